@@ -1,0 +1,200 @@
+"""The `fenpay` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+
+from . import db, runtime
+from .settings import ConfigurationError, load_settings
+
+
+def _fail(message: str) -> int:
+    print(f"fenpay: {message}", file=sys.stderr)
+    return 2
+
+
+def _run(coro_factory: Callable[[], Awaitable[int]]) -> int:
+    try:
+        return asyncio.run(coro_factory())
+    except ConfigurationError as exc:
+        return _fail(str(exc))
+
+
+async def _with_runtime(body: Callable[[], Awaitable[int]], *, migrate: bool = False) -> int:
+    await runtime.start(load_settings(), migrate=migrate)
+    try:
+        return await body()
+    finally:
+        await runtime.stop()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = load_settings()
+    if settings.sandbox:
+        async def _migrate() -> int:
+            applied = await db.migrate(settings)
+            await db.close_db()
+            if applied:
+                print(f"applied migrations: {', '.join(applied)}")
+            return 0
+
+        code = _run(_migrate)
+        if code:
+            return code
+    else:
+        # Refuse early, with one line, if the database is unreachable.
+        async def _check() -> int:
+            await db.init_db(settings)
+            await db.close_db()
+            return 0
+
+        code = _run(_check)
+        if code:
+            return code
+    uvicorn.run(
+        "app.http.asgi:app_factory",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        proxy_headers=False,
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    async def body() -> int:
+        settings = load_settings()
+        applied = await db.migrate(settings)
+        await db.close_db()
+        print(f"applied: {', '.join(applied)}" if applied else "database is up to date")
+        return 0
+
+    return _run(body)
+
+
+def cmd_create_staff(args: argparse.Namespace) -> int:
+    from .identity.staff import create_or_promote
+
+    async def body() -> int:
+        user, created = await create_or_promote(args.phone, args.password, args.role)
+        print(f"{'created' if created else 'promoted'} user {user.id} with role {args.role}")
+        return 0
+
+    return _run(lambda: _with_runtime(body, migrate=True))
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from . import demo
+
+    async def body() -> int:
+        for line in await demo.seed():
+            print(line)
+        return 0
+
+    return _run(lambda: _with_runtime(body, migrate=True))
+
+
+def _parse_instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 instant: {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def cmd_jobs_run(args: argparse.Namespace) -> int:
+    from .jobs.registry import run_once
+
+    async def body() -> int:
+        now = args.now or datetime.now(timezone.utc)
+        for name, summary in await run_once(now):
+            print(f"{name}: {summary}")
+        return 0
+
+    return _run(lambda: _with_runtime(body, migrate=True))
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from .jobs.registry import run_forever
+
+    async def body() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run_forever(stop)
+        return 0
+
+    return _run(lambda: _with_runtime(body))
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    from .ledger.reconcile import reconcile
+
+    async def body() -> int:
+        report = await reconcile()
+        for line in report.lines():
+            print(line)
+        return 0 if report.clean else 1
+
+    return _run(lambda: _with_runtime(body))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fenpay", description="fenpay wallet platform")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the API server (sandbox mode migrates first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+
+    staff = sub.add_parser("create-staff", help="create or promote a staff user")
+    staff.add_argument("--phone", required=True)
+    staff.add_argument("--password", required=True)
+    staff.add_argument("--role", required=True, choices=["ADMIN", "SUPPORT", "RISK_OFFICER"])
+    staff.set_defaults(func=cmd_create_staff)
+
+    sub.add_parser("seed-demo", help="add demo merchants, products and FAQ (idempotent)").set_defaults(
+        func=cmd_seed_demo
+    )
+
+    jobs = sub.add_parser("jobs", help="scheduled jobs")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
+    run = jobs_sub.add_parser("run", help="run every job that is due at an instant, once")
+    run.add_argument("--now", type=_parse_instant, default=None, help="ISO-8601 instant (default: now)")
+    run.set_defaults(func=cmd_jobs_run)
+
+    sub.add_parser("worker", help="run the jobs on their schedule until stopped").set_defaults(func=cmd_worker)
+    sub.add_parser("reconcile", help="check the ledger invariants").set_defaults(func=cmd_reconcile)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigurationError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""Domain errors: every business failure carries a stable code and the input field at fault."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    VALIDATION_FAILED = "VALIDATION_FAILED"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
+    ACCOUNT_FROZEN = "ACCOUNT_FROZEN"
+    INVALID_VERIFICATION_CODE = "INVALID_VERIFICATION_CODE"
+    VERIFICATION_REQUIRED = "VERIFICATION_REQUIRED"
+    RATE_LIMITED = "RATE_LIMITED"
+    PHONE_ALREADY_REGISTERED = "PHONE_ALREADY_REGISTERED"
+    EMAIL_ALREADY_REGISTERED = "EMAIL_ALREADY_REGISTERED"
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    PASSWORD_MISMATCH = "PASSWORD_MISMATCH"
+    TERMS_NOT_ACCEPTED = "TERMS_NOT_ACCEPTED"
+    PAYMENT_PASSWORD_NOT_SET = "PAYMENT_PASSWORD_NOT_SET"
+    INVALID_PAYMENT_PASSWORD = "INVALID_PAYMENT_PASSWORD"
+    PAYMENT_PASSWORD_LOCKED = "PAYMENT_PASSWORD_LOCKED"
+    REAL_NAME_REQUIRED = "REAL_NAME_REQUIRED"
+    INVALID_ID_NUMBER = "INVALID_ID_NUMBER"
+    INVALID_CARD_NUMBER = "INVALID_CARD_NUMBER"
+    INVALID_AMOUNT = "INVALID_AMOUNT"
+    AMOUNT_BELOW_MINIMUM = "AMOUNT_BELOW_MINIMUM"
+    AMOUNT_NOT_WHOLE_YUAN = "AMOUNT_NOT_WHOLE_YUAN"
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+    RISK_REJECTED = "RISK_REJECTED"
+    CHANNEL_DECLINED = "CHANNEL_DECLINED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_STATE = "INVALID_STATE"
+    NOT_REFUNDABLE = "NOT_REFUNDABLE"
+    REFUND_EXCEEDS_REMAINING = "REFUND_EXCEEDS_REMAINING"
+    PRODUCT_NOT_ON_SALE = "PRODUCT_NOT_ON_SALE"
+    RISK_TOLERANCE_TOO_LOW = "RISK_TOLERANCE_TOO_LOW"
+    RISK_DISCLOSURE_NOT_ACCEPTED = "RISK_DISCLOSURE_NOT_ACCEPTED"
+    QR_CODE_EXPIRED = "QR_CODE_EXPIRED"
+    QR_CODE_USED = "QR_CODE_USED"
+
+
+class DomainError(Exception):
+    """A business rule said no. ``field`` is the input path at fault, e.g. ("input", "amount")."""
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        field: tuple[str, ...] | None = None,
+        *,
+        retry_after_seconds: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.retry_after_seconds = retry_after_seconds
+
+    def __repr__(self) -> str:
+        return f"DomainError({self.code.value}, {self.message!r}, field={self.field})"
+
+
+def input_field(name: str) -> tuple[str, str]:
+    """The path of a field of the mutation's ``input`` argument."""
+    return ("input", name)
+
+
+def _extensions(self: DomainError) -> dict[str, object]:
+    """Read by graphql-core when a domain error surfaces as a GraphQL error (queries)."""
+    data: dict[str, object] = {"code": self.code.value}
+    if self.field:
+        data["field"] = list(self.field)
+    return data
+
+
+DomainError.extensions = property(_extensions)  # type: ignore[attr-defined]

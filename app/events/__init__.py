@@ -1,0 +1,1 @@
+"""Events: a broker (in-process or Redis pub/sub) and the transactional outbox."""

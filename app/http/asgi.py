@@ -1,0 +1,68 @@
+"""Starlette application: GraphQL over HTTP and websockets, health, sandbox and webhooks."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from .. import runtime
+from ..settings import Settings, load_settings
+from . import extra_routes
+from .graphql_app import FenpayGraphQL
+from .routes import health, sandbox_messages
+
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+
+
+def create_app(settings: Settings | None = None, *, manage_runtime: bool = True) -> Starlette:
+    """Build the ASGI app. ``manage_runtime=False`` when the caller (tests) already started it."""
+    from schema.root import build_schema
+
+    settings = settings or load_settings()
+    schema = build_schema(
+        introspection=settings.introspection,
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_tokens,
+    )
+    graphql = FenpayGraphQL(
+        schema,
+        graphql_ide="graphiql" if settings.graphiql else None,
+        allow_queries_via_get=False,
+        multipart_uploads_enabled=True,
+        allowed_origins=settings.allowed_origins or (),
+        keep_alive=True,
+        keep_alive_interval=15,
+    )
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/health", health, methods=["GET"]),
+        *extra_routes.routes(settings),
+    ]
+    if settings.sandbox:
+        routes.append(Route("/sandbox/messages", sandbox_messages, methods=["GET"]))
+    if WEB_DIR.is_dir():
+        routes.append(Mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web"))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_runtime:
+            await runtime.start(settings)
+        try:
+            yield
+        finally:
+            if manage_runtime:
+                await runtime.stop()
+
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def app_factory() -> Starlette:
+    """Entry point for ``uvicorn --factory`` (each worker process builds its own app)."""
+    return create_app()

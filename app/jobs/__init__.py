@@ -1,0 +1,1 @@
+"""Scheduled jobs: each takes the instant 'now' and does what is due then, idempotently."""

@@ -1,0 +1,64 @@
+"""The job list and how to run it: once on demand (`fenpay jobs run`) or on a schedule."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from .. import clock, runtime
+
+log = logging.getLogger(__name__)
+
+JobFunc = Callable[[datetime], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every_seconds: int
+    run: JobFunc
+
+
+def all_jobs() -> list[Job]:
+    from .catalog import JOBS
+
+    return JOBS
+
+
+async def run_once(now: datetime) -> list[tuple[str, str]]:
+    """Run every job once at ``now``; returns (name, what it did)."""
+    clock.set_now(now)
+    try:
+        results = []
+        for job in all_jobs():
+            results.append((job.name, await job.run(now)))
+        return results
+    finally:
+        clock.set_now(None)
+
+
+async def run_forever(stop: asyncio.Event, tick_seconds: float = 5.0) -> None:
+    """Run each job when its interval has passed. A short store lock keeps each run single
+    across worker processes (Redis when configured)."""
+    last_run: dict[str, float] = {}
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        for job in all_jobs():
+            if loop.time() - last_run.get(job.name, -1e9) < job.every_seconds:
+                continue
+            last_run[job.name] = loop.time()
+            kv = runtime.get().kv
+            if not await kv.set(f"job-lock:{job.name}", "1", max(job.every_seconds - 1, 1), only_new=True):
+                continue
+            try:
+                summary = await job.run(clock.now())
+                log.info("job %s: %s", job.name, summary)
+            except Exception:
+                log.exception("job %s failed", job.name)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=tick_seconds)
+        except asyncio.TimeoutError:
+            pass

@@ -1,0 +1,1 @@
+"""The ledger: the only code that changes balances (see ``journal.post``)."""

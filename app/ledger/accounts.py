@@ -1,0 +1,78 @@
+"""Accounts: user wallets, merchant settlement accounts and the system accounts."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise import connections
+
+from models import Account
+
+from . import sql
+
+WALLET = "WALLET"
+MERCHANT = "MERCHANT"
+SYSTEM = "SYSTEM"
+
+# The outside world, as the ledger sees it.
+SYSTEM_ACCOUNTS = {
+    "BANK_CLEARING": "银行清算",
+    "THIRD_PARTY_CLEARING": "第三方支付清算",
+    "OFFLINE_CLEARING": "线下汇款清算",
+    "FEE_INCOME": "手续费收入",
+    "WEALTH_CUSTODY": "理财托管",
+    "INTEREST_EXPENSE": "理财收益支出",
+}
+
+
+@dataclass(frozen=True)
+class Balance:
+    available: int
+    frozen: int
+
+    @property
+    def total(self) -> int:
+        return self.available + self.frozen
+
+
+def new_account_no() -> str:
+    """Public 16-digit account number (not guessable, not sequential)."""
+    return "6" + "".join(str(secrets.randbelow(10)) for _ in range(15))
+
+
+async def ensure_system_accounts() -> None:
+    for code, name in SYSTEM_ACCOUNTS.items():
+        if not await Account.filter(code=code).exists():
+            await Account.create(code=code, name=name, kind=SYSTEM, account_no=new_account_no())
+
+
+async def system_account(code: str) -> Account:
+    return await Account.get(code=code)
+
+
+async def open_account(kind: str, name: str, *, user_id: int | None, conn: Any = None) -> Account:
+    return await Account.create(
+        kind=kind, name=name, user_id=user_id, account_no=new_account_no(), using_db=conn
+    )
+
+
+async def wallet_of(user_id: int, conn: Any = None) -> Account:
+    return await Account.get(user_id=user_id, kind=WALLET, using_db=conn)
+
+
+async def balance_of(account: Account, conn: Any = None) -> Balance:
+    """Wallets keep running balances; other accounts are the sum of their postings."""
+    if account.kind == WALLET:
+        fresh = await Account.get(id=account.id, using_db=conn)
+        return Balance(fresh.available, fresh.frozen)
+    conn = conn or connections.get("default")
+    rows = await sql.fetch(
+        conn,
+        "SELECT bucket, COALESCE(SUM(amount), 0) AS total FROM postings"
+        " WHERE account_id = ? GROUP BY bucket",
+        account.id,
+    )
+    totals = {row["bucket"]: int(row["total"]) for row in rows}
+    return Balance(totals.get("AVAILABLE", 0), totals.get("FROZEN", 0))

@@ -1,0 +1,83 @@
+"""Idempotency keys for money mutations.
+
+``claim`` runs inside the mutation's database transaction: it inserts
+(user, key, request hash). A concurrent duplicate blocks on the unique index
+until the first commits, then finds the stored record; a duplicate after a
+rollback simply runs again (nothing moved the first time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import orjson
+
+from models import IdempotencyRecord
+
+from .. import clock
+from ..errors import DomainError, ErrorCode
+from . import sql
+
+# Never part of the hash: secrets must not be derivable from stored hashes.
+SECRET_FIELDS = frozenset({"paymentPassword", "payment_password", "verificationCode", "verification_code"})
+RETENTION = timedelta(hours=48)
+
+
+def request_hash(operation: str, request: dict[str, Any]) -> str:
+    clean = {k: v for k, v in request.items() if k not in SECRET_FIELDS and k != "idempotency_key"}
+    body = orjson.dumps({"op": operation, "req": clean}, option=orjson.OPT_SORT_KEYS, default=str)
+    return hashlib.sha256(body).hexdigest()
+
+
+@dataclass
+class Claim:
+    record_id: int | None
+    """Set when this request owns the key and must do the work."""
+    replay: IdempotencyRecord | None
+    """Set when the key was used before with the same request."""
+
+
+def validate_key(key: str) -> None:
+    if not 1 <= len(key) <= 64 or not key.isprintable():
+        raise DomainError(
+            ErrorCode.VALIDATION_FAILED, "幂等键须为 1-64 个字符", ("input", "idempotencyKey")
+        )
+
+
+async def claim(conn: Any, user_id: int, key: str, operation: str, digest: str) -> Claim:
+    validate_key(key)
+    rows = await sql.fetch(
+        conn,
+        "INSERT INTO idempotency_records (user_id, key, operation, request_hash, created_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
+        user_id,
+        key,
+        operation,
+        digest,
+        clock.now(),
+    )
+    if rows:
+        return Claim(record_id=int(rows[0]["id"]), replay=None)
+    existing = await IdempotencyRecord.get(user_id=user_id, key=key, using_db=conn)
+    if existing.operation != operation or existing.request_hash != digest:
+        raise DomainError(
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            "该幂等键已用于另一笔不同的请求",
+            ("input", "idempotencyKey"),
+        )
+    return Claim(record_id=None, replay=existing)
+
+
+async def complete(
+    conn: Any, record_id: int, *, transaction_id: int | None, result: dict[str, Any] | None = None
+) -> None:
+    await IdempotencyRecord.filter(id=record_id).using_db(conn).update(
+        transaction_id=transaction_id, result=result or {}
+    )
+
+
+async def purge_expired() -> int:
+    return await IdempotencyRecord.filter(created_at__lt=clock.now() - RETENTION).delete()

@@ -1,0 +1,108 @@
+"""Ledger invariants, checked by `fenpay reconcile`, the daily job and the tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise import connections
+
+from . import sql
+
+
+@dataclass
+class Report:
+    figures: dict[str, int] = field(default_factory=dict)
+    breaks: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.breaks
+
+    def lines(self) -> list[str]:
+        out = [f"{name}: {value}" for name, value in self.figures.items()]
+        out += [f"BREAK: {b}" for b in self.breaks] or ["ledger clean"]
+        return out
+
+
+async def _scalar(conn: Any, text: str) -> int:
+    rows = await sql.fetch(conn, text)
+    value = next(iter(rows[0].values())) if rows else 0
+    return int(value or 0)
+
+
+async def reconcile() -> Report:
+    conn = connections.get("default")
+    report = Report()
+    figures = report.figures
+    figures["journals"] = await _scalar(conn, "SELECT COUNT(*) FROM journals")
+    figures["postings"] = await _scalar(conn, "SELECT COUNT(*) FROM postings")
+    figures["postings_total_fen"] = await _scalar(conn, "SELECT COALESCE(SUM(amount), 0) FROM postings")
+    figures["wallet_available_fen"] = await _scalar(
+        conn, "SELECT COALESCE(SUM(available), 0) FROM accounts WHERE kind = 'WALLET'"
+    )
+    figures["wallet_frozen_fen"] = await _scalar(
+        conn, "SELECT COALESCE(SUM(frozen), 0) FROM accounts WHERE kind = 'WALLET'"
+    )
+    figures["merchant_balance_fen"] = await _scalar(
+        conn,
+        "SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN accounts a ON a.id = p.account_id"
+        " WHERE a.kind = 'MERCHANT'",
+    )
+    figures["system_balance_fen"] = await _scalar(
+        conn,
+        "SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN accounts a ON a.id = p.account_id"
+        " WHERE a.kind = 'SYSTEM'",
+    )
+    figures["succeeded_transactions"] = await _scalar(
+        conn, "SELECT COUNT(*) FROM transactions WHERE status = 'SUCCEEDED'"
+    )
+
+    unbalanced = await sql.fetch(
+        conn,
+        "SELECT journal_id, SUM(amount) AS total, COUNT(*) AS legs FROM postings"
+        " GROUP BY journal_id HAVING SUM(amount) <> 0 OR COUNT(*) < 2",
+    )
+    for row in unbalanced[:20]:
+        report.breaks.append(f"journal {row['journal_id']} sums to {row['total']} over {row['legs']} legs")
+    empty = await _scalar(
+        conn, "SELECT COUNT(*) FROM journals j WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.journal_id = j.id)"
+    )
+    if empty:
+        report.breaks.append(f"{empty} journals without postings")
+
+    drift = await sql.fetch(
+        conn,
+        "SELECT a.id, a.available, a.frozen,"
+        " COALESCE(SUM(CASE WHEN p.bucket = 'AVAILABLE' THEN p.amount ELSE 0 END), 0) AS posted_available,"
+        " COALESCE(SUM(CASE WHEN p.bucket = 'FROZEN' THEN p.amount ELSE 0 END), 0) AS posted_frozen"
+        " FROM accounts a LEFT JOIN postings p ON p.account_id = a.id"
+        " WHERE a.kind = 'WALLET' GROUP BY a.id, a.available, a.frozen"
+        " HAVING a.available <> COALESCE(SUM(CASE WHEN p.bucket = 'AVAILABLE' THEN p.amount ELSE 0 END), 0)"
+        " OR a.frozen <> COALESCE(SUM(CASE WHEN p.bucket = 'FROZEN' THEN p.amount ELSE 0 END), 0)",
+    )
+    for row in drift[:20]:
+        report.breaks.append(
+            f"wallet {row['id']} holds {row['available']}/{row['frozen']} but postings say"
+            f" {row['posted_available']}/{row['posted_frozen']}"
+        )
+    negative = await _scalar(
+        conn, "SELECT COUNT(*) FROM accounts WHERE kind = 'WALLET' AND (available < 0 OR frozen < 0)"
+    )
+    if negative:
+        report.breaks.append(f"{negative} wallets below zero")
+
+    journal_counts = await sql.fetch(
+        conn,
+        "SELECT t.id, t.status, COUNT(j.id) AS posts FROM transactions t"
+        " LEFT JOIN journals j ON j.transaction_id = t.id AND j.kind = 'POST'"
+        " GROUP BY t.id, t.status"
+        " HAVING (t.status = 'SUCCEEDED' AND COUNT(j.id) <> 1)"
+        " OR (t.status IN ('FAILED', 'CANCELED') AND COUNT(j.id) <> 0)",
+    )
+    for row in journal_counts[:20]:
+        report.breaks.append(f"transaction {row['id']} is {row['status']} with {row['posts']} posting journals")
+    if len(journal_counts) > 20:
+        report.breaks.append(f"... and {len(journal_counts) - 20} more transactions")
+    figures["breaks"] = len(report.breaks)
+    return report

@@ -1,0 +1,1 @@
+"""Refund requests, staff review and money back the original way."""

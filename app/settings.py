@@ -1,0 +1,190 @@
+"""All configuration, read once from ``FENPAY_*`` environment variables.
+
+Secrets missing in sandbox mode are generated on first start and kept in the
+data dir (owner-only permissions); production mode refuses to start instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ConfigurationError(Exception):
+    """Start-up cannot go on; the message is one line naming what is wrong."""
+
+
+SECRET_VARIABLES = {
+    "jwt_secret": "FENPAY_JWT_SECRET",
+    "payment_pepper": "FENPAY_PAYMENT_PEPPER",
+    "encryption_key": "FENPAY_ENCRYPTION_KEY",
+    "webhook_secret": "FENPAY_WEBHOOK_SECRET",
+}
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    redis_prefix: str
+    jwt_secret: str
+    payment_pepper: bytes
+    encryption_key: bytes
+    """Current field-encryption key (32 bytes, AES-256-GCM)."""
+    old_encryption_keys: tuple[bytes, ...]
+    """Keys still accepted for reading during a rotation."""
+    webhook_secret: str
+    public_url: str
+    jwt_issuer: str = "fenpay"
+    jwt_audience: str = "fenpay-api"
+    access_token_ttl: int = 900
+    refresh_token_ttl: int = 30 * 24 * 3600
+    graphiql: bool = True
+    introspection: bool = True
+    allowed_origins: tuple[str, ...] = ()
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    ip_login_limit_per_hour: int = 500
+    ip_code_limit_per_hour: int = 500
+    code_daily_cap: int = 10
+    db_pool_max: int = 10
+    risk_step_up_fen: int = 500_000
+    risk_daily_out_limit_fen: int = 5_000_000
+    risk_unverified_lifetime_fen: int = 100_000
+    risk_velocity_count: int = 20
+    risk_velocity_window_seconds: int = 60
+    contact_phone: str = "95188"
+    contact_email: str = "service@fenpay.example"
+    contact_chat_url: str = "/help/chat"
+    contact_official_account: str = "fenpay 服务号"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sandbox(self) -> bool:
+        return self.mode == "sandbox"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+
+def _load_or_generate_secret(data_dir: Path, name: str, nbytes: int) -> str:
+    """Return the secret kept in ``data_dir/secrets/name``, creating it if absent."""
+    folder = data_dir / "secrets"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    path = folder / name
+    if path.exists():
+        return path.read_text().strip()
+    value = base64.urlsafe_b64encode(secrets.token_bytes(nbytes)).decode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+def _decode_key(variable: str, raw: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+    except ValueError as exc:
+        raise ConfigurationError(f"{variable} must be 32 bytes in url-safe base64") from exc
+    if len(key) != 32:
+        raise ConfigurationError(f"{variable} must be 32 bytes in url-safe base64")
+    return key
+
+
+def load_settings() -> Settings:
+    mode = _env("FENPAY_MODE", "sandbox")
+    if mode not in ("sandbox", "production"):
+        raise ConfigurationError(f"FENPAY_MODE must be 'sandbox' or 'production', got {mode!r}")
+    sandbox = mode == "sandbox"
+    data_dir = Path(_env("FENPAY_DATA_DIR", "./var")).resolve()
+    database_url = _env("FENPAY_DATABASE_URL") or f"sqlite://{data_dir / 'fenpay.sqlite3'}"
+    if not database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+        raise ConfigurationError(
+            "FENPAY_DATABASE_URL must start with sqlite:// or postgres://, got "
+            f"{database_url.split('://')[0]!r}"
+        )
+    if sandbox:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    if not sandbox and _env_bool("FENPAY_SANDBOX_FEATURES", False):
+        raise ConfigurationError("FENPAY_SANDBOX_FEATURES must be off in production mode")
+
+    values: dict[str, str] = {}
+    for attribute, variable in SECRET_VARIABLES.items():
+        raw = _env(variable)
+        if raw is None:
+            if not sandbox:
+                raise ConfigurationError(f"{variable} is required in production mode")
+            raw = _load_or_generate_secret(data_dir, attribute, 32)
+        elif not sandbox and raw.startswith("sandbox-"):
+            raise ConfigurationError(f"{variable} still holds a sandbox default")
+        values[attribute] = raw
+
+    old_keys = tuple(
+        _decode_key("FENPAY_OLD_ENCRYPTION_KEYS", k.strip())
+        for k in (_env("FENPAY_OLD_ENCRYPTION_KEYS", "") or "").split(",")
+        if k.strip()
+    )
+    return Settings(
+        mode=mode,
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=_env("FENPAY_REDIS_URL"),
+        redis_prefix=_env("FENPAY_REDIS_PREFIX", "fenpay:"),
+        jwt_secret=values["jwt_secret"],
+        payment_pepper=values["payment_pepper"].encode(),
+        encryption_key=_decode_key("FENPAY_ENCRYPTION_KEY", values["encryption_key"]),
+        old_encryption_keys=old_keys,
+        webhook_secret=values["webhook_secret"],
+        public_url=_env("FENPAY_PUBLIC_URL", "http://127.0.0.1:8000"),
+        access_token_ttl=_env_int("FENPAY_ACCESS_TOKEN_TTL", 900),
+        graphiql=_env_bool("FENPAY_GRAPHIQL", sandbox),
+        introspection=_env_bool("FENPAY_INTROSPECTION", sandbox),
+        allowed_origins=tuple(
+            o.strip() for o in (_env("FENPAY_ALLOWED_ORIGINS", "") or "").split(",") if o.strip()
+        ),
+        ip_login_limit_per_hour=_env_int("FENPAY_IP_LOGIN_LIMIT_PER_HOUR", 500 if sandbox else 30),
+        ip_code_limit_per_hour=_env_int("FENPAY_IP_CODE_LIMIT_PER_HOUR", 500 if sandbox else 20),
+        code_daily_cap=_env_int("FENPAY_CODE_DAILY_CAP", 10),
+        db_pool_max=_env_int("FENPAY_DB_POOL_MAX", 10),
+        risk_step_up_fen=_env_int("FENPAY_RISK_STEP_UP_FEN", 500_000),
+        risk_daily_out_limit_fen=_env_int("FENPAY_RISK_DAILY_OUT_LIMIT_FEN", 5_000_000),
+        risk_unverified_lifetime_fen=_env_int("FENPAY_RISK_UNVERIFIED_LIFETIME_FEN", 100_000),
+        risk_velocity_count=_env_int("FENPAY_RISK_VELOCITY_COUNT", 20),
+        risk_velocity_window_seconds=_env_int("FENPAY_RISK_VELOCITY_WINDOW_SECONDS", 60),
+        contact_phone=_env("FENPAY_CONTACT_PHONE", "95188"),
+        contact_email=_env("FENPAY_CONTACT_EMAIL", "service@fenpay.example"),
+    )

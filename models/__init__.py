@@ -1,0 +1,28 @@
+"""Tortoise models: tables and constraints, nothing else.
+
+Every model module is imported here so Tortoise (and aerich) see one app, ``models``.
+"""
+
+from .audit import AuditRecord
+from .cards import BankCard
+from .events import OutboxEvent
+from .ledger import Account, IdempotencyRecord, Journal, Posting, Transaction
+from .merchants import Merchant
+from .notify import SandboxMessage
+from .refunds import Refund
+from .user import User
+
+__all__ = [
+    "Account",
+    "AuditRecord",
+    "BankCard",
+    "IdempotencyRecord",
+    "Journal",
+    "Merchant",
+    "OutboxEvent",
+    "Posting",
+    "Refund",
+    "SandboxMessage",
+    "Transaction",
+    "User",
+]

@@ -1,0 +1,25 @@
+"""Merchants and their settlement accounts."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from .base import created_at_field
+
+
+class Merchant(Model):
+    id = fields.BigIntField(primary_key=True)
+    merchant_no = fields.CharField(max_length=20, unique=True)
+    name = fields.CharField(max_length=100)
+    category = fields.CharField(max_length=60)
+    owner: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="merchants", on_delete=fields.RESTRICT
+    )
+    account: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Account", related_name="merchant", on_delete=fields.RESTRICT
+    )
+    created_at = created_at_field()
+
+    class Meta:
+        table = "merchants"

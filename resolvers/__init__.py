@@ -1,0 +1,1 @@
+"""Thin resolvers: who may call, input -> service call, result or domain error -> payload data."""

@@ -1,0 +1,57 @@
+"""What a resolver knows about the request: the viewer, the caller's address, a request id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.identity.tokens import decode_access_token
+from models import User
+
+STAFF_ROLES = frozenset({"SUPPORT", "RISK_OFFICER", "ADMIN"})
+
+
+@dataclass
+class RequestContext:
+    client_ip: str | None = None
+    request_id: str = ""
+    authorization: str | None = None
+    _viewer: User | None = field(default=None, repr=False)
+    _viewer_loaded: bool = field(default=False, repr=False)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def viewer_id(self) -> int | None:
+        claims = self._claims()
+        return claims.user_id if claims else None
+
+    def _claims(self):  # noqa: ANN202
+        if "claims" not in self.cache:
+            token = None
+            if self.authorization and self.authorization[:7].lower() == "bearer ":
+                token = self.authorization[7:].strip()
+            self.cache["claims"] = decode_access_token(token) if token else None
+        return self.cache["claims"]
+
+    async def viewer(self) -> User | None:
+        """The signed-in user (loaded once per request), or None."""
+        if not self._viewer_loaded:
+            user_id = self.viewer_id
+            self._viewer = await User.get_or_none(id=user_id) if user_id is not None else None
+            self._viewer_loaded = True
+        return self._viewer
+
+    async def require_viewer(self) -> User:
+        """The viewer; permission classes have already refused anonymous callers."""
+        user = await self.viewer()
+        if user is None:
+            raise PermissionError("UNAUTHENTICATED")
+        return user
+
+    async def is_staff(self) -> bool:
+        user = await self.viewer()
+        return user is not None and bool(user.role_set & STAFF_ROLES)
+
+    def forget_viewer(self) -> None:
+        """Reload the viewer on next use (after the viewer's own row changed)."""
+        self._viewer_loaded = False

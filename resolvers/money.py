@@ -1,0 +1,42 @@
+"""Field resolvers shared by the money types (balances, refundable amounts, refunds)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.ledger.accounts import Balance, balance_of
+from app.refunds.queries import refunds_for_transaction
+from models import Account, Refund, Transaction, User
+
+REFUNDABLE_TYPES = frozenset({"PAYMENT", "TRANSFER"})
+
+
+def refundable_amount(tx: Transaction, perspective_account_id: int) -> int:
+    """What the payer may still ask back; zero for anything else or anyone else."""
+    if tx.type not in REFUNDABLE_TYPES or tx.status != "SUCCEEDED":
+        return 0
+    if perspective_account_id != tx.account_id:
+        return 0
+    return max(tx.amount - tx.refunded_amount, 0)
+
+
+async def balance(account: Account) -> Balance:
+    return await balance_of(account)
+
+
+async def account_status(account: Account) -> str:
+    if account.user_id is None:
+        return "NORMAL"
+    user = await User.get(id=account.user_id)
+    return user.status
+
+
+async def refunds_of(ctx: Any, tx: Transaction) -> list[Refund]:
+    """Refunds of a transaction: the payer's own view, or staff."""
+    viewer = await ctx.viewer()
+    if viewer is None:
+        return []
+    rows = await refunds_for_transaction(tx.id)
+    if await ctx.is_staff():
+        return rows
+    return [r for r in rows if r.user_id == viewer.id]

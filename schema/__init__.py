@@ -1,0 +1,1 @@
+"""GraphQL: Strawberry types, inputs, enums, scalars, permissions and the one schema."""

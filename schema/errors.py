@@ -1,0 +1,49 @@
+"""UserError, the error-code enum, and the decorator that turns domain errors into payloads."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import strawberry
+
+from app.errors import DomainError
+from app.errors import ErrorCode as DomainErrorCode
+
+ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
+
+
+@strawberry.type
+class UserError:
+    code: ErrorCode
+    message: str
+    field: list[str] | None = strawberry.field(
+        default=None, description='Path to the input field at fault, e.g. ["input", "amount"].'
+    )
+
+    @classmethod
+    def from_domain(cls, error: DomainError) -> UserError:
+        return cls(code=error.code, message=error.message, field=list(error.field) if error.field else None)
+
+
+P = TypeVar("P")
+
+
+def returns_payload(payload: type[P], **defaults: Any) -> Callable[[Callable[..., Awaitable[P]]], Callable[..., Awaitable[P]]]:
+    """Wrap a mutation so a ``DomainError`` becomes ``payload(errors=[...], **defaults)``.
+
+    The wrapped function returns the success payload (with ``errors=[]``).
+    """
+
+    def decorate(func: Callable[..., Awaitable[P]]) -> Callable[..., Awaitable[P]]:
+        @functools.wraps(func)
+        async def wrapper(*args: Any, **kwargs: Any) -> P:
+            try:
+                return await func(*args, **kwargs)
+            except DomainError as error:
+                return payload(errors=[UserError.from_domain(error)], **defaults)  # type: ignore[call-arg]
+
+        return wrapper
+
+    return decorate

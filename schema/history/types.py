@@ -1,0 +1,92 @@
+"""Transaction filters and refund types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from models import Refund
+
+from ..node import Node, to_global_id
+from ..pagination import Connection
+from ..scalars import Money
+from ..money.types import TransactionStatusEnum, TransactionTypeEnum
+
+
+@strawberry.enum(name="RefundReason")
+class RefundReasonEnum(Enum):
+    WRONG_AMOUNT = "WRONG_AMOUNT"
+    WRONG_COUNTERPARTY = "WRONG_COUNTERPARTY"
+    PROCESSING_ERROR = "PROCESSING_ERROR"
+
+
+@strawberry.enum(name="RefundStatus")
+class RefundStatusEnum(Enum):
+    PENDING_REVIEW = "PENDING_REVIEW"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    COMPLETED = "COMPLETED"
+
+
+@strawberry.input(description="All fields optional; the window is always clipped to the last three months.")
+class TransactionFilter:
+    from_: datetime | None = strawberry.field(default=None, name="from")
+    to: datetime | None = None
+    types: list[TransactionTypeEnum] | None = None
+    statuses: list[TransactionStatusEnum] | None = None
+    min_amount: Money | None = None
+    max_amount: Money | None = None
+    transaction_no: str | None = None
+    counterparty: str | None = strawberry.field(default=None, description="Matches counterparty name or account.")
+
+
+@strawberry.type(name="Refund")
+class RefundType(Node):
+    _model: strawberry.Private[Refund]
+    id: strawberry.ID
+    refund_no: str
+    amount: Money
+    reason: RefundReasonEnum
+    description: str | None
+    status: RefundStatusEnum
+    review_deadline: datetime = strawberry.field(
+        description="Review must happen before this (3 business days after the request)."
+    )
+    review_note: str | None
+    reviewed_at: datetime | None
+    completed_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, refund: Refund) -> RefundType:
+        return cls(
+            _model=refund,
+            id=to_global_id("Refund", refund.id),
+            refund_no=refund.refund_no,
+            amount=refund.amount,
+            reason=RefundReasonEnum(refund.reason),
+            description=refund.description,
+            status=RefundStatusEnum(refund.status),
+            review_deadline=refund.review_deadline,
+            review_note=refund.review_note,
+            reviewed_at=refund.reviewed_at,
+            completed_at=refund.completed_at,
+            created_at=refund.created_at,
+        )
+
+    @strawberry.field
+    async def transaction(
+        self,
+    ) -> Annotated["TransactionType", strawberry.lazy("schema.money.types")]:
+        from models import Transaction
+
+        from ..money.types import TransactionType
+
+        tx = await Transaction.get(id=self._model.transaction_id)
+        return TransactionType.from_model(tx)
+
+
+RefundConnection = Connection[RefundType]

@@ -1,0 +1,227 @@
+"""Account, Transaction, BankCard and BalanceChange types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from app.masking import mask_name
+from models import Account, BankCard, Transaction
+from resolvers import money as money_resolvers
+
+from ..node import Node, to_global_id
+from ..pagination import Connection
+from ..scalars import Money
+
+if TYPE_CHECKING:
+    from ..history.types import RefundType, TransactionFilter
+
+
+@strawberry.enum(name="Channel")
+class ChannelEnum(Enum):
+    WALLET_BALANCE = "WALLET_BALANCE"
+    BANK_CARD = "BANK_CARD"
+    THIRD_PARTY = "THIRD_PARTY"
+    OFFLINE = "OFFLINE"
+
+
+@strawberry.enum(name="TransactionType")
+class TransactionTypeEnum(Enum):
+    TOP_UP = "TOP_UP"
+    WITHDRAWAL = "WITHDRAWAL"
+    PAYMENT = "PAYMENT"
+    TRANSFER = "TRANSFER"
+    REFUND = "REFUND"
+    WEALTH_PURCHASE = "WEALTH_PURCHASE"
+    WEALTH_REDEMPTION = "WEALTH_REDEMPTION"
+    WEALTH_INCOME = "WEALTH_INCOME"
+
+
+@strawberry.enum(name="TransactionStatus")
+class TransactionStatusEnum(Enum):
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+
+
+@strawberry.enum(name="Direction")
+class DirectionEnum(Enum):
+    IN = "IN"
+    OUT = "OUT"
+
+
+@strawberry.enum(name="AccountStatus")
+class AccountStatusEnum(Enum):
+    NORMAL = "NORMAL"
+    FROZEN = "FROZEN"
+    ABNORMAL = "ABNORMAL"
+
+
+# How the initiating account sees each type; the counterparty sees the opposite.
+_OWNER_DIRECTION = {
+    "TOP_UP": "IN",
+    "WITHDRAWAL": "OUT",
+    "PAYMENT": "OUT",
+    "TRANSFER": "OUT",
+    "REFUND": "IN",
+    "WEALTH_PURCHASE": "OUT",
+    "WEALTH_REDEMPTION": "IN",
+    "WEALTH_INCOME": "IN",
+}
+
+
+@strawberry.type
+class Counterparty:
+    name: str
+    account: str | None = strawberry.field(description="Masked account number, phone or card.")
+
+
+@strawberry.type(name="Transaction")
+class TransactionType(Node):
+    _model: strawberry.Private[Transaction]
+    _perspective: strawberry.Private[int]
+    id: strawberry.ID
+    transaction_no: str
+    type: TransactionTypeEnum
+    status: TransactionStatusEnum
+    direction: DirectionEnum
+    amount: Money
+    fee: Money
+    channel: ChannelEnum
+    counterparty: Counterparty | None
+    description: str | None
+    created_at: datetime
+    completed_at: datetime | None
+    expected_arrival_at: datetime | None
+    checkout_url: str | None
+
+    @classmethod
+    def from_model(cls, tx: Transaction, perspective_account_id: int | None = None) -> TransactionType:
+        """``perspective_account_id``: the account whose statement shows this row (default: initiator)."""
+        perspective = perspective_account_id or tx.account_id
+        owner_side = perspective == tx.account_id
+        direction = _OWNER_DIRECTION[tx.type]
+        if not owner_side:
+            direction = "OUT" if direction == "IN" else "IN"
+        name, ref = (
+            (tx.counterparty_name, tx.counterparty_ref) if owner_side else (tx.initiator_name, tx.initiator_ref)
+        )
+        return cls(
+            _model=tx,
+            _perspective=perspective,
+            id=to_global_id("Transaction", tx.id),
+            transaction_no=tx.transaction_no,
+            type=TransactionTypeEnum(tx.type),
+            status=TransactionStatusEnum(tx.status),
+            direction=DirectionEnum(direction),
+            amount=tx.amount,
+            fee=tx.fee,
+            channel=ChannelEnum(tx.channel),
+            counterparty=Counterparty(name=name, account=ref) if name else None,
+            description=tx.description,
+            created_at=tx.created_at,
+            completed_at=tx.completed_at,
+            expected_arrival_at=tx.expected_arrival_at,
+            checkout_url=tx.checkout_url if owner_side else None,
+        )
+
+    @strawberry.field(description="For payments: what may still be refunded.")
+    def refundable_amount(self) -> Money:
+        return money_resolvers.refundable_amount(self._model, self._perspective)
+
+    @strawberry.field
+    async def refunds(
+        self, info: strawberry.Info
+    ) -> list[Annotated["RefundType", strawberry.lazy("schema.history.types")]]:
+        from ..history.types import RefundType
+
+        rows = await money_resolvers.refunds_of(info.context, self._model)
+        return [RefundType.from_model(r) for r in rows]
+
+
+TransactionConnection = Connection[TransactionType]
+
+
+@strawberry.type(name="Account")
+class AccountType(Node):
+    _model: strawberry.Private[Account]
+    id: strawberry.ID
+    account_no: str = strawberry.field(description="Public account number used as a counterparty reference.")
+    currency: str
+
+    @classmethod
+    def from_model(cls, account: Account) -> AccountType:
+        return cls(
+            _model=account,
+            id=to_global_id("Account", account.id),
+            account_no=account.account_no,
+            currency=account.currency,
+        )
+
+    @strawberry.field(description="available + frozen")
+    async def balance(self) -> Money:
+        return (await money_resolvers.balance(self._model)).total
+
+    @strawberry.field
+    async def available(self) -> Money:
+        return (await money_resolvers.balance(self._model)).available
+
+    @strawberry.field
+    async def frozen(self) -> Money:
+        return (await money_resolvers.balance(self._model)).frozen
+
+    @strawberry.field
+    async def status(self) -> AccountStatusEnum:
+        return AccountStatusEnum(await money_resolvers.account_status(self._model))
+
+    @strawberry.field
+    async def transactions(
+        self,
+        info: strawberry.Info,
+        filter: Annotated["TransactionFilter", strawberry.lazy("schema.history.types")] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> TransactionConnection:
+        from ..history.api import account_transactions
+
+        return await account_transactions(info, self._model, filter, first, after, last, before)
+
+
+@strawberry.type(name="BankCard")
+class BankCardType(Node):
+    id: strawberry.ID
+    bank_name: str
+    masked_number: str = strawberry.field(description="Masked: first 6 and last 4 digits at most.")
+    last4: str
+    holder_name: str
+    is_default: bool
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, card: BankCard, holder_name: str) -> BankCardType:
+        return cls(
+            id=to_global_id("BankCard", card.id),
+            bank_name=card.bank_name,
+            masked_number=card.masked_number,
+            last4=card.last4,
+            holder_name=mask_name(holder_name),
+            is_default=card.is_default,
+            created_at=card.created_at,
+        )
+
+
+@strawberry.type(name="BalanceChange")
+class BalanceChangeType:
+    account: AccountType
+    delta: Money = strawberry.field(description="Signed change of the available balance.")
+    available: Money
+    frozen: Money
+    transaction: TransactionType | None
+    occurred_at: datetime

@@ -1,0 +1,64 @@
+"""The Relay ``Node`` interface, opaque global ids, and the ``node(id)`` registry.
+
+Each domain registers a loader per type name; a loader returns the object only
+when the viewer may see it (owner or staff as the type requires), else None.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+
+NodeLoader = Callable[[Any, int], Awaitable[Any]]
+_LOADERS: dict[str, NodeLoader] = {}
+
+
+@strawberry.interface
+class Node:
+    id: strawberry.ID
+
+
+def to_global_id(type_name: str, pk: int) -> strawberry.ID:
+    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("="))
+
+
+def from_global_id(global_id: str, expected_type: str | None = None) -> int | None:
+    """The primary key inside ``global_id``, or None if malformed or of another type."""
+    try:
+        raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+        type_name, _, pk = raw.partition(":")
+        if expected_type is not None and type_name != expected_type:
+            return None
+        value = int(pk)
+        return value if value > 0 else None
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def type_of_global_id(global_id: str) -> str | None:
+    try:
+        raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return raw.partition(":")[0] or None
+
+
+def register_node(type_name: str) -> Callable[[NodeLoader], NodeLoader]:
+    def decorate(loader: NodeLoader) -> NodeLoader:
+        _LOADERS[type_name] = loader
+        return loader
+
+    return decorate
+
+
+async def resolve_node(info: Any, global_id: str) -> Any:
+    type_name = type_of_global_id(global_id)
+    loader = _LOADERS.get(type_name or "")
+    pk = from_global_id(global_id, type_name)
+    if loader is None or pk is None:
+        return None
+    return await loader(info, pk)

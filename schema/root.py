@@ -1,0 +1,105 @@
+"""The one ``strawberry.Schema``: each domain package contributes ``schema/<domain>/api.py``
+with ``Query``, ``Mutation`` and/or ``Subscription`` classes, merged here."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.tools import merge_types
+
+from app.errors import DomainError
+
+from .node import Node, resolve_node
+
+log = logging.getLogger("fenpay.graphql")
+
+DOMAINS = ("identity", "money", "payments", "history", "wealth", "support", "risk")
+
+
+@strawberry.type
+class CoreQuery:
+    @strawberry.field(description="Fetch any object by its global id (null when absent or not yours).")
+    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
+        return await resolve_node(info, id)
+
+
+def _domain_types(kind: str) -> list[type]:
+    found = []
+    for domain in DOMAINS:
+        name = f"schema.{domain}.api"
+        if importlib.util.find_spec(f"schema.{domain}") is None:
+            continue
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        if hasattr(module, kind):
+            found.append(getattr(module, kind))
+    return found
+
+
+# Errors a client may see: business errors raised in queries and bad requests.
+_PUBLIC_ERRORS = (DomainError, PermissionError)
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    original = error.original_error
+    if original is None:
+        return False  # parse/validation errors are the client's own
+    return not isinstance(original, _PUBLIC_ERRORS)
+
+
+class FenpaySchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        request_id = ""
+        if execution_context is not None and execution_context.context is not None:
+            request_id = getattr(execution_context.context, "request_id", "")
+        for error in errors:
+            if error.original_error is not None and _should_mask(error):
+                log.error(
+                    "request %s: unexpected error in %s",
+                    request_id,
+                    ".".join(str(p) for p in (error.path or [])),
+                    exc_info=error.original_error,
+                )
+
+
+def build_schema(
+    *,
+    introspection: bool = True,
+    max_depth: int = 12,
+    max_aliases: int = 30,
+    max_tokens: int = 2000,
+) -> strawberry.Schema:
+    extensions: list[Any] = [
+        QueryDepthLimiter(max_depth=max_depth),
+        MaxAliasesLimiter(max_alias_count=max_aliases),
+        MaxTokensLimiter(max_token_count=max_tokens),
+        MaskErrors(should_mask_error=_should_mask, error_message="Internal error"),
+    ]
+    if not introspection:
+        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    query = merge_types("Query", (CoreQuery, *_domain_types("Query")))
+    mutations = _domain_types("Mutation")
+    subscriptions = _domain_types("Subscription")
+    return FenpaySchema(
+        query=query,
+        mutation=merge_types("Mutation", tuple(mutations)) if mutations else None,
+        subscription=merge_types("Subscription", tuple(subscriptions)) if subscriptions else None,
+        extensions=extensions,
+    )
+
+
+schema = build_schema()
