@@ -1,9 +1,10 @@
-"""Reference data every installation needs, created idempotently at start-up."""
+"""Reference data every installation needs, created idempotently at every start."""
 
 from __future__ import annotations
 
-from .ledger.accounts import ensure_system_accounts
+from .plugins import capability_modules
 
 
 async def ensure_reference_data() -> None:
-    await ensure_system_accounts()
+    for module in capability_modules("reference_data"):
+        await module.ensure()

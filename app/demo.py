@@ -1,14 +1,18 @@
-"""`fenpay seed-demo`: idempotent demo data. Each capability adds its seeding step here."""
+"""`fenpay seed-demo`: idempotent demo data from each capability's ``demo.py``."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+
+from .plugins import capability_modules
 
 SeedStep = Callable[[], Awaitable[str]]
 
 
 def steps() -> list[tuple[str, SeedStep]]:
     collected: list[tuple[str, SeedStep]] = []
+    for module in capability_modules("demo"):
+        collected.extend(module.SEED_STEPS)
     return collected
 
 

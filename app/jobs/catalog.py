@@ -1,4 +1,4 @@
-"""Every scheduled job of the platform, in the order `fenpay jobs run` runs them."""
+"""Every scheduled job: the core ones here, plus each capability's ``app/<name>/jobs.py``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ..events import outbox
 from ..ledger import idempotency
-from ..ledger.reconcile import reconcile
+from ..plugins import capability_modules
 from .registry import Job
 
 
@@ -20,13 +20,17 @@ async def _purge(now: datetime) -> str:
     return f"purged {keys} idempotency keys, {events} old events"
 
 
-async def _reconcile(now: datetime) -> str:
-    report = await reconcile()
-    return "ledger clean" if report.clean else f"{len(report.breaks)} breaks: {report.breaks[0]}"
-
-
-JOBS: list[Job] = [
+CORE_JOBS: list[Job] = [
     Job("outbox-sweep", 10, _sweep_outbox),
     Job("purge", 3600, _purge),
-    Job("reconcile", 24 * 3600, _reconcile),
 ]
+
+
+def _collect() -> list[Job]:
+    jobs = list(CORE_JOBS)
+    for module in capability_modules("jobs"):
+        jobs.extend(module.JOBS)
+    return jobs
+
+
+JOBS: list[Job] = _collect()

@@ -177,6 +177,46 @@ CREATE TABLE IF NOT EXISTS "refunds" (
     "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_refunds_status_3befc0" ON "refunds" ("status", "review_deadline");
+CREATE TABLE IF NOT EXISTS "verification_codes" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "recipient" VARCHAR(254) NOT NULL,
+    "purpose" VARCHAR(30) NOT NULL,
+    "code_hash" VARCHAR(64) NOT NULL,
+    "expires_at" TIMESTAMP NOT NULL,
+    "attempts" INT NOT NULL,
+    "used_at" TIMESTAMP,
+    "dead" INT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_verificatio_recipie_5ab89b" ON "verification_codes" ("recipient", "purpose", "created_at");
+CREATE TABLE IF NOT EXISTS "risk_alerts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "type" VARCHAR(40) NOT NULL,
+    "level" VARCHAR(10) NOT NULL,
+    "status" VARCHAR(14) NOT NULL,
+    "scope" VARCHAR(40) NOT NULL,
+    "message" VARCHAR(500) NOT NULL,
+    "user_id" BIGINT,
+    "transaction_id" BIGINT,
+    "merchant_id" BIGINT,
+    "dedupe_key" VARCHAR(100) UNIQUE,
+    "note" VARCHAR(500),
+    "handled_by" BIGINT,
+    "handled_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_risk_alerts_user_id_fa4728" ON "risk_alerts" ("user_id");
+CREATE INDEX IF NOT EXISTS "idx_risk_alerts_status_29ec6b" ON "risk_alerts" ("status", "id");
+CREATE TABLE IF NOT EXISTS "risk_decisions" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL,
+    "operation" VARCHAR(20) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "outcome" VARCHAR(10) NOT NULL,
+    "rule" VARCHAR(40) NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "version" VARCHAR(255) NOT NULL,
@@ -352,6 +392,46 @@ CREATE TABLE IF NOT EXISTS "refunds" (
     "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_refunds_status_3befc0" ON "refunds" ("status", "review_deadline");
+CREATE TABLE IF NOT EXISTS "verification_codes" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "recipient" VARCHAR(254) NOT NULL,
+    "purpose" VARCHAR(30) NOT NULL,
+    "code_hash" VARCHAR(64) NOT NULL,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "attempts" INT NOT NULL,
+    "used_at" TIMESTAMPTZ,
+    "dead" BOOL NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_verificatio_recipie_5ab89b" ON "verification_codes" ("recipient", "purpose", "created_at");
+CREATE TABLE IF NOT EXISTS "risk_alerts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "type" VARCHAR(40) NOT NULL,
+    "level" VARCHAR(10) NOT NULL,
+    "status" VARCHAR(14) NOT NULL,
+    "scope" VARCHAR(40) NOT NULL,
+    "message" VARCHAR(500) NOT NULL,
+    "user_id" BIGINT,
+    "transaction_id" BIGINT,
+    "merchant_id" BIGINT,
+    "dedupe_key" VARCHAR(100) UNIQUE,
+    "note" VARCHAR(500),
+    "handled_by" BIGINT,
+    "handled_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_risk_alerts_user_id_fa4728" ON "risk_alerts" ("user_id");
+CREATE INDEX IF NOT EXISTS "idx_risk_alerts_status_29ec6b" ON "risk_alerts" ("status", "id");
+CREATE TABLE IF NOT EXISTS "risk_decisions" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL,
+    "operation" VARCHAR(20) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "outcome" VARCHAR(10) NOT NULL,
+    "rule" VARCHAR(40) NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" SERIAL NOT NULL PRIMARY KEY,
     "version" VARCHAR(255) NOT NULL,
@@ -361,69 +441,78 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXetv27YW/1cEf7kpkAWJ82g2XAywU7dzl9iF47a7KwqBlphYtV6TqDy29X+/pCxZT6"
-    "qiLCkyzS9bI/HQ0u8ckuetf3qGpULdPRooiuWZqPeL9E/PBAbE/0jfOpR6wLajG+QCAgvd"
-    "HwvWg/yLYOEiByhksjuguxBfUqGrOJqNNMvEV01P18lFS8EDNfM+uuSZ2l8elJF1D9ESOv"
-    "jGl6/4smaq8Am64Z/2Sr7ToK4mnlZTyW/712X0bPvXhtr92ERv/bHkBxeyYumeYUbj7We0"
-    "tMwNgbZ+z3toQgcgSH4BOR55A/KAwcuGL7V+2GjI+iljNCq8A56OYm+8kKNrPVmeTOfy7W"
-    "guyz0GjBTLJPhqBG0CwD15hJ9+7vdPT1/3j08vLs/PXr8+vzy+xGP9583eev19/TARWuup"
-    "fMzG78aTOXkgCzNxzV1y4btPAxBYU/nMiNAP+C+bVpYLV0vg5PMgSZXiBX7JNC9C5LvLDA"
-    "M8yTo079ES/9k/K8D502B29dtgdtA/e5UEexLc6fu3COwRzCv8WiwAh+PrgTa8EGEbre/W"
-    "wT05LgHuyTEVXHIrCa6CtzUWcMPxlcANpLKLYntWBtkzOrJnGWT9/zMgG47nUmzLyW2R4G"
-    "Yl13McaCrPTNIbo2kP597V5H+9VoA+LQHzKRXk0zTE4AFo6zdn0jISZD9WNuqC+ZgDZSPC"
-    "/s6x/oYmG/ARjUC9GuqKAwk+MkBZ5N/gO0gzIGVrSVCm8FcD0qPwH41tNf+980yFYC0Fls"
-    "wCuPAIK5uPvza1BRWAPh/fjG7ng5sPZHrDdf/SfSAH8xG50/evPqeuHlykNqjNJNLn8fw3"
-    "ifwp/TmdjHycLRfdO/4vRuPmf/bIMwEPWeTFZaDGwQovh5cS/Pdc6MisVlWMqNK6S6tFL3"
-    "12t7byiF17t8q1rQimWS68tRyo3Zu/w2efE2P83MBU8s6ZQPo/BtPsFge+hxIWXo0e0QGP"
-    "Gz9AXPDwq+MXhsh/+RleB7PxFYaYILwAyuoROKpMgdqAjrIEZs6ONwwo3/4+gzrw34KK9E"
-    "1slh1TVmlwJ3YGstPgSdztUPqwnoVXkPAd0wX++bMlUPNoJl7B8t1AeAG/FGg7sun5e5jV"
-    "t2J7V2JXy94y+kb6CjDBvf9K5LfJL4V+Xk/V0AwqlpN0rObcPix0BZOBsuOPFP7gvfUHI4"
-    "tde4xTNaQ+8sqKCHrXW3yDCpIr6e85xIIRFRkRnT7l4yGUQ40Hz+dFGcfnBd3veZFxe2o2"
-    "C7jr0bU467uFa5ko0wU9ynSRiTKpEAFNz1HA3t9OJ/ngxkjS/h5NQdK/kq65O2j/FyBLsE"
-    "i4ckJED24Gf6TBvrqeDtM+GjLBUPjc9t7nlvH80B0VTar/Q2CurkC+7r+5V6j4L/AoWQFC"
-    "6+dcw6Fr/b4EsAZ7E0RC7ymh95iescDqOTSVLM5z+EQR9SQVF0AXbf2jP+bFx/Nm57+eTt"
-    "6Fw9Nndi7w/tuyiHiajrtMp/p1UAO4K6zOrJFjwTpDyIWkp3Ib+mWSG/r07IZ+Gm4duOiM"
-    "BeYNAYfwlhFmuixnRHlp6Spe/eRP1j07h5QLvNveuLGKDp0HvC3YGDsm7SRLyQUDUomqZV"
-    "SUPl1F6WddM+7mmbP6uGXpEJgUhTxBmMJ6gSmbAntzpV1xH06n1wlxH47T8vzxZjiaHZz4"
-    "6ONBGqL4G4XzYP+cBy+esNO5jW3/Mna6xoI2Unaa9ISNVWjYFiLJ0fRweHbQYZFvTIuGM4"
-    "XGewcEpUNpBZ9fST/9KqEllByI2eyi/7jSErhLCZiqpCFXchGWLxXfdTE3CYWNJIAkfNS6"
-    "SOqfSUvLc9yjXoqFjfxAjgPvS5zd+Md6X4VLrys72WGBS08cKi8WPyarhMFSCYZzaJ7U71"
-    "2ybIIGY3Q+QcQhzPXXfQUHiUyOETajO0nHIdj1y3Qsd5J5w87Siuz9qtv2Wj/K4k9Pnogo"
-    "RO6EyJ0Q7o+dy514jy0fE+i9HDsxvHVYZB1+Ww8qaRJOTSgtgE58ByoWlQdoQBP94ptoYW"
-    "WG5HqGhCzpb+hYR9JnR0PY9JQ0U7Iw7ZuhFNvvsxZhA/OLjI5OH1508080nGiw4YQBDaZ2"
-    "KeF4/nJYm+mKIBSCvVMIhEHUjTOlIDiCkpV5W8ZIuKzzO0xFSrLSuEWNs6jezQe90eLKTU"
-    "l4jokQLxen2whhabpIrt5TVTwUAMYeeyky7lJP689dEt3KGtbLMRr3lsPWrSxGwyHO9dcI"
-    "CONnv42fsLUqewl+nE5E7yuHgaxHs0LmRJxKgF+XyemjWoOxyXlCXlz4KAZmzhZTA66xFu"
-    "OcQpvcVjuV7jj10MJ6Gj3AfOs0fvuwyEC1/IEyJCOFkbqnRiqybC2nwomu2G8IONTqT0rZ"
-    "picFxulJ1jq1wbNugRwhp+eXxEi2SjDpGtptZ5jY3gIjtaxkVaVpa7CrutVjiSfjSRjP+8"
-    "f/jqQShXGVHE0sFnKha2Hx6E6jCtiXlE6L//tVKGWdVMoWnrKCOVtZQU+WDUWLn4YYfBqM"
-    "rwfD61FTW1TT+TzAyLeHC/1tGxrh7qnsaxPn9f6d18LZ3aEFGCQwMzMgSScYUJfD+1uUdb"
-    "6lazaWv75jjCjrmk3KoPB71wpuh/3eM4gP3dza/uDOYZGd5fhj2jCzsBAhz/8hBz5o8BFD"
-    "CFRdM6Gwtzpqb61lgzFPK0HEXZZW/R3rAry2SfKmTiFyvasqgsIEfrGqY+CytTOIKDgMvd"
-    "X/6eX4YzGgnCLjr3TrvFSK6HlBiuh5NkU00nnK4hxRtOix/DCavBlP3smz0afx6HNLbsuL"
-    "Mm7LtDcm5ra8yJ6kSbUyg3qxCy2H/KX8aCK8WcpdFnDMtBBjK9QEmdjKSm1la9QqpIKmCI"
-    "VOWl018oGsEh5IkbaStCG2tYrbmmIZNnEuVYoDpWgFp7vMaesBOqqXc3gVtpaOUYm+0qKv"
-    "tIiullxtHeij0DVr4GUUGdGLtSvx1ZfsYdE1htTexCIt8jUgzHnhVlc7qd8CU11YTzfQdY"
-    "G/bDOh1tSIw6KQq7seKxvrwaLGaG/Dq4pmazAvzFTkvIoRNeUifsEuGOelAh7nBRGP80zI"
-    "w/YcrEsy+QhjJBxGlervkI3gU44Y0z8IFo7nAtwiI6mJr4C5ePlXsGJjZMKE3R0TtiMFPX"
-    "HlPkcBSun+dO0npj6X7BM82DTvlYBEVERJAabkQngkkRa/jvUo+d+2c6WFhZaSq2F66UDV"
-    "8FHpS5rmSjYmWkchXmX7BDcwP3vZUczFhEd+6fn3oGMDBz3L9KFCteukahe3EdnS57KUIo"
-    "cupX1kc+h8bFhADsZzoX003UZuN3JYWgP4pIz0ntCl9yQjvaStoQlzihwK2shFJDxCXHtq"
-    "kEjnfCFX/x3Mi24WoB4QtAf5MVd4J9RG1gagucT8pUc10ww0jp0D7yrjHtDyB3v9TifN1J"
-    "AGkOUwS3qWkj+8GxHzCDhGGc8Q8gd4/QIucvVpUYLzUlGC84IowXka7AUwV7JC/GSsvpM0"
-    "pUhxrZ7iqvuure2q4WhzNMQXXt1biRpF6EBTgVVKExOUYmlU5QF8wioiqe9nPHjTdLWcBh"
-    "3yJtb/AVplCZWV5SHZcxidMkk6ce6WOnfX1csknlHBSZNDLFwHovmUiC2LshPBaRqn4ZMN"
-    "FZ9ZjqM9YNWAneGUKQTfu8x30V7upY9YelJHeW4UTCKsq5rqIkRrtJpbo/1oFbSKdMckvi"
-    "zQBQt/i8+oBm0Dt/yMavn2ijsCfl6PLgfiR3bRllBFXfk42RAa/eCsX/GUk28aVkLRE01J"
-    "JqeoreHaQ01PwLQximwFHyEBd+mW9WcEQgNoTJ7RDQFvzudmypWA6z5aeONcAnfJJMNpQg"
-    "5zA5txQVs6ZMpw3RC02KTt4+1o1pQfs4XMkd1II+5NprObwXVLONee57qGTGZvopkhFMGr"
-    "UjuHDZ5J4ZC8xZ5NmYA/Bpz0L0ulzl8W5M5f/pABd1jV8Jy87ZyqehfOwU04sX9y9vrs8v"
-    "TibKOIb64U6d9ZL2YIl24pK6jKnonytMEffEaQMocIIHQ5gKBb95pZZYVlCcWySi+rNUaP"
-    "+FUwU/B57FQLxRZMIxZX9xfXNptq/gyC613mOta4db8IQWY3kPJo2zRIJ59Gs/Hb8ejNrp"
-    "pLEYDQzPnaN719SYaQB2297TYmmiqbnrGADiv6GUKB/jbo+y/Msu/kkPLm2K0/q3ihOWgp"
-    "k0M3/1inlJYkqIqOcq4knhzN6b1ac1cysnT8gkEaQOljMkPJw36Rcm6VcW3RHVvZdl6O4c"
-    "oP0HEZS88yhBxCXXs8TWRe77cN4NlqRf4nKTn8XA3RtNWpqT/3Nmk5O8r2TaZMyV5umWTE"
-    "LdOOuEuPyy/e3RKlIZ7nCo/dwaVSCicDOqR30LbCdBNMwytMsa/iikS/dhL9BtDRlGUvJ9"
-    "UvuHNYlOwHojGdyfbbl1S/LSMg9CS+CvbHtpZH15ZiCykMZFExIBwM5xDdhvpCmSi3xfv7"
-    "2+mEVuCzIUlr9JqCpH8lXXN3+OTNA5eAUezhTDszU/o4mWCYV9NDV7DrP8y+/x/RJvz8"
+    "eJztXe2TmzYT/1cYf3nSGTcT+86Xa+eZzvguTus2Z2ecS9qnmQ4jg+5MjYGCuJe2+d8fCY"
+    "N5kwjCgLGsL20OtDL8dlntrnZX//Q2tg5N7+VY02zfQr3vlX96FthA/I/srb7SA44T3yAX"
+    "EFiawViwHRRcBEsPuUAjk90B04P4kg49zTUcZNgWvmr5pkku2hoeaFj38SXfMv7yoYrse4"
+    "hW0MU3Pv+BLxuWDp+gF/3prNU7A5p66mkNnfx2cF1Fz05w7cq4n1robTCW/OBS1WzT31jx"
+    "eOcZrWxrR2Bs3/MeWtAFCJJfQK5P3oA8YPiy0UttHzYesn3KBI0O74BvosQbL9X4Wk9VZ/"
+    "Nb9cPkVlV7HBhptkXwNQjaBIB78gjffjccnp29Hr46u7gcnb9+Pbp8dYnHBs+bv/X6y/Zh"
+    "YrS2UwWYTX+czm7JA9mYiVvukgtfAhqAwJYqYEaMfsh/1bLzXLheAZfOgzRVhhf4JbO8iJ"
+    "DvLjM24Ek1oXWPVvjP4XkBzp/Gi+ufxosXw/Nv0mDPwjvD4BaBPYZ5jV+LB+BofD3QRhdi"
+    "bOPvu3VwB69KgDt4xQSX3EqDq2G1xgNuNL4SuKFUdlFsz8sge85G9jyHbPB/DmSj8UKKbT"
+    "m5LRLcvOT6rgst7ZlLehM07eHcu579r9cK0GclYD5jgnyWhRg8AGP75lxWRors68ZGXTC/"
+    "EsDYiLG/c+2/ocUHfEwjUa+GuuZCgo8KUB75N/gOMjaQoVpSlBn89ZD0ZfSPxlTNf+98Sy"
+    "NYK6EnswQefImNzccfmlJBBaDfTm8mH27HN+/J9BvP+8sMgBzfTsidYXD1OXP1xUVGQe0m"
+    "UX6d3v6kkD+V3+ezSYCz7aF7N/jFeNzt7z3yTMBHNnlxFehJsKLL0aUU/30PuiqvV5Ugqv"
+    "TdZc2iQ6/drX15xK+9W1N9K4JpngtvbRca99Yv8DngxBQ/N7A02joTSv/HcJrj4sCXSMKi"
+    "q/EjuuBxFwdICh5+dfzCEAUvv8DfwWJ6jSEmCC+Btn4Erq4yoN5AV1sBi6LxrkLKt78soA"
+    "mCt2AifZOY5ciMVRbcKc1ANA2exNsPpffbWUQFCd+xPBCsP3sCdRvPJCpYQRgIf8CHAu1I"
+    "lF6gw+yhndBdKa2Wv7UZbrJXgAXug1civ01+KYrz+rqBFlCz3XRglXK7XxgKJgNVNxgp48"
+    "EnGw9GNr/1mKRqyHwUlRUx9J6//BNqSK1kv1OIJSMqMiJefcrvhzAWNREinxdlAp8X7Ljn"
+    "RS7saTg84G5H1xKs7xauZXaZLti7TBe5XSYdImCYFAPs5w/zGR3cBEk23mNoSPlXMQ3vCP"
+    "3/AmQJFqlQToToi5vxb1mwr9/Nr7IxGjLBlYy5nXzMLRf5YQcqmjT/r4C1vgZ02393r9Dw"
+    "X+JRqgak1S+4hcO2+gMJ4N3sTRFJu6eE3WP5myU2z6Gl5XG+hU8MUU9TCQF0keqf/HZbvD"
+    "zvNP+7+ezHaHh2zaYCH7wtj4hn6YTLdKrfBt0Ab43NmS1yPFjnCIWQ9Exuw7BMcsOQnd0w"
+    "zMJtAg+d88C8IxAQ3jLCzJblnCivbFPHXz/5k1dnU0iFwLttxY1NdOg+YLXgYOy4rJM8pR"
+    "AMyCSqljFRhmwTZZgPzXi7Z87b47ZtQmAxDPIUYQbrJaZsCuzdlXbF/Wo+f5cS96tpVp4/"
+    "3lxNFi8GAfp4kIEY8UYZPDi94MHBE3Y6p9hOL2OnayxoI2WnyUjYVIcbx0YkOZq9HZ4f1C"
+    "+KjRnxcK6t8d4LglJfWcPnb5Rvf1DQCiouxGz20H88ZQW8lQIsXTGQp3gIy5eO73qYm4TC"
+    "QQpACl5qPaQMz5WV7bvey16GhY38ACWA9znJbvxjvT9kSK8rmqxfENKTi8rB9o/JV8LhqY"
+    "TDBXRP6o8u2Q5Bg3N3PkUkIMz1132FC4lKlhE+pztNJyDY9ct0IneSW2HnaWX2flW1vbWP"
+    "8vizkydiCpk7IXMnZPjj6HInfsaejwXMHsVPjG71i7zDP7eDSrqEcwsqS2CS2IGOReUBbq"
+    "CFvg9ctKgyQ/H8jYJs5W/o2i+VX10DYddTMSzFxrRvrpSEvs97hA3MLzM6Or14sd0/2XCi"
+    "wYYTG7jhapcSjRcvh7WZrgjSIDg5g0A6RN1YUwo2R1C6Mm/PPRIh6/z6mZ2SvDTuUeMsq3"
+    "fpoDdaXLkrCae4CMlycbaPEJWmy+TqEzXFIwHg7LGXIRMu9bT+3CXZraxhuxyjcW+7fN3K"
+    "EjQC4lx/jYB0fk7b+Ylaq/KX4Cfp5O595W0g+9GqkDmRpJLg1+VyBqjW4GwKnpCXFD6Gg0"
+    "lRMTXgmmgxLii0abXaqXTHuY+W9tPkAdK90+TtfpGDagcDVUhGSif1RJ1UZDsGpcKJbdjv"
+    "CAS06gelfNNBgXM6yHunDng2bUARcnZ+SYJkrwSTrqHddoaJ4y8xUqtKXlWWtga/qls9lk"
+    "RynqTzfHr870gqUbSvQrHEElsubCssubvTqAH2OWPT4v/+IY2yThplS19bQ4oqK+jJsqNo"
+    "8WiI8afx9N346t2kKRXVdD4P2ND94cJ4245Ghnsqx9rken1667UMdnfoAwwTmLkZkKaTDK"
+    "gr4P1nnHW+Z2g2kb9+ZIwoG5pNy6CMe9cKbofj3guIF11qbX94p1/kZ7nBmDbcLCxEyA9+"
+    "yIUPBnzEEALdNCwo/a2O+ltb2eDM00oRCZelVX/HuhCvfZK8mVPIXO+qhqB0gQ9WdQw8vn"
+    "YGMYWAW2/1H72cfCwOlDNk4pVujUqliI4KUkRH+RTR2OYpi3NM0WLE8v1k9mY6+1FdTD5N"
+    "J7+2FLa8KBO2zEZjEmHLi/xKmjYrc6gXh9Ao5IeKo8ntzVLhspBjlo04W6GmyKQqK6XKtq"
+    "hVSAXNEEqbtLppFABZZXsgQ9pK0oZUaxXVmmZvHBJcqrQPlKGVnO4yp+0H6Oo+ZfEqbC2d"
+    "oJJ9pWVfabm7WvJr60Afha55A4cxZGQv1q7srx6yh0XXGFJ7E4usyNeAsOCFW13tpP4BWP"
+    "rSfrqBngeCzza31ZoZ0S/acvW2Y9XNdrCsMTrZ7VXNcAxI22YqCl4liJoKER+wC8ao1IbH"
+    "qGDHY5Tb8nB8F9uSXDHCBImAu0r1d8hG8IkixuwDwaLxQoBb5CQ1cQqYhz//Cl5sgky6sM"
+    "fjwnakoCdp3FMMoIztz7Z+EuZzyT7B413zXgUoxERUNGApHoQvFdLi17UfleBsO09Z2mil"
+    "eAamV17oBl4qA0kzPMXBRNtdiG/yfYIbmJ+/7CgRYsIjP/eCe9B1gIueVfZQadp10rRL+o"
+    "h86XN5SplDl7E+8jl0ATY8IIfjhbA+mm4jdxw5LK0BPCgjvQO29A5y0kvaGlqQUuRQ0EYu"
+    "JhER4tpTg2Q654FC/XeQtrtZgHpI0B7kr4TCO2U28jYApRKLlx7VTDPQJHYuvKuMe0grHu"
+    "z1B50My0AGQLbLLel5SvHwbkTMY+A4ZTxHKB7g9Qu4zNVn7RKMSu0SjAp2CUZZsJfAWqsa"
+    "iZPxxk6ylDLFtXqKqxmEtvarhmPN0RBfRA1vpWoUoQstDVYpTUxRyk+jKg/gEzYRSX0/58"
+    "KbpatlNehQNLH+A2i1FdTWto9U3+UMyqTp5Lpbat3dVi+T/YwKQRoKsQwdyOZTcm9Zlp1I"
+    "TrM4DZ8cqAXMcl3jAZsG/AxnTCH53mW+y/Zyh15i2Ukd5blRMIn0rmqqi5Ct0Wpujfa1r6"
+    "BVpDsm8WWBLvjw9zhGNWwbuOcxquXbKx4J+LQeXS7Ej+yhPaGKu/IJohAaPXA2qHii5JtG"
+    "lVDsRFOSySlra4SOULMTMB2MIl/BR0QgXLpl/RmBcAMMrsjojkC04HMz5UrA8x5trDhXwF"
+    "txyXCWUMDcwGZC0LYJuTJcdwQtNmn7+GGyaCqO2ULmyHGkEfdm88XN+F1LONee57qFTOVv"
+    "opkjlJtXpTSHA55J4ZC6h85mTCAeAwbDy1Kp85cFufOXX2XAHTY1fJemzpmmd+EcwmwnDg"
+    "fnr88vzy7Od4b47kqR/Z2PYkZwmba2hrrqW4hmDX7lGEHGHHIDocsbCKZ9b1hVvrA8ofys"
+    "sp/VFqNH/CqYKXg9dqttxRZMIz+u7n9c+yhV+gyS613mOra4zaAIQeV3kGi0bTqks0+Txf"
+    "TtdPLmWN2lGEBoUU77ZrcvyRGKYK233cbE0FXL3yyhy4t+jlCivw/6wQvz6B0KqWiB3fqz"
+    "ipeGi1YqWXTpyzqjtCRFVbSUCyXxZGnO6mrDW6vINvELhmkApZfJHKUI+iIT3CoT2mIHtv"
+    "LtvNyNpz5A1+MsPcsRCgh17ftpMvP6tH0A39Er8j9NKeBxNcTS1ueW+dzbpeUcKdt3mTIl"
+    "e7nlkhH3TDsSLj2OXry7J0pXeJ5rPPYIP5VSOG2gS3oH7StMN+E0osKUOBVXJvq1k+j3Cb"
+    "rGnaEFmF7jSz1K0l9uTL8oAfAhMRq/jN5Cp+3Pmf7McRdh2bSx8zmD3e3HfdCsCdmQu3mU"
+    "z8r4lGdsn/KM0o9Kh9zJKCkiAWGuP6oHnxwDuwTVKigTlAK6bsfrquU9dIAQ3Dg0q5ldNJ"
+    "kgkckOlCOgKsU7PJnMcBQfDDlFmWLLFh1rGJHIMw3lmYYydFzwnXEEEZt02BeGtx6b0EU9"
+    "iqce3+wXuejB1hwg49rwzeMsGew4Sy+8m154AGAO/5Ps5V9/Q1ETPvA1mt8RCAjvoFyVU0"
+    "GR05HWOM3fT2ZNLa4ZiMs43AO2wz3IOdyeZvPphx2BgBJcv4LYxAdYlgU4QSIgxKNStZCj"
+    "glrIUb4W8iAHIMtGtp04ArxjQYfD8CHahuZmQoZQcqAqB3So+w5U1/CZR9enqURL+m2k7t"
+    "2yaRm/bIij8eIlTjaylGJloJtQV5cUOS5SJGk6qUeq6pEIR/4AZJpShvO7FmaUYebT5n+H"
+    "wsxvoGZ4jIOHU/f7Xw026+FQ2RlOaJePHV8+iO9dQmmJyokYedshEHEWFKWIBIwv1V9NJM"
+    "86PZR8+0iz+c4hTJAIKNv1b7C4vslX+hmOFxDc+mP/0siXRv6BjPwxdA1t1aOY9+GdQsMe"
+    "xGM6Y9CfijW/Z0Yo206vUHy+b9l5txV+I/0ryUfFgXA4XEB0GzoU3ELUeqKfP8xnrBKMHU"
+    "l2HTU0pPyrmIZ3jCZ5AbgEjNQamWtvk+1kk1n8yARXtANd2lzMvvwfzQfHKg=="
 )

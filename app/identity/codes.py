@@ -1,0 +1,99 @@
+"""Verification codes: 6 CSPRNG digits, hashed, 5 minutes, single use, 5 tries,
+one send per recipient and purpose every 60 s and a daily cap per recipient."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from models.codes import VerificationCode
+
+from .. import clock, notifier, runtime
+from ..errors import DomainError, ErrorCode
+from ..ledger import sql
+
+CODE_TTL = timedelta(minutes=5)
+RESEND_INTERVAL = timedelta(seconds=60)
+MAX_ATTEMPTS = 5
+
+PURPOSE_TEXT = {
+    "REGISTER": "注册",
+    "RESET_PASSWORD": "重置登录密码",
+    "CHANGE_PHONE": "更换手机号",
+    "BIND_BANK_CARD": "绑定银行卡",
+    "RESET_PAYMENT_PASSWORD": "重置支付密码",
+    "PAYMENT": "支付验证",
+}
+
+
+def _hash(recipient: str, purpose: str, code: str) -> str:
+    pepper = runtime.settings().payment_pepper
+    return hmac.new(pepper, f"code:{recipient}:{purpose}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+async def send_code(recipient: str, purpose: str) -> int:
+    """Send a fresh code; returns seconds before another may be requested.
+
+    Raises RATE_LIMITED (with ``retry_after_seconds``) inside the resend interval
+    or past the daily cap. ``recipient`` must already be normalised and valid.
+    """
+    now = clock.now()
+    last = (
+        await VerificationCode.filter(recipient=recipient, purpose=purpose).order_by("-id").first()
+    )
+    if last is not None and now - last.created_at < RESEND_INTERVAL:
+        wait = int((RESEND_INTERVAL - (now - last.created_at)).total_seconds()) + 1
+        raise DomainError(ErrorCode.RATE_LIMITED, f"请 {wait} 秒后再试", ("input", "recipient"),
+                          retry_after_seconds=wait)
+    day_start = now - timedelta(hours=24)
+    sent_today = await VerificationCode.filter(recipient=recipient, created_at__gte=day_start).count()
+    if sent_today >= runtime.settings().code_daily_cap:
+        oldest = (
+            await VerificationCode.filter(recipient=recipient, created_at__gte=day_start).order_by("id").first()
+        )
+        wait = int((oldest.created_at + timedelta(hours=24) - now).total_seconds()) + 1 if oldest else 3600
+        raise DomainError(ErrorCode.RATE_LIMITED, "今日验证码发送次数已达上限", ("input", "recipient"),
+                          retry_after_seconds=wait)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    await VerificationCode.create(
+        recipient=recipient, purpose=purpose, code_hash=_hash(recipient, purpose, code), expires_at=now + CODE_TTL
+    )
+    what = PURPOSE_TEXT.get(purpose, purpose)
+    await notifier.send(
+        recipient, purpose, f"【fenpay】您的{what}验证码是 {code}，5 分钟内有效。请勿泄露给任何人。"
+    )
+    return int(RESEND_INTERVAL.total_seconds())
+
+
+async def consume_code(recipient: str, purpose: str, code: str, field: tuple[str, ...]) -> None:
+    """Accept a code once. A wrong guess counts against the newest live code; 5 kill it."""
+    now = clock.now()
+    invalid = DomainError(ErrorCode.INVALID_VERIFICATION_CODE, "验证码错误或已失效", field)
+    live = (
+        await VerificationCode.filter(
+            recipient=recipient, purpose=purpose, used_at=None, dead=False, expires_at__gt=now
+        )
+        .order_by("-id")
+        .first()
+    )
+    if live is None:
+        raise invalid
+    if not (isinstance(code, str) and len(code) == 6 and code.isdigit()) or not hmac.compare_digest(
+        live.code_hash, _hash(recipient, purpose, code)
+    ):
+        from tortoise import connections
+
+        await sql.execute(
+            connections.get("default"),
+            "UPDATE verification_codes SET attempts = attempts + 1,"
+            " dead = CASE WHEN attempts + 1 >= ? THEN TRUE ELSE dead END WHERE id = ?",
+            MAX_ATTEMPTS,
+            live.id,
+        )
+        raise invalid
+    # Single use even under concurrent submissions: only one UPDATE wins.
+    used = await VerificationCode.filter(id=live.id, used_at=None, dead=False).update(used_at=now)
+    if used != 1:
+        raise invalid
