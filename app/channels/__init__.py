@@ -1,0 +1,1 @@
+"""Banks and third-party payment providers behind one small interface."""

@@ -1,0 +1,1 @@
+"""Compliance: the user agreement and privacy policy users accept."""
