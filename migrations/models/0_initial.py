@@ -217,6 +217,59 @@ CREATE TABLE IF NOT EXISTS "risk_decisions" (
     "created_at" TIMESTAMP NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
+CREATE TABLE IF NOT EXISTS "risk_assessments" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "answers" JSON NOT NULL,
+    "score" INT NOT NULL,
+    "tolerance" VARCHAR(2) NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+) /* A submitted suitability questionnaire; the newest one sets ``User.risk_tolerance``. */;
+CREATE TABLE IF NOT EXISTS "wealth_products" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "code" VARCHAR(32) NOT NULL UNIQUE,
+    "name" VARCHAR(100) NOT NULL,
+    "type" VARCHAR(20) NOT NULL,
+    "expected_return_bp" INT NOT NULL,
+    "term_days" INT,
+    "risk_level" VARCHAR(2) NOT NULL,
+    "min_purchase" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "description" TEXT NOT NULL,
+    "risk_disclosure" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS "wealth_holdings" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "account_id" BIGINT NOT NULL,
+    "rate_bp" INT NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "accrued_income" BIGINT NOT NULL,
+    "income_remainder" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "purchased_at" TIMESTAMP NOT NULL,
+    "accrued_through" DATE NOT NULL,
+    "last_income_date" DATE,
+    "matures_at" TIMESTAMP,
+    "redeemed_at" TIMESTAMP,
+    "purchase_transaction_id" BIGINT NOT NULL,
+    "product_id" BIGINT NOT NULL REFERENCES "wealth_products" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "ck_holding_amounts" CHECK (principal >= 0 AND accrued_income >= 0 AND income_remainder >= 0)
+) /* One purchase of a product by a user, until it is fully redeemed. */;
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_matures_6d8931" ON "wealth_holdings" ("matures_at");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_user_id_df8a0e" ON "wealth_holdings" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_status_b75e28" ON "wealth_holdings" ("status", "id");
+CREATE TABLE IF NOT EXISTS "wealth_accruals" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "income_date" DATE NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMP NOT NULL,
+    "holding_id" BIGINT NOT NULL REFERENCES "wealth_holdings" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_wealth_accr_holding_c4d2e5" UNIQUE ("holding_id", "income_date")
+) /* One day's income of one holding; the unique pair makes a day accrue at most once. */;
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "version" VARCHAR(255) NOT NULL,
@@ -432,6 +485,62 @@ CREATE TABLE IF NOT EXISTS "risk_decisions" (
     "created_at" TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
+CREATE TABLE IF NOT EXISTS "risk_assessments" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "answers" JSONB NOT NULL,
+    "score" INT NOT NULL,
+    "tolerance" VARCHAR(2) NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "risk_assessments" IS 'A submitted suitability questionnaire; the newest one sets ``User.risk_tolerance``.';
+CREATE TABLE IF NOT EXISTS "wealth_products" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "code" VARCHAR(32) NOT NULL UNIQUE,
+    "name" VARCHAR(100) NOT NULL,
+    "type" VARCHAR(20) NOT NULL,
+    "expected_return_bp" INT NOT NULL,
+    "term_days" INT,
+    "risk_level" VARCHAR(2) NOT NULL,
+    "min_purchase" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "description" TEXT NOT NULL,
+    "risk_disclosure" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS "wealth_holdings" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "account_id" BIGINT NOT NULL,
+    "rate_bp" INT NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "accrued_income" BIGINT NOT NULL,
+    "income_remainder" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "purchased_at" TIMESTAMPTZ NOT NULL,
+    "accrued_through" DATE NOT NULL,
+    "last_income_date" DATE,
+    "matures_at" TIMESTAMPTZ,
+    "redeemed_at" TIMESTAMPTZ,
+    "purchase_transaction_id" BIGINT NOT NULL,
+    "product_id" BIGINT NOT NULL REFERENCES "wealth_products" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "ck_holding_amounts" CHECK (principal >= 0 AND accrued_income >= 0 AND income_remainder >= 0)
+);
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_matures_6d8931" ON "wealth_holdings" ("matures_at");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_user_id_df8a0e" ON "wealth_holdings" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_status_b75e28" ON "wealth_holdings" ("status", "id");
+COMMENT ON TABLE "wealth_holdings" IS 'One purchase of a product by a user, until it is fully redeemed.';
+CREATE TABLE IF NOT EXISTS "wealth_accruals" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "income_date" DATE NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "holding_id" BIGINT NOT NULL REFERENCES "wealth_holdings" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_wealth_accr_holding_c4d2e5" UNIQUE ("holding_id", "income_date")
+);
+COMMENT ON TABLE "wealth_accruals" IS 'One day''s income of one holding; the unique pair makes a day accrue at most once.';
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" SERIAL NOT NULL PRIMARY KEY,
     "version" VARCHAR(255) NOT NULL,
@@ -441,78 +550,97 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXe2TmzYT/1cYf3nSGTcT+86Xa+eZzvguTus2Z2ecS9qnmQ4jg+5MjYGCuJe2+d8fCY"
-    "N5kwjCgLGsL20OtDL8dlntrnZX//Q2tg5N7+VY02zfQr3vlX96FthA/I/srb7SA44T3yAX"
-    "EFiawViwHRRcBEsPuUAjk90B04P4kg49zTUcZNgWvmr5pkku2hoeaFj38SXfMv7yoYrse4"
-    "hW0MU3Pv+BLxuWDp+gF/3prNU7A5p66mkNnfx2cF1Fz05w7cq4n1robTCW/OBS1WzT31jx"
-    "eOcZrWxrR2Bs3/MeWtAFCJJfQK5P3oA8YPiy0UttHzYesn3KBI0O74BvosQbL9X4Wk9VZ/"
-    "Nb9cPkVlV7HBhptkXwNQjaBIB78gjffjccnp29Hr46u7gcnb9+Pbp8dYnHBs+bv/X6y/Zh"
-    "YrS2UwWYTX+czm7JA9mYiVvukgtfAhqAwJYqYEaMfsh/1bLzXLheAZfOgzRVhhf4JbO8iJ"
-    "DvLjM24Ek1oXWPVvjP4XkBzp/Gi+ufxosXw/Nv0mDPwjvD4BaBPYZ5jV+LB+BofD3QRhdi"
-    "bOPvu3VwB69KgDt4xQSX3EqDq2G1xgNuNL4SuKFUdlFsz8sge85G9jyHbPB/DmSj8UKKbT"
-    "m5LRLcvOT6rgst7ZlLehM07eHcu579r9cK0GclYD5jgnyWhRg8AGP75lxWRors68ZGXTC/"
-    "EsDYiLG/c+2/ocUHfEwjUa+GuuZCgo8KUB75N/gOMjaQoVpSlBn89ZD0ZfSPxlTNf+98Sy"
-    "NYK6EnswQefImNzccfmlJBBaDfTm8mH27HN+/J9BvP+8sMgBzfTsidYXD1OXP1xUVGQe0m"
-    "UX6d3v6kkD+V3+ezSYCz7aF7N/jFeNzt7z3yTMBHNnlxFehJsKLL0aUU/30PuiqvV5Ugqv"
-    "TdZc2iQ6/drX15xK+9W1N9K4JpngtvbRca99Yv8DngxBQ/N7A02joTSv/HcJrj4sCXSMKi"
-    "q/EjuuBxFwdICh5+dfzCEAUvv8DfwWJ6jSEmCC+Btn4Erq4yoN5AV1sBi6LxrkLKt78soA"
-    "mCt2AifZOY5ciMVRbcKc1ANA2exNsPpffbWUQFCd+xPBCsP3sCdRvPJCpYQRgIf8CHAu1I"
-    "lF6gw+yhndBdKa2Wv7UZbrJXgAXug1civ01+KYrz+rqBFlCz3XRglXK7XxgKJgNVNxgp48"
-    "EnGw9GNr/1mKRqyHwUlRUx9J6//BNqSK1kv1OIJSMqMiJefcrvhzAWNREinxdlAp8X7Ljn"
-    "RS7saTg84G5H1xKs7xauZXaZLti7TBe5XSYdImCYFAPs5w/zGR3cBEk23mNoSPlXMQ3vCP"
-    "3/AmQJFqlQToToi5vxb1mwr9/Nr7IxGjLBlYy5nXzMLRf5YQcqmjT/r4C1vgZ02393r9Dw"
-    "X+JRqgak1S+4hcO2+gMJ4N3sTRFJu6eE3WP5myU2z6Gl5XG+hU8MUU9TCQF0keqf/HZbvD"
-    "zvNP+7+ezHaHh2zaYCH7wtj4hn6YTLdKrfBt0Ab43NmS1yPFjnCIWQ9Exuw7BMcsOQnd0w"
-    "zMJtAg+d88C8IxAQ3jLCzJblnCivbFPHXz/5k1dnU0iFwLttxY1NdOg+YLXgYOy4rJM8pR"
-    "AMyCSqljFRhmwTZZgPzXi7Z87b47ZtQmAxDPIUYQbrJaZsCuzdlXbF/Wo+f5cS96tpVp4/"
-    "3lxNFi8GAfp4kIEY8UYZPDi94MHBE3Y6p9hOL2OnayxoI2WnyUjYVIcbx0YkOZq9HZ4f1C"
-    "+KjRnxcK6t8d4LglJfWcPnb5Rvf1DQCiouxGz20H88ZQW8lQIsXTGQp3gIy5eO73qYm4TC"
-    "QQpACl5qPaQMz5WV7bvey16GhY38ACWA9znJbvxjvT9kSK8rmqxfENKTi8rB9o/JV8LhqY"
-    "TDBXRP6o8u2Q5Bg3N3PkUkIMz1132FC4lKlhE+pztNJyDY9ct0IneSW2HnaWX2flW1vbWP"
-    "8vizkydiCpk7IXMnZPjj6HInfsaejwXMHsVPjG71i7zDP7eDSrqEcwsqS2CS2IGOReUBbq"
-    "CFvg9ctKgyQ/H8jYJs5W/o2i+VX10DYddTMSzFxrRvrpSEvs97hA3MLzM6Or14sd0/2XCi"
-    "wYYTG7jhapcSjRcvh7WZrgjSIDg5g0A6RN1YUwo2R1C6Mm/PPRIh6/z6mZ2SvDTuUeMsq3"
-    "fpoDdaXLkrCae4CMlycbaPEJWmy+TqEzXFIwHg7LGXIRMu9bT+3CXZraxhuxyjcW+7fN3K"
-    "EjQC4lx/jYB0fk7b+Ylaq/KX4Cfp5O595W0g+9GqkDmRpJLg1+VyBqjW4GwKnpCXFD6Gg0"
-    "lRMTXgmmgxLii0abXaqXTHuY+W9tPkAdK90+TtfpGDagcDVUhGSif1RJ1UZDsGpcKJbdjv"
-    "CAS06gelfNNBgXM6yHunDng2bUARcnZ+SYJkrwSTrqHddoaJ4y8xUqtKXlWWtga/qls9lk"
-    "RynqTzfHr870gqUbSvQrHEElsubCssubvTqAH2OWPT4v/+IY2yThplS19bQ4oqK+jJsqNo"
-    "8WiI8afx9N346t2kKRXVdD4P2ND94cJ4245Ghnsqx9rken1667UMdnfoAwwTmLkZkKaTDK"
-    "gr4P1nnHW+Z2g2kb9+ZIwoG5pNy6CMe9cKbofj3guIF11qbX94p1/kZ7nBmDbcLCxEyA9+"
-    "yIUPBnzEEALdNCwo/a2O+ltb2eDM00oRCZelVX/HuhCvfZK8mVPIXO+qhqB0gQ9WdQw8vn"
-    "YGMYWAW2/1H72cfCwOlDNk4pVujUqliI4KUkRH+RTR2OYpi3NM0WLE8v1k9mY6+1FdTD5N"
-    "J7+2FLa8KBO2zEZjEmHLi/xKmjYrc6gXh9Ao5IeKo8ntzVLhspBjlo04W6GmyKQqK6XKtq"
-    "hVSAXNEEqbtLppFABZZXsgQ9pK0oZUaxXVmmZvHBJcqrQPlKGVnO4yp+0H6Oo+ZfEqbC2d"
-    "oJJ9pWVfabm7WvJr60Afha55A4cxZGQv1q7srx6yh0XXGFJ7E4usyNeAsOCFW13tpP4BWP"
-    "rSfrqBngeCzza31ZoZ0S/acvW2Y9XNdrCsMTrZ7VXNcAxI22YqCl4liJoKER+wC8ao1IbH"
-    "qGDHY5Tb8nB8F9uSXDHCBImAu0r1d8hG8IkixuwDwaLxQoBb5CQ1cQqYhz//Cl5sgky6sM"
-    "fjwnakoCdp3FMMoIztz7Z+EuZzyT7B413zXgUoxERUNGApHoQvFdLi17UfleBsO09Z2mil"
-    "eAamV17oBl4qA0kzPMXBRNtdiG/yfYIbmJ+/7CgRYsIjP/eCe9B1gIueVfZQadp10rRL+o"
-    "h86XN5SplDl7E+8jl0ATY8IIfjhbA+mm4jdxw5LK0BPCgjvQO29A5y0kvaGlqQUuRQ0EYu"
-    "JhER4tpTg2Q654FC/XeQtrtZgHpI0B7kr4TCO2U28jYApRKLlx7VTDPQJHYuvKuMe0grHu"
-    "z1B50My0AGQLbLLel5SvHwbkTMY+A4ZTxHKB7g9Qu4zNVn7RKMSu0SjAp2CUZZsJfAWqsa"
-    "iZPxxk6ylDLFtXqKqxmEtvarhmPN0RBfRA1vpWoUoQstDVYpTUxRyk+jKg/gEzYRSX0/58"
-    "KbpatlNehQNLH+A2i1FdTWto9U3+UMyqTp5Lpbat3dVi+T/YwKQRoKsQwdyOZTcm9Zlp1I"
-    "TrM4DZ8cqAXMcl3jAZsG/AxnTCH53mW+y/Zyh15i2Ukd5blRMIn0rmqqi5Ct0Wpujfa1r6"
-    "BVpDsm8WWBLvjw9zhGNWwbuOcxquXbKx4J+LQeXS7Ej+yhPaGKu/IJohAaPXA2qHii5JtG"
-    "lVDsRFOSySlra4SOULMTMB2MIl/BR0QgXLpl/RmBcAMMrsjojkC04HMz5UrA8x5trDhXwF"
-    "txyXCWUMDcwGZC0LYJuTJcdwQtNmn7+GGyaCqO2ULmyHGkEfdm88XN+F1LONee57qFTOVv"
-    "opkjlJtXpTSHA55J4ZC6h85mTCAeAwbDy1Kp85cFufOXX2XAHTY1fJemzpmmd+EcwmwnDg"
-    "fnr88vzy7Od4b47kqR/Z2PYkZwmba2hrrqW4hmDX7lGEHGHHIDocsbCKZ9b1hVvrA8ofys"
-    "sp/VFqNH/CqYKXg9dqttxRZMIz+u7n9c+yhV+gyS613mOra4zaAIQeV3kGi0bTqks0+Txf"
-    "TtdPLmWN2lGEBoUU77ZrcvyRGKYK233cbE0FXL3yyhy4t+jlCivw/6wQvz6B0KqWiB3fqz"
-    "ipeGi1YqWXTpyzqjtCRFVbSUCyXxZGnO6mrDW6vINvELhmkApZfJHKUI+iIT3CoT2mIHtv"
-    "LtvNyNpz5A1+MsPcsRCgh17ftpMvP6tH0A39Er8j9NKeBxNcTS1ueW+dzbpeUcKdt3mTIl"
-    "e7nlkhH3TDsSLj2OXry7J0pXeJ5rPPYIP5VSOG2gS3oH7StMN+E0osKUOBVXJvq1k+j3Cb"
-    "rGnaEFmF7jSz1K0l9uTL8oAfAhMRq/jN5Cp+3Pmf7McRdh2bSx8zmD3e3HfdCsCdmQu3mU"
-    "z8r4lGdsn/KM0o9Kh9zJKCkiAWGuP6oHnxwDuwTVKigTlAK6bsfrquU9dIAQ3Dg0q5ldNJ"
-    "kgkckOlCOgKsU7PJnMcBQfDDlFmWLLFh1rGJHIMw3lmYYydFzwnXEEEZt02BeGtx6b0EU9"
-    "iqce3+wXuejB1hwg49rwzeMsGew4Sy+8m154AGAO/5Ps5V9/Q1ETPvA1mt8RCAjvoFyVU0"
-    "GR05HWOM3fT2ZNLa4ZiMs43AO2wz3IOdyeZvPphx2BgBJcv4LYxAdYlgU4QSIgxKNStZCj"
-    "glrIUb4W8iAHIMtGtp04ArxjQYfD8CHahuZmQoZQcqAqB3So+w5U1/CZR9enqURL+m2k7t"
-    "2yaRm/bIij8eIlTjaylGJloJtQV5cUOS5SJGk6qUeq6pEIR/4AZJpShvO7FmaUYebT5n+H"
-    "wsxvoGZ4jIOHU/f7Xw026+FQ2RlOaJePHV8+iO9dQmmJyokYedshEHEWFKWIBIwv1V9NJM"
-    "86PZR8+0iz+c4hTJAIKNv1b7C4vslX+hmOFxDc+mP/0siXRv6BjPwxdA1t1aOY9+GdQsMe"
-    "xGM6Y9CfijW/Z0Yo206vUHy+b9l5txV+I/0ryUfFgXA4XEB0GzoU3ELUeqKfP8xnrBKMHU"
-    "l2HTU0pPyrmIZ3jCZ5AbgEjNQamWtvk+1kk1n8yARXtANd2lzMvvwfzQfHKg=="
+    "eJztXVtz2zYW/isYvWw6o3pi2XKy3Z3O2I6SurWljOMm3WYyDETCFmuKZEnQttrmvy9Ake"
+    "INoAmKlCgIL21M4kDkd8CDc8ffvbljIMs/ONV1J7Bx7wfwd8+Gc0T+kb/VBz3ouskNegHD"
+    "qRWOhctB4UU49bEHdTrZLbR8RC4ZyNc908WmY5OrdmBZ9KKjk4GmfZdcCmzzzwBp2LlDeI"
+    "Y8cuPzF3LZtA30hPz4T/deuzWRZWSe1jTob4fXNbxww2tn5t2Fjd+GY+kPTjXdsYK5nYx3"
+    "F3jm2CsCc/med8hGHsSI/gL2AvoG9AGjl41favmwyZDlU6ZoDHQLAwun3niqJdd6mjae3G"
+    "gfRjea1hPASHdsiq9J0aYA3NFH+P7fg8HR0avBy6OT18PjV6+Gr1++JmPD5y3eevVt+TAJ"
+    "WsupQswu3l2Mb+gDOYSJS+7SC99CGojhkipkRoJ+xH/NdopcOJ9Bj82DLFWOF+Ql87yIke"
+    "8uM+bwSbOQfYdn5M/BcQnOH0+vz386vX4xOP4uC/Y4ujMIb1HYE5jvyWuJAByPbwba+EKC"
+    "bfJ9bxzcw5cVwD18yQWX3sqCqxOxJgJuPL4WuNGq7OKyPa6C7DEf2eMCsuH/BZCNx0u5bK"
+    "ut27KFW1y5gechW18Ird4UzeZw7p2P/9fbCNBHFWA+4oJ8lIcYPkBz+eZCWkaG7HlloymY"
+    "X0qgbCTY33rOX8gWAz6hUajXQ133EMVHg7iI/BtyB5tzxBEtGcoc/kZEehD/ozVR89/bwN"
+    "Yp1iCyZKbQRwdE2Xz8sS0RVAL6zcXV6MPN6dV7Ov3c9/+0QiBPb0b0ziC8ushdfXGSE1Cr"
+    "ScCni5ufAP0T/D4Zj0KcHR/feeEvJuNufu/RZ4IBduiLa9BIgxVfji9l+B/4yNNEraoUUa"
+    "3vLq8WbXvv3tiXR+3a23umbUUxLXLhreMh887+BS1CTlyQ54a2ztpnotX/azTNbnHgW7zC"
+    "4qvJI3rwceUHSC888urkhREOX/6afAfXF+cEYorwFOr3j9AzNA7Uc+TpM2gzJN5ZRPn2l2"
+    "tkwfAtuEhfpWbZMWWVB3dGMlBJQybx10Pp/XIWWUEid2wfhvvPmkDdJDPJClboBiIf8LZA"
+    "2xGhF8owZ+CkZFdGqhVvzQfz/BVow7vwlehv01+K/byBYeJrpDte1rHKuN0vdQXTgZoXjl"
+    "T+4L31B2NHXHtMU7WkPsrKigR6P5j+gXSs1dLfGcSKETUZkew+1eMhnE1NBs/nSRXH5wnf"
+    "73lScHuargi4y9GNOOu7hWuVKNMJP8p0UogyGQhD02IoYD9/mIzZ4KZI8v4eU8fgH2CZ/g"
+    "7a/yXIUiwyrpwY0RdXp7/lwT6/nJzlfTR0gjPlc9t7n1vB88N3VLSp/p9B+/4csnX/1b1S"
+    "xX9KRmk6VFq/5BoOX+sPV4BosDdDpPSeCnqPHcynRD1Htl7E+QY9cZZ6lkoKoMtE/+i3m/"
+    "LteSX5Lyfjd/Hw/J7NBD58W5ElnqeTLtOpeR10Dv17os4skRPBukAoxUrP5TYMqiQ3DPjZ"
+    "DYM83Bb08bEIzCsCCeGtspj5a7mwlGeOZZCvn/4pKrMZpFLgvWnBTVR05D0QseAS7IS0ky"
+    "KlFAzIJapWUVEGfBVlUHTN+KtnLurjjmMhaHMU8gxhDuspoWwL7NWVzS73s8nkMrPczy7y"
+    "6/nXq7PR9YvDEH0yyMQcf6NyHuyf82DrCTudE2z7l7HTNRZsImWnTU/YhYHmroNpcjQ/HF"
+    "4c1C/zjZnJcKHQeO8FRakP7tHiO/D9jwDPEPAQYbOP/+WDGfRnANoGMLEPfEzWl0Hu+oSb"
+    "lMLFAGJAtlofg8ExmDmB5x/0cixs5QcYDrzPaXaTH+t9US69rkiyfolLT20qW4sf069EwF"
+    "KJhktonjTvXXJcioZgdD5DJCHMzdd9RRuJRrcRMaM7Sych2M2v6VTupLDALtKq7P26Ynup"
+    "HxXx5ydPJBQqd0LlTij3x87lTvxMLB8bWj2GnRjf6pdZh38sB1U0CSc2AlNoUd+BQZbKA5"
+    "ojG/8QmmhxZQbwgznADvgLec4B+OSZmJiewLSBQ2jfnIGUvC9ahC3MrzI6Or158c0/1XCi"
+    "xYYTczQXapcSj5cvh7WdrghKIdg7hUAZRN3YU0qCIzhbmbdmjETKOr9+LlJSXI1r1Dir6l"
+    "026K0WV65KwhkmQrpcnG8jxKXpKrl6T1XxeAEI9tjLkUmXetp87pLqVtayXk7QuHM8sW5l"
+    "KRoJcW6+RkAZP/tt/MStVcVL8NN0KnpfOwzkPNo1MifSVAr8pkzOENUGjE3JE/LSi49jYD"
+    "JETAO4plqMSwptVqx2Kt1xEuCp8zR6QGzrNH27X2agOuFADdGRykjdUyMVO67JqHDiK/Yr"
+    "Agm1+sNKtulhiXF6WLROXbiwHMhY5Pz8khTJWgkmXUN70xkmbjAlSM1qWVV52gbsqm71WJ"
+    "LJeFLG8/7xvyOpRHFchaGJpUIufC0sHd1pVQH7nNNpyX+/KKWsk0rZNNDvEUOUlfRkWVFs"
+    "8GiI04+nF5enZ5ejtkRU2/k8cM62h0v9bSsa5e6p7WtT+/X+7dfK2d2hDzBKYBZmQJZOMa"
+    "Aph/cfSdb5mq7ZVP76jjGiqms2uwaV37tRcDvs975GZNNl1vZHd/pldpYXjtmEmUUWEQ7C"
+    "H/LQg4keCYTQsEwbKXuro/bWcm0I5mlliKTL0mq+Y12E1zpJ3twpVK53XUVQmcBbqzqGvl"
+    "g7g4RCwtBb80cvpx9LAOUcmXylW8NKKaLDkhTRYTFFNNF5quKcUGzQY/l+NH5zMX6nXY8+"
+    "Xow+bchteVLFbZn3xqTclifFnTSrVhZQL3ehMci35UdT4c1K7rKIY7aDBVuhZsiUKKskyp"
+    "ao1UgFzREqnbS+ahQCWSc8kCPdSNKGEms1xZruzF3qXKoVB8rRKk53mdPOA/KMgLF5lbaW"
+    "TlGpvtKqr7SKrlb82jrQR6Fr1sB2FBnVi7Ur8dVt9rDoGkMab2KRX/INICx54VZXO6l/gL"
+    "YxdZ6ukO/D8LMthFpzI/plIVd/OVabLwerGqO9Da/qpmsiVpipzHmVImrLRbzFLhjDSgGP"
+    "YUnEY1gIebiBR3RJIR9hikTCqFLzHbIxemIsY/6BYPF4KcAtM5LaOAXMJ59/DSs2RaZM2N"
+    "0xYTtS0JNW7hkKUE7352s/KfW5Yp/g01XzXgABVRGBDm3gI3QAaItfz3kE4dl2Ppg6eAZ8"
+    "k9CDF4ZJtspwpZk+cAnRMgrxXbFPcAvzi5cdpVxMZOTnXngPeS708ELjD1WqXSdVu7SNKJ"
+    "Y+V6RUOXQ57aOYQxdiIwJyNF4K7aPtNnK7kcOyMYAPq6zeQ/7qPSysXtrW0EaMIoeSNnIJ"
+    "iYwQN54apNI5t+Tqv0Ws6GYJ6hHB5iB/KRXeGbVRtAEok1i+9Kh2moGmsfPQbW3cI1r5YG"
+    "/e6WTaJjYhdjzhlV6klA/vVpZ5ApzgGi8Qygd48wtc5erzogTDSlGCYUmUYJgHewrte02n"
+    "fjJR30meUqW41k9xtULX1nrVcLw5WuKLrO6tTI0i8pCtozqliRlK9WnU5QF6Iioire8X3H"
+    "jzdI3sBh3yJjZ/AK0+Q/q9E2At8ASdMlk6te9W2neX1cs0nlHDScMgVq4D1XxKxZZV2Yni"
+    "NI/T6MlFesgszzMfiGogznDOFIrvXea7ai+37S2Wn9RRnRslkyjrqqG6CNUareHWaM99BR"
+    "tFumMrvirQJR/+GseoRm0D1zxGtXp7xR0Bn9Wjy0PkkX28JlRJVz5JBEKrB86GFU+MfNO4"
+    "EoqfaEozOVVtjdQean4CpktQFCv4iAmkS7dsPiMQzaEp5BldEcjmfG6nXAn6/qNDBOcM+j"
+    "OhNZwnlDA3sB0XtGMhoQzXFcEGm7T9+mF03ZYfcwOZI7uRRtwbT66vTi83hHPjea5LyDTx"
+    "JpoFQhW8qiQ5XLighUPaGjKbM4F8DDgcvK6UOv+6JHf+9bMMuCWqRuCxxDlX9S6dQ5pw4u"
+    "Dw+NXx66OT45UivrpSpn8XvZgxXJaj3yNDC2zM0gafOUaQM4cKIHQ5gGA5d6Zd5wsrEqrP"
+    "Kv9ZLTF6JK9CmEL2Y69eKLZkGvVxdf/jWkeosmdQXO8y14nGbYVFCJq4gcSi3aRBOv44ur"
+    "54ezF6s6vmUgIgshmnffPblxQIZdDWN93GxDQ0O5hPkSeKfoFQob8O+uELi8gdBqlsjt3m"
+    "s4qnpodnGt102ds6p7QkQ1W2lUu14unWnJfVpn+vYcciLxilAVTeJguUMsiLnHOrimuL79"
+    "gqtvPy5r72gDxfsPSsQCgh1I3H01Tm9X7bAIFr1OR/llLC42qopm1MbGvRW6Xl7CjbV5ky"
+    "FXu5FZIR10w7ki49jl28uyZKZ2SeczJ2Bz+VSjjNkUd7B627mK6iaWSFKXUqrkr0Y0M0cy"
+    "yDTLImRj8tZ5EVpND0gL6PfJ+Gu9ZdUGS209VkMmHWZgbpR+SZt6YeYntOLvUY2aSFMf2y"
+    "zNKH1GjyMsYGWrh/zjX+TtpTq26gnU9G7W6j962m46hO7+2jfFTFWXHEd1YcMRqdGUg4yy"
+    "lDJCHMzbuL0ZNrEluzXmluilJCn8Du+gCKrh+IMZq7LMWQX42bIlFZNIyzxWo50nyVJbMT"
+    "Hww9npuhy5adlxmTqMMy1WGZKiZR8p0JeKfbNNhDN4eFPNxjWOrJzX6Zib50vNBxm7DNk/"
+    "QrYjgrK7ybVngIYAH/vTwkovlOtRZ6EDvBYEUgIbyH1crnSqrndrR4bvJ+NG5rc81BXMXg"
+    "PuQb3IcFg9vXHTH5sCKQcAU3LyDmycmoVQFOkUgI8bBSke2wpMh2WCyy3crJ2qpDcifOlu"
+    "+Y02E7fIjzG4SZkCNUHKjLAQMZgYu0e7QQkfVZKtmyyVtpqGA7rFRyPsTxePkyclvZSokw"
+    "MCxkaFPGOi4TJFk6JUfqypEYR3EHZJZSufO75mZUbub95n+H3MxvkG76nBOtM/f7zzqbjW"
+    "ioajkotcnH9y9vxfauILRk5USCvONSiAQr1TJEEvqXmi9TU4fobmt9B1h3xA64TJFIuLab"
+    "D7B4gSVWUxyNlxDc5n3/SslXSv6WlPy4voih36dKj/iq/SOCFp5p6WKnZ3X73sRGwA2oP9"
+    "lHwLkFELieYwQ6BtMF+YPqfH0Q9mcCJgamD27JQy+AhwyE5sg46OVWSCMTVsljSWmjNJGl"
+    "D1RqS4cUAr7poQ722fYBqQQgbeoW0ecfXJhQyIR7c01Gya/ppgsZSUVlKzpDJhOwG17QRD"
+    "IQKWpoBE2m5fGMVMnRSlOmsGEuLBHUPHp+AnlpT3CPZVArTtTjxI4k4P00uXxzMX7XllHS"
+    "thUe67h1TMU8rSp865xNyNpg8MxzgjtGMSm/Jx6DdM3GeDvEaEZnPAv6ONpshfsLsmj3uc"
+    "vgnAjtemW3WcqNZB1s0tCVSfbEfpEaXM6RquSSLvM5Vgm0dbJzSyZR9mVtfTryX4pzI0On"
+    "GFCbAV3NVpAU+kI4JMuJIhuEjz+OD0TdMRZ8i9fYM4cfp5ZehSOmIzHRAKyfwgDQ+2Q+Sf"
+    "HNCtY1zpMOrTO47nnSS9hPl3NJBHurne5y/QF51fOZDoLPldBnexc+H/s8BX4wnZuYcIr8"
+    "yySzmZaJFyA8OZuMsaHpof8APEPARo/kGnBsBHyEffD1K5VhB9l27V+/FsOhLf2Gyrzs8A"
+    "baLwt/2v5jdNZ3lgU/f5iMOT6khCRvw5k6Bv8Ay/R3WNyzsKVgZCy3wiki+QND+lmTjE6Q"
+    "P0XE18mGKhD2XI2XSX9sLOhZ63iL9U+26BysbR5toZLR9tsppAxfZfh2gQXNGb7byazMWm"
+    "gMW6Ngwj2bZZk2HatlWRpw8S8fLONXNDGS6vlRruZS/19yG7jEIgBzeI98ACkRWMYQAcRE"
+    "iIb2gY7YaZeN/wLDyvgcN9OPcy9T8bgvygTpiigrM0Fqhl+bjbx2VMRVDL2qjL/tZvyp6i"
+    "7VOmif+aAMw/02DLM6WPVvMEunBGFT5uEsqc9a00KU75Cpfs5IzK7BDtqJcQCVayemIqzP"
+    "2olRrFJ12thTY0uPTuiq6iGPxzfjHO9QX7mjKr7xI75z/KjgHQ//LwBtPF7CuEMrTftCgA"
+    "TwjcdLiG/zDUrQk4t0qoh7CAeeLVaQySaWSZ1rLkyJvLlmwIXIqUUZGomM1MZADVNShNvo"
+    "Z6lklBLNRn/npq3FGd1iKlyeUibJoIopWf6UyVj7cHo5ast30nYxZfqxClDfoCfOOs+RSS"
+    "FSytxUo99uMh6qQlbUykt1ORm/i4fnU6UYstwwfd1y/ICVH8WHn0GqWFCDBcqbu3/eXIGe"
+    "U+oc+61mqp8iz9RnPYY3MLrTL3MDwmRMZ7x/++L6W9Pe4Tv1HpDnM1UVvlaYIpFij8wfkD"
+    "6sYvsMhyUHpA8LPVxdhk+Ej3A0XEJ0W/HukV/EiJVEwS9ESJGoQgTBQgSB/b75zezb/wGY"
+    "5KUV"
 )
