@@ -50,9 +50,8 @@ def _domain_types(kind: str) -> list[type]:
     return found
 
 
-# Errors a client may see: business errors raised in queries, bad requests, and errors
-# raised as GraphQL errors on purpose (permission classes: UNAUTHENTICATED / FORBIDDEN).
-_PUBLIC_ERRORS = (DomainError, PermissionError, GraphQLError)
+# Errors a client may see: business errors raised in queries and bad requests.
+_PUBLIC_ERRORS = (DomainError, PermissionError)
 
 
 def _should_mask(error: GraphQLError) -> bool:

@@ -15,6 +15,7 @@ from models import User
 from models.wealth import Holding
 
 from .. import audit, clock
+from ..business_days import CHINA
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..identity.payment_password import verify_payment_password
@@ -45,7 +46,8 @@ def _check_state(holding: Holding, now: datetime) -> None:
     if not may_redeem_now(holding, now):
         raise DomainError(
             ErrorCode.INVALID_STATE,
-            f"定期产品不能提前赎回，到期后将自动赎回至余额（到期时间 {holding.matures_at:%Y-%m-%d %H:%M} UTC）",
+            f"定期产品不能提前赎回，到期后将自动赎回至余额（到期时间：北京时间 "
+            f"{holding.matures_at.astimezone(CHINA):%Y-%m-%d %H:%M}）",
             input_field("holdingId"),
         )
 

@@ -134,6 +134,7 @@ async def test_fixed_term_refuses_early_redemption_and_matures_by_job(gql):
     at(china(2026, 3, 20, 10, 0))
     early = await _redeem(gql, user, holding_id, "10.00")
     assert user_error_codes(early) == ["INVALID_STATE"]
+    assert "2026-04-02 00:00" in early["errors"][0]["message"]
     assert user_error_codes(await _redeem(gql, user, holding_id)) == ["INVALID_STATE"]
 
     # The day before maturity: 29 days accrued (3-31 March), still held, nothing redeemable.
@@ -164,6 +165,22 @@ async def test_fixed_term_refuses_early_redemption_and_matures_by_job(gql):
     await run_jobs(china(2026, 4, 10, 0, 0))
     assert await Transaction.filter(type="WEALTH_REDEMPTION").count() == 1
     assert await wallet_balance(user) == (4000_00 + total, 0)
+    assert (await reconcile()).clean
+
+
+async def test_a_matured_holding_may_be_redeemed_before_the_job_runs(gql):
+    at(china(2026, 3, 2, 10, 0))
+    product = await make_product(type="BOND", rate="3.00", term_days=30, risk_level="R3")
+    user, holding_id = await _holder(gql, product, "1000.00")
+    at(china(2026, 4, 20, 9, 0))  # matured on 2 April; the job has not run since
+    payload = await _redeem(gql, user, holding_id)
+    assert payload["errors"] == []
+    # Income stops at the end of the term (30 days), however late the redemption.
+    assert payload["transaction"]["amount"] == "1002.46"
+    assert payload["holding"]["status"] == "REDEEMED"
+    assert await Transaction.filter(type="WEALTH_INCOME").count() == 30
+    await run_jobs(china(2026, 4, 21, 0, 0))
+    assert await Transaction.filter(type="WEALTH_REDEMPTION").count() == 1
     assert (await reconcile()).clean
 
 
