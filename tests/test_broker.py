@@ -24,7 +24,10 @@ async def test_in_process_broker_fans_out_to_every_subscriber_of_a_topic():
     one, two, other = broker.subscribe("t"), broker.subscribe("t"), broker.subscribe("u")
     waiting = [asyncio.ensure_future(_first(s)) for s in (one, two)]
     quiet = asyncio.ensure_future(_first(other, timeout=0.5))
-    await asyncio.sleep(0)  # let the subscriptions register before publishing
+    for _ in range(100):  # let the subscriptions register (on first iteration) before publishing
+        if len(broker._queues.get("t", ())) == 2:
+            break
+        await asyncio.sleep(0)
     await broker.publish("t", {"n": 1})
     assert await asyncio.gather(*waiting) == [{"n": 1}, {"n": 1}]
     with pytest.raises(asyncio.TimeoutError):
