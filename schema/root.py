@@ -58,8 +58,9 @@ _PUBLIC_ERRORS = (DomainError, PermissionError, StrawberryGraphQLError)
 
 def _should_mask(error: GraphQLError) -> bool:
     original = error.original_error
-    if original is None:
-        return False  # parse/validation errors are the client's own
+    if original is None or not error.path:
+        # Parse and validation errors (bad literals and variables included) are the client's own.
+        return False
     return not isinstance(original, _PUBLIC_ERRORS)
 
 
