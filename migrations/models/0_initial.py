@@ -217,6 +217,40 @@ CREATE TABLE IF NOT EXISTS "risk_decisions" (
     "created_at" TIMESTAMP NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
+CREATE TABLE IF NOT EXISTS "faq_entries" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "key" VARCHAR(60) NOT NULL UNIQUE,
+    "category" VARCHAR(30) NOT NULL,
+    "question" VARCHAR(200) NOT NULL,
+    "answer" TEXT NOT NULL,
+    "search_text" TEXT NOT NULL,
+    "position" INT NOT NULL
+) /* One question and answer, loaded from the shipped data file (keyed by ``key``). */;
+CREATE TABLE IF NOT EXISTS "tickets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "ticket_no" VARCHAR(32) NOT NULL UNIQUE,
+    "kind" VARCHAR(10) NOT NULL,
+    "subject" VARCHAR(100) NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "first_staff_reply_at" TIMESTAMP,
+    "sla_alerted_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "updated_at" TIMESTAMP NOT NULL,
+    "transaction_id" BIGINT REFERENCES "transactions" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_tickets_user_id_df8e1c" ON "tickets" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_status_ab217e" ON "tickets" ("status", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_kind_7d7e10" ON "tickets" ("kind", "first_staff_reply_at", "created_at");
+CREATE TABLE IF NOT EXISTS "ticket_messages" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "from_staff" INT NOT NULL,
+    "body" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "author_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
 CREATE TABLE IF NOT EXISTS "risk_assessments" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "answers" JSON NOT NULL,
@@ -485,6 +519,41 @@ CREATE TABLE IF NOT EXISTS "risk_decisions" (
     "created_at" TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
+CREATE TABLE IF NOT EXISTS "faq_entries" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "key" VARCHAR(60) NOT NULL UNIQUE,
+    "category" VARCHAR(30) NOT NULL,
+    "question" VARCHAR(200) NOT NULL,
+    "answer" TEXT NOT NULL,
+    "search_text" TEXT NOT NULL,
+    "position" INT NOT NULL
+);
+COMMENT ON TABLE "faq_entries" IS 'One question and answer, loaded from the shipped data file (keyed by ``key``).';
+CREATE TABLE IF NOT EXISTS "tickets" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "ticket_no" VARCHAR(32) NOT NULL UNIQUE,
+    "kind" VARCHAR(10) NOT NULL,
+    "subject" VARCHAR(100) NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "first_staff_reply_at" TIMESTAMPTZ,
+    "sla_alerted_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "updated_at" TIMESTAMPTZ NOT NULL,
+    "transaction_id" BIGINT REFERENCES "transactions" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_tickets_user_id_df8e1c" ON "tickets" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_status_ab217e" ON "tickets" ("status", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_kind_7d7e10" ON "tickets" ("kind", "first_staff_reply_at", "created_at");
+CREATE TABLE IF NOT EXISTS "ticket_messages" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "from_staff" BOOL NOT NULL,
+    "body" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "author_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
 CREATE TABLE IF NOT EXISTS "risk_assessments" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "answers" JSONB NOT NULL,
@@ -550,97 +619,108 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXVtz2zYW/isYvWw6o3pi2XKy3Z3O2I6SurWljOMm3WYyDETCFmuKZEnQttrmvy9Ake"
-    "INoAmKlCgIL21M4kDkd8CDc8ffvbljIMs/ONV1J7Bx7wfwd8+Gc0T+kb/VBz3ouskNegHD"
-    "qRWOhctB4UU49bEHdTrZLbR8RC4ZyNc908WmY5OrdmBZ9KKjk4GmfZdcCmzzzwBp2LlDeI"
-    "Y8cuPzF3LZtA30hPz4T/deuzWRZWSe1jTob4fXNbxww2tn5t2Fjd+GY+kPTjXdsYK5nYx3"
-    "F3jm2CsCc/med8hGHsSI/gL2AvoG9AGjl41favmwyZDlU6ZoDHQLAwun3niqJdd6mjae3G"
-    "gfRjea1hPASHdsiq9J0aYA3NFH+P7fg8HR0avBy6OT18PjV6+Gr1++JmPD5y3eevVt+TAJ"
-    "WsupQswu3l2Mb+gDOYSJS+7SC99CGojhkipkRoJ+xH/NdopcOJ9Bj82DLFWOF+Ql87yIke"
-    "8uM+bwSbOQfYdn5M/BcQnOH0+vz386vX4xOP4uC/Y4ujMIb1HYE5jvyWuJAByPbwba+EKC"
-    "bfJ9bxzcw5cVwD18yQWX3sqCqxOxJgJuPL4WuNGq7OKyPa6C7DEf2eMCsuH/BZCNx0u5bK"
-    "ut27KFW1y5gechW18Ird4UzeZw7p2P/9fbCNBHFWA+4oJ8lIcYPkBz+eZCWkaG7HlloymY"
-    "X0qgbCTY33rOX8gWAz6hUajXQ133EMVHg7iI/BtyB5tzxBEtGcoc/kZEehD/ozVR89/bwN"
-    "Yp1iCyZKbQRwdE2Xz8sS0RVAL6zcXV6MPN6dV7Ov3c9/+0QiBPb0b0ziC8ushdfXGSE1Cr"
-    "ScCni5ufAP0T/D4Zj0KcHR/feeEvJuNufu/RZ4IBduiLa9BIgxVfji9l+B/4yNNEraoUUa"
-    "3vLq8WbXvv3tiXR+3a23umbUUxLXLhreMh887+BS1CTlyQ54a2ztpnotX/azTNbnHgW7zC"
-    "4qvJI3rwceUHSC888urkhREOX/6afAfXF+cEYorwFOr3j9AzNA7Uc+TpM2gzJN5ZRPn2l2"
-    "tkwfAtuEhfpWbZMWWVB3dGMlBJQybx10Pp/XIWWUEid2wfhvvPmkDdJDPJClboBiIf8LZA"
-    "2xGhF8owZ+CkZFdGqhVvzQfz/BVow7vwlehv01+K/byBYeJrpDte1rHKuN0vdQXTgZoXjl"
-    "T+4L31B2NHXHtMU7WkPsrKigR6P5j+gXSs1dLfGcSKETUZkew+1eMhnE1NBs/nSRXH5wnf"
-    "73lScHuargi4y9GNOOu7hWuVKNMJP8p0UogyGQhD02IoYD9/mIzZ4KZI8v4eU8fgH2CZ/g"
-    "7a/yXIUiwyrpwY0RdXp7/lwT6/nJzlfTR0gjPlc9t7n1vB88N3VLSp/p9B+/4csnX/1b1S"
-    "xX9KRmk6VFq/5BoOX+sPV4BosDdDpPSeCnqPHcynRD1Htl7E+QY9cZZ6lkoKoMtE/+i3m/"
-    "LteSX5Lyfjd/Hw/J7NBD58W5ElnqeTLtOpeR10Dv17os4skRPBukAoxUrP5TYMqiQ3DPjZ"
-    "DYM83Bb08bEIzCsCCeGtspj5a7mwlGeOZZCvn/4pKrMZpFLgvWnBTVR05D0QseAS7IS0ky"
-    "KlFAzIJapWUVEGfBVlUHTN+KtnLurjjmMhaHMU8gxhDuspoWwL7NWVzS73s8nkMrPczy7y"
-    "6/nXq7PR9YvDEH0yyMQcf6NyHuyf82DrCTudE2z7l7HTNRZsImWnTU/YhYHmroNpcjQ/HF"
-    "4c1C/zjZnJcKHQeO8FRakP7tHiO/D9jwDPEPAQYbOP/+WDGfRnANoGMLEPfEzWl0Hu+oSb"
-    "lMLFAGJAtlofg8ExmDmB5x/0cixs5QcYDrzPaXaTH+t9US69rkiyfolLT20qW4sf069EwF"
-    "KJhktonjTvXXJcioZgdD5DJCHMzdd9RRuJRrcRMaM7Sych2M2v6VTupLDALtKq7P26Ynup"
-    "HxXx5ydPJBQqd0LlTij3x87lTvxMLB8bWj2GnRjf6pdZh38sB1U0CSc2AlNoUd+BQZbKA5"
-    "ojG/8QmmhxZQbwgznADvgLec4B+OSZmJiewLSBQ2jfnIGUvC9ahC3MrzI6Or158c0/1XCi"
-    "xYYTczQXapcSj5cvh7WdrghKIdg7hUAZRN3YU0qCIzhbmbdmjETKOr9+LlJSXI1r1Dir6l"
-    "026K0WV65KwhkmQrpcnG8jxKXpKrl6T1XxeAEI9tjLkUmXetp87pLqVtayXk7QuHM8sW5l"
-    "KRoJcW6+RkAZP/tt/MStVcVL8NN0KnpfOwzkPNo1MifSVAr8pkzOENUGjE3JE/LSi49jYD"
-    "JETAO4plqMSwptVqx2Kt1xEuCp8zR6QGzrNH27X2agOuFADdGRykjdUyMVO67JqHDiK/Yr"
-    "Agm1+sNKtulhiXF6WLROXbiwHMhY5Pz8khTJWgkmXUN70xkmbjAlSM1qWVV52gbsqm71WJ"
-    "LJeFLG8/7xvyOpRHFchaGJpUIufC0sHd1pVQH7nNNpyX+/KKWsk0rZNNDvEUOUlfRkWVFs"
-    "8GiI04+nF5enZ5ejtkRU2/k8cM62h0v9bSsa5e6p7WtT+/X+7dfK2d2hDzBKYBZmQJZOMa"
-    "Aph/cfSdb5mq7ZVP76jjGiqms2uwaV37tRcDvs975GZNNl1vZHd/pldpYXjtmEmUUWEQ7C"
-    "H/LQg4keCYTQsEwbKXuro/bWcm0I5mlliKTL0mq+Y12E1zpJ3twpVK53XUVQmcBbqzqGvl"
-    "g7g4RCwtBb80cvpx9LAOUcmXylW8NKKaLDkhTRYTFFNNF5quKcUGzQY/l+NH5zMX6nXY8+"
-    "Xow+bchteVLFbZn3xqTclifFnTSrVhZQL3ehMci35UdT4c1K7rKIY7aDBVuhZsiUKKskyp"
-    "ao1UgFzREqnbS+ahQCWSc8kCPdSNKGEms1xZruzF3qXKoVB8rRKk53mdPOA/KMgLF5lbaW"
-    "TlGpvtKqr7SKrlb82jrQR6Fr1sB2FBnVi7Ur8dVt9rDoGkMab2KRX/INICx54VZXO6l/gL"
-    "YxdZ6ukO/D8LMthFpzI/plIVd/OVabLwerGqO9Da/qpmsiVpipzHmVImrLRbzFLhjDSgGP"
-    "YUnEY1gIebiBR3RJIR9hikTCqFLzHbIxemIsY/6BYPF4KcAtM5LaOAXMJ59/DSs2RaZM2N"
-    "0xYTtS0JNW7hkKUE7352s/KfW5Yp/g01XzXgABVRGBDm3gI3QAaItfz3kE4dl2Ppg6eAZ8"
-    "k9CDF4ZJtspwpZk+cAnRMgrxXbFPcAvzi5cdpVxMZOTnXngPeS708ELjD1WqXSdVu7SNKJ"
-    "Y+V6RUOXQ57aOYQxdiIwJyNF4K7aPtNnK7kcOyMYAPq6zeQ/7qPSysXtrW0EaMIoeSNnIJ"
-    "iYwQN54apNI5t+Tqv0Ws6GYJ6hHB5iB/KRXeGbVRtAEok1i+9Kh2moGmsfPQbW3cI1r5YG"
-    "/e6WTaJjYhdjzhlV6klA/vVpZ5ApzgGi8Qygd48wtc5erzogTDSlGCYUmUYJgHewrte02n"
-    "fjJR30meUqW41k9xtULX1nrVcLw5WuKLrO6tTI0i8pCtozqliRlK9WnU5QF6Iioire8X3H"
-    "jzdI3sBh3yJjZ/AK0+Q/q9E2At8ASdMlk6te9W2neX1cs0nlHDScMgVq4D1XxKxZZV2Yni"
-    "NI/T6MlFesgszzMfiGogznDOFIrvXea7ai+37S2Wn9RRnRslkyjrqqG6CNUareHWaM99BR"
-    "tFumMrvirQJR/+GseoRm0D1zxGtXp7xR0Bn9Wjy0PkkX28JlRJVz5JBEKrB86GFU+MfNO4"
-    "EoqfaEozOVVtjdQean4CpktQFCv4iAmkS7dsPiMQzaEp5BldEcjmfG6nXAn6/qNDBOcM+j"
-    "OhNZwnlDA3sB0XtGMhoQzXFcEGm7T9+mF03ZYfcwOZI7uRRtwbT66vTi83hHPjea5LyDTx"
-    "JpoFQhW8qiQ5XLighUPaGjKbM4F8DDgcvK6UOv+6JHf+9bMMuCWqRuCxxDlX9S6dQ5pw4u"
-    "Dw+NXx66OT45UivrpSpn8XvZgxXJaj3yNDC2zM0gafOUaQM4cKIHQ5gGA5d6Zd5wsrEqrP"
-    "Kv9ZLTF6JK9CmEL2Y69eKLZkGvVxdf/jWkeosmdQXO8y14nGbYVFCJq4gcSi3aRBOv44ur"
-    "54ezF6s6vmUgIgshmnffPblxQIZdDWN93GxDQ0O5hPkSeKfoFQob8O+uELi8gdBqlsjt3m"
-    "s4qnpodnGt102ds6p7QkQ1W2lUu14unWnJfVpn+vYcciLxilAVTeJguUMsiLnHOrimuL79"
-    "gqtvPy5r72gDxfsPSsQCgh1I3H01Tm9X7bAIFr1OR/llLC42qopm1MbGvRW6Xl7CjbV5ky"
-    "FXu5FZIR10w7ki49jl28uyZKZ2SeczJ2Bz+VSjjNkUd7B627mK6iaWSFKXUqrkr0Y0M0cy"
-    "yDTLImRj8tZ5EVpND0gL6PfJ+Gu9ZdUGS209VkMmHWZgbpR+SZt6YeYntOLvUY2aSFMf2y"
-    "zNKH1GjyMsYGWrh/zjX+TtpTq26gnU9G7W6j962m46hO7+2jfFTFWXHEd1YcMRqdGUg4yy"
-    "lDJCHMzbuL0ZNrEluzXmluilJCn8Du+gCKrh+IMZq7LMWQX42bIlFZNIyzxWo50nyVJbMT"
-    "Hww9npuhy5adlxmTqMMy1WGZKiZR8p0JeKfbNNhDN4eFPNxjWOrJzX6Zib50vNBxm7DNk/"
-    "QrYjgrK7ybVngIYAH/vTwkovlOtRZ6EDvBYEUgIbyH1crnSqrndrR4bvJ+NG5rc81BXMXg"
-    "PuQb3IcFg9vXHTH5sCKQcAU3LyDmycmoVQFOkUgI8bBSke2wpMh2WCyy3crJ2qpDcifOlu"
-    "+Y02E7fIjzG4SZkCNUHKjLAQMZgYu0e7QQkfVZKtmyyVtpqGA7rFRyPsTxePkyclvZSokw"
-    "MCxkaFPGOi4TJFk6JUfqypEYR3EHZJZSufO75mZUbub95n+H3MxvkG76nBOtM/f7zzqbjW"
-    "ioajkotcnH9y9vxfauILRk5USCvONSiAQr1TJEEvqXmi9TU4fobmt9B1h3xA64TJFIuLab"
-    "D7B4gSVWUxyNlxDc5n3/SslXSv6WlPy4voih36dKj/iq/SOCFp5p6WKnZ3X73sRGwA2oP9"
-    "lHwLkFELieYwQ6BtMF+YPqfH0Q9mcCJgamD27JQy+AhwyE5sg46OVWSCMTVsljSWmjNJGl"
-    "D1RqS4cUAr7poQ722fYBqQQgbeoW0ecfXJhQyIR7c01Gya/ppgsZSUVlKzpDJhOwG17QRD"
-    "IQKWpoBE2m5fGMVMnRSlOmsGEuLBHUPHp+AnlpT3CPZVArTtTjxI4k4P00uXxzMX7XllHS"
-    "thUe67h1TMU8rSp865xNyNpg8MxzgjtGMSm/Jx6DdM3GeDvEaEZnPAv6ONpshfsLsmj3uc"
-    "vgnAjtemW3WcqNZB1s0tCVSfbEfpEaXM6RquSSLvM5Vgm0dbJzSyZR9mVtfTryX4pzI0On"
-    "GFCbAV3NVpAU+kI4JMuJIhuEjz+OD0TdMRZ8i9fYM4cfp5ZehSOmIzHRAKyfwgDQ+2Q+Sf"
-    "HNCtY1zpMOrTO47nnSS9hPl3NJBHurne5y/QF51fOZDoLPldBnexc+H/s8BX4wnZuYcIr8"
-    "yySzmZaJFyA8OZuMsaHpof8APEPARo/kGnBsBHyEffD1K5VhB9l27V+/FsOhLf2Gyrzs8A"
-    "baLwt/2v5jdNZ3lgU/f5iMOT6khCRvw5k6Bv8Ay/R3WNyzsKVgZCy3wiki+QND+lmTjE6Q"
-    "P0XE18mGKhD2XI2XSX9sLOhZ63iL9U+26BysbR5toZLR9tsppAxfZfh2gQXNGb7byazMWm"
-    "gMW6Ngwj2bZZk2HatlWRpw8S8fLONXNDGS6vlRruZS/19yG7jEIgBzeI98ACkRWMYQAcRE"
-    "iIb2gY7YaZeN/wLDyvgcN9OPcy9T8bgvygTpiigrM0Fqhl+bjbx2VMRVDL2qjL/tZvyp6i"
-    "7VOmif+aAMw/02DLM6WPVvMEunBGFT5uEsqc9a00KU75Cpfs5IzK7BDtqJcQCVayemIqzP"
-    "2olRrFJ12thTY0uPTuiq6iGPxzfjHO9QX7mjKr7xI75z/KjgHQ//LwBtPF7CuEMrTftCgA"
-    "TwjcdLiG/zDUrQk4t0qoh7CAeeLVaQySaWSZ1rLkyJvLlmwIXIqUUZGomM1MZADVNShNvo"
-    "Z6lklBLNRn/npq3FGd1iKlyeUibJoIopWf6UyVj7cHo5ast30nYxZfqxClDfoCfOOs+RSS"
-    "FSytxUo99uMh6qQlbUykt1ORm/i4fnU6UYstwwfd1y/ICVH8WHn0GqWFCDBcqbu3/eXIGe"
-    "U+oc+61mqp8iz9RnPYY3MLrTL3MDwmRMZ7x/++L6W9Pe4Tv1HpDnM1UVvlaYIpFij8wfkD"
-    "6sYvsMhyUHpA8LPVxdhk+Ej3A0XEJ0W/HukV/EiJVEwS9ESJGoQgTBQgSB/b75zezb/wGY"
-    "5KUV"
+    "eJztXVtz2zYW/iscvWw6o83EsuVkuzs7YztK6zaxM46b7m6mw0AkZLHmrQRoW7vNf1+AF/"
+    "EG0ARFShSEhzYJiQOR3wEPzh3/GzmeCW308swwvNDFo++1/41c4EDyl/KtsTYCvp/doBcw"
+    "mNvRWBAPii6COcIBMOhkC2AjSC6ZEBmB5WPLc8lVN7RtetEzyEDLvcsuha71Rwh17N1BvI"
+    "QBufHlN3LZck34BFH6T/9eX1jQNgtPa5n0t6PrOl750bVz6+7Sxe+isfQH57rh2aHjZuP9"
+    "FV567prAit/zDrowABjSX8BBSN+APmDysulLxQ+bDYmfMkdjwgUIbZx747meXRvp+tX1rf"
+    "5pdqvrIwGMDM+l+FoUbQrAHX2Ev/5tMjk+fj15dXz6Znry+vX0zas3ZGz0vNVbr7/FD5Oh"
+    "FU8VYXb5w+XVLX0gjzAx5i698C2iARjEVBEzMvQT/uuuV+XCxRIEbB4UqUq8IC9Z5kWK/H"
+    "CZ4YAn3YbuHV6Sf05OanD+fHZz8ePZzYvJyXdFsK+SO5PoFoU9g/mevJYIwOn4bqBNL2TY"
+    "Zt/31sE9etUA3KNXXHDprSK4BhFrIuCm41uBm6zKIS7bkybInvCRPakgG/0pgGw6Xspl22"
+    "zd1i3c6soNgwC6xkpo9eZotofz6OLq36OtAH3cAOZjLsjHZYjBA7DiNxfSMgpkzysbXcH8"
+    "SgJlI8N+EXj/ha4Y8BmNQr0d6kYAKT46wFXk35I72HIgR7QUKEv4mwnpy/QvvYmafyxC16"
+    "BYa4klMwcIviTK5uM/+xJBNaDfXn6Yfbo9+/CRTu8g9IcdAXl2O6N3JtHVVenqi9OSgFpP"
+    "ov16efujRv+p/ef6ahbh7CF8F0S/mI27/c+IPhMIsUdfXAdmHqz0cnqpwP8QwUAXtapyRK"
+    "2+u7JatOu9e2tfHrVrF/dM24piWuXCOy+A1p37M1xFnLgkzw1cg7XPJKv/l2Sa/eLAt3SF"
+    "pVezRwzA49oPkF945NXJC0McvfwN+Q5uLi8IxBThOTDuH0Fg6hyoHRgYS+AyJN55Qvnu5x"
+    "tog+gtuEh/yM2yZ8oqD+6CZKCShkyCNkPpYzyLrCCROy4C0f6zIVC32UyyghW5gcgHvCvQ"
+    "9kToRTLMm3g52VWQatVbzsQpXwEuuIteif42/aXUzxuaFr6BhhcUHauM2+NaVzAdqAfRSO"
+    "UPPlh/MPbEtcc8VU/qo6ysyKBH4fx3aGC9lf7OIFaMaMmIbPdpHg/hbGoyeD5Pmzg+T/l+"
+    "z9OK29PyRcCNR3firB8Wrk2iTKf8KNNpJcpkQgwsm6GA/fTp+ooNbo6k7O+xDKz9qdkW2k"
+    "P7vwZZikXBlZMi+uLD2b/KYF+8vz4v+2joBOfK53bwPreK54fvqOhT/T8H7v0FYOv+63u1"
+    "iv+cjNINoLR+yTUcvtYfrQDRYG+BSOk9DfQeN3TmRD2HrlHF+RY+cZZ6kUoKoOtE/+xft/"
+    "Xb81ryv7+++iEdXt6zmcBHbyuyxMt00mU6da+DOgDdE3UmRk4E6wqhFCu9lNswaZLcMOFn"
+    "N0zKcNsA4RMRmNcEEsLbZDHz13JlKS892yRfP/2nqMxmkEqB97YFN1HRYfBAxIJPsBPSTq"
+    "qUUjCglKjaREWZ8FWUSdU1g9bPXNXHPc+GwOUo5AXCEtZzQtkX2Osr213u59fX7wvL/fyy"
+    "vJ5/+XA+u3lxFKFPBlmY429UzoPDcx7sPGFncILt8DJ2hsaCbaTs9OkJuzSh43uYJkfzw+"
+    "HVQeM635iVDRcKjY9eUJTG2j1cfaf99Z8aXkItgITNCP8FaUuAlhpwTc3CSEOYrC+T3EWE"
+    "m5TCxxrAGtlqEdYmJ9rSCwP0clRiYS8/wHDgfcmzm/zY6Dfl0huKJBvXuPTUprKz+DH9Sg"
+    "QslWS4hOZJ994lz6doCEbnC0QSwtx93Veykeh0GxEzuot0EoLd/ZrO5U4KC+wqrcrebyu2"
+    "Y/2oij8/eSKjULkTKndCuT/2LnfiJ2L5uMAeMezE9Na4zjr8PR7U0CS8dqE2Bzb1HZhkqT"
+    "xAB7r4+8hESyszNBQ6Gva0/8LAe6n9GliYmJ6a5WoeoX17ruXkfdUi7GF+ldEx6M2Lb/6p"
+    "hhM9NpxwoCPULiUdL18Oaz9dEZRCcHAKgTKIhrGn1ARHcLEyb8MYiZR1fuNSpKS6GjeocV"
+    "bVu2zQey2uXJeEM0yEfLk430ZIS9NVcvWBquLpAhDssVciky71tPvcJdWtrGe9nKBx5wVi"
+    "3cpyNBLi3H2NgDJ+Dtv4SVuripfg5+lU9L51GMh7dFtkTuSpFPhdmZwRqh0Ym5In5OUXH8"
+    "fAZIiYDnDNtRiXFNqiWB1UuuN1iOfe0+wBsq3T/O1xnYHqRQN1SEcqI/VAjVTs+Rajwomv"
+    "2K8JJNTqjxrZpkc1xulR1Tr1wcr2AGOR8/NLciQbJZgMDe1tZ5j44ZwgtWxlVZVpO7Crht"
+    "VjSSbjSRnPh8f/gaQSpXEVhiaWC7nwtbB8dKdXBexLSacl//9NKWWDVMrmoXEPGaKspifL"
+    "mmKLR0OcfT67fH92/n7Wl4jqO58HOGx7uNbftqZR7p7Wvja1Xx/efq2c3QP6AJMEZmEGFO"
+    "kUA7pyeP+eZZ1v6JrN5a/vGSOaumaLa1D5vTsFd8B+7xtINl1mbX9yZ1xnZwXRmG2YWWQR"
+    "4TD6oQA+WPCRQAhM23KhsrcGam/Fa0MwT6tAJF2WVvcd6xK8Nkny5k6hcr3bKoLKBN5Z1T"
+    "FAYu0MMgoJQ2/dH72cfywBlEtk8pVuTRuliE5rUkSn1RTRTOdpinNGsUWP5cfZ1dvLqx/0"
+    "m9nny9mvW3JbnjZxW5a9MTm35Wl1Jy2qlRXU611oDPJd+dFUeLORuyzhmOthwVaoBTIlyh"
+    "qJshi1FqmgJUKlk7ZXjSIg24QHSqRbSdpQYq2lWDM8x6fOpVZxoBKt4vSQOe09wMAMGZtX"
+    "bWvpHJXqK636SqvoasOvbQB9FIZmDexGkVG9WIcSX91lD4uhMaTzJhblJd8BwpIXbg21k/"
+    "on4Jpz7+kDRAhEn20l1FoaMa4LuaJ4rO7Eg1WN0cGGVw3LtyArzFTnvMoR9eUi3mEXjGmj"
+    "gMe0JuIxrYQ8/DAguqSQjzBHImFUqfsO2Rg+MZYx/0CwdLwU4NYZSX2cAobI59/Cis2RKR"
+    "N2f0zYgRT05JV7hgJU0v352k9OfW7YJ/hs3bxXAxpVETUDuBqC8KVGW/wG3qMWnW2HtLmH"
+    "lxqyCL32wrTIVhmtNAtpPiGKoxDfVfsE9zC/eNlRzsVERn4ZRfdg4IMAr3T+UKXaDVK1y9"
+    "uIYulzVUqVQ1fSPqo5dBE2IiAn46XQPvpuI7cfOSxbA/ioyeo94q/eo8rqpW0NXcgocqhp"
+    "I5eRyAhx56lBKp1zR67+BWRFN2tQTwi2B/krqfAuqI2iDUCZxPKlR/XTDDSPXQAXrXFPaO"
+    "WDvXunk+Va2ALYC4RXepVSPrx7WeYZcIJrvEIoH+DdL3CVq8+LEkwbRQmmNVGCaRnsOXDv"
+    "dYP6yUR9J2VKleLaPsXVjlxbm1XD8eboiS+yurcKNYowgK4B25QmFijVp9GWB/CJqIi0vl"
+    "9w4y3TdbIbDMib2P0BtMYSGvdeiPUwEHTKFOnUvtto342rl2k8o4WThkGsXAeq+ZSKLauy"
+    "E8VpHqfhkw+NiFlBYD0Q1UCc4ZwpFN+HzHfVXm7XWyw/qaM5N2omUdZVR3URqjVax63Rnv"
+    "sKtor0wFZ8U6BrPvwNjlFN2gZueIxq8/aKewI+q0dXAMkjI7whVFlXPkkEQjEVy6IdtzeE"
+    "6NZK23ZLspj6TMyNasIYGblprRg/FZfmuqrqI6l9+PwUVZ+gKFYSkxJIl5Dafc4kdIAl5D"
+    "teE8jmnu+noAsg9OgRwbkEaCm0hsuEEmZP9uOk92wolAO8JthiG7tfPs1u+vL0biG3Zj8S"
+    "rUdX1zcfzt5vCefOM4FjyHTxNqMVQhXeayQ5fLCipVX6BjKbM4F8DDiavGlUXPCmprrgzb"
+    "MMWBBVIwxY4pyretfOIU3AdXJ08vrkzfHpyVoRX1+p07+rft4ULtsjdqyphy5maYPPHLTI"
+    "mUOFWIYcYrG9O8tt84VVCdVnVf6sYoweyasQppD9OGgXrK6ZRn1cw/+4NhGq7BkU14fMda"
+    "Jx21GZhi5uILFot2mQXn2e3Vy+u5y93VdzKQMQuozz0PkNXiqEMmjr2270Ypm6GzpzGIii"
+    "XyFU6G+CfvTCInKHQSqbY7f7vOu5FeClTjdd9rbOKb4pUNVt5VKteLo1l2W1he517NnkBZ"
+    "NEicbbZIVSBnlRcm41cW3xHVvVhmeBg/QHGCDB4rwKoYRQdx5PU7nph20DhL7Zkv9FSgkP"
+    "9KGatnnt2qvROhtnT9m+zpRp2O2ukq65YdaRdAmE7PLmDVE6J/NckLF7+Kk0wsmBAe2utO"
+    "li+pBMIytMuXODVSrkEFIh9xiiQif0TaHKtWCXEbGlZ5tkkg2h+jGeRVaQInsWIESWAo2h"
+    "biqlyGxn68lkwqzPtOTPMLAWlhFhe0EujRgpypUx47p05YfcaPIy5hZOTvhS6refdYVXTX"
+    "gHn+E83PMVdprjpQ5Y6B/l4yYesGO+B+yY0V/QhMKpcwUiCWHuPgYBn3wrgKhdRXyOUkJH"
+    "0/46lqr+RIAxdHyWYsgvgs+RqNQsxpF+rbyzSKVe7cUHY0LA0mXrjqlNSdQZteqMWhXoqv"
+    "nOBEIefRrskZvDhgEeMSz17Oa4zkSPHS903DZs8yynjxjOygofphUeAVjB/yDPZum+QbQN"
+    "H8QODlkTSAjvUbOazJqSzD2tyLz+OLvqa3MtQdzE4D7iG9xHFYMbGZ6YfFgTSLiCuxcQTh"
+    "YNawpwjkRCiKeNKrenNZXb02rl9k4OtFeNyVlnsTfHf2v94be72nfChzRpRpgJJULFgbYc"
+    "MKEZ+lC/hysRWV+kkq1EoZcuHa7Hqk/gQ5yOly/Nu5etlAgD04amPmes4zpBUqRTcqStHE"
+    "lxFHdAFimVO39obkblZj5s/g/IzfwWGhbiHCRfuD9+1tlsJkNVH0upTT6+f3kntncDoSUr"
+    "JzLkPZ9CJFj+WCCS0L/Ufe2jOrt6V+s7xIYndq5sjkTCtd19gCUIbbFC9WS8hOB27/tXSr"
+    "5S8nek5L8Df8xcHKxGDAV/fa9WuV+AP3RIhlkNqzxG1y7UouMZ6HoBrkn+Q48wGGu2B0xo"
+    "aovAczSi2mtoafk+uUA1Sm1h2VB7cQ9X5MJ8pX39Sv769et3L0el1dLD9MriGLQewLc4BH"
+    "3smzjXBwZ/Mfm+yYZ1yt+wTqsbFgHizguE0M3TSKgVdF9IkgoxEZDzNBKCPGkUyJjUBDIm"
+    "1UBGvD9UUeY3bcsopMC4TpXqo10bgiAwljom+IqgXiJT0LeAnmiuFlum8DuK50hUOQ3zOM"
+    "LdqO5JwwmG4p61ouCr7bmeFz0nf+dcuDT7e6yV88HplXvLTVTlAGHaA3ax0APo26vEtFVV"
+    "3IPXtpMWIa4norAUiKTTvI+b9DI85jczPK50M8y+k4Y2TTJeit2y9yzycP47NIS6EORIpI"
+    "T4cE9P2mKufhMpccSXEkcVKcHbRUVcy7w5VL7Q0FzJhY/LBnFZX6twQpVacXvI3FaBo8Pm"
+    "/75321X834z/qqpmGAkoQ01tkxT6igOuyIkqG955AbTu3J/hKmLFJXluzvkJpSPZ94wF39"
+    "I1VuofSS4H4HHtMcsvPfLu5I1h3Obkhkikm8uL2xFPynQA7W1xtv0SL00BrgpXDs5813Gl"
+    "NFg13WVC32tv1CJoXFd7DtXnPO6FFso9e96TX8x878pzPkjPOU1Jij0tDC7Ude4qEqr+XQ"
+    "L9u+aeyUhf4Uef0/FSeHm3HXZWforDtlPJzaUnbiEVyJSN1No8LegBAh6CPJmCvysTFa+z"
+    "Mza1pGQ7cWRctqLyC7CBoRrLC2X+P4drQa4KG6Z92lvpcScMSyt3EgrfxnqEwMZLPX/2Sr"
+    "OCBD+k7W0Q1LyFBjQ/8MzQwLQSAGjUWTLWojPINQtrFtIW5KFXWgBNCB1osksQNp2wk8wq"
+    "Ze8N0t5LTsET14cKdGpHbq0QUYD0uV9Fnwt9jkIm3DtrK++TXzMsHzB6nNat6AKZTMBueU"
+    "ETyUCkqKkTNJmF0M9IlRKtNGneW+ZCjKAeQAfQl2ZoorV7LINacaIdJ/Ykx/DH6/dvL69+"
+    "6MuF1He+bKrjtnHslWnVOTzD9uAlmwReBl54xzjbinK7fn/JkdYxWy5GU+aVW8EDhJPNVk"
+    "9fuCmWLNoNwRxmhL0hlg4R2u1OAStSbiXNdZuGrkyyJ/WLtOByiVRlMw+Zz6lKoG+S1lgz"
+    "ibIvW+vTif9SnBsFOsUAlWG6H9CrDNOtZpgmYqIDWH+NAkAfs/kkxbcoWDdILo2sM2BvmF"
+    "waw34WzyUR7L0ml0ZH9SEEEXKgy2zkUBoxfv5Ev/XghrHPMw2Fc8fChFPkbxaZzbItvFp3"
+    "UHOBFcC/R/3SXPhIrmmeCzUEMdK+fqUy7GX0u9izCbvJl/n1azUc2tNvqLZsA95Ax3Xhz6"
+    "h9EkPi/PTp+orjQ8pIyjacZWDtT8220B6Lexa2FIyC5VZJxCznXI6LJhmdoNJ6ySAbqkDY"
+    "cz1eJv2xs6DnWiKJBBoKRFJkE5d6tDWIMvB7GVRaGajU4cN2CinDVxm+Q2BBd4bvbjIrix"
+    "Yaw9aomHDPZlnmTcdmWZYmWP0FaXH8iiZGUj0/ydWM9f+Y25pPLALNAfcQaYASaXEMUQOY"
+    "CNHIPjAgO+2y819gWBlfRsmMae5lLh73mzJBhiLK6kyQluHXbiOvAxVxDUOvKuNvtxl/6r"
+    "AZdZLxIfNBGYaHbRgWdbDm32CRTgnCrszDZVaftaGFmKv02jNGNDUSi2twgHZiGkDl2om5"
+    "COuzdmISq1QHfx6osWWQlSHiIU/Hq3bgJed4tR149KcAtOl4CeMOvfSqjgASwDcdLyG+3Z"
+    "+XCp98aFBFPIA4DFyxgkw2sUzqXHdhShg4uglWjIg731LN00hkpHYGapSSYsMHyPB/1RyL"
+    "WqCSUUp0G/11LFdPM7rFVLgypUySQRVTsvwp11f6p7P3s758J30XU+YfqwI1vy9diUwKkV"
+    "LnpuqjPV0klU0LGbaHQlZ+FB9+BqligeoQqLy53R6BXXEzbpivLp+LsddM9TMYWMZyxPAG"
+    "JnfGdW5AkI0ZjPfvUFx/G9o7fKfeAwyQ4OHEORIp9siS5TOdNrF9plO+9UPvlaL8PsMnwk"
+    "c4GS4hur1498gvYshKouAXIuRIVCGCYCGCwH7f/Wb27f9oiUv8"
 )
