@@ -107,7 +107,9 @@ async def create_product(new: NewProduct, *, actor_id: int | None, ip: str | Non
     return product
 
 
-async def set_status(product_id: int | None, status: str, *, actor_id: int | None, ip: str | None = None) -> WealthProduct:
+async def set_status(
+    product_id: int | None, status: str, *, actor_id: int | None, ip: str | None = None
+) -> WealthProduct:
     if status not in STATUSES:
         raise DomainError(ErrorCode.VALIDATION_FAILED, "未知的产品状态", input_field("status"))
     product = await get_product(product_id)

@@ -30,9 +30,8 @@ async def _due_holdings(now: datetime) -> AsyncIterator[int]:
     due = Q(accrued_through__lt=yesterday) | Q(matures_at__lte=now)
     after_id = 0
     while True:
-        ids = await (
-            Holding.filter(due, status=HOLDING, id__gt=after_id).order_by("id").limit(BATCH).values_list("id", flat=True)
-        )
+        query = Holding.filter(due, status=HOLDING, id__gt=after_id).order_by("id").limit(BATCH)
+        ids = await query.values_list("id", flat=True)
         for holding_id in ids:
             yield holding_id
         if len(ids) < BATCH:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from models import User
 from models.wealth import Holding, WealthProduct
@@ -36,7 +37,7 @@ class PurchaseRequest:
     verification_code: str | None = None
 
 
-async def _on_sale_product(product_id: int | None, conn: object = None) -> WealthProduct:
+async def _on_sale_product(product_id: int | None, conn: Any = None) -> WealthProduct:
     product = await WealthProduct.get_or_none(id=product_id, using_db=conn) if product_id is not None else None
     if product is None:
         raise DomainError(ErrorCode.NOT_FOUND, "理财产品不存在", input_field("productId"))
@@ -126,7 +127,9 @@ async def purchase(user: User, request: PurchaseRequest, *, ip: str | None = Non
             )
             tx.reference_id = holding.id
             await tx.save(update_fields=["reference_id"], using_db=uow.conn)
-            await emit_balance_changed(uow, wallet, balance, -request.amount, transaction_id=tx.id, sms_phone=user.phone)
+            await emit_balance_changed(
+                uow, wallet, balance, -request.amount, transaction_id=tx.id, sms_phone=user.phone
+            )
             await audit.record(
                 "WEALTH_PURCHASE",
                 actor_id=user.id,
@@ -134,6 +137,8 @@ async def purchase(user: User, request: PurchaseRequest, *, ip: str | None = Non
                 details={"holdingId": holding.id, "productId": product.id, "amount": request.amount},
                 conn=uow.conn,
             )
-            await idempotency.complete(uow.conn, claim.record_id, transaction_id=tx.id, result=stored_result(holding.id))
+            await idempotency.complete(
+                uow.conn, claim.record_id, transaction_id=tx.id, result=stored_result(holding.id)
+            )
             return HoldingResult(holding=holding, transaction=tx)
     return await load_result(replay)

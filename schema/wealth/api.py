@@ -145,7 +145,8 @@ class Mutation:
         return WealthProductPayload(product=WealthProductType.from_model(product), errors=[])
 
     @strawberry.mutation(
-        permission_classes=ADMINS, description="Staff only (ADMIN): put a product on sale, mark it sold out or close it."
+        permission_classes=ADMINS,
+        description="Staff only (ADMIN): put a product on sale, mark it sold out or close it.",
     )
     @returns_payload(WealthProductPayload)
     async def set_wealth_product_status(

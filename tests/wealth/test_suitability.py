@@ -84,12 +84,16 @@ async def test_answers_must_be_exactly_one_valid_option_per_question(gql):
     user = await make_user()
     token = token_for(user)
     complete = _answers(questions, lowest)
+    last = str(len(complete) - 1)
     cases = [
         ([], ["input", "answers"]),
         (complete[:-1], ["input", "answers"]),
         (complete + [complete[0]], ["input", "answers", str(len(complete)), "questionId"]),
-        (complete[:-1] + [{"questionId": "shoe_size", "optionId": "42"}], ["input", "answers", str(len(complete) - 1), "questionId"]),
-        (complete[:-1] + [{"questionId": complete[-1]["questionId"], "optionId": "nope"}], ["input", "answers", str(len(complete) - 1), "optionId"]),
+        (complete[:-1] + [{"questionId": "shoe_size", "optionId": "42"}], ["input", "answers", last, "questionId"]),
+        (
+            complete[:-1] + [{"questionId": complete[-1]["questionId"], "optionId": "nope"}],
+            ["input", "answers", last, "optionId"],
+        ),
         # An option id that exists, but under another question.
         ([{"questionId": "horizon", "optionId": "none"}] + complete[1:], ["input", "answers", "0", "optionId"]),
     ]
