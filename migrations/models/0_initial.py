@@ -141,6 +141,8 @@ CREATE TABLE IF NOT EXISTS "transactions" (
 CREATE INDEX IF NOT EXISTS "idx_transaction_related_9cf92e" ON "transactions" ("related_transaction_id");
 CREATE INDEX IF NOT EXISTS "idx_transaction_account_fb881d" ON "transactions" ("account_id", "created_at");
 CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ac29b4" ON "transactions" ("counterparty_account_id", "created_at");
+CREATE INDEX IF NOT EXISTS "idx_transaction_account_b3ad17" ON "transactions" ("account_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ce88c9" ON "transactions" ("counterparty_account_id", "id");
 CREATE TABLE IF NOT EXISTS "journals" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "kind" VARCHAR(10) NOT NULL,
@@ -176,7 +178,9 @@ CREATE TABLE IF NOT EXISTS "refunds" (
     "transaction_id" BIGINT NOT NULL REFERENCES "transactions" ("id") ON DELETE RESTRICT,
     "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
 );
-CREATE INDEX IF NOT EXISTS "idx_refunds_status_3befc0" ON "refunds" ("status", "review_deadline");
+CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "recipient" VARCHAR(254) NOT NULL,
@@ -354,6 +358,8 @@ CREATE TABLE IF NOT EXISTS "transactions" (
 CREATE INDEX IF NOT EXISTS "idx_transaction_related_9cf92e" ON "transactions" ("related_transaction_id");
 CREATE INDEX IF NOT EXISTS "idx_transaction_account_fb881d" ON "transactions" ("account_id", "created_at");
 CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ac29b4" ON "transactions" ("counterparty_account_id", "created_at");
+CREATE INDEX IF NOT EXISTS "idx_transaction_account_b3ad17" ON "transactions" ("account_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ce88c9" ON "transactions" ("counterparty_account_id", "id");
 COMMENT ON TABLE "transactions" IS 'A movement a user can see. One row serves both sides (direction is per viewer).';
 CREATE TABLE IF NOT EXISTS "journals" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
@@ -391,7 +397,9 @@ CREATE TABLE IF NOT EXISTS "refunds" (
     "transaction_id" BIGINT NOT NULL REFERENCES "transactions" ("id") ON DELETE RESTRICT,
     "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
 );
-CREATE INDEX IF NOT EXISTS "idx_refunds_status_3befc0" ON "refunds" ("status", "review_deadline");
+CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "recipient" VARCHAR(254) NOT NULL,
@@ -441,78 +449,79 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXe2TmzYT/1cYf3nSGTcT+86Xa+eZzvguTus2Z2ecS9qnmQ4jg+5MjYGCuJe2+d8fCY"
-    "N5kwjCgLGsL20OtDL8dlntrnZX//Q2tg5N7+VY02zfQr3vlX96FthA/I/srb7SA44T3yAX"
-    "EFiawViwHRRcBEsPuUAjk90B04P4kg49zTUcZNgWvmr5pkku2hoeaFj38SXfMv7yoYrse4"
-    "hW0MU3Pv+BLxuWDp+gF/3prNU7A5p66mkNnfx2cF1Fz05w7cq4n1robTCW/OBS1WzT31jx"
-    "eOcZrWxrR2Bs3/MeWtAFCJJfQK5P3oA8YPiy0UttHzYesn3KBI0O74BvosQbL9X4Wk9VZ/"
-    "Nb9cPkVlV7HBhptkXwNQjaBIB78gjffjccnp29Hr46u7gcnb9+Pbp8dYnHBs+bv/X6y/Zh"
-    "YrS2UwWYTX+czm7JA9mYiVvukgtfAhqAwJYqYEaMfsh/1bLzXLheAZfOgzRVhhf4JbO8iJ"
-    "DvLjM24Ek1oXWPVvjP4XkBzp/Gi+ufxosXw/Nv0mDPwjvD4BaBPYZ5jV+LB+BofD3QRhdi"
-    "bOPvu3VwB69KgDt4xQSX3EqDq2G1xgNuNL4SuKFUdlFsz8sge85G9jyHbPB/DmSj8UKKbT"
-    "m5LRLcvOT6rgst7ZlLehM07eHcu579r9cK0GclYD5jgnyWhRg8AGP75lxWRors68ZGXTC/"
-    "EsDYiLG/c+2/ocUHfEwjUa+GuuZCgo8KUB75N/gOMjaQoVpSlBn89ZD0ZfSPxlTNf+98Sy"
-    "NYK6EnswQefImNzccfmlJBBaDfTm8mH27HN+/J9BvP+8sMgBzfTsidYXD1OXP1xUVGQe0m"
-    "UX6d3v6kkD+V3+ezSYCz7aF7N/jFeNzt7z3yTMBHNnlxFehJsKLL0aUU/30PuiqvV5Ugqv"
-    "TdZc2iQ6/drX15xK+9W1N9K4JpngtvbRca99Yv8DngxBQ/N7A02joTSv/HcJrj4sCXSMKi"
-    "q/EjuuBxFwdICh5+dfzCEAUvv8DfwWJ6jSEmCC+Btn4Erq4yoN5AV1sBi6LxrkLKt78soA"
-    "mCt2AifZOY5ciMVRbcKc1ANA2exNsPpffbWUQFCd+xPBCsP3sCdRvPJCpYQRgIf8CHAu1I"
-    "lF6gw+yhndBdKa2Wv7UZbrJXgAXug1civ01+KYrz+rqBFlCz3XRglXK7XxgKJgNVNxgp48"
-    "EnGw9GNr/1mKRqyHwUlRUx9J6//BNqSK1kv1OIJSMqMiJefcrvhzAWNREinxdlAp8X7Ljn"
-    "RS7saTg84G5H1xKs7xauZXaZLti7TBe5XSYdImCYFAPs5w/zGR3cBEk23mNoSPlXMQ3vCP"
-    "3/AmQJFqlQToToi5vxb1mwr9/Nr7IxGjLBlYy5nXzMLRf5YQcqmjT/r4C1vgZ02393r9Dw"
-    "X+JRqgak1S+4hcO2+gMJ4N3sTRFJu6eE3WP5myU2z6Gl5XG+hU8MUU9TCQF0keqf/HZbvD"
-    "zvNP+7+ezHaHh2zaYCH7wtj4hn6YTLdKrfBt0Ab43NmS1yPFjnCIWQ9Exuw7BMcsOQnd0w"
-    "zMJtAg+d88C8IxAQ3jLCzJblnCivbFPHXz/5k1dnU0iFwLttxY1NdOg+YLXgYOy4rJM8pR"
-    "AMyCSqljFRhmwTZZgPzXi7Z87b47ZtQmAxDPIUYQbrJaZsCuzdlXbF/Wo+f5cS96tpVp4/"
-    "3lxNFi8GAfp4kIEY8UYZPDi94MHBE3Y6p9hOL2OnayxoI2WnyUjYVIcbx0YkOZq9HZ4f1C"
-    "+KjRnxcK6t8d4LglJfWcPnb5Rvf1DQCiouxGz20H88ZQW8lQIsXTGQp3gIy5eO73qYm4TC"
-    "QQpACl5qPaQMz5WV7bvey16GhY38ACWA9znJbvxjvT9kSK8rmqxfENKTi8rB9o/JV8LhqY"
-    "TDBXRP6o8u2Q5Bg3N3PkUkIMz1132FC4lKlhE+pztNJyDY9ct0IneSW2HnaWX2flW1vbWP"
-    "8vizkydiCpk7IXMnZPjj6HInfsaejwXMHsVPjG71i7zDP7eDSrqEcwsqS2CS2IGOReUBbq"
-    "CFvg9ctKgyQ/H8jYJs5W/o2i+VX10DYddTMSzFxrRvrpSEvs97hA3MLzM6Or14sd0/2XCi"
-    "wYYTG7jhapcSjRcvh7WZrgjSIDg5g0A6RN1YUwo2R1C6Mm/PPRIh6/z6mZ2SvDTuUeMsq3"
-    "fpoDdaXLkrCae4CMlycbaPEJWmy+TqEzXFIwHg7LGXIRMu9bT+3CXZraxhuxyjcW+7fN3K"
-    "EjQC4lx/jYB0fk7b+Ylaq/KX4Cfp5O595W0g+9GqkDmRpJLg1+VyBqjW4GwKnpCXFD6Gg0"
-    "lRMTXgmmgxLii0abXaqXTHuY+W9tPkAdK90+TtfpGDagcDVUhGSif1RJ1UZDsGpcKJbdjv"
-    "CAS06gelfNNBgXM6yHunDng2bUARcnZ+SYJkrwSTrqHddoaJ4y8xUqtKXlWWtga/qls9lk"
-    "RynqTzfHr870gqUbSvQrHEElsubCssubvTqAH2OWPT4v/+IY2yThplS19bQ4oqK+jJsqNo"
-    "8WiI8afx9N346t2kKRXVdD4P2ND94cJ4245Ghnsqx9rken1667UMdnfoAwwTmLkZkKaTDK"
-    "gr4P1nnHW+Z2g2kb9+ZIwoG5pNy6CMe9cKbofj3guIF11qbX94p1/kZ7nBmDbcLCxEyA9+"
-    "yIUPBnzEEALdNCwo/a2O+ltb2eDM00oRCZelVX/HuhCvfZK8mVPIXO+qhqB0gQ9WdQw8vn"
-    "YGMYWAW2/1H72cfCwOlDNk4pVujUqliI4KUkRH+RTR2OYpi3NM0WLE8v1k9mY6+1FdTD5N"
-    "J7+2FLa8KBO2zEZjEmHLi/xKmjYrc6gXh9Ao5IeKo8ntzVLhspBjlo04W6GmyKQqK6XKtq"
-    "hVSAXNEEqbtLppFABZZXsgQ9pK0oZUaxXVmmZvHBJcqrQPlKGVnO4yp+0H6Oo+ZfEqbC2d"
-    "oJJ9pWVfabm7WvJr60Afha55A4cxZGQv1q7srx6yh0XXGFJ7E4usyNeAsOCFW13tpP4BWP"
-    "rSfrqBngeCzza31ZoZ0S/acvW2Y9XNdrCsMTrZ7VXNcAxI22YqCl4liJoKER+wC8ao1IbH"
-    "qGDHY5Tb8nB8F9uSXDHCBImAu0r1d8hG8IkixuwDwaLxQoBb5CQ1cQqYhz//Cl5sgky6sM"
-    "fjwnakoCdp3FMMoIztz7Z+EuZzyT7B413zXgUoxERUNGApHoQvFdLi17UfleBsO09Z2mil"
-    "eAamV17oBl4qA0kzPMXBRNtdiG/yfYIbmJ+/7CgRYsIjP/eCe9B1gIueVfZQadp10rRL+o"
-    "h86XN5SplDl7E+8jl0ATY8IIfjhbA+mm4jdxw5LK0BPCgjvQO29A5y0kvaGlqQUuRQ0EYu"
-    "JhER4tpTg2Q654FC/XeQtrtZgHpI0B7kr4TCO2U28jYApRKLlx7VTDPQJHYuvKuMe0grHu"
-    "z1B50My0AGQLbLLel5SvHwbkTMY+A4ZTxHKB7g9Qu4zNVn7RKMSu0SjAp2CUZZsJfAWqsa"
-    "iZPxxk6ylDLFtXqKqxmEtvarhmPN0RBfRA1vpWoUoQstDVYpTUxRyk+jKg/gEzYRSX0/58"
-    "KbpatlNehQNLH+A2i1FdTWto9U3+UMyqTp5Lpbat3dVi+T/YwKQRoKsQwdyOZTcm9Zlp1I"
-    "TrM4DZ8cqAXMcl3jAZsG/AxnTCH53mW+y/Zyh15i2Ukd5blRMIn0rmqqi5Ct0Wpujfa1r6"
-    "BVpDsm8WWBLvjw9zhGNWwbuOcxquXbKx4J+LQeXS7Ej+yhPaGKu/IJohAaPXA2qHii5JtG"
-    "lVDsRFOSySlra4SOULMTMB2MIl/BR0QgXLpl/RmBcAMMrsjojkC04HMz5UrA8x5trDhXwF"
-    "txyXCWUMDcwGZC0LYJuTJcdwQtNmn7+GGyaCqO2ULmyHGkEfdm88XN+F1LONee57qFTOVv"
-    "opkjlJtXpTSHA55J4ZC6h85mTCAeAwbDy1Kp85cFufOXX2XAHTY1fJemzpmmd+EcwmwnDg"
-    "fnr88vzy7Od4b47kqR/Z2PYkZwmba2hrrqW4hmDX7lGEHGHHIDocsbCKZ9b1hVvrA8ofys"
-    "sp/VFqNH/CqYKXg9dqttxRZMIz+u7n9c+yhV+gyS613mOra4zaAIQeV3kGi0bTqks0+Txf"
-    "TtdPLmWN2lGEBoUU77ZrcvyRGKYK233cbE0FXL3yyhy4t+jlCivw/6wQvz6B0KqWiB3fqz"
-    "ipeGi1YqWXTpyzqjtCRFVbSUCyXxZGnO6mrDW6vINvELhmkApZfJHKUI+iIT3CoT2mIHtv"
-    "LtvNyNpz5A1+MsPcsRCgh17ftpMvP6tH0A39Er8j9NKeBxNcTS1ueW+dzbpeUcKdt3mTIl"
-    "e7nlkhH3TDsSLj2OXry7J0pXeJ5rPPYIP5VSOG2gS3oH7StMN+E0osKUOBVXJvq1k+j3Cb"
-    "rGnaEFmF7jSz1K0l9uTL8oAfAhMRq/jN5Cp+3Pmf7McRdh2bSx8zmD3e3HfdCsCdmQu3mU"
-    "z8r4lGdsn/KM0o9Kh9zJKCkiAWGuP6oHnxwDuwTVKigTlAK6bsfrquU9dIAQ3Dg0q5ldNJ"
-    "kgkckOlCOgKsU7PJnMcBQfDDlFmWLLFh1rGJHIMw3lmYYydFzwnXEEEZt02BeGtx6b0EU9"
-    "iqce3+wXuejB1hwg49rwzeMsGew4Sy+8m154AGAO/5Ps5V9/Q1ETPvA1mt8RCAjvoFyVU0"
-    "GR05HWOM3fT2ZNLa4ZiMs43AO2wz3IOdyeZvPphx2BgBJcv4LYxAdYlgU4QSIgxKNStZCj"
-    "glrIUb4W8iAHIMtGtp04ArxjQYfD8CHahuZmQoZQcqAqB3So+w5U1/CZR9enqURL+m2k7t"
-    "2yaRm/bIij8eIlTjaylGJloJtQV5cUOS5SJGk6qUeq6pEIR/4AZJpShvO7FmaUYebT5n+H"
-    "wsxvoGZ4jIOHU/f7Xw026+FQ2RlOaJePHV8+iO9dQmmJyokYedshEHEWFKWIBIwv1V9NJM"
-    "86PZR8+0iz+c4hTJAIKNv1b7C4vslX+hmOFxDc+mP/0siXRv6BjPwxdA1t1aOY9+GdQsMe"
-    "xGM6Y9CfijW/Z0Yo206vUHy+b9l5txV+I/0ryUfFgXA4XEB0GzoU3ELUeqKfP8xnrBKMHU"
-    "l2HTU0pPyrmIZ3jCZ5AbgEjNQamWtvk+1kk1n8yARXtANd2lzMvvwfzQfHKg=="
+    "eJztXW2Tm7YW/iuMv9x0xs3E3vVm27nTGe/Gad1m7YyzSXub6TAyaNfUGCiIfWmb/34lDO"
+    "ZNIggDxrK+tFnQkeE54ui865/extah6b0ca5rtW6j3vfJPzwIbiP+RvdVXesBx4hvkAgJL"
+    "MxgLtoOCi2DpIRdoZLI7YHoQX9Khp7mGgwzbwlct3zTJRVvDAw3rPr7kW8ZfPlSRfQ/RCr"
+    "r4xuc/8GXD0uET9KI/nbV6Z0BTTz2toZPfDq6r6NkJrl0Z91MLvQ3Gkh9cqppt+hsrHu88"
+    "o5Vt7QiM7XveQwu6AEHyC8j1yRuQBwxfNnqp7cPGQ7ZPmaDR4R3wTZR446UaX+up6mx+q3"
+    "6Y3KpqjwMjzbYIvgZBmwBwTx7h2++Gw7Oz18NXZxeXo/PXr0eXry7x2OB587def9k+TIzW"
+    "dqoAs+mP09kteSAbM3HLXXLhS0ADENhSBcyI0Q/5r1p2ngvXK+DSeZCmyvACv2SWFxHy3W"
+    "XGBjypJrTu0Qr/OTwvwPnTeHH903jxYnj+TRrsWXhnGNwisMcwr/Fr8QAcja8H2uhCjG38"
+    "fbcO7uBVCXAHr5jgkltpcDUs1njAjcZXAjdclV1ctudlkD1nI3ueQzb4Pwey0Xghl225dV"
+    "u0cPMr13ddaGnPXKs3QdMezr3r2f96rQB9VgLmMybIZ1mIwQMwtm/OpWWkyL6ubNQF8ysB"
+    "lI0Y+zvX/htafMDHNBL1aqhrLiT4qADlkX+D7yBjAxmiJUWZwV8PSV9G/2hM1Pz3zrc0gr"
+    "USWjJL4MGXWNl8/KEpEVQA+u30ZvLhdnzznky/8by/zADI8e2E3BkGV58zV19cZATUbhLl"
+    "1+ntTwr5U/l9PpsEONseuneDX4zH3f7eI88EfGSTF1eBngQruhxdSvHf96Cr8lpVCaJK31"
+    "1WLTr03t3al0fs2rs11bYimOa58NZ2oXFv/QKfA05M8XMDS6PtM+Hq/xhOc1wc+BKtsOhq"
+    "/IgueNz5AZILD786fmGIgpdf4O9gMb3GEBOEl0BbPwJXVxlQb6CrrYBFkXhXIeXbXxbQBM"
+    "FbMJG+ScxyZMoqC+6UZCCSBk/i7YfS++0sooKE71geCPafPYG6jWcSFazADYQ/4EOBdiRC"
+    "L5Bh9tBOyK6UVMvf2gw32SvAAvfBK5HfJr8U+Xl93UALqNlu2rFKud0vdAWTgaobjJT+4J"
+    "P1ByObX3tMUjWkPorKihh6z1/+CTWkVtLfKcSSERUZEe8+5eMhjE1NBM/nRRnH5wXb73mR"
+    "c3saDg+429G1OOu7hWuZKNMFO8p0kYsy6RABw6QoYD9/mM/o4CZIsv4eQ0PKv4ppeEdo/x"
+    "cgS7BIuXIiRF/cjH/Lgn39bn6V9dGQCa6kz+3kfW45zw/bUdGk+n8FrPU1oOv+u3uFiv8S"
+    "j1I1ILV+wTUcttYfrADeYG+KSOo9JfQey98ssXoOLS2P8y18Yiz1NJUQQBeJ/slvt8Xb80"
+    "7yv5vPfoyGZ/dsKvDB2/Is8SydcJlO9eugG+CtsTqzRY4H6xyhECs9k9swLJPcMGRnNwyz"
+    "cJvAQ+c8MO8IBIS3zGJmr+XcUl7Zpo6/fvInr8ymkAqBd9uCG6vo0H3AYsHB2HFpJ3lKIR"
+    "iQSVQto6IM2SrKMO+a8XbPnNfHbduEwGIo5CnCDNZLTNkU2Lsr7S73q/n8XWq5X02z6/nj"
+    "zdVk8WIQoI8HGYjhb5TOg9NzHhw8Yadzgu30Mna6xoI2Unaa9IRNdbhxbESSo9nh8Pygfp"
+    "FvzIiHc4XGey8ISn1lDZ+/Ub79QUErqLgQs9lD//GUFfBWCrB0xUCe4iG8vnR818PcJBQO"
+    "UgBS8FbrIWV4rqxs3/Ve9jIsbOQHKA68z0l24x/r/SFdel2RZP0Cl57cVA4WPyZfCYelEg"
+    "4X0Dyp37tkOwQNzuh8ikhAmOuv+wo3EpVsI3xGd5pOQLDrX9OJ3ElugZ2nldn7VcX2Vj/K"
+    "489OnogpZO6EzJ2Q7o+jy534GVs+FjB7FDsxutUvsg7/3A4qaRLOLagsgUl8BzpeKg9wAy"
+    "30fWCiRZUZiudvFGQrf0PXfqn86hoIm56KYSk2pn1zpSTkfd4ibGB+mdHR6c2Lbf7JhhMN"
+    "NpzYwA1Xu5RovHg5rM10RZAKwckpBNIg6saeUhAcQenKvD1jJELW+fUzkZL8atyjxllW79"
+    "JBb7S4clcSTjERkuXibBshKk2XydUnqopHC4Czx16GTLjU0/pzl2S3sob1cozGve3ydStL"
+    "0AiIc/01AtL4OW3jJ2qtyl+Cn6ST0fvKYSD70aqQOZGkkuDXZXIGqNZgbAqekJdcfAwDky"
+    "JiasA10WJcUGjTYrVT6Y5zHy3tp8kDpFunydv9IgPVDgaqkIyURuqJGqnIdgxKhRNbsd8R"
+    "CKjVD0rZpoMC43SQt04d8GzagLLI2fklCZK9Eky6hnbbGSaOv8RIrSpZVVnaGuyqbvVYEs"
+    "l4ksbz6fG/I6lEUVyFooklQi5sLSwZ3WlUAfuc0Wnxf/+QSlknlbKlr60hRZQV9GTZUbR4"
+    "NMT403j6bnz1btKUiGo6nwds6PZwob9tRyPdPZV9bXK/Pr39Wjq7O/QBhgnM3AxI00kG1O"
+    "Xw/jPOOt/TNZvIXz8yRpR1zabXoPR71wpuh/3eC4g3XWptf3inX2RnucGYNswsvIiQH/yQ"
+    "Cx8M+IghBLppbJsREaurr6SK66NL+aRBaaJ11kTbLifO1K4UkXCJXfU3uQvx2icvnDmFTA"
+    "+vqjtKq/lghcrA4+uAEFMIGK2r/7Tm5GNxoJwhE6/aa1Qqq3RUkFU6ymeVxmpSWZxjihad"
+    "nO8nszfT2Y/qYvJpOvm1JU/nRRlPZ9aBk/B0XuR30pwmyuN1o5AfyvUmI6KlPGwhxywbcX"
+    "ZPTZFJUVZKlG1Rq5A9miGUOml11SgAskpEIUPaSp6HFGsVxZpmbxzij6oUOsrQSk53mdP2"
+    "A3R1n7J5FXajTlDJVtSyFbUMyJb82jrQeqFr1sBhFBnZvrUrIdlDtr3oGkNq73uRXfI1IC"
+    "x4rVdXm69/AJa+tJ9uoOeB4LPNRWczI/pFUVpvO1bdbAfLsqSTDa9qhmNAWpipyHmVIGrK"
+    "RXzAxhmjUgGPUUHEY5QLeTi+i3VJLh9hgkTAqFL9TbURfKIsY/YZYtF4IcAtMpKaODjMw5"
+    "9/BSs2QSZN2OMxYTtSA5RU7ikKUEb3Z2s/CfW5ZGvh8a7frwIUoiIqGrAUD8KXCukK7NqP"
+    "SnAcnqcsbbRSPAPTKy90A2+VwUozPMXBRNsoxDf51sINzM9fqZRwMQWJcsE96DrARc9q8d"
+    "B8ydNXJpApd53VCZPGJV/eXZ5SJt9l1JZ88l2ADQ/I4Xgh1JamW9YdR/JLawAPyqzeAXv1"
+    "DnKrl7RQtCCloKKgZV1MIiLEtecUyTzQA8UI7iAtLFqAekjQHuSvhMI7pS7yNhulEouXV9"
+    "VM49Ekdi68q4x7SCse7PV7qwzLQAZAtsu90vOU4uHdyDKPgeNc4zlC8QCvf4HLJH9WeGFU"
+    "KrwwKggvjLJgL4G1VjXiYOP1nWQpZW5s9dxYM/CJ7VdGx5qjIb6I6t5KFTdCF1oarFLTmK"
+    "KUn0ZVHsAnrCKSXgKcG2+WrpbdoEPexPoPu9VWUFvbPlJ9l9Mpk6aT+26pfXdb9kwCIRWc"
+    "NBRi6TqQja5kUFrWq0hOszgNnxyoBcxyXeMBqwb8DGdMIfneZb7LVnaH3mLZyRzluVEwib"
+    "SuaiqokG3Yam7D9rWvoFWkO7biywJd8OHvcWRr2KJwzyNby7dyPBLwac29XIgf2UN7QhV3"
+    "ABREIDR6uG1QKkVJVI1KqNgZqiQFVBblCO2hZidgOhhFvkqRiEC4dMv6MwLhBhhcntEdgW"
+    "jO52bqnIDnPdpYcK6At+Jaw1lCAXMDm3FB2ybkynDdEbTY3e3jh8miKT9mC5kjx5FG3JvN"
+    "Fzfjdy3hXHue6xYylb/7Zo5QBq9KSQ4HPJOKI3UPmc2YQDwGDIaXpVLnLwty5y+/yoA7rG"
+    "r4Lk2cM1XvwjmECScOB+evzy/PLs53ivjuSpH+nfdiRnCZtraGuupbiKYNfuXIQsYcMoDQ"
+    "5QCCad8bVpUvLE8oP6vsZ7XF6BG/CmYK3o/daqHYgmnkx9X9j2sfoUqfQXK9y1zHGrcZFC"
+    "Go/AYSjbZNg3T2abKYvp1O3hyruRQDCC3KyeLsvic5QhG09bb7nxi6avmbJXR50c8RSvT3"
+    "QT94YR65QyEVzbFbf1bx0nDRSiWbLn1bZ5SWpKiKtnKhVjzZmrOy2vDWKrJN/IJhGkDpbT"
+    "JHKYK8yDi3yri22I6tfB8wd+OpD9D1OEvPcoQCQl17PE1mXp+2DeA7ekX+pykFPOeGaNr6"
+    "3DKfe7u0nCNl+y5TpmQTuFwy4p5pR8Klx9GLd/dE6QrPc43HHuGnUgqnDXRJ76B9F9NNOI"
+    "2oMCVO4JWJfu0k+n2CrnFnaAGm1/hSj5L0lxvTL0oAfEiMxi+jt9Ci+3OmsXPcfjjZ7VHm"
+    "DHYyZ7C7jbwPmjUhO3k3j/JZGZvyjG1TnlH6UemQOxklRSQgzPV79eCTY2CToFoFZYJSQN"
+    "PteE21vIUOEIIbh6Y1s4smEyQy2YFydlQlf4cnkxmO4oMhxy9TdNmi8xAjEnkYojwMUbqO"
+    "C74zDidikwb7wvDWYxO6qEex1OOb/SITPQjNATKuDds8zpKRRyd01goPAMzhf5K9/OtvKG"
+    "rCB75G8zsCAeEdlKtyKihyOtIap/n7yaypzTUDcRmDe8A2uAc5g9vTbD75sCMQcAXXLyA2"
+    "8cmXZQFOkAgI8ahULeSooBZylK+FPMjJybKRbSfODu+Y0+EwfIjC0NxMyBBKDlTlgA5134"
+    "HqGj7zyPo0lWhJv43UvVs2LeOXDXE0XrzEyUa2UiwMdBPq6pKyjosESZpOypGqciTCkd8B"
+    "maaU7vyuuRmlm/m0+d8hN/MbqBke48Ti1P3+V53NejhUdoYT2uRj+5cPYnuXEFqiciJG3n"
+    "YIRJwFRSkiAf1L9VcTybNOD7W+faTZfOcQJkgEXNv1B1hc3+Qr/QzHCwhu/b5/qeRLJf9A"
+    "Sv4Yuoa26lHU+/BOoWIP4jGdUehPRZvfMyOUradXKD7ft+y82wK/kf6V5KPiQDgcLiC6DR"
+    "0KbiFqPdHPH+YzVgnGjiS7jxoaUv5VTMM7RpW8AFwCRmqPzLW3yXayyWx+ZIIr2oEubW5m"
+    "X/4PCSfpmQ=="
 )
