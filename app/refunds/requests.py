@@ -109,6 +109,7 @@ async def request_refund(
             description=text,
             status=PENDING_REVIEW,
             review_deadline=business_days_later(now, REVIEW_BUSINESS_DAYS),
+            created_at=now,
             using_db=uow.conn,
         )
         await audit.record(
