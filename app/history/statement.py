@@ -91,7 +91,9 @@ def _common(query: QuerySet[Transaction], f: StatementFilter, now: datetime) -> 
 def sides(account_id: int, f: StatementFilter, now: datetime) -> list[QuerySet[Transaction]]:
     """The two disjoint row sets of the account's statement, filtered (``f`` validated)."""
     initiated = Transaction.filter(account_id=account_id)
-    received = Transaction.filter(counterparty_account_id=account_id).exclude(account_id=account_id)
+    # Disjoint from ``initiated``: a row never has the same account on both sides
+    # (ck_transaction_two_sides in app/dbschema.py), which keeps the count index-only.
+    received = Transaction.filter(counterparty_account_id=account_id)
     if f.counterparty is not None:
         text = f.counterparty
         initiated = initiated.filter(Q(counterparty_name__icontains=text) | Q(counterparty_ref__icontains=text))

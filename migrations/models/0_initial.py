@@ -136,7 +136,9 @@ CREATE TABLE IF NOT EXISTS "transactions" (
     "expected_arrival_at" TIMESTAMP,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "counterparty_account_id" BIGINT REFERENCES "accounts" ("id") ON DELETE RESTRICT,
-    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0)
+    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0),
+    CONSTRAINT "ck_transaction_two_sides" CHECK (counterparty_account_id IS NULL OR counterparty_account_id <> account_id),
+    CONSTRAINT "ck_transaction_refunds_within_amount" CHECK (refunded_amount <= amount)
 ) /* A movement a user can see. One row serves both sides (direction is per viewer). */;
 CREATE INDEX IF NOT EXISTS "idx_transaction_related_9cf92e" ON "transactions" ("related_transaction_id");
 CREATE INDEX IF NOT EXISTS "idx_transaction_account_fb881d" ON "transactions" ("account_id", "created_at");
@@ -353,7 +355,9 @@ CREATE TABLE IF NOT EXISTS "transactions" (
     "expected_arrival_at" TIMESTAMPTZ,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "counterparty_account_id" BIGINT REFERENCES "accounts" ("id") ON DELETE RESTRICT,
-    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0)
+    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0),
+    CONSTRAINT "ck_transaction_two_sides" CHECK (counterparty_account_id IS NULL OR counterparty_account_id <> account_id),
+    CONSTRAINT "ck_transaction_refunds_within_amount" CHECK (refunded_amount <= amount)
 );
 CREATE INDEX IF NOT EXISTS "idx_transaction_related_9cf92e" ON "transactions" ("related_transaction_id");
 CREATE INDEX IF NOT EXISTS "idx_transaction_account_fb881d" ON "transactions" ("account_id", "created_at");
