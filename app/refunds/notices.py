@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from models import Refund, User
+from models import Refund, Transaction, User
 
 from .. import notifier
 from ..business_days import CHINA
@@ -62,5 +62,14 @@ async def rejected(refund: Refund, conn: Any) -> None:
     await _send(
         refund.user_id,
         f"您的退款申请 {refund.refund_no} 未通过审核，{note}。",
+        conn,
+    )
+
+
+async def transfer_returned(refund: Refund, original: Transaction, recipient_id: int, conn: Any) -> None:
+    """The recipient of a refunded transfer learns why money left the wallet."""
+    await _send(
+        recipient_id,
+        f"您收到的转账 {original.transaction_no} 经审核退款，{format_fen(refund.amount)} 元已从您的余额退回付款方。",
         conn,
     )

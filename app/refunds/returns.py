@@ -169,16 +169,25 @@ async def return_within_platform(
             uow, balances, [payer, source], {payer.id: refund.amount, source.id: -refund.amount}, tx.id
         )
         await notices.completed_at_once(refund, uow.conn)
+        if way is ReturnWay.TRANSFER and source.user_id is not None:
+            await notices.transfer_returned(refund, original, source.user_id, uow.conn)
         await _audit(refund, reviewer_id, ip, "APPROVED", uow.conn)
     await _alert_if_merchant_negative(source, refund, tx.id)
     return refund
 
 
-async def _pay_out(way: ReturnWay, original: Transaction, amount: int, reference: str) -> channel_base.ChannelResult:
+async def _card_number(original: Transaction) -> str | None:
+    if original.bank_card_id is None:
+        return None
+    card = await BankCard.get_or_none(id=original.bank_card_id)
+    return crypto.decrypt(card.number_enc) if card else None
+
+
+async def _pay_out(card_number: str | None, amount: int, reference: str) -> channel_base.ChannelResult:
+    """To the card when there is one (bank-card refunds), else through the third-party provider."""
     try:
-        if way is ReturnWay.BANK_CARD:
-            card = await BankCard.get(id=original.bank_card_id)
-            return await channels.bank().payout(crypto.decrypt(card.number_enc), amount, reference)
+        if card_number is not None:
+            return await channels.bank().payout(card_number, amount, reference)
         return await channels.third_party().payout(amount, reference)
     except Exception as exc:  # the rail is down: treated as a refusal, the refund stays pending
         log.warning("refund payout %s failed: %s", reference, type(exc).__name__)
@@ -189,6 +198,11 @@ async def return_through_channel(
     refund: Refund, original: Transaction, way: ReturnWay, *, reviewer_id: int, note: str | None, ip: str | None
 ) -> Refund:
     """Bank card or third party: claim, call the rail outside any DB transaction, then post."""
+    card_number = await _card_number(original) if way is ReturnWay.BANK_CARD else None
+    if way is ReturnWay.BANK_CARD and card_number is None:
+        raise DomainError(
+            ErrorCode.CHANNEL_DECLINED, "原支付银行卡已解绑，无法原路退回；退款申请仍待审核", ("input", "approve")
+        )
     async with unit_of_work() as uow:
         await claim_review(uow.conn, refund, status=APPROVED, reviewer_id=reviewer_id, note=note)
         tx = await _refund_transaction(uow.conn, refund, original, way, status="PROCESSING")
@@ -196,7 +210,7 @@ async def return_through_channel(
         refund.refund_transaction_id = tx.id
         await _audit(refund, reviewer_id, ip, "APPROVED", uow.conn)
 
-    result = await _pay_out(way, original, refund.amount, tx.transaction_no)
+    result = await _pay_out(card_number, refund.amount, tx.transaction_no)
 
     if result.status not in (channel_base.SUCCEEDED, channel_base.PENDING):
         await _reopen(refund, tx)

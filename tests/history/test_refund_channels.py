@@ -134,6 +134,22 @@ async def test_a_refused_card_refund_stays_pending_and_moves_no_money(gql):
     await assert_ledger_clean()
 
 
+async def test_a_card_unbound_since_the_payment_keeps_the_refund_pending(gql):
+    clock.set_now(FRIDAY)
+    alice = await make_user()
+    card = await make_card(alice)
+    payment = await card_payment(alice, await make_merchant(), 5_000, card)
+    refund = (await ask_refund(gql, token_for(alice), payment.transaction_no))["refund"]
+    await BankCard.filter(id=card.id).delete()
+    bank = RecordingBank()
+    with channels.substituted(bank=bank):
+        refused = await decide(gql, token_for(await make_staff("ADMIN")), refund["id"], True)
+    assert user_error_codes(refused) == ["CHANNEL_DECLINED"]
+    assert bank.payouts == []
+    assert (await _refund(refund["refundNo"])).status == "PENDING_REVIEW"
+    assert await Transaction.filter(type="REFUND").count() == 0
+
+
 async def test_third_party_refund_completes_when_the_provider_pays_at_once(gql):
     clock.set_now(FRIDAY)
     alice = await make_user()

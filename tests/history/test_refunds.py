@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from app import clock
 from app.business_days import business_days_later
+from app.events.outbox import unit_of_work
 from app.history.window import months_before
+from app.ledger import journal
 from app.ledger.accounts import balance_of, system_account
 from models import Account, AuditRecord, OutboxEvent, Refund, SandboxMessage, Transaction
-from models.risk import RiskAlert
 from models.ledger import Journal
-from app.events.outbox import unit_of_work
-from app.ledger import journal
+from models.risk import RiskAlert
 from tests.history.docs import (
     MY_REFUNDS,
     REFUND_NODE,
@@ -108,6 +108,7 @@ async def test_partial_then_full_refund_of_a_balance_payment(gql):
     # balanceChanged fired for the wallet with each refund, and one journal per refund.
     events = await OutboxEvent.filter(topic=f"balance:{wallet.id}").order_by("id")
     assert [e.payload["delta"] for e in events][-2:] == [3_000, 7_000]
+    assert all(e.published_at is not None for e in events)  # handed to the broker after commit
     refund_txs = await Transaction.filter(type="REFUND", related_transaction_id=payment.id)
     assert len(refund_txs) == 2
     for tx in refund_txs:
@@ -221,6 +222,8 @@ async def test_transfer_refund_needs_the_recipients_available_balance(gql):
     # Bob sees the refund as money going out to Alice.
     bob_rows = [e["node"] for e in (await statement(gql, token_for(bob), filter={"types": ["REFUND"]}))["edges"]]
     assert [(r["direction"], r["amount"], r["counterparty"]["name"]) for r in bob_rows] == [("OUT", "50.00", "张*")]
+    told = await SandboxMessage.filter(recipient=bob.phone, purpose="REFUND").first()
+    assert told is not None and sent.transaction_no in told.text
     await assert_ledger_clean()
 
 
