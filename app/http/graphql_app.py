@@ -5,10 +5,13 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.file_uploads.utils import replace_placeholders_with_files
 
 from schema.context import Context
 
@@ -18,6 +21,38 @@ def _client_ip(request: Request | WebSocket) -> str | None:
 
 
 class FenpayGraphQL(GraphQL):
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson rejects invalid UTF-8 and nesting past 1024 levels with a JSONDecodeError
+        # (the standard library raises UnicodeDecodeError / RecursionError: a 500).
+        return orjson.loads(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A request body, multipart ``operations`` or ``variables``: an object (or a batch list)."""
+        value = super().parse_json(data)
+        if not isinstance(value, (dict, list)):
+            raise HTTPException(400, "The request body must be a JSON object")
+        return value
+
+    async def parse_multipart(self, request: Any) -> dict[str, str]:
+        try:
+            form_data = await request.get_form_data()
+        except ValueError as exc:
+            raise HTTPException(400, "Unable to parse the multipart body") from exc
+        operations = form_data.form.get("operations", "{}")
+        files_map = form_data.form.get("map", "{}")
+        operations = self.parse_json(operations) if isinstance(operations, (bytes, str)) else operations
+        files_map = self.parse_json(files_map) if isinstance(files_map, (bytes, str)) else files_map
+        if not isinstance(files_map, dict) or not all(
+            isinstance(paths, list) and all(isinstance(p, str) for p in paths) for paths in files_map.values()
+        ):
+            raise HTTPException(400, "The multipart `map` must map file fields to lists of paths")
+        try:
+            return replace_placeholders_with_files(operations, files_map, form_data.files)
+        except KeyError as exc:
+            raise HTTPException(400, "File(s) missing in form data") from exc
+        except (IndexError, ValueError, TypeError) as exc:
+            raise HTTPException(400, "The multipart `map` names a path that does not exist") from exc
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         is_ws = isinstance(request, WebSocket)
         return Context(
