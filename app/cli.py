@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import db, runtime
+from .ops import log_redaction
 from .settings import ConfigurationError, load_settings
 
 
@@ -259,10 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from .ops import log_redaction
-
-    log_redaction.install()
     parser = build_parser()
+    log_redaction.install()  # no secrets in any handler, whatever the command logs
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
