@@ -8,8 +8,7 @@ from typing import Any
 from app.ledger.reconcile import Report
 from app.risk import account_status, alert_review
 from app.risk.alerts import watch_alerts
-from app.risk.reconciliation import reconcile_and_alert
-from app import audit
+from app.risk.reconciliation import reconcile_for_staff
 from models import Transaction, User
 from models.risk import RiskAlert
 
@@ -54,8 +53,7 @@ async def acknowledge(ctx: Any, alert_id: int | None, close: bool, note: str | N
 
 async def set_status(ctx: Any, user_id: int | None, status: str, reason: str) -> User:
     staff = await ctx.require_viewer()
-    user = await account_status.set_account_status(staff, user_id, status, reason, ip=ctx.client_ip)
-    return user
+    return await account_status.set_account_status(staff, user_id, status, reason, ip=ctx.client_ip)
 
 
 async def alerts_for_risk_staff(ctx: Any) -> AsyncIterator[RiskAlert]:
@@ -70,11 +68,4 @@ async def alerts_for_risk_staff(ctx: Any) -> AsyncIterator[RiskAlert]:
 
 async def reconcile_now(ctx: Any) -> tuple[Report, RiskAlert | None]:
     admin = await ctx.require_viewer()
-    report, alert = await reconcile_and_alert()
-    await audit.record(
-        "LEDGER_RECONCILED",
-        actor_id=admin.id,
-        ip=ctx.client_ip,
-        details={"clean": report.clean, "breaks": len(report.breaks), "alertId": alert.id if alert else None},
-    )
-    return report, alert
+    return await reconcile_for_staff(admin, ip=ctx.client_ip)

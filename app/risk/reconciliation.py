@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from models import User
 from models.risk import RiskAlert
 
+from .. import audit
 from ..ledger.reconcile import Report, reconcile
 from .alerts import PLATFORM, raise_alert
 
@@ -23,5 +25,17 @@ async def reconcile_and_alert() -> tuple[Report, RiskAlert | None]:
         "CRITICAL",
         f"对账发现 {len(report.breaks)} 项不平：{shown}{more}",
         scope=PLATFORM,
+    )
+    return report, alert
+
+
+async def reconcile_for_staff(admin: User, *, ip: str | None) -> tuple[Report, RiskAlert | None]:
+    """An ADMIN's on-demand run (the daily job and `fenpay reconcile` run the same checks)."""
+    report, alert = await reconcile_and_alert()
+    await audit.record(
+        "LEDGER_RECONCILED",
+        actor_id=admin.id,
+        ip=ip,
+        details={"clean": report.clean, "breaks": len(report.breaks), "alertId": alert.id if alert else None},
     )
     return report, alert

@@ -4,7 +4,6 @@ reconciliation on demand, legal documents."""
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Annotated
 
 import strawberry
 

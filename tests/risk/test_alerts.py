@@ -3,7 +3,11 @@ acknowledging and closing, and the reconciliation-break alert (job, command, mut
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -232,3 +236,18 @@ async def test_daily_reconcile_job_raises_the_alert():
     assert results["reconcile"].startswith("1 breaks")
     alert = await RiskAlert.get(type="RECONCILIATION_BREAK")
     assert alert.level == "CRITICAL" and alert.scope == "PLATFORM" and alert.status == "OPEN"
+
+
+async def test_reconcile_command_raises_the_alert(test_env):
+    user = await make_user()
+    await fund(user, 1_000)
+    await break_ledger(user, 7)
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "reconcile"],
+        cwd=Path(__file__).resolve().parents[2], env={**os.environ, **test_env},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1
+    assert "BREAK: wallet" in result.stdout and "raised CRITICAL alert" in result.stdout
+    alert = await RiskAlert.get(type="RECONCILIATION_BREAK")
+    assert alert.level == "CRITICAL" and alert.scope == "PLATFORM" and "1007/0" in alert.message
