@@ -316,6 +316,7 @@ CREATE TABLE IF NOT EXISTS "aerich" (
     "app" VARCHAR(100) NOT NULL,
     "content" JSON NOT NULL
 );
+CREATE TRIGGER IF NOT EXISTS "trg_audit_records_no_update" BEFORE UPDATE ON "audit_records" BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
 """
 
 POSTGRES_SQL = """
@@ -628,6 +629,8 @@ CREATE TABLE IF NOT EXISTS "aerich" (
     "app" VARCHAR(100) NOT NULL,
     "content" JSONB NOT NULL
 );
+CREATE OR REPLACE FUNCTION "fenpay_refuse_audit_change"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit records are append-only'; END; $$;
+CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit_records" FOR EACH ROW EXECUTE FUNCTION "fenpay_refuse_audit_change"();
 """
 
 MODELS_STATE = (
