@@ -75,7 +75,7 @@ async def _prepare(env: dict[str, str], users: int, merchants: int) -> tuple[lis
     await runtime.start(settings)
     try:
         async with db.atomic() as conn:
-            seeded = await seed(conn, users=users, merchants=merchants, balance_fen=200_000, history_rows=1,
+            seeded = await seed(conn, users=users, merchants=merchants, balance_fen=200_000, history_rows=0,
                                 history_user_rows=0)
         from models import User
 
