@@ -76,6 +76,7 @@ def _tamper(token: str, other_id: int) -> str:
     return f"{header}.{_b64(claims)}.{signature}"
 
 
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 @pytest.mark.parametrize("name", list(FORGERIES))
 async def test_forged_tokens_give_no_viewer(gql, name):
     victim = await make_user()
