@@ -2,10 +2,12 @@
 dropped connection.
 
 When PostgreSQL ends backends (restart, failover, ``pg_terminate_backend``) the pool keeps
-their dead connections, and the next query on each one fails. A read outside a transaction
-is safe to run again, so it is retried on a fresh connection after the pool has been told
-to replace its connections. Writes outside a transaction are not retried (the statement may
-have run); transactions are repaired at BEGIN by ``app.db.Atomic``.
+their dead connections, and the next query on each one fails. Outside a transaction a
+statement is run again on a fresh connection (after the pool has been told to replace its
+connections) when that is safe: a read always; a write only if asyncpg refused it before
+sending it (the connection was already unusable), never when the connection dropped while
+the statement was on its way (it may have run). Transactions are repaired at BEGIN by
+``app.db.Atomic``.
 """
 
 from __future__ import annotations
@@ -28,18 +30,22 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+# Raised by asyncpg before the statement left the client: running it again cannot repeat it.
+NOT_SENT_ERRORS: tuple[type[BaseException], ...] = (asyncpg.InterfaceError, asyncpg.InternalClientError)
+
+
 def is_read(query: str) -> bool:
     return query.lstrip().upper().startswith("SELECT")
 
 
 class ResilientAsyncpgClient(AsyncpgDBClient):
     async def _retrying(self, query: str, run: Callable[[], Awaitable[T]]) -> T:
-        attempts = ATTEMPTS if is_read(query) else 1
-        for attempt in range(1, attempts + 1):
+        read = is_read(query)
+        for attempt in range(1, ATTEMPTS + 1):
             try:
                 return await run()
-            except CONNECTION_ERRORS:
-                if attempt == attempts:
+            except CONNECTION_ERRORS as exc:
+                if attempt == ATTEMPTS or not (read or isinstance(exc, NOT_SENT_ERRORS)):
                     raise
                 if self._pool is not None:
                     await self._pool.expire_connections()
