@@ -12,8 +12,11 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.file_uploads.utils import replace_placeholders_with_files
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from schema.context import Context
+
+from .ws_protocol import CheckedTransportWSHandler
 
 
 def _client_ip(request: Request | WebSocket) -> str | None:
@@ -21,16 +24,24 @@ def _client_ip(request: Request | WebSocket) -> str | None:
 
 
 class FenpayGraphQL(GraphQL):
-    def decode_json(self, data: str | bytes) -> object:
-        # orjson rejects invalid UTF-8 and nesting past 1024 levels with a JSONDecodeError
-        # (the standard library raises UnicodeDecodeError / RecursionError: a 500).
-        return orjson.loads(data)
+    # Only graphql-transport-ws (what every fenpay client speaks); the legacy graphql-ws
+    # protocol crashed on malformed messages and is not needed.
+    graphql_transport_ws_handler_class = CheckedTransportWSHandler
 
-    def parse_json(self, data: str | bytes) -> Any:
-        """A request body, multipart ``operations`` or ``variables``: an object (or a batch list)."""
-        value = super().parse_json(data)
-        if not isinstance(value, (dict, list)):
-            raise HTTPException(400, "The request body must be a JSON object")
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL,))
+        super().__init__(*args, **kwargs)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Every JSON document fenpay accepts is an object: a request body, multipart
+        ``operations`` and ``map``, ``variables`` and ``extensions``, and each websocket
+        message (batching is off). Anything else is refused as malformed: a clean 400 over
+        HTTP, close code 4400 on a websocket (strawberry would crash on ``message["type"]``).
+        orjson also rejects invalid UTF-8 and nesting past 1024 levels (the standard library
+        raised UnicodeDecodeError / RecursionError there, which became a 500)."""
+        value = orjson.loads(data)
+        if not isinstance(value, dict):
+            raise orjson.JSONDecodeError("expected a JSON object", data if isinstance(data, str) else "", 0)
         return value
 
     async def parse_multipart(self, request: Any) -> dict[str, str]:
@@ -74,6 +85,8 @@ class FenpayGraphQL(GraphQL):
             raise ConnectionRejectionError({"message": "invalid authorization"})
         context.authorization = authorization
         context.cache.clear()
-        if context.viewer_id is None:
+        context.forget_viewer()
+        # A well-signed token of a user who no longer exists is as good as none.
+        if context.viewer_id is None or await context.viewer() is None:
             raise ConnectionRejectionError({"message": "invalid or expired token"})
         return None
