@@ -217,6 +217,40 @@ CREATE TABLE IF NOT EXISTS "risk_decisions" (
     "created_at" TIMESTAMP NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
+CREATE TABLE IF NOT EXISTS "faq_entries" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "key" VARCHAR(60) NOT NULL UNIQUE,
+    "category" VARCHAR(30) NOT NULL,
+    "question" VARCHAR(200) NOT NULL,
+    "answer" TEXT NOT NULL,
+    "search_text" TEXT NOT NULL,
+    "position" INT NOT NULL
+) /* One question and answer, loaded from the shipped data file (keyed by ``key``). */;
+CREATE TABLE IF NOT EXISTS "tickets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "ticket_no" VARCHAR(32) NOT NULL UNIQUE,
+    "kind" VARCHAR(10) NOT NULL,
+    "subject" VARCHAR(100) NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "first_staff_reply_at" TIMESTAMP,
+    "sla_alerted_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "updated_at" TIMESTAMP NOT NULL,
+    "transaction_id" BIGINT REFERENCES "transactions" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_tickets_user_id_df8e1c" ON "tickets" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_status_ab217e" ON "tickets" ("status", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_kind_7d7e10" ON "tickets" ("kind", "first_staff_reply_at", "created_at");
+CREATE TABLE IF NOT EXISTS "ticket_messages" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "from_staff" INT NOT NULL,
+    "body" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "author_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "version" VARCHAR(255) NOT NULL,
@@ -432,6 +466,41 @@ CREATE TABLE IF NOT EXISTS "risk_decisions" (
     "created_at" TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
+CREATE TABLE IF NOT EXISTS "faq_entries" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "key" VARCHAR(60) NOT NULL UNIQUE,
+    "category" VARCHAR(30) NOT NULL,
+    "question" VARCHAR(200) NOT NULL,
+    "answer" TEXT NOT NULL,
+    "search_text" TEXT NOT NULL,
+    "position" INT NOT NULL
+);
+COMMENT ON TABLE "faq_entries" IS 'One question and answer, loaded from the shipped data file (keyed by ``key``).';
+CREATE TABLE IF NOT EXISTS "tickets" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "ticket_no" VARCHAR(32) NOT NULL UNIQUE,
+    "kind" VARCHAR(10) NOT NULL,
+    "subject" VARCHAR(100) NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "first_staff_reply_at" TIMESTAMPTZ,
+    "sla_alerted_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "updated_at" TIMESTAMPTZ NOT NULL,
+    "transaction_id" BIGINT REFERENCES "transactions" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_tickets_user_id_df8e1c" ON "tickets" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_status_ab217e" ON "tickets" ("status", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_kind_7d7e10" ON "tickets" ("kind", "first_staff_reply_at", "created_at");
+CREATE TABLE IF NOT EXISTS "ticket_messages" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "from_staff" BOOL NOT NULL,
+    "body" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "author_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" SERIAL NOT NULL PRIMARY KEY,
     "version" VARCHAR(255) NOT NULL,
@@ -441,78 +510,91 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXe2TmzYT/1cYf3nSGTcT+86Xa+eZzvguTus2Z2ecS9qnmQ4jg+5MjYGCuJe2+d8fCY"
-    "N5kwjCgLGsL20OtDL8dlntrnZX//Q2tg5N7+VY02zfQr3vlX96FthA/I/srb7SA44T3yAX"
-    "EFiawViwHRRcBEsPuUAjk90B04P4kg49zTUcZNgWvmr5pkku2hoeaFj38SXfMv7yoYrse4"
-    "hW0MU3Pv+BLxuWDp+gF/3prNU7A5p66mkNnfx2cF1Fz05w7cq4n1robTCW/OBS1WzT31jx"
-    "eOcZrWxrR2Bs3/MeWtAFCJJfQK5P3oA8YPiy0UttHzYesn3KBI0O74BvosQbL9X4Wk9VZ/"
-    "Nb9cPkVlV7HBhptkXwNQjaBIB78gjffjccnp29Hr46u7gcnb9+Pbp8dYnHBs+bv/X6y/Zh"
-    "YrS2UwWYTX+czm7JA9mYiVvukgtfAhqAwJYqYEaMfsh/1bLzXLheAZfOgzRVhhf4JbO8iJ"
-    "DvLjM24Ek1oXWPVvjP4XkBzp/Gi+ufxosXw/Nv0mDPwjvD4BaBPYZ5jV+LB+BofD3QRhdi"
-    "bOPvu3VwB69KgDt4xQSX3EqDq2G1xgNuNL4SuKFUdlFsz8sge85G9jyHbPB/DmSj8UKKbT"
-    "m5LRLcvOT6rgst7ZlLehM07eHcu579r9cK0GclYD5jgnyWhRg8AGP75lxWRors68ZGXTC/"
-    "EsDYiLG/c+2/ocUHfEwjUa+GuuZCgo8KUB75N/gOMjaQoVpSlBn89ZD0ZfSPxlTNf+98Sy"
-    "NYK6EnswQefImNzccfmlJBBaDfTm8mH27HN+/J9BvP+8sMgBzfTsidYXD1OXP1xUVGQe0m"
-    "UX6d3v6kkD+V3+ezSYCz7aF7N/jFeNzt7z3yTMBHNnlxFehJsKLL0aUU/30PuiqvV5Ugqv"
-    "TdZc2iQ6/drX15xK+9W1N9K4JpngtvbRca99Yv8DngxBQ/N7A02joTSv/HcJrj4sCXSMKi"
-    "q/EjuuBxFwdICh5+dfzCEAUvv8DfwWJ6jSEmCC+Btn4Erq4yoN5AV1sBi6LxrkLKt78soA"
-    "mCt2AifZOY5ciMVRbcKc1ANA2exNsPpffbWUQFCd+xPBCsP3sCdRvPJCpYQRgIf8CHAu1I"
-    "lF6gw+yhndBdKa2Wv7UZbrJXgAXug1civ01+KYrz+rqBFlCz3XRglXK7XxgKJgNVNxgp48"
-    "EnGw9GNr/1mKRqyHwUlRUx9J6//BNqSK1kv1OIJSMqMiJefcrvhzAWNREinxdlAp8X7Ljn"
-    "RS7saTg84G5H1xKs7xauZXaZLti7TBe5XSYdImCYFAPs5w/zGR3cBEk23mNoSPlXMQ3vCP"
-    "3/AmQJFqlQToToi5vxb1mwr9/Nr7IxGjLBlYy5nXzMLRf5YQcqmjT/r4C1vgZ02393r9Dw"
-    "X+JRqgak1S+4hcO2+gMJ4N3sTRFJu6eE3WP5myU2z6Gl5XG+hU8MUU9TCQF0keqf/HZbvD"
-    "zvNP+7+ezHaHh2zaYCH7wtj4hn6YTLdKrfBt0Ab43NmS1yPFjnCIWQ9Exuw7BMcsOQnd0w"
-    "zMJtAg+d88C8IxAQ3jLCzJblnCivbFPHXz/5k1dnU0iFwLttxY1NdOg+YLXgYOy4rJM8pR"
-    "AMyCSqljFRhmwTZZgPzXi7Z87b47ZtQmAxDPIUYQbrJaZsCuzdlXbF/Wo+f5cS96tpVp4/"
-    "3lxNFi8GAfp4kIEY8UYZPDi94MHBE3Y6p9hOL2OnayxoI2WnyUjYVIcbx0YkOZq9HZ4f1C"
-    "+KjRnxcK6t8d4LglJfWcPnb5Rvf1DQCiouxGz20H88ZQW8lQIsXTGQp3gIy5eO73qYm4TC"
-    "QQpACl5qPaQMz5WV7bvey16GhY38ACWA9znJbvxjvT9kSK8rmqxfENKTi8rB9o/JV8LhqY"
-    "TDBXRP6o8u2Q5Bg3N3PkUkIMz1132FC4lKlhE+pztNJyDY9ct0IneSW2HnaWX2flW1vbWP"
-    "8vizkydiCpk7IXMnZPjj6HInfsaejwXMHsVPjG71i7zDP7eDSrqEcwsqS2CS2IGOReUBbq"
-    "CFvg9ctKgyQ/H8jYJs5W/o2i+VX10DYddTMSzFxrRvrpSEvs97hA3MLzM6Or14sd0/2XCi"
-    "wYYTG7jhapcSjRcvh7WZrgjSIDg5g0A6RN1YUwo2R1C6Mm/PPRIh6/z6mZ2SvDTuUeMsq3"
-    "fpoDdaXLkrCae4CMlycbaPEJWmy+TqEzXFIwHg7LGXIRMu9bT+3CXZraxhuxyjcW+7fN3K"
-    "EjQC4lx/jYB0fk7b+Ylaq/KX4Cfp5O595W0g+9GqkDmRpJLg1+VyBqjW4GwKnpCXFD6Gg0"
-    "lRMTXgmmgxLii0abXaqXTHuY+W9tPkAdK90+TtfpGDagcDVUhGSif1RJ1UZDsGpcKJbdjv"
-    "CAS06gelfNNBgXM6yHunDng2bUARcnZ+SYJkrwSTrqHddoaJ4y8xUqtKXlWWtga/qls9lk"
-    "RynqTzfHr870gqUbSvQrHEElsubCssubvTqAH2OWPT4v/+IY2yThplS19bQ4oqK+jJsqNo"
-    "8WiI8afx9N346t2kKRXVdD4P2ND94cJ4245Ghnsqx9rken1667UMdnfoAwwTmLkZkKaTDK"
-    "gr4P1nnHW+Z2g2kb9+ZIwoG5pNy6CMe9cKbofj3guIF11qbX94p1/kZ7nBmDbcLCxEyA9+"
-    "yIUPBnzEEALdNCwo/a2O+ltb2eDM00oRCZelVX/HuhCvfZK8mVPIXO+qhqB0gQ9WdQw8vn"
-    "YGMYWAW2/1H72cfCwOlDNk4pVujUqliI4KUkRH+RTR2OYpi3NM0WLE8v1k9mY6+1FdTD5N"
-    "J7+2FLa8KBO2zEZjEmHLi/xKmjYrc6gXh9Ao5IeKo8ntzVLhspBjlo04W6GmyKQqK6XKtq"
-    "hVSAXNEEqbtLppFABZZXsgQ9pK0oZUaxXVmmZvHBJcqrQPlKGVnO4yp+0H6Oo+ZfEqbC2d"
-    "oJJ9pWVfabm7WvJr60Afha55A4cxZGQv1q7srx6yh0XXGFJ7E4usyNeAsOCFW13tpP4BWP"
-    "rSfrqBngeCzza31ZoZ0S/acvW2Y9XNdrCsMTrZ7VXNcAxI22YqCl4liJoKER+wC8ao1IbH"
-    "qGDHY5Tb8nB8F9uSXDHCBImAu0r1d8hG8IkixuwDwaLxQoBb5CQ1cQqYhz//Cl5sgky6sM"
-    "fjwnakoCdp3FMMoIztz7Z+EuZzyT7B413zXgUoxERUNGApHoQvFdLi17UfleBsO09Z2mil"
-    "eAamV17oBl4qA0kzPMXBRNtdiG/yfYIbmJ+/7CgRYsIjP/eCe9B1gIueVfZQadp10rRL+o"
-    "h86XN5SplDl7E+8jl0ATY8IIfjhbA+mm4jdxw5LK0BPCgjvQO29A5y0kvaGlqQUuRQ0EYu"
-    "JhER4tpTg2Q654FC/XeQtrtZgHpI0B7kr4TCO2U28jYApRKLlx7VTDPQJHYuvKuMe0grHu"
-    "z1B50My0AGQLbLLel5SvHwbkTMY+A4ZTxHKB7g9Qu4zNVn7RKMSu0SjAp2CUZZsJfAWqsa"
-    "iZPxxk6ylDLFtXqKqxmEtvarhmPN0RBfRA1vpWoUoQstDVYpTUxRyk+jKg/gEzYRSX0/58"
-    "KbpatlNehQNLH+A2i1FdTWto9U3+UMyqTp5Lpbat3dVi+T/YwKQRoKsQwdyOZTcm9Zlp1I"
-    "TrM4DZ8cqAXMcl3jAZsG/AxnTCH53mW+y/Zyh15i2Ukd5blRMIn0rmqqi5Ct0Wpujfa1r6"
-    "BVpDsm8WWBLvjw9zhGNWwbuOcxquXbKx4J+LQeXS7Ej+yhPaGKu/IJohAaPXA2qHii5JtG"
-    "lVDsRFOSySlra4SOULMTMB2MIl/BR0QgXLpl/RmBcAMMrsjojkC04HMz5UrA8x5trDhXwF"
-    "txyXCWUMDcwGZC0LYJuTJcdwQtNmn7+GGyaCqO2ULmyHGkEfdm88XN+F1LONee57qFTOVv"
-    "opkjlJtXpTSHA55J4ZC6h85mTCAeAwbDy1Kp85cFufOXX2XAHTY1fJemzpmmd+EcwmwnDg"
-    "fnr88vzy7Od4b47kqR/Z2PYkZwmba2hrrqW4hmDX7lGEHGHHIDocsbCKZ9b1hVvrA8ofys"
-    "sp/VFqNH/CqYKXg9dqttxRZMIz+u7n9c+yhV+gyS613mOra4zaAIQeV3kGi0bTqks0+Txf"
-    "TtdPLmWN2lGEBoUU77ZrcvyRGKYK233cbE0FXL3yyhy4t+jlCivw/6wQvz6B0KqWiB3fqz"
-    "ipeGi1YqWXTpyzqjtCRFVbSUCyXxZGnO6mrDW6vINvELhmkApZfJHKUI+iIT3CoT2mIHtv"
-    "LtvNyNpz5A1+MsPcsRCgh17ftpMvP6tH0A39Er8j9NKeBxNcTS1ueW+dzbpeUcKdt3mTIl"
-    "e7nlkhH3TDsSLj2OXry7J0pXeJ5rPPYIP5VSOG2gS3oH7StMN+E0osKUOBVXJvq1k+j3Cb"
-    "rGnaEFmF7jSz1K0l9uTL8oAfAhMRq/jN5Cp+3Pmf7McRdh2bSx8zmD3e3HfdCsCdmQu3mU"
-    "z8r4lGdsn/KM0o9Kh9zJKCkiAWGuP6oHnxwDuwTVKigTlAK6bsfrquU9dIAQ3Dg0q5ldNJ"
-    "kgkckOlCOgKsU7PJnMcBQfDDlFmWLLFh1rGJHIMw3lmYYydFzwnXEEEZt02BeGtx6b0EU9"
-    "iqce3+wXuejB1hwg49rwzeMsGew4Sy+8m154AGAO/5Ps5V9/Q1ETPvA1mt8RCAjvoFyVU0"
-    "GR05HWOM3fT2ZNLa4ZiMs43AO2wz3IOdyeZvPphx2BgBJcv4LYxAdYlgU4QSIgxKNStZCj"
-    "glrIUb4W8iAHIMtGtp04ArxjQYfD8CHahuZmQoZQcqAqB3So+w5U1/CZR9enqURL+m2k7t"
-    "2yaRm/bIij8eIlTjaylGJloJtQV5cUOS5SJGk6qUeq6pEIR/4AZJpShvO7FmaUYebT5n+H"
-    "wsxvoGZ4jIOHU/f7Xw026+FQ2RlOaJePHV8+iO9dQmmJyokYedshEHEWFKWIBIwv1V9NJM"
-    "86PZR8+0iz+c4hTJAIKNv1b7C4vslX+hmOFxDc+mP/0siXRv6BjPwxdA1t1aOY9+GdQsMe"
-    "xGM6Y9CfijW/Z0Yo206vUHy+b9l5txV+I/0ryUfFgXA4XEB0GzoU3ELUeqKfP8xnrBKMHU"
-    "l2HTU0pPyrmIZ3jCZ5AbgEjNQamWtvk+1kk1n8yARXtANd2lzMvvwfzQfHKg=="
+    "eJztXW1z2zYS/iscfblkRpeJZMvJdW46YztKqza2M4qb9prpMBAJWawpkiFB22qb/34ARY"
+    "ovABiCIiUKwofrxSQWIp9dLnYXu4u/e0vXhHbw4tww3NBBve+0v3sOWEL8j+KtvtYDnpfe"
+    "IBcQmNnRWLAeFF0EswD5wCCTzYEdQHzJhIHhWx6yXAdfdULbJhddAw+0nLv0UuhYX0KoI/"
+    "cOogX08Y1Pf+DLlmPCJxgkf3r3+tyCtpl7Wsskvx1d19HKi65dWHcTB72NxpIfnOmGa4dL"
+    "Jx3vrdDCdTYE1vo976ADfYAg+QXkh+QNyAPGL5u81Pph0yHrp8zQmHAOQhtl3nimp9d6un"
+    "59c6t/GN/qek8AI8N1CL4WQZsAcEce4d//GQ5PTl4NX56cvR6dvno1ev3yNR4bPS9969XX"
+    "9cOkaK2nijCb/DC5viUP5GImrrlLLnyNaAACa6qIGSn6Mf91x6W5cLkAPpsHeaoCL/BLFn"
+    "mRIN9dZizBk25D5w4t8J/D0xKcP55PL388nz4bnj7Pg30d3xlGtwjsKcz3+LVEAE7GNwNt"
+    "ciHFNv2+dw7u4GUFcAcvueCSW3lwDazWRMBNxtcCN5bKLortaRVkT/nInlLIRv8vgGwyXk"
+    "qxrSa3ZYJLS27o+9AxVkLSm6HZHc69y+v/9XYC9EkFmE+4IJ8UIQYPwFq/uZCVkSP7trHR"
+    "FMwvJTA2UuznvvsXdMSAT2kU6vVQN3xI8NEBopF/g+8gawk5qiVHWcDfjElfJP9oTdX8dx"
+    "46BsFaiz2ZGQjgC2xsPn7flgoqAf12cjX+cHt+9Z5MvwyCL3YE5PntmNwZRldXhavPzgoK"
+    "ajOJ9uvk9keN/Kn9fnM9jnB2A3TnR7+Yjrv9vUeeCYTIJS+uAzMLVnI5uZTjfxhAXxf1qj"
+    "JEtb67olm077V7Z18e8Wvn90zfimBKc+Gt60PrzvkZriJOTPBzA8dgrTOx9P8ST3NYHPia"
+    "SFhyNX1EHzxu4gBZwcOvjl8Youjlp/g7mE4uMcQE4Rkw7h+Bb+ocqJfQNxbAYWi8i5jy7c"
+    "9TaIPoLbhIX2VmOTBjlQd3TjMQTYMnCbZD6f16FllBwnecAETrz5ZA3aYzyQpWFAbCH/C+"
+    "QDsQpRfpMHfoZnRXTqvRt5bDZfEKcMBd9Erkt8kvJXHe0LTQFBqunw+sMm73S0PBZKDuRy"
+    "NVPPho48HIFbces1QtmY+ysiKFPghnf0ID6bXsdwaxYkRNRqSrT/X9EM6iJkPk86xK4POM"
+    "H/c8o8KelicC7np0I8H6buFaZZfpjL/LdEbtMpkQActmGGA/fbi5ZoObISnGeywDaf9oth"
+    "UcoP9fgizBIhfKSRB9dnX+WxHsy3c3F8UYDZngQsXcjj7mRkV++IGKNs3/C+DcXwK27b+5"
+    "V2r4z/Ao3QDK6pfcwuFb/ZEEiG725oiU3VPB7nHC5Qyb59AxaJxv4RNH1PNUUgBdpvrHv9"
+    "2WL88bzf/u5vqHZHhxzWYCH72tiIgX6aTLdGreBl2C4B6bM2vkRLCmCKWQ9EJuw7BKcsOQ"
+    "n90wLMJtgwCdisC8IZAQ3irCzJdlSpQXrm3ir5/8KaqzGaRS4L1rxY1NdOg/YLXgYeyErB"
+    "OaUgoGFBJVq5goQ76JMqRDM8HmmWl73HVtCByOQZ4jLGA9w5Rtgb25sltxv7i5eZcT94tJ"
+    "UZ5/uboYT58NIvTxIAtx4o0qeHB8wYO9J+x0TrEdX8ZO11iwi5SdNiNhExMuPReR5Gj+dj"
+    "g9qF8WG7PS4UJb471nBKW+dg9Xz7V/f6+hBdR8iNkcoH8F2gIECw04pmahQAsQli8T3w0w"
+    "NwmFhzSANLzUBkgbnmoLN/SDF70CC1v5AUYA71OW3fjHen+okF5XNFm/JKSnFpW97R+Tr0"
+    "TAU4mHS+ieNB9dcj2ChuDufI5IQpibr/uKFxKdLCNiTneeTkKwm5fpTO6ksMKmaVX2fl21"
+    "vbaPaPz5yRMphcqdULkTKvxxcLkTP2HPxwF2j+EnJrf6Zd7hn+tBFV3CGwdqM2CT2IGJRe"
+    "UBLqGDvotctKQyQwvCpYZc7S/ouy+0X30LYddTsxzNxbRvLrSMvqc9whbmVxkdnV68+O6f"
+    "ajjRYsOJJVwKtUtJxsuXw9pOVwRlEBydQaAcom6sKSWbIyhfmbflHomUdX79wk4JLY1b1D"
+    "ir6l026K0WV25KwhkuQrZcnO8jJKXpKrn6SE3xRAAEe+wVyKRLPW0+d0l1K2vZLsdo3Lm+"
+    "WLeyDI2EODdfI6Ccn+N2fpLWquIl+Fk6tXtfexvIfXRqZE5kqRT4TbmcEaoNOJuSJ+RlhY"
+    "/jYDJUTAO4ZlqMSwptXq12Kt3xJkQz92n8ANneafZ2v8xBdaOBOiQjlZN6pE4qcj2LUeHE"
+    "N+w3BBJa9YNKvumgxDkd0N6pB1a2CxhCzs8vyZBslWDSNbR3nWHihTOM1KKWV1WkbcCv6l"
+    "aPJZmcJ+U8Hx//O5JKlOyrMCyxzJYL3wrL7u60aoB9Kti0+L9/KKOsk0bZLDTuIUOVlfRk"
+    "2VDs8GiI84/nk3fnF+/GbamotvN5wJLtD5fG2zY0KtxTO9am1uvjW69VsLtDH2CcwCzMgD"
+    "ydYkBTAe8/06zzLUOzmfz1A2NE1dBsXgZV3LtRcDsc955CvOgya/vjO/0yP8uPxuzCzcJC"
+    "hMLoh3z4YMFHDCEwbcuByt/qqL+1lg3BPK0ckXRZWs13rIvx2ibJmzuFyvWuawgqF3hvVc"
+    "cgEGtnkFJIuPXW/NHL2ccSQLlAJl/p1qhSiuioJEV0RKeIpjZPVZxTih1GLN+Pr99Mrn/Q"
+    "p+OPk/GvOwpbnlUJWxajMZmw5Rm9kubNSgr18hAag3xfcTS1vVkpXBZzzHGRYCvUHJlSZZ"
+    "VU2Rq1GqmgBUJlk9Y3jSIg62wPFEh3krSh1FpNtWa4S48El2rtAxVoFae7zGn3AfpmyFi8"
+    "SltLZ6hUX2nVV1rtrlb82jrQR6Fr3sB+DBnVi7Ur+6v77GHRNYY03sSiKPINICx54VZXO6"
+    "l/AI45c5+uYBCA6LOltloLI/plW67Beqy+XA9WNUZHu71qWJ4FWdtMZcGrDFFbIeI9dsEY"
+    "VdrwGJXseIyoLQ8v9LEtKRQjzJBIuKvUfIdsBJ8YYsw/ECwZLwW4ZU5SG6eABfjzr+HFZs"
+    "iUC3s4LmxHCnqyxj3DACrY/nzrJ2M+V+wTfL5p3qsBjZiImgEcLYDwhUZa/PruoxadbRdo"
+    "MxcttMDC9Noz08JLZSRpVqB5mGi9C/Gc7hPcwvziZUeZEBMe+akX3YO+B3y00vlDlWnXSd"
+    "Mu6yOKpc/RlCqHrmB90Dl0ETYiIMfjpbA+2m4jdxg5LDsDeFBFegd86R1Q0kvaGjqQUeRQ"
+    "0kYuJZER4sZTg1Q6555C/XPI2t0sQT0m2B3kL6XCO2c2ijYAZRLLlx7VTjPQLHY+nNfGPa"
+    "aVD/bmg06WYyELINcXlnSaUj68WxHzFDhBGacI5QO8eQFXufq8XYJRpV2CUckuwagI9gw4"
+    "97pB4mSisZMipUpxrZ/iakehre2q4XhztMQXWcNbuRpF6EPHgHVKE3OU6tOoywP4hE1EUt"
+    "8vuPAW6RpZDToUTWz+AFpjAY17N0R66AsGZfJ0at2ttO6uq5fJfkaNIA2DWIUOVPMptbes"
+    "yk4Up3mchk8eNCJm+b71gE0DcYZzplB87zLfVXu5fS+x/KSO6twomUR5Vw3VRajWaA23Rv"
+    "vWV7BTpDsm8VWBLvnwtzhGNW4buOUxqtXbKx4I+KweXT7EjxygLaFKu/JJohDyqVgW6bi9"
+    "JUS3VtK2WxJhajMxN6oJY2TkJrVi/FRckuuqqo+kjuHzU1Q9jKJYSUxCIF1CavM5k3AJLK"
+    "HY8YZAtvB8OwVdIAgeXaw4FyBYCMlwkVDC7Ml2gvSuDYVygDcEO2xj98uH8bStSO8OcmsO"
+    "I9G6d30zvTp/tyOcG88EXkOmi7cZpQjV9l4lzeGBFSmt0rfQ2ZwJ5GPAYPi6UnHB65Lqgt"
+    "ffZMAcmxqhz1LnXNO7dA5pNlyHg9NXp69Pzk43hvjmSpn9Tcd5E7hsF/uxph46iGUNfuOg"
+    "Rc4caouly1sstntnOXW+MJpQfVbFz2qN0SN+FcwUvB779TarS6ZRH1f3P65tlCp7BsX1Ln"
+    "MdW9x2VKahiztILNpdOqTXH8fTydvJ+M2hukspgNBhnIfOb/BCEcpgre+60Ytl6k64nEFf"
+    "FH2KUKG/DfrRC4voHQapbIHd5vOuZ5aPFjpZdNnLOqf4JkdVtpRLJfFkaS7qaiu415Fr4x"
+    "eMEyUqL5MUpQz6ohDcqhLa4ge26IZn/jLQH6AfCBbnUYQSQt34fprKTT9uHyD0zJr8z1NK"
+    "eKAPsbTNG8de9TbZOAfK9k2mTMVud1S65pZZR9IlELLLm7dE6QLPc4nHHuCnUgmnJfRJd6"
+    "VthekqnkZWmDLnBqtUyC6kQh4wRLlO6NtClWnBLgtibWaPfoS+NbeMCNpLfKnHyCSlxvTL"
+    "skofMqPxy5g7aHD/qdAWPW3erXqldj4Rtbtt8PeaiqP64LeP8kmVQMUJP1BxwmgDZ0LhDK"
+    "cckYQwNx8qhk+ehf3MeoXLGUoJ4wGH6//TYR+AEFx6LBOaX6ucIVEZNIyT12oF0QKVIXMQ"
+    "Hww5vJxhy5adJpqQqKNE1VGiaj+i5DsTiEy36bBPreD+3IY+6jE89fRmv8xFj/Z7ARm3C9"
+    "88Tb3CjrPywrvphUcAUvgf5REazffxteGD2PkOGwIJ4R1UK50rqZw70MK5m/fj67YW1wLE"
+    "VRzuAd/hHlAOd2C4YvphQyChBDevIJbppkVVgDMkEkI8qlRgOyopsB3RBbZ7OXdc9Y9mHZ"
+    "ldHf+dtfHerbTvhQ9JboMwEwqEigN1OWBCM/Sgfg9XIro+TyVbJnkrzRQcl5VGzoc4GS9f"
+    "Nm4rSylWBqYNTX3GkOMyRZKnU3qkrh5JcBQPQOYpVTi/a2FGFWY+bv53KMz8BhpWwDnvO3"
+    "e//81gsxkPVe0GpXb5+PHlvfjeFZSWrJxIkXc9ApFglVqOSML4UvMlauqI4X3Jd4gMV+z4"
+    "zwyJhLLd/AaLH9pi9cTxeAnBbT72r4x8ZeTvych/C76MHeSvegwDf3Ov1Lifgy86xMOsil"
+    "UevRsHalEXfSIvwDHx/4JH6Pc12wUmNLW57y41bNprwcLyPHyBWJTa3LKh9uwervCF2Ur7"
+    "/Bn/8/Pn5y96BWlpYXrlcXTaDuB7HIIx9m2C6x2DP598X2XBOuMvWGf0goWBuHN9IXSzNB"
+    "JaBc0XkiRKTATkLI2EIA8rbWQMSzYyhvRGxnp9oFHm99ZKKaTAuMyUaqOrVgCBbyx0hPEV"
+    "Qb1ApqCvAT22XC22TuE3fs6QqHIa5qlx+zHd474ADMM97RjAN9szrQlaTv7OhHBJ9ndfK+"
+    "aDkyv3lhObyn6ASKvO+Vz3oWevYtdWVXF33tqOOzk4rojBkiOSzvI+qdJy7oTfc+6EajqX"
+    "ficVfZp4vBSrZetZ5OHsT2gIdSHIkEgJ8fEecrPDXP0qWmLA1xIDSkvwVlGR0DJvDpUv1L"
+    "VQcu7jssG6rK/WdgJNrbjdZW6rjaPj5v+hN0VV/N+O/6qqphsJKF1NbZMUeioAl+cEzYa3"
+    "rg+tO+dnuIpYMcHPzWlzXzg5+8BY8DWRsUL/SHzZB4+biFlW9PC74zeG6zYnU6yRppPL2x"
+    "5PyzQA7W1+tsNSL1UBppUrB2d+6JgqDVa9UZnQt9obNQ8aN9SeQfVbEfdcp9uWI+/xL6ax"
+    "dxU572TknKQkrSMtDC6Ude7KE6r+XQL9u2auyUhf4e8+J+OliPLuettZxSmO20/FNxeuuI"
+    "eUI1M+Um33NGcHCEQIsmQK/qZcVLTJztjWk5LtYIh+0YvKCmAFR3WtL5T7/y1cc3pV2DFt"
+    "0986h75lLHoMRyu+0y/zsEA6pjP1xcfiQm3ZoJrvHNU4YHHboxW79l0XD4YYVUmCHo1KDo"
+    "YYUUnQ+KMSQDgeLiG6raS84F9EzONNfvpwc81xfFKSotdjGUj7R7Ot4IDXfha4BIxy17Po"
+    "ZfbzrgqZ4GLfCbpf/w8YJ24R"
 )
