@@ -93,7 +93,7 @@ export default {
   "help.title": "Help center", "help.search": "Search the FAQ", "help.searchHint": "e.g. withdrawal, refund, password",
   "help.searchSubmit": "Search", "help.noFaq": "Nothing found", "help.myTickets": "My tickets", "help.noTickets": "No tickets",
   "help.newTicket": "Feedback / complaint", "help.kind": "Kind", "help.subject": "Subject", "help.body": "Message",
-  "help.transactionNo": "Related transaction no.", "help.submitTicket": "Submit", "help.ticketNotFound": "Ticket not found",
+  "help.contact": "Contact us", "help.transactionNo": "Related transaction no.", "help.submitTicket": "Submit", "help.ticketNotFound": "Ticket not found",
   "ticket.staff": "Support", "ticket.user": "Customer", "ticket.reply": "Reply", "ticket.send": "Send",
 
   "merchant.title": "Merchant", "merchant.none": "This account owns no merchant.", "merchant.no": "Merchant no.",

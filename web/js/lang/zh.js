@@ -93,7 +93,7 @@ export default {
   "help.title": "帮助中心", "help.search": "搜索常见问题", "help.searchHint": "例如：提现、退款、密码",
   "help.searchSubmit": "搜索", "help.noFaq": "没有找到相关问题", "help.myTickets": "我的工单", "help.noTickets": "暂无工单",
   "help.newTicket": "意见反馈 / 投诉", "help.kind": "类型", "help.subject": "标题", "help.body": "内容",
-  "help.transactionNo": "相关交易号", "help.submitTicket": "提交", "help.ticketNotFound": "未找到该工单",
+  "help.contact": "联系我们", "help.transactionNo": "相关交易号", "help.submitTicket": "提交", "help.ticketNotFound": "未找到该工单",
   "ticket.staff": "客服", "ticket.user": "用户", "ticket.reply": "回复", "ticket.send": "发送",
 
   "merchant.title": "商户收款", "merchant.none": "当前账户没有关联商户。", "merchant.no": "商户号",

@@ -8,6 +8,8 @@ import { field, form, submit, succeeded, enumOptions, fieldError } from "../form
 import { TICKET_FIELDS, loadTicket, ticketThread, ticketLine } from "../tickets.js";
 
 const FAQ = `query Faq($search: String) { faq(search: $search) { id question answer category } }`;
+// contactChannels is an addition to the contract: shown when the server has it
+const CONTACTS = `query Contacts { contactChannels { kind label value description } }`;
 const MY_TICKETS = `query MyTickets { myTickets(first: 20) { edges { node { id ticketNo kind subject status updatedAt } } totalCount } }`;
 const SUBMIT = `mutation SubmitTicket($input: SubmitTicketInput!) { submitTicket(input: $input) { ticket { ${TICKET_FIELDS} } ${USER_ERROR} } }`;
 
@@ -33,6 +35,25 @@ function faqSection() {
     h("div", { class: "inline" }, field("search", t("help.search"), { placeholder: t("help.searchHint") }), submit(t("help.searchSubmit"), "faq-submit")));
   search("");
   return h("div", { class: "card" }, h("h1", {}, t("help.title")), searchForm, results);
+}
+
+async function contactSection() {
+  let channels;
+  try {
+    channels = (await gql(CONTACTS)).contactChannels;
+  } catch {
+    return null;
+  }
+  if (!channels.length) return null;
+  const link = (channel) => {
+    if (channel.kind === "PHONE") return h("a", { href: `tel:${channel.value}` }, channel.value);
+    if (channel.kind === "EMAIL") return h("a", { href: `mailto:${channel.value}` }, channel.value);
+    if (/^https?:\/\//.test(channel.value)) return h("a", { href: channel.value, target: "_blank", rel: "noopener" }, channel.value);
+    return h("strong", {}, channel.value);
+  };
+  return h("div", { class: "card", testid: "contact-channels" }, h("h2", {}, t("help.contact")),
+    h("ul", { class: "contact-list" }, channels.map((channel) => h("li", {},
+      h("span", { class: "badge" }, channel.label), " ", link(channel), " ", h("span", { class: "muted" }, channel.description)))));
 }
 
 function newTicketForm(transactionNo, app) {
@@ -80,7 +101,8 @@ export default {
     root.append(
       faqSection(),
       h("div", { class: "card" }, h("h2", {}, t("help.myTickets")), mine),
-      h("div", { class: "card narrow" }, h("h2", {}, t("help.newTicket")), newTicketForm(params[0] === "new" ? params[1] : null, app)));
+      h("div", { class: "card narrow" }, h("h2", {}, t("help.newTicket")), newTicketForm(params[0] === "new" ? params[1] : null, app)),
+      await contactSection());
     return null;
   },
 };
