@@ -37,20 +37,29 @@ async def test_phone_confirms_and_the_computer_signs_in(open_page, require) -> N
     await expect(computer.get_by_test_id("who")).to_have_text(masked(user.phone))
 
 
-async def test_refresh_gives_a_new_code_and_a_used_payload_is_refused(open_page, require) -> None:  # noqa: ANN001
+async def test_rejected_on_the_phone_then_refreshed_on_the_computer(open_page, require) -> None:  # noqa: ANN001
     require("createQrLoginSession", "scanQrLogin", "confirmQrLogin", "qrLoginStatus")
     user = await make_user()
     computer = await open_page()
     await open_screen(computer, "qr-login")
+    status = computer.get_by_test_id("qr-login-status")
+    await expect(computer.get_by_test_id("qr-live")).to_have_attribute("data-live", "on")
     first = await computer.get_by_test_id("qr-login-payload").text_content()
-    await computer.get_by_test_id("qr-login-refresh").click()
-    await expect(computer.get_by_test_id("qr-login-payload")).not_to_have_text(first or "")
-    await expect(computer.get_by_test_id("qr-login-status")).to_have_attribute("data-status", "PENDING")
 
     phone = await open_page(token=token_for(user))
     await open_screen(phone, "scan")
-    await phone.get_by_test_id("scan-form").get_by_test_id("input-payload").fill(first or "")
+    scan = phone.get_by_test_id("scan-form")
+    await scan.get_by_test_id("input-payload").fill(first or "")
     await phone.get_by_test_id("scan-submit").click()
-    # the replaced session may no longer be scanned: some error code is shown, nothing to confirm
-    await expect(phone.get_by_test_id("scan-form").locator("[data-error-code]")).to_be_visible()
-    await expect(phone.get_by_test_id("qr-confirm")).to_have_count(0)
+    await phone.get_by_test_id("qr-reject").click()
+    await expect(phone.get_by_test_id("scan-done")).to_be_visible()
+    await expect(status).to_have_attribute("data-status", "REJECTED")
+    await expect(computer.get_by_test_id("screen-qr-login")).to_be_visible()
+
+    # the answered code cannot be scanned again
+    await phone.get_by_test_id("scan-submit").click()
+    await expect(scan.locator("[data-error-code]")).to_be_visible()
+
+    await computer.get_by_test_id("qr-login-refresh").click()
+    await expect(computer.get_by_test_id("qr-login-payload")).not_to_have_text(first or "")
+    await expect(status).to_have_attribute("data-status", "PENDING")

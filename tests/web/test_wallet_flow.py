@@ -19,6 +19,7 @@ async def second_tab(page):  # noqa: ANN001, ANN201
     tab = await page.context.new_page()
     await tab.goto("/")
     await tab.evaluate("state => sessionStorage.setItem('fenpay.session', state)", state)
+    await tab.reload()  # the app reads its session when it starts
     return tab
 
 

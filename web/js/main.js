@@ -56,6 +56,7 @@ async function route() {
     if (!session.signedIn) return; // refresh failed: signed out, the listener re-routes
   }
   renderNav(name);
+  hideBanner(); // a sandbox code belongs to the form it was asked for
   if (!allowed(screen)) {
     fill(root, h("section", { class: "card", testid: "forbidden" }, h("h1", {}, t("common.forbidden"))));
     return;

@@ -75,7 +75,13 @@ export default {
       const connection = data.transactions;
       pageInfo = connection.pageInfo;
       total.textContent = t("history.total", { count: connection.totalCount });
-      fill(list, connection.edges.length ? connection.edges.map((edge) => row(edge.node)) : h("li", { class: "muted", testid: "history-empty" }, t("history.empty")));
+      // rows whose details are open are kept as they are, so a live refresh never eats a half-filled form
+      const open = new Map([...list.querySelectorAll("[data-testid=tx-row]")]
+        .filter((li) => li.querySelector("[data-testid=tx-details]:not([hidden])"))
+        .map((li) => [li.dataset.transactionNo, li]));
+      fill(list, connection.edges.length
+        ? connection.edges.map((edge) => open.get(edge.node.transactionNo) || row(edge.node))
+        : h("li", { class: "muted", testid: "history-empty" }, t("history.empty")));
       prev.disabled = !pageInfo.hasPreviousPage;
       next.disabled = !pageInfo.hasNextPage;
     };
@@ -100,13 +106,14 @@ export default {
       return transactionRow(tx, [toggle, details]);
     };
 
-    const drawDetails = async (box, transactionNo) => {
+    const drawDetails = async (box, transactionNo, message = null) => {
       fill(box, t("common.loading"));
       const data = await gql(DETAIL, { transactionNo });
       const tx = data.transaction;
       if (!tx) return fill(box, t("history.notFound"));
       const refundable = tx.direction === "OUT" && tx.type === "PAYMENT" && tx.status === "SUCCEEDED" && !isZero(tx.refundableAmount);
       fill(box,
+        message,
         h("dl", { class: "facts" },
           h("dt", {}, t("tx.number")), h("dd", {}, tx.transactionNo),
           h("dt", {}, t("money.channel")), h("dd", {}, label("Channel", tx.channel)),
@@ -117,9 +124,9 @@ export default {
           tx.expectedArrivalAt ? [h("dt", {}, t("tx.expectedArrival")), h("dd", {}, formatDateTime(tx.expectedArrivalAt))] : null,
           tx.type === "PAYMENT" ? [h("dt", {}, t("tx.refundable")), h("dd", { testid: "tx-refundable" }, yuan(tx.refundableAmount))] : null),
         tx.refunds.length ? h("ul", { class: "refund-list" }, tx.refunds.map(refundLine)) : null,
-        refundable ? refundForm(tx, async () => {
+        refundable ? refundForm(tx, async (refund, done) => {
           await loadRefunds();
-          await drawDetails(box, transactionNo);
+          await drawDetails(box, transactionNo, done);
         }) : null,
         h("a", { href: `#/help/new/${encodeURIComponent(tx.transactionNo)}`, class: "small" }, t("history.complain")));
     };

@@ -20,8 +20,9 @@ export function refundForm(tx, onDone) {
       description: values.description || null,
     });
     if (!succeeded(formEl, payload)) return;
-    formEl.replaceWith(notice(t("refund.requested", { refundNo: payload.refund.refundNo }), "refund-requested"));
-    await onDone(payload.refund);
+    const done = notice(t("refund.requested", { refundNo: payload.refund.refundNo }), "refund-requested");
+    formEl.replaceWith(done);
+    await onDone(payload.refund, done);
   },
     h("h3", {}, t("refund.title")),
     amountField("amount", { hint: t("refund.amountHint", { amount: tx.refundableAmount }) }),
