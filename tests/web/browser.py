@@ -52,6 +52,7 @@ async def open_screen(page: Any, route: str) -> None:
 async def screenshot(page: Any, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    await page.evaluate("window.scrollTo(0, 0)")  # else the sticky top bar lands mid-page
     await page.screenshot(path=str(path), full_page=True)
     return path
 

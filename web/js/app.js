@@ -37,9 +37,11 @@ export const app = {
       this.viewer = null;
       return null;
     }
-    const data = await gql(VIEWER);
+    let data = await gql(VIEWER);
+    // viewer is null (not an error) for an expired access token: trade the refresh token once
+    if (!data.viewer && session.refreshToken && (await refreshTokens())) data = await gql(VIEWER);
     this.viewer = data.viewer;
-    if (!this.viewer) session.signOut();
+    if (!this.viewer && session.signedIn) session.signOut();
     return this.viewer;
   },
 

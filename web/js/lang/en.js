@@ -88,7 +88,7 @@ export default {
   "wealth.purchasedAt": "Bought", "wealth.maturesAt": "Matures", "wealth.redeem": "Redeem",
   "wealth.redeemHint": "Leave empty to redeem everything redeemable (¥{amount})", "wealth.redeemed": "Redeemed {amount}",
   "quiz.title": "Risk assessment", "quiz.intro": "Answer honestly: the result decides which risk levels you may buy.",
-  "quiz.submit": "Submit", "quiz.result": "Result: {tolerance}",
+  "quiz.retake": "take it again", "quiz.submit": "Submit", "quiz.result": "Result: {tolerance}",
 
   "help.title": "Help center", "help.search": "Search the FAQ", "help.searchHint": "e.g. withdrawal, refund, password",
   "help.searchSubmit": "Search", "help.noFaq": "Nothing found", "help.myTickets": "My tickets", "help.noTickets": "No tickets",

@@ -88,7 +88,7 @@ export default {
   "wealth.purchasedAt": "买入", "wealth.maturesAt": "到期", "wealth.redeem": "赎回",
   "wealth.redeemHint": "不填则赎回全部可赎回金额（¥{amount}）", "wealth.redeemed": "赎回成功 {amount}",
   "quiz.title": "风险承受能力评估", "quiz.intro": "请如实回答，结果决定你可以购买的产品风险等级。",
-  "quiz.submit": "提交评估", "quiz.result": "评估结果：{tolerance}",
+  "quiz.retake": "重新评估", "quiz.submit": "提交评估", "quiz.result": "评估结果：{tolerance}",
 
   "help.title": "帮助中心", "help.search": "搜索常见问题", "help.searchHint": "例如：提现、退款、密码",
   "help.searchSubmit": "搜索", "help.noFaq": "没有找到相关问题", "help.myTickets": "我的工单", "help.noTickets": "暂无工单",

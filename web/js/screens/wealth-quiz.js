@@ -8,7 +8,8 @@ import { form, submit, succeeded, notice, showErrors } from "../forms.js";
 const QUESTIONS = `query Questionnaire { riskQuestionnaire { id text options { id text score } } }`;
 const SUBMIT = `mutation Assess($input: SubmitRiskAssessmentInput!) { submitRiskAssessment(input: $input) { riskTolerance ${USER_ERROR} } }`;
 
-export async function quizCard(onTolerance) {
+/** The questionnaire card; folded away behind "retake" once a tolerance is known. */
+export async function quizCard(onTolerance, { folded = false } = {}) {
   let questions;
   try {
     questions = (await gql(QUESTIONS)).riskQuestionnaire;
@@ -33,5 +34,9 @@ export async function quizCard(onTolerance) {
         h("input", { type: "radio", name: `q-${question.id}`, value: option.id, testid: `quiz-${question.id}-${option.id}` }), " ", option.text)),
       h("small", { class: "field-error", dataset: { errorFor: `q-${question.id}` } }))),
     h("div", { class: "actions" }, submit(t("quiz.submit"), "quiz-submit")));
-  return h("div", { class: "card" }, h("h2", {}, t("quiz.title")), h("p", { class: "muted" }, t("quiz.intro")), quiz);
+  const body = [h("p", { class: "muted" }, t("quiz.intro")), quiz];
+  if (folded) {
+    return h("details", { class: "card", testid: "quiz-card" }, h("summary", {}, h("strong", {}, t("quiz.title")), " · ", t("quiz.retake")), body);
+  }
+  return h("div", { class: "card", testid: "quiz-card" }, h("h2", {}, t("quiz.title")), body);
 }

@@ -159,7 +159,7 @@ export default {
       await quizCard((value) => {
         app.viewer.riskTolerance = value;
         tolerance.textContent = value;
-      }));
+      }, { folded: Boolean(app.viewer.riskTolerance) }));
     await Promise.all([loadProducts(), loadHoldings()]);
   },
 };
