@@ -48,6 +48,9 @@ async def test_refund_approved_in_the_console_appears_on_the_users_screen(open_p
     await expect(staff.get_by_test_id("refund-reviewed")).to_be_visible()
 
     await expect(mine).to_have_attribute("data-status", re.compile("APPROVED|COMPLETED"))
+    # the open transaction keeps its place and shows the new state of its refund
+    await expect(row.get_by_test_id("refund-row")).to_have_attribute("data-status", re.compile("APPROVED|COMPLETED"))
+    await expect(row.get_by_test_id("tx-refundable")).to_have_text("¥0.00")
     await expect(user.locator("[data-testid=tx-row][data-type=REFUND]")).to_have_count(1)
     await screenshot(user, "history-refund")
 

@@ -82,6 +82,7 @@ export default {
       fill(list, connection.edges.length
         ? connection.edges.map((edge) => open.get(edge.node.transactionNo) || row(edge.node))
         : h("li", { class: "muted", testid: "history-empty" }, t("history.empty")));
+      for (const [transactionNo, li] of open) if (li.isConnected) refreshRefundLines(li, transactionNo);
       prev.disabled = !pageInfo.hasPreviousPage;
       next.disabled = !pageInfo.hasNextPage;
     };
@@ -106,6 +107,17 @@ export default {
       return transactionRow(tx, [toggle, details]);
     };
 
+    /** Bring the refund lines and refundable amount of an open row up to date, leaving its form alone. */
+    const refreshRefundLines = async (li, transactionNo) => {
+      const data = await gql(DETAIL, { transactionNo }).catch(() => null);
+      const tx = data && data.transaction;
+      if (!tx) return;
+      const refundable = li.querySelector("[data-testid=tx-refundable]");
+      if (refundable) refundable.textContent = yuan(tx.refundableAmount);
+      const lines = li.querySelector(".tx-details .refund-list");
+      if (lines) fill(lines, tx.refunds.map(refundLine));
+    };
+
     const drawDetails = async (box, transactionNo, message = null) => {
       fill(box, t("common.loading"));
       const data = await gql(DETAIL, { transactionNo });
@@ -123,7 +135,7 @@ export default {
           tx.completedAt ? [h("dt", {}, t("tx.completedAt")), h("dd", {}, formatDateTime(tx.completedAt))] : null,
           tx.expectedArrivalAt ? [h("dt", {}, t("tx.expectedArrival")), h("dd", {}, formatDateTime(tx.expectedArrivalAt))] : null,
           tx.type === "PAYMENT" ? [h("dt", {}, t("tx.refundable")), h("dd", { testid: "tx-refundable" }, yuan(tx.refundableAmount))] : null),
-        tx.refunds.length ? h("ul", { class: "refund-list" }, tx.refunds.map(refundLine)) : null,
+        h("ul", { class: "refund-list" }, tx.refunds.map(refundLine)),
         refundable ? refundForm(tx, async (refund, done) => {
           await loadRefunds();
           await drawDetails(box, transactionNo, done);
