@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from models.support import TicketMessage
 
-from .. import runtime
+from ..events import stream
 from ..events.outbox import UnitOfWork
 
 
@@ -22,7 +22,7 @@ async def emit_new_message(uow: UnitOfWork, message: TicketMessage) -> None:
 async def new_messages(ticket_id: int) -> AsyncIterator[TicketMessage]:
     """Messages added to the ticket from now on, each once (the outbox may deliver twice)."""
     seen: set[int] = set()
-    async for event in runtime.get().broker.subscribe(ticket_topic(ticket_id)):
+    async for event in stream.subscribe(ticket_topic(ticket_id)):
         message_id = event.get("messageId")
         if not isinstance(message_id, int) or message_id in seen:
             continue

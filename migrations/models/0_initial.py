@@ -251,6 +251,59 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "risk_assessments" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "answers" JSON NOT NULL,
+    "score" INT NOT NULL,
+    "tolerance" VARCHAR(2) NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+) /* A submitted suitability questionnaire; the newest one sets ``User.risk_tolerance``. */;
+CREATE TABLE IF NOT EXISTS "wealth_products" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "code" VARCHAR(32) NOT NULL UNIQUE,
+    "name" VARCHAR(100) NOT NULL,
+    "type" VARCHAR(20) NOT NULL,
+    "expected_return_bp" INT NOT NULL,
+    "term_days" INT,
+    "risk_level" VARCHAR(2) NOT NULL,
+    "min_purchase" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "description" TEXT NOT NULL,
+    "risk_disclosure" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS "wealth_holdings" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "account_id" BIGINT NOT NULL,
+    "rate_bp" INT NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "accrued_income" BIGINT NOT NULL,
+    "income_remainder" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "purchased_at" TIMESTAMP NOT NULL,
+    "accrued_through" DATE NOT NULL,
+    "last_income_date" DATE,
+    "matures_at" TIMESTAMP,
+    "redeemed_at" TIMESTAMP,
+    "purchase_transaction_id" BIGINT NOT NULL,
+    "product_id" BIGINT NOT NULL REFERENCES "wealth_products" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "ck_holding_amounts" CHECK (principal >= 0 AND accrued_income >= 0 AND income_remainder >= 0)
+) /* One purchase of a product by a user, until it is fully redeemed. */;
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_matures_6d8931" ON "wealth_holdings" ("matures_at");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_user_id_df8a0e" ON "wealth_holdings" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_status_b75e28" ON "wealth_holdings" ("status", "id");
+CREATE TABLE IF NOT EXISTS "wealth_accruals" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "income_date" DATE NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMP NOT NULL,
+    "holding_id" BIGINT NOT NULL REFERENCES "wealth_holdings" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_wealth_accr_holding_c4d2e5" UNIQUE ("holding_id", "income_date")
+) /* One day's income of one holding; the unique pair makes a day accrue at most once. */;
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "version" VARCHAR(255) NOT NULL,
@@ -501,6 +554,62 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "risk_assessments" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "answers" JSONB NOT NULL,
+    "score" INT NOT NULL,
+    "tolerance" VARCHAR(2) NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "risk_assessments" IS 'A submitted suitability questionnaire; the newest one sets ``User.risk_tolerance``.';
+CREATE TABLE IF NOT EXISTS "wealth_products" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "code" VARCHAR(32) NOT NULL UNIQUE,
+    "name" VARCHAR(100) NOT NULL,
+    "type" VARCHAR(20) NOT NULL,
+    "expected_return_bp" INT NOT NULL,
+    "term_days" INT,
+    "risk_level" VARCHAR(2) NOT NULL,
+    "min_purchase" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "description" TEXT NOT NULL,
+    "risk_disclosure" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS "wealth_holdings" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "account_id" BIGINT NOT NULL,
+    "rate_bp" INT NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "accrued_income" BIGINT NOT NULL,
+    "income_remainder" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "purchased_at" TIMESTAMPTZ NOT NULL,
+    "accrued_through" DATE NOT NULL,
+    "last_income_date" DATE,
+    "matures_at" TIMESTAMPTZ,
+    "redeemed_at" TIMESTAMPTZ,
+    "purchase_transaction_id" BIGINT NOT NULL,
+    "product_id" BIGINT NOT NULL REFERENCES "wealth_products" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "ck_holding_amounts" CHECK (principal >= 0 AND accrued_income >= 0 AND income_remainder >= 0)
+);
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_matures_6d8931" ON "wealth_holdings" ("matures_at");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_user_id_df8a0e" ON "wealth_holdings" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_status_b75e28" ON "wealth_holdings" ("status", "id");
+COMMENT ON TABLE "wealth_holdings" IS 'One purchase of a product by a user, until it is fully redeemed.';
+CREATE TABLE IF NOT EXISTS "wealth_accruals" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "income_date" DATE NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "holding_id" BIGINT NOT NULL REFERENCES "wealth_holdings" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_wealth_accr_holding_c4d2e5" UNIQUE ("holding_id", "income_date")
+);
+COMMENT ON TABLE "wealth_accruals" IS 'One day''s income of one holding; the unique pair makes a day accrue at most once.';
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" SERIAL NOT NULL PRIMARY KEY,
     "version" VARCHAR(255) NOT NULL,
@@ -510,91 +619,108 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXW1z2zYS/iscfblkRpeJZMvJdW46YztKqza2M4qb9prpMBAJWawpkiFB22qb/34ARY"
-    "ovABiCIiUKwofrxSQWIp9dLnYXu4u/e0vXhHbw4tww3NBBve+0v3sOWEL8j+KtvtYDnpfe"
-    "IBcQmNnRWLAeFF0EswD5wCCTzYEdQHzJhIHhWx6yXAdfdULbJhddAw+0nLv0UuhYX0KoI/"
-    "cOogX08Y1Pf+DLlmPCJxgkf3r3+tyCtpl7Wsskvx1d19HKi65dWHcTB72NxpIfnOmGa4dL"
-    "Jx3vrdDCdTYE1vo976ADfYAg+QXkh+QNyAPGL5u81Pph0yHrp8zQmHAOQhtl3nimp9d6un"
-    "59c6t/GN/qek8AI8N1CL4WQZsAcEce4d//GQ5PTl4NX56cvR6dvno1ev3yNR4bPS9969XX"
-    "9cOkaK2nijCb/DC5viUP5GImrrlLLnyNaAACa6qIGSn6Mf91x6W5cLkAPpsHeaoCL/BLFn"
-    "mRIN9dZizBk25D5w4t8J/D0xKcP55PL388nz4bnj7Pg30d3xlGtwjsKcz3+LVEAE7GNwNt"
-    "ciHFNv2+dw7u4GUFcAcvueCSW3lwDazWRMBNxtcCN5bKLortaRVkT/nInlLIRv8vgGwyXk"
-    "qxrSa3ZYJLS27o+9AxVkLSm6HZHc69y+v/9XYC9EkFmE+4IJ8UIQYPwFq/uZCVkSP7trHR"
-    "FMwvJTA2UuznvvsXdMSAT2kU6vVQN3xI8NEBopF/g+8gawk5qiVHWcDfjElfJP9oTdX8dx"
-    "46BsFaiz2ZGQjgC2xsPn7flgoqAf12cjX+cHt+9Z5MvwyCL3YE5PntmNwZRldXhavPzgoK"
-    "ajOJ9uvk9keN/Kn9fnM9jnB2A3TnR7+Yjrv9vUeeCYTIJS+uAzMLVnI5uZTjfxhAXxf1qj"
-    "JEtb67olm077V7Z18e8Wvn90zfimBKc+Gt60PrzvkZriJOTPBzA8dgrTOx9P8ST3NYHPia"
-    "SFhyNX1EHzxu4gBZwcOvjl8Youjlp/g7mE4uMcQE4Rkw7h+Bb+ocqJfQNxbAYWi8i5jy7c"
-    "9TaIPoLbhIX2VmOTBjlQd3TjMQTYMnCbZD6f16FllBwnecAETrz5ZA3aYzyQpWFAbCH/C+"
-    "QDsQpRfpMHfoZnRXTqvRt5bDZfEKcMBd9Erkt8kvJXHe0LTQFBqunw+sMm73S0PBZKDuRy"
-    "NVPPho48HIFbces1QtmY+ysiKFPghnf0ID6bXsdwaxYkRNRqSrT/X9EM6iJkPk86xK4POM"
-    "H/c8o8KelicC7np0I8H6buFaZZfpjL/LdEbtMpkQActmGGA/fbi5ZoObISnGeywDaf9oth"
-    "UcoP9fgizBIhfKSRB9dnX+WxHsy3c3F8UYDZngQsXcjj7mRkV++IGKNs3/C+DcXwK27b+5"
-    "V2r4z/Ao3QDK6pfcwuFb/ZEEiG725oiU3VPB7nHC5Qyb59AxaJxv4RNH1PNUUgBdpvrHv9"
-    "2WL88bzf/u5vqHZHhxzWYCH72tiIgX6aTLdGreBl2C4B6bM2vkRLCmCKWQ9EJuw7BKcsOQ"
-    "n90wLMJtgwCdisC8IZAQ3irCzJdlSpQXrm3ir5/8KaqzGaRS4L1rxY1NdOg/YLXgYeyErB"
-    "OaUgoGFBJVq5goQ76JMqRDM8HmmWl73HVtCByOQZ4jLGA9w5Rtgb25sltxv7i5eZcT94tJ"
-    "UZ5/uboYT58NIvTxIAtx4o0qeHB8wYO9J+x0TrEdX8ZO11iwi5SdNiNhExMuPReR5Gj+dj"
-    "g9qF8WG7PS4UJb471nBKW+dg9Xz7V/f6+hBdR8iNkcoH8F2gIECw04pmahQAsQli8T3w0w"
-    "NwmFhzSANLzUBkgbnmoLN/SDF70CC1v5AUYA71OW3fjHen+okF5XNFm/JKSnFpW97R+Tr0"
-    "TAU4mHS+ieNB9dcj2ChuDufI5IQpibr/uKFxKdLCNiTneeTkKwm5fpTO6ksMKmaVX2fl21"
-    "vbaPaPz5yRMphcqdULkTKvxxcLkTP2HPxwF2j+EnJrf6Zd7hn+tBFV3CGwdqM2CT2IGJRe"
-    "UBLqGDvotctKQyQwvCpYZc7S/ouy+0X30LYddTsxzNxbRvLrSMvqc9whbmVxkdnV68+O6f"
-    "ajjRYsOJJVwKtUtJxsuXw9pOVwRlEBydQaAcom6sKSWbIyhfmbflHomUdX79wk4JLY1b1D"
-    "ir6l026K0WV25KwhkuQrZcnO8jJKXpKrn6SE3xRAAEe+wVyKRLPW0+d0l1K2vZLsdo3Lm+"
-    "WLeyDI2EODdfI6Ccn+N2fpLWquIl+Fk6tXtfexvIfXRqZE5kqRT4TbmcEaoNOJuSJ+RlhY"
-    "/jYDJUTAO4ZlqMSwptXq12Kt3xJkQz92n8ANneafZ2v8xBdaOBOiQjlZN6pE4qcj2LUeHE"
-    "N+w3BBJa9YNKvumgxDkd0N6pB1a2CxhCzs8vyZBslWDSNbR3nWHihTOM1KKWV1WkbcCv6l"
-    "aPJZmcJ+U8Hx//O5JKlOyrMCyxzJYL3wrL7u60aoB9Kti0+L9/KKOsk0bZLDTuIUOVlfRk"
-    "2VDs8GiI84/nk3fnF+/GbamotvN5wJLtD5fG2zY0KtxTO9am1uvjW69VsLtDH2CcwCzMgD"
-    "ydYkBTAe8/06zzLUOzmfz1A2NE1dBsXgZV3LtRcDsc955CvOgya/vjO/0yP8uPxuzCzcJC"
-    "hMLoh3z4YMFHDCEwbcuByt/qqL+1lg3BPK0ckXRZWs13rIvx2ibJmzuFyvWuawgqF3hvVc"
-    "cgEGtnkFJIuPXW/NHL2ccSQLlAJl/p1qhSiuioJEV0RKeIpjZPVZxTih1GLN+Pr99Mrn/Q"
-    "p+OPk/GvOwpbnlUJWxajMZmw5Rm9kubNSgr18hAag3xfcTS1vVkpXBZzzHGRYCvUHJlSZZ"
-    "VU2Rq1GqmgBUJlk9Y3jSIg62wPFEh3krSh1FpNtWa4S48El2rtAxVoFae7zGn3AfpmyFi8"
-    "SltLZ6hUX2nVV1rtrlb82jrQR6Fr3sB+DBnVi7Ur+6v77GHRNYY03sSiKPINICx54VZXO6"
-    "l/AI45c5+uYBCA6LOltloLI/plW67Beqy+XA9WNUZHu71qWJ4FWdtMZcGrDFFbIeI9dsEY"
-    "VdrwGJXseIyoLQ8v9LEtKRQjzJBIuKvUfIdsBJ8YYsw/ECwZLwW4ZU5SG6eABfjzr+HFZs"
-    "iUC3s4LmxHCnqyxj3DACrY/nzrJ2M+V+wTfL5p3qsBjZiImgEcLYDwhUZa/PruoxadbRdo"
-    "MxcttMDC9Noz08JLZSRpVqB5mGi9C/Gc7hPcwvziZUeZEBMe+akX3YO+B3y00vlDlWnXSd"
-    "Mu6yOKpc/RlCqHrmB90Dl0ETYiIMfjpbA+2m4jdxg5LDsDeFBFegd86R1Q0kvaGjqQUeRQ"
-    "0kYuJZER4sZTg1Q6555C/XPI2t0sQT0m2B3kL6XCO2c2ijYAZRLLlx7VTjPQLHY+nNfGPa"
-    "aVD/bmg06WYyELINcXlnSaUj68WxHzFDhBGacI5QO8eQFXufq8XYJRpV2CUckuwagI9gw4"
-    "97pB4mSisZMipUpxrZ/iakehre2q4XhztMQXWcNbuRpF6EPHgHVKE3OU6tOoywP4hE1EUt"
-    "8vuPAW6RpZDToUTWz+AFpjAY17N0R66AsGZfJ0at2ttO6uq5fJfkaNIA2DWIUOVPMptbes"
-    "yk4Up3mchk8eNCJm+b71gE0DcYZzplB87zLfVXu5fS+x/KSO6twomUR5Vw3VRajWaA23Rv"
-    "vWV7BTpDsm8VWBLvnwtzhGNW4buOUxqtXbKx4I+KweXT7EjxygLaFKu/JJohDyqVgW6bi9"
-    "JUS3VtK2WxJhajMxN6oJY2TkJrVi/FRckuuqqo+kjuHzU1Q9jKJYSUxCIF1CavM5k3AJLK"
-    "HY8YZAtvB8OwVdIAgeXaw4FyBYCMlwkVDC7Ml2gvSuDYVygDcEO2xj98uH8bStSO8OcmsO"
-    "I9G6d30zvTp/tyOcG88EXkOmi7cZpQjV9l4lzeGBFSmt0rfQ2ZwJ5GPAYPi6UnHB65Lqgt"
-    "ffZMAcmxqhz1LnXNO7dA5pNlyHg9NXp69Pzk43hvjmSpn9Tcd5E7hsF/uxph46iGUNfuOg"
-    "Rc4caouly1sstntnOXW+MJpQfVbFz2qN0SN+FcwUvB779TarS6ZRH1f3P65tlCp7BsX1Ln"
-    "MdW9x2VKahiztILNpdOqTXH8fTydvJ+M2hukspgNBhnIfOb/BCEcpgre+60Ytl6k64nEFf"
-    "FH2KUKG/DfrRC4voHQapbIHd5vOuZ5aPFjpZdNnLOqf4JkdVtpRLJfFkaS7qaiu415Fr4x"
-    "eMEyUqL5MUpQz6ohDcqhLa4ge26IZn/jLQH6AfCBbnUYQSQt34fprKTT9uHyD0zJr8z1NK"
-    "eKAPsbTNG8de9TbZOAfK9k2mTMVud1S65pZZR9IlELLLm7dE6QLPc4nHHuCnUgmnJfRJd6"
-    "VthekqnkZWmDLnBqtUyC6kQh4wRLlO6NtClWnBLgtibWaPfoS+NbeMCNpLfKnHyCSlxvTL"
-    "skofMqPxy5g7aHD/qdAWPW3erXqldj4Rtbtt8PeaiqP64LeP8kmVQMUJP1BxwmgDZ0LhDK"
-    "cckYQwNx8qhk+ehf3MeoXLGUoJ4wGH6//TYR+AEFx6LBOaX6ucIVEZNIyT12oF0QKVIXMQ"
-    "Hww5vJxhy5adJpqQqKNE1VGiaj+i5DsTiEy36bBPreD+3IY+6jE89fRmv8xFj/Z7ARm3C9"
-    "88Tb3CjrPywrvphUcAUvgf5REazffxteGD2PkOGwIJ4R1UK50rqZw70MK5m/fj67YW1wLE"
-    "VRzuAd/hHlAOd2C4YvphQyChBDevIJbppkVVgDMkEkI8qlRgOyopsB3RBbZ7OXdc9Y9mHZ"
-    "ldHf+dtfHerbTvhQ9JboMwEwqEigN1OWBCM/Sgfg9XIro+TyVbJnkrzRQcl5VGzoc4GS9f"
-    "Nm4rSylWBqYNTX3GkOMyRZKnU3qkrh5JcBQPQOYpVTi/a2FGFWY+bv53KMz8BhpWwDnvO3"
-    "e//81gsxkPVe0GpXb5+PHlvfjeFZSWrJxIkXc9ApFglVqOSML4UvMlauqI4X3Jd4gMV+z4"
-    "zwyJhLLd/AaLH9pi9cTxeAnBbT72r4x8ZeTvych/C76MHeSvegwDf3Ov1Lifgy86xMOsil"
-    "UevRsHalEXfSIvwDHx/4JH6Pc12wUmNLW57y41bNprwcLyPHyBWJTa3LKh9uwervCF2Ur7"
-    "/Bn/8/Pn5y96BWlpYXrlcXTaDuB7HIIx9m2C6x2DP598X2XBOuMvWGf0goWBuHN9IXSzNB"
-    "JaBc0XkiRKTATkLI2EIA8rbWQMSzYyhvRGxnp9oFHm99ZKKaTAuMyUaqOrVgCBbyx0hPEV"
-    "Qb1ApqCvAT22XC22TuE3fs6QqHIa5qlx+zHd474ADMM97RjAN9szrQlaTv7OhHBJ9ndfK+"
-    "aDkyv3lhObyn6ASKvO+Vz3oWevYtdWVXF33tqOOzk4rojBkiOSzvI+qdJy7oTfc+6EajqX"
-    "ficVfZp4vBSrZetZ5OHsT2gIdSHIkEgJ8fEecrPDXP0qWmLA1xIDSkvwVlGR0DJvDpUv1L"
-    "VQcu7jssG6rK/WdgJNrbjdZW6rjaPj5v+hN0VV/N+O/6qqphsJKF1NbZMUeioAl+cEzYa3"
-    "rg+tO+dnuIpYMcHPzWlzXzg5+8BY8DWRsUL/SHzZB4+biFlW9PC74zeG6zYnU6yRppPL2x"
-    "5PyzQA7W1+tsNSL1UBppUrB2d+6JgqDVa9UZnQt9obNQ8aN9SeQfVbEfdcp9uWI+/xL6ax"
-    "dxU572TknKQkrSMtDC6Ude7KE6r+XQL9u2auyUhf4e8+J+OliPLuettZxSmO20/FNxeuuI"
-    "eUI1M+Um33NGcHCEQIsmQK/qZcVLTJztjWk5LtYIh+0YvKCmAFR3WtL5T7/y1cc3pV2DFt"
-    "0986h75lLHoMRyu+0y/zsEA6pjP1xcfiQm3ZoJrvHNU4YHHboxW79l0XD4YYVUmCHo1KDo"
-    "YYUUnQ+KMSQDgeLiG6raS84F9EzONNfvpwc81xfFKSotdjGUj7R7Ot4IDXfha4BIxy17Po"
-    "ZfbzrgqZ4GLfCbpf/w8YJ24R"
+    "eJztXVtz2zYW/iscvWw6o83EsuVkuzs7YztK6zaxM46b7m6mw0AkZLHmrQRoW7vNf1+AF/"
+    "EG0ARFShSEhzYJiQOR3wEPzh3/GzmeCW308swwvNDFo++1/41c4EDyl/KtsTYCvp/doBcw"
+    "mNvRWBAPii6COcIBMOhkC2AjSC6ZEBmB5WPLc8lVN7RtetEzyEDLvcsuha71Rwh17N1BvI"
+    "QBufHlN3LZck34BFH6T/9eX1jQNgtPa5n0t6PrOl750bVz6+7Sxe+isfQH57rh2aHjZuP9"
+    "FV567prAit/zDrowABjSX8BBSN+APmDysulLxQ+bDYmfMkdjwgUIbZx747meXRvp+tX1rf"
+    "5pdqvrIwGMDM+l+FoUbQrAHX2Ev/5tMjk+fj15dXz6Znry+vX0zas3ZGz0vNVbr7/FD5Oh"
+    "FU8VYXb5w+XVLX0gjzAx5i698C2iARjEVBEzMvQT/uuuV+XCxRIEbB4UqUq8IC9Z5kWK/H"
+    "CZ4YAn3YbuHV6Sf05OanD+fHZz8ePZzYvJyXdFsK+SO5PoFoU9g/mevJYIwOn4bqBNL2TY"
+    "Zt/31sE9etUA3KNXXHDprSK4BhFrIuCm41uBm6zKIS7bkybInvCRPakgG/0pgGw6Xspl22"
+    "zd1i3c6soNgwC6xkpo9eZotofz6OLq36OtAH3cAOZjLsjHZYjBA7DiNxfSMgpkzysbXcH8"
+    "SgJlI8N+EXj/ha4Y8BmNQr0d6kYAKT46wFXk35I72HIgR7QUKEv4mwnpy/QvvYmafyxC16"
+    "BYa4klMwcIviTK5uM/+xJBNaDfXn6Yfbo9+/CRTu8g9IcdAXl2O6N3JtHVVenqi9OSgFpP"
+    "ov16efujRv+p/ef6ahbh7CF8F0S/mI27/c+IPhMIsUdfXAdmHqz0cnqpwP8QwUAXtapyRK"
+    "2+u7JatOu9e2tfHrVrF/dM24piWuXCOy+A1p37M1xFnLgkzw1cg7XPJKv/l2Sa/eLAt3SF"
+    "pVezRwzA49oPkF945NXJC0McvfwN+Q5uLi8IxBThOTDuH0Fg6hyoHRgYS+AyJN55Qvnu5x"
+    "tog+gtuEh/yM2yZ8oqD+6CZKCShkyCNkPpYzyLrCCROy4C0f6zIVC32UyyghW5gcgHvCvQ"
+    "9kToRTLMm3g52VWQatVbzsQpXwEuuIteif42/aXUzxuaFr6BhhcUHauM2+NaVzAdqAfRSO"
+    "UPPlh/MPbEtcc8VU/qo6ysyKBH4fx3aGC9lf7OIFaMaMmIbPdpHg/hbGoyeD5Pmzg+T/l+"
+    "z9OK29PyRcCNR3firB8Wrk2iTKf8KNNpJcpkQgwsm6GA/fTp+ooNbo6k7O+xDKz9qdkW2k"
+    "P7vwZZikXBlZMi+uLD2b/KYF+8vz4v+2joBOfK53bwPreK54fvqOhT/T8H7v0FYOv+63u1"
+    "iv+cjNINoLR+yTUcvtYfrQDRYG+BSOk9DfQeN3TmRD2HrlHF+RY+cZZ6kUoKoOtE/+xft/"
+    "Xb81ryv7+++iEdXt6zmcBHbyuyxMt00mU6da+DOgDdE3UmRk4E6wqhFCu9lNswaZLcMOFn"
+    "N0zKcNsA4RMRmNcEEsLbZDHz13JlKS892yRfP/2nqMxmkEqB97YFN1HRYfBAxIJPsBPSTq"
+    "qUUjCglKjaREWZ8FWUSdU1g9bPXNXHPc+GwOUo5AXCEtZzQtkX2Osr213u59fX7wvL/fyy"
+    "vJ5/+XA+u3lxFKFPBlmY429UzoPDcx7sPGFncILt8DJ2hsaCbaTs9OkJuzSh43uYJkfzw+"
+    "HVQeM635iVDRcKjY9eUJTG2j1cfaf99Z8aXkItgITNCP8FaUuAlhpwTc3CSEOYrC+T3EWE"
+    "m5TCxxrAGtlqEdYmJ9rSCwP0clRiYS8/wHDgfcmzm/zY6Dfl0huKJBvXuPTUprKz+DH9Sg"
+    "QslWS4hOZJ994lz6doCEbnC0QSwtx93Veykeh0GxEzuot0EoLd/ZrO5U4KC+wqrcrebyu2"
+    "Y/2oij8/eSKjULkTKndCuT/2LnfiJ2L5uMAeMezE9Na4zjr8PR7U0CS8dqE2Bzb1HZhkqT"
+    "xAB7r4+8hESyszNBQ6Gva0/8LAe6n9GliYmJ6a5WoeoX17ruXkfdUi7GF+ldEx6M2Lb/6p"
+    "hhM9NpxwoCPULiUdL18Oaz9dEZRCcHAKgTKIhrGn1ARHcLEyb8MYiZR1fuNSpKS6GjeocV"
+    "bVu2zQey2uXJeEM0yEfLk430ZIS9NVcvWBquLpAhDssVciky71tPvcJdWtrGe9nKBx5wVi"
+    "3cpyNBLi3H2NgDJ+Dtv4SVuripfg5+lU9L51GMh7dFtkTuSpFPhdmZwRqh0Ym5In5OUXH8"
+    "fAZIiYDnDNtRiXFNqiWB1UuuN1iOfe0+wBsq3T/O1xnYHqRQN1SEcqI/VAjVTs+Rajwomv"
+    "2K8JJNTqjxrZpkc1xulR1Tr1wcr2AGOR8/NLciQbJZgMDe1tZ5j44ZwgtWxlVZVpO7Crht"
+    "VjSSbjSRnPh8f/gaQSpXEVhiaWC7nwtbB8dKdXBexLSacl//9NKWWDVMrmoXEPGaKspifL"
+    "mmKLR0OcfT67fH92/n7Wl4jqO58HOGx7uNbftqZR7p7Wvja1Xx/efq2c3QP6AJMEZmEGFO"
+    "kUA7pyeP+eZZ1v6JrN5a/vGSOaumaLa1D5vTsFd8B+7xtINl1mbX9yZ1xnZwXRmG2YWWQR"
+    "4TD6oQA+WPCRQAhM23KhsrcGam/Fa0MwT6tAJF2WVvcd6xK8Nkny5k6hcr3bKoLKBN5Z1T"
+    "FAYu0MMgoJQ2/dH72cfywBlEtk8pVuTRuliE5rUkSn1RTRTOdpinNGsUWP5cfZ1dvLqx/0"
+    "m9nny9mvW3JbnjZxW5a9MTm35Wl1Jy2qlRXU611oDPJd+dFUeLORuyzhmOthwVaoBTIlyh"
+    "qJshi1FqmgJUKlk7ZXjSIg24QHSqRbSdpQYq2lWDM8x6fOpVZxoBKt4vSQOe09wMAMGZtX"
+    "bWvpHJXqK636SqvoasOvbQB9FIZmDexGkVG9WIcSX91lD4uhMaTzJhblJd8BwpIXbg21k/"
+    "on4Jpz7+kDRAhEn20l1FoaMa4LuaJ4rO7Eg1WN0cGGVw3LtyArzFTnvMoR9eUi3mEXjGmj"
+    "gMe0JuIxrYQ8/DAguqSQjzBHImFUqfsO2Rg+MZYx/0CwdLwU4NYZSX2cAobI59/Cis2RKR"
+    "N2f0zYgRT05JV7hgJU0v352k9OfW7YJ/hs3bxXAxpVETUDuBqC8KVGW/wG3qMWnW2HtLmH"
+    "lxqyCL32wrTIVhmtNAtpPiGKoxDfVfsE9zC/eNlRzsVERn4ZRfdg4IMAr3T+UKXaDVK1y9"
+    "uIYulzVUqVQ1fSPqo5dBE2IiAn46XQPvpuI7cfOSxbA/ioyeo94q/eo8rqpW0NXcgocqhp"
+    "I5eRyAhx56lBKp1zR67+BWRFN2tQTwi2B/krqfAuqI2iDUCZxPKlR/XTDDSPXQAXrXFPaO"
+    "WDvXunk+Va2ALYC4RXepVSPrx7WeYZcIJrvEIoH+DdL3CVq8+LEkwbRQmmNVGCaRnsOXDv"
+    "dYP6yUR9J2VKleLaPsXVjlxbm1XD8eboiS+yurcKNYowgK4B25QmFijVp9GWB/CJqIi0vl"
+    "9w4y3TdbIbDMib2P0BtMYSGvdeiPUwEHTKFOnUvtto342rl2k8o4WThkGsXAeq+ZSKLauy"
+    "E8VpHqfhkw+NiFlBYD0Q1UCc4ZwpFN+HzHfVXm7XWyw/qaM5N2omUdZVR3URqjVax63Rnv"
+    "sKtor0wFZ8U6BrPvwNjlFN2gZueIxq8/aKewI+q0dXAMkjI7whVFlXPkkEQjEVy6IdtzeE"
+    "6NZK23ZLspj6TMyNasIYGblprRg/FZfmuqrqI6l9+PwUVZ+gKFYSkxJIl5Dafc4kdIAl5D"
+    "teE8jmnu+noAsg9OgRwbkEaCm0hsuEEmZP9uOk92wolAO8JthiG7tfPs1u+vL0biG3Zj8S"
+    "rUdX1zcfzt5vCefOM4FjyHTxNqMVQhXeayQ5fLCipVX6BjKbM4F8DDiavGlUXPCmprrgzb"
+    "MMWBBVIwxY4pyretfOIU3AdXJ08vrkzfHpyVoRX1+p07+rft4ULtsjdqyphy5maYPPHLTI"
+    "mUOFWIYcYrG9O8tt84VVCdVnVf6sYoweyasQppD9OGgXrK6ZRn1cw/+4NhGq7BkU14fMda"
+    "Jx21GZhi5uILFot2mQXn2e3Vy+u5y93VdzKQMQuozz0PkNXiqEMmjr2270Ypm6GzpzGIii"
+    "XyFU6G+CfvTCInKHQSqbY7f7vOu5FeClTjdd9rbOKb4pUNVt5VKteLo1l2W1he517NnkBZ"
+    "NEicbbZIVSBnlRcm41cW3xHVvVhmeBg/QHGCDB4rwKoYRQdx5PU7nph20DhL7Zkv9FSgkP"
+    "9KGatnnt2qvROhtnT9m+zpRp2O2ukq65YdaRdAmE7PLmDVE6J/NckLF7+Kk0wsmBAe2utO"
+    "li+pBMIytMuXODVSrkEFIh9xiiQif0TaHKtWCXEbGlZ5tkkg2h+jGeRVaQInsWIESWAo2h"
+    "biqlyGxn68lkwqzPtOTPMLAWlhFhe0EujRgpypUx47p05YfcaPIy5hZOTvhS6refdYVXTX"
+    "gHn+E83PMVdprjpQ5Y6B/l4yYesGO+B+yY0V/QhMKpcwUiCWHuPgYBn3wrgKhdRXyOUkJH"
+    "0/46lqr+RIAxdHyWYsgvgs+RqNQsxpF+rbyzSKVe7cUHY0LA0mXrjqlNSdQZteqMWhXoqv"
+    "nOBEIefRrskZvDhgEeMSz17Oa4zkSPHS903DZs8yynjxjOygofphUeAVjB/yDPZum+QbQN"
+    "H8QODlkTSAjvUbOazJqSzD2tyLz+OLvqa3MtQdzE4D7iG9xHFYMbGZ6YfFgTSLiCuxcQTh"
+    "YNawpwjkRCiKeNKrenNZXb02rl9k4OtFeNyVlnsTfHf2v94be72nfChzRpRpgJJULFgbYc"
+    "MKEZ+lC/hysRWV+kkq1EoZcuHa7Hqk/gQ5yOly/Nu5etlAgD04amPmes4zpBUqRTcqStHE"
+    "lxFHdAFimVO39obkblZj5s/g/IzfwWGhbiHCRfuD9+1tlsJkNVH0upTT6+f3kntncDoSUr"
+    "JzLkPZ9CJFj+WCCS0L/Ufe2jOrt6V+s7xIYndq5sjkTCtd19gCUIbbFC9WS8hOB27/tXSr"
+    "5S8nek5L8Df8xcHKxGDAV/fa9WuV+AP3RIhlkNqzxG1y7UouMZ6HoBrkn+Q48wGGu2B0xo"
+    "aovAczSi2mtoafk+uUA1Sm1h2VB7cQ9X5MJ8pX39Sv769et3L0el1dLD9MriGLQewLc4BH"
+    "3smzjXBwZ/Mfm+yYZ1yt+wTqsbFgHizguE0M3TSKgVdF9IkgoxEZDzNBKCPGkUyJjUBDIm"
+    "1UBGvD9UUeY3bcsopMC4TpXqo10bgiAwljom+IqgXiJT0LeAnmiuFlum8DuK50hUOQ3zOM"
+    "LdqO5JwwmG4p61ouCr7bmeFz0nf+dcuDT7e6yV88HplXvLTVTlAGHaA3ax0APo26vEtFVV"
+    "3IPXtpMWIa4norAUiKTTvI+b9DI85jczPK50M8y+k4Y2TTJeit2y9yzycP47NIS6EORIpI"
+    "T4cE9P2mKufhMpccSXEkcVKcHbRUVcy7w5VL7Q0FzJhY/LBnFZX6twQpVacXvI3FaBo8Pm"
+    "/75321X834z/qqpmGAkoQ01tkxT6igOuyIkqG955AbTu3J/hKmLFJXluzvkJpSPZ94wF39"
+    "I1VuofSS4H4HHtMcsvPfLu5I1h3Obkhkikm8uL2xFPynQA7W1xtv0SL00BrgpXDs5813Gl"
+    "NFg13WVC32tv1CJoXFd7DtXnPO6FFso9e96TX8x878pzPkjPOU1Jij0tDC7Ude4qEqr+XQ"
+    "L9u+aeyUhf4Uef0/FSeHm3HXZWforDtlPJzaUnbiEVyJSN1No8LegBAh6CPJmCvysTFa+z"
+    "Mza1pGQ7cWRctqLyC7CBoRrLC2X+P4drQa4KG6Z92lvpcScMSyt3EgrfxnqEwMZLPX/2Sr"
+    "OCBD+k7W0Q1LyFBjQ/8MzQwLQSAGjUWTLWojPINQtrFtIW5KFXWgBNCB1osksQNp2wk8wq"
+    "Ze8N0t5LTsET14cKdGpHbq0QUYD0uV9Fnwt9jkIm3DtrK++TXzMsHzB6nNat6AKZTMBueU"
+    "ETyUCkqKkTNJmF0M9IlRKtNGneW+ZCjKAeQAfQl2ZoorV7LINacaIdJ/Ykx/DH6/dvL69+"
+    "6MuF1He+bKrjtnHslWnVOTzD9uAlmwReBl54xzjbinK7fn/JkdYxWy5GU+aVW8EDhJPNVk"
+    "9fuCmWLNoNwRxmhL0hlg4R2u1OAStSbiXNdZuGrkyyJ/WLtOByiVRlMw+Zz6lKoG+S1lgz"
+    "ibIvW+vTif9SnBsFOsUAlWG6H9CrDNOtZpgmYqIDWH+NAkAfs/kkxbcoWDdILo2sM2BvmF"
+    "waw34WzyUR7L0ml0ZH9SEEEXKgy2zkUBoxfv5Ev/XghrHPMw2Fc8fChFPkbxaZzbItvFp3"
+    "UHOBFcC/R/3SXPhIrmmeCzUEMdK+fqUy7GX0u9izCbvJl/n1azUc2tNvqLZsA95Ax3Xhz6"
+    "h9EkPi/PTp+orjQ8pIyjacZWDtT8220B6Lexa2FIyC5VZJxCznXI6LJhmdoNJ6ySAbqkDY"
+    "cz1eJv2xs6DnWiKJBBoKRFJkE5d6tDWIMvB7GVRaGajU4cN2CinDVxm+Q2BBd4bvbjIrix"
+    "Yaw9aomHDPZlnmTcdmWZYmWP0FaXH8iiZGUj0/ydWM9f+Y25pPLALNAfcQaYASaXEMUQOY"
+    "CNHIPjAgO+2y819gWBlfRsmMae5lLh73mzJBhiLK6kyQluHXbiOvAxVxDUOvKuNvtxl/6r"
+    "AZdZLxIfNBGYaHbRgWdbDm32CRTgnCrszDZVaftaGFmKv02jNGNDUSi2twgHZiGkDl2om5"
+    "COuzdmISq1QHfx6osWWQlSHiIU/Hq3bgJed4tR149KcAtOl4CeMOvfSqjgASwDcdLyG+3Z"
+    "+XCp98aFBFPIA4DFyxgkw2sUzqXHdhShg4uglWjIg731LN00hkpHYGapSSYsMHyPB/1RyL"
+    "WqCSUUp0G/11LFdPM7rFVLgypUySQRVTsvwp11f6p7P3s758J30XU+YfqwI1vy9diUwKkV"
+    "LnpuqjPV0klU0LGbaHQlZ+FB9+BqligeoQqLy53R6BXXEzbpivLp+LsddM9TMYWMZyxPAG"
+    "JnfGdW5AkI0ZjPfvUFx/G9o7fKfeAwyQ4OHEORIp9siS5TOdNrF9plO+9UPvlaL8PsMnwk"
+    "c4GS4hur1498gvYshKouAXIuRIVCGCYCGCwH7f/Wb27f9oiUv8"
 )
