@@ -136,11 +136,15 @@ CREATE TABLE IF NOT EXISTS "transactions" (
     "expected_arrival_at" TIMESTAMP,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "counterparty_account_id" BIGINT REFERENCES "accounts" ("id") ON DELETE RESTRICT,
-    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0)
+    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0),
+    CONSTRAINT "ck_transaction_two_sides" CHECK (counterparty_account_id IS NULL OR counterparty_account_id <> account_id),
+    CONSTRAINT "ck_transaction_refunds_within_amount" CHECK (refunded_amount <= amount)
 ) /* A movement a user can see. One row serves both sides (direction is per viewer). */;
 CREATE INDEX IF NOT EXISTS "idx_transaction_related_9cf92e" ON "transactions" ("related_transaction_id");
 CREATE INDEX IF NOT EXISTS "idx_transaction_account_fb881d" ON "transactions" ("account_id", "created_at");
 CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ac29b4" ON "transactions" ("counterparty_account_id", "created_at");
+CREATE INDEX IF NOT EXISTS "idx_transaction_account_b3ad17" ON "transactions" ("account_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ce88c9" ON "transactions" ("counterparty_account_id", "id");
 CREATE TABLE IF NOT EXISTS "journals" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "kind" VARCHAR(10) NOT NULL,
@@ -176,7 +180,9 @@ CREATE TABLE IF NOT EXISTS "refunds" (
     "transaction_id" BIGINT NOT NULL REFERENCES "transactions" ("id") ON DELETE RESTRICT,
     "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
 );
-CREATE INDEX IF NOT EXISTS "idx_refunds_status_3befc0" ON "refunds" ("status", "review_deadline");
+CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "recipient" VARCHAR(254) NOT NULL,
@@ -436,11 +442,15 @@ CREATE TABLE IF NOT EXISTS "transactions" (
     "expected_arrival_at" TIMESTAMPTZ,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "counterparty_account_id" BIGINT REFERENCES "accounts" ("id") ON DELETE RESTRICT,
-    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0)
+    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0),
+    CONSTRAINT "ck_transaction_two_sides" CHECK (counterparty_account_id IS NULL OR counterparty_account_id <> account_id),
+    CONSTRAINT "ck_transaction_refunds_within_amount" CHECK (refunded_amount <= amount)
 );
 CREATE INDEX IF NOT EXISTS "idx_transaction_related_9cf92e" ON "transactions" ("related_transaction_id");
 CREATE INDEX IF NOT EXISTS "idx_transaction_account_fb881d" ON "transactions" ("account_id", "created_at");
 CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ac29b4" ON "transactions" ("counterparty_account_id", "created_at");
+CREATE INDEX IF NOT EXISTS "idx_transaction_account_b3ad17" ON "transactions" ("account_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ce88c9" ON "transactions" ("counterparty_account_id", "id");
 COMMENT ON TABLE "transactions" IS 'A movement a user can see. One row serves both sides (direction is per viewer).';
 CREATE TABLE IF NOT EXISTS "journals" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
@@ -478,7 +488,9 @@ CREATE TABLE IF NOT EXISTS "refunds" (
     "transaction_id" BIGINT NOT NULL REFERENCES "transactions" ("id") ON DELETE RESTRICT,
     "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
 );
-CREATE INDEX IF NOT EXISTS "idx_refunds_status_3befc0" ON "refunds" ("status", "review_deadline");
+CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "recipient" VARCHAR(254) NOT NULL,
@@ -619,108 +631,109 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXVtz2zYW/iscvWw6o83EsuVkuzs7YztK6zaxM46b7m6mw0AkZLHmrQRoW7vNf1+AF/"
-    "EG0ARFShSEhzYJiQOR3wEPzh3/GzmeCW308swwvNDFo++1/41c4EDyl/KtsTYCvp/doBcw"
-    "mNvRWBAPii6COcIBMOhkC2AjSC6ZEBmB5WPLc8lVN7RtetEzyEDLvcsuha71Rwh17N1BvI"
-    "QBufHlN3LZck34BFH6T/9eX1jQNgtPa5n0t6PrOl750bVz6+7Sxe+isfQH57rh2aHjZuP9"
-    "FV567prAit/zDrowABjSX8BBSN+APmDysulLxQ+bDYmfMkdjwgUIbZx747meXRvp+tX1rf"
-    "5pdqvrIwGMDM+l+FoUbQrAHX2Ev/5tMjk+fj15dXz6Znry+vX0zas3ZGz0vNVbr7/FD5Oh"
-    "FU8VYXb5w+XVLX0gjzAx5i698C2iARjEVBEzMvQT/uuuV+XCxRIEbB4UqUq8IC9Z5kWK/H"
-    "CZ4YAn3YbuHV6Sf05OanD+fHZz8ePZzYvJyXdFsK+SO5PoFoU9g/mevJYIwOn4bqBNL2TY"
-    "Zt/31sE9etUA3KNXXHDprSK4BhFrIuCm41uBm6zKIS7bkybInvCRPakgG/0pgGw6Xspl22"
-    "zd1i3c6soNgwC6xkpo9eZotofz6OLq36OtAH3cAOZjLsjHZYjBA7DiNxfSMgpkzysbXcH8"
-    "SgJlI8N+EXj/ha4Y8BmNQr0d6kYAKT46wFXk35I72HIgR7QUKEv4mwnpy/QvvYmafyxC16"
-    "BYa4klMwcIviTK5uM/+xJBNaDfXn6Yfbo9+/CRTu8g9IcdAXl2O6N3JtHVVenqi9OSgFpP"
-    "ov16efujRv+p/ef6ahbh7CF8F0S/mI27/c+IPhMIsUdfXAdmHqz0cnqpwP8QwUAXtapyRK"
-    "2+u7JatOu9e2tfHrVrF/dM24piWuXCOy+A1p37M1xFnLgkzw1cg7XPJKv/l2Sa/eLAt3SF"
-    "pVezRwzA49oPkF945NXJC0McvfwN+Q5uLi8IxBThOTDuH0Fg6hyoHRgYS+AyJN55Qvnu5x"
-    "tog+gtuEh/yM2yZ8oqD+6CZKCShkyCNkPpYzyLrCCROy4C0f6zIVC32UyyghW5gcgHvCvQ"
-    "9kToRTLMm3g52VWQatVbzsQpXwEuuIteif42/aXUzxuaFr6BhhcUHauM2+NaVzAdqAfRSO"
-    "UPPlh/MPbEtcc8VU/qo6ysyKBH4fx3aGC9lf7OIFaMaMmIbPdpHg/hbGoyeD5Pmzg+T/l+"
-    "z9OK29PyRcCNR3firB8Wrk2iTKf8KNNpJcpkQgwsm6GA/fTp+ooNbo6k7O+xDKz9qdkW2k"
-    "P7vwZZikXBlZMi+uLD2b/KYF+8vz4v+2joBOfK53bwPreK54fvqOhT/T8H7v0FYOv+63u1"
-    "iv+cjNINoLR+yTUcvtYfrQDRYG+BSOk9DfQeN3TmRD2HrlHF+RY+cZZ6kUoKoOtE/+xft/"
-    "Xb81ryv7+++iEdXt6zmcBHbyuyxMt00mU6da+DOgDdE3UmRk4E6wqhFCu9lNswaZLcMOFn"
-    "N0zKcNsA4RMRmNcEEsLbZDHz13JlKS892yRfP/2nqMxmkEqB97YFN1HRYfBAxIJPsBPSTq"
-    "qUUjCglKjaREWZ8FWUSdU1g9bPXNXHPc+GwOUo5AXCEtZzQtkX2Osr213u59fX7wvL/fyy"
-    "vJ5/+XA+u3lxFKFPBlmY429UzoPDcx7sPGFncILt8DJ2hsaCbaTs9OkJuzSh43uYJkfzw+"
-    "HVQeM635iVDRcKjY9eUJTG2j1cfaf99Z8aXkItgITNCP8FaUuAlhpwTc3CSEOYrC+T3EWE"
-    "m5TCxxrAGtlqEdYmJ9rSCwP0clRiYS8/wHDgfcmzm/zY6Dfl0huKJBvXuPTUprKz+DH9Sg"
-    "QslWS4hOZJ994lz6doCEbnC0QSwtx93Veykeh0GxEzuot0EoLd/ZrO5U4KC+wqrcrebyu2"
-    "Y/2oij8/eSKjULkTKndCuT/2LnfiJ2L5uMAeMezE9Na4zjr8PR7U0CS8dqE2Bzb1HZhkqT"
-    "xAB7r4+8hESyszNBQ6Gva0/8LAe6n9GliYmJ6a5WoeoX17ruXkfdUi7GF+ldEx6M2Lb/6p"
-    "hhM9NpxwoCPULiUdL18Oaz9dEZRCcHAKgTKIhrGn1ARHcLEyb8MYiZR1fuNSpKS6GjeocV"
-    "bVu2zQey2uXJeEM0yEfLk430ZIS9NVcvWBquLpAhDssVciky71tPvcJdWtrGe9nKBx5wVi"
-    "3cpyNBLi3H2NgDJ+Dtv4SVuripfg5+lU9L51GMh7dFtkTuSpFPhdmZwRqh0Ym5In5OUXH8"
-    "fAZIiYDnDNtRiXFNqiWB1UuuN1iOfe0+wBsq3T/O1xnYHqRQN1SEcqI/VAjVTs+Rajwomv"
-    "2K8JJNTqjxrZpkc1xulR1Tr1wcr2AGOR8/NLciQbJZgMDe1tZ5j44ZwgtWxlVZVpO7Crht"
-    "VjSSbjSRnPh8f/gaQSpXEVhiaWC7nwtbB8dKdXBexLSacl//9NKWWDVMrmoXEPGaKspifL"
-    "mmKLR0OcfT67fH92/n7Wl4jqO58HOGx7uNbftqZR7p7Wvja1Xx/efq2c3QP6AJMEZmEGFO"
-    "kUA7pyeP+eZZ1v6JrN5a/vGSOaumaLa1D5vTsFd8B+7xtINl1mbX9yZ1xnZwXRmG2YWWQR"
-    "4TD6oQA+WPCRQAhM23KhsrcGam/Fa0MwT6tAJF2WVvcd6xK8Nkny5k6hcr3bKoLKBN5Z1T"
-    "FAYu0MMgoJQ2/dH72cfywBlEtk8pVuTRuliE5rUkSn1RTRTOdpinNGsUWP5cfZ1dvLqx/0"
-    "m9nny9mvW3JbnjZxW5a9MTm35Wl1Jy2qlRXU611oDPJd+dFUeLORuyzhmOthwVaoBTIlyh"
-    "qJshi1FqmgJUKlk7ZXjSIg24QHSqRbSdpQYq2lWDM8x6fOpVZxoBKt4vSQOe09wMAMGZtX"
-    "bWvpHJXqK636SqvoasOvbQB9FIZmDexGkVG9WIcSX91lD4uhMaTzJhblJd8BwpIXbg21k/"
-    "on4Jpz7+kDRAhEn20l1FoaMa4LuaJ4rO7Eg1WN0cGGVw3LtyArzFTnvMoR9eUi3mEXjGmj"
-    "gMe0JuIxrYQ8/DAguqSQjzBHImFUqfsO2Rg+MZYx/0CwdLwU4NYZSX2cAobI59/Cis2RKR"
-    "N2f0zYgRT05JV7hgJU0v352k9OfW7YJ/hs3bxXAxpVETUDuBqC8KVGW/wG3qMWnW2HtLmH"
-    "lxqyCL32wrTIVhmtNAtpPiGKoxDfVfsE9zC/eNlRzsVERn4ZRfdg4IMAr3T+UKXaDVK1y9"
-    "uIYulzVUqVQ1fSPqo5dBE2IiAn46XQPvpuI7cfOSxbA/ioyeo94q/eo8rqpW0NXcgocqhp"
-    "I5eRyAhx56lBKp1zR67+BWRFN2tQTwi2B/krqfAuqI2iDUCZxPKlR/XTDDSPXQAXrXFPaO"
-    "WDvXunk+Va2ALYC4RXepVSPrx7WeYZcIJrvEIoH+DdL3CVq8+LEkwbRQmmNVGCaRnsOXDv"
-    "dYP6yUR9J2VKleLaPsXVjlxbm1XD8eboiS+yurcKNYowgK4B25QmFijVp9GWB/CJqIi0vl"
-    "9w4y3TdbIbDMib2P0BtMYSGvdeiPUwEHTKFOnUvtto342rl2k8o4WThkGsXAeq+ZSKLauy"
-    "E8VpHqfhkw+NiFlBYD0Q1UCc4ZwpFN+HzHfVXm7XWyw/qaM5N2omUdZVR3URqjVax63Rnv"
-    "sKtor0wFZ8U6BrPvwNjlFN2gZueIxq8/aKewI+q0dXAMkjI7whVFlXPkkEQjEVy6IdtzeE"
-    "6NZK23ZLspj6TMyNasIYGblprRg/FZfmuqrqI6l9+PwUVZ+gKFYSkxJIl5Dafc4kdIAl5D"
-    "teE8jmnu+noAsg9OgRwbkEaCm0hsuEEmZP9uOk92wolAO8JthiG7tfPs1u+vL0biG3Zj8S"
-    "rUdX1zcfzt5vCefOM4FjyHTxNqMVQhXeayQ5fLCipVX6BjKbM4F8DDiavGlUXPCmprrgzb"
-    "MMWBBVIwxY4pyretfOIU3AdXJ08vrkzfHpyVoRX1+p07+rft4ULtsjdqyphy5maYPPHLTI"
-    "mUOFWIYcYrG9O8tt84VVCdVnVf6sYoweyasQppD9OGgXrK6ZRn1cw/+4NhGq7BkU14fMda"
-    "Jx21GZhi5uILFot2mQXn2e3Vy+u5y93VdzKQMQuozz0PkNXiqEMmjr2270Ypm6GzpzGIii"
-    "XyFU6G+CfvTCInKHQSqbY7f7vOu5FeClTjdd9rbOKb4pUNVt5VKteLo1l2W1he517NnkBZ"
-    "NEicbbZIVSBnlRcm41cW3xHVvVhmeBg/QHGCDB4rwKoYRQdx5PU7nph20DhL7Zkv9FSgkP"
-    "9KGatnnt2qvROhtnT9m+zpRp2O2ukq65YdaRdAmE7PLmDVE6J/NckLF7+Kk0wsmBAe2utO"
-    "li+pBMIytMuXODVSrkEFIh9xiiQif0TaHKtWCXEbGlZ5tkkg2h+jGeRVaQInsWIESWAo2h"
-    "biqlyGxn68lkwqzPtOTPMLAWlhFhe0EujRgpypUx47p05YfcaPIy5hZOTvhS6refdYVXTX"
-    "gHn+E83PMVdprjpQ5Y6B/l4yYesGO+B+yY0V/QhMKpcwUiCWHuPgYBn3wrgKhdRXyOUkJH"
-    "0/46lqr+RIAxdHyWYsgvgs+RqNQsxpF+rbyzSKVe7cUHY0LA0mXrjqlNSdQZteqMWhXoqv"
-    "nOBEIefRrskZvDhgEeMSz17Oa4zkSPHS903DZs8yynjxjOygofphUeAVjB/yDPZum+QbQN"
-    "H8QODlkTSAjvUbOazJqSzD2tyLz+OLvqa3MtQdzE4D7iG9xHFYMbGZ6YfFgTSLiCuxcQTh"
-    "YNawpwjkRCiKeNKrenNZXb02rl9k4OtFeNyVlnsTfHf2v94be72nfChzRpRpgJJULFgbYc"
-    "MKEZ+lC/hysRWV+kkq1EoZcuHa7Hqk/gQ5yOly/Nu5etlAgD04amPmes4zpBUqRTcqStHE"
-    "lxFHdAFimVO39obkblZj5s/g/IzfwWGhbiHCRfuD9+1tlsJkNVH0upTT6+f3kntncDoSUr"
-    "JzLkPZ9CJFj+WCCS0L/Ufe2jOrt6V+s7xIYndq5sjkTCtd19gCUIbbFC9WS8hOB27/tXSr"
-    "5S8nek5L8Df8xcHKxGDAV/fa9WuV+AP3RIhlkNqzxG1y7UouMZ6HoBrkn+Q48wGGu2B0xo"
-    "aovAczSi2mtoafk+uUA1Sm1h2VB7cQ9X5MJ8pX39Sv769et3L0el1dLD9MriGLQewLc4BH"
-    "3smzjXBwZ/Mfm+yYZ1yt+wTqsbFgHizguE0M3TSKgVdF9IkgoxEZDzNBKCPGkUyJjUBDIm"
-    "1UBGvD9UUeY3bcsopMC4TpXqo10bgiAwljom+IqgXiJT0LeAnmiuFlum8DuK50hUOQ3zOM"
-    "LdqO5JwwmG4p61ouCr7bmeFz0nf+dcuDT7e6yV88HplXvLTVTlAGHaA3ax0APo26vEtFVV"
-    "3IPXtpMWIa4norAUiKTTvI+b9DI85jczPK50M8y+k4Y2TTJeit2y9yzycP47NIS6EORIpI"
-    "T4cE9P2mKufhMpccSXEkcVKcHbRUVcy7w5VL7Q0FzJhY/LBnFZX6twQpVacXvI3FaBo8Pm"
-    "/75321X834z/qqpmGAkoQ01tkxT6igOuyIkqG955AbTu3J/hKmLFJXluzvkJpSPZ94wF39"
-    "I1VuofSS4H4HHtMcsvPfLu5I1h3Obkhkikm8uL2xFPynQA7W1xtv0SL00BrgpXDs5813Gl"
-    "NFg13WVC32tv1CJoXFd7DtXnPO6FFso9e96TX8x878pzPkjPOU1Jij0tDC7Ude4qEqr+XQ"
-    "L9u+aeyUhf4Uef0/FSeHm3HXZWforDtlPJzaUnbiEVyJSN1No8LegBAh6CPJmCvysTFa+z"
-    "Mza1pGQ7cWRctqLyC7CBoRrLC2X+P4drQa4KG6Z92lvpcScMSyt3EgrfxnqEwMZLPX/2Sr"
-    "OCBD+k7W0Q1LyFBjQ/8MzQwLQSAGjUWTLWojPINQtrFtIW5KFXWgBNCB1osksQNp2wk8wq"
-    "Ze8N0t5LTsET14cKdGpHbq0QUYD0uV9Fnwt9jkIm3DtrK++TXzMsHzB6nNat6AKZTMBueU"
-    "ETyUCkqKkTNJmF0M9IlRKtNGneW+ZCjKAeQAfQl2ZoorV7LINacaIdJ/Ykx/DH6/dvL69+"
-    "6MuF1He+bKrjtnHslWnVOTzD9uAlmwReBl54xzjbinK7fn/JkdYxWy5GU+aVW8EDhJPNVk"
-    "9fuCmWLNoNwRxmhL0hlg4R2u1OAStSbiXNdZuGrkyyJ/WLtOByiVRlMw+Zz6lKoG+S1lgz"
-    "ibIvW+vTif9SnBsFOsUAlWG6H9CrDNOtZpgmYqIDWH+NAkAfs/kkxbcoWDdILo2sM2BvmF"
-    "waw34WzyUR7L0ml0ZH9SEEEXKgy2zkUBoxfv5Ev/XghrHPMw2Fc8fChFPkbxaZzbItvFp3"
-    "UHOBFcC/R/3SXPhIrmmeCzUEMdK+fqUy7GX0u9izCbvJl/n1azUc2tNvqLZsA95Ax3Xhz6"
-    "h9EkPi/PTp+orjQ8pIyjacZWDtT8220B6Lexa2FIyC5VZJxCznXI6LJhmdoNJ6ySAbqkDY"
-    "cz1eJv2xs6DnWiKJBBoKRFJkE5d6tDWIMvB7GVRaGajU4cN2CinDVxm+Q2BBd4bvbjIrix"
-    "Yaw9aomHDPZlnmTcdmWZYmWP0FaXH8iiZGUj0/ydWM9f+Y25pPLALNAfcQaYASaXEMUQOY"
-    "CNHIPjAgO+2y819gWBlfRsmMae5lLh73mzJBhiLK6kyQluHXbiOvAxVxDUOvKuNvtxl/6r"
-    "AZdZLxIfNBGYaHbRgWdbDm32CRTgnCrszDZVaftaGFmKv02jNGNDUSi2twgHZiGkDl2om5"
-    "COuzdmISq1QHfx6osWWQlSHiIU/Hq3bgJed4tR149KcAtOl4CeMOvfSqjgASwDcdLyG+3Z"
-    "+XCp98aFBFPIA4DFyxgkw2sUzqXHdhShg4uglWjIg731LN00hkpHYGapSSYsMHyPB/1RyL"
-    "WqCSUUp0G/11LFdPM7rFVLgypUySQRVTsvwp11f6p7P3s758J30XU+YfqwI1vy9diUwKkV"
-    "LnpuqjPV0klU0LGbaHQlZ+FB9+BqligeoQqLy53R6BXXEzbpivLp+LsddM9TMYWMZyxPAG"
-    "JnfGdW5AkI0ZjPfvUFx/G9o7fKfeAwyQ4OHEORIp9siS5TOdNrF9plO+9UPvlaL8PsMnwk"
-    "c4GS4hur1498gvYshKouAXIuRIVCGCYCGCwH7f/Wb27f9oiUv8"
+    "eJztXVtz2zYW/isYvWw6o83EsuVkuzs7YztK6zaxM46b7m6mw0AkZLHmrSRoW7vNf1+AF/"
+    "EG0ARFShSEhzYJiQOR3wEPzh3/G9mugazg5Zmuu6GDR9+D/40caCPyl/KtMRhBz8tu0AsY"
+    "zq1oLIwHRRfhPMA+1OlkC2gFiFwyUKD7podN1yFXndCy6EVXJwNN5y67FDrmHyHSsHuH8B"
+    "L55MaX38hl0zHQEwrSf3r32sJEllF4WtOgvx1d1/DKi66dm3eXDn4XjaU/ONd01wptJxvv"
+    "rfDSddYEZvyed8hBPsSI/gL2Q/oG9AGTl01fKn7YbEj8lDkaAy1gaOHcG8+17NpI066ub7"
+    "VPs1tNGwlgpLsOxdekaFMA7ugj/PVvk8nx8evJq+PTN9OT16+nb169IWOj563eev0tfpgM"
+    "rXiqCLPLHy6vbukDuYSJMXfphW8RDcQwpoqYkaGf8F9z3CoXLpbQZ/OgSFXiBXnJMi9S5I"
+    "fLDBs+aRZy7vCS/HNyUoPz57Obix/Pbl5MTr4rgn2V3JlEtyjsGcz35LVEAE7HdwNteiHD"
+    "Nvu+tw7u0asG4B694oJLbxXB1YlYEwE3Hd8K3GRVDnHZnjRB9oSP7EkF2ehPAWTT8VIu22"
+    "brtm7hVldu6PvI0VdCqzdHsz2cRxdX/x5tBejjBjAfc0E+LkMMH6AZv7mQllEge17Z6Arm"
+    "VxIoGxn2C9/9L3LEgM9oFOrtUNd9RPHRIK4i/5bcwaaNOKKlQFnC30hIX6Z/6U3U/GMROj"
+    "rFGiSWzBwG6CVRNh//2ZcIqgH99vLD7NPt2YePdHo7CP6wIiDPbmf0ziS6uipdfXFaElDr"
+    "ScCvl7c/AvpP8J/rq1mEsxvgOz/6xWzc7X9G9JlgiF364ho08mCll9NLBf6HAfI1UasqR9"
+    "TquyurRbveu7f25VG7dnHPtK0oplUuvHN9ZN45P6NVxIlL8tzQ0Vn7TLL6f0mm2S8OfEtX"
+    "WHo1e0QfPq79APmFR16dvDDC0cvfkO/g5vKCQEwRnkP9/hH6hsaB2ka+voQOQ+KdJ5Tvfr"
+    "5BFozegov0h9wse6as8uAuSAYqacgkwWYofYxnkRUkcscJYLT/bAjUbTaTrGBFbiDyAe8K"
+    "tD0RepEMcyduTnYVpFr1lj2xy1egA++iV6K/TX8p9fOGholvkO76Rccq4/a41hVMB2p+NF"
+    "L5gw/WH4xdce0xT9WT+igrKzLog3D+O9Kx1kp/ZxArRrRkRLb7NI+HcDY1GTyfp00cn6d8"
+    "v+dpxe1peiLgxqM7cdYPC9cmUaZTfpTptBJlMhCGpsVQwH76dH3FBjdHUvb3mDoGfwLLDP"
+    "bQ/q9BlmJRcOWkiL74cPavMtgX76/Pyz4aOsG58rkdvM+t4vnhOyr6VP/PoXN/Adm6//pe"
+    "reI/J6M0HSqtX3INh6/1RytANNhbIFJ6TwO9xwntOVHPkaNXcb5FT5ylXqSSAug60T/712"
+    "399ryW/O+vr35Ih5f3bCbw0duKLPEynXSZTt3roDYM7ok6EyMngnWFUIqVXsptmDRJbpjw"
+    "sxsmZbgtGOATEZjXBBLC22Qx89dyZSkvXcsgXz/9p6jMZpBKgfe2BTdR0ZH/QMSCR7AT0k"
+    "6qlFIwoJSo2kRFmfBVlEnVNROsn7mqj7uuhaDDUcgLhCWs54SyL7DXV7a73M+vr98Xlvv5"
+    "ZXk9//LhfHbz4ihCnwwyMcffqJwHh+c82HnCzuAE2+Fl7AyNBdtI2enTE3ZpINtzMU2O5o"
+    "fDq4PGdb4xMxsuFBofvaAojcE9Wn0H/vpPgJcI+IiwOcB/CcASBksAHQOYOAABJuvLIHcD"
+    "wk1K4WEAMSBbbYDB5AQs3dAPXo5KLOzlBxgOvC95dpMfG/2mXHpDkWTjGpee2lR2Fj+mX4"
+    "mApZIMl9A86d675HoUDcHofIFIQpi7r/tKNhKNbiNiRneRTkKwu1/TudxJYYFdpVXZ+23F"
+    "dqwfVfHnJ09kFCp3QuVOKPfH3uVO/EQsHwdaI4admN4a11mHv8eDGpqE1w4Cc2hR34FBls"
+    "oDspGDv49MtLQyAwShDbAL/ot89yX41TcxMT2B6QCX0L49Bzl5X7UIe5hfZXQMevPim3+q"
+    "4USPDSdsZAu1S0nHy5fD2k9XBKUQHJxCoAyiYewpNcERXKzM2zBGImWd37gUKamuxg1qnF"
+    "X1Lhv0Xosr1yXhDBMhXy7OtxHS0nSVXH2gqni6AAR77JXIpEs97T53SXUr61kvJ2jcub5Y"
+    "t7IcjYQ4d18joIyfwzZ+0taq4iX4eToVvW8dBnIfnRaZE3kqBX5XJmeEagfGpuQJefnFxz"
+    "EwGSKmA1xzLcYlhbYoVgeV7ngd4rn7NHtAbOs0f3tcZ6C60UAN0ZHKSD1QIxW7nsmocOIr"
+    "9msCCbX6o0a26VGNcXpUtU49uLJcyFjk/PySHMlGCSZDQ3vbGSZeOCdILVtZVWXaDuyqYf"
+    "VYksl4Usbz4fF/IKlEaVyFoYnlQi58LSwf3elVAftS0mnJ/39TStkglbJ5qN8jhiir6cmy"
+    "ptji0RBnn88u35+dv5/1JaL6zueBNtservW3rWmUu6e1r03t14e3Xytn94A+wCSBWZgBRT"
+    "rFgK4c3r9nWecbumZz+et7xoimrtniGlR+707BHbDf+waRTZdZ25/cGdfZWX40ZhtmFllE"
+    "OIx+yEcPJnokEELDMuNmRNTqGoNCcX16qZo0qEy0wZpo8XISTO0qEEmX2NV9k7sEr03ywr"
+    "lTqPTwtrqjspp3VqgMA7EOCBmFhNG67k9rzj+WAMolMvmqvaaNskqnNVml02pWaaYmNcU5"
+    "o9iik/Pj7Ort5dUP2s3s8+Xs1y15Ok+beDrLDpycp/O0upNWNFERrxuDfFeuNxURbeRhSz"
+    "jmuFiwe2qBTImyRqIsRq1F9miJUOmk7VWjCMg2EYUS6VbyPJRYaynWdNf2qD+qVeioRKs4"
+    "PWROuw/IN0LG5lXbjTpHpVpRq1bUKiDb8GsbQOuFoVkDu1FkVPvWoYRkd9n2YmgM6bzvRX"
+    "nJd4Cw5LVeQ22+/gk6xtx9+oCCAEafbSU6WxoxrovSBvFYzY4Hq7Kkgw2v6qZnIlaYqc55"
+    "lSPqy0W8w8YZ00YBj2lNxGNaCXl4oU90SSEfYY5EwqhS9021MXpiLGP+GWLpeCnArTOS+j"
+    "g4LCCffwsrNkemTNj9MWEHUgOUV+4ZClBJ9+drPzn1uWFr4bN1v18AAVURgQ4dECD0EtCu"
+    "wL77CKLj8AIwd/ESBCahBy8Mk2yV0UozA+ARojgK8V21tXAP84tXKuVcTFGiXHQP+R708U"
+    "qrH1oteXpmApVyN1idMG9ciuXdVSlV8l1Jbakm30XYiICcjJdCbem7Zd1+JL9sDeCjJqv3"
+    "iL96jyqrl7ZQdBCjoKKmZV1GIiPEnecUqTzQHcUIFogVFq1BPSHYHuSvpMK7oC6KNhtlEs"
+    "uXV9VP49E8dj5atMY9oZUP9u69VaZjYhNi1xde6VVK+fDuZZlnwAmu8QqhfIB3v8BVkj8v"
+    "vDBtFF6Y1oQXpmWw59C513TqYBP1nZQpVW5s+9xYK/KJbVZGx5ujJ77I6t4qFDciHzk6al"
+    "PTWKBUn0ZbHqAnoiLSXgKCG2+ZrpPdYEDexO4Pu9WXSL93Q6yFvqBTpkin9t1G+25c9kwD"
+    "IS2cNAxi5TpQja5UUFrVqyhO8ziNnjykR8zyffOBqAbiDOdMofg+ZL6rVna73mL5yRzNuV"
+    "EzibKuOiqoUG3YOm7D9txXsFWkB7bimwJd8+FvcGRr0qJwwyNbm7dy3BPwWc29fEQeOcAb"
+    "QpV1AJREIBRTsUza3XtDiG7NtEW4JIupz4zeqJiMkcqbFpnxc3hpkqwqW5Lah89PUfUIim"
+    "K1NCmBdAmp3edMIhuaQr7jNYFs7vl+KsFgEDy6RHAuYbAUWsNlQgmzJ/tx0rsWEsoBXhNs"
+    "sf/dL59mN315ereQW7Mfidajq+ubD2fvt4Rz55nAMWSaeH/SCqEK7zWSHB5c0ZosbQOZzZ"
+    "lAPgYcTd40Ki54U1Nd8OZZBiyIqhH6LHHOVb1r55Am4Do5Onl98ub49GStiK+v1OnfVT9v"
+    "CpflEjvW0EIHs7TBZw515MyhQixDDrFY7p3ptPnCqoTqsyp/VjFGj+RVCFPIfuy3C1bXTK"
+    "M+ruF/XJsIVfYMiutD5jrRuK2oTEMTN5BYtNs0SK8+z24u313O3u6ruZQBiBzG2ev8zjAV"
+    "Qhm09W13iDENzQntOfJF0a8QKvQ3QT96YRG5wyCVzbHbfd713PTxUqObLntb5xTfFKjqtn"
+    "KpVjzdmsuy2gzuNexa5AWTRInG22SFUgZ5UXJuNXFt8R1b1U5pvh1oD8gPBIvzKoQSQt15"
+    "PE3lph+2DRB6Rkv+FyklPAmIatrGtWOtRutsnD1l+zpTpmGbvEq65oZZR9IlELLLmzdE6Z"
+    "zMc0HG7uGn0ggnG/m0u9Kmi+lDMo2sMOXOKFapkENIhdxjiAot1DeFKte7XUbElq5lkEk2"
+    "hOrHeBZZQYrsWRgEZCnQGOqmUorMdraeTCbM+kxL/ox8c2HqEbYX5NKIkaJcGTOuS1d+yI"
+    "0mL2Ns4ciFL6VG/Vk7+Xz3XpXhPMgM5+EezLDTHC91MkP/KB838YAd8z1gx4z+ggYSTp0r"
+    "EEkIc/cxCPTkmT4K2lXE5ygldDTtr2Op6k+EGCPbYymG/CL4HIlKzWKcBdjKOxuo1Ku9+G"
+    "AMBFm6bN35timJOtxWHW6rAl0135lAyKNPgz1yc1jIxyOGpZ7dHNeZ6LHjhY7bhm2e5fSp"
+    "o3AGa4VHAFbwP8izWbpvEG2hB7GDQ9YEEsJ71Kwms6Ykc08rMq8/zq762lxLEDcxuI/4Bv"
+    "dRxeAOdFdMPqwJJFzB3QsIO4uGNQU4RyIhxNNGldvTmsrtabVyO3fgdXM1I0ekGpO3bKi3"
+    "SZ/4rfWH3+5q3wkf0qQZYSaUCBUH2nLAQEboIe0erURkfZFKthKFXrp0OC6rPoEPcTpevj"
+    "TvXrZSIgwMCxnanLGO6wRJkU7JkbZyJMVR3AFZpFTu/KG5GZWb+bD5PyA381ukmwHnBPrC"
+    "/fGzzmYjGar6WEpt8vH9yzuxvRsILVk5kSHvehQiwfLHApGE/qXuax/V2dW7Wt8h1l2xc2"
+    "VzJBKu7e4DLH5oiRWqJ+MlBLd7379S8pWSvyMl/x38Y+ZgfzViKPjre7XK/QL+oSEyzGxY"
+    "5TG6dhCIjmeg6wU6BvkveET+GFguNJABFr5rA6Lag2Bpeh65QDVKsDAtBF7coxW5MF+Br1"
+    "/JX79+/e7lqLRaepheWRyD1gP4Foegj30T5/rA4C8m3zfZsE75G9ZpdcMiQNy5vhC6eRoJ"
+    "tYLuC0lSISYCcp5GQpAnjQIZk5pAxqQayIj3hyrK/KZtGYUUGNepUn20awsQ9PWlhgm+Iq"
+    "iXyBT0LaAnmqvJlin8juI5ElVOwzyOcDeqe9JwgqG4Z60o+Gp7rudFz8nfORcuzf4eg3I+"
+    "OL1ybzqJquwHmPaAXSw0H3nWKjFtVRX34LXtpEWI44ooLAUi6TTv4ya9DI/5zQyPK90Ms+"
+    "+koU2TjJdit+w9izyc/450oS4EORIpIT7c05O2mKvfREoc8aXEUUVK8HZREdcybw6VLzQ0"
+    "V3Lh47JgXNbXKpxQpVbcHjK3VeDosPm/7912Ff8347+qqhlGAspQU9skhb7igCtyosqGd6"
+    "6PzDvnZ7SKWHFJnptzfkLpSPY9Y8G3dI2V+keSyz58XHvM8kuPvDt5YxS3ObkhEunm8uJ2"
+    "xJMyHUB7W5xtv8RLU4CrwpWDM991XCkNVk13mdD32hu1CBrX1Z5D9TmPe6GFcs+e9+QXM9"
+    "+78pwP0nNOU5JiTwuDC3Wdu4qEqn+XQP+uuWsw0lf40ed0vBRe3m2HnZWf4rDtVHJz6Ypb"
+    "SAUyZSO1Nk8LeoCAhyBPpuDvykTF6+yMTS0p2U4cGZetqPwCbGCoxvJCmf/P4VqQq8KGaZ"
+    "/2VnrcCcPSyp2EwrexHhG08FLLn73SrCDBC2l7mwABdwEg8HzXCHVMKwEgoM6SMYjOIAcm"
+    "BmYAFuShV8BHBkI2MtglCJtO2ElmlbL3BmnvJafgietDBTq1I7dWiChA2tyros+FPkchE+"
+    "6dtZX3yK/ppgcZPU7rVnSBTCZgt7ygiWQgUtTQCJrMQuhnpEqJVpo07y1zIUZQ85EN6Usz"
+    "NNHaPZZBrTjRjhN7kmP44/X7t5dXP/TlQuo7XzbVcds49sq06hyeYXvwkk0CL303vGOcbU"
+    "W5Xb+/5EjrmC0Xoynzyq3gYYCTzVZLX7gplizaDcEcZoS9IZY2EdrtTgErUm4lzXWbhq5M"
+    "sif1i7TgcolUZTMPmc+pSqBtktZYM4myL1vr04n/UpwbBTrFAJVhuh/QqwzTrWaYJmKiA1"
+    "h/jQJAH7P5JMW3KFg3SC6NrDNobZhcGsN+Fs8lEey9JpdGR/UFAQoCGznMRg6lEePnT/Rb"
+    "D24Y+zwDQTi3TUw4Rf5mktlMy8SrdQc1B5o++nvUL81Bj+QacB0EAoQD8PUrlWEvo9/Frk"
+    "XYTb7Mr1+r4dCefkO1ZRvwBjquC39G7ZMYEuenT9dXHB9SRlK24Uwdgz+BZQZ7LO5Z2FIw"
+    "CpZbJRGznHM5LppkdIJK6yWdbKgCYc/1eJn0x86CnmuJJBJoKBBJkU1c6tHWIMrA72VQaW"
+    "WgUocP2ymkDF9l+A6BBd0ZvrvJrCxaaAxbo2LCPZtlmTcdm2VZGnD1lwDE8SuaGEn1/CRX"
+    "M9b/Y24Dj1gEwIb3KACQEoE4hgggJkI0sg90xE677PwXGFbGl1EyY5p7mYvH/aZMkKGIsj"
+    "oTpGX4tdvI60BFXMPQq8r4223GnzpsRp1kfMh8UIbhYRuGRR2s+TdYpFOCsCvzcJnVZ21o"
+    "IeYqvfaMEU2NxOIaHKCdmAZQuXZiLsL6rJ2YxCrVwZ8HamzpZGWIeMjT8aodeMk5Xm0HHv"
+    "0pAG06XsK4Qy+9qiOABPBNx0uIb/fnpaInD+lUEfcRDn1HrCCTTSyTOtddmBL5tmbAFSPi"
+    "zrdU8zQSGamdgRqlpFjoATH8XzXHohaoZJQS3UZ/bdPR0oxuMRWuTCmTZFDFlCx/yvWV9u"
+    "ns/awv30nfxZT5x6pAze9LVyKTQqTUuan6aE8XSWXDDHTLDUJWfhQffgapYoHqEKi8ud0e"
+    "gV1xM26Yry6fi7HXTPUz5Jv6csTwBiZ3xnVuQJiNGYz371BcfxvaO3yn3gPyA8HDiXMkUu"
+    "yRJctnOm1i+0ynfOuH3itF+T2GT4SPcDJcQnR78e6RX8SIlUTBL0TIkahCBMFCBIH9vvvN"
+    "7Nv/AbCIbms="
 )
