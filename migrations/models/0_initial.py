@@ -189,6 +189,63 @@ CREATE TABLE IF NOT EXISTS "verification_codes" (
     "created_at" TIMESTAMP NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_verificatio_recipie_5ab89b" ON "verification_codes" ("recipient", "purpose", "created_at");
+CREATE TABLE IF NOT EXISTS "qr_login_sessions" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "secret_hash" VARCHAR(64) NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "client_description" VARCHAR(200) NOT NULL,
+    "client_ip" VARCHAR(64),
+    "expires_at" TIMESTAMP NOT NULL,
+    "scanned_by_id" BIGINT,
+    "scanned_at" TIMESTAMP,
+    "decided_at" TIMESTAMP,
+    "delivered_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A web page asking to be signed in by the phone app (2.2.3). */;
+CREATE INDEX IF NOT EXISTS "idx_qr_login_se_status_ed41eb" ON "qr_login_sessions" ("status", "expires_at");
+CREATE TABLE IF NOT EXISTS "real_name_reviews" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL,
+    "real_name_enc" TEXT NOT NULL,
+    "id_number_enc" TEXT NOT NULL,
+    "id_number_index" VARCHAR(64) NOT NULL,
+    "birth_date" DATE NOT NULL,
+    "status" VARCHAR(16) NOT NULL,
+    "id_card_front_path" VARCHAR(200),
+    "id_card_back_path" VARCHAR(200),
+    "selfie_path" VARCHAR(200),
+    "note" VARCHAR(500),
+    "reviewer_id" BIGINT,
+    "reviewed_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A real-name submission waiting for (or past) staff review (8.1.2). */;
+CREATE INDEX IF NOT EXISTS "idx_real_name_r_user_id_7f505e" ON "real_name_reviews" ("user_id");
+CREATE INDEX IF NOT EXISTS "idx_real_name_r_id_numb_78dd55" ON "real_name_reviews" ("id_number_index");
+CREATE INDEX IF NOT EXISTS "idx_real_name_r_status_93b835" ON "real_name_reviews" ("status", "id");
+CREATE TABLE IF NOT EXISTS "refresh_tokens" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL,
+    "family" VARCHAR(32) NOT NULL,
+    "token_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMP NOT NULL,
+    "used_at" TIMESTAMP,
+    "revoked_at" TIMESTAMP,
+    "ip" VARCHAR(64),
+    "created_at" TIMESTAMP NOT NULL
+) /* One opaque refresh token (only its hash is kept). */;
+CREATE INDEX IF NOT EXISTS "idx_refresh_tok_user_id_9ddaa8" ON "refresh_tokens" ("user_id");
+CREATE INDEX IF NOT EXISTS "idx_refresh_tok_family_8ce7f3" ON "refresh_tokens" ("family");
+CREATE TABLE IF NOT EXISTS "security_questions" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL,
+    "position" SMALLINT NOT NULL,
+    "question" VARCHAR(100) NOT NULL,
+    "answer_hash" VARCHAR(255) NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_security_qu_user_id_f0573f" UNIQUE ("user_id", "position")
+) /* A question and the argon2 hash of its normalised answer (3.2.4). */;
+CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "type" VARCHAR(40) NOT NULL,
@@ -404,6 +461,67 @@ CREATE TABLE IF NOT EXISTS "verification_codes" (
     "created_at" TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_verificatio_recipie_5ab89b" ON "verification_codes" ("recipient", "purpose", "created_at");
+CREATE TABLE IF NOT EXISTS "qr_login_sessions" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "secret_hash" VARCHAR(64) NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "client_description" VARCHAR(200) NOT NULL,
+    "client_ip" VARCHAR(64),
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "scanned_by_id" BIGINT,
+    "scanned_at" TIMESTAMPTZ,
+    "decided_at" TIMESTAMPTZ,
+    "delivered_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_qr_login_se_status_ed41eb" ON "qr_login_sessions" ("status", "expires_at");
+COMMENT ON TABLE "qr_login_sessions" IS 'A web page asking to be signed in by the phone app (2.2.3).';
+CREATE TABLE IF NOT EXISTS "real_name_reviews" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL,
+    "real_name_enc" TEXT NOT NULL,
+    "id_number_enc" TEXT NOT NULL,
+    "id_number_index" VARCHAR(64) NOT NULL,
+    "birth_date" DATE NOT NULL,
+    "status" VARCHAR(16) NOT NULL,
+    "id_card_front_path" VARCHAR(200),
+    "id_card_back_path" VARCHAR(200),
+    "selfie_path" VARCHAR(200),
+    "note" VARCHAR(500),
+    "reviewer_id" BIGINT,
+    "reviewed_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_real_name_r_user_id_7f505e" ON "real_name_reviews" ("user_id");
+CREATE INDEX IF NOT EXISTS "idx_real_name_r_id_numb_78dd55" ON "real_name_reviews" ("id_number_index");
+CREATE INDEX IF NOT EXISTS "idx_real_name_r_status_93b835" ON "real_name_reviews" ("status", "id");
+COMMENT ON TABLE "real_name_reviews" IS 'A real-name submission waiting for (or past) staff review (8.1.2).';
+CREATE TABLE IF NOT EXISTS "refresh_tokens" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL,
+    "family" VARCHAR(32) NOT NULL,
+    "token_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "used_at" TIMESTAMPTZ,
+    "revoked_at" TIMESTAMPTZ,
+    "ip" VARCHAR(64),
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_refresh_tok_user_id_9ddaa8" ON "refresh_tokens" ("user_id");
+CREATE INDEX IF NOT EXISTS "idx_refresh_tok_family_8ce7f3" ON "refresh_tokens" ("family");
+COMMENT ON TABLE "refresh_tokens" IS 'One opaque refresh token (only its hash is kept).';
+CREATE TABLE IF NOT EXISTS "security_questions" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL,
+    "position" SMALLINT NOT NULL,
+    "question" VARCHAR(100) NOT NULL,
+    "answer_hash" VARCHAR(255) NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_security_qu_user_id_f0573f" UNIQUE ("user_id", "position")
+);
+CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
+COMMENT ON TABLE "security_questions" IS 'A question and the argon2 hash of its normalised answer (3.2.4).';
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "type" VARCHAR(40) NOT NULL,
@@ -441,78 +559,96 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXe2TmzYT/1cYf3nSGTcT+86Xa+eZzvguTus2Z2ecS9qnmQ4jg+5MjYGCuJe2+d8fCY"
-    "N5kwjCgLGsL20OtDL8dlntrnZX//Q2tg5N7+VY02zfQr3vlX96FthA/I/srb7SA44T3yAX"
-    "EFiawViwHRRcBEsPuUAjk90B04P4kg49zTUcZNgWvmr5pkku2hoeaFj38SXfMv7yoYrse4"
-    "hW0MU3Pv+BLxuWDp+gF/3prNU7A5p66mkNnfx2cF1Fz05w7cq4n1robTCW/OBS1WzT31jx"
-    "eOcZrWxrR2Bs3/MeWtAFCJJfQK5P3oA8YPiy0UttHzYesn3KBI0O74BvosQbL9X4Wk9VZ/"
-    "Nb9cPkVlV7HBhptkXwNQjaBIB78gjffjccnp29Hr46u7gcnb9+Pbp8dYnHBs+bv/X6y/Zh"
-    "YrS2UwWYTX+czm7JA9mYiVvukgtfAhqAwJYqYEaMfsh/1bLzXLheAZfOgzRVhhf4JbO8iJ"
-    "DvLjM24Ek1oXWPVvjP4XkBzp/Gi+ufxosXw/Nv0mDPwjvD4BaBPYZ5jV+LB+BofD3QRhdi"
-    "bOPvu3VwB69KgDt4xQSX3EqDq2G1xgNuNL4SuKFUdlFsz8sge85G9jyHbPB/DmSj8UKKbT"
-    "m5LRLcvOT6rgst7ZlLehM07eHcu579r9cK0GclYD5jgnyWhRg8AGP75lxWRors68ZGXTC/"
-    "EsDYiLG/c+2/ocUHfEwjUa+GuuZCgo8KUB75N/gOMjaQoVpSlBn89ZD0ZfSPxlTNf+98Sy"
-    "NYK6EnswQefImNzccfmlJBBaDfTm8mH27HN+/J9BvP+8sMgBzfTsidYXD1OXP1xUVGQe0m"
-    "UX6d3v6kkD+V3+ezSYCz7aF7N/jFeNzt7z3yTMBHNnlxFehJsKLL0aUU/30PuiqvV5Ugqv"
-    "TdZc2iQ6/drX15xK+9W1N9K4JpngtvbRca99Yv8DngxBQ/N7A02joTSv/HcJrj4sCXSMKi"
-    "q/EjuuBxFwdICh5+dfzCEAUvv8DfwWJ6jSEmCC+Btn4Erq4yoN5AV1sBi6LxrkLKt78soA"
-    "mCt2AifZOY5ciMVRbcKc1ANA2exNsPpffbWUQFCd+xPBCsP3sCdRvPJCpYQRgIf8CHAu1I"
-    "lF6gw+yhndBdKa2Wv7UZbrJXgAXug1civ01+KYrz+rqBFlCz3XRglXK7XxgKJgNVNxgp48"
-    "EnGw9GNr/1mKRqyHwUlRUx9J6//BNqSK1kv1OIJSMqMiJefcrvhzAWNREinxdlAp8X7Ljn"
-    "RS7saTg84G5H1xKs7xauZXaZLti7TBe5XSYdImCYFAPs5w/zGR3cBEk23mNoSPlXMQ3vCP"
-    "3/AmQJFqlQToToi5vxb1mwr9/Nr7IxGjLBlYy5nXzMLRf5YQcqmjT/r4C1vgZ02393r9Dw"
-    "X+JRqgak1S+4hcO2+gMJ4N3sTRFJu6eE3WP5myU2z6Gl5XG+hU8MUU9TCQF0keqf/HZbvD"
-    "zvNP+7+ezHaHh2zaYCH7wtj4hn6YTLdKrfBt0Ab43NmS1yPFjnCIWQ9Exuw7BMcsOQnd0w"
-    "zMJtAg+d88C8IxAQ3jLCzJblnCivbFPHXz/5k1dnU0iFwLttxY1NdOg+YLXgYOy4rJM8pR"
-    "AMyCSqljFRhmwTZZgPzXi7Z87b47ZtQmAxDPIUYQbrJaZsCuzdlXbF/Wo+f5cS96tpVp4/"
-    "3lxNFi8GAfp4kIEY8UYZPDi94MHBE3Y6p9hOL2OnayxoI2WnyUjYVIcbx0YkOZq9HZ4f1C"
-    "+KjRnxcK6t8d4LglJfWcPnb5Rvf1DQCiouxGz20H88ZQW8lQIsXTGQp3gIy5eO73qYm4TC"
-    "QQpACl5qPaQMz5WV7bvey16GhY38ACWA9znJbvxjvT9kSK8rmqxfENKTi8rB9o/JV8LhqY"
-    "TDBXRP6o8u2Q5Bg3N3PkUkIMz1132FC4lKlhE+pztNJyDY9ct0IneSW2HnaWX2flW1vbWP"
-    "8vizkydiCpk7IXMnZPjj6HInfsaejwXMHsVPjG71i7zDP7eDSrqEcwsqS2CS2IGOReUBbq"
-    "CFvg9ctKgyQ/H8jYJs5W/o2i+VX10DYddTMSzFxrRvrpSEvs97hA3MLzM6Or14sd0/2XCi"
-    "wYYTG7jhapcSjRcvh7WZrgjSIDg5g0A6RN1YUwo2R1C6Mm/PPRIh6/z6mZ2SvDTuUeMsq3"
-    "fpoDdaXLkrCae4CMlycbaPEJWmy+TqEzXFIwHg7LGXIRMu9bT+3CXZraxhuxyjcW+7fN3K"
-    "EjQC4lx/jYB0fk7b+Ylaq/KX4Cfp5O595W0g+9GqkDmRpJLg1+VyBqjW4GwKnpCXFD6Gg0"
-    "lRMTXgmmgxLii0abXaqXTHuY+W9tPkAdK90+TtfpGDagcDVUhGSif1RJ1UZDsGpcKJbdjv"
-    "CAS06gelfNNBgXM6yHunDng2bUARcnZ+SYJkrwSTrqHddoaJ4y8xUqtKXlWWtga/qls9lk"
-    "RynqTzfHr870gqUbSvQrHEElsubCssubvTqAH2OWPT4v/+IY2yThplS19bQ4oqK+jJsqNo"
-    "8WiI8afx9N346t2kKRXVdD4P2ND94cJ4245Ghnsqx9rken1667UMdnfoAwwTmLkZkKaTDK"
-    "gr4P1nnHW+Z2g2kb9+ZIwoG5pNy6CMe9cKbofj3guIF11qbX94p1/kZ7nBmDbcLCxEyA9+"
-    "yIUPBnzEEALdNCwo/a2O+ltb2eDM00oRCZelVX/HuhCvfZK8mVPIXO+qhqB0gQ9WdQw8vn"
-    "YGMYWAW2/1H72cfCwOlDNk4pVujUqliI4KUkRH+RTR2OYpi3NM0WLE8v1k9mY6+1FdTD5N"
-    "J7+2FLa8KBO2zEZjEmHLi/xKmjYrc6gXh9Ao5IeKo8ntzVLhspBjlo04W6GmyKQqK6XKtq"
-    "hVSAXNEEqbtLppFABZZXsgQ9pK0oZUaxXVmmZvHBJcqrQPlKGVnO4yp+0H6Oo+ZfEqbC2d"
-    "oJJ9pWVfabm7WvJr60Afha55A4cxZGQv1q7srx6yh0XXGFJ7E4usyNeAsOCFW13tpP4BWP"
-    "rSfrqBngeCzza31ZoZ0S/acvW2Y9XNdrCsMTrZ7VXNcAxI22YqCl4liJoKER+wC8ao1IbH"
-    "qGDHY5Tb8nB8F9uSXDHCBImAu0r1d8hG8IkixuwDwaLxQoBb5CQ1cQqYhz//Cl5sgky6sM"
-    "fjwnakoCdp3FMMoIztz7Z+EuZzyT7B413zXgUoxERUNGApHoQvFdLi17UfleBsO09Z2mil"
-    "eAamV17oBl4qA0kzPMXBRNtdiG/yfYIbmJ+/7CgRYsIjP/eCe9B1gIueVfZQadp10rRL+o"
-    "h86XN5SplDl7E+8jl0ATY8IIfjhbA+mm4jdxw5LK0BPCgjvQO29A5y0kvaGlqQUuRQ0EYu"
-    "JhER4tpTg2Q654FC/XeQtrtZgHpI0B7kr4TCO2U28jYApRKLlx7VTDPQJHYuvKuMe0grHu"
-    "z1B50My0AGQLbLLel5SvHwbkTMY+A4ZTxHKB7g9Qu4zNVn7RKMSu0SjAp2CUZZsJfAWqsa"
-    "iZPxxk6ylDLFtXqKqxmEtvarhmPN0RBfRA1vpWoUoQstDVYpTUxRyk+jKg/gEzYRSX0/58"
-    "KbpatlNehQNLH+A2i1FdTWto9U3+UMyqTp5Lpbat3dVi+T/YwKQRoKsQwdyOZTcm9Zlp1I"
-    "TrM4DZ8cqAXMcl3jAZsG/AxnTCH53mW+y/Zyh15i2Ukd5blRMIn0rmqqi5Ct0Wpujfa1r6"
-    "BVpDsm8WWBLvjw9zhGNWwbuOcxquXbKx4J+LQeXS7Ej+yhPaGKu/IJohAaPXA2qHii5JtG"
-    "lVDsRFOSySlra4SOULMTMB2MIl/BR0QgXLpl/RmBcAMMrsjojkC04HMz5UrA8x5trDhXwF"
-    "txyXCWUMDcwGZC0LYJuTJcdwQtNmn7+GGyaCqO2ULmyHGkEfdm88XN+F1LONee57qFTOVv"
-    "opkjlJtXpTSHA55J4ZC6h85mTCAeAwbDy1Kp85cFufOXX2XAHTY1fJemzpmmd+EcwmwnDg"
-    "fnr88vzy7Od4b47kqR/Z2PYkZwmba2hrrqW4hmDX7lGEHGHHIDocsbCKZ9b1hVvrA8ofys"
-    "sp/VFqNH/CqYKXg9dqttxRZMIz+u7n9c+yhV+gyS613mOra4zaAIQeV3kGi0bTqks0+Txf"
-    "TtdPLmWN2lGEBoUU77ZrcvyRGKYK233cbE0FXL3yyhy4t+jlCivw/6wQvz6B0KqWiB3fqz"
-    "ipeGi1YqWXTpyzqjtCRFVbSUCyXxZGnO6mrDW6vINvELhmkApZfJHKUI+iIT3CoT2mIHtv"
-    "LtvNyNpz5A1+MsPcsRCgh17ftpMvP6tH0A39Er8j9NKeBxNcTS1ueW+dzbpeUcKdt3mTIl"
-    "e7nlkhH3TDsSLj2OXry7J0pXeJ5rPPYIP5VSOG2gS3oH7StMN+E0osKUOBVXJvq1k+j3Cb"
-    "rGnaEFmF7jSz1K0l9uTL8oAfAhMRq/jN5Cp+3Pmf7McRdh2bSx8zmD3e3HfdCsCdmQu3mU"
-    "z8r4lGdsn/KM0o9Kh9zJKCkiAWGuP6oHnxwDuwTVKigTlAK6bsfrquU9dIAQ3Dg0q5ldNJ"
-    "kgkckOlCOgKsU7PJnMcBQfDDlFmWLLFh1rGJHIMw3lmYYydFzwnXEEEZt02BeGtx6b0EU9"
-    "iqce3+wXuejB1hwg49rwzeMsGew4Sy+8m154AGAO/5Ps5V9/Q1ETPvA1mt8RCAjvoFyVU0"
-    "GR05HWOM3fT2ZNLa4ZiMs43AO2wz3IOdyeZvPphx2BgBJcv4LYxAdYlgU4QSIgxKNStZCj"
-    "glrIUb4W8iAHIMtGtp04ArxjQYfD8CHahuZmQoZQcqAqB3So+w5U1/CZR9enqURL+m2k7t"
-    "2yaRm/bIij8eIlTjaylGJloJtQV5cUOS5SJGk6qUeq6pEIR/4AZJpShvO7FmaUYebT5n+H"
-    "wsxvoGZ4jIOHU/f7Xw026+FQ2RlOaJePHV8+iO9dQmmJyokYedshEHEWFKWIBIwv1V9NJM"
-    "86PZR8+0iz+c4hTJAIKNv1b7C4vslX+hmOFxDc+mP/0siXRv6BjPwxdA1t1aOY9+GdQsMe"
-    "xGM6Y9CfijW/Z0Yo206vUHy+b9l5txV+I/0ryUfFgXA4XEB0GzoU3ELUeqKfP8xnrBKMHU"
-    "l2HTU0pPyrmIZ3jCZ5AbgEjNQamWtvk+1kk1n8yARXtANd2lzMvvwfzQfHKg=="
+    "eJztXWtz27YS/SsYfbnOjOKJJdvx7b3TGdtRUre2nNpu2ts0w4FIyGLFVwjQj7b57xcgRf"
+    "FNExQpURA+9GESC5FnQWD3YHfxd8+0NWTg/VNVtT2L9L4Df/csaCL6P+lbfdCDjhPdYBcI"
+    "nBh+Wxg08i/CCSYuVFlnU2hgRC9pCKuu7hDdtuhVyzMMdtFWaUPduo8ueZb+1UMKse8RmS"
+    "GX3vj8hV7WLQ09IRz+6cyVqY4MLfG0usZ+27+ukGfHv3am319Y5L3flv3gRFFtwzOtqL3z"
+    "TGa2tRTQg/e8RxZyIUHsF4jrsTdgD7h42fClgoeNmgRPGZPR0BR6Bom98USJrvUUZXx9p9"
+    "yO7hSlx4GRalsMX52hzQC4Z4/w+t+DwXD4dvBmeHxydPj27dHJmxPa1n/e7K2334KHidAK"
+    "uvIxu/hwMb5jD2RTJQbaZRe++TKQwEDKV0aE/kL/imVntXA+g26+DpJSKV3Ql0zrIkS+u8"
+    "ow4ZNiIOuezOifg8MSnD+d3pz/cHqzNzh8lQR7vLgz8G8x2COY5/S1eAAO2zcDbXghwjb6"
+    "vtcO7sGbCuAevCkEl91KgqvSaY0H3LB9LXAXo7KLw/awCrKHxcgeZpD1/8uBbNheyGFbbd"
+    "yWDdzsyPVcF1nqM9fojcmsD+fe+fh/vbUAPawA87AQ5GEaYvgA9eDNuayMhNjLxkZTML8R"
+    "wNiIsJ+69l/I4gM+kpGo10NddRHDR4Eki/w7eofoJiqYWhKSKfy1heh++D+tTTX/nXqWyr"
+    "AGC09mAjHap8bm4/dtTUEloN9dXI1u706vPrLuTYy/Gj6Qp3cjdmfgX31OXd07Tk1Qy07A"
+    "rxd3PwD2J/j9ejzycbYxuXf9X4za3f3eY88EPWKzF1egFgcrvBxeSujfw8hVeL2qmFCt7y"
+    "5tFm167V7bl8f82uk817dimGa18N52kX5v/YSefU1c0OeGlpq3zixG/y+LbrZLA9/CERZe"
+    "jR7RhY9LHiA+8Oir0xdGxH/5G/od3FycU4gZwhOozh+hqykFUJvIVWfQypnxzhaS73+6QQ"
+    "b036IQ6atYL1tmrBbBnZgZ2ExDO8GrofQx6EVUkOgdC0N//VkRqLuoJ1HB8mkg+gFvCrQt"
+    "mfT8Ocwe2LG5KzGrZW+ZAzN9BVrw3n8l9tvsl0Ke19N0coNU200Sqzm3+6VUMGuouH5LyQ"
+    "fvLB9MbH7rMS7Vkvkoqioi6LE3+ROpRKllv+cIS0XUVES0+lTfDylY1ERgPo+rEJ/Hxbzn"
+    "cYb21B0ecIPWjZD13cK1yi7TcfEu03Fml0lDBOpGjgH24+31OB/cmEia79FVAv4Bho630P"
+    "8vQZZhkaByQkT3rk5/S4N9fnl9luZoWAdnknPbec4tw/wUExVtmv9n0Jqfw3zbf3mv1PCf"
+    "0FaKCqXVL7iFU2z1+yOAd7M3ISTtngp2j+WZE2qeI0vN4nyHngqGelJKCKDLpv7Rb3fly/"
+    "Ny5r+8Hn8Im6fX7Fzg/bflGeJpOeEinZq3QU2I59ScCZDjwTojKMRIT8U2DKoENwyKoxsG"
+    "abgNiMkhD8xLAQHhrTKYi8dyZijPbEOjXz/7k3fOzhEVAu91T9zUREfuA50WHIodl3WSlR"
+    "RCAalA1SomyqDYRBlkqRm8fOasPW7bBoJWgUGeEExhPaGSbYG9vLLe4X52fX2ZGO5nF+nx"
+    "/MvV2ehm78BHnzbSSQHfKMmD3SMPNh6w07mJbfcidrqmgnWE7LTJhF1oyHRswoKji7fDs4"
+    "36ZdyYHjXn2hrv7TGU+mCOnl+B198DMkPARVTNmPwLgxnEMwAtDegEA0zo+NLoXUy1ySQc"
+    "AiABdKnFBAwOwcz2XLzfS6mwlR/IIfA+x9VNf6z3RVJ6XZnJ+iWUnlxUNrZ/zL4SDk9l0V"
+    "xA96R5dsl2GBqcu/MJIQFhbj7va7GQKGwZ4XO6k3ICgt38mI7FTnJP2FlZGb1fd9oO7KMs"
+    "/sXBE5GEjJ2QsROS/ti62IkfqedjQaOX4yeGt/pl3uGfQaOKLuG1hcAEGow70OhQeUAmss"
+    "h3vosWZmYA7JmA2OAv5Nr74FdXJ9T1BLoFbCr77gzE5vusR9hC/zKio9OLV7H7JwtOtFhw"
+    "wkQmV7mUsL14MaztVEWQBsHOGQTSIerGmlKyOUKSmXkr7pEImefXT+2UZEfjCjnOMns3H/"
+    "RWkyuXKeE5LkI8XbzYRwhT02Vw9Y6a4uEA4KyxlxITLvS0+dglWa2sZbuconFvu3zVymIy"
+    "AuLcfI6AdH522/kJS6vyp+DH5eTufe1tIPvRqhE5EZeS4DflcvqoNuBsCh6QFx98BQ5mzh"
+    "TTAK6xEuOCQpucVjsV7njtkYn9NHpA+d5p/Ha/zEG1/YYKYi2lk7qjTiqxHT0nw6nYsF8K"
+    "CGjVH1TyTQ9KnNODrHfqwGfDhjmDvDi+JCayUoBJ19Bed4SJ400oUrNaXlVatgG/qls1lk"
+    "RynqTzvHv670goUbivkmOJxbZciq2w+O5OqwbY55RNS//9RRplnTTKJp46RzlTWUlNlqXE"
+    "Go+GOP10enF5enY5amuKajueB5r5/nAp37aUkXRPba5Nrte7t15LsrtDH+AigJlbAUk5qY"
+    "CmCO8/o6jzFanZWPz6limiKjWbHIOS924U3A7z3jeILrq5uf2LO/0yP8v126zDzaKDiHj+"
+    "D7noQUePFEKoGbqFpL/VUX8rGBuccVoJIeGitJqvWLfAa5Ug78IuZKx3XUNQusAbyzqGmK"
+    "+cQSQh4NZb80cvxx+LA+WUmHipW0eVQkSPSkJEj7IhopHNUxXnSGKNjOXH0fjdxfiDcjP6"
+    "dDH6dU205XEV2jLNxsRoy+PsSpo0KzOol1NoOeKb4tHk9mYlumyhMcsmnKVQE2JyKqs0lQ"
+    "Wo1QgFTQlKm7S+aeQDWWd7ICW6lqANOa3VnNZU23QYuVRrHyglKzXdZU3bD8jVvJzFq7S0"
+    "dExK1pWWdaXl7mrFr60DdRS65g1sxpCRtVi7sr+6yRoWXVNI40Us0kO+AYQFT9zqaiX1W2"
+    "hpE/vpCmEM/c82s9WaatEv23LFQVvFDBrLHKOd3V5VdUdHedtMZeRVTKgtiniDVTCOKm14"
+    "HJXseBxltjwcz6W2JBdHGBMRcFep+QrZBD3lDOPiA8HC9kKAW+YktXEKGKaffw0vNiYmXd"
+    "jtcWE7ktATN+5zDKCU7V9s/cTM54p1gk+XxXsBBMxEBCq0AEZoH7ASv679CPyz7TCY2GQG"
+    "sE7lwZ6m06XSH2k6Bg4VCnYhXmXrBLfQP3/aUYxioi0/9/x7yHWgS56V4qbStOukaRf3Ef"
+    "nC57KSMoYuZX1kY+h8bHhAXrQXwvpou4zcdsSwrA3ggyqj96B49B5kRi8ra2ihnCSHkjJy"
+    "kYiIEDceGiTDOTdE9U9R3u5mCeoLgfVB/kYovBNmI28B0Fxh8cKj2ikGGsfORdPauC9kxY"
+    "O9edJJt3SiQ2K73CM9Kyke3q0M8wg4zjGeERQP8OYHuIzVL9olOKq0S3BUsktwlAZ7Aq25"
+    "ojKejJc7SUvKENf6Ia6GT22tlg1X1EdLehGV3krkKCIXWSqqk5qYkJSfRl0doCdqIrL8fs"
+    "6FNy3XyGrQITax+QNo1RlS57ZHFM/lJGWScnLdrbTuBtnLbD+jBkmTIyypA1l8Su4ty7QT"
+    "qekiTaMnB6m+slxXf6CmAb/CC7qQeu+y3mV5uU0vscVBHdW1UdKJ9K4ayouQpdEaLo320l"
+    "ewVqQ7NuKrAl3y4a9wjOqibOCKx6hWL6+4JeDn1ehyEX1kTFaEKqrKJ8iE0OqBs37GU068"
+    "aZgJVRxoyiI5ZW6N0Ax1cQCmQ1HkS/gIBYQLt2w+IhCZUOdiRpcCopHP7aQrQYwfbTpxzi"
+    "CecY3htKCAsYHtUNC2gbgiXJcCayzS9svt6KYtHnMNkSPbEUbcG1/fXJ1ergnnxuNcA8gU"
+    "/iKaGUG5eVVp5nDgM0scUlaYsws6EE8BB4OTSqHzJyWx8ycvKmBKTQ3PzZvOC03v0j6E2U"
+    "4cHBy+PTwZHh8uDfHllTL7O8tihnAZtjpHmuJZJM8afOEYwYI+5AZClzcQDPtet+p8YVlB"
+    "+VmlP6sAo0f6KlQpdD12623FlnQjP67uf1yrTKr5PUitd1nr1OI2/CQEhd9BypNdp0M6/j"
+    "S6uXh/MXq3re5SBCCyck77Li5fkhEUwVpfdxkTXVMsz5wglxf9jKBEfxX0/RfmmXdyREUj"
+    "dpuPKp7oLpkpbNHNX9YLUksSUmVLuVAjni3N6blax3OF2AZ9wUUYQOVlMiMpwnyRIreqUF"
+    "vFxFa2nJdrYuUBuZgz9SwjKCDUje+nycjr3fYBPEerqf+kpIDH1TBLW7u2jOfeMixnS9W+"
+    "jJSpWMstE4y4YtiRcOFx+cm7K6J0Rvs5p2238FOphJOJXFY7aNXBdLXoRlSYYqfiykC/9Q"
+    "T6fUKuPtVVH9NzeqmXE/SXadMvCwB8iLWmL6OtodL251R95qiKsCza2PmYwe7W495o1IQs"
+    "yN0+ysMqPuWw2Kcc5tSj0hB3MEpCSECYm2f10JOjU5egXgZlTFJA1217XbWshw4JQaaTZz"
+    "UXJ03GRGSwQ84RULX4DiyDGbbig2GnKOfYsmXHGoYi8kxDeaahpI5LvjMOErFNh/1n95LF"
+    "G90ijAvOhEi16Jc5619dJQhfwkHrymdDPKIJcOgTAojnVOuA2GCCANbvLaQB3QKTZ0Cdde"
+    "DndwH6+2BvsD/YH+aeA7FSX1XYgShOJ2b+ST6gm3wAseeIb/MzFBAuh7B5xwkjugARbg81"
+    "JSZ91CpQb0fm1cfR+N3F+ENbq346xa1ShltJgluGcDEYC6jULNmbLy3g8B5Uyi0clOQWDn"
+    "KKrwfo6U4NyAMh8cJUJNclXfdarjtW2dkymjJ55i5NlRGVBan4jNGsFmoc85iQlDRZl781"
+    "Dam6VkvLSUmp5W5r2dAfkFtTz0lZqekua1rSsbun/47QsTcIGmM6DG8QO4i2l0PHplr0y+"
+    "jYKMHN9VtXpmOZ4GsmCLA3MXWfywWPUCeMT53aLtij/zgQk1cAEzidgqB/sHeyf7A/yGVl"
+    "m+iSj5ylxqskZbtJyrKqftx+SUyora14UTXRmWTZbXL5BcyWlfBvPF22a7OQ+AmzWzTocz"
+    "Jm5b5Pdpg2X0OCft3+0X9T1/ZLiBGu/cx8afF2I1rZ9gnBYw5UbeQTwhL4SsBjZNDeuCFP"
+    "iUmwK4Ft2XkrYDHKYXvx4D2qBO9RCbxHWXgDsqCGU5kSlFtd9R1LH8g6rGlKVJLjXSNHJT"
+    "m+2/rvDDk+pS8yu/MDNHOp8dj9fjkx7rdU/FjPiqz4tYWA7UA60sBCHPjiYM+2jGegEwxY"
+    "QCPQMZgjh+SQ4Nw9/GH9Yflvg4E9BSxcmUUxv9YtRpibANJHNXXj+TuAoDoDHkbAhO4c++"
+    "HNQc8s1QZAS6N9Yg/hPyz2I9hTVYSx7bJoaNYWM1o+6Os/wKEPhiyfloeBfNAVnaXpf4PO"
+    "g7YVOXnJwUsOvqvs10ZMpeDr4fEGIgnxOMdhlapnw+KyZ8Ns3TM2X3EHpSelZPD/i9SujC"
+    "QV1uCTSb67o9/Arqvpt8ckpZa7rGW+rAqZTlF1EZR0yO59Vx2hQ26R6rk6ef6ZHWdbkLyd"
+    "adMvo0XworXyddG8csBgKOBzDYwhgO69bQ0CPsOe+tyGZbsmNPSAkcCPyAV7w/3B/mFuuO"
+    "DqHeYQE58T/quNdf8Fvki+ojtesuQruqKJWKG38EvJQH9Lvz+j+ES2mNz6iie1D/9w8PZ4"
+    "CTj7owzi26vTy8sspl9jE3JVqywuI0T43xoOLA0WBm4yKCUmINqtHKQprWFpDW9qc1DH81"
+    "MDuSTPDI5ultq//hkjkLVbR5FhmanSGVunpHwQA5Bj4QjbC7hiHFZZng+LV+fDzOJsoAeU"
+    "cz5iMbpLAQHhbb6YzZaEjl9/HI3bWlxTEFeh/w6K6b+DbFUm1eabH5YCAo7g5icIE2FMl3"
+    "segGMiAkLcSvDsRpiVl/cJRDU2YsaFS/1M6Psb3PhnZWXscl09hOfpcCshJSg1UFcDGtI8"
+    "BylzxBUWlZQS7fTSVvgwmYfS6lJKJwPN8Gun8U0kSTk5j9SdR0Ic+QnIpKQMZukazShp5t"
+    "3Wf4do5ndI1Yuq5Sfu918km7VF0/b5Zskvd5JfllENmzIVbIdBxLkFnxASkF9q/lh0aIYH"
+    "Flcf35GMSGEj6x7fHlFtk8vZi4kIOLab32BxPYML37C9gOA2z/1LI18a+Rsy8k+Rq6uzXo"
+    "55v7hTatjDqE1nDPpdseZXPNqy2E5/QC7mtBVjIgJO+K3ED7KPigPhRXMB0W2F+6e/SHIP"
+    "Rv/x9npcsJRGIul1VFcJ+AcYOt5Gk7wEXAZGYo3MFB5N1xhNLX6sA1Z4dKOL2bf/A66X8t"
+    "E="
 )
