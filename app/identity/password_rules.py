@@ -81,8 +81,8 @@ def check_login_password(password: str, field: tuple[str, ...]) -> None:
     ):
         raise _weak("登录密码须同时包含字母、数字和特殊字符", field)
     lowered = password.lower()
-    core = re.sub(r"[^a-z]", "", lowered.translate(_LEET))
-    if lowered in COMMON_PASSWORDS or core in COMMON_WORDS or len(set(lowered)) < 4:
+    cores = {re.sub(r"[^a-z]", "", lowered), re.sub(r"[^a-z]", "", lowered.translate(_LEET))}
+    if lowered in COMMON_PASSWORDS or cores & COMMON_WORDS or len(set(lowered)) < 4:
         raise _weak("密码过于常见，请换一个更难猜的密码", field)
     if (
         _has_sequential_run(password, RUN_LENGTH)
