@@ -274,6 +274,40 @@ CREATE TABLE IF NOT EXISTS "risk_decisions" (
     "created_at" TIMESTAMP NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
+CREATE TABLE IF NOT EXISTS "faq_entries" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "key" VARCHAR(60) NOT NULL UNIQUE,
+    "category" VARCHAR(30) NOT NULL,
+    "question" VARCHAR(200) NOT NULL,
+    "answer" TEXT NOT NULL,
+    "search_text" TEXT NOT NULL,
+    "position" INT NOT NULL
+) /* One question and answer, loaded from the shipped data file (keyed by ``key``). */;
+CREATE TABLE IF NOT EXISTS "tickets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "ticket_no" VARCHAR(32) NOT NULL UNIQUE,
+    "kind" VARCHAR(10) NOT NULL,
+    "subject" VARCHAR(100) NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "first_staff_reply_at" TIMESTAMP,
+    "sla_alerted_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "updated_at" TIMESTAMP NOT NULL,
+    "transaction_id" BIGINT REFERENCES "transactions" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_tickets_user_id_df8e1c" ON "tickets" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_status_ab217e" ON "tickets" ("status", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_kind_7d7e10" ON "tickets" ("kind", "first_staff_reply_at", "created_at");
+CREATE TABLE IF NOT EXISTS "ticket_messages" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "from_staff" INT NOT NULL,
+    "body" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "author_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "version" VARCHAR(255) NOT NULL,
@@ -550,6 +584,41 @@ CREATE TABLE IF NOT EXISTS "risk_decisions" (
     "created_at" TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
+CREATE TABLE IF NOT EXISTS "faq_entries" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "key" VARCHAR(60) NOT NULL UNIQUE,
+    "category" VARCHAR(30) NOT NULL,
+    "question" VARCHAR(200) NOT NULL,
+    "answer" TEXT NOT NULL,
+    "search_text" TEXT NOT NULL,
+    "position" INT NOT NULL
+);
+COMMENT ON TABLE "faq_entries" IS 'One question and answer, loaded from the shipped data file (keyed by ``key``).';
+CREATE TABLE IF NOT EXISTS "tickets" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "ticket_no" VARCHAR(32) NOT NULL UNIQUE,
+    "kind" VARCHAR(10) NOT NULL,
+    "subject" VARCHAR(100) NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "first_staff_reply_at" TIMESTAMPTZ,
+    "sla_alerted_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "updated_at" TIMESTAMPTZ NOT NULL,
+    "transaction_id" BIGINT REFERENCES "transactions" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_tickets_user_id_df8e1c" ON "tickets" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_status_ab217e" ON "tickets" ("status", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_kind_7d7e10" ON "tickets" ("kind", "first_staff_reply_at", "created_at");
+CREATE TABLE IF NOT EXISTS "ticket_messages" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "from_staff" BOOL NOT NULL,
+    "body" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "author_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" SERIAL NOT NULL PRIMARY KEY,
     "version" VARCHAR(255) NOT NULL,
@@ -559,96 +628,108 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXWtz27YS/SsYfbnOjOKJJdvx7b3TGdtRUre2nNpu2ts0w4FIyGLFVwjQj7b57xcgRf"
-    "FNExQpURA+9GESC5FnQWD3YHfxd8+0NWTg/VNVtT2L9L4Df/csaCL6P+lbfdCDjhPdYBcI"
-    "nBh+Wxg08i/CCSYuVFlnU2hgRC9pCKuu7hDdtuhVyzMMdtFWaUPduo8ueZb+1UMKse8RmS"
-    "GX3vj8hV7WLQ09IRz+6cyVqY4MLfG0usZ+27+ukGfHv3am319Y5L3flv3gRFFtwzOtqL3z"
-    "TGa2tRTQg/e8RxZyIUHsF4jrsTdgD7h42fClgoeNmgRPGZPR0BR6Bom98USJrvUUZXx9p9"
-    "yO7hSlx4GRalsMX52hzQC4Z4/w+t+DwXD4dvBmeHxydPj27dHJmxPa1n/e7K2334KHidAK"
-    "uvIxu/hwMb5jD2RTJQbaZRe++TKQwEDKV0aE/kL/imVntXA+g26+DpJSKV3Ql0zrIkS+u8"
-    "ow4ZNiIOuezOifg8MSnD+d3pz/cHqzNzh8lQR7vLgz8G8x2COY5/S1eAAO2zcDbXghwjb6"
-    "vtcO7sGbCuAevCkEl91KgqvSaY0H3LB9LXAXo7KLw/awCrKHxcgeZpD1/8uBbNheyGFbbd"
-    "yWDdzsyPVcF1nqM9fojcmsD+fe+fh/vbUAPawA87AQ5GEaYvgA9eDNuayMhNjLxkZTML8R"
-    "wNiIsJ+69l/I4gM+kpGo10NddRHDR4Eki/w7eofoJiqYWhKSKfy1heh++D+tTTX/nXqWyr"
-    "AGC09mAjHap8bm4/dtTUEloN9dXI1u706vPrLuTYy/Gj6Qp3cjdmfgX31OXd07Tk1Qy07A"
-    "rxd3PwD2J/j9ejzycbYxuXf9X4za3f3eY88EPWKzF1egFgcrvBxeSujfw8hVeL2qmFCt7y"
-    "5tFm167V7bl8f82uk817dimGa18N52kX5v/YSefU1c0OeGlpq3zixG/y+LbrZLA9/CERZe"
-    "jR7RhY9LHiA+8Oir0xdGxH/5G/od3FycU4gZwhOozh+hqykFUJvIVWfQypnxzhaS73+6QQ"
-    "b036IQ6atYL1tmrBbBnZgZ2ExDO8GrofQx6EVUkOgdC0N//VkRqLuoJ1HB8mkg+gFvCrQt"
-    "mfT8Ocwe2LG5KzGrZW+ZAzN9BVrw3n8l9tvsl0Ke19N0coNU200Sqzm3+6VUMGuouH5LyQ"
-    "fvLB9MbH7rMS7Vkvkoqioi6LE3+ROpRKllv+cIS0XUVES0+lTfDylY1ERgPo+rEJ/Hxbzn"
-    "cYb21B0ecIPWjZD13cK1yi7TcfEu03Fml0lDBOpGjgH24+31OB/cmEia79FVAv4Bho630P"
-    "8vQZZhkaByQkT3rk5/S4N9fnl9luZoWAdnknPbec4tw/wUExVtmv9n0Jqfw3zbf3mv1PCf"
-    "0FaKCqXVL7iFU2z1+yOAd7M3ISTtngp2j+WZE2qeI0vN4nyHngqGelJKCKDLpv7Rb3fly/"
-    "Ny5r+8Hn8Im6fX7Fzg/bflGeJpOeEinZq3QU2I59ScCZDjwTojKMRIT8U2DKoENwyKoxsG"
-    "abgNiMkhD8xLAQHhrTKYi8dyZijPbEOjXz/7k3fOzhEVAu91T9zUREfuA50WHIodl3WSlR"
-    "RCAalA1SomyqDYRBlkqRm8fOasPW7bBoJWgUGeEExhPaGSbYG9vLLe4X52fX2ZGO5nF+nx"
-    "/MvV2ehm78BHnzbSSQHfKMmD3SMPNh6w07mJbfcidrqmgnWE7LTJhF1oyHRswoKji7fDs4"
-    "36ZdyYHjXn2hrv7TGU+mCOnl+B198DMkPARVTNmPwLgxnEMwAtDegEA0zo+NLoXUy1ySQc"
-    "AiABdKnFBAwOwcz2XLzfS6mwlR/IIfA+x9VNf6z3RVJ6XZnJ+iWUnlxUNrZ/zL4SDk9l0V"
-    "xA96R5dsl2GBqcu/MJIQFhbj7va7GQKGwZ4XO6k3ICgt38mI7FTnJP2FlZGb1fd9oO7KMs"
-    "/sXBE5GEjJ2QsROS/ti62IkfqedjQaOX4yeGt/pl3uGfQaOKLuG1hcAEGow70OhQeUAmss"
-    "h3vosWZmYA7JmA2OAv5Nr74FdXJ9T1BLoFbCr77gzE5vusR9hC/zKio9OLV7H7JwtOtFhw"
-    "wkQmV7mUsL14MaztVEWQBsHOGQTSIerGmlKyOUKSmXkr7pEImefXT+2UZEfjCjnOMns3H/"
-    "RWkyuXKeE5LkI8XbzYRwhT02Vw9Y6a4uEA4KyxlxITLvS0+dglWa2sZbuconFvu3zVymIy"
-    "AuLcfI6AdH522/kJS6vyp+DH5eTufe1tIPvRqhE5EZeS4DflcvqoNuBsCh6QFx98BQ5mzh"
-    "TTAK6xEuOCQpucVjsV7njtkYn9NHpA+d5p/Ha/zEG1/YYKYi2lk7qjTiqxHT0nw6nYsF8K"
-    "CGjVH1TyTQ9KnNODrHfqwGfDhjmDvDi+JCayUoBJ19Bed4SJ400oUrNaXlVatgG/qls1lk"
-    "RynqTzvHv670goUbivkmOJxbZciq2w+O5OqwbY55RNS//9RRplnTTKJp46RzlTWUlNlqXE"
-    "Go+GOP10enF5enY5amuKajueB5r5/nAp37aUkXRPba5Nrte7t15LsrtDH+AigJlbAUk5qY"
-    "CmCO8/o6jzFanZWPz6limiKjWbHIOS924U3A7z3jeILrq5uf2LO/0yP8v126zDzaKDiHj+"
-    "D7noQUePFEKoGbqFpL/VUX8rGBuccVoJIeGitJqvWLfAa5Ug78IuZKx3XUNQusAbyzqGmK"
-    "+cQSQh4NZb80cvxx+LA+WUmHipW0eVQkSPSkJEj7IhopHNUxXnSGKNjOXH0fjdxfiDcjP6"
-    "dDH6dU205XEV2jLNxsRoy+PsSpo0KzOol1NoOeKb4tHk9mYlumyhMcsmnKVQE2JyKqs0lQ"
-    "Wo1QgFTQlKm7S+aeQDWWd7ICW6lqANOa3VnNZU23QYuVRrHyglKzXdZU3bD8jVvJzFq7S0"
-    "dExK1pWWdaXl7mrFr60DdRS65g1sxpCRtVi7sr+6yRoWXVNI40Us0kO+AYQFT9zqaiX1W2"
-    "hpE/vpCmEM/c82s9WaatEv23LFQVvFDBrLHKOd3V5VdUdHedtMZeRVTKgtiniDVTCOKm14"
-    "HJXseBxltjwcz6W2JBdHGBMRcFep+QrZBD3lDOPiA8HC9kKAW+YktXEKGKaffw0vNiYmXd"
-    "jtcWE7ktATN+5zDKCU7V9s/cTM54p1gk+XxXsBBMxEBCq0AEZoH7ASv679CPyz7TCY2GQG"
-    "sE7lwZ6m06XSH2k6Bg4VCnYhXmXrBLfQP3/aUYxioi0/9/x7yHWgS56V4qbStOukaRf3Ef"
-    "nC57KSMoYuZX1kY+h8bHhAXrQXwvpou4zcdsSwrA3ggyqj96B49B5kRi8ra2ihnCSHkjJy"
-    "kYiIEDceGiTDOTdE9U9R3u5mCeoLgfVB/kYovBNmI28B0Fxh8cKj2ikGGsfORdPauC9kxY"
-    "O9edJJt3SiQ2K73CM9Kyke3q0M8wg4zjGeERQP8OYHuIzVL9olOKq0S3BUsktwlAZ7Aq25"
-    "ojKejJc7SUvKENf6Ia6GT22tlg1X1EdLehGV3krkKCIXWSqqk5qYkJSfRl0doCdqIrL8fs"
-    "6FNy3XyGrQITax+QNo1RlS57ZHFM/lJGWScnLdrbTuBtnLbD+jBkmTIyypA1l8Su4ty7QT"
-    "qekiTaMnB6m+slxXf6CmAb/CC7qQeu+y3mV5uU0vscVBHdW1UdKJ9K4ayouQpdEaLo320l"
-    "ewVqQ7NuKrAl3y4a9wjOqibOCKx6hWL6+4JeDn1ehyEX1kTFaEKqrKJ8iE0OqBs37GU068"
-    "aZgJVRxoyiI5ZW6N0Ax1cQCmQ1HkS/gIBYQLt2w+IhCZUOdiRpcCopHP7aQrQYwfbTpxzi"
-    "CecY3htKCAsYHtUNC2gbgiXJcCayzS9svt6KYtHnMNkSPbEUbcG1/fXJ1ergnnxuNcA8gU"
-    "/iKaGUG5eVVp5nDgM0scUlaYsws6EE8BB4OTSqHzJyWx8ycvKmBKTQ3PzZvOC03v0j6E2U"
-    "4cHBy+PTwZHh8uDfHllTL7O8tihnAZtjpHmuJZJM8afOEYwYI+5AZClzcQDPtet+p8YVlB"
-    "+VmlP6sAo0f6KlQpdD12623FlnQjP67uf1yrTKr5PUitd1nr1OI2/CQEhd9BypNdp0M6/j"
-    "S6uXh/MXq3re5SBCCyck77Li5fkhEUwVpfdxkTXVMsz5wglxf9jKBEfxX0/RfmmXdyREUj"
-    "dpuPKp7oLpkpbNHNX9YLUksSUmVLuVAjni3N6blax3OF2AZ9wUUYQOVlMiMpwnyRIreqUF"
-    "vFxFa2nJdrYuUBuZgz9SwjKCDUje+nycjr3fYBPEerqf+kpIDH1TBLW7u2jOfeMixnS9W+"
-    "jJSpWMstE4y4YtiRcOFx+cm7K6J0Rvs5p2238FOphJOJXFY7aNXBdLXoRlSYYqfiykC/9Q"
-    "T6fUKuPtVVH9NzeqmXE/SXadMvCwB8iLWmL6OtodL251R95qiKsCza2PmYwe7W495o1IQs"
-    "yN0+ysMqPuWw2Kcc5tSj0hB3MEpCSECYm2f10JOjU5egXgZlTFJA1217XbWshw4JQaaTZz"
-    "UXJ03GRGSwQ84RULX4DiyDGbbig2GnKOfYsmXHGoYi8kxDeaahpI5LvjMOErFNh/1n95LF"
-    "G90ijAvOhEi16Jc5619dJQhfwkHrymdDPKIJcOgTAojnVOuA2GCCANbvLaQB3QKTZ0Cdde"
-    "DndwH6+2BvsD/YH+aeA7FSX1XYgShOJ2b+ST6gm3wAseeIb/MzFBAuh7B5xwkjugARbg81"
-    "JSZ91CpQb0fm1cfR+N3F+ENbq346xa1ShltJgluGcDEYC6jULNmbLy3g8B5Uyi0clOQWDn"
-    "KKrwfo6U4NyAMh8cJUJNclXfdarjtW2dkymjJ55i5NlRGVBan4jNGsFmoc85iQlDRZl781"
-    "Dam6VkvLSUmp5W5r2dAfkFtTz0lZqekua1rSsbun/47QsTcIGmM6DG8QO4i2l0PHplr0y+"
-    "jYKMHN9VtXpmOZ4GsmCLA3MXWfywWPUCeMT53aLtij/zgQk1cAEzidgqB/sHeyf7A/yGVl"
-    "m+iSj5ylxqskZbtJyrKqftx+SUyora14UTXRmWTZbXL5BcyWlfBvPF22a7OQ+AmzWzTocz"
-    "Jm5b5Pdpg2X0OCft3+0X9T1/ZLiBGu/cx8afF2I1rZ9gnBYw5UbeQTwhL4SsBjZNDeuCFP"
-    "iUmwK4Ft2XkrYDHKYXvx4D2qBO9RCbxHWXgDsqCGU5kSlFtd9R1LH8g6rGlKVJLjXSNHJT"
-    "m+2/rvDDk+pS8yu/MDNHOp8dj9fjkx7rdU/FjPiqz4tYWA7UA60sBCHPjiYM+2jGegEwxY"
-    "QCPQMZgjh+SQ4Nw9/GH9Yflvg4E9BSxcmUUxv9YtRpibANJHNXXj+TuAoDoDHkbAhO4c++"
-    "HNQc8s1QZAS6N9Yg/hPyz2I9hTVYSx7bJoaNYWM1o+6Os/wKEPhiyfloeBfNAVnaXpf4PO"
-    "g7YVOXnJwUsOvqvs10ZMpeDr4fEGIgnxOMdhlapnw+KyZ8Ns3TM2X3EHpSelZPD/i9SujC"
-    "QV1uCTSb67o9/Arqvpt8ckpZa7rGW+rAqZTlF1EZR0yO59Vx2hQ26R6rk6ef6ZHWdbkLyd"
-    "adMvo0XworXyddG8csBgKOBzDYwhgO69bQ0CPsOe+tyGZbsmNPSAkcCPyAV7w/3B/mFuuO"
-    "DqHeYQE58T/quNdf8Fvki+ojtesuQruqKJWKG38EvJQH9Lvz+j+ES2mNz6iie1D/9w8PZ4"
-    "CTj7owzi26vTy8sspl9jE3JVqywuI0T43xoOLA0WBm4yKCUmINqtHKQprWFpDW9qc1DH81"
-    "MDuSTPDI5ultq//hkjkLVbR5FhmanSGVunpHwQA5Bj4QjbC7hiHFZZng+LV+fDzOJsoAeU"
-    "cz5iMbpLAQHhbb6YzZaEjl9/HI3bWlxTEFeh/w6K6b+DbFUm1eabH5YCAo7g5icIE2FMl3"
-    "segGMiAkLcSvDsRpiVl/cJRDU2YsaFS/1M6Psb3PhnZWXscl09hOfpcCshJSg1UFcDGtI8"
-    "BylzxBUWlZQS7fTSVvgwmYfS6lJKJwPN8Gun8U0kSTk5j9SdR0Ic+QnIpKQMZukazShp5t"
-    "3Wf4do5ndI1Yuq5Sfu918km7VF0/b5Zskvd5JfllENmzIVbIdBxLkFnxASkF9q/lh0aIYH"
-    "Flcf35GMSGEj6x7fHlFtk8vZi4kIOLab32BxPYML37C9gOA2z/1LI18a+Rsy8k+Rq6uzXo"
-    "55v7hTatjDqE1nDPpdseZXPNqy2E5/QC7mtBVjIgJO+K3ED7KPigPhRXMB0W2F+6e/SHIP"
-    "Rv/x9npcsJRGIul1VFcJ+AcYOt5Gk7wEXAZGYo3MFB5N1xhNLX6sA1Z4dKOL2bf/A66X8t"
-    "E="
+    "eJztXW1z27gR/isYfalvRueJ5Zek105nbEe5+s4vqezk2uZueBAJWTxRJEOAttU2/70AKY"
+    "qvoAmKlCgIH9qLSSxEPgsCuw92F//tzR0DWfjwXNcd3ya9H8B/ezacI/qP7K0+6EHXjW+w"
+    "CwSOraAtDBsFF+EYEw/qrLMJtDCilwyEdc90ienY9KrtWxa76Oi0oWk/xpd82/zqI404j4"
+    "hMkUdvfPmNXjZtA70gHP3pzrSJiSwj9bSmwX47uK6RhRtcuzAfr2zyIWjLfnCs6Y7lz+24"
+    "vbsgU8deCZjhez4iG3mQIPYLxPPZG7AHXL5s9FLhw8ZNwqdMyBhoAn2LJN54rMXXepp2e/"
+    "eg3Q8fNK0ngJHu2Axfk6HNAHhkj/D9nweD4+O3gzfHZ+9OT96+PX335h1tGzxv/tbbb+HD"
+    "xGiFXQWYXf14dfvAHsihSgy1yy58C2QggaFUoIwY/aX+NdvJa+FyCr1iHaSlMrqgL5nVRY"
+    "R8d5Uxhy+ahexHMqV/Dk5KcP58Prr8+/noYHDyXRrs2+WdQXCLwR7DPKOvJQJw1L4ZaKML"
+    "Mbbx971xcI/eVAD36A0XXHYrDa5OpzURcKP2tcBdjsouDtuTKsie8JE9ySEb/FcA2ai9lM"
+    "O22rgtG7j5ket7HrL1hdDoTchsDufe5e2/ehsB+rgCzMdckI+zEMMnaIZvLmRlpMReNzaa"
+    "gvmNBMZGjP3Ec/6DbDHgYxmFej3UdQ8xfDRI8si/p3eIOUecqSUlmcHfWIoeRv9obar568"
+    "S3dYY1WHoyY4jRITU2n//W1hRUAvrD1c3w/uH85iPrfo7xVysA8vxhyO4MgquLzNWDs8wE"
+    "teoE/HL18HfA/gT/vrsdBjg7mDx6wS/G7R7+3WPPBH3isBfXoJEEK7ocXUrp38fI00S9qo"
+    "RQre8uaxZte+3e2JfH/NrJrNC3YpjmtfDB8ZD5aP+MFoEmruhzQ1svWmeWo//Tspvd0sC3"
+    "aIRFV+NH9ODzigdIDjz66vSFEQlefkS/g9HVJYWYITyG+uwZeobGgXqOPH0K7YIZ72Ip+e"
+    "HnEbJg8BZcpG8SveyYscqDOzUzsJmGdoLXQ+lj2IusINE7NobB+rMmUA9xT7KCFdBA9APe"
+    "Fmg7MukFc5gzcBJzV2pWy9+aD+bZK9CGj8Ersd9mvxTxvL5hkhHSHS9NrBbc7pdSwayh5g"
+    "UtFR+8t3wwccStx6RUS+ajrKqIocf++A+kE62W/V4grBRRUxHx6lN9P4SzqMnAfJ5VIT7P"
+    "+LznWY72NF0RcMPWjZD13cK1yi7TGX+X6Sy3y2QgAk2rwAD76f7uthjchEiW7zF1Av4HLB"
+    "PvoP9fgizDIkXlRIge3Jz/Mwv25fXdRZajYR1cKM5t7zm3HPPDJyraNP8voD27hMW2/+pe"
+    "qeE/pq00HSqrX3ILh2/1ByNAdLM3JaTsngp2j+3Px9Q8R7aex/kBvXCGelpKCqDLpv7hPx"
+    "/Kl+fVzH99d/tj1Dy7ZhcCH7ytyBDPykkX6dS8DTqHeEbNmRA5EaxzglKM9Exsw6BKcMOA"
+    "H90wyMJtQUxORGBeCUgIb5XBzB/LuaE8dSyDfv3sT9E5u0BUCrw3PXFTEx15T3RacCl2Qt"
+    "ZJXlIKBWQCVauYKAO+iTLIUzN49cx5e9xxLARtjkGeEsxgPaaSbYG9urLZ4X5xd3edGu4X"
+    "V9nx/OnmYjg6OArQp41MwuEbFXmwf+TB1gN2Ojex7V/ETtdUsImQnTaZsCsDzV2HsOBo/n"
+    "Z4vlG/jBsz4+ZCW+O9A4ZSH8zQ4jvw/d8AmSLgIapmTP6EwRTiKYC2AUyCASZ0fBn0Lqba"
+    "ZBIuAZAAutRiAgYnYOr4Hj7sZVTYyg8UEHhfkuqmP9b7TVF6XZnJ+iWUnlpUtrZ/zL4SAU"
+    "9l2VxC96R5dslxGRqCu/MpIQlhbj7va7mQaGwZEXO603ISgt38mE7ETgpP2HlZFb1fd9oO"
+    "7aM8/vzgiVhCxU6o2AlFf+xc7MRP1POxodUr8BOjW/0y7/CPsFFFl/DORmAMLcYdGHSoPK"
+    "E5sskPgYsWZWYA7M8BccB/kOccgl88k1DXE5g2cKjs+wuQmO/zHmEL/auIjk4vXnz3TxWc"
+    "aLHgxBzNhcqlRO3li2FtpyqCMgj2ziBQDlE31pSSzRGSzsxbc49Eyjy/fmanJD8a18hxVt"
+    "m7xaC3mly5SgkvcBGS6eJ8HyFKTVfB1XtqikcDQLDGXkZMutDT5mOXVLWylu1yisaj44lV"
+    "K0vISIhz8zkCyvnZb+cnKq0qnoKflFO797W3gZxnu0bkRFJKgd+Uyxmg2oCzKXlAXnLwcR"
+    "zMgimmAVwTJcYlhTY9rXYq3PHOJ2PnZfiEir3T5O1+mYPqBA01xFoqJ3VPnVTiuGZBhhPf"
+    "sF8JSGjVH1XyTY9KnNOjvHfqwoXlwIJBzo8vSYisFWDSNbQ3HWHi+mOK1LSWV5WVbcCv6l"
+    "aNJZmcJ+U875/+OxJKFO2rFFhiiS0XvhWW3N1p1QD7krFp6f//poyyThplY1+foYKprKQm"
+    "y0pig0dDnH8+v7o+v7getjVFtR3PA+fF/nAp37aSUXRPba5Nrdf7t14rsrtDH+AygFlYAW"
+    "k5pYCmCO8/4qjzNanZRPz6jimiKjWbHoOK924U3A7z3iNEF93C3P7lnX6Zn+UFbTbhZtFB"
+    "RPzghzz0ZKJnCiE0LNNGyt/qqL8Vjg3BOK2UkHRRWs1XrFvitU6QN7cLFetd1xBULvDWso"
+    "4hFitnEEtIuPXW/NHLyccSQDkjJl/q1mmlENHTkhDR03yIaGzzVMU5ltggY/lxePv+6vZH"
+    "bTT8fDX8ZUO05VkV2jLLxiRoy7P8Spo2K3Ool1NoBeLb4tHU9mYlumypMdshgqVQU2JqKq"
+    "s0lYWo1QgFzQgqm7S+aRQAWWd7ICO6kaANNa3VnNZ0Z+4ycqnWPlBGVmm6y5p2npBn+AWL"
+    "V2lp6YSUqiut6kqr3dWKX1sH6ih0zRvYjiGjarF2ZX91mzUsuqaQxotYZId8AwhLnrjV1U"
+    "rq99A2xs7LDcIYBp9tbqs106JftuWKw7baPGyscoz2dntVN10TFW0zlZFXCaG2KOItVsE4"
+    "rbThcVqy43Ga2/JwfY/akkIcYUJEwl2l5itkE/RSMIz5B4JF7aUAt8xJauMUMEw//xpebE"
+    "JMubC748J2JKEnadwXGEAZ259v/STM54p1gs9XxXsBBMxEBDq0AUboELASv57zDIKz7TAY"
+    "O2QKsEnlwYFh0qUyGGkmBi4VCnchvsvXCW6hf/G0owTFRFt+6QX3kOdCjyw0flNl2nXStE"
+    "v6iGLhc3lJFUOXsT7yMXQBNiIgL9tLYX20XUZuN2JYNgbwUZXRe8QfvUe50cvKGtqoIMmh"
+    "pIxcLCIjxI2HBqlwzi1R/RNUtLtZgvpSYHOQv5EK75TZKFoAtFBYvvCodoqBJrHz0KQ27k"
+    "tZ+WBvnnQybZOYkDie8EjPS8qHdyvDPAZOcIznBOUDvPkBrmL1ebsEp5V2CU5LdglOs2CP"
+    "oT3TdMaTiXInWUkV4lo/xNUKqK31suF4fbSkF1nprVSOIvKQraM6qYkpSfVp1NUBeqEmIs"
+    "vvF1x4s3KNrAYdYhObP4BWnyJ95vhE8z1BUiYtp9bdSutumL3M9jNqkDQFwoo6UMWn1N6y"
+    "SjtRmuZpGr24SA+U5XnmEzUNxBXO6ULpvct6V+Xltr3E8oM6qmujpBPlXTWUF6FKozVcGu"
+    "21r2CjSHdsxFcFuuTDX+MY1WXZwDWPUa1eXnFHwC+q0eUh+siYrAlVXJVPkgkhHYplsorb"
+    "a0L0YEZluyUZTG0G5gY5YQURuVGuGD8Ul8W6quwjqTl8foiqS1EUS4mJBKQLSG0+ZhLNoS"
+    "nEHa8EZKPn20noghg/O3TinEI8FRrDWUEJoyfbIekdCwnFAK8ENljG7tP9cNQW07uB2Jrd"
+    "CLTu3d6Nbs6vN4Rz45HAIWSaeJnRnKDa3qs0c7hwwVKrtDXmbE4H8ingaPCuUnLBu5Lsgn"
+    "evKmBCTQ3fK5rOuaZ3aR/SbLgOjk7enrw7PjtZGeKrK2X2d57njeCyHOrHGppvkyJr8JWD"
+    "Fjl9qC2WLm+xWM6jadf5wvKC6rPKflYhRs/0VahS6Hrs1dusLulGfVzd/7jWmVSLe1Ba77"
+    "LWqcVtBWkamriDVCS7SYf09vNwdPXhavh+V92lGEBkF5yHzi/wkhOUwVrfdKEX09Bsfz5G"
+    "nij6OUGF/jroBy8sMu8UiMpG7DYfdz02PTLV2KJbvKxzkm9SUmVLuVQjni3N2bnaxDONOB"
+    "Z9wWWgROVlMicpw3yRIbeqUFt8Yitf8MybY+0JeVgwOS8nKCHUje+nqdj0/fYBfNeoqf+0"
+    "pIQH+jBL27izrUVvFY2zo2pfRcpUrHaXC9dcM+pIugDC4vTmNVG6oP1c0rY7+KlUwmmOPF"
+    "Zdad3BdLPsRlaYEucGq1DILoRC7jBEqUro60KVKMEuC2JtRo9+Rp45MfUA2kt6qVcQSZpr"
+    "0y+LKn1KtKYvY2ygwP2XTFn0uHi3qpXa+UDU7pbB32oojqqD3z7Kx1WIimM+UXFcUAbOQM"
+    "IRTikhCWFunipGL65J/cx6icsJSQn5gN31//O0DyQEzd0iE5qfq5wQURE0BSev1SLRsIqQ"
+    "2YkPhh1eXmDLlp0mGomoo0TVUaJqP6LkOxNgptt02P/hXbMgtnuEMecolkyLfpmz/tXTwp"
+    "g4HLaufCTLMxoDlz4hgHhGtQ6IA8YIYPPRRgYwbTBeAOqsgyBpENDfBweDw8HhceHxK2v1"
+    "VYUdiIO/Euaf4gO6yQcQZ4bEdtQjAekSU5t3nDCiCxAR9lAzYspHrQL1bqTzfRzevr+6/b"
+    "GtVT+bN1kpbbIkazJHuFiMBdRqVsoulpZweA8qJawOShJWBwVnHoTomW4NyEMh+WKfFNel"
+    "XPdarjvW2ZFOhjZeCFeEy4mqOnBixmheCzVOV01JKpqsy9+agXTTqKXltKTScre1bJlPyK"
+    "up57Ss0nSXNa3o2P3Tf0fo2BGC1i0dhiPEzn/uFdCxmRb9Mjo2zpr0gtaV6Vgm+D0TBNgf"
+    "z82AywXP0CSMT504Hjig/3MhJt8BTOBkAsL+wcG7w6PDQSEr20SXYuQsNV4VKdtNUpaVih"
+    "T2SxJCbW3Fy6qJzmRg75LLL2EKtoJ/6znYXZuF5M/C3qFBX5CGrfZ98sO0+cIk9OsOTtyc"
+    "eE5Ql44I7WcWS8u3G9HKtk8EHnOgaiOfElbAVwIeI4v2Jgx5RkyBXQls2ylaAfkoR+3lg/"
+    "e0ErynJfCe5uENyYIaTmVGUG111XcsAyDrsKYZUUWOd40cVeT4fuu/M+T4hL7I9CEI0Cyk"
+    "xhP3++XEeNBSC2I9K7LidzYCjgvpSANLcRCIgwPHthbAJBiwgEZgYjBDLikgwYV7+NX+1Q"
+    "7eBgNnAli4Moti/t60GWE+B5A+6ty0Fj8ABPUp8DECc+jNcBDeHPbMUm0AtA3aJ/YR/tVm"
+    "P4J9XUcYOx6LhmZtMaPlw77+Alz6YMgOaHkYyodd0Vma/jfsPGxbkZNXHLzi4LvKfm3FVA"
+    "q/HhFvIJaQj3M8rlJK75hfS+84X0yPzVfCQelpKRX8/yq1qyJJpTX4VJLv/ug3tOtq+u0J"
+    "SaXlLmtZLKtCpVNUXQQVHbJ/31VH6JB7pPueSRb/YKdIc5K3c236ZbQIXrbWvi6bVw4YjA"
+    "QCroExBNB7dOxByGc4k4DbsB1vDi0zZCTwM/LAwfHh4PCkMFxw/Q4LiIkvKf/VwWbwAr8p"
+    "vqI7XrLiK7qiiUSht+hLyUF/T78/i3/MX0Juc8WT2of/ePD2bAU4+6MM4vub8+vrPKZfEx"
+    "NyVassKSNF+N8GTsENFwZhMigjJiHarZzOqqxhZQ1va3PQxLNzC3mkyAyOb5bav8HBNZC1"
+    "20SRYZWp0hlbp6R8EANQYOGI2ku4YpxUWZ5P+KvzSW5xttATKjh0k4/uSkBCeJsvZrMjoe"
+    "N3H4e3bS2uGYir0H9HfPrvKF+VSXfE5oeVgIQjuPkJYh6fvlAV4ISIhBC3Ejy7FWbl9X0C"
+    "WY2NhHHhUT8TBv6GMP55WRW7XFcP0SFNwkrICCoN1NWAgQzfRdoMCYVFpaVkOxK3FT5M5a"
+    "G0upTSycCwgtppYhNJWk7NI3XnkQhHcQIyLamCWbpGMyqaeb/13yGa+T3STV61/NT9/qtk"
+    "s7Fs2j7frPjlTvLLKqphW6aC4zKIBLfgU0IS8kuDaqnvJZnvuQ34eXQKdvXxHcvIFDay6f"
+    "HtE92ZCzl7CREJx3bzGyyebwnhG7WXENzmuX9l5Csjf0tG/gf4dWgTb9ErMPBX90qN+wn8"
+    "qiHazKx4XHWQG56KeQ4j0PrAcqCBDDDxnHmYqz01XZdeYBYlmJgWAgcztKAXxgvw++/0n7"
+    "//zkk9b7Z75XF02g7gexyCHPs65HrH4E+nAlVZsM74C9ZZfsGiQDw6nhC6SRkJrYLmT8RW"
+    "cdObqVcWrg95lPkVamMJKTAuM6XaKE2LEfT0qUYoviKoZ8QU9DWg5+e3dCy1pcvngnfEdH"
+    "8w9RkqjAFf3ik120nQZhPB3wkKl0V/90E2HpxdmVGRcFB6mGjBsQiah1xrsXRtE46uih/v"
+    "prUdjijq5IoYLCkh6Szv5gv+xN9JRZ9m2V6K1bL1KHJ//AfSC4ySkiDnWERKiFuIy1Kx+l"
+    "mUq8wSR/xZ4ig3S/BWURFqmdeHihfqGpWc+rgsGKb11TuKMyettN1lbauNo/3Wv+8aNfWf"
+    "llT63039q6yabgSgdDW0TVLocwRcWhN5NXxwPGQ+2j+jRaCKK/rc0NaLAlSW09CnZTc7po"
+    "Jv0RiLrsYfqAefV4xZcujRd6dvjEjw9iM6I42uLh96vFmmAWgf0r3t1vRSFeD85MrBmU8d"
+    "51KDC1zmi6Xkh59HyOIFa6ZI4Zs4Z1iSsf2tfY49Ao1LtSdQfY1x15LabJl5X/5izL0r5r"
+    "yTzDkLSQqZlgItOI6FoM3haFKCGXWMqWRb3/nqymYN9Iu7u+uUbX5xld30/HRzMRwdHAVG"
+    "OW1kEo7JNnaMgvAV/u5z1F4KlnfT286Kp9hvP5XenDriHlJKTPlItd3TlB0gwBAkxRT8Tb"
+    "moZBWdsa4ntepox9RQ2YtKDsAKjmo4Xyj3/zVcU/OqsGPapr91jjxTn/YKHK3lnX6ZhwXj"
+    "Np3JL94XF2qtiLp+iXP0hDxcyDzx4wUSIlKY6xsoZ8w+KgGEl80lRLeVkBf6iwQVpQb/dH"
+    "93y3F8YpGs12PqBPwPWCbe4bW/CFwGRrnrmfUy+2lXhXVwse0A3W//Bwnombg="
 )
