@@ -28,6 +28,7 @@ from models.identity import QrLoginSession
 
 from .. import audit, clock, runtime
 from ..errors import DomainError, ErrorCode, input_field
+from ..events import stream
 from ..events.outbox import unit_of_work
 from .address_limits import count_request
 from .sessions import SignedIn, start_session
@@ -173,15 +174,30 @@ async def _deliver_tokens(session: QrLoginSession, ip: str | None) -> SignedIn |
     return signed_in
 
 
+def _steps(current: QrLoginSession, status: str, rank: int) -> list[str]:
+    """The statuses to announce to a subscriber at ``rank`` that now sees ``status``.
+
+    A final status of a scanned session implies SCANNED came first; a subscriber that
+    saw PENDING but missed SCANNED is told it too, so it sees every step in order. (A
+    subscriber's first update is just the current status.)
+    """
+    steps = []
+    if _RANK[status] == 2 and rank == 0 and current.scanned_at is not None:
+        steps.append("SCANNED")
+    if _RANK[status] > rank:
+        steps.append(status)
+    return steps
+
+
 async def watch(session: QrLoginSession, ip: str | None) -> AsyncIterator[QrLoginUpdate]:
     """Every status change of an (already authorised) session, ending with a final status.
 
-    The first update is the current status. Changes come from the broker; the
-    session is re-read every few seconds in case one was missed, and at the
-    instant it expires (by ``app.clock``) it is marked EXPIRED here.
+    The first update is the current status. Changes come from the event stream; the
+    session is also re-read every few seconds in case an event was missed, and at
+    the instant it expires (by ``app.clock``) it is marked EXPIRED here.
     """
     events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    source = runtime.get().broker.subscribe(topic(session.id))
+    source = stream.subscribe(topic(session.id))
 
     async def pump() -> None:
         async for message in source:
@@ -194,26 +210,23 @@ async def watch(session: QrLoginSession, ip: str | None) -> AsyncIterator[QrLogi
         current = await expire_if_due(await QrLoginSession.get(id=session.id))
         status = current.status
         while True:
-            if _RANK[status] > rank:
-                rank = _RANK[status]
-                current.status = status
-                signed_in = await _deliver_tokens(current, ip) if status == "CONFIRMED" else None
-                yield QrLoginUpdate(status=status, session=current, signed_in=signed_in)
+            for step in _steps(current, status, rank):
+                rank = _RANK[step]
+                signed_in = await _deliver_tokens(current, ip) if step == "CONFIRMED" else None
+                yield QrLoginUpdate(status=step, session=current, signed_in=signed_in)
             if status in TERMINAL:
                 return
             remaining = (current.expires_at - clock.now()).total_seconds()
             try:
                 message = await asyncio.wait_for(events.get(), timeout=min(max(remaining, 0.0) + 0.05, POLL_SECONDS))
-                announced = message.get("status")
-                if announced in _RANK:
-                    if _RANK[announced] > rank:
-                        current = await QrLoginSession.get(id=session.id)
-                    status = announced
-                    continue
             except asyncio.TimeoutError:
-                pass
+                message = None
+            announced = message.get("status") if message else None
+            if announced in _RANK and _RANK[announced] <= rank:
+                continue  # a repeat of what was already announced
             current = await expire_if_due(await QrLoginSession.get(id=session.id))
-            status = current.status
+            # An announced step is shown even if the row has already moved further.
+            status = announced if announced in _RANK else current.status
     finally:
         pump_task.cancel()
         with contextlib.suppress(BaseException):
