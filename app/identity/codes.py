@@ -13,6 +13,8 @@ from models.codes import VerificationCode
 from .. import clock, notifier, runtime
 from ..errors import DomainError, ErrorCode
 from ..ledger import sql
+from .address_limits import count_request
+from .recipients import require_recipient
 
 CODE_TTL = timedelta(minutes=5)
 RESEND_INTERVAL = timedelta(seconds=60)
@@ -106,9 +108,6 @@ async def request_code(raw_recipient: str, purpose: str, ip: str | None) -> int:
     answer never tells a stranger who has an account (the code's owner learns it
     only when using the code).
     """
-    from .address_limits import count_request
-    from .recipients import require_recipient
-
     field = ("input", "recipient")
     recipient = require_recipient(raw_recipient, field)
     if purpose not in PURPOSE_TEXT:
