@@ -136,11 +136,15 @@ CREATE TABLE IF NOT EXISTS "transactions" (
     "expected_arrival_at" TIMESTAMP,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "counterparty_account_id" BIGINT REFERENCES "accounts" ("id") ON DELETE RESTRICT,
-    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0)
+    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0),
+    CONSTRAINT "ck_transaction_two_sides" CHECK (counterparty_account_id IS NULL OR counterparty_account_id <> account_id),
+    CONSTRAINT "ck_transaction_refunds_within_amount" CHECK (refunded_amount <= amount)
 ) /* A movement a user can see. One row serves both sides (direction is per viewer). */;
 CREATE INDEX IF NOT EXISTS "idx_transaction_related_9cf92e" ON "transactions" ("related_transaction_id");
 CREATE INDEX IF NOT EXISTS "idx_transaction_account_fb881d" ON "transactions" ("account_id", "created_at");
 CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ac29b4" ON "transactions" ("counterparty_account_id", "created_at");
+CREATE INDEX IF NOT EXISTS "idx_transaction_account_b3ad17" ON "transactions" ("account_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ce88c9" ON "transactions" ("counterparty_account_id", "id");
 CREATE TABLE IF NOT EXISTS "journals" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "kind" VARCHAR(10) NOT NULL,
@@ -176,7 +180,9 @@ CREATE TABLE IF NOT EXISTS "refunds" (
     "transaction_id" BIGINT NOT NULL REFERENCES "transactions" ("id") ON DELETE RESTRICT,
     "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
 );
-CREATE INDEX IF NOT EXISTS "idx_refunds_status_3befc0" ON "refunds" ("status", "review_deadline");
+CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "recipient" VARCHAR(254) NOT NULL,
@@ -308,6 +314,59 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "risk_assessments" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "answers" JSON NOT NULL,
+    "score" INT NOT NULL,
+    "tolerance" VARCHAR(2) NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+) /* A submitted suitability questionnaire; the newest one sets ``User.risk_tolerance``. */;
+CREATE TABLE IF NOT EXISTS "wealth_products" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "code" VARCHAR(32) NOT NULL UNIQUE,
+    "name" VARCHAR(100) NOT NULL,
+    "type" VARCHAR(20) NOT NULL,
+    "expected_return_bp" INT NOT NULL,
+    "term_days" INT,
+    "risk_level" VARCHAR(2) NOT NULL,
+    "min_purchase" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "description" TEXT NOT NULL,
+    "risk_disclosure" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS "wealth_holdings" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "account_id" BIGINT NOT NULL,
+    "rate_bp" INT NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "accrued_income" BIGINT NOT NULL,
+    "income_remainder" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "purchased_at" TIMESTAMP NOT NULL,
+    "accrued_through" DATE NOT NULL,
+    "last_income_date" DATE,
+    "matures_at" TIMESTAMP,
+    "redeemed_at" TIMESTAMP,
+    "purchase_transaction_id" BIGINT NOT NULL,
+    "product_id" BIGINT NOT NULL REFERENCES "wealth_products" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "ck_holding_amounts" CHECK (principal >= 0 AND accrued_income >= 0 AND income_remainder >= 0)
+) /* One purchase of a product by a user, until it is fully redeemed. */;
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_matures_6d8931" ON "wealth_holdings" ("matures_at");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_user_id_df8a0e" ON "wealth_holdings" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_status_b75e28" ON "wealth_holdings" ("status", "id");
+CREATE TABLE IF NOT EXISTS "wealth_accruals" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "income_date" DATE NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMP NOT NULL,
+    "holding_id" BIGINT NOT NULL REFERENCES "wealth_holdings" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_wealth_accr_holding_c4d2e5" UNIQUE ("holding_id", "income_date")
+) /* One day's income of one holding; the unique pair makes a day accrue at most once. */;
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "version" VARCHAR(255) NOT NULL,
@@ -440,11 +499,15 @@ CREATE TABLE IF NOT EXISTS "transactions" (
     "expected_arrival_at" TIMESTAMPTZ,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "counterparty_account_id" BIGINT REFERENCES "accounts" ("id") ON DELETE RESTRICT,
-    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0)
+    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0),
+    CONSTRAINT "ck_transaction_two_sides" CHECK (counterparty_account_id IS NULL OR counterparty_account_id <> account_id),
+    CONSTRAINT "ck_transaction_refunds_within_amount" CHECK (refunded_amount <= amount)
 );
 CREATE INDEX IF NOT EXISTS "idx_transaction_related_9cf92e" ON "transactions" ("related_transaction_id");
 CREATE INDEX IF NOT EXISTS "idx_transaction_account_fb881d" ON "transactions" ("account_id", "created_at");
 CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ac29b4" ON "transactions" ("counterparty_account_id", "created_at");
+CREATE INDEX IF NOT EXISTS "idx_transaction_account_b3ad17" ON "transactions" ("account_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ce88c9" ON "transactions" ("counterparty_account_id", "id");
 COMMENT ON TABLE "transactions" IS 'A movement a user can see. One row serves both sides (direction is per viewer).';
 CREATE TABLE IF NOT EXISTS "journals" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
@@ -482,7 +545,9 @@ CREATE TABLE IF NOT EXISTS "refunds" (
     "transaction_id" BIGINT NOT NULL REFERENCES "transactions" ("id") ON DELETE RESTRICT,
     "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
 );
-CREATE INDEX IF NOT EXISTS "idx_refunds_status_3befc0" ON "refunds" ("status", "review_deadline");
+CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "recipient" VARCHAR(254) NOT NULL,
@@ -619,6 +684,62 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "risk_assessments" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "answers" JSONB NOT NULL,
+    "score" INT NOT NULL,
+    "tolerance" VARCHAR(2) NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "risk_assessments" IS 'A submitted suitability questionnaire; the newest one sets ``User.risk_tolerance``.';
+CREATE TABLE IF NOT EXISTS "wealth_products" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "code" VARCHAR(32) NOT NULL UNIQUE,
+    "name" VARCHAR(100) NOT NULL,
+    "type" VARCHAR(20) NOT NULL,
+    "expected_return_bp" INT NOT NULL,
+    "term_days" INT,
+    "risk_level" VARCHAR(2) NOT NULL,
+    "min_purchase" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "description" TEXT NOT NULL,
+    "risk_disclosure" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS "wealth_holdings" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "account_id" BIGINT NOT NULL,
+    "rate_bp" INT NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "accrued_income" BIGINT NOT NULL,
+    "income_remainder" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "purchased_at" TIMESTAMPTZ NOT NULL,
+    "accrued_through" DATE NOT NULL,
+    "last_income_date" DATE,
+    "matures_at" TIMESTAMPTZ,
+    "redeemed_at" TIMESTAMPTZ,
+    "purchase_transaction_id" BIGINT NOT NULL,
+    "product_id" BIGINT NOT NULL REFERENCES "wealth_products" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "ck_holding_amounts" CHECK (principal >= 0 AND accrued_income >= 0 AND income_remainder >= 0)
+);
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_matures_6d8931" ON "wealth_holdings" ("matures_at");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_user_id_df8a0e" ON "wealth_holdings" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_status_b75e28" ON "wealth_holdings" ("status", "id");
+COMMENT ON TABLE "wealth_holdings" IS 'One purchase of a product by a user, until it is fully redeemed.';
+CREATE TABLE IF NOT EXISTS "wealth_accruals" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "income_date" DATE NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "holding_id" BIGINT NOT NULL REFERENCES "wealth_holdings" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_wealth_accr_holding_c4d2e5" UNIQUE ("holding_id", "income_date")
+);
+COMMENT ON TABLE "wealth_accruals" IS 'One day''s income of one holding; the unique pair makes a day accrue at most once.';
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" SERIAL NOT NULL PRIMARY KEY,
     "version" VARCHAR(255) NOT NULL,
@@ -628,108 +749,126 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXW1z27gR/isYfalvRueJ5Zek105nbEe5+s4vqezk2uZueBAJWTxRJEOAttU2/70AKY"
-    "qvoAmKlCgIH9qLSSxEPgsCuw92F//tzR0DWfjwXNcd3ya9H8B/ezacI/qP7K0+6EHXjW+w"
-    "CwSOraAtDBsFF+EYEw/qrLMJtDCilwyEdc90ienY9KrtWxa76Oi0oWk/xpd82/zqI404j4"
-    "hMkUdvfPmNXjZtA70gHP3pzrSJiSwj9bSmwX47uK6RhRtcuzAfr2zyIWjLfnCs6Y7lz+24"
-    "vbsgU8deCZjhez4iG3mQIPYLxPPZG7AHXL5s9FLhw8ZNwqdMyBhoAn2LJN54rMXXepp2e/"
-    "eg3Q8fNK0ngJHu2Axfk6HNAHhkj/D9nweD4+O3gzfHZ+9OT96+PX335h1tGzxv/tbbb+HD"
-    "xGiFXQWYXf14dfvAHsihSgy1yy58C2QggaFUoIwY/aX+NdvJa+FyCr1iHaSlMrqgL5nVRY"
-    "R8d5Uxhy+ahexHMqV/Dk5KcP58Prr8+/noYHDyXRrs2+WdQXCLwR7DPKOvJQJw1L4ZaKML"
-    "Mbbx971xcI/eVAD36A0XXHYrDa5OpzURcKP2tcBdjsouDtuTKsie8JE9ySEb/FcA2ai9lM"
-    "O22rgtG7j5ket7HrL1hdDoTchsDufe5e2/ehsB+rgCzMdckI+zEMMnaIZvLmRlpMReNzaa"
-    "gvmNBMZGjP3Ec/6DbDHgYxmFej3UdQ8xfDRI8si/p3eIOUecqSUlmcHfWIoeRv9obar568"
-    "S3dYY1WHoyY4jRITU2n//W1hRUAvrD1c3w/uH85iPrfo7xVysA8vxhyO4MgquLzNWDs8wE"
-    "teoE/HL18HfA/gT/vrsdBjg7mDx6wS/G7R7+3WPPBH3isBfXoJEEK7ocXUrp38fI00S9qo"
-    "RQre8uaxZte+3e2JfH/NrJrNC3YpjmtfDB8ZD5aP+MFoEmruhzQ1svWmeWo//Tspvd0sC3"
-    "aIRFV+NH9ODzigdIDjz66vSFEQlefkS/g9HVJYWYITyG+uwZeobGgXqOPH0K7YIZ72Ip+e"
-    "HnEbJg8BZcpG8SveyYscqDOzUzsJmGdoLXQ+lj2IusINE7NobB+rMmUA9xT7KCFdBA9APe"
-    "Fmg7MukFc5gzcBJzV2pWy9+aD+bZK9CGj8Ersd9mvxTxvL5hkhHSHS9NrBbc7pdSwayh5g"
-    "UtFR+8t3wwccStx6RUS+ajrKqIocf++A+kE62W/V4grBRRUxHx6lN9P4SzqMnAfJ5VIT7P"
-    "+LznWY72NF0RcMPWjZD13cK1yi7TGX+X6Sy3y2QgAk2rwAD76f7uthjchEiW7zF1Av4HLB"
-    "PvoP9fgizDIkXlRIge3Jz/Mwv25fXdRZajYR1cKM5t7zm3HPPDJyraNP8voD27hMW2/+pe"
-    "qeE/pq00HSqrX3ILh2/1ByNAdLM3JaTsngp2j+3Px9Q8R7aex/kBvXCGelpKCqDLpv7hPx"
-    "/Kl+fVzH99d/tj1Dy7ZhcCH7ytyBDPykkX6dS8DTqHeEbNmRA5EaxzglKM9Exsw6BKcMOA"
-    "H90wyMJtQUxORGBeCUgIb5XBzB/LuaE8dSyDfv3sT9E5u0BUCrw3PXFTEx15T3RacCl2Qt"
-    "ZJXlIKBWQCVauYKAO+iTLIUzN49cx5e9xxLARtjkGeEsxgPaaSbYG9urLZ4X5xd3edGu4X"
-    "V9nx/OnmYjg6OArQp41MwuEbFXmwf+TB1gN2Ojex7V/ETtdUsImQnTaZsCsDzV2HsOBo/n"
-    "Z4vlG/jBsz4+ZCW+O9A4ZSH8zQ4jvw/d8AmSLgIapmTP6EwRTiKYC2AUyCASZ0fBn0Lqba"
-    "ZBIuAZAAutRiAgYnYOr4Hj7sZVTYyg8UEHhfkuqmP9b7TVF6XZnJ+iWUnlpUtrZ/zL4SAU"
-    "9l2VxC96R5dslxGRqCu/MpIQlhbj7va7mQaGwZEXO603ISgt38mE7ETgpP2HlZFb1fd9oO"
-    "7aM8/vzgiVhCxU6o2AlFf+xc7MRP1POxodUr8BOjW/0y7/CPsFFFl/DORmAMLcYdGHSoPK"
-    "E5sskPgYsWZWYA7M8BccB/kOccgl88k1DXE5g2cKjs+wuQmO/zHmEL/auIjk4vXnz3TxWc"
-    "aLHgxBzNhcqlRO3li2FtpyqCMgj2ziBQDlE31pSSzRGSzsxbc49Eyjy/fmanJD8a18hxVt"
-    "m7xaC3mly5SgkvcBGS6eJ8HyFKTVfB1XtqikcDQLDGXkZMutDT5mOXVLWylu1yisaj44lV"
-    "K0vISIhz8zkCyvnZb+cnKq0qnoKflFO797W3gZxnu0bkRFJKgd+Uyxmg2oCzKXlAXnLwcR"
-    "zMgimmAVwTJcYlhTY9rXYq3PHOJ2PnZfiEir3T5O1+mYPqBA01xFoqJ3VPnVTiuGZBhhPf"
-    "sF8JSGjVH1XyTY9KnNOjvHfqwoXlwIJBzo8vSYisFWDSNbQ3HWHi+mOK1LSWV5WVbcCv6l"
-    "aNJZmcJ+U875/+OxJKFO2rFFhiiS0XvhWW3N1p1QD7krFp6f//poyyThplY1+foYKprKQm"
-    "y0pig0dDnH8+v7o+v7getjVFtR3PA+fF/nAp37aSUXRPba5Nrdf7t14rsrtDH+AygFlYAW"
-    "k5pYCmCO8/4qjzNanZRPz6jimiKjWbHoOK924U3A7z3iNEF93C3P7lnX6Zn+UFbTbhZtFB"
-    "RPzghzz0ZKJnCiE0LNNGyt/qqL8Vjg3BOK2UkHRRWs1XrFvitU6QN7cLFetd1xBULvDWso"
-    "4hFitnEEtIuPXW/NHLyccSQDkjJl/q1mmlENHTkhDR03yIaGzzVMU5ltggY/lxePv+6vZH"
-    "bTT8fDX8ZUO05VkV2jLLxiRoy7P8Spo2K3Ool1NoBeLb4tHU9mYlumypMdshgqVQU2JqKq"
-    "s0lYWo1QgFzQgqm7S+aRQAWWd7ICO6kaANNa3VnNZ0Z+4ycqnWPlBGVmm6y5p2npBn+AWL"
-    "V2lp6YSUqiut6kqr3dWKX1sH6ih0zRvYjiGjarF2ZX91mzUsuqaQxotYZId8AwhLnrjV1U"
-    "rq99A2xs7LDcIYBp9tbqs106JftuWKw7baPGyscoz2dntVN10TFW0zlZFXCaG2KOItVsE4"
-    "rbThcVqy43Ga2/JwfY/akkIcYUJEwl2l5itkE/RSMIz5B4JF7aUAt8xJauMUMEw//xpebE"
-    "JMubC748J2JKEnadwXGEAZ259v/STM54p1gs9XxXsBBMxEBDq0AUboELASv57zDIKz7TAY"
-    "O2QKsEnlwYFh0qUyGGkmBi4VCnchvsvXCW6hf/G0owTFRFt+6QX3kOdCjyw0flNl2nXStE"
-    "v6iGLhc3lJFUOXsT7yMXQBNiIgL9tLYX20XUZuN2JYNgbwUZXRe8QfvUe50cvKGtqoIMmh"
-    "pIxcLCIjxI2HBqlwzi1R/RNUtLtZgvpSYHOQv5EK75TZKFoAtFBYvvCodoqBJrHz0KQ27k"
-    "tZ+WBvnnQybZOYkDie8EjPS8qHdyvDPAZOcIznBOUDvPkBrmL1ebsEp5V2CU5LdglOs2CP"
-    "oT3TdMaTiXInWUkV4lo/xNUKqK31suF4fbSkF1nprVSOIvKQraM6qYkpSfVp1NUBeqEmIs"
-    "vvF1x4s3KNrAYdYhObP4BWnyJ95vhE8z1BUiYtp9bdSutumL3M9jNqkDQFwoo6UMWn1N6y"
-    "SjtRmuZpGr24SA+U5XnmEzUNxBXO6ULpvct6V+Xltr3E8oM6qmujpBPlXTWUF6FKozVcGu"
-    "21r2CjSHdsxFcFuuTDX+MY1WXZwDWPUa1eXnFHwC+q0eUh+siYrAlVXJVPkgkhHYplsorb"
-    "a0L0YEZluyUZTG0G5gY5YQURuVGuGD8Ul8W6quwjqTl8foiqS1EUS4mJBKQLSG0+ZhLNoS"
-    "nEHa8EZKPn20noghg/O3TinEI8FRrDWUEJoyfbIekdCwnFAK8ENljG7tP9cNQW07uB2Jrd"
-    "CLTu3d6Nbs6vN4Rz45HAIWSaeJnRnKDa3qs0c7hwwVKrtDXmbE4H8ingaPCuUnLBu5Lsgn"
-    "evKmBCTQ3fK5rOuaZ3aR/SbLgOjk7enrw7PjtZGeKrK2X2d57njeCyHOrHGppvkyJr8JWD"
-    "Fjl9qC2WLm+xWM6jadf5wvKC6rPKflYhRs/0VahS6Hrs1dusLulGfVzd/7jWmVSLe1Ba77"
-    "LWqcVtBWkamriDVCS7SYf09vNwdPXhavh+V92lGEBkF5yHzi/wkhOUwVrfdKEX09Bsfz5G"
-    "nij6OUGF/jroBy8sMu8UiMpG7DYfdz02PTLV2KJbvKxzkm9SUmVLuVQjni3N2bnaxDONOB"
-    "Z9wWWgROVlMicpw3yRIbeqUFt8Yitf8MybY+0JeVgwOS8nKCHUje+nqdj0/fYBfNeoqf+0"
-    "pIQH+jBL27izrUVvFY2zo2pfRcpUrHaXC9dcM+pIugDC4vTmNVG6oP1c0rY7+KlUwmmOPF"
-    "Zdad3BdLPsRlaYEucGq1DILoRC7jBEqUro60KVKMEuC2JtRo9+Rp45MfUA2kt6qVcQSZpr"
-    "0y+LKn1KtKYvY2ygwP2XTFn0uHi3qpXa+UDU7pbB32oojqqD3z7Kx1WIimM+UXFcUAbOQM"
-    "IRTikhCWFunipGL65J/cx6icsJSQn5gN31//O0DyQEzd0iE5qfq5wQURE0BSev1SLRsIqQ"
-    "2YkPhh1eXmDLlp0mGomoo0TVUaJqP6LkOxNgptt02P/hXbMgtnuEMecolkyLfpmz/tXTwp"
-    "g4HLaufCTLMxoDlz4hgHhGtQ6IA8YIYPPRRgYwbTBeAOqsgyBpENDfBweDw8HhceHxK2v1"
-    "VYUdiIO/Euaf4gO6yQcQZ4bEdtQjAekSU5t3nDCiCxAR9lAzYspHrQL1bqTzfRzevr+6/b"
-    "GtVT+bN1kpbbIkazJHuFiMBdRqVsoulpZweA8qJawOShJWBwVnHoTomW4NyEMh+WKfFNel"
-    "XPdarjvW2ZFOhjZeCFeEy4mqOnBixmheCzVOV01JKpqsy9+agXTTqKXltKTScre1bJlPyK"
-    "up57Ss0nSXNa3o2P3Tf0fo2BGC1i0dhiPEzn/uFdCxmRb9Mjo2zpr0gtaV6Vgm+D0TBNgf"
-    "z82AywXP0CSMT504Hjig/3MhJt8BTOBkAsL+wcG7w6PDQSEr20SXYuQsNV4VKdtNUpaVih"
-    "T2SxJCbW3Fy6qJzmRg75LLL2EKtoJ/6znYXZuF5M/C3qFBX5CGrfZ98sO0+cIk9OsOTtyc"
-    "eE5Ql44I7WcWS8u3G9HKtk8EHnOgaiOfElbAVwIeI4v2Jgx5RkyBXQls2ylaAfkoR+3lg/"
-    "e0ErynJfCe5uENyYIaTmVGUG111XcsAyDrsKYZUUWOd40cVeT4fuu/M+T4hL7I9CEI0Cyk"
-    "xhP3++XEeNBSC2I9K7LidzYCjgvpSANLcRCIgwPHthbAJBiwgEZgYjBDLikgwYV7+NX+1Q"
-    "7eBgNnAli4Moti/t60GWE+B5A+6ty0Fj8ABPUp8DECc+jNcBDeHPbMUm0AtA3aJ/YR/tVm"
-    "P4J9XUcYOx6LhmZtMaPlw77+Alz6YMgOaHkYyodd0Vma/jfsPGxbkZNXHLzi4LvKfm3FVA"
-    "q/HhFvIJaQj3M8rlJK75hfS+84X0yPzVfCQelpKRX8/yq1qyJJpTX4VJLv/ug3tOtq+u0J"
-    "SaXlLmtZLKtCpVNUXQQVHbJ/31VH6JB7pPueSRb/YKdIc5K3c236ZbQIXrbWvi6bVw4YjA"
-    "QCroExBNB7dOxByGc4k4DbsB1vDi0zZCTwM/LAwfHh4PCkMFxw/Q4LiIkvKf/VwWbwAr8p"
-    "vqI7XrLiK7qiiUSht+hLyUF/T78/i3/MX0Juc8WT2of/ePD2bAU4+6MM4vub8+vrPKZfEx"
-    "NyVassKSNF+N8GTsENFwZhMigjJiHarZzOqqxhZQ1va3PQxLNzC3mkyAyOb5bav8HBNZC1"
-    "20SRYZWp0hlbp6R8EANQYOGI2ku4YpxUWZ5P+KvzSW5xttATKjh0k4/uSkBCeJsvZrMjoe"
-    "N3H4e3bS2uGYir0H9HfPrvKF+VSXfE5oeVgIQjuPkJYh6fvlAV4ISIhBC3Ejy7FWbl9X0C"
-    "WY2NhHHhUT8TBv6GMP55WRW7XFcP0SFNwkrICCoN1NWAgQzfRdoMCYVFpaVkOxK3FT5M5a"
-    "G0upTSycCwgtppYhNJWk7NI3XnkQhHcQIyLamCWbpGMyqaeb/13yGa+T3STV61/NT9/qtk"
-    "s7Fs2j7frPjlTvLLKqphW6aC4zKIBLfgU0IS8kuDaqnvJZnvuQ34eXQKdvXxHcvIFDay6f"
-    "HtE92ZCzl7CREJx3bzGyyebwnhG7WXENzmuX9l5Csjf0tG/gf4dWgTb9ErMPBX90qN+wn8"
-    "qiHazKx4XHWQG56KeQ4j0PrAcqCBDDDxnHmYqz01XZdeYBYlmJgWAgcztKAXxgvw++/0n7"
-    "//zkk9b7Z75XF02g7gexyCHPs65HrH4E+nAlVZsM74C9ZZfsGiQDw6nhC6SRkJrYLmT8RW"
-    "cdObqVcWrg95lPkVamMJKTAuM6XaKE2LEfT0qUYoviKoZ8QU9DWg5+e3dCy1pcvngnfEdH"
-    "8w9RkqjAFf3ik120nQZhPB3wkKl0V/90E2HpxdmVGRcFB6mGjBsQiah1xrsXRtE46uih/v"
-    "prUdjijq5IoYLCkh6Szv5gv+xN9JRZ9m2V6K1bL1KHJ//AfSC4ySkiDnWERKiFuIy1Kx+l"
-    "mUq8wSR/xZ4ig3S/BWURFqmdeHihfqGpWc+rgsGKb11TuKMyettN1lbauNo/3Wv+8aNfWf"
-    "llT63039q6yabgSgdDW0TVLocwRcWhN5NXxwPGQ+2j+jRaCKK/rc0NaLAlSW09CnZTc7po"
-    "Jv0RiLrsYfqAefV4xZcujRd6dvjEjw9iM6I42uLh96vFmmAWgf0r3t1vRSFeD85MrBmU8d"
-    "51KDC1zmi6Xkh59HyOIFa6ZI4Zs4Z1iSsf2tfY49Ao1LtSdQfY1x15LabJl5X/5izL0r5r"
-    "yTzDkLSQqZlgItOI6FoM3haFKCGXWMqWRb3/nqymYN9Iu7u+uUbX5xld30/HRzMRwdHAVG"
-    "OW1kEo7JNnaMgvAV/u5z1F4KlnfT286Kp9hvP5XenDriHlJKTPlItd3TlB0gwBAkxRT8Tb"
-    "moZBWdsa4ntepox9RQ2YtKDsAKjmo4Xyj3/zVcU/OqsGPapr91jjxTn/YKHK3lnX6ZhwXj"
-    "Np3JL94XF2qtiLp+iXP0hDxcyDzx4wUSIlKY6xsoZ8w+KgGEl80lRLeVkBf6iwQVpQb/dH"
-    "93y3F8YpGs12PqBPwPWCbe4bW/CFwGRrnrmfUy+2lXhXVwse0A3W//Bwnombg="
+    "eJztXWlz2zjS/isofVlPlcYVy0fyzm5tlZ04iWd8ZG0ns7uZFAORkMUxrxCgHe1u/vsL8B"
+    "AvkCYoUqYgfJhJQqIh8mkQ6H7Q3fjvyHYNZOHdY113A4eMfgH/HTnQRvQvxVtjMIKel95g"
+    "FwicWmFbGDUKL8IpJj7UWWczaGFELxkI677pEdN16FUnsCx20dVpQ9O5Sy8FjvktQBpx7x"
+    "CZI5/e+PyFXjYdA31HOPmnd6/NTGQZuac1Dfbb4XWNLLzw2ol5d+aQt2Fb9oNTTXetwHbS"
+    "9t6CzF1nKWBG73mHHORDgtgvED9gb8AeMH7Z5KWih02bRE+ZkTHQDAYWybzxVEuvjTTt8u"
+    "pWuzm91bSRAEa66zB8TYY2A+COPcLP/zeZ7O+/nLzYP3p1ePDy5eGrF69o2/B5y7de/oge"
+    "JkUr6irE7Ozd2eUteyCXKjHSLrvwI5SBBEZSoTJS9GP9a45b1sLrOfT5OshLFXRBX7Koiw"
+    "T54SrDht81Czl3ZE7/OTmowfnT8fXr98fXO5ODn/JgX8Z3JuEtBnsK8z19LRGAk/bdQJtc"
+    "SLFNv++1g7v3ogG4ey8qwWW38uDqdFoTATdp3wrceFQOcdgeNEH2oBrZgxKy4Z8CyCbtpR"
+    "y2zcZt3cAtj9zA95GjL4RGb0ZmfTiPXl/+a7QWoPcbwLxfCfJ+EWL4AM3ozYWsjJzY08ZG"
+    "VzC/kMDYSLGf+e5/kCMGfCqjUG+Huu4jho8GSRn5N/QOMW1UMbXkJAv4G7HobvKX3qaav8"
+    "0CR2dYg9iTmUKMdqmx+fj3vqagGtBvzy5Ob26PLz6w7m2Mv1khkMe3p+zOJLy6KFzdOSpM"
+    "UMtOwO9nt+8B+yf499XlaYizi8mdH/5i2u723yP2TDAgLntxDRpZsJLLyaWc/gOMfE3Uq8"
+    "oItfruimbRc6/da/vymF87u+f6VgzTshbeuj4y75zf0CLUxBl9bujovHUmHv0f4242SwM/"
+    "khGWXE0f0YePSx4gO/Doq9MXRiR8+Wv6HVyfvaYQM4SnUL9/hL6hVUBtI1+fQ4cz453Ekm"
+    "9/u0YWDN+iEumLTC8bZqxWwZ2bGdhMQzvBq6H0IepFVpDoHQfDcP1ZEajbtCdZwQppIPoB"
+    "PxdoGzLphXOYO3Ezc1duVivfsid28Qp04F34Suy32S8lPG9gmOQa6a6fJ1Y5t8e1VDBrqP"
+    "lhS8UHby0fTFxx6zEr1ZP5KKsqUuhxMP0T6URrZb9zhJUiWioiXX2a74dULGoyMJ9HTYjP"
+    "o2re86hEe5qeCLhR607I+mHh2mSX6ah6l+motMtkIAJNi2OA/XpzdckHNyNS5HtMnYD/Ac"
+    "vEG+j/1yDLsMhROQmiOxfH/yyC/fr86qTI0bAOThTntvWcW4n5qSYq+jT/T6Bz/xrybf/l"
+    "vVrDf0pbaTpUVr/kFk611R+OANHN3pyQsnsa2D1OYE+peY4cvYzzLfpeMdTzUlIAXTf1n/"
+    "7ztn55Xs7851eX75LmxTWbC3z4tiJDvCgnXaRT9zaoDfE9NWci5ESwLglKMdILsQ2TJsEN"
+    "k+rohkkRbgticiAC81JAQnibDObqsVwaynPXMujXz/4pOmdzRKXAe90TNzXRkf9ApwWPYi"
+    "dknZQlpVBAIVC1iYkyqTZRJmVqBi+fuWyPu66FoFNhkOcEC1hPqWRfYC+vrHe4n1xdneeG"
+    "+8lZcTx/vDg5vd7ZC9GnjUxSwTcq8mD7yINnD9gZ3MS2fRE7Q1PBOkJ2+mTCzgxkey5hwd"
+    "HV2+HlRuM6bsxMmwttjY92GEpjcI8WP4Gf/w7IHAEfUTVj8hcM5hDPAXQMYBIMMKHjy6B3"
+    "MdUmk/AIgATQpRYTMDkAczfw8e6ooMJefoBD4H3Oqpv+2OiLovSGMpONayg9tag82/4x+0"
+    "oEPJW4uYTuSffskusxNAR353NCEsLcfd5XvJBobBkRc7rzchKC3f2YzsROCk/YZVkVvd92"
+    "2o7sozL+1cETqYSKnVCxE4r+2LjYiV+p5+NAa8TxE5Nb4zrv8M+oUUOX8MpBYAotxh0YdK"
+    "g8IBs55JfQRUsyMwAObEBc8B/ku7vgd98k1PUEpgNcKvvmBGTm+7JH2EP/KqJj0ItXtfun"
+    "Ck70WHDCRrZQuZSkvXwxrP1URVAGwdYZBMohGsaaUrM5QvKZeSvukUiZ5zcu7JSUR+MKOc"
+    "4qe5cPeq/JlcuUcI6LkE0Xr/YRktR0FVy9paZ4MgAEa+wVxKQLPe0+dklVK+vZLqdo3Lm+"
+    "WLWyjIyEOHefI6Ccn+12fpLSquIp+Fk5tXvfehvIfXRaRE5kpRT4XbmcIaodOJuSB+RlB1"
+    "+Fg8mZYjrANVNiXFJo89PqoMIdrwIydb+fPiC+d5q9Pa5zUN2woYZYS+WkbqmTSlzP5GQ4"
+    "VRv2SwEJrfq9Rr7pXo1zulf2Tj24sFzIGeTV8SUZkZUCTIaG9rojTLxgSpGat/KqirId+F"
+    "XDqrEkk/OknOft0/9AQomSfRWOJZbZcqm2wrK7O70aYJ8LNi39/xdllA3SKJsG+j3iTGU1"
+    "NVmWEms8GuL40/HZ+fHJ+WlfU1Tf8TzQ5vvDtXzbUkbRPa25NrVeb996rcjuAX2AcQCzsA"
+    "LyckoBXRHef6ZR5ytSs5n49Q1TRFNqNj8GFe/dKbgD5r2vEV10ubn98Z1xnZ/lh23W4WbR"
+    "QUSC8Id89GCiRwohNCwzKkbEvK4xyCXXJ5fKQYPKRRusixYNJ8HQrpyQdIFd3Re5i/FaJS"
+    "68sgsVHt7WdlRe87MlKkMsVgEhlZBwt67705qzjyWAckFMvmyvw0ZRpYc1UaWH5ajS1Exq"
+    "inMqsUaS88Pp5Zuzy3fa9emns9Pf18R0HjVhOosETobpPCqvpCVLVIR144g/F/WmdkQbMW"
+    "yxxhyXCFZPzYmpqazRVBah1iJ6tCCobNL2plEIZJsdhYLoWuI81LTWclrTXdtjfFSrraOC"
+    "rNL0kDXtPiDfCDiLV2016oyUKkWtSlGrDdmGX9sASi8MzRt4HkNGlW8dypbsc5a9GJpCOq"
+    "97URzyHSAsea7XUIuv30DHmLrfLxDGMPxsS7uzhRbjul1aHLXV7KixSkva2u1V3fRMxNtm"
+    "qiOvMkJ9UcTPWDjjsNGGx2HNjsdhacvDC3xqSwpxhBkRCXeVui+qTdB3zjCuPkMsaS8FuH"
+    "VOUh8Hh2H6+bfwYjNiyoXdHBd2IDlAWeOeYwAVbP9q6ydjPjcsLXy8rPcLIGAmItChAzBC"
+    "u4BVBfbdRxAeh4fB1CVzgE0qD3YMky6V4UgzMfCoULQL8VO5tHAP/YtnKmUopjBQLryHfA"
+    "/6ZKHVNy2nPD3RgQq5G6xNmHUuxeLuypIq+K5gtpSD70JsRECO20thtvRdsm4zgl/WBvBe"
+    "k9G7Vz1690qjl5VQdBAnoaKmZF0qIiPEnccUqTjQZ9ojmCHetmgN6rHA+iB/IRXeOXNRtN"
+    "goV1i+uKp+Co9msfPRrDXusax8sHfPVpmOSUxIXF94pJcl5cO7l2GeAic4xkuC8gHe/QBX"
+    "Qf5V2wuHjbYXDmu2Fw6LYE+hc6/pjGAT5U6Kkio2tn1srBVyYqul0VX10ZNeZKW3csmNyE"
+    "eOjtrkNOYk1afRVgfoOzURWS0BwYW3KNfJajAgNrH7w271OdLv3YBogS9IyuTl1LrbaN2N"
+    "0p7ZRkgLkoYjrKgDVehKbUqrfBWl6SpNo+8e0kNl+b75QE0DcYVXdKH0PmS9q1J2z73EVg"
+    "dzNNdGTSfKu+oooUKVYeu4DNtTX8FakR7YiG8KdM2Hv8KRrXGJwhWPbG1eynFDwOcV9/IR"
+    "fWRMVoQqrQAoyYSQD8UyWXXvFSG6NZMS4ZIMpj4jesNkMk4ob5JkVh3Dy4JkVdqS1Bx+dY"
+    "iqR1EUy6VJBKQLSO0+ZhLZ0BTijpcCstHz/WSCQYwfXTpxziGeC43hoqCE0ZP9kPSuhYRi"
+    "gJcCa6x/9/Hm9LovpncNsTWbEWg9ury6vjg+XxPOnUcCR5Bp4vVJS4Jqe6/RzOHBBcvJ0l"
+    "aYsys6kE8Be5NXjZILXtVkF7x6UgEzamoEPm86rzS9a/uQZsN1snfw8uDV/tHB0hBfXqmz"
+    "v8s8bwKX5VI/1tACh/CswScOdazoQ22xDHmLxXLvTKfNF1YWVJ9V8bOKMHqkr0KVQtdjv9"
+    "1mdU036uMa/se1yqTK70Fpfchapxa3FaZpaOIOEk92nQ7p5afT67O3Z6dvNtVdSgFEDufs"
+    "9erKMCVBGaz1dVeIMQ3NCewp8kXRLwkq9FdBP3xhkXmHIyobsdt93PXU9MlcY4suf1mvSL"
+    "7JSdUt5VKNeLY0F+dqE99rxLXoC8aBEo2XyZKkDPNFgdxqQm1VE1vlSmm+jbUH5GPB5LyS"
+    "oIRQd76fpmLTt9sHCDyjpf7zkhKeBMQsbePKsRajZTTOhqp9GSnTsExeKVxzxagj6QII+e"
+    "nNK6J0Qvt5Tdtu4KfSCCcb+ay60qqD6SLuRlaYMmcUq1DIIYRCbjBEuRLqq0KVqd0uI2Jz"
+    "1zJoJytC9T7qRVaQQn8WYkyHAttDXXWWor0dLzuTCbM+w5I/Id+cmXqI7Wt6acQJUS61Gd"
+    "eFKz9kWtOXMdZw5MLnQqH+tJx8tnqvinAeZITzcA9meNYYL3UyQ/8o7zdhwParGbB9Tn1B"
+    "AwmHzuWEJIS5+z0I9N0zfYTbZcRnJCUkmjaXWCrziZAQZHs8w7A6CT4jokKzOGcBtmJnsQ"
+    "q92ogPxkCQZ8vWnW+biKjDbdXhtmqjq+Y7E9jy6NNh/4d/zqIjbxDGFYcDFVqM65z1b74W"
+    "BVviqHXjQ4Ie0RR49AkBxPdU64C4YIoANu8cZADTAdMFoM46CLNRAf19sDPZnezucw8EWq"
+    "mvJuxAGlWYMf8UHzBMPoC490gsVCMRkC7juXvHCSO6ABFhD7UgpnzUJlBvRp7oh9PLN2eX"
+    "7/pa9YsJuY3ycWvScUuEi8VYQK1lCXa+tITDe9IoE3pSkwk94RymEaFnei0gj4TkC6pTXJ"
+    "dy3Vu57lhnZ4UZ2nQhXGqwJKoKDIoZo2UttDjvNyepaLIhf2sG0k2jlZbzkkrLw9ayZT4g"
+    "v6We87JK00PWtKJjt0//A6FjrxG0LukwvEbsRPIRh44ttBjX0bFpOq4ftm5MxzLBn5kgwM"
+    "HUNkMuFzxCkzA+deb6YIf+50FMfgKYwNkMRP2DnVe7e7sTLivbRZdi5Kw6KX2wpCyrQSrs"
+    "l2SE+tqKl1UTg0nt3ySXX8LcfgX/syf3D20Wkj+9f4MGPSe/X+37lIdp9xVv6NcdHuU689"
+    "2w4CER2s/kS8u3G9HLtk8CHnOgWiOfE1bANwIeI4v2Jgx5QUyB3Qhsx+WtgNUoJ+3lg/ew"
+    "EbyHNfAeluGNyIIWTmVBUG11tXcsQyDbsKYFUUWOD40cVeT4dut/MOT4jL7I/DYM0ORS45"
+    "n743piPGyphbGeDVnxKwcB14N0pIFYHITiYMd1rAUwCQYsoBGYGNwjj3BIcOEe/nD+cMK3"
+    "wcCdARauzKKYfzYdRpjbANJHtU1r8QtAUJ+DACNgQ/8eh+HNUc8s1QZAx6B94gDhPxz2Iz"
+    "jQdYSx67NoaNYWM1o+6uuvwKMPhpyQloeRfNQVnaXpn1HnUduGnLzi4BUHP1T261lMpejr"
+    "EfEGUgn5OMf9JjUa96uLNO6XqzSy+Uo4KD0vpYL/n6R2VSSptAafSvLdHv1Gdl1Lvz0jqb"
+    "Q8ZC2LZVWodIqmi6CiQ7bvuxoIHXKD9MA3yeIf7HjyiuTtUptxHS2C49bat7h544DBRCDk"
+    "GhhDAP0715lEfIY7C7kNx/VtaJkRI4EfkQ929ncnuwfccMHVO+QQE59z/quLzfAFvii+Yj"
+    "hesuIrhqKJTKG35EspQX9Dvz+r+vzIjNz6iif1D//+5OXREnD2jzqIby6Oz8/LmH7LTMhN"
+    "rbKsjBThf2s4XjlaGITJoIKYhGj3cuyvsoaVNfxcm4OsXrOFfMIzg9ObtfZvVEGatVtHkW"
+    "GVqTIYW6emfBADUGDhSNpLuGIcNFmeD6pX54PS4myhB8Q5zbUa3aWAhPB2X8xmQ0LHrz6c"
+    "Xva1uBYgbkL/7VXTf3vlqky6KzY/LAUkHMHdTxB2eqxHU4AzIhJC3Evw7LMwK0/vE8hqbG"
+    "SMC5/6mTD0N4TxL8uq2OW2ekhO/xJWQkFQaaCtBgxkBB7S7pFQWFReSrazlnvhw1QeSq9L"
+    "KZ0MDCusnSY2keTl1DzSdh5JcBQnIPOSKphlaDSjopm3W/8DopnfIN2sqpafuz9+kmw24q"
+    "b9882KXx4kv6yiGp7LVHA9BpHgFnxOSEJ+adIs9b0m8720AW8nx6s3H9+pjExhI+se3wHR"
+    "XVvI2cuISDi2u99g8QNLCN+kvYTgds/9KyNfGfnPZOS/hd9OHeIvRhwDf3mv1rifwW8aos"
+    "3MhsdVh7nhuZjnKAJtDCwXGsgAM9+1o1ztuel59AKzKMHMtBDYuUcLemG6AF+/0r9+/VqR"
+    "et5t98rjGLQdUO1xCHLsq5DrA4M/nwrUZME6ql6wjsoLFgXizvWF0M3KSGgVdH8itoqbXk"
+    "+9smh9KKNcXaE2lZAC4zpTqo/StBhBX59rhOIrgnpBTEHfAvrq/JaBpbYM+VzwgZjut6Z+"
+    "j7gx4PGdWrOdhG3WEfydoXBZ9PcYFOPB2ZV7KhINSh8TLTwWQfORZy1i1zbj6Kr48WFa29"
+    "GIok6uiMGSE5LO8u6+4E/6nTT0aeL2UqyWvUeRB9M/kc4xSmqCnFMRKSHuIS5LxeoXUW4y"
+    "S+xVzxJ7pVmiahUVoZar+lDxQkOjknMflwWjtL52R3GWpJW2h6xttXG03foPPKOl/vOSSv"
+    "+bqX+VVTOMAJShhrZJCn2JgMtroqyGt66PzDvnN7QIVXFGnxs6Oi9AJZ6GPsbdbJgKfiRj"
+    "LLmafqA+fFwyZtmhR9+dvjEi4dtf0xnp+uz17ahqlukA2tt8b5s1vTQFuDy5VuBcTR2XUo"
+    "M5LvNJLPn2t2tkVQVr5kjhizRnWJKx/aN/jj0BrZJqz6D6FOOuZbXZM/Me/2LKvSvmfJDM"
+    "OQtJipgWjhZc10LQqeBocoIFdUypZF/f+fLKeg30k6ur85xtfnJW3PT8eHFyer2zFxrltJ"
+    "FJKky2qWtwwleqd5+T9lKwvOvedlY8xXb7qfTm3BX3kHJiykdq7Z7m7AABhiArpuDvykUl"
+    "y+iMVT2pZUcbpobGXlR2ADZwVKP5Qrn/T+Gam1eFHdM+/a33rmVEb1jytJJb4zof6xFBi8"
+    "y1edRWICHBC1h5G4xYwXUIPN81Ap2wTIDwYDh/DAKHmBYwCTuybkYfegF8ZCBkI4OfgrBq"
+    "h51EVil/b5D+HtR1lvUpbg/l5NSK3NogYgBpU845MdWHJ6cSMuG+UhxsLrCY/ppuepBT47"
+    "RuROfEZAJ2zQOazgx0FjU0iiY3EfqJWaUgK02Y95q1ECGo+ciG7KU5lmjtGsuRVppop4kN"
+    "iTF8f3X+5uzyXV8UUt/xsomN24bYK8qqozGHzeDFiwSZ+25wxzlghGm7fn3JiNYpWy5FM+"
+    "UVS8FDTOLFVkteuCmWPNkVwRzmDntDLG06abc7mDcvuZYw13U6ujLNPQkv0urc1pyoimYe"
+    "sp4Tk0BbJayxphPlX7a2p2P+UlwbOTmlABVhuhnQqwjTtUaYxtNEB7D+Hm4AfUj7kxTf/M"
+    "S6QnBp6J1Ba8Xg0gj246gviWDvNbg0PKoPY4SxjRxuIYdCi/HTJ/otGzc+zxoHU9skVFP0"
+    "bybtzbRMslhWUHOg6aO/hvXSHPRIrwHXQQAjgsHXr2wO2w1/l7gWVTf9Mr9+5R1x3ctvqL"
+    "JsA15Ax3Xbn2H5JM6M8+vN1WUFh5SKFH04Uyfgf8Ay8QZP9zxsGRg5z60UiFmMuRznXTLW"
+    "Qan0kk4XVIFtz2V7mezHzjY9lzOSyEZDTkiKaOJCjbYGuwzVtQxKpQxU6PB2k0LK8VWO7x"
+    "BU0J3j+zyRlXkPjeNrlFy4J6Mss65jsyhLAy7+gkG0f8UCI5mdH8dqRvZ/pG3gUY8A2PAe"
+    "YQCZEIj2EAEkdBIN/QMd8cMuO/8FjpfxeRT3mMReZvbjvigXZChTWZ0L0nL7tdud14FOcQ"
+    "23XlXE3/NG/KnDZtRJxtusB+UYbrdjmLfBmn+DeTk1EXblHs7T/KwVPcRMpteGKaKpk5gf"
+    "gwP0E5MN1Eo/MbPD+qSfGO9VqoM/t9TZ0unIEGHIk/aqHHiBHC+XAw//FIA2aS/hvkMvta"
+    "pDgATwTdpLiG/356Wi7x7SmSHuIxL4jlhCJl9YJnOuu21K5NuaARecHfdqTzUrI5GT2hmo"
+    "YUiKhR4Qh/+qORY1JyXjLNHt7q9tOloS0S1mwhUlZZoZVDIlj0+5utRujs9P++JO+k6mzD"
+    "5WCerqunQFMSmmlDqaqo/ydOGsbJhYt1wc8OKjquHniCoVqAqBis3t9gjsEs24Yry6fBRj"
+    "r5Hqx8g39fmIwwbGd8Z1NCBM2wyG/dsW6m9Ff6ea1HtAPhY8nDgjIsUaWfB8Dg+b+D6Hh9"
+    "XeD7tX2OX3OJxINcJxcwnR7YXdo79IEC+IojoRISOiEhEEExEE1vvuF7Mf/w9OepoS"
 )
