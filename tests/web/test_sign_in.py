@@ -46,7 +46,7 @@ async def test_wrong_password_is_explained(open_page, require) -> None:  # noqa:
 
 
 async def test_an_expired_access_token_is_refreshed_without_signing_out(open_page, require) -> None:  # noqa: ANN001
-    require("login", "refreshSession")
+    require("login", "refreshSession", "balanceChanged")
     user = await make_user()
     page = await open_page()
     await sign_in(page, user.phone)
