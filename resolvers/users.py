@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from app import crypto
+from app.identity import account_security, id_photos
 from app.ledger.accounts import WALLET
 from models import Account, BankCard, Merchant, User
+from models.identity import RealNameReview
 
 
 async def wallet(user: User) -> Account:
@@ -27,3 +29,27 @@ def real_name(user: User) -> str | None:
 
 def id_number(user: User) -> str | None:
     return crypto.decrypt(user.id_number_enc) if user.id_number_enc else None
+
+
+async def security_question_count(user: User) -> int:
+    return await account_security.security_question_count(user.id)
+
+
+def review_real_name(review: RealNameReview) -> str:
+    return crypto.decrypt(review.real_name_enc)
+
+
+def review_id_number(review: RealNameReview) -> str:
+    return crypto.decrypt(review.id_number_enc)
+
+
+def review_photo_urls(review: RealNameReview) -> list[str]:
+    return [
+        f"/staff/real-name-reviews/{review.id}/photos/{kind}"
+        for kind, path in id_photos.paths_of(review).items()
+        if path is not None
+    ]
+
+
+async def review_subject(review: RealNameReview) -> User:
+    return await User.get(id=review.user_id)

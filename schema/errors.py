@@ -47,3 +47,11 @@ def returns_payload(payload: type[P], **defaults: Any) -> Callable[[Callable[...
         return wrapper
 
     return decorate
+
+
+@strawberry.type
+class OkPayload:
+    """The payload of mutations that only succeed or fail."""
+
+    ok: bool
+    errors: list[UserError]

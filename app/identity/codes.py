@@ -13,6 +13,8 @@ from models.codes import VerificationCode
 from .. import clock, notifier, runtime
 from ..errors import DomainError, ErrorCode
 from ..ledger import sql
+from .address_limits import count_request
+from .recipients import require_recipient
 
 CODE_TTL = timedelta(minutes=5)
 RESEND_INTERVAL = timedelta(seconds=60)
@@ -97,3 +99,18 @@ async def consume_code(recipient: str, purpose: str, code: str, field: tuple[str
     used = await VerificationCode.filter(id=live.id, used_at=None, dead=False).update(used_at=now)
     if used != 1:
         raise invalid
+
+
+async def request_code(raw_recipient: str, purpose: str, ip: str | None) -> int:
+    """The public entry: check the recipient's shape and the caller's address, then send.
+
+    Any well-formed recipient gets a code whether or not it is registered, so the
+    answer never tells a stranger who has an account (the code's owner learns it
+    only when using the code).
+    """
+    field = ("input", "recipient")
+    recipient = require_recipient(raw_recipient, field)
+    if purpose not in PURPOSE_TEXT:
+        raise DomainError(ErrorCode.VALIDATION_FAILED, "不支持的验证码用途", ("input", "purpose"))
+    await count_request("code", ip, runtime.settings().ip_code_limit_per_hour, field)
+    return await send_code(recipient, purpose)

@@ -1,4 +1,4 @@
-"""The one verifier of payment passwords, used by every money movement.
+"""Payment passwords: the one verifier used by every money movement, and setting/resetting them.
 
 5 wrong tries lock payments for 24 hours (PAYMENT_PASSWORD_LOCKED, also for the
 right password while locked) and raise a risk alert.
@@ -12,10 +12,12 @@ from tortoise import connections
 
 from models import User
 
-from .. import clock
+from .. import audit, clock
 from ..errors import DomainError, ErrorCode
 from ..ledger import sql
-from .passwords import payment_password_matches
+from .codes import consume_code
+from .password_rules import check_payment_password
+from .passwords import hash_payment_password, payment_password_matches, verify_password
 
 MAX_FAILURES = 5
 LOCK_DURATION = timedelta(hours=24)
@@ -54,3 +56,47 @@ async def verify_payment_password(user: User, pin: str | None, field: tuple[str,
     raise DomainError(
         ErrorCode.INVALID_PAYMENT_PASSWORD, f"支付密码错误，还可尝试 {MAX_FAILURES - failures} 次", field
     )
+
+
+def _check_new_pin(user: User, pin: str, confirmation: str) -> None:
+    field = ("input", "paymentPassword")
+    birth = user.birth_date if user.real_name_status == "VERIFIED" else None
+    check_payment_password(pin, field, birth_date=birth)
+    if pin != confirmation:
+        raise DomainError(ErrorCode.PASSWORD_MISMATCH, "两次输入的支付密码不一致", ("input", "confirmPaymentPassword"))
+    if verify_password(user.password_hash, pin):
+        raise DomainError(ErrorCode.WEAK_PASSWORD, "支付密码不能与登录密码相同", field)
+
+
+async def set_payment_password(
+    user: User, pin: str, confirmation: str, current: str | None, ip: str | None
+) -> None:
+    """First set needs nothing more; a change needs the current payment password."""
+    fresh = await User.get(id=user.id)
+    _check_new_pin(fresh, pin, confirmation)
+    changing = fresh.payment_password_hash is not None
+    if changing:
+        current_field = ("input", "currentPaymentPassword")
+        if not current:
+            raise DomainError(ErrorCode.VALIDATION_FAILED, "修改支付密码需输入当前支付密码", current_field)
+        await verify_payment_password(fresh, current, current_field)
+        if current == pin:
+            raise DomainError(ErrorCode.WEAK_PASSWORD, "新支付密码不能与当前支付密码相同", ("input", "paymentPassword"))
+    await User.filter(id=fresh.id).update(payment_password_hash=hash_payment_password(fresh.id, pin))
+    await audit.record("payment_password.change" if changing else "payment_password.set", actor_id=fresh.id, ip=ip)
+
+
+async def reset_payment_password(user: User, code: str, pin: str, confirmation: str, ip: str | None) -> None:
+    """Forgotten payment password: a RESET_PAYMENT_PASSWORD code sent to the bound phone.
+
+    Proving the phone also lifts a payment lock (the seed: reset after identity verification).
+    """
+    fresh = await User.get(id=user.id)
+    _check_new_pin(fresh, pin, confirmation)
+    await consume_code(fresh.phone, "RESET_PAYMENT_PASSWORD", code, ("input", "verificationCode"))
+    await User.filter(id=fresh.id).update(
+        payment_password_hash=hash_payment_password(fresh.id, pin),
+        payment_password_failures=0,
+        payment_locked_until=None,
+    )
+    await audit.record("payment_password.reset", actor_id=fresh.id, ip=ip)

@@ -195,6 +195,63 @@ CREATE TABLE IF NOT EXISTS "verification_codes" (
     "created_at" TIMESTAMP NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_verificatio_recipie_5ab89b" ON "verification_codes" ("recipient", "purpose", "created_at");
+CREATE TABLE IF NOT EXISTS "qr_login_sessions" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "secret_hash" VARCHAR(64) NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "client_description" VARCHAR(200) NOT NULL,
+    "client_ip" VARCHAR(64),
+    "expires_at" TIMESTAMP NOT NULL,
+    "scanned_by_id" BIGINT,
+    "scanned_at" TIMESTAMP,
+    "decided_at" TIMESTAMP,
+    "delivered_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A web page asking to be signed in by the phone app (2.2.3). */;
+CREATE INDEX IF NOT EXISTS "idx_qr_login_se_status_ed41eb" ON "qr_login_sessions" ("status", "expires_at");
+CREATE TABLE IF NOT EXISTS "real_name_reviews" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL,
+    "real_name_enc" TEXT NOT NULL,
+    "id_number_enc" TEXT NOT NULL,
+    "id_number_index" VARCHAR(64) NOT NULL,
+    "birth_date" DATE NOT NULL,
+    "status" VARCHAR(16) NOT NULL,
+    "id_card_front_path" VARCHAR(200),
+    "id_card_back_path" VARCHAR(200),
+    "selfie_path" VARCHAR(200),
+    "note" VARCHAR(500),
+    "reviewer_id" BIGINT,
+    "reviewed_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A real-name submission waiting for (or past) staff review (8.1.2). */;
+CREATE INDEX IF NOT EXISTS "idx_real_name_r_user_id_7f505e" ON "real_name_reviews" ("user_id");
+CREATE INDEX IF NOT EXISTS "idx_real_name_r_id_numb_78dd55" ON "real_name_reviews" ("id_number_index");
+CREATE INDEX IF NOT EXISTS "idx_real_name_r_status_93b835" ON "real_name_reviews" ("status", "id");
+CREATE TABLE IF NOT EXISTS "refresh_tokens" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL,
+    "family" VARCHAR(32) NOT NULL,
+    "token_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMP NOT NULL,
+    "used_at" TIMESTAMP,
+    "revoked_at" TIMESTAMP,
+    "ip" VARCHAR(64),
+    "created_at" TIMESTAMP NOT NULL
+) /* One opaque refresh token (only its hash is kept). */;
+CREATE INDEX IF NOT EXISTS "idx_refresh_tok_user_id_9ddaa8" ON "refresh_tokens" ("user_id");
+CREATE INDEX IF NOT EXISTS "idx_refresh_tok_family_8ce7f3" ON "refresh_tokens" ("family");
+CREATE TABLE IF NOT EXISTS "security_questions" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL,
+    "position" SMALLINT NOT NULL,
+    "question" VARCHAR(100) NOT NULL,
+    "answer_hash" VARCHAR(255) NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_security_qu_user_id_f0573f" UNIQUE ("user_id", "position")
+) /* A question and the argon2 hash of its normalised answer (3.2.4). */;
+CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "type" VARCHAR(40) NOT NULL,
@@ -504,6 +561,67 @@ CREATE TABLE IF NOT EXISTS "verification_codes" (
     "created_at" TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_verificatio_recipie_5ab89b" ON "verification_codes" ("recipient", "purpose", "created_at");
+CREATE TABLE IF NOT EXISTS "qr_login_sessions" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "secret_hash" VARCHAR(64) NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "client_description" VARCHAR(200) NOT NULL,
+    "client_ip" VARCHAR(64),
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "scanned_by_id" BIGINT,
+    "scanned_at" TIMESTAMPTZ,
+    "decided_at" TIMESTAMPTZ,
+    "delivered_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_qr_login_se_status_ed41eb" ON "qr_login_sessions" ("status", "expires_at");
+COMMENT ON TABLE "qr_login_sessions" IS 'A web page asking to be signed in by the phone app (2.2.3).';
+CREATE TABLE IF NOT EXISTS "real_name_reviews" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL,
+    "real_name_enc" TEXT NOT NULL,
+    "id_number_enc" TEXT NOT NULL,
+    "id_number_index" VARCHAR(64) NOT NULL,
+    "birth_date" DATE NOT NULL,
+    "status" VARCHAR(16) NOT NULL,
+    "id_card_front_path" VARCHAR(200),
+    "id_card_back_path" VARCHAR(200),
+    "selfie_path" VARCHAR(200),
+    "note" VARCHAR(500),
+    "reviewer_id" BIGINT,
+    "reviewed_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_real_name_r_user_id_7f505e" ON "real_name_reviews" ("user_id");
+CREATE INDEX IF NOT EXISTS "idx_real_name_r_id_numb_78dd55" ON "real_name_reviews" ("id_number_index");
+CREATE INDEX IF NOT EXISTS "idx_real_name_r_status_93b835" ON "real_name_reviews" ("status", "id");
+COMMENT ON TABLE "real_name_reviews" IS 'A real-name submission waiting for (or past) staff review (8.1.2).';
+CREATE TABLE IF NOT EXISTS "refresh_tokens" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL,
+    "family" VARCHAR(32) NOT NULL,
+    "token_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "used_at" TIMESTAMPTZ,
+    "revoked_at" TIMESTAMPTZ,
+    "ip" VARCHAR(64),
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_refresh_tok_user_id_9ddaa8" ON "refresh_tokens" ("user_id");
+CREATE INDEX IF NOT EXISTS "idx_refresh_tok_family_8ce7f3" ON "refresh_tokens" ("family");
+COMMENT ON TABLE "refresh_tokens" IS 'One opaque refresh token (only its hash is kept).';
+CREATE TABLE IF NOT EXISTS "security_questions" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL,
+    "position" SMALLINT NOT NULL,
+    "question" VARCHAR(100) NOT NULL,
+    "answer_hash" VARCHAR(255) NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_security_qu_user_id_f0573f" UNIQUE ("user_id", "position")
+);
+CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
+COMMENT ON TABLE "security_questions" IS 'A question and the argon2 hash of its normalised answer (3.2.4).';
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "type" VARCHAR(40) NOT NULL,
@@ -634,109 +752,126 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztXVtz2zYW/isYvWw6o83EsuVkuzs7YztK6zaxM46b7m6mw0AkZLHmrSRoW7vNf1+AF/"
-    "EG0ARFShSEhzYJiQOR3wEPzh3/G9mugazg5Zmuu6GDR9+D/40caCPyl/KtMRhBz8tu0AsY"
-    "zq1oLIwHRRfhPMA+1OlkC2gFiFwyUKD7podN1yFXndCy6EVXJwNN5y67FDrmHyHSsHuH8B"
-    "L55MaX38hl0zHQEwrSf3r32sJEllF4WtOgvx1d1/DKi66dm3eXDn4XjaU/ONd01wptJxvv"
-    "rfDSddYEZvyed8hBPsSI/gL2Q/oG9AGTl01fKn7YbEj8lDkaAy1gaOHcG8+17NpI066ub7"
-    "VPs1tNGwlgpLsOxdekaFMA7ugj/PVvk8nx8evJq+PTN9OT16+nb169IWOj563eev0tfpgM"
-    "rXiqCLPLHy6vbukDuYSJMXfphW8RDcQwpoqYkaGf8F9z3CoXLpbQZ/OgSFXiBXnJMi9S5I"
-    "fLDBs+aRZy7vCS/HNyUoPz57Obix/Pbl5MTr4rgn2V3JlEtyjsGcz35LVEAE7HdwNteiHD"
-    "Nvu+tw7u0asG4B694oJLbxXB1YlYEwE3Hd8K3GRVDnHZnjRB9oSP7EkF2ehPAWTT8VIu22"
-    "brtm7hVldu6PvI0VdCqzdHsz2cRxdX/x5tBejjBjAfc0E+LkMMH6AZv7mQllEge17Z6Arm"
-    "VxIoGxn2C9/9L3LEgM9oFOrtUNd9RPHRIK4i/5bcwaaNOKKlQFnC30hIX6Z/6U3U/GMROj"
-    "rFGiSWzBwG6CVRNh//2ZcIqgH99vLD7NPt2YePdHo7CP6wIiDPbmf0ziS6uipdfXFaElDr"
-    "ScCvl7c/AvpP8J/rq1mEsxvgOz/6xWzc7X9G9JlgiF364ho08mCll9NLBf6HAfI1UasqR9"
-    "TquyurRbveu7f25VG7dnHPtK0oplUuvHN9ZN45P6NVxIlL8tzQ0Vn7TLL6f0mm2S8OfEtX"
-    "WHo1e0QfPq79APmFR16dvDDC0cvfkO/g5vKCQEwRnkP9/hH6hsaB2ka+voQOQ+KdJ5Tvfr"
-    "5BFozegov0h9wse6as8uAuSAYqacgkwWYofYxnkRUkcscJYLT/bAjUbTaTrGBFbiDyAe8K"
-    "tD0RepEMcyduTnYVpFr1lj2xy1egA++iV6K/TX8p9fOGholvkO76Rccq4/a41hVMB2p+NF"
-    "L5gw/WH4xdce0xT9WT+igrKzLog3D+O9Kx1kp/ZxArRrRkRLb7NI+HcDY1GTyfp00cn6d8"
-    "v+dpxe1peiLgxqM7cdYPC9cmUaZTfpTptBJlMhCGpsVQwH76dH3FBjdHUvb3mDoGfwLLDP"
-    "bQ/q9BlmJRcOWkiL74cPavMtgX76/Pyz4aOsG58rkdvM+t4vnhOyr6VP/PoXN/Adm6//pe"
-    "reI/J6M0HSqtX3INh6/1RytANNhbIFJ6TwO9xwntOVHPkaNXcb5FT5ylXqSSAug60T/712"
-    "399ryW/O+vr35Ih5f3bCbw0duKLPEynXSZTt3roDYM7ok6EyMngnWFUIqVXsptmDRJbpjw"
-    "sxsmZbgtGOATEZjXBBLC22Qx89dyZSkvXcsgXz/9p6jMZpBKgfe2BTdR0ZH/QMSCR7AT0k"
-    "6qlFIwoJSo2kRFmfBVlEnVNROsn7mqj7uuhaDDUcgLhCWs54SyL7DXV7a73M+vr98Xlvv5"
-    "ZXk9//LhfHbz4ihCnwwyMcffqJwHh+c82HnCzuAE2+Fl7AyNBdtI2enTE3ZpINtzMU2O5o"
-    "fDq4PGdb4xMxsuFBofvaAojcE9Wn0H/vpPgJcI+IiwOcB/CcASBksAHQOYOAABJuvLIHcD"
-    "wk1K4WEAMSBbbYDB5AQs3dAPXo5KLOzlBxgOvC95dpMfG/2mXHpDkWTjGpee2lR2Fj+mX4"
-    "mApZIMl9A86d675HoUDcHofIFIQpi7r/tKNhKNbiNiRneRTkKwu1/TudxJYYFdpVXZ+23F"
-    "dqwfVfHnJ09kFCp3QuVOKPfH3uVO/EQsHwdaI4admN4a11mHv8eDGpqE1w4Cc2hR34FBls"
-    "oDspGDv49MtLQyAwShDbAL/ot89yX41TcxMT2B6QCX0L49Bzl5X7UIe5hfZXQMevPim3+q"
-    "4USPDSdsZAu1S0nHy5fD2k9XBKUQHJxCoAyiYewpNcERXKzM2zBGImWd37gUKamuxg1qnF"
-    "X1Lhv0Xosr1yXhDBMhXy7OtxHS0nSVXH2gqni6AAR77JXIpEs97T53SXUr61kvJ2jcub5Y"
-    "t7IcjYQ4d18joIyfwzZ+0taq4iX4eToVvW8dBnIfnRaZE3kqBX5XJmeEagfGpuQJefnFxz"
-    "EwGSKmA1xzLcYlhbYoVgeV7ngd4rn7NHtAbOs0f3tcZ6C60UAN0ZHKSD1QIxW7nsmocOIr"
-    "9msCCbX6o0a26VGNcXpUtU49uLJcyFjk/PySHMlGCSZDQ3vbGSZeOCdILVtZVWXaDuyqYf"
-    "VYksl4Usbz4fF/IKlEaVyFoYnlQi58LSwf3elVAftS0mnJ/39TStkglbJ5qN8jhiir6cmy"
-    "ptji0RBnn88u35+dv5/1JaL6zueBNtservW3rWmUu6e1r03t14e3Xytn94A+wCSBWZgBRT"
-    "rFgK4c3r9nWecbumZz+et7xoimrtniGlR+707BHbDf+waRTZdZ25/cGdfZWX40ZhtmFllE"
-    "OIx+yEcPJnokEELDMuNmRNTqGoNCcX16qZo0qEy0wZpo8XISTO0qEEmX2NV9k7sEr03ywr"
-    "lTqPTwtrqjspp3VqgMA7EOCBmFhNG67k9rzj+WAMolMvmqvaaNskqnNVml02pWaaYmNcU5"
-    "o9iik/Pj7Ort5dUP2s3s8+Xs1y15Ok+beDrLDpycp/O0upNWNFERrxuDfFeuNxURbeRhSz"
-    "jmuFiwe2qBTImyRqIsRq1F9miJUOmk7VWjCMg2EYUS6VbyPJRYaynWdNf2qD+qVeioRKs4"
-    "PWROuw/IN0LG5lXbjTpHpVpRq1bUKiDb8GsbQOuFoVkDu1FkVPvWoYRkd9n2YmgM6bzvRX"
-    "nJd4Cw5LVeQ22+/gk6xtx9+oCCAEafbSU6WxoxrovSBvFYzY4Hq7Kkgw2v6qZnIlaYqc55"
-    "lSPqy0W8w8YZ00YBj2lNxGNaCXl4oU90SSEfYY5EwqhS9021MXpiLGP+GWLpeCnArTOS+j"
-    "g4LCCffwsrNkemTNj9MWEHUgOUV+4ZClBJ9+drPzn1uWFr4bN1v18AAVURgQ4dECD0EtCu"
-    "wL77CKLj8AIwd/ESBCahBy8Mk2yV0UozA+ARojgK8V21tXAP84tXKuVcTFGiXHQP+R708U"
-    "qrH1oteXpmApVyN1idMG9ciuXdVSlV8l1Jbakm30XYiICcjJdCbem7Zd1+JL9sDeCjJqv3"
-    "iL96jyqrl7ZQdBCjoKKmZV1GIiPEnecUqTzQHcUIFogVFq1BPSHYHuSvpMK7oC6KNhtlEs"
-    "uXV9VP49E8dj5atMY9oZUP9u69VaZjYhNi1xde6VVK+fDuZZlnwAmu8QqhfIB3v8BVkj8v"
-    "vDBtFF6Y1oQXpmWw59C513TqYBP1nZQpVW5s+9xYK/KJbVZGx5ujJ77I6t4qFDciHzk6al"
-    "PTWKBUn0ZbHqAnoiLSXgKCG2+ZrpPdYEDexO4Pu9WXSL93Q6yFvqBTpkin9t1G+25c9kwD"
-    "IS2cNAxi5TpQja5UUFrVqyhO8ziNnjykR8zyffOBqAbiDOdMofg+ZL6rVna73mL5yRzNuV"
-    "EzibKuOiqoUG3YOm7D9txXsFWkB7bimwJd8+FvcGRr0qJwwyNbm7dy3BPwWc29fEQeOcAb"
-    "QpV1AJREIBRTsUza3XtDiG7NtEW4JIupz4zeqJiMkcqbFpnxc3hpkqwqW5Lah89PUfUIim"
-    "K1NCmBdAmp3edMIhuaQr7jNYFs7vl+KsFgEDy6RHAuYbAUWsNlQgmzJ/tx0rsWEsoBXhNs"
-    "sf/dL59mN315ereQW7Mfidajq+ubD2fvt4Rz55nAMWSaeH/SCqEK7zWSHB5c0ZosbQOZzZ"
-    "lAPgYcTd40Ki54U1Nd8OZZBiyIqhH6LHHOVb1r55Am4Do5Onl98ub49GStiK+v1OnfVT9v"
-    "CpflEjvW0EIHs7TBZw515MyhQixDDrFY7p3ptPnCqoTqsyp/VjFGj+RVCFPIfuy3C1bXTK"
-    "M+ruF/XJsIVfYMiutD5jrRuK2oTEMTN5BYtNs0SK8+z24u313O3u6ruZQBiBzG2ev8zjAV"
-    "Qhm09W13iDENzQntOfJF0a8QKvQ3QT96YRG5wyCVzbHbfd713PTxUqObLntb5xTfFKjqtn"
-    "KpVjzdmsuy2gzuNexa5AWTRInG22SFUgZ5UXJuNXFt8R1b1U5pvh1oD8gPBIvzKoQSQt15"
-    "PE3lph+2DRB6Rkv+FyklPAmIatrGtWOtRutsnD1l+zpTpmGbvEq65oZZR9IlELLLmzdE6Z"
-    "zMc0HG7uGn0ggnG/m0u9Kmi+lDMo2sMOXOKFapkENIhdxjiAot1DeFKte7XUbElq5lkEk2"
-    "hOrHeBZZQYrsWRgEZCnQGOqmUorMdraeTCbM+kxL/ox8c2HqEbYX5NKIkaJcGTOuS1d+yI"
-    "0mL2Ns4ciFL6VG/Vk7+Xz3XpXhPMgM5+EezLDTHC91MkP/KB838YAd8z1gx4z+ggYSTp0r"
-    "EEkIc/cxCPTkmT4K2lXE5ygldDTtr2Op6k+EGCPbYymG/CL4HIlKzWKcBdjKOxuo1Ku9+G"
-    "AMBFm6bN35timJOtxWHW6rAl0135lAyKNPgz1yc1jIxyOGpZ7dHNeZ6LHjhY7bhm2e5fSp"
-    "o3AGa4VHAFbwP8izWbpvEG2hB7GDQ9YEEsJ71Kwms6Ykc08rMq8/zq762lxLEDcxuI/4Bv"
-    "dRxeAOdFdMPqwJJFzB3QsIO4uGNQU4RyIhxNNGldvTmsrtabVyO3fgdXM1I0ekGpO3bKi3"
-    "SZ/4rfWH3+5q3wkf0qQZYSaUCBUH2nLAQEboIe0erURkfZFKthKFXrp0OC6rPoEPcTpevj"
-    "TvXrZSIgwMCxnanLGO6wRJkU7JkbZyJMVR3AFZpFTu/KG5GZWb+bD5PyA381ukmwHnBPrC"
-    "/fGzzmYjGar6WEpt8vH9yzuxvRsILVk5kSHvehQiwfLHApGE/qXuax/V2dW7Wt8h1l2xc2"
-    "VzJBKu7e4DLH5oiRWqJ+MlBLd7379S8pWSvyMl/x38Y+ZgfzViKPjre7XK/QL+oSEyzGxY"
-    "5TG6dhCIjmeg6wU6BvkveET+GFguNJABFr5rA6Lag2Bpeh65QDVKsDAtBF7coxW5MF+Br1"
-    "/JX79+/e7lqLRaepheWRyD1gP4Foegj30T5/rA4C8m3zfZsE75G9ZpdcMiQNy5vhC6eRoJ"
-    "tYLuC0lSISYCcp5GQpAnjQIZk5pAxqQayIj3hyrK/KZtGYUUGNepUn20awsQ9PWlhgm+Iq"
-    "iXyBT0LaAnmqvJlin8juI5ElVOwzyOcDeqe9JwgqG4Z60o+Gp7rudFz8nfORcuzf4eg3I+"
-    "OL1ybzqJquwHmPaAXSw0H3nWKjFtVRX34LXtpEWI44ooLAUi6TTv4ya9DI/5zQyPK90Ms+"
-    "+koU2TjJdit+w9izyc/450oS4EORIpIT7c05O2mKvfREoc8aXEUUVK8HZREdcybw6VLzQ0"
-    "V3Lh47JgXNbXKpxQpVbcHjK3VeDosPm/7912Ff8347+qqhlGAspQU9skhb7igCtyosqGd6"
-    "6PzDvnZ7SKWHFJnptzfkLpSPY9Y8G3dI2V+keSyz58XHvM8kuPvDt5YxS3ObkhEunm8uJ2"
-    "xJMyHUB7W5xtv8RLU4CrwpWDM991XCkNVk13mdD32hu1CBrX1Z5D9TmPe6GFcs+e9+QXM9"
-    "+78pwP0nNOU5JiTwuDC3Wdu4qEqn+XQP+uuWsw0lf40ed0vBRe3m2HnZWf4rDtVHJz6Ypb"
-    "SAUyZSO1Nk8LeoCAhyBPpuDvykTF6+yMTS0p2U4cGZetqPwCbGCoxvJCmf/P4VqQq8KGaZ"
-    "/2VnrcCcPSyp2EwrexHhG08FLLn73SrCDBC2l7mwABdwEg8HzXCHVMKwEgoM6SMYjOIAcm"
-    "BmYAFuShV8BHBkI2MtglCJtO2ElmlbL3BmnvJafgietDBTq1I7dWiChA2tyros+FPkchE+"
-    "6dtZX3yK/ppgcZPU7rVnSBTCZgt7ygiWQgUtTQCJrMQuhnpEqJVpo07y1zIUZQ85EN6Usz"
-    "NNHaPZZBrTjRjhN7kmP44/X7t5dXP/TlQuo7XzbVcds49sq06hyeYXvwkk0CL303vGOcbU"
-    "W5Xb+/5EjrmC0Xoynzyq3gYYCTzVZLX7gplizaDcEcZoS9IZY2EdrtTgErUm4lzXWbhq5M"
-    "sif1i7TgcolUZTMPmc+pSqBtktZYM4myL1vr04n/UpwbBTrFAJVhuh/QqwzTrWaYJmKiA1"
-    "h/jQJAH7P5JMW3KFg3SC6NrDNobZhcGsN+Fs8lEey9JpdGR/UFAQoCGznMRg6lEePnT/Rb"
-    "D24Y+zwDQTi3TUw4Rf5mktlMy8SrdQc1B5o++nvUL81Bj+QacB0EAoQD8PUrlWEvo9/Frk"
-    "XYTb7Mr1+r4dCefkO1ZRvwBjquC39G7ZMYEuenT9dXHB9SRlK24Uwdgz+BZQZ7LO5Z2FIw"
-    "CpZbJRGznHM5LppkdIJK6yWdbKgCYc/1eJn0x86CnmuJJBJoKBBJkU1c6tHWIMrA72VQaW"
-    "WgUocP2ymkDF9l+A6BBd0ZvrvJrCxaaAxbo2LCPZtlmTcdm2VZGnD1lwDE8SuaGEn1/CRX"
-    "M9b/Y24Dj1gEwIb3KACQEoE4hgggJkI0sg90xE677PwXGFbGl1EyY5p7mYvH/aZMkKGIsj"
-    "oTpGX4tdvI60BFXMPQq8r4223GnzpsRp1kfMh8UIbhYRuGRR2s+TdYpFOCsCvzcJnVZ21o"
-    "IeYqvfaMEU2NxOIaHKCdmAZQuXZiLsL6rJ2YxCrVwZ8HamzpZGWIeMjT8aodeMk5Xm0HHv"
-    "0pAG06XsK4Qy+9qiOABPBNx0uIb/fnpaInD+lUEfcRDn1HrCCTTSyTOtddmBL5tmbAFSPi"
-    "zrdU8zQSGamdgRqlpFjoATH8XzXHohaoZJQS3UZ/bdPR0oxuMRWuTCmTZFDFlCx/yvWV9u"
-    "ns/awv30nfxZT5x6pAze9LVyKTQqTUuan6aE8XSWXDDHTLDUJWfhQffgapYoHqEKi8ud0e"
-    "gV1xM26Yry6fi7HXTPUz5Jv6csTwBiZ3xnVuQJiNGYz371BcfxvaO3yn3gPyA8HDiXMkUu"
-    "yRJctnOm1i+0ynfOuH3itF+T2GT4SPcDJcQnR78e6RX8SIlUTBL0TIkahCBMFCBIH9vvvN"
-    "7Nv/AbCIbms="
+    "eJztXWlz2zjS/isofVlPlcYVy0fyzm5tlZ04iWd8ZG0ns7uZFAORkMUxrxCgHe1u/vsL8B"
+    "AvkCYoUqYgfJhJQqIh8mkQ6H7Q3fjvyHYNZOHdY113A4eMfgH/HTnQRvQvxVtjMIKel95g"
+    "FwicWmFbGDUKL8IpJj7UWWczaGFELxkI677pEdN16FUnsCx20dVpQ9O5Sy8FjvktQBpx7x"
+    "CZI5/e+PyFXjYdA31HOPmnd6/NTGQZuac1Dfbb4XWNLLzw2ol5d+aQt2Fb9oNTTXetwHbS"
+    "9t6CzF1nKWBG73mHHORDgtgvED9gb8AeMH7Z5KWih02bRE+ZkTHQDAYWybzxVEuvjTTt8u"
+    "pWuzm91bSRAEa66zB8TYY2A+COPcLP/zeZ7O+/nLzYP3p1ePDy5eGrF69o2/B5y7de/oge"
+    "JkUr6irE7Ozd2eUteyCXKjHSLrvwI5SBBEZSoTJS9GP9a45b1sLrOfT5OshLFXRBX7Koiw"
+    "T54SrDht81Czl3ZE7/OTmowfnT8fXr98fXO5ODn/JgX8Z3JuEtBnsK8z19LRGAk/bdQJtc"
+    "SLFNv++1g7v3ogG4ey8qwWW38uDqdFoTATdp3wrceFQOcdgeNEH2oBrZgxKy4Z8CyCbtpR"
+    "y2zcZt3cAtj9zA95GjL4RGb0ZmfTiPXl/+a7QWoPcbwLxfCfJ+EWL4AM3ozYWsjJzY08ZG"
+    "VzC/kMDYSLGf+e5/kCMGfCqjUG+Huu4jho8GSRn5N/QOMW1UMbXkJAv4G7HobvKX3qaav8"
+    "0CR2dYg9iTmUKMdqmx+fj3vqagGtBvzy5Ob26PLz6w7m2Mv1khkMe3p+zOJLy6KFzdOSpM"
+    "UMtOwO9nt+8B+yf499XlaYizi8mdH/5i2u723yP2TDAgLntxDRpZsJLLyaWc/gOMfE3Uq8"
+    "oItfruimbRc6/da/vymF87u+f6VgzTshbeuj4y75zf0CLUxBl9bujovHUmHv0f4242SwM/"
+    "khGWXE0f0YePSx4gO/Doq9MXRiR8+Wv6HVyfvaYQM4SnUL9/hL6hVUBtI1+fQ4cz453Ekm"
+    "9/u0YWDN+iEumLTC8bZqxWwZ2bGdhMQzvBq6H0IepFVpDoHQfDcP1ZEajbtCdZwQppIPoB"
+    "PxdoGzLphXOYO3Ezc1duVivfsid28Qp04F34Suy32S8lPG9gmOQa6a6fJ1Y5t8e1VDBrqP"
+    "lhS8UHby0fTFxx6zEr1ZP5KKsqUuhxMP0T6URrZb9zhJUiWioiXX2a74dULGoyMJ9HTYjP"
+    "o2re86hEe5qeCLhR607I+mHh2mSX6ah6l+motMtkIAJNi2OA/XpzdckHNyNS5HtMnYD/Ac"
+    "vEG+j/1yDLsMhROQmiOxfH/yyC/fr86qTI0bAOThTntvWcW4n5qSYq+jT/T6Bz/xrybf/l"
+    "vVrDf0pbaTpUVr/kFk611R+OANHN3pyQsnsa2D1OYE+peY4cvYzzLfpeMdTzUlIAXTf1n/"
+    "7ztn55Xs7851eX75LmxTWbC3z4tiJDvCgnXaRT9zaoDfE9NWci5ESwLglKMdILsQ2TJsEN"
+    "k+rohkkRbgticiAC81JAQnibDObqsVwaynPXMujXz/4pOmdzRKXAe90TNzXRkf9ApwWPYi"
+    "dknZQlpVBAIVC1iYkyqTZRJmVqBi+fuWyPu66FoFNhkOcEC1hPqWRfYC+vrHe4n1xdneeG"
+    "+8lZcTx/vDg5vd7ZC9GnjUxSwTcq8mD7yINnD9gZ3MS2fRE7Q1PBOkJ2+mTCzgxkey5hwd"
+    "HV2+HlRuM6bsxMmwttjY92GEpjcI8WP4Gf/w7IHAEfUTVj8hcM5hDPAXQMYBIMMKHjy6B3"
+    "MdUmk/AIgATQpRYTMDkAczfw8e6ooMJefoBD4H3Oqpv+2OiLovSGMpONayg9tag82/4x+0"
+    "oEPJW4uYTuSffskusxNAR353NCEsLcfd5XvJBobBkRc7rzchKC3f2YzsROCk/YZVkVvd92"
+    "2o7sozL+1cETqYSKnVCxE4r+2LjYiV+p5+NAa8TxE5Nb4zrv8M+oUUOX8MpBYAotxh0YdK"
+    "g8IBs55JfQRUsyMwAObEBc8B/ku7vgd98k1PUEpgNcKvvmBGTm+7JH2EP/KqJj0ItXtfun"
+    "Ck70WHDCRrZQuZSkvXwxrP1URVAGwdYZBMohGsaaUrM5QvKZeSvukUiZ5zcu7JSUR+MKOc"
+    "4qe5cPeq/JlcuUcI6LkE0Xr/YRktR0FVy9paZ4MgAEa+wVxKQLPe0+dklVK+vZLqdo3Lm+"
+    "WLWyjIyEOHefI6Ccn+12fpLSquIp+Fk5tXvfehvIfXRaRE5kpRT4XbmcIaodOJuSB+RlB1"
+    "+Fg8mZYjrANVNiXFJo89PqoMIdrwIydb+fPiC+d5q9Pa5zUN2woYZYS+WkbqmTSlzP5GQ4"
+    "VRv2SwEJrfq9Rr7pXo1zulf2Tj24sFzIGeTV8SUZkZUCTIaG9rojTLxgSpGat/KqirId+F"
+    "XDqrEkk/OknOft0/9AQomSfRWOJZbZcqm2wrK7O70aYJ8LNi39/xdllA3SKJsG+j3iTGU1"
+    "NVmWEms8GuL40/HZ+fHJ+WlfU1Tf8TzQ5vvDtXzbUkbRPa25NrVeb996rcjuAX2AcQCzsA"
+    "LyckoBXRHef6ZR5ytSs5n49Q1TRFNqNj8GFe/dKbgD5r2vEV10ubn98Z1xnZ/lh23W4WbR"
+    "QUSC8Id89GCiRwohNCwzKkbEvK4xyCXXJ5fKQYPKRRusixYNJ8HQrpyQdIFd3Re5i/FaJS"
+    "68sgsVHt7WdlRe87MlKkMsVgEhlZBwt67705qzjyWAckFMvmyvw0ZRpYc1UaWH5ajS1Exq"
+    "inMqsUaS88Pp5Zuzy3fa9emns9Pf18R0HjVhOosETobpPCqvpCVLVIR144g/F/WmdkQbMW"
+    "yxxhyXCFZPzYmpqazRVBah1iJ6tCCobNL2plEIZJsdhYLoWuI81LTWclrTXdtjfFSrraOC"
+    "rNL0kDXtPiDfCDiLV2016oyUKkWtSlGrDdmGX9sASi8MzRt4HkNGlW8dypbsc5a9GJpCOq"
+    "97URzyHSAsea7XUIuv30DHmLrfLxDGMPxsS7uzhRbjul1aHLXV7KixSkva2u1V3fRMxNtm"
+    "qiOvMkJ9UcTPWDjjsNGGx2HNjsdhacvDC3xqSwpxhBkRCXeVui+qTdB3zjCuPkMsaS8FuH"
+    "VOUh8Hh2H6+bfwYjNiyoXdHBd2IDlAWeOeYwAVbP9q6ydjPjcsLXy8rPcLIGAmItChAzBC"
+    "u4BVBfbdRxAeh4fB1CVzgE0qD3YMky6V4UgzMfCoULQL8VO5tHAP/YtnKmUopjBQLryHfA"
+    "/6ZKHVNy2nPD3RgQq5G6xNmHUuxeLuypIq+K5gtpSD70JsRECO20thtvRdsm4zgl/WBvBe"
+    "k9G7Vz1690qjl5VQdBAnoaKmZF0qIiPEnccUqTjQZ9ojmCHetmgN6rHA+iB/IRXeOXNRtN"
+    "goV1i+uKp+Co9msfPRrDXusax8sHfPVpmOSUxIXF94pJcl5cO7l2GeAic4xkuC8gHe/QBX"
+    "Qf5V2wuHjbYXDmu2Fw6LYE+hc6/pjGAT5U6Kkio2tn1srBVyYqul0VX10ZNeZKW3csmNyE"
+    "eOjtrkNOYk1afRVgfoOzURWS0BwYW3KNfJajAgNrH7w271OdLv3YBogS9IyuTl1LrbaN2N"
+    "0p7ZRkgLkoYjrKgDVehKbUqrfBWl6SpNo+8e0kNl+b75QE0DcYVXdKH0PmS9q1J2z73EVg"
+    "dzNNdGTSfKu+oooUKVYeu4DNtTX8FakR7YiG8KdM2Hv8KRrXGJwhWPbG1eynFDwOcV9/IR"
+    "fWRMVoQqrQAoyYSQD8UyWXXvFSG6NZMS4ZIMpj4jesNkMk4ob5JkVh3Dy4JkVdqS1Bx+dY"
+    "iqR1EUy6VJBKQLSO0+ZhLZ0BTijpcCstHz/WSCQYwfXTpxziGeC43hoqCE0ZP9kPSuhYRi"
+    "gJcCa6x/9/Hm9LovpncNsTWbEWg9ury6vjg+XxPOnUcCR5Bp4vVJS4Jqe6/RzOHBBcvJ0l"
+    "aYsys6kE8Be5NXjZILXtVkF7x6UgEzamoEPm86rzS9a/uQZsN1snfw8uDV/tHB0hBfXqmz"
+    "v8s8bwKX5VI/1tACh/CswScOdazoQ22xDHmLxXLvTKfNF1YWVJ9V8bOKMHqkr0KVQtdjv9"
+    "1mdU036uMa/se1yqTK70Fpfchapxa3FaZpaOIOEk92nQ7p5afT67O3Z6dvNtVdSgFEDufs"
+    "9erKMCVBGaz1dVeIMQ3NCewp8kXRLwkq9FdBP3xhkXmHIyobsdt93PXU9MlcY4suf1mvSL"
+    "7JSdUt5VKNeLY0F+dqE99rxLXoC8aBEo2XyZKkDPNFgdxqQm1VE1vlSmm+jbUH5GPB5LyS"
+    "oIRQd76fpmLTt9sHCDyjpf7zkhKeBMQsbePKsRajZTTOhqp9GSnTsExeKVxzxagj6QII+e"
+    "nNK6J0Qvt5Tdtu4KfSCCcb+ay60qqD6SLuRlaYMmcUq1DIIYRCbjBEuRLqq0KVqd0uI2Jz"
+    "1zJoJytC9T7qRVaQQn8WYkyHAttDXXWWor0dLzuTCbM+w5I/Id+cmXqI7Wt6acQJUS61Gd"
+    "eFKz9kWtOXMdZw5MLnQqH+tJx8tnqvinAeZITzcA9meNYYL3UyQ/8o7zdhwParGbB9Tn1B"
+    "AwmHzuWEJIS5+z0I9N0zfYTbZcRnJCUkmjaXWCrziZAQZHs8w7A6CT4jokKzOGcBtmJnsQ"
+    "q92ogPxkCQZ8vWnW+biKjDbdXhtmqjq+Y7E9jy6NNh/4d/zqIjbxDGFYcDFVqM65z1b74W"
+    "BVviqHXjQ4Ie0RR49AkBxPdU64C4YIoANu8cZADTAdMFoM46CLNRAf19sDPZnezucw8EWq"
+    "mvJuxAGlWYMf8UHzBMPoC490gsVCMRkC7juXvHCSO6ABFhD7UgpnzUJlBvRp7oh9PLN2eX"
+    "7/pa9YsJuY3ycWvScUuEi8VYQK1lCXa+tITDe9IoE3pSkwk94RymEaFnei0gj4TkC6pTXJ"
+    "dy3Vu57lhnZ4UZ2nQhXGqwJKoKDIoZo2UttDjvNyepaLIhf2sG0k2jlZbzkkrLw9ayZT4g"
+    "v6We87JK00PWtKJjt0//A6FjrxG0LukwvEbsRPIRh44ttBjX0bFpOq4ftm5MxzLBn5kgwM"
+    "HUNkMuFzxCkzA+deb6YIf+50FMfgKYwNkMRP2DnVe7e7sTLivbRZdi5Kw6KX2wpCyrQSrs"
+    "l2SE+tqKl1UTg0nt3ySXX8LcfgX/syf3D20Wkj+9f4MGPSe/X+37lIdp9xVv6NcdHuU689"
+    "2w4CER2s/kS8u3G9HLtk8CHnOgWiOfE1bANwIeI4v2Jgx5QUyB3Qhsx+WtgNUoJ+3lg/ew"
+    "EbyHNfAeluGNyIIWTmVBUG11tXcsQyDbsKYFUUWOD40cVeT4dut/MOT4jL7I/DYM0ORS45"
+    "n743piPGyphbGeDVnxKwcB14N0pIFYHITiYMd1rAUwCQYsoBGYGNwjj3BIcOEe/nD+cMK3"
+    "wcCdARauzKKYfzYdRpjbANJHtU1r8QtAUJ+DACNgQ/8eh+HNUc8s1QZAx6B94gDhPxz2Iz"
+    "jQdYSx67NoaNYWM1o+6uuvwKMPhpyQloeRfNQVnaXpn1HnUduGnLzi4BUHP1T261lMpejr"
+    "EfEGUgn5OMf9JjUa96uLNO6XqzSy+Uo4KD0vpYL/n6R2VSSptAafSvLdHv1Gdl1Lvz0jqb"
+    "Q8ZC2LZVWodIqmi6CiQ7bvuxoIHXKD9MA3yeIf7HjyiuTtUptxHS2C49bat7h544DBRCDk"
+    "GhhDAP0715lEfIY7C7kNx/VtaJkRI4EfkQ929ncnuwfccMHVO+QQE59z/quLzfAFvii+Yj"
+    "hesuIrhqKJTKG35EspQX9Dvz+r+vzIjNz6iif1D//+5OXREnD2jzqIby6Oz8/LmH7LTMhN"
+    "rbKsjBThf2s4XjlaGITJoIKYhGj3cuyvsoaVNfxcm4OsXrOFfMIzg9ObtfZvVEGatVtHkW"
+    "GVqTIYW6emfBADUGDhSNpLuGIcNFmeD6pX54PS4myhB8Q5zbUa3aWAhPB2X8xmQ0LHrz6c"
+    "Xva1uBYgbkL/7VXTf3vlqky6KzY/LAUkHMHdTxB2eqxHU4AzIhJC3Evw7LMwK0/vE8hqbG"
+    "SMC5/6mTD0N4TxL8uq2OW2ekhO/xJWQkFQaaCtBgxkBB7S7pFQWFReSrazlnvhw1QeSq9L"
+    "KZ0MDCusnSY2keTl1DzSdh5JcBQnIPOSKphlaDSjopm3W/8DopnfIN2sqpafuz9+kmw24q"
+    "b9882KXx4kv6yiGp7LVHA9BpHgFnxOSEJ+adIs9b0m8720AW8nx6s3H9+pjExhI+se3wHR"
+    "XVvI2cuISDi2u99g8QNLCN+kvYTgds/9KyNfGfnPZOS/hd9OHeIvRhwDf3mv1rifwW8aos"
+    "3MhsdVh7nhuZjnKAJtDCwXGsgAM9+1o1ztuel59AKzKMHMtBDYuUcLemG6AF+/0r9+/VqR"
+    "et5t98rjGLQdUO1xCHLsq5DrA4M/nwrUZME6ql6wjsoLFgXizvWF0M3KSGgVdH8itoqbXk"
+    "+9smh9KKNcXaE2lZAC4zpTqo/StBhBX59rhOIrgnpBTEHfAvrq/JaBpbYM+VzwgZjut6Z+"
+    "j7gx4PGdWrOdhG3WEfydoXBZ9PcYFOPB2ZV7KhINSh8TLTwWQfORZy1i1zbj6Kr48WFa29"
+    "GIok6uiMGSE5LO8u6+4E/6nTT0aeL2UqyWvUeRB9M/kc4xSmqCnFMRKSHuIS5LxeoXUW4y"
+    "S+xVzxJ7pVmiahUVoZar+lDxQkOjknMflwWjtL52R3GWpJW2h6xttXG03foPPKOl/vOSSv"
+    "+bqX+VVTOMAJShhrZJCn2JgMtroqyGt66PzDvnN7QIVXFGnxs6Oi9AJZ6GPsbdbJgKfiRj"
+    "LLmafqA+fFwyZtmhR9+dvjEi4dtf0xnp+uz17ahqlukA2tt8b5s1vTQFuDy5VuBcTR2XUo"
+    "M5LvNJLPn2t2tkVQVr5kjhizRnWJKx/aN/jj0BrZJqz6D6FOOuZbXZM/Me/2LKvSvmfJDM"
+    "OQtJipgWjhZc10LQqeBocoIFdUypZF/f+fLKeg30k6ur85xtfnJW3PT8eHFyer2zFxrltJ"
+    "FJKky2qWtwwleqd5+T9lKwvOvedlY8xXb7qfTm3BX3kHJiykdq7Z7m7AABhiArpuDvykUl"
+    "y+iMVT2pZUcbpobGXlR2ADZwVKP5Qrn/T+Gam1eFHdM+/a33rmVEb1jytJJb4zof6xFBi8"
+    "y1edRWICHBC1h5G4xYwXUIPN81Ap2wTIDwYDh/DAKHmBYwCTuybkYfegF8ZCBkI4OfgrBq"
+    "h51EVil/b5D+HtR1lvUpbg/l5NSK3NogYgBpU845MdWHJ6cSMuG+UhxsLrCY/ppuepBT47"
+    "RuROfEZAJ2zQOazgx0FjU0iiY3EfqJWaUgK02Y95q1ECGo+ciG7KU5lmjtGsuRVppop4kN"
+    "iTF8f3X+5uzyXV8UUt/xsomN24bYK8qqozGHzeDFiwSZ+25wxzlghGm7fn3JiNYpWy5FM+"
+    "UVS8FDTOLFVkteuCmWPNkVwRzmDntDLG06abc7mDcvuZYw13U6ujLNPQkv0urc1pyoimYe"
+    "sp4Tk0BbJayxphPlX7a2p2P+UlwbOTmlABVhuhnQqwjTtUaYxtNEB7D+Hm4AfUj7kxTf/M"
+    "S6QnBp6J1Ba8Xg0gj246gviWDvNbg0PKoPY4SxjRxuIYdCi/HTJ/otGzc+zxoHU9skVFP0"
+    "bybtzbRMslhWUHOg6aO/hvXSHPRIrwHXQQAjgsHXr2wO2w1/l7gWVTf9Mr9+5R1x3ctvqL"
+    "JsA15Ax3Xbn2H5JM6M8+vN1WUFh5SKFH04Uyfgf8Ay8QZP9zxsGRg5z60UiFmMuRznXTLW"
+    "Qan0kk4XVIFtz2V7mezHzjY9lzOSyEZDTkiKaOJCjbYGuwzVtQxKpQxU6PB2k0LK8VWO7x"
+    "BU0J3j+zyRlXkPjeNrlFy4J6Mss65jsyhLAy7+gkG0f8UCI5mdH8dqRvZ/pG3gUY8A2PAe"
+    "YQCZEIj2EAEkdBIN/QMd8cMuO/8FjpfxeRT3mMReZvbjvigXZChTWZ0L0nL7tdud14FOcQ"
+    "23XlXE3/NG/KnDZtRJxtusB+UYbrdjmLfBmn+DeTk1EXblHs7T/KwVPcRMpteGKaKpk5gf"
+    "gwP0E5MN1Eo/MbPD+qSfGO9VqoM/t9TZ0unIEGHIk/aqHHiBHC+XAw//FIA2aS/hvkMvta"
+    "pDgATwTdpLiG/356Wi7x7SmSHuIxL4jlhCJl9YJnOuu21K5NuaARecHfdqTzUrI5GT2hmo"
+    "YUiKhR4Qh/+qORY1JyXjLNHt7q9tOloS0S1mwhUlZZoZVDIlj0+5utRujs9P++JO+k6mzD"
+    "5WCerqunQFMSmmlDqaqo/ydOGsbJhYt1wc8OKjquHniCoVqAqBis3t9gjsEs24Yry6fBRj"
+    "r5Hqx8g39fmIwwbGd8Z1NCBM2wyG/dsW6m9Ff6ea1HtAPhY8nDgjIsUaWfB8Dg+b+D6Hh9"
+    "XeD7tX2OX3OJxINcJxcwnR7YXdo79IEC+IojoRISOiEhEEExEE1vvuF7Mf/w9OepoS"
 )

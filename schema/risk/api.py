@@ -15,6 +15,7 @@ from ..node import from_global_id, register_node
 from ..pagination import to_connection
 from ..permissions import ADMINS, RISK_STAFF, SIGNED_IN, STAFF
 from .compliance import LegalDocumentType
+from ..identity.payloads import UserPayload
 from .types import (
     AcknowledgeRiskAlertInput,
     AlertStatusEnum,
@@ -26,7 +27,6 @@ from .types import (
     RiskAlertPayload,
     RiskAlertType,
     SetAccountStatusInput,
-    UserPayload,
 )
 
 

@@ -163,18 +163,6 @@ class RiskAlertPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-try:
-    # One UserPayload for the whole schema: the identity capability defines it for
-    # changePhone and reviewRealNameVerification; setAccountStatus returns the same type.
-    from ..identity.payloads import UserPayload
-except ImportError:  # a tree without the identity mutations: the same type, defined here
-
-    @strawberry.type
-    class UserPayload:  # type: ignore[no-redef]
-        user: Annotated["UserType", strawberry.lazy("schema.identity.types")] | None = None
-        errors: list[UserError] = strawberry.field(default_factory=list)
-
-
 @strawberry.type
 class ReconciliationPayload:
     report: ReconciliationReport | None = None

@@ -32,7 +32,7 @@ def next_phone() -> str:
 def next_id_number(birth: str = "19491231") -> str:
     """A valid GB 11643 resident ID number (distinct per call)."""
     body = f"110105{birth}{next(_id_serials) % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # the function ignores the last character
 
 
 async def make_user(
