@@ -12,6 +12,7 @@ import pytest
 
 from app import clock, runtime
 from app.identity.tokens import issue_access_token
+from tests.identity.helpers import REFRESH, login
 from tests.support.factories import make_user, token_for
 
 VIEWER = "{ viewer { id phone } }"
@@ -111,3 +112,17 @@ async def test_authorization_schemes(gql, scheme):
     result = await gql(VIEWER, headers={"Authorization": f"{scheme} {token}"})
     expect_viewer = scheme.strip().lower() == "bearer"
     assert (result.data["viewer"] is not None) == expect_viewer, scheme
+
+
+async def test_a_refresh_token_is_not_an_access_token_and_vice_versa(gql):
+    user = await make_user()
+    auth = (await login(gql, user.phone))["auth"]
+    refresh = auth["refreshToken"]
+    as_access = await gql(VIEWER, headers={"Authorization": f"Bearer {refresh}"})
+    assert as_access.data == {"viewer": None}
+    assert (await gql(SIGNED_IN, headers={"Authorization": f"Bearer {refresh}"})).error_codes() == ["UNAUTHENTICATED"]
+    as_refresh = await gql.mutate(REFRESH, {"token": auth["accessToken"]})
+    assert as_refresh["auth"] is None and as_refresh["errors"]
+    # The genuine pair still works as intended.
+    assert (await gql(VIEWER, token=auth["accessToken"])).data["viewer"]["id"]
+    assert (await gql.mutate(REFRESH, {"token": refresh}))["auth"]["accessToken"]
