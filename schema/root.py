@@ -50,8 +50,9 @@ def _domain_types(kind: str) -> list[type]:
     return found
 
 
-# Errors a client may see: business errors raised in queries and bad requests.
-_PUBLIC_ERRORS = (DomainError, PermissionError)
+# Errors a client may see: business errors raised in queries, bad requests, and the
+# GraphQL errors permission classes raise (UNAUTHENTICATED/FORBIDDEN in their extensions).
+_PUBLIC_ERRORS = (DomainError, PermissionError, GraphQLError)
 
 
 def _should_mask(error: GraphQLError) -> bool:

@@ -189,6 +189,19 @@ CREATE TABLE IF NOT EXISTS "verification_codes" (
     "created_at" TIMESTAMP NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_verificatio_recipie_5ab89b" ON "verification_codes" ("recipient", "purpose", "created_at");
+CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "amount" BIGINT,
+    "description" VARCHAR(100),
+    "status" VARCHAR(10) NOT NULL,
+    "expires_at" TIMESTAMP NOT NULL,
+    "transaction_id" BIGINT,
+    "created_by" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
+) /* A code a merchant shows; the payer's app sends the scanned ``payload`` back. */;
+CREATE INDEX IF NOT EXISTS "idx_payment_qr__status_bc7497" ON "payment_qr_codes" ("status", "expires_at");
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "type" VARCHAR(40) NOT NULL,
@@ -404,6 +417,20 @@ CREATE TABLE IF NOT EXISTS "verification_codes" (
     "created_at" TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_verificatio_recipie_5ab89b" ON "verification_codes" ("recipient", "purpose", "created_at");
+CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "amount" BIGINT,
+    "description" VARCHAR(100),
+    "status" VARCHAR(10) NOT NULL,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "transaction_id" BIGINT,
+    "created_by" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_payment_qr__status_bc7497" ON "payment_qr_codes" ("status", "expires_at");
+COMMENT ON TABLE "payment_qr_codes" IS 'A code a merchant shows; the payer''s app sends the scanned ``payload`` back.';
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "type" VARCHAR(40) NOT NULL,
@@ -441,78 +468,86 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXe2TmzYT/1cYf3nSGTcT+86Xa+eZzvguTus2Z2ecS9qnmQ4jg+5MjYGCuJe2+d8fCY"
-    "N5kwjCgLGsL20OtDL8dlntrnZX//Q2tg5N7+VY02zfQr3vlX96FthA/I/srb7SA44T3yAX"
-    "EFiawViwHRRcBEsPuUAjk90B04P4kg49zTUcZNgWvmr5pkku2hoeaFj38SXfMv7yoYrse4"
-    "hW0MU3Pv+BLxuWDp+gF/3prNU7A5p66mkNnfx2cF1Fz05w7cq4n1robTCW/OBS1WzT31jx"
-    "eOcZrWxrR2Bs3/MeWtAFCJJfQK5P3oA8YPiy0UttHzYesn3KBI0O74BvosQbL9X4Wk9VZ/"
-    "Nb9cPkVlV7HBhptkXwNQjaBIB78gjffjccnp29Hr46u7gcnb9+Pbp8dYnHBs+bv/X6y/Zh"
-    "YrS2UwWYTX+czm7JA9mYiVvukgtfAhqAwJYqYEaMfsh/1bLzXLheAZfOgzRVhhf4JbO8iJ"
-    "DvLjM24Ek1oXWPVvjP4XkBzp/Gi+ufxosXw/Nv0mDPwjvD4BaBPYZ5jV+LB+BofD3QRhdi"
-    "bOPvu3VwB69KgDt4xQSX3EqDq2G1xgNuNL4SuKFUdlFsz8sge85G9jyHbPB/DmSj8UKKbT"
-    "m5LRLcvOT6rgst7ZlLehM07eHcu579r9cK0GclYD5jgnyWhRg8AGP75lxWRors68ZGXTC/"
-    "EsDYiLG/c+2/ocUHfEwjUa+GuuZCgo8KUB75N/gOMjaQoVpSlBn89ZD0ZfSPxlTNf+98Sy"
-    "NYK6EnswQefImNzccfmlJBBaDfTm8mH27HN+/J9BvP+8sMgBzfTsidYXD1OXP1xUVGQe0m"
-    "UX6d3v6kkD+V3+ezSYCz7aF7N/jFeNzt7z3yTMBHNnlxFehJsKLL0aUU/30PuiqvV5Ugqv"
-    "TdZc2iQ6/drX15xK+9W1N9K4JpngtvbRca99Yv8DngxBQ/N7A02joTSv/HcJrj4sCXSMKi"
-    "q/EjuuBxFwdICh5+dfzCEAUvv8DfwWJ6jSEmCC+Btn4Erq4yoN5AV1sBi6LxrkLKt78soA"
-    "mCt2AifZOY5ciMVRbcKc1ANA2exNsPpffbWUQFCd+xPBCsP3sCdRvPJCpYQRgIf8CHAu1I"
-    "lF6gw+yhndBdKa2Wv7UZbrJXgAXug1civ01+KYrz+rqBFlCz3XRglXK7XxgKJgNVNxgp48"
-    "EnGw9GNr/1mKRqyHwUlRUx9J6//BNqSK1kv1OIJSMqMiJefcrvhzAWNREinxdlAp8X7Ljn"
-    "RS7saTg84G5H1xKs7xauZXaZLti7TBe5XSYdImCYFAPs5w/zGR3cBEk23mNoSPlXMQ3vCP"
-    "3/AmQJFqlQToToi5vxb1mwr9/Nr7IxGjLBlYy5nXzMLRf5YQcqmjT/r4C1vgZ02393r9Dw"
-    "X+JRqgak1S+4hcO2+gMJ4N3sTRFJu6eE3WP5myU2z6Gl5XG+hU8MUU9TCQF0keqf/HZbvD"
-    "zvNP+7+ezHaHh2zaYCH7wtj4hn6YTLdKrfBt0Ab43NmS1yPFjnCIWQ9Exuw7BMcsOQnd0w"
-    "zMJtAg+d88C8IxAQ3jLCzJblnCivbFPHXz/5k1dnU0iFwLttxY1NdOg+YLXgYOy4rJM8pR"
-    "AMyCSqljFRhmwTZZgPzXi7Z87b47ZtQmAxDPIUYQbrJaZsCuzdlXbF/Wo+f5cS96tpVp4/"
-    "3lxNFi8GAfp4kIEY8UYZPDi94MHBE3Y6p9hOL2OnayxoI2WnyUjYVIcbx0YkOZq9HZ4f1C"
-    "+KjRnxcK6t8d4LglJfWcPnb5Rvf1DQCiouxGz20H88ZQW8lQIsXTGQp3gIy5eO73qYm4TC"
-    "QQpACl5qPaQMz5WV7bvey16GhY38ACWA9znJbvxjvT9kSK8rmqxfENKTi8rB9o/JV8LhqY"
-    "TDBXRP6o8u2Q5Bg3N3PkUkIMz1132FC4lKlhE+pztNJyDY9ct0IneSW2HnaWX2flW1vbWP"
-    "8vizkydiCpk7IXMnZPjj6HInfsaejwXMHsVPjG71i7zDP7eDSrqEcwsqS2CS2IGOReUBbq"
-    "CFvg9ctKgyQ/H8jYJs5W/o2i+VX10DYddTMSzFxrRvrpSEvs97hA3MLzM6Or14sd0/2XCi"
-    "wYYTG7jhapcSjRcvh7WZrgjSIDg5g0A6RN1YUwo2R1C6Mm/PPRIh6/z6mZ2SvDTuUeMsq3"
-    "fpoDdaXLkrCae4CMlycbaPEJWmy+TqEzXFIwHg7LGXIRMu9bT+3CXZraxhuxyjcW+7fN3K"
-    "EjQC4lx/jYB0fk7b+Ylaq/KX4Cfp5O595W0g+9GqkDmRpJLg1+VyBqjW4GwKnpCXFD6Gg0"
-    "lRMTXgmmgxLii0abXaqXTHuY+W9tPkAdK90+TtfpGDagcDVUhGSif1RJ1UZDsGpcKJbdjv"
-    "CAS06gelfNNBgXM6yHunDng2bUARcnZ+SYJkrwSTrqHddoaJ4y8xUqtKXlWWtga/qls9lk"
-    "RynqTzfHr870gqUbSvQrHEElsubCssubvTqAH2OWPT4v/+IY2yThplS19bQ4oqK+jJsqNo"
-    "8WiI8afx9N346t2kKRXVdD4P2ND94cJ4245Ghnsqx9rken1667UMdnfoAwwTmLkZkKaTDK"
-    "gr4P1nnHW+Z2g2kb9+ZIwoG5pNy6CMe9cKbofj3guIF11qbX94p1/kZ7nBmDbcLCxEyA9+"
-    "yIUPBnzEEALdNCwo/a2O+ltb2eDM00oRCZelVX/HuhCvfZK8mVPIXO+qhqB0gQ9WdQw8vn"
-    "YGMYWAW2/1H72cfCwOlDNk4pVujUqliI4KUkRH+RTR2OYpi3NM0WLE8v1k9mY6+1FdTD5N"
-    "J7+2FLa8KBO2zEZjEmHLi/xKmjYrc6gXh9Ao5IeKo8ntzVLhspBjlo04W6GmyKQqK6XKtq"
-    "hVSAXNEEqbtLppFABZZXsgQ9pK0oZUaxXVmmZvHBJcqrQPlKGVnO4yp+0H6Oo+ZfEqbC2d"
-    "oJJ9pWVfabm7WvJr60Afha55A4cxZGQv1q7srx6yh0XXGFJ7E4usyNeAsOCFW13tpP4BWP"
-    "rSfrqBngeCzza31ZoZ0S/acvW2Y9XNdrCsMTrZ7VXNcAxI22YqCl4liJoKER+wC8ao1IbH"
-    "qGDHY5Tb8nB8F9uSXDHCBImAu0r1d8hG8IkixuwDwaLxQoBb5CQ1cQqYhz//Cl5sgky6sM"
-    "fjwnakoCdp3FMMoIztz7Z+EuZzyT7B413zXgUoxERUNGApHoQvFdLi17UfleBsO09Z2mil"
-    "eAamV17oBl4qA0kzPMXBRNtdiG/yfYIbmJ+/7CgRYsIjP/eCe9B1gIueVfZQadp10rRL+o"
-    "h86XN5SplDl7E+8jl0ATY8IIfjhbA+mm4jdxw5LK0BPCgjvQO29A5y0kvaGlqQUuRQ0EYu"
-    "JhER4tpTg2Q654FC/XeQtrtZgHpI0B7kr4TCO2U28jYApRKLlx7VTDPQJHYuvKuMe0grHu"
-    "z1B50My0AGQLbLLel5SvHwbkTMY+A4ZTxHKB7g9Qu4zNVn7RKMSu0SjAp2CUZZsJfAWqsa"
-    "iZPxxk6ylDLFtXqKqxmEtvarhmPN0RBfRA1vpWoUoQstDVYpTUxRyk+jKg/gEzYRSX0/58"
-    "KbpatlNehQNLH+A2i1FdTWto9U3+UMyqTp5Lpbat3dVi+T/YwKQRoKsQwdyOZTcm9Zlp1I"
-    "TrM4DZ8cqAXMcl3jAZsG/AxnTCH53mW+y/Zyh15i2Ukd5blRMIn0rmqqi5Ct0Wpujfa1r6"
-    "BVpDsm8WWBLvjw9zhGNWwbuOcxquXbKx4J+LQeXS7Ej+yhPaGKu/IJohAaPXA2qHii5JtG"
-    "lVDsRFOSySlra4SOULMTMB2MIl/BR0QgXLpl/RmBcAMMrsjojkC04HMz5UrA8x5trDhXwF"
-    "txyXCWUMDcwGZC0LYJuTJcdwQtNmn7+GGyaCqO2ULmyHGkEfdm88XN+F1LONee57qFTOVv"
-    "opkjlJtXpTSHA55J4ZC6h85mTCAeAwbDy1Kp85cFufOXX2XAHTY1fJemzpmmd+EcwmwnDg"
-    "fnr88vzy7Od4b47kqR/Z2PYkZwmba2hrrqW4hmDX7lGEHGHHIDocsbCKZ9b1hVvrA8ofys"
-    "sp/VFqNH/CqYKXg9dqttxRZMIz+u7n9c+yhV+gyS613mOra4zaAIQeV3kGi0bTqks0+Txf"
-    "TtdPLmWN2lGEBoUU77ZrcvyRGKYK233cbE0FXL3yyhy4t+jlCivw/6wQvz6B0KqWiB3fqz"
-    "ipeGi1YqWXTpyzqjtCRFVbSUCyXxZGnO6mrDW6vINvELhmkApZfJHKUI+iIT3CoT2mIHtv"
-    "LtvNyNpz5A1+MsPcsRCgh17ftpMvP6tH0A39Er8j9NKeBxNcTS1ueW+dzbpeUcKdt3mTIl"
-    "e7nlkhH3TDsSLj2OXry7J0pXeJ5rPPYIP5VSOG2gS3oH7StMN+E0osKUOBVXJvq1k+j3Cb"
-    "rGnaEFmF7jSz1K0l9uTL8oAfAhMRq/jN5Cp+3Pmf7McRdh2bSx8zmD3e3HfdCsCdmQu3mU"
-    "z8r4lGdsn/KM0o9Kh9zJKCkiAWGuP6oHnxwDuwTVKigTlAK6bsfrquU9dIAQ3Dg0q5ldNJ"
-    "kgkckOlCOgKsU7PJnMcBQfDDlFmWLLFh1rGJHIMw3lmYYydFzwnXEEEZt02BeGtx6b0EU9"
-    "iqce3+wXuejB1hwg49rwzeMsGew4Sy+8m154AGAO/5Ps5V9/Q1ETPvA1mt8RCAjvoFyVU0"
-    "GR05HWOM3fT2ZNLa4ZiMs43AO2wz3IOdyeZvPphx2BgBJcv4LYxAdYlgU4QSIgxKNStZCj"
-    "glrIUb4W8iAHIMtGtp04ArxjQYfD8CHahuZmQoZQcqAqB3So+w5U1/CZR9enqURL+m2k7t"
-    "2yaRm/bIij8eIlTjaylGJloJtQV5cUOS5SJGk6qUeq6pEIR/4AZJpShvO7FmaUYebT5n+H"
-    "wsxvoGZ4jIOHU/f7Xw026+FQ2RlOaJePHV8+iO9dQmmJyokYedshEHEWFKWIBIwv1V9NJM"
-    "86PZR8+0iz+c4hTJAIKNv1b7C4vslX+hmOFxDc+mP/0siXRv6BjPwxdA1t1aOY9+GdQsMe"
-    "xGM6Y9CfijW/Z0Yo206vUHy+b9l5txV+I/0ryUfFgXA4XEB0GzoU3ELUeqKfP8xnrBKMHU"
-    "l2HTU0pPyrmIZ3jCZ5AbgEjNQamWtvk+1kk1n8yARXtANd2lzMvvwfzQfHKg=="
+    "eJztXWtz27YS/SsYfWkyo3pi+RHf9k5nZEdplcZ26rhpb9MODZGwxYgiFAD0o23++wUoUX"
+    "wzBEVKFIQvbUxiIfIsCOyeXSz+6UyxhRy61zdN7Lms8x34p+PCKeL/SN7qgg6czcIb4gKD"
+    "I8dvC+eN/ItwRBmBpujsFjoU8UsWoiaxZ8zGLr/qeo4jLmKTN7Tdu/CS59qfPWQwfIfYGB"
+    "F+4+Nf/LLtWugR0eDP2cS4tZFjxZ7WtsRv+9cN9jTzr53ad0OXvfbbih8cGSZ2vKkbtp89"
+    "sTF2lwL2/D3vkIsIZEj8AiOeeAPxgIuXDV5q/rBhk/lTRmQsdAs9h0XeeGSE1zqGcXF5bb"
+    "wfXBtGRwIjE7sCX1ugLQC4E4/w7X96vYODl70XB8cnR4cvXx6dvDjhbf3nTd96+WX+MCFa"
+    "8658zIY/Di+uxQNhrsS5dsWFL74MZHAu5SsjRH+hf8PFaS2cjSHJ1kFcKqEL/pJJXQTIt1"
+    "cZU/hoOMi9Y2P+Z++wAOcP/auzn/pXz3qHz+NgXyzu9PxbAvYQ5gl/LRmAg/b1QBtcCLEN"
+    "v++1g7v/ogS4+y9ywRW34uCafFqTATdoXwncxahs47A9LIPsYT6yhylk/f9LIBu0V3LYlh"
+    "u3RQM3PXI9QpBrPkmN3ojM+nDunF38r7MWoA9KwHyQC/JBEmJ4D+35m0tZGTGxrxsbdcH8"
+    "QgFjI8T+luC/kSsHfCijUa+GukmQwMeALI38K36H2VOUM7XEJBP4WwvRveAfjU01/731XF"
+    "NgDRaezAhStMeNzYcfmpqCCkC/Hp4P3l/3z9+J7qeUfnZ8IPvXA3Gn5199Slx9dpyYoJad"
+    "gN+G1z8B8Sf44/Ji4OOMKbsj/i+G7a7/6Ihngh7D4sUNaEXBCi4Hl2L69ygihqxXFRGq9N"
+    "0lzaJNr91r+/KEX3s7yfStBKZpLbzGBNl37s/oydfEkD83dM2sdWYx+n9ddLNdGvgSjLDg"
+    "aviIBD4seYDowOOvzl8YMf/lr/h3cDU84xALhEfQnDxAYhk5UE8RMcfQzZjxTheSr3++Qg"
+    "703yIX6fNIL1tmrObBHZsZxEzDO6GrofRu3ouqIPE7LoX++rMiUNdhT6qC5dNA/APeFGhb"
+    "Mun5cxju4cjcFZvV0remvWnyCnThnf9K4rfFLwU8r2fZ7AqZmMSJ1Yzb3UIqWDQ0iN9S88"
+    "E7ywczLG89RqUaMh9VVUUIPfVGn5DJjEr2e4awVkRFRYSrT/l4SM6ipgLzeVyG+DzO5z2P"
+    "U7SnPZMBd966FrK+XbiWiTId50eZjlNRJgsxaDsZBtib95cX2eBGRJJ8j20y8C9wbLqF/n"
+    "8BsgKLGJUTIPrsvP97Euyzt5enSY5GdHCqObed59xSzE8+UdGk+X8K3ckZzLb9l/cKDf8R"
+    "b2WYUFv9ils4+Va/PwJkg70xIW33lLB7XG864uY5cs00ztfoMWeox6WUALpo6h/8fl28PC"
+    "9n/reXFz8GzZNrdibw/tvKDPGknHKZTvXboFNIJ9ycmSMng3VKUImRnsht6JVJbujlZzf0"
+    "knA7kLJDGZiXAgrCW2Yw54/l1FAeY8fiX7/4U3bOzhBVAu91T9zcREfknk8LM46dlHWSll"
+    "RCAYlE1TImSi/fROmlqRm6fOa0PY6xg6CbY5DHBBNYj7hkU2Avr6x3uJ9eXr6NDffTYXI8"
+    "/3p+Orh6tu+jzxvZLIdv1OTB7pEHG0/Yad3EtnsZO21TwTpSdppkwoYWms4wE8nR+eHwdK"
+    "NuETdmh82lQuOdZwKlLpigp+fg2x8AGyNAEFczZd9QMIZ0DKBrAZtRQBkfXxa/S7k2hcSM"
+    "AcgAX2opA71DMMYeoXudhAob+YEMAu9jVN38xzp/aUqvLTNZt4DS04vKxuLH4iuR8FQWzR"
+    "V0T+pnl/BMoCEZnY8JKQhz/fu+FguJIZYROac7Lqcg2PWP6UjupPSEnZbV2ftVp+25fZTG"
+    "Pz95IpTQuRM6d0LTH1uXO/GGez4udDoZfmJwq1vkHX6aNyrpEl66CIygI7gDiw+VezRFLv"
+    "vOd9GCnRmAelPAMPgbEbwHfiM2464nsF2AueyrUxCZ79MeYQP964yOVi9e+e6fLjjRYMGJ"
+    "KZpKlUsJ2quXw9pMVQRtEOycQaAdonasKQXBERbfmbdijETJfX7dRKQkPRpX2OOsd+9mg9"
+    "7o5srllvAMFyG6XTzfRwi2puvk6h01xYMBIFljLyGmXOpp/blLulpZw3Y5R+MOE7lqZREZ"
+    "BXGuf4+Adn522/kJSqvKb8GPyunofeUwEH5wK2RORKU0+HW5nD6qNTibiifkRQdfjoOZMc"
+    "XUgGukxLii0Man1RW898/EEHWHV/Xe4ZMI6vxCzhY1jBWBvVEf/tJjI/w4uEfZbnz0drfI"
+    "k8d+QwOJltqb31FvnuGZnbEVLN8DWgoo6P7sl3Li9wu8+P20Gz+DTw6GGYM8PxEnIrJSJk"
+    "7b0F53Ks7MG3GkxpXcz6RsDQ5ou4pRqeRlapZh9/TfkpyrIACVYYlFYlP5Vlg0DNaoAfYx"
+    "Yfzz//6ljbJWGmUjz5ygjKmsoHjNUmKNZ2j0P/SHb/unbwdNTVFNJz7BaTZxUEhMLmU0L1"
+    "aZlNTr9e6t1zoq0KIPcJHpLa2AuJxWQF2RgU9hev6KHHYk0X/LFFGWw46PQR0gqBXcFQME"
+    "TXpaV4gvuplFEBZ3ukV+FvHbrMPN4oOIef4PEXRvowcOIbQc20Xa32qpvzUfG5IJbTEh5d"
+    "LZ6i/tt8BrlWz43C50UnxVQ1C7wBvbng2pXN2HUELB0Fv9Z1RHH0sC5YSYenvcjkrl0h4V"
+    "5NIepXNpQ5unLM6hxBoZy3eDi1fDix+Nq8GH4eC3NdGWx2VoyyQbE6Etj9MradysTKFeTK"
+    "FliG+KR9PhzVJ02UJjLmaSNWNjYnoqKzWVzVGrkDObENQ2aXXTyAeySnggIbqWpA09rVWc"
+    "1kw8nQlyqVIcKCGrNd1mTeN7RCwvY/EqrMEdkdIFuHUBbh1dLfm1taDgRNu8gc0YMrpobV"
+    "viq5ss9tE2hdRe7SM55GtAWPEdbm0tOf8eutYIP54jSqH/2aZCrYkW3aKQK523NabzxnqP"
+    "0c6GV017ZqOsMFMReRURaooi3mC5kKNSAY+jgojHUSrkMfMItyWlOMKIiIJRpfpLiTP0mD"
+    "GM809OC9orAW6Rk9TEcWmUf/4VvNiImHZht8eFbcmGnqhxn2EAJWz/fOsnYj6XLKjcX1Y5"
+    "BhAIExGY0AUUoT0gaiET/AD8QwApGGE2BtTm8uCZZfOl0h9pNgUzLjSPQjxPF1RuoH/5bU"
+    "cRiom3/Njx7yEyg4Q9GflNtWnXStMu6iPKpc+lJXUOXcL6SOfQ+djIgLxor4T10XS9ve3I"
+    "YVkbwPtlRu9+/ujdT41eUf/RRRmbHArq7YUiKkJce2qQTufcENV/i7KimwWoLwTWB/kLpf"
+    "COmY2ylVIzhdVLj2qmamoUO4JuK+O+kFUP9vpJJ9u1mQ0ZJtIjPS2pHt6NDPMQOMkxnhJU"
+    "D/D6B7jO1c+LEhyVihIcFUQJjpJgj6A7MUzBk8lyJ0lJneJaPcXV8amt1XbD5fXRkF5Upb"
+    "diexQRQa6JqmxNjEnqT6OqDtAjNxHF/n7JhTcpV8tq0CI2sf6Tes0xMifYY4ZHJEmZuJxe"
+    "d0utu/PdyyKeUYGkyRDW1IEuPqVjy3rbidZ0nqbR4wyZvrIIse+5aSCv8JwutN7brHddXm"
+    "7TS2x+Ukd5bRR0or2rmvZF6NJoNZdG+9pXsFakWzbiywJd8OGvcGLNomzgiifWlC+vuCXg"
+    "Z9XoIog/MmUrQhVW5VNkQmj0VB9/x1NGvmmwEyo/0VRkcuq9NUoz1PkJmDOOotyGj0BAuX"
+    "TL+jMC0RTaUszoUkA18rmZ7UqQ0gfMJ84xpGOpMZwUVDA3sBkKGjtZR/YV7MILBNZYpO3X"
+    "94OrpnjMNWSObEcacefi8uq8/3ZNONee5zqHzJAvopkS1MGrUjPHbH5Sp7HCnJ3TgXoK2O"
+    "+dlEqdPynInT/5qgJuuanhkazpPNf0LuxDmXBib//w5eHJwfHh0hBfXimyv9MsZgCXg80J"
+    "sgzPZVnW4FeOEczpQwcQ2hxAcPCd7Vb5wtKC+rNKflZzjB74q3Cl8PWYVAvFFnSjP672f1"
+    "yrTKrZPWitt1nr3OJ2/E0IhryDlCW7Tof04sPgavh6OHi1re5SCCByM077zi9fkhJUwVpf"
+    "dxkT2zJcbzpCRBb9lKBGfxX0/ReWmXcyRFUjduvPKh7ZhI0NsehmL+s5W0tiUkVLuVIjXi"
+    "zNybnaphODYYe/4CINoPQymZJUYb5IkFtlqK18YitdzotMqXGPCJXcepYSVBDq2uNpOvN6"
+    "t30Ab2ZV1H9cUsHjaoSlbV26zlNnmZazpWpfZsqUrOWWSkZcMe1IufS47M27K6J0yvs542"
+    "238FMphdMUEVE7aNXBdL7oRlWYIqfi6kS/9ST6fUDEvrVNH9MzfqmTkfSXatMtSgC8j7Tm"
+    "L2OtodL2x0R95rCKsC7a2PqcwfbW495o1oQuyN08ygdlfMqDfJ/yIKMelYWkk1FiQgrCXD"
+    "+rhx5nNncJqu2gjEgq6Lptr6uW9tAhY2g6y7Ka8zdNRkR0skPGEVCV+A6qkxm24oMRpyhn"
+    "2LJFxxoGIvpMQ32moaaOC74zCRKxSYf93TyF8xeS563HG3SLXPUgHfQzkXDUO30gGgMIAl"
+    "YL0DF+oN8D7p0D3iUi31DAfxRQ5FrUv0pNUTjbAjc3/L6DoXVzAwQcWadC1Nf5n+6f7s3N"
+    "PEmHX7Mp6J9dDz8MuuBdf/gKPIPg1uZfyLfzIkaLH75liACbUYBd/wcFQN8D6AI8Q67f5k"
+    "83bHRrE8qeA0zA4Pd3w6sB7/WB2NwGccHoyX863+B8Ap/w6HsgWHVE+PM7FANRvAUSJB4x"
+    "NEr5Yz7YbOxLmiKl7PkeWCiUP9Etx8V/yhnmX5X/kgAy/iC8PcHe3Vh0FjkSZC9aB+7mpv"
+    "QZGWFeU8Rc1vxJO/kThidILlgcCCi357J+R3MDFexbZh5vpmSLLsGr9wgmbdb54t2UeZrE"
+    "uRTMBShrympnPIOWnXbetglso2U1R09yOojL6aJrKytAUyS7OREG/rv0LJgQ1J+g1CeYYq"
+    "nSGkmrQ7rom4KJSN1E2bfEMJQu9dYkB3hl00nfQYR1Mvi/8Ga3iPvz0/OhaLeO/JzQYeBw"
+    "aiappUySADCF/06e51n/oUIOupc7bHIpoCC89bvXW8JhXL4bXKyJwSjDhe7nc6H7KS6Uml"
+    "huflgKKDiC658gpohSvtzLABwRURDio1Jc51EB13mU5jpFeVJplyQipA+zqsgHaGKsHXrY"
+    "qF+uNeAHqSxvhowJyqAmi0JbUSnVNv43Etdycdau/3yIg/bqhQ0bWUr5ZGA5FSj2uJyeR6"
+    "rOIwGO8gx7XFKn9LaZR9dxlN3Tf0tSTQWT/AqZNp3Dn8k0L+93v0o2W4um+nQIpV2+fH55"
+    "I753iUlLVU2EyOOZgEgymS4mpCC/VH9FoQ1ki7YO4s2Mb4+ZeCrl7EVEFBzb9QdYiOfIlX"
+    "9btFcQ3Pq5f23kayN/Q0Z+HxHbHHcyzPvFnULDHoZtWmPQ74o1v+Ku8Hw7vUIBylVLT7Z7"
+    "wm/kDBvxUUkgvGiuILqNcP/8F1lmTaE37y8vcpbSUCS5jtomA/8Cx6bbaJIXgCvAiK2RqR"
+    "LXyWrWicVPdHCalXa6zsXsy/8BQWKPkQ=="
 )
