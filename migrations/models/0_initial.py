@@ -230,6 +230,40 @@ CREATE TABLE IF NOT EXISTS "risk_decisions" (
     "created_at" TIMESTAMP NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
+CREATE TABLE IF NOT EXISTS "faq_entries" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "key" VARCHAR(60) NOT NULL UNIQUE,
+    "category" VARCHAR(30) NOT NULL,
+    "question" VARCHAR(200) NOT NULL,
+    "answer" TEXT NOT NULL,
+    "search_text" TEXT NOT NULL,
+    "position" INT NOT NULL
+) /* One question and answer, loaded from the shipped data file (keyed by ``key``). */;
+CREATE TABLE IF NOT EXISTS "tickets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "ticket_no" VARCHAR(32) NOT NULL UNIQUE,
+    "kind" VARCHAR(10) NOT NULL,
+    "subject" VARCHAR(100) NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "first_staff_reply_at" TIMESTAMP,
+    "sla_alerted_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "updated_at" TIMESTAMP NOT NULL,
+    "transaction_id" BIGINT REFERENCES "transactions" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_tickets_user_id_df8e1c" ON "tickets" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_status_ab217e" ON "tickets" ("status", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_kind_7d7e10" ON "tickets" ("kind", "first_staff_reply_at", "created_at");
+CREATE TABLE IF NOT EXISTS "ticket_messages" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "from_staff" INT NOT NULL,
+    "body" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "author_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "version" VARCHAR(255) NOT NULL,
@@ -459,6 +493,41 @@ CREATE TABLE IF NOT EXISTS "risk_decisions" (
     "created_at" TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
+CREATE TABLE IF NOT EXISTS "faq_entries" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "key" VARCHAR(60) NOT NULL UNIQUE,
+    "category" VARCHAR(30) NOT NULL,
+    "question" VARCHAR(200) NOT NULL,
+    "answer" TEXT NOT NULL,
+    "search_text" TEXT NOT NULL,
+    "position" INT NOT NULL
+);
+COMMENT ON TABLE "faq_entries" IS 'One question and answer, loaded from the shipped data file (keyed by ``key``).';
+CREATE TABLE IF NOT EXISTS "tickets" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "ticket_no" VARCHAR(32) NOT NULL UNIQUE,
+    "kind" VARCHAR(10) NOT NULL,
+    "subject" VARCHAR(100) NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "first_staff_reply_at" TIMESTAMPTZ,
+    "sla_alerted_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "updated_at" TIMESTAMPTZ NOT NULL,
+    "transaction_id" BIGINT REFERENCES "transactions" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_tickets_user_id_df8e1c" ON "tickets" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_status_ab217e" ON "tickets" ("status", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_kind_7d7e10" ON "tickets" ("kind", "first_staff_reply_at", "created_at");
+CREATE TABLE IF NOT EXISTS "ticket_messages" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "from_staff" BOOL NOT NULL,
+    "body" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "author_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" SERIAL NOT NULL PRIMARY KEY,
     "version" VARCHAR(255) NOT NULL,
@@ -468,86 +537,98 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXWtz27YS/SsYfWkyo3pi+RHf9k5nZEdplcZ26rhpb9MODZGwxYgiFAD0o23++wUoUX"
-    "wzBEVKFIQvbUxiIfIsCOyeXSz+6UyxhRy61zdN7Lms8x34p+PCKeL/SN7qgg6czcIb4gKD"
-    "I8dvC+eN/ItwRBmBpujsFjoU8UsWoiaxZ8zGLr/qeo4jLmKTN7Tdu/CS59qfPWQwfIfYGB"
-    "F+4+Nf/LLtWugR0eDP2cS4tZFjxZ7WtsRv+9cN9jTzr53ad0OXvfbbih8cGSZ2vKkbtp89"
-    "sTF2lwL2/D3vkIsIZEj8AiOeeAPxgIuXDV5q/rBhk/lTRmQsdAs9h0XeeGSE1zqGcXF5bb"
-    "wfXBtGRwIjE7sCX1ugLQC4E4/w7X96vYODl70XB8cnR4cvXx6dvDjhbf3nTd96+WX+MCFa"
-    "8658zIY/Di+uxQNhrsS5dsWFL74MZHAu5SsjRH+hf8PFaS2cjSHJ1kFcKqEL/pJJXQTIt1"
-    "cZU/hoOMi9Y2P+Z++wAOcP/auzn/pXz3qHz+NgXyzu9PxbAvYQ5gl/LRmAg/b1QBtcCLEN"
-    "v++1g7v/ogS4+y9ywRW34uCafFqTATdoXwncxahs47A9LIPsYT6yhylk/f9LIBu0V3LYlh"
-    "u3RQM3PXI9QpBrPkmN3ojM+nDunF38r7MWoA9KwHyQC/JBEmJ4D+35m0tZGTGxrxsbdcH8"
-    "QgFjI8T+luC/kSsHfCijUa+GukmQwMeALI38K36H2VOUM7XEJBP4WwvRveAfjU01/731XF"
-    "NgDRaezAhStMeNzYcfmpqCCkC/Hp4P3l/3z9+J7qeUfnZ8IPvXA3Gn5199Slx9dpyYoJad"
-    "gN+G1z8B8Sf44/Ji4OOMKbsj/i+G7a7/6Ihngh7D4sUNaEXBCi4Hl2L69ygihqxXFRGq9N"
-    "0lzaJNr91r+/KEX3s7yfStBKZpLbzGBNl37s/oydfEkD83dM2sdWYx+n9ddLNdGvgSjLDg"
-    "aviIBD4seYDowOOvzl8YMf/lr/h3cDU84xALhEfQnDxAYhk5UE8RMcfQzZjxTheSr3++Qg"
-    "703yIX6fNIL1tmrObBHZsZxEzDO6GrofRu3ouqIPE7LoX++rMiUNdhT6qC5dNA/APeFGhb"
-    "Mun5cxju4cjcFZvV0remvWnyCnThnf9K4rfFLwU8r2fZ7AqZmMSJ1Yzb3UIqWDQ0iN9S88"
-    "E7ywczLG89RqUaMh9VVUUIPfVGn5DJjEr2e4awVkRFRYSrT/l4SM6ipgLzeVyG+DzO5z2P"
-    "U7SnPZMBd966FrK+XbiWiTId50eZjlNRJgsxaDsZBtib95cX2eBGRJJ8j20y8C9wbLqF/n"
-    "8BsgKLGJUTIPrsvP97Euyzt5enSY5GdHCqObed59xSzE8+UdGk+X8K3ckZzLb9l/cKDf8R"
-    "b2WYUFv9ils4+Va/PwJkg70xIW33lLB7XG864uY5cs00ztfoMWeox6WUALpo6h/8fl28PC"
-    "9n/reXFz8GzZNrdibw/tvKDPGknHKZTvXboFNIJ9ycmSMng3VKUImRnsht6JVJbujlZzf0"
-    "knA7kLJDGZiXAgrCW2Yw54/l1FAeY8fiX7/4U3bOzhBVAu91T9zcREfknk8LM46dlHWSll"
-    "RCAYlE1TImSi/fROmlqRm6fOa0PY6xg6CbY5DHBBNYj7hkU2Avr6x3uJ9eXr6NDffTYXI8"
-    "/3p+Orh6tu+jzxvZLIdv1OTB7pEHG0/Yad3EtnsZO21TwTpSdppkwoYWms4wE8nR+eHwdK"
-    "NuETdmh82lQuOdZwKlLpigp+fg2x8AGyNAEFczZd9QMIZ0DKBrAZtRQBkfXxa/S7k2hcSM"
-    "AcgAX2opA71DMMYeoXudhAob+YEMAu9jVN38xzp/aUqvLTNZt4DS04vKxuLH4iuR8FQWzR"
-    "V0T+pnl/BMoCEZnY8JKQhz/fu+FguJIZYROac7Lqcg2PWP6UjupPSEnZbV2ftVp+25fZTG"
-    "Pz95IpTQuRM6d0LTH1uXO/GGez4udDoZfmJwq1vkHX6aNyrpEl66CIygI7gDiw+VezRFLv"
-    "vOd9GCnRmAelPAMPgbEbwHfiM2464nsF2AueyrUxCZ79MeYQP964yOVi9e+e6fLjjRYMGJ"
-    "KZpKlUsJ2quXw9pMVQRtEOycQaAdonasKQXBERbfmbdijETJfX7dRKQkPRpX2OOsd+9mg9"
-    "7o5srllvAMFyG6XTzfRwi2puvk6h01xYMBIFljLyGmXOpp/blLulpZw3Y5R+MOE7lqZREZ"
-    "BXGuf4+Adn522/kJSqvKb8GPyunofeUwEH5wK2RORKU0+HW5nD6qNTibiifkRQdfjoOZMc"
-    "XUgGukxLii0Man1RW898/EEHWHV/Xe4ZMI6vxCzhY1jBWBvVEf/tJjI/w4uEfZbnz0drfI"
-    "k8d+QwOJltqb31FvnuGZnbEVLN8DWgoo6P7sl3Li9wu8+P20Gz+DTw6GGYM8PxEnIrJSJk"
-    "7b0F53Ks7MG3GkxpXcz6RsDQ5ou4pRqeRlapZh9/TfkpyrIACVYYlFYlP5Vlg0DNaoAfYx"
-    "Yfzz//6ljbJWGmUjz5ygjKmsoHjNUmKNZ2j0P/SHb/unbwdNTVFNJz7BaTZxUEhMLmU0L1"
-    "aZlNTr9e6t1zoq0KIPcJHpLa2AuJxWQF2RgU9hev6KHHYk0X/LFFGWw46PQR0gqBXcFQME"
-    "TXpaV4gvuplFEBZ3ukV+FvHbrMPN4oOIef4PEXRvowcOIbQc20Xa32qpvzUfG5IJbTEh5d"
-    "LZ6i/tt8BrlWz43C50UnxVQ1C7wBvbng2pXN2HUELB0Fv9Z1RHH0sC5YSYenvcjkrl0h4V"
-    "5NIepXNpQ5unLM6hxBoZy3eDi1fDix+Nq8GH4eC3NdGWx2VoyyQbE6Etj9MradysTKFeTK"
-    "FliG+KR9PhzVJ02UJjLmaSNWNjYnoqKzWVzVGrkDObENQ2aXXTyAeySnggIbqWpA09rVWc"
-    "1kw8nQlyqVIcKCGrNd1mTeN7RCwvY/EqrMEdkdIFuHUBbh1dLfm1taDgRNu8gc0YMrpobV"
-    "viq5ss9tE2hdRe7SM55GtAWPEdbm0tOf8eutYIP54jSqH/2aZCrYkW3aKQK523NabzxnqP"
-    "0c6GV017ZqOsMFMReRURaooi3mC5kKNSAY+jgojHUSrkMfMItyWlOMKIiIJRpfpLiTP0mD"
-    "GM809OC9orAW6Rk9TEcWmUf/4VvNiImHZht8eFbcmGnqhxn2EAJWz/fOsnYj6XLKjcX1Y5"
-    "BhAIExGY0AUUoT0gaiET/AD8QwApGGE2BtTm8uCZZfOl0h9pNgUzLjSPQjxPF1RuoH/5bU"
-    "cRiom3/Njx7yEyg4Q9GflNtWnXStMu6iPKpc+lJXUOXcL6SOfQ+djIgLxor4T10XS9ve3I"
-    "YVkbwPtlRu9+/ujdT41eUf/RRRmbHArq7YUiKkJce2qQTufcENV/i7KimwWoLwTWB/kLpf"
-    "COmY2ylVIzhdVLj2qmamoUO4JuK+O+kFUP9vpJJ9u1mQ0ZJtIjPS2pHt6NDPMQOMkxnhJU"
-    "D/D6B7jO1c+LEhyVihIcFUQJjpJgj6A7MUzBk8lyJ0lJneJaPcXV8amt1XbD5fXRkF5Upb"
-    "diexQRQa6JqmxNjEnqT6OqDtAjNxHF/n7JhTcpV8tq0CI2sf6Tes0xMifYY4ZHJEmZuJxe"
-    "d0utu/PdyyKeUYGkyRDW1IEuPqVjy3rbidZ0nqbR4wyZvrIIse+5aSCv8JwutN7brHddXm"
-    "7TS2x+Ukd5bRR0or2rmvZF6NJoNZdG+9pXsFakWzbiywJd8OGvcGLNomzgiifWlC+vuCXg"
-    "Z9XoIog/MmUrQhVW5VNkQmj0VB9/x1NGvmmwEyo/0VRkcuq9NUoz1PkJmDOOotyGj0BAuX"
-    "TL+jMC0RTaUszoUkA18rmZ7UqQ0gfMJ84xpGOpMZwUVDA3sBkKGjtZR/YV7MILBNZYpO3X"
-    "94OrpnjMNWSObEcacefi8uq8/3ZNONee5zqHzJAvopkS1MGrUjPHbH5Sp7HCnJ3TgXoK2O"
-    "+dlEqdPynInT/5qgJuuanhkazpPNf0LuxDmXBib//w5eHJwfHh0hBfXimyv9MsZgCXg80J"
-    "sgzPZVnW4FeOEczpQwcQ2hxAcPCd7Vb5wtKC+rNKflZzjB74q3Cl8PWYVAvFFnSjP672f1"
-    "yrTKrZPWitt1nr3OJ2/E0IhryDlCW7Tof04sPgavh6OHi1re5SCCByM077zi9fkhJUwVpf"
-    "dxkT2zJcbzpCRBb9lKBGfxX0/ReWmXcyRFUjduvPKh7ZhI0NsehmL+s5W0tiUkVLuVIjXi"
-    "zNybnaphODYYe/4CINoPQymZJUYb5IkFtlqK18YitdzotMqXGPCJXcepYSVBDq2uNpOvN6"
-    "t30Ab2ZV1H9cUsHjaoSlbV26zlNnmZazpWpfZsqUrOWWSkZcMe1IufS47M27K6J0yvs542"
-    "238FMphdMUEVE7aNXBdL7oRlWYIqfi6kS/9ST6fUDEvrVNH9MzfqmTkfSXatMtSgC8j7Tm"
-    "L2OtodL2x0R95rCKsC7a2PqcwfbW495o1oQuyN08ygdlfMqDfJ/yIKMelYWkk1FiQgrCXD"
-    "+rhx5nNncJqu2gjEgq6Lptr6uW9tAhY2g6y7Ka8zdNRkR0skPGEVCV+A6qkxm24oMRpyhn"
-    "2LJFxxoGIvpMQ32moaaOC74zCRKxSYf93TyF8xeS563HG3SLXPUgHfQzkXDUO30gGgMIAl"
-    "YL0DF+oN8D7p0D3iUi31DAfxRQ5FrUv0pNUTjbAjc3/L6DoXVzAwQcWadC1Nf5n+6f7s3N"
-    "PEmHX7Mp6J9dDz8MuuBdf/gKPIPg1uZfyLfzIkaLH75liACbUYBd/wcFQN8D6AI8Q67f5k"
-    "83bHRrE8qeA0zA4Pd3w6sB7/WB2NwGccHoyX863+B8Ap/w6HsgWHVE+PM7FANRvAUSJB4x"
-    "NEr5Yz7YbOxLmiKl7PkeWCiUP9Etx8V/yhnmX5X/kgAy/iC8PcHe3Vh0FjkSZC9aB+7mpv"
-    "QZGWFeU8Rc1vxJO/kThidILlgcCCi357J+R3MDFexbZh5vpmSLLsGr9wgmbdb54t2UeZrE"
-    "uRTMBShrympnPIOWnXbetglso2U1R09yOojL6aJrKytAUyS7OREG/rv0LJgQ1J+g1CeYYq"
-    "nSGkmrQ7rom4KJSN1E2bfEMJQu9dYkB3hl00nfQYR1Mvi/8Ga3iPvz0/OhaLeO/JzQYeBw"
-    "aiappUySADCF/06e51n/oUIOupc7bHIpoCC89bvXW8JhXL4bXKyJwSjDhe7nc6H7KS6Uml"
-    "huflgKKDiC658gpohSvtzLABwRURDio1Jc51EB13mU5jpFeVJplyQipA+zqsgHaGKsHXrY"
-    "qF+uNeAHqSxvhowJyqAmi0JbUSnVNv43Etdycdau/3yIg/bqhQ0bWUr5ZGA5FSj2uJyeR6"
-    "rOIwGO8gx7XFKn9LaZR9dxlN3Tf0tSTQWT/AqZNp3Dn8k0L+93v0o2W4um+nQIpV2+fH55"
-    "I753iUlLVU2EyOOZgEgymS4mpCC/VH9FoQ1ki7YO4s2Mb4+ZeCrl7EVEFBzb9QdYiOfIlX"
-    "9btFcQ3Pq5f23kayN/Q0Z+HxHbHHcyzPvFnULDHoZtWmPQ74o1v+Ku8Hw7vUIBylVLT7Z7"
-    "wm/kDBvxUUkgvGiuILqNcP/8F1lmTaE37y8vcpbSUCS5jtomA/8Cx6bbaJIXgCvAiK2RqR"
-    "LXyWrWicVPdHCalXa6zsXsy/8BQWKPkQ=="
+    "eJztXW1z2zYS/isYfWkyo3pi2XJy7U1nbEdp1SZ26jhpr2mHhkjIYkyRCgjaVtv89wP4Ir"
+    "6CIShSoiB8uF5MYiHyWRDYfXax+Kc3dwxkuQenuu54Nul9B/7p2XCO6D+yt/qgBxeL+Aa7"
+    "QODE8tvCoJF/EU5cgqHOOptCy0X0koFcHZsLYjo2vWp7lsUuOjptaNq38SXPNj97SCPOLS"
+    "IzhOmNj3/Ry6ZtoEfkRn8u7rSpiSwj9bSmwX7bv66R5cK/dmbejm3yym/LfnCi6Y7lze24"
+    "/WJJZo69EjCD97xFNsKQIPYLBHvsDdgDhi8bvVTwsHGT4CkTMgaaQs8iiTeeaPG1nqZdXF"
+    "5r70bXmtYTwEh3bIavydBmANyyR/j2P4PB0dHzwbOjkxfD4+fPhy+evaBt/efN33r+JXiY"
+    "GK2gKx+z8Y/ji2v2QA5VYqBdduGLLwMJDKR8ZcToh/rXbCevhfMZxMU6SEtldEFfMquLCP"
+    "nuKmMOHzUL2bdkRv8cHJfg/OH06vyn06sng+OnabAvwjsD/xaDPYb5jr6WCMBR+2agjS7E"
+    "2Mbf98bBPXxWAdzDZ1xw2a00uDqd1kTAjdrXAjcclV0ctsdVkD3mI3ucQ9b/fwFko/ZSDt"
+    "tq47Zs4OZHrocxsvWl0OhNyGwO5975xf96GwH6qALMR1yQj7IQw3toBm8uZGWkxL5ubDQF"
+    "8zMJjI0Y+yl2/ka2GPCxjEK9Huo6RgwfDZI88i/pHWLOEWdqSUlm8DdC0YPoH61NNf+der"
+    "bOsAahJzOBLjqgxubDD21NQSWgX4/fjN5dn755y7qfu+5nywfy9HrE7gz8q8vM1ScnmQlq"
+    "1Qn4bXz9E2B/gj8uL0Y+zo5LbrH/i3G76z967JmgRxz24ho0kmBFl6NLKf17LsKaqFeVEK"
+    "r13WXNom2v3Rv78phfO70r9K0YpnktvHIwMm/tX9DS18SYPje09aJ1Jhz978NudksDX6IR"
+    "Fl2NHxHDhxUPkBx49NXpCyPiv/wV/Q6uxucUYobwBOp3DxAbGgfqOcL6DNoFM95ZKPnqly"
+    "tkQf8tuEi/SfSyY8YqD+7UzMBmGtqJux5Kb4NeZAWJ3rFd6K8/awJ1HfckK1g+DUQ/4G2B"
+    "tiOTnj+HOQMnMXelZrX8rflgnr0CbXjrvxL7bfZLEc/rGSa5QrqD08Rqwe1+KRXMGmrYb6"
+    "n44L3lg4kjbj0mpVoyH2VVRQy9600+IZ1otez3AmGliJqKiFef6vEQzqImA/N5UoX4POHz"
+    "nic52tNciIAbtG6ErO8WrlWiTCf8KNNJLspkIAJNq8AA+/nd5UUxuAmRLN9j6gT8CyzT3U"
+    "H/vwRZhkWKyokQffLm9Pcs2OevL8+yHA3r4ExxbnvPueWYHz5R0ab5fwbtu3NYbPuv7pUa"
+    "/hPaStOhsvolt3D4Vr8/AkSDvSkhZfdUsHtsbz6h5jmy9TzO1+iRM9TTUlIAXTb1j36/Ll"
+    "+eVzP/68uLH6Pm2TW7EHj/bUWGeFZOukyn5m3QOXTvqDkTICeCdU5QipGeyW0YVEluGPCz"
+    "GwZZuC3okmMRmFcCEsJbZTDzx3JuKM8cy6BfP/tTdM4uEJUC701P3NRER/ieTgsLip2QdZ"
+    "KXlEIBmUTVKibKgG+iDPLUjLt65rw97jgWgjbHIE8JZrCeUMm2wF5d2exwP7u8fJ0a7mfj"
+    "7Hh+/+ZsdPXk0EefNjIJh29U5MH+kQdbT9jp3MS2fxk7XVPBJlJ22mTCxgaaLxzCkqP54f"
+    "B8o34ZN2bGzYVC470nDKU+uEPLp+DbHwCZIYARVbNLvnHBDLozAG0DmMQFLqHjy6B3XapN"
+    "JrEgABJAl1qXgMExmDkedg96GRW28gMFBN7HpLrpj/X+UpReV2ayfgmlpxaVrcWP2Vci4K"
+    "mEzSV0T5pnl5wFQ0MwOp8SkhDm5vd9hQuJxpYRMac7LSch2M2P6UTupPCEnZdV2ft1p+3A"
+    "Psrjz0+eiCVU7oTKnVD0x87lTvxMPR8bWr0CPzG61S/zDj8FjSq6hJc2AhNoMe7AoEPlHs"
+    "2RTb7zXbRoZwZwvTkgDvgbYecA/IZNQl1PYNrAobIvz0Bivs97hC30rzI6Or148d0/VXCi"
+    "xYITczQXKpcStZcvh7WdqgjKINg7g0A5RN1YU0qCIyS9M2/NGImU+/z6mUhJfjSuscdZ7d"
+    "4tBr3VzZWrLeEFLkJyuzjfR4i2pqvk6j01xaMBIFhjLyMmXepp87lLqlpZy3Y5RePWwWLV"
+    "yhIyEuLc/B4B5fzst/MTlVYV34KflFPR+9phIOfBrpE5kZRS4DflcvqoNuBsSp6Qlxx8HA"
+    "ezYIppANdEiXFJoU1Pq2t475+xxuoOr+u9wyUL6vyKz8MaxpLA3qoPf+mRifM4ukfFbnzy"
+    "dr/Mk3f8hhpiLZU3v6fePHEWZsFWML4HtBKQ0P05rOTEH5Z48Yd5N34Bl5YDCwY5PxEnIb"
+    "JWJk7X0N50Ks7Cm1CkZrXcz6xsAw5ot4pRyeRlKpZh//TfkZyrKABVYIklYlN8KywZBmvV"
+    "APuYMf7pf/9SRlknjbKJp9+hgqmspHjNSmKDZ2icfjgdvz49ez1qa4pqO/EJzouJg1Jici"
+    "WjeLHapKRar/dvvVZRgQ59gGGmt7AC0nJKAU1FBj7F6flrctiJRP8dU0RVDjs9BlWAoFFw"
+    "1wwQtOlpXSG66BYWQQjv9Mv8LOy32YSbRQcR8fwfwujeRA8UQmhYpo2Uv9VRfysYG4IJbS"
+    "kh6dLZmi/tF+K1TjY8twuVFF/XEFQu8Na2Z0NXrO5DLCFh6K35M6qTjyWAckZMvj1uw0q5"
+    "tMOSXNphPpc2tnmq4hxLbJCxfDu6eDm++FG7Gn0Yj37bEG15UoW2zLIxCdryJL+Sps3KHO"
+    "rlFFqB+LZ4NBXerESXhRqzHSJYMzYlpqaySlNZgFqNnNmMoLJJ65tGPpB1wgMZ0Y0kbahp"
+    "rea0pjvzBSOXasWBMrJK013WtHOPsOEVLF6lNbgTUqoAtyrAraKrFb+2DhSc6Jo3sB1DRh"
+    "Wt7Up8dZvFPrqmkMarfWSHfAMIS77Drasl599B25g4j2+Q60L/s82FWjMt+mUhVzdoq82D"
+    "xmqP0d6GV3VzYaKiMFMZeZUQaosi3mK5kGGlgMewJOIxzIU8Fh6mtqQQR5gQkTCq1HwpcY"
+    "IeC4Yx/+S0qL0U4JY5SW0cl+bSz7+GF5sQUy7s7riwHdnQkzTuCwygjO3Pt34S5nPFgsqn"
+    "qyrHAAJmIgId2sBF6ACwWsjYeQD+IYAumDhkBlyTyoMnhkmXSn+kmS5YUKEgCvE0X1C5hf"
+    "7Ftx0lKCba8mPPv4fwAmKy1PhNlWnXSdMu6SOKpc/lJVUOXcb6yOfQ+diIgBy2l8L6aLve"
+    "3m7ksGwM4MMqo/eQP3oPc6OX1X+0UcEmh5J6e7GIjBA3nhqk0jm3RPVPUVF0swT1UGBzkD"
+    "+TCu+U2ShaKbVQWL70qHaqpiaxw2haG/dQVj7YmyedTNskJiQOFh7peUn58G5lmMfACY7x"
+    "nKB8gDc/wFWuPi9KMKwUJRiWRAmGWbAn0L7TdMaTiXInWUmV4lo/xdXyqa31dsPx+mhJL7"
+    "LSW6k9iggjW0d1tiamJNWnUVcH6JGaiGx/v+DCm5VrZDXoEJvY/Em9+gzpd45HNA8LkjJp"
+    "ObXuVlp3g93LLJ5Rg6QpEFbUgSo+pWLLatuJ0jRP0+hxgXRfWRib99Q0EFc4pwul9y7rXZ"
+    "WX2/YSy0/qqK6Nkk6Ud9XQvghVGq3h0mhf+wo2inTHRnxVoEs+/DVOrAnLBq55Yk318oo7"
+    "An5RjS6M6CO7ZE2o4qp8kkwI6VQsk1XcXhOiazMq2y3JYGozMdffE1aQkRvtFeOn4rJcV7"
+    "X7SGoOn5+iuqAoim2JiQSkS0htPmcSzaEpxB2vBGSj59vZ0AVd98GhE+cMujOhMZwVlDB7"
+    "sh2S3rGKDjUs2acYCWywjN37d6OrtpjeDeTW7Eaide/i8urN6esN4dx4JnAAmSZeZjQnqM"
+    "J7lWaORXCWqbbGnM3pQD4FHA5eVNpc8KJkd8GLrypgSk0NDxdN51zTu7QPaQKug8Pj58cv"
+    "jk6OV4b46kqZ/Z3neSO4LIf6sYbm2aTIGvzKQYucPlSIpcshFsu5Ne06X1heUH1W2c8qwO"
+    "iBvgpVCl2Pcb1gdUk36uPq/se1zqRa3IPSepe1Ti1uy9+moYk7SEWym3RILz6MrsavxqOX"
+    "u+ouxQAiu+A8dH6Bl5ygDNb6pgu9mIZme/MJwqLo5wQV+uug77+wyLxTICobsdt83vXExG"
+    "SmsUW3eFnnbL5JSZUt5VKNeLY0Z+dq073TiGPRFwwTJSovkzlJGeaLDLlVhdriE1v5gmd4"
+    "7mr3CLuCm/NyghJC3Xg8TeWm77cP4C2MmvpPS0p4oA+ztI1L21r2Vtk4O6r2VaZMxWp3uX"
+    "TNNbOOpEsgLN7evCZKZ7Sfc9p2Bz+VSjjNEWbVldYdTG/CbmSFKXFusEqF7EIq5A5DlKqE"
+    "vi5UiRLssiDWZvboB4TNqan70J7TS72CTNJcm35ZVul9ojV9GWMDBe4/Zsqix8W7Va3Uzi"
+    "eidrcM/lZTcVQd/PZRPqpCVBzxiYqjgjJwBhLOcEoJSQhz81QxelyY1M+st3E5ISkhH7C7"
+    "/n+e9oGEoPmiyITm71VOiKgMmoKT12qRaK7KkNmJD4YdXl5gy5adJhqJqKNE1VGiKh5R8p"
+    "0JMNNtOuxvg7zgXzHPW0836Je56lGO8Wcs4Kj3TgFrDCCIqFLgzpwH93tAvXNAu0T4GxfQ"
+    "HwUusg3Xv+rqrF69AW5u6H3LgcbNDWBwFB3G0lznf9p/2jc3QeYXvWa64PT8evxh1AdvT8"
+    "cvwRMIpib9Qr4NaoeFPzwlCAOTuMCx/R9kAH0PoA2cBbL9Nn/acaOpiV3yFDgYjH5/O74a"
+    "0V4fsEltEBtMlv7T+QbnEnxyJt8DFqpBmD6/5TqA1UyCGLFHjI1S+pgPJpn5kjrLU3x6AE"
+    "KF0ieaUlz8p1w49KvyXxJAQh+EtseOdztjnSVO4jlIll+8ual8NE2cLJcwlxV/0k3+hDh3"
+    "SCwDIRKQbiNv847mFg6O6Jh5vJ1KSarytdp4mrVZg8W7LfM0i3MlmEtQVpTV3ngGqYjmGp"
+    "XLN1axfA8WkMjPnizFdJCWU7UO11aAokj2cyKM/HfhWTAjqD5BoU8wx1LlNZJXh3CtRQmz"
+    "2/qZaouZYShcYbFNDvDKdO9OLYRJr4D/i2/2y7g/f88HZO02kZ8TOwwUTsUkdZRJYgDm8N"
+    "/LY3SbP8vLQvdiZ7yuBCSEt3n3ekc4jMu3o4sNMRhVuNBDPhd6mONCXd0Rmx9WAhKO4OYn"
+    "iHmcuFwV4ISIhBAPK3GdwxKuc5jnOlnNW2GXJCGkzpCryQcoYqwbetiqX6404AepDG+BtD"
+    "tUQE2WhbaSUrJVk2glrmU7RaUk+BBH7eULG7aylNLJwLBqUOxpOTWP1J1HIhzFGfa0pErp"
+    "7TKPruIo+6f/jqSaMib5JdJNN4C/kGle3e9/lWw2wqbqyBGpXT4+v7wV37vCpCWrJmLknQ"
+    "WDSDCZLiUkIb/UfJmqLWSLdg7i7Yxvj+jOXMjZS4hIOLabD7BgzxKrKRi2lxDc5rl/ZeQr"
+    "I39LRv4r+HlkE7zsFRj4q3ulxv0UftYQbWZW3UB2aSPgn6TJxgu0Dfo/9wHhPmCbt5ABpt"
+    "iZBzu7ZuZiQS8wixJMTQuBJ3doSS9MluDmhv7z5uZpfgtZ890rj6PTdgDf4xDk2Nch1zsG"
+    "f3pfVJUF64S/YJ3kFywKxK2DhdBNykhoFTRfTCaaxERATspICPKgUiBjUBLIGOQDGcH6kE"
+    "eZX18/lpAC4zJTqo3K+i6CWJ9phOIrgnpGTEFfA3pquZrFcwr/8LeEiCqpU5hkvx3TPawN"
+    "WmC4x1VD+WZ7ojxpy8nfCQqXZX/3QTYfnF25M+3QVMYuYcf1TKcaRgtrGbq2qpJj563tsJ"
+    "qr7YgYLCkh6SzvoyrHThzxz504yh08EX8nFX2asL0Uq2XrWeTe5BPShSqRJkSkhHh/6w1s"
+    "MFe/yixxyJ8lDnOzBG8VFaGWeX2ofKGuUcmpj8uCwba+WuGEvLTSdpe1rQJH+63/XT8YSe"
+    "lflZvZXVe4+6ltkkJfUuWCgZpXg3CFi/dhNzumgqrVLRJDj1PZgjPLNADtdbq33ZpeqgKc"
+    "n1yFK4jktgar85EKoW/1fKQ0aFyqPYHq1xj31GlXLTPv4S/G3LtizjvJnLOUpIBpKdBCWf"
+    "X+tKCq4S9Qw3/iGAXpK/zoc9ReCpZ302FnxVPst59Kb84ccQ8pJaZ8pNruacoOEGAIkmIK"
+    "/qZcVLLKzljXk5LtcNh+1otKDsAKjmowXyj3/2u4pubVTpW2PEXY1Ge9AkcrvNMv87Bg3K"
+    "Yz+4v3xYVa85A6vnN0j7BbyDzx8wUSIlKY69nDYYdVkqCHw5LDYYe5JGj6UQkgHDaXEN1W"
+    "Ul7oL5LCI45/fnd5wXF8YpGs12PqBPwLLNPd4bW/CFwGRrnrmfUy+2lXhXVwtu0E3S//B3"
+    "KBNng="
 )
