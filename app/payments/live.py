@@ -1,4 +1,4 @@
-"""A broker subscription that knows when it is live.
+"""An event-stream subscription that knows when it is live.
 
 Subscribing to a broker topic takes effect some time after the call (a Redis SUBSCRIBE
 travels to the server; an in-process queue registers on first read), and an event
@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from .. import runtime
+from ..events import stream
 
 MARKER_KEY = "_subscriptionMarker"
 RESEND_SECONDS = 0.1
@@ -30,9 +31,9 @@ class SubscriptionNotLive(Exception):
 
 async def live_messages(topic: str) -> AsyncIterator[dict[str, Any] | None]:
     broker = runtime.get().broker
-    stream = broker.subscribe(topic)
+    messages = stream.subscribe(topic)  # refills broker gaps from the outbox, drops repeats
     token = secrets.token_hex(8)
-    pending: asyncio.Future[dict[str, Any]] = asyncio.ensure_future(stream.__anext__())
+    pending: asyncio.Future[dict[str, Any]] = asyncio.ensure_future(messages.__anext__())
     try:
         early: list[dict[str, Any]] = []
         live = False
@@ -44,7 +45,7 @@ async def live_messages(topic: str) -> AsyncIterator[dict[str, Any] | None]:
                 if not done:
                     break
                 message = pending.result()
-                pending = asyncio.ensure_future(stream.__anext__())
+                pending = asyncio.ensure_future(messages.__anext__())
                 if message.get(MARKER_KEY) == token:
                     live = True
                 elif MARKER_KEY not in message:
@@ -58,7 +59,7 @@ async def live_messages(topic: str) -> AsyncIterator[dict[str, Any] | None]:
             yield message
         while True:
             message = await pending
-            pending = asyncio.ensure_future(stream.__anext__())
+            pending = asyncio.ensure_future(messages.__anext__())
             if MARKER_KEY not in message:
                 yield message
     finally:
@@ -66,4 +67,4 @@ async def live_messages(topic: str) -> AsyncIterator[dict[str, Any] | None]:
         with contextlib.suppress(BaseException):
             await pending
         with contextlib.suppress(RuntimeError, StopAsyncIteration):
-            await stream.aclose()
+            await messages.aclose()

@@ -42,7 +42,6 @@ class WalletDebit:
     """The receiving wallet's owner (transfers): gets balanceChanged and an SMS too."""
 
 
-BeforePost = Callable[[UnitOfWork], Awaitable[None]]
 AfterPost = Callable[[UnitOfWork, Transaction], Awaitable[None]]
 
 
@@ -52,19 +51,17 @@ async def debit_wallet(
     key: str,
     operation: str,
     digest: str,
-    before_post: BeforePost | None = None,
     after_post: AfterPost | None = None,
 ) -> Outcome:
-    """Move the money in one transaction; INSUFFICIENT_FUNDS (or any refusal raised by the
-    hooks) rolls everything back, the idempotency claim included."""
+    """Move the money in one transaction; INSUFFICIENT_FUNDS (or a refusal raised by
+    ``after_post``, e.g. a QR code another payer just used) rolls everything back, the
+    idempotency claim included."""
     async with unit_of_work() as uow:
         claim = await idempotency.claim(uow.conn, debit.payer.id, key, operation, digest)
         if claim.replay is not None:  # a concurrent duplicate committed first
             record = claim.replay
         else:
             record = None
-            if before_post is not None:
-                await before_post(uow)
             tx = await Transaction.create(
                 transaction_no=new_number("T"),
                 type=debit.type,
