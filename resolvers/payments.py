@@ -30,11 +30,49 @@ async def create_merchant(ctx: Any, name: str, category: str, owner_phone: str) 
     return await merchants.create_merchant(name, category, owner_phone, actor_id=admin.id, ip=ctx.client_ip)
 
 
-async def pay_merchant(ctx: Any, request: PayRequest) -> Outcome:
+async def pay_merchant(
+    ctx: Any,
+    *,
+    merchant_no: str,
+    amount: int,
+    channel: str,
+    payment_password: str,
+    idempotency_key: str,
+    bank_card_id: int | None,
+    verification_code: str | None,
+    description: str | None,
+) -> Outcome:
+    request = PayRequest(
+        merchant_no=merchant_no,
+        amount=amount,
+        channel=channel,
+        payment_password=payment_password,
+        idempotency_key=idempotency_key,
+        bank_card_id=bank_card_id,
+        verification_code=verification_code,
+        description=description,
+    )
     return await pay(await ctx.require_viewer(), request)
 
 
-async def transfer_money(ctx: Any, request: TransferRequest) -> Outcome:
+async def transfer_money(
+    ctx: Any,
+    *,
+    recipient: str,
+    amount: int,
+    payment_password: str,
+    idempotency_key: str,
+    verification_code: str | None,
+    note: str | None,
+) -> Outcome:
+    request = TransferRequest(
+        recipient=recipient,
+        amount=amount,
+        payment_password=payment_password,
+        idempotency_key=idempotency_key,
+        verification_code=verification_code,
+        note=note,
+    )
     return await transfer(await ctx.require_viewer(), request)
 
 
@@ -47,7 +85,22 @@ async def create_qr_code(
     )
 
 
-async def pay_qr_code(ctx: Any, request: qr_codes.PayQrCodeRequest) -> Outcome:
+async def pay_qr_code(
+    ctx: Any,
+    *,
+    payload: str,
+    amount: int | None,
+    payment_password: str,
+    idempotency_key: str,
+    verification_code: str | None,
+) -> Outcome:
+    request = qr_codes.PayQrCodeRequest(
+        payload=payload,
+        payment_password=payment_password,
+        idempotency_key=idempotency_key,
+        amount=amount,
+        verification_code=verification_code,
+    )
     return await qr_codes.pay_code(await ctx.require_viewer(), request)
 
 

@@ -9,9 +9,6 @@ import strawberry
 
 from app.errors import DomainError, ErrorCode
 from app.payments.outcome import Outcome
-from app.payments.pay import PayRequest
-from app.payments.qr_codes import PayQrCodeRequest
-from app.payments.transfer import TransferRequest
 from resolvers import payments as resolvers
 
 from ..errors import returns_payload
@@ -80,7 +77,8 @@ class Mutation:
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(TransactionPayload)
     async def pay(self, info: strawberry.Info, input: PayInput) -> TransactionPayload:
-        request = PayRequest(
+        outcome = await resolvers.pay_merchant(
+            info.context,
             merchant_no=input.merchant_no,
             amount=input.amount,
             channel=input.channel.value,
@@ -90,12 +88,13 @@ class Mutation:
             verification_code=input.verification_code,
             description=input.description,
         )
-        return _transaction_payload(await resolvers.pay_merchant(info.context, request))
+        return _transaction_payload(outcome)
 
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(TransactionPayload)
     async def transfer(self, info: strawberry.Info, input: TransferInput) -> TransactionPayload:
-        request = TransferRequest(
+        outcome = await resolvers.transfer_money(
+            info.context,
             recipient=input.recipient,
             amount=input.amount,
             payment_password=input.payment_password,
@@ -103,7 +102,7 @@ class Mutation:
             verification_code=input.verification_code,
             note=input.note,
         )
-        return _transaction_payload(await resolvers.transfer_money(info.context, request))
+        return _transaction_payload(outcome)
 
     @strawberry.mutation(description="For a merchant's owner.", permission_classes=MERCHANTS)
     @returns_payload(PaymentQrCodePayload)
@@ -116,14 +115,15 @@ class Mutation:
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(TransactionPayload)
     async def pay_qr_code(self, info: strawberry.Info, input: PayQrCodeInput) -> TransactionPayload:
-        request = PayQrCodeRequest(
+        outcome = await resolvers.pay_qr_code(
+            info.context,
             payload=input.payload,
+            amount=input.amount,
             payment_password=input.payment_password,
             idempotency_key=input.idempotency_key,
-            amount=input.amount,
             verification_code=input.verification_code,
         )
-        return _transaction_payload(await resolvers.pay_qr_code(info.context, request))
+        return _transaction_payload(outcome)
 
 
 @strawberry.type
