@@ -33,6 +33,13 @@ EXTRA_CONSTRAINTS = {
     ],
     "transactions": [
         "CONSTRAINT \"ck_transaction_amounts\" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0)",
+        # The two sides of a row are different accounts (statements read each side once).
+        "CONSTRAINT \"ck_transaction_two_sides\" CHECK (counterparty_account_id IS NULL OR counterparty_account_id <> account_id)",
+        # Refunds pending, approved or completed never add up to more than the transaction.
+        "CONSTRAINT \"ck_transaction_refunds_within_amount\" CHECK (refunded_amount <= amount)",
+    ],
+    "wealth_holdings": [
+        "CONSTRAINT \"ck_holding_amounts\" CHECK (principal >= 0 AND accrued_income >= 0 AND income_remainder >= 0)",
     ],
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+from pathlib import Path
 from typing import Any
 
 import strawberry
@@ -26,6 +27,7 @@ from app.errors import DomainError
 from .node import Node, resolve_node
 
 log = logging.getLogger("fenpay.graphql")
+_HERE = Path(__file__).resolve().parent
 
 DOMAINS = ("identity", "money", "payments", "history", "wealth", "support", "risk")
 
@@ -41,6 +43,9 @@ def _domain_types(kind: str) -> list[type]:
     found = []
     for domain in DOMAINS:
         name = f"schema.{domain}.api"
+        # Only this checkout's packages: an editable install elsewhere must not lend its own.
+        if not (_HERE / domain / "__init__.py").exists():
+            continue
         if importlib.util.find_spec(f"schema.{domain}") is None:
             continue
         if importlib.util.find_spec(name) is None:

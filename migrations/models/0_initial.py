@@ -136,11 +136,15 @@ CREATE TABLE IF NOT EXISTS "transactions" (
     "expected_arrival_at" TIMESTAMP,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "counterparty_account_id" BIGINT REFERENCES "accounts" ("id") ON DELETE RESTRICT,
-    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0)
+    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0),
+    CONSTRAINT "ck_transaction_two_sides" CHECK (counterparty_account_id IS NULL OR counterparty_account_id <> account_id),
+    CONSTRAINT "ck_transaction_refunds_within_amount" CHECK (refunded_amount <= amount)
 ) /* A movement a user can see. One row serves both sides (direction is per viewer). */;
 CREATE INDEX IF NOT EXISTS "idx_transaction_related_9cf92e" ON "transactions" ("related_transaction_id");
 CREATE INDEX IF NOT EXISTS "idx_transaction_account_fb881d" ON "transactions" ("account_id", "created_at");
 CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ac29b4" ON "transactions" ("counterparty_account_id", "created_at");
+CREATE INDEX IF NOT EXISTS "idx_transaction_account_b3ad17" ON "transactions" ("account_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ce88c9" ON "transactions" ("counterparty_account_id", "id");
 CREATE TABLE IF NOT EXISTS "journals" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "kind" VARCHAR(10) NOT NULL,
@@ -176,7 +180,9 @@ CREATE TABLE IF NOT EXISTS "refunds" (
     "transaction_id" BIGINT NOT NULL REFERENCES "transactions" ("id") ON DELETE RESTRICT,
     "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
 );
-CREATE INDEX IF NOT EXISTS "idx_refunds_status_3befc0" ON "refunds" ("status", "review_deadline");
+CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "recipient" VARCHAR(254) NOT NULL,
@@ -264,6 +270,59 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "risk_assessments" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "answers" JSON NOT NULL,
+    "score" INT NOT NULL,
+    "tolerance" VARCHAR(2) NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+) /* A submitted suitability questionnaire; the newest one sets ``User.risk_tolerance``. */;
+CREATE TABLE IF NOT EXISTS "wealth_products" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "code" VARCHAR(32) NOT NULL UNIQUE,
+    "name" VARCHAR(100) NOT NULL,
+    "type" VARCHAR(20) NOT NULL,
+    "expected_return_bp" INT NOT NULL,
+    "term_days" INT,
+    "risk_level" VARCHAR(2) NOT NULL,
+    "min_purchase" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "description" TEXT NOT NULL,
+    "risk_disclosure" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS "wealth_holdings" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "account_id" BIGINT NOT NULL,
+    "rate_bp" INT NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "accrued_income" BIGINT NOT NULL,
+    "income_remainder" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "purchased_at" TIMESTAMP NOT NULL,
+    "accrued_through" DATE NOT NULL,
+    "last_income_date" DATE,
+    "matures_at" TIMESTAMP,
+    "redeemed_at" TIMESTAMP,
+    "purchase_transaction_id" BIGINT NOT NULL,
+    "product_id" BIGINT NOT NULL REFERENCES "wealth_products" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "ck_holding_amounts" CHECK (principal >= 0 AND accrued_income >= 0 AND income_remainder >= 0)
+) /* One purchase of a product by a user, until it is fully redeemed. */;
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_matures_6d8931" ON "wealth_holdings" ("matures_at");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_user_id_df8a0e" ON "wealth_holdings" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_status_b75e28" ON "wealth_holdings" ("status", "id");
+CREATE TABLE IF NOT EXISTS "wealth_accruals" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "income_date" DATE NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMP NOT NULL,
+    "holding_id" BIGINT NOT NULL REFERENCES "wealth_holdings" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_wealth_accr_holding_c4d2e5" UNIQUE ("holding_id", "income_date")
+) /* One day's income of one holding; the unique pair makes a day accrue at most once. */;
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "version" VARCHAR(255) NOT NULL,
@@ -396,11 +455,15 @@ CREATE TABLE IF NOT EXISTS "transactions" (
     "expected_arrival_at" TIMESTAMPTZ,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "counterparty_account_id" BIGINT REFERENCES "accounts" ("id") ON DELETE RESTRICT,
-    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0)
+    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0),
+    CONSTRAINT "ck_transaction_two_sides" CHECK (counterparty_account_id IS NULL OR counterparty_account_id <> account_id),
+    CONSTRAINT "ck_transaction_refunds_within_amount" CHECK (refunded_amount <= amount)
 );
 CREATE INDEX IF NOT EXISTS "idx_transaction_related_9cf92e" ON "transactions" ("related_transaction_id");
 CREATE INDEX IF NOT EXISTS "idx_transaction_account_fb881d" ON "transactions" ("account_id", "created_at");
 CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ac29b4" ON "transactions" ("counterparty_account_id", "created_at");
+CREATE INDEX IF NOT EXISTS "idx_transaction_account_b3ad17" ON "transactions" ("account_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ce88c9" ON "transactions" ("counterparty_account_id", "id");
 COMMENT ON TABLE "transactions" IS 'A movement a user can see. One row serves both sides (direction is per viewer).';
 CREATE TABLE IF NOT EXISTS "journals" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
@@ -438,7 +501,9 @@ CREATE TABLE IF NOT EXISTS "refunds" (
     "transaction_id" BIGINT NOT NULL REFERENCES "transactions" ("id") ON DELETE RESTRICT,
     "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
 );
-CREATE INDEX IF NOT EXISTS "idx_refunds_status_3befc0" ON "refunds" ("status", "review_deadline");
+CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "recipient" VARCHAR(254) NOT NULL,
@@ -528,6 +593,62 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "risk_assessments" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "answers" JSONB NOT NULL,
+    "score" INT NOT NULL,
+    "tolerance" VARCHAR(2) NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "risk_assessments" IS 'A submitted suitability questionnaire; the newest one sets ``User.risk_tolerance``.';
+CREATE TABLE IF NOT EXISTS "wealth_products" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "code" VARCHAR(32) NOT NULL UNIQUE,
+    "name" VARCHAR(100) NOT NULL,
+    "type" VARCHAR(20) NOT NULL,
+    "expected_return_bp" INT NOT NULL,
+    "term_days" INT,
+    "risk_level" VARCHAR(2) NOT NULL,
+    "min_purchase" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "description" TEXT NOT NULL,
+    "risk_disclosure" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS "wealth_holdings" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "account_id" BIGINT NOT NULL,
+    "rate_bp" INT NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "accrued_income" BIGINT NOT NULL,
+    "income_remainder" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "purchased_at" TIMESTAMPTZ NOT NULL,
+    "accrued_through" DATE NOT NULL,
+    "last_income_date" DATE,
+    "matures_at" TIMESTAMPTZ,
+    "redeemed_at" TIMESTAMPTZ,
+    "purchase_transaction_id" BIGINT NOT NULL,
+    "product_id" BIGINT NOT NULL REFERENCES "wealth_products" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "ck_holding_amounts" CHECK (principal >= 0 AND accrued_income >= 0 AND income_remainder >= 0)
+);
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_matures_6d8931" ON "wealth_holdings" ("matures_at");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_user_id_df8a0e" ON "wealth_holdings" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_status_b75e28" ON "wealth_holdings" ("status", "id");
+COMMENT ON TABLE "wealth_holdings" IS 'One purchase of a product by a user, until it is fully redeemed.';
+CREATE TABLE IF NOT EXISTS "wealth_accruals" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "income_date" DATE NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "holding_id" BIGINT NOT NULL REFERENCES "wealth_holdings" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_wealth_accr_holding_c4d2e5" UNIQUE ("holding_id", "income_date")
+);
+COMMENT ON TABLE "wealth_accruals" IS 'One day''s income of one holding; the unique pair makes a day accrue at most once.';
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" SERIAL NOT NULL PRIMARY KEY,
     "version" VARCHAR(255) NOT NULL,
@@ -537,98 +658,115 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXW1z2zYS/isYfWkyo3pi2XJy7U1nbEdp1SZ26jhpr2mHhkjIYkyRCgjaVtv89wP4Ir"
-    "6CIShSoiB8uF5MYiHyWRDYfXax+Kc3dwxkuQenuu54Nul9B/7p2XCO6D+yt/qgBxeL+Aa7"
-    "QODE8tvCoJF/EU5cgqHOOptCy0X0koFcHZsLYjo2vWp7lsUuOjptaNq38SXPNj97SCPOLS"
-    "IzhOmNj3/Ry6ZtoEfkRn8u7rSpiSwj9bSmwX7bv66R5cK/dmbejm3yym/LfnCi6Y7lze24"
-    "/WJJZo69EjCD97xFNsKQIPYLBHvsDdgDhi8bvVTwsHGT4CkTMgaaQs8iiTeeaPG1nqZdXF"
-    "5r70bXmtYTwEh3bIavydBmANyyR/j2P4PB0dHzwbOjkxfD4+fPhy+evaBt/efN33r+JXiY"
-    "GK2gKx+z8Y/ji2v2QA5VYqBdduGLLwMJDKR8ZcToh/rXbCevhfMZxMU6SEtldEFfMquLCP"
-    "nuKmMOHzUL2bdkRv8cHJfg/OH06vyn06sng+OnabAvwjsD/xaDPYb5jr6WCMBR+2agjS7E"
-    "2Mbf98bBPXxWAdzDZ1xw2a00uDqd1kTAjdrXAjcclV0ctsdVkD3mI3ucQ9b/fwFko/ZSDt"
-    "tq47Zs4OZHrocxsvWl0OhNyGwO5975xf96GwH6qALMR1yQj7IQw3toBm8uZGWkxL5ubDQF"
-    "8zMJjI0Y+yl2/ka2GPCxjEK9Huo6RgwfDZI88i/pHWLOEWdqSUlm8DdC0YPoH61NNf+der"
-    "bOsAahJzOBLjqgxubDD21NQSWgX4/fjN5dn755y7qfu+5nywfy9HrE7gz8q8vM1ScnmQlq"
-    "1Qn4bXz9E2B/gj8uL0Y+zo5LbrH/i3G76z967JmgRxz24ho0kmBFl6NLKf17LsKaqFeVEK"
-    "r13WXNom2v3Rv78phfO70r9K0YpnktvHIwMm/tX9DS18SYPje09aJ1Jhz978NudksDX6IR"
-    "Fl2NHxHDhxUPkBx49NXpCyPiv/wV/Q6uxucUYobwBOp3DxAbGgfqOcL6DNoFM95ZKPnqly"
-    "tkQf8tuEi/SfSyY8YqD+7UzMBmGtqJux5Kb4NeZAWJ3rFd6K8/awJ1HfckK1g+DUQ/4G2B"
-    "tiOTnj+HOQMnMXelZrX8rflgnr0CbXjrvxL7bfZLEc/rGSa5QrqD08Rqwe1+KRXMGmrYb6"
-    "n44L3lg4kjbj0mpVoyH2VVRQy9600+IZ1otez3AmGliJqKiFef6vEQzqImA/N5UoX4POHz"
-    "nic52tNciIAbtG6ErO8WrlWiTCf8KNNJLspkIAJNq8AA+/nd5UUxuAmRLN9j6gT8CyzT3U"
-    "H/vwRZhkWKyokQffLm9Pcs2OevL8+yHA3r4ExxbnvPueWYHz5R0ab5fwbtu3NYbPuv7pUa"
-    "/hPaStOhsvolt3D4Vr8/AkSDvSkhZfdUsHtsbz6h5jmy9TzO1+iRM9TTUlIAXTb1j36/Ll"
-    "+eVzP/68uLH6Pm2TW7EHj/bUWGeFZOukyn5m3QOXTvqDkTICeCdU5QipGeyW0YVEluGPCz"
-    "GwZZuC3okmMRmFcCEsJbZTDzx3JuKM8cy6BfP/tTdM4uEJUC701P3NRER/ieTgsLip2QdZ"
-    "KXlEIBmUTVKibKgG+iDPLUjLt65rw97jgWgjbHIE8JZrCeUMm2wF5d2exwP7u8fJ0a7mfj"
-    "7Hh+/+ZsdPXk0EefNjIJh29U5MH+kQdbT9jp3MS2fxk7XVPBJlJ22mTCxgaaLxzCkqP54f"
-    "B8o34ZN2bGzYVC470nDKU+uEPLp+DbHwCZIYARVbNLvnHBDLozAG0DmMQFLqHjy6B3XapN"
-    "JrEgABJAl1qXgMExmDkedg96GRW28gMFBN7HpLrpj/X+UpReV2ayfgmlpxaVrcWP2Vci4K"
-    "mEzSV0T5pnl5wFQ0MwOp8SkhDm5vd9hQuJxpYRMac7LSch2M2P6UTupPCEnZdV2ft1p+3A"
-    "Psrjz0+eiCVU7oTKnVD0x87lTvxMPR8bWr0CPzG61S/zDj8FjSq6hJc2AhNoMe7AoEPlHs"
-    "2RTb7zXbRoZwZwvTkgDvgbYecA/IZNQl1PYNrAobIvz0Bivs97hC30rzI6Or148d0/VXCi"
-    "xYITczQXKpcStZcvh7WdqgjKINg7g0A5RN1YU0qCIyS9M2/NGImU+/z6mUhJfjSuscdZ7d"
-    "4tBr3VzZWrLeEFLkJyuzjfR4i2pqvk6j01xaMBIFhjLyMmXepp87lLqlpZy3Y5RePWwWLV"
-    "yhIyEuLc/B4B5fzst/MTlVYV34KflFPR+9phIOfBrpE5kZRS4DflcvqoNuBsSp6Qlxx8HA"
-    "ezYIppANdEiXFJoU1Pq2t475+xxuoOr+u9wyUL6vyKz8MaxpLA3qoPf+mRifM4ukfFbnzy"
-    "dr/Mk3f8hhpiLZU3v6fePHEWZsFWML4HtBKQ0P05rOTEH5Z48Yd5N34Bl5YDCwY5PxEnIb"
-    "JWJk7X0N50Ks7Cm1CkZrXcz6xsAw5ot4pRyeRlKpZh//TfkZyrKABVYIklYlN8KywZBmvV"
-    "APuYMf7pf/9SRlknjbKJp9+hgqmspHjNSmKDZ2icfjgdvz49ez1qa4pqO/EJzouJg1Jici"
-    "WjeLHapKRar/dvvVZRgQ59gGGmt7AC0nJKAU1FBj7F6flrctiJRP8dU0RVDjs9BlWAoFFw"
-    "1wwQtOlpXSG66BYWQQjv9Mv8LOy32YSbRQcR8fwfwujeRA8UQmhYpo2Uv9VRfysYG4IJbS"
-    "kh6dLZmi/tF+K1TjY8twuVFF/XEFQu8Na2Z0NXrO5DLCFh6K35M6qTjyWAckZMvj1uw0q5"
-    "tMOSXNphPpc2tnmq4hxLbJCxfDu6eDm++FG7Gn0Yj37bEG15UoW2zLIxCdryJL+Sps3KHO"
-    "rlFFqB+LZ4NBXerESXhRqzHSJYMzYlpqaySlNZgFqNnNmMoLJJ65tGPpB1wgMZ0Y0kbahp"
-    "rea0pjvzBSOXasWBMrJK013WtHOPsOEVLF6lNbgTUqoAtyrAraKrFb+2DhSc6Jo3sB1DRh"
-    "Wt7Up8dZvFPrqmkMarfWSHfAMIS77Drasl599B25g4j2+Q60L/s82FWjMt+mUhVzdoq82D"
-    "xmqP0d6GV3VzYaKiMFMZeZUQaosi3mK5kGGlgMewJOIxzIU8Fh6mtqQQR5gQkTCq1HwpcY"
-    "IeC4Yx/+S0qL0U4JY5SW0cl+bSz7+GF5sQUy7s7riwHdnQkzTuCwygjO3Pt34S5nPFgsqn"
-    "qyrHAAJmIgId2sBF6ACwWsjYeQD+IYAumDhkBlyTyoMnhkmXSn+kmS5YUKEgCvE0X1C5hf"
-    "7Ftx0lKCba8mPPv4fwAmKy1PhNlWnXSdMu6SOKpc/lJVUOXcb6yOfQ+diIgBy2l8L6aLve"
-    "3m7ksGwM4MMqo/eQP3oPc6OX1X+0UcEmh5J6e7GIjBA3nhqk0jm3RPVPUVF0swT1UGBzkD"
-    "+TCu+U2ShaKbVQWL70qHaqpiaxw2haG/dQVj7YmyedTNskJiQOFh7peUn58G5lmMfACY7x"
-    "nKB8gDc/wFWuPi9KMKwUJRiWRAmGWbAn0L7TdMaTiXInWUmV4lo/xdXyqa31dsPx+mhJL7"
-    "LSW6k9iggjW0d1tiamJNWnUVcH6JGaiGx/v+DCm5VrZDXoEJvY/Em9+gzpd45HNA8LkjJp"
-    "ObXuVlp3g93LLJ5Rg6QpEFbUgSo+pWLLatuJ0jRP0+hxgXRfWRib99Q0EFc4pwul9y7rXZ"
-    "WX2/YSy0/qqK6Nkk6Ud9XQvghVGq3h0mhf+wo2inTHRnxVoEs+/DVOrAnLBq55Yk318oo7"
-    "An5RjS6M6CO7ZE2o4qp8kkwI6VQsk1XcXhOiazMq2y3JYGozMdffE1aQkRvtFeOn4rJcV7"
-    "X7SGoOn5+iuqAoim2JiQSkS0htPmcSzaEpxB2vBGSj59vZ0AVd98GhE+cMujOhMZwVlDB7"
-    "sh2S3rGKDjUs2acYCWywjN37d6OrtpjeDeTW7Eaide/i8urN6esN4dx4JnAAmSZeZjQnqM"
-    "J7lWaORXCWqbbGnM3pQD4FHA5eVNpc8KJkd8GLrypgSk0NDxdN51zTu7QPaQKug8Pj58cv"
-    "jk6OV4b46kqZ/Z3neSO4LIf6sYbm2aTIGvzKQYucPlSIpcshFsu5Ne06X1heUH1W2c8qwO"
-    "iBvgpVCl2Pcb1gdUk36uPq/se1zqRa3IPSepe1Ti1uy9+moYk7SEWym3RILz6MrsavxqOX"
-    "u+ouxQAiu+A8dH6Bl5ygDNb6pgu9mIZme/MJwqLo5wQV+uug77+wyLxTICobsdt83vXExG"
-    "SmsUW3eFnnbL5JSZUt5VKNeLY0Z+dq073TiGPRFwwTJSovkzlJGeaLDLlVhdriE1v5gmd4"
-    "7mr3CLuCm/NyghJC3Xg8TeWm77cP4C2MmvpPS0p4oA+ztI1L21r2Vtk4O6r2VaZMxWp3uX"
-    "TNNbOOpEsgLN7evCZKZ7Sfc9p2Bz+VSjjNEWbVldYdTG/CbmSFKXFusEqF7EIq5A5DlKqE"
-    "vi5UiRLssiDWZvboB4TNqan70J7TS72CTNJcm35ZVul9ojV9GWMDBe4/Zsqix8W7Va3Uzi"
-    "eidrcM/lZTcVQd/PZRPqpCVBzxiYqjgjJwBhLOcEoJSQhz81QxelyY1M+st3E5ISkhH7C7"
-    "/n+e9oGEoPmiyITm71VOiKgMmoKT12qRaK7KkNmJD4YdXl5gy5adJhqJqKNE1VGiKh5R8p"
-    "0JMNNtOuxvg7zgXzHPW0836Je56lGO8Wcs4Kj3TgFrDCCIqFLgzpwH93tAvXNAu0T4GxfQ"
-    "HwUusg3Xv+rqrF69AW5u6H3LgcbNDWBwFB3G0lznf9p/2jc3QeYXvWa64PT8evxh1AdvT8"
-    "cvwRMIpib9Qr4NaoeFPzwlCAOTuMCx/R9kAH0PoA2cBbL9Nn/acaOpiV3yFDgYjH5/O74a"
-    "0V4fsEltEBtMlv7T+QbnEnxyJt8DFqpBmD6/5TqA1UyCGLFHjI1S+pgPJpn5kjrLU3x6AE"
-    "KF0ieaUlz8p1w49KvyXxJAQh+EtseOdztjnSVO4jlIll+8ual8NE2cLJcwlxV/0k3+hDh3"
-    "SCwDIRKQbiNv847mFg6O6Jh5vJ1KSarytdp4mrVZg8W7LfM0i3MlmEtQVpTV3ngGqYjmGp"
-    "XLN1axfA8WkMjPnizFdJCWU7UO11aAokj2cyKM/HfhWTAjqD5BoU8wx1LlNZJXh3CtRQmz"
-    "2/qZaouZYShcYbFNDvDKdO9OLYRJr4D/i2/2y7g/f88HZO02kZ8TOwwUTsUkdZRJYgDm8N"
-    "/LY3SbP8vLQvdiZ7yuBCSEt3n3ekc4jMu3o4sNMRhVuNBDPhd6mONCXd0Rmx9WAhKO4OYn"
-    "iHmcuFwV4ISIhBAPK3GdwxKuc5jnOlnNW2GXJCGkzpCryQcoYqwbetiqX6404AepDG+BtD"
-    "tUQE2WhbaSUrJVk2glrmU7RaUk+BBH7eULG7aylNLJwLBqUOxpOTWP1J1HIhzFGfa0pErp"
-    "7TKPruIo+6f/jqSaMib5JdJNN4C/kGle3e9/lWw2wqbqyBGpXT4+v7wV37vCpCWrJmLknQ"
-    "WDSDCZLiUkIb/UfJmqLWSLdg7i7Yxvj+jOXMjZS4hIOLabD7BgzxKrKRi2lxDc5rl/ZeQr"
-    "I39LRv4r+HlkE7zsFRj4q3ulxv0UftYQbWZW3UB2aSPgn6TJxgu0Dfo/9wHhPmCbt5ABpt"
-    "iZBzu7ZuZiQS8wixJMTQuBJ3doSS9MluDmhv7z5uZpfgtZ890rj6PTdgDf4xDk2Nch1zsG"
-    "f3pfVJUF64S/YJ3kFywKxK2DhdBNykhoFTRfTCaaxERATspICPKgUiBjUBLIGOQDGcH6kE"
-    "eZX18/lpAC4zJTqo3K+i6CWJ9phOIrgnpGTEFfA3pquZrFcwr/8LeEiCqpU5hkvx3TPawN"
-    "WmC4x1VD+WZ7ojxpy8nfCQqXZX/3QTYfnF25M+3QVMYuYcf1TKcaRgtrGbq2qpJj563tsJ"
-    "qr7YgYLCkh6SzvoyrHThzxz504yh08EX8nFX2asL0Uq2XrWeTe5BPShSqRJkSkhHh/6w1s"
-    "MFe/yixxyJ8lDnOzBG8VFaGWeX2ofKGuUcmpj8uCwba+WuGEvLTSdpe1rQJH+63/XT8YSe"
-    "lflZvZXVe4+6ltkkJfUuWCgZpXg3CFi/dhNzumgqrVLRJDj1PZgjPLNADtdbq33ZpeqgKc"
-    "n1yFK4jktgar85EKoW/1fKQ0aFyqPYHq1xj31GlXLTPv4S/G3LtizjvJnLOUpIBpKdBCWf"
-    "X+tKCq4S9Qw3/iGAXpK/zoc9ReCpZ302FnxVPst59Kb84ccQ8pJaZ8pNruacoOEGAIkmIK"
-    "/qZcVLLKzljXk5LtcNh+1otKDsAKjmowXyj3/2u4pubVTpW2PEXY1Ge9AkcrvNMv87Bg3K"
-    "Yz+4v3xYVa85A6vnN0j7BbyDzx8wUSIlKY69nDYYdVkqCHw5LDYYe5JGj6UQkgHDaXEN1W"
-    "Ul7oL5LCI45/fnd5wXF8YpGs12PqBPwLLNPd4bW/CFwGRrnrmfUy+2lXhXVwtu0E3S//B3"
-    "KBNng="
+    "eJztXW1z2za2/isYfWkyo2Zi+SW52zs7YztK625iZx037d20Q0MkZLGmSAaAbGt3+98vwB"
+    "fxDaQJipQoCB/aJCQORD4HBM55zsHBfwZzz0IOeXVqmt7CpYO/gf8MXDhH7C/5W0MwgL6f"
+    "3OAXKJw4QVsYNgouwgmhGJq8syl0CGKXLERMbPvU9lx21V04Dr/omayh7d4llxau/W2BDO"
+    "rdITpDmN34+ge7bLsWekIk/qd/b0xt5FiZp7Ut/tvBdYMu/eDamX134dL3QVv+gxPD9JzF"
+    "3E3a+0s689yVgB2+5x1yEYYU8V+geMHfgD9g9LLxS4UPmzQJnzIlY6EpXDg09cYTI7k2MI"
+    "zLqxvj8/jGMAYSGJmey/G1OdocgDv+CN//z2h0ePhm9Prw5O3x0Zs3x29fv2Vtg+ct3nrz"
+    "V/gwCVphVwFmFz9eXN7wB/KYEkPt8gt/BTKQwlAqUEaCfqR/w/WKWjifQSzWQVYqpwv2kn"
+    "ldxMj3Vxlz+GQ4yL2jM/bP0VEFzl9Or89/Or1+MTp6mQX7MrozCm5x2BOY79lryQAct28H"
+    "2vhCgm3yfW8c3IPXNcA9eF0KLr+VBddk05oMuHH7RuBGo7KPw/aoDrJH5cgeFZAN/pRANm"
+    "6v5LCtN26rBm5x5C4wRq65lBq9KZnN4Tw4v/y/wUaAPqwB82EpyId5iOEDtMM3l7IyMmLP"
+    "GxttwfxaAWMjwX6KvX8jVw74REaj3gx1EyOOjwFpEfl37A6156hkaslI5vC3ItFX8V86m2"
+    "r+d7pwTY41iDyZCSToFTM2H//e1RRUAfrNxcfx55vTj59493NCvjkBkKc3Y35nFFxd5q6+"
+    "OMlNUKtOwK8XNz8B/k/wr6vLcYCzR+gdDn4xaXfzrwF/JrigHn9xA1ppsOLL8aWM/hcEYU"
+    "PWq0oJNfru8mbRttfujX153K+d3gt9K45pUQvvPYzsO/cfaBlo4oI9N3RN0ToTjf5fom52"
+    "SwN/xSMsvpo8IoaPKx4gPfDYq7MXRjR4+Wv2HVxfnDOIOcITaN4/QmwZJVDPETZn0BXMeG"
+    "eR5Pt/XCMHBm9RivTHVC87ZqyWwZ2ZGfhMwzoh66H0KexFVZDYHZfAYP1ZE6ibpCdVwQpo"
+    "IPYBbwu0HZn0gjnMG3mpuSszqxVvzUfz/BXowrvglfhv81+Ked6FZdNrZHo4S6wKbg8rqW"
+    "De0MBBS80H7y0fTD156zEt1ZH5qKoqEujJYvInMqnRyH4XCGtFNFREsvrUj4eULGoqMJ8n"
+    "dYjPk3Le86RAe9q+DLhh61bI+n7hWifKdFIeZTopRJksRKHtCAywnz9fXYrBTYnk+R7bpO"
+    "C/wLHJDvr/FchyLDJUTozoi4+nv+XBPv9wdZbnaHgHZ5pz23vOrcD8lBMVXZr/Z9C9P4di"
+    "2391r9Lwn7BWhgm11a+4hVNu9QcjQDbYmxHSdk8Nu8ddzCfMPEeuWcT5Bj2VDPWslBJAV0"
+    "39499uqpfn1cz/4eryx7h5fs0WAh+8rcwQz8spl+nUvg06h+SemTMhcjJYFwSVGOm53IZR"
+    "neSGUXl2wygPtwMJPZKBeSWgILx1BnP5WC4M5ZnnWOzr5/+UnbMFokrgvemJm5noCD+wac"
+    "Fn2ElZJ0VJJRSQS1StY6KMyk2UUZGaIatnLtrjnucg6JYY5BnBHNYTJtkV2Ksrmx3uZ1dX"
+    "HzLD/ewiP55/+Xg2vn5xEKDPGtm0hG/U5MH+kQdbT9jp3cS2fxk7fVPBJlJ2umTCLiw09z"
+    "3Kk6PLw+HFRsMqbsxOmkuFxgcvOEpDcI+WL8H3fwd0hgBGTM2EfkfADJIZgK4FbEoAoWx8"
+    "WewuYdrkEj4FkAK21BIKRkdg5i0weTXIqbCTHxAQeF/T6mY/NvhDU3p9mcmGFZSeXlS2Fj"
+    "/mX4mEpxI1V9A9aZ9d8nyOhmR0PiOkIMzt7/uKFhKDLyNyTndWTkGw2x/TqdxJ6Qm7KKuz"
+    "95tO26F9VMS/PHkikdC5Ezp3QtMfO5c78TPzfFzoDAR+YnxrWOUd/hk2qukSXrkITKDDuQ"
+    "OLDZUHNEcu/VvgosU7MwBZzAH1wL8R9l6BX7FNmesJbBd4TPbdGUjN90WPsIP+dUZHrxev"
+    "cvdPF5zosODEHM2lyqXE7dXLYe2mKoI2CPbOINAOUT/WlIrgCM3uzFszRqLkPr9hLlJSHI"
+    "1r7HHWu3fFoHe6uXK1JVzgIqS3i5f7CPHWdJ1cvaemeDwAJGvs5cSUSz1tP3dJVyvr2C5n"
+    "aNx5WK5aWUpGQZzb3yOgnZ/9dn7i0qryW/DTcjp63zgM5D26DTIn0lIa/LZczgDVFpxNxR"
+    "Py0oOvxMEUTDEt4JoqMa4otNlpdQ3v/Rs2eN3hdb13uORBnX/i86iGsSKwd+rDXy3oxHsa"
+    "PyCxG5++Pazy5L2goYF4S+3N76k3Tz3fFmwFK/eAVgIKuj8HtZz4gwov/qDoxvtw6XhQMM"
+    "jLE3FSImtl4vQN7U2n4viLCUNq1sj9zMu24ID2qxiVSl6mZhn2T/89ybmKA1ACSywVmyq3"
+    "wtJhsE4NsK8545/9/w9tlPXSKJsszHskmMoqitesJDZ4hsbpl9OLD6dnH8ZdTVFdJz7BuZ"
+    "g4qCQmVzKaF2tMSur1ev/Wax0V6NEHGGV6SysgK6cV0FZk4M8kPX9NDjuV6L9jiqjLYWfH"
+    "oA4QtArumgGCLj2ta8QWXWERhOjOsMrPwkGbTbhZbBDRRfBDGD3Y6JFBCC3HDqs2ca9rCD"
+    "JVCOJLxexK7aL11kULh5NkDlxGSLkMuParAUZ4rZNAX9qFzqNvajtqr3lrO7ohkSsVkUgo"
+    "GK1r/1jr9GNJoJwTU29b3HGt9NvjivTb42L6bWIm1cU5kdggyflpfPnu4vJH43r85WL864"
+    "aYzpM6TGeewEkxnSfFlbRgicqwbgLxbVFvOiJai2GLNOZ6VLLMbEZMT2W1prIQtQZptjlB"
+    "bZM2N40CIJtEFHKiG8nz0NNaw2nN9OY+56MahY5yslrTfda094CwtRAsXpVlu1NSuma3rt"
+    "mtA7I1v7Ye1KjomzewHUNG17ntS0h2m/VB+qaQ1guE5Id8Cwgrvimur1XqP0PXmnhPHxEh"
+    "MPhsC9HZXIthVZSWhG2NedhYb0va2/Cqafs2EoWZqsirlFBXFPEWK4wc1wp4HFdEPI4LIQ"
+    "9/gZktKcURpkQUjCq1X32coifBMC4/bC1urwS4VU5SFyesEfb5N/BiU2Lahd0dF7Yne4DS"
+    "xr3AAMrZ/uXWT8p8rlmD+XRVGBlAwE1EYEIXEIReAV4+GXuPIDg3kICJR2eA2EwevLBstl"
+    "QGI80mwGdCYRTiZbEGcwf9y+9USlFMQaJccA9hH2K6NKqbFrc8PdOBTrnrrU2Ydi7l8u6K"
+    "kjr5Lme2FJPvAmxkQI7aK2G2dF3bbzeSXzYG8EGd0XtQPnoPCqOX15p0kWBDRUVtv0RERY"
+    "hbzynSeaBbihFMkSgsWoF6JLA5yF8rhXfGXJStyioUVi+vqpsKrWnsMJo2xj2SVQ/29tkq"
+    "27WpDamHpUd6UVI9vDsZ5glwkmO8IKge4O0PcJ3kXxZeOK4VXjiuCC8c58GeQPfeMDnBJs"
+    "ud5CV1bmzz3Fgn4MTW20ZX1kdHelGV3spsbkQYuSZqsqcxI6k/jaY6QE/MROS1BCQX3rxc"
+    "K6tBj9jE9k8FNmfIvPcW1FhgSVImK6fX3VrrbrjtmQdCGpA0AmFNHehCVzoorferaE2XaR"
+    "o9+cgMlIWx/cBMA3mFl3Sh9d5nvetSdtteYsuTOepro6IT7V21tKFCl2FruQzbc1/BRpHu"
+    "2YivC3TFh7/G6ThRicI1T8epX8pxR8AXFffCiD0yoWtClVQAVGRCyKZi2by695oQ3dhxiX"
+    "BFBlOXGb3BZjJBKm+8yaw8h5cnyeptS0pz+OUpqj5DUW4vTSygXEJq+zmTaA5tKe54JaAa"
+    "Pd/NTjBIyKPHJs4ZJDOpMZwXVDB7shuS3nNEByhWbHCMBTZY/+6Xz+PrrpjeDeTW7Eai9e"
+    "Dy6vrj6YcN4dx6JnAImSFfn7QgqMN7tWYOPzw31Vhjzi7pQD0FHIze1tpc8LZid8HbZxUw"
+    "ZabGAoum81LTu7IPZQKuo4OjN0dvD0+OVob46kqV/V3keWO4HI/5sZaxcKnIGnzmUMeSPn"
+    "SIpc8hFse7s90mX1hRUH9W+c8qxOiRvQpTCluPcbNgdUU3+uPq/8e1zqQq7kFrvc9aZxa3"
+    "E2zTMOQdJJHsJh3Syy/j64v3F+N3u+ouJQAiV3D2enllmIKgCtb6pivE2JbhLuYThGXRLw"
+    "hq9NdBP3hhmXlHIKoasdt+3vXExnRm8EVXvKyXbL7JSFUt5UqNeL405+dqm9wb1HPYC0aJ"
+    "ErWXyYKkCvNFjtyqQ22VE1vFSml4TowHhInk5ryCoIJQtx5P07np++0DLHyrof6zkgqeBM"
+    "QtbevKdZaDVTbOjqp9lSlTs0xeIV1zzawj5RIIxdub10TpjPVzztru4KdSC6c5wry60rqD"
+    "6WPUjaowpc4o1qmQfUiF3GGIMiXU14UqVbtdRcRmnmOxTtaE6qewF1VBCvxZSAgbCjyGuu"
+    "4sxXo7XXWmEmZdpiV/Qdie2maA7Tm7NBCkKBfaDKvSlR9SrdnLWBs4cuFrrlB/Uk4+Xb1X"
+    "Zzj3MsO5vwczbDXHS5/M0D3Kh3UYsMNyBuxQUF/QQtKpcxkhBWFuPwaBnnwbI9JsR3xKUk"
+    "GiaXeJpSKfCClFc19kGJZvgk+J6NQswVmAjdhZolOvduKDsRAU2bJV59vGIvpwW324rQ50"
+    "VXxnEiGPLh32T2HC+T9xmbeebTCsctXj5PVvWMJRH5wC3hhAEHPwgMy8R/IDYN45YF0i/B"
+    "0B7EcBQa5FgqvE5AchWOD2lt13PGjd3gIOh+h4oPY6/9393b29DVMK2TWbgNPzm4sv4yH4"
+    "dHrxDryAYGqzL+T7sChd9MNTijCwKQGeG/wgB+gHAF3g+cgN2vzuJo2mNib0JfAwGP/26e"
+    "J6zHp9xDazQVwwWQZPFxicS/CnN/kB8Bggwuz5HeIBXowLYsQfMTFK2WM+2nQWSJo8Afbl"
+    "KxAplD3RlOESPKXvsa8qeEkAKXsQ1h57i7sZ7yx1NtSrdF3P29vahyUlWZgpc1nzJ/3kT6"
+    "h3j+RSW2IB5XaIt+9obuFEkp6Zx9spwaVLqusdzXmbNVy8uzJP8zjXgrkCZU1Z7Y1nkAmV"
+    "r1ESf2Ol8PdgAYn97MlSTgdZOV1Ec20FaIpkPyfC2H+XngVzgvoTlPoECyxVUSNFdUgX8V"
+    "QwbXKYK+OZG4bSpTu75ACDVCcHYToQ8H/JzWEV9xcmX/F2m8jPSRwGfRx2f5kkDmAB/708"
+    "n7n9Q+Ic9CB3ePBKQEF423evd4TDuPo0vtwQg1GHCz0o50IPClwoMT25+WEloOAIbn+CmC"
+    "cZ8XUBTokoCPFxLa7zuILrPC5ynbyYsrRLkhLShxM25AM0MdYPPWzVL9caCIJU1sJHxj0S"
+    "UJNVoa20lGplSjqJa7meqEZJOcRxe/XChp0spWwysJwGFHtWTs8jTeeRGEd5hj0rqVN6+8"
+    "yj6zjK/um/J6mmnEl+h0ybhPALmebV/eGzZLMVNdVn2Sjt8pXzy1vxvWtMWqpqIkHe8zlE"
+    "ksl0GSEF+aX2659tIVu0dxBvZ3wvqOnNpZy9lIiCY7v9AAteOHLFKqP2CoLbPvevjXxt5G"
+    "/JyH8Pv41dipcDgYG/uldp3E/hNwOxZnbdDWRXLgLBEa18vEDXYv+RR4SHgG/eQhaYYm8e"
+    "7uya2b7PLnCLEkxtB4EX92jJLkyW4PaW/fX29mVxC1n73WuPo9d2QLnHIcmxr0Ou9wz+7L"
+    "6oOgvWSfmCdVJcsBgQdx6WQjcto6BV0H4xmXgSkwE5LaMgyKNagYxRRSBjVAxkhOtDEeXy"
+    "gxsSCSUwrjKlujiygSCIzZlBGb4yqOfENPQNoGeWqy2eU8pPFUyJ6JI6wiT77ZjuUdFZge"
+    "GelKMtN9tTdW87Tv5OUbg8+3sI8vng/Mq97UamMiaUnwM1nRoY+c4ycm11JcfeW9tRmWDX"
+    "kzFYMkLKWd6Hdc4zOSw/0OSwcKJJ8p3U9Gmi9kqslp1nkS8mfyJTqhJpSkRJiPe33sAGc/"
+    "XrzBIH5bPEQWGWKFtFZajlsj50vlDfqOTMx+XAcFtfo3BCUVpru8/a1oGj/db/rp+4pfWv"
+    "y83srivc/9Q2RaGvqHLBQS2qQbrCxS9RNzumgrrVLVJDr6SyRcks0wK0N9nedmt6qQtwcX"
+    "KVriBS2BqsD94SQt/p+UhZ0Eqp9hSqzzHumWPUOmbeo19MuHfNnPeSOecpSSHTItBCVfX+"
+    "rKCu4S9Rw3/iWYL0lfLoc9xeCZZ302FnzVPst5/Kbs48eQ8pI6Z9pMbuacYOkGAI0mIa/r"
+    "ZcVLrKzljXk1Lt1OFh3otKD8Aajmo4X2j3/zlcM/Nqr0pbxkceCzyt1GnI5T7WI4IOnRnp"
+    "85frbUjwF7y8DUHhKSs+9qyFSflOAAg4WTIEC5faDj9rxSZgyh56CTCyEJojS7wFYd0OW8"
+    "ms0v5eL/09aJp816e8PZSR0ytyY4OIA2RM/CL6pdCnJFTCvbWjJX32a6btQ0GN06oRnRFT"
+    "CdgND2g2M7BZ1DIYmsKN0M/MKjlZZdK8N6yFEEEDoznkLy2wRCvXWIG01kQzTexIjuFPVx"
+    "/eXVz+2BWF1HW+bGzjNiH28rL6YKN+M3jRIhGdNCnWdvX6khKtUrZaiubKy5eCh4RGi60R"
+    "v3BdLEWya4LZzwh7TSznbNJudqxaVnIjaa6bdHRVmntiXqSBlnOiOpu5z3qOTQJjnbTGik"
+    "60f9nYno74S3ltZOS0AnSG6W5ArzNMN5phGk0TLcD6axAA+pT0pyi+2Yl1jeTSwDuDzprJ"
+    "pSHsp2FfCsHeaXJpcFQfIYiQOXKFhRxyLYbPn+i3alwz9nkKyGIytynTFPubzXqzHZsuVx"
+    "XUXGhj9ENQL81Fj+wa8FwECKIE3N7yOexV8LvUc5i62Zd5e1sMh3b0G7osW48X0GFV+DMo"
+    "nySYcX7+fHVZwiElInkfzjYp+C9wbLLD070IWw5GxnMrJGLmcy6HWZeMd1AovWSyBVUi7L"
+    "lqr5L92FrQczUjyQQaMkJKZBPnarTViDKU1zIolDLQqcP7TQppx1c7vn1QQXuO73YyK7Me"
+    "msDXKLhwz2ZZpl3HelmWFlx+R0AYv+KJkdzOj3I1Q/s/1DbwmUcA5vAeEQC5EAhjiABSNo"
+    "kG/oGJxGmXrf+CwMv4Ooh6jHMvU/G4P7QL0peprMoFaRh+bTfy2tMprmboVWf8bTfjTx82"
+    "o08y3mc9aMdwvx3DrA1W/xvMyumJsC33cJbsz1rTQ0zt9NoxRdR1ErNjsId+YhxALfUTUx"
+    "HWZ/3EKFapD/7cU2fLZCNDhiGP2+ty4DlyvFgOPPhTAtq4vYJxh05qVQcASeAbt1cQ3/bP"
+    "S0VPPjK5IY4RXWBXbkOmWFglc669MCXCc8OCS0HEvdxTTcso5KS2BmqQkuKgByTgvyqORc"
+    "1IqThLtBv9nduuEWd0y5lweUmVZga9mVLEp1xdGp9PP4y74k663kyZfqwC1OV16XJiSkwp"
+    "VTRVF+XpglnZsonpeGQhyo8qh18gqlWgKwRqNrfdI7ALNOOa+erqUYydZqqfImybs4GADY"
+    "zuDKtoQJi06Q37ty/U35r+Tjmp94AwkTycOCWixBqZ83yOj+v4PsfH5d4Pv5eL8vsCTqQc"
+    "4ai5guh2wu6xX6RIlERRvhEhJaI3IkhuRJBY79tfzP76fx1sNtI="
 )
