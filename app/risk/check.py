@@ -25,8 +25,9 @@ OUTGOING_TYPES = ("PAYMENT", "TRANSFER", "WITHDRAWAL", "WEALTH_PURCHASE")
 LIVE_STATUSES = ("SUCCEEDED", "PENDING", "PROCESSING")
 # Operations an unverified user may not do at all.
 VERIFIED_ONLY = frozenset({"WITHDRAW", "WEALTH_PURCHASE"})
-# "A single payment or transfer" above the step-up threshold needs a PAYMENT code.
-STEP_UP_OPERATIONS = frozenset({"PAY", "QR_PAY", "TRANSFER"})
+# Above the step-up threshold these need a PAYMENT code (a withdrawal goes only to the
+# user's own bound card or account, so it does not).
+STEP_UP_OPERATIONS = frozenset({"PAY", "QR_PAY", "TRANSFER", "WEALTH_PURCHASE"})
 # Operations counted by (and subject to) the velocity rule.
 VELOCITY_OPERATIONS = frozenset({"PAY", "QR_PAY", "TRANSFER"})
 

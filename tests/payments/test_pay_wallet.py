@@ -152,3 +152,27 @@ async def test_a_replay_returns_the_first_result_and_moves_nothing_again(gql):
     theirs = await gql.mutate(PAY, pay_input(merchant.merchant_no, "20.00", key="same"), token=token_for(other))
     assert theirs["errors"] == [] and theirs["transaction"]["transactionNo"] != first["transaction"]["transactionNo"]
     assert (await reconcile()).clean
+
+
+MERCHANT_STATEMENT = """{ viewer { merchant { account { transactions(first: 10) { edges { node {
+  transactionNo type direction amount counterparty { name } } } } } } } }"""
+
+PAYER_STATEMENT = """{ transactions(first: 10) { edges { node { transactionNo type direction counterparty { name } } } } }"""
+
+
+async def test_the_merchant_statement_lists_incoming_payments(gql):
+    merchant, owner = await make_merchant("街角咖啡")
+    payer = await make_user()
+    await fund(payer, 30_00)
+    paid = await gql.mutate(PAY, pay_input(merchant.merchant_no, "9.90"), token=token_for(payer))
+    tx_no = paid["transaction"]["transactionNo"]
+
+    owner_view = await gql.ok(MERCHANT_STATEMENT, token=token_for(owner))
+    edges = owner_view["viewer"]["merchant"]["account"]["transactions"]["edges"]
+    assert [e["node"] for e in edges] == [{
+        "transactionNo": tx_no, "type": "PAYMENT", "direction": "IN", "amount": "9.90",
+        "counterparty": {"name": mask_phone(payer.phone)},
+    }]
+    payer_view = await gql.ok(PAYER_STATEMENT, token=token_for(payer))
+    mine = {e["node"]["transactionNo"]: e["node"] for e in payer_view["transactions"]["edges"]}
+    assert mine[tx_no]["direction"] == "OUT" and mine[tx_no]["counterparty"] == {"name": "街角咖啡"}

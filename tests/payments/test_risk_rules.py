@@ -154,13 +154,15 @@ async def test_unverified_users_cannot_withdraw_or_buy_wealth_products():
     assert await _decisions(verified) == [("WITHDRAW", "ALLOW", "DEFAULT")]
 
 
-async def test_large_withdrawals_and_wealth_purchases_need_no_payment_code():
-    """Step-up is for single payments and transfers; those inputs carry no verification code."""
+async def test_large_withdrawals_need_no_payment_code_but_large_wealth_purchases_do():
     user = await make_user()
     wallet = await wallet_of(user.id)
-    for operation in ("WITHDRAW", "WEALTH_PURCHASE"):
-        await check_outgoing(Outgoing(user=user, wallet_id=wallet.id, amount=8_000_00, operation=operation))
-    assert [d[1] for d in await _decisions(user)] == ["ALLOW", "ALLOW"]
+    await check_outgoing(Outgoing(user=user, wallet_id=wallet.id, amount=8_000_00, operation="WITHDRAW"))
+    with pytest.raises(DomainError) as asked:
+        await check_outgoing(Outgoing(user=user, wallet_id=wallet.id, amount=8_000_00, operation="WEALTH_PURCHASE"))
+    assert asked.value.code.value == "VERIFICATION_REQUIRED"
+    assert await _decisions(user) == [
+        ("WITHDRAW", "ALLOW", "DEFAULT"), ("WEALTH_PURCHASE", "STEP_UP", "LARGE_AMOUNT")]
 
 
 async def test_more_than_20_payments_in_60_seconds_is_refused_with_a_high_alert(gql):

@@ -135,3 +135,22 @@ async def test_money_may_come_in_to_a_frozen_account(gql):
     await fund(alice, 10_00)
     payload = await gql.mutate(TRANSFER, transfer_input(bob.phone, "3.00"), token=token_for(alice))
     assert payload["errors"] == [] and await wallet_balance(bob) == (3_00, 0)
+
+
+STATEMENT = """{ transactions(first: 10) { edges { node { transactionNo type direction amount counterparty { name } } } } }"""
+
+
+async def test_both_users_see_the_transfer_in_their_statements(gql):
+    alice = await make_user(real_name="王小明")
+    bob = await make_user(real_name="李四")
+    await fund(alice, 10_00)
+    sent = await gql.mutate(TRANSFER, transfer_input(bob.phone, "6.00"), token=token_for(alice))
+    tx_no = sent["transaction"]["transactionNo"]
+
+    def row(data: dict) -> dict:
+        return next(e["node"] for e in data["transactions"]["edges"] if e["node"]["transactionNo"] == tx_no)
+
+    assert row(await gql.ok(STATEMENT, token=token_for(alice))) == {
+        "transactionNo": tx_no, "type": "TRANSFER", "direction": "OUT", "amount": "6.00", "counterparty": {"name": "李*"}}
+    assert row(await gql.ok(STATEMENT, token=token_for(bob))) == {
+        "transactionNo": tx_no, "type": "TRANSFER", "direction": "IN", "amount": "6.00", "counterparty": {"name": "王**"}}
