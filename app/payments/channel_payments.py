@@ -20,7 +20,7 @@ from ..events.outbox import unit_of_work
 from ..ledger import idempotency
 from ..ledger.numbers import new_number
 from . import channels
-from .completions import fail_payment, settle_payment
+from .settlement import fail_payment, settle_payment
 from .outcome import Outcome, refusal_result, replay, success_result
 from .parties import merchant_party, payer_party
 

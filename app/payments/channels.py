@@ -21,7 +21,7 @@ def bank() -> BankChannel:
         return _bank
     from ..channels import registry
 
-    return registry.bank()
+    return registry.bank_channel()
 
 
 def third_party() -> ThirdPartyChannel:
@@ -29,7 +29,7 @@ def third_party() -> ThirdPartyChannel:
         return _third_party
     from ..channels import registry
 
-    return registry.third_party()
+    return registry.third_party_channel()
 
 
 @contextmanager

@@ -1,68 +1,14 @@
-"""Settling or failing a payment that went through a bank or third-party channel.
-
-A bank-card payment settles right after the bank's answer; a third-party payment stays
-PENDING until the provider's signed webhook reaches the money core, which calls the
-handlers registered here with the Transaction id. Both are idempotent: only the first
-call moves a PENDING/PROCESSING payment on (a conditional UPDATE), repeats do nothing.
-"""
+"""The PAYMENT completion handlers, registered with the money core's completion registry
+(which imports every ``app/<package>/completions.py`` before its first dispatch)."""
 
 from __future__ import annotations
 
-from models import Account, Transaction
-
-from .. import clock
-from ..events.outbox import unit_of_work
-from ..ledger import journal
-from ..ledger.accounts import system_account
-
-PAYMENT = "PAYMENT"
-OPEN_STATUSES = ("PENDING", "PROCESSING")
-CLEARING_ACCOUNT = {"BANK_CARD": "BANK_CLEARING", "THIRD_PARTY": "THIRD_PARTY_CLEARING"}
-
-
-async def settle_payment(transaction_id: int, *, external_ref: str | None = None) -> bool:
-    """Credit the merchant from the channel's clearing account; False if already settled or failed."""
-    now = clock.now()
-    changes: dict[str, object] = {"status": "SUCCEEDED", "completed_at": now}
-    if external_ref:
-        changes["external_ref"] = external_ref
-    async with unit_of_work() as uow:
-        moved = await (
-            Transaction.filter(id=transaction_id, type=PAYMENT, status__in=OPEN_STATUSES)
-            .using_db(uow.conn)
-            .update(**changes)
-        )
-        if not moved:
-            return False
-        tx = await Transaction.get(id=transaction_id, using_db=uow.conn)
-        clearing = await system_account(CLEARING_ACCOUNT[tx.channel])
-        merchant_account = await Account.get(id=tx.counterparty_account_id, using_db=uow.conn)
-        await journal.post(
-            uow.conn,
-            [journal.Leg(clearing, -tx.amount), journal.Leg(merchant_account, tx.amount)],
-            transaction_id=tx.id,
-        )
-    return True
-
-
-async def fail_payment(transaction_id: int) -> bool:
-    """Mark an open channel payment FAILED (nothing was posted); False if it was not open."""
-    moved = await Transaction.filter(id=transaction_id, type=PAYMENT, status__in=OPEN_STATUSES).update(
-        status="FAILED", completed_at=clock.now()
-    )
-    return bool(moved)
-
-
-async def on_payment_succeeded(transaction_id: int) -> None:
-    await settle_payment(transaction_id)
-
-
-async def on_payment_failed(transaction_id: int) -> None:
-    await fail_payment(transaction_id)
+from ..channels import completions
+from .settlement import PAYMENT, on_payment_failed, on_payment_succeeded
 
 
 def register_handlers() -> None:
-    """Hook the PAYMENT handlers into the money core's completion registry."""
-    from ..channels import completions
-
     completions.register(PAYMENT, on_payment_succeeded, on_payment_failed)
+
+
+register_handlers()

@@ -7,7 +7,7 @@ import pytest
 from app.ledger.accounts import balance_of, system_account
 from app.ledger.reconcile import reconcile
 from app.payments.channels import use_channels
-from app.payments.completions import on_payment_failed, on_payment_succeeded
+from app.payments.settlement import on_payment_failed, on_payment_succeeded
 from models import Journal, Transaction
 from schema.node import to_global_id
 from tests.payments.support import PAY, FakeBank, FakeThirdParty, bind_card, make_merchant, merchant_balance
@@ -107,9 +107,9 @@ async def test_third_party_payment_is_pending_with_a_checkout_url_until_the_prov
     assert await merchant_balance(merchant) == 0
 
     row = await Transaction.get(transaction_no=tx["transactionNo"])
-    await on_payment_succeeded(row.id)
-    await on_payment_succeeded(row.id)  # a repeated webhook changes nothing
-    await on_payment_failed(row.id)  # nor does a late failure
+    assert await on_payment_succeeded(row.id) is True
+    assert await on_payment_succeeded(row.id) is False  # a repeated webhook changes nothing
+    assert await on_payment_failed(row.id) is False  # nor does a late failure
     row = await Transaction.get(id=row.id)
     assert row.status == "SUCCEEDED" and row.completed_at is not None
     assert await merchant_balance(merchant) == 256_30
@@ -124,8 +124,8 @@ async def test_a_failed_third_party_payment_moves_nothing(gql, provider):
     payer = await make_user()
     payload = await gql.mutate(PAY, pay_input(merchant.merchant_no, "10.00", "THIRD_PARTY"), token=token_for(payer))
     row = await Transaction.get(transaction_no=payload["transaction"]["transactionNo"])
-    await on_payment_failed(row.id)
-    await on_payment_succeeded(row.id)  # too late: it failed
+    assert await on_payment_failed(row.id) is True
+    assert await on_payment_succeeded(row.id) is False  # too late: it failed
     assert (await Transaction.get(id=row.id)).status == "FAILED"
     assert await merchant_balance(merchant) == 0
     assert await Journal.filter(transaction_id=row.id).count() == 0
@@ -145,7 +145,7 @@ async def test_a_refused_checkout_is_channel_declined(gql):
 async def test_completion_handlers_ignore_other_transactions(gql):
     payer = await make_user()
     top_up = await fund(payer, 10_00)
-    await on_payment_failed(top_up.id)
-    await on_payment_succeeded(top_up.id)
+    assert await on_payment_failed(top_up.id) is False
+    assert await on_payment_succeeded(top_up.id) is False
     assert (await Transaction.get(id=top_up.id)).status == "SUCCEEDED"
     assert (await reconcile()).clean
