@@ -1,10 +1,12 @@
-"""Field resolvers of the Merchant type."""
+"""Field resolvers of the Merchant and PaymentQrCode types."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from models import Account, Merchant
+from app.payments import qr_codes
+from models import Account, Merchant, Transaction
+from models.payments import PaymentQrCode
 
 
 async def settlement_account(ctx: Any, merchant: Merchant) -> Account | None:
@@ -15,3 +17,31 @@ async def settlement_account(ctx: Any, merchant: Merchant) -> Account | None:
     if viewer.id != merchant.owner_id and not await ctx.is_staff():
         return None
     return await Account.get(id=merchant.account_id)
+
+
+def qr_payload(code: PaymentQrCode) -> str:
+    return qr_codes.payload_of(code)
+
+
+def qr_svg(code: PaymentQrCode) -> str:
+    return qr_codes.svg_of(qr_codes.payload_of(code))
+
+
+def qr_status(code: PaymentQrCode) -> str:
+    return qr_codes.status_of(code)
+
+
+async def qr_merchant(code: PaymentQrCode) -> Merchant:
+    return await Merchant.get(id=code.merchant_id)
+
+
+async def qr_transaction(code: PaymentQrCode, transaction_id: int | None) -> tuple[Transaction, int] | None:
+    """The code's payment and the merchant account it is seen from (codes are only ever
+    shown to their merchant's owner and staff)."""
+    if transaction_id is not None:
+        tx = await Transaction.get_or_none(id=transaction_id, reference_id=code.id)
+    else:
+        tx = await qr_codes.latest_payment(code)
+    if tx is None:
+        return None
+    return tx, tx.counterparty_account_id

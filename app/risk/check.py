@@ -4,9 +4,11 @@ code comes with the request) or reject. Each decision is recorded with its rule.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 
+from tortoise.exceptions import IntegrityError
 from tortoise.functions import Sum
 
 from models import Transaction, User
@@ -23,6 +25,11 @@ OUTGOING_TYPES = ("PAYMENT", "TRANSFER", "WITHDRAWAL", "WEALTH_PURCHASE")
 LIVE_STATUSES = ("SUCCEEDED", "PENDING", "PROCESSING")
 # Operations an unverified user may not do at all.
 VERIFIED_ONLY = frozenset({"WITHDRAW", "WEALTH_PURCHASE"})
+# Above the step-up threshold these need a PAYMENT code (a withdrawal goes only to the
+# user's own bound card or account, so it does not).
+STEP_UP_OPERATIONS = frozenset({"PAY", "QR_PAY", "TRANSFER", "WEALTH_PURCHASE"})
+# Operations counted by (and subject to) the velocity rule.
+VELOCITY_OPERATIONS = frozenset({"PAY", "QR_PAY", "TRANSFER"})
 
 
 @dataclass(frozen=True)
@@ -39,9 +46,9 @@ async def _record(o: Outgoing, outcome: str, rule: str) -> None:
     await RiskDecision.create(user_id=o.user.id, operation=o.operation, amount=o.amount, outcome=outcome, rule=rule)
 
 
-async def _reject(o: Outgoing, rule: str, code: ErrorCode, message: str, field: str = "amount") -> None:
+async def _reject(o: Outgoing, rule: str, code: ErrorCode, message: str, field: str | None = "amount") -> None:
     await _record(o, "REJECT", rule)
-    raise DomainError(code, message, ("input", field))
+    raise DomainError(code, message, ("input", field) if field else None)
 
 
 async def _outgoing_total(wallet_id: int, since=None) -> int:  # noqa: ANN001
@@ -58,7 +65,7 @@ async def check_outgoing(o: Outgoing) -> None:
     now = clock.now()
     user = await User.get(id=o.user.id)
     if user.status in ("FROZEN", "ABNORMAL"):
-        await _reject(o, "ACCOUNT_STATUS", ErrorCode.ACCOUNT_FROZEN, "账户已冻结，暂不能转出资金")
+        await _reject(o, "ACCOUNT_STATUS", ErrorCode.ACCOUNT_FROZEN, "账户已冻结，暂不能转出资金", field=None)
     if user.real_name_status != "VERIFIED":
         if o.operation in VERIFIED_ONLY:
             await _reject(o, "REAL_NAME", ErrorCode.REAL_NAME_REQUIRED, "请先完成实名认证")
@@ -74,19 +81,22 @@ async def check_outgoing(o: Outgoing) -> None:
             o, "DAILY_LIMIT", ErrorCode.LIMIT_EXCEEDED,
             f"超出每日转出限额 {format_fen(settings.risk_daily_out_limit_fen)} 元",
         )
-    if o.operation in ("PAY", "TRANSFER", "QR_PAY"):
+    if o.operation in VELOCITY_OPERATIONS:
         window = now - timedelta(seconds=settings.risk_velocity_window_seconds)
         recent = await Transaction.filter(
             account_id=o.wallet_id, type__in=("PAYMENT", "TRANSFER"), status="SUCCEEDED", created_at__gte=window
         ).count()
         if recent >= settings.risk_velocity_count:
-            await raise_alert(
-                "VELOCITY", "HIGH",
-                f"用户 {user.id} 在 {settings.risk_velocity_window_seconds} 秒内成功付款 {recent} 笔，已拦截",
-                user_id=user.id,
-            )
+            with contextlib.suppress(IntegrityError):  # a concurrent refusal raised it first
+                await raise_alert(
+                    "VELOCITY", "HIGH",
+                    f"用户 {user.id} 在 {settings.risk_velocity_window_seconds} 秒内成功付款 {recent} 笔，已拦截",
+                    user_id=user.id,
+                    # One alert per user per minute of a burst, however many attempts it refuses.
+                    dedupe_key=f"VELOCITY:{user.id}:{now:%Y%m%d%H%M}",
+                )
             await _reject(o, "VELOCITY", ErrorCode.RISK_REJECTED, "交易过于频繁，已被风控拦截")
-    if o.amount > settings.risk_step_up_fen and o.operation != "WITHDRAW":
+    if o.amount > settings.risk_step_up_fen and o.operation in STEP_UP_OPERATIONS:
         if not o.verification_code:
             await _record(o, "STEP_UP", "LARGE_AMOUNT")
             raise DomainError(

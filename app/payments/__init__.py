@@ -1,0 +1,1 @@
+"""Payments: merchants, paying (balance, bank card, third party, QR code), transfers."""

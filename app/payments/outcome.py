@@ -1,0 +1,57 @@
+"""What a money mutation returns, and how an idempotent replay rebuilds it.
+
+A payment's idempotency record holds ``{"transactionId": id}`` and, when the attempt
+ended in a refusal after its transaction was recorded (a declined card), the error
+too, so a replay answers exactly as the first request did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from models import Account, IdempotencyRecord, Transaction
+
+from ..errors import DomainError, ErrorCode
+from ..ledger.accounts import wallet_of
+
+
+@dataclass(frozen=True)
+class Outcome:
+    transaction: Transaction
+    account: Account
+    """The initiator's wallet (its balance after the movement)."""
+
+
+async def previous_attempt(user_id: int, key: str, operation: str, digest: str) -> IdempotencyRecord | None:
+    """The committed record of an earlier request with this key, if any (before any check runs,
+    so a replay is answered even when the checks would now refuse, e.g. a used QR code)."""
+    record = await IdempotencyRecord.get_or_none(user_id=user_id, key=key)
+    if record is None:
+        return None
+    if record.operation != operation or record.request_hash != digest:
+        raise DomainError(
+            ErrorCode.IDEMPOTENCY_KEY_REUSED, "该幂等键已用于另一笔不同的请求", ("input", "idempotencyKey")
+        )
+    return record
+
+
+async def replay(record: IdempotencyRecord, user_id: int) -> Outcome:
+    result = record.result or {}
+    error = result.get("error")
+    if error:
+        field = tuple(error["field"]) if error.get("field") else None
+        raise DomainError(ErrorCode(error["code"]), error["message"], field)
+    transaction = await Transaction.get(id=record.transaction_id)
+    return Outcome(transaction=transaction, account=await wallet_of(user_id))
+
+
+def success_result(transaction: Transaction) -> dict[str, Any]:
+    return {"transactionId": transaction.id}
+
+
+def refusal_result(transaction: Transaction, error: DomainError) -> dict[str, Any]:
+    return {
+        "transactionId": transaction.id,
+        "error": {"code": error.code.value, "message": error.message, "field": list(error.field or ())},
+    }

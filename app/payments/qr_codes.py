@@ -1,0 +1,214 @@
+"""Merchant payment QR codes (seed 4.3).
+
+The owner creates a code with or without an amount; its payload is an opaque token
+``fenpay://pay?c=<token>`` (nothing in it can be changed by the payer: amount and merchant
+come from the stored code). The payer's app sends the scanned payload to ``pay_code``.
+A fixed-amount code is paid once; an open code (the payer enters the amount) can be paid
+until it expires. The owner watches the code's topic and sees PAID with the transaction.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import segno
+
+from models import Account, Merchant, Transaction, User
+from models.payments import PaymentQrCode
+
+from .. import clock
+from ..errors import DomainError, ErrorCode, input_field
+from ..events.outbox import UnitOfWork, unit_of_work
+from ..identity.payment_password import verify_payment_password
+from ..ledger import idempotency
+from ..ledger.accounts import wallet_of
+from ..risk.check import Outgoing, check_outgoing
+from . import qr_events
+from .merchants import owned_merchant
+from .outcome import Outcome, previous_attempt, replay
+from .parties import merchant_party, payer_party
+from .validation import optional_text, positive_amount
+from .wallet_debit import WalletDebit, debit_wallet
+
+PAYLOAD_PREFIX = "fenpay://pay?c="
+DEFAULT_LIFETIME_SECONDS = 300
+MAX_LIFETIME_SECONDS = 86_400
+OPERATION = "payQrCode"
+
+ACTIVE, PAID, EXPIRED = "ACTIVE", "PAID", "EXPIRED"
+
+
+def payload_of(code: PaymentQrCode) -> str:
+    return PAYLOAD_PREFIX + code.token
+
+
+def svg_of(payload: str) -> str:
+    """A standalone SVG document of the QR code (segno, error correction level M)."""
+    buffer = io.BytesIO()
+    segno.make_qr(payload, error="m").save(buffer, kind="svg", xmldecl=False, scale=4, border=4)
+    return buffer.getvalue().decode()
+
+
+def is_expired(code: PaymentQrCode, now: datetime | None = None) -> bool:
+    return code.status == EXPIRED or (now or clock.now()) >= code.expires_at
+
+
+def status_of(code: PaymentQrCode, now: datetime | None = None) -> str:
+    """PAID once paid; EXPIRED once past its lifetime unpaid; ACTIVE otherwise."""
+    if code.status == PAID:
+        return PAID
+    return EXPIRED if is_expired(code, now) else ACTIVE
+
+
+async def latest_payment(code: PaymentQrCode) -> Transaction | None:
+    """The paying transaction of a fixed-amount code; the most recent payment of an open one."""
+    if code.transaction_id is None:
+        return None
+    if code.amount is not None:
+        return await Transaction.get_or_none(id=code.transaction_id)
+    merchant = await Merchant.get(id=code.merchant_id)
+    return (
+        await Transaction.filter(
+            counterparty_account_id=merchant.account_id, reference_id=code.id, type="PAYMENT", status="SUCCEEDED"
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+async def create_code(
+    owner: User, *, amount: int | None, description: str | None, expires_in_seconds: int | None
+) -> PaymentQrCode:
+    merchant = await owned_merchant(owner)
+    if amount is not None:
+        positive_amount(amount)
+    description = optional_text(description, 100, "description")
+    lifetime = DEFAULT_LIFETIME_SECONDS if expires_in_seconds is None else expires_in_seconds
+    if not 1 <= lifetime <= MAX_LIFETIME_SECONDS:
+        raise DomainError(
+            ErrorCode.VALIDATION_FAILED,
+            f"有效期须在 1 到 {MAX_LIFETIME_SECONDS} 秒之间",
+            input_field("expiresInSeconds"),
+        )
+    return await PaymentQrCode.create(
+        token=secrets.token_urlsafe(24),
+        merchant_id=merchant.id,
+        amount=amount,
+        description=description,
+        expires_at=clock.now() + timedelta(seconds=lifetime),
+        created_by=owner.id,
+    )
+
+
+async def code_for_payload(payload: str) -> PaymentQrCode:
+    text = (payload or "").strip()
+    token = text[len(PAYLOAD_PREFIX):] if text.startswith(PAYLOAD_PREFIX) else None
+    code = await PaymentQrCode.get_or_none(token=token) if token and len(token) <= 64 else None
+    if code is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "无法识别的付款码", input_field("payload"))
+    return code
+
+
+@dataclass(frozen=True)
+class PayQrCodeRequest:
+    payload: str
+    payment_password: str
+    idempotency_key: str
+    amount: int | None = None
+    verification_code: str | None = None
+
+    def digest(self) -> str:
+        return idempotency.request_hash(OPERATION, {"payload": self.payload.strip(), "amount": self.amount})
+
+
+def _amount_for(code: PaymentQrCode, entered: int | None) -> int:
+    if code.amount is None:
+        if entered is None:
+            raise DomainError(ErrorCode.VALIDATION_FAILED, "请输入付款金额", input_field("amount"))
+        return positive_amount(entered)
+    if entered is not None and entered != code.amount:
+        raise DomainError(ErrorCode.VALIDATION_FAILED, "付款金额与付款码金额不一致", input_field("amount"))
+    return code.amount
+
+
+def _refuse_if_unpayable(code: PaymentQrCode) -> None:
+    if code.amount is not None and code.status == PAID:
+        raise DomainError(ErrorCode.QR_CODE_USED, "该付款码已被使用", input_field("payload"))
+    if is_expired(code):
+        raise DomainError(ErrorCode.QR_CODE_EXPIRED, "付款码已过期，请让商户重新生成", input_field("payload"))
+
+
+async def _mark_paid(uow: UnitOfWork, code: PaymentQrCode, transaction: Transaction) -> None:
+    """Fixed codes: the one conditional UPDATE that lets exactly one payer win. Open codes
+    write their row only on the first payment, so a busy till code is no hot row either."""
+    if code.amount is None and code.status == PAID:
+        return
+    won = await (
+        PaymentQrCode.filter(id=code.id, status=ACTIVE, expires_at__gt=clock.now())
+        .using_db(uow.conn)
+        .update(status=PAID, transaction_id=transaction.id)
+    )
+    if won:
+        return
+    fresh = await PaymentQrCode.get(id=code.id, using_db=uow.conn)
+    if fresh.status == PAID and code.amount is None:
+        return  # another payer of this open code was first; nothing to record
+    _refuse_if_unpayable(fresh)
+    raise DomainError(ErrorCode.QR_CODE_EXPIRED, "付款码已过期，请让商户重新生成", input_field("payload"))
+
+
+async def pay_code(payer: User, request: PayQrCodeRequest) -> Outcome:
+    idempotency.validate_key(request.idempotency_key)
+    code = await code_for_payload(request.payload)
+    amount = _amount_for(code, request.amount)
+    await verify_payment_password(payer, request.payment_password)
+
+    digest = request.digest()
+    earlier = await previous_attempt(payer.id, request.idempotency_key, OPERATION, digest)
+    if earlier is not None:
+        return await replay(earlier, payer.id)
+
+    _refuse_if_unpayable(code)
+    wallet = await wallet_of(payer.id)
+    await check_outgoing(
+        Outgoing(user=payer, wallet_id=wallet.id, amount=amount, operation="QR_PAY",
+                 verification_code=request.verification_code)
+    )
+    merchant = await Merchant.get(id=code.merchant_id)
+    debit = WalletDebit(
+        payer=payer,
+        wallet=wallet,
+        credit=await Account.get(id=merchant.account_id),
+        amount=amount,
+        type="PAYMENT",
+        counterparty=merchant_party(merchant),
+        initiator=payer_party(payer, wallet),
+        description=code.description,
+        reference_id=code.id,
+    )
+
+    async def after_post(uow: UnitOfWork, transaction: Transaction) -> None:
+        await _mark_paid(uow, code, transaction)
+        await qr_events.emit_paid(uow, code.id, transaction.id)
+
+    return await debit_wallet(
+        debit, key=request.idempotency_key, operation=OPERATION, digest=digest, after_post=after_post
+    )
+
+
+async def expire_due(now: datetime) -> int:
+    """Mark unpaid codes past their lifetime EXPIRED and tell their watchers; returns how many."""
+    due = await PaymentQrCode.filter(status=ACTIVE, expires_at__lte=now).order_by("id").limit(500)
+    expired = 0
+    for code in due:
+        async with unit_of_work() as uow:
+            changed = await (
+                PaymentQrCode.filter(id=code.id, status=ACTIVE).using_db(uow.conn).update(status=EXPIRED)
+            )
+            if changed:
+                await qr_events.emit_status(uow, code.id, EXPIRED, None)
+                expired += 1
+    return expired

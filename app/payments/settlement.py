@@ -1,0 +1,63 @@
+"""Settling or failing a payment that went through a bank or third-party channel.
+
+A bank-card payment settles right after the bank's answer; a third-party payment stays
+PENDING until the provider's signed webhook reaches the money core, which calls
+``on_payment_succeeded``/``on_payment_failed`` with the Transaction id (registered in
+``completions.py``; the expiry job of stale pending payments calls ``on_payment_failed``).
+Both are idempotent: only the first call moves a PENDING/PROCESSING payment on (a
+conditional UPDATE) and returns True; repeats and late calls do nothing and return False.
+"""
+
+from __future__ import annotations
+
+from models import Account, Transaction
+
+from .. import clock
+from ..events.outbox import unit_of_work
+from ..ledger import journal
+from ..ledger.accounts import system_account
+
+PAYMENT = "PAYMENT"
+OPEN_STATUSES = ("PENDING", "PROCESSING")
+CLEARING_ACCOUNT = {"BANK_CARD": "BANK_CLEARING", "THIRD_PARTY": "THIRD_PARTY_CLEARING"}
+
+
+async def settle_payment(transaction_id: int, *, external_ref: str | None = None) -> bool:
+    """Credit the merchant from the channel's clearing account; False if already settled or failed."""
+    now = clock.now()
+    changes: dict[str, object] = {"status": "SUCCEEDED", "completed_at": now}
+    if external_ref:
+        changes["external_ref"] = external_ref
+    async with unit_of_work() as uow:
+        moved = await (
+            Transaction.filter(id=transaction_id, type=PAYMENT, status__in=OPEN_STATUSES)
+            .using_db(uow.conn)
+            .update(**changes)
+        )
+        if not moved:
+            return False
+        tx = await Transaction.get(id=transaction_id, using_db=uow.conn)
+        clearing = await system_account(CLEARING_ACCOUNT[tx.channel])
+        merchant_account = await Account.get(id=tx.counterparty_account_id, using_db=uow.conn)
+        await journal.post(
+            uow.conn,
+            [journal.Leg(clearing, -tx.amount), journal.Leg(merchant_account, tx.amount)],
+            transaction_id=tx.id,
+        )
+    return True
+
+
+async def fail_payment(transaction_id: int) -> bool:
+    """Mark an open channel payment FAILED (nothing was posted); False if it was not open."""
+    moved = await Transaction.filter(id=transaction_id, type=PAYMENT, status__in=OPEN_STATUSES).update(
+        status="FAILED", completed_at=clock.now()
+    )
+    return bool(moved)
+
+
+async def on_payment_succeeded(transaction_id: int) -> bool:
+    return await settle_payment(transaction_id)
+
+
+async def on_payment_failed(transaction_id: int) -> bool:
+    return await fail_payment(transaction_id)
