@@ -21,8 +21,8 @@ from tests.wealth.support import HOLDINGS, REDEEM, new_key
 
 NODE = "query($id: ID!) { node(id: $id) { __typename id } }"
 # Node types anyone may read (a catalogue), so not part of the ownership attacks.
-PUBLIC_TYPES = {"WealthProduct", "Merchant"}
-OWNED_BY_ALICE = {"User", "Holding", "Refund", "Ticket"}
+PUBLIC_TYPES = {"WealthProduct"}
+OWNED_BY_ALICE = {"User", "Holding", "Refund", "Ticket", "Merchant", "PaymentQrCode"}
 STAFF_ONLY = {"RiskAlert", "RealNameReview", "AuditRecord"}
 
 
@@ -166,6 +166,17 @@ async def test_staff_lists_are_forbidden_to_users(gql, world, query):
     result = await gql(query, {"id": world.ids["User"]} if "$id" in query else None, token=world.bob_token)
     assert result.error_codes() == ["FORBIDDEN"], result
     assert result.get("data") is None
+
+
+async def test_merchant_lookup_by_number_hides_the_settlement_account(gql, world):
+    merchant_no = (await gql.ok("query($id: ID!) { node(id: $id) { ... on Merchant { merchantNo } } }",
+                                {"id": world.ids["Merchant"]}, token=world.alice_token))["node"]["merchantNo"]
+    document = "query($no: String!) { merchant(merchantNo: $no) { name account { accountNo balance } } }"
+    for token in (world.bob_token, None):
+        seen = await gql.ok(document, {"no": merchant_no}, token=token)
+        assert seen["merchant"]["account"] is None, seen
+    own = await gql.ok(document, {"no": merchant_no}, token=world.alice_token)
+    assert own["merchant"]["account"] is not None
 
 
 async def test_holdings_of_bob_stay_empty(gql, world):

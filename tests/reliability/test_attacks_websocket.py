@@ -13,7 +13,7 @@ import pytest
 import websockets
 
 from tests.reliability.test_attacks_tokens import FORGERIES
-from tests.support.factories import make_user, token_for
+from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for
 from tests.support.websocket import connect, subscribe
 
 TICKET_MESSAGES = "subscription($id: ID!) { ticketMessages(ticketId: $id) { id body } }"
@@ -100,6 +100,45 @@ async def test_someone_elses_ticket_stream_delivers_nothing(live_server):
                 continue  # nothing at all is fine too
             assert message["type"] in ("error", "complete") or message["payload"].get("errors"), message
             assert "机密" not in json.dumps(message, ensure_ascii=False)
+
+
+QR_STATUS = ("subscription($id: ID!) { paymentQrCodeStatus(qrCodeId: $id) {"
+             " status description transaction { transactionNo amount } } }")
+PAY_QR = ("mutation($input: PayQrCodeInput!) { payQrCode(input: $input) {"
+          " transaction { transactionNo } errors { code } } }")
+
+
+async def test_someone_elses_payment_code_stream_delivers_nothing(live_server, gql):
+    """Bob watches Alice's merchant QR code: refused before anything is sent, and when Carol
+    pays the code Bob hears nothing while Alice does."""
+    from tests.reliability import world as worlds
+
+    world = await worlds.build(gql)
+    carol = await make_user()
+    await fund(carol, 100_000)
+    async with connect(live_server.ws_url, token=world.alice_token) as alice_ws, \
+            connect(live_server.ws_url, token=world.bob_token) as bob_ws, \
+            connect(live_server.ws_url) as anonymous_ws:
+        own = await subscribe(alice_ws, QR_STATUS, {"id": world.qr_code_id})
+        first = await own.next_data()
+        assert first["paymentQrCodeStatus"]["status"] == "ACTIVE", first
+        stolen = [await subscribe(bob_ws, QR_STATUS, {"id": world.qr_code_id}),
+                  await subscribe(anonymous_ws, QR_STATUS, {"id": world.qr_code_id})]
+        refusals = [await sub.next(timeout=5) for sub in stolen]
+        paid = await _call(live_server, PAY_QR, {"input": {"payload": world.qr_payload, "paymentPassword": DEFAULT_PIN,
+                                                           "idempotencyKey": "carol-pays-alice"}}, token_for(carol))
+        number = paid["transaction"]["transactionNo"]
+        update = await own.next_data()
+        assert update["paymentQrCodeStatus"]["transaction"]["transactionNo"] == number
+        for refusal in refusals:
+            assert refusal["type"] == "error" or refusal["payload"].get("errors"), refusal
+            assert "爱丽丝" not in json.dumps(refusal, ensure_ascii=False)
+        for sub in stolen:
+            try:
+                message = await sub.next(timeout=2.0)
+            except (asyncio.TimeoutError, websockets.ConnectionClosed):
+                continue
+            assert number not in json.dumps(message), message
 
 
 @pytest.mark.parametrize("origin", ["https://evil.example", "null", "http://127.0.0.1.evil.example"])

@@ -24,6 +24,10 @@ from tests.support.factories import fund, make_staff, make_user, next_id_number,
 from tests.support.graphql import GraphQLClient
 from tests.wealth.support import PURCHASE, make_product, purchase_input, set_tolerance
 
+CREATE_QR = (
+    "mutation($input: CreatePaymentQrCodeInput!) { createPaymentQrCode(input: $input) {"
+    " qrCode { id payload } errors { code } } }"
+)
 SUBMIT_TICKET = (
     "mutation($input: SubmitTicketInput!) { submitTicket(input: $input) {"
     " ticket { id ticketNo } errors { code } } }"
@@ -42,6 +46,8 @@ class World:
     """Node type name -> global id of Alice's object."""
     transaction_no: str = ""
     ticket_id: str = ""
+    qr_code_id: str = ""
+    qr_payload: str = ""
     holding_id: str = ""
     refund_id: str = ""
 
@@ -74,6 +80,12 @@ async def build(gql: GraphQLClient) -> World:
     )
     world.ticket_id = ticket["ticket"]["id"]
 
+    shop = await make_merchant(owner=alice, name="爱丽丝小店")
+    world.alice_token = token_for(alice)  # the MERCHANT role is in the token's user row, not the token
+    code = await gql.mutate(CREATE_QR, {"input": {"amount": "12.00", "description": "爱丽丝的收款码"}},
+                            token=world.alice_token)
+    world.qr_code_id, world.qr_payload = code["qrCode"]["id"], code["qrCode"]["payload"]
+
     alert = await raise_alert("RELIABILITY_PROBE", "HIGH", "爱丽丝账户的风险提示", user_id=alice.id)
     assert alert is not None
     id_number = next_id_number("19900101")
@@ -92,6 +104,8 @@ async def build(gql: GraphQLClient) -> World:
         "RiskAlert": to_global_id("RiskAlert", alert.id),
         "RealNameReview": to_global_id("RealNameReview", review.id),
         "AuditRecord": to_global_id("AuditRecord", audit.id),
+        "Merchant": to_global_id("Merchant", shop.id),
+        "PaymentQrCode": world.qr_code_id,
     }
     return world
 
