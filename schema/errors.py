@@ -47,3 +47,9 @@ def returns_payload(payload: type[P], **defaults: Any) -> Callable[[Callable[...
         return wrapper
 
     return decorate
+
+
+@strawberry.type
+class OkPayload:
+    ok: bool = False
+    errors: list[UserError] = strawberry.field(default_factory=list)

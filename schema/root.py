@@ -18,6 +18,7 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     QueryDepthLimiter,
 )
+from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.tools import merge_types
 
 from app.errors import DomainError
@@ -50,8 +51,9 @@ def _domain_types(kind: str) -> list[type]:
     return found
 
 
-# Errors a client may see: business errors raised in queries and bad requests.
-_PUBLIC_ERRORS = (DomainError, PermissionError)
+# Errors a client may see: business errors raised in queries, bad requests and permission
+# refusals (strawberry raises StrawberryGraphQLError carrying UNAUTHENTICATED/FORBIDDEN).
+_PUBLIC_ERRORS = (DomainError, PermissionError, StrawberryGraphQLError)
 
 
 def _should_mask(error: GraphQLError) -> bool:

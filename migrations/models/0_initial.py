@@ -217,6 +217,17 @@ CREATE TABLE IF NOT EXISTS "risk_decisions" (
     "created_at" TIMESTAMP NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
+CREATE TABLE IF NOT EXISTS "webhook_events" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "source" VARCHAR(20) NOT NULL,
+    "event_id" VARCHAR(64) NOT NULL,
+    "type" VARCHAR(40) NOT NULL,
+    "reference" VARCHAR(64) NOT NULL,
+    "transaction_id" BIGINT,
+    "outcome" VARCHAR(12) NOT NULL,
+    "received_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_webhook_eve_source_9589a8" UNIQUE ("source", "event_id")
+);
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "version" VARCHAR(255) NOT NULL,
@@ -432,6 +443,17 @@ CREATE TABLE IF NOT EXISTS "risk_decisions" (
     "created_at" TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
+CREATE TABLE IF NOT EXISTS "webhook_events" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "source" VARCHAR(20) NOT NULL,
+    "event_id" VARCHAR(64) NOT NULL,
+    "type" VARCHAR(40) NOT NULL,
+    "reference" VARCHAR(64) NOT NULL,
+    "transaction_id" BIGINT,
+    "outcome" VARCHAR(12) NOT NULL,
+    "received_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_webhook_eve_source_9589a8" UNIQUE ("source", "event_id")
+);
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" SERIAL NOT NULL PRIMARY KEY,
     "version" VARCHAR(255) NOT NULL,
@@ -441,78 +463,81 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXe2TmzYT/1cYf3nSGTcT+86Xa+eZzvguTus2Z2ecS9qnmQ4jg+5MjYGCuJe2+d8fCY"
-    "N5kwjCgLGsL20OtDL8dlntrnZX//Q2tg5N7+VY02zfQr3vlX96FthA/I/srb7SA44T3yAX"
-    "EFiawViwHRRcBEsPuUAjk90B04P4kg49zTUcZNgWvmr5pkku2hoeaFj38SXfMv7yoYrse4"
-    "hW0MU3Pv+BLxuWDp+gF/3prNU7A5p66mkNnfx2cF1Fz05w7cq4n1robTCW/OBS1WzT31jx"
-    "eOcZrWxrR2Bs3/MeWtAFCJJfQK5P3oA8YPiy0UttHzYesn3KBI0O74BvosQbL9X4Wk9VZ/"
-    "Nb9cPkVlV7HBhptkXwNQjaBIB78gjffjccnp29Hr46u7gcnb9+Pbp8dYnHBs+bv/X6y/Zh"
-    "YrS2UwWYTX+czm7JA9mYiVvukgtfAhqAwJYqYEaMfsh/1bLzXLheAZfOgzRVhhf4JbO8iJ"
-    "DvLjM24Ek1oXWPVvjP4XkBzp/Gi+ufxosXw/Nv0mDPwjvD4BaBPYZ5jV+LB+BofD3QRhdi"
-    "bOPvu3VwB69KgDt4xQSX3EqDq2G1xgNuNL4SuKFUdlFsz8sge85G9jyHbPB/DmSj8UKKbT"
-    "m5LRLcvOT6rgst7ZlLehM07eHcu579r9cK0GclYD5jgnyWhRg8AGP75lxWRors68ZGXTC/"
-    "EsDYiLG/c+2/ocUHfEwjUa+GuuZCgo8KUB75N/gOMjaQoVpSlBn89ZD0ZfSPxlTNf+98Sy"
-    "NYK6EnswQefImNzccfmlJBBaDfTm8mH27HN+/J9BvP+8sMgBzfTsidYXD1OXP1xUVGQe0m"
-    "UX6d3v6kkD+V3+ezSYCz7aF7N/jFeNzt7z3yTMBHNnlxFehJsKLL0aUU/30PuiqvV5Ugqv"
-    "TdZc2iQ6/drX15xK+9W1N9K4JpngtvbRca99Yv8DngxBQ/N7A02joTSv/HcJrj4sCXSMKi"
-    "q/EjuuBxFwdICh5+dfzCEAUvv8DfwWJ6jSEmCC+Btn4Erq4yoN5AV1sBi6LxrkLKt78soA"
-    "mCt2AifZOY5ciMVRbcKc1ANA2exNsPpffbWUQFCd+xPBCsP3sCdRvPJCpYQRgIf8CHAu1I"
-    "lF6gw+yhndBdKa2Wv7UZbrJXgAXug1civ01+KYrz+rqBFlCz3XRglXK7XxgKJgNVNxgp48"
-    "EnGw9GNr/1mKRqyHwUlRUx9J6//BNqSK1kv1OIJSMqMiJefcrvhzAWNREinxdlAp8X7Ljn"
-    "RS7saTg84G5H1xKs7xauZXaZLti7TBe5XSYdImCYFAPs5w/zGR3cBEk23mNoSPlXMQ3vCP"
-    "3/AmQJFqlQToToi5vxb1mwr9/Nr7IxGjLBlYy5nXzMLRf5YQcqmjT/r4C1vgZ02393r9Dw"
-    "X+JRqgak1S+4hcO2+gMJ4N3sTRFJu6eE3WP5myU2z6Gl5XG+hU8MUU9TCQF0keqf/HZbvD"
-    "zvNP+7+ezHaHh2zaYCH7wtj4hn6YTLdKrfBt0Ab43NmS1yPFjnCIWQ9Exuw7BMcsOQnd0w"
-    "zMJtAg+d88C8IxAQ3jLCzJblnCivbFPHXz/5k1dnU0iFwLttxY1NdOg+YLXgYOy4rJM8pR"
-    "AMyCSqljFRhmwTZZgPzXi7Z87b47ZtQmAxDPIUYQbrJaZsCuzdlXbF/Wo+f5cS96tpVp4/"
-    "3lxNFi8GAfp4kIEY8UYZPDi94MHBE3Y6p9hOL2OnayxoI2WnyUjYVIcbx0YkOZq9HZ4f1C"
-    "+KjRnxcK6t8d4LglJfWcPnb5Rvf1DQCiouxGz20H88ZQW8lQIsXTGQp3gIy5eO73qYm4TC"
-    "QQpACl5qPaQMz5WV7bvey16GhY38ACWA9znJbvxjvT9kSK8rmqxfENKTi8rB9o/JV8LhqY"
-    "TDBXRP6o8u2Q5Bg3N3PkUkIMz1132FC4lKlhE+pztNJyDY9ct0IneSW2HnaWX2flW1vbWP"
-    "8vizkydiCpk7IXMnZPjj6HInfsaejwXMHsVPjG71i7zDP7eDSrqEcwsqS2CS2IGOReUBbq"
-    "CFvg9ctKgyQ/H8jYJs5W/o2i+VX10DYddTMSzFxrRvrpSEvs97hA3MLzM6Or14sd0/2XCi"
-    "wYYTG7jhapcSjRcvh7WZrgjSIDg5g0A6RN1YUwo2R1C6Mm/PPRIh6/z6mZ2SvDTuUeMsq3"
-    "fpoDdaXLkrCae4CMlycbaPEJWmy+TqEzXFIwHg7LGXIRMu9bT+3CXZraxhuxyjcW+7fN3K"
-    "EjQC4lx/jYB0fk7b+Ylaq/KX4Cfp5O595W0g+9GqkDmRpJLg1+VyBqjW4GwKnpCXFD6Gg0"
-    "lRMTXgmmgxLii0abXaqXTHuY+W9tPkAdK90+TtfpGDagcDVUhGSif1RJ1UZDsGpcKJbdjv"
-    "CAS06gelfNNBgXM6yHunDng2bUARcnZ+SYJkrwSTrqHddoaJ4y8xUqtKXlWWtga/qls9lk"
-    "RynqTzfHr870gqUbSvQrHEElsubCssubvTqAH2OWPT4v/+IY2yThplS19bQ4oqK+jJsqNo"
-    "8WiI8afx9N346t2kKRXVdD4P2ND94cJ4245Ghnsqx9rken1667UMdnfoAwwTmLkZkKaTDK"
-    "gr4P1nnHW+Z2g2kb9+ZIwoG5pNy6CMe9cKbofj3guIF11qbX94p1/kZ7nBmDbcLCxEyA9+"
-    "yIUPBnzEEALdNCwo/a2O+ltb2eDM00oRCZelVX/HuhCvfZK8mVPIXO+qhqB0gQ9WdQw8vn"
-    "YGMYWAW2/1H72cfCwOlDNk4pVujUqliI4KUkRH+RTR2OYpi3NM0WLE8v1k9mY6+1FdTD5N"
-    "J7+2FLa8KBO2zEZjEmHLi/xKmjYrc6gXh9Ao5IeKo8ntzVLhspBjlo04W6GmyKQqK6XKtq"
-    "hVSAXNEEqbtLppFABZZXsgQ9pK0oZUaxXVmmZvHBJcqrQPlKGVnO4yp+0H6Oo+ZfEqbC2d"
-    "oJJ9pWVfabm7WvJr60Afha55A4cxZGQv1q7srx6yh0XXGFJ7E4usyNeAsOCFW13tpP4BWP"
-    "rSfrqBngeCzza31ZoZ0S/acvW2Y9XNdrCsMTrZ7VXNcAxI22YqCl4liJoKER+wC8ao1IbH"
-    "qGDHY5Tb8nB8F9uSXDHCBImAu0r1d8hG8IkixuwDwaLxQoBb5CQ1cQqYhz//Cl5sgky6sM"
-    "fjwnakoCdp3FMMoIztz7Z+EuZzyT7B413zXgUoxERUNGApHoQvFdLi17UfleBsO09Z2mil"
-    "eAamV17oBl4qA0kzPMXBRNtdiG/yfYIbmJ+/7CgRYsIjP/eCe9B1gIueVfZQadp10rRL+o"
-    "h86XN5SplDl7E+8jl0ATY8IIfjhbA+mm4jdxw5LK0BPCgjvQO29A5y0kvaGlqQUuRQ0EYu"
-    "JhER4tpTg2Q654FC/XeQtrtZgHpI0B7kr4TCO2U28jYApRKLlx7VTDPQJHYuvKuMe0grHu"
-    "z1B50My0AGQLbLLel5SvHwbkTMY+A4ZTxHKB7g9Qu4zNVn7RKMSu0SjAp2CUZZsJfAWqsa"
-    "iZPxxk6ylDLFtXqKqxmEtvarhmPN0RBfRA1vpWoUoQstDVYpTUxRyk+jKg/gEzYRSX0/58"
-    "KbpatlNehQNLH+A2i1FdTWto9U3+UMyqTp5Lpbat3dVi+T/YwKQRoKsQwdyOZTcm9Zlp1I"
-    "TrM4DZ8cqAXMcl3jAZsG/AxnTCH53mW+y/Zyh15i2Ukd5blRMIn0rmqqi5Ct0Wpujfa1r6"
-    "BVpDsm8WWBLvjw9zhGNWwbuOcxquXbKx4J+LQeXS7Ej+yhPaGKu/IJohAaPXA2qHii5JtG"
-    "lVDsRFOSySlra4SOULMTMB2MIl/BR0QgXLpl/RmBcAMMrsjojkC04HMz5UrA8x5trDhXwF"
-    "txyXCWUMDcwGZC0LYJuTJcdwQtNmn7+GGyaCqO2ULmyHGkEfdm88XN+F1LONee57qFTOVv"
-    "opkjlJtXpTSHA55J4ZC6h85mTCAeAwbDy1Kp85cFufOXX2XAHTY1fJemzpmmd+EcwmwnDg"
-    "fnr88vzy7Od4b47kqR/Z2PYkZwmba2hrrqW4hmDX7lGEHGHHIDocsbCKZ9b1hVvrA8ofys"
-    "sp/VFqNH/CqYKXg9dqttxRZMIz+u7n9c+yhV+gyS613mOra4zaAIQeV3kGi0bTqks0+Txf"
-    "TtdPLmWN2lGEBoUU77ZrcvyRGKYK233cbE0FXL3yyhy4t+jlCivw/6wQvz6B0KqWiB3fqz"
-    "ipeGi1YqWXTpyzqjtCRFVbSUCyXxZGnO6mrDW6vINvELhmkApZfJHKUI+iIT3CoT2mIHtv"
-    "LtvNyNpz5A1+MsPcsRCgh17ftpMvP6tH0A39Er8j9NKeBxNcTS1ueW+dzbpeUcKdt3mTIl"
-    "e7nlkhH3TDsSLj2OXry7J0pXeJ5rPPYIP5VSOG2gS3oH7StMN+E0osKUOBVXJvq1k+j3Cb"
-    "rGnaEFmF7jSz1K0l9uTL8oAfAhMRq/jN5Cp+3Pmf7McRdh2bSx8zmD3e3HfdCsCdmQu3mU"
-    "z8r4lGdsn/KM0o9Kh9zJKCkiAWGuP6oHnxwDuwTVKigTlAK6bsfrquU9dIAQ3Dg0q5ldNJ"
-    "kgkckOlCOgKsU7PJnMcBQfDDlFmWLLFh1rGJHIMw3lmYYydFzwnXEEEZt02BeGtx6b0EU9"
-    "iqce3+wXuejB1hwg49rwzeMsGew4Sy+8m154AGAO/5Ps5V9/Q1ETPvA1mt8RCAjvoFyVU0"
-    "GR05HWOM3fT2ZNLa4ZiMs43AO2wz3IOdyeZvPphx2BgBJcv4LYxAdYlgU4QSIgxKNStZCj"
-    "glrIUb4W8iAHIMtGtp04ArxjQYfD8CHahuZmQoZQcqAqB3So+w5U1/CZR9enqURL+m2k7t"
-    "2yaRm/bIij8eIlTjaylGJloJtQV5cUOS5SJGk6qUeq6pEIR/4AZJpShvO7FmaUYebT5n+H"
-    "wsxvoGZ4jIOHU/f7Xw026+FQ2RlOaJePHV8+iO9dQmmJyokYedshEHEWFKWIBIwv1V9NJM"
-    "86PZR8+0iz+c4hTJAIKNv1b7C4vslX+hmOFxDc+mP/0siXRv6BjPwxdA1t1aOY9+GdQsMe"
-    "xGM6Y9CfijW/Z0Yo206vUHy+b9l5txV+I/0ryUfFgXA4XEB0GzoU3ELUeqKfP8xnrBKMHU"
-    "l2HTU0pPyrmIZ3jCZ5AbgEjNQamWtvk+1kk1n8yARXtANd2lzMvvwfzQfHKg=="
+    "eJztXW2Tm7YW/iuMv9x0xs3E3vVm27nTGe/Gad1m7YyzTXqb6TAyaNfUGFEQ+9I2//1K2J"
+    "g3iSAMNpb1pc2CDobnHEnnXf90VsiEtv9yaBgocHDne+2fjgNWkPwje6urdYDrxjfoBQzm"
+    "djgWrAeFF8Hcxx4w6MPugO1DcsmEvuFZLraQQ646gW3Ti8ggAy3nPr4UONZfAdQxuod4AT"
+    "1y4/Mf5LLlmPAJ+tGf7lK/s6Btpt7WMulvh9d1/OyG166s+7GD34Zj6Q/OdQPZwcqJx7vP"
+    "eIGcLYG1/s576EAPYEh/AXsB/QL6gpuPjT5q/bLxkPVbJmhMeAcCGye+eK7H1zq6Ppne6h"
+    "9Gt7reEcDIQA7F16JoUwDu6St8+12/f3b2uv/q7OJycP769eDy1SUZG75v/tbrL+uXidFa"
+    "PyrEbPzjeHJLXwgRJq65Sy98CWkABmuqkBkx+hv+6w7Kc+F6ATw2D9JUGV6Qj8zyIkK+vc"
+    "xYgSfdhs49XpA/++cFOH8czq5/Gs5e9M+/SYM92dzph7co7DHMS/JZIgBH4+uBNroQYxvP"
+    "772D23tVAtzeKy649FYaXIMsayLgRuMrgbuRyjaK7XkZZM/5yJ7nkA3/L4BsNF5KsS0nt0"
+    "WCm5fcwPOgYzwLSW+CZn84d64n/+vsBeizEjCfcUE+y0IMHoC1/nIhLSNF9nVloy6YX0mg"
+    "bMTY33nob+iIAR/TKNSroW54kOKjA5xH/g25g60V5CwtKcoM/uaG9GX0j8aWmv/eBY5Bsd"
+    "Y2lswc+PAlUTYff2hqCSoA/XZ8M/pwO7x5Tx+/8v2/7BDI4e2I3umHV58zV19cZBao7UO0"
+    "T+PbnzT6p/b7dDIKcUY+vvfCX4zH3f7eoe8EAozoh+vATIIVXY4upfgf+NDTRa2qBFGleZ"
+    "dViw69d+9t5lG79m7JtK0opnkuvEUetO6dX+BzyIkxeW/gGKx9ZiP9v24ec1wc+BJJWHQ1"
+    "fkUPPG79AEnBI59OPhji8ONnZB7MxtcEYorwHBjLR+CZOgfqFfSMBXAYK97VhvLtLzNog/"
+    "AruEjfJJ5yZMoqD+7UykBXGvIQfzeU3q+fIitI5I7jg3D/2RGo2/hJsoIVuoHIBD4UaEey"
+    "6IVrGOqjxNqVWtXyt1b9VfYKcMB9+En0t+kvRX7ewLTwDBrISztWGbe7ha5gOlD3wpHKH3"
+    "yy/mCMxLXHJFVD6qOsrIih94P5n9DAeiX9nUGsGFGREfHuUz4ewtnUZPB8XpRxfF7w/Z4X"
+    "Oben5YqAux5di7O+XbiWiTJd8KNMF7kokwkxsGyGAvbzh+mEDW6CJOvvsQys/avZln+E9n"
+    "8BshSLlCsnQvTFzfC3LNjX76ZXWR8NfcCV8rmdvM8t5/nhOyqaVP+vgLO8Bmzdf3uvUPGf"
+    "k1G6AZTWL7mGw9f6QwkQDfamiJTeU0LvcYLVnKjn0DHyON/CJ46op6mkALpo6R/9dlu8PW"
+    "9X/nfTyY/R8OyezQQ+/FoREc/SSZfpVL8OugL+kqgza+REsM4RSiHpmdyGfpnkhj4/u6Gf"
+    "hdsGPj4XgXlLICG8ZYSZL8s5UV4g2ySzn/4pumYzSKXAe98LN1HRofdAlgWXYCekneQppW"
+    "BAJlG1jIrS56so/bxrxt++c14fR8iGwOEo5CnCDNZzQtkU2Nsr+xX3q+n0XUrcr8ZZef71"
+    "5mo0e9EL0SeDLMzxNyrnwek5Dw6esNO6he30MnbaxoJ9pOw06Qkbm3DlIkyTo/nh8Pygbp"
+    "FvzIqHC4XGOy8oSl1tCZ+/0b79QcMLqHmQsNnH//G1BfAXGnBMzcK+5mMiXya56xNuUgoX"
+    "awBrZKv1sdY/1xYo8PyXnQwLG/kBhgPvc5Ld5Mc6fyiXXltWsm6BS09tKgeLH9NZImCpbI"
+    "ZLaJ7U711CLkVDMDqfIpIQ5vrrvjYbiU63ETGjO00nIdj1y3Qid1J4wc7Tquz9qsv2Wj/K"
+    "489PnogpVO6Eyp1Q7o+jy534mVg+DrA7DDsxutUtsg7/XA8qaRJOHajNgU19ByYRlQe4gg"
+    "7+PjTRosoMzQ9WGkba39BDL7VPnoWJ6alZjoYI7ZsrLbHe5y3CBp6vMjpavXnxzT/VcKLB"
+    "hhMruBJqlxKNly+HtZmuCEohODmFQBlE7dhTCoIjOF2Zt2OMRMo6v24mUpKXxh1qnFX1Lh"
+    "v0RosrtyXhDBMhWS7OtxGi0nSVXH2iqngkAII99jJk0qWe1p+7pLqVNayXEzTukSfWrSxB"
+    "IyHO9dcIKOPntI2fqLWqeAl+kk5F7yuHgdCjUyFzIkmlwK/L5AxRrcHYlDwhLyl8HAOTsc"
+    "TUgGuixbik0KaX1ValO04DPEdPowfItk6Tt7tFBioKB+qQjlRG6okaqRi5FqPCia/Ybwkk"
+    "1Op7pWzTXoFx2stbpy54thFgCDk/vyRBslOCSdvQ3neGiRvMCVKLSlZVlrYGu6pdPZZkMp"
+    "6U8Xx6/G9JKlEUV2FoYomQC18LS0Z3GlXAPmd0WvLfP5RS1kqlbB4YS8hYygp6smwp9ng0"
+    "xPDjcPxuePVu1NQS1XQ+D1ix7eFCf9uWRrl7Kvva1H59evu1cna3aAJuEpiFGZCmUwyoy+"
+    "H9Z5x1vqNrNpG/fmSMKOuaTcug8nvXCm6L/d4zSDZdZm3/5k63yM7ywjH7MLOIEOEg/CEP"
+    "PljwkUAITNtyoLK3WmpvrWVDME8rRSRdllb9Hes2eO2S5M19hMr1rqoIKhP4YFXHwBdrZx"
+    "BTSBh6q//o5eRrCaCcIZOvdGtQKkV0UJAiOsiniMY6T1mcY4o9eizfjyZvxpMf9dno43j0"
+    "aU9uy4sybsusNybhtrzI76RptTKHerELjUF+KD+aCm+WcpdtOOYgLNgKNUWmlrJSS9katQ"
+    "qpoBlCpZNWV41CIKuEBzKke0naUMtaxWXNQCuXOpcqxYEytIrTbeY0eoCeGTA2r8LW0gkq"
+    "1Vda9ZVW0dWSs60FfRTaZg0cRpFRvVjbEl89ZA+LtjGk9iYWWZGvAWHJC7fa2kn9A3DMOX"
+    "q6gb4PwmmbC7VmRnSLQq7+eqy+Wg9WNUYnG141LNeCrDBTkfMqQdSUi/iAXTAGpQIeg4KI"
+    "xyAX8nADj+iSQj7CBImEUaX6O2Rj+MQQY/6BYNF4KcAtMpKaOAXMJ9O/ghWbIFMm7PGYsC"
+    "0p6Ekq9wwFKKP787WfhPpcsk/wcNu8VwMaVRE1AziaD+FLjbb49dCjFp5t52tzhBeabxF6"
+    "7YVpka0ylDTL11xCtI5CfJPvE9zA88XLjhIuJjLycye8Bz0XePhZ5w9Vql0rVbukjSiWPp"
+    "enVDl0Ge0jn0MXYiMC8ma8FNpH023kjiOHZW8A98pIb48vvb2c9NK2hg5kFDkUtJGLSWSE"
+    "uPbUIJXOeSBX/x1kRTcLUN8Q7A/yV1LhnVIbRRuAMonlS49qphloEjsP3lXGfUMrH+z1O5"
+    "0sx8IWwMgTlvQ8pXx4NyLmMXCCMp4jlA/w+gVc5erzogSDUlGCQUGUYJAFew6cpW5QP5mo"
+    "7yRLqVJcq6e42qFra7dqON4zGuKLrO6tVI0i9KBjwCqliSlKNTWq8gA+ERWR1vcLbrxZul"
+    "p2gxZ5E+s/gNZYQGOJAqwHnqBTJk2n9t1S++66epnGMyo4aRjEynWgmk+p2LIqO1Gc5nEa"
+    "PrnQCJnledYDUQ3EGc55hOJ7m/mu2ssdeovlJ3WU50bBQ5R1VVNdhGqNVnNrtK/Ngr0i3T"
+    "KJLwt0wcTf4RjVTdvAHY9RLd9e8UjAZ/Xo8iB5ZR/vCFXclU+SBaHRA2fDiidGvmlUCcVP"
+    "NKWZnKq2RmoPNT8B0yUoihV8RATSpVvWnxEIV8AS8oxuCWRzPjdTrgR8/xGRhXMB/IWQDG"
+    "cJJcwNbMYFjWwolOG6Jdhjk7ZfP4xmTfkx95A5chxpxJ3JdHYzfLcnnGvPc11Dpos30cwR"
+    "quBVqZXDBc+0cEjfYc3mPEA+BvT6l6VS5y8Lcucvv8qAO6JqBB5rOeeq3oXPkCac2O+dvz"
+    "6/PLs43yri2ytF+nfeixnBZSNjCU09cDBLG/zKMYKcZ6gAQpsDCDa6t5wqMyxPqKZVdlqt"
+    "MXokn0KYQvZjr1ootuAxanK1f3Ltsqiyn6C43mauE43bDosQdHEDiUW7T4N08nE0G78dj9"
+    "4cq7kUAwgdxmnf/PYlOUIZtPV9tzGxTN0JVnPoiaKfI1To74J++MEi6w6DVDbHbv1ZxXPL"
+    "wwudbrrsbZ1TWpKiKtrKpZJ4ujVn12rLX+oY2eQDN2kApbfJHKUM60XGuVXGtcV3bOXbeX"
+    "krX3+Ani9YepYjlBDq2uNpKvP6tG2AwDUr8j9NKeFxNVTTNqeO/dzZpuUcKdu3mTIle7nl"
+    "khF3TDuSLj2OXby7I0pX5DnXZOwRTpVSOK2gR3sH7SpMN5vHyApT4lRclei3n0S/j9Cz7i"
+    "wjxPSaXOowkv5yY7pFCYAPidHkY8w9dNr+nOnPHHcRVk0bW58z2N5+3AfNmlANuZtH+ayM"
+    "TXnGtynPGP2oTCicjJIikhDm+r168Mm1iElQrYIyQSmh6Xa8plreQgcYw5XL0pr5RZMJEp"
+    "XswDgCqpK/w1fJDEcxYegpygxdtuhYw4hEnWmozjRUruOCeSbgRGzSYJ9Z/nJoQw93GJZ6"
+    "fLNbZKKHoTlAx+3DNo+zZIjhrKzwdlrhIYA5/E+yl3/9DUVt+CDWaH5LICG8vXJVTgVFTk"
+    "da4zR9P5o0tblmIC5jcPf4BncvZ3D7BhJbH7YEEkpw/QvEKj7AsizACRIJIR6UqoUcFNRC"
+    "DvK1kAc5AFk1sm3FEeAtczochg9RGFqYCRlCxYGqHDChGbhQX8JnkbU+TSVb0m8jde8OYm"
+    "X88iGOxsuXONnIVkoWA9OGpj5nyHHRQpKmU+tI1XUkwlHcAZmmVO78trkZlZv5tPnfIjfz"
+    "G2hYPufg4dT97ledzeZmqOoMJ7XJx/cvH8T2LrFoycqJGHnkUogEC4pSRBL6l+qvJlJnnR"
+    "5KvgNsILFzCBMkEsp2/QEWL7DFSj834yUEt37fv1LylZJ/ICX/E5wvEFqOHqDDTCdJ3S9U"
+    "8h/XI3VIhzag5H/u+Cjw1mXk4W/oUS6JUv3bsSHzVf+Yc6WDx1sKCXeQBhpDRxNCAOIkjY"
+    "Qg119yoBKkGtSBtueVCmmZSSIJYW5AhlUcXpmsLQE+06O4jMnK76TTy7XS8aABrYdKZlWG"
+    "VNlVyq4StKuG0LOMRYdhUW3udItsKRCPaU2g5FRMpR0r7fhGUIWmXru282r3kt/IuQB0Ug"
+    "kgvBkuIbqN5FSRX8TMPg0/f5hOOC7KmCS7j1oG1v7VbMs/xlBHAbgUjNQemWsbmu0Qmtn8"
+    "6AOuWAdl7nMz+/J/Lh4Dhw=="
 )
