@@ -186,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
+    logging.getLogger("aerich").setLevel(logging.WARNING)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

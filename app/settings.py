@@ -187,4 +187,6 @@ def load_settings() -> Settings:
         risk_velocity_window_seconds=_env_int("FENPAY_RISK_VELOCITY_WINDOW_SECONDS", 60),
         contact_phone=_env("FENPAY_CONTACT_PHONE", "95188"),
         contact_email=_env("FENPAY_CONTACT_EMAIL", "service@fenpay.example"),
+        contact_chat_url=_env("FENPAY_CONTACT_CHAT_URL", "/help/chat"),
+        contact_official_account=_env("FENPAY_CONTACT_OFFICIAL_ACCOUNT", "fenpay 服务号"),
     )

@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -18,7 +19,6 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     QueryDepthLimiter,
 )
-from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.tools import merge_types
 
 from app.errors import DomainError
@@ -51,15 +51,16 @@ def _domain_types(kind: str) -> list[type]:
     return found
 
 
-# Errors a client may see: business errors raised in queries, bad requests and permission
-# refusals (strawberry raises StrawberryGraphQLError carrying UNAUTHENTICATED/FORBIDDEN).
+# Errors a client may see: business errors raised in queries, bad requests, and the
+# UNAUTHENTICATED/FORBIDDEN errors of the permission classes (StrawberryGraphQLError).
 _PUBLIC_ERRORS = (DomainError, PermissionError, StrawberryGraphQLError)
 
 
 def _should_mask(error: GraphQLError) -> bool:
     original = error.original_error
-    if original is None:
-        return False  # parse/validation errors are the client's own
+    if original is None or not error.path:
+        # Parse and validation errors (bad literals and variables included) are the client's own.
+        return False
     return not isinstance(original, _PUBLIC_ERRORS)
 
 

@@ -61,17 +61,13 @@ async def platform(test_env: dict[str, str]) -> AsyncIterator[runtime.Runtime]:
 
 
 @pytest_asyncio.fixture(autouse=True)
-async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+async def clean_state(platform: runtime.Runtime) -> AsyncIterator[None]:
     """Every test starts with empty tables (plus reference data), real time and no rate limits."""
-    if "platform" not in request.fixturenames and "nodb" in request.keywords:
-        yield
-        return
-    rt = request.getfixturevalue("platform")
-    clock.set_now(None)
-    await empty_all_tables()
-    await rt.kv.clear()
     from app import bootstrap
 
+    clock.set_now(None)
+    await empty_all_tables()
+    await platform.kv.clear()
     await bootstrap.ensure_reference_data()
     yield
     clock.set_now(None)

@@ -86,11 +86,15 @@ class RedisBroker:
             self._reader = asyncio.create_task(self._read_loop())
 
     async def _read_loop(self) -> None:
+        resubscribe = False
         while True:
             try:
                 assert self._pubsub is not None
+                if resubscribe:
+                    await self._resubscribe()
+                    resubscribe = False
                 if not self._pubsub.subscribed:
-                    await asyncio.sleep(0.05)  # nothing subscribed yet; pubsub.listen() would end
+                    await asyncio.sleep(0.05)  # nothing subscribed yet; get_message would fail
                     continue
                 message = await self._pubsub.get_message(timeout=1.0)
                 if message is None or message.get("type") != "message":
@@ -101,16 +105,23 @@ class RedisBroker:
                     queue.put_nowait(payload)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # connection lost: reconnect and resubscribe
+            except Exception as exc:  # connection lost: reconnect, resubscribe, ask for a refill
                 log.warning("redis pub/sub listener reconnecting: %s", type(exc).__name__)
+                resubscribe = True
                 await asyncio.sleep(0.5)
-                with contextlib.suppress(Exception):
-                    await self._pubsub.aclose()
-                self._pubsub = self._listen_redis.pubsub(ignore_subscribe_messages=True)
-                topics = [t for t, qs in self._queues.items() if qs]
-                with contextlib.suppress(Exception):
-                    if topics:
-                        await self._pubsub.subscribe(*(self._prefix + t for t in topics))
+
+    async def _resubscribe(self) -> None:
+        with contextlib.suppress(Exception):
+            assert self._pubsub is not None
+            await self._pubsub.aclose()
+        self._pubsub = self._listen_redis.pubsub(ignore_subscribe_messages=True)
+        topics = [t for t, qs in self._queues.items() if qs]
+        if topics:
+            await self._pubsub.subscribe(*(self._prefix + t for t in topics))
+        # Messages published while the listener was away are gone: subscribers refill from the outbox.
+        for topic in topics:
+            for queue in list(self._queues.get(topic, ())):
+                queue.put_nowait({"__resync__": True})
 
     async def subscribe(self, topic: str) -> AsyncIterator[dict[str, Any]]:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()

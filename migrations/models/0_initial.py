@@ -217,6 +217,40 @@ CREATE TABLE IF NOT EXISTS "risk_decisions" (
     "created_at" TIMESTAMP NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
+CREATE TABLE IF NOT EXISTS "faq_entries" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "key" VARCHAR(60) NOT NULL UNIQUE,
+    "category" VARCHAR(30) NOT NULL,
+    "question" VARCHAR(200) NOT NULL,
+    "answer" TEXT NOT NULL,
+    "search_text" TEXT NOT NULL,
+    "position" INT NOT NULL
+) /* One question and answer, loaded from the shipped data file (keyed by ``key``). */;
+CREATE TABLE IF NOT EXISTS "tickets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "ticket_no" VARCHAR(32) NOT NULL UNIQUE,
+    "kind" VARCHAR(10) NOT NULL,
+    "subject" VARCHAR(100) NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "first_staff_reply_at" TIMESTAMP,
+    "sla_alerted_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "updated_at" TIMESTAMP NOT NULL,
+    "transaction_id" BIGINT REFERENCES "transactions" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_tickets_user_id_df8e1c" ON "tickets" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_status_ab217e" ON "tickets" ("status", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_kind_7d7e10" ON "tickets" ("kind", "first_staff_reply_at", "created_at");
+CREATE TABLE IF NOT EXISTS "ticket_messages" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "from_staff" INT NOT NULL,
+    "body" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "author_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
 CREATE TABLE IF NOT EXISTS "webhook_events" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "source" VARCHAR(20) NOT NULL,
@@ -443,6 +477,41 @@ CREATE TABLE IF NOT EXISTS "risk_decisions" (
     "created_at" TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "idx_risk_decisi_user_id_0c2719" ON "risk_decisions" ("user_id");
+CREATE TABLE IF NOT EXISTS "faq_entries" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "key" VARCHAR(60) NOT NULL UNIQUE,
+    "category" VARCHAR(30) NOT NULL,
+    "question" VARCHAR(200) NOT NULL,
+    "answer" TEXT NOT NULL,
+    "search_text" TEXT NOT NULL,
+    "position" INT NOT NULL
+);
+COMMENT ON TABLE "faq_entries" IS 'One question and answer, loaded from the shipped data file (keyed by ``key``).';
+CREATE TABLE IF NOT EXISTS "tickets" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "ticket_no" VARCHAR(32) NOT NULL UNIQUE,
+    "kind" VARCHAR(10) NOT NULL,
+    "subject" VARCHAR(100) NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "first_staff_reply_at" TIMESTAMPTZ,
+    "sla_alerted_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "updated_at" TIMESTAMPTZ NOT NULL,
+    "transaction_id" BIGINT REFERENCES "transactions" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_tickets_user_id_df8e1c" ON "tickets" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_status_ab217e" ON "tickets" ("status", "id");
+CREATE INDEX IF NOT EXISTS "idx_tickets_kind_7d7e10" ON "tickets" ("kind", "first_staff_reply_at", "created_at");
+CREATE TABLE IF NOT EXISTS "ticket_messages" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "from_staff" BOOL NOT NULL,
+    "body" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "author_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
 CREATE TABLE IF NOT EXISTS "webhook_events" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "source" VARCHAR(20) NOT NULL,
@@ -463,81 +532,93 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXW2Tm7YW/iuMv9x0xs3E3vVm27nTGe/Gad1m7YyzTXqb6TAyaNfUGFEQ+9I2//1K2J"
-    "g3iSAMNpb1pc2CDobnHEnnXf90VsiEtv9yaBgocHDne+2fjgNWkPwje6urdYDrxjfoBQzm"
-    "djgWrAeFF8Hcxx4w6MPugO1DcsmEvuFZLraQQ646gW3Ti8ggAy3nPr4UONZfAdQxuod4AT"
-    "1y4/Mf5LLlmPAJ+tGf7lK/s6Btpt7WMulvh9d1/OyG166s+7GD34Zj6Q/OdQPZwcqJx7vP"
-    "eIGcLYG1/s576EAPYEh/AXsB/QL6gpuPjT5q/bLxkPVbJmhMeAcCGye+eK7H1zq6Ppne6h"
-    "9Gt7reEcDIQA7F16JoUwDu6St8+12/f3b2uv/q7OJycP769eDy1SUZG75v/tbrL+uXidFa"
-    "PyrEbPzjeHJLXwgRJq65Sy98CWkABmuqkBkx+hv+6w7Kc+F6ATw2D9JUGV6Qj8zyIkK+vc"
-    "xYgSfdhs49XpA/++cFOH8czq5/Gs5e9M+/SYM92dzph7co7DHMS/JZIgBH4+uBNroQYxvP"
-    "772D23tVAtzeKy649FYaXIMsayLgRuMrgbuRyjaK7XkZZM/5yJ7nkA3/L4BsNF5KsS0nt0"
-    "WCm5fcwPOgYzwLSW+CZn84d64n/+vsBeizEjCfcUE+y0IMHoC1/nIhLSNF9nVloy6YX0mg"
-    "bMTY33nob+iIAR/TKNSroW54kOKjA5xH/g25g60V5CwtKcoM/uaG9GX0j8aWmv/eBY5Bsd"
-    "Y2lswc+PAlUTYff2hqCSoA/XZ8M/pwO7x5Tx+/8v2/7BDI4e2I3umHV58zV19cZBao7UO0"
-    "T+PbnzT6p/b7dDIKcUY+vvfCX4zH3f7eoe8EAozoh+vATIIVXY4upfgf+NDTRa2qBFGleZ"
-    "dViw69d+9t5lG79m7JtK0opnkuvEUetO6dX+BzyIkxeW/gGKx9ZiP9v24ec1wc+BJJWHQ1"
-    "fkUPPG79AEnBI59OPhji8ONnZB7MxtcEYorwHBjLR+CZOgfqFfSMBXAYK97VhvLtLzNog/"
-    "AruEjfJJ5yZMoqD+7UykBXGvIQfzeU3q+fIitI5I7jg3D/2RGo2/hJsoIVuoHIBD4UaEey"
-    "6IVrGOqjxNqVWtXyt1b9VfYKcMB9+En0t+kvRX7ewLTwDBrISztWGbe7ha5gOlD3wpHKH3"
-    "yy/mCMxLXHJFVD6qOsrIih94P5n9DAeiX9nUGsGFGREfHuUz4ewtnUZPB8XpRxfF7w/Z4X"
-    "Oben5YqAux5di7O+XbiWiTJd8KNMF7kokwkxsGyGAvbzh+mEDW6CJOvvsQys/avZln+E9n"
-    "8BshSLlCsnQvTFzfC3LNjX76ZXWR8NfcCV8rmdvM8t5/nhOyqaVP+vgLO8Bmzdf3uvUPGf"
-    "k1G6AZTWL7mGw9f6QwkQDfamiJTeU0LvcYLVnKjn0DHyON/CJ46op6mkALpo6R/9dlu8PW"
-    "9X/nfTyY/R8OyezQQ+/FoREc/SSZfpVL8OugL+kqgza+REsM4RSiHpmdyGfpnkhj4/u6Gf"
-    "hdsGPj4XgXlLICG8ZYSZL8s5UV4g2ySzn/4pumYzSKXAe98LN1HRofdAlgWXYCekneQppW"
-    "BAJlG1jIrS56so/bxrxt++c14fR8iGwOEo5CnCDNZzQtkU2Nsr+xX3q+n0XUrcr8ZZef71"
-    "5mo0e9EL0SeDLMzxNyrnwek5Dw6esNO6he30MnbaxoJ9pOw06Qkbm3DlIkyTo/nh8Pygbp"
-    "FvzIqHC4XGOy8oSl1tCZ+/0b79QcMLqHmQsNnH//G1BfAXGnBMzcK+5mMiXya56xNuUgoX"
-    "awBrZKv1sdY/1xYo8PyXnQwLG/kBhgPvc5Ld5Mc6fyiXXltWsm6BS09tKgeLH9NZImCpbI"
-    "ZLaJ7U711CLkVDMDqfIpIQ5vrrvjYbiU63ETGjO00nIdj1y3Qid1J4wc7Tquz9qsv2Wj/K"
-    "489PnogpVO6Eyp1Q7o+jy534mVg+DrA7DDsxutUtsg7/XA8qaRJOHajNgU19ByYRlQe4gg"
-    "7+PjTRosoMzQ9WGkba39BDL7VPnoWJ6alZjoYI7ZsrLbHe5y3CBp6vMjpavXnxzT/VcKLB"
-    "hhMruBJqlxKNly+HtZmuCEohODmFQBlE7dhTCoIjOF2Zt2OMRMo6v24mUpKXxh1qnFX1Lh"
-    "v0RosrtyXhDBMhWS7OtxGi0nSVXH2iqngkAII99jJk0qWe1p+7pLqVNayXEzTukSfWrSxB"
-    "IyHO9dcIKOPntI2fqLWqeAl+kk5F7yuHgdCjUyFzIkmlwK/L5AxRrcHYlDwhLyl8HAOTsc"
-    "TUgGuixbik0KaX1ValO04DPEdPowfItk6Tt7tFBioKB+qQjlRG6okaqRi5FqPCia/Ybwkk"
-    "1Op7pWzTXoFx2stbpy54thFgCDk/vyRBslOCSdvQ3neGiRvMCVKLSlZVlrYGu6pdPZZkMp"
-    "6U8Xx6/G9JKlEUV2FoYomQC18LS0Z3GlXAPmd0WvLfP5RS1kqlbB4YS8hYygp6smwp9ng0"
-    "xPDjcPxuePVu1NQS1XQ+D1ix7eFCf9uWRrl7Kvva1H59evu1cna3aAJuEpiFGZCmUwyoy+"
-    "H9Z5x1vqNrNpG/fmSMKOuaTcug8nvXCm6L/d4zSDZdZm3/5k63yM7ywjH7MLOIEOEg/CEP"
-    "PljwkUAITNtyoLK3WmpvrWVDME8rRSRdllb9Hes2eO2S5M19hMr1rqoIKhP4YFXHwBdrZx"
-    "BTSBh6q//o5eRrCaCcIZOvdGtQKkV0UJAiOsiniMY6T1mcY4o9eizfjyZvxpMf9dno43j0"
-    "aU9uy4sybsusNybhtrzI76RptTKHerELjUF+KD+aCm+WcpdtOOYgLNgKNUWmlrJSS9katQ"
-    "qpoBlCpZNWV41CIKuEBzKke0naUMtaxWXNQCuXOpcqxYEytIrTbeY0eoCeGTA2r8LW0gkq"
-    "1Vda9ZVW0dWSs60FfRTaZg0cRpFRvVjbEl89ZA+LtjGk9iYWWZGvAWHJC7fa2kn9A3DMOX"
-    "q6gb4PwmmbC7VmRnSLQq7+eqy+Wg9WNUYnG141LNeCrDBTkfMqQdSUi/iAXTAGpQIeg4KI"
-    "xyAX8nADj+iSQj7CBImEUaX6O2Rj+MQQY/6BYNF4KcAtMpKaOAXMJ9O/ghWbIFMm7PGYsC"
-    "0p6Ekq9wwFKKP787WfhPpcsk/wcNu8VwMaVRE1AziaD+FLjbb49dCjFp5t52tzhBeabxF6"
-    "7YVpka0ylDTL11xCtI5CfJPvE9zA88XLjhIuJjLycye8Bz0XePhZ5w9Vql0rVbukjSiWPp"
-    "enVDl0Ge0jn0MXYiMC8ma8FNpH023kjiOHZW8A98pIb48vvb2c9NK2hg5kFDkUtJGLSWSE"
-    "uPbUIJXOeSBX/x1kRTcLUN8Q7A/yV1LhnVIbRRuAMonlS49qphloEjsP3lXGfUMrH+z1O5"
-    "0sx8IWwMgTlvQ8pXx4NyLmMXCCMp4jlA/w+gVc5erzogSDUlGCQUGUYJAFew6cpW5QP5mo"
-    "7yRLqVJcq6e42qFra7dqON4zGuKLrO6tVI0i9KBjwCqliSlKNTWq8gA+ERWR1vcLbrxZul"
-    "p2gxZ5E+s/gNZYQGOJAqwHnqBTJk2n9t1S++66epnGMyo4aRjEynWgmk+p2LIqO1Gc5nEa"
-    "PrnQCJnledYDUQ3EGc55hOJ7m/mu2ssdeovlJ3WU50bBQ5R1VVNdhGqNVnNrtK/Ngr0i3T"
-    "KJLwt0wcTf4RjVTdvAHY9RLd9e8UjAZ/Xo8iB5ZR/vCFXclU+SBaHRA2fDiidGvmlUCcVP"
-    "NKWZnKq2RmoPNT8B0yUoihV8RATSpVvWnxEIV8AS8oxuCWRzPjdTrgR8/xGRhXMB/IWQDG"
-    "cJJcwNbMYFjWwolOG6Jdhjk7ZfP4xmTfkx95A5chxpxJ3JdHYzfLcnnGvPc11Dpos30cwR"
-    "quBVqZXDBc+0cEjfYc3mPEA+BvT6l6VS5y8Lcucvv8qAO6JqBB5rOeeq3oXPkCac2O+dvz"
-    "6/PLs43yri2ytF+nfeixnBZSNjCU09cDBLG/zKMYKcZ6gAQpsDCDa6t5wqMyxPqKZVdlqt"
-    "MXokn0KYQvZjr1ootuAxanK1f3Ltsqiyn6C43mauE43bDosQdHEDiUW7T4N08nE0G78dj9"
-    "4cq7kUAwgdxmnf/PYlOUIZtPV9tzGxTN0JVnPoiaKfI1To74J++MEi6w6DVDbHbv1ZxXPL"
-    "wwudbrrsbZ1TWpKiKtrKpZJ4ujVn12rLX+oY2eQDN2kApbfJHKUM60XGuVXGtcV3bOXbeX"
-    "krX3+Ani9YepYjlBDq2uNpKvP6tG2AwDUr8j9NKeFxNVTTNqeO/dzZpuUcKdu3mTIle7nl"
-    "khF3TDuSLj2OXby7I0pX5DnXZOwRTpVSOK2gR3sH7SpMN5vHyApT4lRclei3n0S/j9Cz7i"
-    "wjxPSaXOowkv5yY7pFCYAPidHkY8w9dNr+nOnPHHcRVk0bW58z2N5+3AfNmlANuZtH+ayM"
-    "TXnGtynPGP2oTCicjJIikhDm+r168Mm1iElQrYIyQSmh6Xa8plreQgcYw5XL0pr5RZMJEp"
-    "XswDgCqpK/w1fJDEcxYegpygxdtuhYw4hEnWmozjRUruOCeSbgRGzSYJ9Z/nJoQw93GJZ6"
-    "fLNbZKKHoTlAx+3DNo+zZIjhrKzwdlrhIYA5/E+yl3/9DUVt+CDWaH5LICG8vXJVTgVFTk"
-    "da4zR9P5o0tblmIC5jcPf4BncvZ3D7BhJbH7YEEkpw/QvEKj7AsizACRIJIR6UqoUcFNRC"
-    "DvK1kAc5AFk1sm3FEeAtczochg9RGFqYCRlCxYGqHDChGbhQX8JnkbU+TSVb0m8jde8OYm"
-    "X88iGOxsuXONnIVkoWA9OGpj5nyHHRQpKmU+tI1XUkwlHcAZmmVO78trkZlZv5tPnfIjfz"
-    "G2hYPufg4dT97ledzeZmqOoMJ7XJx/cvH8T2LrFoycqJGHnkUogEC4pSRBL6l+qvJlJnnR"
-    "5KvgNsILFzCBMkEsp2/QEWL7DFSj834yUEt37fv1LylZJ/ICX/E5wvEFqOHqDDTCdJ3S9U"
-    "8h/XI3VIhzag5H/u+Cjw1mXk4W/oUS6JUv3bsSHzVf+Yc6WDx1sKCXeQBhpDRxNCAOIkjY"
-    "Qg119yoBKkGtSBtueVCmmZSSIJYW5AhlUcXpmsLQE+06O4jMnK76TTy7XS8aABrYdKZlWG"
-    "VNlVyq4StKuG0LOMRYdhUW3udItsKRCPaU2g5FRMpR0r7fhGUIWmXru282r3kt/IuQB0Ug"
-    "kgvBkuIbqN5FSRX8TMPg0/f5hOOC7KmCS7j1oG1v7VbMs/xlBHAbgUjNQemWsbmu0Qmtn8"
-    "6AOuWAdl7nMz+/J/Lh4Dhw=="
+    "eJztXVtz2zYW/iscvWwyo/VEsuVkOzudsR2lVRvbGcVNus10GIiELEYUqYCgbbXNf1+AIs"
+    "UbwBAUKVEQHrYbkzgQ+R3w4Nzxd2fhmtD2Ti4Mw/Ud3PlB+7vjgAUk/8je6modsFzGN+gF"
+    "DCZ2MBasBwUXwcTDCBh0simwPUgumdAzkLXEluuQq45v2/Sia5CBlnMfX/Id66sPdezeQz"
+    "yDiNz49Ce5bDkmfIJe9Odyrk8taJupp7VM+tvBdR2vlsG1S+t+5OA3wVj6gxPdcG1/4cTj"
+    "lys8c50NgbV+z3voQAQwpL+AkU/fgD5g+LLRS60fNh6yfsoEjQmnwLdx4o0nenyto+s3t3"
+    "f6++GdrncEMDJch+JrUbQpAPf0Ef79n37/9PRl/8Xp+avB2cuXg1cvXpGxwfPmb738tn6Y"
+    "GK31VAFmo59GN3f0gVzCxDV36YVvAQ3AYE0VMCNGP+S/7rh5LlzNAGLzIE2V4QV5ySwvIu"
+    "Tby4wFeNJt6NzjGfmzf1aA84eL8dXPF+Nn/bPnabBvwjv94BaFPYZ5Tl5LBOBofD3QRhdi"
+    "bOPve+fg9l6UALf3ggsuvZUG1yBiTQTcaHwlcMNV2cZle1YG2TM+smc5ZIP/F0A2Gi/lsi"
+    "23bosWbn7l+ghBx1gJrd4Eze5w7lzd/K+zE6BPS8B8ygX5NAsxeADW+s2FtIwU2feVjbpg"
+    "fiGBshFjP0XuX9ARAz6mUahXQ91AkOKjA5xH/jW5g60F5IiWFGUGfzMkPYn+0Zio+e/Udw"
+    "yKtRZaMhPgwROibD7+2JQIKgD9bnQ9fH93cf2OTr/wvK92AOTF3ZDe6QdXV5mrz84zAmoz"
+    "ifZxdPezRv/U/ri9GQY4ux6+R8EvxuPu/ujQZwI+dumL68BMghVdji6l+O97EOmiVlWCqN"
+    "J3l1WL9r137+zLo3btdM60rSimeS68cRG07p1f4SrgxIg8N3AM1j4Trv7fwmkOiwPfohUW"
+    "XY0fEYHHjR8gufDIq5MXhjh4+TH5DsajKwIxRXgCjPkjQKbOgXoBkTEDDkPiXYaUb34dQx"
+    "sEb8FF+joxy4Epqzy4U5KBShoyibcdSu/Ws8gKErnjeCDYf7YE6i6eSVawAjcQ+YD3BdqB"
+    "CL1Ahrl9NyG7UlItf2vRX2SvAAfcB69Ef5v+UuTn9U0Lj6HhorRjlXG7W+gKpgN1FIxU/u"
+    "Cj9QdjV1x7TFI1pD7KyooYes+ffIEG1ivp7wxixYiKjIh3n/LxEM6mJoPn87yM4/Oc7/c8"
+    "z7k9raUIuOvRtTjr24VrmSjTOT/KdJ6LMpkQA8tmKGC/vL+9YYObIMn6eywDa/9otuUdoP"
+    "1fgCzFIuXKiRB9dn3xexbsq7e3l1kfDZ3gUvncjt7nlvP88B0VTar/l8CZXwG27r+5V6j4"
+    "T8go3QBK65dcw+Fr/cEKEA32poiU3lNC73H8xYSo59Ax8jjfwSfOUk9TSQF0kegf/n5XvD"
+    "1vJP/b25ufouHZPZsJfPC2Iks8SyddplP9OugCeHOizqyRE8E6RyjFSs/kNvTLJDf0+dkN"
+    "/SzcNvDwmQjMGwIJ4S2zmPlrObeUZ65tkq+f/ikqsxmkUuC9a8FNVHSIHohYWBLshLSTPK"
+    "UUDMgkqpZRUfp8FaWfd814m2fO6+Oua0PgcBTyFGEG6wmhbArszZXdLvfL29u3qeV+Ocqu"
+    "59+uL4fjZ70AfTLIwhx/o3IeHJ/zYO8JO60TbMeXsdM2FuwiZadJT9jIhIuli2lyND8cnh"
+    "/ULfKNWfFwodB45xlFqavN4eq59u8fNTyDGoKEzR7+l6fNgDfTgGNqFvY0D5P1ZZK7HuEm"
+    "pVhiDWCNbLUe1vpn2sz1kXfSybCwkR9gOPA+JdlNfqzzp3LptUWSdQtcempT2Vv8mH4lAp"
+    "ZKOFxC86R+75K7pGgIRudTRBLCXH/dV7iR6HQbETO603QSgl3/mk7kTgoL7Dytyt6vKrbX"
+    "+lEef37yREyhcidU7oRyfxxc7sQvxPJxgN1h2InRrW6RdfhlPaikSXjrQG0CbOo7MMlSeY"
+    "AL6OAfAhMtqszQPH+hYVf7CyL3RPuILExMT81yNJfQvr7UEvI+bxE2ML/K6Gj15sU3/1TD"
+    "iQYbTizgQqhdSjRevhzWZroiKIXg6BQCZRC1Y08pCI7gdGXeljESKev8uplISX41blHjrK"
+    "p32aA3Wly5KQlnmAjJcnG+jRCVpqvk6iNVxaMFINhjL0MmXepp/blLqltZw3o5QePeRWLd"
+    "yhI0EuJcf42AMn6O2/iJWquKl+An6VT0vnIYyH10KmROJKkU+HWZnAGqNRibkifkJRcfx8"
+    "BkiJgacE20GJcU2rRYbVW6462PJ+7T8AGyrdPk7W6RgeoGA3VIRyoj9UiNVOwuLUaFE1+x"
+    "3xBIqNX3StmmvQLjtJe3TpdgZbuAscj5+SUJkq0STNqG9q4zTJb+hCA1q2RVZWlrsKva1W"
+    "NJJuNJGc/Hx/+WpBJFcRWGJpYIufC1sGR0p1EF7FNGpyX//VMpZa1Uyia+MYcMUVbQk2VD"
+    "scOjIS4+XIzeXly+HTYloprO5wELtj1c6G/b0Ch3T2Vfm9qvj2+/Vs7uFn2AYQKzMAPSdI"
+    "oBdTm8v8RZ51u6ZhP56wfGiLKu2fQaVH7vWsFtsd97DMmmy6ztD+90i+wsFIzZhZlFFhH2"
+    "gx9C8MGCjwRCYNqWA5W91VJ7a702BPO0UkTSZWnV37EuxGubJG/uFCrXu6oiqEzgvVUdA0"
+    "+snUFMIWHorf6jl5OPJYByhky+0q1BqRTRQUGK6CCfIhrrPGVxjil26LF8N7x5Pbr5SR8P"
+    "P4yGH3fktjwv47bMemMSbsvz/E6aVitzqBe70Bjk+/KjqfBmKXdZyDHHxYKtUFNkSpSVEm"
+    "Vr1CqkgmYIlU5aXTUKgKwSHsiQ7iRpQ4m1imLNcBdL6lyqFAfK0CpOt5nT7gNEps/YvApb"
+    "SyeoVF9p1VdaRVdLfm0t6KPQNmtgP4qM6sXalvjqPntYtI0htTexyC75GhCWvHCrrZ3U3w"
+    "PHnLhP19DzQPDZ5kKtmRHdopCrtx6rL9aDVY3R0YZXDWtpQVaYqch5lSBqykW8xy4Yg1IB"
+    "j0FBxGOQC3ksfUR0SSEfYYJEwqhS/R2yMXxiLGP+gWDReCnALTKSmjgFzCOffwUrNkGmTN"
+    "jDMWFbUtCTVO4ZClBG9+drPwn1uWSf4ItN814NaFRF1AzgaB6EJxpt8YvcRy04287TJi6e"
+    "aZ5F6LVnpkW2ymClWZ62JETrKMTzfJ/gBuYXLztKuJjIyE+d4B5ES4DwSucPVapdK1W7pI"
+    "0olj6Xp1Q5dBntI59DF2AjAnI4Xgrto+k2coeRw7IzgHtlVm+Pv3p7udVL2xo6kFHkUNBG"
+    "LiaREeLaU4NUOueeXP1TyIpuFqAeEuwO8hdS4Z1SG0UbgDKJ5UuPaqYZaBI7BKeVcQ9p5Y"
+    "O9fqeT5VjYAthFwis9Tykf3o0s8xg4wTWeI5QP8PoXuMrV50UJBqWiBIOCKMEgC/YEOHPd"
+    "oH4yUd9JllKluFZPcbUD19Z21XC8ORrii6zurVSNIkTQMWCV0sQUpfo0qvIAPhEVkdb3C2"
+    "68WbpadoMWeRPrP4DWmEFj7vpY95GgUyZNp/bdUvvuunqZxjMqOGkYxMp1oJpPqdiyKjtR"
+    "nOZxGj4toREwCyHrgagG4gznTKH43ma+q/Zy+95i+Ukd5blRMImyrmqqi1Ct0Wpujfa9r2"
+    "CnSLdsxZcFuuDD3+IY1bBt4JbHqJZvr3gg4LN6dCFIHtnDW0IVd+WTRCCkU7Es2nF7S4ju"
+    "rKhttySLqcnE3KAmjJGRG9WK8VNxaa6rqj6S2ofPT1FdEhTFSmIiAukSUuvPmYQLYAn5jj"
+    "cEsrnnmynoAp736BLBOQPeTGgNZwklzJ5sxknv2lAoB3hDsMM2dr+9H46b8vTuILfmMBKt"
+    "Oze34+uLtzvCufZM4DVkunib0RyhCu+VkhxLsKKlVfoWMpszgXwM6PVflSoueFVQXfDquw"
+    "yYElXDRyxxzlW9C+eQJuDa7529PHt1en62UcQ3V4r077yfN4LLdokda+q+g1na4HcOWuTM"
+    "oUIsbQ6x2O695VT5wvKE6rPKflZrjB7JqxCmkP0YVQtWF0yjPq72f1zbCFX2DIrrbeY60b"
+    "jtoExDFzeQWLS7NEhvPgzHozej4etDNZdiAKHDOA+d3+AlRyiDtr7rRi+WqTv+YgKRKPo5"
+    "QoX+NugHLywidxiksjl268+7nlgIz3S66bK3dU7xTYqqaCuXasXTrTkrqy1vrmPXJi8YJk"
+    "qU3iZzlDLIi4xzq4xri+/Yyjc8QwtPf4DIEyzOyxFKCHXt8TSVm37cNoC/NCvyP00p4YE+"
+    "VNM2bx171dlk4xwo2zeZMiW73eXSNbfMOpIugZBd3rwlSpdknisy9gA/lVI4LSCi3ZW2XU"
+    "zX4TSywpQ4N1ilQrYhFfKAIUp1Qt8WqkQLdlkQazJ79ANE1tQyAmivyKUOI5M0N6ZblFX6"
+    "kBhNXsbcQYP7T5m26HHzbtUrtfWJqO1tg7/XVBzVB795lE/LOCpO+Y6KU0YbOBMKZziliC"
+    "SEuX5XMXxaWsTOrFa4nKCU0B9wuPZ/3u0DMIaLJUuF5tcqJ0hUBg3j5LVKTjRPZcgcxAdD"
+    "Dy9n6LJFp4lGJOooUXWUqIpHFHxnAp7pJg32seXNL2yIcIdhqcc3u0UmehDvBXTcLmzzOP"
+    "WKGM7KCm+nFR4AmMP/KI/QqL+Prw0fxM532BBICG+vXOlcQeXcgRbO3b4b3jS1uWYgLmNw"
+    "9/gGdy9ncHuGKyYfNgQSruD6BcQiDlqUBThBIiHEg1IFtoOCAttBvsB2L+eOq/7RrCOzy+"
+    "O/szbeu13te+FDlNsgzIQMoeJAVQ6Y0PSXUJ/DlYisT1PJlkneSDMFx2WlkfMhjsbLl43b"
+    "yFZKhIFpQ1OfMNZxkSBJ0yk5UlWORDiKOyDTlMqd3zY3o3IzHzf/W+Rmfg0Ny+Oc95263/"
+    "2us9kMh6p2g1KbfHz/8l5s7xJCS1ZOxMi7SwqRYJVaikhC/1L9JWrqiOF9rW8fG67Y8Z8J"
+    "EgnXdv0BFuTbYvXE4XgJwa3f96+UfKXk70nJfwO+Dh2MVh2Ggr+5V6jcT8FXHZJhVskqj8"
+    "6tA7Wgiz5dL8Axyf+8R4i6mu0CE5raFLkLjaj2mjezlktygWqU2tSyofZsDlfkwmSlff5M"
+    "/vn58/OTTma1NDC9sjharQfwLQ5BH/s2zvWWwZ9Ovi+zYZ3zN6zz/IZFgLh3kRC6SRoJtY"
+    "L6C0kiISYCcpJGQpD7pQIZ/YJARj8fyFjvD3mU+b21YgopMC5SpZroquVBgIyZjgm+Iqhn"
+    "yBT0FaAnmqvFlin8xs8JElVOwzw1bj+qe9gXgKG4xx0D+Gp7ojVBw8nfCRcuzf7uatl8cH"
+    "plbjmhqow8TFt1Tqc6gkt7FZq2qoq79dp22MnBcUUUlhSRdJr3aZmWc6f8nnOnuaZz8XdS"
+    "0qYJx0uxWzaeRe5PvkBDqAtBgkRKiI/3kJsd5uqXkRI9vpTo5aQEbxcVcS3z5lD5Qm1zJa"
+    "c+Lhusy/oqhRPy1Irbbea2ChwdN/8PvSmq4v92/FdVNe1IQGlrapuk0OcccGlO5NnwxkXQ"
+    "und+hauAFSPy3Jw295mTsw+MBd+iNZbpH0kuI/C48Zgllx55d/LGcN3mZEwk0nh0ddfhSZ"
+    "kaoL1Lz3ZY4qUswHnhysGZ7zrOlQar3qhM6BvtjZoGjetqT6D6PY97qtNtw5738Bdj37vy"
+    "nLfSc05TktaeFgYXijp3pQlV/y6B/l0T12Skr/Cjz9F4Kby8uw47Kz/Fcdup5ObMFbeQUm"
+    "TKRqpsnqb0AAEPQZJMwV+XiYo32RnbWlKyHQzRzVpRyQVYwlBdywtl/n8P15RcFTZMm7S3"
+    "PsLJzHXnwwfoMDObUve7RdbW43qkDunQBoytTx3P9dF6EQW/oUcGlqoLaIMA7hbYWzHnSm"
+    "cgbCik0P+broTdfBACECdpJAS5/hMQAnQEAI7GSwhu/SWZCE4hgqKH6CaJJIS5gTWsApit"
+    "sBBVBX3jOXkIGtB6qOQEy5AqL9jheMFaUityAZFlzDoMiyq80y2ypUA8pjV9m47FVNry4B"
+    "++EVTh4Pptj6xvt8jvDwZl7KDBoODAvUGuuJR8VAIIh8MlRLeRUgLyi5h5bOQv729vOAGl"
+    "mCS7j1oG1v7RbMs7YJ8qC1wKRnFILxu9y2x+dILLfRc+fvs/TeyqXw=="
 )

@@ -1,0 +1,1 @@
+"""Customer service (seed chapter 8): FAQ, contact channels, tickets and live chat."""

@@ -1,0 +1,72 @@
+"""Customer-service resolvers: FAQ, contact channels, tickets and the live ticket chat."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from app import runtime
+from app.errors import DomainError, ErrorCode
+from app.support import tickets as ticket_service
+from app.support.contact import ContactChannel, contact_channels
+from app.support.faq import search_faq
+from app.support.live import new_messages
+from models import Transaction
+from models.support import FaqEntry, Ticket, TicketMessage
+
+from .pagination import Page, paginate
+
+
+async def faq(search: str | None) -> list[FaqEntry]:
+    return await search_faq(search)
+
+
+def channels() -> list[ContactChannel]:
+    return contact_channels(runtime.settings())
+
+
+async def submit_ticket(
+    ctx: Any, kind: str, subject: str, body: str, transaction_no: str | None
+) -> Ticket:
+    return await ticket_service.submit_ticket(await ctx.require_viewer(), kind, subject, body, transaction_no)
+
+
+async def reply_ticket(ctx: Any, ticket_id: int | None, body: str) -> Ticket:
+    return await ticket_service.reply_ticket(await ctx.require_viewer(), ticket_id, body)
+
+
+async def update_ticket_status(ctx: Any, ticket_id: int | None, status: str) -> Ticket:
+    return await ticket_service.update_ticket_status(
+        await ctx.require_viewer(), ticket_id, status, ip=ctx.client_ip
+    )
+
+
+async def my_tickets(ctx: Any, first: int | None, after: str | None) -> Page[Ticket]:
+    viewer = await ctx.require_viewer()
+    return await paginate(ticket_service.tickets_of(viewer.id), first=first, after=after)
+
+
+async def staff_tickets(status: str | None, first: int | None, after: str | None) -> Page[Ticket]:
+    return await paginate(ticket_service.all_tickets(status), first=first, after=after)
+
+
+async def ticket_node(ctx: Any, ticket_id: int) -> Ticket | None:
+    return await ticket_service.visible_ticket(await ctx.viewer(), ticket_id)
+
+
+async def messages(ticket: Ticket) -> list[TicketMessage]:
+    return await ticket_service.messages_of(ticket)
+
+
+async def transaction(ticket: Ticket) -> tuple[Transaction, int] | None:
+    return await ticket_service.transaction_of(ticket)
+
+
+async def live_messages(ctx: Any, ticket_id: int | None) -> AsyncIterator[TicketMessage]:
+    """New messages of a ticket the viewer owns or, for staff, any ticket; else NOT_FOUND."""
+    viewer = await ctx.viewer()
+    ticket = await ticket_service.visible_ticket(viewer, ticket_id) if ticket_id is not None else None
+    if ticket is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "工单不存在", ("ticketId",))
+    async for message in new_messages(ticket.id):
+        yield message

@@ -1,0 +1,1 @@
+"""Customer-service GraphQL: FAQ, contact channels, tickets, live ticket chat."""
