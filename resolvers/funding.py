@@ -34,6 +34,7 @@ async def withdraw(
         bank_card_id=bank_card_id,
         payment_password=payment_password,
         idempotency_key=idempotency_key,
+        ip=ctx.client_ip,
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app import runtime
+from app.events import stream
 from app.ledger.accounts import wallet_of
 from app.ledger.events import balance_topic
 from app.ledger.ownership import visible_account, visible_transaction
@@ -60,7 +60,10 @@ async def _build(wallet: Account, payload: dict[str, Any]) -> BalanceChange:
 
 
 async def balance_changes(user: User) -> AsyncIterator[BalanceChange]:
-    """Events of the user's own wallet only: the topic is derived from the viewer, never from input."""
+    """Events of the user's own wallet only: the topic is derived from the viewer, never from input.
+
+    The event stream reads the runtime broker, refills gaps from the outbox and drops repeats.
+    """
     wallet = await wallet_of(user.id)
-    async for payload in runtime.get().broker.subscribe(balance_topic(wallet.id)):
+    async for payload in stream.subscribe(balance_topic(wallet.id)):
         yield await _build(wallet, payload)

@@ -157,6 +157,18 @@ async def _alert_late_success(tx: Transaction, notice: Notice) -> None:
     )
 
 
+async def _alert_amount_mismatch(tx: Transaction, notice: Notice) -> None:
+    from ..risk.alerts import raise_alert
+
+    await raise_alert(
+        "CHANNEL_AMOUNT_MISMATCH",
+        "HIGH",
+        f"渠道通知金额 {format_fen(notice.amount)} 元与交易 {tx.transaction_no} 的 {format_fen(tx.amount)} 元不符，未入账",
+        transaction_id=tx.id,
+        dedupe_key=f"amount-mismatch:{notice.event_id}"[:100],
+    )
+
+
 async def receive(source: str, body: bytes, headers: Mapping[str, str]) -> WebhookResult:
     """Authenticate, parse and apply one notification (the HTTP route and the sandbox both call this)."""
     if len(body) > MAX_BODY_BYTES:
@@ -172,6 +184,7 @@ async def receive(source: str, body: bytes, headers: Mapping[str, str]) -> Webho
     if tx is None:
         return _refuse(404, "unknown reference")
     if tx.amount != notice.amount:
+        await _alert_amount_mismatch(tx, notice)
         return _refuse(422, "amount does not match the transaction")
     event_id = await _claim(source, notice, tx.id)
     if event_id is None:

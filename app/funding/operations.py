@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from models import Account, IdempotencyRecord, Transaction, User
 
@@ -68,7 +68,7 @@ async def begin(
     return Started(transaction=transaction, record_id=claim.record_id)
 
 
-async def fail(started: Started, from_statuses: tuple[str, ...], error: DomainError) -> None:
+async def fail(started: Started, from_statuses: tuple[str, ...], error: DomainError) -> NoReturn:
     """Mark the started transaction FAILED and remember ``error`` for replays; then raise it."""
     assert started.transaction is not None and started.record_id is not None
     async with unit_of_work() as uow:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from models import BankCard, Transaction, User
 
+from .. import audit
 from ..cards.service import owned_card
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork
@@ -37,6 +38,7 @@ async def withdraw(
     bank_card_id: int | None,
     payment_password: str,
     idempotency_key: str,
+    ip: str | None = None,
 ) -> MoneyResult:
     require_withdrawal_channel(channel)
     quote = withdrawal_quote(amount, channel)
@@ -79,6 +81,10 @@ async def withdraw(
             memo="withdrawal hold",
         )
         balance = balances[wallet.id]
+        await audit.record(
+            "WITHDRAWAL_REQUESTED", actor_id=fresh.id, ip=ip, conn=uow.conn,
+            details={"transactionNo": tx.transaction_no, "amount": amount, "fee": quote.fee, "channel": channel},
+        )
         await announce(
             uow, wallet, balance, -amount, tx,
             sms_text=(

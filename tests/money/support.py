@@ -8,10 +8,10 @@ import secrets
 from typing import Any
 
 from app import crypto
+from app.cards.numbers import luhn_valid
 from app.identity.codes import send_code
 from app.ledger.reconcile import reconcile
-from models import Account, BankCard, Journal, SandboxMessage, Transaction, User
-from schema.node import to_global_id
+from models import Account, Journal, SandboxMessage, Transaction, User
 from tests.support.factories import DEFAULT_PIN, next_phone, token_for
 from tests.support.graphql import GraphQLClient
 
@@ -61,8 +61,6 @@ def luhn_card(prefix: str = "622202", ending: str = "", length: int = 16) -> str
     middle = serial[-free:].rjust(free, "0")
     for digit in "0123456789":
         number = prefix + middle + digit + ending
-        from app.cards.numbers import luhn_valid
-
         if luhn_valid(number):
             return number
     raise AssertionError("unreachable: one digit always fixes the Luhn sum")
@@ -160,7 +158,3 @@ async def journals_of(transaction_no: str, kind: str | None = None) -> int:
 async def assert_clean_ledger() -> None:
     report = await reconcile()
     assert report.clean, report.breaks
-
-
-def card_global_id(card: BankCard) -> str:
-    return to_global_id("BankCard", card.id)

@@ -10,6 +10,7 @@ import orjson
 
 from app.channels import webhooks
 from models import Journal
+from models.risk import RiskAlert
 from models.webhooks import WebhookEvent
 from tests.money.support import assert_clean_ledger, balances, top_up
 from tests.support.factories import make_user
@@ -110,6 +111,7 @@ async def test_amount_or_reference_that_does_not_match_moves_nothing(gql, http):
     wrong_amount = _body(number, 300_000)
     response = await http.post(URL, content=wrong_amount, headers=webhooks.signed_headers(wrong_amount))
     assert response.status_code == 422
+    assert await RiskAlert.filter(type="CHANNEL_AMOUNT_MISMATCH").count() == 1
     unknown = _body("T20260101000000000000", 3_000)
     response = await http.post(URL, content=unknown, headers=webhooks.signed_headers(unknown))
     assert response.status_code == 404
