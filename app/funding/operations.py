@@ -69,10 +69,12 @@ async def begin(
 
 
 async def fail(started: Started, from_statuses: tuple[str, ...], error: DomainError) -> NoReturn:
-    """Mark the started transaction FAILED and remember ``error`` for replays; then raise it."""
+    """Mark the started transaction FAILED (if still in ``from_statuses``), remember ``error``
+    under the idempotency key for replays, and raise it."""
     assert started.transaction is not None and started.record_id is not None
     async with unit_of_work() as uow:
-        await transition(uow.conn, started.transaction.id, from_statuses, "FAILED")
+        if from_statuses:
+            await transition(uow.conn, started.transaction.id, from_statuses, "FAILED")
         await idempotency.complete(
             uow.conn,
             started.record_id,

@@ -98,6 +98,10 @@ async def withdraw(
     if started.replay is not None:
         return await operations.replay(fresh, started.replay)
     assert started.transaction is not None
-    if channel == "THIRD_PARTY":
-        await pay_out(started.transaction.id)
+    if channel == "THIRD_PARTY" and not await pay_out(started.transaction.id):
+        # The payout was refused and the hold released (the transaction is FAILED already).
+        await operations.fail(
+            started, (),
+            DomainError(ErrorCode.CHANNEL_DECLINED, "提现失败：第三方支付账户未能收款，资金已退回余额", input_field("channel")),
+        )
     return await operations.finished(fresh, started.transaction)

@@ -195,3 +195,13 @@ async def test_top_up_replay_returns_the_first_result(gql):
     reused = await top_up(gql, user, "200", card=card, key="same")
     assert user_error_codes(reused) == ["IDEMPOTENCY_KEY_REUSED"]
     assert await Transaction.all().count() == 1 and await Journal.all().count() == 1
+
+
+async def test_refused_checkout_is_channel_declined(gql, refusing_provider):
+    user = await make_user()
+    payload = await top_up(gql, user, "100", channel="THIRD_PARTY", key="refused")
+    assert user_error_codes(payload) == ["CHANNEL_DECLINED"]
+    assert (await Transaction.get(type="TOP_UP")).status == "FAILED"
+    replay = await top_up(gql, user, "100", channel="THIRD_PARTY", key="refused")
+    assert replay["errors"] == payload["errors"]
+    assert await Transaction.all().count() == 1

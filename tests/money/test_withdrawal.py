@@ -235,3 +235,18 @@ async def test_fifty_concurrent_withdrawals_against_a_wallet_that_affords_ten(gq
     assert await balances(user) == (0, 0)
     assert await Transaction.filter(type="WITHDRAWAL", status="SUCCEEDED").count() == 10
     await assert_clean_ledger()
+
+
+async def test_refused_third_party_payout_releases_and_replays_the_failure(gql, refusing_provider):
+    user = await make_user()
+    await fund(user, 100_000)
+    payload = await withdraw(gql, user, "100", channel="THIRD_PARTY", key="refused")
+    assert user_error_codes(payload) == ["CHANNEL_DECLINED"]
+    assert await balances(user) == (100_000, 0)
+    tx = await Transaction.get(type="WITHDRAWAL")
+    assert tx.status == "FAILED"
+    assert await Journal.filter(transaction_id=tx.id).order_by("id").values_list("kind", flat=True) == ["HOLD", "RELEASE"]
+    replay = await withdraw(gql, user, "100", channel="THIRD_PARTY", key="refused")
+    assert replay["errors"] == payload["errors"]
+    assert await Journal.all().count() == 3  # the funding journal, the hold and its release
+    await assert_clean_ledger()
