@@ -251,6 +251,59 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "risk_assessments" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "answers" JSON NOT NULL,
+    "score" INT NOT NULL,
+    "tolerance" VARCHAR(2) NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+) /* A submitted suitability questionnaire; the newest one sets ``User.risk_tolerance``. */;
+CREATE TABLE IF NOT EXISTS "wealth_products" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "code" VARCHAR(32) NOT NULL UNIQUE,
+    "name" VARCHAR(100) NOT NULL,
+    "type" VARCHAR(20) NOT NULL,
+    "expected_return_bp" INT NOT NULL,
+    "term_days" INT,
+    "risk_level" VARCHAR(2) NOT NULL,
+    "min_purchase" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "description" TEXT NOT NULL,
+    "risk_disclosure" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS "wealth_holdings" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "account_id" BIGINT NOT NULL,
+    "rate_bp" INT NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "accrued_income" BIGINT NOT NULL,
+    "income_remainder" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "purchased_at" TIMESTAMP NOT NULL,
+    "accrued_through" DATE NOT NULL,
+    "last_income_date" DATE,
+    "matures_at" TIMESTAMP,
+    "redeemed_at" TIMESTAMP,
+    "purchase_transaction_id" BIGINT NOT NULL,
+    "product_id" BIGINT NOT NULL REFERENCES "wealth_products" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "ck_holding_amounts" CHECK (principal >= 0 AND accrued_income >= 0 AND income_remainder >= 0)
+) /* One purchase of a product by a user, until it is fully redeemed. */;
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_matures_6d8931" ON "wealth_holdings" ("matures_at");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_user_id_df8a0e" ON "wealth_holdings" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_status_b75e28" ON "wealth_holdings" ("status", "id");
+CREATE TABLE IF NOT EXISTS "wealth_accruals" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "income_date" DATE NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMP NOT NULL,
+    "holding_id" BIGINT NOT NULL REFERENCES "wealth_holdings" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_wealth_accr_holding_c4d2e5" UNIQUE ("holding_id", "income_date")
+) /* One day's income of one holding; the unique pair makes a day accrue at most once. */;
 CREATE TABLE IF NOT EXISTS "webhook_events" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "source" VARCHAR(20) NOT NULL,
@@ -512,6 +565,62 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "risk_assessments" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "answers" JSONB NOT NULL,
+    "score" INT NOT NULL,
+    "tolerance" VARCHAR(2) NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "risk_assessments" IS 'A submitted suitability questionnaire; the newest one sets ``User.risk_tolerance``.';
+CREATE TABLE IF NOT EXISTS "wealth_products" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "code" VARCHAR(32) NOT NULL UNIQUE,
+    "name" VARCHAR(100) NOT NULL,
+    "type" VARCHAR(20) NOT NULL,
+    "expected_return_bp" INT NOT NULL,
+    "term_days" INT,
+    "risk_level" VARCHAR(2) NOT NULL,
+    "min_purchase" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "description" TEXT NOT NULL,
+    "risk_disclosure" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS "wealth_holdings" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "account_id" BIGINT NOT NULL,
+    "rate_bp" INT NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "accrued_income" BIGINT NOT NULL,
+    "income_remainder" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "purchased_at" TIMESTAMPTZ NOT NULL,
+    "accrued_through" DATE NOT NULL,
+    "last_income_date" DATE,
+    "matures_at" TIMESTAMPTZ,
+    "redeemed_at" TIMESTAMPTZ,
+    "purchase_transaction_id" BIGINT NOT NULL,
+    "product_id" BIGINT NOT NULL REFERENCES "wealth_products" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "ck_holding_amounts" CHECK (principal >= 0 AND accrued_income >= 0 AND income_remainder >= 0)
+);
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_matures_6d8931" ON "wealth_holdings" ("matures_at");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_user_id_df8a0e" ON "wealth_holdings" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_wealth_hold_status_b75e28" ON "wealth_holdings" ("status", "id");
+COMMENT ON TABLE "wealth_holdings" IS 'One purchase of a product by a user, until it is fully redeemed.';
+CREATE TABLE IF NOT EXISTS "wealth_accruals" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "income_date" DATE NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "holding_id" BIGINT NOT NULL REFERENCES "wealth_holdings" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_wealth_accr_holding_c4d2e5" UNIQUE ("holding_id", "income_date")
+);
+COMMENT ON TABLE "wealth_accruals" IS 'One day''s income of one holding; the unique pair makes a day accrue at most once.';
 CREATE TABLE IF NOT EXISTS "webhook_events" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "source" VARCHAR(20) NOT NULL,
@@ -532,93 +641,111 @@ CREATE TABLE IF NOT EXISTS "aerich" (
 """
 
 MODELS_STATE = (
-    "eJztXVtz2zYW/iscvWwyo/VEsuVkOzudsR2lVRvbGcVNus10GIiELEYUqYCgbbXNf1+AIs"
-    "UbwBAUKVEQHrYbkzgQ+R3w4Nzxd2fhmtD2Ti4Mw/Ud3PlB+7vjgAUk/8je6modsFzGN+gF"
-    "DCZ2MBasBwUXwcTDCBh0simwPUgumdAzkLXEluuQq45v2/Sia5CBlnMfX/Id66sPdezeQz"
-    "yDiNz49Ce5bDkmfIJe9Odyrk8taJupp7VM+tvBdR2vlsG1S+t+5OA3wVj6gxPdcG1/4cTj"
-    "lys8c50NgbV+z3voQAQwpL+AkU/fgD5g+LLRS60fNh6yfsoEjQmnwLdx4o0nenyto+s3t3"
-    "f6++GdrncEMDJch+JrUbQpAPf0Ef79n37/9PRl/8Xp+avB2cuXg1cvXpGxwfPmb738tn6Y"
-    "GK31VAFmo59GN3f0gVzCxDV36YVvAQ3AYE0VMCNGP+S/7rh5LlzNAGLzIE2V4QV5ySwvIu"
-    "Tby4wFeNJt6NzjGfmzf1aA84eL8dXPF+Nn/bPnabBvwjv94BaFPYZ5Tl5LBOBofD3QRhdi"
-    "bOPve+fg9l6UALf3ggsuvZUG1yBiTQTcaHwlcMNV2cZle1YG2TM+smc5ZIP/F0A2Gi/lsi"
-    "23bosWbn7l+ghBx1gJrd4Eze5w7lzd/K+zE6BPS8B8ygX5NAsxeADW+s2FtIwU2feVjbpg"
-    "fiGBshFjP0XuX9ARAz6mUahXQ91AkOKjA5xH/jW5g60F5IiWFGUGfzMkPYn+0Zio+e/Udw"
-    "yKtRZaMhPgwROibD7+2JQIKgD9bnQ9fH93cf2OTr/wvK92AOTF3ZDe6QdXV5mrz84zAmoz"
-    "ifZxdPezRv/U/ri9GQY4ux6+R8EvxuPu/ujQZwI+dumL68BMghVdji6l+O97EOmiVlWCqN"
-    "J3l1WL9r137+zLo3btdM60rSimeS68cRG07p1f4SrgxIg8N3AM1j4Trv7fwmkOiwPfohUW"
-    "XY0fEYHHjR8gufDIq5MXhjh4+TH5DsajKwIxRXgCjPkjQKbOgXoBkTEDDkPiXYaUb34dQx"
-    "sEb8FF+joxy4Epqzy4U5KBShoyibcdSu/Ws8gKErnjeCDYf7YE6i6eSVawAjcQ+YD3BdqB"
-    "CL1Ahrl9NyG7UlItf2vRX2SvAAfcB69Ef5v+UuTn9U0Lj6HhorRjlXG7W+gKpgN1FIxU/u"
-    "Cj9QdjV1x7TFI1pD7KyooYes+ffIEG1ivp7wxixYiKjIh3n/LxEM6mJoPn87yM4/Oc7/c8"
-    "z7k9raUIuOvRtTjr24VrmSjTOT/KdJ6LMpkQA8tmKGC/vL+9YYObIMn6eywDa/9otuUdoP"
-    "1fgCzFIuXKiRB9dn3xexbsq7e3l1kfDZ3gUvncjt7nlvP88B0VTar/l8CZXwG27r+5V6j4"
-    "T8go3QBK65dcw+Fr/cEKEA32poiU3lNC73H8xYSo59Ax8jjfwSfOUk9TSQF0kegf/n5XvD"
-    "1vJP/b25ufouHZPZsJfPC2Iks8SyddplP9OugCeHOizqyRE8E6RyjFSs/kNvTLJDf0+dkN"
-    "/SzcNvDwmQjMGwIJ4S2zmPlrObeUZ65tkq+f/ikqsxmkUuC9a8FNVHSIHohYWBLshLSTPK"
-    "UUDMgkqpZRUfp8FaWfd814m2fO6+Oua0PgcBTyFGEG6wmhbArszZXdLvfL29u3qeV+Ocqu"
-    "59+uL4fjZ70AfTLIwhx/o3IeHJ/zYO8JO60TbMeXsdM2FuwiZadJT9jIhIuli2lyND8cnh"
-    "/ULfKNWfFwodB45xlFqavN4eq59u8fNTyDGoKEzR7+l6fNgDfTgGNqFvY0D5P1ZZK7HuEm"
-    "pVhiDWCNbLUe1vpn2sz1kXfSybCwkR9gOPA+JdlNfqzzp3LptUWSdQtcempT2Vv8mH4lAp"
-    "ZKOFxC86R+75K7pGgIRudTRBLCXH/dV7iR6HQbETO603QSgl3/mk7kTgoL7Dytyt6vKrbX"
-    "+lEef37yREyhcidU7oRyfxxc7sQvxPJxgN1h2InRrW6RdfhlPaikSXjrQG0CbOo7MMlSeY"
-    "AL6OAfAhMtqszQPH+hYVf7CyL3RPuILExMT81yNJfQvr7UEvI+bxE2ML/K6Gj15sU3/1TD"
-    "iQYbTizgQqhdSjRevhzWZroiKIXg6BQCZRC1Y08pCI7gdGXeljESKev8uplISX41blHjrK"
-    "p32aA3Wly5KQlnmAjJcnG+jRCVpqvk6iNVxaMFINhjL0MmXepp/blLqltZw3o5QePeRWLd"
-    "yhI0EuJcf42AMn6O2/iJWquKl+An6VT0vnIYyH10KmROJKkU+HWZnAGqNRibkifkJRcfx8"
-    "BkiJgacE20GJcU2rRYbVW6462PJ+7T8AGyrdPk7W6RgeoGA3VIRyoj9UiNVOwuLUaFE1+x"
-    "3xBIqNX3StmmvQLjtJe3TpdgZbuAscj5+SUJkq0STNqG9q4zTJb+hCA1q2RVZWlrsKva1W"
-    "NJJuNJGc/Hx/+WpBJFcRWGJpYIufC1sGR0p1EF7FNGpyX//VMpZa1Uyia+MYcMUVbQk2VD"
-    "scOjIS4+XIzeXly+HTYloprO5wELtj1c6G/b0Ch3T2Vfm9qvj2+/Vs7uFn2AYQKzMAPSdI"
-    "oBdTm8v8RZ51u6ZhP56wfGiLKu2fQaVH7vWsFtsd97DMmmy6ztD+90i+wsFIzZhZlFFhH2"
-    "gx9C8MGCjwRCYNqWA5W91VJ7a702BPO0UkTSZWnV37EuxGubJG/uFCrXu6oiqEzgvVUdA0"
-    "+snUFMIWHorf6jl5OPJYByhky+0q1BqRTRQUGK6CCfIhrrPGVxjil26LF8N7x5Pbr5SR8P"
-    "P4yGH3fktjwv47bMemMSbsvz/E6aVitzqBe70Bjk+/KjqfBmKXdZyDHHxYKtUFNkSpSVEm"
-    "Vr1CqkgmYIlU5aXTUKgKwSHsiQ7iRpQ4m1imLNcBdL6lyqFAfK0CpOt5nT7gNEps/YvApb"
-    "SyeoVF9p1VdaRVdLfm0t6KPQNmtgP4qM6sXalvjqPntYtI0htTexyC75GhCWvHCrrZ3U3w"
-    "PHnLhP19DzQPDZ5kKtmRHdopCrtx6rL9aDVY3R0YZXDWtpQVaYqch5lSBqykW8xy4Yg1IB"
-    "j0FBxGOQC3ksfUR0SSEfYYJEwqhS/R2yMXxiLGP+gWDReCnALTKSmjgFzCOffwUrNkGmTN"
-    "jDMWFbUtCTVO4ZClBG9+drPwn1uWSf4ItN814NaFRF1AzgaB6EJxpt8YvcRy04287TJi6e"
-    "aZ5F6LVnpkW2ymClWZ62JETrKMTzfJ/gBuYXLztKuJjIyE+d4B5ES4DwSucPVapdK1W7pI"
-    "0olj6Xp1Q5dBntI59DF2AjAnI4Xgrto+k2coeRw7IzgHtlVm+Pv3p7udVL2xo6kFHkUNBG"
-    "LiaREeLaU4NUOueeXP1TyIpuFqAeEuwO8hdS4Z1SG0UbgDKJ5UuPaqYZaBI7BKeVcQ9p5Y"
-    "O9fqeT5VjYAthFwis9Tykf3o0s8xg4wTWeI5QP8PoXuMrV50UJBqWiBIOCKMEgC/YEOHPd"
-    "oH4yUd9JllKluFZPcbUD19Z21XC8ORrii6zurVSNIkTQMWCV0sQUpfo0qvIAPhEVkdb3C2"
-    "68WbpadoMWeRPrP4DWmEFj7vpY95GgUyZNp/bdUvvuunqZxjMqOGkYxMp1oJpPqdiyKjtR"
-    "nOZxGj4toREwCyHrgagG4gznTKH43ma+q/Zy+95i+Ukd5blRMImyrmqqi1Ct0Wpujfa9r2"
-    "CnSLdsxZcFuuDD3+IY1bBt4JbHqJZvr3gg4LN6dCFIHtnDW0IVd+WTRCCkU7Es2nF7S4ju"
-    "rKhttySLqcnE3KAmjJGRG9WK8VNxaa6rqj6S2ofPT1FdEhTFSmIiAukSUuvPmYQLYAn5jj"
-    "cEsrnnmynoAp736BLBOQPeTGgNZwklzJ5sxknv2lAoB3hDsMM2dr+9H46b8vTuILfmMBKt"
-    "Oze34+uLtzvCufZM4DVkunib0RyhCu+VkhxLsKKlVfoWMpszgXwM6PVflSoueFVQXfDquw"
-    "yYElXDRyxxzlW9C+eQJuDa7529PHt1en62UcQ3V4r077yfN4LLdokda+q+g1na4HcOWuTM"
-    "oUIsbQ6x2O695VT5wvKE6rPKflZrjB7JqxCmkP0YVQtWF0yjPq72f1zbCFX2DIrrbeY60b"
-    "jtoExDFzeQWLS7NEhvPgzHozej4etDNZdiAKHDOA+d3+AlRyiDtr7rRi+WqTv+YgKRKPo5"
-    "QoX+NugHLywidxiksjl268+7nlgIz3S66bK3dU7xTYqqaCuXasXTrTkrqy1vrmPXJi8YJk"
-    "qU3iZzlDLIi4xzq4xri+/Yyjc8QwtPf4DIEyzOyxFKCHXt8TSVm37cNoC/NCvyP00p4YE+"
-    "VNM2bx171dlk4xwo2zeZMiW73eXSNbfMOpIugZBd3rwlSpdknisy9gA/lVI4LSCi3ZW2XU"
-    "zX4TSywpQ4N1ilQrYhFfKAIUp1Qt8WqkQLdlkQazJ79ANE1tQyAmivyKUOI5M0N6ZblFX6"
-    "kBhNXsbcQYP7T5m26HHzbtUrtfWJqO1tg7/XVBzVB795lE/LOCpO+Y6KU0YbOBMKZziliC"
-    "SEuX5XMXxaWsTOrFa4nKCU0B9wuPZ/3u0DMIaLJUuF5tcqJ0hUBg3j5LVKTjRPZcgcxAdD"
-    "Dy9n6LJFp4lGJOooUXWUqIpHFHxnAp7pJg32seXNL2yIcIdhqcc3u0UmehDvBXTcLmzzOP"
-    "WKGM7KCm+nFR4AmMP/KI/QqL+Prw0fxM532BBICG+vXOlcQeXcgRbO3b4b3jS1uWYgLmNw"
-    "9/gGdy9ncHuGKyYfNgQSruD6BcQiDlqUBThBIiHEg1IFtoOCAttBvsB2L+eOq/7RrCOzy+"
-    "O/szbeu13te+FDlNsgzIQMoeJAVQ6Y0PSXUJ/DlYisT1PJlkneSDMFx2WlkfMhjsbLl43b"
-    "yFZKhIFpQ1OfMNZxkSBJ0yk5UlWORDiKOyDTlMqd3zY3o3IzHzf/W+Rmfg0Ny+Oc95263/"
-    "2us9kMh6p2g1KbfHz/8l5s7xJCS1ZOxMi7SwqRYJVaikhC/1L9JWrqiOF9rW8fG67Y8Z8J"
-    "EgnXdv0BFuTbYvXE4XgJwa3f96+UfKXk70nJfwO+Dh2MVh2Ggr+5V6jcT8FXHZJhVskqj8"
-    "6tA7Wgiz5dL8Axyf+8R4i6mu0CE5raFLkLjaj2mjezlktygWqU2tSyofZsDlfkwmSlff5M"
-    "/vn58/OTTma1NDC9sjharQfwLQ5BH/s2zvWWwZ9Ovi+zYZ3zN6zz/IZFgLh3kRC6SRoJtY"
-    "L6C0kiISYCcpJGQpD7pQIZ/YJARj8fyFjvD3mU+b21YgopMC5SpZroquVBgIyZjgm+Iqhn"
-    "yBT0FaAnmqvFlin8xs8JElVOwzw1bj+qe9gXgKG4xx0D+Gp7ojVBw8nfCRcuzf7uatl8cH"
-    "plbjmhqow8TFt1Tqc6gkt7FZq2qoq79dp22MnBcUUUlhSRdJr3aZmWc6f8nnOnuaZz8XdS"
-    "0qYJx0uxWzaeRe5PvkBDqAtBgkRKiI/3kJsd5uqXkRI9vpTo5aQEbxcVcS3z5lD5Qm1zJa"
-    "c+Lhusy/oqhRPy1Irbbea2ChwdN/8PvSmq4v92/FdVNe1IQGlrapuk0OcccGlO5NnwxkXQ"
-    "und+hauAFSPy3Jw295mTsw+MBd+iNZbpH0kuI/C48Zgllx55d/LGcN3mZEwk0nh0ddfhSZ"
-    "kaoL1Lz3ZY4qUswHnhysGZ7zrOlQar3qhM6BvtjZoGjetqT6D6PY97qtNtw5738Bdj37vy"
-    "nLfSc05TktaeFgYXijp3pQlV/y6B/l0T12Skr/Cjz9F4Kby8uw47Kz/Fcdup5ObMFbeQUm"
-    "TKRqpsnqb0AAEPQZJMwV+XiYo32RnbWlKyHQzRzVpRyQVYwlBdywtl/n8P15RcFTZMm7S3"
-    "PsLJzHXnwwfoMDObUve7RdbW43qkDunQBoytTx3P9dF6EQW/oUcGlqoLaIMA7hbYWzHnSm"
-    "cgbCik0P+broTdfBACECdpJAS5/hMQAnQEAI7GSwhu/SWZCE4hgqKH6CaJJIS5gTWsApit"
-    "sBBVBX3jOXkIGtB6qOQEy5AqL9jheMFaUityAZFlzDoMiyq80y2ypUA8pjV9m47FVNry4B"
-    "++EVTh4Pptj6xvt8jvDwZl7KDBoODAvUGuuJR8VAIIh8MlRLeRUgLyi5h5bOQv729vOAGl"
-    "mCS7j1oG1v7RbMs7YJ8qC1wKRnFILxu9y2x+dILLfRc+fvs/TeyqXw=="
+    "eJztXVtz2zYW/iscvWw6o83EsuRkL7MztqO0ahM747jJ7mY6DERCFmuKZEHQtnY3/30BXs"
+    "QbQBMUKVEQHtokJA5Efgc8OHf8d7ByTWj7L88Nww0cPPir9t+BA1aQ/KV4a6gNgOelN+gF"
+    "DOZ2OBZEg8KLYO5jBAw62QLYPiSXTOgbyPKw5TrkqhPYNr3oGmSg5dyllwLH+iOAOnbvIF"
+    "5CRG58/Y1cthwTPkE/+ad3ry8saJu5p7VM+tvhdR2vvfDahXU3c/C7cCz9wbluuHawctLx"
+    "3hovXWdDYEXveQcdiACG9BcwCugb0AeMXzZ5qehh0yHRU2ZoTLgAgY0zbzzX02sDXb+6vt"
+    "U/TW91fSCAkeE6FF+Lok0BuKOP8Oe/jEanp69Hr07P3kzGr19P3rx6Q8aGz1u+9fp79DAp"
+    "WtFUIWazH2dXt/SBXMLEiLv0wveQBmAQUYXMSNGP+a87bpkLl0uA2DzIUxV4QV6yyIsE+f"
+    "4yYwWedBs6d3hJ/jkaV+D8+fzm8qfzmxej8Q95sK/iO6PwFoU9hfmevJYIwMn4dqBNLqTY"
+    "pt/3zsE9eVUD3JNXXHDprTy4BhFrIuAm4xuBG6/KPi7bcR1kx3xkxyVkwz8FkE3GS7ls66"
+    "3bqoVbXrkBQtAx1kKrN0OzO5wHl1f/GuwE6NMaMJ9yQT4tQgwegBW9uZCWkSN7XtloC+ZX"
+    "EigbKfYL5P4HOmLApzQK9WaoGwhSfHSAy8i/JXewtYIc0ZKjLOBvxqQvk790Jmr+vggcg2"
+    "KtxZbMHPjwJVE2H//RlQiqAP129mH66fb8w0c6/cr3/7BDIM9vp/TOKLy6Llx9cVYQUJtJ"
+    "tC+z2580+k/t39dX0xBn18d3KPzFdNztvwf0mUCAXfriOjCzYCWXk0s5/gc+RLqoVZUhav"
+    "TdFdWife/dO/vyqF27uGfaVhTTMhfeuQhad84vcB1yYkaeGzgGa5+JV/+v8TSHxYHvyQpL"
+    "rqaPiMDjxg+QXXjk1ckLQxy+/A35Dm5mlwRiivAcGPePAJk6B+oVRMYSOAyJdxFTvvvlBt"
+    "ogfAsu0h8ysxyYssqDOycZqKQhk/jbofQxmkVWkMgdxwfh/rMlULfpTLKCFbqByAe8L9AO"
+    "ROiFMswduRnZlZNq5Vur0ap4BTjgLnwl+tv0lxI/b2Ba+AYaLso7Vhm3h5WuYDpQR+FI5Q"
+    "8+Wn8wdsW1xyxVR+qjrKxIofeD+e/QwHoj/Z1BrBjRkBHp7lM/HsLZ1GTwfJ7VcXye8f2e"
+    "ZyW3p+WJgBuNbsVZ3y9c60SZzvhRprNSlMmEGFg2QwH7+dP1FRvcDEnR32MZWPufZlv+Ad"
+    "r/FchSLHKunATRFx/O/1kE+/L99UXRR0MnuFA+t6P3uZU8P3xHRZfq/wVw7i8BW/ff3KtU"
+    "/OdklG4ApfVLruHwtf5wBYgGe3NESu+pofc4wWpO1HPoGGWcb+ETZ6nnqaQAukr0T/95W7"
+    "09byT/++urH5PhxT2bCXz4tiJLvEgnXaZT+zroCvj3RJ2JkBPBukQoxUov5DaM6iQ3jPjZ"
+    "DaMi3Dbw8VgE5g2BhPDWWcz8tVxaykvXNsnXT/8pKrMZpFLgvWvBTVR0iB6IWPAIdkLaSZ"
+    "lSCgYUElXrqCgjvooyKrtm/M0zl/Vx17UhcDgKeY6wgPWcUHYF9ubKbpf7xfX1+9xyv5gV"
+    "1/OvHy6mNy9OQvTJIAtz/I3KeXB8zoO9J+z0TrAdX8ZO31iwi5SdLj1hMxOuPBfT5Gh+OL"
+    "w8aFjlG7PS4UKh8cELitJQu4frH7Q//0PDS6ghSNjs4z/52hL4Sw04pmZhX/MxWV8muesT"
+    "blIKD2sAa2Sr9bE2GmtLN0D+y0GBhZ38AMOB9zXLbvJjg9+US68vkmxY4dJTm8re4sf0Kx"
+    "GwVOLhEpon7XuXXI+iIRidzxFJCHP7dV/xRqLTbUTM6M7TSQh2+2s6kzspLLDLtCp7v6nY"
+    "jvSjMv785ImUQuVOqNwJ5f44uNyJn4nl4wB7wLATk1vDKuvw92hQTZPw2oHaHNjUd2CSpf"
+    "IAV9DBfw1NtKQyQ/ODlYZd7T8QuS+1L8jCxPTULEdzCe3bCy0j78sWYQfzq4yOXm9efPNP"
+    "NZzosOHECq6E2qUk4+XLYe2mK4JSCI5OIVAGUT/2lIrgCM5X5m0ZI5Gyzm9YiJSUV+MWNc"
+    "6qepcNeqfFlZuScIaJkC0X59sISWm6Sq4+UlU8WQCCPfYKZNKlnrafu6S6lXWslxM07lwk"
+    "1q0sQyMhzu3XCCjj57iNn6S1qngJfpZORe8bh4HcR6dB5kSWSoHflskZotqCsSl5Ql528X"
+    "EMTIaIaQHXTItxSaHNi9VepTteB3juPk0fINs6zd4eVhmobjhQh3SkMlKP1EjFrmcxKpz4"
+    "iv2GQEKt/qSWbXpSYZyelK1TD6xtFzAWOT+/JEOyVYJJ39DedYaJF8wJUstGVlWRtgW7ql"
+    "89lmQynpTxfHz870kqURJXYWhimZALXwvLRnc6VcC+FnRa8v/flFLWS6VsHhj3kCHKKnqy"
+    "bCh2eDTE+efz2fvzi/fTrkRU1/k8YMW2hyv9bRsa5e5p7GtT+/Xx7dfK2d2jDzBOYBZmQJ"
+    "5OMaAth/fvadb5lq7ZTP76gTGirms2vwaV37tVcHvs976BZNNl1vbHd4ZVdhYKx+zCzCKL"
+    "CAfhDyH4YMFHAiEwbcuByt7qqb0VrQ3BPK0ckXRZWu13rIvx2ibJmzuFyvVuqggqE3hvVc"
+    "fAF2tnkFJIGHpr/+jl7GMJoFwgk690a1IrRXRSkSI6KaeIpjpPXZxTih16LD9Or97Orn7U"
+    "b6afZ9MvO3JbntVxWxa9MRm35Vl5J82rlSXUq11oDPJ9+dFUeLOWuyzmmONiwVaoOTIlym"
+    "qJsgi1BqmgBUKlkzZXjUIgm4QHCqQ7SdpQYq2hWDPclUedS43iQAVaxek+c9p9gMgMGJtX"
+    "ZWvpDJXqK636Sqvoas2vrQd9FPpmDexHkVG9WPsSX91nD4u+MaT1JhbFJd8CwpIXbvW1k/"
+    "on4Jhz9+kD9H0QfralUGthxLAq5OpHY/VVNFjVGB1teNWwPAuywkxVzqsMUVcu4j12wZjU"
+    "CnhMKiIek1LIwwsQ0SWFfIQZEgmjSu13yMbwibGM+QeCJeOlALfKSOriFDCffP4NrNgMmT"
+    "JhD8eE7UlBT1a5ZyhABd2fr/1k1OeafYLPN817NaBRFVEzgKP5EL7UaItf5D5q4dl2vjZ3"
+    "8VLzLUKvvTAtslWGK83yNY8QRVGIH8p9gjuYX7zsKONiIiO/DsJ7EHkA4bXOH6pUu16qdl"
+    "kbUSx9rkypcugK2kc5hy7ERgTkeLwU2kfXbeQOI4dlZwCf1Fm9J/zVe1JavbStoQMZRQ4V"
+    "beRSEhkhbj01SKVz7snVv4Cs6GYF6jHB7iB/JRXeObVRtAEok1i+9KhumoFmsUNw0Rj3mF"
+    "Y+2Nt3OlmOhS2AXSS80suU8uHdyTJPgRNc4yVC+QBvf4GrXH1elGBSK0owqYgSTIpgz4Fz"
+    "rxvUTybqOylSqhTX5imuduja2q4ajjdHR3yR1b2Vq1GECDoGbFKamKNUn0ZTHsAnoiLS+n"
+    "7BjbdI18pu0CNvYvsH0BpLaNy7AdYDJOiUydOpfbfWvhtVL9N4RgMnDYNYuQ5U8ykVW1Zl"
+    "J4rTPE7DJw8aIbMQsh6IaiDOcM4Uiu995rtqL7fvLZaf1FGfGxWTKOuqpboI1Rqt5dZoz3"
+    "0FO0W6Zyu+LtAVH/4Wx6jGbQO3PEa1fnvFAwGf1aMLQfLIPt4SqrQrnyQCIZ+KZdGO21tC"
+    "dGslbbslWUxdJuaGNWGMjNykVoyfiktzXVX1kdQ+fH6KqkdQFCuJSQikS0htP2cSroAl5D"
+    "veEMjmnu+moAv4/qNLBOcS+EuhNVwklDB7shsnvWtDoRzgDcEO29j9+ml605Wndwe5NYeR"
+    "aD24ur75cP5+Rzi3ngkcQaaLtxktEarwXi3J4YE1La3St5DZnAnkY8DJ6E2t4oI3FdUFb5"
+    "5lwIKoGgFiiXOu6l05hzQB19HJ+PX4zenZeKOIb65U6d9lP28Cl+0SO9bUAweztMFnDlrk"
+    "zKFCLH0OsdjuneU0+cLKhOqzKn5WEUaP5FUIU8h+jJoFqyumUR9X/z+ubYQqewbF9T5znW"
+    "jcdlimoYsbSCzaXRqkV5+nN7N3s+nbQzWXUgChwzgPnd/gpUQog7a+60Yvlqk7wWoOkSj6"
+    "JUKF/jbohy8sIncYpLI5dtvPu55bCC91uumyt3VO8U2Oqmorl2rF0625KKst/17Hrk1eME"
+    "6UqL1NlihlkBcF51Yd1xbfsVVueIZWvv4AkS9YnFcilBDq1uNpKjf9uG2AwDMb8j9PKeGB"
+    "PlTTNq8dez3YZOMcKNs3mTI1u92V0jW3zDqSLoGQXd68JUoXZJ5LMvYAP5VaOK0got2Vtl"
+    "1MH+JpZIUpc26wSoXsQyrkAUOU64S+LVSZFuwyIrZ0bZNMsiVUP0WzyApSaM8C3ydLgcZQ"
+    "t5VSZLbzzWQyYdZlWvJniKyFZYTYXpJLA0aKcmnMsCpd+SEzmryMuYOTE74W+u2nXeFVE9"
+    "7eZzj393yFveZ4qQMWukf5tI4H7JTvATtl9Bc0oXDqXI5IQpjbj0HAJ89C0G9WEZ+hlNDR"
+    "dLiOpbI/EWAMVx5LMeQXwWdIVGoW40i/Rt5ZX6VeHcQHY0LA0mWrjqlNSNQZteqMWhXoqv"
+    "jOBEIeXRrsoZvDhggPGJZ6enNYZaJHjhc6bhe2eZrTRwxnZYX30woPASzhf5Rns7TfINqG"
+    "D2IHh2wIJIT3pF5NZkVJ5oFWZF5/nF51tbkWIK5jcJ/wDe6TksHtG66YfNgQSLiC2xcQqz"
+    "QaVhfgDImEEE9qVW5PKiq3J+XK7b0caK8ak7POYq+P/876w+92te+FD0nSjDATCoSKA005"
+    "YEIz8KB+D9cisj5PJVuJQiddOhyXVZ/AhzgZL1+adydbKREGpg1Nfc5Yx1WCJE+n5EhTOZ"
+    "LgKO6AzFMqd37f3IzKzXzc/O+Rm/ktNCyfc5B87v7wWWezGQ9VfSylNvn4/uW92N41hJas"
+    "nEiRdz0KkWD5Y45IQv9S+7WP6uzqfa3vABuu2LmyGRIJ13b7ARYU2GKF6vF4CcFt3/evlH"
+    "yl5O9JyX8H/pg6GK0HDAV/c69SuV+AP3RIhlk1qzwG1w7UwuMZ6HoBjkn+8x8hGmq2C0xo"
+    "agvkrjSi2mv+0vI8coFqlNrCsqH24h6uyYX5Wvv2jfz127cfXg4Kq6WD6ZXF0Ws9gG9xCP"
+    "rYt3Gu9wz+fPJ9nQ3rjL9hnZU3LALEnYuE0M3SSKgVtF9IkggxEZCzNBKCPKoVyBhVBDJG"
+    "5UBGtD+UUeY3bUsppMC4SpXqol2bDwEyljom+IqgXiBT0DeAnmiuFlum8DuKZ0hUOQ3zOM"
+    "L9qO5xwwmG4p62ouCr7ZmeFx0nf2dcuDT7e6gV88HplXvLiVVl5GPaA3ax0BH07HVs2qoq"
+    "7t5r23GLEMcVUVhyRNJp3qd1ehme8psZnpa6GabfSU2bJh4vxW7ZeRZ5MP8dGkJdCDIkUk"
+    "J8vKcn7TBXv46UOOFLiZOSlODtoiKuZd4cKl+ob67k3Mdlg6isr1E4oUytuN1nbqvA0XHz"
+    "/9C77Sr+b8d/VVXTjwSUvqa2SQp9yQGX50SZDe9cBK075xe4DlkxI8/NOT+hcCT7gbHge7"
+    "LGCv0jyWUEHjces+zSI+9O3hhGbU5uiES6mV3eDnhSpgVob/OzHZZ4qQtwWbhycOa7jkul"
+    "warpLhP6Tnuj5kHjutozqD7ncc+1UO7Y8x7/Yup7V57zXnrOaUpS5GlhcKGqc1eeUPXvEu"
+    "jfNXdNRvoKP/qcjJfCy7vrsLPyUxy3nUpuLl1xCylHpmykxuZpTg8Q8BBkyRT8bZmoeJOd"
+    "sa0lJduJI8OiFZVdgDUM1UheKPP/OVxzclXYMO3S3kqOO2FYWpmTUPg21iMENl7q2bNX6h"
+    "UkeAFtb+NDzV1oQPOQawYGppUAQKPOkqEWnkGuWVizfG1BHnqtIWhCuIImuwRh2wlbyaxS"
+    "9l4v7b34FDxxfShHp3bkxgoRBUife2X0udBnKGTCvbW28h75NcPyAKPHadWKzpHJBOyOFz"
+    "SRDESKmjpBk1kI/YxUKdBKk+a9Yy5ECOoIrgB9aYYmWrnHMqgVJ5px4kByDH+6fv92dvVj"
+    "Vy6krvNlEx23iWOvSKvO4em3By/eJPASucEd42wryu3q/SVDWsVsuRhNmVdsBQ98HG+2ev"
+    "LCdbFk0W4JZj8j7DWxXBGh3ewUsDzlTtJcd2noyiR7Er9IAy4XSFU2c5/5nKgE+jZpjRWT"
+    "KPuysT4d+y/FuZGjUwxQGaaHAb3KMN1phmksJlqA9UsYAPqYzicpvnnBukVyaWidAXvL5N"
+    "II9vNoLolg7zS5NDyqz/eh76+gw2zkUBgxfP5Ev83gmrHPc80P5isLE06Rv1lkNsu28HrT"
+    "Qc0BFoJ/C/ulOfCRXNNcB2o+xL727RuVYS/D38WuTdhNvsxv38rh0I5+Q7Vl6/EGOqwKf4"
+    "btkxgS5+dP11ccH1JKUrThLANr/9Nsyz9gcc/CloKRs9xKiZjFnMth3iSjE5RaLxlkQxUI"
+    "e27Gy6Q/thb03EgkkUBDjkiKbOJCj7YaUQZ+L4NSKwOVOnzcTiFl+CrDtw8saM/w3U9mZd"
+    "5CY9gaJRPu2SzLrOlYL8vSBOs/+VoUv6KJkVTPj3M1I/0/4rbmEYtAW4F76GuAEmlRDFED"
+    "mAjR0D4wIDvtsvVfYFgZXwfxjEnuZSYe95syQfoiyqpMkIbh13Yjrz0VcTVDryrjb78Zf+"
+    "qwGXWS8THzQRmGx20Y5nWw+t9gnk4JwrbMw2Van7WlhZip9DowRtQ1EvNrsId2YhJA5dqJ"
+    "mQjrs3ZiHKtUB38eqbFlkJUh4iFPxqt24AXneLkdePinALTJeAnjDp30qg4BEsA3GS8hvu"
+    "2flwqfPGhQRRxBHCBHrCCTTSyTOtdemBKilW6CNSPizrdUszQSGamtgRqmpNjwATL8XxXH"
+    "ouaoZJQS7UZ/V5ajJxndYipckVImyaCKKVn+lOsr/dP5+2lXvpOuiymzj1WCmt+XrkAmhU"
+    "ipclN10Z4ulMqm5Ru26wes/Cg+/AxSxQLVIVB5c9s9ArvkZtwyX10+F2Onmepf4HzpuvfT"
+    "B06eeu7+sNolGI7U4UPtHHUhj+DXge8SrS/8zsPf0JM+WMpP2A+9ku8nTDlXW8/cUEix6X"
+    "bucEk+CAGIszQSgnw2rgHy2Zh/NvpYuQy54I7rrOAxfwWPSysYwQVEUDDjPkckIcwdrGGV"
+    "49ILz4sbYHY/N/5iz5BIuNTbPyoTQQNaDw2bi+RIlekppenZpV11DpFlLAcMiyq+M6yypU"
+    "A6pjdZFcdiKm0ZR+IbQQ8Q+UwXMF/kZ0gkFPmjyaSOHTSZ8A0heq+QPe0xYs18hOPhEqLb"
+    "SdYE+UUMWcnp/ALvDIkq8BYs8N7rZvb9/7ttiEo="
 )

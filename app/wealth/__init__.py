@@ -1,0 +1,1 @@
+"""Wealth management (seed chapter 7): catalogue, suitability, purchase, daily income, redemption."""

@@ -1,0 +1,144 @@
+"""Buying a wealth product (seed 7.2): checks, then one journal wallet -> WEALTH_CUSTODY."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from models import User
+from models.wealth import Holding, WealthProduct
+
+from .. import audit, clock
+from ..business_days import china_date
+from ..errors import DomainError, ErrorCode, input_field
+from ..events.outbox import unit_of_work
+from ..identity.payment_password import verify_payment_password
+from ..ledger import idempotency
+from ..ledger.accounts import wallet_of
+from ..ledger.events import emit_balance_changed
+from ..money import format_fen
+from ..risk.check import Outgoing, check_outgoing
+from .bookings import book_purchase
+from .catalogue import ON_SALE
+from .holdings import HOLDING, term_dates
+from .replay import HoldingResult, find_replay, load_result, stored_result
+from .suitability import may_buy
+
+OPERATION = "WEALTH_PURCHASE"
+
+
+@dataclass(frozen=True)
+class PurchaseRequest:
+    product_id: int | None
+    amount: int
+    payment_password: str
+    accept_risk_disclosure: bool
+    idempotency_key: str
+    verification_code: str | None = None
+
+
+async def _on_sale_product(product_id: int | None, conn: Any = None) -> WealthProduct:
+    product = await WealthProduct.get_or_none(id=product_id, using_db=conn) if product_id is not None else None
+    if product is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "理财产品不存在", input_field("productId"))
+    if product.status != ON_SALE:
+        raise DomainError(ErrorCode.PRODUCT_NOT_ON_SALE, "该产品当前不可购买", input_field("productId"))
+    return product
+
+
+async def _check_rules(user: User, request: PurchaseRequest) -> WealthProduct:
+    """The purchase rules, in the order the user meets them (no money has moved)."""
+    if user.real_name_status != "VERIFIED":
+        raise DomainError(ErrorCode.REAL_NAME_REQUIRED, "购买理财产品前请先完成实名认证")
+    product = await _on_sale_product(request.product_id)
+    if request.amount <= 0:
+        raise DomainError(ErrorCode.INVALID_AMOUNT, "购买金额须大于 0", input_field("amount"))
+    if request.amount < product.min_purchase:
+        raise DomainError(
+            ErrorCode.AMOUNT_BELOW_MINIMUM,
+            f"该产品起购金额为 {format_fen(product.min_purchase)} 元",
+            input_field("amount"),
+        )
+    if not request.accept_risk_disclosure:
+        raise DomainError(
+            ErrorCode.RISK_DISCLOSURE_NOT_ACCEPTED, "请阅读并确认产品风险揭示书", input_field("acceptRiskDisclosure")
+        )
+    tolerance = (await User.get(id=user.id)).risk_tolerance
+    if not may_buy(tolerance, product.risk_level):
+        message = (
+            "请先完成风险承受能力评估"
+            if tolerance is None
+            else f"您的风险承受能力为 {tolerance}，不能购买 {product.risk_level} 级产品"
+        )
+        raise DomainError(ErrorCode.RISK_TOLERANCE_TOO_LOW, message, input_field("productId"))
+    return product
+
+
+async def purchase(user: User, request: PurchaseRequest, *, ip: str | None = None) -> HoldingResult:
+    idempotency.validate_key(request.idempotency_key)
+    digest = idempotency.request_hash(
+        OPERATION,
+        {
+            "productId": request.product_id,
+            "amount": request.amount,
+            "acceptRiskDisclosure": request.accept_risk_disclosure,
+        },
+    )
+    replay = await find_replay(user.id, request.idempotency_key, OPERATION, digest)
+    if replay is None:
+        await _check_rules(user, request)
+    await verify_payment_password(user, request.payment_password)
+    if replay is not None:
+        return await load_result(replay)
+
+    wallet = await wallet_of(user.id)
+    await check_outgoing(
+        Outgoing(
+            user=user,
+            wallet_id=wallet.id,
+            amount=request.amount,
+            operation=OPERATION,
+            verification_code=request.verification_code,
+        )
+    )
+    async with unit_of_work() as uow:
+        claim = await idempotency.claim(uow.conn, user.id, request.idempotency_key, OPERATION, digest)
+        if claim.replay is not None:  # a concurrent duplicate committed first
+            replay = claim.replay
+        else:
+            # Read again inside the transaction: the product may have closed meanwhile.
+            product = await _on_sale_product(request.product_id, uow.conn)
+            tx, balance = await book_purchase(uow, wallet, product, request.amount)
+            now = clock.now()
+            last_income_date, matures_at = term_dates(now, product.term_days)
+            holding = await Holding.create(
+                user_id=user.id,
+                product_id=product.id,
+                account_id=wallet.id,
+                rate_bp=product.expected_return_bp,
+                principal=request.amount,
+                status=HOLDING,
+                purchased_at=now,
+                accrued_through=china_date(now),
+                last_income_date=last_income_date,
+                matures_at=matures_at,
+                purchase_transaction_id=tx.id,
+                using_db=uow.conn,
+            )
+            tx.reference_id = holding.id
+            await tx.save(update_fields=["reference_id"], using_db=uow.conn)
+            await emit_balance_changed(
+                uow, wallet, balance, -request.amount, transaction_id=tx.id, sms_phone=user.phone
+            )
+            await audit.record(
+                "WEALTH_PURCHASE",
+                actor_id=user.id,
+                ip=ip,
+                details={"holdingId": holding.id, "productId": product.id, "amount": request.amount},
+                conn=uow.conn,
+            )
+            await idempotency.complete(
+                uow.conn, claim.record_id, transaction_id=tx.id, result=stored_result(holding.id)
+            )
+            return HoldingResult(holding=holding, transaction=tx)
+    return await load_result(replay)
