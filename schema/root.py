@@ -4,8 +4,8 @@ with ``Query``, ``Mutation`` and/or ``Subscription`` classes, merged here."""
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import logging
+from pathlib import Path
 from typing import Any
 
 import strawberry
@@ -37,15 +37,17 @@ class CoreQuery:
         return await resolve_node(info, id)
 
 
+SCHEMA_DIR = Path(__file__).resolve().parent
+
+
 def _domain_types(kind: str) -> list[type]:
     found = []
     for domain in DOMAINS:
-        name = f"schema.{domain}.api"
-        if importlib.util.find_spec(f"schema.{domain}") is None:
+        # Only this checkout's domains: an editable install of another checkout on the path
+        # would otherwise supply the domains this one lacks.
+        if not (SCHEMA_DIR / domain / "api.py").is_file():
             continue
-        if importlib.util.find_spec(name) is None:
-            continue
-        module = importlib.import_module(name)
+        module = importlib.import_module(f"schema.{domain}.api")
         if hasattr(module, kind):
             found.append(getattr(module, kind))
     return found
