@@ -9,8 +9,10 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
+from pathlib import Path
 
 from . import db, runtime
+from .ops import log_redaction
 from .settings import ConfigurationError, load_settings
 
 
@@ -139,13 +141,67 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    from .ledger.reconcile import reconcile
+    from .risk.reconciliation import reconcile_and_alert
 
     async def body() -> int:
-        report = await reconcile()
+        report, alert = await reconcile_and_alert()
         for line in report.lines():
             print(line)
+        if alert is not None:
+            print(f"raised CRITICAL alert {alert.id} ({alert.type})")
         return 0 if report.clean else 1
+
+    return _run(lambda: _with_runtime(body))
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .ops.backup import BackupError, backup
+
+    try:
+        print(backup(load_settings(), args.path))
+    except BackupError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .ops.backup import BackupError, restore
+
+    async def body() -> int:
+        try:
+            print(await restore(load_settings(), args.path))
+        except BackupError as exc:
+            return _fail(str(exc))
+        return 0
+
+    return _run(body)
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    import os
+
+    from .ops.key_rotation import remaining, rotate
+    from .settings import _decode_key
+
+    async def body() -> int:
+        raw = args.new_key or os.environ.get("FENPAY_NEW_ENCRYPTION_KEY")
+        new_key = _decode_key("--new-key", raw) if raw else runtime.settings().encryption_key
+        report = await rotate(new_key, batch_size=args.batch_size)
+        for line in report.lines():
+            print(line)
+        left = await remaining(new_key)
+        print(f"{left} left under other keys")
+        return 0 if report.ok and left == 0 else 1
 
     return _run(lambda: _with_runtime(body))
 
@@ -181,6 +237,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("worker", help="run the jobs on their schedule until stopped").set_defaults(func=cmd_worker)
     sub.add_parser("reconcile", help="check the ledger invariants").set_defaults(func=cmd_reconcile)
+
+    backup = sub.add_parser("backup", help="write a consistent backup of the database to PATH")
+    backup.add_argument("path", type=Path, metavar="PATH")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="restore a backup from PATH into the (empty) configured database")
+    restore.add_argument("path", type=Path, metavar="PATH")
+    restore.set_defaults(func=cmd_restore)
+    rotate = sub.add_parser(
+        "rotate-key",
+        help="re-encrypt every encrypted field under a new key, in batches (see app/ops/key_rotation.py)",
+    )
+    rotate.add_argument(
+        "--new-key",
+        default=None,
+        help="target key, 32 bytes url-safe base64 (default: FENPAY_NEW_ENCRYPTION_KEY, else FENPAY_ENCRYPTION_KEY)",
+    )
+    rotate.add_argument("--batch-size", type=_positive_int, default=500)
+    rotate.set_defaults(func=cmd_rotate_key)
     return parser
 
 
@@ -189,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("tortoise").setLevel(logging.WARNING)
     logging.getLogger("aerich").setLevel(logging.WARNING)
     parser = build_parser()
+    log_redaction.install()  # no secrets in any handler, whatever the command logs
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

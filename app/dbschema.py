@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from pathlib import Path
 
 from tortoise import Tortoise, connections
 
@@ -33,9 +32,31 @@ EXTRA_CONSTRAINTS = {
     ],
     "transactions": [
         "CONSTRAINT \"ck_transaction_amounts\" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0)",
+        # The two sides of a row are different accounts (statements read each side once).
+        "CONSTRAINT \"ck_transaction_two_sides\" CHECK (counterparty_account_id IS NULL OR counterparty_account_id <> account_id)",
+        # Refunds pending, approved or completed never add up to more than the transaction.
+        "CONSTRAINT \"ck_transaction_refunds_within_amount\" CHECK (refunded_amount <= amount)",
     ],
     "wealth_holdings": [
         "CONSTRAINT \"ck_holding_amounts\" CHECK (principal >= 0 AND accrued_income >= 0 AND income_remainder >= 0)",
+    ],
+}
+
+# Statements appended after the tables, per dialect. The audit trail is append-only in
+# the database too: UPDATE is refused on both backends; DELETE on PostgreSQL (SQLite
+# keeps DELETE possible because a row-level trigger there would also block emptying
+# the tables between tests; the model refuses deletes in code). TRUNCATE by the
+# database owner (tests, deliberate operator action) is not a row change and stays possible.
+EXTRA_SQL = {
+    "sqlite": [
+        "CREATE TRIGGER IF NOT EXISTS \"trg_audit_records_no_update\" BEFORE UPDATE ON \"audit_records\""
+        " BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;",
+    ],
+    "postgres": [
+        "CREATE OR REPLACE FUNCTION \"fenpay_refuse_audit_change\"() RETURNS trigger LANGUAGE plpgsql AS $$"
+        " BEGIN RAISE EXCEPTION 'audit records are append-only'; END; $$;",
+        "CREATE TRIGGER \"trg_audit_records_append_only\" BEFORE UPDATE OR DELETE ON \"audit_records\""
+        " FOR EACH ROW EXECUTE FUNCTION \"fenpay_refuse_audit_change\"();",
     ],
 }
 
@@ -78,6 +99,10 @@ def _inject(sql: str) -> str:
     return sql
 
 
+def _with_extra_sql(sql: str, dialect: str) -> str:
+    return "\n".join([sql.strip(), *EXTRA_SQL.get(dialect, [])])
+
+
 async def _generate(url: str) -> tuple[str, str]:
     from aerich.utils import get_formatted_compressed_data, get_models_describe
     from tortoise.utils import get_schema_sql
@@ -105,7 +130,9 @@ async def render() -> str:
     sqlite, state = await _generate("sqlite://:memory:")
     # The PostgreSQL DDL is produced without a server: the generator only needs the dialect.
     postgres = await _postgres_sql()
-    return TEMPLATE.format(sqlite=sqlite.strip(), postgres=postgres.strip(), state=state)
+    return TEMPLATE.format(
+        sqlite=_with_extra_sql(sqlite, "sqlite"), postgres=_with_extra_sql(postgres, "postgres"), state=state
+    )
 
 
 async def _postgres_sql() -> str:

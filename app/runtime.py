@@ -37,6 +37,9 @@ def settings() -> Settings:
 async def start(settings: Settings | None = None, *, migrate: bool = False) -> Runtime:
     """Open the database (migrating first if asked), broker and store; seed system rows."""
     global _current
+    from .ops import log_redaction
+
+    log_redaction.install()  # before anything logs: no secrets in any handler
     settings = settings or load_settings()
     if migrate:
         await db.migrate(settings)

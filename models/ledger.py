@@ -73,7 +73,14 @@ class Transaction(Model):
 
     class Meta:
         table = "transactions"
-        indexes = (("account_id", "created_at"), ("counterparty_account_id", "created_at"))
+        # (side, created_at): time-window counts and risk totals; (side, id): statement pages
+        # read newest-first by keyset straight off the index (app/history/statement.py).
+        indexes = (
+            ("account_id", "created_at"),
+            ("counterparty_account_id", "created_at"),
+            ("account_id", "id"),
+            ("counterparty_account_id", "id"),
+        )
 
 
 class Journal(Model):

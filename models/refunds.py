@@ -33,4 +33,5 @@ class Refund(Model):
 
     class Meta:
         table = "refunds"
-        indexes = (("status", "review_deadline"),)
+        # Review queue (earliest deadline first), a user's refunds (newest first), a transaction's refunds.
+        indexes = (("status", "review_deadline", "id"), ("user_id", "id"), ("transaction_id", "id"))

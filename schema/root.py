@@ -4,6 +4,7 @@ with ``Query``, ``Mutation`` and/or ``Subscription`` classes, merged here."""
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from app.errors import DomainError
 from .node import Node, resolve_node
 
 log = logging.getLogger("fenpay.graphql")
+_HERE = Path(__file__).resolve().parent
 
 DOMAINS = ("identity", "money", "payments", "history", "wealth", "support", "risk")
 
@@ -37,17 +39,18 @@ class CoreQuery:
         return await resolve_node(info, id)
 
 
-SCHEMA_DIR = Path(__file__).resolve().parent
-
-
 def _domain_types(kind: str) -> list[type]:
     found = []
     for domain in DOMAINS:
-        # Only this checkout's domains: an editable install of another checkout on the path
-        # would otherwise supply the domains this one lacks.
-        if not (SCHEMA_DIR / domain / "api.py").is_file():
+        name = f"schema.{domain}.api"
+        # Only this checkout's packages: an editable install elsewhere must not lend its own.
+        if not (_HERE / domain / "__init__.py").exists():
             continue
-        module = importlib.import_module(f"schema.{domain}.api")
+        if importlib.util.find_spec(f"schema.{domain}") is None:
+            continue
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
         if hasattr(module, kind):
             found.append(getattr(module, kind))
     return found

@@ -1,16 +1,19 @@
-"""The ledger's daily reconciliation."""
+"""The ledger's daily reconciliation (breaks raise a CRITICAL platform alert)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from ..jobs.registry import Job
-from .reconcile import reconcile
 
 
 async def _reconcile(now: datetime) -> str:
-    report = await reconcile()
-    return "ledger clean" if report.clean else f"{len(report.breaks)} breaks: {report.breaks[0]}"
+    from ..risk.reconciliation import reconcile_and_alert
+
+    report, alert = await reconcile_and_alert()
+    if report.clean:
+        return "ledger clean"
+    return f"{len(report.breaks)} breaks (alert {alert.id if alert else '-'}): {report.breaks[0]}"
 
 
 JOBS = [Job("reconcile", 24 * 3600, _reconcile)]

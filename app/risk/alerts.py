@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import AsyncIterator
+
+from tortoise.exceptions import IntegrityError
+
 from models.risk import RiskAlert
 
+from ..events import stream
 from ..events.outbox import unit_of_work
 
 LEVELS = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
@@ -39,17 +45,35 @@ async def raise_alert(
         scope = merchant_scope(merchant_id) if merchant_id else user_scope(user_id) if user_id else PLATFORM
     if dedupe_key is not None and await RiskAlert.filter(dedupe_key=dedupe_key).exists():
         return None
-    async with unit_of_work() as uow:
-        alert = await RiskAlert.create(
-            type=type,
-            level=level,
-            scope=scope,
-            message=message[:500],
-            user_id=user_id,
-            transaction_id=transaction_id,
-            merchant_id=merchant_id,
-            dedupe_key=dedupe_key,
-            using_db=uow.conn,
-        )
-        await uow.emit(TOPIC, {"alertId": alert.id})
+    try:
+        async with unit_of_work() as uow:
+            alert = await RiskAlert.create(
+                type=type,
+                level=level,
+                scope=scope,
+                message=message[:500],
+                user_id=user_id,
+                transaction_id=transaction_id,
+                merchant_id=merchant_id,
+                dedupe_key=dedupe_key,
+                using_db=uow.conn,
+            )
+            await uow.emit(TOPIC, {"alertId": alert.id})
+    except IntegrityError:
+        if dedupe_key is not None:
+            return None  # raised concurrently by another process for the same cause
+        raise
     return alert
+
+
+async def watch_alerts() -> AsyncIterator[RiskAlert]:
+    """Each newly raised alert once, as it is published (the outbox may deliver twice)."""
+    seen: deque[int] = deque(maxlen=1000)
+    async for message in stream.subscribe(TOPIC):
+        alert_id = message.get("alertId")
+        if not isinstance(alert_id, int) or alert_id in seen:
+            continue
+        seen.append(alert_id)
+        alert = await RiskAlert.get_or_none(id=alert_id)
+        if alert is not None:
+            yield alert

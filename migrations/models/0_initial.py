@@ -136,11 +136,15 @@ CREATE TABLE IF NOT EXISTS "transactions" (
     "expected_arrival_at" TIMESTAMP,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "counterparty_account_id" BIGINT REFERENCES "accounts" ("id") ON DELETE RESTRICT,
-    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0)
+    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0),
+    CONSTRAINT "ck_transaction_two_sides" CHECK (counterparty_account_id IS NULL OR counterparty_account_id <> account_id),
+    CONSTRAINT "ck_transaction_refunds_within_amount" CHECK (refunded_amount <= amount)
 ) /* A movement a user can see. One row serves both sides (direction is per viewer). */;
 CREATE INDEX IF NOT EXISTS "idx_transaction_related_9cf92e" ON "transactions" ("related_transaction_id");
 CREATE INDEX IF NOT EXISTS "idx_transaction_account_fb881d" ON "transactions" ("account_id", "created_at");
 CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ac29b4" ON "transactions" ("counterparty_account_id", "created_at");
+CREATE INDEX IF NOT EXISTS "idx_transaction_account_b3ad17" ON "transactions" ("account_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ce88c9" ON "transactions" ("counterparty_account_id", "id");
 CREATE TABLE IF NOT EXISTS "journals" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "kind" VARCHAR(10) NOT NULL,
@@ -176,7 +180,9 @@ CREATE TABLE IF NOT EXISTS "refunds" (
     "transaction_id" BIGINT NOT NULL REFERENCES "transactions" ("id") ON DELETE RESTRICT,
     "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
 );
-CREATE INDEX IF NOT EXISTS "idx_refunds_status_3befc0" ON "refunds" ("status", "review_deadline");
+CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "recipient" VARCHAR(254) NOT NULL,
@@ -321,6 +327,7 @@ CREATE TABLE IF NOT EXISTS "aerich" (
     "app" VARCHAR(100) NOT NULL,
     "content" JSON NOT NULL
 );
+CREATE TRIGGER IF NOT EXISTS "trg_audit_records_no_update" BEFORE UPDATE ON "audit_records" BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
 """
 
 POSTGRES_SQL = """
@@ -447,11 +454,15 @@ CREATE TABLE IF NOT EXISTS "transactions" (
     "expected_arrival_at" TIMESTAMPTZ,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "counterparty_account_id" BIGINT REFERENCES "accounts" ("id") ON DELETE RESTRICT,
-    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0)
+    CONSTRAINT "ck_transaction_amounts" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0),
+    CONSTRAINT "ck_transaction_two_sides" CHECK (counterparty_account_id IS NULL OR counterparty_account_id <> account_id),
+    CONSTRAINT "ck_transaction_refunds_within_amount" CHECK (refunded_amount <= amount)
 );
 CREATE INDEX IF NOT EXISTS "idx_transaction_related_9cf92e" ON "transactions" ("related_transaction_id");
 CREATE INDEX IF NOT EXISTS "idx_transaction_account_fb881d" ON "transactions" ("account_id", "created_at");
 CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ac29b4" ON "transactions" ("counterparty_account_id", "created_at");
+CREATE INDEX IF NOT EXISTS "idx_transaction_account_b3ad17" ON "transactions" ("account_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_transaction_counter_ce88c9" ON "transactions" ("counterparty_account_id", "id");
 COMMENT ON TABLE "transactions" IS 'A movement a user can see. One row serves both sides (direction is per viewer).';
 CREATE TABLE IF NOT EXISTS "journals" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
@@ -489,7 +500,9 @@ CREATE TABLE IF NOT EXISTS "refunds" (
     "transaction_id" BIGINT NOT NULL REFERENCES "transactions" ("id") ON DELETE RESTRICT,
     "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
 );
-CREATE INDEX IF NOT EXISTS "idx_refunds_status_3befc0" ON "refunds" ("status", "review_deadline");
+CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "recipient" VARCHAR(254) NOT NULL,
@@ -638,6 +651,8 @@ CREATE TABLE IF NOT EXISTS "aerich" (
     "app" VARCHAR(100) NOT NULL,
     "content" JSONB NOT NULL
 );
+CREATE OR REPLACE FUNCTION "fenpay_refuse_audit_change"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit records are append-only'; END; $$;
+CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit_records" FOR EACH ROW EXECUTE FUNCTION "fenpay_refuse_audit_change"();
 """
 
 MODELS_STATE = (
@@ -679,73 +694,74 @@ MODELS_STATE = (
     "89lmQynpTxfHz870kqURJXYWhimZALXwvLRnc6VcC+FnRa8v/flFLWS6VsHhj3kCHKKnqy"
     "bCh2eDTE+efz2fvzi/fTrkRU1/k8YMW2hyv9bRsa5e5p7GtT+/Xx7dfK2d2jDzBOYBZmQJ"
     "5OMaAth/fvadb5lq7ZTP76gTGirms2vwaV37tVcHvs976BZNNl1vbHd4ZVdhYKx+zCzCKL"
-    "CAfhDyH4YMFHAiEwbcuByt7qqb0VrQ3BPK0ckXRZWu13rIvx2ibJmzuFyvVuqggqE3hvVc"
-    "fAF2tnkFJIGHpr/+jl7GMJoFwgk690a1IrRXRSkSI6KaeIpjpPXZxTih16LD9Or97Orn7U"
-    "b6afZ9MvO3JbntVxWxa9MRm35Vl5J82rlSXUq11oDPJ9+dFUeLOWuyzmmONiwVaoOTIlym"
-    "qJsgi1BqmgBUKlkzZXjUIgm4QHCqQ7SdpQYq2hWDPclUedS43iQAVaxek+c9p9gMgMGJtX"
-    "ZWvpDJXqK636Sqvoas2vrQd9FPpmDexHkVG9WPsSX91nD4u+MaT1JhbFJd8CwpIXbvW1k/"
-    "on4Jhz9+kD9H0QfralUGthxLAq5OpHY/VVNFjVGB1teNWwPAuywkxVzqsMUVcu4j12wZjU"
-    "CnhMKiIek1LIwwsQ0SWFfIQZEgmjSu13yMbwibGM+QeCJeOlALfKSOriFDCffP4NrNgMmT"
-    "JhD8eE7UlBT1a5ZyhABd2fr/1k1OeafYLPN817NaBRFVEzgKP5EL7UaItf5D5q4dl2vjZ3"
-    "8VLzLUKvvTAtslWGK83yNY8QRVGIH8p9gjuYX7zsKONiIiO/DsJ7EHkA4bXOH6pUu16qdl"
-    "kbUSx9rkypcugK2kc5hy7ERgTkeLwU2kfXbeQOI4dlZwCf1Fm9J/zVe1JavbStoQMZRQ4V"
-    "beRSEhkhbj01SKVz7snVv4Cs6GYF6jHB7iB/JRXeObVRtAEok1i+9KhumoFmsUNw0Rj3mF"
-    "Y+2Nt3OlmOhS2AXSS80suU8uHdyTJPgRNc4yVC+QBvf4GrXH1elGBSK0owqYgSTIpgz4Fz"
-    "rxvUTybqOylSqhTX5imuduja2q4ajjdHR3yR1b2Vq1GECDoGbFKamKNUn0ZTHsAnoiLS+n"
-    "7BjbdI18pu0CNvYvsH0BpLaNy7AdYDJOiUydOpfbfWvhtVL9N4RgMnDYNYuQ5U8ykVW1Zl"
-    "J4rTPE7DJw8aIbMQsh6IaiDOcM4Uiu995rtqL7fvLZaf1FGfGxWTKOuqpboI1Rqt5dZoz3"
-    "0FO0W6Zyu+LtAVH/4Wx6jGbQO3PEa1fnvFAwGf1aMLQfLIPt4SqrQrnyQCIZ+KZdGO21tC"
-    "dGslbbslWUxdJuaGNWGMjNykVoyfiktzXVX1kdQ+fH6KqkdQFCuJSQikS0htP2cSroAl5D"
-    "veEMjmnu+moAv4/qNLBOcS+EuhNVwklDB7shsnvWtDoRzgDcEO29j9+ml605Wndwe5NYeR"
-    "aD24ur75cP5+Rzi3ngkcQaaLtxktEarwXi3J4YE1La3St5DZnAnkY8DJ6E2t4oI3FdUFb5"
-    "5lwIKoGgFiiXOu6l05hzQB19HJ+PX4zenZeKOIb65U6d9lP28Cl+0SO9bUAweztMFnDlrk"
-    "zKFCLH0OsdjuneU0+cLKhOqzKn5WEUaP5FUIU8h+jJoFqyumUR9X/z+ubYQqewbF9T5znW"
-    "jcdlimoYsbSCzaXRqkV5+nN7N3s+nbQzWXUgChwzgPnd/gpUQog7a+60Yvlqk7wWoOkSj6"
-    "JUKF/jbohy8sIncYpLI5dtvPu55bCC91uumyt3VO8U2Oqmorl2rF0625KKst/17Hrk1eME"
-    "6UqL1NlihlkBcF51Yd1xbfsVVueIZWvv4AkS9YnFcilBDq1uNpKjf9uG2AwDMb8j9PKeGB"
-    "PlTTNq8dez3YZOMcKNs3mTI1u92V0jW3zDqSLoGQXd68JUoXZJ5LMvYAP5VaOK0got2Vtl"
-    "1MH+JpZIUpc26wSoXsQyrkAUOU64S+LVSZFuwyIrZ0bZNMsiVUP0WzyApSaM8C3ydLgcZQ"
-    "t5VSZLbzzWQyYdZlWvJniKyFZYTYXpJLA0aKcmnMsCpd+SEzmryMuYOTE74W+u2nXeFVE9"
-    "7eZzj393yFveZ4qQMWukf5tI4H7JTvATtl9Bc0oXDqXI5IQpjbj0HAJ89C0G9WEZ+hlNDR"
-    "dLiOpbI/EWAMVx5LMeQXwWdIVGoW40i/Rt5ZX6VeHcQHY0LA0mWrjqlNSNQZteqMWhXoqv"
-    "jOBEIeXRrsoZvDhggPGJZ6enNYZaJHjhc6bhe2eZrTRwxnZYX30woPASzhf5Rns7TfINqG"
-    "D2IHh2wIJIT3pF5NZkVJ5oFWZF5/nF51tbkWIK5jcJ/wDe6TksHtG66YfNgQSLiC2xcQqz"
-    "QaVhfgDImEEE9qVW5PKiq3J+XK7b0caK8ak7POYq+P/876w+92te+FD0nSjDATCoSKA005"
-    "YEIz8KB+D9cisj5PJVuJQiddOhyXVZ/AhzgZL1+adydbKREGpg1Nfc5Yx1WCJE+n5EhTOZ"
-    "LgKO6AzFMqd37f3IzKzXzc/O+Rm/ktNCyfc5B87v7wWWezGQ9VfSylNvn4/uW92N41hJas"
-    "nEiRdz0KkWD5Y45IQv9S+7WP6uzqfa3vABuu2LmyGRIJ13b7ARYU2GKF6vF4CcFt3/evlH"
-    "yl5O9JyX8H/pg6GK0HDAV/c69SuV+AP3RIhlk1qzwG1w7UwuMZ6HoBjkn+8x8hGmq2C0xo"
-    "agvkrjSi2mv+0vI8coFqlNrCsqH24h6uyYX5Wvv2jfz127cfXg4Kq6WD6ZXF0Ws9gG9xCP"
-    "rYt3Gu9wz+fPJ9nQ3rjL9hnZU3LALEnYuE0M3SSKgVtF9IkggxEZCzNBKCPKoVyBhVBDJG"
-    "5UBGtD+UUeY3bUsppMC4SpXqol2bDwEyljom+IqgXiBT0DeAnmiuFlum8DuKZ0hUOQ3zOM"
-    "L9qO5xwwmG4p62ouCr7ZmeFx0nf2dcuDT7e6gV88HplXvLiVVl5GPaA3ax0BH07HVs2qoq"
-    "7t5r23GLEMcVUVhyRNJp3qd1ehme8psZnpa6GabfSU2bJh4vxW7ZeRZ5MP8dGkJdCDIkUk"
-    "J8vKcn7TBXv46UOOFLiZOSlODtoiKuZd4cKl+ob67k3Mdlg6isr1E4oUytuN1nbqvA0XHz"
-    "/9C77Sr+b8d/VVXTjwSUvqa2SQp9yQGX50SZDe9cBK075xe4DlkxI8/NOT+hcCT7gbHge7"
-    "LGCv0jyWUEHjces+zSI+9O3hhGbU5uiES6mV3eDnhSpgVob/OzHZZ4qQtwWbhycOa7jkul"
-    "warpLhP6Tnuj5kHjutozqD7ncc+1UO7Y8x7/Yup7V57zXnrOaUpS5GlhcKGqc1eeUPXvEu"
-    "jfNXdNRvoKP/qcjJfCy7vrsLPyUxy3nUpuLl1xCylHpmykxuZpTg8Q8BBkyRT8bZmoeJOd"
-    "sa0lJduJI8OiFZVdgDUM1UheKPP/OVxzclXYMO3S3kqOO2FYWpmTUPg21iMENl7q2bNX6h"
-    "UkeAFtb+NDzV1oQPOQawYGppUAQKPOkqEWnkGuWVizfG1BHnqtIWhCuIImuwRh2wlbyaxS"
-    "9l4v7b34FDxxfShHp3bkxgoRBUife2X0udBnKGTCvbW28h75NcPyAKPHadWKzpHJBOyOFz"
-    "SRDESKmjpBk1kI/YxUKdBKk+a9Yy5ECOoIrgB9aYYmWrnHMqgVJ5px4kByDH+6fv92dvVj"
-    "Vy6krvNlEx23iWOvSKvO4em3By/eJPASucEd42wryu3q/SVDWsVsuRhNmVdsBQ98HG+2ev"
-    "LCdbFk0W4JZj8j7DWxXBGh3ewUsDzlTtJcd2noyiR7Er9IAy4XSFU2c5/5nKgE+jZpjRWT"
-    "KPuysT4d+y/FuZGjUwxQGaaHAb3KMN1phmksJlqA9UsYAPqYzicpvnnBukVyaWidAXvL5N"
-    "II9vNoLolg7zS5NDyqz/eh76+gw2zkUBgxfP5Ev83gmrHPc80P5isLE06Rv1lkNsu28HrT"
-    "Qc0BFoJ/C/ulOfCRXNNcB2o+xL727RuVYS/D38WuTdhNvsxv38rh0I5+Q7Vl6/EGOqwKf4"
-    "btkxgS5+dP11ccH1JKUrThLANr/9Nsyz9gcc/CloKRs9xKiZjFnMth3iSjE5RaLxlkQxUI"
-    "e27Gy6Q/thb03EgkkUBDjkiKbOJCj7YaUQZ+L4NSKwOVOnzcTiFl+CrDtw8saM/w3U9mZd"
-    "5CY9gaJRPu2SzLrOlYL8vSBOs/+VoUv6KJkVTPj3M1I/0/4rbmEYtAW4F76GuAEmlRDFED"
-    "mAjR0D4wIDvtsvVfYFgZXwfxjEnuZSYe95syQfoiyqpMkIbh13Yjrz0VcTVDryrjb78Zf+"
-    "qwGXWS8THzQRmGx20Y5nWw+t9gnk4JwrbMw2Van7WlhZip9DowRtQ1EvNrsId2YhJA5dqJ"
-    "mQjrs3ZiHKtUB38eqbFlkJUh4iFPxqt24AXneLkdePinALTJeAnjDp30qg4BEsA3GS8hvu"
-    "2flwqfPGhQRRxBHCBHrCCTTSyTOtdemBKilW6CNSPizrdUszQSGamtgRqmpNjwATL8XxXH"
-    "ouaoZJQS7UZ/V5ajJxndYipckVImyaCKKVn+lOsr/dP5+2lXvpOuiymzj1WCmt+XrkAmhU"
-    "ipclN10Z4ulMqm5Ru26wes/Cg+/AxSxQLVIVB5c9s9ArvkZtwyX10+F2Onmepf4HzpuvfT"
-    "B06eeu7+sNolGI7U4UPtHHUhj+DXge8SrS/8zsPf0JM+WMpP2A+9ku8nTDlXW8/cUEix6X"
-    "bucEk+CAGIszQSgnw2rgHy2Zh/NvpYuQy54I7rrOAxfwWPSysYwQVEUDDjPkckIcwdrGGV"
-    "49ILz4sbYHY/N/5iz5BIuNTbPyoTQQNaDw2bi+RIlekppenZpV11DpFlLAcMiyq+M6yypU"
-    "A6pjdZFcdiKm0ZR+IbQQ8Q+UwXMF/kZ0gkFPmjyaSOHTSZ8A0heq+QPe0xYs18hOPhEqLb"
-    "SdYE+UUMWcnp/ALvDIkq8BYs8N7rZvb9/7ttiEo="
+    "CAfhDyH4YMFHAiEwbStqRkStrqGWK65PLpWTBpWJ1lsTLVpOgqldOSLpErvab3IX47VNXj"
+    "h3CpUe3lR3VFbz3gqVgS/WASGlkDBa1/5pzdnHEkC5QCZftdekVlbppCKrdFLOKk3VpLo4"
+    "pxQ7dHJ+nF69nV39qN9MP8+mX3bk6Tyr4+ksOnAyns6z8k5a0kRFvG4M8n253lREtJaHLe"
+    "aY42LB7qk5MiXKaomyCLUG2aMFQqWTNleNQiCbRBQKpDvJ81BiraFYM9yVR/1RjUJHBVrF"
+    "6T5z2n2AyAwYm1dlN+oMlWpFrVpRq4Bsza+tB60X+mYN7EeRUe1b+xKS3Wfbi74xpPW+F8"
+    "Ul3wLCktd69bX5+ifgmHP36QP0fRB+tqXobGHEsCpK60dj9VU0WJUlHW141bA8C7LCTFXO"
+    "qwxRVy7iPTbOmNQKeEwqIh6TUsjDCxDRJYV8hBkSCaNK7TfVxvCJsYz5Z4gl46UAt8pI6u"
+    "LgMJ98/g2s2AyZMmEPx4TtSQ1QVrlnKEAF3Z+v/WTU55qthc83/X41oFEVUTOAo/kQvtRo"
+    "V2DkPmrhcXi+NnfxUvMtQq+9MC2yVYYrzfI1jxBFUYgfyq2FO5hfvFIp42IKE+XCexB5AO"
+    "G1Xj20XPL0zAQq5a63OmHWuBTLuytTquS7gtpSTr4LsREBOR4vhdrSdcu6w0h+2RnAJ3VW"
+    "7wl/9Z6UVi9toehARkFFRcu6lERGiFvPKVJ5oHuKESwgKyxagXpMsDvIX0mFd05dFG02yi"
+    "SWL6+qm8ajWewQXDTGPaaVD/b2vVWWY2ELYBcJr/QypXx4d7LMU+AE13iJUD7A21/gKsmf"
+    "F16Y1AovTCrCC5Mi2HPg3OsGdbCJ+k6KlCo3tnlurB36xLYro+PN0RFfZHVv5YobIYKOAZ"
+    "vUNOYo1afRlAfwiaiItJeA4MZbpGtlN+iRN7H9w26NJTTu3QDrARJ0yuTp1L5ba9+Nyp5p"
+    "IKSBk4ZBrFwHqtGVCkqrehXFaR6n4ZMHjZBZCFkPRDUQZzhnCsX3PvNdtbLb9xbLT+aoz4"
+    "2KSZR11VJBhWrD1nIbtue+gp0i3bMVXxfoig9/iyNb4xaFWx7ZWr+V44GAz2ruhSB5ZB9v"
+    "CVXaAVASgZBPxbJod+8tIbq1khbhkiymLjN6w2IyRipvUmTGz+GlSbKqbElqHz4/RdUjKI"
+    "rV0iQE0iWktp8zCVfAEvIdbwhkc893UwkGfP/RJYJzCfyl0BouEkqYPdmNk961oVAO8IZg"
+    "h/3vfv00venK07uD3JrDSLQeXF3ffDh/vyOcW88EjiDTxfuTlghVeK+W5PDAmtZk6VvIbM"
+    "4E8jHgZPSmVnHBm4rqgjfPMmBBVI0AscQ5V/WunEOagOvoZPx6/Ob0bLxRxDdXqvTvsp83"
+    "gct2iR1r6oGDWdrgM4c6cuZQIZY+h1hs985ymnxhZUL1WRU/qwijR/IqhClkP0bNgtUV06"
+    "iPq/8f1zZClT2D4nqfuU40bjss09DFDSQW7S4N0qvP05vZu9n07aGaSymA0GGcvc7vDFMi"
+    "lEFb33WHGMvUnWA1h0gU/RKhQn8b9MMXFpE7DFLZHLvt513PLYSXOt102ds6p/gmR1W1lU"
+    "u14unWXJTVln+vY9cmLxgnStTeJkuUMsiLgnOrjmuL79gqd0pDK19/gMgXLM4rEUoIdevx"
+    "NJWbftw2QOCZDfmfp5TwJCCqaZvXjr0ebLJxDpTtm0yZmm3ySumaW2YdSZdAyC5v3hKlCz"
+    "LPJRl7gJ9KLZxWENHuStsupg/xNLLClDmjWKVC9iEV8oAhyrVQ3xaqTO92GRFburZJJtkS"
+    "qp+iWWQFKbRnge+TpUBjqNtKKTLb+WYymTDrMi35M0TWwjJCbC/JpQEjRbk0ZliVrvyQGU"
+    "1extzBkQtfC43603by2e69KsO5lxnO/T2YYa85Xupkhu5RPq3jATvle8BOGf0FTSicOpcj"
+    "khDm9mMQ8MmzEPSbVcRnKCV0NB2uY6nsTwQYw5XHUgz5RfAZEpWaxTgLsJF31lepVwfxwZ"
+    "gQsHTZqvNtExJ1uK063FYFuiq+M4GQR5cGe+jmsCHCA4alnt4cVpnokeOFjtuFbZ7m9Kmj"
+    "cHprhYcAlvA/yrNZ2m8QbcMHsYNDNgQSwntSryazoiTzQCsyrz9Or7raXAsQ1zG4T/gG90"
+    "nJ4PYNV0w+bAgkXMHtC4hVGg2rC3CGREKIJ7UqtycVlduTcuV25sDr+mpGhkg1Jm/YUG+b"
+    "PvE76w+/29W+Fz4kSTPCTCgQKg405YAJzcCD+j1ci8j6PJVsJQqddOlwXFZ9Ah/iZLx8ad"
+    "6dbKVEGJg2NPU5Yx1XCZI8nZIjTeVIgqO4AzJPqdz5fXMzKjfzcfO/R27mt9CwfM4J9Ln7"
+    "w2edzWY8VPWxlNrk4/uX92J71xBasnIiRd71KESC5Y85Ign9S+3XPqqzq/e1vgNsuGLnym"
+    "ZIJFzb7QdYUGCLFarH4yUEt33fv1LylZK/JyX/Hfhj6mC0HjAU/M29SuV+Af7QIRlm1azy"
+    "GFw7UAuPZ6DrBTgm+c9/hGio2S4woaktkLvSiGqv+UvL88gFqlFqC8uG2ot7uCYX5mvt2z"
+    "fy12/ffng5KKyWDqZXFkev9QC+xSHoY9/Gud4z+PPJ93U2rDP+hnVW3rAIEHcuEkI3SyOh"
+    "VtB+IUkixERAztJICPKoViBjVBHIGJUDGdH+UEaZ37QtpZAC4ypVqot2bT4EyFjqmOArgn"
+    "qBTEHfAHqiuVpsmcLvKJ4hUeU0zOMI96O6xw0nGIp72oqCr7Znel50nPydceHS7O+hVswH"
+    "p1fuLSdWlZGPaQ/YxUJH0LPXsWmrqrh7r23HLUIcV0RhyRFJp3mf1ulleMpvZnha6maYfi"
+    "c1bZp4vBS7ZedZ5MH8d2gIdSHIkEgJ8fGenrTDXP06UuKELyVOSlKCt4uKuJZ5c6h8ob65"
+    "knMflw2isr5G4YQyteJ2n7mtAkfHzf9D77ar+L8d/1VVTT8SUPqa2iYp9CUHXJ4TZTa8cx"
+    "G07pxf4DpkxYw8N+f8hMKR7AfGgu/JGiv0jySXEXjceMyyS4+8O3ljGLU5uSES6WZ2eTvg"
+    "SZkWoL3Nz3ZY4qUuwGXhysGZ7zoulQarprtM6DvtjZoHjetqz6D6nMc910K5Y897/Iup71"
+    "15znvpOacpSZGnhcGFqs5deULVv0ugf9fcNRnpK/zoczJeCi/vrsPOyk9x3HYqubl0xS2k"
+    "HJmykRqbpzk9QMBDkCVT8LdlouJNdsa2lpRsJ44Mi1ZUdgHWMFQjeaHM/+dwzclVYcO0S3"
+    "srOe6EYWllTkLh21iPENh4qWfPXqlXkOAFtL2NDzV3oQHNQ64ZGJhWAgCNOkuGWngGuWZh"
+    "zfK1BXnotYagCeEKmuwShG0nbCWzStl7vbT34lPwxPWhHJ3akRsrRBQgfe6V0edCn6GQCf"
+    "fW2sp75NcMywOMHqdVKzpHJhOwO17QRDIQKWrqBE1mIfQzUqVAK02a9465ECGoI7gC9KUZ"
+    "mmjlHsugVpxoxokDyTH86fr929nVj125kLrOl0103CaOvSKtOoen3x68eJPAS+QGd4yzrS"
+    "i3q/eXDGkVs+ViNGVesRU88HG82erJC9fFkkW7JZj9jLDXxHJFhHazU8DylDtJc92loSuT"
+    "7En8Ig24XCBV2cx95nOiEujbpDVWTKLsy8b6dOy/FOdGjk4xQGWYHgb0KsN0pxmmsZhoAd"
+    "YvYQDoYzqfpPjmBesWyaWhdQbsLZNLI9jPo7kkgr3T5NLwqD7fh76/gg6zkUNhxPD5E/02"
+    "g2vGPs81P5ivLEw4Rf5mkdks28LrTQc1B1gI/i3sl+bAR3JNcx2o+RD72rdvVIa9DH8Xuz"
+    "ZhN/kyv30rh0M7+g3Vlq3HG+iwKvwZtk9iSJyfP11fcXxIKUnRhrMMrP1Psy3/gMU9C1sK"
+    "Rs5yKyViFnMuh3mTjE5Qar1kkA1VIOy5GS+T/tha0HMjkUQCDTkiKbKJCz3aakQZ+L0MSq"
+    "0MVOrwcTuFlOGrDN8+sKA9w3c/mZV5C41ha5RMuGezLLOmY70sSxOs/+RrUfyKJkZSPT/O"
+    "1Yz0/4jbmkcsAm0F7qGvAUqkRTFEDWAiREP7wIDstMvWf4FhZXwdxDMmuZeZeNxvygTpiy"
+    "irMkEahl/bjbz2VMTVDL2qjL/9Zvypw2bUScbHzAdlGB63YZjXwep/g3k6JQjbMg+XaX3W"
+    "lhZiptLrwBhR10jMr8Ee2olJAJVrJ2YirM/aiXGsUh38eaTGlkFWhoiHPBmv2oEXnOPldu"
+    "DhnwLQJuMljDt00qs6BEgA32S8hPi2f14qfPKgQRVxBHGAHLGCTDaxTOpce2FKiFa6CdaM"
+    "iDvfUs3SSGSktgZqmJJiwwfI8H9VHIuao5JRSrQb/V1Zjp5kdIupcEVKmSSDKqZk+VOur/"
+    "RP5++nXflOui6mzD5WCWp+X7oCmRQipcpN1UV7ulAqm5Zv2K4fsPKj+PAzSBULVIdA5c1t"
+    "9wjskptxy3x1+VyMnWaqf4HzpeveTx84eeq5+8Nql2A4UocPtXPUhTyCXwe+S7S+8DsPf0"
+    "NP+mApP2E/9Eq+nzDlXG09c0MhxabbucMl+SAEIM7SSAjy2bgGyGdj/tnoY+Uy5II7rrOC"
+    "x/wVPC6tYAQXEEHBjPsckYQwd7CGVY5LLzwvboDZ/dz4iz1DIuFSb/+oTAQNaD00bC6SI1"
+    "Wmp5SmZ5d21TlElrEcMCyq+M6wypYC6ZjeZFUci6m0ZRyJbwQ9QOQzXcB8kZ8hkVDkjyaT"
+    "OnbQZMI3hOi9Qva0x4g18xGOh0uIbidZE+QXMWQlp/MLvDMkqsBbsMB7r5vZ9/8Dl4iquQ"
+    "=="
 )

@@ -11,6 +11,7 @@ import strawberry
 from models import Refund
 
 from ..node import Node, to_global_id
+from ..errors import UserError
 from ..pagination import Connection
 from ..scalars import Money
 from ..money.types import TransactionStatusEnum, TransactionTypeEnum
@@ -59,6 +60,7 @@ class RefundType(Node):
     reviewed_at: datetime | None
     completed_at: datetime | None
     created_at: datetime
+    overdue: bool = strawberry.field(description="Still pending after its review deadline.")
 
     @classmethod
     def from_model(cls, refund: Refund) -> RefundType:
@@ -75,6 +77,7 @@ class RefundType(Node):
             reviewed_at=refund.reviewed_at,
             completed_at=refund.completed_at,
             created_at=refund.created_at,
+            overdue=refund.overdue,
         )
 
     @strawberry.field
@@ -88,5 +91,39 @@ class RefundType(Node):
         tx = await Transaction.get(id=self._model.transaction_id)
         return TransactionType.from_model(tx)
 
+    @strawberry.field(description="The REFUND transaction returning the money, once approved.")
+    async def refund_transaction(
+        self,
+    ) -> Annotated["TransactionType", strawberry.lazy("schema.money.types")] | None:
+        from models import Transaction
+
+        from ..money.types import TransactionType
+
+        if self._model.refund_transaction_id is None:
+            return None
+        tx = await Transaction.get(id=self._model.refund_transaction_id)
+        return TransactionType.from_model(tx)
+
 
 RefundConnection = Connection[RefundType]
+
+
+@strawberry.input
+class RequestRefundInput:
+    transaction_no: str
+    amount: Money | None = strawberry.field(default=None, description="Defaults to all that is still refundable.")
+    reason: RefundReasonEnum
+    description: str | None = None
+
+
+@strawberry.input
+class ReviewRefundInput:
+    refund_id: strawberry.ID
+    approve: bool
+    note: str | None = None
+
+
+@strawberry.type
+class RefundPayload:
+    refund: RefundType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)

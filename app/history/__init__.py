@@ -1,0 +1,1 @@
+"""Transaction history: an account's three-month statement with filters and exact lookup."""

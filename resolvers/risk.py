@@ -1,0 +1,71 @@
+"""Risk alerts and account status: thin calls into app.risk."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from app.ledger.reconcile import Report
+from app.risk import account_status, alert_review
+from app.risk.alerts import watch_alerts
+from app.risk.reconciliation import reconcile_for_staff
+from models import Transaction, User
+from models.risk import RiskAlert
+
+from .pagination import Page, paginate
+
+RISK_ROLES = frozenset({"RISK_OFFICER", "ADMIN"})
+STAFF_ROLES = frozenset({"SUPPORT", "RISK_OFFICER", "ADMIN"})
+
+
+async def list_alerts(status: str | None, first: int | None, after: str | None) -> Page[RiskAlert]:
+    return await paginate(alert_review.alerts_queryset(status), first=first, after=after)
+
+
+async def alert_scope(alert: RiskAlert) -> str:
+    return await alert_review.describe_scope(alert)
+
+
+async def alert_user(alert: RiskAlert) -> User | None:
+    return await user_by_id(alert.user_id)
+
+
+async def alert_transaction(alert: RiskAlert) -> Transaction | None:
+    return await Transaction.get_or_none(id=alert.transaction_id) if alert.transaction_id else None
+
+
+async def user_by_id(user_id: int | None) -> User | None:
+    return await User.get_or_none(id=user_id) if user_id else None
+
+
+async def alert_for_staff(ctx: Any, alert_id: int) -> RiskAlert | None:
+    """The alert behind a node id, for staff only."""
+    viewer = await ctx.viewer()
+    if viewer is None or not viewer.role_set & STAFF_ROLES:
+        return None
+    return await RiskAlert.get_or_none(id=alert_id)
+
+
+async def acknowledge(ctx: Any, alert_id: int | None, close: bool, note: str | None) -> RiskAlert:
+    staff = await ctx.require_viewer()
+    return await alert_review.acknowledge(alert_id, staff, close=close, note=note, ip=ctx.client_ip)
+
+
+async def set_status(ctx: Any, user_id: int | None, status: str, reason: str) -> User:
+    staff = await ctx.require_viewer()
+    return await account_status.set_account_status(staff, user_id, status, reason, ip=ctx.client_ip)
+
+
+async def alerts_for_risk_staff(ctx: Any) -> AsyncIterator[RiskAlert]:
+    """New alerts while the subscriber still holds a risk role (checked again for each alert)."""
+    viewer = await ctx.require_viewer()
+    async for alert in watch_alerts():
+        current = await User.get_or_none(id=viewer.id)
+        if current is None or not current.role_set & RISK_ROLES:
+            return
+        yield alert
+
+
+async def reconcile_now(ctx: Any) -> tuple[Report, RiskAlert | None]:
+    admin = await ctx.require_viewer()
+    return await reconcile_for_staff(admin, ip=ctx.client_ip)

@@ -1,0 +1,1 @@
+"""Risk monitoring and compliance: alerts, account status, audit trail, legal documents."""

@@ -1,0 +1,26 @@
+// Every screen by route name, and the order of the navigation bar.
+
+import login from "./login.js";
+import register from "./register.js";
+import qrLogin from "./qrlogin.js";
+import scan from "./scan.js";
+import home from "./home.js";
+import topup from "./topup.js";
+import withdraw from "./withdraw.js";
+import pay from "./pay.js";
+import payQr from "./payqr.js";
+import transfer from "./transfer.js";
+import cards from "./cards.js";
+import security from "./security.js";
+import history from "./history.js";
+import wealth from "./wealth.js";
+import help from "./help.js";
+import merchant from "./merchant.js";
+import staff from "../staff/index.js";
+
+export const SCREENS = Object.fromEntries(
+  [login, register, qrLogin, scan, home, topup, withdraw, pay, payQr, transfer, cards, security, history, wealth, help, merchant, staff]
+    .map((screen) => [screen.name, screen]));
+
+export const NAV_SIGNED_OUT = ["login", "register", "qr-login"];
+export const NAV_SIGNED_IN = ["home", "pay", "transfer", "history", "wealth", "cards", "security", "scan", "help", "merchant", "staff"];

@@ -1,0 +1,51 @@
+import { h, fill } from "../dom.js";
+import { t } from "../i18n.js";
+import { mutate } from "../api.js";
+import { field, form, submit, showErrors, fieldError } from "../forms.js";
+import { yuan } from "../money.js";
+import { transactionResult } from "../transactions.js";
+import { TX_PAYLOAD, amountField, pinField, checkAmount, checkPin, attemptKeys, applyAccount, resetSecrets, stepUpRow, revealStepUp, stepUpCode } from "../payforms.js";
+
+const TRANSFER = `mutation Transfer($input: TransferInput!) { transfer(input: $input) { ${TX_PAYLOAD} } }`;
+
+export default {
+  name: "transfer",
+  title: "nav.transfer",
+  auth: true,
+  render(root, { app }) {
+    const keys = attemptKeys();
+    const result = h("div", { testid: "transfer-result" });
+    const transferForm = form("transfer-form", async (values, el) => {
+      if (!values.recipient) return fieldError(el, "recipient", "VALIDATION_FAILED");
+      if (!checkAmount(el, values.amount) || !checkPin(el, values.paymentPassword)) return;
+      const payload = await mutate("transfer", TRANSFER, {
+        recipient: values.recipient,
+        amount: values.amount,
+        paymentPassword: values.paymentPassword,
+        verificationCode: stepUpCode(values),
+        note: values.note || null,
+        idempotencyKey: keys.current(),
+      });
+      keys.answered();
+      if (payload.errors.length) {
+        const stepUp = revealStepUp(el, payload.errors);
+        showErrors(el, payload.errors);
+        if (!stepUp) resetSecrets(el);
+        return;
+      }
+      resetSecrets(el);
+      applyAccount(payload);
+      fill(result, transactionResult(payload.transaction, "transfer-done"));
+    },
+      field("recipient", t("transfer.recipient"), { placeholder: t("transfer.recipientHint") }),
+      amountField(),
+      field("note", t("transfer.note"), { placeholder: t("common.optional") }),
+      pinField(),
+      stepUpRow(),
+      h("div", { class: "actions" }, submit(t("transfer.submit"), "transfer-submit")));
+    root.append(h("div", { class: "card narrow" },
+      h("h1", {}, t("transfer.title")),
+      h("p", { class: "muted" }, t("home.available"), " ", yuan(app.viewer.account.available)),
+      transferForm, result));
+  },
+};
