@@ -53,5 +53,5 @@ def returns_payload(payload: type[P], **defaults: Any) -> Callable[[Callable[...
 class OkPayload:
     """The payload of mutations that only succeed or fail."""
 
-    ok: bool
-    errors: list[UserError]
+    ok: bool = False
+    errors: list[UserError] = strawberry.field(default_factory=list)

@@ -47,6 +47,40 @@ def validate_key(key: str) -> None:
         )
 
 
+def _check_same_request(existing: IdempotencyRecord, operation: str, digest: str) -> None:
+    if existing.operation != operation or existing.request_hash != digest:
+        raise DomainError(
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            "该幂等键已用于另一笔不同的请求",
+            ("input", "idempotencyKey"),
+        )
+
+
+async def find(user_id: int, key: str, operation: str, digest: str) -> IdempotencyRecord | None:
+    """A committed earlier use of the key (checked before any side effect such as a risk check).
+
+    Raises IDEMPOTENCY_KEY_REUSED when the key was used for a different request.
+    ``claim`` stays the authority: a concurrent first use may commit after this look.
+    """
+    validate_key(key)
+    existing = await IdempotencyRecord.get_or_none(user_id=user_id, key=key)
+    if existing is not None:
+        _check_same_request(existing, operation, digest)
+    return existing
+
+
+def error_result(error: DomainError) -> dict[str, Any]:
+    """A stored result that makes a replay fail the way the first request failed."""
+    return {"error": {"code": error.code.value, "message": error.message, "field": list(error.field or ())}}
+
+
+def raise_stored_error(record: IdempotencyRecord) -> None:
+    """Raise the stored failure of ``record``, if the first request failed."""
+    stored = (record.result or {}).get("error")
+    if stored:
+        raise DomainError(ErrorCode(stored["code"]), stored["message"], tuple(stored["field"]) or None)
+
+
 async def claim(conn: Any, user_id: int, key: str, operation: str, digest: str) -> Claim:
     validate_key(key)
     rows = await sql.fetch(
@@ -62,12 +96,7 @@ async def claim(conn: Any, user_id: int, key: str, operation: str, digest: str) 
     if rows:
         return Claim(record_id=int(rows[0]["id"]), replay=None)
     existing = await IdempotencyRecord.get(user_id=user_id, key=key, using_db=conn)
-    if existing.operation != operation or existing.request_hash != digest:
-        raise DomainError(
-            ErrorCode.IDEMPOTENCY_KEY_REUSED,
-            "该幂等键已用于另一笔不同的请求",
-            ("input", "idempotencyKey"),
-        )
+    _check_same_request(existing, operation, digest)
     return Claim(record_id=None, replay=existing)
 
 

@@ -1,4 +1,7 @@
-"""Ledger invariants, checked by `fenpay reconcile`, the daily job and the tests."""
+"""Ledger invariants, checked by `fenpay reconcile`, the daily job and the tests:
+every journal sums to zero over two or more postings; every wallet equals the sum of
+its postings; no wallet is negative; every succeeded transaction has exactly one POST
+journal (failed and canceled ones none); a finished transaction holds no frozen money."""
 
 from __future__ import annotations
 
@@ -104,5 +107,17 @@ async def reconcile() -> Report:
         report.breaks.append(f"transaction {row['id']} is {row['status']} with {row['posts']} posting journals")
     if len(journal_counts) > 20:
         report.breaks.append(f"... and {len(journal_counts) - 20} more transactions")
+    # A finished transaction holds nothing: its HOLD was settled (POST) or released.
+    open_holds = await sql.fetch(
+        conn,
+        "SELECT t.id, t.status, SUM(p.amount) AS held FROM transactions t"
+        " JOIN journals j ON j.transaction_id = t.id"
+        " JOIN postings p ON p.journal_id = j.id"
+        " JOIN accounts a ON a.id = p.account_id"
+        " WHERE p.bucket = 'FROZEN' AND a.kind = 'WALLET' AND t.status IN ('SUCCEEDED', 'FAILED', 'CANCELED')"
+        " GROUP BY t.id, t.status HAVING SUM(p.amount) <> 0",
+    )
+    for row in open_holds[:20]:
+        report.breaks.append(f"transaction {row['id']} is {row['status']} but still holds {row['held']} frozen")
     figures["breaks"] = len(report.breaks)
     return report

@@ -15,6 +15,7 @@ from ..errors import returns_payload
 from ..money.types import AccountType, TransactionType
 from ..node import from_global_id, register_node
 from ..permissions import ADMINS, MERCHANTS, SIGNED_IN
+from ..money.inputs import TransactionPayload
 from .types import (
     CreateMerchantInput,
     CreatePaymentQrCodeInput,
@@ -24,7 +25,6 @@ from .types import (
     PaymentQrCodeType,
     PayInput,
     PayQrCodeInput,
-    TransactionPayload,
     TransferInput,
 )
 

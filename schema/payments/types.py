@@ -135,13 +135,6 @@ class TransferInput:
     idempotency_key: str
 
 
-@strawberry.type
-class TransactionPayload:
-    transaction: TransactionType | None = None
-    account: AccountType | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
 @strawberry.input
 class CreatePaymentQrCodeInput:
     amount: Money | None = strawberry.field(

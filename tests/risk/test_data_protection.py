@@ -161,7 +161,7 @@ async def test_rotate_key_command(test_env):
     old_key = runtime.settings().encryption_key
     new_key = _new_key()
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "rotate-key", "--new-key", _b64(new_key), "--batch-size", "1"],
+        [sys.executable, "-m", "app.cli", "rotate-key", f"--new-key={_b64(new_key)}", "--batch-size", "1"],
         cwd=ROOT, env={**os.environ, **test_env}, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr

@@ -1,0 +1,21 @@
+"""Pending top-ups finish here when the provider's (or the bank's) signed notice arrives."""
+
+from __future__ import annotations
+
+from ..channels import completions
+from ..events.outbox import unit_of_work
+from .topup import credit
+from .transitions import transition
+
+
+async def top_up_succeeded(transaction_id: int) -> bool:
+    async with unit_of_work() as uow:
+        return await credit(uow, transaction_id, ("PENDING",))
+
+
+async def top_up_failed(transaction_id: int) -> bool:
+    async with unit_of_work() as uow:
+        return await transition(uow.conn, transaction_id, ("PENDING",), "FAILED")
+
+
+completions.register("TOP_UP", top_up_succeeded, top_up_failed)

@@ -1,0 +1,150 @@
+"""Top-ups (seed 3.3.1, 6.1): whole yuan, at least 10.00.
+
+- BANK_CARD: the sandbox (or real) bank is charged with no lock held, then the
+  journal is posted; a refusal is CHANNEL_DECLINED and nothing moves.
+- THIRD_PARTY: PENDING with a checkout URL until the provider's signed webhook.
+- OFFLINE: PENDING with a deposit reference in the description until the bank's
+  signed deposit notice.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from models import Account, BankCard, Transaction, User
+
+from ..channels.base import PENDING, SUCCEEDED
+from ..channels.registry import bank_channel, third_party_channel
+from ..cards.service import card_number, owned_card
+from ..errors import DomainError, ErrorCode, input_field
+from ..events.outbox import UnitOfWork, unit_of_work
+from ..ledger import journal
+from ..ledger.accounts import system_account, wallet_of
+from ..ledger.numbers import new_number
+from ..money import format_fen
+from . import operations
+from .amounts import TOP_UP_MINIMUM, require_whole_yuan
+from .operations import MoneyResult, Started
+from .transitions import transition
+from .wallet_events import announce
+
+OPERATION = "TOP_UP"
+CLEARING_ACCOUNT = {
+    "BANK_CARD": "BANK_CLEARING",
+    "THIRD_PARTY": "THIRD_PARTY_CLEARING",
+    "OFFLINE": "OFFLINE_CLEARING",
+}
+
+
+def deposit_reference() -> str:
+    """What the payer writes in the remittance note so the bank's notice finds the top-up."""
+    return f"FP{secrets.randbelow(10**10):010d}"
+
+
+async def credit(uow: UnitOfWork, transaction_id: int, from_statuses: tuple[str, ...]) -> bool:
+    """Settle a top-up: clearing -> wallet, once. False when it was no longer in ``from_statuses``."""
+    if not await transition(uow.conn, transaction_id, from_statuses, "SUCCEEDED"):
+        return False
+    tx = await Transaction.get(id=transaction_id, using_db=uow.conn)
+    wallet = await Account.get(id=tx.account_id, using_db=uow.conn)
+    clearing = await system_account(CLEARING_ACCOUNT[tx.channel])
+    balances = await journal.post(
+        uow.conn,
+        [journal.Leg(clearing, -tx.amount), journal.Leg(wallet, tx.amount)],
+        transaction_id=tx.id,
+        memo="top-up",
+    )
+    balance = balances[wallet.id]
+    await announce(
+        uow, wallet, balance, tx.amount, tx,
+        sms_text=f"【fenpay】您已成功充值 {format_fen(tx.amount)} 元，可用余额 {format_fen(balance.available)} 元。",
+    )
+    return True
+
+
+async def top_up(
+    user: User,
+    *,
+    amount: int,
+    channel: str,
+    bank_card_id: int | None,
+    idempotency_key: str,
+) -> MoneyResult:
+    require_whole_yuan(amount, TOP_UP_MINIMUM)
+    if channel not in CLEARING_ACCOUNT:
+        raise DomainError(ErrorCode.VALIDATION_FAILED, "充值方式须为银行卡、第三方支付或线下汇款", input_field("channel"))
+    card: BankCard | None = None
+    if channel == "BANK_CARD":
+        if bank_card_id is None:
+            raise DomainError(ErrorCode.VALIDATION_FAILED, "银行卡充值请选择银行卡", input_field("bankCardId"))
+        card = await owned_card(user.id, bank_card_id)
+    digest = operations.request_digest(
+        OPERATION, {"amount": amount, "channel": channel, "bankCardId": bank_card_id}
+    )
+    earlier = await operations.earlier_result(user, idempotency_key, OPERATION, digest)
+    if earlier is not None:
+        return earlier
+    wallet = await wallet_of(user.id)
+
+    reference = deposit_reference() if channel == "OFFLINE" else None
+
+    async def create(uow: UnitOfWork) -> Transaction:
+        number = new_number("T")
+        fields: dict[str, Any] = {}
+        if channel == "BANK_CARD":
+            assert card is not None
+            fields = dict(
+                status="PROCESSING", counterparty_name=card.bank_name, counterparty_ref=card.masked_number,
+                bank_card_id=card.id, description=f"{card.bank_name}（尾号{card.last4}）充值",
+            )
+        elif channel == "THIRD_PARTY":
+            fields = dict(
+                status="PENDING", counterparty_name="第三方支付", external_ref=number, description="第三方支付充值"
+            )
+        else:
+            fields = dict(
+                status="PENDING", counterparty_name="线下汇款", counterparty_ref=reference, external_ref=reference,
+                description=f"线下汇款充值：请到合作银行网点汇款 {format_fen(amount)} 元，并在附言中填写存款识别码 {reference}",
+            )
+        return await Transaction.create(
+            transaction_no=number, type=OPERATION, channel=channel, amount=amount, account_id=wallet.id,
+            using_db=uow.conn, **fields,
+        )
+
+    started = await operations.begin(user, idempotency_key, OPERATION, digest, create)
+    if started.replay is not None:
+        return await operations.replay(user, started.replay)
+    assert started.transaction is not None
+    if channel == "BANK_CARD":
+        assert card is not None
+        await _charge_card(started, card)
+    elif channel == "THIRD_PARTY":
+        await _open_checkout(started)
+    return await operations.finished(user, started.transaction)
+
+
+async def _charge_card(started: Started, card: BankCard) -> None:
+    tx = started.transaction
+    assert tx is not None
+    result = await bank_channel().charge(card_number(card), tx.amount, tx.transaction_no)
+    if result.status != SUCCEEDED:
+        reason = result.message or "银行拒绝了本次扣款"
+        await operations.fail(
+            started, ("PROCESSING",),
+            DomainError(ErrorCode.CHANNEL_DECLINED, f"充值失败：{reason}", input_field("bankCardId")),
+        )
+    async with unit_of_work() as uow:
+        await credit(uow, tx.id, ("PROCESSING",))
+
+
+async def _open_checkout(started: Started) -> None:
+    tx = started.transaction
+    assert tx is not None
+    result = await third_party_channel().create_checkout(tx.amount, tx.transaction_no, tx.description or "")
+    if result.status != PENDING or not result.checkout_url:
+        await operations.fail(
+            started, ("PENDING",),
+            DomainError(ErrorCode.CHANNEL_DECLINED, f"第三方支付下单失败：{result.message or '请稍后再试'}", input_field("channel")),
+        )
+    await Transaction.filter(id=tx.id).update(checkout_url=result.checkout_url, external_ref=result.reference)

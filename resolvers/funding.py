@@ -1,0 +1,42 @@
+"""Top-up and withdrawal mutations and the withdrawal quote."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.funding.operations import MoneyResult
+from app.funding.quotes import WithdrawalQuote, withdrawal_quote
+from app.funding.topup import top_up as top_up_service
+from app.funding.withdrawal import withdraw as withdraw_service
+
+
+async def top_up(ctx: Any, *, amount: int, channel: str, bank_card_id: int | None, idempotency_key: str) -> MoneyResult:
+    user = await ctx.require_viewer()
+    return await top_up_service(
+        user, amount=amount, channel=channel, bank_card_id=bank_card_id, idempotency_key=idempotency_key
+    )
+
+
+async def withdraw(
+    ctx: Any,
+    *,
+    amount: int,
+    channel: str,
+    bank_card_id: int | None,
+    payment_password: str,
+    idempotency_key: str,
+) -> MoneyResult:
+    user = await ctx.require_viewer()
+    return await withdraw_service(
+        user,
+        amount=amount,
+        channel=channel,
+        bank_card_id=bank_card_id,
+        payment_password=payment_password,
+        idempotency_key=idempotency_key,
+        ip=ctx.client_ip,
+    )
+
+
+def quote(amount: int, channel: str) -> WithdrawalQuote:
+    return withdrawal_quote(amount, channel)

@@ -1,0 +1,69 @@
+"""Reading accounts and transactions as their owner, and the viewer's balance-change stream."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.events import stream
+from app.ledger.accounts import wallet_of
+from app.ledger.events import balance_topic
+from app.ledger.ownership import visible_account, visible_transaction
+from models import Account, Transaction, User
+
+
+async def transaction_by_no(ctx: Any, transaction_no: str) -> tuple[Transaction, int] | None:
+    """The transaction and the viewer's side of it, for its initiator or counterparty only."""
+    viewer_id = ctx.viewer_id
+    if viewer_id is None:
+        return None
+    return await visible_transaction(viewer_id, transaction_no=transaction_no)
+
+
+async def transaction_node(ctx: Any, transaction_id: int) -> tuple[Transaction, int] | None:
+    viewer_id = ctx.viewer_id
+    if viewer_id is None:
+        return None
+    return await visible_transaction(viewer_id, transaction_id=transaction_id)
+
+
+async def account_node(ctx: Any, account_id: int) -> Account | None:
+    viewer_id = ctx.viewer_id
+    if viewer_id is None:
+        return None
+    return await visible_account(viewer_id, account_id)
+
+
+@dataclass(frozen=True)
+class BalanceChange:
+    account: Account
+    delta: int
+    available: int
+    frozen: int
+    transaction: Transaction | None
+    occurred_at: datetime
+
+
+async def _build(wallet: Account, payload: dict[str, Any]) -> BalanceChange:
+    transaction_id = payload.get("transactionId")
+    transaction = await Transaction.get_or_none(id=transaction_id) if transaction_id else None
+    return BalanceChange(
+        account=wallet,
+        delta=int(payload["delta"]),
+        available=int(payload["available"]),
+        frozen=int(payload["frozen"]),
+        transaction=transaction,
+        occurred_at=datetime.fromisoformat(payload["occurredAt"]),
+    )
+
+
+async def balance_changes(user: User) -> AsyncIterator[BalanceChange]:
+    """Events of the user's own wallet only: the topic is derived from the viewer, never from input.
+
+    The event stream reads the runtime broker, refills gaps from the outbox and drops repeats.
+    """
+    wallet = await wallet_of(user.id)
+    async for payload in stream.subscribe(balance_topic(wallet.id)):
+        yield await _build(wallet, payload)

@@ -1,0 +1,160 @@
+"""Set-up and GraphQL documents shared by the money tests."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import secrets
+from typing import Any
+
+from app import crypto
+from app.cards.numbers import luhn_valid
+from app.identity.codes import send_code
+from app.ledger.reconcile import reconcile
+from models import Account, Journal, SandboxMessage, Transaction, User
+from tests.support.factories import DEFAULT_PIN, next_phone, token_for
+from tests.support.graphql import GraphQLClient
+
+ADD_CARD = """
+mutation($input: AddBankCardInput!) {
+  addBankCard(input: $input) {
+    bankCard { id bankName maskedNumber last4 holderName isDefault }
+    errors { code message field }
+  }
+}"""
+
+REMOVE_CARD = """
+mutation($input: RemoveBankCardInput!) {
+  removeBankCard(input: $input) { ok errors { code message field } }
+}"""
+
+TX_FIELDS = """
+  transactionNo type status direction amount fee channel description checkoutUrl
+  expectedArrivalAt completedAt counterparty { name account }
+"""
+
+TOP_UP = f"""
+mutation($input: TopUpInput!) {{
+  topUp(input: $input) {{
+    transaction {{ id {TX_FIELDS} }}
+    account {{ available frozen balance }}
+    errors {{ code message field }}
+  }}
+}}"""
+
+WITHDRAW = f"""
+mutation($input: WithdrawInput!) {{
+  withdraw(input: $input) {{
+    transaction {{ id {TX_FIELDS} }}
+    account {{ available frozen balance }}
+    errors {{ code message field }}
+  }}
+}}"""
+
+_card_serial = itertools.count(1)
+
+
+def luhn_card(prefix: str = "622202", ending: str = "", length: int = 16) -> str:
+    """A Luhn-valid number with ``prefix``, ending in ``ending`` (distinct per call)."""
+    serial = f"{next(_card_serial):06d}{secrets.randbelow(10**4):04d}"
+    free = length - len(prefix) - len(ending) - 1
+    middle = serial[-free:].rjust(free, "0")
+    for digit in "0123456789":
+        number = prefix + middle + digit + ending
+        if luhn_valid(number):
+            return number
+    raise AssertionError("unreachable: one digit always fixes the Luhn sum")
+
+
+async def latest_code(recipient: str, purpose: str) -> str:
+    message = await SandboxMessage.filter(recipient=recipient, purpose=purpose).order_by("-id").first()
+    assert message is not None, f"no {purpose} message for {recipient}"
+    match = re.search(r"\b(\d{6})\b", message.text)
+    assert match is not None
+    return match.group(1)
+
+
+def real_name_of(user: User) -> tuple[str, str]:
+    return crypto.decrypt(user.real_name_enc), crypto.decrypt(user.id_number_enc)
+
+
+async def card_input(user: User, number: str, *, phone: str | None = None, code: str | None = None) -> dict[str, Any]:
+    name, id_number = real_name_of(user)
+    phone = phone or next_phone()
+    if code is None:
+        await send_code(phone, "BIND_BANK_CARD")
+        code = await latest_code(phone, "BIND_BANK_CARD")
+    return {
+        "cardNumber": number,
+        "holderName": name,
+        "idNumber": id_number,
+        "phone": phone,
+        "verificationCode": code,
+    }
+
+
+async def bind_card(gql: GraphQLClient, user: User, number: str | None = None) -> str:
+    """Bind a card through the API; returns its global id."""
+    payload = await gql.mutate(
+        ADD_CARD, {"input": await card_input(user, number or luhn_card())}, token=token_for(user)
+    )
+    assert payload["errors"] == [], payload["errors"]
+    return payload["bankCard"]["id"]
+
+
+async def top_up(
+    gql: GraphQLClient,
+    user: User,
+    amount: str,
+    *,
+    channel: str = "BANK_CARD",
+    card: str | None = None,
+    key: str | None = None,
+) -> dict[str, Any]:
+    variables = {"amount": amount, "channel": channel, "idempotencyKey": key or secrets.token_hex(8)}
+    if card is not None:
+        variables["bankCardId"] = card
+    return await gql.mutate(TOP_UP, {"input": variables}, token=token_for(user))
+
+
+async def withdraw(
+    gql: GraphQLClient,
+    user: User,
+    amount: str,
+    *,
+    channel: str = "BANK_CARD",
+    card: str | None = None,
+    key: str | None = None,
+    pin: str = DEFAULT_PIN,
+) -> dict[str, Any]:
+    variables = {
+        "amount": amount,
+        "channel": channel,
+        "paymentPassword": pin,
+        "idempotencyKey": key or secrets.token_hex(8),
+    }
+    if card is not None:
+        variables["bankCardId"] = card
+    return await gql.mutate(WITHDRAW, {"input": variables}, token=token_for(user))
+
+
+async def balances(user: User) -> tuple[int, int]:
+    wallet = await Account.get(user_id=user.id, kind="WALLET")
+    return wallet.available, wallet.frozen
+
+
+async def system_balance(code: str) -> int:
+    from app.ledger.accounts import balance_of, system_account
+
+    return (await balance_of(await system_account(code))).total
+
+
+async def journals_of(transaction_no: str, kind: str | None = None) -> int:
+    tx = await Transaction.get(transaction_no=transaction_no)
+    query = Journal.filter(transaction_id=tx.id)
+    return await (query.filter(kind=kind) if kind else query).count()
+
+
+async def assert_clean_ledger() -> None:
+    report = await reconcile()
+    assert report.clean, report.breaks
