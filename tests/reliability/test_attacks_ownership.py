@@ -22,7 +22,8 @@ from tests.wealth.support import HOLDINGS, REDEEM, new_key
 NODE = "query($id: ID!) { node(id: $id) { __typename id } }"
 # Node types anyone may read (a catalogue), so not part of the ownership attacks.
 PUBLIC_TYPES = {"WealthProduct"}
-OWNED_BY_ALICE = {"User", "Holding", "Refund", "Ticket", "Merchant", "PaymentQrCode"}
+OWNED_BY_ALICE = {"User", "Holding", "Refund", "Ticket", "Merchant", "PaymentQrCode", "BankCard", "Account",
+                  "Transaction"}
 STAFF_ONLY = {"RiskAlert", "RealNameReview", "AuditRecord"}
 
 
@@ -68,19 +69,44 @@ async def test_tampered_global_ids_find_nothing(gql, world):
     for global_id in world.ids.values():
         _, pk = _raw(global_id)
         for other in list(_LOADERS):
-            forged.append(to_global_id(other, pk))
-        forged += [to_global_id("Holding", pk + 1000), base64.urlsafe_b64encode(f"Ticket:{pk} ".encode()).decode(),
+            forged += [to_global_id(other, pk), to_global_id(other, pk + 1), to_global_id(other, max(pk - 1, 1))]
+        forged += [base64.urlsafe_b64encode(f"Ticket:{pk} ".encode()).decode(),
                    base64.urlsafe_b64encode(f"Ticket:0{pk}".encode()).decode(), "VGlja2V0Oi0x", "!!", ""]
     for global_id in forged:
         result = await gql(NODE, {"id": global_id}, token=world.bob_token)
         assert not result.errors, (global_id, result)
         node = result.data["node"]
         if node is not None:
-            assert node["__typename"] in PUBLIC_TYPES or _belongs_to_bob(node, world), (global_id, node)
+            type_name, pk = _raw(node["id"])
+            assert type_name in PUBLIC_TYPES or world.bob.id in await _parties(type_name, pk), (global_id, node)
 
 
-def _belongs_to_bob(node: dict, world: worlds.World) -> bool:
-    return node["__typename"] == "User" and node["id"] == to_global_id("User", world.bob.id)
+async def _parties(type_name: str, pk: int) -> set[int]:
+    """The users an object belongs to (both sides of a transaction)."""
+    from models import Account, BankCard, Merchant, Refund, Transaction
+    from models.payments import PaymentQrCode
+    from models.support import Ticket
+    from models.wealth import Holding
+
+    if type_name == "User":
+        return {pk}
+    if type_name == "Account":
+        return {(await Account.get(id=pk)).user_id}
+    if type_name == "Transaction":
+        tx = await Transaction.get(id=pk)
+        ids = [tx.account_id] + ([tx.counterparty_account_id] if tx.counterparty_account_id else [])
+        owners = {a.user_id for a in await Account.filter(id__in=ids)}
+        merchants = await Merchant.filter(account_id__in=ids).values_list("owner_id", flat=True)
+        return owners | set(merchants)
+    if type_name == "Merchant":
+        return {(await Merchant.get(id=pk)).owner_id}
+    if type_name == "PaymentQrCode":
+        code = await PaymentQrCode.get(id=pk)
+        return {(await Merchant.get(id=code.merchant_id)).owner_id}
+    models = {"BankCard": BankCard, "Holding": Holding, "Ticket": Ticket, "Refund": Refund}
+    if type_name in models:
+        return {(await models[type_name].get(id=pk)).user_id}
+    return set()  # staff-only types belong to no user
 
 
 async def test_lists_hold_only_the_viewers_own(gql, world):
@@ -136,6 +162,45 @@ async def test_bob_cannot_attach_alices_payment_to_his_ticket(gql, world):
     await _attack(gql, world, worlds.SUBMIT_TICKET, {"input": {
         "kind": "FEEDBACK", "subject": "查一下", "body": "这笔交易", "transactionNo": world.transaction_no}},
         {"NOT_FOUND"})
+
+
+async def test_transaction_by_number_is_only_for_its_parties(gql, world):
+    document = "query($no: String!) { transaction(transactionNo: $no) { transactionNo amount } }"
+    for token in (world.bob_token, None):
+        result = await gql(document, {"no": world.transaction_no}, token=token)
+        assert (result.get("data") or {}).get("transaction") is None, result
+        assert world.transaction_no not in json.dumps(result)
+    own = await gql.ok(document, {"no": world.transaction_no}, token=world.alice_token)
+    assert own["transaction"]["transactionNo"] == world.transaction_no
+
+
+async def test_bob_cannot_remove_alices_bank_card(gql, world):
+    document = ("mutation($input: RemoveBankCardInput!) { removeBankCard(input: $input) { ok errors { code } } }")
+    await _attack(gql, world, document, {"input": {"bankCardId": world.card_id, "paymentPassword": DEFAULT_PIN}},
+                  {"NOT_FOUND"})
+
+
+CARD_MOVES = {
+    "topUp": ("mutation($input: TopUpInput!) { topUp(input: $input) { transaction { transactionNo } errors { code } } }",
+              {"amount": "100.00", "channel": "BANK_CARD", "idempotencyKey": "steal-topup"}),
+    "withdraw": ("mutation($input: WithdrawInput!) { withdraw(input: $input) {"
+                 " transaction { transactionNo } errors { code } } }",
+                 {"amount": "100.00", "channel": "BANK_CARD", "paymentPassword": DEFAULT_PIN,
+                  "idempotencyKey": "steal-withdraw"}),
+    "pay": ("mutation($input: PayInput!) { pay(input: $input) { transaction { transactionNo } errors { code } } }",
+            {"merchantNo": None, "amount": "10.00", "channel": "BANK_CARD", "paymentPassword": DEFAULT_PIN,
+             "idempotencyKey": "steal-pay"}),
+}
+
+
+@pytest.mark.parametrize("name", list(CARD_MOVES))
+async def test_bob_cannot_move_money_with_alices_bank_card(gql, world, name):
+    document, fields = CARD_MOVES[name]
+    fields = {**fields, "bankCardId": world.card_id}
+    if "merchantNo" in fields:
+        fields["merchantNo"] = (await gql.ok("query($id: ID!) { node(id: $id) { ... on Merchant { merchantNo } } }",
+                                             {"id": world.ids["Merchant"]}, token=world.alice_token))["node"]["merchantNo"]
+    await _attack(gql, world, document, {"input": fields}, {"NOT_FOUND"})
 
 
 STAFF_MUTATIONS = {

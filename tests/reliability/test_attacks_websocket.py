@@ -102,6 +102,44 @@ async def test_someone_elses_ticket_stream_delivers_nothing(live_server):
             assert "机密" not in json.dumps(message, ensure_ascii=False)
 
 
+BALANCE = "subscription { balanceChanged { eventId delta available transaction { transactionNo } } }"
+TRANSFER = ("mutation($input: TransferInput!) { transfer(input: $input) {"
+            " transaction { transactionNo } errors { code } } }")
+
+
+async def test_balance_changes_reach_only_their_owner(live_server):
+    alice, bob, carol = await make_user(), await make_user(), await make_user()
+    await fund(carol, 100_000)
+    async with connect(live_server.ws_url, token=token_for(alice)) as alice_ws, \
+            connect(live_server.ws_url, token=token_for(bob)) as bob_ws, \
+            connect(live_server.ws_url) as anonymous_ws:
+        own = await subscribe(alice_ws, BALANCE)
+        others = await subscribe(bob_ws, BALANCE)
+        anonymous = await subscribe(anonymous_ws, BALANCE)
+        refusal = await anonymous.next(timeout=5)
+        assert refusal["type"] == "error" or refusal["payload"].get("errors"), refusal
+        numbers = []
+        for attempt in range(10):  # until alice's subscription is live
+            paid = await _call(live_server, TRANSFER, {"input": {
+                "recipient": alice.phone, "amount": "1.00", "paymentPassword": DEFAULT_PIN,
+                "idempotencyKey": f"carol-to-alice-{attempt}"}}, token_for(carol))
+            numbers.append(paid["transaction"]["transactionNo"])
+            try:
+                event = (await own.next_data(timeout=1.5))["balanceChanged"]
+                break
+            except asyncio.TimeoutError:
+                continue
+        else:
+            raise AssertionError("alice's subscription never went live")
+        assert event["transaction"]["transactionNo"] in numbers and event["delta"] == "1.00"
+        assert event["eventId"], "every balance change names its event"
+        try:
+            leaked = await others.next(timeout=2.0)
+        except asyncio.TimeoutError:
+            leaked = None
+        assert leaked is None or not any(n in json.dumps(leaked) for n in numbers), leaked
+
+
 QR_STATUS = ("subscription($id: ID!) { paymentQrCodeStatus(qrCodeId: $id) {"
              " status description transaction { transactionNo amount } } }")
 PAY_QR = ("mutation($input: PayQrCodeInput!) { payQrCode(input: $input) {"

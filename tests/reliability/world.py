@@ -13,13 +13,13 @@ from typing import Any
 
 from app import crypto
 from app.risk.alerts import raise_alert
-from models import Account, AuditRecord, Transaction
+from models import Account, AuditRecord, BankCard, Transaction
 from models.identity import RealNameReview
 from models.support import Ticket, TicketMessage
 from models.wealth import Holding
 from schema.node import to_global_id
 from tests.history.docs import REQUEST_REFUND
-from tests.history.factories import make_merchant, wallet_payment
+from tests.history.factories import make_card, make_merchant, wallet_payment
 from tests.support.factories import fund, make_staff, make_user, next_id_number, token_for
 from tests.support.graphql import GraphQLClient
 from tests.wealth.support import PURCHASE, make_product, purchase_input, set_tolerance
@@ -47,6 +47,7 @@ class World:
     transaction_no: str = ""
     ticket_id: str = ""
     qr_code_id: str = ""
+    card_id: str = ""
     qr_payload: str = ""
     holding_id: str = ""
     refund_id: str = ""
@@ -65,6 +66,8 @@ async def build(gql: GraphQLClient) -> World:
     bought = await gql.mutate(PURCHASE, {"input": purchase_input(product, "200.00")}, token=world.alice_token)
     world.holding_id = bought["holding"]["id"]
 
+    card = await make_card(alice)
+    world.card_id = to_global_id("BankCard", card.id)
     merchant = await make_merchant(name="街角咖啡")
     paid = await wallet_payment(alice, merchant, 3_000)
     world.transaction_no = paid.transaction_no
@@ -106,6 +109,9 @@ async def build(gql: GraphQLClient) -> World:
         "AuditRecord": to_global_id("AuditRecord", audit.id),
         "Merchant": to_global_id("Merchant", shop.id),
         "PaymentQrCode": world.qr_code_id,
+        "BankCard": world.card_id,
+        "Account": to_global_id("Account", (await Account.get(user_id=alice.id, kind="WALLET")).id),
+        "Transaction": to_global_id("Transaction", paid.id),
     }
     return world
 
@@ -122,6 +128,7 @@ async def figures(world: World) -> dict[str, Any]:
         "tickets": tickets,
         "ticket_messages": await TicketMessage.all().count(),
         "refunds": await _refunds(),
+        "bank_cards": await BankCard.all().values_list("id", flat=True),
         "alice_status": (await type(world.alice).get(id=world.alice.id)).status,
     }
 
