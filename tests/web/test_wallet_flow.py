@@ -20,6 +20,7 @@ async def second_tab(page):  # noqa: ANN001, ANN201
     await tab.goto("/")
     await tab.evaluate("state => sessionStorage.setItem('fenpay.session', state)", state)
     await tab.reload()  # the app reads its session when it starts
+    await tab.get_by_test_id("screen-home").wait_for()  # signed in before we navigate on
     return tab
 
 
