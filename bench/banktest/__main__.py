@@ -140,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     ensure_redis(redis_port)
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     started = time.monotonic()
+    worker = JobWorker(env, data_dir / "worker.log")
+    injector: FaultInjector | None = None
     try:
         print(f"bank test: database {name}, {args.users} users, {args.merchants} merchants", flush=True)
         parties, merchant_nos = asyncio.run(_prepare(env, args.users, args.merchants))
@@ -147,14 +149,13 @@ def main(argv: list[str] | None = None) -> int:
 
         with ApiServer(env, workers=2, log_path=data_dir / "api.log") as api, \
                 ApiServer(env, workers=1, log_path=data_dir / "listener.log") as listener:
-            worker = JobWorker(env, data_dir / "worker.log")
             worker.start()
             # Subscribers connect before any money moves, so every run transaction is theirs to see.
             parent, child = ctx.Pipe()
             watched = parties[: args.subscribers]
             subs = ctx.Process(target=subscriber_process,
                                args=(f"ws://127.0.0.1:{listener.port}/graphql",
-                                     [(p.user_id, p.token) for p in watched], child))
+                                     [(p.user_id, p.token) for p in watched], child), daemon=True)
             subs.start()
             if not parent.poll(120) or parent.recv() != "ready":
                 raise RuntimeError("subscribers did not connect")
@@ -169,11 +170,10 @@ def main(argv: list[str] | None = None) -> int:
                 plan = Plan(host="127.0.0.1", port=api.port, parties=parties, merchant_nos=merchant_nos, pin=PIN,
                             seconds=args.seconds, settle_seconds=settle, clients=args.clients, seed=1000 + i)
                 recv_end, send_end = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=load_process, args=(plan, start_at, send_end))
+                proc = ctx.Process(target=load_process, args=(plan, start_at, send_end), daemon=True)
                 proc.start()
                 pipes.append(recv_end)
                 procs.append(proc)
-            injector = None
             if not args.no_faults:
                 injector = FaultInjector(admin_url=PG_SERVER, database=name, redis_port=redis_port, server=api,
                                          interval=args.fault_interval)
@@ -227,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         report["passed"] = all(c.ok for c in results)
         report["wall_seconds"] = round(time.monotonic() - started, 1)
     finally:
+        if injector is not None and injector.is_alive():
+            injector.stop()
+        worker.stop()
         ensure_redis(redis_port)
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         if os.environ.get("FENPAY_BANKTEST_KEEP_LOGS") is None:
@@ -279,7 +282,8 @@ def _print(report: dict[str, Any]) -> None:
     print(f"money: total before {figures.get('grand_total_before')} after {figures.get('grand_total_after')}; "
           f"lost or duplicated {figures.get('lost_or_duplicated_money_fen')} fen")
     print(f"events: expected {figures.get('events_expected')}, received {figures.get('events_received')}, "
-          f"lost {figures.get('events_lost')}, unmarked duplicates {figures.get('events_duplicated_unmarked')}")
+          f"lost {figures.get('events_lost')}, repeats marked by eventId {figures.get('events_marked_repeats')}, "
+          f"unmarked duplicates {figures.get('events_duplicated_unmarked')}")
     for check in report.get("checks", []):
         mark = "PASS" if check["ok"] else "FAIL"
         print(f"  [{mark}] {check['name']}: {check['detail']}")

@@ -114,6 +114,8 @@ async def run_checks(url: str, before: Snapshot, calls: list[dict[str, Any]],
     checks: list[Check] = []
     figures: dict[str, Any] = {}
 
+    checks.append(Check("the load ran", any(c["outcome"] == "ok" for c in calls), f"{len(calls)} calls"))
+
     # Conservation and sign.
     total_after = after.grand_total
     checks.append(Check("conservation (wallets + merchants + system)", total_after == before.grand_total,
@@ -212,7 +214,8 @@ async def run_checks(url: str, before: Snapshot, calls: list[dict[str, Any]],
             sub_examples.append((listener["user_id"], sorted(lost)[:3], duplicates[:3], foreign[:3],
                                  listener["errors"][:2]))
     dropped = len(listeners) - stayed
-    checks.append(Check("subscribers stayed connected", dropped == 0, f"{stayed} of {len(listeners)} stayed",
+    checks.append(Check("subscribers stayed connected", bool(listeners) and dropped == 0,
+                        f"{stayed} of {len(listeners)} stayed",
                         [e for e in sub_examples if e[1] == "dropped"][:5]))
     checks.append(Check(
         "subscribers received every balanceChanged of their wallet",
@@ -234,7 +237,9 @@ async def run_checks(url: str, before: Snapshot, calls: list[dict[str, Any]],
         + sum(abs(e - a) for _, e, a in merchant_drift),
         events_expected=sum(len(expected_events.get(wallet_of_user[lst["user_id"]], ())) for lst in listeners
                             if lst["dropped_at"] is None),
-        events_received=sum(len(lst["events"]) for lst in listeners),
+        events_received=sum(len(lst["events"]) for lst in listeners if lst["dropped_at"] is None),
+        events_marked_repeats=sum(len(lst["events"]) - len({e["eventId"] for e in lst["events"]})
+                                  for lst in listeners if lst["dropped_at"] is None),
         events_lost=lost_total,
         events_duplicated_unmarked=duplicate_total,
         subscribers_dropped=dropped,
