@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
 import orjson
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
@@ -66,15 +67,16 @@ class RedisBroker:
     name = "redis"
 
     def __init__(self, url: str, prefix: str = "fenpay:") -> None:
-        import redis.asyncio as redis
+        from ..redis_client import connect
 
         self._prefix = prefix
-        self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-        self._listen_redis = redis.Redis.from_url(url, socket_timeout=None)
+        self._redis = connect(url, name=f"{prefix}publish", socket_timeout=5, socket_connect_timeout=5)
+        self._listen_redis = connect(url, name=f"{prefix}listen", retry=False, socket_timeout=None)
         self._pubsub = None
         self._queues: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        self._reconnect_requested = False
 
     async def publish(self, topic: str, message: dict[str, Any]) -> None:
         await self._redis.publish(self._prefix + topic, orjson.dumps(message))
@@ -90,7 +92,8 @@ class RedisBroker:
         while True:
             try:
                 assert self._pubsub is not None
-                if resubscribe:
+                if resubscribe or self._reconnect_requested:
+                    self._reconnect_requested = False
                     await self._resubscribe()
                     resubscribe = False
                 if not self._pubsub.subscribed:
@@ -131,7 +134,13 @@ class RedisBroker:
             self._queues[topic].add(queue)
             if first:
                 assert self._pubsub is not None
-                await self._pubsub.subscribe(self._prefix + topic)
+                try:
+                    await self._pubsub.subscribe(self._prefix + topic)
+                except (RedisError, OSError) as exc:
+                    # The connection died (Redis restarted) before the reader noticed: the
+                    # reader reconnects, subscribes every topic (this one too) and asks for refills.
+                    log.warning("redis pub/sub subscribe deferred to the reconnect: %s", type(exc).__name__)
+                    self._reconnect_requested = True
         try:
             while True:
                 yield await queue.get()

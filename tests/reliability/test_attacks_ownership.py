@@ -164,6 +164,18 @@ async def test_bob_cannot_attach_alices_payment_to_his_ticket(gql, world):
         {"NOT_FOUND"})
 
 
+async def test_alices_account_statement_is_unreachable(gql, world):
+    """Account.transactions (and the User's account) only through her own nodes, which Bob cannot load."""
+    document = ("query($account: ID!, $user: ID!) {"
+                " a: node(id: $account) { ... on Account { transactions { edges { node { transactionNo } } } } }"
+                " u: node(id: $user) { ... on User { account { transactions { totalCount } } bankCards { id } } } }")
+    variables = {"account": world.ids["Account"], "user": world.ids["User"]}
+    for token in (world.bob_token, None):
+        assert await gql.ok(document, variables, token=token) == {"a": None, "u": None}
+    own = await gql.ok(document, variables, token=world.alice_token)
+    assert world.transaction_no in json.dumps(own)
+
+
 async def test_transaction_by_number_is_only_for_its_parties(gql, world):
     document = "query($no: String!) { transaction(transactionNo: $no) { transactionNo amount } }"
     for token in (world.bob_token, None):
