@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import pkgutil
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 from tortoise import Tortoise, connections
 from tortoise.transactions import in_transaction
 
+from .pg_client import CONNECTION_ERRORS
 from .settings import ConfigurationError, Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -33,9 +35,21 @@ def model_modules() -> list[str]:
     return ["models", *(f"models.{name}" for name in names), "aerich.models"]
 
 
+def connection_config(settings: Settings) -> str | dict[str, Any]:
+    """The URL, or for PostgreSQL the expanded form naming fenpay's resilient asyncpg client."""
+    url = tortoise_url(settings)
+    if not url.startswith("postgres://"):
+        return url
+    from tortoise.backends.base.config_generator import expand_db_url
+
+    expanded = expand_db_url(url)
+    expanded["engine"] = "app.pg_client"
+    return expanded
+
+
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     return {
-        "connections": {"default": tortoise_url(settings)},
+        "connections": {"default": connection_config(settings)},
         "apps": {
             "models": {"models": model_modules(), "default_connection": "default"},
         },
@@ -85,9 +99,64 @@ def dialect() -> str:
     return connections.get("default").capabilities.dialect
 
 
-def atomic():  # noqa: ANN201 - Tortoise's transaction context manager
+def atomic() -> Atomic:
     """One database transaction on the default connection."""
-    return in_transaction("default")
+    return Atomic()
+
+
+class Atomic:
+    """``in_transaction("default")``, repaired for connections that died in the pool.
+
+    When PostgreSQL ends a backend (restart, failover, ``pg_terminate_backend``) the pool
+    still holds its connection, and the next BEGIN on it fails. Tortoise then neither
+    returns that connection to the pool nor clears the task's connection context, so the
+    pool shrinks for good and every later query of the task fails too (found by the bank
+    test). Here a failed BEGIN closes the dead connection, restores the context, expires the
+    pool's other connections and begins again on a fresh one: safe, because nothing of the
+    transaction has run yet.
+    """
+
+    ATTEMPTS = 3
+
+    def __init__(self) -> None:
+        self._context: Any = None
+
+    async def __aenter__(self) -> Any:
+        for attempt in range(1, self.ATTEMPTS + 1):
+            context = in_transaction("default")
+            try:
+                client = await context.__aenter__()
+            except CONNECTION_ERRORS:
+                await _discard(context)
+                if attempt == self.ATTEMPTS:
+                    raise
+                continue
+            self._context = context
+            return client
+        raise AssertionError("unreachable")
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        await self._context.__aexit__(exc_type, exc, tb)
+
+
+async def _discard(context: Any) -> None:
+    """Undo a half-entered pooled transaction context: drop its connection, reset the task,
+    and have the pool replace its other connections (their backend is most likely gone too)."""
+    from tortoise.connection import get_connections
+
+    client = getattr(context, "client", None)
+    pool = getattr(getattr(client, "_parent", None), "_pool", None)
+    if pool is not None:
+        await pool.expire_connections()
+    connection = getattr(client, "_connection", None)
+    if connection is not None and hasattr(connection, "terminate"):
+        # A closed connection went back to the pool by itself (terminate then refuses);
+        # a broken but open one is closed here, which also hands its slot back.
+        with contextlib.suppress(Exception):
+            connection.terminate()
+    token = getattr(context, "token", None)
+    if token is not None:
+        get_connections().reset(token)
 
 
 async def migrate(settings: Settings) -> list[str]:

@@ -60,15 +60,17 @@ def bench_env(database_url: str, data_dir: Path) -> dict[str, str]:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], workers: int) -> None:
+    def __init__(self, env: dict[str, str], workers: int, log_path: Path | None = None) -> None:
         self.env, self.workers, self.port = env, workers, free_port()
+        self.log_path = log_path
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
+        log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115 - owned by the child
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port), "--workers", str(self.workers),
              "--log-level", "warning"],
-            env={**os.environ, **self.env}, cwd=ROOT,
+            env={**os.environ, **self.env}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT if log else None,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -75,18 +75,19 @@ async def _history(conn, *, users: int, balance_fen: int, rows: int, user_rows: 
         " FROM accounts a WHERE a.kind = 'WALLET'",
         balance_fen, start, start,
     )
-    await sql.execute(
-        conn,
-        "INSERT INTO transactions (transaction_no, type, status, channel, amount, fee, account_id,"
-        " counterparty_name, refunded_amount, created_at, completed_at)"
-        " SELECT 'TH' || n, 'TOP_UP', 'SUCCEEDED', 'BANK_CARD', 100 + (n % 900), 0,"
-        " CASE WHEN n <= ? THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) + 1 + (n % (CAST(? AS BIGINT) - 1)) END,"
-        " '招商银行', 0,"
-        " CAST(? AS TIMESTAMPTZ) + (n * interval '1 second' * (6912000.0 / ?)),"
-        " CAST(? AS TIMESTAMPTZ) + (n * interval '1 second' * (6912000.0 / ?))"
-        " FROM generate_series(1, ?) AS n",
-        user_rows, first_wallet, first_wallet, users, start, rows, start, rows, rows,
-    )
+    if rows:  # a run may want the funding rows only
+        await sql.execute(
+            conn,
+            "INSERT INTO transactions (transaction_no, type, status, channel, amount, fee, account_id,"
+            " counterparty_name, refunded_amount, created_at, completed_at)"
+            " SELECT 'TH' || n, 'TOP_UP', 'SUCCEEDED', 'BANK_CARD', 100 + (n % 900), 0,"
+            " CASE WHEN n <= ? THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) + 1 + (n % (CAST(? AS BIGINT) - 1)) END,"
+            " '招商银行', 0,"
+            " CAST(? AS TIMESTAMPTZ) + (n * interval '1 second' * (6912000.0 / ?)),"
+            " CAST(? AS TIMESTAMPTZ) + (n * interval '1 second' * (6912000.0 / ?))"
+            " FROM generate_series(1, ?) AS n",
+            user_rows, first_wallet, first_wallet, users, start, rows, start, rows, rows,
+        )
     await sql.execute(
         conn,
         "INSERT INTO journals (kind, transaction_id, created_at) SELECT 'POST', id, created_at FROM transactions",

@@ -44,6 +44,7 @@ class BalanceChange:
     frozen: int
     transaction: Transaction | None
     occurred_at: datetime
+    event_id: int | None = None
 
 
 async def _build(wallet: Account, payload: dict[str, Any]) -> BalanceChange:
@@ -56,6 +57,7 @@ async def _build(wallet: Account, payload: dict[str, Any]) -> BalanceChange:
         frozen=int(payload["frozen"]),
         transaction=transaction,
         occurred_at=datetime.fromisoformat(payload["occurredAt"]),
+        event_id=payload.get("eventId"),
     )
 
 

@@ -3,6 +3,7 @@ with ``Query``, ``Mutation`` and/or ``Subscription`` classes, merged here."""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import logging
@@ -91,14 +92,16 @@ def build_schema(
     max_aliases: int = 30,
     max_tokens: int = 2000,
 ) -> strawberry.Schema:
+    # Factories, not instances: strawberry shares an instance among concurrent requests, and
+    # MaskErrors would then read another request's result and let raw error messages through.
     extensions: list[Any] = [
-        QueryDepthLimiter(max_depth=max_depth),
-        MaxAliasesLimiter(max_alias_count=max_aliases),
-        MaxTokensLimiter(max_token_count=max_tokens),
-        MaskErrors(should_mask_error=_should_mask, error_message="Internal error"),
+        functools.partial(QueryDepthLimiter, max_depth=max_depth),
+        functools.partial(MaxAliasesLimiter, max_alias_count=max_aliases),
+        functools.partial(MaxTokensLimiter, max_token_count=max_tokens),
+        functools.partial(MaskErrors, should_mask_error=_should_mask, error_message="Internal error"),
     ]
     if not introspection:
-        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+        extensions.append(functools.partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
     query = merge_types("Query", (CoreQuery, *_domain_types("Query")))
     mutations = _domain_types("Mutation")
     subscriptions = _domain_types("Subscription")

@@ -41,9 +41,14 @@ async def unit_of_work() -> AsyncIterator[UnitOfWork]:
     async with db.atomic() as conn:
         uow = UnitOfWork(conn)
         yield uow
+    # Committed: whatever fails from here on must not turn into an error for the caller,
+    # whose change is already durable (the sweeper resends what was not published).
     await publish(uow.events)
     for callback in uow._after_commit:
-        await callback()
+        try:
+            await callback()
+        except Exception:
+            log.exception("after-commit callback %r failed", callback)
 
 
 async def publish(events: list[OutboxEvent]) -> int:
@@ -60,8 +65,15 @@ async def publish(events: list[OutboxEvent]) -> int:
             log.warning("event %s not published yet: %s", event.id, type(exc).__name__)
             break
     if sent:
-        await OutboxEvent.filter(id__in=sent).update(published_at=clock.now())
+        try:
+            await _mark_published(sent)
+        except Exception as exc:  # database briefly unreachable: the sweeper resends (same eventId)
+            log.warning("events %s published but not marked: %s", sent, type(exc).__name__)
     return len(sent)
+
+
+async def _mark_published(ids: list[int]) -> None:
+    await OutboxEvent.filter(id__in=ids).update(published_at=clock.now())
 
 
 async def sweep(older_than: timedelta = timedelta(seconds=5)) -> int:

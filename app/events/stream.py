@@ -2,27 +2,39 @@
 
 Redis pub/sub keeps nothing: while a listener reconnects (Redis restarted, network blip)
 messages are lost. The broker then sends a resync marker, and this stream replays the
-topic's outbox rows newer than the last event it delivered. Repeats (a replayed event
-that also arrives live, or a sweeper resend) are dropped by event id.
+topic's outbox rows that were published (or are still unpublished) since the last message
+that did arrive, among those created after the subscription began. Not "ids above the last
+delivered one": transactions commit out of id order, so an event with a lower id can be
+published later. Repeats (a replayed event that also arrives live, or a sweeper resend)
+are dropped by event id.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from typing import Any
+
+from tortoise.expressions import Q
 
 from models import OutboxEvent
 
-from .. import runtime
+from .. import clock, runtime
 
 RESYNC = "__resync__"
+
+
+# Publishers stamp published_at with their own clock, after the broker took the message.
+CLOCK_SKEW = timedelta(seconds=5)
 
 
 async def subscribe(topic: str) -> AsyncIterator[dict[str, Any]]:
     seen: deque[int] = deque(maxlen=2048)
     seen_set: set[int] = set()
-    last_id = 0
+    newest = await OutboxEvent.all().order_by("-id").first()
+    start_id = newest.id if newest is not None else 0  # older events are history, not news
+    listening_since = clock.now()  # a gap can only begin after the last message that arrived
 
     def fresh(event_id: int | None) -> bool:
         if event_id is None:
@@ -37,14 +49,20 @@ async def subscribe(topic: str) -> AsyncIterator[dict[str, Any]]:
 
     async for message in runtime.get().broker.subscribe(topic):
         if message.get(RESYNC):
-            missed = await OutboxEvent.filter(topic=topic, id__gt=last_id).order_by("id").limit(500)
-            for row in missed:
+            since, listening_since = listening_since - CLOCK_SKEW, clock.now()
+            for row in await _missed(topic, start_id, since):
                 if fresh(row.id):
-                    last_id = max(last_id, row.id)
                     yield {**row.payload, "eventId": row.id, "replayed": True}
             continue
-        event_id = message.get("eventId")
-        if fresh(event_id):
-            if event_id is not None:
-                last_id = max(last_id, event_id)
+        listening_since = clock.now()
+        if fresh(message.get("eventId")):
             yield message
+
+
+async def _missed(topic: str, start_id: int, since: datetime) -> list[OutboxEvent]:
+    return (
+        await OutboxEvent.filter(topic=topic, id__gt=start_id)
+        .filter(Q(published_at__gte=since) | Q(published_at__isnull=True))
+        .order_by("id")
+        .limit(1000)
+    )

@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from .. import runtime
 from ..settings import Settings, load_settings
 from . import extra_routes
+from .body_limit import BodySizeLimit
 from .graphql_app import FenpayGraphQL
 from .routes import health, sandbox_messages
 
@@ -60,7 +62,7 @@ def create_app(settings: Settings | None = None, *, manage_runtime: bool = True)
             if manage_runtime:
                 await runtime.stop()
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(BodySizeLimit)])
 
 
 def app_factory() -> Starlette:

@@ -5,12 +5,18 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.file_uploads.utils import replace_placeholders_with_files
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from schema.context import Context
+
+from .ws_protocol import CheckedTransportWSHandler
 
 
 def _client_ip(request: Request | WebSocket) -> str | None:
@@ -18,6 +24,46 @@ def _client_ip(request: Request | WebSocket) -> str | None:
 
 
 class FenpayGraphQL(GraphQL):
+    # Only graphql-transport-ws (what every fenpay client speaks); the legacy graphql-ws
+    # protocol crashed on malformed messages and is not needed.
+    graphql_transport_ws_handler_class = CheckedTransportWSHandler
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL,))
+        super().__init__(*args, **kwargs)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Every JSON document fenpay accepts is an object: a request body, multipart
+        ``operations`` and ``map``, ``variables`` and ``extensions``, and each websocket
+        message (batching is off). Anything else is refused as malformed: a clean 400 over
+        HTTP, close code 4400 on a websocket (strawberry would crash on ``message["type"]``).
+        orjson also rejects invalid UTF-8 and nesting past 1024 levels (the standard library
+        raised UnicodeDecodeError / RecursionError there, which became a 500)."""
+        value = orjson.loads(data)
+        if not isinstance(value, dict):
+            raise orjson.JSONDecodeError("expected a JSON object", data if isinstance(data, str) else "", 0)
+        return value
+
+    async def parse_multipart(self, request: Any) -> dict[str, str]:
+        try:
+            form_data = await request.get_form_data()
+        except ValueError as exc:
+            raise HTTPException(400, "Unable to parse the multipart body") from exc
+        operations = form_data.form.get("operations", "{}")
+        files_map = form_data.form.get("map", "{}")
+        operations = self.parse_json(operations) if isinstance(operations, (bytes, str)) else operations
+        files_map = self.parse_json(files_map) if isinstance(files_map, (bytes, str)) else files_map
+        if not isinstance(files_map, dict) or not all(
+            isinstance(paths, list) and all(isinstance(p, str) for p in paths) for paths in files_map.values()
+        ):
+            raise HTTPException(400, "The multipart `map` must map file fields to lists of paths")
+        try:
+            return replace_placeholders_with_files(operations, files_map, form_data.files)
+        except KeyError as exc:
+            raise HTTPException(400, "File(s) missing in form data") from exc
+        except (IndexError, ValueError, TypeError) as exc:
+            raise HTTPException(400, "The multipart `map` names a path that does not exist") from exc
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         is_ws = isinstance(request, WebSocket)
         return Context(
@@ -39,6 +85,8 @@ class FenpayGraphQL(GraphQL):
             raise ConnectionRejectionError({"message": "invalid authorization"})
         context.authorization = authorization
         context.cache.clear()
-        if context.viewer_id is None:
+        context.forget_viewer()
+        # A well-signed token of a user who no longer exists is as good as none.
+        if context.viewer_id is None or await context.viewer() is None:
             raise ConnectionRejectionError({"message": "invalid or expired token"})
         return None

@@ -51,7 +51,13 @@ async def run_forever(stop: asyncio.Event, tick_seconds: float = 5.0) -> None:
                 continue
             last_run[job.name] = loop.time()
             kv = runtime.get().kv
-            if not await kv.set(f"job-lock:{job.name}", "1", max(job.every_seconds - 1, 1), only_new=True):
+            try:
+                locked = await kv.set(f"job-lock:{job.name}", "1", max(job.every_seconds - 1, 1), only_new=True)
+            except Exception as exc:  # store unreachable (Redis restarting): try again next tick
+                log.warning("job %s postponed: lock store unavailable (%s)", job.name, type(exc).__name__)
+                del last_run[job.name]
+                continue
+            if not locked:
                 continue
             try:
                 summary = await job.run(clock.now())

@@ -129,4 +129,5 @@ class Subscription:
                     TransactionType.from_model(change.transaction, change.account.id) if change.transaction else None
                 ),
                 occurred_at=change.occurred_at,
+                event_id=strawberry.ID(str(change.event_id)) if change.event_id is not None else None,
             )

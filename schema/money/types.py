@@ -225,3 +225,7 @@ class BalanceChangeType:
     frozen: Money
     transaction: TransactionType | None
     occurred_at: datetime
+    event_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Identifies the event. Delivery is at least once: a repeat carries the same eventId.",
+    )
