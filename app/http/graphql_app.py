@@ -12,11 +12,10 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.file_uploads.utils import replace_placeholders_with_files
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from schema.context import Context
 
-from .ws_protocol import CheckedTransportWSHandler
+from .ws_protocol import CheckedLegacyWSHandler, CheckedTransportWSHandler
 
 
 def _client_ip(request: Request | WebSocket) -> str | None:
@@ -24,13 +23,10 @@ def _client_ip(request: Request | WebSocket) -> str | None:
 
 
 class FenpayGraphQL(GraphQL):
-    # Only graphql-transport-ws (what every fenpay client speaks); the legacy graphql-ws
-    # protocol crashed on malformed messages and is not needed.
+    # Both protocols the contract names; each checks message shapes before strawberry
+    # indexes into them (malformed messages close the socket with 4400 instead of crashing).
     graphql_transport_ws_handler_class = CheckedTransportWSHandler
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL,))
-        super().__init__(*args, **kwargs)
+    graphql_ws_handler_class = CheckedLegacyWSHandler
 
     def decode_json(self, data: str | bytes) -> object:
         """Every JSON document fenpay accepts is an object: a request body, multipart

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 _OPTIONAL_OBJECT = (dict, type(None))
 
@@ -48,5 +49,33 @@ class CheckedTransportWSHandler(BaseGraphQLTransportWSHandler):
         problem = shape_problem(message)
         if problem is not None:
             await self.handle_invalid_message(problem)
+            return
+        await super().handle_message(message)
+
+
+def legacy_shape_problem(message: Any) -> str | None:
+    """The same check for the legacy graphql-ws protocol (start/stop instead of subscribe/complete)."""
+    if not isinstance(message, dict):
+        return "Message must be a JSON object"
+    kind = message.get("type")
+    if not isinstance(kind, str):
+        return "Message type must be a string"
+    if kind == "connection_init" and not isinstance(message.get("payload"), _OPTIONAL_OBJECT):
+        return "Payload must be an object"
+    if kind in ("start", "stop"):
+        operation_id = message.get("id")
+        if not isinstance(operation_id, str) or not operation_id:
+            return "Operation id must be a non-empty string"
+    if kind == "start":
+        translated = {**message, "type": "subscribe"}
+        return shape_problem(translated)
+    return None
+
+
+class CheckedLegacyWSHandler(BaseGraphQLWSHandler):
+    async def handle_message(self, message: Any) -> None:
+        problem = legacy_shape_problem(message)
+        if problem is not None:
+            await self.websocket.close(code=4400, reason=problem)
             return
         await super().handle_message(message)

@@ -236,13 +236,22 @@ async def test_malformed_messages_after_init_fail_cleanly(live_server, name):
     await _still_serving(live_server)
 
 
-async def test_the_legacy_graphql_ws_protocol_is_not_spoken(live_server):
+async def test_the_legacy_graphql_ws_protocol_works_and_refuses_malformed_messages(live_server):
     async with websockets.connect(live_server.ws_url, subprotocols=["graphql-ws"]) as ws:
-        assert ws.subprotocol is None
-        with pytest.raises(websockets.ConnectionClosed) as closed:
-            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-            await asyncio.wait_for(ws.recv(), timeout=5)
-        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4406
+        assert ws.subprotocol == "graphql-ws"
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), timeout=5))["type"] == "connection_ack"
+        await ws.send(json.dumps({"type": "start", "id": "1", "payload": "not an object"}))
+        assert await _closed_with(ws) == 4400
+    for malformed in ({"type": 5}, {"type": "stop"}, {"type": "connection_init", "payload": "x"}):
+        async with websockets.connect(live_server.ws_url, subprotocols=["graphql-ws"]) as ws:
+            await ws.send(json.dumps(malformed))
+            assert await _closed_with(ws) == 4400, malformed
+    async with websockets.connect(live_server.ws_url, subprotocols=["graphql-ws"]) as ws:
+        await ws.send(json.dumps([1, 2]))  # not a message at all: ignored, the connection goes on
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), timeout=5))["type"] == "connection_ack"
+    await _still_serving(live_server)
 
 
 async def test_a_second_connection_init_is_refused(live_server):
