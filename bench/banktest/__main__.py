@@ -75,7 +75,7 @@ async def _prepare(env: dict[str, str], users: int, merchants: int) -> tuple[lis
     await runtime.start(settings)
     try:
         async with db.atomic() as conn:
-            seeded = await seed(conn, users=users, merchants=merchants, balance_fen=200_000, history_rows=0,
+            seeded = await seed(conn, users=users, merchants=merchants, balance_fen=5_000_000, history_rows=0,
                                 history_user_rows=0)
         from models import User
 
@@ -213,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         figures["outbox_unpublished_at_end"] = pending_events
         fault_log = injector.log if injector is not None else None
         report["operations"] = _operation_figures(calls, stats)
+        report["operations"]["ok_per_second"] = round(report["operations"]["ok"] / args.seconds, 1)
         report["faults"] = {
             "counts": fault_log.counts if fault_log else {k: 0 for k in KINDS},
             "problems": fault_log.problems if fault_log else [],
@@ -269,7 +270,8 @@ def _print(report: dict[str, Any]) -> None:
     print()
     print("== bank test summary ==")
     print(f"operations: {ops.get('calls', 0)} calls ({ops.get('transfers', 0)} transfers, "
-          f"{ops.get('payments', 0)} payments), {ops.get('attempts', 0)} attempts")
+          f"{ops.get('payments', 0)} payments), {ops.get('attempts', 0)} attempts, "
+          f"{ops.get('ok_per_second', 0)} ok per second")
     print(f"  ok {ops.get('ok', 0)}, failed {ops.get('failed', 0)} {ops.get('failed_by_code', {})}, "
           f"unknown at some point {ops.get('ever_unknown', 0)}, unresolved {ops.get('unresolved', 0)}")
     print(f"  unknown attempts by reason: {ops.get('unknown_attempts_by_reason', {})}")

@@ -76,10 +76,17 @@ def _fen_text(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
+# More than any wallet holds: these calls must fail (INSUFFICIENT_FUNDS) and move nothing.
+OVERDRAFT_FEN = 10_000_000_000
+
+
 def _amount(rng: random.Random) -> int:
-    """Mostly small amounts; now and then a large one that a wallet may not cover."""
-    if rng.random() < 0.1:
-        return rng.randrange(20_000, 200_000)
+    """Mostly small amounts, some larger, and now and then one no wallet can cover."""
+    draw = rng.random()
+    if draw < 0.03:
+        return OVERDRAFT_FEN
+    if draw < 0.13:
+        return rng.randrange(10_000, 200_000)
     return rng.randrange(1, 3_000)
 
 
