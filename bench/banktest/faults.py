@@ -89,8 +89,8 @@ class FaultInjector(threading.Thread):
             try:
                 detail = getattr(self, kind)()
                 self.log.counts[kind] += 1
-                self.log.events.append({"kind": kind, "at": time.time(), "seconds": round(time.monotonic() - started, 3),
-                                        **detail})
+                seconds = round(time.monotonic() - started, 3)
+                self.log.events.append({"kind": kind, "at": time.time(), "seconds": seconds, **detail})
             except Exception as exc:  # noqa: BLE001 - a fault that could not be injected is reported
                 self.log.problems.append(f"{kind}: {type(exc).__name__}: {exc}")
 

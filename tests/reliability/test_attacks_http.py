@@ -96,7 +96,9 @@ async def test_malformed_multipart_gets_a_clean_4xx(http, name):
 
 
 async def test_wellformed_multipart_still_works(http):
-    content, headers = _multipart('{"query": "{ __typename }", "variables": {"file": null}}', '{"0": ["variables.file"]}')
+    content, headers = _multipart(
+        '{"query": "{ __typename }", "variables": {"file": null}}', '{"0": ["variables.file"]}'
+    )
     response = await http.post("/graphql", content=content, headers=headers)
     assert response.status_code == 200
     assert response.json() == {"data": {"__typename": "Query"}}

@@ -193,7 +193,8 @@ async def test_bob_cannot_remove_alices_bank_card(gql, world):
 
 
 CARD_MOVES = {
-    "topUp": ("mutation($input: TopUpInput!) { topUp(input: $input) { transaction { transactionNo } errors { code } } }",
+    "topUp": ("mutation($input: TopUpInput!) { topUp(input: $input) {"
+              " transaction { transactionNo } errors { code } } }",
               {"amount": "100.00", "channel": "BANK_CARD", "idempotencyKey": "steal-topup"}),
     "withdraw": ("mutation($input: WithdrawInput!) { withdraw(input: $input) {"
                  " transaction { transactionNo } errors { code } } }",
@@ -210,8 +211,9 @@ async def test_bob_cannot_move_money_with_alices_bank_card(gql, world, name):
     document, fields = CARD_MOVES[name]
     fields = {**fields, "bankCardId": world.card_id}
     if "merchantNo" in fields:
-        fields["merchantNo"] = (await gql.ok("query($id: ID!) { node(id: $id) { ... on Merchant { merchantNo } } }",
-                                             {"id": world.ids["Merchant"]}, token=world.alice_token))["node"]["merchantNo"]
+        shop = await gql.ok("query($id: ID!) { node(id: $id) { ... on Merchant { merchantNo } } }",
+                            {"id": world.ids["Merchant"]}, token=world.alice_token)
+        fields["merchantNo"] = shop["node"]["merchantNo"]
     await _attack(gql, world, document, {"input": fields}, {"NOT_FOUND"})
 
 

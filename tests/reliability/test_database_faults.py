@@ -20,7 +20,10 @@ from tests.support.factories import make_user, token_for
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only (SQLite has no server backends)")
 
-SUBMIT = 'mutation { submitTicket(input: {kind: FEEDBACK, subject: "s", body: "b"}) { ticket { ticketNo } errors { code } } }'
+SUBMIT = (
+    'mutation { submitTicket(input: {kind: FEEDBACK, subject: "s", body: "b"}) {'
+    " ticket { ticketNo } errors { code } } }"
+)
 
 
 async def terminate_backends() -> int:
