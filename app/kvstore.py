@@ -72,9 +72,9 @@ class MemoryStore:
 
 class RedisStore:
     def __init__(self, url: str, prefix: str = "fenpay:") -> None:
-        import redis.asyncio as redis
+        from .redis_client import connect
 
-        self._redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5)
+        self._redis = connect(url, decode_responses=True, socket_timeout=5)
         self._prefix = prefix
 
     def _k(self, key: str) -> str:

@@ -68,8 +68,10 @@ class RedisBroker:
     def __init__(self, url: str, prefix: str = "fenpay:") -> None:
         import redis.asyncio as redis
 
+        from ..redis_client import connect
+
         self._prefix = prefix
-        self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._redis = connect(url, socket_timeout=5, socket_connect_timeout=5)
         self._listen_redis = redis.Redis.from_url(url, socket_timeout=None)
         self._pubsub = None
         self._queues: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
