@@ -77,6 +77,7 @@ class RedisBroker:
         self._queues: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        self._resubscribe_requested = False
 
     async def publish(self, topic: str, message: dict[str, Any]) -> None:
         await self._redis.publish(self._prefix + topic, orjson.dumps(message))
@@ -92,6 +93,9 @@ class RedisBroker:
         while True:
             try:
                 assert self._pubsub is not None
+                if self._resubscribe_requested:
+                    self._resubscribe_requested = False
+                    resubscribe = True
                 if resubscribe:
                     await self._resubscribe()
                     resubscribe = False
@@ -133,7 +137,11 @@ class RedisBroker:
             self._queues[topic].add(queue)
             if first:
                 assert self._pubsub is not None
-                await self._pubsub.subscribe(self._prefix + topic)
+                try:
+                    await self._pubsub.subscribe(self._prefix + topic)
+                except Exception as exc:  # Redis away (restart): the reader reconnects and resubscribes
+                    log.warning("redis subscribe deferred to reconnect: %s", type(exc).__name__)
+                    self._resubscribe_requested = True
         try:
             while True:
                 yield await queue.get()
