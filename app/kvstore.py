@@ -74,7 +74,7 @@ class RedisStore:
     def __init__(self, url: str, prefix: str = "fenpay:") -> None:
         from .redis_client import connect
 
-        self._redis = connect(url, name=f"{prefix}kv", decode_responses=True, socket_timeout=5)
+        self._redis = connect(url, client_name=f"{prefix}kv", decode_responses=True, socket_timeout=5)
         self._prefix = prefix
 
     def _k(self, key: str) -> str:

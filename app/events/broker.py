@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
 import orjson
-from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
@@ -67,16 +66,19 @@ class RedisBroker:
     name = "redis"
 
     def __init__(self, url: str, prefix: str = "fenpay:") -> None:
+        import redis.asyncio as redis
+
         from ..redis_client import connect
 
         self._prefix = prefix
-        self._redis = connect(url, name=f"{prefix}publish", socket_timeout=5, socket_connect_timeout=5)
-        self._listen_redis = connect(url, name=f"{prefix}listen", retry=False, socket_timeout=None)
+        # Named connections: CLIENT LIST shows what each one serves (and tests can drop them).
+        self._redis = connect(url, client_name=f"{prefix}publish", socket_timeout=5, socket_connect_timeout=5)
+        self._listen_redis = redis.Redis.from_url(url, client_name=f"{prefix}listen", socket_timeout=None)
         self._pubsub = None
         self._queues: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
-        self._reconnect_requested = False
+        self._resubscribe_requested = False
 
     async def publish(self, topic: str, message: dict[str, Any]) -> None:
         await self._redis.publish(self._prefix + topic, orjson.dumps(message))
@@ -92,8 +94,10 @@ class RedisBroker:
         while True:
             try:
                 assert self._pubsub is not None
-                if resubscribe or self._reconnect_requested:
-                    self._reconnect_requested = False
+                if self._resubscribe_requested:
+                    self._resubscribe_requested = False
+                    resubscribe = True
+                if resubscribe:
                     await self._resubscribe()
                     resubscribe = False
                 if not self._pubsub.subscribed:
@@ -136,11 +140,9 @@ class RedisBroker:
                 assert self._pubsub is not None
                 try:
                     await self._pubsub.subscribe(self._prefix + topic)
-                except (RedisError, OSError) as exc:
-                    # The connection died (Redis restarted) before the reader noticed: the
-                    # reader reconnects, subscribes every topic (this one too) and asks for refills.
-                    log.warning("redis pub/sub subscribe deferred to the reconnect: %s", type(exc).__name__)
-                    self._reconnect_requested = True
+                except Exception as exc:  # Redis away (restart): the reader reconnects and resubscribes
+                    log.warning("redis subscribe deferred to reconnect: %s", type(exc).__name__)
+                    self._resubscribe_requested = True
         try:
             while True:
                 yield await queue.get()
