@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
 
 from .pg_client import CONNECTION_ERRORS
@@ -97,6 +98,11 @@ async def ping() -> None:
 
 def dialect() -> str:
     return connections.get("default").capabilities.dialect
+
+
+def inside_transaction() -> bool:
+    """Whether this task's default connection is an open transaction (``atomic``)."""
+    return isinstance(connections.get("default"), TransactionalDBClient)
 
 
 def atomic() -> Atomic:

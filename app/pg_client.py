@@ -38,7 +38,17 @@ def is_read(query: str) -> bool:
     return query.lstrip().upper().startswith("SELECT")
 
 
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """Pool release without asyncpg's default reset query (CLOSE ALL, UNLISTEN, RESET ALL,
+    advisory unlock): fenpay never changes session state, so that query only cost a round
+    trip after every statement run outside a transaction. asyncpg still rolls back an open
+    transaction before calling this."""
+
+
 class ResilientAsyncpgClient(AsyncpgDBClient):
+    async def create_pool(self, **kwargs: object) -> asyncpg.Pool:
+        return await asyncpg.create_pool(None, reset=_keep_session, **kwargs)
+
     async def _retrying(self, query: str, run: Callable[[], Awaitable[T]]) -> T:
         read = is_read(query)
         for attempt in range(1, ATTEMPTS + 1):

@@ -52,6 +52,16 @@ class RequestContext:
         user = await self.viewer()
         return user is not None and bool(user.role_set & STAFF_ROLES)
 
+    async def streaming_viewer_id(self) -> int:
+        """For a subscription: the viewer's id, without keeping the User object on the context.
+
+        A websocket's context lives as long as the connection and every operation reloads the
+        viewer anyway, so holding the row for hours only costs memory per subscriber."""
+        user = await self.require_viewer()
+        self.forget_viewer()
+        return user.id
+
     def forget_viewer(self) -> None:
         """Reload the viewer on next use (after the viewer's own row changed)."""
+        self._viewer = None
         self._viewer_loaded = False

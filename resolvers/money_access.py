@@ -11,7 +11,7 @@ from app.events import stream
 from app.ledger.accounts import wallet_of
 from app.ledger.events import balance_topic
 from app.ledger.ownership import visible_account, visible_transaction
-from models import Account, Transaction, User
+from models import Account, Transaction
 
 
 async def transaction_by_no(ctx: Any, transaction_no: str) -> tuple[Transaction, int] | None:
@@ -61,11 +61,11 @@ async def _build(wallet: Account, payload: dict[str, Any]) -> BalanceChange:
     )
 
 
-async def balance_changes(user: User) -> AsyncIterator[BalanceChange]:
+async def balance_changes(user_id: int) -> AsyncIterator[BalanceChange]:
     """Events of the user's own wallet only: the topic is derived from the viewer, never from input.
 
     The event stream reads the runtime broker, refills gaps from the outbox and drops repeats.
     """
-    wallet = await wallet_of(user.id)
+    wallet = await wallet_of(user_id)
     async for payload in stream.subscribe(balance_topic(wallet.id)):
         yield await _build(wallet, payload)

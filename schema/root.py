@@ -17,19 +17,23 @@ from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
+    ParserCache,
+    ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.tools import merge_types
 
 from app.errors import DomainError
 
+from .fresh_viewer import FreshViewerPerOperation
 from .node import Node, resolve_node
 
 log = logging.getLogger("fenpay.graphql")
 _HERE = Path(__file__).resolve().parent
 
+CACHED_DOCUMENTS = 256
 DOMAINS = ("identity", "money", "payments", "history", "wealth", "support", "risk")
 
 
@@ -92,16 +96,23 @@ def build_schema(
     max_aliases: int = 30,
     max_tokens: int = 2000,
 ) -> strawberry.Schema:
+    # The limit rules are built once: the validation cache is keyed by the rule classes, and
+    # QueryDepthLimiter/MaxAliasesLimiter would build new classes for every request.
+    rules: list[Any] = [max_depth_rule(max_depth, None), max_aliases_rule(max_aliases)]
+    if not introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
     # Factories, not instances: strawberry shares an instance among concurrent requests, and
     # MaskErrors would then read another request's result and let raw error messages through.
+    # The parse and validation caches are process-wide LRUs (bounded, so unique query texts
+    # cannot grow memory): a repeated document is parsed and validated once per process.
     extensions: list[Any] = [
-        functools.partial(QueryDepthLimiter, max_depth=max_depth),
-        functools.partial(MaxAliasesLimiter, max_alias_count=max_aliases),
+        FreshViewerPerOperation,
+        functools.partial(AddValidationRules, rules),
         functools.partial(MaxTokensLimiter, max_token_count=max_tokens),
+        functools.partial(ParserCache, maxsize=CACHED_DOCUMENTS),
+        functools.partial(ValidationCache, maxsize=CACHED_DOCUMENTS),
         functools.partial(MaskErrors, should_mask_error=_should_mask, error_message="Internal error"),
     ]
-    if not introspection:
-        extensions.append(functools.partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
     query = merge_types("Query", (CoreQuery, *_domain_types("Query")))
     mutations = _domain_types("Mutation")
     subscriptions = _domain_types("Subscription")

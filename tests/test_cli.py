@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -98,3 +99,35 @@ def test_create_staff_then_promote(test_env):
     again = fenpay("create-staff", "--phone", "13900000077", "--password", "Staff#2026", "--role", "ADMIN")
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("promoted user")
+
+
+async def test_serve_keeps_websockets_uncompressed(tmp_path):
+    """`fenpay serve` turns permessage-deflate off: its zlib state was about half of the
+    memory an idle subscriber costs, and fenpay's events are small."""
+    import httpx
+    import websockets
+
+    from tests.support.server import free_port
+
+    port = free_port()
+    env = {**os.environ, "FENPAY_DATA_DIR": str(tmp_path), "FENPAY_DATABASE_URL": f"sqlite://{tmp_path}/db.sqlite3"}
+    env.pop("FENPAY_REDIS_URL", None)
+    process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--log-level", "warning"],
+                               env=env)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(300):  # start-up poll of an external process
+                try:
+                    if (await client.get("/health", timeout=1)).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert process.poll() is None, "fenpay serve exited"
+                await asyncio.sleep(0.1)
+        async with websockets.connect(f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"],
+                                      compression="deflate") as ws:
+            assert ws.subprotocol == "graphql-transport-ws"
+            assert ws.response.headers.get("Sec-WebSocket-Extensions") is None
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

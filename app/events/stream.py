@@ -32,8 +32,8 @@ CLOCK_SKEW = timedelta(seconds=5)
 async def subscribe(topic: str) -> AsyncIterator[dict[str, Any]]:
     seen: deque[int] = deque(maxlen=2048)
     seen_set: set[int] = set()
-    newest = await OutboxEvent.all().order_by("-id").first()
-    start_id = newest.id if newest is not None else 0  # older events are history, not news
+    newest = await OutboxEvent.all().order_by("-id").first().values_list("id", flat=True)
+    start_id = int(newest) if newest is not None else 0  # older events are history, not news
     listening_since = clock.now()  # a gap can only begin after the last message that arrived
 
     def fresh(event_id: int | None) -> bool:

@@ -25,8 +25,10 @@ FIELD = ("input", "paymentPassword")
 
 
 async def verify_payment_password(user: User, pin: str | None, field: tuple[str, ...] = FIELD) -> None:
+    """``user`` is loaded during this operation (the resolver's viewer is reloaded for every
+    operation); failures are counted with one atomic UPDATE, so concurrent tries all count."""
     now = clock.now()
-    fresh = await User.get(id=user.id)
+    fresh = user
     if fresh.payment_password_hash is None:
         raise DomainError(ErrorCode.PAYMENT_PASSWORD_NOT_SET, "请先设置支付密码", field)
     if fresh.payment_locked_until is not None and fresh.payment_locked_until > now:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
+from tortoise import connections
 
 from models import IdempotencyRecord
 
@@ -63,6 +64,12 @@ async def find(user_id: int, key: str, operation: str, digest: str) -> Idempoten
     ``claim`` stays the authority: a concurrent first use may commit after this look.
     """
     validate_key(key)
+    # Nearly every request brings a new key: a bare index probe answers those without
+    # building an ORM query or object.
+    if not await sql.fetch(
+        connections.get("default"), "SELECT id FROM idempotency_records WHERE user_id = ? AND key = ?", user_id, key
+    ):
+        return None
     existing = await IdempotencyRecord.get_or_none(user_id=user_id, key=key)
     if existing is not None:
         _check_same_request(existing, operation, digest)
@@ -98,6 +105,36 @@ async def claim(conn: Any, user_id: int, key: str, operation: str, digest: str) 
     existing = await IdempotencyRecord.get(user_id=user_id, key=key, using_db=conn)
     _check_same_request(existing, operation, digest)
     return Claim(record_id=None, replay=existing)
+
+
+async def record_once(
+    conn: Any, user_id: int, key: str, operation: str, digest: str, *, transaction_id: int, result: dict[str, Any]
+) -> IdempotencyRecord | None:
+    """Store the key with its finished result, at the end of the mutation's transaction.
+
+    Returns None when this request is the key's first use; otherwise the earlier record
+    (a concurrent duplicate that committed first: the caller rolls back and replays it).
+    For movements whose duplicates already serialize on the payer's wallet row, so the work
+    done before this point is rolled back if the key turns out to be taken.
+    """
+    validate_key(key)
+    rows = await sql.fetch(
+        conn,
+        "INSERT INTO idempotency_records (user_id, key, operation, request_hash, transaction_id, result, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
+        user_id,
+        key,
+        operation,
+        digest,
+        transaction_id,
+        orjson.dumps(result).decode(),
+        clock.now(),
+    )
+    if rows:
+        return None
+    existing = await IdempotencyRecord.get(user_id=user_id, key=key, using_db=conn)
+    _check_same_request(existing, operation, digest)
+    return existing
 
 
 async def complete(

@@ -10,10 +10,12 @@ append postings: no row lock, so hot accounts do not serialize payments.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from models import Account, Journal, Posting
 
+from .. import clock
 from ..errors import DomainError, ErrorCode
 from . import sql
 from .accounts import WALLET, Balance
@@ -55,36 +57,104 @@ async def post(
     if any(not isinstance(leg.amount, int) for leg in legs):
         raise UnbalancedJournal("amounts are integer fen")
 
-    deltas: dict[int, list[int]] = {}
+    deltas: dict[int, list[int]] = {}  # wallet id -> [available, frozen] change
     for leg in legs:
         if leg.account.kind == WALLET:
             delta = deltas.setdefault(leg.account.id, [0, 0])
             delta[0 if leg.bucket == AVAILABLE else 1] += leg.amount
 
+    now = clock.now()
+    ordered = sorted(deltas.items())  # the fixed lock order: account id
     balances: dict[int, Balance] = {}
-    for account_id in sorted(deltas):
-        d_available, d_frozen = deltas[account_id]
-        rows = await sql.fetch(
-            conn,
-            "UPDATE accounts SET available = available + ?, frozen = frozen + ?"
-            " WHERE id = ? AND available + ? >= 0 AND frozen + ? >= 0"
-            " RETURNING available, frozen",
-            d_available,
-            d_frozen,
-            account_id,
-            d_available,
-            d_frozen,
-        )
-        if not rows:
-            raise DomainError(ErrorCode.INSUFFICIENT_FUNDS, "余额不足", ("input", "amount"))
-        balances[account_id] = Balance(int(rows[0]["available"]), int(rows[0]["frozen"]))
-
-    journal = await Journal.create(kind=kind, transaction_id=transaction_id, memo=memo, using_db=conn)
+    if conn.capabilities.dialect == "postgres":
+        # All wallets but the last one by id first, then the last wallet, the journal and its
+        # postings in one statement: a payment or a top-up is a single round trip.
+        for account_id, delta in ordered[:-1]:
+            balances[account_id] = await _move_wallet(conn, account_id, *delta)
+        last = ordered[-1] if ordered else None
+        written = await _write_postgres(conn, last, legs, kind, transaction_id, memo, now)
+        if last is not None:
+            balances[last[0]] = written
+        return balances
+    for account_id, delta in ordered:
+        balances[account_id] = await _move_wallet(conn, account_id, *delta)
+    journal = await Journal.create(kind=kind, transaction_id=transaction_id, memo=memo, created_at=now, using_db=conn)
     await Posting.bulk_create(
         [
-            Posting(journal_id=journal.id, account_id=leg.account.id, bucket=leg.bucket, amount=leg.amount)
+            Posting(journal_id=journal.id, account_id=leg.account.id, bucket=leg.bucket, amount=leg.amount,
+                    created_at=now)
             for leg in legs
         ],
         using_db=conn,
     )
     return balances
+
+
+def _insufficient() -> DomainError:
+    return DomainError(ErrorCode.INSUFFICIENT_FUNDS, "余额不足", ("input", "amount"))
+
+
+async def _move_wallet(conn: Any, account_id: int, d_available: int, d_frozen: int) -> Balance:
+    rows = await sql.fetch(
+        conn,
+        "UPDATE accounts SET available = available + ?, frozen = frozen + ?"
+        " WHERE id = ? AND available + ? >= 0 AND frozen + ? >= 0"
+        " RETURNING available, frozen",
+        d_available,
+        d_frozen,
+        account_id,
+        d_available,
+        d_frozen,
+    )
+    if not rows:
+        raise _insufficient()
+    return Balance(int(rows[0]["available"]), int(rows[0]["frozen"]))
+
+
+_POSTINGS = (
+    " INSERT INTO postings (journal_id, account_id, bucket, amount, created_at)"
+    " SELECT journal.id, leg.account_id, leg.bucket, leg.amount, ?::timestamptz"
+    " FROM journal, unnest(?::bigint[], ?::text[], ?::bigint[]) AS leg(account_id, bucket, amount)"
+)
+
+
+async def _write_postgres(
+    conn: Any,
+    wallet: tuple[int, list[int]] | None,
+    legs: list[Leg],
+    kind: str,
+    transaction_id: int | None,
+    memo: str | None,
+    now: datetime,
+) -> Balance:
+    """One statement: the wallet's conditional UPDATE (if any), then the journal and its postings,
+    which are only written when the wallet row qualified (no row back: insufficient funds)."""
+    columns = (
+        [leg.account.id for leg in legs],
+        [leg.bucket for leg in legs],
+        [leg.amount for leg in legs],
+    )
+    if wallet is None:
+        await sql.fetch(
+            conn,
+            "WITH journal AS (INSERT INTO journals (kind, transaction_id, memo, created_at)"
+            " VALUES (?, ?, ?, ?) RETURNING id)," + " inserted AS (" + _POSTINGS + " RETURNING 1)"
+            " SELECT count(*) AS n FROM inserted",
+            kind, transaction_id, memo, now, now, *columns,
+        )
+        return Balance(0, 0)
+    account_id, (d_available, d_frozen) = wallet
+    rows = await sql.fetch(
+        conn,
+        "WITH wallet AS (UPDATE accounts SET available = available + ?, frozen = frozen + ?"
+        " WHERE id = ? AND available + ? >= 0 AND frozen + ? >= 0 RETURNING available, frozen),"
+        " journal AS (INSERT INTO journals (kind, transaction_id, memo, created_at)"
+        " SELECT ?::text, ?::bigint, ?::text, ?::timestamptz WHERE EXISTS (SELECT 1 FROM wallet) RETURNING id),"
+        " inserted AS (" + _POSTINGS + " RETURNING 1)"
+        " SELECT available, frozen FROM wallet",
+        d_available, d_frozen, account_id, d_available, d_frozen,
+        kind, transaction_id, memo, now, now, *columns,
+    )
+    if not rows:
+        raise _insufficient()
+    return Balance(int(rows[0]["available"]), int(rows[0]["frozen"]))

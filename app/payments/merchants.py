@@ -65,7 +65,8 @@ async def create_merchant(
 
 
 async def merchant_by_no(merchant_no: str) -> Merchant | None:
-    return await Merchant.get_or_none(merchant_no=merchant_no.strip())
+    """The merchant with its settlement account loaded (``merchant.account``), in one query."""
+    return await Merchant.filter(merchant_no=merchant_no.strip()).select_related("account").first()
 
 
 async def payable_merchant(merchant_no: str) -> Merchant:

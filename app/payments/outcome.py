@@ -13,6 +13,7 @@ from typing import Any
 from models import Account, IdempotencyRecord, Transaction
 
 from ..errors import DomainError, ErrorCode
+from ..ledger import idempotency
 from ..ledger.accounts import wallet_of
 
 
@@ -26,14 +27,7 @@ class Outcome:
 async def previous_attempt(user_id: int, key: str, operation: str, digest: str) -> IdempotencyRecord | None:
     """The committed record of an earlier request with this key, if any (before any check runs,
     so a replay is answered even when the checks would now refuse, e.g. a used QR code)."""
-    record = await IdempotencyRecord.get_or_none(user_id=user_id, key=key)
-    if record is None:
-        return None
-    if record.operation != operation or record.request_hash != digest:
-        raise DomainError(
-            ErrorCode.IDEMPOTENCY_KEY_REUSED, "该幂等键已用于另一笔不同的请求", ("input", "idempotencyKey")
-        )
-    return record
+    return await idempotency.find(user_id, key, operation, digest)
 
 
 async def replay(record: IdempotencyRecord, user_id: int) -> Outcome:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models import Account, BankCard, User
+from models import BankCard, User
 
 from ..errors import DomainError, ErrorCode, input_field
 from ..identity.payment_password import verify_payment_password
@@ -83,7 +83,7 @@ async def pay(user: User, request: PayRequest) -> Outcome:
         debit = WalletDebit(
             payer=user,
             wallet=wallet,
-            credit=await Account.get(id=merchant.account_id),
+            credit=merchant.account,
             amount=amount,
             type="PAYMENT",
             counterparty=merchant_party(merchant),

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from models import Account, Transaction, User
+from models import Account, IdempotencyRecord, Transaction, User
 
 from .. import clock
+from ..errors import DomainError
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..ledger import idempotency, journal
 from ..ledger.accounts import WALLET
@@ -45,6 +46,14 @@ class WalletDebit:
 AfterPost = Callable[[UnitOfWork, Transaction], Awaitable[None]]
 
 
+class _KeyAlreadyUsed(Exception):
+    """Raised inside the transaction to roll it back when a duplicate committed first."""
+
+    def __init__(self, record: IdempotencyRecord) -> None:
+        super().__init__("idempotency key already used")
+        self.record = record
+
+
 async def debit_wallet(
     debit: WalletDebit,
     *,
@@ -54,14 +63,16 @@ async def debit_wallet(
     after_post: AfterPost | None = None,
 ) -> Outcome:
     """Move the money in one transaction; INSUFFICIENT_FUNDS (or a refusal raised by
-    ``after_post``, e.g. a QR code another payer just used) rolls everything back, the
-    idempotency claim included."""
-    async with unit_of_work() as uow:
-        claim = await idempotency.claim(uow.conn, debit.payer.id, key, operation, digest)
-        if claim.replay is not None:  # a concurrent duplicate committed first
-            record = claim.replay
-        else:
-            record = None
+    ``after_post``, e.g. a QR code another payer just used) rolls everything back.
+
+    The idempotency key is stored with its result at the end of the transaction, in the same
+    statement that claims it (one round trip instead of a claim and an update). Concurrent
+    duplicates debit the same wallet, so they queue on its row: the second one either finds
+    the key taken and rolls back, or is refused (the first took the money, or the QR code)
+    and then finds the first one's record. Either way it answers with the first result.
+    """
+    try:
+        async with unit_of_work() as uow:
             tx = await Transaction.create(
                 transaction_no=new_number("T"),
                 type=debit.type,
@@ -84,7 +95,11 @@ async def debit_wallet(
                 [journal.Leg(debit.wallet, -debit.amount), journal.Leg(debit.credit, debit.amount)],
                 transaction_id=tx.id,
             )
-            await idempotency.complete(uow.conn, claim.record_id, transaction_id=tx.id, result=success_result(tx))
+            earlier = await idempotency.record_once(
+                uow.conn, debit.payer.id, key, operation, digest, transaction_id=tx.id, result=success_result(tx)
+            )
+            if earlier is not None:
+                raise _KeyAlreadyUsed(earlier)
             await emit_balance_changed(
                 uow, debit.wallet, balances[debit.wallet.id], -debit.amount,
                 transaction_id=tx.id, sms_phone=debit.payer.phone,
@@ -96,6 +111,14 @@ async def debit_wallet(
                 )
             if after_post is not None:
                 await after_post(uow, tx)
-    if record is not None:
-        return await replay(record, debit.payer.id)
-    return Outcome(transaction=tx, account=await Account.get(id=debit.wallet.id))
+    except _KeyAlreadyUsed as used:
+        return await replay(used.record, debit.payer.id)
+    except DomainError:
+        earlier = await idempotency.find(debit.payer.id, key, operation, digest)
+        if earlier is not None:
+            return await replay(earlier, debit.payer.id)
+        raise
+    # The balance the journal just wrote is the wallet's balance after this movement.
+    after = balances[debit.wallet.id]
+    debit.wallet.available, debit.wallet.frozen = after.available, after.frozen
+    return Outcome(transaction=tx, account=debit.wallet)

@@ -118,8 +118,8 @@ class Subscription:
         description="The signed-in user's balance changes, pushed after each commit that changes it.",
     )
     async def balance_changed(self, info: strawberry.Info) -> AsyncGenerator[BalanceChangeType, None]:
-        viewer = await info.context.require_viewer()
-        async for change in money_access.balance_changes(viewer):
+        viewer_id = await info.context.streaming_viewer_id()
+        async for change in money_access.balance_changes(viewer_id):
             yield BalanceChangeType(
                 account=AccountType.from_model(change.account),
                 delta=change.delta,

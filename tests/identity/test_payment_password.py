@@ -92,7 +92,7 @@ async def test_change_needs_the_current_payment_password(gql):
     assert user_error_codes(wrong) == ["INVALID_PAYMENT_PASSWORD"]
     assert wrong["errors"][0]["field"] == ["input", "currentPaymentPassword"]
     assert await _set(gql, user, "280715", current=DEFAULT_PIN) == {"ok": True, "errors": []}
-    await verify_payment_password(user, "280715")
+    await verify_payment_password(await User.get(id=user.id), "280715")
     assert await AuditRecord.filter(action="payment_password.change", actor_id=user.id).exists()
 
 
@@ -104,10 +104,10 @@ async def test_wrong_current_passwords_lock_payments_for_a_day(gql):
     assert user_error_codes(await _set(gql, user, "280715", current="135791")) == ["PAYMENT_PASSWORD_LOCKED"]
     assert user_error_codes(await _set(gql, user, "280715", current=DEFAULT_PIN)) == ["PAYMENT_PASSWORD_LOCKED"]
     with pytest.raises(DomainError) as locked:
-        await verify_payment_password(user, DEFAULT_PIN)
+        await verify_payment_password(await User.get(id=user.id), DEFAULT_PIN)
     assert locked.value.code.value == "PAYMENT_PASSWORD_LOCKED"
     clock.advance(timedelta(hours=24, seconds=1))
-    await verify_payment_password(user, DEFAULT_PIN)
+    await verify_payment_password(await User.get(id=user.id), DEFAULT_PIN)
 
 
 async def _reset(gql, user, code: str, pin: str = "280715", confirm: str | None = None) -> dict:
@@ -125,7 +125,7 @@ async def test_reset_needs_a_code_sent_to_the_bound_phone_and_lifts_the_lock(gql
     code = await send_code(gql, user.phone, "RESET_PAYMENT_PASSWORD")
     assert user_error_codes(await _reset(gql, user, code, "111111")) == ["WEAK_PASSWORD"]
     assert await _reset(gql, user, code) == {"ok": True, "errors": []}
-    await verify_payment_password(user, "280715")
+    await verify_payment_password(await User.get(id=user.id), "280715")
     assert await AuditRecord.filter(action="payment_password.reset", actor_id=user.id).exists()
     assert user_error_codes(await _reset(gql, user, code, "280716")) == ["INVALID_VERIFICATION_CODE"]
 

@@ -39,7 +39,8 @@ def run_server(env: dict[str, str], *, extra_env: dict[str, str] | None = None) 
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.http.asgi:app_factory", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--ws-per-message-deflate", "false"],  # as `fenpay serve` runs it
         env={**os.environ, **env, **(extra_env or {})},
     )
     try:

@@ -20,6 +20,7 @@ class Subscription:
         """The next message for this operation: {"type": "next"|"error"|"complete", "payload": ...}."""
         while True:
             raw = await asyncio.wait_for(self.ws.recv(), timeout=timeout)
+            assert isinstance(raw, str), "GraphQL websocket messages must be text frames (browsers expect them)"
             message = json.loads(raw)
             if message.get("type") in ("ping",):
                 await self.ws.send(json.dumps({"type": "pong"}))
