@@ -189,6 +189,27 @@ def reconcile(env: dict[str, str]) -> tuple[bool, str]:
     return out.returncode == 0, out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr.strip()
 
 
+def markdown_table(report: dict[str, Any]) -> str:
+    """The README's table of a run."""
+    pgbench_tps = report.get("pgbench", {}).get("tps") or 0
+    lines = ["| scenario | per s | × pgbench | p50 ms | p99 ms | notes |", "|---|---:|---:|---:|---:|---|"]
+    for r in report["rows"]:
+        ratio = f"{r['throughput'] / pgbench_tps:.2f}" if pgbench_tps else ""
+        notes = []
+        if "delivered" in r:
+            notes.append(f"{r['delivered']:,} of {r['ok']:,} payments' events delivered; "
+                         f"{r['kib_per_idle_subscriber']} KiB per idle subscriber")
+        if r.get("errors"):
+            notes.append("errors: " + ", ".join(f"{k} {v}" for k, v in r["errors"].items()))
+        elif "ok" in r:
+            notes.append("0 errors")
+        cells = [r["scenario"], f"{r['throughput']:,.0f}", ratio, f"{r.get('p50_ms', '')}", f"{r.get('p99_ms', '')}",
+                 "; ".join(notes)]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append(f"| `fenpay reconcile` after all scenarios | | | | | {report['reconcile']['summary']} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--quick", action="store_true", help="small data and short runs (< 2 minutes)")
@@ -286,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"reconcile: {report['reconcile']['summary']}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    (RESULTS / "latest.md").write_text(markdown_table(report))
     return 0 if report["reconcile"]["clean"] else 1
 
 
