@@ -51,18 +51,30 @@ class GroupWrite(Generic[T]):
         await done
 
     async def _drain(self, queue: _LoopQueue[T]) -> None:
+        batch: list[tuple[T, asyncio.Future[None]]] = []
         try:
             while queue.waiting:
                 batch, queue.waiting = queue.waiting, []
                 try:
                     await self._write([item for item, _ in batch])
                 except Exception as exc:  # each waiting caller sees the failure of its write
-                    for _, done in batch:
-                        if not done.done():
-                            done.set_exception(exc)
+                    _settle(batch, exc)
                 else:
-                    for _, done in batch:
-                        if not done.done():
-                            done.set_result(None)
+                    _settle(batch, None)
+                batch = []
         finally:
             queue.writing = False
+            # Cancelled mid-write (shutdown): no caller may wait for ever.
+            for _, done in [*batch, *queue.waiting]:
+                done.cancel()
+            queue.waiting = []
+
+
+def _settle(batch: list[tuple[T, asyncio.Future[None]]], error: Exception | None) -> None:
+    for _, done in batch:
+        if done.done():  # the caller gave up (cancelled)
+            continue
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)

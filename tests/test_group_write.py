@@ -65,3 +65,19 @@ async def test_inside_a_transaction_the_item_is_written_at_once_as_part_of_it():
     async with db.atomic():
         await group.submit(7)
         assert write.batches == [[7]]
+
+
+async def test_callers_are_released_when_the_writer_is_cancelled():
+    write = Recorder()
+    group = GroupWrite(write)
+    write.gate.clear()
+    waiting = asyncio.ensure_future(group.submit(1))
+    while not write.batches:
+        await asyncio.sleep(0)
+    (queue,) = group._queues.values()
+    queue.task.cancel()  # e.g. the event loop shutting down mid-write
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    write.gate.set()
+    await group.submit(2)  # a new writer starts for later items
+    assert write.batches[-1] == [2]
