@@ -65,7 +65,7 @@ async def _closed_loop(host, port, clients, seconds, make, check, seed) -> Resul
     counter = iter(range(10**9))
 
     async def client() -> None:
-        conn = HttpConnection(host, port)
+        conn = HttpConnection(host, port, resend_after_idle_close=True)
         while time.perf_counter() < deadline:
             await _one(conn, make, check, rng, next(counter) * 1000 + seed, result)
         conn.close()
@@ -86,7 +86,7 @@ async def _open_loop(host, port, rate, seconds, make, check, seed) -> Result:  #
     n = int(rate * seconds)
 
     async def fire(i: int) -> None:
-        conn = pool.pop() if pool else HttpConnection(host, port)
+        conn = pool.pop() if pool else HttpConnection(host, port, resend_after_idle_close=True)
         await _one(conn, make, check, rng, i * 1000 + seed, result)
         pool.append(conn)
 
