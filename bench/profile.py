@@ -40,23 +40,24 @@ async def _drive(env: dict[str, str], scenario: str, tokens: list[str], history_
     try:
         import asyncpg.connection as pgconn
 
-        originals = {}
-        for name in ("fetch", "execute", "executemany", "_execute"):
-            if hasattr(pgconn.Connection, name):
-                originals[name] = getattr(pgconn.Connection, name)
-
         last: list[str] = []
 
-        def counted(fn):  # noqa: ANN001, ANN202
+        def counted(fn, *, only_without_arguments: bool = False):  # noqa: ANN001, ANN202
             async def wrapper(self, *a, **kw):  # noqa: ANN001, ANN002, ANN003, ANN202
                 nonlocal statements
-                statements += 1
-                last.append(str(a[0] if a else kw.get("query", ""))[:110])
+                # execute() with arguments goes through _execute(): count it there, once.
+                if not (only_without_arguments and len(a) > 1):
+                    statements += 1
+                    last.append(str(a[0] if a else kw.get("query", ""))[:110])
                 return await fn(self, *a, **kw)
             return wrapper
 
-        pgconn.Connection._execute = counted(originals["_execute"])  # type: ignore[method-assign]
-        pgconn.Connection.execute = counted(originals["execute"])  # type: ignore[method-assign]
+        # Every statement asyncpg sends: prepared ones through _execute (fetch, fetchrow, execute
+        # with arguments), simple ones through execute without arguments (BEGIN, COMMIT, ...);
+        # executemany is counted as one statement.
+        pgconn.Connection._execute = counted(pgconn.Connection._execute)  # type: ignore[method-assign]
+        pgconn.Connection.execute = counted(pgconn.Connection.execute, only_without_arguments=True)  # type: ignore[method-assign]
+        pgconn.Connection.executemany = counted(pgconn.Connection.executemany)  # type: ignore[method-assign]
         app = create_app(settings, manage_runtime=False)
         if scenario == "pay":
             make, check = scenarios.FenpayPay(tokens, merchant_nos, pin), scenarios.check_pay

@@ -45,7 +45,13 @@ class Outgoing:
 
 
 async def _write_decisions(decisions: list[RiskDecision]) -> None:
-    await RiskDecision.bulk_create(decisions)
+    # One multi-row INSERT: a single statement needs no BEGIN/COMMIT around it (bulk_create adds them).
+    await sql.execute(
+        connections.get("default"),
+        "INSERT INTO risk_decisions (user_id, operation, amount, outcome, rule, created_at) VALUES "
+        + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(decisions)),
+        *(value for d in decisions for value in (d.user_id, d.operation, d.amount, d.outcome, d.rule, d.created_at)),
+    )
 
 
 # Concurrent requests' decisions share one INSERT (a commit per payment saved under load).
