@@ -28,31 +28,30 @@ async def verify_payment_password(user: User, pin: str | None, field: tuple[str,
     """``user`` is loaded during this operation (the resolver's viewer is reloaded for every
     operation); failures are counted with one atomic UPDATE, so concurrent tries all count."""
     now = clock.now()
-    fresh = user
-    if fresh.payment_password_hash is None:
+    if user.payment_password_hash is None:
         raise DomainError(ErrorCode.PAYMENT_PASSWORD_NOT_SET, "请先设置支付密码", field)
-    if fresh.payment_locked_until is not None and fresh.payment_locked_until > now:
+    if user.payment_locked_until is not None and user.payment_locked_until > now:
         raise DomainError(ErrorCode.PAYMENT_PASSWORD_LOCKED, "支付密码错误次数过多，已锁定 24 小时", field)
-    if pin is not None and payment_password_matches(fresh.id, fresh.payment_password_hash, pin):
-        if fresh.payment_password_failures:
-            await User.filter(id=fresh.id).update(payment_password_failures=0)
+    if pin is not None and payment_password_matches(user.id, user.payment_password_hash, pin):
+        if user.payment_password_failures:
+            await User.filter(id=user.id).update(payment_password_failures=0)
         return
     rows = await sql.fetch(
         connections.get("default"),
         "UPDATE users SET payment_password_failures = payment_password_failures + 1 WHERE id = ?"
         " RETURNING payment_password_failures",
-        fresh.id,
+        user.id,
     )
     failures = int(rows[0]["payment_password_failures"])
     if failures >= MAX_FAILURES:
-        await User.filter(id=fresh.id).update(payment_password_failures=0, payment_locked_until=now + LOCK_DURATION)
+        await User.filter(id=user.id).update(payment_password_failures=0, payment_locked_until=now + LOCK_DURATION)
         from ..risk.alerts import raise_alert
 
         await raise_alert(
             "PAYMENT_PASSWORD_ATTEMPTS",
             "MEDIUM",
-            f"用户 {fresh.id} 连续 {MAX_FAILURES} 次输错支付密码，支付已锁定 24 小时",
-            user_id=fresh.id,
+            f"用户 {user.id} 连续 {MAX_FAILURES} 次输错支付密码，支付已锁定 24 小时",
+            user_id=user.id,
         )
         raise DomainError(ErrorCode.PAYMENT_PASSWORD_LOCKED, "支付密码错误次数过多，已锁定 24 小时", field)
     raise DomainError(
