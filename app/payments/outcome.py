@@ -13,7 +13,6 @@ from typing import Any
 from models import Account, IdempotencyRecord, Transaction
 
 from ..errors import DomainError, ErrorCode
-from ..ledger import idempotency
 from ..ledger.accounts import wallet_of
 
 
@@ -22,12 +21,6 @@ class Outcome:
     transaction: Transaction
     account: Account
     """The initiator's wallet (its balance after the movement)."""
-
-
-async def previous_attempt(user_id: int, key: str, operation: str, digest: str) -> IdempotencyRecord | None:
-    """The committed record of an earlier request with this key, if any (before any check runs,
-    so a replay is answered even when the checks would now refuse, e.g. a used QR code)."""
-    return await idempotency.find(user_id, key, operation, digest)
 
 
 async def replay(record: IdempotencyRecord, user_id: int) -> Outcome:

@@ -14,7 +14,7 @@ from ..ledger.accounts import wallet_of
 from ..risk.check import Outgoing, check_outgoing
 from .channel_payments import BANK_CARD, THIRD_PARTY, ChannelPayment, pay_through_channel
 from .merchants import payable_merchant
-from .outcome import Outcome, previous_attempt, replay
+from .outcome import Outcome, replay
 from .parties import merchant_party, payer_party
 from .validation import optional_text, positive_amount
 from .wallet_debit import WalletDebit, debit_wallet
@@ -70,7 +70,7 @@ async def pay(user: User, request: PayRequest) -> Outcome:
     await verify_payment_password(user, request.payment_password)
 
     digest = request.digest()
-    earlier = await previous_attempt(user.id, request.idempotency_key, OPERATION, digest)
+    earlier = await idempotency.find(user.id, request.idempotency_key, OPERATION, digest)
     if earlier is not None:
         return await replay(earlier, user.id)
 

@@ -28,7 +28,7 @@ from ..ledger.accounts import wallet_of
 from ..risk.check import Outgoing, check_outgoing
 from . import qr_events
 from .merchants import owned_merchant
-from .outcome import Outcome, previous_attempt, replay
+from .outcome import Outcome, replay
 from .parties import merchant_party, payer_party
 from .validation import optional_text, positive_amount
 from .wallet_debit import WalletDebit, debit_wallet
@@ -167,7 +167,7 @@ async def pay_code(payer: User, request: PayQrCodeRequest) -> Outcome:
     await verify_payment_password(payer, request.payment_password)
 
     digest = request.digest()
-    earlier = await previous_attempt(payer.id, request.idempotency_key, OPERATION, digest)
+    earlier = await idempotency.find(payer.id, request.idempotency_key, OPERATION, digest)
     if earlier is not None:
         return await replay(earlier, payer.id)
 

@@ -15,7 +15,7 @@ from ..identity.payment_password import verify_payment_password
 from ..ledger import idempotency
 from ..ledger.accounts import WALLET, wallet_of
 from ..risk.check import Outgoing, check_outgoing
-from .outcome import Outcome, previous_attempt, replay
+from .outcome import Outcome, replay
 from .parties import person_party
 from .validation import optional_text, positive_amount
 from .wallet_debit import WalletDebit, debit_wallet
@@ -77,7 +77,7 @@ async def transfer(sender: User, request: TransferRequest) -> Outcome:
     await verify_payment_password(sender, request.payment_password)
 
     digest = request.digest()
-    earlier = await previous_attempt(sender.id, request.idempotency_key, OPERATION, digest)
+    earlier = await idempotency.find(sender.id, request.idempotency_key, OPERATION, digest)
     if earlier is not None:
         return await replay(earlier, sender.id)
 
