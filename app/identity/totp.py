@@ -9,8 +9,8 @@ keyed hashes) stand in for a code at sign-in and when turning TOTP off.
 
 Wrong codes are counted with one atomic ``UPDATE ... RETURNING`` per attempt, so a
 burst of concurrent guesses all count; the fifth locks the token for 24 hours (like the
-payment password) and raises a risk alert. While locked every code is refused
-(``TOTP_LOCKED``).
+payment password) and raises a risk alert, a right code before that resets the count.
+While locked every code is refused (``TOTP_LOCKED``).
 
 Errors: ``INVALID_CREDENTIALS`` (login password), ``INVALID_STATE`` (already on / not
 on / nothing to confirm), ``TOTP_REQUIRED``, ``INVALID_TOTP_CODE``, ``TOTP_LOCKED``.
@@ -117,12 +117,16 @@ async def _count_failure(credential: TotpCredential, field: tuple[str, ...]) -> 
         "UPDATE totp_credentials SET failures = failures + 1 WHERE id = ? RETURNING failures",
         credential.id,
     )
-    failures = int(rows[0]["failures"]) if rows else MAX_FAILURES
+    failures = int(rows[0]["failures"]) if rows else MAX_FAILURES + 1
     if failures < MAX_FAILURES:
         return DomainError(
             ErrorCode.INVALID_TOTP_CODE, f"动态口令错误或已使用，还可尝试 {MAX_FAILURES - failures} 次", field
         )
-    await TotpCredential.filter(id=credential.id).update(failures=0, locked_until=clock.now() + LOCK_DURATION)
+    if failures > MAX_FAILURES:
+        # A concurrent attempt reached the fifth failure first and set the lock.
+        return _locked_error(field)
+    # The count stays at 5 or more while locked, so attempts already under way lock too.
+    await TotpCredential.filter(id=credential.id).update(locked_until=clock.now() + LOCK_DURATION)
     from ..risk.alerts import raise_alert
 
     await raise_alert(
@@ -179,8 +183,13 @@ async def verify(
     ``count_failure`` is False, when the caller counts it itself).
     """
     now = clock.now()
-    if credential.locked_until is not None and credential.locked_until > now:
-        raise _locked_error(field)
+    if credential.locked_until is not None:
+        if credential.locked_until > now:
+            raise _locked_error(field)
+        # The lock has run out: start counting afresh (once, whoever gets here first).
+        await TotpCredential.filter(id=credential.id, locked_until=credential.locked_until).update(
+            failures=0, locked_until=None
+        )
     code = _normalise(raw_code)
     secret = crypto.decrypt(credential.secret_enc)
     step = _matching_step(secret, code, current_step(now))
