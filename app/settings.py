@@ -164,6 +164,11 @@ def load_settings() -> Settings:
         for k in (_env("FENPAY_OLD_ENCRYPTION_KEYS", "") or "").split(",")
         if k.strip()
     )
+    timeout, grace = _env_int("FENPAY_CHANNEL_TIMEOUT_SECONDS", 20), _env_int("FENPAY_PROCESSING_GRACE_SECONDS", 120)
+    if not 0 < timeout < grace:
+        raise ConfigurationError(
+            "FENPAY_PROCESSING_GRACE_SECONDS must be longer than FENPAY_CHANNEL_TIMEOUT_SECONDS (and both positive)"
+        )
     return Settings(
         mode=mode,
         data_dir=data_dir,
@@ -191,8 +196,8 @@ def load_settings() -> Settings:
         risk_unverified_lifetime_fen=_env_int("FENPAY_RISK_UNVERIFIED_LIFETIME_FEN", 100_000),
         risk_velocity_count=_env_int("FENPAY_RISK_VELOCITY_COUNT", 20),
         risk_velocity_window_seconds=_env_int("FENPAY_RISK_VELOCITY_WINDOW_SECONDS", 60),
-        channel_timeout_seconds=_env_int("FENPAY_CHANNEL_TIMEOUT_SECONDS", 20),
-        processing_grace_seconds=_env_int("FENPAY_PROCESSING_GRACE_SECONDS", 120),
+        channel_timeout_seconds=timeout,
+        processing_grace_seconds=grace,
         processing_max_age_seconds=_env_int("FENPAY_PROCESSING_MAX_AGE_SECONDS", 24 * 3600),
         contact_phone=_env("FENPAY_CONTACT_PHONE", "95188"),
         contact_email=_env("FENPAY_CONTACT_EMAIL", "service@fenpay.example"),

@@ -134,7 +134,9 @@ async def _charge_card(started: Started, card: BankCard, bank: BankChannel) -> N
     tx = started.transaction
     assert tx is not None
     number = card_number(card)
-    result = await calls.call(lambda: bank.charge(number, tx.amount, tx.transaction_no), tx.transaction_no, "top-up charge")
+    result = await calls.call(
+        lambda: bank.charge(number, tx.amount, tx.transaction_no), tx.transaction_no, "top-up charge"
+    )
     if result.status == UNKNOWN:
         return  # stays PROCESSING: the recovery job asks the bank
     if result.status != SUCCEEDED:

@@ -101,7 +101,9 @@ async def pay_through_channel(p: ChannelPayment, *, key: str, operation: str, di
         assert p.card is not None
         bank = channels.bank()
         number = crypto.decrypt(p.card.number_enc)
-        result = await calls.call(lambda: bank.charge(number, p.amount, tx.transaction_no), tx.transaction_no, "card payment")
+        result = await calls.call(
+            lambda: bank.charge(number, p.amount, tx.transaction_no), tx.transaction_no, "card payment"
+        )
         if result.status == UNKNOWN:
             pass  # stays PROCESSING for the recovery job
         elif result.status == SUCCEEDED:

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -36,8 +35,6 @@ from ..risk.alerts import merchant_scope, raise_alert
 from . import channels, notices
 from .states import APPROVED, COMPLETED, PENDING_REVIEW
 from .ways import ReturnWay
-
-log = logging.getLogger(__name__)
 
 CLEARING = {ReturnWay.BANK_CARD: "BANK_CLEARING", ReturnWay.THIRD_PARTY: "THIRD_PARTY_CLEARING"}
 CHANNEL_OF = {

@@ -93,9 +93,10 @@ async def refunds_arrive_through_real_channels(rails: Rails, now: datetime) -> N
     await rails.jobs(next_business_day_start(now) + timedelta(minutes=5))
     assert await rails.status(card_refund["refundTransaction"]["transactionNo"]) == "SUCCEEDED"
     payouts = await SandboxChannelOperation.filter(operation="PAYOUT").values_list("reference", "amount")
-    assert sorted(payouts) == sorted(
-        [(card_refund["refundTransaction"]["transactionNo"], 100_00), (third_refund["refundTransaction"]["transactionNo"], 50_00)]
-    )
+    assert sorted(payouts) == sorted([
+        (card_refund["refundTransaction"]["transactionNo"], 100_00),
+        (third_refund["refundTransaction"]["transactionNo"], 50_00),
+    ])
     await assert_reconciled()
 
 
