@@ -252,6 +252,53 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
     CONSTRAINT "uid_security_qu_user_id_f0573f" UNIQUE ("user_id", "position")
 ) /* A question and the argon2 hash of its normalised answer (3.2.4). */;
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
+CREATE TABLE IF NOT EXISTS "merchant_events" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "event_id" VARCHAR(40) NOT NULL UNIQUE,
+    "merchant_id" BIGINT NOT NULL,
+    "type" VARCHAR(24) NOT NULL,
+    "payload" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+) /* Something a merchant is told about (ORDER_PAID, PAYOUT_FAILED ...), kept for the events feed. */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_ev_merchan_f42457" ON "merchant_events" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "webhook_endpoints" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "url" VARCHAR(500) NOT NULL,
+    "events" JSON NOT NULL,
+    "secret_encrypted" TEXT NOT NULL,
+    "enabled" INT NOT NULL,
+    "failing_since" TIMESTAMP,
+    "disabled_at" TIMESTAMP,
+    "deleted_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A URL of a merchant's server that wants some event types, signed with its own secret. */;
+CREATE INDEX IF NOT EXISTS "idx_webhook_end_merchan_8c4041" ON "webhook_endpoints" ("merchant_id");
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "attempts" INT NOT NULL,
+    "schedule_base" INT NOT NULL,
+    "last_response_status" INT,
+    "next_attempt_at" TIMESTAMP,
+    "delivered_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "endpoint_id" BIGINT NOT NULL REFERENCES "webhook_endpoints" ("id") ON DELETE RESTRICT,
+    "event_id" BIGINT NOT NULL REFERENCES "merchant_events" ("id") ON DELETE RESTRICT
+) /* One event to one endpoint: PENDING until a 2xx answer (SUCCEEDED) or the retries run out (FAILED). */;
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_next_at_c6b905" ON "webhook_deliveries" ("next_attempt_at");
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_merchan_ced929" ON "webhook_deliveries" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "webhook_attempts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "number" INT NOT NULL,
+    "started_at" TIMESTAMP NOT NULL,
+    "duration_ms" INT NOT NULL,
+    "response_status" INT,
+    "error" VARCHAR(200),
+    "succeeded" INT NOT NULL,
+    "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
+) /* The log of one HTTP attempt of a delivery: when, how long, what came back. */;
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -646,6 +693,57 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
 );
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
 COMMENT ON TABLE "security_questions" IS 'A question and the argon2 hash of its normalised answer (3.2.4).';
+CREATE TABLE IF NOT EXISTS "merchant_events" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "event_id" VARCHAR(40) NOT NULL UNIQUE,
+    "merchant_id" BIGINT NOT NULL,
+    "type" VARCHAR(24) NOT NULL,
+    "payload" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_ev_merchan_f42457" ON "merchant_events" ("merchant_id", "id");
+COMMENT ON TABLE "merchant_events" IS 'Something a merchant is told about (ORDER_PAID, PAYOUT_FAILED ...), kept for the events feed.';
+CREATE TABLE IF NOT EXISTS "webhook_endpoints" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "url" VARCHAR(500) NOT NULL,
+    "events" JSONB NOT NULL,
+    "secret_encrypted" TEXT NOT NULL,
+    "enabled" BOOL NOT NULL,
+    "failing_since" TIMESTAMPTZ,
+    "disabled_at" TIMESTAMPTZ,
+    "deleted_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_webhook_end_merchan_8c4041" ON "webhook_endpoints" ("merchant_id");
+COMMENT ON TABLE "webhook_endpoints" IS 'A URL of a merchant''s server that wants some event types, signed with its own secret.';
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "attempts" INT NOT NULL,
+    "schedule_base" INT NOT NULL,
+    "last_response_status" INT,
+    "next_attempt_at" TIMESTAMPTZ,
+    "delivered_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "endpoint_id" BIGINT NOT NULL REFERENCES "webhook_endpoints" ("id") ON DELETE RESTRICT,
+    "event_id" BIGINT NOT NULL REFERENCES "merchant_events" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_next_at_c6b905" ON "webhook_deliveries" ("next_attempt_at");
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_merchan_ced929" ON "webhook_deliveries" ("merchant_id", "id");
+COMMENT ON TABLE "webhook_deliveries" IS 'One event to one endpoint: PENDING until a 2xx answer (SUCCEEDED) or the retries run out (FAILED).';
+CREATE TABLE IF NOT EXISTS "webhook_attempts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "number" INT NOT NULL,
+    "started_at" TIMESTAMPTZ NOT NULL,
+    "duration_ms" INT NOT NULL,
+    "response_status" INT,
+    "error" VARCHAR(200),
+    "succeeded" BOOL NOT NULL,
+    "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "webhook_attempts" IS 'The log of one HTTP attempt of a delivery: when, how long, what came back.';
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -801,137 +899,154 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztXW1z27ay/isYfznujOqJZdnJbe+cGdtRWrd+SW037T1ph4ZIyGJNkQxA2tE5p//9An"
-    "wR30CaoEiJgvChTUJiIfJZENh9drH4z97cMZBFDk513fFtb+878J89G84R/Uv+1gDsQddN"
-    "brALHpxYQVsYNgouwgnxMNRZZ1NoEUQvGYjo2HQ907HpVdu3LHbR0WlD035MLvm2+cVHmu"
-    "c8Im+GML3x+U962bQN9BWR+J/ukzY1kWVkntY02G8H1zVv4QbXzszHC9v7ELRlPzjRdMfy"
-    "53bS3l14M8deCpjhez4iG2HoIfYLHvbZG7AHjF42fqnwYZMm4VOmZAw0hb7lpd54oiXX9j"
-    "Tt+uZeuxvfa9qeAEa6YzN8TYY2A+CRPcK3/zMcHh29Hb45Onl3PHr79vjdm3e0bfC8xVtv"
-    "/w4fJkEr7CrA7OKHi+t79kAOVWKoXXbh70AGejCUCpSRoB/pX7OdohbOZxDzdZCVyumCvm"
-    "ReFzHy/VXGHH7VLGQ/ejP6z+GoAudPp7fnP57e7g9H32TBvo7uDINbDPYE5if6WiIAx+3b"
-    "gTa+kGCbfN9rB/fwTQ1wD9+UgstuZcHV6bQmAm7cvhG40ajs47Ad1UF2VI7sqIBs8KcAsn"
-    "F7KYdtvXFbNXCLI9fHGNn6Qmj0pmTWh/Pe+fX/7a0F6KMaMB+VgnyUhxg+QzN8cyErIyP2"
-    "urHRFsxvJDA2Euyn2Pk3ssWAT2QU6s1Q1zFi+GjQKyL/nt7xzDkqmVoykjn8jUj0IP5LZ1"
-    "PN/059W2dYg8iTmUCCDqix+fLPrqagCtDvL67Gd/enVx9Z93NCvlgBkKf3Y3ZnGFxd5K7u"
-    "n+QmqGUn4LeL+x8B+yf41831OMDZId4jDn4xaXf/rz32TND3HPbiGjTSYMWX40sZ/fsEYU"
-    "3Uq0oJNfru8mbRptfutX15zK+dPnF9K4ZpUQsfHIzMR/tntAg0cUGfG9o6b52JRv+vUTfb"
-    "pYG/4xEWX00eEcOXJQ+QHnj01ekLIy94+Vv6HdxenFOIGcITqD+9QGxoJVDPEdZn0ObMeG"
-    "eR5Iefb5EFg7coRfoq1cuWGatlcGdmBjbT0E7Iaih9DHuRFSR6xyYwWH9WBOo+6UlWsAIa"
-    "iH7AmwJtSya9YA5zhk5q7srMasVb8+E8fwXa8DF4Jfbb7Jdintc3TO8W6Q7OEquc24NKKp"
-    "g11HDQUvHBO8sHe4649ZiW6sh8lFUVCfTEn/yFdE9rZL9zhJUiGioiWX3qx0NKFjUZmM+T"
-    "OsTnSTnveVKgPU1XBNywdStkfb9wrRNlOimPMp0UokwG8qBpcQywn+5urvngpkTyfI+pe+"
-    "C/wDLJFvr/FcgyLDJUTozo/tXp73mwzy9vzvIcDevgTHFuO8+5FZifcqKiS/P/DNpP55Bv"
-    "+y/vVRr+E9pK06Gy+iW3cMqt/mAEiAZ7M0LK7qlh99j+fELNc2TrRZzv0deSoZ6VkgLoqq"
-    "l//Pt99fK8nPkvb65/iJvn12wu8MHbigzxvJx0mU7t26BzSJ6oORMiJ4J1QVCKkZ7LbRjW"
-    "SW4Ylmc3DPNwW5B4IxGYlwISwltnMJeP5cJQnjmWQb9+9k/ROZsjKgXe6564qYmO8DOdFl"
-    "yKnZB1UpSUQgG5RNU6Jsqw3EQZFqkZsnzmoj3uOBaCdolBnhHMYT2hkl2Bvbyy3uF+dnNz"
-    "mRnuZxf58fzr1dn4dv8wQJ82Mr0SvlGRB7tHHmw8Yad3E9vuZez0TQXrSNnpkgm7MNDcdT"
-    "yWHF0eDi82GlRxY2bSXCg0vrfPUBqAJ7T4Bnz7T+DNEMCIqpl4/yBgBskMQNsApkcA8ej4"
-    "MuhdQrXJJFwPQA/QpZZ4YDgCM8fH5GAvp8JOfoBD4H1Oq5v+2N6fitLry0w2qKD01KKysf"
-    "gx+0oEPJWouYTuSfvskuMyNASj8xkhCWFuf99XtJBobBkRc7qzchKC3f6YTuVOCk/YRVmV"
-    "vd902g7toyL+5ckTiYTKnVC5E4r+2LrciZ+o52NDa4/jJ8a3BlXe4V9ho5ou4Y2NwARajD"
-    "sw6FB5RnNke98FLlq8MwMQfw48B/wbYecA/IZNj7qewLSBQ2Xfn4HUfF/0CDvoX2V09Hrx"
-    "Knf/VMGJDgtOzNFcqFxK3F6+HNZuqiIog2DnDALlEPVjTakIjnjZnXkrxkik3Oc3yEVKiq"
-    "NxhT3OavcuH/RON1cut4RzXIT0dvFyHyHemq6Sq3fUFI8HgGCNvZyYdKmn7ecuqWplHdvl"
-    "FI1HB4tVK0vJSIhz+3sElPOz285PXFpVfAt+Wk5F7xuHgZwXu0HmRFpKgd+Wyxmg2oKzKX"
-    "lCXnrwlTiYnCmmBVxTJcYlhTY7ra7gvX/BGqs7vKr3DhcsqPMLPo9qGEsCe6c+/I3vTZyv"
-    "42fEd+PTtwdVnrwTNNQQa6m8+R315j3HNTlbwco9oKWAhO7PYS0n/rDCiz8suvEuXFgO5A"
-    "zy8kSclMhKmTh9Q3vdqTiuP6FIzRq5n3nZFhzQfhWjksnLVCzD7um/JzlXcQCKY4mlYlPl"
-    "Vlg6DNapAfY5Z/zT//+pjLJeGmUTX39CnKmsonjNUmKNZ2icfjq9uDw9uxx3NUV1nfgE53"
-    "zioJKYXMooXqwxKanW691br1VUoEcfYJTpLayArJxSQFuRgb+S9PwVOexUov+WKaIuh50d"
-    "gypA0Cq4KwYIuvS0bhFddLlFEKI7gyo/Cwdt1uFm0UHk+cEPYfRsohcKITQsM6zaxLyuAc"
-    "hUIYgvFbMrlYvWWxctHE6COXAZIeky4NqvBhjhtUoCfWkXKo++qe2ovOaN7eiGRKxURCIh"
-    "YbSu/WOt048lgHJOTL5tcce10m+PK9Jvj4vpt4mZVBfnRGKNJOfH8fX7i+sftNvxp4vxb2"
-    "tiOk/qMJ15AifFdJ4UV9KCJSrCunHEN0W9qYhoLYYt0pjteIJlZjNiaiqrNZWFqDVIs80J"
-    "Kpu0uWkUANkkopATXUueh5rWGk5rujN3GR/VKHSUk1Wa7rOmnWeEDZ+zeFWW7U5JqZrdqm"
-    "a3CsjW/Np6UKOib97AZgwZVee2LyHZTdYH6ZtCWi8Qkh/yLSAs+aa4vlapv4O2MXG+XiFC"
-    "YPDZFqKzuRaDqigtCdtq87Cx2pa0s+FV3XRNxAszVZFXKaGuKOINVhg5rhXwOK6IeBwXQh"
-    "6uj6ktKcQRpkQkjCq1X33cQ185w7j8sLW4vRTgVjlJXZywRujn38CLTYkpF3Z7XNie7AFK"
-    "G/ccAyhn+5dbPynzuWYN5tNlYWQAATMRgQ5tQBA6AKx8MnZeQHBuIAETx5sBYlJ5sG+YdK"
-    "kMRppJgEuFwijEN8UazB30L75TKUUxBYlywT2EXYi9hVbdtLjl6ZUOVMpdb23CtHMplndX"
-    "lFTJdzmzpZh8F2AjAnLUXgqzpevaftuR/LI2gA/rjN7D8tF7WBi9rNakjTgbKipq+yUiMk"
-    "Lcek6RygPdUIxginhh0QrUI4H1Qf5GKrwz5qJoVVausHx5Vd1UaE1jh9G0Me6RrHywt89W"
-    "mbbpmdBzsPBIL0rKh3cnwzwBTnCMFwTlA7z9Aa6S/MvCC8e1wgvHFeGF4zzYE2g/aToj2E"
-    "S5k7ykyo1tnhtrBZzYatvoyvroSC+y0luZzY0II1tHTfY0ZiTVp9FUB+grNRFZLQHBhTcv"
-    "18pq0CM2sf1TgfUZ0p8c39N8LEjKZOXUultr3Q23PbNASAOShiOsqANV6EoFpdV+FaXpMk"
-    "2jry7SA2VhbD5T00Bc4SVdKL33We+qlN2ml9jyZI762qjoRHlXLW2oUGXYWi7D9tpXsFak"
-    "ezbi6wJd8eGvcDpOVKJwxdNx6pdy3BLwecW9MKKPTLwVoUoqAEoyIWRTsUxW3XtFiO7NuE"
-    "S4JIOpy4zeYDMZJ5U33mRWnsPLkmTVtiWpOfzyFFWXoii2lyYWkC4htf2cSTSHphB3vBSQ"
-    "jZ7vZicYJOTFoRPnDJKZ0BjOC0qYPdkNSe9YvAMUKzY4xgJrrH/36934tiumdw25NduRaL"
-    "13fXN7dXq5JpxbzwQOIdPE65MWBFV4r9bM4YbnpmorzNklHcingMPhu1qbC95V7C5496oC"
-    "ptTU8DFvOi81vSv7kCbgOjwcvR29OzoZLQ3x5ZUq+7vI88ZwWQ71Yw3Ntz2eNfjKoY4lfa"
-    "gQS59DLJbzaNpNvrCioPqs8p9ViNELfRWqFLoe42bB6opu1MfV/49rlUmV34PSep+1Ti1u"
-    "K9imoYk7SDzZdTqk15/GtxcfLsbvt9VdSgBENufs9fLKMAVBGaz1dVeIMQ3N9ucThEXRLw"
-    "gq9FdBP3hhkXmHIyobsdt+3vXExN5MY4suf1kv2XyTkapayqUa8Wxpzs/VJnnSPMeiLxgl"
-    "StReJguSMswXOXKrDrVVTmwVK6XhOdGeESaCm/MKghJC3Xo8TeWm77YP4LtGQ/1nJSU8CY"
-    "hZ2saNbS32ltk4W6r2ZaZMzTJ5hXTNFbOOpEsg5G9vXhGlM9rPOW27hZ9KLZzmCLPqSqsO"
-    "pquoG1lhSp1RrFIh+5AKucUQZUqorwpVqna7jIjNHMugnawI1Y9hL7KCFPizkBA6FFgMdd"
-    "VZivZ2uuxMJsy6TEv+hLA5NfUA23N6aY+TolxoM6hKV35OtaYvY6zhyIXPuUL9STn5dPVe"
-    "leHcywzn/h7MsNEcL3UyQ/coH9VhwI7KGbAjTn1BAwmnzmWEJIS5/RgE+uqaGJFmO+JTkh"
-    "ISTdtLLBX5ROh5aO7yDMPyTfApEZWaxTkLsBE7S1Tq1VZ8MAaCPFu26nzbWEQdbqsOt1WB"
-    "rorvTCDk0aXD/gu+ZNmRd4iQksOBci0GVc76F6yFyZYkbF37kKAXNAEufUIAyRPVOvAcME"
-    "GAmI82MoBpg8kCUGcdBLtRAf19sD88GB4ccQ8EWqmvOuxAklWYMv8UH9BPPsBznpBYqkYs"
-    "IN2O5/YdJ4LoAuQJe6g5MeWj1oF6O/aJfhxfv7+4/qGrVT+/IbfWftyK7bgFwsViLKDWsA"
-    "Q7X1rC4T2stRN6WLETesg5TCNEz3QbQB4KyZdUp7gu5bo3ct2Jzs4KM7TJQrjUYEFUFRgU"
-    "M0aLWmhw3m9GUtFkff7WDKSbRiMtZyWVlvutZct8RrihnrOyStN91rSiY3dP/z2hY28RtK"
-    "7pMLxF7ETyPQ4dm2sxqKJjk+24OGhdm45lgt8yQUD8ydwMuFzwAk2P8alTB4N9+p8LifcN"
-    "IB6cTkHYP9h/d3B4MOSysm10KUbOqpPSe0vKshqkwn5JSqirULysmujN1v5tcvkl3Nuv4N"
-    "/45v6+zULyb+/fokHP2d+v4j7FYdp+xRv6dQdHuU6xExQ89ITimXxp+aIRnYR9YvCYA9UY"
-    "+YywAr4W8ARZtDdhyHNiCuxaYNsObwUsRzluLx+8x7XgPa6A97gIb0gWNHAqc4Iq1NXcsQ"
-    "yAbMKa5kQVOd43clSR47ut/96Q41P6IrP7IEGTS42n7g+qifGgpRbketZkxW9sBBwX0pEG"
-    "InEQiIN9x7YWwPQIYAmNwCTgCbkehwQX7uEP+w87eBsCnClg6cosi/lb02aE+RxA+qhz01"
-    "p8BxDUZ8AnCMwhfiJBenPYM9tqA6Bt0D6Jj8gfNvsR4us6IsTBLBuatSWMlg/7+h649MGQ"
-    "HdDyMJQPu6KzNP0z7DxsW5OTVxy84uD7yn5txFQKvx4RbyCRkI9zPKpTo/GovEjjUbFKI5"
-    "uvhJPSs1Iq+f9Valdlkkpr8KlNvruj39Cua+i3pySVlvusZbFdFWo7Rd1FUNEhu/dd9YQO"
-    "uUO6j01v8Qs7nrxk83ahzaCKFiFRa+1L1Lx2wmAsEHANjCGA+NGxhyGf4UwDbsN28BxaZs"
-    "hIkBeEwf7RwfBgxE0XXL1DDjHxOeO/OsQMXuBPxVf0x0tWfEVfNJEq9BZ/KQXo7+j3Z5Wf"
-    "H5mSW1/xpO7hPxq+PVkCzv5RBfHd1enlZRHTL6kJua5VlpaRIv1vDccrhwuDMBmUE5MQ7U"
-    "6O/VXWsLKGN2QNfwxPzv0Fl5UdzjaotIPjU3i/YIGKw9RoZY0BBPFhAoDMnBfyfVhtCC4Q"
-    "/gcJ6g0RZBthHC3a5QseHuh9y4HGwwNgcPAs4vY6Z2HFh4cwTZReMwk4Pb+/+DQegI+nF+"
-    "/BPgRTk34h38I5Oxkj+uGpR+1rZnWzMGQE0PfU7gaOi+ygzR920mhqYraTx8Fg/PvHi9sx"
-    "7fWFehYeWpZfCjjgBfjLmXzP9gYZCNPnt4hDu5q7ECP2iAlPTB/zxfRmgaTOTvL85gBECg"
-    "1iozB8StehX1XwkgB69EFoe+z4jzPW2T2mkzoMPu4DjKYII1tH1DZ8eFCFn7bXSlWFnzZC"
-    "e4VTg9jwTmRUll1TV6xhYaI2KhL1Df/ufYct2XoRLt5dmaddV9xSUWRpPYNMTkZifQmTeE"
-    "VZtYA0XUBiP3vCyT+q0kFWTiY2b0MKUBTJbk6Esf8uPAvmBNUnKPQJFliqokaK6vjgYGQ+"
-    "2j+jRaCSC/rsJUdly3v+I72M4cuS3cgPQ4oBfXMUVra/pV/H7cU5xXtDGwTYmW0Wwt4eb3"
-    "fA8uagcmtAcIoca7eOg8ZUtZqezA+DKiaJAVjAv4JIitpLGDUa1fH/RuX+36jg/1noGVki"
-    "6C4FJIS3ffd6SziMm4/j6zUxGHW40MNyLvSwWJldd8Tmh6WAhCO4/QlinhztWxfglIiEEH"
-    "eygX4j2VWvMzKyGhuKGOubHjbqlysNBEEqw3eR9oSEtkZmpVqJbPUocttJXEvVoul0KaWT"
-    "gWE1oNizcmoeaTqPxDiKM+xZSbWhrc88uoqj7J7+e5Jqypjk90g3y07MzNwfvEo2G1HT7v"
-    "lmxS/3kl9WO5s2ZSo4LoNIMJkuIyQhvzSsV/6yovplD7JFewfxZsa37+nOXMjZS4lIOLbb"
-    "D7Bg3xLCN24vIbjtc//KyFdG/oaM/A/wy9j28GKPY+Av71Ua91P4RUO0mVl3AxmrD5mpex"
-    "DuQh0AtnkLGWCKnXm4s2tmui69wCxKMDUtBPaf0IJemCzAwwP968NDSfnJdrtXHkev7YBy"
-    "j0OQY1+FXO8Z/Nl9UXUWrJPyBeukuGBRIB4dLIRuWkZCq+CoDshH5SAfFUBWtRPWc2ZBuD"
-    "4UUS4/pSqRkALjKlOqi+OpCIJYn2kexVcE9ZyYgr4B9OU1bnpW3uZNt4bJ8HD0dvTu6GS0"
-    "tEeWV6rMkJIk+82Y7vem/oS4OeDRnUqz3QvarCP5O0XhsuzvAcjng7MrT1QkHJSYeFpwNK"
-    "qGkWstItc25eiq/PF+WtvhiKJOrojBkhGSzvJuv+h38p3U9Gmi9lKslp1nkfuTv5DOMUoq"
-    "kpwTESkh3t16A2vM1a8zSxyWzxKHhVmibBUVoZbL+lD5Qn2jkjMflwXDbX2NwglFaaXtPm"
-    "tbBY52W/++azTUf1ZS6X879a921fQjAaWvqW2SQl9R5YKBWlSDcIWLX6NutkwFdatbpIZe"
-    "SWWLklmmBWjvs71t1/RSF+Di5CpcQaSwNZjjMp9Fkh9+vkVWWbJmhhS+SvYMSzK2/+6eY4"
-    "9BK6XaU6i+xrhraW12zLxHv5hw74o57yVzzlKSQqaFowXHsRC0SziajGBOHRMq2dV3vryy"
-    "XgP97ObmMmObn13kg56/Xp2Nb/cPA6OcNjK9EpNt4hic9JXy6HPcXgqWd91hZ8VT7LafSm"
-    "/OHHEPKSOmfKTG7mnGDhBgCNJiCv62XFRvmZ2xqie17GjL1FDbi0oPwBqOajhfKPf/NVwz"
-    "82qvSlv+6FhG+IYFTyu+NajysV4QtLyZNgvbCmxIcH1W3oag8JQVFzuGr3tsJwAEjCwZAN"
-    "/2TIudtWISMKUPvQAYGQjNkcHfgrBqh61kVil/r5f+HtR1tutT3B7KyKkVubFBxADSJpyz"
-    "okuhT0nIhPtKebCZxGL6a7rpQk6N06oRnRGTCdg1D2g6M9BZ1NAomtyN0K/MKjlZadK816"
-    "yFEEENozlkL82xRCvXWI600kQzTWxJjuGPN5fvL65/6IpC6jpfNrZxmxB7eVl1sFG/Gbxo"
-    "kYhOmuRru3p9SYlWKVsuRTPl5UvBQ+JFi60Wv3BdLHmyK4LZzwh7TSzndNJudqxaVnItaa"
-    "7rdHRlmntiXqSBlnOiKpu5z3qOTQJtlbTGik6Uf9nYno74S3FtZOSUAlSG6XZArzJM15ph"
-    "Gk0TLcD6WxAA+pj0Jym+2Yl1heTSwDuD1orJpSHsp2FfEsHeaXJpcFQfIYiQObK5hRxyLQ"
-    "avn+i3bFwz9nkKiD+Zmx7VFP2bSXszLdNbLCuo2dDE6PugXpqNXug14NgIEOQR8PDA5rCD"
-    "4Hc9x6Lqpl/mw0MxHNrRb6iybD1eQAdV4c+gfBJnxvnp7ua6hENKRPI+nKl74L/AMskWT/"
-    "c8bBkYGc+tkIiZz7kcZF0y1kGh9JJOF1SBsOeyvUz2Y2tBz+WMJBJoyAhJkU2cq9FWI8pQ"
-    "XsugUMpApQ7vNimkHF/l+PZBBe05vpvJrMx6aBxfo+DCvZplmXYd62VZGnDxDwLC+BVLjG"
-    "R2fpSrGdr/obaBSz0CMIdPiADIhEAYQwTQo5No4B/oiJ922fovcLyMz3tRj3HuZSoe96dy"
-    "QfoylVW5IA3Dr+1GXns6xdUMvaqMv81m/KnDZtRJxrusB+UY7rZjmLXB6n+DWTk1EbblHs"
-    "6S/VkreoipnV5bpoi6TmJ2DPbQT4wDqKV+YirC+qqfGMUq1cGfO+ps6XRkiDDkcXtVDjxH"
-    "jhfLgQd/CkAbt5cw7tBJreoAIAF84/YS4tv+eanoq4t0Zohj5PnYFtuQyReWyZxrL0yJ8F"
-    "wz4IITcS/3VNMyEjmprYEapKRY6Blx+K+KY1EzUjLOEu1Gf+emrcUZ3WImXF5SpplBbabk"
-    "8Sk319rd6eW4K+6k682U6ccqQF1ely4nJsWUUkVTdVGeLpiVDZPolkN8Xn5UOfwcUaUCVS"
-    "FQsbntHoFdoBlXzFeXj2LsNFP9NzSZOc7T+LkkTz1zf1BNCQYtNfRcO0ddiBH8vEccavUF"
-    "33nwG1pcB0vxhP2wK8t5wkRzte3MpYQUi27nhEv8QQhAnJaREOSTUQ2QT0blZ6OPFGVYCu"
-    "6ozggelY/gUWEEYzRFGAlm3GeEJIS5gzGsclx6wbw4vsev51Y+2FMiEg719o/KxEhH5nPD"
-    "4iIZUeV6Sul6dulXnSJs6rM9jkcV3RlU+VIwadObrIpdcZVWjCOVO0HPCBMuBVw+5adEJJ"
-    "zyh8fHdfyg4+NyR4jdy2VPu5xYcznCUXMJ0e0ka4L+ood4yenlG7xTImqDt+AG740uZn//"
-    "PwnKnsc="
+    "eJztXWtz2zbW/isYf6kzo3pq+dJs+87OOLbSuk3s1Hba3U07DERCFmuKZADQtnbb//4CvE"
+    "i8gDRBkRIF4cNuYxIHpB6AwDnPueB/ezPPQg45ODNNL3Dp3nfgf3sunCH2j/ytAdiDvr+8"
+    "wS9QOHbCtjBqFF6EY0IxNHlnE+gQxC5ZiJjY9qntueyqGzgOv+iZrKHt3i8vBa79JUAG9e"
+    "4RnSLMbnz6g122XQs9I5L86T8YExs5VuZtbYs/O7xu0LkfXntj31+69G3Ylj9wbJieE8zc"
+    "ZXt/TqeeuxCwo995j1yEIUX8CRQH/BfwF4x/bPKjopddNoneMiVjoQkMHJr6xWNjeW3PMK"
+    "6u74zb0Z1h7ElgZHoux9fmaHMA7vkrfP2P4fDo6NvhN0enr0+Ov/325PU3r1nb8H2Lt779"
+    "O3qZJVpRVyFmlz9cXt3xF/LYIEajyy/8HcpACiOpcDCW6Mfjb7hecRTOpxCLxyArlRsL9i"
+    "PzY5Eg39/BmMFnw0HuPZ2yP4fHFTj/enZz/uPZzf7w+FUW7Kv4zjC8xWFfwvzAfpYMwEn7"
+    "dqBNLiyxXX7fawf38Jsa4B5+Uwouv5UF12TLmgy4SftG4Mazso/T9rgOssflyB4XkA3/K4"
+    "Fs0l7JaVtv3lZN3OLMDTBGrjmXmr0pmfXhvHd+9e+9tQB9VAPmo1KQj/IQw0doR79cSsvI"
+    "iL2sbLQF8zcKKBtL7CfY+y9y5YBfymjUm6FuYsTxMSAtIn/B7lB7hkqWloxkDn8rFj1I/t"
+    "HZUvN/k8A1OdYgtmTGkKADpmw+/bOrJagC9LvL96Pbu7P3H3j3M0K+OCGQZ3cjfmcYXp3n"
+    "ru6f5haoRSfgt8u7HwH/E/zn+moU4uwReo/DJy7b3f1nj78TDKjHf7gBrTRYyeXkUmb8A4"
+    "KwIWtVpYQafXd5tWjTe/favjxu104ehLYVx7Q4Cm89jOx792c0D0fikr03dE3RPhPP/o9x"
+    "N9s1An8nMyy5unxFDJ8WPEB64rGfzn4wouGPv2Hfwc3lOYOYIzyG5sMTxJZRAvUMYXMKXc"
+    "GK9yaWfPvzDXJg+CtKkX6f6mXLlNUyuDMrA19pWCdkNZQ+RL2oChK74xIY7j8rAnW37ElV"
+    "sEIaiH3AmwJtSxa9cA3zhl5q7cqsasVbs+EsfwW68D78SfzZ/EkJzxtYNr1BpoezxKrg9q"
+    "CSCuYNDRy21HzwzvLB1JPXHtNSHamPqg7FEnoSjP9EJjUa6e8CYT0QDQdiufvU94eUbGoq"
+    "MJ+ndYjP03Le87RAe9q+DLhR61bI+n7hWsfLdFruZToteJksRKHtCBSwn26vr8TgpkTyfI"
+    "9tUvAXcGyyhfZ/BbIciwyVkyC6//7sX3mwz99dv8lzNLyDN5pz23nOrcD8lBMVXar/b6D7"
+    "cA7Fuv/iXqXiP2atDBNqrV9xDadc6w9ngKyzNyOk9Z4aeo8bzMZMPUeuWcT5Dj2XTPWslB"
+    "JAVy39o3/dVW/Pi5X/3fXVD0nz/J4tBD78tTJTPC+nXKRT+zroDJIHps5EyMlgXRBUYqbn"
+    "YhuGdYIbhuXRDcM83A4k9FgG5oWAgvDWmczlc7kwlaeeY7Gvn/8pu2YLRJXAe90LN1PREX"
+    "5ky4LPsJPSToqSSgxALlC1jooyLFdRhkVqhizeuaiPe56DoFuikGcEc1iPmWRXYC+urHe6"
+    "v7m+fpeZ7m8u8/P54/s3o5v9wxB91simJXyjJg92jzzYeMBO7xa23YvY6dsQrCNkp0sm7N"
+    "JCM9+jPDi63B1ebDSo4sbsZXMp1/jePkdpAB7Q/BX4+p+AThHAiA0zoV8RMIVkCqBrAZsS"
+    "QCibXxa7S9hocgmfAkgB22oJBcNjMPUCTA72ckPYyQMEBN6n9HCzh+39oSm9vqxkgwpKT2"
+    "8qG/Mf869EwlKJmytonrTPLnk+R0PSO58RUhDm9vO+4o3E4NuInNGdlVMQ7PbndCp2UnrB"
+    "Lsrq6P2my3akHxXxLw+eWEro2AkdO6Hpj62LnfiJWT4udPYEdmJya1BlHf4ZNappEl67CI"
+    "yhw7kDi02VRzRDLv0uNNGSzAxAghmgHvgvwt4B+A3blJmewHaBx2Qv3oDUel+0CDvoX0d0"
+    "9HrzKjf/dMGJDgtOzNBMqlxK0l69GNZuqiJohWDnFAJtEPVjT6lwjtBsZt6KPhIl8/wGOU"
+    "9JcTaukOOss3fFoHeaXLlICReYCOl08XIbIUlN18HVO6qKJxNAssZeTky50NP2Y5d0tbKO"
+    "9XKGxr2H5aqVpWQUxLn9HAFt/Oy28ZOUVpVPwU/Lae99YzeQ9+Q2iJxIS2nw2zI5Q1RbMD"
+    "YVD8hLT74SA1OwxLSAa6rEuKLQZpfVFaz3L9jgdYdXtd7hnDt1fsHncQ1jRWDv1Ia/DujY"
+    "ex49IrEZn749qLLkvbChgXhLbc3vqDVPPd8WpIKVW0ALAQXNn8NaRvxhhRV/WDTjfTh3PC"
+    "iY5OWBOCmRlSJx+ob2ukNx/GDMkJo2Mj/zsi0YoP0qRqWSlalZht0b/57EXCUOKIEmlvJN"
+    "lWthaTdYpwrYp5zyz/7/D62U9VIpGwfmAxIsZRXFaxYSazxD4+zXs8t3Z2/ejbpaoroOfI"
+    "IzMXFQSUwuZDQv1piU1Pv17u3X2ivQow8wjvSWHoCsnB6AtjwDfy7D81fksFOB/ls2EHU5"
+    "7Owc1A6CVsFd0UHQpaV1g9imKyyCEN8ZVNlZOGyzDjOLTSIahA/C6NFGTwxCaDl2VLWJW1"
+    "0DkKlCkFwqRldqE623Jlo0nSRj4DJCykXAtV8NMMZrlQD60i50HH1T3VFbzRvL6IZErlTE"
+    "UkJBb137x1qnX0sC5ZyYemlxJ7XCb08qwm9PiuG3SzWpLs5LiTWSnB9GVxeXVz8YN6NfL0"
+    "e/rYnpPK3DdOYJnBTTeVrcSQuaqAzrJhDfFPWmPaK1GLZ4xFyPSpaZzYjppazWUhah1iDM"
+    "NieoddLmqlEIZBOPQk50LXEeellruKyZ3sznfFQj11FOVo90n0fae0TYCgSbV2XZ7pSUrt"
+    "mta3Zrh2zNr60HNSr6Zg1sRpHRdW774pLdZH2Qvg1I6wVC8lO+BYQVT4rra5X6W+haY+/5"
+    "PSIEhp9twTubazGo8tKSqK0xixrrtKSdda+atm8jkZupirxKCXVFEW+wwshJLYfHSYXH46"
+    "Tg8vADzHRJKY4wJaKgV6n96uMUPQumcflha0l7JcCtMpK6OGGNsM+/gRWbEtMm7PaYsD3J"
+    "AUor9wIFKKf7l2s/KfW5Zg3ms0VhZAABVxGBCV1AEDoAvHwy9p5AeG4gAWOPTgGxmTzYt2"
+    "y2VYYzzSbAZ0KRF+JVsQZzB/3LZyqlKKYwUC68h7APMZ0b1U2LKU8vdKBD7nqrE6aNS7m4"
+    "u6KkDr7LqS3F4LsQGxmQ4/ZKqC1d1/bbjuCXtQF8WGf2HpbP3sPC7OW1Jl0kSKioqO23FF"
+    "ER4tZjinQc6IZ8BBMkcotWoB4LrA/yb5TCO6MuylZlFQqrF1fVTYXWNHYYTRrjHsuqB3v7"
+    "bJXt2tSG1MPSM70oqR7enUzzJXCSc7wgqB7g7U9wHeRf5l44qeVeOKlwL5zkwR5D98EwOc"
+    "Emy53kJXVsbPPYWCfkxFZLoyvro6NxUZXeyiQ3IoxcEzXJacxI6k+j6RigZ6Yi8loCkhtv"
+    "Xq6V3aBHbGL7pwKbU2Q+eAE1AixJymTl9L5ba9+N0p65I6QBSSMQ1tSBLnSlndI6X0WPdN"
+    "lIo2cfmeFgYWw/MtVAfsBLutDj3udx16XsNr3Flgdz1B+Nik60ddVSQoUuw9ZyGbaXvoK1"
+    "It2zGV8X6IoPf4XTceIShSuejlO/lOOWgC8q7oURe2VCV4RqWQFQkQUhG4pl8+reK0J0Zy"
+    "clwhWZTF1G9IbJZIJQ3iTJrDyGlwfJ6rQlpTn88hBVn6Eol0uTCCgXkNp+zCSaQVuKO14I"
+    "qEbPd5MJBgl58tjCOYVkKjWH84IKRk92Q9J7jugAxYoEx0RgjfXvPt6ObrpietcQW7Mdgd"
+    "Z7V9c378/erQnn1iOBI8gM+fqkBUHt3qu1cvjRuanGCmt2SQfqDcDh8HWt5ILXFdkFr18c"
+    "gAlTNQIsWs5LVe/KPpRxuA4Pj789fn10erxQxBdXqvTvIs+bwOV4zI61jMClIm3whUMdS/"
+    "rQLpY+u1gc7952m3xhRUH9WeU/qwijJ/ZT2KCw/Rg3c1ZXdKM/rv5/XKssquIe9Kj3edSZ"
+    "xu2EaRqGvIEkkl2nQXr16+jm8u3l6GJbzaUlgMgVnL1eXhmmIKiCtr7uCjG2ZbjBbIywLP"
+    "oFQY3+KuiHP1hm3RGIqkbsth93PbYxnRp80xVv6yXJNxmpqq1cqRnPt+b8Wm2TB4N6DvuB"
+    "caBE7W2yIKnCepEjt+pQW+XEVrFSGp4R4xFhIpmcVxBUEOrW/Wk6Nn23bYDAtxqOf1ZSwZ"
+    "OAuKZtXbvOfG8RjbOlw76IlKlZJq8Qrrli1JFyAYTi9OYVUXrD+jlnbbfwU6mF0wxhXl1p"
+    "1cn0Pu5GVZhSZxTrUMg+hEJuMUSZEuqrQpWq3a4iYlPPsVgnK0L1Y9SLqiCF9iwkhE0F7k"
+    "NddZVivZ0tOlMJsy7Dkn9F2J7YZojtObu0JwhRLrQZVIUrP6Zasx9jreHIhU+5Qv3LcvLp"
+    "6r06wrmXEc79PZhhozFe+mSG7lE+qsOAHZUzYEeC+oIWkg6dywgpCHP7Pgj07NsYkWYZ8S"
+    "lJBYmm7SWWinwipBTNfJFiWJ4EnxLRoVmCswAbsbNEh15txQdjISjSZavOt01E9OG2+nBb"
+    "7eiq+M4kXB5dGuy/4Hc8OvIWEVJyOFCuxaDKWP+CjSjYkkStax8S9ITGwGdvCCB5YKMOqA"
+    "fGCBD73kUWsF0wngNmrIMwGxWw54P94cHw4Eh4INBKfdVhB5ZRhSn1T/MB/eQDqPeA5EI1"
+    "EgHlMp7bN5wIYhsQlbZQc2LaRq0D9XbkiX4YXV1cXv3Q1a6fT8itlY9bkY5bIFwczgIaDU"
+    "uwi6UVnN7DWpnQw4pM6KHgMI0IPdtvAHkkpF5Qnea6tOneyHQnJj8rzDLGc+lSgwVRXWBQ"
+    "ThktjkKD834zkpom6/O3ZiHTthqNclZSj3K/R9mxHxFuOM5ZWT3SfR5pTcfu3vj3hI69Qd"
+    "C5YtPwBvETyfcEdGyuxaCKjl2m4+KwdW06lgt+zQUBCcYzO+RywRO0KedTJx4G++x/PiT0"
+    "FSAUTiYg6h/svz44PBgKWdk2upQjZ/VJ6b0lZXkNUmm7JCXUlSte1ZHoTWr/Npn8Cub2a/"
+    "g3ntzft1VI/fT+LZr0gvx+7fcpTtP2K96wrzs8ynWCvbDgIZXyZ4ql1fNGdOL2ScDjBlRj"
+    "5DPCGvhawBPksN6kIc+JabBrge16oh2wHOWkvXrwntSC96QC3pMivBFZ0MCozAlqV1dzwz"
+    "IEsglrmhPV5HjfyFFNju/2+PeGHJ+wHzK9CwM0hdR46v6gmhgPWxphrGdNVvzaRcDzIZtp"
+    "IBYHoTjY91xnDmxKAA9oBDYBD8inAhJcuoff3d/d8NcQ4E0AD1fmUcxf2y4nzGcAsled2c"
+    "78O4CgOQUBQWAG8QMJw5ujnnmqDYCuxfokASK/u/whJDBNRIiHeTQ0b0s4LR/19T3w2Ysh"
+    "N6TlYSQfdcVWafbfqPOobU1OXnPwmoPvK/u1EVUp+npkrIGlhHqc41GdGo1H5UUaj4pVGv"
+    "l6JR2UnpXSwf8vUrs6klRZhU8n+e7O+EZ6XUO7PSWpR7nPoyyXVaHTKepugpoO2b3vqid0"
+    "yC0yA2zT+S/8ePKS5O1Cm0EVLULi1saXuHntgMFEIOQaOEMA8b3nDiM+w5uE3Ibr4Rl07I"
+    "iRIE8Ig/2jg+HBsTBccPUOBcTEp4z96hE7/AF/aL6iP1ay5iv6MhKpQm/Jl1KA/pZ9f075"
+    "+ZEpufUVT+oe/qPht6cLwPkfVRDfvj97966I6ZfUglxXK0vLKBH+t4bjlaONQZoMyokpiH"
+    "Ynx/5qbVhrwxvShpPS+6NHFJY6LqjC2QaVenByGoCBHpNC0i8rwbfejCmakdss6YC78qjn"
+    "MP107AUU7F/fXIxujA9nlxcD8OHs39cf74y3Z5fvRhfg4ODg1SB0+4XJMFzjjR4OJghZRQ"
+    "2506dxv+Pnzz6cOx60Pn8O++VNnhkA4Kfb6ysw9qw5F8FzXm5p6nkPIM5xnHPtfNEhIMi1"
+    "SO3knQXwkcqmM3h6q42HoytUx8s31bSMcv6V4zrKy3G57nJcUF1yH0P9mZ4TVEn1XrPlE2"
+    "ImMcOT9irqi7UqiFcUEC/WD4/2lyK+5VlQKRElIF53/pPWz7V+XutstViZs1c9nee3SDm8"
+    "iHXD7f1E13uMSgzbWVR9fE9gzeRaVJozsYZupIuZv2zP3DEd3vHuk8jDH+/uPoC4B34NLh"
+    "T+78DTFLkDMPWemIB7P2B/QwpMHlTI4SgaL+12rSMQe61NldsQUT5tcQRK4V8KqKTTtlaO"
+    "n1CIm+3uWUkdkNW7TTxTiCrA0WlYM5mTLHJS+gMS5jARnz0BGWVJ1xVpZAVJhVLJWgMYYe"
+    "wJFvwKyigRUC8WqZucXp7agSwke2xHRm6NZ3dsZslv8eiORFOVJulygiqtx2tQKwtGbXFE"
+    "isPx1sPIvnd/RvNwSC7Zu0PXFBF2yluv7DKGTwuLKD8bGRTsCoom/Q3TWG4uzxnsm/Hs5U"
+    "eh3BpOD9TL5nCW46iXABg5tagX2q3ItXyPYfodiKufgMCltsPs1+Hz8yIk7fbj+flodDG6"
+    "eAViVxtGlD8V4MAFoaMu8sqVZAx2/0jtmdu25W9QYVVrt9HG3Ua6ZlNR3W3/rA59nGPb/J"
+    "E5RVbgIIM7VSRQLchpaPPQOpBQozm9UCauOYYi1C56pomrowEVKhBfS2bbOhUVpdhQXZZ/"
+    "R0ZaBy/s9vgntq+0YZMT1IZNY8OmPOqzEv/yuE8NfjX4FTxnMqvb4zlHqR63bETq8py5pa"
+    "CE5yxM+RYwLqQfqIpw6mOXppELxj0/Tlqw2MhHoKUCpRQBfh0BaIsVoZxzTy8aL3PuyfdX"
+    "O7H84827KCQsYSe/IoAgzLR2QHko2BPkWSvEmy2Icr6yDpLjvp9sOg1zxb0nF0THDouyzT"
+    "t6io5M6/HWOthiDl3VEUll+2NHhj+PmyuRFLCGctnLvMYswDy3r0KHF3GOlm1S8BdwbLLF"
+    "m6sIWo5FxjQuJGDkcy0GWZuXd5BPwIg2B36GD577VBSmU578IpJVYsKvOwsGuRwI2RCplN"
+    "QaA6SSlX5rA6Qm0HbYWxjEjs0jGeKuIKwZ2j4zdJZNwm+kCRWfFdXj3OtxDo36hh4X1CoT"
+    "r0dZ+1u0v0Uni/bq818vV/cBzmfMOPsFn7O/9wRMXbbBoIqn86OmxhfMfoRVNzL2DPDG6U"
+    "o0ZOo9ke/D0FPWJcJfEcAeGlWDiY6cMKHLqbN0mRlxsmibnUeFbaL4maiuzdn53eWvI14f"
+    "5/IC7EMwsdm0+RrOvIA9KHrwhCIcsXtu+EAO0PcAusDzkRu2+d1dNprYmJ9h7WEw+teHy5"
+    "sR6/UJ25SypuN5XEbHt/Ec/OmNv+enYlsIs/d3iMe6mvkQI/6Kywrp7DVDepFLmo5nPrw6"
+    "APGAkoizDN8yZFXDHwkgZS/C2mMvuJ/yzu4wdAkMV8IDjCYIMxMSGTZDpcGp2qna7ToCuJ"
+    "/sJU0OwKnLni0ElKvK037B52hpkJveSxmFAvbWTAinX1ZiaufE1Esj7KRq5pYEsEebd1e6"
+    "fNfx6/r8lJf06K01ozI1xJbal7Q7sSirN5CmG0hCSowFmaFVY5CV0/FrKw+A5pN2cyHse1"
+    "CFop9gRQhpAmxxOBqHN27hUNSNbMxNw17lyN/Y5OHMQVgYqbe8Oag8FJc1MyBvV4/2KwdY"
+    "jlHSueT9ZZLmuv5tZ/WdHfSIpILcFgIKwtu+eb0lHMb1h9HVmhiMOlzoYTkXeljgQonpya"
+    "0PCwEFZ3AXBeAJYdu9DMApEQUh7iQWdiPnivUrH3xDxfU1MdaLcdioXa5HIHRSWYGPjAck"
+    "oCarXFtpqVY8Wz3y3Hbi13I9KrWdJu3Vcxt2spWyxcByGlDsWTm9jjRdRxIc5Rn2rKSOy+"
+    "0zj679KLs3/hJxuV3TzBfItEnJceOZ+4MXyWYrbto936z55V7yy/pM702pCp6P8CIcv646"
+    "nBFSkF8a1qvIX1GQvwfRor2DeDPzO6CmN5My9lIiCs7t9h0sOHCk8E3aKwhu+9y/VvK1kr"
+    "8hJf8t/DJyqfighcW9SuV+Ar8YyKVyRyuwuUXC+QJdKz7JYAB48haywAR7syiza2r7PrvA"
+    "NUowsR0E9h/QnF0Yz8Hnz+yfnz+XHKPQbvfa4ui1HlBucUhy7KuQ6z2DP5sXVWfDOi3fsE"
+    "6LGxYD4t4THbtTjm5aRkGt4KgOyEflIB8VQE4WMRmQ0zIKgtzJMWrR/lBEubw401JCCYzX"
+    "XZKJIIjNqUEZvjKo58Q09A2gZ5qrLV5TSlWStIg+60MYZL8Z1f3ONh+QMAY8vlOpttOwzT"
+    "qCv1MULo/+HoB8PDi/8sBEokmJCeWHnkwmBka+M49N25Shq+PH+6ltRzOKGbkyCktGSDnN"
+    "+2hYRykcliuFw7yysvxOato0cXsldsvOo8iD8Z/IFCglFUHOSxElId7degNrjNWvs0oclq"
+    "8Sh4VVomwXlaGWy/rQ8UJ9o5IzH5cDo7S+Ru6EorQe7T6PtnYc7fb4B77VcPyzknr8t3P8"
+    "dVZNPwJQ+hrapij0FVUuOKjFYZCucPEx7mbLhqBudYvU1KtxKlpqpWgB2rtsb9u1vNQFuL"
+    "i4rnA8Wpznu2LB5YgUfr/MGVZkbndabjkLWinVnkL1JcbdSI9mx8x7/MQl966Z814y5zwk"
+    "KWJaBKNQdUxNVnCNJ9UsrmztUTVjzxKEr5R7n5P2SrC863Y7a55it+1UdnPqyVtIGTFtIz"
+    "U2TzN6gARDkBbT8LdlotJFdMaqltSioy0bhtpWVHoC1jBUo/VCm/8v4ZpZV3tV2vJHz7Gi"
+    "X1iwtJJbg+qjp6FDp8Y0aiuRkOAHvLwNQdEpKz72rMCkPBMAAk6WDEDgUtvhZ63YBEzYS8"
+    "8BRhZCM2SJUxBW7bCVyCpt7/XS3oOmybM+5fWhjJzekRsrRBwgY+wX0S+FPiWhEu4rxcFm"
+    "AovZ00zbh4Iap1UzOiOmErBrntBsZWCrqGUwNIWJ0C+sKjlZZcK81zwKEYIGRjPIf7RAE6"
+    "3cYwXSeiSajcSWxBj+eP3u4vLqh64opK7jZRMdtwmxl5fVBxv1m8GLN4n4pEnxaFfvLynR"
+    "qsFWa6D54OVLwUNC483WSH5wXSxFsiuC2U8Pe00sZ2zRbnasWlZyLWGu6zR0VVp7El6kwS"
+    "jnRHU0c5/HOVEJjFXCGis60fZlY3065i/lRyMjpwdAR5huB/Q6wnStEabxMtECrL+FDqAP"
+    "y/4UxTe7sK4QXBpaZ9BZMbg0gv0s6ksh2DsNLg2P6iMEETJDrrCQQ67F4OUT/RaNa/o+zw"
+    "AJxjObspFi/7JZb7Zj0/migpoLbYy+D+ulueiJXQOeiwBBlIDPn/kadhA+l3oOG272ZX7+"
+    "XHSHdvQMXZatxxvooMr9GZZPEqw4P91eX5VwSEuRvA1nmxT8BRybbPFyL8KWg5Gx3AqBmP"
+    "mYy0HWJOMdFEovmWxDlXB7LtqrpD+25vRcrEgyjoaMkBLRxLkabTW8DOW1DAqlDHTo8G6T"
+    "Qtrw1YZvH4agPcN3M5GVWQtNYGsUTLgXoyzTpmO9KEsLzr8iIPJf8cBIrufHsZqR/h+NNv"
+    "CZRQBm8AERALkQiHyIAFK2iIb2gYnEYZetP0FgZXzai3tMYi9T/rg/tAnSl6WsygRp6H5t"
+    "1/Pa0yWuputVR/xtNuJPHzajTzLe5XHQhuFuG4ZZHaz+N5iV0wthW+bhdJmftaKFmMr02r"
+    "KBqGskZudgD+3ExIFaaiemPKwv2omxr1If/LmjxpbJZoYMQ5601+XAc+R4sRx4+F8JaJP2"
+    "CvodOqlVHQIkgW/SXkF82z8vFT37yOSKOEY0wK5cQqZYWCV1rj03JcIzw4Jzgce93FJNyy"
+    "hkpLYGahiS4qBHJOC/Ko5FzUipuEq06/2d2a6RRHTLqXB5SZVWBp1MKeJTrq+M27N3o664"
+    "k66TKdOvVYC6vC5dTkyJJaWKpuqiPF24Kls2MR2PBKL4qHL4BaJ6CHSFQM3mtnsEdoFmXD"
+    "FeXT2KsdNI9d/QeOp5D6PHkjj1zP1BNSUYtjTQY+0YdSlG8NMe8ZjWF37n4TOMpA6W5gn7"
+    "oVeW84TLkautZy4klNh0Oydckg9CAuK0jIIgnx7XAPn0uPxs9GNNGZaCe1xnBh+Xz+Djwg"
+    "zGaIIwkoy4zwgpCHMHc1jHuPSCefECKq7nVj7ZUyIKTvX2j8rEyET2Y8PiIhlRbXoqaXp2"
+    "aVedIWyb0z2BRRXfGVTZUnDZpjdRFbtiKq3oRyo3gh4RJkIKuHzJT4kouOQPT07q2EEnJ+"
+    "WGEL+Xi572Bb7mcoTj5gqi20nUBHsiRaLg9PIE75SITvCWTPDe6Gb29/8DQiJJ9Q=="
 )
