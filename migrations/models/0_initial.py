@@ -267,6 +267,53 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
     CONSTRAINT "uid_security_qu_user_id_f0573f" UNIQUE ("user_id", "position")
 ) /* A question and the argon2 hash of its normalised answer (3.2.4). */;
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
+CREATE TABLE IF NOT EXISTS "merchant_events" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "event_id" VARCHAR(40) NOT NULL UNIQUE,
+    "merchant_id" BIGINT NOT NULL,
+    "type" VARCHAR(24) NOT NULL,
+    "payload" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+) /* Something a merchant is told about (ORDER_PAID, PAYOUT_FAILED ...), kept for the events feed. */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_ev_merchan_f42457" ON "merchant_events" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "webhook_endpoints" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "url" VARCHAR(500) NOT NULL,
+    "events" JSON NOT NULL,
+    "secret_encrypted" TEXT NOT NULL,
+    "enabled" INT NOT NULL,
+    "failing_since" TIMESTAMP,
+    "disabled_at" TIMESTAMP,
+    "deleted_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A URL of a merchant's server that wants some event types, signed with its own secret. */;
+CREATE INDEX IF NOT EXISTS "idx_webhook_end_merchan_8c4041" ON "webhook_endpoints" ("merchant_id");
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "attempts" INT NOT NULL,
+    "schedule_base" INT NOT NULL,
+    "last_response_status" INT,
+    "next_attempt_at" TIMESTAMP,
+    "delivered_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "endpoint_id" BIGINT NOT NULL REFERENCES "webhook_endpoints" ("id") ON DELETE RESTRICT,
+    "event_id" BIGINT NOT NULL REFERENCES "merchant_events" ("id") ON DELETE RESTRICT
+) /* One event to one endpoint: PENDING until a 2xx answer (SUCCEEDED) or the retries run out (FAILED). */;
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_next_at_c6b905" ON "webhook_deliveries" ("next_attempt_at");
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_merchan_ced929" ON "webhook_deliveries" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "webhook_attempts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "number" INT NOT NULL,
+    "started_at" TIMESTAMP NOT NULL,
+    "duration_ms" INT NOT NULL,
+    "response_status" INT,
+    "error" VARCHAR(200),
+    "succeeded" INT NOT NULL,
+    "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
+) /* The log of one HTTP attempt of a delivery: when, how long, what came back. */;
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -678,6 +725,57 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
 );
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
 COMMENT ON TABLE "security_questions" IS 'A question and the argon2 hash of its normalised answer (3.2.4).';
+CREATE TABLE IF NOT EXISTS "merchant_events" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "event_id" VARCHAR(40) NOT NULL UNIQUE,
+    "merchant_id" BIGINT NOT NULL,
+    "type" VARCHAR(24) NOT NULL,
+    "payload" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_ev_merchan_f42457" ON "merchant_events" ("merchant_id", "id");
+COMMENT ON TABLE "merchant_events" IS 'Something a merchant is told about (ORDER_PAID, PAYOUT_FAILED ...), kept for the events feed.';
+CREATE TABLE IF NOT EXISTS "webhook_endpoints" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "url" VARCHAR(500) NOT NULL,
+    "events" JSONB NOT NULL,
+    "secret_encrypted" TEXT NOT NULL,
+    "enabled" BOOL NOT NULL,
+    "failing_since" TIMESTAMPTZ,
+    "disabled_at" TIMESTAMPTZ,
+    "deleted_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_webhook_end_merchan_8c4041" ON "webhook_endpoints" ("merchant_id");
+COMMENT ON TABLE "webhook_endpoints" IS 'A URL of a merchant''s server that wants some event types, signed with its own secret.';
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "attempts" INT NOT NULL,
+    "schedule_base" INT NOT NULL,
+    "last_response_status" INT,
+    "next_attempt_at" TIMESTAMPTZ,
+    "delivered_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "endpoint_id" BIGINT NOT NULL REFERENCES "webhook_endpoints" ("id") ON DELETE RESTRICT,
+    "event_id" BIGINT NOT NULL REFERENCES "merchant_events" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_next_at_c6b905" ON "webhook_deliveries" ("next_attempt_at");
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_merchan_ced929" ON "webhook_deliveries" ("merchant_id", "id");
+COMMENT ON TABLE "webhook_deliveries" IS 'One event to one endpoint: PENDING until a 2xx answer (SUCCEEDED) or the retries run out (FAILED).';
+CREATE TABLE IF NOT EXISTS "webhook_attempts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "number" INT NOT NULL,
+    "started_at" TIMESTAMPTZ NOT NULL,
+    "duration_ms" INT NOT NULL,
+    "response_status" INT,
+    "error" VARCHAR(200),
+    "succeeded" BOOL NOT NULL,
+    "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "webhook_attempts" IS 'The log of one HTTP attempt of a delivery: when, how long, what came back.';
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -833,145 +931,162 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztXetz2za2/1cw+rLOjOqJZdnJbe/sjO0oqVs/UttNejfp0BAJWawpgiFAO9rd/u8X4E"
-    "Pi2wRFShSEL21M4kDk74AH543/9GbYQBbZP9F17Nm09yP4T8+GM8T+kb7VBz3oOMsb/AKF"
-    "Y8sfC4NB/kU4JtSFOp9sAi2C2CUDEd01HWpim121PcviF7HOBpr2w/KSZ5vfPKRR/IDoFL"
-    "nsxpc/2WXTNtB3RKI/nUdtYiLLSDytafDf9q9rdO74107Nh3ObvvfH8h8cazq2vJm9HO/M"
-    "6RTbCwIzeM8HZCMXUsR/gboefwP+gOHLRi8VPOxySPCUMRoDTaBn0dgbj7XltZ6mXV3fab"
-    "ejO03rCWCkY5vja3K0OQAP/BF++J/B4PDwzeD14fHbo+GbN0dvX79lY/3nzd5683fwMEu0"
-    "gql8zM4/nF/d8QfCjIkBd/mFv30aSGFA5TNjiX7If83GWS6cTaGbz4MkVYoX7CXTvIiQ7y"
-    "4zZvC7ZiH7gU7Zn4NhCc6fTm7Ofj652RsMXyXBvgrvDPxbHPYlzI/stUQAjsY3A210YYnt"
-    "8vteO7gHryuAe/C6EFx+KwmuzsSaCLjR+Frghquyi8t2WAXZYTGywwyy/v8FkI3GS7lsq6"
-    "3bsoWbXbme6yJbnwut3hjN+nDunV39X28tQB9WgPmwEOTDNMTwCZrBmwtpGQmyl5WNpmB+"
-    "LYGyscR+4uJ/I1sM+CWNQr0e6rqLOD4apFnk37E71JyhAtGSoEzhb4Sk+9E/WhM1/zvxbJ"
-    "1jDUJLZgwJ2mfK5vM/2xJBJaDfnV+Obu9OLj/y6WeEfLN8IE/uRvzOwL86T13dO04JqMUk"
-    "4PP53c+A/wn+dX018nHGhD64/i8ux939q8efCXoU8xfXoBEHK7ocXUrw3yPI1UStqhhRre"
-    "8urRZteu9e25fH7drJY65txTHNcuE9dpH5YP+K5j4nztlzQ1vP22fC1f97OM12ceDvaIVF"
-    "V5eP6MLnhR8gvvDYq7MXRtR/+Rv2HdycnzGIOcJjqD8+Q9fQCqCeIVefQjtH4p2GlO9/vU"
-    "EW9N+iEOnL2CxbpqwWwZ2QDFzSsEnIaih9DGaRFSR2xybQ339WBOpuOZOsYPluIPYBbwq0"
-    "LRF6vgzDAxyTXQmplr01G8zSV6ANH/xX4r/Nfyny83qGSW+Qjt2kYzXndr/UFcwHaq4/Uv"
-    "mDd9YfTLG49hinakl9lJUVS+iJN/4L6VSrpb/nECtG1GTEcvepHg8p2NRk8HweV3F8Hhf7"
-    "PY8zbk/TEQE3GN2Is75buFaJMh0XR5mOM1EmA1FoWjkK2C+311f54MZI0v4eU6fgv8AyyR"
-    "ba/yXIciwSrpwI0b3Lkz/SYJ9dXJ+mfTR8glPlc9t5n1vG81PsqGhT/T+F9uMZzNf9F/dK"
-    "Ff8xG6XpUGn9kms4xVq/vwJEg70JIqX3VNB7bG82Zuo5svUsznfoe8FST1JJAXSZ6B/9cV"
-    "e+PS8k/8X11YdoeHrPzgXef1uRJZ6mky7TqXkddAbJI1NnAuREsM4QSrHSU7kNgyrJDYPi"
-    "7IZBGm4LEjoUgXlBICG8VRZz8VrOLOUptgz29fM/RWV2DqkUeK9bcDMVHblPTCw4DDsh7S"
-    "RLKQUDUomqVVSUQbGKMsi6ZsjimbP6OMYWgnaBQp4gTGE9ZpRtgb24st7lfnp9fZFY7qfn"
-    "6fX8++Xp6GbvwEefDTJpgb9ROQ92z3mw8YSdzgm23cvY6RoL1pGy06Yn7NxAMwdTnhxdHA"
-    "7PDuqX+cbM5XCh0Hhvj6PUB49o/gr88E9Apwi4iLGZ0H8QMIVkCqBtAJMSQChbXwa7Sxg3"
-    "OYVDAaSAbbWEgsEQTLHnkv1eioWt/ECOA+9LnN3sx3p/KpdeVyRZv8SlpzaVjcWP+VciYK"
-    "mEwyU0T5r3LmGHoyEYnU8QSQhz83Vf4Uai8W1EzOhO0kkIdvNrOpY7KSyws7Qqe7+u2A70"
-    "oyz+xckTSwqVO6FyJ5T7Y+tyJ35hlo8NrV6OnRjd6pdZh38FgyqahNc2AmNocd+BwZbKE5"
-    "ohm/7om2hRZQYg3gxQDP6NXLwPPrsmZaYnMG2AGe27UxCT91mLsIX5VUZHpzevYvNPNZxo"
-    "seHEDM2E2qVE4+XLYW2nK4JSCHZOIVAGUTf2lJLgCE1W5q0YI5Gyzq+fipRkV+MKNc6qej"
-    "cf9FaLKxcl4TkmQrxcvNhGiErTVXL1jqri0QIQ7LGXIpMu9bT53CXVraxlvZyh8YBdsW5l"
-    "MRoJcW6+RkAZP7tt/EStVcVL8ON0KnpfOwyEn+0amRNxKgV+Uyanj2oDxqbkCXnxxVdgYO"
-    "aImAZwjbUYlxTapFhdwXr/5mq87/Cq1juc86DOb+5Z2MNYEthbteGvPTrG30dPKN+Mj9/u"
-    "l1ny2B+oIT5SWfM7as1T7Jg5pWDFFtCCQELz56CSEX9QYsUfZM14B84tDHMWeXEiToxkpU"
-    "ycrqG97lQcxxszpKa1zM80bQMGaLeaUclkZSovw+7xvyM5V1EAKkcTi8WmirWweBisVQXs"
-    "S0r5Z//9UyllnVTKxp7+iHJEWUnzmgXFGs/QOPl0cn5xcnoxaktEtZ34BGf5joNSx+SCRv"
-    "nFajsl1X69e/u1igp06AMMM72FGZCkUwxoKjLw1zI9f0UfdizRf8sYUdWHnVyDKkDQKLgr"
-    "BgjatLRuENt0c5sghHf6ZXaW649Zh5nFFhH1/B9y0ZOJnhmE0LDMoGsTt7r6INGFILqUza"
-    "5UJlpnTbRgOQnmwCWIpMuAa74bYIjXKgn0hVOoPPq6uqOymjdW0Q2JWKuIJYWE0brmj7WO"
-    "P5YAyiky+crijiql3x6VpN8eZdNvl2pSVZyXFGt0cn4cXb07v/qg3Yw+nY8+r8nTeVzF05"
-    "l24MQ8ncfZnTSjiYp43XLIN+V6UxHRSh62kGM2poJtZhNkSpRVEmUBajXSbFOESietrxr5"
-    "QNaJKKRI15LnocRaTbGm45nD/VG1QkcpWsXpLnMaPyHX8HI2r9K23TEq1bNb9exWAdmKX1"
-    "sHelR0zRrYjCKj+tx2JSS7yf4gXWNI4w1C0ku+AYQlL4rrapf6W2gbY/z9EhEC/c82E51N"
-    "jeiXRWlJMFabBYNVWdLOhld10zFRXpipzHkVI2rLRbzBDiNHlQIeRyURj6NMyMPxXKZLCv"
-    "kIYyQSRpWa7z5O0fecZVx82Fo0Xgpwy4ykNk5YI+zzr2HFxsiUCbs9JmxHaoDiyn2OApTS"
-    "/Yu1n5j6XLEH88miMTKAgKuIQIc2IAjtA94+2cXPwD83kIAxplNATEYP9gyTbZX+SjMJcB"
-    "hREIV4le3B3ML84pVKMReTnyjn30OuA10618qHZkueXphApdx1VieMG5dieXdZSpV8l1Jb"
-    "ssl3PjYiIIfjpVBb2u7ttx3JL2sD+KDK6j0oXr0HmdXLe03aKKegoqS335JERogbzylSea"
-    "AbihFMUF5YtAT1kGB9kL+WCu+EuijalTWXWL68qnY6tMaxc9GkNu4hrXywN++tMm2TmpBi"
-    "V3ilZynlw7uVZb4ETnCNZwjlA7z5Ba6S/IvCC0eVwgtHJeGFozTYY2g/ajp3sIn6TtKUKj"
-    "e2fm6s5fvEViujK5qjJb7I6t5KFDciF9k6qlPTmKBUn0ZdHqDvTEXkvQQEN940XSO7QYe8"
-    "ic2fCqxPkf6IPap5rqBTJkmn9t1K+25Q9swDITWcNDnEynWgGl2poLSqV1GcLuI0+u4g3W"
-    "eW65pPTDUQZ3jBFIrvXea7amW36S22OJmjOjdKJlHWVUMFFaoNW8Nt2F76CtaKdMdWfFWg"
-    "Sz78FU7HCVsUrng6TvVWjlsCfl5zLxexRyZ0RaiWHQAlEQjJVCyTd/deEaI7M2oRLsliaj"
-    "Oj1y8my0nljYrMinN4eZKsKluS2odfnKLqMBTFamkiAukSUpvPmUQzaAr5jhcEsrnn26kE"
-    "g4Q8YyY4p5BMhdZwmlDC7Ml2nPTYyjtAsaTAMSJYY/+7329HN215eteQW7Mdida9q+uby5"
-    "OLNeHceCZwAJkm3p80Q6jCe5UkhxOcm6qtILMLJpCPAQeDt5WKC96WVBe8fZEBE6ZqeG6e"
-    "OC9UvUvnkCbgOjgYvhm+PTweLhTxxZUy/Tvr543gsjCzYw3Ns2meNvjCoY4Fc6gQS5dDLB"
-    "Z+MO06X1iWUH1W6c8qwOiZvQpjCtuP3XrB6pJp1MfV/Y9rFaGaP4Piepe5zjRuyy/T0MQN"
-    "pDzadRqkV59GN+fvz0fvttVcWgKI7Jyz14s7w2QIZdDW190hxjQ025uNkSuKfoZQob8K+v"
-    "4Li8idHFLZHLvN512PTZdONb7p5m/rBcU3CaqyrVyqFc+35rSsNsmjRrHFXjBMlKi8TWYo"
-    "ZZAXKedWFddWsWMr2ynNnRHtCblEsDgvQygh1I3H01Ru+m7bAJ5j1OR/klLCk4C4pm1c29"
-    "a8t8jG2VK2LzJlKrbJy6Rrrph1JF0CYX5584oonbJ5ztjYLfxUKuE0Qy7vrrTqYroMp5EV"
-    "ptgZxSoVsgupkFsMUaKF+qpQxXq3y4jYFFsGm2RFqH4OZpEVJN+ehYSwpcBjqKtKKTbbyW"
-    "IymTBrMy35BprWCaVo5tBeTnZy/Ha/LEmZPTCvLvRHincaplNIAeJlE8gAH2+uz0a3t+dX"
-    "HwBvEeLyuzYwKXiGBISGItiDgKtKP3BVCTybdGq48DmobChqN9zYj3y1dQsyM8QAE+wCB8"
-    "6xR18xXk0RcJHODwybg7/wGMwQJDxMzKYlgMEPJi6egfv7ZTDz/r5iA2OVnd3J7OwuHnK1"
-    "M2xJZAvWTDJoPK9A+Z12q1F/eBTRWdDp99rha6OgaX/R0NJ9NTq+KGwlrOGIrOIm+5lveh"
-    "CE04BwGmCYweaFecv9qPkT2MMe2wiXcgkE0bFXfUAw27fYgnbn9/eZPbaF3/hqswHPyCVc"
-    "etHphIE+B3DCN2oI+KfIttw++6fuQjIFmF9l64l/zP1gl4X2HDgu1pk6WLTFfumxAU+mEd"
-    "RfLZ4w6Nav9t5uCPmSyqgY8yonKcdoZKwpqVTEU1LDkwn2Lr8KAZQTRBLC3HxMHcc3g6ow"
-    "J4gkhLn5Fv6qv/zmFPQtqJlSkXdlASkLSNQC+oRcc2Lq/k50xi71ckyfzJhSm+cpNpqtVG"
-    "MNh7Z+SR31uTyQMn7+l7IEOmkJdPdo103uMeps1zWgfFhlJz8s3skPc04oMZBw8W2CSEKY"
-    "m7e40HfHZPtvvZ6aMUoJU9W2XS9KWHyxiGTFEs84iSruTFtyHqmX30lU8eZWfDAGgnm6LM"
-    "YWgnY+byOSFGPHjKatr2VxZb3cPL2+vkgw8vQ8XaD0++Xp6GbvwOcgG2TSAo+IMth37zvr"
-    "iMH+m3vB66tvESEFkcrUiH6Zsf7N1YJybRKMrpz884zGwOFZMZA8Mq4DisEYAWI+2MgApg"
-    "3Gcz+jxu9nB9jvg73B/mD/MPdI8ZXmquIdWLojY+qf8gd00x9A8SMSK/aKCKTrmdi84UQQ"
-    "24CosIWaIlM2ahWotyJq0vs4unp3fvWhrV0/3dKvSlCwrKFfxuFicS+gVvMQx3xqCZf3oF"
-    "IvxUFJL8VBznG8AXqmUwPygEi+slzl61Kmey3Tneg8787QxnPhXOQMqTqipHaqQwhljVzk"
-    "BKVyk3X5WzOQbhq1uJykVFzuNpct84mXC9Xic5JWcbrLnFbu2N3jf0fcsTcIWldsGd6gJx"
-    "M99/KKMJMj+qV1mIuGfq4/urI7lhP+wAkB8cYz0/flgmdoUu5P5WUce36tI6GvAKFwMgHB"
-    "/GDv7f7B/iDXK9vElGLOWaa8KqdsN52y/BQjYbskRtRWKF5WTnSmOeg2mfwSdgdV8G+8PW"
-    "jXpJD8DUK3aNHndAhVcZ/sMm2+Zzb7unVf0Xexf2QKFYpn5lPLF41oJewTgccNqNrIJ4gV"
-    "8JWAJ8hiswlDniJTYFcC28Z5O2AxytF4+eA9qgTvUQm8R1l4A2dBDaMyRahCXfUNSx/IOl"
-    "7TFKlyjnfNOaqc47vN/844xyfsRaZ3foJmrms8dr9f7hj3R2p+rmdFr/i1jQB2IFtpICQH"
-    "PjnYw7Y199v68YRGYBLwiBya4wQXnuGr/dX234YAPPFbJ/Es5h9MmzvMZwCyR52Z1vxHgK"
-    "A+BR5BYAbdR+KnNwcz81IbAG2DzUk8RL7a/EeIp/NWSNjl2dB8LOFu+WCun4DDHgzZvlse"
-    "BvTBVExKs/8HkwdjVbvC7m/QygffFU4skQ++HhFrYEkhn8/xsEpnn8Pizj6H2XNeuLwSTk"
-    "pPUqnk/xdduyqTVFqFTxX57g5/A72upt0eo1Rc7jKXxaoqVDlF1U1QuUN277vqiDvkFume"
-    "a9L5b8ywL2wznR7TL+0vHY7WvoXDKycMRgS+r4F7CKD7gO1B4M/AE9+3YWN3Bi0z8Ejwfs"
-    "5g73B/sD/MTRdcfcLcJs9x+xUT038B1eK5Q1ay8ld0hROxRm/Rl5KB/pZ9f1Yh+HE6mfrl"
-    "Hg7eHC8A53+UQXx7eXJxkcX0W0wgV9XK4jRSpP+lq7mrlXOX1XNnAsPBxiDsDEqRSYj24O"
-    "ioSpbD0VFJS8gjpQ0rbbgj2vBHOOcHe/3mFrUdTg4o1YOdYKj2zRXoOMyUVj4YQBAdRwrI"
-    "FD+Tn4JuQ3CO3H8Qv98QQbYRxNHCKl9wf8/uWxga9/eAw5GnETc3OQ8r+gePUY+wayYBJ2"
-    "d3559GffDx5PwdP+hsYrIv5Ieg2334w/5xK1zr5mHIEKCfmN4NsINsf8xXezloYrq8kge7"
-    "YPTHx/ObEZv1mVkWFC3aL/k+YP9otJ94bZDBj3dhuGI21cyBLuKPuPQTs8fkR675lLqF9c"
-    "dX+yBkqB8bhcFTOph9Vf5LAkj5AW506mLvYconu1seM7O/OJSC6YaVj11TjZ86qKWqxk8b"
-    "cXtt4PCMrjkWN2KK1WxM1ERHoq7h377tsCWlF8Hm3ZZ62nbHLRVFltYySORkbP5w1K4JsI"
-    "1sIJGdPc7JPyrjQZJOJm/ehhigXCS7KQgj+11YCqYI1Sco9AlmvFRZjmTZ8R67yHywf0Vz"
-    "nyXn7Nlh/kmW4adwGZtqy1jxd7TeoqvLHdOFzwvvRnoZMgzYm6Ogs/0N+zpuzs8Y3hsqED"
-    "DJ44mFXNrLqw5Y3OyXlgawYRrk49Zx0JjqVtMR+dAv8yRxADP4lziSwvESRo2GVey/YbH9"
-    "N8zYfxZ6QpYIugsCCeFt3rzeEh/G9cfR1Zo8GFV8oQfFvtCDbGd2HYvJhwWBhCu4eQExQ4"
-    "Sw7V4E4BiJhBC3UkC/keyqlz0ysiobyjHWNT5s1C5XHPCDVIbnIO0RCZVGJqkaiWx1KHLb"
-    "SlxL9aJpdStlwsCwarjYk3RKjtSVIxGO4h72JKUqaOuyH13FUXaP/x1JNeWe5HdIN4tOzE"
-    "zc77/obDbCoe37m5V/uZP+ZVXZtClVATscIsFkugSRhP6lQbX2lyXdLzuQLdo5iDezvj2q"
-    "45mQsRcjkXBtNx9gcT1LCN9ovITgNu/7V0q+UvI3pOS/h99GNnXnvRwFf3GvVLmfwG8aYs"
-    "PMqgVkvD9kou9BUIXaB7x4Cxlg4uJZUNk1NR2HXeAaJZiYFgJ7j2jOLozn4P6e/fP+vqD9"
-    "ZLPTK4uj03pAscUh6GNfxbneMfiTdVFVNqzj4g3rOLthMSAesCuEbpxGQq3gsArIh8UgH2"
-    "ZAVr0T1nNmQbA/ZFEuPqVqSSEFxmWqVBvHUxEEXX2qUYavCOopMgV9DeiLe9x0rL3N63YV"
-    "k8HB8M3w7eHxcKGPLK6UqSEFSfabUd3vTP0R5eaAh3dK1Xbqj1lH8nfMhcuzv/sgnQ/Orz"
-    "wykmBRuoRq/tGomoscax6atjFDV+WPd1PbDlYUM3JFFJYEkXSad/NNv5ffSUWbJhwvxW7Z"
-    "eha5N/4L6TlKSUmS85JESoh3t9/AGnP1q0iJg2IpcZCREkW7qIhruWgOlS/UNVdy4uOyYF"
-    "DWVyuckKVW3O4yt1XgaLf57zlGTf4nKRX/t5P/qqqmGwkoXU1tkxT6ki4XHNQsG4Q7XPwe"
-    "TrNlLKja3SK29Ao6WxRImQagvUvOtl3ipSrAWeEq3EEkUxqcYzKfhpTvf71BVlGyZsIpfL"
-    "msGZZkbf/dvo89Aq3Q1R5D9SWPuxbnZsue9/AXl7535TnvpOecpyQFnpYcLmBsIWgX+GgS"
-    "hCl2jBllW9/54sp6FfTT6+uLhG5+ep4Oev5+eTq62TvwlXI2yKQFKtsYGznpK8XR52i8FF"
-    "7edYedlZ9it+1UdnOKxS2kBJmykWqbpwk9QMBDECdT8DdlotJFdsaqltRioi1jQ2UrKr4A"
-    "KxiqgbxQ5v9LuCbkaqdaW/6MLSN4w4ylFd3ql9lYzwhadKpNg7ECBQmOx9vbEBScsuK42P"
-    "B0yisBIODOkj7wbGpa/KwVk4AJe+g5cJGB0AwZ+SUIq07YSGaVsvc6ae9BXedVn+L6UIJO"
-    "7ci1FSIOkDbOOSu6EPoYhUy4r5QHm0gsZr+mmw7M6XFatqITZDIBu+YFzSQDk6KGxtDMLY"
-    "R+QaqkaKVJ814zFwIENRfNIH/pHE20dI/NoVacqMeJLckx/Pn64t351Ye2XEht58tGOm4d"
-    "x16aVh1s1G0PXrhJhCdN5nO7fH+JkZYxWy5Gc+alW8FDQsPNVoteuCqWebQrgtnNCHtFLG"
-    "dMaNc7Vi1JuZY013UaujLJnsgvUoPLKVKVzdxlPkcqgbZKWmPJJMq+rK1Ph/5LcW4k6BQD"
-    "VIbpdkCvMkzXmmEaiokGYP3sB4A+LueTFN+kYF0hudS3zqC1YnJpAPtJMJdEsLeaXOof1U"
-    "cIImSG7NxGDqkR/ZdP9FsMrhj7PAHEG89MyjjF/mWy2UzLpPNFBzUbmi76ye+XZqNndg1g"
-    "GwGCKAH391yG7fu/S7HF2M2+zPv7bDi0pd9Qbdk6vIH2y8KffvukHInzy+31VYEPaUmStu"
-    "FMnYL/AsskWyzu87DlYCQst0wiZjrnsp80yfgEmdZLOttQBcKei/Ey6Y+NBT0XEkkk0JAg"
-    "kiKbONWjrUKUobiXQaaVgUod3m2nkDJ8leHbBRY0Z/huJrMyaaHl2BoZE+7FLMu46Vgty9"
-    "KA838QEMSveGIk1/PDXM1A/w+4DRxmEYAZfEQEQE4EghgigJQJUd8+0FF+2mXjv5BjZXzp"
-    "hTNGuZexeNyfygTpiigrM0Fqhl+bjbx2VMRVDL2qjL/NZvypw2bUSca7zAdlGO62YZjUwa"
-    "p/g0k6JQibMg+ny/qsFS3EWKXXljGiqpGYXIMdtBOjAGqhnRiLsL5oJ4axSnXw544aWzpb"
-    "GSIe8mi8ageeco5n24H7/xeANhovYdyhlV7VPkAC+EbjJcS3+fNS0XcH6VwRdxH1XFusID"
-    "OfWCZ1rrkwJXJnmgHnORH3Yks1TiORkdoYqH5KioWeUI7/q+RY1ASVjFKi2ejvzLS1KKNb"
-    "TIVLU8okGVQxZZ4/5fpKuz25GLXlO2m7mDL+WBmoi/vSpcikECllbqo22tP5UtkwiW5h4u"
-    "XlRxXDn0OqWKA6BCpvbrNHYGfcjCvmq8vnYmw1U/0zGk8xfhw9FeSpJ+73y12C/kgNPVXO"
-    "URfyCH7pEcy0Pv87939Di/pgKT9hN/TKYj/hknOV9cwFhRSbbusOl+iDEIA4TiMhyMfDCi"
-    "AfD4vPRh8ql2EhuMMqK3hYvIKHmRXsoglykWDGfYJIQphbWMMqx6UTnhfs0fx+bsWLPUYi"
-    "4VJv/qhMF+nIfKrZXCRBqkxPKU3PNu2qE+Sa+rSXY1GFd/plthRcjulMVsWumEorxpGKja"
-    "An5JJcF3CxyI+RSCjyB0dHVeygo6NiQ4jfS2VPOzmx5mKEw+ESottK1gT7RYryktOLC7xj"
-    "JKrAW7DAe6Ob2d//DxtSIBs="
+    "eJztXWtz2zbW/isYf6kzo3pq+dJs+87O2I7SuuvYqe00u5t2aIiELNYUwQCgbe1u//sL8C"
+    "LxboIiZQrClzYmcUDqOSBw7ue/OzNsIYfunZgm9l228wP4744LZ4j/I3trAHag5y1viAsM"
+    "jp1gLAwHBRfhmDICTTHZBDoU8UsWoiaxPWZjl191fccRF7HJB9ru/fKS79pffWQwfI/YFB"
+    "F+48sf/LLtWugZ0fhP78GY2MixUm9rW+LZwXWDzb3g2ql9f+6y98FY8cCxYWLHn7nL8d6c"
+    "TbG7ILDD33mPXEQgQ+IJjPjiF4gXjH5s/KPCl10OCd8yQWOhCfQdlvjFY2N5bccwLq9ujZ"
+    "vRrWHsSGBkYlfgawu0BQD34hW+/dtweHDw/fC7g+O3R4fff3/09ru3fGzwvvlb3/8VvswS"
+    "rXCqALPzn84vb8ULYc7EkLviwl8BDWQwpAqYsUQ/4r/h4jwXzqaQFPMgTZXhBf+RWV7EyP"
+    "eXGTP4bDjIvWdT/ufwsALn306uz34+ud4dHr5Jg30Z3RkGtwTsS5gf+M+SATge3w608YUl"
+    "tsvve+3g7n9XA9z970rBFbfS4Jp8W5MBNx7fCNxoVfZx2R7WQfawHNnDHLLB/yWQjccruW"
+    "zrrduqhZtfuT4hyDXnUqs3QbM+nHfOLv+1sxagD2rAfFAK8kEWYvgI7fCXS0kZKbKXhY22"
+    "YP5OAWFjif2E4P8gVw74JY1GvRnqJkECHwOyPPLv+B1mz1DJ1pKizOBvRaR78T8622r+b+"
+    "K7psAaRJrMGFK0x4XNp793tQVVgH57/mF0c3vy4aOYfkbpVycA8uR2JO4Mg6vzzNXd48wG"
+    "tZgEfD6//RmIP8G/ry5HAc6YsnsSPHE57vbfO+KdoM+w+OEGtJJgxZfjSyn++xQRQ1arSh"
+    "A1+u6yYtFrn91r+/KEXjt5KNStBKZ5LrzHBNn37j/QPODEOX9v6JpF50y0+j9F02wWB/6K"
+    "V1h8dfmKBD4t7ADJhcd/Ov/BiAU//pp/B9fnZxxigfAYmg9PkFhGCdQzRMwpdAt2vNOI8v"
+    "0/rpEDg19RivSHxCwbJqyWwZ3aGcROwyehq6H0MZxFVZD4HZfC4PxZEajb5UyqghWYgfgH"
+    "/FqgbcimF+xheIgTe1dqV8vfmg1n2SvQhffBTxLPFk+K7by+ZbNrZGKSNqwW3B5UmoLFQI"
+    "MEI7U9eGvtwQzLS49Jqo7ER1VZsYSe+uM/kcmMRvJ7AbFmRENGLE+f+v6QkkNNBcvncR3D"
+    "53G53fM4Z/a0PRlww9GtGOv7hWsdL9NxuZfpOOdlshCDtlMggP1yc3VZDG6CJGvvsU0G/g"
+    "ccm26g/l+BrMAiZcqJEd39cPLPLNhnF1enWRuNmOBU29y23uaWs/yUGyq6FP9PoftwBotl"
+    "/8W9SsF/zEcZJtRSv+ISTrnUH6wAWWdvikjLPTXkHtefjbl4jlwzj/Mtei5Z6mkqJYCu2v"
+    "pH/7ytPp4XO//F1eVP8fDsmV0IfPBrZZZ4lk65SKf2ZdAZpA9cnAmRk8E6R6jESs/ENgzr"
+    "BDcMy6Mbhlm4HUjZoQzMCwIF4a2zmMvXcm4pT7Fj8a9f/Cm7ZxeQKoH3ujduLqIj8si3BY"
+    "9jJyWd5CmVYEAmULWOiDIsF1GGedMMXbxzXh7H2EHQLRHIU4QZrMecsiuwF1fWu9xPr64u"
+    "Usv99Dy7nj99OB1d7+4H6PNBNiuxN2rjwfYZD149YKd3G9v2Rez0jQXrCNnp0hJ2bqGZh5"
+    "kIji53h+cHDapsY/ZyuJRrfGdXoDQAD2j+Bnz7d8CmCBDE2UzZNxRMIZ0C6FrAZhRQxteX"
+    "xe9Szk1B4TEAGeBHLWVgeAim2Cd0byfDwk4eUGDA+5JkN3/Yzh/apNeXnWxQYdLTh8qr+Y"
+    "/FVyKhqUTDFVRP2rcuYU+gIemdTxEpCHP7eV/RQWKIY0RO6U7TKQh2+2s6ETspvWHnaXX0"
+    "ftNtO5SP8viXB08sKXTshI6d0OaPjYud+IVrPi50dgr0xPjWoEo7/DMcVFMlvHIRGENH2A"
+    "4svlQe0Qy57IdARYszMwD1Z4Bh8B9E8B74TGzGVU9guwBz2nenILHf5zXCDubXER29PrzK"
+    "1T9dcKLDghMzNJMqlxKPVy+GtZuqCFog2DqBQCtE/ThTKpwjLJ2Zt6KPRMk8v0HGU5JfjS"
+    "vkOOvs3WLQO02uXKSEF6gIyXTxch0hTk3XwdVbKorHC0Cyxl6GTLnQ0/Zjl3S1so7lco7G"
+    "PSZy1coSNAri3H6OgFZ+tlv5iUuryqfgJ+m0976xGwg/uQ0iJ5JUGvy2VM4A1RaUTcUD8p"
+    "KLr0TBLNhiWsA1UWJcUWjT2+oK2vtXYoi6w6tq73AunDq/krOohrEisHeqw1/5bIyfR4+o"
+    "WI1P3h5UafI4GGggMVJr81uqzTPs2QWpYOUa0IJAQfVnv5YSv1+hxe/n1XgPzh0MCxZ5eS"
+    "BOgmSlSJy+ob3uUBzPH3Okpo3UzyxtCwpov4pRqaRlaivD9vG/JzFXsQOqQBJL+KbKpbCk"
+    "G6xTAexLRvjn//1DC2W9FMrGvvmACrayiuI1C4o19tA4+e3k/OLk9GLU1RbVdeATnBUbDi"
+    "oNkwsabRdrbJTU5/X2ndfaK9CjDzCK9JZmQJpOM6Atz8Cfy/D8FW3YiUD/DWNEXRt2eg1q"
+    "B0Gr4K7oIOhS07pG/NAtLIIQ3RlU6VkkGLMONYsvIuYHDyLo0UZPHEJoOXZYtUloXQOQqk"
+    "IQX8pHV2oVrbcqWricJGPgUkTKRcC1Xw0wwmuVAPrSKXQcfVPZUWvNr5bRDalcqYglhYLe"
+    "uvbbWidfSwLlDJl6aXFHtcJvjyrCb4/y4bdLMakuzkuKNRo5P44u351f/mRcj347H31ek6"
+    "XzuI6lM2vASVg6j/MnaU4SlbG6FZC/lulNe0RrWdgijrmYSZaZTZHprazWVhai1iDMNkOo"
+    "ZdLmolEAZBOPQoZ0LXEeeltruK2ZeOYJe1Qj11GGVnO6z5zGj4hYfsHhVVm2O0Gla3brmt"
+    "3aIVvza+tBjYq+aQOvI8joOrd9ccm+Zn2QvjGk9QIh2SXfAsKKJ8X1tUr9DXStMX7+gCiF"
+    "wWeb885mRgyqvLQ0HGvMwsE6LWlr3aum7dmoyM1UZbxKEHVlIn7FCiNHtRweRxUej6Ocy8"
+    "PzCZclpWyECRIFvUrtVx9n6LlgGZc3W4vHKwFulZLURYc1yj//BlpsgkyrsJujwvYkBygp"
+    "3BcIQBnZv1z6SYjPNWswnywKIwMIhIgITOgCitAeEOWTCX4CQd9ACsaYTQG1OT3YtWx+VA"
+    "YrzabA40ShF+JNvgZzB/PLZyolTExBoFxwDxEPEjY3qofmU55emECH3PVWJkwql3Jxd3lK"
+    "HXyXEVvywXcBNjIgR+OVEFu6ru23GcEvawN4v87q3S9fvfu51StqTbqoIKGiorbfkkRFiF"
+    "uPKdJxoK/kI5igIrdoBeoRwfog/04pvFPiomxV1kJi9eKquqnQmsSOoElj3CNa9WBv31pl"
+    "uzazIcNEeqXnKdXDu5NlvgROco3nCNUDvP0FroP8y9wLR7XcC0cV7oWjLNhj6D4YpjCwyd"
+    "pOspQ6NrZ5bKwT2MRWS6Mrm6Mjvqhq3kolNyKCXBM1yWlMUepPoykP0DMXEUUtAcmDN0vX"
+    "ymnQI2ti+12BzSkyH7DPDJ9IGmXSdPrcrXXuhmnPwhHSwEhTQKxNB7rQlXZK63wVzekyTq"
+    "NnD5kBswixH7loIM/wkik03/vMd13K7rWP2PJgjvrcqJhEa1ctJVToMmwtl2F76StYK9I9"
+    "W/F1ga748FfojhOVKFyxO079Uo4bAn5RcS+C+CtTtiJUywqAimwI6VAsW1T3XhGiWzsuEa"
+    "7IYuoyojdIJisI5Y2TzMpjeEWQrE5bUtqGXx6i6nEU5XJpYgLlAlLbj5lEM2hL2Y4XBKqZ"
+    "57vJBIOUPmG+cU4hnUqt4SyhgtGT3RjpsVPUQLEiwTEmWGP9u083o+uuLL1riK3ZjEDrnc"
+    "ur6w8nF2vCufVI4BAyQ74+aY5Qu/dq7Rxe2DfVWGHPLplAPQbsD9/WSi54W5Fd8PZFBky4"
+    "qOGTou28VPSunEMZh+tw//D7w7cHx4cLQXxxpUr+ztt5Y7gczPVYy/BdViQNvtDUsWQO7W"
+    "Lps4vFwfe22+QLyxPqzyr7WYUYPfGfwpnCz2PSzFldMY3+uPr/ca2yqRbPoLneZ65zidsJ"
+    "0jQMeQWpiHadCunlb6Pr8/fno3ebqi4tAURuQe/18sowOUIVpPV1V4ixLcP1Z2NEZNHPEW"
+    "r0V0E/+MEy+04BqWqG3fbjrsc2YVNDHLrFx3pJ8k2KquooV2rFi6M5u1fb9MFg2OE/MAqU"
+    "qH1M5ihV2C8yxq06pq1yw1a+UhqZUeMRESqZnJcjVBDq1v1pOjZ9u3UA37Ma8j9NqWAnIC"
+    "FpW1euM99ZRONsKNsXkTI1y+TlwjVXjDpSLoCwOL15RZRO+TxnfOwGfiq1cJohIqorrbqY"
+    "PkTTqApTokexDoXsQyjkBkOUKqG+KlSJ2u0qIjbFjsUnWRGqn8NZVAUp0GchpXwpCB/qqr"
+    "sUn+1kMZlKmHUZlnwNbeeEMTTz2E5BdHLy9qAqSJm/sMguDEbKVxpmU8gAEmkTyAIfr6/O"
+    "Rjc355c/AVEihIi7LrAZeIIURIoi2IVAiErfClEJPNlsahH4FGY2lJUbbu0hv7umA7kaYo"
+    "EJJsCDc+yzN5xXUwQIMkXDsDn4E4/BDEEq3MR8Wgo4/GBC8Azc3S2dmXd3NQsY6+jsXkZn"
+    "97HJ1dawJRUt2DDIoPW4Am132q5C/VErorOw0u+VJ9ZGSdH+sqGV52rcvigqJWzgmKzmIf"
+    "tZHHoQRNOAaBpg2eHhhUXJ/bj4E9jFPj8Il/sSCL1jbwaAYn5u8QVN5nd3uTO2g2f87vIB"
+    "T4hQsXux6YSDPgdwIg5qCMSnyI/cAf+nSSCdAiyu8vUkPuZBeMpCdw48gk0uDpYdsV92+I"
+    "BH2wrzrxZvGFbr12dvPzb5isyoBPNqByknaFTMKamVxFORw5Nz9i6/CgmUU0QKwty+Tx0n"
+    "D4O6MKeIFIS5/RL+ur786wnoG5AzpT3vWgPSGpCsBvQbIvbENoOT6Ixf2ilQfXJjKnWex8"
+    "RovlKtNTRt/ZJp9blsSJns/6U1gV5qAv1t7fqaZ4zu7boGlA/qnOQH5Sf5QUGHEgtJJ9+m"
+    "iBSEuX2NCz17Nj9/m9XUTFAqGKq26XJRSuNLeCRrpngmSXRyZ1aT82mz+E6qkzc34oOxEC"
+    "ySZTF2EHSLeRuTZBg75jRdfS2LK+vl5unV1UWKkafn2QSlTx9OR9e7+wEH+SCblVhEtMK+"
+    "fd9ZTxT2X8mFyK++QZSWeCozIwZVyvpXYoTp2jQcXTv45wmNgSeiYiB94FwHDIMxAtS+d5"
+    "EFbBeM50FETVDPDvDng93h3nDvoLCl+Epz1bEOLM2RCfFP2wP6aQ9g+AHJJXvFBMrVTGxf"
+    "caKIH0BMWkPNkGkdtQ7UG+E12fk4unx3fvlTV6d+tqRfHadgVUG/nMHFEVZAo2ETx2JqBZ"
+    "f3sFYtxWFFLcVhQTveED3bawB5SKReWq62dWnVvZHqTk0Rd2cZ47l0LHKOVLcoaRzqEEHZ"
+    "IBY5RanNZH3+1ixk2lYjLqcpNZf7zWXHfhTpQo34nKbVnO4zp7U5dvv43xNz7DWCziVfht"
+    "fo0UZPO0VJmOkRg8o8zEVBPxKMrm2OFYTfCkJA/fHMDmy54AnaTNhTRRrHbpDrSNkbQBmc"
+    "TEA4P9h9u7e/Nyy0yrYxpZxxlguv2ijbT6Os6GIkrZckiLpyxavKid4UB90klV/B6qAa/l"
+    "cvD9q3XUj9AqEbtOgLKoRqv09+mbZfM5t/3WYg6BMctExhUv7MYmr1vBGduH1i8IQC1Rj5"
+    "FLEGvhbwFDl8NmnIM2Qa7Fpgu7joBCxHOR6vHrxHteA9qoD3KA9vaCxooFRmCLWrq7liGQ"
+    "DZxGqaIdXG8b4ZR7VxfLv53xvj+IT/kOltEKBZaBpP3B9UG8aDkUYQ61nTKn7lIoA9yFca"
+    "iMhBQA52sevMg7J+IqAR2BQ8II8VGMGlZ/jd/d0Nfg0FeBKUThJRzN/arjCYzwDkrzqznf"
+    "kPAEFzCnyKwAySBxqEN4czi1QbAF2Lz0l9RH93xUOob4pSSJiIaGgxlgqzfDjXj8DjL4bc"
+    "wCwPQ/pwKr5L8/+Hk4djdbnC/h/Q2gbfF04skQ+/HhltYEmhns3xoE5ln4Pyyj4H+T4vYr"
+    "+SDkpPU+ng/xdNuzqSVFmBTyf5bg9/Q7muod6eoNRc7jOX5bIqdDpF3UNQm0O277vqiTnk"
+    "Bpk+sdn8V67Yl5aZzo4ZVNaXjkYbX6PhtQMGY4LA1iAsBJDcY3cY2jPwJLBtuJjMoGOHFg"
+    "lRzxnsHuwN9w4LwwVXn7CwyHNSf8XUDn6ALvHcIy1Z2yv6wolEobf4S8lBf8O/P6cU/CSd"
+    "SvVyD4bfHy8AF39UQXzz4eTiIo/p18SGXFcqS9IoEf6Xzeaul85dlc+dcwyHB4O0MShDpi"
+    "Daw6OjOlEOR0cVJSGPtDSspeGeSMNx887RI3ILu5elB1TKwXE/UQM9xq3oXhaCb/CMC5qh"
+    "2yyeQLjyGHa4fDrGPgO7V9fvRtfGx5PzdwPw8eRfV59ujfcn5xejd2Bvb+/NIHD7BckwQu"
+    "INHw4mCFl5CbnTpwm/492dB+cOhtbdXTCvGPLMAQC/3FxdgjG25oKEzEW5pSnGDyDKcZwL"
+    "6XwxIaDItUqbruSSdxbAhyKbzuDprTQecLdQHC8/VJM0yvlXDusIL4flssthTnTJfAz1V3"
+    "qGUCXRe82aT4CZxAqPx6soL7beTig6X/L4lmdBJUiUgHjd+U9aPtfyeYV8nit2Ya/a3/tz"
+    "KBy+i2TDzf1E19uIOYKtohdzZkSlOhNJ6JIdmW+5DO/g+zjy8Ofb248gmkFcgwuB/wfwNE"
+    "XuAEzxEydw7wf8b8iAKYIKBRx55aXdqXUEYq+lqXIdIsynzXOgFP4lgUoybWvl+De987EO"
+    "5agVymH5YadHYybTySJDpT+gwhwm6vEnIKMs6boijSxHqVAqWWsAI0KwVI/eBYF6sUjd5P"
+    "SK1A5kIdm2HSm6NfbueJ0tv8XWHbGkKm2kyxCqtB+vQazMKbV5juTZ8R4TZN+7/0DzgCXn"
+    "/N1hcWNq5bVXfpnAp4VGlF2NHAp+BYWL/ppLLNfnZxz21/HsZblQrg0nGfWyOpy2cdRLAA"
+    "ydWgwHeityLQ9zTH8AUfUT4LvMdrj+Onx+XoSk3Xw6OxuN3o3evQGRq40gJp4KiO+CwFEX"
+    "euVKMga7f6T2zG3a9jeo0Kq12+jV3Ua6ZlNe3G2/V4du59i2/cicIst3kCGcKhKo5ug0tF"
+    "loHUiZ0dy8UEaubQx5qF30zGJXRwNTaAH5WjLb1imoKGUN1WX5t4TTOnhhu/kf677Sik2G"
+    "UCs2jRWb8qjPSvzL4z41+NXgV9g541Xdnp1zlJhxwzhS186Z2QpK7Jy5Jd8Cxrn0A1URTn"
+    "zs0mbknHIv2kkXbDbyEWiJQClFgF9HANpiRyi3uSc3jZdt7vH3Vzux/NP1RRgSFlsnv6GA"
+    "IsKldsBEKNgTFFkrFM8WhnKxsw7idt9PNpsGueL4yQVh2+GibPOOnqIj03p8tA422IauKk"
+    "cS2f7EkbGfR8OVSApYQ7nsZV5jGmCR21chwxfZHC3bZOB/wLHpBh+uRdAKLFKqcS4BI5tr"
+    "MUjrvGKCbAJGeDiIHj5k7rGiMJ3y5JciWiUW/LqzYJArgJANkUpQrTFAKt7pNzZAagJth7"
+    "+FQe1IPZIx3OWItYW2zxY6y6bBN9LEFJ8m1XzuNZ8Dpb6hxwW1aonXXNb+Fu1v0cmivfr8"
+    "12ur+wjnM66c/UrO+N87BZa69IBBlZ3OC4caXwn/EVbdyNgTIAYnK9HQKX6iPwahp3xKRL"
+    "6hgD80rAYTtpwwoStMZ8kyM8XJom1OHha2CeNnwro2J2e357+NRH2c83dgF4KJzZfNt3CG"
+    "ff6g8METhkho3XODBwqAfgTQBdhDbjDmd3c5aGIT0cMaEzD658fz6xGf9YnYjPGh43lURs"
+    "ezyRz8icc/iq7YFiL8/R2K+VQzDxIkXnFZIZ2/ZmBeFJSmg82HN3sgYigNbZbBWwZW1eBH"
+    "Asj4i/DxBPv3UzHZLYEuhcFOuEfQBBGuQiLD5qg06KqdqN2uI4D7ab1kcQOcutazBYFyVX"
+    "naL/gcbg1yy3tJo1DA3poNwsmXlVjaGTL10gg7qZq5IQHs4eHdlSzfdfy67p/ykhy9sWpU"
+    "qobYUvqSdifmafUB0vQAiY0S44LM0CoepOl0/NrKDND2pO3cCPseVKHoJ1gRQhoDm2dH4/"
+    "DGDWRF3cjGzDLsVY78tU0fThxECiP1ljcHlU1x+TADinH1zH7lAMtZlHQueX8tSXNd/7az"
+    "+s4OekRSQW4LAgXhbV+93hAbxtXH0eWaLBh1bKH75bbQ/ZwtlJpYbn9YECi4grsoAE8pP+"
+    "5lAE6QKAhxJ7Gwr9JXrF/54K9UXF8bxnrBh1fVyzUHAieV5XvIeEAFpskq11aSqhXPVo88"
+    "t534tVzMpI7TeLx6bsNOjlK+GVhOAxN7mk7vI033kRhHeQt7mlLH5fbZjq79KNvHf4m43K"
+    "7NzO+QadOSduOp+4MXjc1WNLR7e7O2L/fSvqx7er+WqIA9RBbh+HXF4RSRgvalYb2K/BUF"
+    "+XsQLdo7iF9nffvMxDMpZS9BouDabt/BQnxHCt94vILgtm/710K+FvJfSch/D7+OXFbcaG"
+    "Fxr1K4n8CvBnKZXGsFvrZosF6ga0WdDAZAJG8hC0wInoWZXVPb8/gFIVGCie0gsPuA5vzC"
+    "eA7u7vg/7+5K2ii0O73WOHotB5RrHJI29lWM6z2DP50XVefAOi4/sI7zBxYH4h4Xtd0pRz"
+    "dJo6BUcFAH5INykA9yIMebmAzISRoFQe6kjVp4PuRRLi/OtKRQAuN1l2SiCBJzajCOrwzq"
+    "GTINfQPoueRqF+8ppSJJkkT3+igMsn8d0f3WNh9QYQx4dKdSbGfBmHUEfydMuCL6ewCy8e"
+    "DiygMnCRcloUw0PZlMDII8Zx6ptglFV8eP91PaDlcUV3JlBJYUkXKS98GwjlA4LBcKh1lh"
+    "Zfmd1NRpovFKnJadR5H74z+RWSCUVAQ5L0mUhHh76w2sMVa/zi6xX75L7Od2ibJTVMa0XD"
+    "aHjhfqmyk59XE5MEzra+ROyFNrbveZ29pxtN389z2rIf/TlJr/m8l/nVXTjwCUvoa2KQp9"
+    "RZULAWqeDdIVLj5F02wYC+pWt0gsvRpd0RI7RQvQ3qZn26ztpS7A+c11hfZoUZ7vigWXQ6"
+    "Pwh2XOsCJru9Nyy2nQSk3tCVRfsrgbSW52bHmPnri0vWvLeS8t5yIkKbS0FHChqk1NmnCN"
+    "nWoWVza2Vc0YWwXhK+Xe53i8ElbedbudtZ1iu/VUfnOK5TWkFJnWkRqrpyk5QMJCkCTT8L"
+    "elorJFdMaqmtRiog1jQ20tKrkAayiq4X6h1f+XcE3tq70qbfkzdqzwF+Y0rfjWoLr1NHTY"
+    "1JiGYyUSEjxflLehKOyy4hFs+SYTmQAQCGPJAPgusx3Ra8WmYMJfeg4IshCaIas4BWHVCV"
+    "uJrNL6Xi/1PWiaIutTXh5K0ekTubFAJAAyxl4e/VLoExQq4b5SHGwqsJg/zbQ9WFDjtGpF"
+    "p8hUAnbNC5rvDHwXtQyOZmEi9Au7SoZWmTDvNXMhRNAgaAbFjy6QRCvP2AJqzYlmnNiQGM"
+    "Ofry7enV/+1JUJqet42VjGbWLYy9Lqxkb9tuBFh0TUabKY29XnS4K0itlqMVowL1sKHlIW"
+    "HbZG/IPrYllEuyKY/fSw18RyxjftZm3V0pRrCXNdp6Kr0t4T20UacDlDqqOZ+8znWCQwVg"
+    "lrrJhE65eN5enIfinPjRSdZoCOMN0M6HWE6VojTKNtogVYPwcOoI/L+RTFN72xrhBcGmhn"
+    "0FkxuDSE/SScSyHYOw0uDVr1UYoonSG3sJBDZsTg5Y5+i8E1fZ8ngPrjmc04p/i/bD6b7d"
+    "hsvqig5kKboB+DemkueuLXAHYRoIhRcHcn9rC94LkMO5zd/Mu8u8u7Qzt6hi7L1uMDdFDl"
+    "/gzKJxXsOL/cXF2W2JCWJFkdzjYZ+B9wbLrB230RtgKMlOaWC8TMxlwO0iqZmCBXesnkB6"
+    "qE23MxXiX5sTWn52JHknE0pIiUiCbO1Gir4WUor2WQK2WgQ4e32yikFV+t+PaBBe0pvq8T"
+    "WZnW0Ap0jZwK92KUZVJ1rBdlacH5NxSE/isRGCnk/ChWM5T/Q24Dj2sEYAYfEAVQEIHQhw"
+    "gg45tooB+YqDjssvUnFGgZX3aiGePYy4Q/7g+tgvRlK6tSQRq6X9v1vPZ0i6vpetURf68b"
+    "8aebzehOxtvMB60YbrdimJbB6n+DaTq9EbalHk6X+VkraoiJTK8NY0RdJTG9BnuoJ8YO1F"
+    "I9MeFhfVFPjHyVuvHnlipbJl8ZMhbyeLwuB54xjufLgQf/l4A2Hq+g36GTWtUBQBL4xuMV"
+    "xLf9fqno2UOmEMQJYj5x5RIyi4lVEufac1MiMjMsOC/wuJdrqkkahZTU1kANQlIc9IgK7F"
+    "8VbVFTVCruEu16f2e2a8QR3XIiXJZSpZ1BJ1MW2VOuLo2bk4tRV7aTrpMpk6+Vg7q8Ll2G"
+    "TIktpcpM1UV5umBXtmxqOpj6RfFR5fAXkGoW6AqB2prbbgvsnJlxxXh19UyMnUaqf0bjKc"
+    "YPo8eSOPXU/UG1STAYaaDH2jHqUhbBLzsUc6kv+M6DZxhxHSxtJ+yHXFluJ1xyrracuaBQ"
+    "4tDt3OASfxASECdpFAT5+LAGyMeH5b3RD7XJsBTcwzor+LB8BR/mVjBBE0SQZMR9ikhBmD"
+    "tYwzrGpReWF+yz4npu5Ys9QaLgUm+/VSZBJrIfGxYXSZFq1VNJ1bNLveoEEduc7hRoVNGd"
+    "QZUuBZdjehNVsS2q0op+pHIl6BERWmgCLt/yEyQKbvnDo6M6etDRUbkiJO5loqe9Al9zOc"
+    "LRcAXR7SRqgj+RoaLg9PIE7wSJTvCWTPB+1cPsr/8HiMPLOg=="
 )
