@@ -44,6 +44,7 @@ class ErrorCode(str, Enum):
     TOTP_REQUIRED = "TOTP_REQUIRED"
     INVALID_TOTP_CODE = "INVALID_TOTP_CODE"
     TOTP_LOCKED = "TOTP_LOCKED"
+    WEBHOOK_URL_INVALID = "WEBHOOK_URL_INVALID"
 
 
 class DomainError(Exception):

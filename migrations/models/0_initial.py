@@ -183,6 +183,21 @@ CREATE TABLE IF NOT EXISTS "refunds" (
 CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
+CREATE TABLE IF NOT EXISTS "rail_attempts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "started_at" TIMESTAMP NOT NULL
+) /* A movement that entered PROCESSING later than it was created (a bank-card withdrawal */;
+CREATE TABLE IF NOT EXISTS "sandbox_channel_operations" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "provider" VARCHAR(24) NOT NULL,
+    "reference" VARCHAR(64) NOT NULL,
+    "operation" VARCHAR(12) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(20) NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_sandbox_cha_provide_3e27c9" UNIQUE ("provider", "reference")
+) /* What a sandbox channel did for one reference (our transaction number), so ``query`` */;
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "recipient" VARCHAR(254) NOT NULL,
@@ -252,6 +267,53 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
     CONSTRAINT "uid_security_qu_user_id_f0573f" UNIQUE ("user_id", "position")
 ) /* A question and the argon2 hash of its normalised answer (3.2.4). */;
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
+CREATE TABLE IF NOT EXISTS "merchant_events" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "event_id" VARCHAR(40) NOT NULL UNIQUE,
+    "merchant_id" BIGINT NOT NULL,
+    "type" VARCHAR(24) NOT NULL,
+    "payload" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+) /* Something a merchant is told about (ORDER_PAID, PAYOUT_FAILED ...), kept for the events feed. */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_ev_merchan_f42457" ON "merchant_events" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "webhook_endpoints" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "url" VARCHAR(500) NOT NULL,
+    "events" JSON NOT NULL,
+    "secret_encrypted" TEXT NOT NULL,
+    "enabled" INT NOT NULL,
+    "failing_since" TIMESTAMP,
+    "disabled_at" TIMESTAMP,
+    "deleted_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A URL of a merchant's server that wants some event types, signed with its own secret. */;
+CREATE INDEX IF NOT EXISTS "idx_webhook_end_merchan_8c4041" ON "webhook_endpoints" ("merchant_id");
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "attempts" INT NOT NULL,
+    "schedule_base" INT NOT NULL,
+    "last_response_status" INT,
+    "next_attempt_at" TIMESTAMP,
+    "delivered_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "endpoint_id" BIGINT NOT NULL REFERENCES "webhook_endpoints" ("id") ON DELETE RESTRICT,
+    "event_id" BIGINT NOT NULL REFERENCES "merchant_events" ("id") ON DELETE RESTRICT
+) /* One event to one endpoint: PENDING until a 2xx answer (SUCCEEDED) or the retries run out (FAILED). */;
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_next_at_c6b905" ON "webhook_deliveries" ("next_attempt_at");
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_merchan_ced929" ON "webhook_deliveries" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "webhook_attempts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "number" INT NOT NULL,
+    "started_at" TIMESTAMP NOT NULL,
+    "duration_ms" INT NOT NULL,
+    "response_status" INT,
+    "error" VARCHAR(200),
+    "succeeded" INT NOT NULL,
+    "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
+) /* The log of one HTTP attempt of a delivery: when, how long, what came back. */;
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -591,6 +653,23 @@ CREATE TABLE IF NOT EXISTS "refunds" (
 CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
+CREATE TABLE IF NOT EXISTS "rail_attempts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "started_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "rail_attempts" IS 'A movement that entered PROCESSING later than it was created (a bank-card withdrawal';
+CREATE TABLE IF NOT EXISTS "sandbox_channel_operations" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "provider" VARCHAR(24) NOT NULL,
+    "reference" VARCHAR(64) NOT NULL,
+    "operation" VARCHAR(12) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(20) NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_sandbox_cha_provide_3e27c9" UNIQUE ("provider", "reference")
+);
+COMMENT ON TABLE "sandbox_channel_operations" IS 'What a sandbox channel did for one reference (our transaction number), so ``query``';
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "recipient" VARCHAR(254) NOT NULL,
@@ -664,6 +743,57 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
 );
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
 COMMENT ON TABLE "security_questions" IS 'A question and the argon2 hash of its normalised answer (3.2.4).';
+CREATE TABLE IF NOT EXISTS "merchant_events" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "event_id" VARCHAR(40) NOT NULL UNIQUE,
+    "merchant_id" BIGINT NOT NULL,
+    "type" VARCHAR(24) NOT NULL,
+    "payload" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_ev_merchan_f42457" ON "merchant_events" ("merchant_id", "id");
+COMMENT ON TABLE "merchant_events" IS 'Something a merchant is told about (ORDER_PAID, PAYOUT_FAILED ...), kept for the events feed.';
+CREATE TABLE IF NOT EXISTS "webhook_endpoints" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "url" VARCHAR(500) NOT NULL,
+    "events" JSONB NOT NULL,
+    "secret_encrypted" TEXT NOT NULL,
+    "enabled" BOOL NOT NULL,
+    "failing_since" TIMESTAMPTZ,
+    "disabled_at" TIMESTAMPTZ,
+    "deleted_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_webhook_end_merchan_8c4041" ON "webhook_endpoints" ("merchant_id");
+COMMENT ON TABLE "webhook_endpoints" IS 'A URL of a merchant''s server that wants some event types, signed with its own secret.';
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "attempts" INT NOT NULL,
+    "schedule_base" INT NOT NULL,
+    "last_response_status" INT,
+    "next_attempt_at" TIMESTAMPTZ,
+    "delivered_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "endpoint_id" BIGINT NOT NULL REFERENCES "webhook_endpoints" ("id") ON DELETE RESTRICT,
+    "event_id" BIGINT NOT NULL REFERENCES "merchant_events" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_next_at_c6b905" ON "webhook_deliveries" ("next_attempt_at");
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_merchan_ced929" ON "webhook_deliveries" ("merchant_id", "id");
+COMMENT ON TABLE "webhook_deliveries" IS 'One event to one endpoint: PENDING until a 2xx answer (SUCCEEDED) or the retries run out (FAILED).';
+CREATE TABLE IF NOT EXISTS "webhook_attempts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "number" INT NOT NULL,
+    "started_at" TIMESTAMPTZ NOT NULL,
+    "duration_ms" INT NOT NULL,
+    "response_status" INT,
+    "error" VARCHAR(200),
+    "succeeded" BOOL NOT NULL,
+    "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "webhook_attempts" IS 'The log of one HTTP attempt of a delivery: when, how long, what came back.';
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -839,146 +969,171 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztXWtz27a2/SsYf6kzo3hi+ZHc9s6ZsR2ncRvbqe225560Q0MkZLGmCAYA7eic0/9+AT"
-    "4kvk1QpERB+NAmIbEhcgEE9l77gf/sTLGFHLp3YprYd9nO9+A/Oy6cIv6X7K0B2IGet7gh"
-    "LjA4coK2MGwUXIQjygg0RWdj6FDEL1mImsT2mI1dftX1HUdcxCZvaLsPi0u+a3/1kcHwA2"
-    "ITRPiNL3/yy7ZroW+Ixv/0Ho2xjRwr9bS2JX47uG6wmRdcO7UfLlz2IWgrfnBkmNjxp+6i"
-    "vTdjE+zOBezwPR+QiwhkSPwCI754A/GA0cvGLxU+7KJJ+JQJGQuNoe+wxBuPjMW1HcO4ur"
-    "4zbs/vDGNHAiMTuwJfW6AtAHgQj/D6f4bDg4O3wzcHx++ODt++PXr35h1vGzxv/tbbv8OH"
-    "WaAVdhVgdvHjxdWdeCDMBzEcXXHh70AGMhhKBYOxQD8af8PF+VE4m0BSPAZpqcxY8JfMjk"
-    "WMfH8HYwq/GQ5yH9iE/3N4WIHzbyc3Zx9PbnaHh6/SYF9Fd4bBLQH7AuZH/loyAMft24E2"
-    "vrDAdvF9rxzc/Tc1wN1/UwquuJUG1+TLmgy4cftG4Eazso/T9rAOsoflyB7mkA3+lEA2bq"
-    "/ktK03b6smbn7m+oQg15xJzd6EzOpw3jm7+r+dlQB9UAPmg1KQD7IQwydoh28upWWkxF5W"
-    "NtqC+Y0CysYC+zHB/0auHPALGY16M9RNggQ+BmR55N/zO8yeopKlJSWZwd+KRPfiv3S21P"
-    "zv2HdNgTWILJkRpGiPK5vP/+hqCaoA/e7i8vz27uTys+h+SulXJwDy5O5c3BkGV2eZq7vH"
-    "mQVq3gn4/eLuIxD/BP+6vjoPcMaUPZDgFxft7v61I54J+gyLFzeglQQrvhxfSo2/TxExZK"
-    "2qhFCj7y6rFq17717Zlyfs2vFjoW0lMM2PwgdMkP3g/oxmwUhc8OeGrlm0z0Sz/9eom80a"
-    "gb/jGRZfXTwigc9zHiA58fir8xdGLHj5G/4d3FyccYgFwiNoPj5DYhklUE8RMSfQLVjxTi"
-    "PJDz/fIAcGb1GK9GWilw1TVsvgTq0MYqXhndDlUPoc9qIqSPyOS2Gw/ywJ1N2iJ1XBCmgg"
-    "/gGvC7QNWfSCNQwPcWLtSq1q+VvT4TR7BbrwIXgl8dvil2Ke17dsdoNMTNLEasHtQSUVLB"
-    "oaJGip+eCt5YMZltcek1IdqY+qDsUCeuqP/kImMxrp7wXCeiAaDsRi96nvDynZ1FRgPo/r"
-    "EJ/H5bzncY72tD0ZcMPWrZD1/cK1jpfpuNzLdJzzMlmIQdspUMB+ur2+KgY3IZLle2yTgf"
-    "8Cx6YbaP9XICuwSFE5MaK7lyf/zIJ99un6NMvRiA5ONee29ZxbjvkpJyq6VP9Poft4Bot1"
-    "//m9SsV/xFsZJtRav+IaTrnWH8wAWWdvSkjrPTX0Htefjrh6jlwzj/Md+lYy1dNSSgBdtf"
-    "Sf//Ouenuer/yfrq9+jJtn9+xC4IO3lZniWTnlIp3a10GnkD5ydSZETgbrnKASMz0T2zCs"
-    "E9wwLI9uGGbhdiBlhzIwzwUUhLfOZC6fy7mpPMGOxb9+8U/ZNbtAVAm8V71wcxUdkSe+LH"
-    "gcOyntJC+pxABkAlXrqCjDchVlmKdm6PyZ8/o4xg6CbolCnhLMYD3ikl2BPb+y2ul+en39"
-    "KTXdTy+y8/nXy9Pzm939AH3eyGYlfKMmD7aPPFh7wE7vFrbti9jp2xCsImSnSybswkJTDz"
-    "MRHF3uDs83GlRxY/aiuZRrfGdXoDQAj2j2Crz+B2ATBAjiw0zZdxRMIJ0A6FrAZhRQxueX"
-    "xe9SPppCwmMAMsC3WsrA8BBMsE/o3k5mCDv5gQIC70tyuPmP7fypKb2+rGSDCkpPbypr8x"
-    "+Lr0TCUomaK2ietM8uYU+gIemdTwkpCHP7eV/RRmKIbUTO6E7LKQh2+3M6ETspvWDnZXX0"
-    "ftNlO9SP8viXB08sJHTshI6d0PTHxsVO/MQtHxc6OwV2YnxrUGUd/hU2qmkSXrsIjKAjuA"
-    "OLT5UnNEUu+z4w0eLMDED9KWAY/BsRvAd+JzbjpiewXYC57PtTkFjv8xZhB/3riI5eb17l"
-    "5p8uONFhwYkpmkqVS4nbqxfD2k1VBK0QbJ1CoA2ifuwpFc4Rls7MW9JHomSe3yDjKcnPxi"
-    "VynHX2bjHonSZXzlPCC0yEZLp4uY0Qp6br4OotVcXjCSBZYy8jplzoafuxS7paWcd6OUfj"
-    "ARO5amUJGQVxbj9HQBs/2238xKVV5VPwk3Lae9/YDYSf3QaRE0kpDX5bJmeAagvGpuIBec"
-    "nJV2JgFiwxLeCaKDGuKLTpZXUJ6/0rMUTd4WWtdzgTTp1fyFlUw1gR2Du14a99NsLfzp9Q"
-    "sRmfvD2osuRx0NBAoqW25rfUmmfYswtSwcotoLmAgubPfi0jfr/Cit/Pm/EenDkYFkzy8k"
-    "CchMhSkTh9Q3vVoTieP+JITRqZn1nZFgzQfhWjUsnK1CzD9o1/T2KuYgdUgSaW8E2Va2FJ"
-    "N1inCtiXjPLP//+nVsp6qZSNfPMRFSxlFcVr5hIrPEPj5LeTi08np5/Ou1qiug58gtNi4q"
-    "CSmJzLaF6sMSmp9+vt26+1V6BHH2AU6S09AGk5PQBteQb+WoTnL8lhJwL9N2wg6nLY6Tmo"
-    "HQStgrukg6BLS+sG8U23sAhCdGdQZWeRoM0qzCw+iZgf/BBBTzZ65hBCy7HDqk3C6hqAVB"
-    "WC+FI+ulKbaL010cLpJBkDlxJSLgKu/WqAEV7LBNCXdqHj6JvqjtpqXltGN6RypSIWEgp6"
-    "69o/1jr5WBIoZ8TUS4s7qhV+e1QRfnuUD79dqEl1cV5IrJDk/Hx+9f7i6kfj5vy3i/PfV8"
-    "R0HtdhOrMEToLpPM7vpDlNVIZ1KxBfF/WmPaK1GLZoxFzMJMvMpsT0UlZrKQtRaxBmmxHU"
-    "Omlz1SgAsolHISO6kjgPvaw1XNZMPPUEH9XIdZSR1SPd55HGT4hYfsHmVVm2OyGla3brmt"
-    "3aIVvza+tBjYq+WQPrUWR0ndu+uGTXWR+kbwPSeoGQ7JRvAWHFk+L6WqX+FrrWCH+7RJTC"
-    "4LPNeWczLQZVXloatjWmYWOdlrS17lXT9mxU5GaqIq8SQl1RxGusMHJUy+FxVOHxOMq5PD"
-    "yfcF1SiiNMiCjoVWq/+jhD3wqmcflha3F7JcCtMpK6OGGN8s+/gRWbENMm7OaYsD3JAUoq"
-    "9wUKUEb3L9d+EupzzRrMJ/PCyAACoSICE7qAIrQHRPlkgp9BcG4gBSPMJoDaXB7sWjbfKo"
-    "OZZlPgcaHQC/EqX4O5g/7lM5USFFMQKBfcQ8SDhM2M6qb5lKcXOtAhd73VCZPGpVzcXV5S"
-    "B99l1JZ88F2AjQzIUXsl1Jaua/ttRvDLygDerzN798tn735u9opaky4qSKioqO23EFER4t"
-    "ZjinQc6Jp8BGNU5BatQD0SWB3kb5TCO6UuylZlLRRWL66qmwqtSewIGjfGPZJVD/b22Srb"
-    "tZkNGSbSMz0vqR7enUzzBXCSczwnqB7g7U9wHeRf5l44quVeOKpwLxxlwR5B99EwBcEmy5"
-    "1kJXVsbPPYWCfgxJZLoyvro6NxUZXeSiU3IoJcEzXJaUxJ6k+j6Rigb1xFFLUEJDferFwr"
-    "u0GP2MT2TwU2J8h8xD4zfCJJyqTl9L5ba98N056FI6QBSVMgrKkDXehKO6V1vooe6bKRRt"
-    "88ZAaDRYj9xFUD+QEv6UKPe5/HXZeyW/cWWx7MUX80KjrR1lVLCRW6DFvLZdhe+gpWinTP"
-    "ZnxdoCs+/CVOx4lKFC55Ok79Uo4bAn5RcS+C+CNTtiRUiwqAiiwI6VAsW1T3XhKiOzsuEa"
-    "7IZOoyojdIJisI5Y2TzMpjeEWQrE5bUprDLw9R9TiKcrk0sYByAantx0yiKbSluOO5gGr0"
-    "fDeZYJDSZ8wXzgmkE6k5nBVUMHqyG5IeO0UHKFYkOMYCK6x/9+vt+U1XTO8KYms2I9B65+"
-    "r65vLk04pwbj0SOITMkK9PmhPU7r1aK4cXnptqLLFml3Sg3gDsD9/VSi54V5Fd8O7FARhz"
-    "VcMnRct5qepd2YcyDtfh/uHbw3cHx4dzRXx+pUr/zvO8MVwO5nasZfguK9IGXzjUsaQP7W"
-    "Lps4vFwQ+22+QLywvqzyr7WYUYPfNX4YPC92PSzFld0Y3+uPr/cS2zqBb3oEe9z6PONW4n"
-    "SNMw5A2kItlVGqRXv53fXHy4OH+/qebSAkDkFpy9Xl4ZJieogra+6goxtmW4/nSEiCz6OU"
-    "GN/jLoBy8ss+4UiKpG7LYfdz2yCZsYYtMt3tZLkm9SUlVbuVIzXmzN2bXapo8Gww5/wShQ"
-    "ovY2mZNUYb3IkFt1qK1yYitfKY1MqfGECJVMzssJKgh16/40HZu+3TaA71kNxz8tqeBJQE"
-    "LTtq5dZ7Yzj8bZ0GGfR8rULJOXC9dcMupIuQDC4vTmJVE65f2c8bYb+KnUwmmKiKiutOxk"
-    "uoy6URWmxBnFOhSyD6GQGwxRqoT6slAlareriNgEOxbvZEmoPoa9qApSYM9CSvlUED7UZV"
-    "cp3tvJvDOVMOsyLPk3ROyxbQbYnvFLOwUhyrk2g6pw5adEa/4y1gqOXPiSKdS/KCefrN6r"
-    "I5x7GeHc34MZ1hrjpU9m6B7lgzoM2EE5A3ZQUF/QQtKhcykhBWFu3weBvnk2QbRZRnxCUk"
-    "GiaXOJpTyfCBlDU69IMSxPgk+I6NCsgrMAG7GzVIdebcQHYyFYpMtWnW8bi+jDbfXhttrR"
-    "VfGdSbg8ujTYfyGfRHTkLaK05HCgTItBlbH+lRhhsCUNW9c+JOgZjYDHnxBA+shHHTAMRg"
-    "hQ+8FFFrBdMJoBbqyDIBsV8N8Hu8O94d5B4YFAS/VVhx1YRBUm1D/NB/STD2D4EcmFasQC"
-    "ymU8t284UcQ3ICZtoWbEtI1aB+rNyBP9fH71/uLqx652/WxCbq183Ip03Bzh4ggW0GhYgr"
-    "1YWsHpPayVCT2syIQeFhymEaJnew0gD4XUC6rTXJc23RuZ7tQUZ4VZxmgmXWowJ6oLDMop"
-    "o/lRaHDeb0pS02R9/tYsZNpWo1FOS+pR7vcoO/YTIg3HOS2rR7rPI63p2O0b/57QsTcIOl"
-    "d8Gt4gcSL5TgEdm2kxqKJjF+m4JGhdm44Vgq+FIKD+aGoHXC54hjYTfOoYE7DL//MgZa8A"
-    "ZXA8BmH/YPfd3v7esJCVbaNLOXJWn5TeW1JW1CCVtksSQl254lUdid6k9m+Sya9gbr+Gf+"
-    "3J/X1bhdRP79+gSV+Q36/9Pvlp2n7FG/51B0e5jgkOCh4yKX9msbR63ohO3D4xeMKAaox8"
-    "SlgDXwt4ihzemzTkGTENdi2wXVy0A5ajHLdXD96jWvAeVcB7lIc3JAsaGJUZQe3qam5YBk"
-    "A2YU0zopoc7xs5qsnx7R7/3pDjY/4ik7sgQLOQGk/cH1QT40FLI4j1rMmKX7sIYA/ymQYi"
-    "cRCIg13sOjNgMwpEQCOwKXhEHisgwaV7+MP9ww3ehgI8BiJcWUQxv7ZdQZhPAeSPOrWd2f"
-    "cAQXMCfIrAFJJHGoQ3hz2LVBsAXYv3SX1E/3DFj1DfNBGlmIhoaNGWClo+7OsH4PEHQ25A"
-    "y8NQPuyKr9L8z7DzsG1NTl5z8JqD7yv7tRZVKfx6ZKyBhYR6nONBnRqNB+VFGg/yVRrFei"
-    "UdlJ6W0sH/L1K7OpJUWYVPJ/luz/iGel1Duz0hqUe5z6Msl1Wh0ynqboKaDtm+76ondMgt"
-    "Mn1is9kv4njykuTtXJtBFS1Co9bG16h57YDBWCDgGgRDAMkDdochn4HHAbfhYjKFjh0yEv"
-    "QZEbB7sDfcOywMF1y+wwJi4kvKfsXUDl7gT81X9MdK1nxFX0YiUegt/lJy0N/y788pPz8y"
-    "Ibe64kndw38wfHs8B1z8owri28uTT5/ymH5NLMh1tbKkjBLhfys4XjncGKTJoIyYgmh3cu"
-    "yv1oa1NrwmbfhzeHLuL6Ss7HC6QaUeHJ/C+5VIVBzmSqtoDCCIDxMAdIKf6Q9htSE4Q+Q7"
-    "GtQbosi1Qj9alOUL7u/5fQdD6/4eCDiKNOL2Ohduxfv7MEyUX7MpODm7u/jtfAA+n1y8B7"
-    "sQjG3+hbyGU3EyRvTDY8b1a6F1CzdkBNAPXO8G2ENu0OYPd9FobBORyYMJOP/n54ubc97r"
-    "M7csGJqXXwo44Bn4C49+ELlBFiL8+R2KeVdTDxIkHnHBE/PHfLbZJJA0xUmer/ZANKCBbx"
-    "SGT+lh/lUFLwkg4w/C2xPsP0xEZ3eEL+ow+Lj3CBojglwTcd3w/l4XftpcLVUXfloL7RUu"
-    "DXLTeyGjo+yammINCxO1UZGob/h3bztsSOpFuHl3pZ52XXFLe5GVtQxSMRkL7UuaxMvL6g"
-    "2k6QYS29mjgvijqjFIy6nE5q1pADRFsp0LYWy/S6+CGUH9CUp9gjmWKj8i+eH4gAmyH9yf"
-    "0SwYkgv+7CVHZat7/iO/TODznN3ITkOOAX9zFFa2v+Ffx83FGcd7TQkC4sw2BxG2U5QdML"
-    "85qEwNCE6RE+1WcdCYrlbTk/VhUMUkCQBz+FcQSVF7Bb1Gh3Xsv8Ny++8wZ/856Ak5MujO"
-    "BRSEt33zekM4jOvP51crYjDqcKH75Vzofr4yu4nl1oe5gIIzuP0FYro42rcuwAkRBSHuJI"
-    "F+LdFVLzMyqiobmhjr2zis1S7XIxA4qSzfQ8YjkkqNTEu14tnqkee2E7+WrkXT6VbKFwPL"
-    "aUCxp+X0OtJ0HYlxlGfY05I6oa3PPLr2o2zf+Pck1FQwye+RaZedmJm6P3iRbLaipt3zzZ"
-    "pf7iW/rDOb1qUqYE9AJBlMlxJSkF8a1it/WVH9sgfRor2DeD3z22cmnkoZewkRBed2+w4W"
-    "4jtS+MbtFQS3fe5fK/layV+Tkv8Bfj13GZntFCj483uVyv0YfjUQb2bXTSAT9SFTdQ/CLN"
-    "QBEMlbyAJjgqdhZtfE9jx+QWiUYGw7COw+ohm/MJqB+3v+1/v7kvKT7XavLY5e6wHlFock"
-    "x74Mud4z+NN5UXU2rOPyDes4v2FxIB4wkUI3KaOgVnBQB+SDcpAPciDr2gmrObMg3B/yKJ"
-    "efUrWQUALjKlWqi+OpKILEnBiM4yuDekZMQ98A+vIaNz0rb/OmW8VkuH/49vDdwfHhXB+Z"
-    "X6lSQ0qC7Nejut/Z5iMqjAGP7lSq7Sxos4rg7wSFK6K/ByAbDy6uPHKRcFISyozgaFSDIM"
-    "+ZRaZtwtDV8eP91LbDGcWNXBmFJSWknObdftHvxXdS06aJ2iuxW3YeRe6P/kJmgVJSEeS8"
-    "EFES4u2tN7DCWP06q8R++Sqxn1slynZRGWq5rA8dL9Q3Kjn1cTkwTOtr5E7IS+vR7vNoa8"
-    "fRdo+/71kNxz8tqcd/M8dfZ9X0IwClr6FtikJfUeVCgJofBukKF79G3WzYENStbpGYeiWV"
-    "LUpWmRagvUv3tlnLS12A84urdAWRXGpwgcl8Gkl++PkGOWXBmilS+HKRM6zI3P67e449Bq"
-    "2Uak+g+hLjbiRHs2PmPfrFBfeumfNeMuciJClkWgpGAWMHQbeEo0kJZoZjxCW7+s7nV1ar"
-    "oJ9eX39K6eanF1mn56+Xp+c3u/uBUs4b2axEZRthqyB8pdz7HLdXguVdtdtZ8xTbbafymx"
-    "MsbyGlxLSN1Ng8TekBEgxBUkzD35aJyubRGctaUvOONmwYaltRyQlYw1AN1wtt/r+Ea2pd"
-    "7VVpyzvMvDOCLOQyGzo7RQZXusWg0uLibQ1z3rj2ATeCHvmOgrvru8+AIt4BA7sn57evfz"
-    "y7BKbtTYSD7Bt7NQB4PAY+79sB9/cc9bFNpoGuEh43QxErOuGmxd7DI24cSJkRHERNGfLC"
-    "uyLBwUXPiDJw8OY1/xnsWkDcBs8TTFF4jswzpACaJvL4DP8+PlzGpn+48UWAXWcGxpjwmw"
-    "4Up96ILgaAYoCgOYl6weRRnJdjoj3+oGNoOz5XHfhjmCK1kYJngt2HP9zgiCGwK87VgQxP"
-    "bRP8+lkoJ8Dj3ULG0NRjr8KDfsb2mE3EC1LeoTgGh79aAETtQ2y0odtLQ7cfPPnWDEQy5F"
-    "qsMwZyTRmbNy2lLd8mlm9i3Za2fTOyOhajzzZueheWW+LysspE2q94oYvVjzz+peAnRZSB"
-    "fakEh9S0TqhfsgtYVlYvYH1ewDRJu33j35dUJm6o33Ab9QmRWdnBtrk2gxdNfxI1lzneVp"
-    "QPoHzIHfSab8gg7iIwdQfgkZvFoVEsTGcQ1gsQx2eD3Y+XJ2evbz+eDI+OF4e4esjj5m1J"
-    "lYJufkYbx71WVfpuHOdXWlVHImmkWcgQn1ce+4p6Bkkh5TLX2j9LNzBvGgQqU23/9lZ90O"
-    "rjdo9/T9THj9ixQphzWmN8q1JZfEbQYRNjEraVUBQ9XxyKwPU3POZqmkew5ZtM1I+CgZdn"
-    "ELlvbCZcMmP+0DMgvFFoiqxilXDZDlvJx9f6YS/1Q2gGDjX5KJqUnI7jaKwmCoCMUQG1Ww"
-    "p9QkIl3FsjFz3+a6btwQJmsWpGp8RUAnbFE5qvDHwVtQyOZmH53BdWlYysMtz5ikchRNAg"
-    "aArFSxfEL1XusQXSeiQaesk3ozLFx+tP7y+ufuzKKOm6ykqs4zYxFbOy6zIWNSdQL+472i"
-    "TYhGD/oYBeE6Ndvb8kRKsGW62BFoOX9cOKEIFosY9fuC6WRbJLgrk5RFoBllO+aPNZ3mD9"
-    "SUuuhJBcpaGr0toT8yINRjkjqnnnPo9zrBIYyxTDqOhE25eN9emIv5QfjZScHoDGA9BXl7"
-    "Ki0Ou6JCutSxItEy3A+nvgAPq86E9RfNML6xIlSQLrLMqoyqwsEiVJQthPwr4Ugr3TkiTi"
-    "2M0TShGlU+QWlv/OtBi8eDQnnDeunSJH/dHUZiJFjPo27812bDabn7vjQpugH5JJaCLtK0"
-    "roEmvYXvC7DDt8uPmXGeV1ZRLlOvkNHR7X4w10UOX+DA7dKFhxfrq9virhkBYiWRvONhn4"
-    "L3BsusHLfRG2AoyU5ZZLYsrmKw3SJpnoIHdgh8k3VAm357y9Svpja07P+Yok42hICSmRiZ"
-    "c52aeGl6G8AnauALYORttuUkgbvtrw7cMQtGf4rieyMm2hFdgaORPuxSjLpOlYL8rSgrPv"
-    "KAj9VyIwUuj5UaxmqP+How08bhGAKXxEImeGC4HQhwgg44toYB+YqDjssvVfKLAyvuxEPc"
-    "axlwl/3J/aBOnLUlZlgjR0v7bree3pElfT9aoj/tYb8TcVocBy2C9kNPCNgdeV+vsxDtow"
-    "3G7DMK2D1f8G03J6IWzLPJws8rOWtBATmV4bNhB1jcT0HOyhnRg7UEvtxISH9UU7MfJVdl"
-    "8nXxtbvTS2zKjGR12GPG6vXCp++4fIBn9KQBu3V9Dv0MkJpwFAEvjG7RXEd1gH3mE5usMc"
-    "uOibh0yhiBPEfOLKJWQWC6ukzrXnpkRkalhwJlNKLyWjkJHaGqhBSIqDnlAB/1W+PqSlVF"
-    "wl2vX+Tm3XiCO65VS4rKRKK4NOpiziU66vjNuTT+ddcSddJ1MmHysHdXll54yYEktKFU3V"
-    "RWnnYFW2bGo6mPpF8VHl8BeI6iHQ50ppNrfdmlM5mnHJeHX1KMZOI9V/R6MJxo/nTyVx6q"
-    "n7g2pKMGhpoKfaMepSjOCXHYq51hd858FvGHEdLM0T9kOvLOcJFyNXW8+cSyix6XZOuMQf"
-    "hATESRkFQW6/OqqmDOfgHtaZwYflM/gwN4MJGiOCJCPuU0IKwtzBHNYxLr1gXrDPiuu5lU"
-    "/2hIiCU32/Dr+4X04w7ucYRoJMZD81LC6SEtWmp5KmZ5d21QkitjnZKbCoojuDKlsKLtr0"
-    "JqpiW0ylJf1I5UbQEyK0kAIuX/ITIgou+cOjozp20NFRuSEk7mWip70CX3M5wlFzBdHtJG"
-    "qC/yJDRcHp5QneCRGd4C2Z4L3Wzezv/weMnvkN"
+    "eJztXWtz2zbW/isYf6kzo3hi2U6z7Ts74zhK465jp7bT7G7SoSESslhTBAOAtrW7/e8vwI"
+    "vEuwmKlCkIX9qYxAGp54DAuZ//7sywhRy6d2ya2HfZzk/gvzsunCH+j+ytAdiBnre8IS4w"
+    "OHaCsTAcFFyEY8oINMVkE+hQxC9ZiJrE9piNXX7V9R1HXMQmH2i7t8tLvmt/95HB8C1iU0"
+    "T4ja9/8Mu2a6FHROM/vTtjYiPHSr2tbYlnB9cNNveCa2/t21OXvQ/GigeODRM7/sxdjvfm"
+    "bIrdBYEd/s5b5CICGRJPYMQXv0C8YPRj4x8VvuxySPiWCRoLTaDvsMQvHhvLazuGcX5xbV"
+    "yNrg1jRwIjE7sCX1ugLQC4Fa/w8m/D4cHBj8NXB6/fHB3++OPRm1dv+NjgffO3fvwrfJkl"
+    "WuFUAWanv5yeX4sXwpyJIXfFhb8CGshgSBUwY4l+xH/DxXkunEwhKeZBmirDC/4js7yIke"
+    "8vM2bw0XCQe8um/M/hYQXOvx9fnnw4vtwdHr5Ig30e3RkGtwTsS5jv+M+SATge3w608YUl"
+    "tsvve+3g7r+qAe7+q1Jwxa00uCbf1mTAjcc3AjdalX1ctod1kD0sR/Ywh2zwfwlk4/FKLt"
+    "t667Zq4eZXrk8Ics251OpN0KwP552T83/trAXogxowH5SCfJCFGN5DO/zlUlJGiuxpYaMt"
+    "mF8pIGwssZ8Q/B/kygG/pNGoN0PdJEjgY0CWR/4dv8PsGSrZWlKUGfytiHQv/kdnW83/TX"
+    "zXFFiDSJMZQ4r2uLD58PeutqAK0K9PP46uro8/fhLTzyj97gRAHl+PxJ1hcHWeubr7OrNB"
+    "LSYBX06vPwDxJ/j3xfkowBlTdkuCJy7HXf97R7wT9BkWP9yAVhKs+HJ8KcV/nyJiyGpVCa"
+    "JG311WLHrus3ttX57Qayd3hbqVwDTPhfeYIPvW/QeaB5w45e8NXbPonIlW/+doms3iwF/x"
+    "CouvLl+RwIeFHSC58PhP5z8YseDHX/Lv4PL0hEMsEB5D8+4BEssogXqGiDmFbsGO9zaifP"
+    "+PS+TA4FeUIv0xMcuGCatlcKd2BrHT8Enoaih9CmdRFSR+x6UwOH9WBOp6OZOqYAVmIP4B"
+    "PxdoG7LpBXsYHuLE3pXa1fK3ZsNZ9gp04W3wk8SzxZNiO69v2ewSmZikDasFtweVpmAx0C"
+    "DBSG0P3lp7MMPy0mOSqiPxUVVWLKGn/vhPZDKjkfxeQKwZ0ZARy9Onvj+k5FBTwfL5uo7h"
+    "83W53fN1zuxpezLghqNbMdb3C9c6XqbX5V6m1zkvk4UYtJ0CAezXq4vzYnATJFl7j20y8D"
+    "/g2HQD9f8KZAUWKVNOjOjux+N/ZsE+Obt4m7XRiAneapvb1tvccpafckNFl+L/W+jencBi"
+    "2X9xr1LwH/NRhgm11K+4hFMu9QcrQNbZmyLSck8Nucf1Z2MuniPXzON8jR5LlnqaSgmgq7"
+    "b+0T+vq4/nxc5/dnH+Szw8e2YXAh/8WpklnqVTLtKpfRl0BukdF2dC5GSwzhEqsdIzsQ3D"
+    "OsENw/LohmEWbgdSdigD84JAQXjrLObytZxbylPsWPzrF3/K7tkFpErgve6Nm4voiNzzbc"
+    "Hj2ElJJ3lKJRiQCVStI6IMy0WUYd40QxfvnJfHMXYQdEsE8hRhBusxp+wK7MWV9S73txcX"
+    "Z6nl/vY0u54/f3w7utzdD9Dng2xWYm/UxoPtMx48e8BO7za27YvY6RsL1hGy06Ul7NRCMw"
+    "8zERxd7g7PDxpU2cbs5XAp1/jOrkBpAO7Q/AV4+XfApggQxNlM2Q8UTCGdAuhawGYUUMbX"
+    "l8XvUs5NQeExABngRy1lYHgIptgndG8nw8JOHlBgwPuaZDd/2M4f2qTXl51sUGHS04fKs/"
+    "mPxVcioalEwxVUT9q3LmFPoCHpnU8RKQhz+3lf0UFiiGNETulO0ykIdvtrOhE7Kb1h52l1"
+    "9H7TbTuUj/L4lwdPLCl07ISOndDmj42LnfiVaz4udHYK9MT41qBKO/wzHFRTJbxwERhDR9"
+    "gOLL5U7tEMueynQEWLMzMA9WeAYfAfRPAe+EJsxlVPYLsAc9p3b0Fiv89rhB3MryM6en14"
+    "lat/uuBEhwUnZmgmVS4lHq9eDGs3VRG0QLB1AoFWiPpxplQ4R1g6M29FH4mSeX6DjKckvx"
+    "pXyHHW2bvFoHeaXLlICS9QEZLp4uU6QpyaroOrt1QUjxeAZI29DJlyoaftxy7pamUdy+Uc"
+    "jVtM5KqVJWgUxLn9HAGt/Gy38hOXVpVPwU/Sae99YzcQfnAbRE4kqTT4bamcAaotKJuKB+"
+    "QlF1+JglmwxbSAa6LEuKLQprfVFbT378QQdYdX1d7hXDh1fiMnUQ1jRWDvVIe/8NkYP47u"
+    "UbEan7w9qNLkcTDQQGKk1ua3VJtn2LMLUsHKNaAFgYLqz34tJX6/Qovfz6vxHpw7GBYs8v"
+    "JAnATJSpE4fUN73aE4nj/mSE0bqZ9Z2hYU0H4Vo1JJy9RWhu3jf09irmIHVIEklvBNlUth"
+    "STdYpwLY14zwz//7hxbKeimUjX3zDhVsZRXFaxYUa+yhcfz78enZ8duzUVdbVNeBT3BWbD"
+    "ioNEwuaLRdrLFRUp/X23dea69Ajz7AKNJbmgFpOs2AtjwDfy7D81e0YScC/TeMEXVt2Ok1"
+    "qB0ErYK7ooOgS03rEvFDt7AIQnRnUKVnkWDMOtQsvoiYHzyIoHsbPXAIoeXYYdUmoXUNQK"
+    "oKQXwpH12pVbTeqmjhcpKMgUsRKRcB1341wAivVQLoS6fQcfRNZUetNT9bRjekcqUilhQK"
+    "euvab2udfC0JlDNk6qXFHdUKvz2qCL89yoffLsWkujgvKdZo5Pw0On93ev6LcTn6/XT0ZU"
+    "2Wztd1LJ1ZA07C0vk6f5LmJFEZq1sB+XOZ3rRHtJaFLeKYi5lkmdkUmd7Kam1lIWoNwmwz"
+    "hFombS4aBUA28ShkSNcS56G3tYbbmolnnrBHNXIdZWg1p/vMaXyPiOUXHF6VZbsTVLpmt6"
+    "7ZrR2yNb+2HtSo6Js28DyCjK5z2xeX7HPWB+kbQ1ovEJJd8i0grHhSXF+r1F9B1xrjx4+I"
+    "Uhh8tjnvbGbEoMpLS8OxxiwcrNOStta9atqejYrcTFXGqwRRVybiZ6wwclTL4XFU4fE4yr"
+    "k8PJ9wWVLKRpggUdCr1H71cYYeC5ZxebO1eLwS4FYpSV10WKP882+gxSbItAq7OSpsT3KA"
+    "ksJ9gQCUkf3LpZ+E+FyzBvPxojAygECIiMCELqAI7QFRPpngBxD0DaRgjNkUUJvTg13L5k"
+    "dlsNJsCjxOFHohXuRrMHcwv3ymUsLEFATKBfcQ8SBhc6N6aD7l6YkJdMhdb2XCpHIpF3eX"
+    "p9TBdxmxJR98F2AjA3I0XgmxpevafpsR/LI2gPfrrN798tW7n1u9otakiwoSKipq+y1JVI"
+    "S49ZgiHQf6TD6CCSpyi1agHhGsD/JXSuGdEhdlq7IWEqsXV9VNhdYkdgRNGuMe0aoHe/vW"
+    "Ktu1mQ0ZJtIrPU+pHt6dLPMlcJJrPEeoHuDtL3Ad5F/mXjiq5V44qnAvHGXBHkP3zjCFgU"
+    "3WdpKl1LGxzWNjncAmtloaXdkcHfFFVfNWKrkREeSaqElOY4pSfxpNeYAeuYgoaglIHrxZ"
+    "ulZOgx5ZE9vvCmxOkXmHfWb4RNIok6bT526tczdMexaOkAZGmgJibTrQha60U1rnq2hOl3"
+    "EaPXrIDJhFiH3PRQN5hpdMofneZ77rUnbPfcSWB3PU50bFJFq7aimhQpdha7kM21NfwVqR"
+    "7tmKrwt0xYe/QnecqEThit1x6pdy3BDwi4p7EcRfmbIVoVpWAFRkQ0iHYtmiuveKEF3bcY"
+    "lwRRZTlxG9QTJZQShvnGRWHsMrgmR12pLSNvzyEFWPoyiXSxMTKBeQ2n7MJJpBW8p2vCBQ"
+    "zTzfTSYYpPQB841zCulUag1nCRWMnuzGSI+dogaKFQmOMcEa6999vhpddmXpXUNszWYEWu"
+    "+cX1x+PD5bE86tRwKHkBny9UlzhNq9V2vn8MK+qcYKe3bJBOoxYH/4plZywZuK7II3TzJg"
+    "wkUNnxRt56Wid+Ucyjhch/uHPx6+OXh9uBDEF1eq5O+8nTeGy8Fcj7UM32VF0uATTR1L5t"
+    "Aulj67WBx8a7tNvrA8of6ssp9ViNED/ymcKfw8Js2c1RXT6I+r/x/XKptq8Qya633mOpe4"
+    "nSBNw5BXkIpo16mQnv8+ujx9fzp6t6nq0hJA5Bb0Xi+vDJMjVEFaX3eFGNsyXH82RkQW/R"
+    "yhRn8V9IMfLLPvFJCqZthtP+56bBM2NcShW3yslyTfpKiqjnKlVrw4mrN7tU3vDIYd/gOj"
+    "QInax2SOUoX9ImPcqmPaKjds5SulkRk17hGhksl5OUIFoW7dn6Zj07dbB/A9qyH/05QKdg"
+    "ISkrZ14TrznUU0zoayfREpU7NMXi5cc8WoI+UCCIvTm1dE6S2f54SP3cBPpRZOM0REdaVV"
+    "F9PHaBpVYUr0KNahkH0IhdxgiFIl1FeFKlG7XUXEptix+CQrQvUhnEVVkAJ9FlLKl4Lwoa"
+    "66S/HZjheTqYRZl2HJl9B2jhlDM4/tFEQnJ28PqoKU+QuL7MJgpHylYTaFDCCRNoEs8Ony"
+    "4mR0dXV6/gsQJUKIuOsCm4EHSEGkKIJdCISo9FKISuDBZlOLwIcws6Gs3HBrD/nmmg7kao"
+    "gFJpgAD86xz15wXk0RIMgUDcPm4E88BjMEqXAT82kp4PCDCcEzcHOzdGbe3NQsYKyjs3sZ"
+    "nd3HJldbw5ZUtGDDIIPW4wq03Wm7CvVHrYhOwkq/F55YGyVF+8uGVp6rcfuiqJSwgWOymo"
+    "fsF3HoQRBNA6JpgGWHhxcWJffj4k9gF/v8IFzuSyD0jr0YAIr5ucUXNJnf3OTO2A6e8c3l"
+    "Ax4QoWL3YtMJB30O4EQc1BCIT5EfuQP+T5NAOgVYXOXrSXzMg/CUhe4ceASbXBwsO2K/7v"
+    "AB97YV5l8t3jCs1q/P3n5s8hWZUQnm1Q5STtComFNSK4mnIocn5+xdfhUSKKeIFIS5fZ86"
+    "Th4GdWFOESkIc/sl/HV9+ecT0DcgZ0p73rUGpDUgWQ3od0TsiW0GJ9EJv7RToPrkxlTqPP"
+    "eJ0XylWmto2vo10+pz2ZAy2f9LawK91AT629r1Oc8Y3dt1DSgf1DnJD8pP8oOCDiUWkk6+"
+    "TREpCHP7Ghd69Gx+/jarqZmgVDBUbdPlopTGl/BI1kzxTJLo5M6sJufTZvGdVCdvbsQHYy"
+    "FYJMti7CDoFvM2JskwdsxpuvpaFlfWy823FxdnKUa+Pc0mKH3++HZ0ubsfcJAPslmJRUQr"
+    "7Nv3nfVEYf+NnIn86itEaYmnMjNiUKWsfydGmK5Nw9G1g38e0Bh4IioG0jvOdcAwGCNA7V"
+    "sXWcB2wXgeRNQE9ewAfz7YHe4N9w4KW4qvNFcd68DSHJkQ/7Q9oJ/2AIbvkFyyV0ygXM3E"
+    "9hUnivgBxKQ11AyZ1lHrQL0RXpOdT6Pzd6fnv3R16mdL+tVxClYV9MsZXBxhBTQaNnEspl"
+    "ZweQ9r1VIcVtRSHBa04w3Rs70GkIdE6qXlaluXVt0bqe7UFHF3ljGeS8ci50h1i5LGoQ4R"
+    "lA1ikVOU2kzW52/NQqZtNeJymlJzud9cdux7kS7UiM9pWs3pPnNam2O3j/89McdeIuic82"
+    "V4ie5t9LBTlISZHjGozMNcFPQjweja5lhB+FIQAuqPZ3ZgywUP0GbCnirSOHaDXEfKXgDK"
+    "4GQCwvnB7pu9/b1hoVW2jSnljLNceNVG2X4aZUUXI2m9JEHUlSteVU70pjjoJqn8ClYH1f"
+    "A/e3nQvu1C6hcI3aBFX1AhVPt98su0/ZrZ/Os2A0Gf4KBlCpPyZxZTq+eN6MTtE4MnFKjG"
+    "yKeINfC1gKfI4bNJQ54h02DXAtvFRSdgOcrxePXgPaoF71EFvEd5eENjQQOlMkOoXV3NFc"
+    "sAyCZW0wypNo73zTiqjePbzf/eGMcn/IdMr4MAzULTeOL+oNowHow0gljPmlbxCxcB7EG+"
+    "0kBEDgJysItdZx6U9RMBjcCm4A55rMAILj3DN/ebG/waCvAkKJ0kophf2q4wmM8A5K86s5"
+    "35TwBBcwp8isAMkjsahDeHM4tUGwBdi89JfUS/ueIh1DdFKSRMRDS0GEuFWT6c62fg8RdD"
+    "bmCWhyF9OBXfpfn/w8nDsbpcYf8PaG2D7wsnlsiHX4+MNrCkUM/meFCnss9BeWWfg3yfF7"
+    "FfSQelp6l08P+Tpl0dSaqswKeTfLeHv6Fc11BvT1BqLveZy3JZFTqdou4hqM0h2/dd9cQc"
+    "coVMn9hs/htX7EvLTGfHDCrrS0ejje/R8NoBgzFBYGsQFgJIbrE7DO0ZeBLYNlxMZtCxQ4"
+    "uEqOcMdg/2hnuHheGCq09YWOQ5qb9iagc/QJd47pGWrO0VfeFEotBb/KXkoL/i359TCn6S"
+    "TqV6uQfDH18vABd/VEF89fH47CyP6ffEhlxXKkvSKBH+l83mrpfOXZXPnXMMhweDtDEoQ6"
+    "Yg2sOjozpRDkdHFSUhj7Q0rKXhnkjDcfPO0T1yC7uXpQdUysFxP1ED3cet6J4Wgq/wjAua"
+    "odssnkC48hh2uHw6xj4DuxeX70aXxqfj03cD8On4Xxefr433x6dno3dgb2/vxSBw+wXJME"
+    "LiDR8OJghZeQm506cJv+PNjQfnDobWzU0wrxjyyAEAv15dnIMxtuaChMxFuaUpxncgynGc"
+    "C+l8MSGgyLVKm67kkncWwIcim87g6a00HnC3UBwvP1STNMr5Vw7rCC+H5bLLYU50yXwM9V"
+    "d6hlAl0XvNmk+AmcQKj8erKC+23k4oOl/y+JZnQSVIlIB43flPWj7X8nmFfJ4rdmGv2t/7"
+    "Sygcvotkw839RNfbiDmCraIXc2ZEpToTSeiSHZmvuQzv4Ns48vDD9fUnEM0grsGFwP8TeJ"
+    "gidwCm+IETuLcD/jdkwBRBhQKOvPLS7tQ6ArHX0lS5DhHm0+Y5UAr/kkAlmba1cvyb3vlY"
+    "h3LUCuWw/LDTozGT6WSRodIfUGEOE/X4E5BRlnRdkUaWo1Qolaw1gBEhWKpH74JAvVikbn"
+    "J6RWoHspBs244U3Rp7dzzPlt9i645YUpU20mUIVdqP1yBW5pTaPEfy7HiPCbJv3X+gecCS"
+    "U/7usLgxtfLaK79M4MNCI8quRg4Fv4LCRX/JJZbL0xMO+/N49rJcKNeGk4x6Wh1O2zjqJQ"
+    "CGTi2GA70VuZaHOaY/gaj6CfBdZjtcfx0+Pi5C0q4+n5yMRu9G716AyNVGEBNPBcR3QeCo"
+    "C71yJRmD3T9Se+Y2bfsbVGjV2m307G4jXbMpL+6236tDt3Ns235kTpHlO8gQThUJVHN0Gt"
+    "ostA6kzGhuXigj1zaGPNQuemSxq6OBKbSAfC2ZbesUVJSyhuqy/FvCaR28sN38j3VfacUm"
+    "Q6gVm8aKTXnUZyX+5XGfGvxq8CvsnPGqbs/OOUrMuGEcqWvnzGwFJXbO3JJvAeNc+oGqCC"
+    "c+dmkzck65F+2kCzYb+Qi0RKCUIsCvIwBtsSOU29yTm8bTNvf4+6udWP758iwMCYutkz9Q"
+    "QBHhUjtgIhTsAYqsFYpnC0O52FkHcbvvB5tNg1xx/OCCsO1wUbZ5R0/RkWk9PloHG2xDV5"
+    "UjiWx/4sjYz6PhSiQFrKFc9jKvMQ2wyO2rkOGLbI6WbTLwP+DYdIMP1yJoBRYp1TiXgJHN"
+    "tRikdV4xQTYBIzwcRA8fMvdYUZhOefJLEa0SC37dWTDIFUDIhkglqNYYIBXv9BsbIDWBts"
+    "PfwqB2pB7JGO5yxNpC22cLnWXT4BtpYopPk2o+95rPgVLf0OOCWrXEay5rf4v2t+hk0V59"
+    "/uu11X2C8xlXzn4jJ/zvnQJLXXrAoMpO54VDje+E/wirbmTsMRCDk5Vo6BQ/0J+D0FM+JS"
+    "I/UMAfGlaDCVtOmNAVprNkmZniZNE2Jw8L24TxM2Fdm+OT69PfR6I+zuk7sAvBxObL5iWc"
+    "YZ8/KHzwhCESWvfc4IECoJ8BdAH2kBuM+eYuB01sInpYYwJG//x0ejnisz4QmzE+dDyPyu"
+    "h4NpmDP/H4Z9EV20KEv79DMZ9q5kGCxCsuK6Tz1wzMi4LSdLB592IPRAyloc0yeMvAqhr8"
+    "SAAZfxE+nmD/diomuybQpTDYCfcImiDCVUhk2ByVBl21E7XbdQRwP62XLG6AU9d6tiBQri"
+    "pP+wWfw61BbnkvaRQK2FuzQTj5shJLO0OmXhphJ1UzNySAPTy8u5Llu45f1/1TnpKjN1aN"
+    "StUQW0pf0u7EPK0+QJoeILFRYlyQGVrFgzSdjl9bmQHanrSdG2HfgyoU/QQrQkhjYPPsaB"
+    "zeuIGsqBvZmFmGvcqRv7Tp3bGDSGGk3vLmoLIpLh9mQDGuntmvHGA5i5LOJe+vJWmu6992"
+    "Vt/ZQfdIKshtQaAgvO2r1xtiw7j4NDpfkwWjji10v9wWup+zhVITy+0PCwIFV3AXBeAp5c"
+    "e9DMAJEgUh7iQW9ln6ivUrH/yZiutrw1gv+PCsernmQOCksnwPGXeowDRZ5dpKUrXi2eqR"
+    "57YTv5aLmdRxGo9Xz23YyVHKNwPLaWBiT9PpfaTpPhLjKG9hT1PquNw+29G1H2X7+C8Rl9"
+    "u1mfkdMm1a0m48dX/wpLHZioZ2b2/W9uVe2pd1T+/nEhWwh8giHL+uOJwiUtC+NKxXkb+i"
+    "IH8PokV7B/HzrG+fmXgmpewlSBRc2+07WIjvSOEbj1cQ3PZt/1rI10L+Mwn57+H3kcuKGy"
+    "0s7lUK9xP43UAuk2utwNcWDdYLdK2ok8EAiOQtZIEJwbMws2tqex6/ICRKMLEdBHbv0Jxf"
+    "GM/BzQ3/581NSRuFdqfXGkev5YByjUPSxr6Kcb1n8KfzouocWK/LD6zX+QOLA3GLi9rulK"
+    "ObpFFQKjioA/JBOcgHOZDjTUwG5CSNgiB30kYtPB/yKJcXZ1pSKIHxuksyUQSJOTUYx1cG"
+    "9QyZhr4B9FxytYv3lFKRJEmie30UBtk/j+h+bZt3qDAGPLpTKbazYMw6gr8TJlwR/T0A2X"
+    "hwceWOk4SLklAmmp5MJgZBnjOPVNuEoqvjx/spbYcriiu5MgJLikg5yftgWEcoHJYLhcOs"
+    "sLL8TmrqNNF4JU7LzqPI/fGfyCwQSiqCnJckSkK8vfUG1hirX2eX2C/fJfZzu0TZKSpjWi"
+    "6bQ8cL9c2UnPq4HBim9TVyJ+SpNbf7zG3tONpu/vue1ZD/aUrN/83kv86q6UcASl9D2xSF"
+    "vqLKhQA1zwbpChefo2k2jAV1q1skll6NrmiJnaIFaK/Ts23W9lIX4PzmukJ7tCjPd8WCy6"
+    "FR+OMyZ1iRtd1pueU0aKWm9gSqT1ncjSQ3O7a8R09c2t615byXlnMRkhRaWgq4UNWmJk24"
+    "xk41iysb26pmjK2C8JVy73M8Xgkr77rdztpOsd16Kr85xfIaUopM60iN1dOUHCBhIUiSaf"
+    "jbUlHZIjpjVU1qMdGGsaG2FpVcgDUU1XC/0Or/U7im9tVelba8xsw7IchCLrOhs1OkcKVH"
+    "DCo1Lj7WMBeDaze4EeaRHyi4vrj+FHV4BrvHo6uXv5x8BKbtTYWD7JG9GAA8mQCfz+2Amx"
+    "uO+sQms0BWCdvN0OL+0y3OHra4cSBlBp/V4qoA8sK7IsHBRQ+IMnDw6iV/DHYtIG6Dhymm"
+    "KOwj8wApgKaJRIPRn+LmMjb95sYXAXadOZhgwm86UHS9EVMMAMUAQXMazYLJneiXY6I9/q"
+    "Kii6PPRQf+GqZIbaTggWD39psbtBgCu6KvDmR4Zpvg8ychnACPTxt1gH8RNvqZ2BM2FT+Q"
+    "8glFGxz+0wIgajex0YpuLxXdftjJt4YRRa2IZXTeNJXWfJtovol9W1r3zdDqWIw+67jpU1"
+    "hui8vTKhNpv+aNLhY/8viXgp8kUQb2lRIcUss6IX7JbmBZWr2B9XkD00ba7eN/X1KZuKJ+"
+    "yXVU0Qm4rLFtbszgSdWfRMNl2tuK8gGUs9xBL/mBDOIpAlV3AO64WhwqxUJ1BmG9gCmkU7"
+    "D74ePxycurD8fDo9fLJq4e8rh6W1KloJvHaOW416JK35Xj/E6rKieSSpqFDPF55bGvqGeQ"
+    "JFIuc639XrqBetMgUJlq/be34oMWH7eb/z0RHz9gxwphzkmN8a1KYfEBQYdNjWk4VkJQ9H"
+    "zRFIHLb3jCxTSPYMs3magfBQMvzyBy39hMuGQm/KXnQHij0AxZxSLhqhO2ko+v5cNeyofQ"
+    "DBxq8lE0KTodx9FYTBQAGeMC024p9AkKlXBvzbjo8aeZtgcLLItVKzpFphKwa17QfGfgu6"
+    "hlcDQLy+c+satkaJWxna+ZCyGCBkEzKH50QfxS5RlbQK050dBLvhmVKT5cnL07Pf+lK6Wk"
+    "6yorsYzbRFXM0j6XsqhtAvXivqNDgk0J9m8LzGuC29XnS4K0itlqMVowL+uHFSEC0WYf/+"
+    "C6WBbRrgjm5hjSCrCc8U2br/IG+0+aci0GyXUquirtPbFdpAGXM6Ta7txnPscigbFKMYyK"
+    "SbR+2ViejuyX8txI0WkGNGZAX13KikKv65KstS5JtE20AOuXwAH0aTmfovimN9YVSpIE2l"
+    "mUUZXZWSRKkoSwH4dzKQR7pyVJRNvNY0oRpTPkFpb/zowYPNmaEy4G106Ro/54ZjORIkZ9"
+    "m89mOzabL/ruuNAm6OdkEppI+4oSusQethc8l2GHs5t/mVFeVyZRrpNn6PC4Hh+ggyr3Z9"
+    "B0o2DH+fXq4rzEhrQkyepwtsnA/4Bj0w3e7ouwFWCkNLdcElM2X2mQVsnEBLmGHSY/UCXc"
+    "novxKsmPrTk9FzuSjKMhRaREJl6ms08NL0N5BexcAWwdjLbdRiGt+GrFtw8saE/xfZ7Iyr"
+    "SGVqBr5FS4J6Msk6pjvShLC85/oCD0X4nASCHnR7Gaofwfcht4XCMAM3iHRM4MJwKhDxFA"
+    "xjfRQD8wUXHYZetPKNAyvu5EM8axlwl/3B9aBenLVlalgjR0v7bree3pFlfT9aoj/p434m"
+    "8mQoHlsF/SaOAbA68r9feDD1ox3G7FMC2D1f8G03R6I2xLPZwu87NW1BATmV4bxoi6SmJ6"
+    "DfZQT4wdqKV6YsLD+qSeGPkqu6+Tr5WtXipbZlTjo66FPB6vXCp++01kg/9LQBuPV9Dv0E"
+    "mH0wAgCXzj8QriO6wD77Ac3WEOXPToIVMI4gQxn7hyCZnFxCqJc+25KRGZGRacy5TSS9Eo"
+    "pKS2BmoQkuKge1Rg/yrfH9JUKu4S7Xp/Z7ZrxBHdciJcllKlnUEnUxbZUy7Ojavjs1FXtp"
+    "OukymTr5WDuryyc4ZMiS2lykzVRWnnYFe2bGo6mPpF8VHl8BeQahbovlLamttuzamcmXHF"
+    "eHX1TIydRqp/QeMpxnej+5I49dT9QbVJMBhpoPvaMepSFsGvOxRzqS/4zoNnGHEdLG0n7I"
+    "dcWW4nXHKutpy5oFDi0O3c4BJ/EBIQJ2kUBLn96qjaZLgA97DOCj4sX8GHuRVM0AQRJBlx"
+    "nyJSEOYO1rCOcemF5QX7rLieW/liT5AouNT369gX98sNjPs5CyNBJrLvGxYXSZFq1VNJ1b"
+    "NLveoYEduc7hRoVNGdQZUuBZdjehNVsS2q0op+pHIl6B4RWmgCLt/yEyQKbvnDo6M6etDR"
+    "UbkiJO5loqe9Al9zOcLRcAXR7SRqgj+RoaLg9PIE7wSJTvCWTPB+1sPsr/8HXisljw=="
 )
