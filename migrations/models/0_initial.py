@@ -108,6 +108,7 @@ CREATE TABLE IF NOT EXISTS "merchants" (
     "merchant_no" VARCHAR(20) NOT NULL UNIQUE,
     "name" VARCHAR(100) NOT NULL,
     "category" VARCHAR(60) NOT NULL,
+    "fee_rate_bps" INT NOT NULL,
     "created_at" TIMESTAMP NOT NULL,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "owner_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
@@ -183,6 +184,21 @@ CREATE TABLE IF NOT EXISTS "refunds" (
 CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
+CREATE TABLE IF NOT EXISTS "rail_attempts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "started_at" TIMESTAMP NOT NULL
+) /* A movement that entered PROCESSING later than it was created (a bank-card withdrawal */;
+CREATE TABLE IF NOT EXISTS "sandbox_channel_operations" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "provider" VARCHAR(24) NOT NULL,
+    "reference" VARCHAR(64) NOT NULL,
+    "operation" VARCHAR(12) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(20) NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_sandbox_cha_provide_3e27c9" UNIQUE ("provider", "reference")
+) /* What a sandbox channel did for one reference (our transaction number), so ``query`` */;
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "recipient" VARCHAR(254) NOT NULL,
@@ -252,6 +268,111 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
     CONSTRAINT "uid_security_qu_user_id_f0573f" UNIQUE ("user_id", "position")
 ) /* A question and the argon2 hash of its normalised answer (3.2.4). */;
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
+CREATE TABLE IF NOT EXISTS "merchant_api_keys" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "name" VARCHAR(60) NOT NULL,
+    "prefix" VARCHAR(16) NOT NULL UNIQUE,
+    "key_hash" VARCHAR(64) NOT NULL,
+    "scopes" VARCHAR(100) NOT NULL,
+    "created_by" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "last_used_at" TIMESTAMP,
+    "revoked_at" TIMESTAMP,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
+) /* A server-to-server key of a merchant. The whole key is shown once; only a keyed */;
+CREATE TABLE IF NOT EXISTS "merchant_orders" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "out_trade_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "description" VARCHAR(100),
+    "status" VARCHAR(24) NOT NULL,
+    "source" VARCHAR(16) NOT NULL,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMP NOT NULL,
+    "payer_user_id" BIGINT,
+    "password_free" INT NOT NULL,
+    "paid_at" TIMESTAMP,
+    "closed_at" TIMESTAMP,
+    "transaction_id" BIGINT,
+    "fee_rate_bps" INT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "refunded_amount" BIGINT NOT NULL,
+    "refunded_fee" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_or_merchan_400e7f" UNIQUE ("merchant_id", "out_trade_no")
+) /* A merchant's order keyed by its own ``out_trade_no``. Paid by a payer scanning its */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_payer_u_50944a" ON "merchant_orders" ("payer_user_id");
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_status_4a5389" ON "merchant_orders" ("status", "expires_at");
+CREATE TABLE IF NOT EXISTS "merchant_refunds" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "out_refund_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee_refund" BIGINT NOT NULL,
+    "reason" VARCHAR(100),
+    "status" VARCHAR(12) NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMP NOT NULL,
+    "completed_at" TIMESTAMP,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    "order_id" BIGINT NOT NULL REFERENCES "merchant_orders" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_re_merchan_b5f3e9" UNIQUE ("merchant_id", "out_refund_no")
+) /* Money a merchant gives back on an order, keyed by its own ``out_refund_no``. */;
+CREATE TABLE IF NOT EXISTS "payment_code_secrets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "locator" VARCHAR(8) NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "last_used_step" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+) /* A user's payment-code secret (AES-GCM at rest). ``locator`` (8 random digits) is the */;
+CREATE TABLE IF NOT EXISTS "merchant_events" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "event_id" VARCHAR(40) NOT NULL UNIQUE,
+    "merchant_id" BIGINT NOT NULL,
+    "type" VARCHAR(24) NOT NULL,
+    "payload" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+) /* Something a merchant is told about (ORDER_PAID, PAYOUT_FAILED ...), kept for the events feed. */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_ev_merchan_f42457" ON "merchant_events" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "webhook_endpoints" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "url" VARCHAR(500) NOT NULL,
+    "events" JSON NOT NULL,
+    "secret_encrypted" TEXT NOT NULL,
+    "enabled" INT NOT NULL,
+    "failing_since" TIMESTAMP,
+    "disabled_at" TIMESTAMP,
+    "deleted_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A URL of a merchant's server that wants some event types, signed with its own secret. */;
+CREATE INDEX IF NOT EXISTS "idx_webhook_end_merchan_8c4041" ON "webhook_endpoints" ("merchant_id");
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "attempts" INT NOT NULL,
+    "schedule_base" INT NOT NULL,
+    "last_response_status" INT,
+    "next_attempt_at" TIMESTAMP,
+    "delivered_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "endpoint_id" BIGINT NOT NULL REFERENCES "webhook_endpoints" ("id") ON DELETE RESTRICT,
+    "event_id" BIGINT NOT NULL REFERENCES "merchant_events" ("id") ON DELETE RESTRICT
+) /* One event to one endpoint: PENDING until a 2xx answer (SUCCEEDED) or the retries run out (FAILED). */;
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_next_at_c6b905" ON "webhook_deliveries" ("next_attempt_at");
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_merchan_ced929" ON "webhook_deliveries" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "webhook_attempts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "number" INT NOT NULL,
+    "started_at" TIMESTAMP NOT NULL,
+    "duration_ms" INT NOT NULL,
+    "response_status" INT,
+    "error" VARCHAR(200),
+    "succeeded" INT NOT NULL,
+    "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
+) /* The log of one HTTP attempt of a delivery: when, how long, what came back. */;
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -327,6 +448,24 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "totp_credentials" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "confirmed_at" TIMESTAMP,
+    "last_used_step" BIGINT NOT NULL,
+    "failures" INT NOT NULL,
+    "locked_until" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A user's TOTP secret (AES-GCM ciphertext), off until ``confirmed_at`` is set. */;
+CREATE TABLE IF NOT EXISTS "totp_recovery_codes" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL,
+    "code_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "used_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* One single-use recovery code, kept only as a keyed hash (HMAC-SHA256 with the pepper). */;
+CREATE INDEX IF NOT EXISTS "idx_totp_recove_user_id_23850a" ON "totp_recovery_codes" ("user_id");
 CREATE TABLE IF NOT EXISTS "risk_assessments" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "answers" JSON NOT NULL,
@@ -496,6 +635,7 @@ CREATE TABLE IF NOT EXISTS "merchants" (
     "merchant_no" VARCHAR(20) NOT NULL UNIQUE,
     "name" VARCHAR(100) NOT NULL,
     "category" VARCHAR(60) NOT NULL,
+    "fee_rate_bps" INT NOT NULL,
     "created_at" TIMESTAMPTZ NOT NULL,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "owner_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
@@ -573,6 +713,23 @@ CREATE TABLE IF NOT EXISTS "refunds" (
 CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
+CREATE TABLE IF NOT EXISTS "rail_attempts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "started_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "rail_attempts" IS 'A movement that entered PROCESSING later than it was created (a bank-card withdrawal';
+CREATE TABLE IF NOT EXISTS "sandbox_channel_operations" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "provider" VARCHAR(24) NOT NULL,
+    "reference" VARCHAR(64) NOT NULL,
+    "operation" VARCHAR(12) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(20) NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_sandbox_cha_provide_3e27c9" UNIQUE ("provider", "reference")
+);
+COMMENT ON TABLE "sandbox_channel_operations" IS 'What a sandbox channel did for one reference (our transaction number), so ``query``';
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "recipient" VARCHAR(254) NOT NULL,
@@ -646,6 +803,119 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
 );
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
 COMMENT ON TABLE "security_questions" IS 'A question and the argon2 hash of its normalised answer (3.2.4).';
+CREATE TABLE IF NOT EXISTS "merchant_api_keys" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "name" VARCHAR(60) NOT NULL,
+    "prefix" VARCHAR(16) NOT NULL UNIQUE,
+    "key_hash" VARCHAR(64) NOT NULL,
+    "scopes" VARCHAR(100) NOT NULL,
+    "created_by" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "last_used_at" TIMESTAMPTZ,
+    "revoked_at" TIMESTAMPTZ,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "merchant_api_keys" IS 'A server-to-server key of a merchant. The whole key is shown once; only a keyed';
+CREATE TABLE IF NOT EXISTS "merchant_orders" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "out_trade_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "description" VARCHAR(100),
+    "status" VARCHAR(24) NOT NULL,
+    "source" VARCHAR(16) NOT NULL,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "payer_user_id" BIGINT,
+    "password_free" BOOL NOT NULL,
+    "paid_at" TIMESTAMPTZ,
+    "closed_at" TIMESTAMPTZ,
+    "transaction_id" BIGINT,
+    "fee_rate_bps" INT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "refunded_amount" BIGINT NOT NULL,
+    "refunded_fee" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_or_merchan_400e7f" UNIQUE ("merchant_id", "out_trade_no")
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_payer_u_50944a" ON "merchant_orders" ("payer_user_id");
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_status_4a5389" ON "merchant_orders" ("status", "expires_at");
+COMMENT ON TABLE "merchant_orders" IS 'A merchant''s order keyed by its own ``out_trade_no``. Paid by a payer scanning its';
+CREATE TABLE IF NOT EXISTS "merchant_refunds" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "out_refund_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee_refund" BIGINT NOT NULL,
+    "reason" VARCHAR(100),
+    "status" VARCHAR(12) NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "completed_at" TIMESTAMPTZ,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    "order_id" BIGINT NOT NULL REFERENCES "merchant_orders" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_re_merchan_b5f3e9" UNIQUE ("merchant_id", "out_refund_no")
+);
+COMMENT ON TABLE "merchant_refunds" IS 'Money a merchant gives back on an order, keyed by its own ``out_refund_no``.';
+CREATE TABLE IF NOT EXISTS "payment_code_secrets" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "locator" VARCHAR(8) NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "last_used_step" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "payment_code_secrets" IS 'A user''s payment-code secret (AES-GCM at rest). ``locator`` (8 random digits) is the';
+CREATE TABLE IF NOT EXISTS "merchant_events" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "event_id" VARCHAR(40) NOT NULL UNIQUE,
+    "merchant_id" BIGINT NOT NULL,
+    "type" VARCHAR(24) NOT NULL,
+    "payload" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_ev_merchan_f42457" ON "merchant_events" ("merchant_id", "id");
+COMMENT ON TABLE "merchant_events" IS 'Something a merchant is told about (ORDER_PAID, PAYOUT_FAILED ...), kept for the events feed.';
+CREATE TABLE IF NOT EXISTS "webhook_endpoints" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "url" VARCHAR(500) NOT NULL,
+    "events" JSONB NOT NULL,
+    "secret_encrypted" TEXT NOT NULL,
+    "enabled" BOOL NOT NULL,
+    "failing_since" TIMESTAMPTZ,
+    "disabled_at" TIMESTAMPTZ,
+    "deleted_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_webhook_end_merchan_8c4041" ON "webhook_endpoints" ("merchant_id");
+COMMENT ON TABLE "webhook_endpoints" IS 'A URL of a merchant''s server that wants some event types, signed with its own secret.';
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "attempts" INT NOT NULL,
+    "schedule_base" INT NOT NULL,
+    "last_response_status" INT,
+    "next_attempt_at" TIMESTAMPTZ,
+    "delivered_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "endpoint_id" BIGINT NOT NULL REFERENCES "webhook_endpoints" ("id") ON DELETE RESTRICT,
+    "event_id" BIGINT NOT NULL REFERENCES "merchant_events" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_next_at_c6b905" ON "webhook_deliveries" ("next_attempt_at");
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_merchan_ced929" ON "webhook_deliveries" ("merchant_id", "id");
+COMMENT ON TABLE "webhook_deliveries" IS 'One event to one endpoint: PENDING until a 2xx answer (SUCCEEDED) or the retries run out (FAILED).';
+CREATE TABLE IF NOT EXISTS "webhook_attempts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "number" INT NOT NULL,
+    "started_at" TIMESTAMPTZ NOT NULL,
+    "duration_ms" INT NOT NULL,
+    "response_status" INT,
+    "error" VARCHAR(200),
+    "succeeded" BOOL NOT NULL,
+    "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "webhook_attempts" IS 'The log of one HTTP attempt of a delivery: when, how long, what came back.';
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -723,6 +993,26 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "totp_credentials" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "confirmed_at" TIMESTAMPTZ,
+    "last_used_step" BIGINT NOT NULL,
+    "failures" INT NOT NULL,
+    "locked_until" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "totp_credentials" IS 'A user''s TOTP secret (AES-GCM ciphertext), off until ``confirmed_at`` is set.';
+CREATE TABLE IF NOT EXISTS "totp_recovery_codes" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL,
+    "code_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "used_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_totp_recove_user_id_23850a" ON "totp_recovery_codes" ("user_id");
+COMMENT ON TABLE "totp_recovery_codes" IS 'One single-use recovery code, kept only as a keyed hash (HMAC-SHA256 with the pepper).';
 CREATE TABLE IF NOT EXISTS "risk_assessments" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "answers" JSONB NOT NULL,
@@ -801,137 +1091,198 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztXW1z27ay/isYfznujOqJZdnJbe+cGdtRWrd+SW037T1ph4ZIyGJNkQxA2tE5p//9An"
-    "wR30CaoEiJgvChTUJiIfJZENh9drH4z97cMZBFDk513fFtb+878J89G84R/Uv+1gDsQddN"
-    "brALHpxYQVsYNgouwgnxMNRZZ1NoEUQvGYjo2HQ907HpVdu3LHbR0WlD035MLvm2+cVHmu"
-    "c8Im+GML3x+U962bQN9BWR+J/ukzY1kWVkntY02G8H1zVv4QbXzszHC9v7ELRlPzjRdMfy"
-    "53bS3l14M8deCpjhez4iG2HoIfYLHvbZG7AHjF42fqnwYZMm4VOmZAw0hb7lpd54oiXX9j"
-    "Tt+uZeuxvfa9qeAEa6YzN8TYY2A+CRPcK3/zMcHh29Hb45Onl3PHr79vjdm3e0bfC8xVtv"
-    "/w4fJkEr7CrA7OKHi+t79kAOVWKoXXbh70AGejCUCpSRoB/pX7OdohbOZxDzdZCVyumCvm"
-    "ReFzHy/VXGHH7VLGQ/ejP6z+GoAudPp7fnP57e7g9H32TBvo7uDINbDPYE5if6WiIAx+3b"
-    "gTa+kGCbfN9rB/fwTQ1wD9+UgstuZcHV6bQmAm7cvhG40ajs47Ad1UF2VI7sqIBs8KcAsn"
-    "F7KYdtvXFbNXCLI9fHGNn6Qmj0pmTWh/Pe+fX/7a0F6KMaMB+VgnyUhxg+QzN8cyErIyP2"
-    "urHRFsxvJDA2Euyn2Pk3ssWAT2QU6s1Q1zFi+GjQKyL/nt7xzDkqmVoykjn8jUj0IP5LZ1"
-    "PN/059W2dYg8iTmUCCDqix+fLPrqagCtDvL67Gd/enVx9Z93NCvlgBkKf3Y3ZnGFxd5K7u"
-    "n+QmqGUn4LeL+x8B+yf41831OMDZId4jDn4xaXf/rz32TND3HPbiGjTSYMWX40sZ/fsEYU"
-    "3Uq0oJNfru8mbRptfutX15zK+dPnF9K4ZpUQsfHIzMR/tntAg0cUGfG9o6b52JRv+vUTfb"
-    "pYG/4xEWX00eEcOXJQ+QHnj01ekLIy94+Vv6HdxenFOIGcITqD+9QGxoJVDPEdZn0ObMeG"
-    "eR5Iefb5EFg7coRfoq1cuWGatlcGdmBjbT0E7Iaih9DHuRFSR6xyYwWH9WBOo+6UlWsAIa"
-    "iH7AmwJtSya9YA5zhk5q7srMasVb8+E8fwXa8DF4Jfbb7Jdintc3TO8W6Q7OEquc24NKKp"
-    "g11HDQUvHBO8sHe4649ZiW6sh8lFUVCfTEn/yFdE9rZL9zhJUiGioiWX3qx0NKFjUZmM+T"
-    "OsTnSTnveVKgPU1XBNywdStkfb9wrRNlOimPMp0UokwG8qBpcQywn+5urvngpkTyfI+pe+"
-    "C/wDLJFvr/FcgyLDJUTozo/tXp73mwzy9vzvIcDevgTHFuO8+5FZifcqKiS/P/DNpP55Bv"
-    "+y/vVRr+E9pK06Gy+iW3cMqt/mAEiAZ7M0LK7qlh99j+fELNc2TrRZzv0deSoZ6VkgLoqq"
-    "l//Pt99fK8nPkvb65/iJvn12wu8MHbigzxvJx0mU7t26BzSJ6oORMiJ4J1QVCKkZ7LbRjW"
-    "SW4Ylmc3DPNwW5B4IxGYlwISwltnMJeP5cJQnjmWQb9+9k/ROZsjKgXe6564qYmO8DOdFl"
-    "yKnZB1UpSUQgG5RNU6Jsqw3EQZFqkZsnzmoj3uOBaCdolBnhHMYT2hkl2Bvbyy3uF+dnNz"
-    "mRnuZxf58fzr1dn4dv8wQJ82Mr0SvlGRB7tHHmw8Yad3E9vuZez0TQXrSNnpkgm7MNDcdT"
-    "yWHF0eDi82GlRxY2bSXCg0vrfPUBqAJ7T4Bnz7T+DNEMCIqpl4/yBgBskMQNsApkcA8ej4"
-    "MuhdQrXJJFwPQA/QpZZ4YDgCM8fH5GAvp8JOfoBD4H1Oq5v+2N6fitLry0w2qKD01KKysf"
-    "gx+0oEPJWouYTuSfvskuMyNASj8xkhCWFuf99XtJBobBkRc7qzchKC3f6YTuVOCk/YRVmV"
-    "vd902g7toyL+5ckTiYTKnVC5E4r+2LrciZ+o52NDa4/jJ8a3BlXe4V9ho5ou4Y2NwARajD"
-    "sw6FB5RnNke98FLlq8MwMQfw48B/wbYecA/IZNj7qewLSBQ2Xfn4HUfF/0CDvoX2V09Hrx"
-    "Knf/VMGJDgtOzNFcqFxK3F6+HNZuqiIog2DnDALlEPVjTakIjnjZnXkrxkik3Oc3yEVKiq"
-    "NxhT3OavcuH/RON1cut4RzXIT0dvFyHyHemq6Sq3fUFI8HgGCNvZyYdKmn7ecuqWplHdvl"
-    "FI1HB4tVK0vJSIhz+3sElPOz285PXFpVfAt+Wk5F7xuHgZwXu0HmRFpKgd+Wyxmg2oKzKX"
-    "lCXnrwlTiYnCmmBVxTJcYlhTY7ra7gvX/BGqs7vKr3DhcsqPMLPo9qGEsCe6c+/I3vTZyv"
-    "42fEd+PTtwdVnrwTNNQQa6m8+R315j3HNTlbwco9oKWAhO7PYS0n/rDCiz8suvEuXFgO5A"
-    "zy8kSclMhKmTh9Q3vdqTiuP6FIzRq5n3nZFhzQfhWjksnLVCzD7um/JzlXcQCKY4mlYlPl"
-    "Vlg6DNapAfY5Z/zT//+pjLJeGmUTX39CnKmsonjNUmKNZ2icfjq9uDw9uxx3NUV1nfgE53"
-    "zioJKYXMooXqwxKanW691br1VUoEcfYJTpLayArJxSQFuRgb+S9PwVOexUov+WKaIuh50d"
-    "gypA0Cq4KwYIuvS0bhFddLlFEKI7gyo/Cwdt1uFm0UHk+cEPYfRsohcKITQsM6zaxLyuAc"
-    "hUIYgvFbMrlYvWWxctHE6COXAZIeky4NqvBhjhtUoCfWkXKo++qe2ovOaN7eiGRKxURCIh"
-    "YbSu/WOt048lgHJOTL5tcce10m+PK9Jvj4vpt4mZVBfnRGKNJOfH8fX7i+sftNvxp4vxb2"
-    "tiOk/qMJ15AifFdJ4UV9KCJSrCunHEN0W9qYhoLYYt0pjteIJlZjNiaiqrNZWFqDVIs80J"
-    "Kpu0uWkUANkkopATXUueh5rWGk5rujN3GR/VKHSUk1Wa7rOmnWeEDZ+zeFWW7U5JqZrdqm"
-    "a3CsjW/Np6UKOib97AZgwZVee2LyHZTdYH6ZtCWi8Qkh/yLSAs+aa4vlapv4O2MXG+XiFC"
-    "YPDZFqKzuRaDqigtCdtq87Cx2pa0s+FV3XRNxAszVZFXKaGuKOINVhg5rhXwOK6IeBwXQh"
-    "6uj6ktKcQRpkQkjCq1X33cQ185w7j8sLW4vRTgVjlJXZywRujn38CLTYkpF3Z7XNie7AFK"
-    "G/ccAyhn+5dbPynzuWYN5tNlYWQAATMRgQ5tQBA6AKx8MnZeQHBuIAETx5sBYlJ5sG+YdK"
-    "kMRppJgEuFwijEN8UazB30L75TKUUxBYlywT2EXYi9hVbdtLjl6ZUOVMpdb23CtHMplndX"
-    "lFTJdzmzpZh8F2AjAnLUXgqzpevaftuR/LI2gA/rjN7D8tF7WBi9rNakjTgbKipq+yUiMk"
-    "Lcek6RygPdUIxginhh0QrUI4H1Qf5GKrwz5qJoVVausHx5Vd1UaE1jh9G0Me6RrHywt89W"
-    "mbbpmdBzsPBIL0rKh3cnwzwBTnCMFwTlA7z9Aa6S/MvCC8e1wgvHFeGF4zzYE2g/aToj2E"
-    "S5k7ykyo1tnhtrBZzYatvoyvroSC+y0luZzY0II1tHTfY0ZiTVp9FUB+grNRFZLQHBhTcv"
-    "18pq0CM2sf1TgfUZ0p8c39N8LEjKZOXUultr3Q23PbNASAOShiOsqANV6EoFpdV+FaXpMk"
-    "2jry7SA2VhbD5T00Bc4SVdKL33We+qlN2ml9jyZI762qjoRHlXLW2oUGXYWi7D9tpXsFak"
-    "ezbi6wJd8eGvcDpOVKJwxdNx6pdy3BLwecW9MKKPTLwVoUoqAEoyIWRTsUxW3XtFiO7NuE"
-    "S4JIOpy4zeYDMZJ5U33mRWnsPLkmTVtiWpOfzyFFWXoii2lyYWkC4htf2cSTSHphB3vBSQ"
-    "jZ7vZicYJOTFoRPnDJKZ0BjOC0qYPdkNSe9YvAMUKzY4xgJrrH/36934tiumdw25NduRaL"
-    "13fXN7dXq5JpxbzwQOIdPE65MWBFV4r9bM4YbnpmorzNklHcingMPhu1qbC95V7C5496oC"
-    "ptTU8DFvOi81vSv7kCbgOjwcvR29OzoZLQ3x5ZUq+7vI88ZwWQ71Yw3Ntz2eNfjKoY4lfa"
-    "gQS59DLJbzaNpNvrCioPqs8p9ViNELfRWqFLoe42bB6opu1MfV/49rlUmV34PSep+1Ti1u"
-    "K9imoYk7SDzZdTqk15/GtxcfLsbvt9VdSgBENufs9fLKMAVBGaz1dVeIMQ3N9ucThEXRLw"
-    "gq9FdBP3hhkXmHIyobsdt+3vXExN5MY4suf1kv2XyTkapayqUa8Wxpzs/VJnnSPMeiLxgl"
-    "StReJguSMswXOXKrDrVVTmwVK6XhOdGeESaCm/MKghJC3Xo8TeWm77YP4LtGQ/1nJSU8CY"
-    "hZ2saNbS32ltk4W6r2ZaZMzTJ5hXTNFbOOpEsg5G9vXhGlM9rPOW27hZ9KLZzmCLPqSqsO"
-    "pquoG1lhSp1RrFIh+5AKucUQZUqorwpVqna7jIjNHMugnawI1Y9hL7KCFPizkBA6FFgMdd"
-    "VZivZ2uuxMJsy6TEv+hLA5NfUA23N6aY+TolxoM6hKV35OtaYvY6zhyIXPuUL9STn5dPVe"
-    "leHcywzn/h7MsNEcL3UyQ/coH9VhwI7KGbAjTn1BAwmnzmWEJIS5/RgE+uqaGJFmO+JTkh"
-    "ISTdtLLBX5ROh5aO7yDMPyTfApEZWaxTkLsBE7S1Tq1VZ8MAaCPFu26nzbWEQdbqsOt1WB"
-    "rorvTCDk0aXD/gu+ZNmRd4iQksOBci0GVc76F6yFyZYkbF37kKAXNAEufUIAyRPVOvAcME"
-    "GAmI82MoBpg8kCUGcdBLtRAf19sD88GB4ccQ8EWqmvOuxAklWYMv8UH9BPPsBznpBYqkYs"
-    "IN2O5/YdJ4LoAuQJe6g5MeWj1oF6O/aJfhxfv7+4/qGrVT+/IbfWftyK7bgFwsViLKDWsA"
-    "Q7X1rC4T2stRN6WLETesg5TCNEz3QbQB4KyZdUp7gu5bo3ct2Jzs4KM7TJQrjUYEFUFRgU"
-    "M0aLWmhw3m9GUtFkff7WDKSbRiMtZyWVlvutZct8RrihnrOyStN91rSiY3dP/z2hY28RtK"
-    "7pMLxF7ETyPQ4dm2sxqKJjk+24OGhdm45lgt8yQUD8ydwMuFzwAk2P8alTB4N9+p8LifcN"
-    "IB6cTkHYP9h/d3B4MOSysm10KUbOqpPSe0vKshqkwn5JSqirULysmujN1v5tcvkl3Nuv4N"
-    "/45v6+zULyb+/fokHP2d+v4j7FYdp+xRv6dQdHuU6xExQ89ITimXxp+aIRnYR9YvCYA9UY"
-    "+YywAr4W8ARZtDdhyHNiCuxaYNsObwUsRzluLx+8x7XgPa6A97gIb0gWNHAqc4Iq1NXcsQ"
-    "yAbMKa5kQVOd43clSR47ut/96Q41P6IrP7IEGTS42n7g+qifGgpRbketZkxW9sBBwX0pEG"
-    "InEQiIN9x7YWwPQIYAmNwCTgCbkehwQX7uEP+w87eBsCnClg6cosi/lb02aE+RxA+qhz01"
-    "p8BxDUZ8AnCMwhfiJBenPYM9tqA6Bt0D6Jj8gfNvsR4us6IsTBLBuatSWMlg/7+h649MGQ"
-    "HdDyMJQPu6KzNP0z7DxsW5OTVxy84uD7yn5txFQKvx4RbyCRkI9zPKpTo/GovEjjUbFKI5"
-    "uvhJPSs1Iq+f9Valdlkkpr8KlNvruj39Cua+i3pySVlvusZbFdFWo7Rd1FUNEhu/dd9YQO"
-    "uUO6j01v8Qs7nrxk83ahzaCKFiFRa+1L1Lx2wmAsEHANjCGA+NGxhyGf4UwDbsN28BxaZs"
-    "hIkBeEwf7RwfBgxE0XXL1DDjHxOeO/OsQMXuBPxVf0x0tWfEVfNJEq9BZ/KQXo7+j3Z5Wf"
-    "H5mSW1/xpO7hPxq+PVkCzv5RBfHd1enlZRHTL6kJua5VlpaRIv1vDccrhwuDMBmUE5MQ7U"
-    "6O/VXWsLKGN2QNfwxPzv0Fl5UdzjaotIPjU3i/YIGKw9RoZY0BBPFhAoDMnBfyfVhtCC4Q"
-    "/gcJ6g0RZBthHC3a5QseHuh9y4HGwwNgcPAs4vY6Z2HFh4cwTZReMwk4Pb+/+DQegI+nF+"
-    "/BPgRTk34h38I5Oxkj+uGpR+1rZnWzMGQE0PfU7gaOi+ygzR920mhqYraTx8Fg/PvHi9sx"
-    "7fWFehYeWpZfCjjgBfjLmXzP9gYZCNPnt4hDu5q7ECP2iAlPTB/zxfRmgaTOTvL85gBECg"
-    "1iozB8StehX1XwkgB69EFoe+z4jzPW2T2mkzoMPu4DjKYII1tH1DZ8eFCFn7bXSlWFnzZC"
-    "e4VTg9jwTmRUll1TV6xhYaI2KhL1Df/ufYct2XoRLt5dmaddV9xSUWRpPYNMTkZifQmTeE"
-    "VZtYA0XUBiP3vCyT+q0kFWTiY2b0MKUBTJbk6Esf8uPAvmBNUnKPQJFliqokaK6vjgYGQ+"
-    "2j+jRaCSC/rsJUdly3v+I72M4cuS3cgPQ4oBfXMUVra/pV/H7cU5xXtDGwTYmW0Wwt4eb3"
-    "fA8uagcmtAcIoca7eOg8ZUtZqezA+DKiaJAVjAv4JIitpLGDUa1fH/RuX+36jg/1noGVki"
-    "6C4FJIS3ffd6SziMm4/j6zUxGHW40MNyLvSwWJldd8Tmh6WAhCO4/QlinhztWxfglIiEEH"
-    "eygX4j2VWvMzKyGhuKGOubHjbqlysNBEEqw3eR9oSEtkZmpVqJbPUocttJXEvVoul0KaWT"
-    "gWE1oNizcmoeaTqPxDiKM+xZSbWhrc88uoqj7J7+e5Jqypjk90g3y07MzNwfvEo2G1HT7v"
-    "lmxS/3kl9WO5s2ZSo4LoNIMJkuIyQhvzSsV/6yovplD7JFewfxZsa37+nOXMjZS4lIOLbb"
-    "D7Bg3xLCN24vIbjtc//KyFdG/oaM/A/wy9j28GKPY+Av71Ua91P4RUO0mVl3AxmrD5mpex"
-    "DuQh0AtnkLGWCKnXm4s2tmui69wCxKMDUtBPaf0IJemCzAwwP968NDSfnJdrtXHkev7YBy"
-    "j0OQY1+FXO8Z/Nl9UXUWrJPyBeukuGBRIB4dLIRuWkZCq+CoDshH5SAfFUBWtRPWc2ZBuD"
-    "4UUS4/pSqRkALjKlOqi+OpCIJYn2kexVcE9ZyYgr4B9OU1bnpW3uZNt4bJ8HD0dvTu6GS0"
-    "tEeWV6rMkJIk+82Y7vem/oS4OeDRnUqz3QvarCP5O0XhsuzvAcjng7MrT1QkHJSYeFpwNK"
-    "qGkWstItc25eiq/PF+WtvhiKJOrojBkhGSzvJuv+h38p3U9Gmi9lKslp1nkfuTv5DOMUoq"
-    "kpwTESkh3t16A2vM1a8zSxyWzxKHhVmibBUVoZbL+lD5Qn2jkjMflwXDbX2NwglFaaXtPm"
-    "tbBY52W/++azTUf1ZS6X879a921fQjAaWvqW2SQl9R5YKBWlSDcIWLX6NutkwFdatbpIZe"
-    "SWWLklmmBWjvs71t1/RSF+Di5CpcQaSwNZjjMp9Fkh9+vkVWWbJmhhS+SvYMSzK2/+6eY4"
-    "9BK6XaU6i+xrhraW12zLxHv5hw74o57yVzzlKSQqaFowXHsRC0SziajGBOHRMq2dV3vryy"
-    "XgP97ObmMmObn13kg56/Xp2Nb/cPA6OcNjK9EpNt4hic9JXy6HPcXgqWd91hZ8VT7LafSm"
-    "/OHHEPKSOmfKTG7mnGDhBgCNJiCv62XFRvmZ2xqie17GjL1FDbi0oPwBqOajhfKPf/NVwz"
-    "82qvSlv+6FhG+IYFTyu+NajysV4QtLyZNgvbCmxIcH1W3oag8JQVFzuGr3tsJwAEjCwZAN"
-    "/2TIudtWISMKUPvQAYGQjNkcHfgrBqh61kVil/r5f+HtR1tutT3B7KyKkVubFBxADSJpyz"
-    "okuhT0nIhPtKebCZxGL6a7rpQk6N06oRnRGTCdg1D2g6M9BZ1NAomtyN0K/MKjlZadK816"
-    "yFEEENozlkL82xRCvXWI600kQzTWxJjuGPN5fvL65/6IpC6jpfNrZxmxB7eVl1sFG/Gbxo"
-    "kYhOmuRru3p9SYlWKVsuRTPl5UvBQ+JFi60Wv3BdLHmyK4LZzwh7TSzndNJudqxaVnItaa"
-    "7rdHRlmntiXqSBlnOiKpu5z3qOTQJtlbTGik6Uf9nYno74S3FtZOSUAlSG6XZArzJM15ph"
-    "Gk0TLcD6WxAA+pj0Jym+2Yl1heTSwDuD1orJpSHsp2FfEsHeaXJpcFQfIYiQObK5hRxyLQ"
-    "avn+i3bFwz9nkKiD+Zmx7VFP2bSXszLdNbLCuo2dDE6PugXpqNXug14NgIEOQR8PDA5rCD"
-    "4Hc9x6Lqpl/mw0MxHNrRb6iybD1eQAdV4c+gfBJnxvnp7ua6hENKRPI+nKl74L/AMskWT/"
-    "c8bBkYGc+tkIiZz7kcZF0y1kGh9JJOF1SBsOeyvUz2Y2tBz+WMJBJoyAhJkU2cq9FWI8pQ"
-    "XsugUMpApQ7vNimkHF/l+PZBBe05vpvJrMx6aBxfo+DCvZplmXYd62VZGnDxDwLC+BVLjG"
-    "R2fpSrGdr/obaBSz0CMIdPiADIhEAYQwTQo5No4B/oiJ922fovcLyMz3tRj3HuZSoe96dy"
-    "QfoylVW5IA3Dr+1GXns6xdUMvaqMv81m/KnDZtRJxrusB+UY7rZjmLXB6n+DWTk1EbblHs"
-    "6S/VkreoipnV5bpoi6TmJ2DPbQT4wDqKV+YirC+qqfGMUq1cGfO+ps6XRkiDDkcXtVDjxH"
-    "jhfLgQd/CkAbt5cw7tBJreoAIAF84/YS4tv+eanoq4t0Zohj5PnYFtuQyReWyZxrL0yJ8F"
-    "wz4IITcS/3VNMyEjmprYEapKRY6Blx+K+KY1EzUjLOEu1Gf+emrcUZ3WImXF5SpplBbabk"
-    "8Sk319rd6eW4K+6k682U6ccqQF1ely4nJsWUUkVTdVGeLpiVDZPolkN8Xn5UOfwcUaUCVS"
-    "FQsbntHoFdoBlXzFeXj2LsNFP9NzSZOc7T+LkkTz1zf1BNCQYtNfRcO0ddiBH8vEccavUF"
-    "33nwG1pcB0vxhP2wK8t5wkRzte3MpYQUi27nhEv8QQhAnJaREOSTUQ2QT0blZ6OPFGVYCu"
-    "6ozggelY/gUWEEYzRFGAlm3GeEJIS5gzGsclx6wbw4vsev51Y+2FMiEg719o/KxEhH5nPD"
-    "4iIZUeV6Sul6dulXnSJs6rM9jkcV3RlU+VIwadObrIpdcZVWjCOVO0HPCBMuBVw+5adEJJ"
-    "zyh8fHdfyg4+NyR4jdy2VPu5xYcznCUXMJ0e0ka4L+ood4yenlG7xTImqDt+AG740uZn//"
-    "PwnKnsc="
+    "eJztXWtz4zay/Ssof4ldJfvG8mPmJre2SrY1M05sayJ7kuxmUjREQhZjiuAQlG3tbv77BU"
+    "BS4tsERcoUhC/zkNCQdBoEuk8/8J+dKTaQRQ56uo5ntrfzA/jPjg2niP4j+VYH7EDHWb7B"
+    "XvDgyOJjoT+IvwhHxHOhziYbQ4sg+pKBiO6ajmdim75qzyyLvYh1OtC0H5YvzWzz2wxpHn"
+    "5A3gS59I0//qQvm7aBXhAJ/+s8amMTWUbs25oG+2z+uubNHf7amflwaXsf+Fj2gSNNx9Zs"
+    "ai/HO3Nvgu2FgOn/zgdkIxd6iH2C587YL2BfMPix4Y/yv+xyiP8tIzIGGsOZ5UV+8Uhbvr"
+    "ajaTeDO+22f6dpOwIY6dhm+JoMbQbAA/sK+//b7R4dvet+f3T6/uT43buT99+/p2P5902/"
+    "9e5v/8ss0fKn4phdfry8uWNfCFMl+tplL/zNZaAHfSmujCX6gf41G6e1cD6BbrYO4lIJXd"
+    "AfmdRFiHx7lTGFL5qF7AdvQv/bPS7A+dfe8PxTb7jbPd6Lg30TvNPlbzHYlzA/0p8lAnA4"
+    "vh5owxeW2C6f77WDe/h9CXAPv88Fl70VB1en25oIuOH4SuAGq7KNy/a4DLLH+cgep5Dlfw"
+    "sgG46XctmWW7dFCze9cmeui2x9LrR6IzLrw3nn/OafO2sB+qgEzEe5IB8lIYZP0PR/uZCV"
+    "ERN73dioC+bvJTA2ltiPXfxvZIsBv5RRqFdDXXcRw0eDXhr5C/qOZ05RztYSk0zgbwSiB+"
+    "E/Gttq/m88s3WGNQg8mREk6IAam8//aGoLKgD97vK6f3vXu/7Mpp8S8s3iQPbu+uydLn91"
+    "nnh19zSxQS0mAb9d3n0C7L/gX4ObPscZE+/B5Z+4HHf3rx32neDMw+yHa9CIghW+HL4U0/"
+    "+MIFcT9aoiQpWeu6RZ9NZn99qePObXjh8zfSuGaVoLH7CLzAf7ZzTnmrik3xvaetY5E6z+"
+    "L8E0m6WBv8MVFr66/IoufF7wANGFR386/cHI4z9+SJ+D4eU5hZghPIL64zN0DS0H6ily9Q"
+    "m0M3a8s0Dyw89DZEH+K3KRvo7MsmHGah7csZ2B7TR0ErIaSp/9WWQFib5jE8jPnxWBulvO"
+    "JCtYnAaiD/BbgbYhmx7fw3AXR/au2K6WfmvanSZfgTZ84D+JfTb7pJDnnRmmN0Q6duPEas"
+    "bbnUIqmA3UXD5S8cFbywd7WNx6jEo1ZD7Kqool9GQ2+gvpnlbJfs8QVoqoqIjl6VM+HpJz"
+    "qMnAfJ6WIT5P83nP0xTtaToi4PqjayHr24VrmSjTaX6U6TQVZTKQB00rwwD76XZwkw1uRC"
+    "TJ95i6B/4LLJNsoP9fgCzDIkblhIjuXvd+T4J9fjU4S3I0bIIzxbltPeeWYn7yiYomzf8z"
+    "aD+ew2zbf/FeoeE/oqM0HSqrX3ILJ9/q5ytANNgbE1J2Twm7x55NR9Q8R7aexvkOveQs9b"
+    "iUFEAXbf393++Kj+fFzn81uPkYDk+e2ZnA818rssSTctJlOtVvg04heaTmjI+cCNYpQSlW"
+    "eiK3oVsmuaGbn93QTcJtQeIdi8C8EJAQ3jKLOX8tp5byBFsGffrZf0X37AxRKfBe98ZNTX"
+    "TkPtFtwaHYCVknaUkpFJBIVC1jonTzTZRumpohi++ctscxthC0cwzymGAC6xGVbArsxSvr"
+    "Xe5ng8FVbLmfXSbX85frs/5w95CjTweZXg7fqMiD7SMP3jxhp3Ub2/Zl7LRNBetI2WmSCb"
+    "s00NTBHkuOzg+Hpwd1irgxczlcKDS+s8tQ6oBHNN8D+/8A3gQBF1E1E+87AiaQTAC0DWB6"
+    "BBCPri+DvkuoNpmE4wHoAXrUEg90j8EEz1xysJNQYSMfkEHg/RFVN/2wnT8VpdeWnaxTQO"
+    "mpQ+XN4sfsKRHwVILhEron9bNL2GFoCEbnY0ISwlx/3VdwkGjsGBFzuuNyEoJd/5qO5E4K"
+    "b9hpWZW9X3Xb9u2jNP75yRNLCZU7oXInFP2xcbkTP1HPx4bWToafGL7VKfIO//IHlXQJBz"
+    "YCI2gx7sCgS+UJTZHt/cBdtLAyA5DZFHgY/Bu5+AD85poedT2BaQNMZS/OQGS/T3uEDcyv"
+    "MjpafXjlu3+q4USDDSemaCrULiUcL18OazNdEZRBsHUGgXKI2nGmFARHvHhl3ooxEinr/D"
+    "qJSEl6Na5Q46yqd7NBb7S4clESnuEiRMvF832EsDRdJVdvqSkeLgDBHnsJMelST+vPXVLd"
+    "yhq2yykaD9gV61YWkZEQ5/prBMYIaQwObeRknPT5bbMSYusL35423D2re3j87vj90enxYt"
+    "NevFK0V6s0O+VWxt3KsGmteHODqJzKi6gcYMPPdoWclKiUAr8uZ56jWoMbL3mqY3Tx5bju"
+    "GVtMDbhGmrdLCm18W12BF4GOqT2i+Yq8SOjM9xzzZz8hSxLcE5GLwKl0ETUmjJowG/LJZM"
+    "UMuwZyV0RqwOaQFaBvrsZaqq9KTMI5i1f/4p4H7dllgapJenIw80b4pf+EshnK6NudIpIS"
+    "84EaYiMVUbmlRKWHHTOjyjWf3FkISMjsHJbiJw8LCMrDNEPpwLmFYcYiz88xjIislGTYNr"
+    "TXnWXozEYUqUkl/icpWwMD1K4+ezLRPIrm2z79tySdNIytZ1hikbB7vhUWjfA3aoD9kfC+"
+    "6Z9/KqOslUbZaKY/ooytrKAv10JijdcD9X7tXV71zq76TW1RTed0wmk2c1cYGVjIKGK6cl"
+    "RAndfbd16rsFyLHsCgiEVYAXE5pYC6QnN/LSuPVgwiRWqYNkwRZYNI8TWoInS1grtihK5J"
+    "TyuIOGU4WstYVL6fFQl+Nexm0UXkzfgHuejJRM8UQmhYpt+QjnldHRBrsBK+lE4cVy5aa1"
+    "00fzkJpvfGhKRL7q2/0WmA1yq1QblTqBKhqraj8prfrFkFJGJdcJYSEkbrumW6snTzu7J0"
+    "M+5SWX4tAZQTYvJV/J6Uqiw4KagsOElXFizNpLI4LyXWSHJ+7t9cXN581Ib9Xy/7v62J6T"
+    "wtw3QmCZwI03maPklTlqgI65Yh/lbUm4qIlmLYAo3Z2BPsoB0TU1tZqa3MR61CnntCUNmk"
+    "1U0jDmSViEJCdC15Hmpbq7it6XjqMD6qUugoIas03WZN4yfkGrOMw6vwRoKIlLqOQF1HoA"
+    "KyJZ+2FrTfaZs38DaGjGrh3ZaQ7Fu2PmqbQmrvfZRc8jUgLHlValsv4LiFtjHCL9eIEMgf"
+    "21R0NjGiUxSlJf5YbeoPVmVJWxte1U3HRFlhpiLyKiLUFEX8hs2TTkoFPE4KIh4nqZCHM3"
+    "OpLSnEEUZEJIwq1X+xgodeMpZx/j2S4XgpwC1ykpq4PJLQx7+CFxsRUy7s5riwLakBihr3"
+    "GQZQwvbPt34i5nPJ9vK9Rc93AAEzEYEObUAQOgCsM7yLnwG/EpWAEfYmgJhUHuwaJj0q+U"
+    "ozCXCokB+F2Eu3l29gfvFKpQjFxBPl+HvIdaDrzbXioemSp1cmUCl3rbUJo86lWN5dWlIl"
+    "3yXMlnTyHcdGBORgvBRmS9NtSzcj+WVtAB+WWb2H+av3MLV6WY8iG2UUVBS0LV2KyAhx7T"
+    "lFKg/0jWIEY5QVFi1APRBYH+QNt4ddd7Vq1FwUbTidKSxfXlUzzaej2LloXBn3QFY+2Otn"
+    "q0zb9EzoYVd4pacl5cO7kWW+BE5wjacE5QO8/gWukvzzwgsnpcILJwXhhZMk2CNoP2o6I9"
+    "hEuZOkpMqNrZ4ba3FObLUyurw5GtKLrPRWrLgRucjWUZWaxpikejSq6gC9UBOR9RIQPHiT"
+    "crWcBi1iE+u/8FyfIP0Rzzxt5gqSMnE5de6WOnf9smcWCKlA0mQIK+pANbpSQWlVr6I0na"
+    "dp9OIgnSvLdc0nahqIKzxnCqX3NutdtbJ76yM2P5mjvDYKJlHeVU0FFaoNW81t2F57CtaK"
+    "dMtWfFmgCx78Fa6nCloUrng7TvlWjhsCflZzLxfRr0y8FaGS+zYqz2TdvVeE6M4MW4RLsp"
+    "iazOjlxWQZqbxhkVl+Di9LklVlS1Jz+Pkpqg5FUayWJhSQLiG1/pxJNIWmEHe8EJCNnm+m"
+    "EgwS8ozpxjmBZCK0hpOCEmZPNkPSYyvrAsWCAsdQYI39777c9odNMb1ryK3ZjETrnZvB8L"
+    "p3tSaca88E9iHTxPuTpgRVeK/UzuH496ZqK+zZORPIp4DD7vtSxQXvC6oL3r+qgDE1NWZu"
+    "1naea3oXziFNwLV7ePzu+P3R6fHCEF+8UmR/p3neEC4LUz/W0Ga2l2UNvnKpY84cKsTS5h"
+    "CLhR9Mu8oTlhZUj1XysfIxeqY/hSqFnsdutWB1wTTq4Wr/w7XKppo9g9J6m7VOLW6Ll2lo"
+    "4g5Sluw6HdKbX/vDyw+X/YtNdZeWACI74+71/M4wKUEZrPV1d4gxDc2eTUfIFUU/JajQXw"
+    "V9/oNF9p0MUdmI3frzrkem6000duhmH+s5xTcxqaKjXKoVz47m5F5tkkfNwxb9gUGiROlj"
+    "MiUpw36RILfKUFv5xFa6U5o7JdoTcolgcV5KUEKoa4+nqdz07fYBZo5RUf9xSQlvAmKWtj"
+    "GwrfnOIhtnQ9W+yJQp2SYvla65YtaRdAmE2eXNK6J0Ruc5p2M38FEphdMUuay70qqL6TqY"
+    "RlaYIncUq1TINqRCbjBEsRbqq0IV6d0uI2ITbBl0khWh+uTPIitI3J+FhNClwGKoq+5SdL"
+    "beYjKZMGsyLXkITavneWjqeDsZ2cnRtztFScr0C7PqQj5SvNOwN4EeQKxsAhng83Bw3r+9"
+    "vbz5CFiLEJe9awPTA8+QgMBRBLsQMFNpn5lK4Nn0JoYLn/3Khrx2w7V9yFdbtyB1Qwwwxi"
+    "5w4BzPvD2qqwkCLtLZhWFz8BcegSmChIWJ6bQEUPjB2MVTcH+/DGbe35dsYKyys1uZnd3G"
+    "S662Ri2xbMGKSQa15xUo3mm7GvUHVxGd+51+Bw5bGzlN+/OGFp6r4fVFQSthDYdiJQ/Z39"
+    "ihB0EwDQimAYbpH16YtdwPmz+BXTyjB+FyXwJ+dGyvAwim5xZd0O78/j51xjbwGV9tOuAZ"
+    "uYTtXt5kTEGfAzhmBzUE7FGkR26H/lN3IZkAzF6l64k9zB3/lIX2HDgu1qk5mHfE/rFDBz"
+    "yZhl9/tfiGfrd+dfa2Y5MvqIyKKK90knJERsaaklJFPAU1PKlg7/KpEEA5JiQhzPXH1HH0"
+    "MCgLc0xIQpjrb+Gv+su/nYG+ATVTKvKuPCDlAYl6QL8i1xybOj+JzulLOxmuT2pMoc/zFB"
+    "lNV6qxhktb/0hc9bm8kDJ6/5fyBFrpCbT3ate3PGPU3a5rQPmozEl+lH+SH2XcUGIg4eLb"
+    "mJCEMNfvcaEXx6Tnb7WemhFJCVPVNt0uinl8kYhkyRLPqIgq7kx6cjNSLb+TqOLNjXhgDA"
+    "SzbFmMLQTtbN2GIgnFjqhMU0/L4pX1avNsMLiKKfLsMlmg9OX6rD/cPeQapINML4cRUQ77"
+    "9j1nLXHYf3GvWH31LSIkJ1KZGNEpcta/uZpfrk380aWTf57RCDgsKwaSR6p14GEwQoCYDz"
+    "YygGmD0Zxn1PB+doB+PtjtHnQPjjKvFF9prjLswJKOjJh/ig9oJx/g4UckVuwVCkjXM7F+"
+    "x4kgegB5wh5qQkz5qGWg3oioyc7n/s3F5c3Hpk79ZEu/MkHBooZ+KcLFYiygVvESx2xpCZ"
+    "d3t1QvxW5BL8VuxnW8PnqmUwFyX0i+slzFdSnXvZLrTnSWd2doo7lwLnJKVF1RUjnVIYCy"
+    "Qi5yTFLRZG1+1gykm0YlLccllZbbrWXLfGLlQpX0HJdVmm6zphUdu336bwkdO0TQuqHLcI"
+    "ieTPS8k1WEGR/RKazDXDT0c/no0nQsE9xngoDMRlOTc7ngGZoe41NZGccur3Uk3h4gHhyP"
+    "gT8/2H1/cHjQzWRl65hSjJylxqsiZdtJyrJbjIT9kohQU6F4WTXRmuagm+TyS9gdVMH/5u"
+    "1B27YLyd8gdIMWfUaHUBX3SS/T+ntm06db54a+i/mVKZ5QPDNbWr5oRCNhnxA85kBVRj4m"
+    "rIAvBTxBFp1NGPKEmAK7FNg2zjoB81EOx8sH70kpeE8K4D1Jw+uTBRWcyoSgCnVVdyw5kF"
+    "VY04SoIsfbRo4qcny79d8acnxMf8jkjidoZlLjkfc7xcQ4H6nxXM+SrPjARgA7kK40EIgD"
+    "Lg52sW3NeVs/ltAITAIekeNlkODCM3y1v9r81xCAx7x1Esti3jdtRphPAaRfdWpa8x8Agv"
+    "oEzAgCU+g+Ep7e7M/MSm0AtA06J5kh8tVmH0JmOmuFhF2WDc3GEkbL+3P9CBz6xZDNaXno"
+    "y/tT0V2a/u1P7o9V7Qrbf0ArDr4tmlgi7z89It7AUkI+zvGoTGefo/zOPkfpe17YfiWclB"
+    "6XUsn/r1K7KpNUWoNPFfluj359u66i3x6RVFpus5bFqipUOUXZQ1DRIdv3XLWEDrlF+sw1"
+    "vfkv1LHPbTOdHNMp7C8djNa+BcNLJwyGApxrYAwBdB+w3fX5DDzm3IaN3Sm0TJ+RYP2cwe"
+    "7RQffgODNdcPUJM5s8R/1XTEz+A1SL5xZ5yYqvaIsmIo3ewiclBf0tff6sXPCjcjL1yz3q"
+    "vjtdAM7+UwTx7XXv6iqN6bfIhlzWKovKSJH+l6zmLlfOXVTPnQoM+weDMBmUEJMQ7e7JSZ"
+    "ksh5OTgpaQJ8oaVtZwS6zh8PLOnmP+jOZZtnBiRKElHN4oqkHH1B7RvLQhTO2NJ+Tue3jf"
+    "/xegwsxehSCc8gDcUXP2eYItxN80CSAT/GwDbOvoR8BDgZC9g4wMu7jW+b/a3Jze/XTdO9"
+    "+//dTrnpzym838oKA/v4McB7l7YVCyA8Z4Rk3ykR+vvL93XDQ2X9TdZZtg0uUb1/xvgfMx"
+    "HC/hwXhaxgo5zTdCTlM2iP+IiMC7lJAuDlV/7jbdyoTtu6iMjGu4/vZTOnayLvstyBNeSE"
+    "gIcCO+SmgDjzJyA4qOwricTJ72mokO5b5sn/sS1b8FiadVjHcnZVU4tM2aVkHvbdDywosX"
+    "dS4TgupIFTpSU4xQWiNpdXzALjIf7J/RnKvkkn53mH1rZILO2UBV/B2ut/DV5TbgwucFOZ"
+    "JchhQD+suR30V+SJ+O4eU5xftt+bYhojZHnMrJHtEpxbe5fHBJuu0a22geob7Ag/mECGA/"
+    "EPDQMcCugdyOz3aFnBXjwu7v8Sz8MLp9BPRVjGurc3KWyH9/P0YoePX+nvFpvAs5dD3G37"
+    "F/8/m+I4COAy7yZi5rWM75ONMDu46LAV3jsCC6nVwv0W+hwtzt2SA7BUxcXGkpRRTcAJsU"
+    "lNDtrp/XULfAvlURxGIzFAM/LifNnUzrbwNFxJIPlhLypYU2wuZtRuOW9WFc+wXe9KNsAj"
+    "ndJezgpWVV5b9iTRVrWqkjAJ46zCuttAISsopPa7OmFZ/25pst5wiE8Y9KKfAVmdleMjO1"
+    "1msAdxDOIymy0ae7VRyxD3wGNbzQSAlGmP+60vmXodh3xKdT89hZOpGBfHIWfIYmHwGBA+"
+    "dUhN+9wvqfmP7Fz4kUzLo/4qv9y5C9bGFogF2CZ66OwC/DPTo7oB/kUmjB2MXTUJh+Lv17"
+    "imwPsKveFyKfe/+87t/caeeDi/5eQDn7LuX9/Q/gfNinJsRFB/R+613eXd58pONuPlwOr3"
+    "t3l4ObDpW+vGCfeH41uO1fHABOV/s89dh8YUT0BNn0g03jq707RnYHTKA13p85PPuUM2Lg"
+    "BXB2hj5h2sgh4H+YY00d4x/pZD5lw+w8PpROrLO/yZJeD5h/IXY7hDhFbqtLOlt3kHZeIb"
+    "0XukzpoZjzjspJyJsoynvDV330BqFKt0rWcZ1ky5xiRb+GeAbHclM8U6Lmq8xe0s3fS7rp"
+    "tGBuegihvJBYI8q/DNcDcP3J7er6atXBStGWq9GW3GvSKvUPSIk2FCaS1eSPKoGQZ8wvSU"
+    "AZB8YZxhaCdp4WErIJLYyocFPP2OKV9T5kZ4PBVez5OrtM3m/z5fqsT08T/mDRQaaXi7xZ"
+    "JTQTEVNRmTZvb7qFq5UsxASVjtusY5Xr0I5TLMpvprVQnLQWEZMmba17ePzu+P3R6fEC9c"
+    "UrRWBnAiu2qseZlsDmIrn2BMAYHy+GfYaw0sOKehB+AJKSSgMqfU2lr6mkpg15BFVeTUuK"
+    "BJNnUYZdexYIfvh5iCyYE4jKrfqTBPe/m8yU+ewndJzT/90ieq54OxlZM+lBnaIMmiBJRG"
+    "NJIhrhAqXTaBjjucwz2ed5Jv4UYLfXv93/eH4NIMvZIN4eyxWxsA497N7fg933gPqbBp4C"
+    "w3wwPbIXVDruJMBv5EO+2mE9JXpC7tzPj/EmdBIGJQn6mrFPYDkpy5YNxEMOnXYK2QVH/D"
+    "Il/8vQr2oh9j1Vd7O2nycd0PbWwVujiEhDFf+JFYlfRkSki2C+LxHAfJ8bv3yfvsCX7WQa"
+    "svU0wHfoJWddx6WkyJgqckf6v9/FPJEQz93r3u97MW/kanDzMRwewf/8anCWXNaxg0NsW0"
+    "nLKsddOe7Kcd/IZsP9J2RnmurxAYVm+sJ/Q2xsSQv9Fk+pDerf0bnIoGY2MLYMAEd4Rk3o"
+    "wfCiP9RYXjfL7v7n4Mud9qF3edW/AAcHB3sd3s6XXSTKrWL/w1n+tpFuhdLop/mJ6kH++7"
+    "IxCnqhAICfbgc3YISNeWDQP6PRBONHQFE0+QtB6xQ+ITXtCxLIUxniCceZ/qnSw9tpv3Pt"
+    "Zhrw+XZkVEY6Q/K4TMLscX6+7HEqXVaxoG9uz3DMBFZ4OF4KE77pROXgfBFxlCIiUkC8bi"
+    "9J2efKPi+wz6N1MdyYM7P6i4uEHn7zjcOLwDbc3Ed0vbGHALae56Gpk+nNJEYUujOBhU6f"
+    "XT64pD/Driyx8AMz57GNwKe7u88gmMG/3SQ0+H/gdagdMMHPVMB+6ND/Qw/o9Avz1oxp56"
+    "XeqVUMoNXWVMENJ7PpKKubQC78SwGZbNraEvaIB91qp3tcUtXOtO4Qj9Wszlx+6mpTkXzX"
+    "hJR6gDIz/4hDPwFpeZWqBZl/KUmJMrprAxi5rljocSEgX4l1t1SJdbegxLqbUWI903WEDJ"
+    "Rl1xSVc8Xk1ljK9TZbfo2VXKGlKkzSJQRl2o/fNlXRiPiaK6Yqyuu9dhIZi4nV2KqWVUkt"
+    "5HvDUUW97g7HOY7XHeKBHQa1PMz9VmQbDqaY/gA+928uLm8+gpntmRb1X7svL8C/rxjs3n"
+    "45P+/3L/oXvHsUi4y5yGOfCtyZDXigzo/K7aUd5fV8pIrMbdr21ynwqlXY6M3DRhvS6CbY"
+    "QpoizpMdhUo1FCroJ5RqmhWhM0u6aVERaXK86uOP9AkyZhbSWFBFANWUnII2lXXLUgyr0w"
+    "t54opjSENtoxcvDHVUoEIzxNfSh2GdhopUbKhvxVeivZOyquFGmzWtkhe2W/+h7yvs2CQE"
+    "lWNT2bHJz/osxD8/71OBXwx+Ac8Zrur6eM5+ZMYN00hZnjOxFZS48QCF5QIrYpwqP5AV4c"
+    "jDvkLhe2iBW/ghY7MRz0CLJEpJAvw6EtAWO0I+5x7dNF7n3MPnr3TV+5fhlZ8SFrnigSCX"
+    "Wu1+EfkzZFUrBE8XRDnbWTuA0IdzeVWvfweEX2aZZtkb+xSVmdbio7WzwRy6rBqJ9AdwLR"
+    "H+PBguRVFAnDc/KZUmclKQJnKSThNZ1jXGAWa1fQU2fBbnaJi6B/4LLJNs8OGaBS3DIuYa"
+    "pwowkrUWnbjPyyZIFmAsK/3dueNlpemU6RKwlJViwa+7CgbZDAjRFKmI1BoTpMKdfmMTpM"
+    "bQtOi30IhpZ91KUUzcpYQVQ9tmhs4wCX9GqlDxcVGl51brGVW9XDguqbTcZi2reMv26V8V"
+    "i24eVxf0oPzFZV0od/KbVAYDOmUaVH5zeY/K0jQd780Y6URDJviZ/MhTT8MLUumH+t1g/J"
+    "aP7LZVZIBom5nsYtE6J4/fwMr62vTO7y5/7Qd3re5C/2LV/eDyVP+Dxx5yfXbPRmFnzB8B"
+    "tAF2kM3HfLWXg8amSzyed9v//fPlsE9nfXZNz6NDR/OgjY5junPwFx79COhGya7SBRRXTK"
+    "eaOtBF7CsuL7OiX5PTi0xSt7D+uMeuruVfgvicJf+WnFXlP5L15zQ9Ot7Fs4cJm+xuedvE"
+    "gYvGyKUuJNJMikrp9F91dWup578d7KW6oE6uq1pbZuOqm1rbxA9v802t/uHdlC3fdP66uu"
+    "ryNTt6Y90odU9Y+w6QkJQYZVSGFukgLqfy11ZWgOKTtnMjbHtShaSPYEEKqbrVZ6eAtOvU"
+    "fKtPkxzg0CSPPQu5mZl6yzc7RdyfS4dpkI0rR/vlAyzGKKla8vYySXPV/7ax/s4WekJCSW"
+    "4LAQnhrd+93hAOY/C5f7MmBqMMF3qYz4UeprhQomOx/WEhIOEKbqIBPCH0uBcBOCIiIcSN"
+    "5MK+yU1k7aoHf6Pm+ooYa4Ue3tQvVxrgQSpj5iDtEWVQk0WhrahULZGtFkVuG4lr2dgTOk"
+    "7D8fKFDRs5SulmYFgVKPa4nNpHqu4jIY7iDHtcUuXltplHV3GU7dO/QF5u0zTzBdJN4sOf"
+    "yTQv3u+8SjYbwdDm+WbFL7eSX27HLeDb6HxjB7mLdPyy5nBMSEJ+qVuuI39BQ/4WZIu2Du"
+    "K3Wd8zT8dTIWcvIiLh2q4/wOLOLCF8w/ESgls/96+MfGXkv5GR/wF+69te9kULi/cKjfsx"
+    "/KYh2xO7WoGuLcLXC7SN4CaDDmDFW8gAYxdP/cquiek49AVmUYKxaSGw+4jm9IXRHNzf03"
+    "/e3+dco1Dv9MrjaLUdkO9xCHLsq5DrLYM/XhdV5sA6zT+wTtMHFgXiAWddu5OPblRGQqvg"
+    "qAzIR/kgH6VADjcxEZCjMhKC3Mg1av75kEY5vznTUkIKjNfdkokg6OoTzaP4iqCeEFPQV4"
+    "CeWq5m9p6Sa5JERdRdH5lJ9m9jut+Z+iPKzAEP3ik02z0+Zh3J3xEKl2V/d0AyH5y98khF"
+    "/EXpEo9dejIeay5yrHng2kYcXZU/3k5r219R1MkVMVhiQtJZ3kfdMkZhN98o7CaNleVzUt"
+    "KnCcZLcVo2nkU+G/2F9AyjpCDJeSkiJcTb229gjbn6ZXaJw/xd4jC1S+SdoiLUct4cKl+o"
+    "bVRy7OGyoF/WVymckJZW2m6ztlXgaLv1P3OMivqPSyr9b6b+VVVNOxJQ2praJin0BV0uGK"
+    "hpNQh3uPgSTLNhKijb3SKy9ErcihbZKWqA9i4+22ZtL2UBTm+uK1yPFtT5rthw2SeFr5c1"
+    "w5Ks7UbbLcdBy6XaI6i+xrhrUW02zLwHn7jk3hVz3krmnKUk+UxLhhaKrqmJC67xpprFKx"
+    "t7Vc0IGxnpK/nR53C8FCzvusPOiqfYbj+VvjnB4h5STEz5SJXd05gdIMAQRMUU/HW5qN4i"
+    "O2NVT2ox0YapobQXFV2AJRxVf79Q7v9ruMb21Va1trzDnnPuIgPZngmtnSyHKz6iU+hx0b"
+    "Gavhhc+oIbRo98R8Dd4O5zcMMz2O31b/c/nl8D3XQmLED24u11AB6PwYzObYH7e4r62HSn"
+    "3Fbxr5sh2fdP1zi7f8WNBYmn0VkN6gogx3+XFTjY6BkRDxx9v08/BtsGYG+D5wkmyL9H5h"
+    "kSAHUdsQtGfwgvlzHJVzt8EWDbmoMxdumbFmS33rApOoBggKA+CWbB7iO7L0dHB/SLslsc"
+    "Z9R0oF9DZ6WNBDy72H74avMrhsAuu1cHenhq6uDLZ2acAIdOG9wAv+df9DM2x96E/UBCJ2"
+    "TX4NCfxoEofYmNcnRb6ei2gyffGkVkXUUs4vPGpZTnW8Xzjezbwr5vQlblYrTZx42fwmJb"
+    "XFpWmkz7NW90ofmRxj8X/KiINLCvVOAQW9YR80t0A0vKqg2szRuYImm3T/9tKWWijvqQ+q"
+    "jsJuC8i21TYzqvuv5uMFzkelvWPoBQlVtonx7IIJyCu7od8EjdYt8pZq4z8PsFTCCZgN1P"
+    "173z/dtPve7J6fISVwc51L3N6VLQzMco57jVpkrbneP0TiurJqJOmoE09nilsS/oZxAVkq"
+    "5yrf67dLl7UyFRmSj/t7XmgzIft1v/LTEfP2HL8GFOWY3hW4XG4jOCljfRJv5YAUPRmbFL"
+    "Eaj9hsfUTHNcbMx0j/WPgjzK0wnCN6bHQjJj+qXngEWj0BQZ2SbhqhPWUo+v7MNW2odQ5w"
+    "E18SyamJzK46hsJjKAtFEGtZsLfURCJtxrIxcd+mm66cAMZrFoRcfEZAJ2zQua7gx0FzU0"
+    "imZm+9xXdpWErDTc+Zq14COouWgK2Y/OyF8qPGMzpJUmKkbJN6MzxafB1cXlzcemnJKmu6"
+    "yENm4VVzEp+1bOouIEyuV9B4eEN3Hx7CGDXmPaLj5fIqJFypZL0Ux5yTgsSxEINvvwB5fF"
+    "Mkt2RTA3h0jLwHJKN226yivsP3HJtRCS63R0Zdp7Ql6kgpYToop3brOeQ5NAW6UZRsEkyr"
+    "+sbE8H/KW4NmJySgGVFdDWkLKk0Ku+JGvtSxJsEzXA+hsPAH1ezicpvvGNdYWWJNw7Cyqq"
+    "EjuLQEsSH/aeP5dEsDfakoRdu9kjBBEyRXZm++/EiM6rV3PCxeDSJXJkNpqaHisRIzOTzm"
+    "Zapjdf3LtjQ9NFP0aL0FjZV1DQxfawA/65HraouumTGdR1JQrlGvkMlR7X4gO0UxT+5Jdu"
+    "ZOw4P90ObnI4pKVI0oczdQ/8F1gm2eDtPgtbBkbMc0sVMSXrlTpxl4xNkLqwQ6cHqkDYcz"
+    "FeJvuxtqDnYkcSCTTEhKSoxEvc7FMiypDfATvVAFslo203KaQcX+X4tkEF9Tm+b5NZGffQ"
+    "MnyNlAv3apZl1HUsl2VpwPl3BPjxK5YYyez8IFfTt/99bQOHegRgCh8Rq5mhQsCPIQLo0U"
+    "2U+wc6yk67rP0TMryMP3aCGcPcy0g87k/lgrRlKytyQSqGX+uNvLZ0iysZelUZf2+b8Tdl"
+    "qcBi2C9lFPCVgVed+tuhB+UYbrdjGLfByj+DcTm1EdblHk6W9VkreoiRSq8NU0RZJzG+Bl"
+    "voJ4YB1Fw/MRJhfdVPDGKVzffJV85WK50tPejxUZYhD8dLV4pf/yWy/G8BaMPxEsYdGrnh"
+    "lAMkgG84XkJ8u2Xg7eaj202Bi14cpDND3EXezLXFCjKzhWUy5+oLUyJ3qhlwLtJKLyYjkZ"
+    "NaG6g8JcVCTyiD/8rfH+JSMu4S9UZ/p6athRndYiZcUlKmnUEVU2bxKYMb7bZ31W+KO2m6"
+    "mDL6tVJQ53d2TohJsaUU0VRNtHbmu7JhEt3CZJaVH5UPf4aoUoG6V0qxufX2nErRjCvmq8"
+    "tHMTaaqf4bGk0wfuw/5eSpx97vFFOCfKSGnkrnqAsxgn/sEEytPv6c88/Qwj5Yiidsh12Z"
+    "zxMuNVfazlxISHHoNk64hA+EAMRRGQlBrr87qqIMF+Ael1nBx/kr+Di1gl00Ri4SzLiPCU"
+    "kIcwNrWOW4tIJ5wTMvu59b/mKPiEi41A/L8IuH+QTjYYphdJGOzKeKzUViosr1lNL1bNKv"
+    "6iHX1Cc7GR5V8E6nyJeCyzGtyarYFldpxThSvhP0hFySSQHnb/kREQm3/O7JSRk/6OQk3x"
+    "Fi7yWyp52MWHM+wsFwCdFtJGuCfqKHspLT8wu8IyKqwFuwwPtND7O//x8BQt+S"
 )
