@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
+from .statements import StatementQuery
 from .totp import TotpMutation
 
+Query = merge_types("SelfServiceQuery", (StatementQuery,))
 Mutation = merge_types("SelfServiceMutation", (TotpMutation,))
