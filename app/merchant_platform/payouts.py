@@ -9,14 +9,13 @@ next Chinese business day), the HOLD journal (available -> frozen) and the payou
 ``settle_due_payouts`` (job): a due payout is claimed (PENDING -> PROCESSING, committed),
 paid out through the bank channel with no lock held, then finished: success posts
 frozen -> BANK_CLEARING and sends PAYOUT_PAID; a refusal releases the hold and sends
-PAYOUT_FAILED. A channel call that raises leaves the payout PROCESSING, held, for the
-next run (the sandbox bank is idempotent on the reference).
+PAYOUT_FAILED. A call that times out or raises leaves the payout PROCESSING, held; the
+rail-recovery job asks the bank (``query``) and finishes it the same way (recovery.py).
 Payouts carry no fee (``fee`` is 0): the merchant already paid its fee on each order.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,18 +26,18 @@ from models.merchant_platform_money import Payout
 from .. import audit, clock, db
 from ..business_days import next_business_day_start
 from ..cards.service import card_number, owned_card
-from ..channels.base import SUCCEEDED
+from ..channels import calls
+from ..channels.base import NOT_FOUND, SUCCEEDED, ChannelResult
 from ..channels.registry import bank_channel
 from ..errors import DomainError, ErrorCode, input_field
 from ..funding.transitions import transition
 from ..identity.payment_password import verify_payment_password
 from ..ledger import idempotency, journal, sql
+from ..ledger.processing import mark_started
 from ..ledger.accounts import system_account
 from ..ledger.numbers import new_number
 from ..money import format_fen
 from .events import PAYOUT_FAILED, PAYOUT_PAID, record_merchant_event
-
-log = logging.getLogger(__name__)
 
 OPERATION = "MERCHANT_PAYOUT"
 PAYOUT = "PAYOUT"
@@ -182,51 +181,52 @@ async def _finish(payout_id: int, *, paid: bool, reason: str | None = None) -> b
     return True
 
 
-async def pay_out(payout_id: int, *, ask_first: bool = False) -> bool | None:
-    """Send one PROCESSING payout through the bank; True paid, False failed, None still unknown.
+# What a channel answer means for a payout: SUCCEEDED posts it; these release it.
+REFUSED = frozenset({"DECLINED", "INSUFFICIENT_FUNDS", "FAILED", NOT_FOUND})
 
-    ``ask_first``: the payout was sent before without an answer: ask the channel
-    (``query(reference)``, where the channel has it) instead of paying again.
-    """
+
+async def conclude(payout_id: int, result: ChannelResult) -> bool | None:
+    """Finish the payout from the channel's answer: True paid, False released, None still unknown
+    (UNKNOWN/PENDING: the money stays held; the rail-recovery job asks the channel later)."""
+    if result.status == SUCCEEDED:
+        return True if await _finish(payout_id, paid=True) else None
+    if result.status in REFUSED:
+        reason = "银行未收到付款指令" if result.status == NOT_FOUND else (result.message or "银行退回")
+        return False if await _finish(payout_id, paid=False, reason=reason) else None
+    return None
+
+
+async def pay_out(payout_id: int) -> bool | None:
+    """Send one PROCESSING payout through the bank (with the channel timeout); see ``conclude``."""
     payout = await Payout.get(id=payout_id)
     tx = await Transaction.get(id=payout.transaction_id)
     if tx.status != "PROCESSING":
         return None
     card = await BankCard.get_or_none(id=payout.bank_card_id)
-    channel = bank_channel()
-    try:
-        if ask_first:
-            query = getattr(channel, "query", None)
-            if query is None:
-                return None  # stays held; reconcile reports PROCESSING movements
-            result = await query(tx.transaction_no)
-        elif card is None:
-            return False if await _finish(payout_id, paid=False, reason="收款银行卡已解绑") else None
-        else:
-            result = await channel.payout(card_number(card), tx.amount - tx.fee, tx.transaction_no)
-    except Exception as exc:  # timeout or outage: the money stays held, the next run asks
-        log.warning("payout %s: channel did not answer (%s); stays PROCESSING", payout_id, type(exc).__name__)
-        return None
-    if result.status == SUCCEEDED:
-        return True if await _finish(payout_id, paid=True) else None
-    if result.status in ("PENDING", "PROCESSING", "UNKNOWN"):
-        return None
-    return False if await _finish(payout_id, paid=False, reason=result.message or "银行退回") else None
+    if card is None:
+        return False if await _finish(payout_id, paid=False, reason="收款银行卡已解绑") else None
+    number = card_number(card)
+
+    def send():  # noqa: ANN202 - the channel call, made by calls.call
+        return bank_channel().payout(number, tx.amount - tx.fee, tx.transaction_no)
+
+    return await conclude(payout_id, await calls.call(send, tx.transaction_no, "merchant payout"))
 
 
 async def settle_due_payouts(now: datetime) -> tuple[int, int]:
-    """Pay out every payout whose arrival time has come, and ask about unanswered ones; (paid, failed)."""
+    """Pay out every payout whose arrival time has come; (paid, failed). A payout whose call got
+    no answer stays PROCESSING for the rail-recovery job (``app/merchant_platform/recovery.py``)."""
     due = await Transaction.filter(
-        type=PAYOUT, status__in=("PENDING", "PROCESSING"), expected_arrival_at__lte=now
-    ).order_by("id").limit(BATCH).values_list("id", "status")
+        type=PAYOUT, status="PENDING", expected_arrival_at__lte=now
+    ).order_by("id").limit(BATCH).values_list("id", flat=True)
     paid = failed = 0
-    for transaction_id, status in due:
-        if status == "PENDING":
-            async with db.atomic() as conn:
-                if not await transition(conn, transaction_id, ("PENDING",), "PROCESSING"):
-                    continue  # another worker took it
+    for transaction_id in due:
+        async with db.atomic() as conn:
+            if not await transition(conn, transaction_id, ("PENDING",), "PROCESSING"):
+                continue  # another worker took it
+            await mark_started(conn, transaction_id)
         payout = await Payout.get(transaction_id=transaction_id)
-        outcome = await pay_out(payout.id, ask_first=status == "PROCESSING")
+        outcome = await pay_out(payout.id)
         paid += outcome is True
         failed += outcome is False
     return paid, failed

@@ -245,3 +245,41 @@ async def test_unverified_owner_cannot_pay_out(gql) -> None:  # noqa: ANN001
 async def make_merchant_for(owner):  # noqa: ANN001, ANN201
     merchant = await create_merchant("未实名商户", "零售", owner.phone, actor_id=None)
     return merchant, await User.get(id=owner.id)
+
+
+async def test_unanswered_payout_stays_held_until_recovery_asks_the_bank(gql) -> None:  # noqa: ANN001
+    """0091: the bank pays but the answer is lost; 0092: the call times out and nothing was done."""
+    clock.set_now(T1)
+    results = {}
+    for suffix, expected in (("0091", "PAID"), ("0092", "FAILED")):
+        merchant, owner = await make_merchant(f"店 {suffix}")
+        payer = await make_user()
+        await fund(payer, 20_000)
+        await _pay(gql, payer, merchant.merchant_no, "50.00", f"o-{suffix}")
+        card = await bind_card(owner, suffix)
+        requested = await gql.mutate(
+            REQUEST_PAYOUT,
+            _payout_input(merchant.merchant_no, to_global_id("BankCard", card.id), "50.00", f"k-{suffix}"),
+            token=token_for(owner),
+        )
+        assert requested["errors"] == []
+        results[suffix] = (merchant, owner, expected)
+    await run_once(ARRIVAL)
+    clock.set_now(ARRIVAL)
+    for merchant, owner, _ in results.values():
+        money = await _money(gql, merchant.merchant_no, owner, "2026-12-02")
+        assert money["payouts"]["edges"][0]["node"]["status"] == "PROCESSING"
+        assert money["account"] == {"available": "0.00", "frozen": "50.00"}  # still held
+    later = ARRIVAL + timedelta(minutes=10)  # past the processing grace: rail recovery asks the bank
+    await run_once(later)
+    clock.set_now(later)
+    for merchant, owner, expected in results.values():
+        money = await _money(gql, merchant.merchant_no, owner, "2026-12-02")
+        assert money["payouts"]["edges"][0]["node"]["status"] == expected
+        assert money["account"] == (
+            {"available": "0.00", "frozen": "0.00"} if expected == "PAID" else {"available": "50.00", "frozen": "0.00"}
+        )
+        (event,) = await MerchantEvent.filter(merchant_id=merchant.id)
+        assert event.type == f"PAYOUT_{expected}"
+    assert (await reconcile()).clean
+    clock.set_now(None)
