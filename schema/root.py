@@ -34,7 +34,9 @@ log = logging.getLogger("fenpay.graphql")
 _HERE = Path(__file__).resolve().parent
 
 CACHED_DOCUMENTS = 256
-DOMAINS = ("identity", "money", "payments", "history", "wealth", "support", "risk", "self_service", "merchant_platform")
+DOMAINS = (
+    "identity", "money", "payments", "history", "wealth", "support", "risk", "self_service", "merchant_platform",
+)
 
 
 @strawberry.type
