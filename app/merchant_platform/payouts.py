@@ -94,12 +94,14 @@ def _require_amount(amount: int) -> None:
 
 async def request_payout(owner: User, merchant: Merchant, request: PayoutRequest, *, ip: str | None = None) -> Payout:
     """The payout (new, or the first result of the same idempotency key). Errors: INVALID_AMOUNT,
-    REAL_NAME_REQUIRED, NOT_FOUND (card), payment password errors, IDEMPOTENCY_KEY_REUSED,
+    ACCOUNT_FROZEN (owner frozen by risk staff), REAL_NAME_REQUIRED, NOT_FOUND (card), payment password errors, IDEMPOTENCY_KEY_REUSED,
     INSUFFICIENT_FUNDS (settlement available below the amount)."""
     _require_amount(request.amount)
     fresh = await User.get(id=owner.id)
     if fresh.id != merchant.owner_id:
         raise DomainError(ErrorCode.NOT_FOUND, "商户不存在", input_field("merchantNo"))
+    if fresh.status in ("FROZEN", "ABNORMAL"):
+        raise DomainError(ErrorCode.ACCOUNT_FROZEN, "账户已冻结，暂不能提款", None)
     if fresh.real_name_status != "VERIFIED":
         raise DomainError(ErrorCode.REAL_NAME_REQUIRED, "提款前请先完成实名认证", input_field("amount"))
     card = await owned_card(fresh.id, request.bank_card_id)
