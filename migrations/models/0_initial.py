@@ -314,6 +314,34 @@ CREATE TABLE IF NOT EXISTS "webhook_attempts" (
     "succeeded" INT NOT NULL,
     "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
 ) /* The log of one HTTP attempt of a delivery: when, how long, what came back. */;
+CREATE TABLE IF NOT EXISTS "merchant_statements" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "day" VARCHAR(10) NOT NULL,
+    "order_count" INT NOT NULL,
+    "gross" BIGINT NOT NULL,
+    "refunds" BIGINT NOT NULL,
+    "fees" BIGINT NOT NULL,
+    "payouts" BIGINT NOT NULL,
+    "ledger_change" BIGINT NOT NULL,
+    "csv" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_merchant_st_merchan_bcf24b" UNIQUE ("merchant_id", "day")
+) /* One China calendar day of a merchant's money, built once by the day-end job. */;
+CREATE TABLE IF NOT EXISTS "merchant_payouts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "bank_card_id" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "expected_arrival_at" TIMESTAMP NOT NULL,
+    "paid_at" TIMESTAMP,
+    "failure_reason" VARCHAR(200),
+    "created_at" TIMESTAMP NOT NULL
+) /* A payout of a merchant's settlement balance; its money moves in ``transaction`` (type PAYOUT). */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -389,6 +417,24 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "totp_credentials" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "confirmed_at" TIMESTAMP,
+    "last_used_step" BIGINT NOT NULL,
+    "failures" INT NOT NULL,
+    "locked_until" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A user's TOTP secret (AES-GCM ciphertext), off until ``confirmed_at`` is set. */;
+CREATE TABLE IF NOT EXISTS "totp_recovery_codes" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL,
+    "code_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "used_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* One single-use recovery code, kept only as a keyed hash (HMAC-SHA256 with the pepper). */;
+CREATE INDEX IF NOT EXISTS "idx_totp_recove_user_id_23850a" ON "totp_recovery_codes" ("user_id");
 CREATE TABLE IF NOT EXISTS "risk_assessments" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "answers" JSON NOT NULL,
@@ -776,6 +822,36 @@ CREATE TABLE IF NOT EXISTS "webhook_attempts" (
     "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
 );
 COMMENT ON TABLE "webhook_attempts" IS 'The log of one HTTP attempt of a delivery: when, how long, what came back.';
+CREATE TABLE IF NOT EXISTS "merchant_statements" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "day" VARCHAR(10) NOT NULL,
+    "order_count" INT NOT NULL,
+    "gross" BIGINT NOT NULL,
+    "refunds" BIGINT NOT NULL,
+    "fees" BIGINT NOT NULL,
+    "payouts" BIGINT NOT NULL,
+    "ledger_change" BIGINT NOT NULL,
+    "csv" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_merchant_st_merchan_bcf24b" UNIQUE ("merchant_id", "day")
+);
+COMMENT ON TABLE "merchant_statements" IS 'One China calendar day of a merchant''s money, built once by the day-end job.';
+CREATE TABLE IF NOT EXISTS "merchant_payouts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "bank_card_id" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "expected_arrival_at" TIMESTAMPTZ NOT NULL,
+    "paid_at" TIMESTAMPTZ,
+    "failure_reason" VARCHAR(200),
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
+COMMENT ON TABLE "merchant_payouts" IS 'A payout of a merchant''s settlement balance; its money moves in ``transaction`` (type PAYOUT).';
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -853,6 +929,26 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "totp_credentials" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "confirmed_at" TIMESTAMPTZ,
+    "last_used_step" BIGINT NOT NULL,
+    "failures" INT NOT NULL,
+    "locked_until" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "totp_credentials" IS 'A user''s TOTP secret (AES-GCM ciphertext), off until ``confirmed_at`` is set.';
+CREATE TABLE IF NOT EXISTS "totp_recovery_codes" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL,
+    "code_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "used_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_totp_recove_user_id_23850a" ON "totp_recovery_codes" ("user_id");
+COMMENT ON TABLE "totp_recovery_codes" IS 'One single-use recovery code, kept only as a keyed hash (HMAC-SHA256 with the pepper).';
 CREATE TABLE IF NOT EXISTS "risk_assessments" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "answers" JSONB NOT NULL,
@@ -931,162 +1027,184 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztXWtz2zbW/isYf6kzo3pq+dJs+87O2I7SuuvYqe00u5t2aIiELNYUwQCgbe1u//sL8C"
-    "LxboIiZQrClzYmcUDqOSBw7ue/OzNsIYfunZgm9l228wP4744LZ4j/I3trAHag5y1viAsM"
-    "jp1gLAwHBRfhmDICTTHZBDoU8UsWoiaxPWZjl191fccRF7HJB9ru/fKS79pffWQwfI/YFB"
-    "F+48sf/LLtWugZ0fhP78GY2MixUm9rW+LZwXWDzb3g2ql9f+6y98FY8cCxYWLHn7nL8d6c"
-    "TbG7ILDD33mPXEQgQ+IJjPjiF4gXjH5s/KPCl10OCd8yQWOhCfQdlvjFY2N5bccwLq9ujZ"
-    "vRrWHsSGBkYlfgawu0BQD34hW+/dtweHDw/fC7g+O3R4fff3/09ru3fGzwvvlb3/8VvswS"
-    "rXCqALPzn84vb8ULYc7EkLviwl8BDWQwpAqYsUQ/4r/h4jwXzqaQFPMgTZXhBf+RWV7EyP"
-    "eXGTP4bDjIvWdT/ufwsALn306uz34+ud4dHr5Jg30Z3RkGtwTsS5gf+M+SATge3w608YUl"
-    "tsvve+3g7n9XA9z970rBFbfS4Jp8W5MBNx7fCNxoVfZx2R7WQfawHNnDHLLB/yWQjccruW"
-    "zrrduqhZtfuT4hyDXnUqs3QbM+nHfOLv+1sxagD2rAfFAK8kEWYvgI7fCXS0kZKbKXhY22"
-    "YP5OAWFjif2E4P8gVw74JY1GvRnqJkECHwOyPPLv+B1mz1DJ1pKizOBvRaR78T8622r+b+"
-    "K7psAaRJrMGFK0x4XNp793tQVVgH57/mF0c3vy4aOYfkbpVycA8uR2JO4Mg6vzzNXd48wG"
-    "tZgEfD6//RmIP8G/ry5HAc6YsnsSPHE57vbfO+KdoM+w+OEGtJJgxZfjSyn++xQRQ1arSh"
-    "A1+u6yYtFrn91r+/KEXjt5KNStBKZ5LrzHBNn37j/QPODEOX9v6JpF50y0+j9F02wWB/6K"
-    "V1h8dfmKBD4t7ADJhcd/Ov/BiAU//pp/B9fnZxxigfAYmg9PkFhGCdQzRMwpdAt2vNOI8v"
-    "0/rpEDg19RivSHxCwbJqyWwZ3aGcROwyehq6H0MZxFVZD4HZfC4PxZEajb5UyqghWYgfgH"
-    "/FqgbcimF+xheIgTe1dqV8vfmg1n2SvQhffBTxLPFk+K7by+ZbNrZGKSNqwW3B5UmoLFQI"
-    "MEI7U9eGvtwQzLS49Jqo7ER1VZsYSe+uM/kcmMRvJ7AbFmRENGLE+f+v6QkkNNBcvncR3D"
-    "53G53fM4Z/a0PRlww9GtGOv7hWsdL9NxuZfpOOdlshCDtlMggP1yc3VZDG6CJGvvsU0G/g"
-    "ccm26g/l+BrMAiZcqJEd39cPLPLNhnF1enWRuNmOBU29y23uaWs/yUGyq6FP9PoftwBotl"
-    "/8W9SsF/zEcZJtRSv+ISTrnUH6wAWWdvikjLPTXkHtefjbl4jlwzj/Mtei5Z6mkqJYCu2v"
-    "pH/7ytPp4XO//F1eVP8fDsmV0IfPBrZZZ4lk65SKf2ZdAZpA9cnAmRk8E6R6jESs/ENgzr"
-    "BDcMy6Mbhlm4HUjZoQzMCwIF4a2zmMvXcm4pT7Fj8a9f/Cm7ZxeQKoH3ujduLqIj8si3BY"
-    "9jJyWd5CmVYEAmULWOiDIsF1GGedMMXbxzXh7H2EHQLRHIU4QZrMecsiuwF1fWu9xPr64u"
-    "Usv99Dy7nj99OB1d7+4H6PNBNiuxN2rjwfYZD149YKd3G9v2Rez0jQXrCNnp0hJ2bqGZh5"
-    "kIji53h+cHDapsY/ZyuJRrfGdXoDQAD2j+Bnz7d8CmCBDE2UzZNxRMIZ0C6FrAZhRQxteX"
-    "xe9Szk1B4TEAGeBHLWVgeAim2Cd0byfDwk4eUGDA+5JkN3/Yzh/apNeXnWxQYdLTh8qr+Y"
-    "/FVyKhqUTDFVRP2rcuYU+gIemdTxEpCHP7eV/RQWKIY0RO6U7TKQh2+2s6ETspvWHnaXX0"
-    "ftNtO5SP8viXB08sKXTshI6d0OaPjYud+IVrPi50dgr0xPjWoEo7/DMcVFMlvHIRGENH2A"
-    "4svlQe0Qy57IdARYszMwD1Z4Bh8B9E8B74TGzGVU9guwBz2nenILHf5zXCDubXER29PrzK"
-    "1T9dcKLDghMzNJMqlxKPVy+GtZuqCFog2DqBQCtE/ThTKpwjLJ2Zt6KPRMk8v0HGU5JfjS"
-    "vkOOvs3WLQO02uXKSEF6gIyXTxch0hTk3XwdVbKorHC0Cyxl6GTLnQ0/Zjl3S1so7lco7G"
-    "PSZy1coSNAri3H6OgFZ+tlv5iUuryqfgJ+m0976xGwg/uQ0iJ5JUGvy2VM4A1RaUTcUD8p"
-    "KLr0TBLNhiWsA1UWJcUWjT2+oK2vtXYoi6w6tq73AunDq/krOohrEisHeqw1/5bIyfR4+o"
-    "WI1P3h5UafI4GGggMVJr81uqzTPs2QWpYOUa0IJAQfVnv5YSv1+hxe/n1XgPzh0MCxZ5eS"
-    "BOgmSlSJy+ob3uUBzPH3Okpo3UzyxtCwpov4pRqaRlaivD9vG/JzFXsQOqQBJL+KbKpbCk"
-    "G6xTAexLRvjn//1DC2W9FMrGvvmACrayiuI1C4o19tA4+e3k/OLk9GLU1RbVdeATnBUbDi"
-    "oNkwsabRdrbJTU5/X2ndfaK9CjDzCK9JZmQJpOM6Atz8Cfy/D8FW3YiUD/DWNEXRt2eg1q"
-    "B0Gr4K7oIOhS07pG/NAtLIIQ3RlU6VkkGLMONYsvIuYHDyLo0UZPHEJoOXZYtUloXQOQqk"
-    "IQX8pHV2oVrbcqWricJGPgUkTKRcC1Xw0wwmuVAPrSKXQcfVPZUWvNr5bRDalcqYglhYLe"
-    "uvbbWidfSwLlDJl6aXFHtcJvjyrCb4/y4bdLMakuzkuKNRo5P44u351f/mRcj347H31ek6"
-    "XzuI6lM2vASVg6j/MnaU4SlbG6FZC/lulNe0RrWdgijrmYSZaZTZHprazWVhai1iDMNkOo"
-    "ZdLmolEAZBOPQoZ0LXEeeltruK2ZeOYJe1Qj11GGVnO6z5zGj4hYfsHhVVm2O0Gla3brmt"
-    "3aIVvza+tBjYq+aQOvI8joOrd9ccm+Zn2QvjGk9QIh2SXfAsKKJ8X1tUr9DXStMX7+gCiF"
-    "wWeb885mRgyqvLQ0HGvMwsE6LWlr3aum7dmoyM1UZbxKEHVlIn7FCiNHtRweRxUej6Ocy8"
-    "PzCZclpWyECRIFvUrtVx9n6LlgGZc3W4vHKwFulZLURYc1yj//BlpsgkyrsJujwvYkBygp"
-    "3BcIQBnZv1z6SYjPNWswnywKIwMIhIgITOgCitAeEOWTCX4CQd9ACsaYTQG1OT3YtWx+VA"
-    "YrzabA40ShF+JNvgZzB/PLZyolTExBoFxwDxEPEjY3qofmU55emECH3PVWJkwql3Jxd3lK"
-    "HXyXEVvywXcBNjIgR+OVEFu6ru23GcEvawN4v87q3S9fvfu51StqTbqoIKGiorbfkkRFiF"
-    "uPKdJxoK/kI5igIrdoBeoRwfog/04pvFPiomxV1kJi9eKquqnQmsSOoElj3CNa9WBv31pl"
-    "uzazIcNEeqXnKdXDu5NlvgROco3nCNUDvP0FroP8y9wLR7XcC0cV7oWjLNhj6D4YpjCwyd"
-    "pOspQ6NrZ5bKwT2MRWS6Mrm6Mjvqhq3kolNyKCXBM1yWlMUepPoykP0DMXEUUtAcmDN0vX"
-    "ymnQI2ti+12BzSkyH7DPDJ9IGmXSdPrcrXXuhmnPwhHSwEhTQKxNB7rQlXZK63wVzekyTq"
-    "NnD5kBswixH7loIM/wkik03/vMd13K7rWP2PJgjvrcqJhEa1ctJVToMmwtl2F76StYK9I9"
-    "W/F1ga748FfojhOVKFyxO079Uo4bAn5RcS+C+CtTtiJUywqAimwI6VAsW1T3XhGiWzsuEa"
-    "7IYuoyojdIJisI5Y2TzMpjeEWQrE5bUtqGXx6i6nEU5XJpYgLlAlLbj5lEM2hL2Y4XBKqZ"
-    "57vJBIOUPmG+cU4hnUqt4SyhgtGT3RjpsVPUQLEiwTEmWGP9u083o+uuLL1riK3ZjEDrnc"
-    "ur6w8nF2vCufVI4BAyQ74+aY5Qu/dq7Rxe2DfVWGHPLplAPQbsD9/WSi54W5Fd8PZFBky4"
-    "qOGTou28VPSunEMZh+tw//D7w7cHx4cLQXxxpUr+ztt5Y7gczPVYy/BdViQNvtDUsWQO7W"
-    "Lps4vFwfe22+QLyxPqzyr7WYUYPfGfwpnCz2PSzFldMY3+uPr/ca2yqRbPoLneZ65zidsJ"
-    "0jQMeQWpiHadCunlb6Pr8/fno3ebqi4tAURuQe/18sowOUIVpPV1V4ixLcP1Z2NEZNHPEW"
-    "r0V0E/+MEy+04BqWqG3fbjrsc2YVNDHLrFx3pJ8k2KquooV2rFi6M5u1fb9MFg2OE/MAqU"
-    "qH1M5ihV2C8yxq06pq1yw1a+UhqZUeMRESqZnJcjVBDq1v1pOjZ9u3UA37Ma8j9NqWAnIC"
-    "FpW1euM99ZRONsKNsXkTI1y+TlwjVXjDpSLoCwOL15RZRO+TxnfOwGfiq1cJohIqorrbqY"
-    "PkTTqApTokexDoXsQyjkBkOUKqG+KlSJ2u0qIjbFjsUnWRGqn8NZVAUp0GchpXwpCB/qqr"
-    "sUn+1kMZlKmHUZlnwNbeeEMTTz2E5BdHLy9qAqSJm/sMguDEbKVxpmU8gAEmkTyAIfr6/O"
-    "Rjc355c/AVEihIi7LrAZeIIURIoi2IVAiErfClEJPNlsahH4FGY2lJUbbu0hv7umA7kaYo"
-    "EJJsCDc+yzN5xXUwQIMkXDsDn4E4/BDEEq3MR8Wgo4/GBC8Azc3S2dmXd3NQsY6+jsXkZn"
-    "97HJ1dawJRUt2DDIoPW4Am132q5C/VErorOw0u+VJ9ZGSdH+sqGV52rcvigqJWzgmKzmIf"
-    "tZHHoQRNOAaBpg2eHhhUXJ/bj4E9jFPj8Il/sSCL1jbwaAYn5u8QVN5nd3uTO2g2f87vIB"
-    "T4hQsXux6YSDPgdwIg5qCMSnyI/cAf+nSSCdAiyu8vUkPuZBeMpCdw48gk0uDpYdsV92+I"
-    "BH2wrzrxZvGFbr12dvPzb5isyoBPNqByknaFTMKamVxFORw5Nz9i6/CgmUU0QKwty+Tx0n"
-    "D4O6MKeIFIS5/RL+ur786wnoG5AzpT3vWgPSGpCsBvQbIvbENoOT6Ixf2ilQfXJjKnWex8"
-    "RovlKtNTRt/ZJp9blsSJns/6U1gV5qAv1t7fqaZ4zu7boGlA/qnOQH5Sf5QUGHEgtJJ9+m"
-    "iBSEuX2NCz17Nj9/m9XUTFAqGKq26XJRSuNLeCRrpngmSXRyZ1aT82mz+E6qkzc34oOxEC"
-    "ySZTF2EHSLeRuTZBg75jRdfS2LK+vl5unV1UWKkafn2QSlTx9OR9e7+wEH+SCblVhEtMK+"
-    "fd9ZTxT2X8mFyK++QZSWeCozIwZVyvpXYoTp2jQcXTv45wmNgSeiYiB94FwHDIMxAtS+d5"
-    "EFbBeM50FETVDPDvDng93h3nDvoLCl+Epz1bEOLM2RCfFP2wP6aQ9g+AHJJXvFBMrVTGxf"
-    "caKIH0BMWkPNkGkdtQ7UG+E12fk4unx3fvlTV6d+tqRfHadgVUG/nMHFEVZAo2ETx2JqBZ"
-    "f3sFYtxWFFLcVhQTveED3bawB5SKReWq62dWnVvZHqTk0Rd2cZ47l0LHKOVLcoaRzqEEHZ"
-    "IBY5RanNZH3+1ixk2lYjLqcpNZf7zWXHfhTpQo34nKbVnO4zp7U5dvv43xNz7DWCziVfht"
-    "fo0UZPO0VJmOkRg8o8zEVBPxKMrm2OFYTfCkJA/fHMDmy54AnaTNhTRRrHbpDrSNkbQBmc"
-    "TEA4P9h9u7e/Nyy0yrYxpZxxlguv2ijbT6Os6GIkrZckiLpyxavKid4UB90klV/B6qAa/l"
-    "cvD9q3XUj9AqEbtOgLKoRqv09+mbZfM5t/3WYg6BMctExhUv7MYmr1vBGduH1i8IQC1Rj5"
-    "FLEGvhbwFDl8NmnIM2Qa7Fpgu7joBCxHOR6vHrxHteA9qoD3KA9vaCxooFRmCLWrq7liGQ"
-    "DZxGqaIdXG8b4ZR7VxfLv53xvj+IT/kOltEKBZaBpP3B9UG8aDkUYQ61nTKn7lIoA9yFca"
-    "iMhBQA52sevMg7J+IqAR2BQ8II8VGMGlZ/jd/d0Nfg0FeBKUThJRzN/arjCYzwDkrzqznf"
-    "kPAEFzCnyKwAySBxqEN4czi1QbAF2Lz0l9RH93xUOob4pSSJiIaGgxlgqzfDjXj8DjL4bc"
-    "wCwPQ/pwKr5L8/+Hk4djdbnC/h/Q2gbfF04skQ+/HhltYEmhns3xoE5ln4Pyyj4H+T4vYr"
-    "+SDkpPU+ng/xdNuzqSVFmBTyf5bg9/Q7muod6eoNRc7jOX5bIqdDpF3UNQm0O277vqiTnk"
-    "Bpk+sdn8V67Yl5aZzo4ZVNaXjkYbX6PhtQMGY4LA1iAsBJDcY3cY2jPwJLBtuJjMoGOHFg"
-    "lRzxnsHuwN9w4LwwVXn7CwyHNSf8XUDn6ALvHcIy1Z2yv6wolEobf4S8lBf8O/P6cU/CSd"
-    "SvVyD4bfHy8AF39UQXzz4eTiIo/p18SGXFcqS9IoEf6Xzeaul85dlc+dcwyHB4O0MShDpi"
-    "Daw6OjOlEOR0cVJSGPtDSspeGeSMNx887RI3ILu5elB1TKwXE/UQM9xq3oXhaCb/CMC5qh"
-    "2yyeQLjyGHa4fDrGPgO7V9fvRtfGx5PzdwPw8eRfV59ujfcn5xejd2Bvb+/NIHD7BckwQu"
-    "INHw4mCFl5CbnTpwm/492dB+cOhtbdXTCvGPLMAQC/3FxdgjG25oKEzEW5pSnGDyDKcZwL"
-    "6XwxIaDItUqbruSSdxbAhyKbzuDprTQecLdQHC8/VJM0yvlXDusIL4flssthTnTJfAz1V3"
-    "qGUCXRe82aT4CZxAqPx6soL7beTig6X/L4lmdBJUiUgHjd+U9aPtfyeYV8nit2Ya/a3/tz"
-    "KBy+i2TDzf1E19uIOYKtohdzZkSlOhNJ6JIdmW+5DO/g+zjy8Ofb248gmkFcgwuB/wfwNE"
-    "XuAEzxEydw7wf8b8iAKYIKBRx55aXdqXUEYq+lqXIdIsynzXOgFP4lgUoybWvl+De987EO"
-    "5agVymH5YadHYybTySJDpT+gwhwm6vEnIKMs6boijSxHqVAqWWsAI0KwVI/eBYF6sUjd5P"
-    "SK1A5kIdm2HSm6NfbueJ0tv8XWHbGkKm2kyxCqtB+vQazMKbV5juTZ8R4TZN+7/0DzgCXn"
-    "/N1hcWNq5bVXfpnAp4VGlF2NHAp+BYWL/ppLLNfnZxz21/HsZblQrg0nGfWyOpy2cdRLAA"
-    "ydWgwHeityLQ9zTH8AUfUT4LvMdrj+Onx+XoSk3Xw6OxuN3o3evQGRq40gJp4KiO+CwFEX"
-    "euVKMga7f6T2zG3a9jeo0Kq12+jV3Ua6ZlNe3G2/V4du59i2/cicIst3kCGcKhKo5ug0tF"
-    "loHUiZ0dy8UEaubQx5qF30zGJXRwNTaAH5WjLb1imoKGUN1WX5t4TTOnhhu/kf677Sik2G"
-    "UCs2jRWb8qjPSvzL4z41+NXgV9g541Xdnp1zlJhxwzhS186Z2QpK7Jy5Jd8Cxrn0A1URTn"
-    "zs0mbknHIv2kkXbDbyEWiJQClFgF9HANpiRyi3uSc3jZdt7vH3Vzux/NP1RRgSFlsnv6GA"
-    "IsKldsBEKNgTFFkrFM8WhnKxsw7idt9PNpsGueL4yQVh2+GibPOOnqIj03p8tA422IauKk"
-    "cS2f7EkbGfR8OVSApYQ7nsZV5jGmCR21chwxfZHC3bZOB/wLHpBh+uRdAKLFKqcS4BI5tr"
-    "MUjrvGKCbAJGeDiIHj5k7rGiMJ3y5JciWiUW/LqzYJArgJANkUpQrTFAKt7pNzZAagJth7"
-    "+FQe1IPZIx3OWItYW2zxY6y6bBN9LEFJ8m1XzuNZ8Dpb6hxwW1aonXXNb+Fu1v0cmivfr8"
-    "12ur+wjnM66c/UrO+N87BZa69IBBlZ3OC4caXwn/EVbdyNgTIAYnK9HQKX6iPwahp3xKRL"
-    "6hgD80rAYTtpwwoStMZ8kyM8XJom1OHha2CeNnwro2J2e357+NRH2c83dgF4KJzZfNt3CG"
-    "ff6g8METhkho3XODBwqAfgTQBdhDbjDmd3c5aGIT0cMaEzD658fz6xGf9YnYjPGh43lURs"
-    "ezyRz8icc/iq7YFiL8/R2K+VQzDxIkXnFZIZ2/ZmBeFJSmg82HN3sgYigNbZbBWwZW1eBH"
-    "Asj4i/DxBPv3UzHZLYEuhcFOuEfQBBGuQiLD5qg06KqdqN2uI4D7ab1kcQOcutazBYFyVX"
-    "naL/gcbg1yy3tJo1DA3poNwsmXlVjaGTL10gg7qZq5IQHs4eHdlSzfdfy67p/ykhy9sWpU"
-    "qobYUvqSdifmafUB0vQAiY0S44LM0CoepOl0/NrKDND2pO3cCPseVKHoJ1gRQhoDm2dH4/"
-    "DGDWRF3cjGzDLsVY78tU0fThxECiP1ljcHlU1x+TADinH1zH7lAMtZlHQueX8tSXNd/7az"
-    "+s4OekRSQW4LAgXhbV+93hAbxtXH0eWaLBh1bKH75bbQ/ZwtlJpYbn9YECi4grsoAE8pP+"
-    "5lAE6QKAhxJ7Gwr9JXrF/54K9UXF8bxnrBh1fVyzUHAieV5XvIeEAFpskq11aSqhXPVo88"
-    "t534tVzMpI7TeLx6bsNOjlK+GVhOAxN7mk7vI033kRhHeQt7mlLH5fbZjq79KNvHf4m43K"
-    "7NzO+QadOSduOp+4MXjc1WNLR7e7O2L/fSvqx7er+WqIA9RBbh+HXF4RSRgvalYb2K/BUF"
-    "+XsQLdo7iF9nffvMxDMpZS9BouDabt/BQnxHCt94vILgtm/710K+FvJfSch/D7+OXFbcaG"
-    "Fxr1K4n8CvBnKZXGsFvrZosF6ga0WdDAZAJG8hC0wInoWZXVPb8/gFIVGCie0gsPuA5vzC"
-    "eA7u7vg/7+5K2ii0O73WOHotB5RrHJI29lWM6z2DP50XVefAOi4/sI7zBxYH4h4Xtd0pRz"
-    "dJo6BUcFAH5INykA9yIMebmAzISRoFQe6kjVp4PuRRLi/OtKRQAuN1l2SiCBJzajCOrwzq"
-    "GTINfQPoueRqF+8ppSJJkkT3+igMsn8d0f3WNh9QYQx4dKdSbGfBmHUEfydMuCL6ewCy8e"
-    "DiygMnCRcloUw0PZlMDII8Zx6ptglFV8eP91PaDlcUV3JlBJYUkXKS98GwjlA4LBcKh1lh"
-    "Zfmd1NRpovFKnJadR5H74z+RWSCUVAQ5L0mUhHh76w2sMVa/zi6xX75L7Od2ibJTVMa0XD"
-    "aHjhfqmyk59XE5MEzra+ROyFNrbveZ29pxtN389z2rIf/TlJr/m8l/nVXTjwCUvoa2KQp9"
-    "RZULAWqeDdIVLj5F02wYC+pWt0gsvRpd0RI7RQvQ3qZn26ztpS7A+c11hfZoUZ7vigWXQ6"
-    "Pwh2XOsCJru9Nyy2nQSk3tCVRfsrgbSW52bHmPnri0vWvLeS8t5yIkKbS0FHChqk1NmnCN"
-    "nWoWVza2Vc0YWwXhK+Xe53i8ElbedbudtZ1iu/VUfnOK5TWkFJnWkRqrpyk5QMJCkCTT8L"
-    "elorJFdMaqmtRiog1jQ20tKrkAayiq4X6h1f+XcE3tq70qbfkzdqzwF+Y0rfjWoLr1NHTY"
-    "1JiGYyUSEjxflLehKOyy4hFs+SYTmQAQCGPJAPgusx3Ra8WmYMJfeg4IshCaIas4BWHVCV"
-    "uJrNL6Xi/1PWiaIutTXh5K0ekTubFAJAAyxl4e/VLoExQq4b5SHGwqsJg/zbQ9WFDjtGpF"
-    "p8hUAnbNC5rvDHwXtQyOZmEi9Au7SoZWmTDvNXMhRNAgaAbFjy6QRCvP2AJqzYlmnNiQGM"
-    "Ofry7enV/+1JUJqet42VjGbWLYy9Lqxkb9tuBFh0TUabKY29XnS4K0itlqMVowL1sKHlIW"
-    "HbZG/IPrYllEuyKY/fSw18RyxjftZm3V0pRrCXNdp6Kr0t4T20UacDlDqqOZ+8znWCQwVg"
-    "lrrJhE65eN5enIfinPjRSdZoCOMN0M6HWE6VojTKNtogVYPwcOoI/L+RTFN72xrhBcGmhn"
-    "0FkxuDSE/SScSyHYOw0uDVr1UYoonSG3sJBDZsTg5Y5+i8E1fZ8ngPrjmc04p/i/bD6b7d"
-    "hsvqig5kKboB+DemkueuLXAHYRoIhRcHcn9rC94LkMO5zd/Mu8u8u7Qzt6hi7L1uMDdFDl"
-    "/gzKJxXsOL/cXF2W2JCWJFkdzjYZ+B9wbLrB230RtgKMlOaWC8TMxlwO0iqZmCBXesnkB6"
-    "qE23MxXiX5sTWn52JHknE0pIiUiCbO1Gir4WUor2WQK2WgQ4e32yikFV+t+PaBBe0pvq8T"
-    "WZnW0Ap0jZwK92KUZVJ1rBdlacH5NxSE/isRGCnk/ChWM5T/Q24Dj2sEYAYfEAVQEIHQhw"
-    "gg45tooB+YqDjssvUnFGgZX3aiGePYy4Q/7g+tgvRlK6tSQRq6X9v1vPZ0i6vpetURf68b"
-    "8aebzehOxtvMB60YbrdimJbB6n+DaTq9EbalHk6X+VkraoiJTK8NY0RdJTG9BnuoJ8YO1F"
-    "I9MeFhfVFPjHyVuvHnlipbJl8ZMhbyeLwuB54xjufLgQf/l4A2Hq+g36GTWtUBQBL4xuMV"
-    "xLf9fqno2UOmEMQJYj5x5RIyi4lVEufac1MiMjMsOC/wuJdrqkkahZTU1kANQlIc9IgK7F"
-    "8VbVFTVCruEu16f2e2a8QR3XIiXJZSpZ1BJ1MW2VOuLo2bk4tRV7aTrpMpk6+Vg7q8Ll2G"
-    "TIktpcpM1UV5umBXtmxqOpj6RfFR5fAXkGoW6AqB2prbbgvsnJlxxXh19UyMnUaqf0bjKc"
-    "YPo8eSOPXU/UG1STAYaaDH2jHqUhbBLzsUc6kv+M6DZxhxHSxtJ+yHXFluJ1xyrracuaBQ"
-    "4tDt3OASfxASECdpFAT5+LAGyMeH5b3RD7XJsBTcwzor+LB8BR/mVjBBE0SQZMR9ikhBmD"
-    "tYwzrGpReWF+yz4npu5Ys9QaLgUm+/VSZBJrIfGxYXSZFq1VNJ1bNLveoEEduc7hRoVNGd"
-    "QZUuBZdjehNVsS2q0op+pHIl6BERWmgCLt/yEyQKbvnDo6M6etDRUbkiJO5loqe9Al9zOc"
-    "LRcAXR7SRqgj+RoaLg9PIE7wSJTvCWTPB+1cPsr/8HiMPLOg=="
+    "eJztXWtz2zbW/isYf6kzo3hq+dJs+87O2I7SuE3s1Hba3W06NERCFmuKYADQtnbb//4CvE"
+    "i8m6BImYLwoReTOCD1HBA458E5B//bmWELOXTvxDSx77Kd78H/dlw4Q/x/srcGYAd63vKG"
+    "uMDg2AnawrBRcBGOKSPQFJ1NoEMRv2QhahLbYzZ2+VXXdxxxEZu8oe3eLS/5rv3VRwbDd4"
+    "hNEeE3fv+DX7ZdCz0hGv/p3RsTGzlW6m1tSzw7uG6wuRdcO7Xvzl32LmgrHjg2TOz4M3fZ"
+    "3puzKXYXAnb4O++QiwhkSDyBEV/8AvGC0Y+Nf1T4sssm4VsmZCw0gb7DEr94bCyv7RjGxe"
+    "WNcT26MYwdCYxM7Ap8bYG2AOBOvMLrfwyHBwffDb89OH5zdPjdd0dvvn3D2wbvm7/13d/h"
+    "yyzRCrsKMDv/8fziRrwQ5koMtSsu/B3IQAZDqUAZS/Qj/RsuzmvhbApJsQ7SUhld8B+Z1U"
+    "WMfH+VMYNPhoPcOzblfw4PK3D+9eTq7P3J1e7w8FUa7IvozjC4JWBfwnzPf5YMwHH7dqCN"
+    "LyyxXX7fawd3/9sa4O5/WwquuJUG1+TTmgy4cftG4Eajso/D9rAOsoflyB7mkA3+K4Fs3F"
+    "7JYVtv3FYN3PzI9QlBrjmXGr0JmfXhvHN28e+dtQB9UAPmg1KQD7IQwwdoh79cyspIiT1v"
+    "bLQF87cKGBtL7CcE/xe5csAvZTTqzVA3CRL4GJDlkX/L7zB7hkqmlpRkBn8rEt2L/6ezqe"
+    "b/Jr5rCqxB5MmMIUV73Nh8/GdXU1AF6DfnH0fXNycfP4nuZ5R+dQIgT25G4s4wuDrPXN09"
+    "zkxQi07Ab+c374H4E/zn8mIU4IwpuyPBE5ftbv6zI94J+gyLH25AKwlWfDm+lNK/TxExZL"
+    "2qhFCj7y5rFr302r22L0/4tZP7Qt9KYJrXwjtMkH3n/ozmgSbO+XtD1yxaZ6LR/znqZrM0"
+    "8Hc8wuKry1ck8HHBAyQHHv/p/AcjFvz4K/4dXJ2fcYgFwmNo3j9CYhklUM8QMafQLZjxTi"
+    "PJdz9fIQcGv6IU6Y+JXjbMWC2DOzUziJmGd0JXQ+lT2IuqIPE7LoXB+rMiUDfLnlQFK6CB"
+    "+Af8UqBtyKQXzGF4iBNzV2pWy9+aDWfZK9CFd8FPEs8WT4p5Xt+y2RUyMUkTqwW3B5VUsG"
+    "hokKCl5oO3lg9mWN56TEp1ZD6qqool9NQf/4lMZjSy3wuEtSIaKmK5+tTfDylZ1FRgPo/r"
+    "EJ/H5bzncY72tD0ZcMPWrZD1/cK1zi7Tcfku03Ful8lCDNpOgQH20/XlRTG4CZEs32ObDP"
+    "wFHJtuoP9fgazAIkXlxIjufjz5Vxbssw+Xp1mORnRwqjm3refccsxPOVHRpfl/Ct37M1hs"
+    "+y/uVRr+Y97KMKG2+hW3cMqt/mAEyG72poS03VPD7nH92Zib58g18zjfoKeSoZ6WUgLoqq"
+    "l/9K+b6uV5MfN/uLz4MW6eXbMLgQ9+rcwQz8opF+nUvg06g/SemzMhcjJY5wSVGOmZ2IZh"
+    "neCGYXl0wzALtwMpO5SBeSGgILx1BnP5WM4N5Sl2LP71iz9l5+wCUSXwXvfEzU10RB74tO"
+    "Bx7KSsk7ykEgrIBKrWMVGG5SbKME/N0MU75+1xjB0E3RKDPCWYwXrMJbsCe3FlvcP99PLy"
+    "Q2q4n55nx/Pnj6ejq939AH3eyGYlfKMmD7aPPHjxgJ3eTWzbF7HTNxWsI2SnSybs3EIzDz"
+    "MRHF2+HZ5vNKjixuxlc6mt8Z1dgdIA3KP5K/D6n4BNESCIq5mybyiYQjoF0LWAzSigjI8v"
+    "i9+lXJtCwmMAMsCXWsrA8BBMsU/o3k5GhZ08oIDA+z2pbv6wnT80pdeXmWxQQenpReXF9o"
+    "/FVyLhqUTNFXRP2meXsCfQkNydTwkpCHP7eV/RQmKIZUTO6U7LKQh2+2M6ETspPWHnZXX0"
+    "ftNpO7SP8viXB08sJXTshI6d0PTHxsVO/MQ9Hxc6OwV+YnxrUOUd/hk2qukSXroIjKEjuA"
+    "OLD5UHNEMu+z5w0eLMDED9GWAY/BcRvAd+IzbjriewXYC57NtTkJjv8x5hB/3riI5eL17l"
+    "7p8uONFhwYkZmkmVS4nbqxfD2k1VBG0QbJ1BoB2ifqwpFZsjLJ2Zt+IeiZJ5foPMTkl+NK"
+    "6Q46yzd4tB7zS5cpESXuAiJNPFy32EODVdB1dvqSkeDwDJGnsZMeVCT9uPXdLVyjq2yzka"
+    "d5jIVStLyCiIc/s5Atr52W7nJy6tKp+Cn5TTu/eNt4Hwo9sgciIppcFvy+UMUG3B2VQ8IC"
+    "85+EoczIIppgVcEyXGFYU2Pa2u4L1/JYaoO7yq9w7nYlPnF3IW1TBWBPZOffhLn43x0+gB"
+    "FbvxyduDKk8eBw0NJFpqb35LvXmGPbsgFazcA1oIKOj+7Ndy4vcrvPj9vBvvwbmDYcEgLw"
+    "/ESYisFInTN7TXHYrj+WOO1LSR+5mVbcEB7VcxKpW8TM0ybJ/+exJzFW9AFVhiib2pciss"
+    "uQ3WqQH2e8b45//+QxtlvTTKxr55jwqmsoriNQuJNZ6hcfLryfmHk9MPo66mqK4Dn+CsmD"
+    "ioJCYXMpoXa0xK6vV6+9ZrvSvQow8wivSWVkBaTiugrZ2BP5fh+Sty2IlA/w1TRF0OOz0G"
+    "9QZBq+CuuEHQpad1hfiiW1gEIbozqPKzSNBmHW4WH0TMDx5E0IONHjmE0HLssGqT8LoGIF"
+    "WFIL6Uj67ULlpvXbRwOEnGwKWElIuAa78aYITXKgH0pV3oOPqmtqP2ml8soxtSuVIRSwkF"
+    "d+vaP9Y6+VoSKGfE1EuLO6oVfntUEX57lA+/XZpJdXFeSqyR5Pw0unh7fvGjcTX69Xz025"
+    "qYzuM6TGeWwEkwncf5lTRnicqwbgXiL0W96R3RWgxbpDEXM8kysykxPZXVmspC1BqE2WYE"
+    "tU3a3DQKgGyyo5ARXUuch57WGk5rJp55go9qtHWUkdWa7rOm8QMill+weFWW7U5I6Zrdum"
+    "a33pCt+bX1oEZF37yBlzFkdJ3bvmzJvmR9kL4ppPUCIdkh3wLCiifF9bVK/TV0rTF++ogo"
+    "hcFnm9udzbQYVO3S0rCtMQsb67Skrd1eNW3PRkXbTFXkVUKoK4r4BSuMHNXa8Diq2PE4ym"
+    "15eD7htqQUR5gQUXBXqf3q4ww9FQzj8sPW4vZKgFvlJHVxwhrln38DLzYhpl3YzXFhe5ID"
+    "lDTuCwygjO1fbv0kzOeaNZhPFoWRAQTCRAQmdAFFaA+I8skEP4Lg3EAKxphNAbW5PNi1bL"
+    "5UBiPNpsDjQuEuxKt8DeYO+pfPVEpQTEGgXHAPEQ8SNjeqm+ZTnp7pQIfc9dYmTDqXcnF3"
+    "eUkdfJcxW/LBdwE2MiBH7ZUwW7qu7bcZwS9rA3i/zujdLx+9+7nRK2pNuqggoaKitt9SRE"
+    "WIW48p0nGgL7RHMEFF26IVqEcC64P8W6XwTpmLslVZC4XVi6vqpkJrEjuCJo1xj2TVg719"
+    "tsp2bWZDhon0SM9Lqod3J8N8CZzkGM8Jqgd4+wNcB/mXbS8c1dpeOKrYXjjKgj2G7r1hCo"
+    "JNljvJSurY2OaxsU7Aia2WRlfWR0d6UZXeSiU3IoJcEzXJaUxJ6k+jqQ7QEzcRRS0ByYU3"
+    "K9fKatAjNrH9U4HNKTLvsc8Mn0iSMmk5ve7WWnfDtGexEdKApCkQ1tSBLnSlN6V1vorWdJ"
+    "mm0ZOHzEBZhNgP3DSQV3hJF1rvfda7LmX30ktseTBHfW1UdKK9q5YSKnQZtpbLsD33FawV"
+    "6Z6N+LpAV3z4K5yOE5UoXPF0nPqlHDcE/KLiXgTxV6ZsRaiWFQAVmRDSoVi2qO69IkQ3dl"
+    "wiXJHB1GVEb5BMVhDKGyeZlcfwiiBZnbakNIdfHqLqcRTlcmliAeUCUtuPmUQzaEtxxwsB"
+    "1ej5bjLBIKWPmE+cU0inUmM4K6hg9GQ3JD12ig5QrEhwjAXWWP/u8/Xoqiumdw2xNZsRaL"
+    "1zcXn18eTDmnBuPRI4hMyQr0+aE9Tbe7VmDi88N9VYYc4u6UA9BewP39RKLnhTkV3w5lkF"
+    "TLip4ZOi6bzU9K7sQ5kN1+H+4XeHbw6ODxeG+OJKlf2d53ljuBzM/VjL8F1WZA0+c6hjSR"
+    "96i6XPWywOvrPdJl9YXlB/VtnPKsTokf8UrhS+HpNmm9UV3eiPq/8f1yqTanEPWut91jq3"
+    "uJ0gTcOQd5CKZNfpkF78Oro6f3c+erup7tISQOQWnL1eXhkmJ6iCtb7uCjG2Zbj+bIyILP"
+    "o5QY3+KugHP1hm3ikQVY3YbT/uemwTNjXEolu8rJck36SkqpZypUa8WJqzc7VN7w2GHf4D"
+    "o0CJ2stkTlKF+SJDbtWhtsqJrXylNDKjxgMiVDI5LyeoINSt76fp2PTt9gF8z2qo/7Skgi"
+    "cBCUvbunSd+c4iGmdD1b6IlKlZJi8Xrrli1JFyAYTF6c0ronTK+znjbTfwU6mF0wwRUV1p"
+    "1cH0MepGVZgSZxTrUMg+hEJuMESpEuqrQpWo3a4iYlPsWLyTFaF6H/aiKkiBPwsp5UNB7K"
+    "GuOkvx3k4WnamEWZdhyVfQdk4YQzOP7RREJydvD6qClPkLi+zCoKV8pWE2hQwgkTaBLPDp"
+    "6vJsdH19fvEjECVCiLjrApuBR0hB5CiCXQiEqfRamErg0WZTi8DHMLOhrNxwaw/54poO5G"
+    "6IBSaYAA/Osc9ecV1NESDIFAeGzcGfeAxmCFKxTcy7pYDDDyYEz8Dt7XIz8/a2ZgFjHZ3d"
+    "y+jsPh5ytTVqSUULNgwyaD2uQPNO21WoPzqK6Cys9HvpibFRUrS/rGnluhofXxSVEjZwLF"
+    "Zzkf1NLHoQRN2AqBtg2eHihUXJ/bj4E9jFPl8Il/MSCHfHXg0AxXzd4gOazG9vc2tsB8/4"
+    "4vIGj4hQMXux6YSDPgdwIhZqCMSnyJfcAf9fk0A6BVhc5eNJfMyDcJWF7hx4BJvcHCxbYn"
+    "/f4Q0ebCvMv1q8YVitX6+9/ZjkKzKjEsqrHaSckFExp6RWEk9FDk9us3f5VUignBJSEOb2"
+    "99RxcjGoC3NKSEGY2y/hr+vLv5yBvgE5U3rnXXtA2gOS9YB+RcSe2GawEp3xSzsFrk+uTa"
+    "XP85BozUeqtYZDW3/PHPW5PJAyef6X9gR66Qn092jXl1xj9Nmua0D5oM5KflC+kh8UnFBi"
+    "Ienk25SQgjC373GhJ8/m62+zmpoJSQVD1TbdLkp5fIkdyZopnkkRndyZ9eR82iy+k+rkzY"
+    "34YCwEi2xZjB0E3WLdxiIZxY65TFdfy+LKerV5enn5IaXI0/NsgtLnj6ejq939QIO8kc1K"
+    "GBHtsG/fd9YTh/0X8kHkV18jSkt2KjMtBlXO+ldihOnaNGxdO/jnEY2BJ6JiIL3nWgcMgz"
+    "EC1L5zkQVsF4znQURNUM8O8OeD3eHecO+g8Ejxlfqqww4s6ciE+af5gH7yAQzfI7lkr1hA"
+    "uZqJ7TtOFPEFiEl7qBkx7aPWgXojdk12Po0u3p5f/NjVqp8t6VdnU7CqoF+OcHEEC2g0PM"
+    "SxWFrB4T2sVUtxWFFLcVhwHG+Inu01gDwUUi8tV3Nd2nVv5LpTU8TdWcZ4Lh2LnBPVR5Q0"
+    "DnWIoGwQi5yS1DRZn781C5m21UjLaUmt5X5r2bEfRLpQIz2nZbWm+6xpTcdun/57QsdeIe"
+    "hc8GF4hR5s9LhTlISZbjGozMNcFPQjQevadKwQfC0EAfXHMzvgcsEjtJngU0Uax26Q60jZ"
+    "K0AZnExA2D/YfbO3vzcsZGXb6FKOnOXGqyZl+0nKilOMpP2ShFBXW/GqaqI3xUE3yeVXsD"
+    "qohv/Fy4P2bRZSv0DoBg36ggqhet8nP0zbr5nNv24zMPQJDo5MYVL7mcXS6u1GdLLtE4Mn"
+    "HKjGyKeENfC1gKfI4b1JQ54R02DXAtvFRStgOcpxe/XgPaoF71EFvEd5eEOyoIFTmRHUW1"
+    "3NHcsAyCasaUZUk+N9I0c1Ob7d+u8NOT7hP2R6EwRoFlLjifuDamI8aGkEsZ41WfFLFwHs"
+    "QT7SQCQOAnGwi11nHpT1EwGNwKbgHnmsgASX7uGL+8UNfg0FeBKUThJRzK9tVxDmMwD5q8"
+    "5sZ/49QNCcAp8iMIPkngbhzWHPItUGQNfifVIf0S+ueAj1TVEKCRMRDS3aUkHLh339ADz+"
+    "YsgNaHkYyodd8Vma/zfsPGyryxX2f4HWHHxfNLFEPvx6ZLyBpYR6nONBnco+B+WVfQ7y57"
+    "yI+Uo6KD0tpYP/n6V2dSSpsgafTvLdHv2Gdl1Dvz0hqbXcZy3LZVXodIq6i6CmQ7bvu+oJ"
+    "HXKNTJ/YbP4Ld+xLy0xn2wwq60tHrY2vUfPaAYOxQMA1CIYAkjvsDkM+A08CbsPFZAYdO2"
+    "QkRD1nsHuwN9w7LAwXXL3DwiLPSf8VUzv4AbrEc4+8ZM1X9EUTiUJv8ZeSg/6af39OKfhJ"
+    "OZXq5R4MvzteAC7+qIL4+uPJhw95TL8mJuS6VllSRonwv2w2d7107qp87tzGcLgwSJNBGT"
+    "EF0R4eHdWJcjg6qigJeaStYW0N98Qajg/vHD0gt/D0snSDSjs4Pk/UQA/xUXTPG8HXeMYN"
+    "zXDbLO5AbOUx7HD7dIx9BnYvr96OroxPJ+dvB+DTyb8vP98Y707OP4zegr29vVeDYNsvSI"
+    "YRFm/4cDBByMpbyJ0+Tew73t56cO5gaN3eBv2KJk8cAPDT9eUFGGNrLkTIXJRbmmJ8D6Ic"
+    "x7mwzhcdAopcq/TQlVzyzgL40GTTGTy9tcYD7Raa4+WLalJGuf2VwzrGy2G57XKYM10yH0"
+    "P9kZ4RVMn0XrPnE2AmMcLj9irai60fJxStL3l8y7OgEiJKQLzu/Cdtn2v7vMI+zxW7sFc9"
+    "3/u30Dh8G9mGm/uJrvcg5gi2irOYMy0q3ZnIQpc8kfmG2/AOvosjD9/f3HwCUQ/iGlwY/N"
+    "+DxylyB2CKH7mAezfgf0MGTBFUKODIOy/tdq0jEHttTZX7EGE+bV4DpfAvBVSyaVsrx7/p"
+    "Jx/rUI5aoRyWH570aMxkTrLISOkPqDCHiXr8CcgoS7quSCPLSSqUStYawIgQLHVG70JAvV"
+    "ikbnJ6RWoHspDssR0puTWe3fEyU36LR3fElqo0SZcRVGk+XoNZmXNq8xrJq+MdJsi+c39G"
+    "80Al5/zdYfHB1Mp7r/wygY8Ljyg7GjkU/AoKB/0Vt1iuzs847C+zs5fVQrk3nFTU8+5wmu"
+    "OolwAYbmoxHPityLU8zDH9HkTVT4DvMtvh/uvw6WkRknb9+exsNHo7evsKRFttBDHxVEB8"
+    "FwQbdeGuXEnGYPeP1Dtzmzb9DSq8ar1t9OLbRrpmU97cbf+sDn2cY9v8kTlFlu8gQ2yqSK"
+    "Cak9PQZqF1IGVGc3qhTFxzDHmoXfTE4q2OBlRogfhaMtvWaagoxYbqsvxbomkdvLDd+o99"
+    "X2nHJiOoHZvGjk151Gcl/uVxnxr8avAreM54VLfHc44SPW6YRurynJmpoITnzA35FjDOpR"
+    "+oinDiY5emkXPOvThOumCykY9ASwRKKQL8OgLQFjNCOeeenDSe59zj7692Yvnnqw9hSFjM"
+    "Tn5DAUWEW+2AiVCwRyiyViieLYhyMbMO4uO+H202DXLF8aMLwmOHi7LNO3qKjkzr8dI62G"
+    "AOXVWNJLL9iSPDn0fNlUgKWEO57GVeYxpgkdtXYcMXcY6WbTLwF3BsusGLaxG0AouUa5xL"
+    "wMjmWgzSPq/oIJuAES4O4gwfMvdYUZhOefJLkawSA37dWTDIFUDIhkglpNYYIBXP9BsbID"
+    "WBtsPfwqB25B7JEHc5Yc3Q9pmhs2wafCNNqPi0qNZzr/UcOPUNd1xQq0y81rLeb9H7LTpZ"
+    "tFef/3q5uphZvmYcqNkz1W+WjQa1KuDQuL1EkOzZ1HYhMCH3YS1IgAXnOXJthl00H4Cxbz"
+    "sMYG7cgfE8CFTljV9zMfAnHheHw7bVuahxczLDviD2xIEayP0e3N7eEUzp7a04jNpChL4a"
+    "8GsE8XnE4lfFHxOEwvsTEDYBHrStkCXk3b8aRJVzsM94ux+4BDdq7hAxxMvdoWUxHerP4k"
+    "o5XI6/tfh8+e+k/I3DBogxJ4AeQNMUL7on+jbpw7ITCz+6oiCCUBuY2Pxfu59v3r1+EzKS"
+    "p5cfK0phZqgq/hK6EmafuLDNZScV3YtNWcBQ6vyOqLkSbE3XYb3BtGoEE14e4tKhnZFSaW"
+    "i3FhkZLG5yM8ZCRCVA134yYmA/yAGfENLQN4ZeWGtyuMcSGvTGoEfWrxzuCSENfWPoU76G"
+    "nAJyoloNjdXAfTSZjb2ouRLWoa5op0nKHpGUXfJun4Ila6eAbIvuDGoxbImVr05AXNi8IF"
+    "ptwRaNoSNCUX8IItICLoz/+wEFNNftLX+AS2Ew4gSPJdQfFYcuPIely8cJCu7T1eXZ6Ppa"
+    "ZLLvTjnsIH7aA7SDD+sVeP1PIGpYg79AVL16lyAHQXHsi1CkSI1fttYJ7Ru6emq6q3cqSd"
+    "RBXn7F0lrIy7ajiK35MpZqGEP33jDFwiWrhKyk/hYaKwHOiqnJKviXMhr4VcgcaS5nvZB3"
+    "XI1AVzEpcqCWFmRX/lJmx6POeeX75eeV7+fOK0dPHjIDV5QQ+wE6zU7ULupCV3LtnfOaZk"
+    "rtJsxFQkxH0PVZvyJ82SfIINxblTvqLy+pC6DWKoCq+cDt++T6wwcKQuwXcsb/3immBRMN"
+    "BlXsoBc2Nb6KmAarboXKEyAaJ0+Eo1P8SH8IYsV4l4h8QwF/aHgqWxhlZkJXpLAmj3srPr"
+    "Shzc7DA+ZCczGMZjs5uzn/dTQImb5dCCY2/0Jeh35T9OAJQyTMsnWDBwqAfgDQBdhDbtDm"
+    "i7tsNLEJZUH9y9G/Pp1fCdrwkdiM8aZRNCC3mWwyF8GAPwD+7QfBfBxXzLuaeZAg8YpBG0"
+    "T5pMBfMwiqE5Kmg837V3sgUigN6dHgLYPs5pCXhIy/CG9PsH83FZ3dLJmQPYImiCDXRNwh"
+    "v72tzVouLezlm2nisqfEJcP3SGrVXwgodzrecZ3Tw47LTw87zp0e9gI0TN+sqZeJfEy8rM"
+    "TQzoipZ812cnr1hlAw4eK9Jvql9YDTxEoq6TKkJTXZ0jvPoGd7WH2bwF4mOCrys8cFEfRV"
+    "OkjL6X2UlRWgKZLtnAh1PEXfSjnGwObV0bjM4Aaqoix5dpCpMJgZhr06q+bKpvcnDiKFYY"
+    "HLm4Mq7o/wZgYU7erRfuUAyzFKOgSuv0ySADCH/1aeQ39Yx/87LPf/DnP+n4MekFSxuYWA"
+    "gvC2715vCIdx+Wl0sSYGow4Xul/Ohe7nuFBqYrn5YSGg4Ahuf4KYIUphUT5VOcAJEQUh7q"
+    "QmpU8RkXZJEkIdMTKqGhuaGOubHl7UL9caCDapLN9Dxj2SK+6RkmplZ6tHO7ed7Gu5mEkt"
+    "p3F79bYNO1lK+WRgOQ0o9rScnkeaziMxjvIMe1pSR/f2mUfX+yjbp/+ehJoKJvktMm0awl"
+    "/INC/uD54lm62oafd8s+aXe8kvv4jvXWPSUlUTiWp3noBIMpguJaQgvzSslxhSkRfSg2jR"
+    "3kH8MuPbZyaeSTl7CREFx3b7GyzEd6TwjdsrCG773L828rWR/0JG/jv4deQyMt8pMPAX9y"
+    "qN+wn8aiDezK6bQCYKrPOxRYPxAl2L/0MfERkAkbyFLDAheBZmdk1tz+MXhEUZFR6/R3NR"
+    "kWkObm/5/97eFpSTar977XH02g4o9zgkOfZVyPWewZ/Oi6qzYB2XL1jH+QWLA3GHiRS6SR"
+    "kFrYKDOiAflIN8kAM5nsRkQE7KKAhyJ9n84fqQR7m8lupSQgmMq0ypLsqpUgSJOTUYx1cG"
+    "9YyYhr4B9NxytYvnlPKi2QkRZapcrXTcQU9M9xvbvEeFMeDRnUqznQVt1hH8naBwRfT3AG"
+    "TjwcWVey4SDkpCgwOhJhODIM+ZR65twtHV8eP9tLbDEcWdXBmDJSWknOV9UKeM20F5GbeD"
+    "XBm35XdS06eJ2iuxWnYeRe6P/0RmgVFSEeS8FFES4u2tN7DGWP3Wiz2WraIy1HJZHzpeqG"
+    "9UcurjcmCY1tdoOyEvrbXdZ23rjaPt1r/vWQ31n5bU+t9M/eusmn4EoPQ1tE1R6CuqXAhQ"
+    "82qQrnDxOepmw1RQt7pFYuiVVLYomWVagPYm3dtmTS91Ac5PrtIVRHKpwUWHXUaS736+Qk"
+    "5ZsGaKFP64zBlWZGz/3T3HHoNWSrUnUH2OcTeS2uyYeY+eqA8f68GaNahgzkVIUsi0FGgB"
+    "YwdBt4SjSQlm1DHmkl1954sr6zXQTy8vP6Rs89Pz7Kbn54+no6vd/cAo541sVmKyjbFVEL"
+    "5Svvsct1eC5V33trPmKbbbT+U3p1jeQ0qJaR+psXuasgMkGIKkmIa/LReVLaIzVvWkFh1t"
+    "mBpqe1HJAVjDUQ3nC+3+P4dral7tVWnLG8y8M4Is5DIbOjtFDle6xaDS4+JtDXPRuPYBN4"
+    "Ie+YaCm8ubT4Ai3gEDuyej69c/nn0Epu1NxQbZE3s1AHgyAT7v2wG3txz1iU1mga0SHjdD"
+    "ESs64abF3sMjbhxImcF7tbgrgLzwrkhwcNEjogwcfPuaPwa7FhC3weMUUxSeI/MIKYCmiT"
+    "w+wr+PD5ex6Rc3vgiw68zBBBN+04Hi1BvRxQBQDBA0p1EvmNyL83JMtMdfNDpUTJy4Y4rU"
+    "RgoeCXbvvrjBEUNgV5yrAxme2Sb4/EkYJ8Dj3ULG0Mxjr8KDfib2hE3FD6S8Q3EMDv9pAR"
+    "C1D7HRjm4vHd1+8ORbo4hkyLWYZwzkmjI+b1pKe75NPN/EvC3t+2ZkdSxGn33c9CosN8Xl"
+    "ZZWJtF/3+d2R+ZHHvxT8pIgysK+U4JAa1gnzS3YCy8rqCazPE5gmabdP/31JZeKO+hX3UR"
+    "8QmZcdbJtrM3jW9SdRc5njbUX5AMpV7qDXfEEGcReBqzsA99wtDp1i4TqDsF7AFNIp2H3/"
+    "8eTs9fX7k+HR8fIQVw953L0tqVLQzWO0c9xrU6XvznF+plVVE0knzUKG+Lzy2FfUM0gKKZ"
+    "e51v5ZuoF70yBQmWr/t7fmgzYft1v/PTEf32PHCmHOWY3xrUpj8RFBh02NadhWwlD0fHEo"
+    "Arff8ISbaR7Blm8yUT8KBrs8g2j7xmZiS2bCX3oOxG4UmiGr2CRctcNW8vG1fdhL+xCawY"
+    "aafBRNSk7HcTQ2EwVAxriA2i2FPiGhEu6tkYsef5ppe7CAWawa0SkxlYBd84DmMwOfRS2D"
+    "o1lYPveZWSUjqwx3vmYthAgaBM2g+NEF8UuVa2yBtNZEw13yzahM8f7yw9vzix+7ckq6rr"
+    "IS27hNXMWs7Es5i5oTqBf3HS0SbEqwf1dArwltV68vCdEqZaulaKG87D6sCBGIJvv4B9fF"
+    "skh2RTA3h0grwHLGJ20+yhvMP2nJtRCS63R0VZp7Yl6kgZYzopp37rOeY5PAWKUYRkUn2r"
+    "9sbE9H/KW8NlJyWgGNFdDXLWVFodd1SdZalySaJlqA9bdgA+jTsj9F8U1PrCuUJAm8syij"
+    "KjOzSJQkCWE/CftSCPZOS5KIYzdPKEWUzpBbWP4702Lw7NGccNG4dooc9cczm4kUMerbvD"
+    "fbsdl8ce6OC22CfkgmoYm0ryihS8xhe8FzGXa4uvmXGeV1ZRLlOnmGDo/r8QI6qNr+DA7d"
+    "KJhxfrq+vCjhkJYiWR/ONhn4Czg23eDpvghbAUbKc8slMWXzlQZpl0x0kDuww+QLqsS256"
+    "K9SvZja5ueixlJZqMhJaREJl7mZJ8auwzlFbBzBbB1MNp2k0La8dWObx9U0J7j+zKRlWkP"
+    "rcDXyLlwz0ZZJl3HelGWFpx/Q0G4fyUCI4WdH8VqhvZ/qG3gcY8AzOA9EjkzXAiEe4gAMj"
+    "6JBv6BiYrDLlt/QoGX8ftO1GMce5nYj/tDuyB9mcqqXJCG26/t7rz2dIqrufWqI/5eNuJv"
+    "JkKB5bBfymjgGwOvK/X3Qw/aMdxuxzBtg9X/BtNyeiJsyz2cLvOzVvQQE5leG6aIuk5ieg"
+    "z20E+MN1BL/cTEDuuzfmK0V9l9nXztbPXS2TKjGh91GfK4vXKp+O0fIhv8VwLauL2C+w6d"
+    "nHAaACSBb9xeQXyHdeAdlqM7zIGLnjxkCkOcIOYTVy4hs1hYJXOuvW1KRGaGBecypfRSMg"
+    "o5qa2BGoSkOOgBFfBf5fNDWkrFWaLd3d+Z7RpxRLecCZeVVGlm0MmURXzK5YVxffJh1BV3"
+    "0nUyZfK1clCXV3bOiCkxpVTRVF2Udg5mZcumpoOpXxQfVQ5/gahWgT5XSrO57dacytGMK8"
+    "arq0cxdhqp/hsaTzG+Hz2UxKmn7g+qKcGgpYEeaseoSzGCv+9QzK2+4DsPnmHEdbA0T9gP"
+    "u7KcJ1xqrraduZBQYtHtnHCJPwgJiJMyCoLcfnVUTRkuwD2sM4IPy0fwYW4EEzRBBElG3K"
+    "eEFIS5gzGsY1x6wbxgnxXXcysf7AkRBYf6fh1+cb+cYNzPMYwEmch+aFhcJCWqXU8lXc8u"
+    "/aoTRGxzulPgUUV3BlW+FFy26U1Uxba4SivuI5U7QQ+I0EIKuHzKT4goOOUPj47q+EFHR+"
+    "WOkLiXiZ72CvaayxGOmiuIbidRE/yJDBUFp5cneCdEdIK3ZIL3iy5mf/8/8JudTw=="
 )
