@@ -85,6 +85,8 @@ class Settings:
     risk_unverified_lifetime_fen: int = 100_000
     risk_velocity_count: int = 20
     risk_velocity_window_seconds: int = 60
+    max_wallet_balance_fen: int = 1_000_000_000
+    """The most a user wallet may hold (available + frozen): 10,000,000.00 yuan by default."""
     contact_phone: str = "95188"
     contact_email: str = "service@fenpay.example"
     contact_chat_url: str = "/help/chat"
@@ -185,6 +187,7 @@ def load_settings() -> Settings:
         risk_unverified_lifetime_fen=_env_int("FENPAY_RISK_UNVERIFIED_LIFETIME_FEN", 100_000),
         risk_velocity_count=_env_int("FENPAY_RISK_VELOCITY_COUNT", 20),
         risk_velocity_window_seconds=_env_int("FENPAY_RISK_VELOCITY_WINDOW_SECONDS", 60),
+        max_wallet_balance_fen=_env_int("FENPAY_MAX_WALLET_BALANCE_FEN", 1_000_000_000),
         contact_phone=_env("FENPAY_CONTACT_PHONE", "95188"),
         contact_email=_env("FENPAY_CONTACT_EMAIL", "service@fenpay.example"),
         contact_chat_url=_env("FENPAY_CONTACT_CHAT_URL", "/help/chat"),
