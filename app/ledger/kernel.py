@@ -55,7 +55,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from models import Account, IdempotencyRecord, Transaction
 
@@ -160,6 +160,8 @@ class Movement:
     external_ref: str | None = None
     checkout_url: str | None = None
     expected_arrival_at: datetime | None = None
+    transaction_no: str | None = None
+    """Set when the service must know the number before the write (a new one otherwise)."""
     notices: tuple[Notice, ...] = field(default=())
     after: AfterWrite | None = None
 
@@ -215,6 +217,19 @@ async def remember_failure(key: Key, transaction_id: int, error: DomainError, co
     )
 
 
+async def fail(key: Key, transaction_id: int, from_statuses: tuple[str, ...], error: DomainError) -> NoReturn:
+    """A recorded movement that moved no money failed (its channel refused): mark it FAILED if it
+    is still in one of ``from_statuses`` (none: leave the status), store ``error`` under its key
+    for replays, in one transaction; then raise ``error``."""
+    async with unit_of_work() as uow:
+        if from_statuses:
+            await Transaction.filter(id=transaction_id, status__in=from_statuses).using_db(uow.conn).update(
+                status="FAILED", completed_at=clock.now()
+            )
+        await remember_failure(key, transaction_id, error, uow.conn)
+    raise error
+
+
 def _too_large(room: int) -> DomainError:
     return DomainError(
         ErrorCode.AMOUNT_TOO_LARGE,
@@ -247,6 +262,8 @@ async def _check_room(conn: Any, account_id: int, incoming: int, maximum: int) -
 
 
 async def _write(uow: UnitOfWork, m: Movement) -> tuple[Transaction, dict[int, Balance]]:
+    if not isinstance(m.amount, int) or m.amount <= 0:
+        raise ValueError(f"a movement's amount is positive integer fen: {m.amount!r}")
     conn = uow.conn
     maximum = runtime.settings().max_wallet_balance_fen
     if m.risk is not None or m.incoming:
@@ -259,7 +276,7 @@ async def _write(uow: UnitOfWork, m: Movement) -> tuple[Transaction, dict[int, B
         await _check_room(conn, m.account.id, m.incoming, maximum)
     now = clock.now()
     tx = await Transaction.create(
-        transaction_no=new_number("T"),
+        transaction_no=m.transaction_no or new_number("T"),
         type=m.type,
         status=m.status,
         channel=m.channel,
@@ -313,24 +330,44 @@ async def _first_result(key: Key | None) -> MoneyResult | None:
     return await replay(record, key.user_id) if record is not None else None
 
 
+Describe = Callable[[UnitOfWork], Awaitable[Movement]]
+"""Describes a movement inside its transaction, after the service locked its own rows."""
+
+
 async def move(m: Movement) -> MoneyResult:
     """Write the movement in one database transaction (see the module docstring); returns the
     transaction and ``m.account`` with its balance after the movement."""
-    if not isinstance(m.amount, int) or m.amount <= 0:
-        raise ValueError(f"a movement's amount is positive integer fen: {m.amount!r}")
+
+    async def described(_uow: UnitOfWork) -> Movement:
+        return m
+
+    return await move_described(m.key, described)
+
+
+async def move_described(key: Key | None, describe: Describe) -> MoneyResult:
+    """``move`` for a movement that can only be described inside its transaction (the amount
+    of a redemption depends on the holding, locked and brought up to date there):
+    ``describe(uow)`` returns the Movement, whose ``key`` must be ``key``, or raises a
+    DomainError; anything it wrote rolls back with the movement."""
+    described: list[Movement] = []
     try:
         async with unit_of_work() as uow:
+            m = await describe(uow)
+            if m.key != key:
+                raise ValueError("the described movement must carry the key it was started with")
+            described.append(m)
             tx, balances = await _write(uow, m)
     except _KeyAlreadyUsed as used:
-        assert m.key is not None
-        return await replay(used.record, m.key.user_id)
+        assert key is not None
+        return await replay(used.record, key.user_id)
     except _Refused as refused:
-        if (first := await _first_result(m.key)) is not None:
+        if (first := await _first_result(key)) is not None:
             return first
-        assert m.risk is not None
-        await refuse(m.risk, refused.refusal)
+        risk = described[0].risk
+        assert risk is not None
+        await refuse(risk, refused.refusal)
     except DomainError:
-        if (first := await _first_result(m.key)) is not None:
+        if (first := await _first_result(key)) is not None:
             return first
         raise
     if m.risk is not None:
@@ -339,3 +376,13 @@ async def move(m: Movement) -> MoneyResult:
     if after is not None:
         m.account.available, m.account.frozen = after.available, after.frozen
     return MoneyResult(tx, m.account)
+
+
+async def write(uow: UnitOfWork, m: Movement) -> tuple[Transaction, dict[int, Balance]]:
+    """The movement's rows and journal inside the caller's transaction, for jobs that hold their
+    own locks (daily income, redemption at maturity). No idempotency key and no limits here:
+    both answer by rolling back the kernel's own transaction (use ``move`` for those).
+    Returns the transaction and the new balances of the wallets the journal changed."""
+    if m.key is not None or m.risk is not None:
+        raise ValueError("a movement with a key or limits goes through move()")
+    return await _write(uow, m)

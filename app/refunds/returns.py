@@ -26,7 +26,8 @@ from ..channels import base as channel_base
 from ..errors import DomainError, ErrorCode
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..ledger import journal
-from ..ledger.accounts import MERCHANT, balance_of, system_account
+from ..ledger.accounts import MERCHANT, balance_of
+from ..ledger.clearing import clearing_account
 from ..ledger.events import emit_balance_changed
 from ..ledger.numbers import new_number
 from ..money import format_fen
@@ -37,7 +38,6 @@ from .ways import ReturnWay
 
 log = logging.getLogger(__name__)
 
-CLEARING = {ReturnWay.BANK_CARD: "BANK_CLEARING", ReturnWay.THIRD_PARTY: "THIRD_PARTY_CLEARING"}
 CHANNEL_OF = {
     ReturnWay.WALLET: "WALLET_BALANCE",
     ReturnWay.TRANSFER: "WALLET_BALANCE",
@@ -222,7 +222,7 @@ async def return_through_channel(
         )
 
     merchant_account = await Account.get(id=original.counterparty_account_id)
-    clearing = await system_account(CLEARING[way])
+    clearing = await clearing_account(CHANNEL_OF[way])
     done_now = way is ReturnWay.THIRD_PARTY and result.status == channel_base.SUCCEEDED
     now = clock.now()
     async with unit_of_work() as uow:
