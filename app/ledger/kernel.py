@@ -156,6 +156,8 @@ class Movement:
     initiator_ref: str | None = None
     description: str | None = None
     reference_id: int | None = None
+    related_transaction_id: int | None = None
+    """The transaction this one answers (a refund's original payment)."""
     bank_card_id: int | None = None
     external_ref: str | None = None
     checkout_url: str | None = None
@@ -290,6 +292,7 @@ async def _write(uow: UnitOfWork, m: Movement) -> tuple[Transaction, dict[int, B
         initiator_ref=m.initiator_ref,
         description=m.description,
         reference_id=m.reference_id,
+        related_transaction_id=m.related_transaction_id,
         bank_card_id=m.bank_card_id,
         external_ref=m.external_ref,
         checkout_url=m.checkout_url,
