@@ -1,7 +1,9 @@
 """Top-ups (seed 3.3.1, 6.1): whole yuan, at least 10.00.
 
 - BANK_CARD: the sandbox (or real) bank is charged with no lock held, then the
-  journal is posted; a refusal is CHANNEL_DECLINED and nothing moves.
+  journal is posted; a refusal is CHANNEL_DECLINED and nothing moves. A charge that
+  raises or times out leaves the top-up PROCESSING (the answer says so); the recovery
+  job asks the bank later (app/funding/recovery.py) and credits or fails it.
 - THIRD_PARTY: PENDING with a checkout URL until the provider's signed webhook.
 - OFFLINE: PENDING with a deposit reference in the description until the bank's
   signed deposit notice.
@@ -14,7 +16,8 @@ from dataclasses import replace
 
 from models import Account, BankCard, Transaction, User
 
-from ..channels.base import PENDING, SUCCEEDED
+from ..channels import calls
+from ..channels.base import PENDING, SUCCEEDED, UNKNOWN, BankChannel, ThirdPartyChannel
 from ..channels.registry import bank_channel, third_party_channel
 from ..cards.service import card_number, owned_card
 from ..errors import DomainError, ErrorCode, input_field
@@ -80,6 +83,9 @@ async def top_up(
     if (first := await kernel.earlier(key)) is not None:
         return first
     wallet = await wallet_of(user.id)
+    # Resolved before anything is written: no channel configured refuses with nothing held.
+    bank = bank_channel() if channel == "BANK_CARD" else None
+    provider = third_party_channel() if channel == "THIRD_PARTY" else None
 
     # The amount must fit under the maximum wallet balance before any channel is asked.
     number = new_number("T")
@@ -102,16 +108,21 @@ async def top_up(
     started = await kernel.move(request)
     if started.replayed:
         return started
-    if channel == "BANK_CARD":
+    if bank is not None:
         assert card is not None
-        await _charge_card(started.transaction, key, card)
-    elif channel == "THIRD_PARTY":
-        await _open_checkout(started.transaction, key)
+        await _charge_card(started.transaction, key, card, bank)
+    elif provider is not None:
+        await _open_checkout(started.transaction, key, provider)
     return await kernel.current(started.transaction.id, wallet.id)
 
 
-async def _charge_card(tx: Transaction, key: Key, card: BankCard) -> None:
-    result = await bank_channel().charge(card_number(card), tx.amount, tx.transaction_no)
+async def _charge_card(tx: Transaction, key: Key, card: BankCard, bank: BankChannel) -> None:
+    number = card_number(card)
+    result = await calls.call(
+        lambda: bank.charge(number, tx.amount, tx.transaction_no), tx.transaction_no, "top-up charge"
+    )
+    if result.status == UNKNOWN:
+        return  # stays PROCESSING: the recovery job asks the bank
     if result.status != SUCCEEDED:
         reason = result.message or "银行拒绝了本次扣款"
         await kernel.fail(
@@ -122,8 +133,12 @@ async def _charge_card(tx: Transaction, key: Key, card: BankCard) -> None:
         await credit(uow, tx.id, ("PROCESSING",))
 
 
-async def _open_checkout(tx: Transaction, key: Key) -> None:
-    result = await third_party_channel().create_checkout(tx.amount, tx.transaction_no, tx.description or "")
+async def _open_checkout(tx: Transaction, key: Key, provider: ThirdPartyChannel) -> None:
+    # No answer means no checkout URL: the payer cannot pay, so it fails like a refusal.
+    result = await calls.call(
+        lambda: provider.create_checkout(tx.amount, tx.transaction_no, tx.description or ""),
+        tx.transaction_no, "top-up checkout",
+    )
     if result.status != PENDING or not result.checkout_url:
         await kernel.fail(
             key, tx.id, ("PENDING",),

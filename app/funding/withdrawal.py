@@ -3,7 +3,8 @@ payment password, the risk check, enough available money.
 
 The amount moves from available to frozen at once (a HOLD journal). A bank-card
 withdrawal stays PENDING until the settlement job pays it out on the next
-business day; a third-party withdrawal is paid out right away. The fee comes out
+business day; a third-party withdrawal is paid out right away (a payout without an
+answer stays PROCESSING, frozen once, until the recovery job learns the outcome). The fee comes out
 of the amount: the user receives ``amount - fee``.
 """
 
@@ -25,7 +26,8 @@ from ..ledger.kernel import Key, MoneyResult, Movement, Notice
 from ..money import format_fen
 from ..risk.check import Outgoing, screen
 from .quotes import require_withdrawal_channel, withdrawal_quote
-from .settlement import pay_out
+from ..channels.registry import third_party_channel
+from .settlement import RELEASED, pay_out
 
 OPERATION = "WITHDRAWAL"
 
@@ -56,6 +58,8 @@ async def withdraw(
     if (first := await kernel.earlier(key)) is not None:
         return first
     wallet = await wallet_of(fresh.id)
+    if channel == "THIRD_PARTY":
+        third_party_channel()  # no channel configured: refused before anything is frozen
     risk = Outgoing(user=fresh, wallet_id=wallet.id, amount=amount, operation="WITHDRAW")
     rule = await screen(risk)
 
@@ -89,7 +93,7 @@ async def withdraw(
     started = await kernel.move(hold)
     if started.replayed:
         return started
-    if channel == "THIRD_PARTY" and not await pay_out(started.transaction.id):
+    if channel == "THIRD_PARTY" and await pay_out(started.transaction.id) == RELEASED:
         # The payout was refused and the hold released (the transaction is FAILED already).
         await kernel.fail(
             key, started.transaction.id, (),

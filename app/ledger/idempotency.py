@@ -4,12 +4,14 @@
 kernel, ``kernel.py``): it inserts (user, key, request hash, result). A concurrent
 duplicate blocks on the unique index until the first commits, then finds the stored
 record and rolls back; a duplicate after a rollback simply runs again (nothing moved
-the first time).
+the first time). ``claim`` + ``complete`` do the same in two steps, for mutations
+that are not movements of the kernel (a merchant payout request).
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +35,14 @@ def request_hash(operation: str, request: dict[str, Any]) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+@dataclass
+class Claim:
+    record_id: int | None
+    """Set when this request owns the key and must do the work."""
+    replay: IdempotencyRecord | None
+    """Set when the key was used before with the same request."""
+
+
 def validate_key(key: str) -> None:
     if not 1 <= len(key) <= 64 or not key.isprintable():
         raise DomainError(
@@ -53,7 +63,7 @@ async def find(user_id: int, key: str, operation: str, digest: str) -> Idempoten
     """A committed earlier use of the key (checked before any side effect such as a risk check).
 
     Raises IDEMPOTENCY_KEY_REUSED when the key was used for a different request.
-    ``record_once`` stays the authority: a concurrent first use may commit after this look.
+    ``record_once``/``claim`` stay the authority: a concurrent first use may commit after this look.
     """
     validate_key(key)
     # Nearly every request brings a new key: a bare index probe answers those without
@@ -78,6 +88,25 @@ def raise_stored_error(record: IdempotencyRecord) -> None:
     stored = (record.result or {}).get("error")
     if stored:
         raise DomainError(ErrorCode(stored["code"]), stored["message"], tuple(stored["field"]) or None)
+
+
+async def claim(conn: Any, user_id: int, key: str, operation: str, digest: str) -> Claim:
+    validate_key(key)
+    rows = await sql.fetch(
+        conn,
+        "INSERT INTO idempotency_records (user_id, key, operation, request_hash, created_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
+        user_id,
+        key,
+        operation,
+        digest,
+        clock.now(),
+    )
+    if rows:
+        return Claim(record_id=int(rows[0]["id"]), replay=None)
+    existing = await IdempotencyRecord.get(user_id=user_id, key=key, using_db=conn)
+    _check_same_request(existing, operation, digest)
+    return Claim(record_id=None, replay=existing)
 
 
 async def record_once(
@@ -108,6 +137,14 @@ async def record_once(
     existing = await IdempotencyRecord.get(user_id=user_id, key=key, using_db=conn)
     _check_same_request(existing, operation, digest)
     return existing
+
+
+async def complete(
+    conn: Any, record_id: int, *, transaction_id: int | None, result: dict[str, Any] | None = None
+) -> None:
+    await IdempotencyRecord.filter(id=record_id).using_db(conn).update(
+        transaction_id=transaction_id, result=result or {}
+    )
 
 
 async def purge_expired() -> int:
