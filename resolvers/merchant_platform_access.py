@@ -1,7 +1,7 @@
 """Who may act for a merchant in the merchant-platform operations (webhooks, events, statements, payouts).
 
-Today: the merchant's owner (user token). API keys (``sk_...``) of the merchant with the
-operation's scope are accepted where the key context exists (helper ``merchant``'s auth).
+The merchant's owner (user token), or an API key (``sk_...``) of the merchant with the
+operation's scope (WEBHOOKS, STATEMENTS, PAYOUTS; the events feed takes any key of the merchant).
 """
 
 from __future__ import annotations
@@ -19,21 +19,37 @@ class Unauthenticated(PermissionError):
     extensions = {"code": "UNAUTHENTICATED"}
 
 
-def _key_merchant_id(ctx: Any, scope: str | None) -> int | None:
-    """The merchant id of an API key on the request that carries ``scope`` (None: no such key)."""
-    key = getattr(ctx, "api_key", None)
+async def request_key(ctx: Any) -> Any | None:
+    """The live API key of an ``Authorization: Bearer sk_...`` request (helper ``merchant``'s
+    context: ``has_api_key`` / ``await api_key()``, which raises API_KEY_INVALID or RATE_LIMITED);
+    None for a user token or no credentials."""
+    if not getattr(ctx, "has_api_key", False):
+        return None
+    return await ctx.api_key()
+
+
+def key_has_scope(key: Any, scope: str | None) -> bool:
+    from app.merchant_platform import api_keys  # the key model's owner
+
+    return scope is None or scope in api_keys.scopes_of(key)
+
+
+async def _key_merchant_id(ctx: Any, scope: str | None) -> int | None:
+    """The merchant id of the request's API key after checking ``scope`` (None: no key)."""
+    key = await request_key(ctx)
     if key is None:
         return None
-    scopes = getattr(key, "scopes", None) or []
-    if scope is not None and scope not in scopes:
-        raise DomainError(ErrorCode.VALIDATION_FAILED, "API 密钥缺少该操作的权限", None)
+    if scope is not None:
+        from app.merchant_platform import api_keys
+
+        api_keys.require_scope(key, scope)  # API_KEY_INVALID without it
     return int(key.merchant_id)
 
 
 async def acting_merchant(ctx: Any, merchant_no: str | None, scope: str | None) -> tuple[Merchant, User | None]:
     """(merchant, owner-or-None-for-a-key) the caller acts for; ``merchantNo`` optional for owners of
     one merchant. Errors: UNAUTHENTICATED (GraphQL error), NOT_FOUND on merchantNo (not yours)."""
-    key_merchant = _key_merchant_id(ctx, scope)
+    key_merchant = await _key_merchant_id(ctx, scope)
     if key_merchant is not None:
         merchant = await Merchant.get(id=key_merchant)
         if merchant_no and merchant_no.strip() != merchant.merchant_no:
@@ -56,9 +72,10 @@ async def acting_merchant(ctx: Any, merchant_no: str | None, scope: str | None) 
 async def may_read(ctx: Any, merchant: Merchant, scope: str | None) -> bool:
     """Whether the caller may read the merchant's platform data: its owner, or its API key
     (with ``scope``; any scope when None, as for the events feed)."""
-    key = getattr(ctx, "api_key", None)
+    key = await request_key(ctx)
     if key is not None:
-        scopes = getattr(key, "scopes", None) or []
-        return int(key.merchant_id) == merchant.id and (scope is None or scope in scopes)
+        return int(key.merchant_id) == merchant.id and key_has_scope(key, scope)
+    if getattr(ctx, "has_api_key", False):
+        return False
     viewer = await ctx.viewer()
     return viewer is not None and viewer.id == merchant.owner_id

@@ -39,7 +39,7 @@ async def _endpoint_owner_merchant(ctx: Any, endpoint_id: int | None) -> Webhook
     endpoint = await WebhookEndpoint.get_or_none(id=endpoint_id, deleted_at=None) if endpoint_id else None
     merchant = await Merchant.get_or_none(id=endpoint.merchant_id) if endpoint else None
     if merchant is None or not await may_read(ctx, merchant, WEBHOOKS):
-        if await ctx.viewer() is None and getattr(ctx, "api_key", None) is None:
+        if await ctx.viewer() is None and not getattr(ctx, "has_api_key", False):
             raise Unauthenticated("请先登录 (authentication required)")
         raise DomainError(ErrorCode.NOT_FOUND, "通知地址不存在", ("input", "endpointId"))
     assert endpoint is not None
@@ -93,7 +93,7 @@ async def replay_delivery(ctx: Any, delivery_id: int | None) -> WebhookDelivery:
     delivery = await WebhookDelivery.get_or_none(id=delivery_id) if delivery_id else None
     merchant = await Merchant.get_or_none(id=delivery.merchant_id) if delivery else None
     if merchant is None or not await may_read(ctx, merchant, WEBHOOKS):
-        if await ctx.viewer() is None and getattr(ctx, "api_key", None) is None:
+        if await ctx.viewer() is None and not getattr(ctx, "has_api_key", False):
             raise Unauthenticated("请先登录 (authentication required)")
         raise DomainError(ErrorCode.NOT_FOUND, "通知记录不存在", ("input", "deliveryId"))
     replayed = await webhook_delivery.replay(merchant.id, delivery.id)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
+from .privacy import PrivacyMutation
+from .statements import StatementQuery
 from .totp import TotpMutation
 
-Mutation = merge_types("SelfServiceMutation", (TotpMutation,))
+Query = merge_types("SelfServiceQuery", (StatementQuery,))
+Mutation = merge_types("SelfServiceMutation", (TotpMutation, PrivacyMutation))
