@@ -401,6 +401,30 @@ CREATE TABLE IF NOT EXISTS "merchant_payouts" (
     "created_at" TIMESTAMP NOT NULL
 ) /* A payout of a merchant's settlement balance; its money moves in ``transaction`` (type PAYOUT). */;
 CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "pay_requests" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "request_no" VARCHAR(32) NOT NULL UNIQUE,
+    "amount" BIGINT NOT NULL,
+    "note" VARCHAR(100),
+    "status" VARCHAR(10) NOT NULL,
+    "expires_at" TIMESTAMP NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "requester_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+) /* A request to pay. ``amount`` is the sum of its items (fen). ``status``: OPEN until */;
+CREATE INDEX IF NOT EXISTS "idx_pay_request_status_5e462a" ON "pay_requests" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_pay_request_request_9757c3" ON "pay_requests" ("requester_id", "created_at");
+CREATE TABLE IF NOT EXISTS "pay_request_items" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "transaction_id" BIGINT,
+    "settled_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "payer_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "request_id" BIGINT NOT NULL REFERENCES "pay_requests" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_pay_request_request_91dbe1" UNIQUE ("request_id", "payer_id")
+) /* One payer's part: PENDING, then PAID (``transaction_id``: the linked transfer), */;
+CREATE INDEX IF NOT EXISTS "idx_pay_request_payer_i_7a3311" ON "pay_request_items" ("payer_id", "status");
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -414,6 +438,38 @@ CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
 ) /* A code a merchant shows; the payer's app sends the scanned ``payload`` back. */;
 CREATE INDEX IF NOT EXISTS "idx_payment_qr__status_bc7497" ON "payment_qr_codes" ("status", "expires_at");
+CREATE TABLE IF NOT EXISTS "red_packets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "packet_no" VARCHAR(32) NOT NULL UNIQUE,
+    "mode" VARCHAR(10) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "count" INT NOT NULL,
+    "shares" JSON NOT NULL,
+    "claimed_count" INT NOT NULL,
+    "claimed_amount" BIGINT NOT NULL,
+    "greeting" VARCHAR(40),
+    "status" VARCHAR(10) NOT NULL,
+    "send_transaction_id" BIGINT,
+    "refund_transaction_id" BIGINT,
+    "refunded_amount" BIGINT NOT NULL,
+    "expires_at" TIMESTAMP NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "recipient_id" BIGINT REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "sender_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+) /* One red packet. Amounts are integer fen. */;
+CREATE INDEX IF NOT EXISTS "idx_red_packets_status_b5198b" ON "red_packets" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_red_packets_sender__7960a7" ON "red_packets" ("sender_id", "created_at");
+CREATE TABLE IF NOT EXISTS "red_packet_claims" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "seq" INT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMP NOT NULL,
+    "packet_id" BIGINT NOT NULL REFERENCES "red_packets" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_red_packet__packet__42c91b" UNIQUE ("packet_id", "user_id"),
+    CONSTRAINT "uid_red_packet__packet__5a70d8" UNIQUE ("packet_id", "seq")
+) /* One user's share of a packet: at most one per user (unique), ``seq`` 1..count. */;
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "type" VARCHAR(40) NOT NULL,
@@ -974,6 +1030,32 @@ CREATE TABLE IF NOT EXISTS "merchant_payouts" (
 );
 CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
 COMMENT ON TABLE "merchant_payouts" IS 'A payout of a merchant''s settlement balance; its money moves in ``transaction`` (type PAYOUT).';
+CREATE TABLE IF NOT EXISTS "pay_requests" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "request_no" VARCHAR(32) NOT NULL UNIQUE,
+    "amount" BIGINT NOT NULL,
+    "note" VARCHAR(100),
+    "status" VARCHAR(10) NOT NULL,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "requester_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_pay_request_status_5e462a" ON "pay_requests" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_pay_request_request_9757c3" ON "pay_requests" ("requester_id", "created_at");
+COMMENT ON TABLE "pay_requests" IS 'A request to pay. ``amount`` is the sum of its items (fen). ``status``: OPEN until';
+CREATE TABLE IF NOT EXISTS "pay_request_items" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "transaction_id" BIGINT,
+    "settled_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "payer_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "request_id" BIGINT NOT NULL REFERENCES "pay_requests" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_pay_request_request_91dbe1" UNIQUE ("request_id", "payer_id")
+);
+CREATE INDEX IF NOT EXISTS "idx_pay_request_payer_i_7a3311" ON "pay_request_items" ("payer_id", "status");
+COMMENT ON TABLE "pay_request_items" IS 'One payer''s part: PENDING, then PAID (``transaction_id``: the linked transfer),';
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -988,6 +1070,40 @@ CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
 );
 CREATE INDEX IF NOT EXISTS "idx_payment_qr__status_bc7497" ON "payment_qr_codes" ("status", "expires_at");
 COMMENT ON TABLE "payment_qr_codes" IS 'A code a merchant shows; the payer''s app sends the scanned ``payload`` back.';
+CREATE TABLE IF NOT EXISTS "red_packets" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "packet_no" VARCHAR(32) NOT NULL UNIQUE,
+    "mode" VARCHAR(10) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "count" INT NOT NULL,
+    "shares" JSONB NOT NULL,
+    "claimed_count" INT NOT NULL,
+    "claimed_amount" BIGINT NOT NULL,
+    "greeting" VARCHAR(40),
+    "status" VARCHAR(10) NOT NULL,
+    "send_transaction_id" BIGINT,
+    "refund_transaction_id" BIGINT,
+    "refunded_amount" BIGINT NOT NULL,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "recipient_id" BIGINT REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "sender_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_red_packets_status_b5198b" ON "red_packets" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_red_packets_sender__7960a7" ON "red_packets" ("sender_id", "created_at");
+COMMENT ON TABLE "red_packets" IS 'One red packet. Amounts are integer fen.';
+CREATE TABLE IF NOT EXISTS "red_packet_claims" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "seq" INT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "packet_id" BIGINT NOT NULL REFERENCES "red_packets" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_red_packet__packet__42c91b" UNIQUE ("packet_id", "user_id"),
+    CONSTRAINT "uid_red_packet__packet__5a70d8" UNIQUE ("packet_id", "seq")
+);
+COMMENT ON TABLE "red_packet_claims" IS 'One user''s share of a packet: at most one per user (unique), ``seq`` 1..count.';
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "type" VARCHAR(40) NOT NULL,
@@ -1149,212 +1265,237 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztXW1z2za2/isYf6k9I/vW8ktz2zs7IztK4q1tpbLTdrfZoSESslhTBENQtrW7/e8XAE"
-    "mJ7yYoUqIgfGiTSDiQ9BwQOOc5L/jP3hQbyCJHPV3HM9vb+xH8Z8+GU0T/knyrA/ag4yzf"
-    "YC94cGTxsdAfxF+EI+K5UGeTjaFFEH3JQER3TcczsU1ftWeWxV7EOh1o2o/Ll2a2+W2GNA"
-    "8/Im+CXPrGH/+iL5u2gV4RCf/pPGljE1lG7NuaBvts/rrmzR3+2oX5eGV7H/hY9oEjTcfW"
-    "bGovxztzb4LthYDp/85HZCMXeoh9gufO2C9gXzD4seGP8r/scoj/LSMyBhrDmeVFfvFIW7"
-    "62p2m3g3vtrn+vaXsCGOnYZviaDG0GwCP7Cof/2+2enPzQ/f7k/N3Z6Q8/nL37/h0dy79v"
-    "+q0f/vK/zBItfyqO2dXHq9t79oUwVaKvXfbCX1wGetCX4spYoh/oX7NxWguXE+hm6yAuld"
-    "AF/ZFJXYTIt1cZU/iqWch+9Cb0n93TApx/7Q0vP/WG+93TgzjYt8E7Xf4Wg30J8xP9WSIA"
-    "h+PrgTZ8YYnt8vleO7jH35cA9/j7XHDZW3FwdbqtiYAbjq8EbrAq27hsT8sge5qP7GkKWf"
-    "6nALLheCmXbbl1W7Rw0yt35rrI1udCqzcisz6c9y5v/7G3FqBPSsB8kgvySRJi+AxN/5cL"
-    "WRkxsbeNjbpg/l4CY2OJ/djF/0a2GPBLGYV6NdR1FzF8NOilkX9P3/HMKcrZWmKSCfyNQP"
-    "Qo/EtjW83/jWe2zrAGgSczggQdUWPz5W9NbUEFoN9f3fTv7ns3n9n0U0K+WRzI3n2fvdPl"
-    "r84Tr+6fJzaoxSTgt6v7T4D9E/xzcNvnOGPiPbr8E5fj7v+5x74TnHmY/XANGlGwwpfDl2"
-    "L6nxHkaqJeVUSo0nOXNIs2fXav7cljfu34KdO3YpimtfABu8h8tH9Gc66JK/q9oa1nnTPB"
-    "6v8STLNdGvgrXGHhq8uv6MKXBQ8QXXj0p9MfjDz+44f0ORheXVKIGcIjqD+9QNfQcqCeIl"
-    "efQDtjx7sIJD/8PEQW5L8iF+mbyCxbZqzmwR3bGdhOQychq6H02Z9FVpDoOzaB/PxZEaj7"
-    "5UyygsVpIPoAbwq0Ldn0+B6Guziyd8V2tfRb0+40+Qq04SP/Seyz2SeFPO/MML0h0rEbJ1"
-    "Yz3u4UUsFsoObykYoP3lk+2MPi1mNUqiHzUVZVLKEns9GfSPe0SvZ7hrBSREVFLE+f8vGQ"
-    "nENNBubzvAzxeZ7Pe56naE/TEQHXH10LWd8uXMtEmc7zo0znqSiTgTxoWhkG2N/vBrfZ4E"
-    "ZEknyPqXvgv8AyyRb6/wXIMixiVE6I6P5N7/ck2JfXg4skR8MmuFCc285zbinmJ5+oaNL8"
-    "v4D20yXMtv0X7xUa/iM6StOhsvolt3DyrX6+AkSDvTEhZfeUsHvs2XREzXNk62mc79Frzl"
-    "KPS0kBdNHW3//9vvh4Xuz814Pbj+Hw5JmdCTz/tSJLPCknXaZT/TboFJInas74yIlgnRKU"
-    "YqUnchu6ZZIbuvnZDd0k3BYk3qkIzAsBCeEts5jz13JqKU+wZdCnn/1TdM/OEJUC73Vv3N"
-    "RER+4z3RYcip2QdZKWlEIBiUTVMiZKN99E6aapGbL4zml7HGMLQTvHII8JJrAeUcmmwF68"
-    "st7lfjEYXMeW+8VVcj1/ubnoD/ePOfp0kOnl8I2KPNg98mDjCTut29h2L2OnbSpYR8pOk0"
-    "zYlYGmDvZYcnR+ODw9qFPEjZnL4UKh8b19hlIHPKH5ATj8G/AmCLiIqpl43xEwgWQCoG0A"
-    "0yOAeHR9GfRdQrXJJBwPQA/Qo5Z4oHsKJnjmkqO9hAob+YAMAu+PqLrph+39S1F6bdnJOg"
-    "WUnjpUNhY/Zk+JgKcSDJfQPamfXcIOQ0MwOh8TkhDm+uu+goNEY8eImNMdl5MQ7PrXdCR3"
-    "UnjDTsuq7P2q27ZvH6Xxz0+eWEqo3AmVO6Hoj63Lnfg79XxsaO1l+InhW50i7/BPf1BJl3"
-    "BgIzCCFuMODLpUntEU2d6P3EULKzMAmU2Bh8G/kYuPwG+u6VHXE5g2wFT2/QWI7Pdpj7CB"
-    "+VVGR6sPr3z3TzWcaLDhxBRNhdqlhOPly2FtpiuCMgh2ziBQDlE7zpSC4IgXr8xbMUYiZZ"
-    "1fJxEpSa/GFWqcVfVuNuiNFlcuSsIzXIRouXi+jxCWpqvk6h01xcMFINhjLyEmXepp/blL"
-    "qltZw3Y5ReMRu2LdyiIyEuJcf43AGCGNwaGNnIyTPr9tVkJsfeHb84a7Z3WPT384fXdyfr"
-    "rYtBevFO3VKs1OuZVxtzJsWive3CAqp/IiKgfY8ItdISclKqXAr8uZ56jW4MZLnuoYXXw5"
-    "rnvGFlMDrpHm7ZJCG99WV+BFoGNqT2i+Ii8SOvM9x/zZT8iSBPdE5CJwKl1EjQmjJsyGfD"
-    "JZMcOugdwVkRqwOWQF6JursZbqqxKTcM7i1b+4l0F7dlmgapKeHMy8EX7tP6NshjL6dqeI"
-    "pMR8oIbYSEVU7ihR6WHHzKhyzSd3FgISMjvHpfjJ4wKC8jjNUDpwbmGYscjzcwwjIislGb"
-    "YN7XVnGTqzEUVqUon/ScrWwAC1q8+eTDSPovl2T/8tSScNY+sZllgk7J5vhUUj/I0aYH8k"
-    "vG/6/38po6yVRtlopj+hjK2soC/XQmKN1wP1fu1dXfcurvtNbVFN53TCaTZzVxgZWMgoYr"
-    "pyVECd17t3XquwXIsewKCIRVgBcTmlgLpCc38uK49WDCJFapi2TBFlg0jxNagidLWCu2KE"
-    "rklPK4g4ZThay1hUvp8VCX417GbRReTN+Ae56NlELxRCaFim35COeV0dEGuwEr6UThxXLl"
-    "prXTR/OQmm98aEpEvurb/RaYDXKrVBuVOoEqGqtqPymjfWrAISsS44SwkJo3XdMl1Zuvld"
-    "WboZd6ksv5YAygkx+Sp+z0pVFpwVVBacpSsLlmZSWZyXEmskOT/3b99f3X7Uhv1fr/q/rY"
-    "npPC/DdCYJnAjTeZ4+SVOWqAjrliG+KepNRURLMWyBxmzsCXbQjomprazUVuajViHPPSGo"
-    "bNLqphEHskpEISG6ljwPta1V3NZ0PHUYH1UpdJSQVZpus6bxM3KNWcbhVXgjQURKXUegri"
-    "NQAdmST1sL2u+0zRvYjCGjWni3JSS7ydZHbVNI7b2Pkku+BoQlr0pt6wUcd9A2Rvj1BhEC"
-    "+WObis4mRnSKorTEH6tN/cGqLGlnw6u66ZgoK8xURF5FhJqiiDfYPOmsVMDjrCDicZYKeT"
-    "gzl9qSQhxhRETCqFL9Fyt46DVjGeffIxmOlwLcIiepicsjCX38K3ixETHlwm6PC9uSGqCo"
-    "cZ9hACVs/3zrJ2I+l2wv31v0fAcQMBMR6NAGBKEjwDrDu/gF8CtRCRhhbwKISeXBvmHSo5"
-    "KvNJMAhwr5UYiDdHv5BuYXr1SKUEw8UY6/h1wHut5cKx6aLnl6YwKVctdamzDqXIrl3aUl"
-    "VfJdwmxJJ99xbERADsZLYbY03bZ0O5Jf1gbwcZnVe5y/eo9Tq5f1KLJRRkFFQdvSpYiMEN"
-    "eeU6TyQDcUIxijrLBoAeqBwPogb7g97LqrVaPmomjD6Uxh+fKqmmk+HcXORePKuAey8sFe"
-    "P1tl2qZnQg+7wis9LSkf3o0s8yVwgms8JSgf4PUvcJXknxdeOCsVXjgrCC+cJcEeQftJ0x"
-    "nBJsqdJCVVbmz13FiLc2KrldHlzdGQXmSlt2LFjchFto6q1DTGJNWjUVUH6JWaiKyXgODB"
-    "m5Sr5TRoEZtY/4Xn+gTpT3jmaTNXkJSJy6lzt9S565c9s0BIBZImQ1hRB6rRlQpKq3oVpe"
-    "k8TaNXB+lcWa5rPlPTQFzhOVMovbdZ76qV3aaP2PxkjvLaKJhEeVc1FVSoNmw1t2F76ylY"
-    "K9ItW/FlgS548Fe4nipoUbji7TjlWzluCfhZzb1cRL8y8VaESu7bqDyTdfdeEaJ7M2wRLs"
-    "liajKjlxeTZaTyhkVm+Tm8LElWlS1JzeHnp6g6FEWxWppQQLqE1PpzJtEUmkLc8UJANnq+"
-    "mUowSMgLphvnBJKJ0BpOCkqYPdkMSY+trAsUCwocQ4E19r/7ctcfNsX0riG3ZjsSrfduB8"
-    "Ob3vWacK49E9iHTBPvT5oSVOG9UjuH49+bqq2wZ+dMIJ8CjrvvShUXvCuoLnj3pgLG1NSY"
-    "uVnbea7pXTiHNAHX7vHpD6fvTs5PF4b44pUi+zvN84ZwWZj6sYY2s70sa/CNSx1z5lAhlj"
-    "aHWCz8aNpVnrC0oHqsko+Vj9EL/SlUKfQ8dqsFqwumUQ9X+x+uVTbV7BmU1tusdWpxW7xM"
-    "QxN3kLJk1+mQ3v7aH159uOq/31Z3aQkgsjPuXs/vDJMSlMFaX3eHGNPQ7Nl0hFxR9FOCCv"
-    "1V0Oc/WGTfyRCVjditP+96ZLreRGOHbvaxnlN8E5MqOsqlWvHsaE7u1SZ50jxs0R8YJEqU"
-    "PiZTkjLsFwlyqwy1lU9spTuluVOiPSOXCBbnpQQlhLr2eJrKTd9tH2DmGBX1H5eU8CYgZm"
-    "kbA9ua7y2ycbZU7YtMmZJt8lLpmitmHUmXQJhd3rwiShd0nks6dgsflVI4TZHLuiutuphu"
-    "gmlkhSlyR7FKhWxDKuQWQxRrob4qVJHe7TIiNsGWQSdZEapP/iyygsT9WUgIXQoshrrqLk"
-    "Vn6y0mkwmzJtOSh9C0ep6Hpo63l5GdHH27U5SkTL8wqy7kI8U7DXsT6AHEyiaQAT4PB5f9"
-    "u7ur24+AtQhx2bs2MD3wAgkIHEWwDwEzlQ6ZqQReTG9iuPDFr2zIazdc24d8tXULUjfEAG"
-    "PsAgfO8cw7oLqaIOAinV0YNgd/4hGYIkhYmJhOSwCFH4xdPAUPD8tg5sNDyQbGKju7ldnZ"
-    "bbzkamfUEssWrJhkUHtegeKddqtRf3AV0aXf6XfgsLWR07Q/b2jhuRpeXxS0EtZwKFbykP"
-    "2NHXoQBNOAYBpgmP7hhVnL/bD5E9jHM3oQLvcl4EfHDjqAYHpu0QXtzh8eUmdsA5/x1aYD"
-    "XpBL2O7lTcYU9DmAY3ZQQ8AeRXrkduhfdReSCcDsVbqe2MPc8U9ZaM+B42KdmoN5R+wfe3"
-    "TAs2n49VeLb+h361dnbzs2+YLKqIjySicpR2RkrCkpVcRTUMOTCvYunwoBlGNCEsJcf0wd"
-    "Rw+DsjDHhCSEuf4W/qq//OYM9C2omVKRd+UBKQ9I1AP6Fbnm2NT5SXRJX9rLcH1SYwp9nu"
-    "fIaLpSjTVc2vpH4qrP5YWU0fu/lCfQSk+gvVe7bvKMUXe7rgHlkzIn+Un+SX6ScUOJgYSL"
-    "b2NCEsJcv8eFXh2Tnr/VempGJCVMVdt2uyjm8UUikiVLPKMiqrgz6cnNSLX8TqKKN7figT"
-    "EQzLJlMbYQtLN1G4okFDuiMk09LYtX1qvNi8HgOqbIi6tkgdKXm4v+cP+Ya5AOMr0cRkQ5"
-    "7Lv3nLXEYf/FvWb11XeIkJxIZWJEp8hZ/+Zqfrk28UeXTv55QSPgsKwYSJ6o1oGHwQgBYj"
-    "7ayACmDUZznlHD+9kB+vlgv3vUPTrJvFJ8pbnKsANLOjJi/ik+oJ18gIefkFixVyggXc/E"
-    "+h0ngugB5Al7qAkx5aOWgXoroiZ7n/u3769uPzZ16idb+pUJChY19EsRLhZjAbWKlzhmS0"
-    "u4vLuleil2C3opdjOu4/XRM50KkPtC8pXlKq5Lue6VXHeis7w7QxvNhXORU6LqipLKqQ4B"
-    "lBVykWOSiiZr87NmIN00Kmk5Lqm03G4tW+YzKxeqpOe4rNJ0mzWt6Njd039L6NghgtYtXY"
-    "ZD9Gyil72sIsz4iE5hHeaioZ/LR5emY5ngIRMEZDaampzLBS/Q9Bifyso49nmtI/EOAPHg"
-    "eAz8+cH+u6Pjo24mK1vHlGLkLDVeFSnbTlKW3WIk7JdEhJoKxcuqidY0B90ml1/C7qAK/o"
-    "23B23bLiR/g9AtWvQZHUJV3Ce9TOvvmU2fbp0b+i7mV6Z4QvHMbGn5ohGNhH1C8JgDVRn5"
-    "mLACvhTwBFl0NmHIE2IK7FJg2zjrBMxHORwvH7xnpeA9K4D3LA2vTxZUcCoTgirUVd2x5E"
-    "BWYU0Tooocbxs5qsjx3dZ/a8jxMf0hk3ueoJlJjUfe7xQT43ykxnM9S7LiAxsB7EC60kAg"
-    "Drg42Me2Nedt/VhCIzAJeEKOl0GCC8/w1f5q819DAB7z1kksi/nQtBlhPgWQftWpac1/BA"
-    "jqEzAjCEyh+0R4erM/Myu1AdA26JxkhshXm30ImemsFRJ2WTY0G0sYLe/P9RNw6BdDNqfl"
-    "oS/vT0V3afqnP7k/VrUrbP8BrTj4tmhiibz/9Ih4A0sJ+TjHkzKdfU7yO/ucpO95YfuVcF"
-    "J6XEol/79J7apMUmkNPlXkuzv69e26in57RFJpuc1aFquqUOUUZQ9BRYfs3nPVEjrkDukz"
-    "1/Tmv1DHPrfNdHJMp7C/dDBa+xYML50wGApwroExBNB9xHbX5zPwmHMbNnan0DJ9RoL1cw"
-    "b7J0fdo9PMdMHVJ8xs8hz1XzEx+Q9QLZ5b5CUrvqItmog0eguflBT0d/T5s3LBj8rJ1C/3"
-    "pPvD+QJw9o8iiO9uetfXaUy/RTbkslZZVEaK9L9kNXe5cu6ieu5UYNg/GITJoISYhGh3z8"
-    "7KZDmcnRW0hDxT1rCyhltiDYeXd/Yc82c0z7KFEyMKLeHwRlENOqb2hOalDWFqbzwj99DD"
-    "h/7fABVm9ioE4ZRH4J6asy8TbCH+pkkAmeAXG2BbRz8BHgqE7B1kZNjFtc7/1ebm9P6nm9"
-    "7l4d2nXvfsnN9s5gcF/fkd5DjIPQiDkh0wxjNqko/8eOXDg+Oisfmq7i7bBpMu37jmfwqc"
-    "j+F4CQ/G8zJWyHm+EXKeskH8R0QE3qWEdHGo+nO36VYmbN9FZWRcw/W3n9Kxk3XZb0Ge8E"
-    "JCQoAb8VVCG3iUkRtQdBTG5WTytNdMdCj3Zffcl6j+LUg8rWK8OymrwqFt1rQKeu+Clhde"
-    "vKhzmRBUR6rQkZpihNIaSavjA3aR+Wj/jOZcJVf0u8PsWyMTdM4WquKvcL2Fry63ARe+LM"
-    "iR5DKkGNBfjvwu8kP6dAyvLinem+XbhojaHHEqJ3tEpxTf5vLBJem2G2yjeYT6Ao/mMyKA"
-    "/UDAQ8cAuwZyOz7bFXJWjAt7eMCz8MPo9hHQVzGurc7JWSL/w8MYoeDVhwfGp/Eu5ND1GH"
-    "/H/s7n+44AOg64yJu5rGE55+NMD+w7LgZ0jcOC6HZyvUS/hQpzt2eD7BQwcXGlpRRRcANs"
-    "UlBCt7t+XkPdArupIojFZigGflxOmjuZ1t8GioglHywl5EsLbYTN247GLevDuPYLvOlH2Q"
-    "RyukvYwUvLqsp/xZoq1rRSRwA8dZhXWmkFJGQVn9ZmTSs+beObLecIhPGPSinwFZnZXjIz"
-    "tdZrAHcQziMpstGnu1UcsQ98BjW80EgJRpj/utL5l6HYd8SnU/PYWTqRgXxyFnyGJh8BgQ"
-    "PnVITfvcL6n5j+xc+JFMy6P+Kr/cuQvWxhaIB9gmeujsAvwwM6O6Af5FJowdjF01CYfi79"
-    "c4psD7Cr3hcin3v/uOnf3muXg/f9g4By9l3Kh4cfweWwT02I9x3Q+613dX91+5GOu/1wNb"
-    "zp3V8NbjtU+uo9+8TL68Fd//0R4HS1z1OPzVdGRE+QTT/YNL7a+2Nkd8AEWuPDmcOzTzkj"
-    "Bl4BZ2foE6aNHAL+hznW1DH+iU7mUzbMzuND6cQ6+5Ms6fWA+Rdit0OIU+S2uqSzdQdp5w"
-    "3Se6HLlB6KOe+onIS8iaK8t3zVR28QqnSrZB3XSbbMKVb0a4hncCw3xTMlar7K7CXd/L2k"
-    "m04L5qaHEMoLiTWi/MtwPQDXn9yurq9WHawUbbkabcm9Jq1S/4CUaENhIllN/qgSCHnB/J"
-    "IElHFgXGBsIWjnaSEhm9DCiAo39YwtXlnvQ3YxGFzHnq+Lq+T9Nl9uLvr0NOEPFh1kernI"
-    "m1VCMxExFZVp8/amW7hayUJMUOm4zTpWuQ7tOMWi/GZaC8VJaxExadLWusenP5y+Ozk/Xa"
-    "C+eKUI7ExgxVb1ONMS2F4k154AGOPjxbDPEFZ6WFEPwg9AUlJpQKWvqfQ1ldS0JY+gyqtp"
-    "SZFg8izKsGsvAsEPPw+RBXMCUblVf5Lg/leTmTKf/YSOS/qvO0TPFW8vI2smPahTlEETJI"
-    "loLElEI1ygdBoNYzyXeSaHPM/EnwLs9/p3hx8vbwBkORvEO2C5IhbWoYfdhwew/w5Qf9PA"
-    "U2CYj6ZHDoJKx70E+I18yFc7rKdEz8id+/kx3oROwqAkQV8z9gksJ2XZsoF4yKHTTiG74I"
-    "hfpuR/GfpVLcS+p+pu1vbzpAPa3jp4ZxQRaajiP7Ei8cuIiHQRzHclApjvcuOX79IX+LKd"
-    "TEO2ngb4Hr3mrOu4lBQZU0XuSP/3+5gnEuK5f9P7/SDmjVwPbj+GwyP4X14PLpLLOnZwiG"
-    "0raVnluCvHXTnuW9lsuP+M7ExTPT6g0Exf+G+IjS1pod/hKbVB/Ts6FxnUzAbGlgHgCM+o"
-    "CT0Yvu8PNZbXzbK7/zH4cq996F1d99+Do6Ojgw5v58suEuVWsf/hLH/bSLdCafTT/ET1IP"
-    "992RgFvVIAwN/vBrdghI15YNC/oNEE4ydAUTT5C0HrFD4hNe0LEshTGeIJx5n+X6WHt9N+"
-    "59rNNODz7ciojHSG5GmZhNnT/HzZ01S6rGJBN27PcMwEVng4XgoTvulE5eB8EXGUIiJSQL"
-    "xuL0nZ58o+L7DPo3Ux3Jgzs/qLi4QefvONw/eBbbi9j+h6Yw8BbD3PQ1Mn05tJjCh0ZwIL"
-    "nT67fHBJf4ZdWWLhR2bOYxuBT/f3n0Ewg3+7SWjw/8jrUDtggl+ogP3Yof+GHtDpF+atGd"
-    "POS71TqxhAq62pghtOZtNRVjeBXPiXAjLZtLUl7BEPutVO97ikqp1p3SEeq1mdufzU1aYi"
-    "+a4JKfUAZWb+EYd+AtLyKlULMv9SkhJldNcGMHJdsdDjQkC+EutuqRLrbkGJdTejxHqm6w"
-    "gZKMuuKSrnismtsZRrM1t+jZVcoaUqTNIlBGXajzebqmhEfM0VUxXl9V47iYzFxGpsVcuq"
-    "pBbyveGoot52h+Mcx9sO8cAOg1oe5n4rsg0HU0x/BJ/7t++vbj+Cme2ZFvVfu6+vwL+vGO"
-    "zffbm87Pff99/z7lEsMuYij30qcGc24IE6Pyp3kHaU1/ORKjK3bdtfp8CrVmGjjYeNtqTR"
-    "TbCFNEWcJzsKlWooVNBPKNU0K0JnlnTToiLS5HjVxx/pE2TMLKSxoIoAqik5BW0q65alGF"
-    "anF/LEFceQhtpGr14Y6qhAhWaIr6UPwzoNFanYUN+Kr0R7J2VVw402a1olL+y2/kPfV9ix"
-    "SQgqx6ayY5Of9VmIf37epwK/GPwCnjNc1fXxnP3IjFumkbI8Z2IrKHHjAQrLBVbEOFV+IC"
-    "vCkYd9hcL30AK38GPGZiOegRZJlJIE+HUkoC12hHzOPbppvM25h89f6ar3L8NrPyUscsUD"
-    "QS612v0i8hfIqlYIni6IcrazdgChD+fyql7/Dgi/zDLNsjf2KSozrcVHa2eLOXRZNRLpD+"
-    "BaIvx5MFyKooA4b35WKk3krCBN5CydJrKsa4wDzGr7Cmz4LM7RMHUP/BdYJtniwzULWoZF"
-    "zDVOFWAkay06cZ+XTZAswFhW+rtzx8tK0ynTJWApK8WCX3cVDLIZEKIpUhGpNSZIhTv91i"
-    "ZIjaFp0W+hEdPOupWimLhLCSuGts0MnWES/oxUoeLjokrPrdYzqnq5cFxSabnNWlbxlt3T"
-    "vyoW3T6uLmSW7zwK1PSN7jfLQZ1SHXBIOF4gSfZyYtoQ6JD6sAZ0gQHnKXJtim0074DRzL"
-    "Q8gKlxx25iZYmqdPAhFQN/4lF2Omxdk7MeN72pf+GpaYMxsn8EDw+PLiaEdbP0r7g96Czu"
-    "SaWvdvwbWP33x/5Ns4Tfv+qzhHT6g07QOQfPPDqOt7RExiNyNfblHtGymQ6ZTcNOOVSO9d"
-    "ykjy/9nYR+46AppudZHHoAdX4z6xGbWyfPy0kM/GKzhghMbWBs0v/tf7n/cPjOZyQvBje5"
-    "Cb6pjF76JVJXtip2UrGTbd9yN3RvKMyoLym4L9QfLgVb03Rar391up59BUbu0k5IybS0a8"
-    "uM5Ieb2I6xEJEJ0I3cJyIIfERIQV8ZematieEeSijQK4MeWL9iuEeEFPSVoY/5GmIKSIkq"
-    "NVRWA/XRRAJ7wXAprEPV0U6RlC0iKZvk3T7zI2sv+1YY9k6nFMMWOfnKJMT5wzOy1RZs0Q"
-    "haLBX1J56Rxrkw+v9nxGmuh4fI1aOMx2LqD5pDZ9SfN/txjIL7PBxc9u/uWCX7/oTCDsJP"
-    "e4Ymf7AOwOHfAOthDf4Lgu7V+y6yEH1KDN4DjpXGL0ergvYtPT0V3dU6lbTqruPdfTKWah"
-    "hB+0nT2cElqoSkpHoWKiuhyu28m7iUVzrg1X3UqotJhgO1tCCb8pcSEY9umYhHNz/i0U1l"
-    "Y786SOeuqOuaz9Cq4MzmTKE6ubbOeY0zpWYV5iIipjLo2qxflr48c5HmUm/VT3wqu5OmJV"
-    "UD1FINUBUfuHuPXHv4QEaI/eKy26D3smnByIBOmYuiv7n8rujS7CC/IzlyIxyZ4BfyE88V"
-    "o1Pyu53ph/q3svlZZjq0WQlr9Lq37Esb6pzcv2DONxf9bLbe5f3Vr/2Oz/TtQzA26RNy6P"
-    "tNwQePPeT6VbY2Cm+o/glAG2AH2XzMV3s5aGy6xOP9L/u/f74aMtrwxTU9jw4NsgGpzWS6"
-    "c5YM+BOgzz5P5qO4YjrV1IEuYl+Rj0GEbgr0a/KkOiapW1h/OjgCgUKJT4/yb8mrm31eEn"
-    "r0i9DxLp49Tthk90sm5MhFY+QiW0fUIX94KM1aLi3s5TdTxGVLiUsPPyGhU38hIN3teOdl"
-    "bg87z7897Dx1e9gGaJi2WVObyXyMfFmBpZ0Qk8+aPS5lzR4XWLPHGe38t4OC8Q/vNdEvtS"
-    "ecRk5SQZchLqnIltZ5Bi2LYbVtA9voHfGjjAz6Ih3E5VQcZWUFKIpkNzdClU/RtlaOIbBp"
-    "dVRuM7iFqsgrnu0kOgwmlmGr7qoZmuSpZyE3My1w+WaniPtz6TANsnHlaL98gMUYJZUC11"
-    "4miQGYwn8n76E/LeP/neb7f6cp/89Cz0io2dxCQEJ463evt4TDGHzu366JwSjDhR7nc6HH"
-    "KS6U6Fhsf1gISLiC698gpogQmFVPlQ9wRERCiBvpSTkjyBV2SSJCDTEyshobihhrmx426p"
-    "crDfAglTFzkPaExJp7xKRqiWy1KHLbSFzLxp7QcRqOly9s2MhRSjcDw6pAscfl1D5SdR8J"
-    "cRRn2OOSKru3zTy6iqPsnv5bkmrKmOT3SDeJD38m07x4v/Mm2WwEQ5vnmxW/3Ep+eSO+d4"
-    "lNS1ZNRLrdOQwiwWS6mJCE/FK3XGFIQV1IC7JFWwfxZtb3zNPxVMjZi4hIuLbrD7C4M0sI"
-    "33C8hODWz/0rI18Z+Rsy8j/Ab33bc+d7GQb+4r1C434Mv2mIDjPLFpCxBut0bRG+XqBt0P"
-    "/IC3I7gBVvIQOMXTz1K7smpuPQF5hFGTQef0Jz1pFpDh4e6F8fHjLaSdU/vfI4Wm0H5Hsc"
-    "ghz7KuR6y+CP10WVObDO8w+s8/SBRYF4xK4QulEZCa2CkzIgn+SDfJICOdzERECOykgIci"
-    "PV/P75kEY5v5fqUkIKjItMqSbaqRIEXX2ieRRfEdQTYgr6CtBTy9XM3lPym2ZHRKTpcrXS"
-    "dQctMd3vTf0JZeaAB+8Umu0eH7OO5O8IhcuyvzsgmQ/OXnmiIv6idAm/EGo81lzkWPPAtY"
-    "04uip/vJ3Wtr+iqJMrYrDEhKSzvE/KtHE7yW/jdpJq47Z8Tkr6NMF4KU7LxrPIZ6M/kZ5h"
-    "lBQkOS9FpIR4d/sNrDFXv/Zmj3mnqAi1nDeHyhdqG5Uce7gs6Jf1VQonpKWVttusbRU42m"
-    "39zxyjov7jkkr/26l/VVXTjgSUtqa2SQp9QZcLBmpaDcIdLr4E02yZCsp2t4gsvZzOFjm7"
-    "TA3Q3sdn267tpSzA6c1VuINIqjQ467LLQPLDz0Nk5SVrxkjhm2XNsCRr+6/mOfYQtFyqPY"
-    "LqW4y7FtVmw8x78Inq8rEWnFmdAuacpST5TEuGFjC2ELRzOJqYYEIdIyrZ1HO+eGW9BvrF"
-    "YHAds80vrpJBzy83F/3h/jE3yukg08sx2UbYyEhfyY8+h+OlYHnXHXZWPMVu+6n0zQkW95"
-    "BiYspHquyexuwAAYYgKqbgr8tF9RbZGat6UouJtkwNpb2o6AIs4aj6+4Vy/9/CNbavtqq1"
-    "5T32nEsXGcj2TGjtZTlc8RGdQo+LjtX0xeDSF9wweuQ7Au4H958BQXQCD+z3+neHHy9vgG"
-    "46ExYge/UOOgCPx2BG57bAwwNFfWy6U26r+NfNEORl3XBT4+z+FTcWJJ5GZzWoK4Ac/11W"
-    "4GCjF0Q8cPL9If0YbBuAvQ1eJpgg/x6ZF0gA1HXk0BX+Y3i5jEm+2uGLANvWHIyxS9+0IL"
-    "v1hk3RAQQDBPVJMAt2n9h9OTo6ol80uFSM3bijs9JGAl5cbD9+tfkVQ2Cf3asDPTw1dfDl"
-    "MzNOgEOnhZ6Hpo534F/0MzbH3oT9QEInZNfg0J/GgSh9iY1ydFvp6LaDJ98ZRURTrtk+oy"
-    "FbF/F541LK863i+Ub2bWHfNyGrcjHa7OPGT2GxLS4tK02m/brv7w7MjzT+ueBHRaSBfaUC"
-    "h9iyjphfohtYUlZtYG3ewBRJu3v6b0spE3XUh9RHfUbuPO9i29SYzpuuvxsMF7nelrUPIF"
-    "TlFjqkBzIIp+Cubgc8UbfYd4qZ6wz8fgETSCZg/9NN7/Lw7lOve3a+vMTVQQ51b3O6FDTz"
-    "Mco5brWp0nbnOL3TyqqJqJNmII09XmnsC/oZRIWkq1yr/y5d7t5USFQmyv9trfmgzMfd1n"
-    "9LzMdP2DJ8mFNWY/hWobH4gqDlTbSJP1bAUHRm7FIEar/hMTXTHBcbM91j/aMgj/J0gvCN"
-    "6bGQzJh+6Tlg0Sg0RUa2SbjqhLXU4yv7sJX2IdR5QE08iyYmp/I4KpuJDCBtlEHt5kIfkZ"
-    "AJ99rIRYd+mm46MINZLFrRMTGZgF3zgqY7A91FDY2imdk+941dJSErDXe+Zi34CGoumkL2"
-    "ozPylwrP2AxppYmKUfLt6EzxaXD9/ur2Y1NOSdNdVkIbt4qrmJTdlLOoOIFyed/BIeFNXD"
-    "x7zKDXmLaLz5eIaJGy5VI0U14yDstSBILNPvzBZbHMkl0RzO0h0jKwnNJNm67yCvtPXHIt"
-    "hOQ6HV2Z9p6QF6mg5YSo4p3brOfQJNBWaYZRMInyLyvb0wF/Ka6NmJxSQGUFtDWkLCn0qi"
-    "/JWvuSBNtEDbD+xgNAn5fzSYpvfGNdoSUJ986CiqrEziLQksSHvefPJRHsjbYkYddu9ghB"
-    "hEyRndn+OzGi8+bVnHAxuHSJHJmNpqbHSsTIzKSzmZbpzRf37tjQdNFP0SI0VvYVFHSxPe"
-    "yIf66HLapu+mQGdV2JQrlGPkOlx7X4AO0UhT/5pRsZO87f7wa3ORzSUiTpw5m6B/4LLJNs"
-    "8XafhS0DI+a5pYqYkvVKnbhLxiZIXdih0wNVIOy5GC+T/Vhb0HOxI4kEGmJCUlTiJW72KR"
-    "FlyO+AnWqArZLRdpsUUo6vcnzboIL6HN/NZFbGPbQMXyPlwr2ZZRl1HctlWRpw/h0BfvyK"
-    "JUYyOz/I1fTtf1/bwKEeAZjCJ8RqZqgQ8GOIAHp0E+X+gY6y0y5r/4QML+OPvWDGMPcyEo"
-    "/7l3JB2rKVFbkgFcOv9UZeW7rFlQy9qoy/zWb8TVkqsBj2SxkFfGXgVaf+duhBOYa77RjG"
-    "bbDyz2BcTm2EdbmHk2V91ooeYqTSa8sUUdZJjK/BFvqJYQA110+MRFjf9BODWGXzffKVs9"
-    "VKZ0sPenyUZcjD8dKV4td/iSz/UwDacLyEcYdGbjjlAAngG46XEN9uGXi7+eh2U+CiVwfp"
-    "zBB3kTdzbbGCzGxhmcy5+sKUyJ1qBpyLtNKLyUjkpNYGKk9JsdAzyuC/8veHuJSMu0S90d"
-    "+paWthRreYCZeUlGlnUMWUWXzK4Fa76133m+JOmi6mjH6tFNT5nZ0TYlJsKUU0VROtnfmu"
-    "bJhEtzCZZeVH5cOfIapUoO6VUmxuvT2nUjTjivnq8lGMjWaq/4ZGE4yf+s85eeqx9zvFlC"
-    "AfqaHn0jnqQozgH3sEU6uPP+f8M7SwD5biCdthV+bzhEvNlbYzFxJSHLqNEy7hAyEAcVRG"
-    "QpDr746qKMMFuKdlVvBp/go+Ta1gF42RiwQz7mNCEsLcwBpWOS6tYF7wzMvu55a/2CMiEi"
-    "714zL84nE+wXicYhhdpCPzuWJzkZiocj2ldD2b9Kt6yDX1yV6GRxW80ynypeByTGuyKnbF"
-    "VVoxjpTvBD0jl2RSwPlbfkREwi2/e3ZWxg86O8t3hNh7iexpJyPWnI9wMFxCdBvJmqCf6K"
-    "Gs5PT8Au+IiCrwFizw3uhh9tf/A4k/V2E="
+    "eJztfWtz4zay9l9B+cvaVbJPLF8y7+TUVvmimfHGt9ieJHsyKQoiIYsxRXAIyrbO2fz3Fw"
+    "BJ8U4TFClTED4kM0OiQeppEOh+0N34v60pNpBF9k50Hc9sb+sj+L8tG04R/Uv6Vg9sQceJ"
+    "brALHhxZvC30G/GLcEQ8F+qsszG0CKKXDER013Q8E9v0qj2zLHYR67ShaT9Gl2a2+X2GNA"
+    "8/Im+CXHrjjz/pZdM20Csi4T+dJ21sIstIvK1psGfz65o3d/i1U/PxwvY+8bbsgSNNx9Zs"
+    "akftnbk3wfZCwPR/5yOykQs9xJ7guTP2C9gLBj82/FH+y0ZN/LeMyRhoDGeWF/vFIy26tq"
+    "Vp1zcP2v3gQdO2BDDSsc3wNRnaDIBH9gq7/6/fPzj4sf/DwfGHo8Mffzz68MMH2pa/b/bW"
+    "j3/7LxOh5XfFMbv4fHH9wF4IUyX62mUX/uYy0IO+FFdGhH6gf83GWS2cTaCbr4OkVEoX9E"
+    "emdREi311lTOGrZiH70ZvQf/YPS3D+9eTu7MvJ3Xb/cCcJ9nVwp89vMdgjmJ/ozxIBOGzf"
+    "DLThhQjb6PteObj7P1QAd/+HQnDZrSS4Op3WRMAN29cCNxiVXRy2h1WQPSxG9jCDLP9TAN"
+    "mwvZTDttq4LRu42ZE7c11k63Oh0RuTWR3OW2fX/95aCdAHFWA+KAT5IA0xfIam/8uFrIyE"
+    "2NvGRlMw/yCBsRFhP3bx/yJbDPhIRqFeD3XdRQwfDXpZ5M/pHc+cooKpJSGZwt8IRPfCv7"
+    "Q21fz3eGbrDGsQeDIjSNAeNTZf/tnWFFQC+sPF1eD+4eTqlnU/JeS7xYE8eRiwO31+dZ66"
+    "un2cmqAWnYDfLh6+APZP8D831wOOMybeo8ufGLV7+J8t9k5w5mH2wzVoxMEKL4eXEvqfEe"
+    "Rqol5VTKjWd5c2i9577V7Zl8f82vFTrm/FMM1q4RN2kflo/4zmXBMX9L2hreetM8Ho/xp0"
+    "s14a+DscYeHV6BVd+LLgAeIDj/50+oORx3/8Hf0O7i7OKMQM4RHUn16ga2gFUE+Rq0+gnT"
+    "PjnQaSn36+Qxbkv6IQ6atYL2tmrBbBnZgZ2ExDOyHLoXTr9yIrSPSOTSBff5YE6iHqSVaw"
+    "OA1EP+D3Am1NJj0+h+E+js1diVkte2van6avQBs+8p/Ens2eFPK8M8P07pCO3SSxmnO7V0"
+    "oFs4aay1sqPnhj+WAPi1uPcamWzEdZVRFBT2ajv5DuabXs9xxhpYiaiohWn+r7IQWLmgzM"
+    "53EV4vO4mPc8ztCepiMCrt+6EbK+W7hW2WU6Lt5lOs7sMhnIg6aVY4D96/7mOh/cmEia7z"
+    "F1D/wHWCZZQ/+/BFmGRYLKCRHdvjr5PQ322eXNaZqjYR2cKs5t4zm3DPNTTFS0af6fQvvp"
+    "DObb/ot7pYb/iLbSdKisfsktnGKrn48A0c3ehJCyeyrYPfZsOqLmObL1LM4P6LVgqCelpA"
+    "C6bOof/P5QvjwvZv7Lm+vPYfP0mp0LPP+1IkM8LSddpFPzNugUkidqzvjIiWCdEZRipKdi"
+    "G/pVghv6xdEN/TTcFiTeoQjMCwEJ4a0ymIvHcmYoT7Bl0K+f/VN0zs4RlQLvVU/c1ERH7j"
+    "OdFhyKnZB1kpWUQgGpQNUqJkq/2ETpZ6kZsnjnrD2OsYWgXWCQJwRTWI+oZFtgL66sdrif"
+    "3txcJob76UV6PH+9Oh3cbe9z9Gkj0yvgGxV5sHnkwbsH7HRuYtu8iJ2uqWAVITttMmEXBp"
+    "o62GPB0cXb4dlGvTJuzIyaC22Nb20zlHrgCc13wO4/gTdBwEVUzcT7BwETSCYA2gYwPQKI"
+    "R8eXQe8Sqk0m4XgAeoAutcQD/UMwwTOX7G2lVNjKA3IIvD/i6qYP2/pTUXpdmcl6JZSeWl"
+    "Tebf+YfSUCnkrQXEL3pHl2CTsMDcHd+YSQhDA3n/cVLCQaW0bEnO6knIRgNz+mY7GTwhN2"
+    "VlZF79edtn37KIt/cfBEJKFiJ1TshKI/1i524l/U87GhtZXjJ4a3emXe4V9+o4ou4Y2NwA"
+    "hajDsw6FB5RlNkex+5ixZmZgAymwIPg/9FLt4Dv7mmR11PYNoAU9nzUxCb77MeYQv9q4iO"
+    "Ti9exe6fKjjRYsGJKZoKlUsJ28sXw9pOVQRlEGycQaAcom6sKSWbI14yM2/JPRIp8/x6qZ"
+    "2S7GhcIsdZZe/mg95qcuUiJTzHRYinixf7CGFqugqu3lBTPBwAgjX2UmLShZ42H7ukqpW1"
+    "bJdTNB6xK1atLCYjIc7N5wiMEdIYHNrIyVnpi8tmpcRWt3173HL1rP7+4Y+HHw6ODxeT9u"
+    "JK2VytwuyUW5l0K8OiteLFDeJyKi6i9gYbfrFrxKTEpRT4TTnzHNUG3HjJQx3jg6/Adc+Z"
+    "YhrANVa8XVJok9PqErwIdEztCc2X5EVCZ/7EMX/2A7IkwT21cxE4lS6ixoTREGZ3vDNZMc"
+    "OugdwlkbphfcgK0HdXYyXVlyUm4ZztV//ingXl2WWBqk168mbmjfDr4BnlM5Tx270ykhLz"
+    "hhpiLRVRuaFEpYcdMyfLtZjcWQhIyOzsV+In90sIyv0sQ+nAuYVhziAvjjGMiSwVZNg1tF"
+    "cdZejMRhSpSS3+Jy3bAAPUrTp7MtE8iubbPP13JJw03FvPscRi2+7FVlh8h79VA+yPlPdN"
+    "//+nMso6aZSNZvoTypnKSupyLSRWeDzQya8nF5cnp5eDtqaotmM64TSfuSvdGVjIKGK69q"
+    "6AWq83b71W23Id+gCDJBZhBSTllAKa2pr7K8o8WnITKZbDtGaKqLqJlByDaoeuUXCX3KFr"
+    "09MKdpxyHK1oL6rYz4ptfrXsZtFB5M34g1z0bKIXCiE0LNMvSMe8rh5IFFgJL2UDx5WL1l"
+    "kXzR9OguG9CSHpgnubL3Qa4LVMblBhFypFqK7tqLzmdytWAYlYFZxIQsLdun6Vqiz94qos"
+    "/ZyzVKLXEkA5JSZfxu9RpcyCo5LMgqNsZkFkJlXFOZJYIcl5O7g+v7j+rN0Nfr0Y/LYipv"
+    "O4CtOZJnBiTOdxdiXNWKIirFuO+HtRb2pHtBLDFmjMxp5gBe2EmJrKKk1lPmo14txTgsom"
+    "rW8acSDr7CikRFcS56GmtZrTmo6nDuOjam0dpWSVprusafyMXGOWs3iVnkgQk1LHEajjCN"
+    "SGbMWvrQPld7rmDbyPIaNKeHdlS/Y9Sx91TSGN1z5KD/kGEJY8K7WrB3DcQ9sY4dcrRAjk"
+    "n21mdzbVole2S0v8ttrUb6zSkjZ2e1U3HRPlbTOVkVcxobYo4ncsnnRUacPjqGTH4yiz5e"
+    "HMXGpLCnGEMREJd5WaP1jBQ685w7j4HMmwvRTgljlJbRweSejnX8OLjYkpF3Z9XNiO5ADF"
+    "jfscAyhl+xdbPzHzuWJ5+ZNFzXcAATMRgQ5tQBDaA6wyvItfAD8SlYAR9iaAmFQebBsmXS"
+    "r5SDMJcKiQvwuxky0v30L/4plKMYqJB8rxe8h1oOvNtfKm2ZSnNzpQIXedtQnjzqVY3F1W"
+    "UgXfpcyWbPAdx0YE5KC9FGZL22VL1yP4ZWUA71cZvfvFo3c/M3pZjSIb5SRUlJQtjURkhL"
+    "jxmCIVB/pOewRjlLctWoJ6ILA6yFsuD7vqbNW4uShacDpXWL64qnaKT8exc9G4Nu6BrHyw"
+    "N89WmbbpmdDDrvBIz0rKh3crwzwCTnCMZwTlA7z5Aa6C/Iu2F44qbS8clWwvHKXBHkH7Sd"
+    "MZwSbKnaQlVWxs/dhYi3Niy6XRFfXRkl5kpbcSyY3IRbaO6uQ0JiTVp1FXB+iVmoisloDg"
+    "wpuWa2Q16BCb2PyB5/oE6U945mkzV5CUScqpdbfSuuunPbONkBokTY6wog5UoSu1Ka3yVZ"
+    "SmizSNXh2kc2W5rvlMTQNxhRd0ofTeZb2rUnbvvcQWB3NU10ZJJ8q7aiihQpVha7gM21tf"
+    "wUqR7tiIrwp0yYe/xPFUQYnCJU/HqV7KcU3Azyvu5SL6ysRbEiq5T6PyTFbde0mIHsywRL"
+    "gkg6nNiF6eTJYTyhsmmRXH8LIgWZW2JDWHXxyi6lAUxXJpQgHpAlKbj5lEU2gKcccLAdno"
+    "+XYywSAhL5hOnBNIJkJjOC0oYfRkOyQ9tvIOUCxJcAwFVlj/7uv94K4tpncFsTXrEWi9dX"
+    "1zd3VyuSKcG48E9iHTxOuTZgTV9l6lmcPxz03VlpizCzqQTwH7/Q+Vkgs+lGQXfHhTAWNq"
+    "aszcvOm80PQu7UOaDdf+/uGPhx8Ojg8XhvjiSpn9neV5Q7gsTP1YQ5vZXp41+MahjgV9qC"
+    "2WLm+xWPjRtOt8YVlB9VmlPysfoxf6U6hS6Hrs1tusLulGfVzd/7iWmVTze1Ba77LWqcVt"
+    "8TQNTdxBypNdpUN6/evg7uLTxeB8Xd2lCEBk55y9XlwZJiMog7W+6goxpqHZs+kIuaLoZw"
+    "QV+sugz3+wyLyTIyobsdt83PXIdL2Jxhbd/GW9IPkmIVW2lEs14tnSnJ6rTfKkediiPzAI"
+    "lKi8TGYkZZgvUuRWFWqrmNjKVkpzp0R7Ri4RTM7LCEoIdeP7aSo2fbN9gJlj1NR/UlLCk4"
+    "CYpW3c2NZ8axGNs6ZqX0TKVCyTlwnXXDLqSLoAwvz05iVROqX9nNG2a/ipVMJpilxWXWnZ"
+    "wXQVdCMrTLEzilUoZD5EDpwvQkY1klsgWgSsWzi/83vbAMA000PTJUdXBNgF7UxW0Fxq3D"
+    "iQB92ypZWuvgTlBVYKfZbGLZQsArcIsuW/SxG01nyEaboFzWU/ywVeZ6wzWUFbbRz8GkOU"
+    "OD9jWahiB3fIiNgEWwbtZEmovvi9yAoSJzMhXQUJYQE0y85WtLeTRWcyYdZmTsodNK0Tj1"
+    "pdDntcJjUlfrtXlqFCX5illvOW4mXmvQn0AGI5c8gAt3c3Z4P7+4vrz4DVh3LZXRuYHniB"
+    "BAQsIdiGgPnJu8xPBi+mNzFc+OKntRXVmm/sId9svrrSBmPsAmoL45m3Q3U1QcBFOjstcg"
+    "7+wiMwRZCwGCHaLQEUfjB28RQMh1Eky3BYsXq9Ss3pZGpOF0843Bi1JELFa0aYNR5UpjYd"
+    "NuuUluAcujO/zPuNw8ZGwYktRU1L19Xw7LqgjryGQ7GKi+xvbNGDIOgGBN0Aw/QXL8zOWw"
+    "kr/4FtPKMLYTQvAT80YqcHCKbrFh3Q7nw4zKyxLTzjm00bvCCXsNnLm4wp6HMAx2yhhoB9"
+    "inTJ7dG/6i4kE4DZVTqe2Mfc81dZaM+B42KdmoNFS+wfW7TBs2n4ybeLN/SPalFrbzcm+Z"
+    "K02JjyKmeoxGRkTCislMFZksCZifSJvgoBlBNCEsLcfEAVji8GVWFOCEkIc/Pnt6jDRd7P"
+    "QF+DhFkVdqU8IOUBiXpAvyLXHJs6X4nO6KWtHNcn06bU53mOtaYj1VjBid1/pM55jk4jjh"
+    "/+qDyBTnoC3T3X+z3XGHWw9wpQPqiykh8Ur+QHOcdTGUi48kJCSEKYm/e40Ktj0vW3XkHl"
+    "mKSEccrrbhclPL7YjmTF/P64iMrsT3tyM1IvuJ+ozP21+GAMBPNsWYwtBO183YYiKcWOqE"
+    "xbX8viymq1eXpzc5lQ5OlFOjv169Xp4G57n2uQNjK9AkZEOeyb9511xGH/xb1kxTXuESEF"
+    "O5WpFr0yZ/27q/m1OojfunLwzwsaAYdFxUDyRLUOPAxGCBDz0UYGMG0wmvOIGl7MFNDng+"
+    "3+Xn/vYGcvs/+4ZF9V2IGIjoyZf4oP6CYf4OEnJJbpGwpIVzC3eceJILoAecIeakpM+ahV"
+    "oF6LXZOt28H1+cX157ZW/XQ91yqbgmXVXDOEi8VYQK3mCb750hIO736lQrr9kkK6/Zyz2H"
+    "30TKcG5L6QfDUZFNelXPdarjvRWdydoY3mwrHIGVF1PlXtUIcAyhqxyAlJRZN1+VszkG4a"
+    "tbSclFRa7raWLfOZpQvV0nNSVmm6y5pWdOzm6b8jdOwdgtY1HYZ36NlEL1t5SZjJFr3SPM"
+    "xFNVeXt65MxzLBXSYIyGw0NTmXC16g6TE+laVxbPNcR+LtAOLB8Rj4/YPtD3v7e/1cVraJ"
+    "LsXIWWq8KlK2m6QsO8JO2C+JCbW1FS+rJjpTGXqdXH4JS0Mr+N+9NnTXZiH5q0Ov0aDPKQ"
+    "+t9n2yw7T5AxPo161zQ9/F/LwsT2g/M19avt2IVrZ9QvCYA1Ub+YSwAr4S8ARZtDdhyFNi"
+    "CuxKYNs4bwUsRjlsLx+8R5XgPSqB9ygLr08W1HAqU4Jqq6u+Y8mBrMOapkQVOd41clSR45"
+    "ut/86Q42P6QyYPPEAzlxqP3e+VE+O8pcZjPSuy4jc2AtiBdKSBQBxwcbCNbWvOy/qxgEZg"
+    "EvCEHC+HBBfu4Zv9zea/hgA85qWTWBTzrmkzwnwKIH3VqWnNPwIE9QmYEQSm0H0iPLzZ75"
+    "ml2gBoG7RPMkPkm80eQmY6K4WEXRYNzdoSRsv7ff0EHPpiyOa0PPTl/a7oLE3/9Dv326py"
+    "hd1foBUH3xVNRMj7X4+INxBJyMc5HlSp7HNQXNnnIHvIF5uvhIPSk1Iq+P9NaldFkkpr8K"
+    "kk383Rr2/X1fTbY5JKy13WslhWhUqnqLoIKjpk876rjtAh90ifuaY3/4WdlVVUZjrdplda"
+    "XzporX0PmlcOGAwFONfAGALoPmK77/MZeMy5DRu7U2iZPiPB6jmD7YO9/t5hbrjg8h3mFn"
+    "mO+6+YmPwHqBLPHfKSFV/RFU3ECr2FX0oG+nv6/VmF4MflZKqXe9D/8XgBOPtHGcT3VyeX"
+    "l1lMv8cm5KpWWVxGivC/dDZ3tXTusnzuzMawvzAIk0EpMQnR7h8dVYlyODoqKQl5pKxhZQ"
+    "13xBoOT24+ccyf0TzPFk61KLWEw+OkNeiY2hOaVzaEqb3xjNxdD+/6fwNUmNmrEIRd7oEH"
+    "as6+TLCF+E2TADLBLzbAto5+AnwrELI7yMixixvt/5vNzentL1cnZ7v3X076R8f8ZDN/U9"
+    "Dv30GOg9ydcFOyB8Z4Rk3ykb9fORw6Lhqbr+rssnUw6YqNa/6nwPoYtpdwYTyuYoUcFxsh"
+    "xxkbxP9EROCNJKTbh2o+dptOZcL2XVxGxjHcfPkpHTt5h/2WxAkvJCQEuBVfJbSBRzmxAW"
+    "VLYVJOJk97xUSHcl82z32J69+CxNNq7nenZdV2aJc1rTa9N0HLCy9e1LlMCaolVWhJzTBC"
+    "WY1k1fEJu8h8tH9Gc66SC/ruMP/UyBSds4aq+Dscb+HVaBpw4cuCHEkPQ4oB/eXIryJ/R7"
+    "+Ou4szivf78m13iNocSSonv0WvEt/m8sYV6bYrbKN5jPoCj+YzIoD9QMC3jgF2DeT2fLYr"
+    "5KwYFzYc4ln4MDp9BPRVgmtrsnMWyD8cjhEKrg6HjE/jVcih6zH+jv2d9/cPAmg74CJv5r"
+    "KC5ZyPMz2w7bgY0DEOS3a30+Ml/hZqm7s7E2SvhIlLKi2jiJITYNOCErrdzfMa6hTY90qC"
+    "WEyGYuAn5aQ5k2n1ZaCIWPBBJCFfWGgrbN56FG5ZHcaNH+BNH2UTyOkuYQcvK6sy/xVrql"
+    "jTWhUB8NRhXmmtEZCSVXxalzWt+LR3n2w5RyCMf1xKga/IzO6SmZmx3gC4N2E/kiIb/7o7"
+    "xRH7wOdQwwuNVGCE+a+rHH8Ziv2D+HRqETtLOzKQT86CW2jyFhA4cE5F+NkrrP6J6R/8nA"
+    "rBbPoR3+xf7thlC0MDbBM8c3UEfrnbob0D+iCXQgvGLp6GwvS59M8psj3AjnpfiNye/Ptq"
+    "cP2gnd2cD3YCytl3KYfDj+DsbkBNiPMeOPnt5OLh4vozbXf96eLu6uTh4ua6R6UvztkTzy"
+    "5v7gfne4DT1T5PPTZfGRE9QTZ9sGl8s7fHyO6BCbTGuzOHR59yRgy8As7O0C9MGzkE/Bdz"
+    "rKlj/BPtzKdsmJ3Hm9KOdfYniej1gPkXYrdDiDPktjqks3MLae8N0nuhy4weyjnvuJyEvI"
+    "mivNd81MdPEKp1qmQTx0l2zClW9GuIZ7Ast8UzpXK+qswl/eK5pJ8NC+amhxDKC4kVovzL"
+    "3WoAbj64XR1frSpYKdpyOdqSe01arfoBGdGWtolkNfnjSiDkBfNDElDOgnGKsYWgXaSFlG"
+    "xKCyMq3NY3triy2o/s9ObmMvF9nV6kz7f5enU6oKsJ/7BoI9MrRN6sszUTE1O7Ml2e3nQL"
+    "10tZSAgqHXdZxyrWoRurWJzfzGqhPGgtJiZN2Fp///DHww8Hx4cL1BdXysDOBVZsVI9zLY"
+    "H1RXLlAYAJPl4M+xxhpYcl9SD8AaQllQZU+JoKX1NBTWvyCaq4mo4kCabXohy79jQQ/PTz"
+    "HbJgwUZUYdafJLj/3WakzK0f0HFG/3WP6LribeVEzWQb9coiaIIgEY0FiWiEC1QOo2GMZx"
+    "RnssvjTPwuwPbJ4H7389kVgCxmg3g7LFbEwjr0sDscgu0PgPqbBp4Cw3w0PbITZDpupcBv"
+    "5SHf7DCfEj0jd+7Hx3gT2gmDkgR1zdgTWExKVLKBeMih3U4hO+CIH6bkvwx9VQux91TVzb"
+    "q+nvRA10sHb4wiYgVV/C9WZP8yJiLdDuaHChuYHwr3Lz9kD/BlM5mGbD0L8AN6LRjXSSkp"
+    "IqbK3JHB7w8JTyTEc/vq5PedhDdyeXP9OWwew//s8uY0PawTC4fYtJKVVY67ctyV476WxY"
+    "YHz8jONdWTDUrN9IX/hljbihb6PZ5SG9Q/o3MRQc1sYGwZAI7wjJrQN3fngzuNxXWz6O5/"
+    "33x90D6dXFwOzsHe3t5Oj5fzZQeJcqvYfziL3zaypVBafZofqB7Ev0eFUdArBQD86/7mGo"
+    "ywMQ8M+hc0mmD8BCiKJr8QlE7hHVLTviSAPBMhnnKc6f9VeHg37Xeu3VwDvtiOjMtIZ0ge"
+    "VgmYPSyOlz3MhMsqFvTd7RmOmcAID9tLYcK3HagcrC8ijlJMRAqIV+0lKftc2ecl9nk8L4"
+    "Ybc2ZefXGRrYfffOPwPLAN1/cTXe3eQwDbieehqZPrzaRalLozgYVOv13euKI/w44ssfAj"
+    "M+exjcCXh4dbEPTgn24SGvwfeR5qD0zwCxWwH3v039ADOn1hXpox67w027XaA+i0NVVyws"
+    "lsOsqrJlAIfyQgk03bWMAe8aBbb3VPSqrcmc4t4omc1ZnLV11tKhLvmpJSH1Bu5B9x6BOQ"
+    "VpSpWhL5l5GUKKK7MYCR64ptPS4E5Eux7ldKse6XpFj3c1KsZ7qOkIHy7JqydK6E3ApTud"
+    "5nym8wkyu0VIVJupSgTPPx+4YqGjFfc8lQRXm9114qYjE1GjtVsiqthWJvOK6ot93hJMfx"
+    "tkN8Y4ebWh7mfiuyDQdTTD+C28H1+cX1ZzCzPdOi/mv/9RX45xWD7fuvZ2eDwfngnFePYj"
+    "tjLvLYU4E7swHfqPN35XayjvJqHql25tZt+uuVeNVq2+jdt43WpNBNMIW0RZynKwpVKihU"
+    "Uk8oUzQrRmdWdNPiItLEeDXHH+kTZMwspLFNFQFUM3IK2kzULQsxrE8vFIkrjiELtY1evX"
+    "CrowYVmiO+kjoMqzRUpGJDfSu+Fu2dllUFN7qsaRW8sNn6D31fYccmJagcm9qOTXHUZyn+"
+    "xXGfCvxy8Et4znBUN8dzDmI9rplGqvKcqamgwokHKEwXWBLjTPqBrAjHPvYlEt9DC9zCjz"
+    "mTjXgEWixQShLgVxGAtpgRijn3+KTxNucefn+Vs96/3l36IWGxIx4IcqnV7ieRv0CWtULw"
+    "dEGUs5m1Bwj9OKOjev0zIPw0yyzL3tpTVGRah5fW3hpz6LJqJFYfwLVE+POguRRJAUne/K"
+    "hSmMhRSZjIUTZMJMprTALMcvtKbPg8ztEwdQ/8B1gmWePFNQ9ahkXCNc4kYKRzLXpJn5d1"
+    "kE7AiDL93bnj5YXpVKkSEMlKMeBXnQWDbAaEaIhUTGqFAVLhTL+2AVJjaFr0LTRi2nmnUp"
+    "QTdxlhxdB2maEzTMK/kTpUfFJU6bnTekZ1DxdOSiotd1nLar9l8/SvkkXXj6sLmeV7jwI1"
+    "faP6TdSoV6kCDgnbCwTJnk1MGwIdUh/WgC4w4DxDrk2xjeY9MJqZlgcwNe7YSawsUJU23q"
+    "Vi4C88yg+HbapzVuPmZOofeGraYIzsj2A4fHQxIayapX/E7U5vcU4qvdrzT2D174/9k2YJ"
+    "P3/VZwlp9zu9oHIOnnm0HS9piYxH5Grs5R5RVEyHzKZhpRwqx2pu0s+X/k5C3zgoiul5Fo"
+    "ceQJ2fzLrH+tbJc9SJgV9sVhCBqQ2MTfq/7a8Pn3Y/+Izk6c1VYYBvJqKXvkTmyFbFTip2"
+    "sutT7judGwpz8ktKzgv1m0vB1rQd1usfna7nH4FROLRTUjIN7cYiI/niJjZjLERkAvRdzh"
+    "MRBD4mpKCvDT2z1sRwDyUU6LVBD6xfMdxjQgr62tAnfA0xBWRElRpqq4H6aCIbe0FzKaxD"
+    "VdFOkZQdIinb5N1u+ZK1lX8qDLvTq8SwxVa+KgFxfvOcaLUFWzSCFgtF/YlHpHEujP7/GX"
+    "GaaziMHT3KeCym/qA4dE7+ebuPYxTc7d3N2eD+nmWyb08o7CB82jM0+Ye1A3b/CVgNa/Af"
+    "EFSv3naRhehXYvAacCw1PmqtEtrXdPVUdFfnVNKps44398uI1DCC9pOms4VLVAlpSfUt1F"
+    "ZCndN53+NQXumAV+dRqyomOQ5UZEG25S+ldjz6VXY8+sU7Hv1MNParg3Tuirqu+QytGs5s"
+    "QReqkmvnnNckU2rWYS5iYiqCrsv6ZeHLMxdpLvVW/cCnqjNpVlIVQK1UAFXxgZv3yXWHD7"
+    "xDVNOkiBMM7/beOCKafvW8YWVOMGjPmDAqzs5l9h2OTLQZo+hMD00J2B4jm5/g7Ntsw+FH"
+    "cHM7uPbLSebwgE0/4pvtnx7HmrIefELRANu0KxvQEf1wGZSvND1ArRuTjhGwPfj99uJucP"
+    "6RP8VBtsEOwPOf5mFcnfyLDNWga/bV01Z/bAW/c3HOcGxWUPxgN/nBQGV0ShBZYZNS0h1H"
+    "d1DFSzko9lIOMl6K4j3eyQ+3sSd0CF3YXj6Lcb+SxbhfYjHu55TMXw+agy2dKyI4Gg/pjC"
+    "2ygkZ5UlLRGZ2zvZXvpfSfMsQWtrNItGtSUlkLQtZCSZW4BbJZhQiXMPtK0BqHpL1ZuSw9"
+    "CJeoXsZd0pxPQCAZMuILLmhnEsHeai5kCrVSHibEtRIXoy1UWi0Hkooil2X1QTc6rKMHOL"
+    "vBo5m2E7FRdMgxfoTxKJZpPyED8Jtj5O70MmxMw/1/s88HZ5cX14NzRrcEFMseGEB9Anj6"
+    "J/CDghlNw84goRo1TNYptMDXW7bygLGLp+FLFGccLqD053j2C7Qw7ipBzyxu9RbGtiJfuk"
+    "m+KFZA7c5LfMZIBwLfusbIvM9o97cH6hxtm5BU++VddiAVgbDZ+o/bfUKpg4o4aCJNOW6d"
+    "C3M3SgF1FPA2c9MAb5MMPVgzXQiyN9UL+/NpQ7Fib+Ean107dSwsHdUs/+wX94z+eyuf6Y"
+    "k16L1B9LCm2ndWQsSoeiDsCWCNY4lxgEzwC/mJ0ywhQUMfCgiyjSBIRoc2qxjPa0Sxyk3D"
+    "IU9iy0u9a65zlmgXheEwHufk7OHi10EvoIogGJt0CO76jnnw4LGHXL+ovU83MYB+AtAG2E"
+    "E2b/PNjhqNTZd4OzECCWy/uKbn0aZB8S2+lTdntbd+AtRa47WzKK6YdjV1oIvYK0bbffQ1"
+    "eQ0rJqlbWH/a2QOBQomfjcjfkh8m4KcBQo+FCnkTF88eJ6yzh8j/2nPRGLmIfsecCFsyTk"
+    "hRUZ2kojz8hISCbBcC0kX/HB9WIEKODwuJEHbr3aN/OuZov1OhsdjLCgztlJgKBZIpFMhf"
+    "vNeVUlXBQG/Z5FJwOYo578YCEjKjo5yClWU6SMopWmdpBShSezMnQlW+pGvMaghsA+TfVa"
+    "yrNVNFVQIwNQw7xQHeIeOWdoRyM+6im70y7o8d/+7wdgLhXVQI+EJ7IKwiD10EKIzoEbms"
+    "nHx++foqggFdR50ORKL8OnbCGmO++HUAA1mD6soGLyzsyycGWdfgBbKMOtvj6XRznprnYd"
+    "ZpmLS34/OI9q43AboFTXofPiECwsf+YYNdsP/ncMjy93gDipLuy/5XdCXs7puNbWsOHl38"
+    "0mN8X0GYmEN/oP+07VSv4L9B0PtOD3BO0NZnrkt/wjebNyRAhzbgSYMAveqIRbAxapALY5"
+    "f/w8MetLIJhz0woBP4v8G2n3HIf2DQKzKSlCXrZRbeorqiiLvIm7mMVfVwUJaffq5ultTc"
+    "4dX5XaSbjumfgEtVx4brRwAZMDOHR94BaM8ZOsHJoSZdVOE8AIVF0TWQwui/ocpf7NJq1C"
+    "vhLf1vVjB9MSEkHX/ZfPbiNNgDqopv2F6KoqxtUzoqCPS9fEvBUxLU+QgRwjlBhtz0ycJZ"
+    "fCpuJKFOxV3iVNyEKSgynNNy0pR6a2xMJy11QQowIysNviuep+ngR+xwLxELJC4j3/7dYR"
+    "Uj5LDYCDlc1827dc7jZ56ltszGTkEHanenftAuOyZoKZ0UdqG0spxWaq66OcJq2a2nBxVq"
+    "UKgQmXbY1A7rZus/TrqLzrVJSbXk1U/QjG06iBmEKnmr8R1uH9YG9rclT25JDL8KOUOL+W"
+    "J10HZsdqmejpWcWZcopuPv/+bMKwLVdBaxAGesM4lGdKvVdFKolcVYLHCtEmihRSqtFm4x"
+    "IzzdyQ994Nk/fkcfWdbPFLPACJakhFzeEmz7WtvpsVgA9H04BPt7e5wkzg/KaLb73No3wQ"
+    "/3PwbWC698w7brE3dod5l6OGrbvpPb9kxVGfhLDJ3vspk4je1RqO3jzT3WrWPmjQoRVwTG"
+    "e9Q9iZkA1T/BhJiaBmt/fqE5JgR+TEhB3xRv4SzitZd0rhOx32umieqVOWKffwXyYkYUJf"
+    "Q2qrHvulupDiZ5OrGQm5/qsLjZK/XAaTMNsnbVfO9icMUi1NXh2p31YjmAGfxLamYE7SWM"
+    "i24+JMlCz8gSQXchICG8LYQjqYivFMRVyr7sF5d92c+UfSE6FpsfFgISjuDmJ4gpIoQu9y"
+    "IAx0QkhPioUlmXo5KyLkfZsi7v4t+9TWzJamwofrFrenjXEgRKA4yKRcbMQdoTyqnCUlbF"
+    "Ky7VSBJAh5I8WynhpQ5LbHUppZOBYdWoJpSUU/NI3XkkxFF8pygpqc5B6PJ+kNoP3Dz9Z3"
+    "ZF3o9mPke6SXz4c5nmxf3em2SzETRtn29W/HIn+eWu7q3KqokIeewwiATrBieEJOSX+lVs"
+    "4n6xSdxXtU86M75nno6nQs5eTETCsd38Bos7s4TwDdtLCG7z3L8y8pWR/05G/if4fWB77n"
+    "wrx8Bf3Cs17sfwu4ZoM7PqWTkszYIf0MTGC7QN+h95QW4PsHNqkOGfIMzrK05Mx6EXmEUJ"
+    "xqaFwPYTmtMLozkYDulfh8Od/CyOZrtXHken7YBij0OQY1+GXO8Y/MkjYKosWMfFC9Zxds"
+    "GiQDxiVwjduIyEVsFBFZAPikE+yIAcTmIiIMdlJAS5X2kjo1+ykdHPbmT460MW5Qf0WuS0"
+    "LSSkwLjMlBr8/pCwojI1/haW1OXN9eewebrwX7pAAHT1ieZRfEVQT4kp6GtATy1XM39OKU"
+    "4tiYlIU31oqYTFjpjuD2ZRufvgTqnZ7pnV69wvF/wdo3DDROdkPDi78kRF/EHpEk+j98dj"
+    "zUWONQ9cW1W8vPPWtj+iBIuXJ4Sks7ybL14efScVfZqgvRSrZetR5LPRX0jPMUpKgpwjES"
+    "kh3tyjFVcYq19lltgvniX2M7NE0SoqQi0X9aHihbpGJSc+Lgv6aX21thOy0krbXda22jja"
+    "bP3PHKOm/pOSSv/rqX+VVdONAJSuhrZJCn1J2RBV2aKZyhYFs0wD0D4ke1uv6aUqwNnJdY"
+    "mqp0Ge75J1T31S+CrKGZZkbLda9jQJWiHVHkP1LcZdi2uzZeY9eGLEvSvmvJPMOQtJ8pmW"
+    "HC1gbCFoF3A0CcGUOkZUsq3vfHFltQb66c3NZcI2P71Ib3p+vTod3G3vc6OcNjK9ApNthI"
+    "2c8JXi3eewvRQs76q3nRVPsdl+Kr05weIeUkJM+Ui13dOEHSDAEJiqqGgLLqpnNlTZMgrz"
+    "WDM1VPaiTLGylv58odz/t3BNzKudKm35gD3nzEUGsj0TWlt5DleyRa/U46JtNX3RuGJ+wk"
+    "l4CMTDzcMtIIh24IHtk8H97uezK6CbzoRtkL16Oz2Ax2Mwo31bYDikqI9Nlx+S6w2HwCRU"
+    "NOeQiUZ7/2Z/s4dDCxJPo70a1BVAjn+XJTjY6AURDxz8sEsfg20DsNvgZYIJAjpFC7xAAq"
+    "CuI4eO8I8A+hdN8s0OLwJsW3Mwxi69adHvwOVd9ADBAEF9EvSC3SdCW+poj77oGJrWjJoO"
+    "9DX4ORgEvLjYfvxms7YEbLPjM6CHp6YOvt4y44QfpgE9D00db+cn/uJjc+xN2A8ktEML00"
+    "nA0DgQw6FKyOj6ytcrcXS7wZNvjCLiIddsntGQrYv4vEkp5fnW8Xxj87aw75uSVbEYXfZx"
+    "k6uw2BSXlZUm0n7FE11ofmTxLwQ/LiIN7I2dyBQ3v0QnsLSsmsC6PIEpknbz9N+VVCbqqN"
+    "9RH/UZufMzemmrwPFPtOm96fq7QXON+57VvH9WPoBQlVtoly7IIOyCu7o98ETdYt8pZq4z"
+    "8OsFTCCZgO0vVydnu/dfTvpHx+DFpP4r82Qd5FD3tqBKQTuPUc5xp02VrjvH2ZlWVk3EnT"
+    "QDaezzymJfUs8gLiRd5tpxlfMjjovPjzjOnB/B3ZsagcpE+b+dNR+U+bjZ+u+I+fgFW4YP"
+    "c8ZqDG+VGosvCFreRJv4bQUMRWfGDkUg4UnhLjZmusfqR0G+y9MLtm9Mj23JjOlLzwHbjU"
+    "JTZOSbhMt22Eg+vrIPO2kfQp1vqIlH0STkVBxHbTORAaSNcqjdQuhjEjLh3hi56NCn6aYD"
+    "c5jF0tOO42IyAbviAU1nBjqLGhpFM7d87huzSkpWGu58xVrwEdRcNIXsR+fEL5WusTnSSh"
+    "M1d8nXozLFl5vL84vrz205JW1XWQlt3DquYlr2vZxFxQlUi/sOFglv4uLZYw69xrRdvr7E"
+    "RMuULZeimfLS+7AsRCCY7MMfXBXLPNklwVwfIi0HyymdtOkorzH/JCVXQkiu0tGVae4JeZ"
+    "EaWk6JKt65y3oOTQJtmWIYJZ0o/7K2PR3wl+LaSMgpBdRWQFe3lCWFXtUlWWldkmCaaADW"
+    "3/gG0G3Un6T4JifWJUqScO8syKhKzSwCJUl82E/8viSCvdWSJOzYzRNCECFTZOeW/0616L"
+    "15NCdcNK6cIkdmo6npsRQxMjNpb6ZlevPFuTs2NF30UzwJjaV9BQldbA7b48/1sEXVTb/M"
+    "IK8rlSjXyjNUeFyHF9Be2fYnP3QjZ8b51/3NdQGHFImkfThT98B/gGWSNZ7u87BlYCQ8t0"
+    "wSUzpfqZd0yVgHmQM7dLqgCmx7LtrLZD82tum5mJFENhoSQlJk4qVO9qmwy1BcATtTAFsF"
+    "o202KaQcX+X4dkEFzTm+7xNZmfTQcnyNjAv3ZpRl3HWsFmVpwPk/CPD3r1hgJLPzg1hN3/"
+    "73tQ0c6hGAKXxCLGeGCgF/DxFAj06i3D/QUX7YZeNPyPEy/tgKegxjL2P7cX8qF6QrU1mZ"
+    "C1Jz+7XZndeOTnEVt15VxN/7RvxNWSiwGPaRjAK+NvCqUn839KAcw812DJM2WPVvMCmnJs"
+    "Km3MNJlJ+1pIcYy/RaM0VUdRKTY7CDfmK4gVroJ8Z2WN/0E4O9yvbr5Ctnq5POlh7U+KjK"
+    "kIftpUvFb/4QWf6nALRhewn3HVo54ZQDJIBv2F5CfPtV4O0Xo9vPgIteHaQzQ9xF3sy1xR"
+    "Iy84VlMuea26ZE7lQz4FyklF5CRiIntTFQeUiKhZ5RDv9VPD8kpWScJZrd/Z2athZGdIuZ"
+    "cGlJmWYGlUyZx6fcXGv3J5eDtriTtpMp46+Vgbq4snNKTIoppYymaqO0M5+VDZPoFiazvP"
+    "ioYvhzRJUK1LlSis1ttuZUhmZcMl5dPoqx1Uj139BogvHT4LkgTj1xv1dOCfKWGnquHKMu"
+    "xAj+sUUwtfr4d86foYV1sBRP2A27spgnjDRX2c5cSEix6LZOuIQfhADEcRkJQW6+OqqiDB"
+    "fgHlYZwYfFI/gwM4JdNEYuEoy4TwhJCHMLY1jFuHSCecEzL7+eW/Fgj4lIONT3q/CL+8UE"
+    "436GYXSRjsznmsVFEqLK9ZTS9WzTrzpBrqlPtnI8quBOr8yXglGbzkRVbIqrtOQ+UrET9I"
+    "xckksBF0/5MREJp/z+0VEVP+joqNgRYvdS0dNOzl5zMcJBcwnRbSVqgj7RQ3nB6cUJ3jER"
+    "leAtmOD9rovZ3/8fDQU/Lw=="
 )
