@@ -10,7 +10,7 @@ from app.ledger.accounts import wallet_of
 from app.ledger.kernel import MoneyResult
 from app.red_packets import queries
 from app.red_packets.claim import claim_red_packet
-from app.red_packets.live import new_claims
+from app.red_packets.live import packet_states
 from app.red_packets.send import SendRequest, send_red_packet
 from models import Account
 from models.red_packets import RedPacket, RedPacketClaim
@@ -51,11 +51,11 @@ async def display_name(user_id: int) -> str:
     return await queries.display_name(user_id)
 
 
-async def live_claims(ctx: Any, packet_no: str) -> AsyncIterator[RedPacketClaim]:
-    """Claims of a packet the viewer sent, as they arrive; NOT_FOUND for anyone else's."""
+async def live_packet(ctx: Any, packet_no: str) -> AsyncIterator[RedPacket]:
+    """A packet the viewer sent, now and after every claim; NOT_FOUND for anyone else's."""
     viewer = await ctx.require_viewer()
     found = await queries.packet_by_no(viewer, packet_no)
     if found is None or found.sender_id != viewer.id:
         raise DomainError(ErrorCode.NOT_FOUND, "红包不存在", ("packetNo",))
-    async for made in new_claims(found.id):
-        yield made
+    async for state in packet_states(found.id):
+        yield state

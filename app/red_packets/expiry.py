@@ -18,6 +18,7 @@ from ..ledger import kernel, sql
 from ..ledger.accounts import system_account, wallet_of
 from ..ledger.journal import Leg
 from ..ledger.kernel import Movement, Notice
+from .live import emit_expired
 from .send import CLEARING
 
 BATCH = 500
@@ -36,6 +37,7 @@ async def expire_packet(packet_id: int, now: datetime) -> int:
         if not rows:
             return 0
         rest, sender_id = int(rows[0]["rest"]), int(rows[0]["sender_id"])
+        await emit_expired(uow, packet_id)
         if rest <= 0:
             return 0
         wallet = await wallet_of(sender_id, uow.conn)

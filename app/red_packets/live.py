@@ -1,12 +1,13 @@
-"""Live claims of a red packet: each claim is published after commit on the packet's topic."""
+"""Live red packets: each claim (and the expiry) is published after commit on the packet's
+topic; a watcher gets the packet as it is now, then again after every change."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from models.red_packets import RedPacketClaim
+from models.red_packets import RedPacket, RedPacketClaim
 
-from ..events import stream
+from ..payments.live import live_messages
 from ..events.outbox import UnitOfWork
 
 
@@ -19,14 +20,17 @@ async def emit_claimed(uow: UnitOfWork, claim: RedPacketClaim) -> None:
     await uow.emit(packet_topic(claim.packet_id), {"packetId": claim.packet_id, "claimId": claim.id})
 
 
-async def new_claims(packet_id: int) -> AsyncIterator[RedPacketClaim]:
-    """Claims of the packet from now on, each once (the outbox may deliver twice)."""
-    seen: set[int] = set()
-    async for event in stream.subscribe(packet_topic(packet_id)):
-        claim_id = event.get("claimId")
-        if not isinstance(claim_id, int) or claim_id in seen:
-            continue
-        seen.add(claim_id)
-        claim = await RedPacketClaim.get_or_none(id=claim_id, packet_id=packet_id)
-        if claim is not None:
-            yield claim
+async def emit_expired(uow: UnitOfWork, packet_id: int) -> None:
+    """Queue the packet's expiry for its watchers (in the expiry's transaction)."""
+    await uow.emit(packet_topic(packet_id), {"packetId": packet_id, "expired": True})
+
+
+async def packet_states(packet_id: int) -> AsyncIterator[RedPacket]:
+    """The packet as it is once the subscription is live (``live_messages``: nothing published
+    after that point is missed), then the packet re-read after each claim or its expiry. Claims
+    that commit together may show in one state; the last state always arrives."""
+    async for _message in live_messages(packet_topic(packet_id)):
+        packet = await RedPacket.get_or_none(id=packet_id)
+        if packet is None:
+            return
+        yield packet

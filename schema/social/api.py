@@ -77,7 +77,10 @@ class Mutation:
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(permission_classes=SIGNED_IN, description="Claims of a packet the viewer sent, live.")
-    async def red_packet_claims(self, info: strawberry.Info, packet_no: str) -> AsyncGenerator[RedPacketClaimType, None]:
-        async for claim in resolvers.live_claims(info.context, packet_no):
-            yield RedPacketClaimType.from_model(claim)
+    @strawberry.subscription(
+        permission_classes=SIGNED_IN,
+        description="A packet the viewer sent: its state now, then again after every claim (the claim list live) and at expiry.",
+    )
+    async def red_packet_updates(self, info: strawberry.Info, packet_no: str) -> AsyncGenerator[RedPacketType, None]:
+        async for packet in resolvers.live_packet(info.context, packet_no):
+            yield RedPacketType.from_model(packet)

@@ -30,7 +30,7 @@ query($no: String!) { redPacket(packetNo: $no) {
 } }
 """
 
-LIVE_CLAIMS = "subscription($no: String!) { redPacketClaims(packetNo: $no) { seq amount claimerName } }"
+LIVE_PACKET = "subscription($no: String!) { redPacketUpdates(packetNo: $no) { claimedCount status claims { seq amount claimerName } } }"
 
 
 def send_input(amount: str, count: int, mode: str = "RANDOM", key: str = "rp-1", **extra: object) -> dict:
