@@ -76,6 +76,12 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
+    max_query_cost: int = 5000
+    """Fields an operation may ask for, list sizes (first/last) multiplied through the nesting."""
+    ws_init_timeout_seconds: int = 10
+    header_read_timeout_seconds: int = 10
+    body_read_timeout_seconds: int = 30
+    recipient_lookup_misses_per_hour: int = 20
     ip_login_limit_per_hour: int = 500
     ip_code_limit_per_hour: int = 500
     code_daily_cap: int = 10
@@ -179,6 +185,11 @@ def load_settings() -> Settings:
         ip_login_limit_per_hour=_env_int("FENPAY_IP_LOGIN_LIMIT_PER_HOUR", 500 if sandbox else 30),
         ip_code_limit_per_hour=_env_int("FENPAY_IP_CODE_LIMIT_PER_HOUR", 500 if sandbox else 20),
         code_daily_cap=_env_int("FENPAY_CODE_DAILY_CAP", 10),
+        max_query_cost=_env_int("FENPAY_MAX_QUERY_COST", 5000),
+        ws_init_timeout_seconds=_env_int("FENPAY_WS_INIT_TIMEOUT_SECONDS", 10),
+        header_read_timeout_seconds=_env_int("FENPAY_HEADER_READ_TIMEOUT_SECONDS", 10),
+        body_read_timeout_seconds=_env_int("FENPAY_BODY_READ_TIMEOUT_SECONDS", 30),
+        recipient_lookup_misses_per_hour=_env_int("FENPAY_RECIPIENT_LOOKUP_MISSES_PER_HOUR", 20),
         db_pool_max=_env_int("FENPAY_DB_POOL_MAX", 10),
         risk_step_up_fen=_env_int("FENPAY_RISK_STEP_UP_FEN", 500_000),
         risk_daily_out_limit_fen=_env_int("FENPAY_RISK_DAILY_OUT_LIMIT_FEN", 5_000_000),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.identity.session_check import is_live
 from app.identity.tokens import decode_access_token
 from models import User
 
@@ -32,6 +33,16 @@ class RequestContext:
                 token = self.authorization[7:].strip()
             self.cache["claims"] = decode_access_token(token) if token else None
         return self.cache["claims"]
+
+    async def authenticate(self) -> None:
+        """Decode the access token afresh (expiry by ``app.clock``) and refuse it when its
+        sign-in was revoked. Run at the start of every operation: over HTTP once per request,
+        on a websocket once per operation, so a socket cannot outlive its token."""
+        self.cache.pop("claims", None)
+        claims = self._claims()
+        if claims is not None and claims.session_id is not None and not await is_live(claims.session_id):
+            self.cache["claims"] = None
+        self.forget_viewer()
 
     async def viewer(self) -> User | None:
         """The signed-in user (loaded once per request), or None."""
