@@ -8,11 +8,12 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from tortoise.expressions import F
+
 from models.codes import VerificationCode
 
 from .. import clock, notifier, runtime
 from ..errors import DomainError, ErrorCode
-from ..ledger import sql
 from .address_limits import count_request
 from .recipients import require_recipient
 
@@ -82,18 +83,18 @@ async def consume_code(recipient: str, purpose: str, code: str, field: tuple[str
     )
     if live is None:
         raise invalid
+    # Claim one of the code's 5 tries before comparing: one conditional UPDATE, so however
+    # many guesses arrive at once at most 5 are ever compared; the fifth also kills the code
+    # unless it is the right one.
+    claimed = await VerificationCode.filter(
+        id=live.id, used_at=None, dead=False, attempts__lt=MAX_ATTEMPTS
+    ).update(attempts=F("attempts") + 1)
+    if claimed != 1:
+        raise invalid
     if not (isinstance(code, str) and len(code) == 6 and code.isdigit()) or not hmac.compare_digest(
         live.code_hash, _hash(recipient, purpose, code)
     ):
-        from tortoise import connections
-
-        await sql.execute(
-            connections.get("default"),
-            "UPDATE verification_codes SET attempts = attempts + 1,"
-            " dead = CASE WHEN attempts + 1 >= ? THEN TRUE ELSE dead END WHERE id = ?",
-            MAX_ATTEMPTS,
-            live.id,
-        )
+        await VerificationCode.filter(id=live.id, attempts__gte=MAX_ATTEMPTS).update(dead=True)
         raise invalid
     # Single use even under concurrent submissions: only one UPDATE wins.
     used = await VerificationCode.filter(id=live.id, used_at=None, dead=False).update(used_at=now)
