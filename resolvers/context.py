@@ -26,6 +26,12 @@ class RequestContext:
         claims = self._claims()
         return claims.user_id if claims else None
 
+    @property
+    def session_id(self) -> str | None:
+        """The sign-in (refresh-token family) the access token belongs to."""
+        claims = self._claims()
+        return claims.session_id if claims else None
+
     def _claims(self):  # noqa: ANN202
         if "claims" not in self.cache:
             token = None

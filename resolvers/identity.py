@@ -136,11 +136,16 @@ async def create_qr_session(ctx: RequestContext, description: str | None) -> tup
 
 
 async def scan_qr(ctx: RequestContext, payload: str) -> QrLoginSession:
-    return await qr_login.scan(await ctx.require_viewer(), payload, ctx.client_ip)
+    return await qr_login.scan(await ctx.require_viewer(), payload, ctx.client_ip, ctx.session_id)
 
 
-async def confirm_qr(ctx: RequestContext, session_id: int | None, approve: bool) -> QrLoginSession:
-    return await qr_login.confirm(await ctx.require_viewer(), session_id, approve, ctx.client_ip)
+async def confirm_qr(
+    ctx: RequestContext, session_id: int | None, approve: bool, payment_password: str | None
+) -> QrLoginSession:
+    return await qr_login.confirm(
+        await ctx.require_viewer(), session_id, approve, ctx.client_ip,
+        payment_password=payment_password, signed_in_as=ctx.session_id,
+    )
 
 
 async def watch_qr(ctx: RequestContext, session_id: int | None, secret: str) -> AsyncIterator[qr_login.QrLoginUpdate]:
