@@ -38,7 +38,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = 
     (
         re.compile(
             rf"(?i)(?<![\w])([\"']?)({_SECRET_KEYS})\1(\s*[:=]\s*)"
-            r"(\"[^\"]*\"|'[^']*'|[^\s,;&)}\]]+)"
+            r"(\"[^\"]*\"|'[^']*'|(?!\[REDACTED\])[^\s,;&)}\]]+)"
         ),
         lambda m: f"{m.group(1)}{m.group(2)}{m.group(1)}{m.group(3)}{_quoted_mark(m.group(4))}",
     ),
@@ -100,7 +100,8 @@ def redact_record(record: logging.LogRecord) -> logging.LogRecord:
     except Exception:  # malformed arguments: keep the template only
         message, args = str(record.msg), None
     cleaned = redact(message)
-    if cleaned == message and args:
+    if args and (cleaned == message or record.name == "uvicorn.access"):
+        # uvicorn's access formatter cannot do without its arguments: they are kept redacted.
         record.args = args
     else:
         record.msg, record.args = cleaned, None
