@@ -29,6 +29,7 @@ from app.errors import DomainError
 
 from .fresh_viewer import FreshViewerPerOperation
 from .node import Node, resolve_node
+from .query_cost import QueryCostLimit
 
 log = logging.getLogger("fenpay.graphql")
 _HERE = Path(__file__).resolve().parent
@@ -95,6 +96,7 @@ def build_schema(
     max_depth: int = 12,
     max_aliases: int = 30,
     max_tokens: int = 2000,
+    max_cost: int = 5000,
 ) -> strawberry.Schema:
     # The limit rules are built once: the validation cache is keyed by the rule classes, and
     # QueryDepthLimiter/MaxAliasesLimiter would build new classes for every request.
@@ -111,6 +113,7 @@ def build_schema(
         functools.partial(MaxTokensLimiter, max_token_count=max_tokens),
         functools.partial(ParserCache, maxsize=CACHED_DOCUMENTS),
         functools.partial(ValidationCache, maxsize=CACHED_DOCUMENTS),
+        functools.partial(QueryCostLimit, max_cost=max_cost),  # after validation: fields exist
         functools.partial(MaskErrors, should_mask_error=_should_mask, error_message="Internal error"),
     ]
     query = merge_types("Query", (CoreQuery, *_domain_types("Query")))

@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, *, manage_runtime: bool = True)
         max_depth=settings.max_query_depth,
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens,
+        max_cost=settings.max_query_cost,
     )
     graphql = FenpayGraphQL(
         schema,
