@@ -33,7 +33,7 @@ from graphql import (
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import SchemaExtension
 
-from resolvers.pagination import DEFAULT_PAGE
+from resolvers.pagination import DEFAULT_PAGE, MAX_PAGE
 
 SIZE_ARGUMENTS = ("first", "last")
 
@@ -55,7 +55,8 @@ class _Coster:
             elif isinstance(value, VariableNode) and isinstance(self.variables.get(value.name.value), int):
                 sizes.append(self.variables[value.name.value])
         if sizes:
-            return max(1, max(sizes))
+            # Pages past MAX_PAGE are refused by the field itself, with a clearer error.
+            return min(max(1, max(sizes)), MAX_PAGE)
         if field_def is not None and any(name in field_def.args for name in SIZE_ARGUMENTS):
             return DEFAULT_PAGE
         return 1
