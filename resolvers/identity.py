@@ -25,7 +25,8 @@ from .context import RequestContext
 
 
 async def request_code(ctx: RequestContext, recipient: str, purpose: str) -> int:
-    return await codes.request_code(recipient, purpose, ctx.client_ip)
+    viewer = await ctx.viewer()
+    return await codes.request_code(recipient, purpose, ctx.client_ip, viewer.phone if viewer else None)
 
 
 async def register(ctx: RequestContext, data: Any) -> User:
