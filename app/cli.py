@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import db, runtime
 from .ops import log_redaction
-from .settings import ConfigurationError, load_settings
+from .settings import ConfigurationError, check_production_serving, load_settings
 
 
 def _fail(message: str) -> int:
@@ -40,6 +40,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = load_settings()
+    check_production_serving(settings, args.workers)
     if settings.sandbox:
         async def _migrate() -> int:
             applied = await db.migrate(settings)

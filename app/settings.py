@@ -131,6 +131,29 @@ def _decode_key(variable: str, raw: str) -> bytes:
     return key
 
 
+MIN_SECRET_BYTES = 32
+
+
+def _check_production_secrets(values: dict[str, str]) -> None:
+    """Production refuses short secrets: a 1-byte JWT secret let anyone mint ADMIN tokens."""
+    for attribute in ("jwt_secret", "payment_pepper", "webhook_secret"):
+        if len(values[attribute].encode()) < MIN_SECRET_BYTES:
+            raise ConfigurationError(
+                f"{SECRET_VARIABLES[attribute]} must be at least {MIN_SECRET_BYTES} bytes in production mode"
+            )
+
+
+def check_production_serving(settings: Settings, workers: int) -> None:
+    """What ``fenpay serve`` refuses in production: several workers whose limits, lockouts
+    and events would each live in one process (SQLite or no Redis)."""
+    if settings.sandbox:
+        return
+    if workers > 1 and not settings.is_postgres:
+        raise ConfigurationError("several workers need PostgreSQL (FENPAY_DATABASE_URL), not SQLite")
+    if workers > 1 and not settings.redis_url:
+        raise ConfigurationError("several workers need Redis (FENPAY_REDIS_URL) for shared limits and events")
+
+
 def load_settings() -> Settings:
     mode = _env("FENPAY_MODE", "sandbox")
     if mode not in ("sandbox", "production"):
@@ -159,6 +182,10 @@ def load_settings() -> Settings:
             raise ConfigurationError(f"{variable} still holds a sandbox default")
         values[attribute] = raw
 
+    if not sandbox:
+        _check_production_secrets(values)
+        if "*" in (_env("FENPAY_ALLOWED_ORIGINS", "") or ""):
+            raise ConfigurationError("FENPAY_ALLOWED_ORIGINS must list origins, not '*', in production mode")
     old_keys = tuple(
         _decode_key("FENPAY_OLD_ENCRYPTION_KEYS", k.strip())
         for k in (_env("FENPAY_OLD_ENCRYPTION_KEYS", "") or "").split(",")

@@ -29,6 +29,7 @@ from app.errors import DomainError
 
 from .fresh_viewer import FreshViewerPerOperation
 from .node import Node, resolve_node
+from .no_suggestions import NoSuggestions
 from .query_cost import QueryCostLimit
 
 log = logging.getLogger("fenpay.graphql")
@@ -116,6 +117,9 @@ def build_schema(
         functools.partial(QueryCostLimit, max_cost=max_cost),  # after validation: fields exist
         functools.partial(MaskErrors, should_mask_error=_should_mask, error_message="Internal error"),
     ]
+    if not introspection:
+        # First, so its after-validation step runs before the result is built.
+        extensions.insert(0, NoSuggestions)
     query = merge_types("Query", (CoreQuery, *_domain_types("Query")))
     mutations = _domain_types("Mutation")
     subscriptions = _domain_types("Subscription")
