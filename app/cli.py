@@ -70,6 +70,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=args.log_level,
         proxy_headers=False,
+        # Header and body read deadlines (app/http/read_timeouts.py); uvicorn has none.
+        http="app.http.read_timeouts:TimedHttpToolsProtocol",
         # Compression state costs ~45 KiB per websocket (zlib windows), about half of what an
         # idle subscriber holds; fenpay's messages are small JSON events, so it is off.
         ws_per_message_deflate=False,
