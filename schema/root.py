@@ -31,6 +31,7 @@ from .fresh_viewer import FreshViewerPerOperation
 from .node import Node, resolve_node
 from .no_suggestions import NoSuggestions
 from .query_cost import QueryCostLimit
+from .string_bounds import StringBounds
 
 log = logging.getLogger("fenpay.graphql")
 _HERE = Path(__file__).resolve().parent
@@ -115,6 +116,7 @@ def build_schema(
         functools.partial(ParserCache, maxsize=CACHED_DOCUMENTS),
         functools.partial(ValidationCache, maxsize=CACHED_DOCUMENTS),
         functools.partial(QueryCostLimit, max_cost=max_cost),  # after validation: fields exist
+        StringBounds,
         functools.partial(MaskErrors, should_mask_error=_should_mask, error_message="Internal error"),
     ]
     if not introspection:
