@@ -108,6 +108,7 @@ CREATE TABLE IF NOT EXISTS "merchants" (
     "merchant_no" VARCHAR(20) NOT NULL UNIQUE,
     "name" VARCHAR(100) NOT NULL,
     "category" VARCHAR(60) NOT NULL,
+    "fee_rate_bps" INT NOT NULL,
     "created_at" TIMESTAMP NOT NULL,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "owner_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
@@ -183,6 +184,21 @@ CREATE TABLE IF NOT EXISTS "refunds" (
 CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
+CREATE TABLE IF NOT EXISTS "rail_attempts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "started_at" TIMESTAMP NOT NULL
+) /* A movement that entered PROCESSING later than it was created (a bank-card withdrawal */;
+CREATE TABLE IF NOT EXISTS "sandbox_channel_operations" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "provider" VARCHAR(24) NOT NULL,
+    "reference" VARCHAR(64) NOT NULL,
+    "operation" VARCHAR(12) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(20) NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_sandbox_cha_provide_3e27c9" UNIQUE ("provider", "reference")
+) /* What a sandbox channel did for one reference (our transaction number), so ``query`` */;
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "recipient" VARCHAR(254) NOT NULL,
@@ -253,6 +269,139 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
     CONSTRAINT "uid_security_qu_user_id_f0573f" UNIQUE ("user_id", "position")
 ) /* A question and the argon2 hash of its normalised answer (3.2.4). */;
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
+CREATE TABLE IF NOT EXISTS "merchant_api_keys" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "name" VARCHAR(60) NOT NULL,
+    "prefix" VARCHAR(16) NOT NULL UNIQUE,
+    "key_hash" VARCHAR(64) NOT NULL,
+    "scopes" VARCHAR(100) NOT NULL,
+    "created_by" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "last_used_at" TIMESTAMP,
+    "revoked_at" TIMESTAMP,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
+) /* A server-to-server key of a merchant. The whole key is shown once; only a keyed */;
+CREATE TABLE IF NOT EXISTS "merchant_orders" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "out_trade_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "description" VARCHAR(100),
+    "status" VARCHAR(24) NOT NULL,
+    "source" VARCHAR(16) NOT NULL,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMP NOT NULL,
+    "payer_user_id" BIGINT,
+    "password_free" INT NOT NULL,
+    "paid_at" TIMESTAMP,
+    "closed_at" TIMESTAMP,
+    "transaction_id" BIGINT,
+    "fee_rate_bps" INT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "refunded_amount" BIGINT NOT NULL,
+    "refunded_fee" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_or_merchan_400e7f" UNIQUE ("merchant_id", "out_trade_no")
+) /* A merchant's order keyed by its own ``out_trade_no``. Paid by a payer scanning its */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_payer_u_50944a" ON "merchant_orders" ("payer_user_id");
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_status_4a5389" ON "merchant_orders" ("status", "expires_at");
+CREATE TABLE IF NOT EXISTS "merchant_refunds" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "out_refund_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee_refund" BIGINT NOT NULL,
+    "reason" VARCHAR(100),
+    "status" VARCHAR(12) NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMP NOT NULL,
+    "completed_at" TIMESTAMP,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    "order_id" BIGINT NOT NULL REFERENCES "merchant_orders" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_re_merchan_b5f3e9" UNIQUE ("merchant_id", "out_refund_no")
+) /* Money a merchant gives back on an order, keyed by its own ``out_refund_no``. */;
+CREATE TABLE IF NOT EXISTS "payment_code_secrets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "locator" VARCHAR(8) NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "last_used_step" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+) /* A user's payment-code secret (AES-GCM at rest). ``locator`` (8 random digits) is the */;
+CREATE TABLE IF NOT EXISTS "merchant_events" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "event_id" VARCHAR(40) NOT NULL UNIQUE,
+    "merchant_id" BIGINT NOT NULL,
+    "type" VARCHAR(24) NOT NULL,
+    "payload" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+) /* Something a merchant is told about (ORDER_PAID, PAYOUT_FAILED ...), kept for the events feed. */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_ev_merchan_f42457" ON "merchant_events" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "webhook_endpoints" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "url" VARCHAR(500) NOT NULL,
+    "events" JSON NOT NULL,
+    "secret_encrypted" TEXT NOT NULL,
+    "enabled" INT NOT NULL,
+    "failing_since" TIMESTAMP,
+    "disabled_at" TIMESTAMP,
+    "deleted_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A URL of a merchant's server that wants some event types, signed with its own secret. */;
+CREATE INDEX IF NOT EXISTS "idx_webhook_end_merchan_8c4041" ON "webhook_endpoints" ("merchant_id");
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "attempts" INT NOT NULL,
+    "schedule_base" INT NOT NULL,
+    "last_response_status" INT,
+    "next_attempt_at" TIMESTAMP,
+    "delivered_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "endpoint_id" BIGINT NOT NULL REFERENCES "webhook_endpoints" ("id") ON DELETE RESTRICT,
+    "event_id" BIGINT NOT NULL REFERENCES "merchant_events" ("id") ON DELETE RESTRICT
+) /* One event to one endpoint: PENDING until a 2xx answer (SUCCEEDED) or the retries run out (FAILED). */;
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_next_at_c6b905" ON "webhook_deliveries" ("next_attempt_at");
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_merchan_ced929" ON "webhook_deliveries" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "webhook_attempts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "number" INT NOT NULL,
+    "started_at" TIMESTAMP NOT NULL,
+    "duration_ms" INT NOT NULL,
+    "response_status" INT,
+    "error" VARCHAR(200),
+    "succeeded" INT NOT NULL,
+    "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
+) /* The log of one HTTP attempt of a delivery: when, how long, what came back. */;
+CREATE TABLE IF NOT EXISTS "merchant_statements" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "day" VARCHAR(10) NOT NULL,
+    "order_count" INT NOT NULL,
+    "gross" BIGINT NOT NULL,
+    "refunds" BIGINT NOT NULL,
+    "fees" BIGINT NOT NULL,
+    "payouts" BIGINT NOT NULL,
+    "ledger_change" BIGINT NOT NULL,
+    "csv" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_merchant_st_merchan_bcf24b" UNIQUE ("merchant_id", "day")
+) /* One China calendar day of a merchant's money, built once by the day-end job. */;
+CREATE TABLE IF NOT EXISTS "merchant_payouts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "bank_card_id" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "expected_arrival_at" TIMESTAMP NOT NULL,
+    "paid_at" TIMESTAMP,
+    "failure_reason" VARCHAR(200),
+    "created_at" TIMESTAMP NOT NULL
+) /* A payout of a merchant's settlement balance; its money moves in ``transaction`` (type PAYOUT). */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -328,6 +477,24 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "totp_credentials" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "confirmed_at" TIMESTAMP,
+    "last_used_step" BIGINT NOT NULL,
+    "failures" INT NOT NULL,
+    "locked_until" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A user's TOTP secret (AES-GCM ciphertext), off until ``confirmed_at`` is set. */;
+CREATE TABLE IF NOT EXISTS "totp_recovery_codes" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL,
+    "code_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "used_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* One single-use recovery code, kept only as a keyed hash (HMAC-SHA256 with the pepper). */;
+CREATE INDEX IF NOT EXISTS "idx_totp_recove_user_id_23850a" ON "totp_recovery_codes" ("user_id");
 CREATE TABLE IF NOT EXISTS "risk_assessments" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "answers" JSON NOT NULL,
@@ -497,6 +664,7 @@ CREATE TABLE IF NOT EXISTS "merchants" (
     "merchant_no" VARCHAR(20) NOT NULL UNIQUE,
     "name" VARCHAR(100) NOT NULL,
     "category" VARCHAR(60) NOT NULL,
+    "fee_rate_bps" INT NOT NULL,
     "created_at" TIMESTAMPTZ NOT NULL,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "owner_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
@@ -574,6 +742,23 @@ CREATE TABLE IF NOT EXISTS "refunds" (
 CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
+CREATE TABLE IF NOT EXISTS "rail_attempts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "started_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "rail_attempts" IS 'A movement that entered PROCESSING later than it was created (a bank-card withdrawal';
+CREATE TABLE IF NOT EXISTS "sandbox_channel_operations" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "provider" VARCHAR(24) NOT NULL,
+    "reference" VARCHAR(64) NOT NULL,
+    "operation" VARCHAR(12) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(20) NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_sandbox_cha_provide_3e27c9" UNIQUE ("provider", "reference")
+);
+COMMENT ON TABLE "sandbox_channel_operations" IS 'What a sandbox channel did for one reference (our transaction number), so ``query``';
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "recipient" VARCHAR(254) NOT NULL,
@@ -648,6 +833,149 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
 );
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
 COMMENT ON TABLE "security_questions" IS 'A question and the argon2 hash of its normalised answer (3.2.4).';
+CREATE TABLE IF NOT EXISTS "merchant_api_keys" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "name" VARCHAR(60) NOT NULL,
+    "prefix" VARCHAR(16) NOT NULL UNIQUE,
+    "key_hash" VARCHAR(64) NOT NULL,
+    "scopes" VARCHAR(100) NOT NULL,
+    "created_by" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "last_used_at" TIMESTAMPTZ,
+    "revoked_at" TIMESTAMPTZ,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "merchant_api_keys" IS 'A server-to-server key of a merchant. The whole key is shown once; only a keyed';
+CREATE TABLE IF NOT EXISTS "merchant_orders" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "out_trade_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "description" VARCHAR(100),
+    "status" VARCHAR(24) NOT NULL,
+    "source" VARCHAR(16) NOT NULL,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "payer_user_id" BIGINT,
+    "password_free" BOOL NOT NULL,
+    "paid_at" TIMESTAMPTZ,
+    "closed_at" TIMESTAMPTZ,
+    "transaction_id" BIGINT,
+    "fee_rate_bps" INT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "refunded_amount" BIGINT NOT NULL,
+    "refunded_fee" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_or_merchan_400e7f" UNIQUE ("merchant_id", "out_trade_no")
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_payer_u_50944a" ON "merchant_orders" ("payer_user_id");
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_status_4a5389" ON "merchant_orders" ("status", "expires_at");
+COMMENT ON TABLE "merchant_orders" IS 'A merchant''s order keyed by its own ``out_trade_no``. Paid by a payer scanning its';
+CREATE TABLE IF NOT EXISTS "merchant_refunds" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "out_refund_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee_refund" BIGINT NOT NULL,
+    "reason" VARCHAR(100),
+    "status" VARCHAR(12) NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "completed_at" TIMESTAMPTZ,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    "order_id" BIGINT NOT NULL REFERENCES "merchant_orders" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_re_merchan_b5f3e9" UNIQUE ("merchant_id", "out_refund_no")
+);
+COMMENT ON TABLE "merchant_refunds" IS 'Money a merchant gives back on an order, keyed by its own ``out_refund_no``.';
+CREATE TABLE IF NOT EXISTS "payment_code_secrets" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "locator" VARCHAR(8) NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "last_used_step" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "payment_code_secrets" IS 'A user''s payment-code secret (AES-GCM at rest). ``locator`` (8 random digits) is the';
+CREATE TABLE IF NOT EXISTS "merchant_events" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "event_id" VARCHAR(40) NOT NULL UNIQUE,
+    "merchant_id" BIGINT NOT NULL,
+    "type" VARCHAR(24) NOT NULL,
+    "payload" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_ev_merchan_f42457" ON "merchant_events" ("merchant_id", "id");
+COMMENT ON TABLE "merchant_events" IS 'Something a merchant is told about (ORDER_PAID, PAYOUT_FAILED ...), kept for the events feed.';
+CREATE TABLE IF NOT EXISTS "webhook_endpoints" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "url" VARCHAR(500) NOT NULL,
+    "events" JSONB NOT NULL,
+    "secret_encrypted" TEXT NOT NULL,
+    "enabled" BOOL NOT NULL,
+    "failing_since" TIMESTAMPTZ,
+    "disabled_at" TIMESTAMPTZ,
+    "deleted_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_webhook_end_merchan_8c4041" ON "webhook_endpoints" ("merchant_id");
+COMMENT ON TABLE "webhook_endpoints" IS 'A URL of a merchant''s server that wants some event types, signed with its own secret.';
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "attempts" INT NOT NULL,
+    "schedule_base" INT NOT NULL,
+    "last_response_status" INT,
+    "next_attempt_at" TIMESTAMPTZ,
+    "delivered_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "endpoint_id" BIGINT NOT NULL REFERENCES "webhook_endpoints" ("id") ON DELETE RESTRICT,
+    "event_id" BIGINT NOT NULL REFERENCES "merchant_events" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_next_at_c6b905" ON "webhook_deliveries" ("next_attempt_at");
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_merchan_ced929" ON "webhook_deliveries" ("merchant_id", "id");
+COMMENT ON TABLE "webhook_deliveries" IS 'One event to one endpoint: PENDING until a 2xx answer (SUCCEEDED) or the retries run out (FAILED).';
+CREATE TABLE IF NOT EXISTS "webhook_attempts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "number" INT NOT NULL,
+    "started_at" TIMESTAMPTZ NOT NULL,
+    "duration_ms" INT NOT NULL,
+    "response_status" INT,
+    "error" VARCHAR(200),
+    "succeeded" BOOL NOT NULL,
+    "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "webhook_attempts" IS 'The log of one HTTP attempt of a delivery: when, how long, what came back.';
+CREATE TABLE IF NOT EXISTS "merchant_statements" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "day" VARCHAR(10) NOT NULL,
+    "order_count" INT NOT NULL,
+    "gross" BIGINT NOT NULL,
+    "refunds" BIGINT NOT NULL,
+    "fees" BIGINT NOT NULL,
+    "payouts" BIGINT NOT NULL,
+    "ledger_change" BIGINT NOT NULL,
+    "csv" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_merchant_st_merchan_bcf24b" UNIQUE ("merchant_id", "day")
+);
+COMMENT ON TABLE "merchant_statements" IS 'One China calendar day of a merchant''s money, built once by the day-end job.';
+CREATE TABLE IF NOT EXISTS "merchant_payouts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "bank_card_id" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "expected_arrival_at" TIMESTAMPTZ NOT NULL,
+    "paid_at" TIMESTAMPTZ,
+    "failure_reason" VARCHAR(200),
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
+COMMENT ON TABLE "merchant_payouts" IS 'A payout of a merchant''s settlement balance; its money moves in ``transaction`` (type PAYOUT).';
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -725,6 +1053,26 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "totp_credentials" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "confirmed_at" TIMESTAMPTZ,
+    "last_used_step" BIGINT NOT NULL,
+    "failures" INT NOT NULL,
+    "locked_until" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "totp_credentials" IS 'A user''s TOTP secret (AES-GCM ciphertext), off until ``confirmed_at`` is set.';
+CREATE TABLE IF NOT EXISTS "totp_recovery_codes" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL,
+    "code_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "used_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_totp_recove_user_id_23850a" ON "totp_recovery_codes" ("user_id");
+COMMENT ON TABLE "totp_recovery_codes" IS 'One single-use recovery code, kept only as a keyed hash (HMAC-SHA256 with the pepper).';
 CREATE TABLE IF NOT EXISTS "risk_assessments" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "answers" JSONB NOT NULL,
@@ -803,137 +1151,212 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztXW1z27ay/isYfznujOqJZdnJbe+cGdtRWrd+SW037T1ph4ZIyGJNkQxA2tE5p//9An"
-    "wR30CaoEiJgvChTUJiIfJZENh9drH4z97cMZBFDk513fFtb+878J89G84R/Uv+1gDsQddN"
-    "brALHpxYQVsYNgouwgnxMNRZZ1NoEUQvGYjo2HQ907HpVdu3LHbR0WlD035MLvm2+cVHmu"
-    "c8Im+GML3x+U962bQN9BWR+J/ukzY1kWVkntY02G8H1zVv4QbXzszHC9v7ELRlPzjRdMfy"
-    "53bS3l14M8deCpjhez4iG2HoIfYLHvbZG7AHjF42fqnwYZMm4VOmZAw0hb7lpd54oiXX9j"
-    "Tt+uZeuxvfa9qeAEa6YzN8TYY2A+CRPcK3/zMcHh29Hb45Onl3PHr79vjdm3e0bfC8xVtv"
-    "/w4fJkEr7CrA7OKHi+t79kAOVWKoXXbh70AGejCUCpSRoB/pX7OdohbOZxDzdZCVyumCvm"
-    "ReFzHy/VXGHH7VLGQ/ejP6z+GoAudPp7fnP57e7g9H32TBvo7uDINbDPYE5if6WiIAx+3b"
-    "gTa+kGCbfN9rB/fwTQ1wD9+UgstuZcHV6bQmAm7cvhG40ajs47Ad1UF2VI7sqIBs8KcAsn"
-    "F7KYdtvXFbNXCLI9fHGNn6Qmj0pmTWh/Pe+fX/7a0F6KMaMB+VgnyUhxg+QzN8cyErIyP2"
-    "urHRFsxvJDA2Euyn2Pk3ssWAT2QU6s1Q1zFi+GjQKyL/nt7xzDkqmVoykjn8jUj0IP5LZ1"
-    "PN/059W2dYg8iTmUCCDqix+fLPrqagCtDvL67Gd/enVx9Z93NCvlgBkKf3Y3ZnGFxd5K7u"
-    "n+QmqGUn4LeL+x8B+yf41831OMDZId4jDn4xaXf/rz32TND3HPbiGjTSYMWX40sZ/fsEYU"
-    "3Uq0oJNfru8mbRptfutX15zK+dPnF9K4ZpUQsfHIzMR/tntAg0cUGfG9o6b52JRv+vUTfb"
-    "pYG/4xEWX00eEcOXJQ+QHnj01ekLIy94+Vv6HdxenFOIGcITqD+9QGxoJVDPEdZn0ObMeG"
-    "eR5Iefb5EFg7coRfoq1cuWGatlcGdmBjbT0E7Iaih9DHuRFSR6xyYwWH9WBOo+6UlWsAIa"
-    "iH7AmwJtSya9YA5zhk5q7srMasVb8+E8fwXa8DF4Jfbb7Jdintc3TO8W6Q7OEquc24NKKp"
-    "g11HDQUvHBO8sHe4649ZiW6sh8lFUVCfTEn/yFdE9rZL9zhJUiGioiWX3qx0NKFjUZmM+T"
-    "OsTnSTnveVKgPU1XBNywdStkfb9wrRNlOimPMp0UokwG8qBpcQywn+5urvngpkTyfI+pe+"
-    "C/wDLJFvr/FcgyLDJUTozo/tXp73mwzy9vzvIcDevgTHFuO8+5FZifcqKiS/P/DNpP55Bv"
-    "+y/vVRr+E9pK06Gy+iW3cMqt/mAEiAZ7M0LK7qlh99j+fELNc2TrRZzv0deSoZ6VkgLoqq"
-    "l//Pt99fK8nPkvb65/iJvn12wu8MHbigzxvJx0mU7t26BzSJ6oORMiJ4J1QVCKkZ7LbRjW"
-    "SW4Ylmc3DPNwW5B4IxGYlwISwltnMJeP5cJQnjmWQb9+9k/ROZsjKgXe6564qYmO8DOdFl"
-    "yKnZB1UpSUQgG5RNU6Jsqw3EQZFqkZsnzmoj3uOBaCdolBnhHMYT2hkl2Bvbyy3uF+dnNz"
-    "mRnuZxf58fzr1dn4dv8wQJ82Mr0SvlGRB7tHHmw8Yad3E9vuZez0TQXrSNnpkgm7MNDcdT"
-    "yWHF0eDi82GlRxY2bSXCg0vrfPUBqAJ7T4Bnz7T+DNEMCIqpl4/yBgBskMQNsApkcA8ej4"
-    "MuhdQrXJJFwPQA/QpZZ4YDgCM8fH5GAvp8JOfoBD4H1Oq5v+2N6fitLry0w2qKD01KKysf"
-    "gx+0oEPJWouYTuSfvskuMyNASj8xkhCWFuf99XtJBobBkRc7qzchKC3f6YTuVOCk/YRVmV"
-    "vd902g7toyL+5ckTiYTKnVC5E4r+2LrciZ+o52NDa4/jJ8a3BlXe4V9ho5ou4Y2NwARajD"
-    "sw6FB5RnNke98FLlq8MwMQfw48B/wbYecA/IZNj7qewLSBQ2Xfn4HUfF/0CDvoX2V09Hrx"
-    "Knf/VMGJDgtOzNFcqFxK3F6+HNZuqiIog2DnDALlEPVjTakIjnjZnXkrxkik3Oc3yEVKiq"
-    "NxhT3OavcuH/RON1cut4RzXIT0dvFyHyHemq6Sq3fUFI8HgGCNvZyYdKmn7ecuqWplHdvl"
-    "FI1HB4tVK0vJSIhz+3sElPOz285PXFpVfAt+Wk5F7xuHgZwXu0HmRFpKgd+Wyxmg2oKzKX"
-    "lCXnrwlTiYnCmmBVxTJcYlhTY7ra7gvX/BGqs7vKr3DhcsqPMLPo9qGEsCe6c+/I3vTZyv"
-    "42fEd+PTtwdVnrwTNNQQa6m8+R315j3HNTlbwco9oKWAhO7PYS0n/rDCiz8suvEuXFgO5A"
-    "zy8kSclMhKmTh9Q3vdqTiuP6FIzRq5n3nZFhzQfhWjksnLVCzD7um/JzlXcQCKY4mlYlPl"
-    "Vlg6DNapAfY5Z/zT//+pjLJeGmUTX39CnKmsonjNUmKNZ2icfjq9uDw9uxx3NUV1nfgE53"
-    "zioJKYXMooXqwxKanW691br1VUoEcfYJTpLayArJxSQFuRgb+S9PwVOexUov+WKaIuh50d"
-    "gypA0Cq4KwYIuvS0bhFddLlFEKI7gyo/Cwdt1uFm0UHk+cEPYfRsohcKITQsM6zaxLyuAc"
-    "hUIYgvFbMrlYvWWxctHE6COXAZIeky4NqvBhjhtUoCfWkXKo++qe2ovOaN7eiGRKxURCIh"
-    "YbSu/WOt048lgHJOTL5tcce10m+PK9Jvj4vpt4mZVBfnRGKNJOfH8fX7i+sftNvxp4vxb2"
-    "tiOk/qMJ15AifFdJ4UV9KCJSrCunHEN0W9qYhoLYYt0pjteIJlZjNiaiqrNZWFqDVIs80J"
-    "Kpu0uWkUANkkopATXUueh5rWGk5rujN3GR/VKHSUk1Wa7rOmnWeEDZ+zeFWW7U5JqZrdqm"
-    "a3CsjW/Np6UKOib97AZgwZVee2LyHZTdYH6ZtCWi8Qkh/yLSAs+aa4vlapv4O2MXG+XiFC"
-    "YPDZFqKzuRaDqigtCdtq87Cx2pa0s+FV3XRNxAszVZFXKaGuKOINVhg5rhXwOK6IeBwXQh"
-    "6uj6ktKcQRpkQkjCq1X33cQ185w7j8sLW4vRTgVjlJXZywRujn38CLTYkpF3Z7XNie7AFK"
-    "G/ccAyhn+5dbPynzuWYN5tNlYWQAATMRgQ5tQBA6AKx8MnZeQHBuIAETx5sBYlJ5sG+YdK"
-    "kMRppJgEuFwijEN8UazB30L75TKUUxBYlywT2EXYi9hVbdtLjl6ZUOVMpdb23CtHMplndX"
-    "lFTJdzmzpZh8F2AjAnLUXgqzpevaftuR/LI2gA/rjN7D8tF7WBi9rNakjTgbKipq+yUiMk"
-    "Lcek6RygPdUIxginhh0QrUI4H1Qf5GKrwz5qJoVVausHx5Vd1UaE1jh9G0Me6RrHywt89W"
-    "mbbpmdBzsPBIL0rKh3cnwzwBTnCMFwTlA7z9Aa6S/MvCC8e1wgvHFeGF4zzYE2g/aToj2E"
-    "S5k7ykyo1tnhtrBZzYatvoyvroSC+y0luZzY0II1tHTfY0ZiTVp9FUB+grNRFZLQHBhTcv"
-    "18pq0CM2sf1TgfUZ0p8c39N8LEjKZOXUultr3Q23PbNASAOShiOsqANV6EoFpdV+FaXpMk"
-    "2jry7SA2VhbD5T00Bc4SVdKL33We+qlN2ml9jyZI762qjoRHlXLW2oUGXYWi7D9tpXsFak"
-    "ezbi6wJd8eGvcDpOVKJwxdNx6pdy3BLwecW9MKKPTLwVoUoqAEoyIWRTsUxW3XtFiO7NuE"
-    "S4JIOpy4zeYDMZJ5U33mRWnsPLkmTVtiWpOfzyFFWXoii2lyYWkC4htf2cSTSHphB3vBSQ"
-    "jZ7vZicYJOTFoRPnDJKZ0BjOC0qYPdkNSe9YvAMUKzY4xgJrrH/36934tiumdw25NduRaL"
-    "13fXN7dXq5JpxbzwQOIdPE65MWBFV4r9bM4YbnpmorzNklHcingMPhu1qbC95V7C5496oC"
-    "ptTU8DFvOi81vSv7kCbgOjwcvR29OzoZLQ3x5ZUq+7vI88ZwWQ71Yw3Ntz2eNfjKoY4lfa"
-    "gQS59DLJbzaNpNvrCioPqs8p9ViNELfRWqFLoe42bB6opu1MfV/49rlUmV34PSep+1Ti1u"
-    "K9imoYk7SDzZdTqk15/GtxcfLsbvt9VdSgBENufs9fLKMAVBGaz1dVeIMQ3N9ucThEXRLw"
-    "gq9FdBP3hhkXmHIyobsdt+3vXExN5MY4suf1kv2XyTkapayqUa8Wxpzs/VJnnSPMeiLxgl"
-    "StReJguSMswXOXKrDrVVTmwVK6XhOdGeESaCm/MKghJC3Xo8TeWm77YP4LtGQ/1nJSU8CY"
-    "hZ2saNbS32ltk4W6r2ZaZMzTJ5hXTNFbOOpEsg5G9vXhGlM9rPOW27hZ9KLZzmCLPqSqsO"
-    "pquoG1lhSp1RrFIh+5AKucUQZUqorwpVqna7jIjNHMugnawI1Y9hL7KCFPizkBA6FFgMdd"
-    "VZivZ2uuxMJsy6TEv+hLA5NfUA23N6aY+TolxoM6hKV35OtaYvY6zhyIXPuUL9STn5dPVe"
-    "leHcywzn/h7MsNEcL3UyQ/coH9VhwI7KGbAjTn1BAwmnzmWEJIS5/RgE+uqaGJFmO+JTkh"
-    "ISTdtLLBX5ROh5aO7yDMPyTfApEZWaxTkLsBE7S1Tq1VZ8MAaCPFu26nzbWEQdbqsOt1WB"
-    "rorvTCDk0aXD/gu+ZNmRd4iQksOBci0GVc76F6yFyZYkbF37kKAXNAEufUIAyRPVOvAcME"
-    "GAmI82MoBpg8kCUGcdBLtRAf19sD88GB4ccQ8EWqmvOuxAklWYMv8UH9BPPsBznpBYqkYs"
-    "IN2O5/YdJ4LoAuQJe6g5MeWj1oF6O/aJfhxfv7+4/qGrVT+/IbfWftyK7bgFwsViLKDWsA"
-    "Q7X1rC4T2stRN6WLETesg5TCNEz3QbQB4KyZdUp7gu5bo3ct2Jzs4KM7TJQrjUYEFUFRgU"
-    "M0a5WiCJ/1R7AedKyzfJtX80ZIxcg3OWM5KKnuzzHGcg3TQaaTkrqbTcby1b5jPCDfWclV"
-    "Wa7rOmFQ2+e/rvCQ1+i6B1TYfhLWInwe9xaPBci0EVDZ5sg8ZB69o0OBP8lgkC4k/mZmDz"
-    "gRdoeozHnjoY7NP/XEi8bwDx4HQKwv7B/ruDw4Mhlw1vo0sxUlydUN9bMpzVfhX2B1NCXa"
-    "VAyKqJ3pRU2CaqRcKaCgr+jRdV6NssJH9ZhS0a9Jy6CireVhym7Vcaol93cITuFDtBoUlP"
-    "KI7Ml5aPIO0k3BaDxxyoxshnhBXwtYAnyKK9CUOeE1Ng1wLbdngrYDnKcXv54D2uBe9xBb"
-    "zHRXhDsqCBU5kTVCHG5o5lAGQT1jQnqsjxvpGjihzfbf33hhyf0heZ3QeJsVxqPHV/UE2M"
-    "By21IMe2Jit+YyPguJCONBCJg0Ac7Du2tQCmRwBLJAUmAU/I9TgkuHAPf9h/2MHbEOBMAU"
-    "sTZ9nj35o2I8znANJHnZvW4juAoD4DPkFgDvETCdLKw57ZFicAbYP2SXxE/rDZjxBf1xEh"
-    "DmZZ6KwtYbR82Nf3wKUPhuyAloehfNgVnaXpn2HnYduanLzi4BUH31f2ayOmUvj1iHgDiY"
-    "R8nGP7WVfBfCW8GSArpTZdvErtqgxeaQ0+tbl6d/Qb2nUN/faUpNJyn7UstptFbWOpuwgq"
-    "OmT3vque0CF3SPex6S1+YcfCl2yaL7QZVNEiJGqtfYma104YjAUCroExBBA/OvYw5DOcac"
-    "Bt2A6eQ8sMGQnygjDYPzoYHoy46YKrd8ghJj5n/FeHmMEL/Kn4iv54yYqv6IsmUgX24i+l"
-    "AP0d/f6s8nM7U3LrK1rVPfxHw7cnS8DZP6ogvrs6vbwsYvolNSHXtcrSMlKk/63hWOtwYR"
-    "Amg3JiEqLdyXHLyhpW1vCGrOGP4YnFv+Cycs/ZBpV2cHz68RcsUOmZGq2sMYAgPsQBkJnz"
-    "Qr4PqzzBBcL/IEGdJ4JsI4yjRbt8wcMDvW850Hh4AAwOnkXcXucsrPjwEKaJ0msmAafn9x"
-    "efxgPw8fTiPdiHYGrSL+RbOGcnkkQ/PPWofc2sbhaGjAD6ntrdwHGRHbT5w04aTU3MdvI4"
-    "GIx//3hxO6a9vlDPwkPLslcBB7wAfzmT79neIANh+vwWcWhXcxdixB4x4YnpY76Y3iyQ1N"
-    "kJqt8cgEihQWwUhk/pOvSrCl4SQI8+CG2PHf9xxjq7x3RSh8HHfYDRFGFk64jahg8PquDW"
-    "9lqpquDWRmivcGoQG96JjMqya+qKNSwI1UYlqL7h373vsCVbL8LFuyvztOtKZyqKLK1nkM"
-    "nJSKwvYRKvKKsWkKYLSOxnTzj5R1U6yMrJxOZtSAGKItnNiTD234VnwZyg+gSFPsECS1XU"
-    "SFEdHxyMzEf7Z7QIVHJBn73kiHJ5z92klzF8WbIb+WFIMaBvjsITBW7p13F7cU7x3tAGAX"
-    "ZWnoWwt8fbHbC8OajcGhCc3sfareOAN1Wtpifzw6CKSWIAFvCvIJKi9hJGjUZ1/L9Ruf83"
-    "Kvh/FnpGlgi6SwEJ4W3fvd4SDuPm4/h6TQxGHS70sJwLPSxWxNcdsflhKSDhCG5/gpgnRy"
-    "rXBTglIiHEnWyg30h21euMjKzGhiLG+qaHjfrlSgNBkMrwXaQ9IaGtkVmpViJbPYrcdhLX"
-    "UrVoOl1K6WRgWA0o9qycmkeaziMxjuIMe1ZSbWjrM4+u4ii7p/+epJoyJvk90s2yk0oz9w"
-    "evks1G1LR7vlnxy73kl9XOpk2ZCo7LIBJMpssIScgvDeuVv6yoftmDbNHeQbyZ8e17ujMX"
-    "cvZSIhKO7fYDLNi3hPCN20sIbvvcvzLylZG/ISP/A/wytj282OMY+Mt7lcb9FH7REG1m1t"
-    "1AxupDZuoehLtQB4Bt3kIGmGJnHu7smpmuSy8wixJMTQuB/Se0oBcmC/DwQP/68FBSfrLd"
-    "7pXH0Ws7oNzjEOTYVyHXewZ/dl9UnQXrpHzBOikuWBSIRwcLoZuWkdAqOKoD8lE5yEcFkF"
-    "XthPWcWRCuD0WUy0+pSiSkwLjKlOrieCqCINZnmkfxFUE9J6agbwB9eY2bnpW3edOtYTI8"
-    "HL0dvTs6GS3tkeWVKjOkJMl+M6b7vak/IW4OeHSn0mz3gjbrSP5OUbgs+3sA8vng7MoTFQ"
-    "kHJSaeFhyNqmHkWovItU05uip/vJ/WdjiiqJMrYrBkhKSzvNsv+p18JzV9mqi9FKtl51nk"
-    "/uQvpHOMkook50RESoh3t97AGnP168wSh+WzxGFhlihbRUWo5bI+VL5Q36jkzMdlwXBbX6"
-    "NwQlFaabvP2laBo93Wv+8aDfWflVT63079q101/UhA6Wtqm6TQV1S5YKAW1SBc4eLXqJst"
-    "U0Hd6hapoVdS2aJklmkB2vtsb9s1vdQFuDi5ClcQKWwN5rjMZ5Hkh59vkVWWrJkhha+SPc"
-    "OSjO2/u+fYY9BKqfYUqq8x7lpamx0z79EvJty7Ys57yZyzlKSQaeFowXEsBO0SjiYjmFPH"
-    "hEp29Z0vr6zXQD+7ubnM2OZnF/mg569XZ+Pb/cPAKKeNTK/EZJs4Bid9pTz6HLeXguVdd9"
-    "hZ8RS77afSmzNH3EPKiCkfqbF7mrEDBBiCtJiCvy0X1VtmZ6zqSS072jI11Pai0gOwhqMa"
-    "zhfK/X8N18y82qvSlj86lhG+YcHTim8NqnysFwQtb6bNwrYCGxJcn5W3ISg8ZcXFjuHrHt"
-    "sJAAEjSwbAtz3TYmetmARM6UMvAEYGQnNk8LcgrNphK5lVyt/rpb8HdZ3t+hS3hzJyakVu"
-    "bBAxgLQJ56zoUuhTEjLhvlIebCaxmP6abrqQU+O0akRnxGQCds0Dms4MdBY1NIomdyP0K7"
-    "NKTlaaNO81ayFEUMNoDtlLcyzRyjWWI6000UwTW5Jj+OPN5fuL6x+6opC6zpeNbdwmxF5e"
-    "Vh1s1G8GL1okopMm+dquXl9SolXKlkvRTHn5UvCQeNFiq8UvXBdLnuyKYPYzwl4TyzmdtJ"
-    "sdq5aVXEua6zodXZnmnpgXaaDlnKjKZu6znmOTQFslrbGiE+VfNranI/5SXBsZOaUAlWG6"
-    "HdCrDNO1ZphG00QLsP4WBIA+Jv1Jim92Yl0huTTwzqC1YnJpCPtp2JdEsHeaXBoc1UcIIm"
-    "SObG4hh1yLwesn+i0b14x9ngLiT+amRzVF/2bS3kzL9BbLCmo2NDH6PqiXZqMXeg04NgIE"
-    "eQQ8PLA57CD4Xc+xqLrpl/nwUAyHdvQbqixbjxfQQVX4MyifxJlxfrq7uS7hkBKRvA9n6h"
-    "74L7BMssXTPQ9bBkbGcyskYuZzLgdZl4x1UCi9pNMFVSDsuWwvk/3YWtBzOSOJBBoyQlJk"
-    "E+dqtNWIMpTXMiiUMlCpw7tNCinHVzm+fVBBe47vZjIrsx4ax9couHCvZlmmXcd6WZYGXP"
-    "yDgDB+xRIjmZ0f5WqG9n+obeBSjwDM4RMiADIhEMYQAfToJBr4Bzrip122/gscL+PzXtRj"
-    "nHuZisf9qVyQvkxlVS5Iw/Bru5HXnk5xNUOvKuNvsxl/6rAZdZLxLutBOYa77RhmbbD632"
-    "BWTk2EbbmHs2R/1ooeYmqn15Ypoq6TmB2DPfQT4wBqqZ+YirC+6idGsUp18OeOOls6HRki"
-    "DHncXpUDz5HjxXLgwZ8C0MbtJYw7dFKrOgBIAN+4vYT4tn9eKvrqIp0Z4hh5PrbFNmTyhW"
-    "Uy59oLUyI81wy44ETcyz3VtIxETmproAYpKRZ6Rhz+q+JY1IyUjLNEu9HfuWlrcUa3mAmX"
-    "l5RpZlCbKXl8ys21dnd6Oe6KO+l6M2X6sQpQl9ely4lJMaVU0VRdlKcLZmXDJLrlEJ+XH1"
-    "UOP0dUqUBVCFRsbrtHYBdoxhXz1eWjGDvNVP8NTWaO8zR+LslTz9wfVFOCQUsNPdfOURdi"
-    "BD/vEYdafcF3HvyGFtfBUjxhP+zKcp4w0VxtO3MpIcWi2znhEn8QAhCnZSQE+WRUA+STUf"
-    "nZ6CNFGZaCO6ozgkflI3hUGMEYTRFGghn3GSEJYe5gDKscl14wL47v8eu5lQ/2lIiEQ739"
-    "ozIx0pH53LC4SEZUuZ5Sup5d+lWnCJv6bI/jUUV3BlW+FEza9CarYldcpRXjSOVO0DPChE"
-    "sBl0/5KREJp/zh8XEdP+j4uNwRYvdy2dMuJ9ZcjnDUXEJ0O8maoL/oIV5yevkG75SI2uAt"
-    "uMF7o4vZ3/8PTokYhg=="
+    "eJztXW1z2za2/isYf6k9I/vW8ktz2zs7IztK4q1tpbbTdrfZoSESslhTBENQtrW7/e8XAE"
+    "nxnSYoUqYgfGiTSDiQ9BwQOOc5L/jPzgwbyCIHA13Hc9vb+RH8Z8eGM0T/kn6rB3ag40Rv"
+    "sBc8OLb4WOgP4i/CMfFcqLPJJtAiiL5kIKK7puOZ2Kav2nPLYi9inQ407Yfopbltfpsjzc"
+    "MPyJsil77xx7/oy6ZtoBdEwn86j9rERJaR+LamwT6bv655C4e/dmY+XNjeBz6WfeBY07E1"
+    "n9nReGfhTbG9FDD93/mAbORCD7FP8Nw5+wXsCwY/NvxR/peNhvjfMiZjoAmcW17sF4+16L"
+    "UdTbse3Wm3wztN2xHASMc2w9dkaDMAHthX2P/ffv/o6If+90en706Of/jh5N337+hY/n2z"
+    "b/3wl/9lIrT8qThmFx8vru/YF8JUib522Qt/cRnoQV+KKyNCP9C/ZuOsFs6n0M3XQVIqpQ"
+    "v6I9O6CJHvrjJm8EWzkP3gTek/+8clOP86uDn/NLjZ7R/vJcG+Dt7p87cY7BHMj/RniQAc"
+    "jm8G2vCFCNvo+V47uIffVwD38PtCcNlbSXB1uq2JgBuOrwVusCq7uGyPqyB7XIzscQZZ/q"
+    "cAsuF4KZdttXVbtnCzK3fuusjWF0KrNyazPpx3zq//sbMWoI8qwHxUCPJRGmL4BE3/lwtZ"
+    "GQmx142NpmD+XgJjI8J+4uJ/I1sM+EhGoV4Pdd1FDB8Nelnk39N3PHOGCraWhGQKfyMQPQ"
+    "j/0tpW83+Tua0zrEHgyYwhQQfU2Hz+W1tbUAnodxdXw9u7wdVnNv2MkG8WB3JwN2Tv9Pmr"
+    "i9Sru6epDWo5Cfjt4u4TYP8E/xxdDznOmHgPLv/EaNzdP3fYd4JzD7MfrkEjDlb4cvhSQv"
+    "9zglxN1KuKCdV67tJm0Vuf3Wt78phfO3nM9a0YplktfMAuMh/sn9GCa+KCfm9o63nnTLD6"
+    "vwTTbJYG/gpXWPhq9BVd+LzkAeILj/50+oORx3/8DX0Obi7OKcQM4THUH5+ha2gFUM+Qq0"
+    "+hnbPjnQWSH36+QRbkv6IQ6avYLBtmrBbBndgZ2E5DJyGrofTZn0VWkOg7NoH8/FkRqLto"
+    "JlnB4jQQfYDfCrQN2fT4Hob7OLZ3JXa17Fuz/iz9CrThA/9J7LPZJ4U879wwvRukYzdJrO"
+    "a83SulgtlAzeUjFR+8tXywh8Wtx7hUS+ajrKqIoCfz8Z9I97Ra9nuOsFJETUVEp0/1eEjB"
+    "oSYD83lahfg8LeY9TzO0p+mIgOuPboSs7xauVaJMp8VRptNMlMlAHjStHAPs77ej63xwYy"
+    "JpvsfUPfBfYJlkA/3/EmQZFgkqJ0R092rwexrs88vRWZqjYROcKc5t6zm3DPNTTFS0af6f"
+    "QfvxHObb/sv3Sg3/MR2l6VBZ/ZJbOMVWP18BosHehJCyeyrYPfZ8NqbmObL1LM536KVgqS"
+    "elpAC6bOsf/n5Xfjwvd/7L0fXHcHj6zM4Fnv9akSWelpMu06l5G3QGySM1Z3zkRLDOCEqx"
+    "0lO5Df0qyQ394uyGfhpuCxLvWATmpYCE8FZZzMVrObOUp9gy6NPP/im6Z+eISoH3ujduaq"
+    "Ij94luCw7FTsg6yUpKoYBUomoVE6VfbKL0s9QMWX7nrD2OsYWgXWCQJwRTWI+pZFtgL19Z"
+    "73I/G40uE8v97CK9nr9cnQ1vdg85+nSQ6RXwjYo82D7y4M0Tdjq3sW1fxk7XVLCOlJ02mb"
+    "ALA80c7LHk6OJweHZQr4wbM6PhQqHxnV2GUg88osUe2P8b8KYIuIiqmXjfETCFZAqgbQDT"
+    "I4B4dH0Z9F1CtckkHA9AD9CjlnigfwymeO6Sg52UClv5gBwC74+4uumH7fxLUXpd2cl6JZ"
+    "SeOlTeLH7MnhIBTyUYLqF70jy7hB2GhmB0PiEkIczN130FB4nGjhExpzspJyHYza/pWO6k"
+    "8IadlVXZ+3W3bd8+yuJfnDwRSajcCZU7oeiPjcud+Dv1fGxo7eT4ieFbvTLv8E9/UEWXcG"
+    "QjMIYW4w4MulSe0AzZ3o/cRQsrMwCZz4CHwb+Riw/Ab67pUdcTmDbAVPb9GYjt91mPsIX5"
+    "VUZHpw+vYvdPNZxoseHEDM2E2qWE4+XLYW2nK4IyCLbOIFAOUTfOlJLgiJeszFsxRiJlnV"
+    "8vFSnJrsYVapxV9W4+6K0WVy5LwnNchHi5eLGPEJamq+TqLTXFwwUg2GMvJSZd6mnzuUuq"
+    "W1nLdjlF4wG7Yt3KYjIS4tx8jcAEIY3BoY2dnJO+uG1WSmx94dvTlrtn9Q+Pfzh+d3R6vN"
+    "y0l6+U7dUqzU65lUm3MmxaK97cIC6n8iJqB9jws10jJyUupcBvypnnqDbgxkue6hhffAWu"
+    "e84W0wCusebtkkKb3FZX4EWgY2qPaLEiLxI68wPH/NlPyJIE91TkInAqXUSNCaMhzG74ZL"
+    "Jihl0DuSsiNWJzyArQN1djLdVXJSbhgsWrf3HPg/bsskDVJj05mntj/DJ8QvkMZfztXhlJ"
+    "iflADbGRiqjcUqLSw46ZU+VaTO4sBSRkdg4r8ZOHJQTlYZahdODCwjBnkRfnGMZEVkoy7B"
+    "ra684ydOZjitS0Fv+Tlm2AAepWnz2ZaB5F822f/juSThrG1nMssVjYvdgKi0f4WzXA/kh5"
+    "3/T//1JGWSeNsvFcf0Q5W1lJX66lxBqvBxr8Ori4HJxdDtvaotrO6YSzfOauNDKwlFHEdO"
+    "2ogDqvt++8VmG5Dj2AQRGLsAKSckoBTYXm/owqj1YMIsVqmDZMEVWDSMk1qCJ0jYK7YoSu"
+    "TU8riDjlOFpRLKrYz4oFv1p2s+gi8ub8g1z0ZKJnCiE0LNNvSMe8rh5INFgJX8omjisXrb"
+    "Mumr+cBNN7E0LSJfc23+g0wGuV2qDCKVSJUF3bUXnNb9asAhKxLjiRhITRun6Vriz94q4s"
+    "/Zy7VKKvJYBySky+it+TSpUFJyWVBSfZyoLITKqKcySxRpLz8/D6/cX1R+1m+OvF8Lc1MZ"
+    "2nVZjONIETYzpPsydpxhIVYd1yxN+KelMR0UoMW6AxG3uCHbQTYmorq7SV+ajVyHNPCSqb"
+    "tL5pxIGsE1FIia4lz0NtazW3NR3PHMZH1QodpWSVprusafyEXGOec3iV3kgQk1LXEajrCF"
+    "RAtuLT1oH2O13zBt7GkFEtvLsSkn3L1kddU0jjvY/SS74BhCWvSu3qBRy30DbG+OUKEQL5"
+    "Y5uJzqZG9MqitMQfq838waosaWvDq7rpmCgvzFRGXsWE2qKI37B50kmlgMdJScTjJBPycO"
+    "YutSWFOMKYiIRRpeYvVvDQS84yLr5HMhwvBbhlTlIbl0cS+vjX8GJjYsqF3RwXtiM1QHHj"
+    "PscAStn+xdZPzHyu2F5+sOz5DiBgJiLQoQ0IQgeAdYZ38TPgV6ISMMbeFBCTyoNdw6RHJV"
+    "9pJgEOFfKjEHvZ9vItzC9eqRSjmHiiHH8PuQ50vYVWPjRb8vTKBCrlrrM2Ydy5FMu7y0qq"
+    "5LuU2ZJNvuPYiIAcjJfCbGm7belmJL+sDeDDKqv3sHj1HmZWL+tRZKOcgoqStqWRiIwQN5"
+    "5TpPJA3yhGMEF5YdES1AOB9UHecnvYdVerxs1F0YbTucLy5VW103w6jp2LJrVxD2Tlg715"
+    "tsq0Tc+EHnaFV3pWUj68W1nmEXCCazwjKB/gzS9wleRfFF44qRReOCkJL5ykwR5D+1HTGc"
+    "Emyp2kJVVubP3cWItzYquV0RXN0ZJeZKW3EsWNyEW2jurUNCYk1aNRVwfohZqIrJeA4MGb"
+    "lmvkNOgQm9j8hef6FOmPeO5pc1eQlEnKqXO30rnrlz2zQEgNkiZHWFEHqtGVCkqrehWl6S"
+    "JNoxcH6VxZrms+UdNAXOEFUyi9d1nvqpXdWx+xxckc1bVRMonyrhoqqFBt2Bpuw/baU7BW"
+    "pDu24qsCXfLgr3A9VdCicMXbcaq3ctwQ8POae7mIfmXirQiV3LdReSbr7r0iRHdm2CJcks"
+    "XUZkYvLybLSeUNi8yKc3hZkqwqW5Kawy9OUXUoimK1NKGAdAmpzedMohk0hbjjpYBs9Hw7"
+    "lWCQkGdMN84pJFOhNZwWlDB7sh2SHlt5FyiWFDiGAmvsf/fldnjTFtO7htyazUi03rke3V"
+    "wNLteEc+OZwD5kmnh/0oygCu9V2jkc/95UbYU9u2AC+RRw2H9XqbjgXUl1wbtXFTChpsbc"
+    "zdvOC03v0jmkCbj2D49/OH53dHq8NMSXr5TZ31meN4TLwtSPNbS57eVZg69c6lgwhwqxdD"
+    "nEYuEH067zhGUF1WOVfqx8jJ7pT6FKoeexWy9YXTKNeri6/3Ctsqnmz6C03mWtU4vb4mUa"
+    "mriDlCe7Tof0+tfhzcWHi+H7TXWXIgCRnXP3enFnmIygDNb6ujvEmIZmz2dj5IqinxFU6K"
+    "+CPv/BIvtOjqhsxG7zeddj0/WmGjt084/1guKbhFTZUS7VimdHc3qvNsmj5mGL/sAgUaLy"
+    "MZmRlGG/SJFbVaitYmIr2ynNnRHtCblEsDgvIygh1I3H01Ru+nb7AHPHqKn/pKSENwExS9"
+    "sY2dZiZ5mNs6FqX2bKVGyTl0nXXDHrSLoEwvzy5hVROqPznNOxG/ioVMJphlzWXWnVxXQV"
+    "TCMrTLE7ilUqZBdSITcYokQL9VWhivVulxGxKbYMOsmKUH3yZ5EVJO7PQkLoUmAx1FV3KT"
+    "rbYDmZTJi1mZZ8A01r4Hlo5ng7OdnJ8bd7ZUnK9Auz6kI+UrzTsDeFHkCsbAIZ4PPN6Hx4"
+    "e3tx/RGwFiEue9cGpgeeIQGBowh2IWCm0j4zlcCz6U0NFz77lQ1F7YYb+5Cvtm5B6oYYYI"
+    "Jd4MAFnnt7VFdTBFykswvDFuBPPAYzBAkLE9NpCaDwg4mLZ+D+Pgpm3t9XbGCssrM7mZ3d"
+    "xUuutkYtiWzBmkkGjecVKN5puxr1B1cRnfudfkcOWxsFTfuLhpaeq+H1RUErYQ2HYhUP2d"
+    "/YoQdBMA0IpgGG6R9emLXcD5s/gV08pwdhtC8BPzq21wME03OLLmh3cX+fOWNb+IyvNh3w"
+    "jFzCdi9vOqGgLwCcsIMaAvYo0iO3R/+qu5BMAWav0vXEHuaef8pCewEcF+vUHCw6Yv/YoQ"
+    "OeTMOvv1p+Q79bvzp7u7HJl1RGxZRXOUk5JiNjTUmlIp6SGp5MsDd6KgRQTghJCHPzMXUc"
+    "PwyqwpwQkhDm5lv4q/7yb2egb0DNlIq8Kw9IeUCiHtCvyDUnps5PonP60k6O65MZU+rzPM"
+    "VG05VqrOHS1j9SV31GF1LG7/9SnkAnPYHuXu36lmeMutt1DSgfVTnJj4pP8qOcG0oMJFx8"
+    "mxCSEObmPS704pj0/K3XUzMmKWGq2qbbRQmPLxaRrFjiGRdRxZ1pT25O6uV3ElW8uREPjI"
+    "Fgni2LsYWgna/bUCSl2DGVaetpWb6yXm2ejUaXCUWeXaQLlL5cnQ1vdg+5Bukg0ytgRJTD"
+    "vn3PWUcc9l/cS1ZffYsIKYhUpkb0ypz1b67ml2sTf3Tl5J9nNAYOy4qB5JFqHXgYjBEg5o"
+    "ONDGDaYLzgGTW8nx2gnw92+wf9g6PcK8VXmqsKOxDRkTHzT/EB3eQDPPyIxIq9QgHpeiY2"
+    "7zgRRA8gT9hDTYkpH7UK1BsRNdn5PLx+f3H9sa1TP93Sr0pQsKyhX4ZwsRgLqNW8xDFfWs"
+    "Ll3a/US7Ff0kuxn3Mdr4+e6dSA3BeSryxXcV3Kda/luhOd5d0Z2nghnIucEVVXlNROdYig"
+    "JJH/VPkAz5WWb5M7qpLbc1Sc23OUye0JkauRA56QVPRkl/c4A+mmUUvLSUml5W5r2TKfWJ"
+    "lWLT0nZZWmu6xpRYNvn/47QoPfIGhd02V4g55M9LyTV/yaHNErrX9dNlJ0+ejKNDgT3GeC"
+    "gMzHM5PbfOAZmh7jsVn5zC6vMSXeHiAenEyAPz/YfXdweNDPZcObmFKMFKdOgyLDu0mGs9"
+    "ujhP3BmFBbKRCyaqIzTVk3iWqRsCurgv/N27J2bReSvzHrBi36nM6sKt6WXabN9yqnT7fO"
+    "DX0X86tqPKE4cr60fARpK+G2EDzmQNVGPiGsgK8EPEEWnU0Y8pSYArsS2DbOOwGLUQ7Hyw"
+    "fvSSV4T0rgPcnC65MFNZzKlKAKMdZ3LDmQdVjTlKgix7tGjipyfLv13xlyfEJ/yPSOJ8bm"
+    "UuOx93vlxDgfqfEc24qs+MhGADuQrjQQiAMuDnaxbS14O0WWSApMAh6R4+WQ4MIzfLW/2v"
+    "zXEIAnvGUVyx7fN21GmM8ApF91ZlqLHwGC+hTMCQIz6D4Snlbuz8xKnAC0DTonmSPy1WYf"
+    "QuY6a0GFXZaFzsYSRsv7c/0EHPrFkM1peejL+1PRXZr+6U/uj1VtIrt/QCsOviuaiJD3nx"
+    "4RbyCSkI9zbD7riu9XwsUASSlVdPEqtasyeKU1+FRx9fbo17fravrtMUml5S5rWayaRZWx"
+    "VD0EFR2yfc9VR+iQW6TPXdNb/EId+8L23ukxvdK+3sFo7VswvHLCYCjAuQbGEED3Adt9n8"
+    "/AE85t2NidQcv0GQnWRxvsHh30D45z0wVXnzC3uXbcf8XE5D9AtdbukJes+IquaCLWYC98"
+    "UjLQ39LnzyoEPy4nU5/io/4Pp0vA2T/KIL69GlxeZjH9FtuQq1plcRkp0v/SVfTVyujL6u"
+    "gzgWH/YBAmg1JiEqLdPzmpkuVwclLSivNEWcPKGu6INRxemjpwzJ/RIs8WTo0otYTDm1w1"
+    "6JjaI1pUNoSpvfGE3H0P7/t/A1SY2asQhFMegDtqzj5PsYX4myYBZIqfbYBtHf0EeCgQsn"
+    "eQkWMXNzr/V5ub07ufrgbn+7efBv2TU36jnB8U9Od3kOMgdy8MSvbABM+pST7245X3946L"
+    "JuaLujNuE0y6YuOa/ylwPobjJTwYT6tYIafFRshpxgbxHxEReCMJ6eJQzedu061M2L6Ly8"
+    "i4hptv+6VjJ++S5bKuIaGEhAC34quENvA4Jzeg7ChMysnkaa+Z6FDuy/a5L3H9W5B4Ws14"
+    "d1pWhUO7rGkV9N4GLS+9eFHnMiWojlShIzXDCGU1klXHB+wi88H+GS24Si7od4f5t3Wm6J"
+    "wNVMVf4XoLX422ARc+L8mR9DKkGNBfjvzu/Tf06bi5OKd4vy3fdoOozZGkcvJH9CrxbS4f"
+    "XJFuu8I2WsSoL/BgPiEC2A8EPHQMsGsgt+ezXSFnxbiw+3s8Dz+Mbh8BfZXg2pqcnCXy39"
+    "9PEApevb9nfBrv/g5dj/F37O98vu8IoOOAi7y5yxrFcz7O9MCu42JA1zgsiW6n10v8W6gw"
+    "d3c2yF4JE5dUWkYRJTfvpgUldLub5zXU7btvVQSx3AzFwE/KSXMX1vrbQBGx5INIQr600F"
+    "bYvM1o3LI+jBu/OJ1+lE0gp7uEHbysrKr8V6ypYk1rdQTAM4d5pbVWQEpW8Wld1rTi0958"
+    "s+UcgTD+cSkFviIzu0tmZtZ6A+COwnkkRTb+dHeKI/aBz6GGlxqpwAjzX1c5/zIU+474dG"
+    "oRO0snMpBPzoLP0OQjIHDggorwu1dY/xPTv3A7lYLZ9Ed8tX+5YS9bGBpgl+C5qyPwy80e"
+    "nR3QD3IptGDi4lkoTD+X/jlDtgd0ittS5PPgH1fD6zvtfPR+uBdQzr5LeX//Izi/GVIT4n"
+    "0PDH4bXNxdXH+k464/XNxcDe4uRtc9Kn3xnn3i+eXodvj+AHC62uepJ+YLI6KnyKYfbBpf"
+    "7d0JsntgCq3J/tzh2aecEQMvgLMz9AnTxg4B/8Mca+oY/0Qn8ykbZufxoXRinf1JIno9YP"
+    "6F2O0Q4gy5rS5H7dxB2nuF9F7qMqOHcs47Lichb6Io7w1f9fEbhGrd5tnENZ4dc4oV/Rri"
+    "GRzLbfFMqZqvKntJv3gv6WfTgrnpIYTyUmKNKP9ysx6Am09uV9eGqw5WirZcjbbkXpNWq3"
+    "9ARrSlMJGsJn9cCYQ8Y35JAso5MM4wthC0i7SQkk1pYUyF23rGlq+s9yE7G40uE8/X2UX6"
+    "fpsvV2dDeprwB4sOMr1C5M06oZmYmIrKdHl70y1cr2QhIah03GUdq1yHbpxicX4zq4XypL"
+    "WYmDRpa/3D4x+O3x2dHi9RX75SBnYusGKrepJrCWwukmtPAEzw8WLY5wgrPayoB+EHIC2p"
+    "NKDS11T6mkpq2pBHUOXVdKRIMH0W5di1Z4Hgh59vkAULAlGFVX+S4P5Xm5kyn/2EjnP6r1"
+    "tEzxVvJydrJjuoV5ZBEySJaCxJRCNcoHIaDWM8ozyTfZ5n4k8BdgfD2/2P51cAspwN4u2x"
+    "XBEL69DD7v092H0HqL9p4BkwzAfTI3tBpeNOCvxWPuSrHdZToifkLvz8GG9KJ2FQkqCvGf"
+    "sElpMStWwgHnLotDPILjjilyn5X4Z+VQux76m6m3X9POmBrrcO3hpFxBqq+E+sSPwyJiJd"
+    "BPNdhQDmu8L45bvsBb5sJ9OQrWcBvkMvBes6KSVFxlSZOzL8/S7hiYR47l4Nft9LeCOXo+"
+    "uP4fAY/ueXo7P0sk4cHGLbSlZWOe7KcVeO+0Y2Gx4+ITvXVE8OKDXTl/4bYmMrWui3eEZt"
+    "UP+OzmUGNbOBsWUAOMZzakKPbt4PbzSW182yu/8x+nKnfRhcXA7fg4ODg70eb+fLLhLlVr"
+    "H/4Sx/28i2Qmn10/xE9SD/PWqMgl4oAODvt6NrMMbGIjDon9F4ivEjoCia/IWgdQqfkJr2"
+    "JQnkmQzxlONM/6/Sw7tpv3Pt5hrwxXZkXEY6Q/K4SsLscXG+7HEmXVaxoG9uz3DMBFZ4OF"
+    "4KE77tROXgfBFxlGIiUkC8bi9J2efKPi+xz+N1MdyYM/P6i4uEHn7zjcP3gW24uY/oemMP"
+    "AWwDz0MzJ9ebSY0odWcCC50+u3xwRX+GXVli4QdmzmMbgU93d59BMIN/u0lo8P/I61B7YI"
+    "qfqYD90KP/hh7Q6RfmrRmzzkuzU6sYQKetqZIbTuazcV43gUL4IwGZbNrGEvaIB916p3tS"
+    "UtXOdO4QT9Sszl1+6mozkXzXlJR6gHIz/4hDPwFpRZWqJZl/GUmJMrobAxi5rljocSkgX4"
+    "l1v1KJdb+kxLqfU2I913WEDJRn15SVcyXk1ljK9TZbfoOVXKGlKkzSpQRl2o/fNlXRiPma"
+    "K6Yqyuu99lIZi6nV2KmWVWktFHvDcUW97g4nOY7XHeKRHQa1PMz9VmQbDqaY/gg+D6/fX1"
+    "x/BHPbMy3qv/ZfXoB/XzHYvf1yfj4cvh++592jWGTMRR77VODObcADdX5Ubi/rKK/nI1Vk"
+    "btO2v16JV63CRm8eNtqQRjfBFtIWcZ7uKFSpoVBJP6FM06wYnVnRTYuLSJPj1Rx/pE+RMb"
+    "eQxoIqAqhm5BS0maxblmJYn14oElccQxZqG714YaijBhWaI76WPgzrNFSkYkN9K74W7Z2W"
+    "VQ03uqxplbyw3foPfV9hxyYlqByb2o5NcdZnKf7FeZ8K/HLwS3jOcFU3x3MOYzNumEaq8p"
+    "ypraDCjQcoLBdYEeNM+YGsCMce9hUK30ML3MIPOZuNeAZaLFFKEuDXkYC23BGKOff4pvE6"
+    "5x4+f5Wr3r/cXPopYbErHghyqdXuF5E/Q1a1QvBsSZSznbUHCH04o6t6/Tsg/DLLLMve2q"
+    "eozLQOH629DebQZdVIrD+Aa4nw58FwKYoCkrz5SaU0kZOSNJGTbJpIVNeYBJjV9pXY8Hmc"
+    "o2HqHvgvsEyywYdrHrQMi4RrnCnASNda9JI+L5sgXYARVfq7C8fLS9Op0iUgkpViwa+7Cg"
+    "bZDAjRFKmY1BoTpMKdfmMTpCbQtOi30Ihp591KUU7cZYQVQ9tlhs4wCX9G6lDxSVGl507r"
+    "GdW9XDgpqbTcZS2reMv26V8Vi24eVxcyy7ceBWr2SvebaFCvUgccEo4XSJI9n5o2BDqkPq"
+    "wBXWDARYZcm2EbLXpgPDctD2Bq3LGbWFmiKh28T8XAn3icnw7b1OSsx81g5l94atpgguwf"
+    "wf39g4sJYd0s/Stu93rLe1Lpqz3/Blb//Yl/0yzh96/6LCGdfq8XdM7Bc4+O4y0tkfGAXI"
+    "19uQcUNdMh81nYKYfKsZ6b9PGlv5PQbxw0xfQ8i0MPoM5vZj1gc+vkKZrEwM82a4jA1AYm"
+    "Jv3f7pe7D/vvfEbybHRVmOCbyeilXyJzZatiJxU72fUt943uDYU59SUl94X6w6Vga9pO6/"
+    "WvTtfzr8AoXNopKZmWdmOZkfxwE9sxliIyAfom94kIAh8TUtDXhp5Za2K4hxIK9NqgB9av"
+    "GO4xIQV9begTvoaYAjKiSg211UB9NJHAXjBcCutQdbRTJGWHSMo2ebfP/Mjayb8Vhr3Tq8"
+    "SwxU6+Kglx/vCcbLUlWzSGFktF/YlnpHEujP7/CXGa6/4+dvUo47GY+oPm0Dn15+1+HKPg"
+    "Pt+Mzoe3t6ySfXdKYQfhpz1Bkz9Ye2D/b4D1sAb/BUH36l0XWYg+JQbvAcdK46PRqqB9Q0"
+    "9PRXd1TiWduut4e5+MSA1jaD9qOju4RJWQllTPQm0l1Lmd9y0u5ZUOeHUftepikuNARRZk"
+    "W/5SKuLRrxLx6BdHPPqZbOwXB+ncFXVd8wlaNZzZgilUJ9fOOa9JptSsw1zExFQGXZf1y9"
+    "KX5y7SXOqt+olPVXfSrKRqgFqpAariA7fvkesOH8gIsV9cdhv0Tj4tGBvQq3JR9DeX3xVd"
+    "mR3kdyTHboQjU/xMfuK5YnRKfrcz/VD/VjY/y0yHNithjV/3ln9pQ5OT+xfM+eain802OL"
+    "+7+HXY85m+XQgmJn1C9n2/KfjgiYdcv8rWRuEN1T8BaAPsIJuP+WpHgyamSzze/3L4++eL"
+    "G0YbPrum59GhQTYgtZlMd8GSAX8C9NnnyXwUV0ynmjnQRewr8jGI0E2Bfk2eVMckdQvrj3"
+    "sHIFAo8elR/i15dbPPS0KPfhE63sXzhymb7C5iQg5cNEEusnVEHfL7+8qsZWRhR99MEZcd"
+    "JS49/IiETv2lgHS3451WuT3stPj2sNPM7WFvQMN0zZp6m8zH2JcVWNopMfms2cNK1uxhiT"
+    "V7mNPOfzMoGP/wXhP90njCaewkFXQZkpKKbOmcZ9CxGFbXNrA3vSN+nJNBX6aDpJyKo6ys"
+    "AEWRbOdGqPIputbKMQQ2q47abQY3UBVFxbO9VIfB1DLs1F01NyZ5HFjIzU0LjN7slXF/Lh"
+    "2mQTauGu1XDLAYo6RS4LrLJDEAM/hv5T30x1X8v+Ni/+844/9Z6AkJNZtbCkgIb/Pu9YZw"
+    "GKPPw+s1MRhVuNDDYi70MMOFEh2L7Q9LAQlXcPMbxAwRAvPqqYoBjolICHErPSnnBLnCLk"
+    "lMqCVGRlZjQxFjXdPDm/rlSgM8SGXMHaQ9IrHmHgmpRiJbHYrcthLXsrEndJyG4+ULG7Zy"
+    "lNLNwLBqUOxJObWP1N1HQhzFGfakpMru7TKPruIo26f/jqSaMib5PdJN4sOfyzQv3++9Sj"
+    "YbwdD2+WbFL3eSX34T37vCpiWrJmLd7hwGkWAyXUJIQn6pX60wpKQupAPZop2D+G3W99zT"
+    "8UzI2YuJSLi2mw+wuHNLCN9wvITgNs/9KyNfGflvZOR/gN+GtucudnIM/OV7pcb9BH7TEB"
+    "1mVi0gYw3W6doifL1A26D/kWfk9gAr3kIGmLh45ld2TU3HoS8wizJoPP6IFqwj0wLc39O/"
+    "3t/ntJNqfnrlcXTaDij2OAQ59lXI9Y7Bn6yLqnJgnRYfWKfZA4sC8YBdIXTjMhJaBUdVQD"
+    "4qBvkoA3K4iYmAHJeREORWqvn98yGLcnEv1UhCCozLTKk22qkSBF19qnkUXxHUU2IK+hrQ"
+    "U8vVzN9Tiptmx0Sk6XK10nUHHTHd70z9EeXmgAfvlJrtHh+zjuTvGIXLsr97IJ0Pzl55pC"
+    "L+onQJvxBqMtFc5FiLwLWNOboqf7yb1ra/oqiTK2KwJISks7yPqrRxOypu43aUaeMWPScV"
+    "fZpgvBSnZetZ5PPxn0jPMUpKkpwjESkh3t5+A2vM1W+82WPRKSpCLRfNofKFukYlJx4uC/"
+    "plfbXCCVlppe0ua1sFjrZb/3PHqKn/pKTS/2bqX1XVdCMBpaupbZJCX9LlgoGaVYNwh4sv"
+    "wTQbpoKq3S1iS6+gs0XBLtMAtHfJ2TZre6kKcHZzFe4gkikNzrvsMpD88PMNsoqSNROk8F"
+    "VUMyzJ2v6rfY49BK2Qao+h+hrjrsW12TLzHnyiunysA2dWr4Q5ZylJPtOSowWMLQTtAo4m"
+    "IZhSx5hKtvWcL19Zr4F+NhpdJmzzs4t00PPL1dnwZveQG+V0kOkVmGxjbOSkrxRHn8PxUr"
+    "C86w47K55iu/1U+uYUi3tICTHlI9V2TxN2gABDEBdT8DflonrL7IxVPanlRBumhspeVHwB"
+    "VnBU/f1Cuf+v4ZrYVzvV2vIOe865iwxkeya0dvIcruSIXqnHRcdq+nJw5QtuGD3yHQF3o7"
+    "vPgCA6gQd2B8Pb/Y/nV0A3nSkLkL14ez2AJxMwp3Nb4P6eoj4x3Rm3VfzrZgjy8m64aXB2"
+    "/4obCxJPo7Ma1BVAjv8uK3Cw0TMiHjj6fp9+DLYNwN4Gz1NMkH+PzDMkAOo6cugK/zG8XM"
+    "YkX+3wRYBtawEm2KVvWpDdesOm6AGCAYL6NJgFu4/svhwdHdAvGlwqxm7c0VlpIwHPLrYf"
+    "vtr8iiGwy+7VgR6emTr48pkZJ8Ch00LPQzPH2/Mv+pmYE2/KfiChE7JrcOhP40BUvsRGOb"
+    "qddHS7wZNvjSLiKddsn9GQrYv4vEkp5fnW8Xxj+7aw75uSVbkYXfZxk6ew2BaXlZUm037d"
+    "93cH5kcW/0Lw4yLSwL5SgUNiWcfML9ENLC2rNrAub2CKpN0+/XellIk66jfUR31C7qLoYt"
+    "vMmN6rrr8bDBe53pa1DyBU5RbapwcyCKfgrm4PPFK32HeKmesM/H4BU0imYPfT1eB8//bT"
+    "oH9yGl3i6iCHurcFXQra+RjlHHfaVOm6c5zdaWXVRNxJM5DGHq8s9iX9DOJC0lWuNX+XLn"
+    "dvaiQqE+X/dtZ8UObjduu/I+bjJ2wZPswZqzF8q9RYfEbQ8qba1B8rYCg6c3YpArXf8ISa"
+    "aY6Ljbnusf5RkEd5ekH4xvRYSGZCv/QCsGgUmiEj3yRcdcJG6vGVfdhJ+xDqPKAmnkWTkF"
+    "N5HLXNRAaQNs6hdguhj0nIhHtj5KJDP003HZjDLJat6ISYTMCueUHTnYHuooZG0cxtn/vK"
+    "rpKSlYY7X7MWfAQ1F80g+9E5+UulZ2yOtNJEzSj5ZnSm+DS6fH9x/bEtp6TtLiuhjVvHVU"
+    "zLvpWzqDiBannfwSHhTV08f8ih15i2y8+XmGiZsuVSNFNeOg7LUgSCzT78wVWxzJNdEczN"
+    "IdJysJzRTZuu8hr7T1JyLYTkOh1dmfaekBepoeWUqOKdu6zn0CTQVmmGUTKJ8i9r29MBfy"
+    "mujYScUkBtBXQ1pCwp9KovyVr7kgTbRAOw/sYDQJ+j+STFN7mxrtCShHtnQUVVamcRaEni"
+    "wz7w55II9lZbkrBrNweEIEJmyM5t/50a0Xv1ak64HFy5RI7MxzPTYyViZG7S2UzL9BbLe3"
+    "dsaLrop3gRGiv7Cgq62B52wD/XwxZVN30yg7quVKFcK5+h0uM6fID2ysKf/NKNnB3n77ej"
+    "6wIOKRJJ+3Cm7oH/AsskG7zd52HLwEh4bpkipnS9Ui/pkrEJMhd26PRAFQh7LsfLZD82Fv"
+    "Rc7kgigYaEkBSVeKmbfSpEGYo7YGcaYKtktO0mhZTjqxzfLqigOcf3bTIrkx5ajq+RceFe"
+    "zbKMu47VsiwNuPiOAD9+xRIjmZ0f5Gr69r+vbeBQjwDM4CNiNTNUCPgxRAA9uoly/0BH+W"
+    "mXjX9Cjpfxx04wY5h7GYvH/Uu5IF3ZyspckJrh12Yjrx3d4iqGXlXG39tm/M1YKrAY9pGM"
+    "Ar428KpTfzf0oBzD7XYMkzZY9WcwKac2wqbcw2lUn7Wihxir9NowRVR1EpNrsIN+YhhALf"
+    "QTYxHWV/3EIFbZfp985Wx10tnSgx4fVRnycLx0pfjNXyLL/xSANhwvYdyhlRtOOUAC+Ibj"
+    "JcS3XwXefjG6/Qy46MVBOjPEXeTNXVusIDNfWCZzrrkwJXJnmgEXIq30EjISOamNgcpTUi"
+    "z0hHL4r+L9ISkl4y7RbPR3ZtpamNEtZsKlJWXaGVQxZR6fMrrWbgeXw7a4k7aLKeNfKwN1"
+    "cWfnlJgUW0oZTdVGa2e+Kxsm0S1M5nn5UcXw54gqFah7pRSb22zPqQzNuGK+unwUY6uZ6r"
+    "+h8RTjx+FTQZ564v1eOSXIR2roqXKOuhAj+McOwdTq4885/wwt7IOleMJu2JXFPGGkucp2"
+    "5lJCikO3dcIlfCAEII7LSAhy891RFWW4BPe4ygo+Ll7Bx5kV7KIJcpFgxn1CSEKYW1jDKs"
+    "elE8wLnnv5/dyKF3tMRMKlfliFXzwsJhgPMwyji3RkPtVsLpIQVa6nlK5nm37VALmmPt3J"
+    "8aiCd3plvhSMxnQmq2JbXKUV40jFTtATckkuBVy85cdEJNzy+ycnVfygk5NiR4i9l8qedn"
+    "JizcUIB8MlRLeVrAn6iR7KS04vLvCOiagCb8EC7zc9zP76fzTy0RE="
 )
