@@ -91,6 +91,8 @@ class Settings:
     """The recovery job asks the channel about PROCESSING movements older than this."""
     processing_max_age_seconds: int = 24 * 3600
     """Older PROCESSING movements raise a CRITICAL alert and are a reconciliation break."""
+    closed_account_retention_days: int = 5 * 365 + 1
+    """How long a closed account's identity records are kept before the retention job erases them."""
     contact_phone: str = "95188"
     contact_email: str = "service@fenpay.example"
     contact_chat_url: str = "/help/chat"
@@ -190,6 +192,7 @@ def load_settings() -> Settings:
         ip_login_limit_per_hour=_env_int("FENPAY_IP_LOGIN_LIMIT_PER_HOUR", 500 if sandbox else 30),
         ip_code_limit_per_hour=_env_int("FENPAY_IP_CODE_LIMIT_PER_HOUR", 500 if sandbox else 20),
         code_daily_cap=_env_int("FENPAY_CODE_DAILY_CAP", 10),
+        closed_account_retention_days=_env_int("FENPAY_CLOSED_ACCOUNT_RETENTION_DAYS", 5 * 365 + 1),
         db_pool_max=_env_int("FENPAY_DB_POOL_MAX", 10),
         risk_step_up_fen=_env_int("FENPAY_RISK_STEP_UP_FEN", 500_000),
         risk_daily_out_limit_fen=_env_int("FENPAY_RISK_DAILY_OUT_LIMIT_FEN", 5_000_000),

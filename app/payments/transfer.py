@@ -54,14 +54,17 @@ async def find_recipient(text: str) -> tuple[User, Account]:
     not_found = DomainError(ErrorCode.NOT_FOUND, "收款人不存在", input_field("recipient"))
     if _PHONE.match(value):
         user = await User.get_or_none(phone=value)
-        if user is None:
+        if user is None or user.status == "CLOSED":
             raise not_found
         return user, await wallet_of(user.id)
     if _ACCOUNT_NO.match(value):
         wallet = await Account.get_or_none(account_no=value, kind=WALLET)
         if wallet is None or wallet.user_id is None:
             raise not_found
-        return await User.get(id=wallet.user_id), wallet
+        user = await User.get(id=wallet.user_id)
+        if user.status == "CLOSED":
+            raise not_found
+        return user, wallet
     raise DomainError(
         ErrorCode.VALIDATION_FAILED, "请输入收款人的手机号或 16 位账号", input_field("recipient")
     )
