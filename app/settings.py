@@ -85,6 +85,8 @@ class Settings:
     risk_unverified_lifetime_fen: int = 100_000
     risk_velocity_count: int = 20
     risk_velocity_window_seconds: int = 60
+    api_key_requests_per_minute: int = 600
+    payment_code_password_free_fen: int = 100_000
     channel_timeout_seconds: int = 20
     """How long a bank or provider call may take before the movement is left PROCESSING."""
     processing_grace_seconds: int = 120
@@ -199,6 +201,8 @@ def load_settings() -> Settings:
         risk_unverified_lifetime_fen=_env_int("FENPAY_RISK_UNVERIFIED_LIFETIME_FEN", 100_000),
         risk_velocity_count=_env_int("FENPAY_RISK_VELOCITY_COUNT", 20),
         risk_velocity_window_seconds=_env_int("FENPAY_RISK_VELOCITY_WINDOW_SECONDS", 60),
+        api_key_requests_per_minute=_env_int("FENPAY_API_KEY_REQUESTS_PER_MINUTE", 600),
+        payment_code_password_free_fen=_env_int("FENPAY_PAYMENT_CODE_PASSWORD_FREE_FEN", 100_000),
         channel_timeout_seconds=timeout,
         processing_grace_seconds=grace,
         processing_max_age_seconds=_env_int("FENPAY_PROCESSING_MAX_AGE_SECONDS", 24 * 3600),

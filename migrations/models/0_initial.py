@@ -108,6 +108,7 @@ CREATE TABLE IF NOT EXISTS "merchants" (
     "merchant_no" VARCHAR(20) NOT NULL UNIQUE,
     "name" VARCHAR(100) NOT NULL,
     "category" VARCHAR(60) NOT NULL,
+    "fee_rate_bps" INT NOT NULL,
     "created_at" TIMESTAMP NOT NULL,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "owner_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
@@ -267,6 +268,64 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
     CONSTRAINT "uid_security_qu_user_id_f0573f" UNIQUE ("user_id", "position")
 ) /* A question and the argon2 hash of its normalised answer (3.2.4). */;
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
+CREATE TABLE IF NOT EXISTS "merchant_api_keys" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "name" VARCHAR(60) NOT NULL,
+    "prefix" VARCHAR(16) NOT NULL UNIQUE,
+    "key_hash" VARCHAR(64) NOT NULL,
+    "scopes" VARCHAR(100) NOT NULL,
+    "created_by" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "last_used_at" TIMESTAMP,
+    "revoked_at" TIMESTAMP,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
+) /* A server-to-server key of a merchant. The whole key is shown once; only a keyed */;
+CREATE TABLE IF NOT EXISTS "merchant_orders" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "out_trade_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "description" VARCHAR(100),
+    "status" VARCHAR(24) NOT NULL,
+    "source" VARCHAR(16) NOT NULL,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMP NOT NULL,
+    "payer_user_id" BIGINT,
+    "password_free" INT NOT NULL,
+    "paid_at" TIMESTAMP,
+    "closed_at" TIMESTAMP,
+    "transaction_id" BIGINT,
+    "fee_rate_bps" INT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "refunded_amount" BIGINT NOT NULL,
+    "refunded_fee" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_or_merchan_400e7f" UNIQUE ("merchant_id", "out_trade_no")
+) /* A merchant's order keyed by its own ``out_trade_no``. Paid by a payer scanning its */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_payer_u_50944a" ON "merchant_orders" ("payer_user_id");
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_status_4a5389" ON "merchant_orders" ("status", "expires_at");
+CREATE TABLE IF NOT EXISTS "merchant_refunds" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "out_refund_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee_refund" BIGINT NOT NULL,
+    "reason" VARCHAR(100),
+    "status" VARCHAR(12) NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMP NOT NULL,
+    "completed_at" TIMESTAMP,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    "order_id" BIGINT NOT NULL REFERENCES "merchant_orders" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_re_merchan_b5f3e9" UNIQUE ("merchant_id", "out_refund_no")
+) /* Money a merchant gives back on an order, keyed by its own ``out_refund_no``. */;
+CREATE TABLE IF NOT EXISTS "payment_code_secrets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "locator" VARCHAR(8) NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "last_used_step" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+) /* A user's payment-code secret (AES-GCM at rest). ``locator`` (8 random digits) is the */;
 CREATE TABLE IF NOT EXISTS "merchant_events" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "event_id" VARCHAR(40) NOT NULL UNIQUE,
@@ -614,6 +673,7 @@ CREATE TABLE IF NOT EXISTS "merchants" (
     "merchant_no" VARCHAR(20) NOT NULL UNIQUE,
     "name" VARCHAR(100) NOT NULL,
     "category" VARCHAR(60) NOT NULL,
+    "fee_rate_bps" INT NOT NULL,
     "created_at" TIMESTAMPTZ NOT NULL,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "owner_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
@@ -781,6 +841,68 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
 );
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
 COMMENT ON TABLE "security_questions" IS 'A question and the argon2 hash of its normalised answer (3.2.4).';
+CREATE TABLE IF NOT EXISTS "merchant_api_keys" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "name" VARCHAR(60) NOT NULL,
+    "prefix" VARCHAR(16) NOT NULL UNIQUE,
+    "key_hash" VARCHAR(64) NOT NULL,
+    "scopes" VARCHAR(100) NOT NULL,
+    "created_by" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "last_used_at" TIMESTAMPTZ,
+    "revoked_at" TIMESTAMPTZ,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "merchant_api_keys" IS 'A server-to-server key of a merchant. The whole key is shown once; only a keyed';
+CREATE TABLE IF NOT EXISTS "merchant_orders" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "out_trade_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "description" VARCHAR(100),
+    "status" VARCHAR(24) NOT NULL,
+    "source" VARCHAR(16) NOT NULL,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "payer_user_id" BIGINT,
+    "password_free" BOOL NOT NULL,
+    "paid_at" TIMESTAMPTZ,
+    "closed_at" TIMESTAMPTZ,
+    "transaction_id" BIGINT,
+    "fee_rate_bps" INT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "refunded_amount" BIGINT NOT NULL,
+    "refunded_fee" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_or_merchan_400e7f" UNIQUE ("merchant_id", "out_trade_no")
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_payer_u_50944a" ON "merchant_orders" ("payer_user_id");
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_status_4a5389" ON "merchant_orders" ("status", "expires_at");
+COMMENT ON TABLE "merchant_orders" IS 'A merchant''s order keyed by its own ``out_trade_no``. Paid by a payer scanning its';
+CREATE TABLE IF NOT EXISTS "merchant_refunds" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "out_refund_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee_refund" BIGINT NOT NULL,
+    "reason" VARCHAR(100),
+    "status" VARCHAR(12) NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "completed_at" TIMESTAMPTZ,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    "order_id" BIGINT NOT NULL REFERENCES "merchant_orders" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_re_merchan_b5f3e9" UNIQUE ("merchant_id", "out_refund_no")
+);
+COMMENT ON TABLE "merchant_refunds" IS 'Money a merchant gives back on an order, keyed by its own ``out_refund_no``.';
+CREATE TABLE IF NOT EXISTS "payment_code_secrets" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "locator" VARCHAR(8) NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "last_used_step" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "payment_code_secrets" IS 'A user''s payment-code secret (AES-GCM at rest). ``locator`` (8 random digits) is the';
 CREATE TABLE IF NOT EXISTS "merchant_events" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "event_id" VARCHAR(40) NOT NULL UNIQUE,
@@ -1048,189 +1170,217 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztXW1z2za2/isYf6kzo3hq+aW57Z2dsR2ldZvYqe20u7fZoSESslhTBEOAVrTb/vcLgK"
-    "TEdxMUKVMQvrQxiQNSzwGB837+uzfDFnLIwZlp4sCle9+D/+65cIbYP7K3BmAPet7qBr9A"
-    "4dgRY2E4SFyEY0J9aPLJJtAhiF2yEDF926M2dtlVN3AcfhGbbKDtPqwuBa79JUAGxQ+ITp"
-    "HPbvzxb3bZdi30FZH4T+/RmNjIsVJva1v82eK6QReeuHZuP1y69J0Yyx84NkzsBDN3Nd5b"
-    "0Cl2lwR2+DsfkIt8SBF/AvUD/gv4C0Y/Nv5R4cuuhoRvmaCx0AQGDk384rGxurZnGFfXd8"
-    "bt6M4w9iQwMrHL8bU52hyAB/4Kr/9nODw6+m747dHpm5Pj7747efPtGzZWvG/+1nd/hy+z"
-    "QiucSmB2+ePl1R1/IcyYGHKXX/hb0EAKQyrBjBX6Ef8NF+e5cDGFfjEP0lQZXrAfmeVFjH"
-    "x/mTGDXw0HuQ90yv4cHlfg/NvZzcVPZzf7w+NXabCvojtDcYvDvoL5kf0sGYDj8e1AG19Y"
-    "Ybv6vjcO7uG3NcA9/LYUXH4rDa7JtjUZcOPxjcCNVmUfl+1xHWSPy5E9ziEr/i+BbDxeyW"
-    "Vbb91WLdz8yg18H7nmQmr1Jmg2h/PexdW/9jYC9FENmI9KQT7KQgyfoB3+cikpI0X2vLDR"
-    "FszfKiBsrLCf+Pg/yJUDfkWjUW+Guukjjo8BaR75t+wOtWeoZGtJUWbwtyLSg/gfnW01/z"
-    "sJXJNjDSJNZgwJOmDC5vwfXW1BFaDfXX4Y3d6dffjIp58R8sURQJ7djfidobi6yFzdP81s"
-    "UMtJwO+Xdz8B/if4v+urkcAZE/rgiyeuxt393x5/JxhQzH+4Aa0kWPHl+FKK/wFBviGrVS"
-    "WIGn13WbHopc/ujX15XK+dPBbqVhzTPBfeYR/ZD+4vaCE4ccneG7pm0TkTrf5P0TTbxYG/"
-    "4xUWX129og/nSztAcuGxn85+MKLix9+w7+Dm8oJBzBEeQ/NxDn3LKIF6hnxzCt2CHe88on"
-    "z3yw1yoPgVpUh/SMyyZcJqGdypnYHvNGwSsh5KH8NZVAWJ3XEJFOfPmkDdrWZSFSxhBmIf"
-    "8EuBtiWbntjD8BAn9q7Urpa/NRvOslegCx/ET+LP5k+K7byBZdMbZGI/bVgtuD2oNAXzgY"
-    "YvRmp78M7agymWlx6TVB2Jj6qyYgU9CcZ/IpMajeT3AmLNiIaMWJ0+9f0hJYeaCpbP0zqG"
-    "z9Nyu+dpzuxpezLghqNbMdb3C9c6XqbTci/Tac7LZCEKbadAAPv59vqqGNwESdbeY5sU/A"
-    "Ucm2yh/l+BLMciZcqJEd3/cPbPLNgX76/PszYaPsG5trntvM0tZ/kpN1R0Kf6fQ/fxAhbL"
-    "/st7lYL/mI0yTKilfsUlnHKpX6wAWWdvikjLPTXkHjeYjZl4jlwzj/Md+lqy1NNUSgBdtf"
-    "WP/nlXfTwvd/7311c/xsOzZ3Yh8OLXyizxLJ1ykU7ty6AzSB6ZOBMiJ4N1jlCJlZ6JbRjW"
-    "CW4Ylkc3DLNwO5DQYxmYlwQKwltnMZev5dxSnmLHYl8//1N2zy4gVQLvTW/cTERH/hPbFj"
-    "yGnZR0kqdUggGZQNU6IsqwXEQZ5k0zZPnOeXkcYwdBt0QgTxFmsB4zyq7AXl7Z7HI/v75+"
-    "n1ru55fZ9fzpw/noZv9QoM8G2bTE3qiNB7tnPHjxgJ3ebWy7F7HTNxZsImSnS0vYpYVmHq"
-    "Y8OLrcHZ4fNKiyjdmr4VKu8b19jtIAPKLFK/D6H4BOEfARYzOh3xAwhWQKoGsBmxJAKFtf"
-    "FrtLGDc5hUcBpIAdtYSC4TGY4sAnB3sZFnbygAID3h9JdrOH7f1bm/T6spMNKkx6+lB5Mf"
-    "8x/0okNJVouILqSfvWJexxNCS98ykiBWFuP+8rOkgMfozIKd1pOgXBbn9NJ2InpTfsPK2O"
-    "3m+6bYfyUR7/8uCJFYWOndCxE9r8sXWxEz8zzceFzl6BnhjfGlRph3+Gg2qqhNcuAmPocN"
-    "uBxZbKE5ohl34vVLQ4MwOQYAYoBv9BPj4Av/s2ZaonsF2AGe3bc5DY7/MaYQfz64iOXh9e"
-    "5eqfLjjRYcGJGZpJlUuJx6sXw9pNVQQtEOycQKAVon6cKRXOEZrOzFvTR6Jknt8g4ynJr8"
-    "Y1cpx19m4x6J0mVy5TwgtUhGS6eLmOEKem6+DqHRXF4wUgWWMvQ6Zc6Gn7sUu6WlnHcjlD"
-    "4wH7ctXKEjQK4tx+joBWfnZb+YlLq8qn4CfptPe+sRsIz90GkRNJKg1+WyqnQLUFZVPxgL"
-    "zk4itRMAu2mBZwTZQYVxTa9La6hvb+xTd43eF1tXe44E6dX/2LqIaxIrB3qsNfB3SMv46e"
-    "ULEan7w9qNLksRhoID5Sa/M7qs1T7NkFqWDlGtCSQEH157CWEn9YocUf5tV4Dy4cDAsWeX"
-    "kgToJkrUicvqG96VAcLxgzpKaN1M8sbQsKaL+KUamkZWorw+7xvycxV7EDqkASS/imyqWw"
-    "pBusUwHsj4zwz/77by2U9VIoGwfmIyrYyiqK1ywpNthD4+y3s8v3Z+fvR11tUV0HPsFZse"
-    "Gg0jC5pNF2scZGSX1e7955rb0CPfoAo0hvaQak6TQD2vIM/LkKz1/Thp0I9N8yRtS1YafX"
-    "oHYQtArumg6CLjWtG8QO3cIiCNGdQZWe5Ysxm1Cz2CKigXiQj55sNGcQQsuxw6pNXOsagF"
-    "QVgvhSPrpSq2i9VdHC5SQZA5ciUi4Crv1qgBFe6wTQl06h4+ibyo5aa36xjG5I5EpFrCgU"
-    "9Na139Y6+VoSKGfI1EuLO6kVfntSEX57kg+/XYlJdXFeUWzQyPlxdPX28upH42b02+Xo9w"
-    "1ZOk/rWDqzBpyEpfM0f5LmJFEZq1sB+UuZ3rRHtJaFLeKYi6lkmdkUmd7Kam1lIWoNwmwz"
-    "hFombS4aCSCbeBQypBuJ89DbWsNtzcQzj9ujGrmOMrSa033mNH5CvhUUHF6VZbsTVLpmt6"
-    "7ZrR2yNb+2HtSo6Js28DKCjK5z2xeX7EvWB+kbQ1ovEJJd8i0grHhSXF+r1N9C1xrjrx8Q"
-    "IVB8tjnvbGbEoMpLS8KxxiwcrNOSdta9atqejYrcTFXGqwRRVybiF6wwclLL4XFS4fE4yb"
-    "k8vMBnsqSUjTBBoqBXqf3q4xR9LVjG5c3W4vFKgFulJHXRYY2wz7+BFpsg0yrs9qiwPckB"
-    "Sgr3BQJQRvYvl34S4nPNGsxny8LIAAIuIgITuoAgdAB4+WQfz4HoG0jAGNMpIDajB/uWzY"
-    "5KsdJsAjxGFHohXuVrMHcwv3ymUsLEJALlxD3ke9CnC6N6aD7l6ZkJdMhdb2XCpHIpF3eX"
-    "p9TBdxmxJR98J7CRATkar4TY0nVtv+0IftkYwId1Vu9h+eo9zK1eXmvSRQUJFRW1/VYkKk"
-    "LcekyRjgN9IR/BBBW5RStQjwg2B/m3SuGdEhdlq7IWEqsXV9VNhdYkdj6aNMY9olUP9vat"
-    "VbZrUxtS7Euv9Dylenh3ssxXwEmu8RyheoC3v8B1kH+Ze+GklnvhpMK9cJIFewzdR8PkBj"
-    "ZZ20mWUsfGNo+NdYRNbL00urI5OuKLquatVHIj8pFroiY5jSlK/Wk05QH6ykREXktA8uDN"
-    "0rVyGvTImth+V2BzisxHHFAj8CWNMmk6fe7WOnfDtGfuCGlgpCkg1qYDXehKO6V1vormdB"
-    "mn0VcPmYJZvm8/MdFAnuElU2i+95nvupTdSx+x5cEc9blRMYnWrlpKqNBl2Fouw/bcV7BR"
-    "pHu24usCXfHhr9EdJypRuGZ3nPqlHLcE/KLiXj5ir0zomlCtKgAqsiGkQ7FsXt17TYju7L"
-    "hEuCKLqcuIXpFMVhDKGyeZlcfw8iBZnbaktA2/PETVYyjK5dLEBMoFpLYfM4lm0JayHS8J"
-    "VDPPd5MJBgmZY7ZxTiGZSq3hLKGC0ZPdGOmxU9RAsSLBMSbYYP27T7ejm64svRuIrdmOQO"
-    "u9q+ubD2fvN4Rz65HAIWSGfH3SHKF279XaObywb6qxxp5dMoF6DDgcvqmVXPCmIrvgzbMM"
-    "mDBRI/CLtvNS0btyDmUcrsPD4++O3xydHi8F8eWVKvk7b+eN4XIw02MtI3BpkTT4TFPHkj"
-    "m0i6XPLhYHP9huky8sT6g/q+xnFWI0Zz+FMYWdx34zZ3XFNPrj6v/Htc6mWjyD5nqfuc4k"
-    "bkekaRjyClIR7SYV0qvfRjeX7y5Hb7dVXVoBiNyC3uvllWFyhCpI65uuEGNbhhvMxsiXRT"
-    "9HqNFfB33xg2X2nQJS1Qy77cddj22fTg1+6BYf6yXJNymqqqNcqRXPj+bsXm2TR4Nih/3A"
-    "KFCi9jGZo1Rhv8gYt+qYtsoNW/lKaf6MGE/IJ5LJeTlCBaFu3Z+mY9N3WwcIPKsh/9OUCn"
-    "YC4pK2de06i71lNM6Wsn0ZKVOzTF4uXHPNqCPlAgiL05vXROmczXPBxm7hp1ILpxnyeXWl"
-    "dRfTh2gaVWFK9CjWoZB9CIXcYohSJdTXhSpRu11FxKbYsdgka0L1UziLqiAJfRYSwpYC96"
-    "Guu0ux2c6Wk6mEWZdhyTfQds4oRTOP7hVEJydvD6qClNkL8+xCMVK+0jCdQgoQT5tAFvh4"
-    "c30xur29vPoR8BIhPr/rApuCOSQgUhTBPgRcVHrNRSUwt+nU8uE8zGwoKzfc2kM+u6YDmR"
-    "pigQn2gQcXOKCvGK+mCPjI5A3DFuBPPAYzBAl3E7NpCWDwg4mPZ+D+fuXMvL+vWcBYR2f3"
-    "Mjq7j02udoYtqWjBhkEGrccVaLvTbhXqj1oRXYSVfq89vjZKivaXDa08V+P2RVEpYQPHZD"
-    "UP2d/5oQdBNA2IpgGWHR5emJfcj4s/gX0csINwtS+B0Dv2agAIZucWW9D+4v4+d8Z28IzP"
-    "LhswRz7huxedThjoCwAn/KCGgH+K7MgdsH+aPiRTgPlVtp74xzwIT1noLoDnY5OJg2VH7B"
-    "97bMCTbYX5V8s3DKv167O3H5t8RWZUgnm1g5QTNCrmlNRK4qnI4ck5e1dfhQTKKSIFYW7f"
-    "p46Th0FdmFNECsLcfgl/XV/+5QT0LciZ0p53rQFpDUhWA/oN+fbENsVJdMEu7RWoPrkxlT"
-    "rPU2I0W6nWBpq2/pFp9blqSJns/6U1gV5qAv1t7fqSZ4zu7boBlI/qnORH5Sf5UUGHEgtJ"
-    "J9+miBSEuX2NC331bHb+NqupmaBUMFRt2+WilMaX8EjWTPFMkujkzqwmF5Bm8Z1EJ29uxQ"
-    "djIVgky2LsIOgW8zYmyTB2zGi6+lqWVzbLzfPr6/cpRp5fZhOUPn04H93sHwoOskE2LbGI"
-    "aIV9976znijsv/rveX71LSKkxFOZGTGoUta/+EaYrk3C0bWDf+ZoDDweFQPJI+M6oBiMES"
-    "D2g4ssYLtgvBARNaKeHWDPB/vDg+HBUWFL8bXmqmMdWJkjE+Kftgf00x5A8SOSS/aKCZSr"
-    "mdi+4kQQO4CotIaaIdM6ah2ot8JrsvdxdPX28urHrk79bEm/Ok7BqoJ+OYOLw62ARsMmjs"
-    "XUCi7vYa1aisOKWorDgna8IXq21wDykEi9tFxt69KqeyPVnZg87s4yxgvpWOQcqW5R0jjU"
-    "IYKyQSxyilKbyfr8rVnItK1GXE5Tai73m8uO/cTThRrxOU2rOd1nTmtz7O7xvyfm2BsEnS"
-    "u2DG/Qk43me0VJmOkRg8o8zGVBP1+Mrm2O5YSvOSEgwXhmC1sumEObcnsqT+PYF7mOhL4C"
-    "hMLJBITzg/03B4cHw0KrbBtTyhlnmfCqjbL9NMryLkbSekmCqCtXvKqc6E1x0G1S+RWsDq"
-    "rhf/HyoH3bhdQvELpFi76gQqj2++SXafs1s9nXbQpB38eiZQqV8mcWU6vnjejE7RODxxWo"
-    "xsiniDXwtYAnyGGzSUOeIdNg1wLbxUUnYDnK8Xj14D2pBe9JBbwneXhDY0EDpTJDqF1dzR"
-    "VLAWQTq2mGVBvH+2Yc1cbx3eZ/b4zjE/ZDpnciQLPQNJ64P6g2jIuRhoj1rGkVv3YRwB5k"
-    "Kw1E5ECQg33sOgtR1o8HNAKbgEfk0QIjuPQMn93Prvg1BOCJKJ3Eo5hf2y43mM8AZK86s5"
-    "3F9wBBcwoCgsAM+o9EhDeHM/NUGwBdi81JAkQ+u/whJDB5KSTs82hoPpZws3w41w/AYy+G"
-    "XGGWhyF9OBXbpdn/w8nDsbpcYf8PaG2D7wsnVsiHX4+MNrCiUM/meFSnss9ReWWfo3yfF7"
-    "5fSQelp6l08P+zpl0dSaqswKeTfHeHv6Fc11BvT1BqLveZy3JZFTqdou4hqM0hu/dd9cQc"
-    "covMwLfp4lem2JeWmc6OGVTWl45GG1+i4bUDBmMCYWvgFgLoP2B3GNoz8ETYNlzsz6Bjhx"
-    "YJXs8Z7B8dDA+OC8MF15+wsMhzUn/FxBY/QJd47pGWrO0VfeFEotBb/KXkoL9l359TCn6S"
-    "TqV6uUfD706XgPM/qiC+/XD2/n0e0y+JDbmuVJakUSL8L5vNXS+duyqfO+cYDg8GaWNQhk"
-    "xBtIcnJ3WiHE5OKkpCnmhpWEvDPZGG4+adoyfkFnYvSw+olIPjfqIGeopb0T0vBN/iGRM0"
-    "Q7dZPAF35VHsMPl0jAMK9q9v3o5ujI9nl28H4OPZv64/3Rnvzi7fj96Cg4ODVwPh9hPJMF"
-    "ziDR8OJghZeQm506dxv+P9vQcXDobW/b2Ylw/5ygAAP99eX4ExthacxF/wcktTjB9BlOO4"
-    "4NL5ckJAkGuVNl3JJe8sgQ9FNp3B01tpXHC3UBwvP1STNMr5V47rCC/H5bLLcU50yXwM9V"
-    "d6hlAl0XvDmo/ATGKFx+NVlBdbbycUnS95fMuzoBIkSkC86fwnLZ9r+bxCPs8Vu7DX7e/9"
-    "eygcvo1kw+39RDfbiDmCraIXc2ZEpToTSeiSHZnvmAzv4Ic48vCnu7uPIJqBX4NLgf97MJ"
-    "8idwCmeM4I3IcB+xtSYPKgQg5HXnlpd2odgdhraapchwjzafMcKIV/RaCSTNtaOf5t73ys"
-    "QzlqhXJYQdjp0ZjJdLLIUOkPqDCHiXjsCcgoS7quSCPLUSqUStYawMj3sVSP3iWBerFI3e"
-    "T08tQOZCHZth0pug327niZLb/F1h2xpCptpMsQqrQfb0CszCm1eY7k2fEO+8h+cH9BC8GS"
-    "S/busLgxtfLaK7vsw/lSI8quRgYFu4LCRX/DJJabywsG+8t49rJcKNeGk4x6Xh1O2zjqJQ"
-    "CGTi2Khd6KXMvDDNPvQVT9BAQutR2mvw6/fl2GpN1+urgYjd6O3r4CkavNR5Q/FfiBC4Sj"
-    "LvTKlWQMdv9I7Znbtu1vUKFVa7fRi7uNdM2mvLjbfq8O3c6xbfuROUVW4CCDO1UkUM3RaW"
-    "iz0DqQUKO5eaGMXNsY8lC76CuNXR0NTKEF5BvJbNukoKKUNVSX5d8RTuvghd3mf6z7Sis2"
-    "GUKt2DRWbMqjPivxL4/71OBXg19h54xXdXt2zlFixi3jSF07Z2YrKLFz5pZ8Cxjn0g9URT"
-    "jxsUubkXPKPW8nXbDZyEegJQKlFAF+EwFoyx2h3Oae3DSet7nH31/txPJPN+/DkLDYOvkN"
-    "AQT5TGoHlIeCzSHPWiF4tjSU8511ELf7ntt0KnLF8dwFYdvhomzzjp6iI9N6fLQOttiGri"
-    "pHEtn+viNjP4+GK5EUsIFy2au8xjTAPLevQoYvsjlatknBX8CxyRYfrkXQcixSqnEuASOb"
-    "azFI67x8gmwCRng48B4+/sKjRWE65ckvRbRKLPhNZ8EglwMhGyKVoNpggFS8029tgNQE2g"
-    "57C4PYkXokY7jLEWsLbZ8tdJZNxDfSxBSfJtV87jWfhVLf0OOCWrXEay5rf4v2t+hk0V59"
-    "/pu11cWW5VvKgJo9U/1mNWhQqwIOicdLBMleTG0XAhMyHdaCPrDgImdcm2EXLQZgHNgOBZ"
-    "gJd2C8EIGqbPBrRgb+xOPicNi2Juc1bs5mOOCGPd5QA7nfg/v7Bx8Tcn/Pm1FbyCevBuya"
-    "j9g+YrGr/I8JQuH9CQiHAA/aVmglZNO/GkSVc3BA2bgfGAUTah6Qb/CXe0CrYjokmMWVch"
-    "gde2v++bLfSdgbhwMQpY6AHkDT5C96wOc2ydNqEgvPXV4QgbMNTGz2n/1Pd+9evwktkufX"
-    "HypKYWZMVewldCXMPtnCttc6qagvNiUBQ6n+HdFwJaw1XYf1im3VEBteHuLSpZ2hUmlptx"
-    "YZKQ43uR1jSaISoBvvjCjkBzngE0Qa+sbQc2lNDveYQoPeGPRI+pXDPUGkoW8MfUrXkGNA"
-    "jlSzoTEbmI4m49iLhishHeqKdtpI2SMjZZd2t4/iyNorMLZFdwa1LGyJk69OQFw4vCBabW"
-    "ktGkOHh6L+ICLShC2M/fcJCTPX/T17gEugWHHcjsXZHxWHLuzD0uXjuAnu4831xej2lmey"
-    "708Z7CB+2hO0xYf1Crz+B+A1rMFfIKpeve8jB0He9oUzkqfGr0brhPYtPT21uat3LEnUQV"
-    "59xdJcyNO2w4id+TJWbBhD99Ew+cEly4Qspf4WGjMBzopNk1Xwr2g08OsYc6RtOZuFvONq"
-    "BLqKSZECtZIgu9KXMh6POv3KD8v7lR/m+pWjrx4yhSrq+/YTdJp11C6aQldy7Z3ymraU2k"
-    "0sFwkyHUHXZ/7y8OXAR4bPtFW5Vn95Sl0AtVYBVG0P3L1Prj/2QG4Q+9W/YH/vFZsFEwMG"
-    "VdZBLxxqfOExDVbdCpVngA9OdoQjUzwnP4hYMTYl8r8hgD007MoWRpmZ0OUprMl2b8VNG9"
-    "qcPGwwF4qLYTTb2cXd5W+jQWjp24dgYrMv5HWoN0UPnlDkh1m2rnggB+gHAF2APeSKMZ/d"
-    "1aCJ7RMq6l+O/vnx8oabDee+TSkbGkUDMpnJ9hc8GPAHwL59EczHcMVsqpkHfcRfUYxBhG"
-    "0K7DVFUB2nNB1sPr46ABFDSWgeFW8psptDuySk7EXYeB8HD1M+2d3KEnLgownykWsippDf"
-    "39e2Wq4k7NWbacNlTw2XFD8iqVN/SaBcd7zTOt3DTsu7h53muoe9gBmmb9LUy0Q+Jl5WYm"
-    "lnyNSTZjvpXr0lJpjw8N6Q+aX1gNPESSqpMqQptbGld5pBz3xYfdvAXiY4KtKzxwUR9FU8"
-    "SNNpP8raDNAmkt3cCHU8Rd9KOcbA5tnRuMzgFrKiLHl2kKkwmFmGvepVc+FggqyzMF9zr8"
-    "AGmB4wqLIBmmKoESV/SuTfhoTLrFHA263aFnKpTUPLlwPnwEdfAi688vC5MQKPyKNgX5jy"
-    "2KpiE5+Nbl//ePEhZwZs+wGfXdP2psin6Cv9IepVAx3AYQPQtcDlWxC2/QRs6S/AsvpRnC"
-    "YbEHbLx/NX3IrIlrsIC1x8dqOuN/yl2Mg/8TjMBL6/F2MMYSi8vwdTyDN4Cafaj+5ZobWP"
-    "IFo3mlDb33ppf+NLQ/qQSxDpOLWmGUD8C+eFyvLQl2dBpIhUsA9tPBUiOi/kxfokobZi9F"
-    "p4T5xe0taqNOlmGK3bmqzB5yYfc4pQhwf1mcfaELN7/O9JrMqNTR7PHKZ17RXoqKubgyr9"
-    "1GfDDMjH1dNNy3ksF/mgU7V6q3EJAHP4VwQ8ROOVSH1O+ymP6/gpj8v9lMc5P6WDnpBUUf"
-    "QlgYLwtu8G3hJf+/XH0VVXh2sG4joxO4flMTuHuZgdYmK5/WFJoOAKbn+DmCFCYFHdj3KA"
-    "EyQKQtxJ74QXsSr2q3/oziYh90wZfhk+vKj/WHOAa/jICjxkPCK5IpQpqlYs7D2KMO4k/t"
-    "LFVOo4jcer4L7YwFHKNgPLaRAKlqbT+0jTfSTGUd4AmabUZua+mRm1mXm3+d8jM/NbZNok"
-    "hL/Q0ry8P3jW2GxFQ7u3N2v7ci/ty/2I6NlF5Rt7HCLJpK8UkYL2pWG9AgYV9Qt6kNXYO4"
-    "hfZn0H1MQzKWUvQaLg2m7fweIHjhS+8XgFwW3f9q+FfC3kv5CQ/w5+GbnUX+wVCPjLe5XC"
-    "/QR+MRAbZtctdMKTENjaImK98CwB6JI58geAFxlBFpj4eBZWIJnanscucIkyapD1iBYiRQ"
-    "Dc37N/3t8XlD1uf3qtcfRaDijXOCRt7OsY13sGf7p+R50D67T8wDrNH1gMiAfsS6GbpFFQ"
-    "KjiqA/JROchHOZDjTUwG5CSNgiB3UnUuPB/yKJdnu6wolMB407kuBEHfnBo8aVAG9QyZhr"
-    "4B9ExytYv3lPLmTgkSZaoxr9WWryei+51tPqLCGPDoTqXYTsWYTQR/J0y4PPp7ALLx4PzK"
-    "IyMJF6VPROPiycTwkecsItU2oejq+PF+StvhimJKrozAkiJSTvI+qlNu/Ki83PhRrtz46j"
-    "upqdNE45U4LTuPIg/GfyKzQCipCHJekSgJ8e7WxdtgrH7rTQnKTlEZ03LZHDpeqG+m5NTH"
-    "5cAwra+ROyFPrbndZ25rx9Fu8z/wrIb8T1Nq/m8n/3VWTT8CUPoa2qYo9DkDXJoTeTZIV2"
-    "L8FE2zZSz4O15jz1RhTCy9kgqMJbtMC9DepWfbru2lLsD5zVW60mUuNbhAZT6PKN/9coOc"
-    "smDNlFH4wypnWJG1/Xf3NvYYtFJTewLV5yzuRpKbHVveoyfqJtk9OLMGFZZzHpIUWloKuI"
-    "Cxg6BbYqNJEWbYMWaUXX3nyyubFdDPr6/fp2Tz88us0/PTh/PRzf6hEMrZIJuWiGxjbBWE"
-    "r5R7n+PxSlh5N+121naK3dZT2c0plteQUmRaR2qsnqbkAAkLQZJMw9+WikqX0RnralLLib"
-    "aMDbW1qOQCrKGohvuFVv+fwzW1r/aqBcMdpt6Fj0Q7AujsFSlc6RGDSo2LjTXM5eDajVi5"
-    "eeQbAu6u7z4CgtgEFOxHHQ/AquHBqwHAkwkI2NwOuL9nqE9sfxZ3ILAJb0JQ1Im1xdnDVq"
-    "wOJNQIeOFgQpEX3uUJDi6aI0LB0bev2WOwawF+G8ynmKCw3+kcEt4HAvGWDN/HTVBt8tmN"
-    "LwLsOgswwT676UAq+jggbwAIBgia02gW7D8S0aDhgL1o1Pyad4YNW1+AuY/dh8+uaIUL9n"
-    "n/V0jxzDbBp49cOAEemxZSimYefRU2kZjYEzrlP5CwCXm7VvbTBBC1m61qRbeXim4/7OQ7"
-    "w4hkyDXfZ2S7OqSptObbRPNN7NvSum+GVsdi9FnHTZ/CcltcnlaZSPsNb3Sx+JHHvxT8JI"
-    "kysK+V4JBa1gnxS3YDy9LqDazPG5g20u4e//uSysQU9Rumoz4hf3HBLu2VKP6pMYNnVX8/"
-    "Gm4I3bOe9s/LBxDGcge9ZgcyiKcQqu4gbIQolGKuOoOwXsAUkinY/+nD2cXr25/OhienYG"
-    "4z/VW0S0QeU29LqhR08xitHPdaVOm7cpzfaVXlRFJJs5DBP6889hX1DJJEymWundbpH3Fa"
-    "3j/iNNc/ImjWEi3QDdH6Kz5o8XG3+d8T8fEn7FghzDmpMb5VKSzOEXTo1JiGYyUERS/gTR"
-    "GY/IYnTEzzfGwFJuX1o6Dw8gwi941NuUtmwl56Abg3Cs2QVSwSrjthK/n4Wj7spXwYdWyX"
-    "j6JJ0ek4jsZiIgfIGBeYdkuhT1CohHtrxkWPPc20PVhgWaxa0SkylYDd8IJmOwPbRS2DoV"
-    "lYPveZXSVDq4ztfMNcCBE0fDSD/EcXxC9VnrEF1JoTDb3k21GZ4qfr928vr37sSinpuspK"
-    "LOM2URWztC+lLGqbQL247+iQoFMfBw8F5jXO7erzJUFaxWy1GM2Zl/XD8hCBaLOPf3BdLI"
-    "to1wRzewxpBVjO2KbNVnmD/SdNuRGD5CYVXZX2ntgu0oDLGVJtd+4zn2ORwFinGEbFJFq/"
-    "bCxPR/ZLeW6k6DQDGjOgry5lRaHXdUk2Wpck2iZagPV34QD6uJpPUXzTG+saJUmEdhZlVG"
-    "V2FomSJCHsZ+FcCsHeaUkS3nbzjBBEyAy5heW/MyMGz7bmhMvBtVPkSDCe2ZSniJHAZrPZ"
-    "jk0Xy747LrR99EMyCY2nfUUJXXwPOxDPpdhh7GZfZpTXlUmU6+QZOjyuxwfooMr9KZpuFO"
-    "w4P99eX5XYkFYkWR3ONin4Czg22eLtvghbDkZKc8slMWXzlQZplYxPkGvYYbIDVcLtuRyv"
-    "kvzYmtNzuSPJOBpSREpk4mU6+9TwMpRXwM4VwNbBaLttFNKKr1Z8+8CC9hTfl4msTGtoBb"
-    "pGToV7NsoyqTrWi7K04OIbAkL/FQ+M5HJ+FKsZyv8ht4HHNAIwg4+I58wwIhD6EAGkbBMV"
-    "+oGJisMuW39CgZbxx140Yxx7mfDH/VurIH3ZyqpUkIbu13Y9rz3d4mq6XnXE38tG/M14KL"
-    "Ac9isaDXxj4HWl/n7wQSuGu60YpmWw+t9gmk5vhG2ph9NVftaaGmIi02vLGFFXSUyvwR7q"
-    "ibEDtVRPTHhYn9UTI19l93XytbLVS2XLjGp81LWQx+OVS8Vvv4ms+L8EtPF4Bf0OnXQ4FQ"
-    "BJ4BuPVxDfYR14h+XoDnPgoq8eMrkg7iMa+K5cQmYxsUriXHtuSuTPDAsuZErppWgUUlJb"
-    "A1WEpDjoCRXYv8r3hzSVirtEu97fme0acUS3nAiXpVRpZ9DJlEX2lOsr4/bs/agr20nXyZ"
-    "TJ18pBXV7ZOUOmxJZSZabqorSz2JUtm5gOJkFRfFQ5/AWkmgW6r5S25rZbcypnZlwzXl09"
-    "E2Onkeq/o/EU48fRU0mceur+oNokKEYa6Kl2jLqURfCPPYKZ1Ce+c/EMI66Dpe2E/ZAry+"
-    "2EK87VljOXFEocup0bXOIPQgLiJI2CILdfHVWbDJfgHtdZwcflK/g4t4J9NEE+koy4TxEp"
-    "CHMHa1jHuPTC8oIDWlzPrXyxJ0gUXOqHdeyLh+UGxsOchdFHJrKfGhYXSZFq1VNJ1bNLve"
-    "oM+bY53SvQqKI7gypdCq7G9CaqYldUpTX9SOVK0BPySaEJuHzLT5AouOUPT07q6EEnJ+WK"
-    "EL+XiZ72CnzN5QhHwxVEt5OoCfZEioqC08sTvBMkOsFbMsH7RQ+zv/8fbW1Mww=="
+    "eJztfWtT47i29l9R8WWgKvAO4TL9Tp/aVYFOd7MHSA/QM7PP9C6j2Arx4FhuywZyzp7/fi"
+    "TZTnzHcuzgKPrSl0RLSZ4lS2s9Wpf/3ZlhA1nkYKDr2Le9nZ/B/+7YcIboP9Jv9cAOdJzl"
+    "G+wFD44tPhYGg/iLcEw8F+pssgm0CKIvGYjorul4Jrbpq7ZvWexFrNOBpv2wfMm3ze8+0j"
+    "z8gLwpcukbf/6bvmzaBnpBJPqv86hNTGQZiW9rGuyz+euaN3f4a2fmw4XtfeRj2QeONR1b"
+    "/sxejnfm3hTbCwEz+J0PyEYu9BD7BM/12S9gXzD8sdGPCr7sckjwLWMyBppA3/Jiv3isLV"
+    "/b0bTr0Z12O7zTtB0BjHRsM3xNhjYD4IF9hf3/3+8fHf3U//Ho9N3J8U8/nbz78R0dy79v"
+    "9q2f/g6+zBKtYCqO2cWni+s79oUwVWKgXfbC31wGejCQ4spYoh/qX7NxVgvnU+jm6yApld"
+    "IF/ZFpXUTId1cZM/iiWch+8Kb0v/3jEpx/G9ycfx7c7PaP95JgX4fv9PlbDPYlzI/0Z4kA"
+    "HI1vBtrohSW2y+d77eAe/lgB3MMfC8FlbyXB1em2JgJuNL4WuOGq7OKyPa6C7HExsscZZP"
+    "nfAshG46VcttXWbdnCza5c33WRrc+FVm9MZn0475xf/2tnLUAfVYD5qBDkozTE8AmawS8X"
+    "sjISYq8bG03B/KMExsYS+4mL/wfZYsAvZRTq9VDXXcTw0aCXRf4DfcczZ6hga0lIpvA3Qt"
+    "GD6B+tbTX/NfFtnWENQk9mDAk6oMbm8z/a2oJKQL+7uBre3g2uvrDpZ4R8tziQg7she6fP"
+    "X52nXt09TW1Qi0nA7xd3nwH7L/jv0fWQ44yJ9+DyT1yOu/vvHfadoO9h9sM1aMTBil6OXk"
+    "ro3yfI1US9qphQrecubRa99dm9tieP+bWTx1zfimGa1cJH7CLzwf4FzbkmLuj3hraed86E"
+    "q/9rOM1maeDvaIVFry6/ogufFzxAfOHRn05/MPL4j7+hz8HNxTmFmCE8hvrjM3QNrQDqGX"
+    "L1KbRzdryzUPLjLzfIgvxXFCJ9FZtlw4zVIrgTOwPbaegkZDWUvgSzyAoSfccmkJ8/KwJ1"
+    "t5xJVrA4DUQf4LcCbUM2Pb6H4T6O7V2JXS371qw/S78CbfjAfxL7bPZJEc/rG6Z3g3TsJo"
+    "nVnLd7pVQwG6i5fKTig7eWD/awuPUYl2rJfJRVFUvoiT/+C+meVst+zxFWiqipiOXpU/0+"
+    "pOBQk4H5PK1CfJ4W856nGdrTdETADUY3QtZ3C9cqt0ynxbdMp5lbJgN50LRyDLB/3o6u88"
+    "GNiaT5HlP3wH+AZZIN9P9LkGVYJKicCNHdq8EfabDPL0dnaY6GTXCmOLet59wyzE8xUdGm"
+    "+X8G7cdzmG/7L94rNfzHdJSmQ2X1S27hFFv9fAWIXvYmhJTdU8Husf3ZmJrnyNazON+hl4"
+    "KlnpSSAuiyrX/4x1358bzY+S9H15+i4ekzOxd4/mtFlnhaTrpIp+Zt0Bkkj9ScCZATwToj"
+    "KMVKT8U29KsEN/SLoxv6abgtSLxjEZgXAhLCW2UxF6/lzFKeYsugTz/7r+ienSMqBd7r3r"
+    "ipiY7cJ7otOBQ7IeskKymFAlKBqlVMlH6xidLPUjNk8Z2z9jjGFoJ2gUGeEExhPaaSbYG9"
+    "eGW9y/1sNLpMLPezi/R6/np1NrzZPeTo00GmV8A3KvJg+8iDNw/Y6dzGtn0RO11TwTpCdt"
+    "pkwi4MNHOwx4Kji6/Ds4N6ZdyYuRwudDW+s8tQ6oFHNN8D+/8A3hQBF1E1E+8HAqaQTAG0"
+    "DWB6BBCPri+DvkuoNpmE4wHoAXrUEg/0j8EU+y452EmpsJUPyCHw/oyrm37Yzr8VpdeVna"
+    "xXQumpQ+XN7o/ZUyLgqYTDJXRPmmeXsMPQELydTwhJCHPzeV/hQaKxY0TM6U7KSQh282s6"
+    "FjspvGFnZVX0ft1tO7CPsvgXB08sJVTshIqdUPTHxsVO/JN6Pja0dnL8xOitXpl3+FcwqK"
+    "JLOLIRGEOLcQcGXSpPaIZs72fuokWZGYD4M+Bh8D/IxQfgd9f0qOsJTBtgKvvhDMT2+6xH"
+    "2ML8KqKj04dXsfunCk60WHBihmZC5VKi8fLFsLZTFUEZBFtnECiHqBtnSsnliJfMzFvxjk"
+    "TKPL9e6qYkuxpXyHFW2bv5oLeaXLlICc9xEeLp4sU+QpSaroKrt9QUjxaAYI29lJh0oafN"
+    "xy6pamUt2+UUjQfsilUri8lIiHPzOQIThDQGhzZ2ck764rJZKbH1Xd+etlw9q394/NPxu6"
+    "PT48WmvXilbK9WYXbKrUy6lVHRWvHiBnE5FRdR+4INP9s1YlLiUgr8ppx5jmoDbrzkoY7x"
+    "xVfguudsMQ3gGiveLim0yW11BV4EOqb2iOYr8iKRMz9wzF+CgCxJcE/dXIROpYuoMWE0hN"
+    "kNn0xWzLBrIHdFpEZsDlkB+u5qrKT6qsQknLP76l/d87A8uyxQtUlPjnxvjF+GTyifoYy/"
+    "3SsjKTEfqCE2UhGVW0pUetgxc7Jci8mdhYCEzM5hJX7ysISgPMwylA6cWxjmLPLiGMOYyE"
+    "pBhl1De91Rho4/pkhNa/E/adkGGKBu1dmTieZRNN/26b8j4aTR3XqOJRa7di+2wuI3/K0a"
+    "YH+mvG/657+VUdZJo2zs648oZysrqcu1kFhje6DBb4OLy8HZ5bCtLartmE44y2fuSm8GFj"
+    "KKmK59K6DO6+07r9W1XIcewDCJRVgBSTmlgKau5v5aZh6teIkUy2HaMEVUvURKrkF1Q9co"
+    "uCve0LXpaYU3TjmO1vIuqtjPil1+texm0UXk+fyDXPRkomcKITQsMyhIx7yuHkgUWIleyg"
+    "aOKxetsy5asJwEw3sTQtIF9zZf6DTEa5XcoMIpVIpQXdtRec1vVqwCErEqOEsJCW/r+lWq"
+    "svSLq7L0c3qpLL+WAMopMfkyfk8qZRaclGQWnGQzC5ZmUlWclxJrJDm/DK8/XFx/0m6Gv1"
+    "0Mf18T03lahelMEzgxpvM0e5JmLFER1i1H/K2oN3UjWolhCzVmY0+wgnZCTG1llbayALUa"
+    "ce4pQWWT1jeNOJB1bhRSomuJ81DbWs1tTcczh/FRta6OUrJK013WNH5CruHnHF6lHQliUq"
+    "odgWpHoC5kKz5tHSi/0zVv4G0MGVXCuytXsm9Z+qhrCmm89lF6yTeAsORZqV1twHELbWOM"
+    "X64QIZA/tpnb2dSIXtktLQnGarNgsEpL2trrVd10TJR3zVRGXsWE2qKI37B40kmlC4+Tkh"
+    "uPk8yVh+O71JYU4ghjIhLeKjXfWMFDLznLuLiPZDReCnDLnKQ2mkcS+vjX8GJjYsqF3RwX"
+    "tiM5QHHjPscAStn+xdZPzHyuWF5+sKj5DiBgJiLQoQ0IQgeAVYZ38TPgLVEJGGNvCohJ5c"
+    "GuYdKjkq80kwCHCgW3EHvZ8vItzC+eqRSjmHigHH8PuQ50vblWPjSb8vTKBCrkrrM2Ydy5"
+    "FIu7y0qq4LuU2ZINvuPYiIAcjpfCbGm7bOlmBL+sDeDDKqv3sHj1HmZWL6tRZKOchIqSsq"
+    "VLERkhbjymSMWBvtEdwQTlXYuWoB4KrA/ylsvDrjtbNW4uihaczhWWL66qneLTcexcNKmN"
+    "eygrH+zNs1WmbXom9LArvNKzkvLh3coyXwInuMYzgvIB3vwCV0H+RdcLJ5WuF05KrhdO0m"
+    "CPof2o6YxgE+VO0pIqNrZ+bKzFObHV0uiK5mhJL7LSW4nkRuQiW0d1choTkurRqKsD9EJN"
+    "RFZLQPDgTcs1chp0iE1svuG5PkX6I/Y9zXcFSZmknDp3K527QdozuwipQdLkCCvqQBW6Up"
+    "fSKl9FabpI0+jFQTpXluuaT9Q0EFd4wRRK713Wuypl99ZHbHEwR3VtlEyivKuGEipUGbaG"
+    "y7C99hSsFemOrfiqQJc8+Cu0pwpLFK7YHad6KccNAT+vuJeL6Fcm3opQyd2NyjNZde8VIb"
+    "ozoxLhkiymNiN6eTJZTihvlGRWHMPLgmRV2pLUHH5xiKpDURTLpYkEpAtIbT5mEs2gKcQd"
+    "LwRko+fbyQSDhDxjunFOIZkKreG0oITRk+2Q9NjKa6BYkuAYCayx/t3X2+FNW0zvGmJrNi"
+    "PQeud6dHM1uFwTzo1HAgeQaeL1STOC6nqv0s7hBH1TtRX27IIJ5FPAYf9dpeSCdyXZBe9e"
+    "VcCEmhq+m7edF5repXNIc+HaPzz+6fjd0enxwhBfvFJmf2d53gguC1M/1tB828uzBl9p6l"
+    "gwh7pi6fIVi4UfTLvOE5YVVI9V+rEKMHqmP4UqhZ7Hbr3L6pJp1MPV/YdrlU01fwal9S5r"
+    "nVrcFk/T0MQdpDzZdTqk178Nby4+Xgw/bKq7tAQQ2Tm914srw2QEZbDW110hxjQ025+NkS"
+    "uKfkZQob8K+vwHi+w7OaKyEbvNx12PTdebauzQzT/WC5JvElJlR7lUK54dzem92iSPmoct"
+    "+gPDQInKx2RGUob9IkVuVaG2iomtbKU0d0a0J+QSweS8jKCEUDd+n6Zi07fbB/Ado6b+k5"
+    "ISdgJilrYxsq35ziIaZ0PVvoiUqVgmLxOuuWLUkXQBhPnpzSuidEbnOadjN/BRqYTTDLms"
+    "utKqi+kqnEZWmGI9ilUoZBdCITcYokQJ9VWhitVulxGxKbYMOsmKUH0OZpEVJO7PQkLoUm"
+    "B3qKvuUnS2wWIymTBrMyz5BprWwPPQzPF2cqKT42/3yoKU6Rdm2YV8pHilYW8KPYBY2gQy"
+    "wJeb0fnw9vbi+hNgJUJc9q4NTA88QwJCRxHsQsBMpX1mKoFn05saLnwOMhuKyg039iHfbN"
+    "2C1A0xwAS7wIFz7Ht7VFdTBFyks4Zhc/AXHoMZgoRdE9NpCaDwg4mLZ+D+fnmZeX9fsYCx"
+    "is7uZHR2F5tcbY1aEtGCNYMMGo8rULzTdhXqD1sRnQeVfkcOWxsFRfuLhpaeq1H7orCUsI"
+    "YjsYqH7O/s0IMgnAaE0wDDDA4vzEruR8WfwC726UG43JdAcDu21wME03OLLmh3fn+fOWNb"
+    "+IxvNh3wjFzCdi9vOqGgzwGcsIMaAvYo0iO3R/+pu5BMAWav0vXEHuZecMpCew4cF+vUHC"
+    "w6Yv/coQOeTCPIv1p8w6Bavzp7u7HJl2RGxZRXOUg5JiNjTkmlJJ6SHJ7MZe/yqRBAOSEk"
+    "IczN36nj+GFQFeaEkIQwN1/CX9WXfzsDfQNyptTNu/KAlAck6gH9hlxzYur8JDqnL+3kuD"
+    "6ZMaU+z1NsNF2pxhqatv6ZavW5bEgZ7/+lPIFOegLdbe36lmeM6u26BpSPqpzkR8Un+VFO"
+    "hxIDCSffJoQkhLl5jwu9OCY9f+vV1IxJShiqtul2UcLji91IVkzxjIuo5M60J+eTevGdRC"
+    "VvbsQDYyCYZ8tibCFo5+s2Ekkpdkxl2npaFq+sV5tno9FlQpFnF+kEpa9XZ8Ob3UOuQTrI"
+    "9AoYEeWwb99z1hGH/Vf3kuVX3yJCCm4qUyN6Zc76d1cL0rVJMLpy8M8zGgOHRcVA8ki1Dj"
+    "wMxggQ88FGBjBtMJ7ziBpezw7Qzwe7/YP+wVFuS/GV5qrCDizpyJj5p/iAbvIBHn5EYsle"
+    "kYB0NRObd5wIogeQJ+yhpsSUj1oF6o24Ndn5Mrz+cHH9qa1TP13Sr8qlYFlBvwzhYjEWUK"
+    "vZxDFfWsLl3a9US7FfUkuxn9OON0DPdGpAHgjJl5aruC7lutdy3YnO4u4MbTwXjkXOiKoW"
+    "JbVDHUIoa8QiJyQVTdblZ81AumnU0nJSUmm521q2zCeWLlRLz0lZpekua1rRsdun/47QsT"
+    "cIWtd0Gd6gJxM97+QlYSZH9ErzMBcF/Vw+ujIdywT3mSAg/nhmci4XPEPTY3wqS+PY5bmO"
+    "xNsDxIOTCQjmB7vvDg4P+rmsbBNTipGz1HhVpGw3SVnWxUjYL4kJtXUVL6smOlMcdJNcfg"
+    "mrgyr437w8aNd2IfkLhG7Qos+pEKrufbLLtPma2fTp1rmh72LeMsUTus/Ml5bvNqKVa58I"
+    "POZA1UY+IayArwQ8QRadTRjylJgCuxLYNs47AYtRjsbLB+9JJXhPSuA9ycIbkAU1nMqUoL"
+    "rqqu9YciDrsKYpUUWOd40cVeT4duu/M+T4hP6Q6R0P0MylxmPv98qJcT5S47GeFVnxkY0A"
+    "diBdaSAUB1wc7GLbmvOyfiygEZgEPCLHyyHBhWf4Zn+z+a8hAE946SQWxbxv2owwnwFIv+"
+    "rMtOY/AwT1KfAJAjPoPhIe3hzMzFJtALQNOifxEflmsw8hvs5KIWGXRUOzsYTR8sFc74FD"
+    "vxiyOS0PA/lgKrpL07+DyYOxqlxh9w9oxcF3RRNL5IOnR8QbWErIxzkeVansc1Rc2eco2+"
+    "eF7VfCQelJKRX8/yq1qyJJpTX4VJLv9ug3sOtq+u0xSaXlLmtZLKtCpVNUPQQVHbJ9z1VH"
+    "6JBbpPuu6c1/pY59YZnp9JheaX3pcLT2PRxeOWAwEuBcA2MIoPuA7X7AZ+AJ5zZs7M6gZQ"
+    "aMBKvnDHaPDvoHx7nhgqtPmFvkOe6/YmLyH6BKPHfIS1Z8RVc0ESv0Fj0pGehv6fNnFYIf"
+    "l5OpXu5R/6fTBeDsP2UQ314NLi+zmH6PbchVrbK4jBThf+ls7mrp3GX53JmL4eBgECaDUm"
+    "ISot0/OakS5XByUlIS8kRZw8oa7og1HDXvHDjmL2ieZwunRpRawlFHUQ06pvaI5pUNYWpv"
+    "PCF338P7wb8AFWb2KgTRlAfgjpqzz1NsIf6mSQCZ4mcbYFtH7wG/CoTsHWTk2MWNzv/N5u"
+    "b07uerwfn+7edB/+SUdzYLLgWD+R3kOMjdiy4le2CCfWqSj4P7yvt7x0UT80X1LtsEk67Y"
+    "uOZ/C5yP0XgJD8bTKlbIabERcpqxQYJHRATepYR091DNx27TrUzYvovLyLiGmy8/pWMnr9"
+    "lvSZzwQkJCgFvxVSIbeJwTG1B2FCblZPK010x0KPdl+9yXuP4tSDyt5n13WlZdh3ZZ0+rS"
+    "exu0vPDiRZ3LlKA6UoWO1AwjlNVIVh0fsYvMB/sXNOcquaDfHeZ3jUzRORuoir+j9Ra9ut"
+    "wGXPi8IEfSy5BiQH85CqrI39Cn4+binOL9tnzbDaI2R5LKyR/Rq8S3uXxwRbrtCttoHqO+"
+    "wIP5hAhgPxDwq2OAXQO5vYDtijgrxoXd32M/+jC6fYT0VYJra3JyFsh/fz9BKHz1/p7xab"
+    "wKOXQ9xt+xf/P5fiCAjgMu8nyXFSznfJzpgV3HxYCucVhyu51eL/Fvoa65u7NB9kqYuKTS"
+    "Mooo6QCbFpTQ7W6e11BdYN8qCWKxGYqBn5STpifT+stAEbHgg6WEfGGhrbB5m1G4ZX0YN9"
+    "7Am36UTSCnu4QdvKysyvxXrKliTWtVBMAzh3mltVZASlbxaV3WtOLT3nyz5RyBMP5xKQW+"
+    "IjO7S2Zm1noD4I6ieSRFNv50d4ojDoDPoYYXGqnACPNfVzn+MhL7gQR0ahE7SycyUEDOgi"
+    "/Q5CMgcOCcivDeK6z+iRk0fk6FYDb9Ed/sX2/YyxaGBtgl2Hd1BH692aOzA/pBLoUWTFw8"
+    "i4Tp59K/Z8j2AGv1vhD5MvjX1fD6TjsffRjuhZRz4FLe3/8Mzm+G1IT40AOD3wcXdxfXn+"
+    "i4648XN1eDu4vRdY9KX3xgn3h+ObodfjgAnK4OeOqJ+cKI6Cmy6Qebxjd7d4LsHphCa7Lv"
+    "Ozz6lDNi4AVwdoY+YdrYIeD/MceaOsbv6WQBZcPsPD6UTqyzv8mSXg+ZfyF2O4I4Q26rJp"
+    "2dO0h7r5DeC11m9FDOecflJORNFOW94as+3kGoVlfJJtpJdswpVvRrhGd4LLfFM6Vyvqrs"
+    "Jf3ivaSfDQvmpocQyguJNaL86816AG4+uF21r1YVrBRtuRptyb0mrVb9gIxoS9dEspr8cS"
+    "UQ8ox5kwSUc2CcYWwhaBdpISWb0sKYCrf1jC1eWe9DdjYaXSaer7OLdH+br1dnQ3qa8AeL"
+    "DjK9QuTNOlczMTF1K9Pl7U23cL2UhYSg0nGXdaxiHbpxisX5zawWyoPWYmLShK31D49/On"
+    "53dHq8QH3xShnYucCKrepJriWwuUiuPQAwwceLYZ8jrPSwoh6EH4C0pNKACl9T4WsqqGlD"
+    "HkEVV9ORJMH0WZRj156Fgh9/uUEWLLiIKsz6kwT3v9uMlPkSBHSc0//dInqueDs5UTPZQb"
+    "2yCJowSERjQSIa4QKVw2gY47mMM9nncSbBFGB3MLzd/3R+BSCL2SDeHosVsbAOPeze34Pd"
+    "d4D6mwaeAcN8MD2yF2Y67qTAb+VDvtlRPiV6Qu48iI/xpnQSBiUJ65qxT2AxKcuSDcRDDp"
+    "12BlmDI95MKfgy9KtaiH1PVd2s6+dJD3S9dPDWKCJWUCV4YkXuL2Mi0t1gvqtwgfmu8P7y"
+    "XbaBL9vJNGTrWYDv0EvBuk5KSRExVeaODP+4S3giEZ67V4M/9hLeyOXo+lM0PIb/+eXoLL"
+    "2sEweH2LaSlVWOu3LcleO+kcWGh0/IzjXVkwNKzfSF/4bY2IoW+i2eURs06NG5iKBmNjC2"
+    "DADH2Kcm9Ojmw/BGY3HdLLr7X6Ovd9rHwcXl8AM4ODjY6/FyvqyRKLeKgw9n8dtGthRKq5"
+    "8WBKqH8e/LwijohQIA/nk7ugZjbMxDg/4ZjacYPwKKoslfCEun8AmpaV8SQJ6JEE85zvRP"
+    "FR7eTfudazfXgC+2I+My0hmSx1UCZo+L42WPM+GyigV9c3uGYyawwqPxUpjwbQcqh+eLiK"
+    "MUE5EC4nV7Sco+V/Z5iX0ez4vhxpyZV19c5Orh98A4/BDahpv7iK737iGEbeB5aObkejOp"
+    "EaXuTGih02eXD67oz7CWJRZ+YOY8thH4fHf3BYQzBN1NIoP/Z56H2gNT/EwF7Ice/T/0gE"
+    "6/MC/NmHVemp1a3QF02poq6XDiz8Z51QQK4V8KyGTTNhawRzzo1jvdk5Iqd6Zzh3giZ9V3"
+    "+amrzUTiXVNS6gHKjfwjDv0EpBVlqpZE/mUkJYrobgxg5LpiV48LAflSrPuVUqz7JSnW/Z"
+    "wUa1/XETJQnl1Tls6VkFtjKtfbbPkNZnJFlqowSZcSlGk/fttQRSPma64Yqiiv99pLRSym"
+    "VmOnSlaltVDsDccV9bo7nOQ4XneIR3Z0qeVh7rci23AwxfRn8GV4/eHi+hPwbc+0qP/af3"
+    "kBQb9isHv79fx8OPww/MCrR7GbMRd57FOB69uAX9QFt3J7WUd5PR+pbuY2bfvrlXjV6tro"
+    "za+NNqTQTbiFtEWcpysKVSooVFJPKFM0K0ZnVnTT4iLSxHg1xx/pU2T4FtLYpYoAqhk5BW"
+    "0m6paFGNanF4rEFceQhdpGL1501VGDCs0RX0sdhnUaKlKxoYEVX4v2Tsuqghtd1rQKXthu"
+    "/Ue+r7BjkxJUjk1tx6Y46rMU/+K4TwV+OfglPGe0qpvjOYexGTdMI1V5ztRWUKHjAYrSBV"
+    "bEOJN+ICvCsYd9hcT3yAK38EPOZiMegRYLlJIE+HUEoC12hGLOPb5pvM65R89f5az3rzeX"
+    "QUhYrMUDQS612oMk8mfIslYIni2Icraz9gChD+eyVW/QAyJIs8yy7K19iopM6/DR2ttgDl"
+    "1WjcTqA7iWCH8eDpciKSDJm59UChM5KQkTOcmGiSzzGpMAs9y+Ehs+j3M0TN0D/wGWSTb4"
+    "cM2DlmGRcI0zCRjpXIte0udlE6QTMJaZ/u7c8fLCdKpUCVjKSrHg150Fg2wGhGiIVExqjQ"
+    "FS0U6/sQFSE2ha9FtoxLTzulKUE3cZYcXQdpmhM0zCn5E6VHxSVOm503pGdZsLJyWVlrus"
+    "ZXXfsn36V8mim8fVRczyrUeBmr1S/WY5qFepAg6JxgsEyZ5PTRsCHVIf1oAuMOA8Q67NsI"
+    "3mPTD2TcsDmBp3rBMrC1Slg/epGPgLj/PDYZuanNW4GcyChqemDSbI/hnc3z+4mBBWzTJo"
+    "cbvXW/RJpa/2gg6swfuToNMs4f1XA5aQTr/XCyvnYN+j43hJS2Q8IFdjX+4BLYvpEH8WVc"
+    "qhcqzmJn186e8k9BuHRTE9z+LQA6jzzqwHbG6dPC0nMfCzzQoiMLWBiUn/2P1693H/XcBI"
+    "no2uCgN8MxG99EtkWrYqdlKxk13fct+obyjMyS8p6RcaDJeCrWk7rDdona7nt8AoXNopKZ"
+    "mWdmORkfxwE9sxFiIyAfom/UQEgY8JKehrQ8+sNTHcIwkFem3QQ+tXDPeYkIK+NvQJX0NM"
+    "ARlRpYbaaqA+msjFXjhcCutQVbRTJGWHSMo2ebcv/Mjaye8Kw97pVWLYYidflYC4YHhOtN"
+    "qCLRpDi4WivucRaZwLo38+IU5z3d/HWo8yHoupPywOnZN/3u7HMQruy83ofHh7yzLZd6cU"
+    "dhB92hM0+YO1B/b/AVgNa/AfEFav3nWRhehTYvAacCw1fjlaJbRv6Omp6K7OqaRTvY6398"
+    "lYqmEM7UdNZweXqBLSkupZqK2EOt1536Ipr3TAq37UqopJjgO1tCDb8pdSNx79Kjce/eIb"
+    "j34mGvvFQTp3RV3XfIJWDWe2YApVybVzzmuSKTXrMBcxMRVB12X9svBl30WaS73VIPCp6k"
+    "6alVQFUCsVQFV84PY9ct3hAxkh9qvLukHv5NOCsQG9Ko2iv7u8V3RldpD3SI51hCNT/Eze"
+    "81gxOiXv7Uw/NOjKFkSZ6dBmKazxdm/5TRuanDxoMBeYi0E02+D87uK3YS9g+nYhmJj0Cd"
+    "kP/KbwgycecoMsWxtFHarfA2gD7CCbj/lmLwdNTJd4vP7l8I8vFzeMNnx2Tc+jQ8NoQGoz"
+    "me6cBQO+B/TZ58F8FFdMp5o50EXsK/IxiNBNgX5NHlTHJHUL6497ByBUKAnoUf4teXZzwE"
+    "tCj34ROt7F/sOUTXa3ZEIOXDRBLrJ1RB3y+/vKrOXSwl5+M0VcdpS49PAjEjr1FwLSdcc7"
+    "rdI97LS4e9hppnvYG9AwXbOm3ibyMfZlBZZ2Skw+a/awkjV7WGLNHuaU898MCiY4vNdEvz"
+    "QecBo7SQVdhqSkIls65xl07A6raxvYm/aIH+dE0JfpICmn7lFWVoCiSLZzI1TxFF0r5RgB"
+    "m1VH7TKDG6iKouTZXqrCYGoZdqpXzbmFCTIGQb7mTg4HmBzQK+MAdT5UC5M/BfJvA8FF1i"
+    "hg7VZNA9me6QXMlwWfgYu++8x4ZeFzYwQekeOBXU7l0VVFJx4Mb/c/nV9laMCmP+CbrZvO"
+    "FLkeevHeh71qoAUYbADaBrj4AIK2n4Au/TlYVD+K0mR9Qt9y8fMeYxHpcudhgfNvdtj1hn"
+    "0pOvIvPA4yge/v+RiNE4X392AKWQYvYVK74XtGwPYR5FWNJlT8Wyf5N7Y0hA+5mJCKU6ub"
+    "AcSecFaoLAt9cRZEQkgGfmjtqRDheSFu1scFFYvRaeM9dnoJs1VJ0fUoWrU1WUHPdR7mhK"
+    "AKD+qyjhURs33670isyo1JHgcW9bp2cnzU5Zu9Mv/UpcM0yMZV802LdSwW+aBStTrrcXEA"
+    "M/iXBDyE46VIfU7eUx5Xuac8Lr6nPM7cU1roCQkVRV8ISAhv89fAG3LXPvoyvG7rcE1BXC"
+    "Vm57A4ZucwE7NDdCy2PywEJFzBzW8QM0QIzKv7UQxwTERCiFvpnfAmrGK3+odubRJyx5zh"
+    "t9HDm94fKw0wDx8ZvoO0RyRWhDIh1QjD3qEI41biL23sCR2n0XgZri/WcJTSzcCwaoSCJe"
+    "XUPlJ3H4lwFCcgk5KKZu4azaho5u3Wf4do5g9IN0kAfy7TvHi/9yrZbIRD2+ebFb/cSX65"
+    "GxE92+h8Y4dBJJj0lRCSkF/qVytgUFK/oANZjZ2D+G3Wt+/peCbk7MVEJFzbzV+wuL4lhG"
+    "80XkJwm+f+lZGvjPw3MvI/wu9D23PnOzkG/uK9UuN+Ar9riA4zqxY6YUkIdG0Rvl5YlgC0"
+    "yTNye4AVGUEGmLh4FlQgmZqOQ19gFmXYIOsRzXmKALi/p/+8v88pe9z89Mrj6LQdUOxxCH"
+    "Lsq5DrHYM/Wb+jyoF1WnxgnWYPLArEA3aF0I3LSGgVHFUB+agY5KMMyNEmJgJyXEZCkFup"
+    "OhecD1mUi7NdlhJSYLzuXBeCoKtPNZY0KIJ6SkxBXwN6arma+XtKcXOnmIg01ZhXasvXEd"
+    "P9ztQfUW4MePhOqdnu8THrCP6OUbgs+rsH0vHg7JVHKhIsSpfwxsWTieYix5qHrm3M0VXx"
+    "4920toMVRZ1cEYMlISSd5X1Updz4UXG58aNMufHlc1LRpwnHS3Fath5F7o//QnqOUVIS5L"
+    "wUkRLi7a2Lt8ZY/cabEhSdoiLUctEcKl6oa1Ry4uGyYJDWV+s6ISuttN1lbauLo+3Wv+8Y"
+    "NfWflFT630z9q6yabgSgdDW0TVLoMwRcUhNZNQhXYvwaTrNhKvg7WmOvVGGMLb2CCowFu0"
+    "wD0N4lZ9us7aUqwNnNVbjSZSY1OMdlPgslP/5yg6yiYM0EKXy1zBmWZG3/3T7HHoFWSLXH"
+    "UH2Ncdfi2myZeQ8/UTXJ7sCZ1SthzllIUsC05GgBYwtBu4CjSQim1DGmkm0954tX1mugn4"
+    "1Glwnb/Owifen59epseLN7yI1yOsj0Cky2MTZywleKb5+j8VKwvOu+dlY8xXb7qfTNKRb3"
+    "kBJiykeq7Z4m7AABhiAupuBvykX1FtEZq3pSi4k2TA2Vvaj4AqzgqAb7hXL/X8M1sa92qg"
+    "XDHfaccxfxdgTQ2slzuJIjeqUeFx2r6YvBlRuxMnrkBwLuRndfAEF0Ag/shh0PwLLhwV4P"
+    "4MkE+HRuC9zfU9QnpjuLOhCYhDUhyOvE2uDsQStWCxJP81nhYOIhJ3iXJTjY6BkRDxz9uE"
+    "8/BtsGYG+D5ykmKOh3+gwJ6wOBWEuGn6MmqCb5ZkcvAmxbczDBLn3Tgh7v44CcHiAYIKhP"
+    "w1mw+0h4g4YD+kXD5tesM2zQ+gI8u9h++GbzVrhgl/V/hR6emTr4+oUZJ8Ch00LPQzPH2w"
+    "uaSEzMiTdlP5DQCVm7VvrTOBCVm60qR7eTjm43ePKtUUQ85JrtM6JdHZJSyvOt4/nG9m1h"
+    "3zclq2IxuuzjJk9hsS0uKytNpP2aN7rI/MjiXwh+XEQa2FdKcEgs65j5JbqBpWXVBtblDU"
+    "yRtNun/66kMlFH/Yb6qE/InZ/Tl3YKHP/EmN6rrr8bDte471nN+2flAwhVuYX26YEMoim4"
+    "q9sLGiFyp5i5ziCoFzCFZAp2P18NzvdvPw/6J6fg2aT+K2+XiBzq3hZUKWjnY5Rz3GlTpe"
+    "vOcXanlVUTcSfNQBp7vLLYl9QziAtJl7l2WqV/xGlx/4jTTP8Iv15LNF81ROuu+aDMx+3W"
+    "f0fMx8/YMgKYM1Zj9FapsfiMoOVNtWkwVsBQdHzWFIHab3hCzTTHxYave6x+FOS3PL3w+s"
+    "b02JXMhH7pOWC3UWiGjHyTcNUJG8nHV/ZhJ+3DsGO7eBRNQk7FcdQ2ExlA2jiH2i2EPiYh"
+    "E+6NkYsO/TTddGAOs1i2ohNiMgG75gVNdwa6ixoaRTO3fO4ru0pKVhrufM1aCBDUXDSD7E"
+    "fnxC+VnrE50koTNW/JN6MyxefR5YeL609tOSVtV1mJbNw6rmJa9q2cRcUJVIv7Dg8Jb+pi"
+    "/yGHXmPaLj9fYqJlypZL0Ux56XtYFiIQbvbRD66KZZ7simBuDpGWg+WMbtp0ldfYf5KSay"
+    "Ek1+noyrT3RLxIDS2nRBXv3GU9RyaBtkoxjJJJlH9Z254O+UtxbSTklAJqK6CrV8qSQq/q"
+    "kqy1Lkm4TTQA6+/8AujLcj5J8U1urCuUJOHeWZhRldpZBEqSBLAPgrkkgr3VkiSs7eaAEE"
+    "TIDNm55b9TI3qvtuaEi8GVU+SIP56ZHksRI75JZzMt05sv+u7Y0HTR+3gSGkv7ChO62B52"
+    "wD/XwxZVN30yw7yuVKJcK5+hwuM6fID2yq4/edONnB3nn7ej6wIOaSmS9uFM3QP/AZZJNn"
+    "i7z8OWgZHw3DJJTOl8pV7SJWMTZBp26PRAFbj2XIyXyX5s7NJzsSOJXDQkhKTIxEt19qlw"
+    "y1BcATtTAFsFo203KaQcX+X4dkEFzTm+bxNZmfTQcnyNjAv3apRl3HWsFmVpwPkPBAT3Vy"
+    "wwktn5YaxmYP8H2gYO9QjADD4iljNDhUBwhwigRzdR7h/oKD/ssvFPyPEy/twJZ4xiL2P3"
+    "cf9WLkhXtrIyF6Tm9WuzN68d3eIqXr2qiL+3jfibsVBgMeyXMgr42sCrSv3d0INyDLfbMU"
+    "zaYNWfwaSc2gibcg+ny/ysFT3EWKbXhimiqpOYXIMd9BOjC9RCPzF2w/qqnxjeVbZfJ185"
+    "W510tvSwxkdVhjwaL10qfvNNZPnfAtBG4yW8d2ilwykHSADfaLyE+ParwNsvRrefARe9OE"
+    "hnhriLPN+1xRIy84VlMueau6ZE7kwz4FyklF5CRiIntTFQeUiKhZ5QDv9VvD8kpWTcJZq9"
+    "/Z2ZthZFdIuZcGlJmXYGlUyZx6eMrrXbweWwLe6k7WTK+NfKQF1c2TklJsWWUkZTtVHame"
+    "/Khkl0CxM/Lz6qGP4cUaUC1VdKsbnN1pzK0IwrxqvLRzG2Gqn+OxpPMX4cPhXEqSfe75VT"
+    "gnykhp4qx6gLMYJ/7hBMrT7+nPPP0KI6WIon7IZdWcwTLjVX2c5cSEhx6LZOuEQPhADEcR"
+    "kJQW6+OqqiDBfgHldZwcfFK/g4s4JdNEEuEoy4TwhJCHMLa1jFuHSCecG+l1/PrXixx0Qk"
+    "XOqHVfjFw2KC8TDDMLpIR+ZTzeIiCVHlekrperbpVw2Qa+rTnRyPKnynV+ZLweWYzkRVbI"
+    "urtOI9UrET9IRckksBF2/5MREJt/z+yUkVP+jkpNgRYu+loqednLvmYoTD4RKi20rUBP1E"
+    "D+UFpxcneMdEVIK3YIL3mx5mf/8f4cMG1Q=="
 )
