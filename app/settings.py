@@ -85,6 +85,12 @@ class Settings:
     risk_unverified_lifetime_fen: int = 100_000
     risk_velocity_count: int = 20
     risk_velocity_window_seconds: int = 60
+    max_movement_fen: int = 100_000_000
+    """Largest amount of one movement (payment, transfer, top-up, withdrawal, purchase, refund)."""
+    max_open_refund_requests: int = 3
+    """Refund requests of one transaction that may await review (or payout) at the same time."""
+    calendar_file: Path | None = None
+    """JSON of make-up working days (调休) and extra holidays; None = the file shipped in app/calendar."""
     contact_phone: str = "95188"
     contact_email: str = "service@fenpay.example"
     contact_chat_url: str = "/help/chat"
@@ -185,6 +191,9 @@ def load_settings() -> Settings:
         risk_unverified_lifetime_fen=_env_int("FENPAY_RISK_UNVERIFIED_LIFETIME_FEN", 100_000),
         risk_velocity_count=_env_int("FENPAY_RISK_VELOCITY_COUNT", 20),
         risk_velocity_window_seconds=_env_int("FENPAY_RISK_VELOCITY_WINDOW_SECONDS", 60),
+        max_movement_fen=_env_int("FENPAY_MAX_MOVEMENT_FEN", 100_000_000),
+        max_open_refund_requests=_env_int("FENPAY_MAX_OPEN_REFUND_REQUESTS", 3),
+        calendar_file=Path(raw_calendar).resolve() if (raw_calendar := _env("FENPAY_CALENDAR_FILE")) else None,
         contact_phone=_env("FENPAY_CONTACT_PHONE", "95188"),
         contact_email=_env("FENPAY_CONTACT_EMAIL", "service@fenpay.example"),
         contact_chat_url=_env("FENPAY_CONTACT_CHAT_URL", "/help/chat"),
