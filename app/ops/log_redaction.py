@@ -73,6 +73,11 @@ def redact_record(record: logging.LogRecord) -> logging.LogRecord:
     """Rewrite the record's message (and any traceback text) without secrets, once."""
     if record.args is None and getattr(record, "_fenpay_clean", None) is record.msg:
         return record  # already done (by the factory), and nobody replaced the message since
+    if record.name == "uvicorn.access" and isinstance(record.args, tuple):
+        # uvicorn's AccessFormatter unpacks the arguments (client, method, path, version,
+        # status): redact each one and keep the tuple, or every access line is a logging error.
+        record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
+        return record
     try:
         message = record.getMessage()
     except Exception:  # malformed arguments: keep the template only
