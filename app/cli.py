@@ -156,6 +156,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     from .risk.reconciliation import reconcile_and_alert
 
     async def body() -> int:
+        if args.now is not None:
+            from . import clock
+
+            clock.set_now(args.now)
         report, alert = await reconcile_and_alert()
         for line in report.lines():
             print(line)
@@ -271,6 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
     calendar = sub.add_parser("calendar", help="print the working days fenpay believes YEAR has")
     calendar.add_argument("year", type=_calendar_year, metavar="YEAR")
     calendar.set_defaults(func=cmd_calendar)
+    reconcile = sub.add_parser("reconcile", help="check the ledger invariants")
+    reconcile.add_argument("--now", type=_parse_instant, default=None, help="ISO-8601 instant (default: now)")
+    reconcile.set_defaults(func=cmd_reconcile)
 
     backup = sub.add_parser("backup", help="write a consistent backup of the database to PATH")
     backup.add_argument("path", type=Path, metavar="PATH")

@@ -90,7 +90,13 @@ class Settings:
     max_open_refund_requests: int = 3
     """Refund requests of one transaction that may await review (or payout) at the same time."""
     calendar_file: Path | None = None
-    """JSON of make-up working days (调休) and extra holidays; None = the file shipped in app/calendar."""
+    """JSON of make-up working days (调休) and extra holidays; None = the file shipped in app/workdays/data."""
+    channel_timeout_seconds: int = 20
+    """How long a bank or provider call may take before the movement is left PROCESSING."""
+    processing_grace_seconds: int = 120
+    """The recovery job asks the channel about PROCESSING movements older than this."""
+    processing_max_age_seconds: int = 24 * 3600
+    """Older PROCESSING movements raise a CRITICAL alert and are a reconciliation break."""
     contact_phone: str = "95188"
     contact_email: str = "service@fenpay.example"
     contact_chat_url: str = "/help/chat"
@@ -164,6 +170,11 @@ def load_settings() -> Settings:
         for k in (_env("FENPAY_OLD_ENCRYPTION_KEYS", "") or "").split(",")
         if k.strip()
     )
+    timeout, grace = _env_int("FENPAY_CHANNEL_TIMEOUT_SECONDS", 20), _env_int("FENPAY_PROCESSING_GRACE_SECONDS", 120)
+    if not 0 < timeout < grace:
+        raise ConfigurationError(
+            "FENPAY_PROCESSING_GRACE_SECONDS must be longer than FENPAY_CHANNEL_TIMEOUT_SECONDS (and both positive)"
+        )
     return Settings(
         mode=mode,
         data_dir=data_dir,
@@ -194,6 +205,9 @@ def load_settings() -> Settings:
         max_movement_fen=_env_int("FENPAY_MAX_MOVEMENT_FEN", 100_000_000),
         max_open_refund_requests=_env_int("FENPAY_MAX_OPEN_REFUND_REQUESTS", 3),
         calendar_file=Path(raw_calendar).resolve() if (raw_calendar := _env("FENPAY_CALENDAR_FILE")) else None,
+        channel_timeout_seconds=timeout,
+        processing_grace_seconds=grace,
+        processing_max_age_seconds=_env_int("FENPAY_PROCESSING_MAX_AGE_SECONDS", 24 * 3600),
         contact_phone=_env("FENPAY_CONTACT_PHONE", "95188"),
         contact_email=_env("FENPAY_CONTACT_EMAIL", "service@fenpay.example"),
         contact_chat_url=_env("FENPAY_CONTACT_CHAT_URL", "/help/chat"),

@@ -183,6 +183,21 @@ CREATE TABLE IF NOT EXISTS "refunds" (
 CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
+CREATE TABLE IF NOT EXISTS "rail_attempts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "started_at" TIMESTAMP NOT NULL
+) /* A movement that entered PROCESSING later than it was created (a bank-card withdrawal */;
+CREATE TABLE IF NOT EXISTS "sandbox_channel_operations" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "provider" VARCHAR(24) NOT NULL,
+    "reference" VARCHAR(64) NOT NULL,
+    "operation" VARCHAR(12) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(20) NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_sandbox_cha_provide_3e27c9" UNIQUE ("provider", "reference")
+) /* What a sandbox channel did for one reference (our transaction number), so ``query`` */;
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "recipient" VARCHAR(254) NOT NULL,
@@ -252,6 +267,81 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
     CONSTRAINT "uid_security_qu_user_id_f0573f" UNIQUE ("user_id", "position")
 ) /* A question and the argon2 hash of its normalised answer (3.2.4). */;
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
+CREATE TABLE IF NOT EXISTS "merchant_events" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "event_id" VARCHAR(40) NOT NULL UNIQUE,
+    "merchant_id" BIGINT NOT NULL,
+    "type" VARCHAR(24) NOT NULL,
+    "payload" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+) /* Something a merchant is told about (ORDER_PAID, PAYOUT_FAILED ...), kept for the events feed. */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_ev_merchan_f42457" ON "merchant_events" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "webhook_endpoints" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "url" VARCHAR(500) NOT NULL,
+    "events" JSON NOT NULL,
+    "secret_encrypted" TEXT NOT NULL,
+    "enabled" INT NOT NULL,
+    "failing_since" TIMESTAMP,
+    "disabled_at" TIMESTAMP,
+    "deleted_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A URL of a merchant's server that wants some event types, signed with its own secret. */;
+CREATE INDEX IF NOT EXISTS "idx_webhook_end_merchan_8c4041" ON "webhook_endpoints" ("merchant_id");
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "attempts" INT NOT NULL,
+    "schedule_base" INT NOT NULL,
+    "last_response_status" INT,
+    "next_attempt_at" TIMESTAMP,
+    "delivered_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "endpoint_id" BIGINT NOT NULL REFERENCES "webhook_endpoints" ("id") ON DELETE RESTRICT,
+    "event_id" BIGINT NOT NULL REFERENCES "merchant_events" ("id") ON DELETE RESTRICT
+) /* One event to one endpoint: PENDING until a 2xx answer (SUCCEEDED) or the retries run out (FAILED). */;
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_next_at_c6b905" ON "webhook_deliveries" ("next_attempt_at");
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_merchan_ced929" ON "webhook_deliveries" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "webhook_attempts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "number" INT NOT NULL,
+    "started_at" TIMESTAMP NOT NULL,
+    "duration_ms" INT NOT NULL,
+    "response_status" INT,
+    "error" VARCHAR(200),
+    "succeeded" INT NOT NULL,
+    "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
+) /* The log of one HTTP attempt of a delivery: when, how long, what came back. */;
+CREATE TABLE IF NOT EXISTS "merchant_statements" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "day" VARCHAR(10) NOT NULL,
+    "order_count" INT NOT NULL,
+    "gross" BIGINT NOT NULL,
+    "refunds" BIGINT NOT NULL,
+    "fees" BIGINT NOT NULL,
+    "payouts" BIGINT NOT NULL,
+    "ledger_change" BIGINT NOT NULL,
+    "csv" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_merchant_st_merchan_bcf24b" UNIQUE ("merchant_id", "day")
+) /* One China calendar day of a merchant's money, built once by the day-end job. */;
+CREATE TABLE IF NOT EXISTS "merchant_payouts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "bank_card_id" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "expected_arrival_at" TIMESTAMP NOT NULL,
+    "paid_at" TIMESTAMP,
+    "failure_reason" VARCHAR(200),
+    "created_at" TIMESTAMP NOT NULL
+) /* A payout of a merchant's settlement balance; its money moves in ``transaction`` (type PAYOUT). */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -327,6 +417,24 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "totp_credentials" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "confirmed_at" TIMESTAMP,
+    "last_used_step" BIGINT NOT NULL,
+    "failures" INT NOT NULL,
+    "locked_until" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A user's TOTP secret (AES-GCM ciphertext), off until ``confirmed_at`` is set. */;
+CREATE TABLE IF NOT EXISTS "totp_recovery_codes" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL,
+    "code_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "used_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* One single-use recovery code, kept only as a keyed hash (HMAC-SHA256 with the pepper). */;
+CREATE INDEX IF NOT EXISTS "idx_totp_recove_user_id_23850a" ON "totp_recovery_codes" ("user_id");
 CREATE TABLE IF NOT EXISTS "risk_assessments" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "answers" JSON NOT NULL,
@@ -573,6 +681,23 @@ CREATE TABLE IF NOT EXISTS "refunds" (
 CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
+CREATE TABLE IF NOT EXISTS "rail_attempts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "started_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "rail_attempts" IS 'A movement that entered PROCESSING later than it was created (a bank-card withdrawal';
+CREATE TABLE IF NOT EXISTS "sandbox_channel_operations" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "provider" VARCHAR(24) NOT NULL,
+    "reference" VARCHAR(64) NOT NULL,
+    "operation" VARCHAR(12) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(20) NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_sandbox_cha_provide_3e27c9" UNIQUE ("provider", "reference")
+);
+COMMENT ON TABLE "sandbox_channel_operations" IS 'What a sandbox channel did for one reference (our transaction number), so ``query``';
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "recipient" VARCHAR(254) NOT NULL,
@@ -646,6 +771,87 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
 );
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
 COMMENT ON TABLE "security_questions" IS 'A question and the argon2 hash of its normalised answer (3.2.4).';
+CREATE TABLE IF NOT EXISTS "merchant_events" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "event_id" VARCHAR(40) NOT NULL UNIQUE,
+    "merchant_id" BIGINT NOT NULL,
+    "type" VARCHAR(24) NOT NULL,
+    "payload" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_ev_merchan_f42457" ON "merchant_events" ("merchant_id", "id");
+COMMENT ON TABLE "merchant_events" IS 'Something a merchant is told about (ORDER_PAID, PAYOUT_FAILED ...), kept for the events feed.';
+CREATE TABLE IF NOT EXISTS "webhook_endpoints" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "url" VARCHAR(500) NOT NULL,
+    "events" JSONB NOT NULL,
+    "secret_encrypted" TEXT NOT NULL,
+    "enabled" BOOL NOT NULL,
+    "failing_since" TIMESTAMPTZ,
+    "disabled_at" TIMESTAMPTZ,
+    "deleted_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_webhook_end_merchan_8c4041" ON "webhook_endpoints" ("merchant_id");
+COMMENT ON TABLE "webhook_endpoints" IS 'A URL of a merchant''s server that wants some event types, signed with its own secret.';
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "attempts" INT NOT NULL,
+    "schedule_base" INT NOT NULL,
+    "last_response_status" INT,
+    "next_attempt_at" TIMESTAMPTZ,
+    "delivered_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "endpoint_id" BIGINT NOT NULL REFERENCES "webhook_endpoints" ("id") ON DELETE RESTRICT,
+    "event_id" BIGINT NOT NULL REFERENCES "merchant_events" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_next_at_c6b905" ON "webhook_deliveries" ("next_attempt_at");
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_merchan_ced929" ON "webhook_deliveries" ("merchant_id", "id");
+COMMENT ON TABLE "webhook_deliveries" IS 'One event to one endpoint: PENDING until a 2xx answer (SUCCEEDED) or the retries run out (FAILED).';
+CREATE TABLE IF NOT EXISTS "webhook_attempts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "number" INT NOT NULL,
+    "started_at" TIMESTAMPTZ NOT NULL,
+    "duration_ms" INT NOT NULL,
+    "response_status" INT,
+    "error" VARCHAR(200),
+    "succeeded" BOOL NOT NULL,
+    "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "webhook_attempts" IS 'The log of one HTTP attempt of a delivery: when, how long, what came back.';
+CREATE TABLE IF NOT EXISTS "merchant_statements" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "day" VARCHAR(10) NOT NULL,
+    "order_count" INT NOT NULL,
+    "gross" BIGINT NOT NULL,
+    "refunds" BIGINT NOT NULL,
+    "fees" BIGINT NOT NULL,
+    "payouts" BIGINT NOT NULL,
+    "ledger_change" BIGINT NOT NULL,
+    "csv" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_merchant_st_merchan_bcf24b" UNIQUE ("merchant_id", "day")
+);
+COMMENT ON TABLE "merchant_statements" IS 'One China calendar day of a merchant''s money, built once by the day-end job.';
+CREATE TABLE IF NOT EXISTS "merchant_payouts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "bank_card_id" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "expected_arrival_at" TIMESTAMPTZ NOT NULL,
+    "paid_at" TIMESTAMPTZ,
+    "failure_reason" VARCHAR(200),
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
+COMMENT ON TABLE "merchant_payouts" IS 'A payout of a merchant''s settlement balance; its money moves in ``transaction`` (type PAYOUT).';
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -723,6 +929,26 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "totp_credentials" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "confirmed_at" TIMESTAMPTZ,
+    "last_used_step" BIGINT NOT NULL,
+    "failures" INT NOT NULL,
+    "locked_until" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "totp_credentials" IS 'A user''s TOTP secret (AES-GCM ciphertext), off until ``confirmed_at`` is set.';
+CREATE TABLE IF NOT EXISTS "totp_recovery_codes" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL,
+    "code_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "used_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_totp_recove_user_id_23850a" ON "totp_recovery_codes" ("user_id");
+COMMENT ON TABLE "totp_recovery_codes" IS 'One single-use recovery code, kept only as a keyed hash (HMAC-SHA256 with the pepper).';
 CREATE TABLE IF NOT EXISTS "risk_assessments" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "answers" JSONB NOT NULL,
@@ -801,137 +1027,184 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztXW1z27ay/isYfznujOqJZdnJbe+cGdtRWrd+SW037T1ph4ZIyGJNkQxA2tE5p//9An"
-    "wR30CaoEiJgvChTUJiIfJZENh9drH4z97cMZBFDk513fFtb+878J89G84R/Uv+1gDsQddN"
-    "brALHpxYQVsYNgouwgnxMNRZZ1NoEUQvGYjo2HQ907HpVdu3LHbR0WlD035MLvm2+cVHmu"
-    "c8Im+GML3x+U962bQN9BWR+J/ukzY1kWVkntY02G8H1zVv4QbXzszHC9v7ELRlPzjRdMfy"
-    "53bS3l14M8deCpjhez4iG2HoIfYLHvbZG7AHjF42fqnwYZMm4VOmZAw0hb7lpd54oiXX9j"
-    "Tt+uZeuxvfa9qeAEa6YzN8TYY2A+CRPcK3/zMcHh29Hb45Onl3PHr79vjdm3e0bfC8xVtv"
-    "/w4fJkEr7CrA7OKHi+t79kAOVWKoXXbh70AGejCUCpSRoB/pX7OdohbOZxDzdZCVyumCvm"
-    "ReFzHy/VXGHH7VLGQ/ejP6z+GoAudPp7fnP57e7g9H32TBvo7uDINbDPYE5if6WiIAx+3b"
-    "gTa+kGCbfN9rB/fwTQ1wD9+UgstuZcHV6bQmAm7cvhG40ajs47Ad1UF2VI7sqIBs8KcAsn"
-    "F7KYdtvXFbNXCLI9fHGNn6Qmj0pmTWh/Pe+fX/7a0F6KMaMB+VgnyUhxg+QzN8cyErIyP2"
-    "urHRFsxvJDA2Euyn2Pk3ssWAT2QU6s1Q1zFi+GjQKyL/nt7xzDkqmVoykjn8jUj0IP5LZ1"
-    "PN/059W2dYg8iTmUCCDqix+fLPrqagCtDvL67Gd/enVx9Z93NCvlgBkKf3Y3ZnGFxd5K7u"
-    "n+QmqGUn4LeL+x8B+yf41831OMDZId4jDn4xaXf/rz32TND3HPbiGjTSYMWX40sZ/fsEYU"
-    "3Uq0oJNfru8mbRptfutX15zK+dPnF9K4ZpUQsfHIzMR/tntAg0cUGfG9o6b52JRv+vUTfb"
-    "pYG/4xEWX00eEcOXJQ+QHnj01ekLIy94+Vv6HdxenFOIGcITqD+9QGxoJVDPEdZn0ObMeG"
-    "eR5Iefb5EFg7coRfoq1cuWGatlcGdmBjbT0E7Iaih9DHuRFSR6xyYwWH9WBOo+6UlWsAIa"
-    "iH7AmwJtSya9YA5zhk5q7srMasVb8+E8fwXa8DF4Jfbb7Jdintc3TO8W6Q7OEquc24NKKp"
-    "g11HDQUvHBO8sHe4649ZiW6sh8lFUVCfTEn/yFdE9rZL9zhJUiGioiWX3qx0NKFjUZmM+T"
-    "OsTnSTnveVKgPU1XBNywdStkfb9wrRNlOimPMp0UokwG8qBpcQywn+5urvngpkTyfI+pe+"
-    "C/wDLJFvr/FcgyLDJUTozo/tXp73mwzy9vzvIcDevgTHFuO8+5FZifcqKiS/P/DNpP55Bv"
-    "+y/vVRr+E9pK06Gy+iW3cMqt/mAEiAZ7M0LK7qlh99j+fELNc2TrRZzv0deSoZ6VkgLoqq"
-    "l//Pt99fK8nPkvb65/iJvn12wu8MHbigzxvJx0mU7t26BzSJ6oORMiJ4J1QVCKkZ7LbRjW"
-    "SW4Ylmc3DPNwW5B4IxGYlwISwltnMJeP5cJQnjmWQb9+9k/ROZsjKgXe6564qYmO8DOdFl"
-    "yKnZB1UpSUQgG5RNU6Jsqw3EQZFqkZsnzmoj3uOBaCdolBnhHMYT2hkl2Bvbyy3uF+dnNz"
-    "mRnuZxf58fzr1dn4dv8wQJ82Mr0SvlGRB7tHHmw8Yad3E9vuZez0TQXrSNnpkgm7MNDcdT"
-    "yWHF0eDi82GlRxY2bSXCg0vrfPUBqAJ7T4Bnz7T+DNEMCIqpl4/yBgBskMQNsApkcA8ej4"
-    "MuhdQrXJJFwPQA/QpZZ4YDgCM8fH5GAvp8JOfoBD4H1Oq5v+2N6fitLry0w2qKD01KKysf"
-    "gx+0oEPJWouYTuSfvskuMyNASj8xkhCWFuf99XtJBobBkRc7qzchKC3f6YTuVOCk/YRVmV"
-    "vd902g7toyL+5ckTiYTKnVC5E4r+2LrciZ+o52NDa4/jJ8a3BlXe4V9ho5ou4Y2NwARajD"
-    "sw6FB5RnNke98FLlq8MwMQfw48B/wbYecA/IZNj7qewLSBQ2Xfn4HUfF/0CDvoX2V09Hrx"
-    "Knf/VMGJDgtOzNFcqFxK3F6+HNZuqiIog2DnDALlEPVjTakIjnjZnXkrxkik3Oc3yEVKiq"
-    "NxhT3OavcuH/RON1cut4RzXIT0dvFyHyHemq6Sq3fUFI8HgGCNvZyYdKmn7ecuqWplHdvl"
-    "FI1HB4tVK0vJSIhz+3sElPOz285PXFpVfAt+Wk5F7xuHgZwXu0HmRFpKgd+Wyxmg2oKzKX"
-    "lCXnrwlTiYnCmmBVxTJcYlhTY7ra7gvX/BGqs7vKr3DhcsqPMLPo9qGEsCe6c+/I3vTZyv"
-    "42fEd+PTtwdVnrwTNNQQa6m8+R315j3HNTlbwco9oKWAhO7PYS0n/rDCiz8suvEuXFgO5A"
-    "zy8kSclMhKmTh9Q3vdqTiuP6FIzRq5n3nZFhzQfhWjksnLVCzD7um/JzlXcQCKY4mlYlPl"
-    "Vlg6DNapAfY5Z/zT//+pjLJeGmUTX39CnKmsonjNUmKNZ2icfjq9uDw9uxx3NUV1nfgE53"
-    "zioJKYXMooXqwxKanW691br1VUoEcfYJTpLayArJxSQFuRgb+S9PwVOexUov+WKaIuh50d"
-    "gypA0Cq4KwYIuvS0bhFddLlFEKI7gyo/Cwdt1uFm0UHk+cEPYfRsohcKITQsM6zaxLyuAc"
-    "hUIYgvFbMrlYvWWxctHE6COXAZIeky4NqvBhjhtUoCfWkXKo++qe2ovOaN7eiGRKxURCIh"
-    "YbSu/WOt048lgHJOTL5tcce10m+PK9Jvj4vpt4mZVBfnRGKNJOfH8fX7i+sftNvxp4vxb2"
-    "tiOk/qMJ15AifFdJ4UV9KCJSrCunHEN0W9qYhoLYYt0pjteIJlZjNiaiqrNZWFqDVIs80J"
-    "Kpu0uWkUANkkopATXUueh5rWGk5rujN3GR/VKHSUk1Wa7rOmnWeEDZ+zeFWW7U5JqZrdqm"
-    "a3CsjW/Np6UKOib97AZgwZVee2LyHZTdYH6ZtCWi8Qkh/yLSAs+aa4vlapv4O2MXG+XiFC"
-    "YPDZFqKzuRaDqigtCdtq87Cx2pa0s+FV3XRNxAszVZFXKaGuKOINVhg5rhXwOK6IeBwXQh"
-    "6uj6ktKcQRpkQkjCq1X33cQ185w7j8sLW4vRTgVjlJXZywRujn38CLTYkpF3Z7XNie7AFK"
-    "G/ccAyhn+5dbPynzuWYN5tNlYWQAATMRgQ5tQBA6AKx8MnZeQHBuIAETx5sBYlJ5sG+YdK"
-    "kMRppJgEuFwijEN8UazB30L75TKUUxBYlywT2EXYi9hVbdtLjl6ZUOVMpdb23CtHMplndX"
-    "lFTJdzmzpZh8F2AjAnLUXgqzpevaftuR/LI2gA/rjN7D8tF7WBi9rNakjTgbKipq+yUiMk"
-    "Lcek6RygPdUIxginhh0QrUI4H1Qf5GKrwz5qJoVVausHx5Vd1UaE1jh9G0Me6RrHywt89W"
-    "mbbpmdBzsPBIL0rKh3cnwzwBTnCMFwTlA7z9Aa6S/MvCC8e1wgvHFeGF4zzYE2g/aToj2E"
-    "S5k7ykyo1tnhtrBZzYatvoyvroSC+y0luZzY0II1tHTfY0ZiTVp9FUB+grNRFZLQHBhTcv"
-    "18pq0CM2sf1TgfUZ0p8c39N8LEjKZOXUultr3Q23PbNASAOShiOsqANV6EoFpdV+FaXpMk"
-    "2jry7SA2VhbD5T00Bc4SVdKL33We+qlN2ml9jyZI762qjoRHlXLW2oUGXYWi7D9tpXsFak"
-    "ezbi6wJd8eGvcDpOVKJwxdNx6pdy3BLwecW9MKKPTLwVoUoqAEoyIWRTsUxW3XtFiO7NuE"
-    "S4JIOpy4zeYDMZJ5U33mRWnsPLkmTVtiWpOfzyFFWXoii2lyYWkC4htf2cSTSHphB3vBSQ"
-    "jZ7vZicYJOTFoRPnDJKZ0BjOC0qYPdkNSe9YvAMUKzY4xgJrrH/36934tiumdw25NduRaL"
-    "13fXN7dXq5JpxbzwQOIdPE65MWBFV4r9bM4YbnpmorzNklHcingMPhu1qbC95V7C5496oC"
-    "ptTU8DFvOi81vSv7kCbgOjwcvR29OzoZLQ3x5ZUq+7vI88ZwWQ71Yw3Ntz2eNfjKoY4lfa"
-    "gQS59DLJbzaNpNvrCioPqs8p9ViNELfRWqFLoe42bB6opu1MfV/49rlUmV34PSep+1Ti1u"
-    "K9imoYk7SDzZdTqk15/GtxcfLsbvt9VdSgBENufs9fLKMAVBGaz1dVeIMQ3N9ucThEXRLw"
-    "gq9FdBP3hhkXmHIyobsdt+3vXExN5MY4suf1kv2XyTkapayqUa8Wxpzs/VJnnSPMeiLxgl"
-    "StReJguSMswXOXKrDrVVTmwVK6XhOdGeESaCm/MKghJC3Xo8TeWm77YP4LtGQ/1nJSU8CY"
-    "hZ2saNbS32ltk4W6r2ZaZMzTJ5hXTNFbOOpEsg5G9vXhGlM9rPOW27hZ9KLZzmCLPqSqsO"
-    "pquoG1lhSp1RrFIh+5AKucUQZUqorwpVqna7jIjNHMugnawI1Y9hL7KCFPizkBA6FFgMdd"
-    "VZivZ2uuxMJsy6TEv+hLA5NfUA23N6aY+TolxoM6hKV35OtaYvY6zhyIXPuUL9STn5dPVe"
-    "leHcywzn/h7MsNEcL3UyQ/coH9VhwI7KGbAjTn1BAwmnzmWEJIS5/RgE+uqaGJFmO+JTkh"
-    "ISTdtLLBX5ROh5aO7yDMPyTfApEZWaxTkLsBE7S1Tq1VZ8MAaCPFu26nzbWEQdbqsOt1WB"
-    "rorvTCDk0aXD/gu+ZNmRd4iQksOBci0GVc76F6yFyZYkbF37kKAXNAEufUIAyRPVOvAcME"
-    "GAmI82MoBpg8kCUGcdBLtRAf19sD88GB4ccQ8EWqmvOuxAklWYMv8UH9BPPsBznpBYqkYs"
-    "IN2O5/YdJ4LoAuQJe6g5MeWj1oF6O/aJfhxfv7+4/qGrVT+/IbfWftyK7bgFwsViLKDWsA"
-    "Q7X1rC4T2stRN6WLETesg5TCNEz3QbQB4KyZdUp7gu5bo3ct2Jzs4KM7TJQrjUYEFUFRgU"
-    "M0aLWmhw3m9GUtFkff7WDKSbRiMtZyWVlvutZct8RrihnrOyStN91rSiY3dP/z2hY28RtK"
-    "7pMLxF7ETyPQ4dm2sxqKJjk+24OGhdm45lgt8yQUD8ydwMuFzwAk2P8alTB4N9+p8LifcN"
-    "IB6cTkHYP9h/d3B4MOSysm10KUbOqpPSe0vKshqkwn5JSqirULysmujN1v5tcvkl3Nuv4N"
-    "/45v6+zULyb+/fokHP2d+v4j7FYdp+xRv6dQdHuU6xExQ89ITimXxp+aIRnYR9YvCYA9UY"
-    "+YywAr4W8ARZtDdhyHNiCuxaYNsObwUsRzluLx+8x7XgPa6A97gIb0gWNHAqc4Iq1NXcsQ"
-    "yAbMKa5kQVOd43clSR47ut/96Q41P6IrP7IEGTS42n7g+qifGgpRbketZkxW9sBBwX0pEG"
-    "InEQiIN9x7YWwPQIYAmNwCTgCbkehwQX7uEP+w87eBsCnClg6cosi/lb02aE+RxA+qhz01"
-    "p8BxDUZ8AnCMwhfiJBenPYM9tqA6Bt0D6Jj8gfNvsR4us6IsTBLBuatSWMlg/7+h649MGQ"
-    "HdDyMJQPu6KzNP0z7DxsW5OTVxy84uD7yn5txFQKvx4RbyCRkI9zPKpTo/GovEjjUbFKI5"
-    "uvhJPSs1Iq+f9Valdlkkpr8KlNvruj39Cua+i3pySVlvusZbFdFWo7Rd1FUNEhu/dd9YQO"
-    "uUO6j01v8Qs7nrxk83ahzaCKFiFRa+1L1Lx2wmAsEHANjCGA+NGxhyGf4UwDbsN28BxaZs"
-    "hIkBeEwf7RwfBgxE0XXL1DDjHxOeO/OsQMXuBPxVf0x0tWfEVfNJEq9BZ/KQXo7+j3Z5Wf"
-    "H5mSW1/xpO7hPxq+PVkCzv5RBfHd1enlZRHTL6kJua5VlpaRIv1vDccrhwuDMBmUE5MQ7U"
-    "6O/VXWsLKGN2QNfwxPzv0Fl5UdzjaotIPjU3i/YIGKw9RoZY0BBPFhAoDMnBfyfVhtCC4Q"
-    "/gcJ6g0RZBthHC3a5QseHuh9y4HGwwNgcPAs4vY6Z2HFh4cwTZReMwk4Pb+/+DQegI+nF+"
-    "/BPgRTk34h38I5Oxkj+uGpR+1rZnWzMGQE0PfU7gaOi+ygzR920mhqYraTx8Fg/PvHi9sx"
-    "7fWFehYeWpZfCjjgBfjLmXzP9gYZCNPnt4hDu5q7ECP2iAlPTB/zxfRmgaTOTvL85gBECg"
-    "1iozB8StehX1XwkgB69EFoe+z4jzPW2T2mkzoMPu4DjKYII1tH1DZ8eFCFn7bXSlWFnzZC"
-    "e4VTg9jwTmRUll1TV6xhYaI2KhL1Df/ufYct2XoRLt5dmaddV9xSUWRpPYNMTkZifQmTeE"
-    "VZtYA0XUBiP3vCyT+q0kFWTiY2b0MKUBTJbk6Esf8uPAvmBNUnKPQJFliqokaK6vjgYGQ+"
-    "2j+jRaCSC/rsJUdly3v+I72M4cuS3cgPQ4oBfXMUVra/pV/H7cU5xXtDGwTYmW0Wwt4eb3"
-    "fA8uagcmtAcIoca7eOg8ZUtZqezA+DKiaJAVjAv4JIitpLGDUa1fH/RuX+36jg/1noGVki"
-    "6C4FJIS3ffd6SziMm4/j6zUxGHW40MNyLvSwWJldd8Tmh6WAhCO4/QlinhztWxfglIiEEH"
-    "eygX4j2VWvMzKyGhuKGOubHjbqlysNBEEqw3eR9oSEtkZmpVqJbPUocttJXEvVoul0KaWT"
-    "gWE1oNizcmoeaTqPxDiKM+xZSbWhrc88uoqj7J7+e5Jqypjk90g3y07MzNwfvEo2G1HT7v"
-    "lmxS/3kl9WO5s2ZSo4LoNIMJkuIyQhvzSsV/6yovplD7JFewfxZsa37+nOXMjZS4lIOLbb"
-    "D7Bg3xLCN24vIbjtc//KyFdG/oaM/A/wy9j28GKPY+Av71Ua91P4RUO0mVl3AxmrD5mpex"
-    "DuQh0AtnkLGWCKnXm4s2tmui69wCxKMDUtBPaf0IJemCzAwwP968NDSfnJdrtXHkev7YBy"
-    "j0OQY1+FXO8Z/Nl9UXUWrJPyBeukuGBRIB4dLIRuWkZCq+CoDshH5SAfFUBWtRPWc2ZBuD"
-    "4UUS4/pSqRkALjKlOqi+OpCIJYn2kexVcE9ZyYgr4B9OU1bnpW3uZNt4bJ8HD0dvTu6GS0"
-    "tEeWV6rMkJIk+82Y7vem/oS4OeDRnUqz3QvarCP5O0XhsuzvAcjng7MrT1QkHJSYeFpwNK"
-    "qGkWstItc25eiq/PF+WtvhiKJOrojBkhGSzvJuv+h38p3U9Gmi9lKslp1nkfuTv5DOMUoq"
-    "kpwTESkh3t16A2vM1a8zSxyWzxKHhVmibBUVoZbL+lD5Qn2jkjMflwXDbX2NwglFaaXtPm"
-    "tbBY52W/++azTUf1ZS6X879a921fQjAaWvqW2SQl9R5YKBWlSDcIWLX6NutkwFdatbpIZe"
-    "SWWLklmmBWjvs71t1/RSF+Di5CpcQaSwNZjjMp9Fkh9+vkVWWbJmhhS+SvYMSzK2/+6eY4"
-    "9BK6XaU6i+xrhraW12zLxHv5hw74o57yVzzlKSQqaFowXHsRC0SziajGBOHRMq2dV3vryy"
-    "XgP97ObmMmObn13kg56/Xp2Nb/cPA6OcNjK9EpNt4hic9JXy6HPcXgqWd91hZ8VT7LafSm"
-    "/OHHEPKSOmfKTG7mnGDhBgCNJiCv62XFRvmZ2xqie17GjL1FDbi0oPwBqOajhfKPf/NVwz"
-    "82qvSlv+6FhG+IYFTyu+NajysV4QtLyZNgvbCmxIcH1W3oag8JQVFzuGr3tsJwAEjCwZAN"
-    "/2TIudtWISMKUPvQAYGQjNkcHfgrBqh61kVil/r5f+HtR1tutT3B7KyKkVubFBxADSJpyz"
-    "okuhT0nIhPtKebCZxGL6a7rpQk6N06oRnRGTCdg1D2g6M9BZ1NAomtyN0K/MKjlZadK816"
-    "yFEEENozlkL82xRCvXWI600kQzTWxJjuGPN5fvL65/6IpC6jpfNrZxmxB7eVl1sFG/Gbxo"
-    "kYhOmuRru3p9SYlWKVsuRTPl5UvBQ+JFi60Wv3BdLHmyK4LZzwh7TSzndNJudqxaVnItaa"
-    "7rdHRlmntiXqSBlnOiKpu5z3qOTQJtlbTGik6Uf9nYno74S3FtZOSUAlSG6XZArzJM15ph"
-    "Gk0TLcD6WxAA+pj0Jym+2Yl1heTSwDuD1orJpSHsp2FfEsHeaXJpcFQfIYiQObK5hRxyLQ"
-    "avn+i3bFwz9nkKiD+Zmx7VFP2bSXszLdNbLCuo2dDE6PugXpqNXug14NgIEOQR8PDA5rCD"
-    "4Hc9x6Lqpl/mw0MxHNrRb6iybD1eQAdV4c+gfBJnxvnp7ua6hENKRPI+nKl74L/AMskWT/"
-    "c8bBkYGc+tkIiZz7kcZF0y1kGh9JJOF1SBsOeyvUz2Y2tBz+WMJBJoyAhJkU2cq9FWI8pQ"
-    "XsugUMpApQ7vNimkHF/l+PZBBe05vpvJrMx6aBxfo+DCvZplmXYd62VZGnDxDwLC+BVLjG"
-    "R2fpSrGdr/obaBSz0CMIdPiADIhEAYQwTQo5No4B/oiJ922fovcLyMz3tRj3HuZSoe96dy"
-    "QfoylVW5IA3Dr+1GXns6xdUMvaqMv81m/KnDZtRJxrusB+UY7rZjmLXB6n+DWTk1EbblHs"
-    "6S/VkreoipnV5bpoi6TmJ2DPbQT4wDqKV+YirC+qqfGMUq1cGfO+ps6XRkiDDkcXtVDjxH"
-    "jhfLgQd/CkAbt5cw7tBJreoAIAF84/YS4tv+eanoq4t0Zohj5PnYFtuQyReWyZxrL0yJ8F"
-    "wz4IITcS/3VNMyEjmprYEapKRY6Blx+K+KY1EzUjLOEu1Gf+emrcUZ3WImXF5SpplBbabk"
-    "8Sk319rd6eW4K+6k682U6ccqQF1ely4nJsWUUkVTdVGeLpiVDZPolkN8Xn5UOfwcUaUCVS"
-    "FQsbntHoFdoBlXzFeXj2LsNFP9NzSZOc7T+LkkTz1zf1BNCQYtNfRcO0ddiBH8vEccavUF"
-    "33nwG1pcB0vxhP2wK8t5wkRzte3MpYQUi27nhEv8QQhAnJaREOSTUQ2QT0blZ6OPFGVYCu"
-    "6ozggelY/gUWEEYzRFGAlm3GeEJIS5gzGsclx6wbw4vsev51Y+2FMiEg719o/KxEhH5nPD"
-    "4iIZUeV6Sul6dulXnSJs6rM9jkcV3RlU+VIwadObrIpdcZVWjCOVO0HPCBMuBVw+5adEJJ"
-    "zyh8fHdfyg4+NyR4jdy2VPu5xYcznCUXMJ0e0ka4L+ood4yenlG7xTImqDt+AG740uZn//"
-    "PwnKnsc="
+    "eJztXWtz2zbW/isYf6kzo3hq+dJs+87O2I7SuE3s1Hba3W06NERCFmuKYADQtnbb//4CvE"
+    "i8m6BImYLwoReTOCD1HBA458E5B//bmWELOXTvxDSx77Kd78H/dlw4Q/x/srcGYAd63vKG"
+    "uMDg2AnawrBRcBGOKSPQFJ1NoEMRv2QhahLbYzZ2+VXXdxxxEZu8oe3eLS/5rv3VRwbDd4"
+    "hNEeE3fv+DX7ZdCz0hGv/p3RsTGzlW6m1tSzw7uG6wuRdcO7Xvzl32LmgrHjg2TOz4M3fZ"
+    "3puzKXYXAnb4O++QiwhkSDyBEV/8AvGC0Y+Nf1T4sssm4VsmZCw0gb7DEr94bCyv7RjGxe"
+    "WNcT26MYwdCYxM7Ap8bYG2AOBOvMLrfwyHBwffDb89OH5zdPjdd0dvvn3D2wbvm7/13d/h"
+    "yyzRCrsKMDv/8fziRrwQ5koMtSsu/B3IQAZDqUAZS/Qj/RsuzmvhbApJsQ7SUhld8B+Z1U"
+    "WMfH+VMYNPhoPcOzblfw4PK3D+9eTq7P3J1e7w8FUa7IvozjC4JWBfwnzPf5YMwHH7dqCN"
+    "LyyxXX7fawd3/9sa4O5/WwquuJUG1+TTmgy4cftG4Eajso/D9rAOsoflyB7mkA3+K4Fs3F"
+    "7JYVtv3FYN3PzI9QlBrjmXGr0JmfXhvHN28e+dtQB9UAPmg1KQD7IQwwdoh79cyspIiT1v"
+    "bLQF87cKGBtL7CcE/xe5csAvZTTqzVA3CRL4GJDlkX/L7zB7hkqmlpRkBn8rEt2L/6ezqe"
+    "b/Jr5rCqxB5MmMIUV73Nh8/GdXU1AF6DfnH0fXNycfP4nuZ5R+dQIgT25G4s4wuDrPXN09"
+    "zkxQi07Ab+c374H4E/zn8mIU4IwpuyPBE5ftbv6zI94J+gyLH25AKwlWfDm+lNK/TxExZL"
+    "2qhFCj7y5rFr302r22L0/4tZP7Qt9KYJrXwjtMkH3n/ozmgSbO+XtD1yxaZ6LR/znqZrM0"
+    "8Hc8wuKry1ck8HHBAyQHHv/p/AcjFvz4K/4dXJ2fcYgFwmNo3j9CYhklUM8QMafQLZjxTi"
+    "PJdz9fIQcGv6IU6Y+JXjbMWC2DOzUziJmGd0JXQ+lT2IuqIPE7LoXB+rMiUDfLnlQFK6CB"
+    "+Af8UqBtyKQXzGF4iBNzV2pWy9+aDWfZK9CFd8FPEs8WT4p5Xt+y2RUyMUkTqwW3B5VUsG"
+    "hokKCl5oO3lg9mWN56TEp1ZD6qqool9NQf/4lMZjSy3wuEtSIaKmK5+tTfDylZ1FRgPo/r"
+    "EJ/H5bzncY72tD0ZcMPWrZD1/cK1zi7Tcfku03Ful8lCDNpOgQH20/XlRTG4CZEs32ObDP"
+    "wFHJtuoP9fgazAIkXlxIjufjz5Vxbssw+Xp1mORnRwqjm3refccsxPOVHRpfl/Ct37M1hs"
+    "+y/uVRr+Y97KMKG2+hW3cMqt/mAEyG72poS03VPD7nH92Zib58g18zjfoKeSoZ6WUgLoqq"
+    "l/9K+b6uV5MfN/uLz4MW6eXbMLgQ9+rcwQz8opF+nUvg06g/SemzMhcjJY5wSVGOmZ2IZh"
+    "neCGYXl0wzALtwMpO5SBeSGgILx1BnP5WM4N5Sl2LP71iz9l5+wCUSXwXvfEzU10RB74tO"
+    "Bx7KSsk7ykEgrIBKrWMVGG5SbKME/N0MU75+1xjB0E3RKDPCWYwXrMJbsCe3FlvcP99PLy"
+    "Q2q4n55nx/Pnj6ejq939AH3eyGYlfKMmD7aPPHjxgJ3eTWzbF7HTNxWsI2SnSybs3EIzDz"
+    "MRHF2+HZ5vNKjixuxlc6mt8Z1dgdIA3KP5K/D6n4BNESCIq5mybyiYQjoF0LWAzSigjI8v"
+    "i9+lXJtCwmMAMsCXWsrA8BBMsU/o3k5GhZ08oIDA+z2pbv6wnT80pdeXmWxQQenpReXF9o"
+    "/FVyLhqUTNFXRP2meXsCfQkNydTwkpCHP7eV/RQmKIZUTO6U7LKQh2+2M6ETspPWHnZXX0"
+    "ftNpO7SP8viXB08sJXTshI6d0PTHxsVO/MQ9Hxc6OwV+YnxrUOUd/hk2qukSXroIjKEjuA"
+    "OLD5UHNEMu+z5w0eLMDED9GWAY/BcRvAd+IzbjriewXYC57NtTkJjv8x5hB/3riI5eL17l"
+    "7p8uONFhwYkZmkmVS4nbqxfD2k1VBG0QbJ1BoB2ifqwpFZsjLJ2Zt+IeiZJ5foPMTkl+NK"
+    "6Q46yzd4tB7zS5cpESXuAiJNPFy32EODVdB1dvqSkeDwDJGnsZMeVCT9uPXdLVyjq2yzka"
+    "d5jIVStLyCiIc/s5Atr52W7nJy6tKp+Cn5TTu/eNt4Hwo9sgciIppcFvy+UMUG3B2VQ8IC"
+    "85+EoczIIppgVcEyXGFYU2Pa2u4L1/JYaoO7yq9w7nYlPnF3IW1TBWBPZOffhLn43x0+gB"
+    "FbvxyduDKk8eBw0NJFpqb35LvXmGPbsgFazcA1oIKOj+7Ndy4vcrvPj9vBvvwbmDYcEgLw"
+    "/ESYisFInTN7TXHYrj+WOO1LSR+5mVbcEB7VcxKpW8TM0ybJ/+exJzFW9AFVhiib2pciss"
+    "uQ3WqQH2e8b45//+QxtlvTTKxr55jwqmsoriNQuJNZ6hcfLryfmHk9MPo66mqK4Dn+CsmD"
+    "ioJCYXMpoXa0xK6vV6+9ZrvSvQow8wivSWVkBaTiugrZ2BP5fh+Sty2IlA/w1TRF0OOz0G"
+    "9QZBq+CuuEHQpad1hfiiW1gEIbozqPKzSNBmHW4WH0TMDx5E0IONHjmE0HLssGqT8LoGIF"
+    "WFIL6Uj67ULlpvXbRwOEnGwKWElIuAa78aYITXKgH0pV3oOPqmtqP2ml8soxtSuVIRSwkF"
+    "d+vaP9Y6+VoSKGfE1EuLO6oVfntUEX57lA+/XZpJdXFeSqyR5Pw0unh7fvGjcTX69Xz025"
+    "qYzuM6TGeWwEkwncf5lTRnicqwbgXiL0W96R3RWgxbpDEXM8kysykxPZXVmspC1BqE2WYE"
+    "tU3a3DQKgGyyo5ARXUuch57WGk5rJp55go9qtHWUkdWa7rOm8QMill+weFWW7U5I6Zrdum"
+    "a33pCt+bX1oEZF37yBlzFkdJ3bvmzJvmR9kL4ppPUCIdkh3wLCiifF9bVK/TV0rTF++ogo"
+    "hcFnm9udzbQYVO3S0rCtMQsb67Skrd1eNW3PRkXbTFXkVUKoK4r4BSuMHNXa8Diq2PE4ym"
+    "15eD7htqQUR5gQUXBXqf3q4ww9FQzj8sPW4vZKgFvlJHVxwhrln38DLzYhpl3YzXFhe5ID"
+    "lDTuCwygjO1fbv0kzOeaNZhPFoWRAQTCRAQmdAFFaA+I8skEP4Lg3EAKxphNAbW5PNi1bL"
+    "5UBiPNpsDjQuEuxKt8DeYO+pfPVEpQTEGgXHAPEQ8SNjeqm+ZTnp7pQIfc9dYmTDqXcnF3"
+    "eUkdfJcxW/LBdwE2MiBH7ZUwW7qu7bcZwS9rA3i/zujdLx+9+7nRK2pNuqggoaKitt9SRE"
+    "WIW48p0nGgL7RHMEFF26IVqEcC64P8W6XwTpmLslVZC4XVi6vqpkJrEjuCJo1xj2TVg719"
+    "tsp2bWZDhon0SM9Lqod3J8N8CZzkGM8Jqgd4+wNcB/mXbS8c1dpeOKrYXjjKgj2G7r1hCo"
+    "JNljvJSurY2OaxsU7Aia2WRlfWR0d6UZXeSiU3IoJcEzXJaUxJ6k+jqQ7QEzcRRS0ByYU3"
+    "K9fKatAjNrH9U4HNKTLvsc8Mn0iSMmk5ve7WWnfDtGexEdKApCkQ1tSBLnSlN6V1vorWdJ"
+    "mm0ZOHzEBZhNgP3DSQV3hJF1rvfda7LmX30ktseTBHfW1UdKK9q5YSKnQZtpbLsD33FawV"
+    "6Z6N+LpAV3z4K5yOE5UoXPF0nPqlHDcE/KLiXgTxV6ZsRaiWFQAVmRDSoVi2qO69IkQ3dl"
+    "wiXJHB1GVEb5BMVhDKGyeZlcfwiiBZnbakNIdfHqLqcRTlcmliAeUCUtuPmUQzaEtxxwsB"
+    "1ej5bjLBIKWPmE+cU0inUmM4K6hg9GQ3JD12ig5QrEhwjAXWWP/u8/Xoqiumdw2xNZsRaL"
+    "1zcXn18eTDmnBuPRI4hMyQr0+aE9Tbe7VmDi88N9VYYc4u6UA9BewP39RKLnhTkV3w5lkF"
+    "TLip4ZOi6bzU9K7sQ5kN1+H+4XeHbw6ODxeG+OJKlf2d53ljuBzM/VjL8F1WZA0+c6hjSR"
+    "96i6XPWywOvrPdJl9YXlB/VtnPKsTokf8UrhS+HpNmm9UV3eiPq/8f1yqTanEPWut91jq3"
+    "uJ0gTcOQd5CKZNfpkF78Oro6f3c+erup7tISQOQWnL1eXhkmJ6iCtb7uCjG2Zbj+bIyILP"
+    "o5QY3+KugHP1hm3ikQVY3YbT/uemwTNjXEolu8rJck36SkqpZypUa8WJqzc7VN7w2GHf4D"
+    "o0CJ2stkTlKF+SJDbtWhtsqJrXylNDKjxgMiVDI5LyeoINSt76fp2PTt9gF8z2qo/7Skgi"
+    "cBCUvbunSd+c4iGmdD1b6IlKlZJi8Xrrli1JFyAYTF6c0ronTK+znjbTfwU6mF0wwRUV1p"
+    "1cH0MepGVZgSZxTrUMg+hEJuMESpEuqrQpWo3a4iYlPsWLyTFaF6H/aiKkiBPwsp5UNB7K"
+    "GuOkvx3k4WnamEWZdhyVfQdk4YQzOP7RREJydvD6qClPkLi+zCoKV8pWE2hQwgkTaBLPDp"
+    "6vJsdH19fvEjECVCiLjrApuBR0hB5CiCXQiEqfRamErg0WZTi8DHMLOhrNxwaw/54poO5G"
+    "6IBSaYAA/Osc9ecV1NESDIFAeGzcGfeAxmCFKxTcy7pYDDDyYEz8Dt7XIz8/a2ZgFjHZ3d"
+    "y+jsPh5ytTVqSUULNgwyaD2uQPNO21WoPzqK6Cys9HvpibFRUrS/rGnluhofXxSVEjZwLF"
+    "Zzkf1NLHoQRN2AqBtg2eHihUXJ/bj4E9jFPl8Il/MSCHfHXg0AxXzd4gOazG9vc2tsB8/4"
+    "4vIGj4hQMXux6YSDPgdwIhZqCMSnyJfcAf9fk0A6BVhc5eNJfMyDcJWF7hx4BJvcHCxbYn"
+    "/f4Q0ebCvMv1q8YVitX6+9/ZjkKzKjEsqrHaSckFExp6RWEk9FDk9us3f5VUignBJSEOb2"
+    "99RxcjGoC3NKSEGY2y/hr+vLv5yBvgE5U3rnXXtA2gOS9YB+RcSe2GawEp3xSzsFrk+uTa"
+    "XP85BozUeqtYZDW3/PHPW5PJAyef6X9gR66Qn092jXl1xj9Nmua0D5oM5KflC+kh8UnFBi"
+    "Ienk25SQgjC373GhJ8/m62+zmpoJSQVD1TbdLkp5fIkdyZopnkkRndyZ9eR82iy+k+rkzY"
+    "34YCwEi2xZjB0E3WLdxiIZxY65TFdfy+LKerV5enn5IaXI0/NsgtLnj6ejq939QIO8kc1K"
+    "GBHtsG/fd9YTh/0X8kHkV18jSkt2KjMtBlXO+ldihOnaNGxdO/jnEY2BJ6JiIL3nWgcMgz"
+    "EC1L5zkQVsF4znQURNUM8O8OeD3eHecO+g8Ejxlfqqww4s6ciE+af5gH7yAQzfI7lkr1hA"
+    "uZqJ7TtOFPEFiEl7qBkx7aPWgXojdk12Po0u3p5f/NjVqp8t6VdnU7CqoF+OcHEEC2g0PM"
+    "SxWFrB4T2sVUtxWFFLcVhwHG+Inu01gDwUUi8tV3Nd2nVv5LpTU8TdWcZ4Lh2LnBPVR5Q0"
+    "DnWIoGwQi5yS1DRZn781C5m21UjLaUmt5X5r2bEfRLpQIz2nZbWm+6xpTcdun/57QsdeIe"
+    "hc8GF4hR5s9LhTlISZbjGozMNcFPQjQevadKwQfC0EAfXHMzvgcsEjtJngU0Uax26Q60jZ"
+    "K0AZnExA2D/YfbO3vzcsZGXb6FKOnOXGqyZl+0nKilOMpP2ShFBXW/GqaqI3xUE3yeVXsD"
+    "qohv/Fy4P2bRZSv0DoBg36ggqhet8nP0zbr5nNv24zMPQJDo5MYVL7mcXS6u1GdLLtE4Mn"
+    "HKjGyKeENfC1gKfI4b1JQ54R02DXAtvFRStgOcpxe/XgPaoF71EFvEd5eEOyoIFTmRHUW1"
+    "3NHcsAyCasaUZUk+N9I0c1Ob7d+u8NOT7hP2R6EwRoFlLjifuDamI8aGkEsZ41WfFLFwHs"
+    "QT7SQCQOAnGwi11nHpT1EwGNwKbgHnmsgASX7uGL+8UNfg0FeBKUThJRzK9tVxDmMwD5q8"
+    "5sZ/49QNCcAp8iMIPkngbhzWHPItUGQNfifVIf0S+ueAj1TVEKCRMRDS3aUkHLh339ADz+"
+    "YsgNaHkYyodd8Vma/zfsPGyryxX2f4HWHHxfNLFEPvx6ZLyBpYR6nONBnco+B+WVfQ7y57"
+    "yI+Uo6KD0tpYP/n6V2dSSpsgafTvLdHv2Gdl1Dvz0hqbXcZy3LZVXodIq6i6CmQ7bvu+oJ"
+    "HXKNTJ/YbP4Ld+xLy0xn2wwq60tHrY2vUfPaAYOxQMA1CIYAkjvsDkM+A08CbsPFZAYdO2"
+    "QkRD1nsHuwN9w7LAwXXL3DwiLPSf8VUzv4AbrEc4+8ZM1X9EUTiUJv8ZeSg/6af39OKfhJ"
+    "OZXq5R4MvzteAC7+qIL4+uPJhw95TL8mJuS6VllSRonwv2w2d7107qp87tzGcLgwSJNBGT"
+    "EF0R4eHdWJcjg6qigJeaStYW0N98Qajg/vHD0gt/D0snSDSjs4Pk/UQA/xUXTPG8HXeMYN"
+    "zXDbLO5AbOUx7HD7dIx9BnYvr96OroxPJ+dvB+DTyb8vP98Y707OP4zegr29vVeDYNsvSI"
+    "YRFm/4cDBByMpbyJ0+Tew73t56cO5gaN3eBv2KJk8cAPDT9eUFGGNrLkTIXJRbmmJ8D6Ic"
+    "x7mwzhcdAopcq/TQlVzyzgL40GTTGTy9tcYD7Raa4+WLalJGuf2VwzrGy2G57XKYM10yH0"
+    "P9kZ4RVMn0XrPnE2AmMcLj9irai60fJxStL3l8y7OgEiJKQLzu/Cdtn2v7vMI+zxW7sFc9"
+    "3/u30Dh8G9mGm/uJrvcg5gi2irOYMy0q3ZnIQpc8kfmG2/AOvosjD9/f3HwCUQ/iGlwY/N"
+    "+DxylyB2CKH7mAezfgf0MGTBFUKODIOy/tdq0jEHttTZX7EGE+bV4DpfAvBVSyaVsrx7/p"
+    "Jx/rUI5aoRyWH570aMxkTrLISOkPqDCHiXr8CcgoS7quSCPLSSqUStYawIgQLHVG70JAvV"
+    "ikbnJ6RWoHspDssR0puTWe3fEyU36LR3fElqo0SZcRVGk+XoNZmXNq8xrJq+MdJsi+c39G"
+    "80Al5/zdYfHB1Mp7r/wygY8Ljyg7GjkU/AoKB/0Vt1iuzs847C+zs5fVQrk3nFTU8+5wmu"
+    "OolwAYbmoxHPityLU8zDH9HkTVT4DvMtvh/uvw6WkRknb9+exsNHo7evsKRFttBDHxVEB8"
+    "FwQbdeGuXEnGYPeP1Dtzmzb9DSq8ar1t9OLbRrpmU97cbf+sDn2cY9v8kTlFlu8gQ2yqSK"
+    "Cak9PQZqF1IGVGc3qhTFxzDHmoXfTE4q2OBlRogfhaMtvWaagoxYbqsvxbomkdvLDd+o99"
+    "X2nHJiOoHZvGjk151Gcl/uVxnxr8avAreM54VLfHc44SPW6YRurynJmpoITnzA35FjDOpR"
+    "+oinDiY5emkXPOvThOumCykY9ASwRKKQL8OgLQFjNCOeeenDSe59zj7692Yvnnqw9hSFjM"
+    "Tn5DAUWEW+2AiVCwRyiyViieLYhyMbMO4uO+H202DXLF8aMLwmOHi7LNO3qKjkzr8dI62G"
+    "AOXVWNJLL9iSPDn0fNlUgKWEO57GVeYxpgkdtXYcMXcY6WbTLwF3BsusGLaxG0AouUa5xL"
+    "wMjmWgzSPq/oIJuAES4O4gwfMvdYUZhOefJLkawSA37dWTDIFUDIhkglpNYYIBXP9BsbID"
+    "WBtsPfwqB25B7JEHc5Yc3Q9pmhs2wafCNNqPi0qNZzr/UcOPUNd1xQq0y81rLeb9H7LTpZ"
+    "tFef/3q5uphZvmYcqNkz1W+WjQa1KuDQuL1EkOzZ1HYhMCH3YS1IgAXnOXJthl00H4Cxbz"
+    "sMYG7cgfE8CFTljV9zMfAnHheHw7bVuahxczLDviD2xIEayP0e3N7eEUzp7a04jNpChL4a"
+    "8GsE8XnE4lfFHxOEwvsTEDYBHrStkCXk3b8aRJVzsM94ux+4BDdq7hAxxMvdoWUxHerP4k"
+    "o5XI6/tfh8+e+k/I3DBogxJ4AeQNMUL7on+jbpw7ITCz+6oiCCUBuY2Pxfu59v3r1+EzKS"
+    "p5cfK0phZqgq/hK6EmafuLDNZScV3YtNWcBQ6vyOqLkSbE3XYb3BtGoEE14e4tKhnZFSaW"
+    "i3FhkZLG5yM8ZCRCVA134yYmA/yAGfENLQN4ZeWGtyuMcSGvTGoEfWrxzuCSENfWPoU76G"
+    "nAJyoloNjdXAfTSZjb2ouRLWoa5op0nKHpGUXfJun4Ila6eAbIvuDGoxbImVr05AXNi8IF"
+    "ptwRaNoSNCUX8IItICLoz/+wEFNNftLX+AS2Ew4gSPJdQfFYcuPIely8cJCu7T1eXZ6Ppa"
+    "ZLLvTjnsIH7aA7SDD+sVeP1PIGpYg79AVL16lyAHQXHsi1CkSI1fttYJ7Ru6emq6q3cqSd"
+    "RBXn7F0lrIy7ajiK35MpZqGEP33jDFwiWrhKyk/hYaKwHOiqnJKviXMhr4VcgcaS5nvZB3"
+    "XI1AVzEpcqCWFmRX/lJmx6POeeX75eeV7+fOK0dPHjIDV5QQ+wE6zU7ULupCV3LtnfOaZk"
+    "rtJsxFQkxH0PVZvyJ82SfIINxblTvqLy+pC6DWKoCq+cDt++T6wwcKQuwXcsb/3immBRMN"
+    "BlXsoBc2Nb6KmAarboXKEyAaJ0+Eo1P8SH8IYsV4l4h8QwF/aHgqWxhlZkJXpLAmj3srPr"
+    "Shzc7DA+ZCczGMZjs5uzn/dTQImb5dCCY2/0Jeh35T9OAJQyTMsnWDBwqAfgDQBdhDbtDm"
+    "i7tsNLEJZUH9y9G/Pp1fCdrwkdiM8aZRNCC3mWwyF8GAPwD+7QfBfBxXzLuaeZAg8YpBG0"
+    "T5pMBfMwiqE5Kmg837V3sgUigN6dHgLYPs5pCXhIy/CG9PsH83FZ3dLJmQPYImiCDXRNwh"
+    "v72tzVouLezlm2nisqfEJcP3SGrVXwgodzrecZ3Tw47LTw87zp0e9gI0TN+sqZeJfEy8rM"
+    "TQzoipZ812cnr1hlAw4eK9Jvql9YDTxEoq6TKkJTXZ0jvPoGd7WH2bwF4mOCrys8cFEfRV"
+    "OkjL6X2UlRWgKZLtnAh1PEXfSjnGwObV0bjM4Aaqoix5dpCpMJgZhr06q+bKpvcnDiKFYY"
+    "HLm4Mq7o/wZgYU7erRfuUAyzFKOgSuv0ySADCH/1aeQ39Yx/87LPf/DnP+n4MekFSxuYWA"
+    "gvC2715vCIdx+Wl0sSYGow4Xul/Ohe7nuFBqYrn5YSGg4Ahuf4KYIUphUT5VOcAJEQUh7q"
+    "QmpU8RkXZJEkIdMTKqGhuaGOubHl7UL9caCDapLN9Dxj2SK+6RkmplZ6tHO7ed7Gu5mEkt"
+    "p3F79bYNO1lK+WRgOQ0o9rScnkeaziMxjvIMe1pSR/f2mUfX+yjbp/+ehJoKJvktMm0awl"
+    "/INC/uD54lm62oafd8s+aXe8kvv4jvXWPSUlUTiWp3noBIMpguJaQgvzSslxhSkRfSg2jR"
+    "3kH8MuPbZyaeSTl7CREFx3b7GyzEd6TwjdsrCG773L828rWR/0JG/jv4deQyMt8pMPAX9y"
+    "qN+wn8aiDezK6bQCYKrPOxRYPxAl2L/0MfERkAkbyFLDAheBZmdk1tz+MXhEUZFR6/R3NR"
+    "kWkObm/5/97eFpSTar977XH02g4o9zgkOfZVyPWewZ/Oi6qzYB2XL1jH+QWLA3GHiRS6SR"
+    "kFrYKDOiAflIN8kAM5nsRkQE7KKAhyJ9n84fqQR7m8lupSQgmMq0ypLsqpUgSJOTUYx1cG"
+    "9YyYhr4B9NxytYvnlPKi2QkRZapcrXTcQU9M9xvbvEeFMeDRnUqznQVt1hH8naBwRfT3AG"
+    "TjwcWVey4SDkpCgwOhJhODIM+ZR65twtHV8eP9tLbDEcWdXBmDJSWknOV9UKeM20F5GbeD"
+    "XBm35XdS06eJ2iuxWnYeRe6P/0RmgVFSEeS8FFES4u2tN7DGWP3Wiz2WraIy1HJZHzpeqG"
+    "9UcurjcmCY1tdoOyEvrbXdZ23rjaPt1r/vWQ31n5bU+t9M/eusmn4EoPQ1tE1R6CuqXAhQ"
+    "82qQrnDxOepmw1RQt7pFYuiVVLYomWVagPYm3dtmTS91Ac5PrtIVRHKpwUWHXUaS736+Qk"
+    "5ZsGaKFP64zBlWZGz/3T3HHoNWSrUnUH2OcTeS2uyYeY+eqA8f68GaNahgzkVIUsi0FGgB"
+    "YwdBt4SjSQlm1DHmkl1954sr6zXQTy8vP6Rs89Pz7Kbn54+no6vd/cAo541sVmKyjbFVEL"
+    "5Svvsct1eC5V33trPmKbbbT+U3p1jeQ0qJaR+psXuasgMkGIKkmIa/LReVLaIzVvWkFh1t"
+    "mBpqe1HJAVjDUQ3nC+3+P4dral7tVWnLG8y8M4Is5DIbOjtFDle6xaDS4+JtDXPRuPYBN4"
+    "Ie+YaCm8ubT4Ai3gEDuyej69c/nn0Epu1NxQbZE3s1AHgyAT7v2wG3txz1iU1mga0SHjdD"
+    "ESs64abF3sMjbhxImcF7tbgrgLzwrkhwcNEjogwcfPuaPwa7FhC3weMUUxSeI/MIKYCmiT"
+    "w+wr+PD5ex6Rc3vgiw68zBBBN+04Hi1BvRxQBQDBA0p1EvmNyL83JMtMdfNDpUTJy4Y4rU"
+    "RgoeCXbvvrjBEUNgV5yrAxme2Sb4/EkYJ8Dj3ULG0Mxjr8KDfib2hE3FD6S8Q3EMDv9pAR"
+    "C1D7HRjm4vHd1+8ORbo4hkyLWYZwzkmjI+b1pKe75NPN/EvC3t+2ZkdSxGn33c9CosN8Xl"
+    "ZZWJtF/3+d2R+ZHHvxT8pIgysK+U4JAa1gnzS3YCy8rqCazPE5gmabdP/31JZeKO+hX3UR"
+    "8QmZcdbJtrM3jW9SdRc5njbUX5AMpV7qDXfEEGcReBqzsA99wtDp1i4TqDsF7AFNIp2H3/"
+    "8eTs9fX7k+HR8fIQVw953L0tqVLQzWO0c9xrU6XvznF+plVVE0knzUKG+Lzy2FfUM0gKKZ"
+    "e51v5ZuoF70yBQmWr/t7fmgzYft1v/PTEf32PHCmHOWY3xrUpj8RFBh02NadhWwlD0fHEo"
+    "Arff8ISbaR7Blm8yUT8KBrs8g2j7xmZiS2bCX3oOxG4UmiGr2CRctcNW8vG1fdhL+xCawY"
+    "aafBRNSk7HcTQ2EwVAxriA2i2FPiGhEu6tkYsef5ppe7CAWawa0SkxlYBd84DmMwOfRS2D"
+    "o1lYPveZWSUjqwx3vmYthAgaBM2g+NEF8UuVa2yBtNZEw13yzahM8f7yw9vzix+7ckq6rr"
+    "IS27hNXMWs7Es5i5oTqBf3HS0SbEqwf1dArwltV68vCdEqZaulaKG87D6sCBGIJvv4B9fF"
+    "skh2RTA3h0grwHLGJ20+yhvMP2nJtRCS63R0VZp7Yl6kgZYzopp37rOeY5PAWKUYRkUn2r"
+    "9sbE9H/KW8NlJyWgGNFdDXLWVFodd1SdZalySaJlqA9bdgA+jTsj9F8U1PrCuUJAm8syij"
+    "KjOzSJQkCWE/CftSCPZOS5KIYzdPKEWUzpBbWP4702Lw7NGccNG4dooc9cczm4kUMerbvD"
+    "fbsdl8ce6OC22CfkgmoYm0ryihS8xhe8FzGXa4uvmXGeV1ZRLlOnmGDo/r8QI6qNr+DA7d"
+    "KJhxfrq+vCjhkJYiWR/ONhn4Czg23eDpvghbAUbKc8slMWXzlQZpl0x0kDuww+QLqsS256"
+    "K9SvZja5ueixlJZqMhJaREJl7mZJ8auwzlFbBzBbB1MNp2k0La8dWObx9U0J7j+zKRlWkP"
+    "rcDXyLlwz0ZZJl3HelGWFpx/Q0G4fyUCI4WdH8VqhvZ/qG3gcY8AzOA9EjkzXAiEe4gAMj"
+    "6JBv6BiYrDLlt/QoGX8ftO1GMce5nYj/tDuyB9mcqqXJCG26/t7rz2dIqrufWqI/5eNuJv"
+    "JkKB5bBfymjgGwOvK/X3Qw/aMdxuxzBtg9X/BtNyeiJsyz2cLvOzVvQQE5leG6aIuk5ieg"
+    "z20E+MN1BL/cTEDuuzfmK0V9l9nXztbPXS2TKjGh91GfK4vXKp+O0fIhv8VwLauL2C+w6d"
+    "nHAaACSBb9xeQXyHdeAdlqM7zIGLnjxkCkOcIOYTVy4hs1hYJXOuvW1KRGaGBecypfRSMg"
+    "o5qa2BGoSkOOgBFfBf5fNDWkrFWaLd3d+Z7RpxRLecCZeVVGlm0MmURXzK5YVxffJh1BV3"
+    "0nUyZfK1clCXV3bOiCkxpVTRVF2Udg5mZcumpoOpXxQfVQ5/gahWgT5XSrO57dacytGMK8"
+    "arq0cxdhqp/hsaTzG+Hz2UxKmn7g+qKcGgpYEeaseoSzGCv+9QzK2+4DsPnmHEdbA0T9gP"
+    "u7KcJ1xqrraduZBQYtHtnHCJPwgJiJMyCoLcfnVUTRkuwD2sM4IPy0fwYW4EEzRBBElG3K"
+    "eEFIS5gzGsY1x6wbxgnxXXcysf7AkRBYf6fh1+cb+cYNzPMYwEmch+aFhcJCWqXU8lXc8u"
+    "/aoTRGxzulPgUUV3BlW+FFy26U1Uxba4SivuI5U7QQ+I0EIKuHzKT4goOOUPj47q+EFHR+"
+    "WOkLiXiZ72CvaayxGOmiuIbidRE/yJDBUFp5cneCdEdIK3ZIL3iy5mf/8/8JudTw=="
 )
