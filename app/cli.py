@@ -271,7 +271,6 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_jobs_run)
 
     sub.add_parser("worker", help="run the jobs on their schedule until stopped").set_defaults(func=cmd_worker)
-    sub.add_parser("reconcile", help="check the ledger invariants").set_defaults(func=cmd_reconcile)
     calendar = sub.add_parser("calendar", help="print the working days fenpay believes YEAR has")
     calendar.add_argument("year", type=_calendar_year, metavar="YEAR")
     calendar.set_defaults(func=cmd_calendar)
