@@ -108,6 +108,7 @@ CREATE TABLE IF NOT EXISTS "merchants" (
     "merchant_no" VARCHAR(20) NOT NULL UNIQUE,
     "name" VARCHAR(100) NOT NULL,
     "category" VARCHAR(60) NOT NULL,
+    "fee_rate_bps" INT NOT NULL,
     "created_at" TIMESTAMP NOT NULL,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "owner_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
@@ -267,6 +268,64 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
     CONSTRAINT "uid_security_qu_user_id_f0573f" UNIQUE ("user_id", "position")
 ) /* A question and the argon2 hash of its normalised answer (3.2.4). */;
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
+CREATE TABLE IF NOT EXISTS "merchant_api_keys" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "name" VARCHAR(60) NOT NULL,
+    "prefix" VARCHAR(16) NOT NULL UNIQUE,
+    "key_hash" VARCHAR(64) NOT NULL,
+    "scopes" VARCHAR(100) NOT NULL,
+    "created_by" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "last_used_at" TIMESTAMP,
+    "revoked_at" TIMESTAMP,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
+) /* A server-to-server key of a merchant. The whole key is shown once; only a keyed */;
+CREATE TABLE IF NOT EXISTS "merchant_orders" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "out_trade_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "description" VARCHAR(100),
+    "status" VARCHAR(24) NOT NULL,
+    "source" VARCHAR(16) NOT NULL,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMP NOT NULL,
+    "payer_user_id" BIGINT,
+    "password_free" INT NOT NULL,
+    "paid_at" TIMESTAMP,
+    "closed_at" TIMESTAMP,
+    "transaction_id" BIGINT,
+    "fee_rate_bps" INT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "refunded_amount" BIGINT NOT NULL,
+    "refunded_fee" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_or_merchan_400e7f" UNIQUE ("merchant_id", "out_trade_no")
+) /* A merchant's order keyed by its own ``out_trade_no``. Paid by a payer scanning its */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_payer_u_50944a" ON "merchant_orders" ("payer_user_id");
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_status_4a5389" ON "merchant_orders" ("status", "expires_at");
+CREATE TABLE IF NOT EXISTS "merchant_refunds" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "out_refund_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee_refund" BIGINT NOT NULL,
+    "reason" VARCHAR(100),
+    "status" VARCHAR(12) NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMP NOT NULL,
+    "completed_at" TIMESTAMP,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    "order_id" BIGINT NOT NULL REFERENCES "merchant_orders" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_re_merchan_b5f3e9" UNIQUE ("merchant_id", "out_refund_no")
+) /* Money a merchant gives back on an order, keyed by its own ``out_refund_no``. */;
+CREATE TABLE IF NOT EXISTS "payment_code_secrets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "locator" VARCHAR(8) NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "last_used_step" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+) /* A user's payment-code secret (AES-GCM at rest). ``locator`` (8 random digits) is the */;
 CREATE TABLE IF NOT EXISTS "merchant_events" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "event_id" VARCHAR(40) NOT NULL UNIQUE,
@@ -604,6 +663,7 @@ CREATE TABLE IF NOT EXISTS "merchants" (
     "merchant_no" VARCHAR(20) NOT NULL UNIQUE,
     "name" VARCHAR(100) NOT NULL,
     "category" VARCHAR(60) NOT NULL,
+    "fee_rate_bps" INT NOT NULL,
     "created_at" TIMESTAMPTZ NOT NULL,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "owner_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
@@ -771,6 +831,68 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
 );
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
 COMMENT ON TABLE "security_questions" IS 'A question and the argon2 hash of its normalised answer (3.2.4).';
+CREATE TABLE IF NOT EXISTS "merchant_api_keys" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "name" VARCHAR(60) NOT NULL,
+    "prefix" VARCHAR(16) NOT NULL UNIQUE,
+    "key_hash" VARCHAR(64) NOT NULL,
+    "scopes" VARCHAR(100) NOT NULL,
+    "created_by" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "last_used_at" TIMESTAMPTZ,
+    "revoked_at" TIMESTAMPTZ,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "merchant_api_keys" IS 'A server-to-server key of a merchant. The whole key is shown once; only a keyed';
+CREATE TABLE IF NOT EXISTS "merchant_orders" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "out_trade_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "description" VARCHAR(100),
+    "status" VARCHAR(24) NOT NULL,
+    "source" VARCHAR(16) NOT NULL,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "payer_user_id" BIGINT,
+    "password_free" BOOL NOT NULL,
+    "paid_at" TIMESTAMPTZ,
+    "closed_at" TIMESTAMPTZ,
+    "transaction_id" BIGINT,
+    "fee_rate_bps" INT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "refunded_amount" BIGINT NOT NULL,
+    "refunded_fee" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_or_merchan_400e7f" UNIQUE ("merchant_id", "out_trade_no")
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_payer_u_50944a" ON "merchant_orders" ("payer_user_id");
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_status_4a5389" ON "merchant_orders" ("status", "expires_at");
+COMMENT ON TABLE "merchant_orders" IS 'A merchant''s order keyed by its own ``out_trade_no``. Paid by a payer scanning its';
+CREATE TABLE IF NOT EXISTS "merchant_refunds" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "out_refund_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee_refund" BIGINT NOT NULL,
+    "reason" VARCHAR(100),
+    "status" VARCHAR(12) NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "completed_at" TIMESTAMPTZ,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    "order_id" BIGINT NOT NULL REFERENCES "merchant_orders" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_re_merchan_b5f3e9" UNIQUE ("merchant_id", "out_refund_no")
+);
+COMMENT ON TABLE "merchant_refunds" IS 'Money a merchant gives back on an order, keyed by its own ``out_refund_no``.';
+CREATE TABLE IF NOT EXISTS "payment_code_secrets" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "locator" VARCHAR(8) NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "last_used_step" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "payment_code_secrets" IS 'A user''s payment-code secret (AES-GCM at rest). ``locator`` (8 random digits) is the';
 CREATE TABLE IF NOT EXISTS "merchant_events" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "event_id" VARCHAR(40) NOT NULL UNIQUE,
@@ -1027,184 +1149,212 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztXWtz2zbW/isYf6kzo3hq+dJs+87O2I7SuE3s1Hba3W06NERCFmuKYADQtnbb//4CvE"
-    "i8m6BImYLwoReTOCD1HBA458E5B//bmWELOXTvxDSx77Kd78H/dlw4Q/x/srcGYAd63vKG"
-    "uMDg2AnawrBRcBGOKSPQFJ1NoEMRv2QhahLbYzZ2+VXXdxxxEZu8oe3eLS/5rv3VRwbDd4"
-    "hNEeE3fv+DX7ZdCz0hGv/p3RsTGzlW6m1tSzw7uG6wuRdcO7Xvzl32LmgrHjg2TOz4M3fZ"
-    "3puzKXYXAnb4O++QiwhkSDyBEV/8AvGC0Y+Nf1T4sssm4VsmZCw0gb7DEr94bCyv7RjGxe"
-    "WNcT26MYwdCYxM7Ap8bYG2AOBOvMLrfwyHBwffDb89OH5zdPjdd0dvvn3D2wbvm7/13d/h"
-    "yyzRCrsKMDv/8fziRrwQ5koMtSsu/B3IQAZDqUAZS/Qj/RsuzmvhbApJsQ7SUhld8B+Z1U"
-    "WMfH+VMYNPhoPcOzblfw4PK3D+9eTq7P3J1e7w8FUa7IvozjC4JWBfwnzPf5YMwHH7dqCN"
-    "LyyxXX7fawd3/9sa4O5/WwquuJUG1+TTmgy4cftG4Eajso/D9rAOsoflyB7mkA3+K4Fs3F"
-    "7JYVtv3FYN3PzI9QlBrjmXGr0JmfXhvHN28e+dtQB9UAPmg1KQD7IQwwdoh79cyspIiT1v"
-    "bLQF87cKGBtL7CcE/xe5csAvZTTqzVA3CRL4GJDlkX/L7zB7hkqmlpRkBn8rEt2L/6ezqe"
-    "b/Jr5rCqxB5MmMIUV73Nh8/GdXU1AF6DfnH0fXNycfP4nuZ5R+dQIgT25G4s4wuDrPXN09"
-    "zkxQi07Ab+c374H4E/zn8mIU4IwpuyPBE5ftbv6zI94J+gyLH25AKwlWfDm+lNK/TxExZL"
-    "2qhFCj7y5rFr302r22L0/4tZP7Qt9KYJrXwjtMkH3n/ozmgSbO+XtD1yxaZ6LR/znqZrM0"
-    "8Hc8wuKry1ck8HHBAyQHHv/p/AcjFvz4K/4dXJ2fcYgFwmNo3j9CYhklUM8QMafQLZjxTi"
-    "PJdz9fIQcGv6IU6Y+JXjbMWC2DOzUziJmGd0JXQ+lT2IuqIPE7LoXB+rMiUDfLnlQFK6CB"
-    "+Af8UqBtyKQXzGF4iBNzV2pWy9+aDWfZK9CFd8FPEs8WT4p5Xt+y2RUyMUkTqwW3B5VUsG"
-    "hokKCl5oO3lg9mWN56TEp1ZD6qqool9NQf/4lMZjSy3wuEtSIaKmK5+tTfDylZ1FRgPo/r"
-    "EJ/H5bzncY72tD0ZcMPWrZD1/cK1zi7Tcfku03Ful8lCDNpOgQH20/XlRTG4CZEs32ObDP"
-    "wFHJtuoP9fgazAIkXlxIjufjz5Vxbssw+Xp1mORnRwqjm3refccsxPOVHRpfl/Ct37M1hs"
-    "+y/uVRr+Y97KMKG2+hW3cMqt/mAEyG72poS03VPD7nH92Zib58g18zjfoKeSoZ6WUgLoqq"
-    "l/9K+b6uV5MfN/uLz4MW6eXbMLgQ9+rcwQz8opF+nUvg06g/SemzMhcjJY5wSVGOmZ2IZh"
-    "neCGYXl0wzALtwMpO5SBeSGgILx1BnP5WM4N5Sl2LP71iz9l5+wCUSXwXvfEzU10RB74tO"
-    "Bx7KSsk7ykEgrIBKrWMVGG5SbKME/N0MU75+1xjB0E3RKDPCWYwXrMJbsCe3FlvcP99PLy"
-    "Q2q4n55nx/Pnj6ejq939AH3eyGYlfKMmD7aPPHjxgJ3eTWzbF7HTNxWsI2SnSybs3EIzDz"
-    "MRHF2+HZ5vNKjixuxlc6mt8Z1dgdIA3KP5K/D6n4BNESCIq5mybyiYQjoF0LWAzSigjI8v"
-    "i9+lXJtCwmMAMsCXWsrA8BBMsU/o3k5GhZ08oIDA+z2pbv6wnT80pdeXmWxQQenpReXF9o"
-    "/FVyLhqUTNFXRP2meXsCfQkNydTwkpCHP7eV/RQmKIZUTO6U7LKQh2+2M6ETspPWHnZXX0"
-    "ftNpO7SP8viXB08sJXTshI6d0PTHxsVO/MQ9Hxc6OwV+YnxrUOUd/hk2qukSXroIjKEjuA"
-    "OLD5UHNEMu+z5w0eLMDED9GWAY/BcRvAd+IzbjriewXYC57NtTkJjv8x5hB/3riI5eL17l"
-    "7p8uONFhwYkZmkmVS4nbqxfD2k1VBG0QbJ1BoB2ifqwpFZsjLJ2Zt+IeiZJ5foPMTkl+NK"
-    "6Q46yzd4tB7zS5cpESXuAiJNPFy32EODVdB1dvqSkeDwDJGnsZMeVCT9uPXdLVyjq2yzka"
-    "d5jIVStLyCiIc/s5Atr52W7nJy6tKp+Cn5TTu/eNt4Hwo9sgciIppcFvy+UMUG3B2VQ8IC"
-    "85+EoczIIppgVcEyXGFYU2Pa2u4L1/JYaoO7yq9w7nYlPnF3IW1TBWBPZOffhLn43x0+gB"
-    "FbvxyduDKk8eBw0NJFpqb35LvXmGPbsgFazcA1oIKOj+7Ndy4vcrvPj9vBvvwbmDYcEgLw"
-    "/ESYisFInTN7TXHYrj+WOO1LSR+5mVbcEB7VcxKpW8TM0ybJ/+exJzFW9AFVhiib2pciss"
-    "uQ3WqQH2e8b45//+QxtlvTTKxr55jwqmsoriNQuJNZ6hcfLryfmHk9MPo66mqK4Dn+CsmD"
-    "ioJCYXMpoXa0xK6vV6+9ZrvSvQow8wivSWVkBaTiugrZ2BP5fh+Sty2IlA/w1TRF0OOz0G"
-    "9QZBq+CuuEHQpad1hfiiW1gEIbozqPKzSNBmHW4WH0TMDx5E0IONHjmE0HLssGqT8LoGIF"
-    "WFIL6Uj67ULlpvXbRwOEnGwKWElIuAa78aYITXKgH0pV3oOPqmtqP2ml8soxtSuVIRSwkF"
-    "d+vaP9Y6+VoSKGfE1EuLO6oVfntUEX57lA+/XZpJdXFeSqyR5Pw0unh7fvGjcTX69Xz025"
-    "qYzuM6TGeWwEkwncf5lTRnicqwbgXiL0W96R3RWgxbpDEXM8kysykxPZXVmspC1BqE2WYE"
-    "tU3a3DQKgGyyo5ARXUuch57WGk5rJp55go9qtHWUkdWa7rOm8QMill+weFWW7U5I6Zrdum"
-    "a33pCt+bX1oEZF37yBlzFkdJ3bvmzJvmR9kL4ppPUCIdkh3wLCiifF9bVK/TV0rTF++ogo"
-    "hcFnm9udzbQYVO3S0rCtMQsb67Skrd1eNW3PRkXbTFXkVUKoK4r4BSuMHNXa8Diq2PE4ym"
-    "15eD7htqQUR5gQUXBXqf3q4ww9FQzj8sPW4vZKgFvlJHVxwhrln38DLzYhpl3YzXFhe5ID"
-    "lDTuCwygjO1fbv0kzOeaNZhPFoWRAQTCRAQmdAFFaA+I8skEP4Lg3EAKxphNAbW5PNi1bL"
-    "5UBiPNpsDjQuEuxKt8DeYO+pfPVEpQTEGgXHAPEQ8SNjeqm+ZTnp7pQIfc9dYmTDqXcnF3"
-    "eUkdfJcxW/LBdwE2MiBH7ZUwW7qu7bcZwS9rA3i/zujdLx+9+7nRK2pNuqggoaKitt9SRE"
-    "WIW48p0nGgL7RHMEFF26IVqEcC64P8W6XwTpmLslVZC4XVi6vqpkJrEjuCJo1xj2TVg719"
-    "tsp2bWZDhon0SM9Lqod3J8N8CZzkGM8Jqgd4+wNcB/mXbS8c1dpeOKrYXjjKgj2G7r1hCo"
-    "JNljvJSurY2OaxsU7Aia2WRlfWR0d6UZXeSiU3IoJcEzXJaUxJ6k+jqQ7QEzcRRS0ByYU3"
-    "K9fKatAjNrH9U4HNKTLvsc8Mn0iSMmk5ve7WWnfDtGexEdKApCkQ1tSBLnSlN6V1vorWdJ"
-    "mm0ZOHzEBZhNgP3DSQV3hJF1rvfda7LmX30ktseTBHfW1UdKK9q5YSKnQZtpbLsD33FawV"
-    "6Z6N+LpAV3z4K5yOE5UoXPF0nPqlHDcE/KLiXgTxV6ZsRaiWFQAVmRDSoVi2qO69IkQ3dl"
-    "wiXJHB1GVEb5BMVhDKGyeZlcfwiiBZnbakNIdfHqLqcRTlcmliAeUCUtuPmUQzaEtxxwsB"
-    "1ej5bjLBIKWPmE+cU0inUmM4K6hg9GQ3JD12ig5QrEhwjAXWWP/u8/Xoqiumdw2xNZsRaL"
-    "1zcXn18eTDmnBuPRI4hMyQr0+aE9Tbe7VmDi88N9VYYc4u6UA9BewP39RKLnhTkV3w5lkF"
-    "TLip4ZOi6bzU9K7sQ5kN1+H+4XeHbw6ODxeG+OJKlf2d53ljuBzM/VjL8F1WZA0+c6hjSR"
-    "96i6XPWywOvrPdJl9YXlB/VtnPKsTokf8UrhS+HpNmm9UV3eiPq/8f1yqTanEPWut91jq3"
-    "uJ0gTcOQd5CKZNfpkF78Oro6f3c+erup7tISQOQWnL1eXhkmJ6iCtb7uCjG2Zbj+bIyILP"
-    "o5QY3+KugHP1hm3ikQVY3YbT/uemwTNjXEolu8rJck36SkqpZypUa8WJqzc7VN7w2GHf4D"
-    "o0CJ2stkTlKF+SJDbtWhtsqJrXylNDKjxgMiVDI5LyeoINSt76fp2PTt9gF8z2qo/7Skgi"
-    "cBCUvbunSd+c4iGmdD1b6IlKlZJi8Xrrli1JFyAYTF6c0ronTK+znjbTfwU6mF0wwRUV1p"
-    "1cH0MepGVZgSZxTrUMg+hEJuMESpEuqrQpWo3a4iYlPsWLyTFaF6H/aiKkiBPwsp5UNB7K"
-    "GuOkvx3k4WnamEWZdhyVfQdk4YQzOP7RREJydvD6qClPkLi+zCoKV8pWE2hQwgkTaBLPDp"
-    "6vJsdH19fvEjECVCiLjrApuBR0hB5CiCXQiEqfRamErg0WZTi8DHMLOhrNxwaw/54poO5G"
-    "6IBSaYAA/Osc9ecV1NESDIFAeGzcGfeAxmCFKxTcy7pYDDDyYEz8Dt7XIz8/a2ZgFjHZ3d"
-    "y+jsPh5ytTVqSUULNgwyaD2uQPNO21WoPzqK6Cys9HvpibFRUrS/rGnluhofXxSVEjZwLF"
-    "Zzkf1NLHoQRN2AqBtg2eHihUXJ/bj4E9jFPl8Il/MSCHfHXg0AxXzd4gOazG9vc2tsB8/4"
-    "4vIGj4hQMXux6YSDPgdwIhZqCMSnyJfcAf9fk0A6BVhc5eNJfMyDcJWF7hx4BJvcHCxbYn"
-    "/f4Q0ebCvMv1q8YVitX6+9/ZjkKzKjEsqrHaSckFExp6RWEk9FDk9us3f5VUignBJSEOb2"
-    "99RxcjGoC3NKSEGY2y/hr+vLv5yBvgE5U3rnXXtA2gOS9YB+RcSe2GawEp3xSzsFrk+uTa"
-    "XP85BozUeqtYZDW3/PHPW5PJAyef6X9gR66Qn092jXl1xj9Nmua0D5oM5KflC+kh8UnFBi"
-    "Ienk25SQgjC373GhJ8/m62+zmpoJSQVD1TbdLkp5fIkdyZopnkkRndyZ9eR82iy+k+rkzY"
-    "34YCwEi2xZjB0E3WLdxiIZxY65TFdfy+LKerV5enn5IaXI0/NsgtLnj6ejq939QIO8kc1K"
-    "GBHtsG/fd9YTh/0X8kHkV18jSkt2KjMtBlXO+ldihOnaNGxdO/jnEY2BJ6JiIL3nWgcMgz"
-    "EC1L5zkQVsF4znQURNUM8O8OeD3eHecO+g8Ejxlfqqww4s6ciE+af5gH7yAQzfI7lkr1hA"
-    "uZqJ7TtOFPEFiEl7qBkx7aPWgXojdk12Po0u3p5f/NjVqp8t6VdnU7CqoF+OcHEEC2g0PM"
-    "SxWFrB4T2sVUtxWFFLcVhwHG+Inu01gDwUUi8tV3Nd2nVv5LpTU8TdWcZ4Lh2LnBPVR5Q0"
-    "DnWIoGwQi5yS1DRZn781C5m21UjLaUmt5X5r2bEfRLpQIz2nZbWm+6xpTcdun/57QsdeIe"
-    "hc8GF4hR5s9LhTlISZbjGozMNcFPQjQevadKwQfC0EAfXHMzvgcsEjtJngU0Uax26Q60jZ"
-    "K0AZnExA2D/YfbO3vzcsZGXb6FKOnOXGqyZl+0nKilOMpP2ShFBXW/GqaqI3xUE3yeVXsD"
-    "qohv/Fy4P2bRZSv0DoBg36ggqhet8nP0zbr5nNv24zMPQJDo5MYVL7mcXS6u1GdLLtE4Mn"
-    "HKjGyKeENfC1gKfI4b1JQ54R02DXAtvFRStgOcpxe/XgPaoF71EFvEd5eEOyoIFTmRHUW1"
-    "3NHcsAyCasaUZUk+N9I0c1Ob7d+u8NOT7hP2R6EwRoFlLjifuDamI8aGkEsZ41WfFLFwHs"
-    "QT7SQCQOAnGwi11nHpT1EwGNwKbgHnmsgASX7uGL+8UNfg0FeBKUThJRzK9tVxDmMwD5q8"
-    "5sZ/49QNCcAp8iMIPkngbhzWHPItUGQNfifVIf0S+ueAj1TVEKCRMRDS3aUkHLh339ADz+"
-    "YsgNaHkYyodd8Vma/zfsPGyryxX2f4HWHHxfNLFEPvx6ZLyBpYR6nONBnco+B+WVfQ7y57"
-    "yI+Uo6KD0tpYP/n6V2dSSpsgafTvLdHv2Gdl1Dvz0hqbXcZy3LZVXodIq6i6CmQ7bvu+oJ"
-    "HXKNTJ/YbP4Ld+xLy0xn2wwq60tHrY2vUfPaAYOxQMA1CIYAkjvsDkM+A08CbsPFZAYdO2"
-    "QkRD1nsHuwN9w7LAwXXL3DwiLPSf8VUzv4AbrEc4+8ZM1X9EUTiUJv8ZeSg/6af39OKfhJ"
-    "OZXq5R4MvzteAC7+qIL4+uPJhw95TL8mJuS6VllSRonwv2w2d7107qp87tzGcLgwSJNBGT"
-    "EF0R4eHdWJcjg6qigJeaStYW0N98Qajg/vHD0gt/D0snSDSjs4Pk/UQA/xUXTPG8HXeMYN"
-    "zXDbLO5AbOUx7HD7dIx9BnYvr96OroxPJ+dvB+DTyb8vP98Y707OP4zegr29vVeDYNsvSI"
-    "YRFm/4cDBByMpbyJ0+Tew73t56cO5gaN3eBv2KJk8cAPDT9eUFGGNrLkTIXJRbmmJ8D6Ic"
-    "x7mwzhcdAopcq/TQlVzyzgL40GTTGTy9tcYD7Raa4+WLalJGuf2VwzrGy2G57XKYM10yH0"
-    "P9kZ4RVMn0XrPnE2AmMcLj9irai60fJxStL3l8y7OgEiJKQLzu/Cdtn2v7vMI+zxW7sFc9"
-    "3/u30Dh8G9mGm/uJrvcg5gi2irOYMy0q3ZnIQpc8kfmG2/AOvosjD9/f3HwCUQ/iGlwY/N"
-    "+DxylyB2CKH7mAezfgf0MGTBFUKODIOy/tdq0jEHttTZX7EGE+bV4DpfAvBVSyaVsrx7/p"
-    "Jx/rUI5aoRyWH570aMxkTrLISOkPqDCHiXr8CcgoS7quSCPLSSqUStYawIgQLHVG70JAvV"
-    "ikbnJ6RWoHspDssR0puTWe3fEyU36LR3fElqo0SZcRVGk+XoNZmXNq8xrJq+MdJsi+c39G"
-    "80Al5/zdYfHB1Mp7r/wygY8Ljyg7GjkU/AoKB/0Vt1iuzs847C+zs5fVQrk3nFTU8+5wmu"
-    "OolwAYbmoxHPityLU8zDH9HkTVT4DvMtvh/uvw6WkRknb9+exsNHo7evsKRFttBDHxVEB8"
-    "FwQbdeGuXEnGYPeP1Dtzmzb9DSq8ar1t9OLbRrpmU97cbf+sDn2cY9v8kTlFlu8gQ2yqSK"
-    "Cak9PQZqF1IGVGc3qhTFxzDHmoXfTE4q2OBlRogfhaMtvWaagoxYbqsvxbomkdvLDd+o99"
-    "X2nHJiOoHZvGjk151Gcl/uVxnxr8avAreM54VLfHc44SPW6YRurynJmpoITnzA35FjDOpR"
-    "+oinDiY5emkXPOvThOumCykY9ASwRKKQL8OgLQFjNCOeeenDSe59zj7692Yvnnqw9hSFjM"
-    "Tn5DAUWEW+2AiVCwRyiyViieLYhyMbMO4uO+H202DXLF8aMLwmOHi7LNO3qKjkzr8dI62G"
-    "AOXVWNJLL9iSPDn0fNlUgKWEO57GVeYxpgkdtXYcMXcY6WbTLwF3BsusGLaxG0AouUa5xL"
-    "wMjmWgzSPq/oIJuAES4O4gwfMvdYUZhOefJLkawSA37dWTDIFUDIhkglpNYYIBXP9BsbID"
-    "WBtsPfwqB25B7JEHc5Yc3Q9pmhs2wafCNNqPi0qNZzr/UcOPUNd1xQq0y81rLeb9H7LTpZ"
-    "tFef/3q5uphZvmYcqNkz1W+WjQa1KuDQuL1EkOzZ1HYhMCH3YS1IgAXnOXJthl00H4Cxbz"
-    "sMYG7cgfE8CFTljV9zMfAnHheHw7bVuahxczLDviD2xIEayP0e3N7eEUzp7a04jNpChL4a"
-    "8GsE8XnE4lfFHxOEwvsTEDYBHrStkCXk3b8aRJVzsM94ux+4BDdq7hAxxMvdoWUxHerP4k"
-    "o5XI6/tfh8+e+k/I3DBogxJ4AeQNMUL7on+jbpw7ITCz+6oiCCUBuY2Pxfu59v3r1+EzKS"
-    "p5cfK0phZqgq/hK6EmafuLDNZScV3YtNWcBQ6vyOqLkSbE3XYb3BtGoEE14e4tKhnZFSaW"
-    "i3FhkZLG5yM8ZCRCVA134yYmA/yAGfENLQN4ZeWGtyuMcSGvTGoEfWrxzuCSENfWPoU76G"
-    "nAJyoloNjdXAfTSZjb2ouRLWoa5op0nKHpGUXfJun4Ila6eAbIvuDGoxbImVr05AXNi8IF"
-    "ptwRaNoSNCUX8IItICLoz/+wEFNNftLX+AS2Ew4gSPJdQfFYcuPIely8cJCu7T1eXZ6Ppa"
-    "ZLLvTjnsIH7aA7SDD+sVeP1PIGpYg79AVL16lyAHQXHsi1CkSI1fttYJ7Ru6emq6q3cqSd"
-    "RBXn7F0lrIy7ajiK35MpZqGEP33jDFwiWrhKyk/hYaKwHOiqnJKviXMhr4VcgcaS5nvZB3"
-    "XI1AVzEpcqCWFmRX/lJmx6POeeX75eeV7+fOK0dPHjIDV5QQ+wE6zU7ULupCV3LtnfOaZk"
-    "rtJsxFQkxH0PVZvyJ82SfIINxblTvqLy+pC6DWKoCq+cDt++T6wwcKQuwXcsb/3immBRMN"
-    "BlXsoBc2Nb6KmAarboXKEyAaJ0+Eo1P8SH8IYsV4l4h8QwF/aHgqWxhlZkJXpLAmj3srPr"
-    "Shzc7DA+ZCczGMZjs5uzn/dTQImb5dCCY2/0Jeh35T9OAJQyTMsnWDBwqAfgDQBdhDbtDm"
-    "i7tsNLEJZUH9y9G/Pp1fCdrwkdiM8aZRNCC3mWwyF8GAPwD+7QfBfBxXzLuaeZAg8YpBG0"
-    "T5pMBfMwiqE5Kmg837V3sgUigN6dHgLYPs5pCXhIy/CG9PsH83FZ3dLJmQPYImiCDXRNwh"
-    "v72tzVouLezlm2nisqfEJcP3SGrVXwgodzrecZ3Tw47LTw87zp0e9gI0TN+sqZeJfEy8rM"
-    "TQzoipZ812cnr1hlAw4eK9Jvql9YDTxEoq6TKkJTXZ0jvPoGd7WH2bwF4mOCrys8cFEfRV"
-    "OkjL6X2UlRWgKZLtnAh1PEXfSjnGwObV0bjM4Aaqoix5dpCpMJgZhr06q+bKpvcnDiKFYY"
-    "HLm4Mq7o/wZgYU7erRfuUAyzFKOgSuv0ySADCH/1aeQ39Yx/87LPf/DnP+n4MekFSxuYWA"
-    "gvC2715vCIdx+Wl0sSYGow4Xul/Ohe7nuFBqYrn5YSGg4Ahuf4KYIUphUT5VOcAJEQUh7q"
-    "QmpU8RkXZJEkIdMTKqGhuaGOubHl7UL9caCDapLN9Dxj2SK+6RkmplZ6tHO7ed7Gu5mEkt"
-    "p3F79bYNO1lK+WRgOQ0o9rScnkeaziMxjvIMe1pSR/f2mUfX+yjbp/+ehJoKJvktMm0awl"
-    "/INC/uD54lm62oafd8s+aXe8kvv4jvXWPSUlUTiWp3noBIMpguJaQgvzSslxhSkRfSg2jR"
-    "3kH8MuPbZyaeSTl7CREFx3b7GyzEd6TwjdsrCG773L828rWR/0JG/jv4deQyMt8pMPAX9y"
-    "qN+wn8aiDezK6bQCYKrPOxRYPxAl2L/0MfERkAkbyFLDAheBZmdk1tz+MXhEUZFR6/R3NR"
-    "kWkObm/5/97eFpSTar977XH02g4o9zgkOfZVyPWewZ/Oi6qzYB2XL1jH+QWLA3GHiRS6SR"
-    "kFrYKDOiAflIN8kAM5nsRkQE7KKAhyJ9n84fqQR7m8lupSQgmMq0ypLsqpUgSJOTUYx1cG"
-    "9YyYhr4B9NxytYvnlPKi2QkRZapcrXTcQU9M9xvbvEeFMeDRnUqznQVt1hH8naBwRfT3AG"
-    "TjwcWVey4SDkpCgwOhJhODIM+ZR65twtHV8eP9tLbDEcWdXBmDJSWknOV9UKeM20F5GbeD"
-    "XBm35XdS06eJ2iuxWnYeRe6P/0RmgVFSEeS8FFES4u2tN7DGWP3Wiz2WraIy1HJZHzpeqG"
-    "9UcurjcmCY1tdoOyEvrbXdZ23rjaPt1r/vWQ31n5bU+t9M/eusmn4EoPQ1tE1R6CuqXAhQ"
-    "82qQrnDxOepmw1RQt7pFYuiVVLYomWVagPYm3dtmTS91Ac5PrtIVRHKpwUWHXUaS736+Qk"
-    "5ZsGaKFP64zBlWZGz/3T3HHoNWSrUnUH2OcTeS2uyYeY+eqA8f68GaNahgzkVIUsi0FGgB"
-    "YwdBt4SjSQlm1DHmkl1954sr6zXQTy8vP6Rs89Pz7Kbn54+no6vd/cAo541sVmKyjbFVEL"
-    "5Svvsct1eC5V33trPmKbbbT+U3p1jeQ0qJaR+psXuasgMkGIKkmIa/LReVLaIzVvWkFh1t"
-    "mBpqe1HJAVjDUQ3nC+3+P4dral7tVWnLG8y8M4Is5DIbOjtFDle6xaDS4+JtDXPRuPYBN4"
-    "Ie+YaCm8ubT4Ai3gEDuyej69c/nn0Epu1NxQbZE3s1AHgyAT7v2wG3txz1iU1mga0SHjdD"
-    "ESs64abF3sMjbhxImcF7tbgrgLzwrkhwcNEjogwcfPuaPwa7FhC3weMUUxSeI/MIKYCmiT"
-    "w+wr+PD5ex6Rc3vgiw68zBBBN+04Hi1BvRxQBQDBA0p1EvmNyL83JMtMdfNDpUTJy4Y4rU"
-    "RgoeCXbvvrjBEUNgV5yrAxme2Sb4/EkYJ8Dj3ULG0Mxjr8KDfib2hE3FD6S8Q3EMDv9pAR"
-    "C1D7HRjm4vHd1+8ORbo4hkyLWYZwzkmjI+b1pKe75NPN/EvC3t+2ZkdSxGn33c9CosN8Xl"
-    "ZZWJtF/3+d2R+ZHHvxT8pIgysK+U4JAa1gnzS3YCy8rqCazPE5gmabdP/31JZeKO+hX3UR"
-    "8QmZcdbJtrM3jW9SdRc5njbUX5AMpV7qDXfEEGcReBqzsA99wtDp1i4TqDsF7AFNIp2H3/"
-    "8eTs9fX7k+HR8fIQVw953L0tqVLQzWO0c9xrU6XvznF+plVVE0knzUKG+Lzy2FfUM0gKKZ"
-    "e51v5ZuoF70yBQmWr/t7fmgzYft1v/PTEf32PHCmHOWY3xrUpj8RFBh02NadhWwlD0fHEo"
-    "Arff8ISbaR7Blm8yUT8KBrs8g2j7xmZiS2bCX3oOxG4UmiGr2CRctcNW8vG1fdhL+xCawY"
-    "aafBRNSk7HcTQ2EwVAxriA2i2FPiGhEu6tkYsef5ppe7CAWawa0SkxlYBd84DmMwOfRS2D"
-    "o1lYPveZWSUjqwx3vmYthAgaBM2g+NEF8UuVa2yBtNZEw13yzahM8f7yw9vzix+7ckq6rr"
-    "IS27hNXMWs7Es5i5oTqBf3HS0SbEqwf1dArwltV68vCdEqZaulaKG87D6sCBGIJvv4B9fF"
-    "skh2RTA3h0grwHLGJ20+yhvMP2nJtRCS63R0VZp7Yl6kgZYzopp37rOeY5PAWKUYRkUn2r"
-    "9sbE9H/KW8NlJyWgGNFdDXLWVFodd1SdZalySaJlqA9bdgA+jTsj9F8U1PrCuUJAm8syij"
-    "KjOzSJQkCWE/CftSCPZOS5KIYzdPKEWUzpBbWP4702Lw7NGccNG4dooc9cczm4kUMerbvD"
-    "fbsdl8ce6OC22CfkgmoYm0ryihS8xhe8FzGXa4uvmXGeV1ZRLlOnmGDo/r8QI6qNr+DA7d"
-    "KJhxfrq+vCjhkJYiWR/ONhn4Czg23eDpvghbAUbKc8slMWXzlQZpl0x0kDuww+QLqsS256"
-    "K9SvZja5ueixlJZqMhJaREJl7mZJ8auwzlFbBzBbB1MNp2k0La8dWObx9U0J7j+zKRlWkP"
-    "rcDXyLlwz0ZZJl3HelGWFpx/Q0G4fyUCI4WdH8VqhvZ/qG3gcY8AzOA9EjkzXAiEe4gAMj"
-    "6JBv6BiYrDLlt/QoGX8ftO1GMce5nYj/tDuyB9mcqqXJCG26/t7rz2dIqrufWqI/5eNuJv"
-    "JkKB5bBfymjgGwOvK/X3Qw/aMdxuxzBtg9X/BtNyeiJsyz2cLvOzVvQQE5leG6aIuk5ieg"
-    "z20E+MN1BL/cTEDuuzfmK0V9l9nXztbPXS2TKjGh91GfK4vXKp+O0fIhv8VwLauL2C+w6d"
-    "nHAaACSBb9xeQXyHdeAdlqM7zIGLnjxkCkOcIOYTVy4hs1hYJXOuvW1KRGaGBecypfRSMg"
-    "o5qa2BGoSkOOgBFfBf5fNDWkrFWaLd3d+Z7RpxRLecCZeVVGlm0MmURXzK5YVxffJh1BV3"
-    "0nUyZfK1clCXV3bOiCkxpVTRVF2Udg5mZcumpoOpXxQfVQ5/gahWgT5XSrO57dacytGMK8"
-    "arq0cxdhqp/hsaTzG+Hz2UxKmn7g+qKcGgpYEeaseoSzGCv+9QzK2+4DsPnmHEdbA0T9gP"
-    "u7KcJ1xqrraduZBQYtHtnHCJPwgJiJMyCoLcfnVUTRkuwD2sM4IPy0fwYW4EEzRBBElG3K"
-    "eEFIS5gzGsY1x6wbxgnxXXcysf7AkRBYf6fh1+cb+cYNzPMYwEmch+aFhcJCWqXU8lXc8u"
-    "/aoTRGxzulPgUUV3BlW+FFy26U1Uxba4SivuI5U7QQ+I0EIKuHzKT4goOOUPj47q+EFHR+"
-    "WOkLiXiZ72CvaayxGOmiuIbidRE/yJDBUFp5cneCdEdIK3ZIL3iy5mf/8/8JudTw=="
+    "eJztXW1z2za2/isYf6k9I/vW8ktz2zs7IztK4q1tpbLTdrfZoSESslhTBENQtrW7/e8XAE"
+    "mJ7yYoUqIgfGiTSDiQ9BwQOOc5L/jP3hQbyCJHPV3HM9vb+xH8Z8+GU0T/knyrA/ag4yzf"
+    "YC94cGTxsdAfxF+EI+K5UGeTjaFFEH3JQER3TcczsU1ftWeWxV7EOh1o2o/Ll2a2+W2GNA"
+    "8/Im+CXPrGH/+iL5u2gV4RCf/pPGljE1lG7NuaBvts/rrmzR3+2oX5eGV7H/hY9oEjTcfW"
+    "bGovxztzb4LthYDp/85HZCMXeoh9gufO2C9gXzD4seGP8r/scoj/LSMyBhrDmeVFfvFIW7"
+    "62p2m3g3vtrn+vaXsCGOnYZviaDG0GwCP7Cof/2+2enPzQ/f7k/N3Z6Q8/nL37/h0dy79v"
+    "+q0f/vK/zBItfyqO2dXHq9t79oUwVaKvXfbCX1wGetCX4spYoh/oX7NxWguXE+hm6yAuld"
+    "AF/ZFJXYTIt1cZU/iqWch+9Cb0n93TApx/7Q0vP/WG+93TgzjYt8E7Xf4Wg30J8xP9WSIA"
+    "h+PrgTZ8YYnt8vleO7jH35cA9/j7XHDZW3FwdbqtiYAbjq8EbrAq27hsT8sge5qP7GkKWf"
+    "6nALLheCmXbbl1W7Rw0yt35rrI1udCqzcisz6c9y5v/7G3FqBPSsB8kgvySRJi+AxN/5cL"
+    "WRkxsbeNjbpg/l4CY2OJ/djF/0a2GPBLGYV6NdR1FzF8NOilkX9P3/HMKcrZWmKSCfyNQP"
+    "Qo/EtjW83/jWe2zrAGgSczggQdUWPz5W9NbUEFoN9f3fTv7ns3n9n0U0K+WRzI3n2fvdPl"
+    "r84Tr+6fJzaoxSTgt6v7T4D9E/xzcNvnOGPiPbr8E5fj7v+5x74TnHmY/XANGlGwwpfDl2"
+    "L6nxHkaqJeVUSo0nOXNIs2fXav7cljfu34KdO3YpimtfABu8h8tH9Gc66JK/q9oa1nnTPB"
+    "6v8STLNdGvgrXGHhq8uv6MKXBQ8QXXj0p9MfjDz+44f0ORheXVKIGcIjqD+9QNfQcqCeIl"
+    "efQDtjx7sIJD/8PEQW5L8iF+mbyCxbZqzmwR3bGdhOQychq6H02Z9FVpDoOzaB/PxZEaj7"
+    "5UyygsVpIPoAbwq0Ldn0+B6Guziyd8V2tfRb0+40+Qq04SP/Seyz2SeFPO/MML0h0rEbJ1"
+    "Yz3u4UUsFsoObykYoP3lk+2MPi1mNUqiHzUVZVLKEns9GfSPe0SvZ7hrBSREVFLE+f8vGQ"
+    "nENNBubzvAzxeZ7Pe56naE/TEQHXH10LWd8uXMtEmc7zo0znqSiTgTxoWhkG2N/vBrfZ4E"
+    "ZEknyPqXvgv8AyyRb6/wXIMixiVE6I6P5N7/ck2JfXg4skR8MmuFCc285zbinmJ5+oaNL8"
+    "v4D20yXMtv0X7xUa/iM6StOhsvolt3DyrX6+AkSDvTEhZfeUsHvs2XREzXNk62mc79Frzl"
+    "KPS0kBdNHW3//9vvh4Xuz814Pbj+Hw5JmdCTz/tSJLPCknXaZT/TboFJInas74yIlgnRKU"
+    "YqUnchu6ZZIbuvnZDd0k3BYk3qkIzAsBCeEts5jz13JqKU+wZdCnn/1TdM/OEJUC73Vv3N"
+    "RER+4z3RYcip2QdZKWlEIBiUTVMiZKN99E6aapGbL4zml7HGMLQTvHII8JJrAeUcmmwF68"
+    "st7lfjEYXMeW+8VVcj1/ubnoD/ePOfp0kOnl8I2KPNg98mDjCTut29h2L2OnbSpYR8pOk0"
+    "zYlYGmDvZYcnR+ODw9qFPEjZnL4UKh8b19hlIHPKH5ATj8G/AmCLiIqpl43xEwgWQCoG0A"
+    "0yOAeHR9GfRdQrXJJBwPQA/Qo5Z4oHsKJnjmkqO9hAob+YAMAu+PqLrph+39S1F6bdnJOg"
+    "WUnjpUNhY/Zk+JgKcSDJfQPamfXcIOQ0MwOh8TkhDm+uu+goNEY8eImNMdl5MQ7PrXdCR3"
+    "UnjDTsuq7P2q27ZvH6Xxz0+eWEqo3AmVO6Hoj63Lnfg79XxsaO1l+InhW50i7/BPf1BJl3"
+    "BgIzCCFuMODLpUntEU2d6P3EULKzMAmU2Bh8G/kYuPwG+u6VHXE5g2wFT2/QWI7Pdpj7CB"
+    "+VVGR6sPr3z3TzWcaLDhxBRNhdqlhOPly2FtpiuCMgh2ziBQDlE7zpSC4IgXr8xbMUYiZZ"
+    "1fJxEpSa/GFWqcVfVuNuiNFlcuSsIzXIRouXi+jxCWpqvk6h01xcMFINhjLyEmXepp/blL"
+    "qltZw3Y5ReMRu2LdyiIyEuJcf43AGCGNwaGNnIyTPr9tVkJsfeHb84a7Z3WPT384fXdyfr"
+    "rYtBevFO3VKs1OuZVxtzJsWive3CAqp/IiKgfY8ItdISclKqXAr8uZ56jW4MZLnuoYXXw5"
+    "rnvGFlMDrpHm7ZJCG99WV+BFoGNqT2i+Ii8SOvM9x/zZT8iSBPdE5CJwKl1EjQmjJsyGfD"
+    "JZMcOugdwVkRqwOWQF6JursZbqqxKTcM7i1b+4l0F7dlmgapKeHMy8EX7tP6NshjL6dqeI"
+    "pMR8oIbYSEVU7ihR6WHHzKhyzSd3FgISMjvHpfjJ4wKC8jjNUDpwbmGYscjzcwwjIislGb"
+    "YN7XVnGTqzEUVqUon/ScrWwAC1q8+eTDSPovl2T/8tSScNY+sZllgk7J5vhUUj/I0aYH8k"
+    "vG/6/38po6yVRtlopj+hjK2soC/XQmKN1wP1fu1dXfcurvtNbVFN53TCaTZzVxgZWMgoYr"
+    "pyVECd17t3XquwXIsewKCIRVgBcTmlgLpCc38uK49WDCJFapi2TBFlg0jxNagidLWCu2KE"
+    "rklPK4g4ZThay1hUvp8VCX417GbRReTN+Ae56NlELxRCaFim35COeV0dEGuwEr6UThxXLl"
+    "prXTR/OQmm98aEpEvurb/RaYDXKrVBuVOoEqGqtqPymjfWrAISsS44SwkJo3XdMl1Zuvld"
+    "WboZd6ksv5YAygkx+Sp+z0pVFpwVVBacpSsLlmZSWZyXEmskOT/3b99f3X7Uhv1fr/q/rY"
+    "npPC/DdCYJnAjTeZ4+SVOWqAjrliG+KepNRURLMWyBxmzsCXbQjomprazUVuajViHPPSGo"
+    "bNLqphEHskpEISG6ljwPta1V3NZ0PHUYH1UpdJSQVZpus6bxM3KNWcbhVXgjQURKXUegri"
+    "NQAdmST1sL2u+0zRvYjCGjWni3JSS7ydZHbVNI7b2Pkku+BoQlr0pt6wUcd9A2Rvj1BhEC"
+    "+WObis4mRnSKorTEH6tN/cGqLGlnw6u66ZgoK8xURF5FhJqiiDfYPOmsVMDjrCDicZYKeT"
+    "gzl9qSQhxhRETCqFL9Fyt46DVjGeffIxmOlwLcIiepicsjCX38K3ixETHlwm6PC9uSGqCo"
+    "cZ9hACVs/3zrJ2I+l2wv31v0fAcQMBMR6NAGBKEjwDrDu/gF8CtRCRhhbwKISeXBvmHSo5"
+    "KvNJMAhwr5UYiDdHv5BuYXr1SKUEw8UY6/h1wHut5cKx6aLnl6YwKVctdamzDqXIrl3aUl"
+    "VfJdwmxJJ99xbERADsZLYbY03bZ0O5Jf1gbwcZnVe5y/eo9Tq5f1KLJRRkFFQdvSpYiMEN"
+    "eeU6TyQDcUIxijrLBoAeqBwPogb7g97LqrVaPmomjD6Uxh+fKqmmk+HcXORePKuAey8sFe"
+    "P1tl2qZnQg+7wis9LSkf3o0s8yVwgms8JSgf4PUvcJXknxdeOCsVXjgrCC+cJcEeQftJ0x"
+    "nBJsqdJCVVbmz13FiLc2KrldHlzdGQXmSlt2LFjchFto6q1DTGJNWjUVUH6JWaiKyXgODB"
+    "m5Sr5TRoEZtY/4Xn+gTpT3jmaTNXkJSJy6lzt9S565c9s0BIBZImQ1hRB6rRlQpKq3oVpe"
+    "k8TaNXB+lcWa5rPlPTQFzhOVMovbdZ76qV3aaP2PxkjvLaKJhEeVc1FVSoNmw1t2F76ylY"
+    "K9ItW/FlgS548Fe4nipoUbji7TjlWzluCfhZzb1cRL8y8VaESu7bqDyTdfdeEaJ7M2wRLs"
+    "liajKjlxeTZaTyhkVm+Tm8LElWlS1JzeHnp6g6FEWxWppQQLqE1PpzJtEUmkLc8UJANnq+"
+    "mUowSMgLphvnBJKJ0BpOCkqYPdkMSY+trAsUCwocQ4E19r/7ctcfNsX0riG3ZjsSrfduB8"
+    "Ob3vWacK49E9iHTBPvT5oSVOG9UjuH49+bqq2wZ+dMIJ8CjrvvShUXvCuoLnj3pgLG1NSY"
+    "uVnbea7pXTiHNAHX7vHpD6fvTs5PF4b44pUi+zvN84ZwWZj6sYY2s70sa/CNSx1z5lAhlj"
+    "aHWCz8aNpVnrC0oHqsko+Vj9EL/SlUKfQ8dqsFqwumUQ9X+x+uVTbV7BmU1tusdWpxW7xM"
+    "QxN3kLJk1+mQ3v7aH159uOq/31Z3aQkgsjPuXs/vDJMSlMFaX3eHGNPQ7Nl0hFxR9FOCCv"
+    "1V0Oc/WGTfyRCVjditP+96ZLreRGOHbvaxnlN8E5MqOsqlWvHsaE7u1SZ50jxs0R8YJEqU"
+    "PiZTkjLsFwlyqwy1lU9spTuluVOiPSOXCBbnpQQlhLr2eJrKTd9tH2DmGBX1H5eU8CYgZm"
+    "kbA9ua7y2ycbZU7YtMmZJt8lLpmitmHUmXQJhd3rwiShd0nks6dgsflVI4TZHLuiutuphu"
+    "gmlkhSlyR7FKhWxDKuQWQxRrob4qVJHe7TIiNsGWQSdZEapP/iyygsT9WUgIXQoshrrqLk"
+    "Vn6y0mkwmzJtOSh9C0ep6Hpo63l5GdHH27U5SkTL8wqy7kI8U7DXsT6AHEyiaQAT4PB5f9"
+    "u7ur24+AtQhx2bs2MD3wAgkIHEWwDwEzlQ6ZqQReTG9iuPDFr2zIazdc24d8tXULUjfEAG"
+    "PsAgfO8cw7oLqaIOAinV0YNgd/4hGYIkhYmJhOSwCFH4xdPAUPD8tg5sNDyQbGKju7ldnZ"
+    "bbzkamfUEssWrJhkUHtegeKddqtRf3AV0aXf6XfgsLWR07Q/b2jhuRpeXxS0EtZwKFbykP"
+    "2NHXoQBNOAYBpgmP7hhVnL/bD5E9jHM3oQLvcl4EfHDjqAYHpu0QXtzh8eUmdsA5/x1aYD"
+    "XpBL2O7lTcYU9DmAY3ZQQ8AeRXrkduhfdReSCcDsVbqe2MPc8U9ZaM+B42KdmoN5R+wfe3"
+    "TAs2n49VeLb+h361dnbzs2+YLKqIjySicpR2RkrCkpVcRTUMOTCvYunwoBlGNCEsJcf0wd"
+    "Rw+DsjDHhCSEuf4W/qq//OYM9C2omVKRd+UBKQ9I1AP6Fbnm2NT5SXRJX9rLcH1SYwp9nu"
+    "fIaLpSjTVc2vpH4qrP5YWU0fu/lCfQSk+gvVe7bvKMUXe7rgHlkzIn+Un+SX6ScUOJgYSL"
+    "b2NCEsJcv8eFXh2Tnr/VempGJCVMVdt2uyjm8UUikiVLPKMiqrgz6cnNSLX8TqKKN7figT"
+    "EQzLJlMbYQtLN1G4okFDuiMk09LYtX1qvNi8HgOqbIi6tkgdKXm4v+cP+Ya5AOMr0cRkQ5"
+    "7Lv3nLXEYf/FvWb11XeIkJxIZWJEp8hZ/+Zqfrk28UeXTv55QSPgsKwYSJ6o1oGHwQgBYj"
+    "7ayACmDUZznlHD+9kB+vlgv3vUPTrJvFJ8pbnKsANLOjJi/ik+oJ18gIefkFixVyggXc/E"
+    "+h0ngugB5Al7qAkx5aOWgXoroiZ7n/u3769uPzZ16idb+pUJChY19EsRLhZjAbWKlzhmS0"
+    "u4vLuleil2C3opdjOu4/XRM50KkPtC8pXlKq5Lue6VXHeis7w7QxvNhXORU6LqipLKqQ4B"
+    "lBVykWOSiiZr87NmIN00Kmk5Lqm03G4tW+YzKxeqpOe4rNJ0mzWt6Njd039L6NghgtYtXY"
+    "ZD9Gyil72sIsz4iE5hHeaioZ/LR5emY5ngIRMEZDaampzLBS/Q9Bifyso49nmtI/EOAPHg"
+    "eAz8+cH+u6Pjo24mK1vHlGLkLDVeFSnbTlKW3WIk7JdEhJoKxcuqidY0B90ml1/C7qAK/o"
+    "23B23bLiR/g9AtWvQZHUJV3Ce9TOvvmU2fbp0b+i7mV6Z4QvHMbGn5ohGNhH1C8JgDVRn5"
+    "mLACvhTwBFl0NmHIE2IK7FJg2zjrBMxHORwvH7xnpeA9K4D3LA2vTxZUcCoTgirUVd2x5E"
+    "BWYU0Tooocbxs5qsjx3dZ/a8jxMf0hk3ueoJlJjUfe7xQT43ykxnM9S7LiAxsB7EC60kAg"
+    "Drg42Me2Nedt/VhCIzAJeEKOl0GCC8/w1f5q819DAB7z1kksi/nQtBlhPgWQftWpac1/BA"
+    "jqEzAjCEyh+0R4erM/Myu1AdA26JxkhshXm30ImemsFRJ2WTY0G0sYLe/P9RNw6BdDNqfl"
+    "oS/vT0V3afqnP7k/VrUrbP8BrTj4tmhiibz/9Ih4A0sJ+TjHkzKdfU7yO/ucpO95YfuVcF"
+    "J6XEol/79J7apMUmkNPlXkuzv69e26in57RFJpuc1aFquqUOUUZQ9BRYfs3nPVEjrkDukz"
+    "1/Tmv1DHPrfNdHJMp7C/dDBa+xYML50wGApwroExBNB9xHbX5zPwmHMbNnan0DJ9RoL1cw"
+    "b7J0fdo9PMdMHVJ8xs8hz1XzEx+Q9QLZ5b5CUrvqItmog0eguflBT0d/T5s3LBj8rJ1C/3"
+    "pPvD+QJw9o8iiO9uetfXaUy/RTbkslZZVEaK9L9kNXe5cu6ieu5UYNg/GITJoISYhGh3z8"
+    "7KZDmcnRW0hDxT1rCyhltiDYeXd/Yc82c0z7KFEyMKLeHwRlENOqb2hOalDWFqbzwj99DD"
+    "h/7fABVm9ioE4ZRH4J6asy8TbCH+pkkAmeAXG2BbRz8BHgqE7B1kZNjFtc7/1ebm9P6nm9"
+    "7l4d2nXvfsnN9s5gcF/fkd5DjIPQiDkh0wxjNqko/8eOXDg+Oisfmq7i7bBpMu37jmfwqc"
+    "j+F4CQ/G8zJWyHm+EXKeskH8R0QE3qWEdHGo+nO36VYmbN9FZWRcw/W3n9Kxk3XZb0Ge8E"
+    "JCQoAb8VVCG3iUkRtQdBTG5WTytNdMdCj3Zffcl6j+LUg8rWK8OymrwqFt1rQKeu+Clhde"
+    "vKhzmRBUR6rQkZpihNIaSavjA3aR+Wj/jOZcJVf0u8PsWyMTdM4WquKvcL2Fry63ARe+LM"
+    "iR5DKkGNBfjvwu8kP6dAyvLinem+XbhojaHHEqJ3tEpxTf5vLBJem2G2yjeYT6Ao/mMyKA"
+    "/UDAQ8cAuwZyOz7bFXJWjAt7eMCz8MPo9hHQVzGurc7JWSL/w8MYoeDVhwfGp/Eu5ND1GH"
+    "/H/s7n+44AOg64yJu5rGE55+NMD+w7LgZ0jcOC6HZyvUS/hQpzt2eD7BQwcXGlpRRRcANs"
+    "UlBCt7t+XkPdArupIojFZigGflxOmjuZ1t8GioglHywl5EsLbYTN247GLevDuPYLvOlH2Q"
+    "RyukvYwUvLqsp/xZoq1rRSRwA8dZhXWmkFJGQVn9ZmTSs+beObLecIhPGPSinwFZnZXjIz"
+    "tdZrAHcQziMpstGnu1UcsQ98BjW80EgJRpj/utL5l6HYd8SnU/PYWTqRgXxyFnyGJh8BgQ"
+    "PnVITfvcL6n5j+xc+JFMy6P+Kr/cuQvWxhaIB9gmeujsAvwwM6O6Af5FJowdjF01CYfi79"
+    "c4psD7Cr3hcin3v/uOnf3muXg/f9g4By9l3Kh4cfweWwT02I9x3Q+613dX91+5GOu/1wNb"
+    "zp3V8NbjtU+uo9+8TL68Fd//0R4HS1z1OPzVdGRE+QTT/YNL7a+2Nkd8AEWuPDmcOzTzkj"
+    "Bl4BZ2foE6aNHAL+hznW1DH+iU7mUzbMzuND6cQ6+5Ms6fWA+Rdit0OIU+S2uqSzdQdp5w"
+    "3Se6HLlB6KOe+onIS8iaK8t3zVR28QqnSrZB3XSbbMKVb0a4hncCw3xTMlar7K7CXd/L2k"
+    "m04L5qaHEMoLiTWi/MtwPQDXn9yurq9WHawUbbkabcm9Jq1S/4CUaENhIllN/qgSCHnB/J"
+    "IElHFgXGBsIWjnaSEhm9DCiAo39YwtXlnvQ3YxGFzHnq+Lq+T9Nl9uLvr0NOEPFh1kernI"
+    "m1VCMxExFZVp8/amW7hayUJMUOm4zTpWuQ7tOMWi/GZaC8VJaxExadLWusenP5y+Ozk/Xa"
+    "C+eKUI7ExgxVb1ONMS2F4k154AGOPjxbDPEFZ6WFEPwg9AUlJpQKWvqfQ1ldS0JY+gyqtp"
+    "SZFg8izKsGsvAsEPPw+RBXMCUblVf5Lg/leTmTKf/YSOS/qvO0TPFW8vI2smPahTlEETJI"
+    "loLElEI1ygdBoNYzyXeSaHPM/EnwLs9/p3hx8vbwBkORvEO2C5IhbWoYfdhwew/w5Qf9PA"
+    "U2CYj6ZHDoJKx70E+I18yFc7rKdEz8id+/kx3oROwqAkQV8z9gksJ2XZsoF4yKHTTiG74I"
+    "hfpuR/GfpVLcS+p+pu1vbzpAPa3jp4ZxQRaajiP7Ei8cuIiHQRzHclApjvcuOX79IX+LKd"
+    "TEO2ngb4Hr3mrOu4lBQZU0XuSP/3+5gnEuK5f9P7/SDmjVwPbj+GwyP4X14PLpLLOnZwiG"
+    "0raVnluCvHXTnuW9lsuP+M7ExTPT6g0Exf+G+IjS1pod/hKbVB/Ts6FxnUzAbGlgHgCM+o"
+    "CT0Yvu8PNZbXzbK7/zH4cq996F1d99+Do6Ojgw5v58suEuVWsf/hLH/bSLdCafTT/ET1IP"
+    "992RgFvVIAwN/vBrdghI15YNC/oNEE4ydAUTT5C0HrFD4hNe0LEshTGeIJx5n+X6WHt9N+"
+    "59rNNODz7ciojHSG5GmZhNnT/HzZ01S6rGJBN27PcMwEVng4XgoTvulE5eB8EXGUIiJSQL"
+    "xuL0nZ58o+L7DPo3Ux3Jgzs/qLi4QefvONw/eBbbi9j+h6Yw8BbD3PQ1Mn05tJjCh0ZwIL"
+    "nT67fHBJf4ZdWWLhR2bOYxuBT/f3n0Ewg3+7SWjw/8jrUDtggl+ogP3Yof+GHtDpF+atGd"
+    "POS71TqxhAq62pghtOZtNRVjeBXPiXAjLZtLUl7BEPutVO97ikqp1p3SEeq1mdufzU1aYi"
+    "+a4JKfUAZWb+EYd+AtLyKlULMv9SkhJldNcGMHJdsdDjQkC+EutuqRLrbkGJdTejxHqm6w"
+    "gZKMuuKSrnismtsZRrM1t+jZVcoaUqTNIlBGXajzebqmhEfM0VUxXl9V47iYzFxGpsVcuq"
+    "pBbyveGoot52h+Mcx9sO8cAOg1oe5n4rsg0HU0x/BJ/7t++vbj+Cme2ZFvVfu6+vwL+vGO"
+    "zffbm87Pff99/z7lEsMuYij30qcGc24IE6Pyp3kHaU1/ORKjK3bdtfp8CrVmGjjYeNtqTR"
+    "TbCFNEWcJzsKlWooVNBPKNU0K0JnlnTToiLS5HjVxx/pE2TMLKSxoIoAqik5BW0q65alGF"
+    "anF/LEFceQhtpGr14Y6qhAhWaIr6UPwzoNFanYUN+Kr0R7J2VVw402a1olL+y2/kPfV9ix"
+    "SQgqx6ayY5Of9VmIf37epwK/GPwCnjNc1fXxnP3IjFumkbI8Z2IrKHHjAQrLBVbEOFV+IC"
+    "vCkYd9hcL30AK38GPGZiOegRZJlJIE+HUkoC12hHzOPbppvM25h89f6ar3L8NrPyUscsUD"
+    "QS612v0i8hfIqlYIni6IcrazdgChD+fyql7/Dgi/zDLNsjf2KSozrcVHa2eLOXRZNRLpD+"
+    "BaIvx5MFyKooA4b35WKk3krCBN5CydJrKsa4wDzGr7Cmz4LM7RMHUP/BdYJtniwzULWoZF"
+    "zDVOFWAkay06cZ+XTZAswFhW+rtzx8tK0ynTJWApK8WCX3cVDLIZEKIpUhGpNSZIhTv91i"
+    "ZIjaFp0W+hEdPOupWimLhLCSuGts0MnWES/oxUoeLjokrPrdYzqnq5cFxSabnNWlbxlt3T"
+    "vyoW3T6uLmSW7zwK1PSN7jfLQZ1SHXBIOF4gSfZyYtoQ6JD6sAZ0gQHnKXJtim0074DRzL"
+    "Q8gKlxx25iZYmqdPAhFQN/4lF2Omxdk7MeN72pf+GpaYMxsn8EDw+PLiaEdbP0r7g96Czu"
+    "SaWvdvwbWP33x/5Ns4Tfv+qzhHT6g07QOQfPPDqOt7RExiNyNfblHtGymQ6ZTcNOOVSO9d"
+    "ykjy/9nYR+46AppudZHHoAdX4z6xGbWyfPy0kM/GKzhghMbWBs0v/tf7n/cPjOZyQvBje5"
+    "Cb6pjF76JVJXtip2UrGTbd9yN3RvKMyoLym4L9QfLgVb03Rar391up59BUbu0k5IybS0a8"
+    "uM5Ieb2I6xEJEJ0I3cJyIIfERIQV8ZematieEeSijQK4MeWL9iuEeEFPSVoY/5GmIKSIkq"
+    "NVRWA/XRRAJ7wXAprEPV0U6RlC0iKZvk3T7zI2sv+1YY9k6nFMMWOfnKJMT5wzOy1RZs0Q"
+    "haLBX1J56Rxrkw+v9nxGmuh4fI1aOMx2LqD5pDZ9SfN/txjIL7PBxc9u/uWCX7/oTCDsJP"
+    "e4Ymf7AOwOHfAOthDf4Lgu7V+y6yEH1KDN4DjpXGL0ergvYtPT0V3dU6lbTqruPdfTKWah"
+    "hB+0nT2cElqoSkpHoWKiuhyu28m7iUVzrg1X3UqotJhgO1tCCb8pcSEY9umYhHNz/i0U1l"
+    "Y786SOeuqOuaz9Cq4MzmTKE6ubbOeY0zpWYV5iIipjLo2qxflr48c5HmUm/VT3wqu5OmJV"
+    "UD1FINUBUfuHuPXHv4QEaI/eKy26D3smnByIBOmYuiv7n8rujS7CC/IzlyIxyZ4BfyE88V"
+    "o1Pyu53ph/q3svlZZjq0WQlr9Lq37Esb6pzcv2DONxf9bLbe5f3Vr/2Oz/TtQzA26RNy6P"
+    "tNwQePPeT6VbY2Cm+o/glAG2AH2XzMV3s5aGy6xOP9L/u/f74aMtrwxTU9jw4NsgGpzWS6"
+    "c5YM+BOgzz5P5qO4YjrV1IEuYl+Rj0GEbgr0a/KkOiapW1h/OjgCgUKJT4/yb8mrm31eEn"
+    "r0i9DxLp49Tthk90sm5MhFY+QiW0fUIX94KM1aLi3s5TdTxGVLiUsPPyGhU38hIN3teOdl"
+    "bg87z7897Dx1e9gGaJi2WVObyXyMfFmBpZ0Qk8+aPS5lzR4XWLPHGe38t4OC8Q/vNdEvtS"
+    "ecRk5SQZchLqnIltZ5Bi2LYbVtA9voHfGjjAz6Ih3E5VQcZWUFKIpkNzdClU/RtlaOIbBp"
+    "dVRuM7iFqsgrnu0kOgwmlmGr7qoZmuSpZyE3My1w+WaniPtz6TANsnHlaL98gMUYJZUC11"
+    "4miQGYwn8n76E/LeP/neb7f6cp/89Cz0io2dxCQEJ463evt4TDGHzu366JwSjDhR7nc6HH"
+    "KS6U6Fhsf1gISLiC698gpogQmFVPlQ9wRERCiBvpSTkjyBV2SSJCDTEyshobihhrmx426p"
+    "crDfAglTFzkPaExJp7xKRqiWy1KHLbSFzLxp7QcRqOly9s2MhRSjcDw6pAscfl1D5SdR8J"
+    "cRRn2OOSKru3zTy6iqPsnv5bkmrKmOT3SDeJD38m07x4v/Mm2WwEQ5vnmxW/3Ep+eSO+d4"
+    "lNS1ZNRLrdOQwiwWS6mJCE/FK3XGFIQV1IC7JFWwfxZtb3zNPxVMjZi4hIuLbrD7C4M0sI"
+    "33C8hODWz/0rI18Z+Rsy8j/Ab33bc+d7GQb+4r1C434Mv2mIDjPLFpCxBut0bRG+XqBt0P"
+    "/IC3I7gBVvIQOMXTz1K7smpuPQF5hFGTQef0Jz1pFpDh4e6F8fHjLaSdU/vfI4Wm0H5Hsc"
+    "ghz7KuR6y+CP10WVObDO8w+s8/SBRYF4xK4QulEZCa2CkzIgn+SDfJICOdzERECOykgIci"
+    "PV/P75kEY5v5fqUkIKjItMqSbaqRIEXX2ieRRfEdQTYgr6CtBTy9XM3lPym2ZHRKTpcrXS"
+    "dQctMd3vTf0JZeaAB+8Umu0eH7OO5O8IhcuyvzsgmQ/OXnmiIv6idAm/EGo81lzkWPPAtY"
+    "04uip/vJ3Wtr+iqJMrYrDEhKSzvE/KtHE7yW/jdpJq47Z8Tkr6NMF4KU7LxrPIZ6M/kZ5h"
+    "lBQkOS9FpIR4d/sNrDFXv/Zmj3mnqAi1nDeHyhdqG5Uce7gs6Jf1VQonpKWVttusbRU42m"
+    "39zxyjov7jkkr/26l/VVXTjgSUtqa2SQp9QZcLBmpaDcIdLr4E02yZCsp2t4gsvZzOFjm7"
+    "TA3Q3sdn267tpSzA6c1VuINIqjQ467LLQPLDz0Nk5SVrxkjhm2XNsCRr+6/mOfYQtFyqPY"
+    "LqW4y7FtVmw8x78Inq8rEWnFmdAuacpST5TEuGFjC2ELRzOJqYYEIdIyrZ1HO+eGW9BvrF"
+    "YHAds80vrpJBzy83F/3h/jE3yukg08sx2UbYyEhfyY8+h+OlYHnXHXZWPMVu+6n0zQkW95"
+    "BiYspHquyexuwAAYYgKqbgr8tF9RbZGat6UouJtkwNpb2o6AIs4aj6+4Vy/9/CNbavtqq1"
+    "5T32nEsXGcj2TGjtZTlc8RGdQo+LjtX0xeDSF9wweuQ7Au4H958BQXQCD+z3+neHHy9vgG"
+    "46ExYge/UOOgCPx2BG57bAwwNFfWy6U26r+NfNEORl3XBT4+z+FTcWJJ5GZzWoK4Ac/11W"
+    "4GCjF0Q8cPL9If0YbBuAvQ1eJpgg/x6ZF0gA1HXk0BX+Y3i5jEm+2uGLANvWHIyxS9+0IL"
+    "v1hk3RAQQDBPVJMAt2n9h9OTo6ol80uFSM3bijs9JGAl5cbD9+tfkVQ2Cf3asDPTw1dfDl"
+    "MzNOgEOnhZ6Hpo534F/0MzbH3oT9QEInZNfg0J/GgSh9iY1ydFvp6LaDJ98ZRURTrtk+oy"
+    "FbF/F541LK863i+Ub2bWHfNyGrcjHa7OPGT2GxLS4tK02m/brv7w7MjzT+ueBHRaSBfaUC"
+    "h9iyjphfohtYUlZtYG3ewBRJu3v6b0spE3XUh9RHfUbuPO9i29SYzpuuvxsMF7nelrUPIF"
+    "TlFjqkBzIIp+Cubgc8UbfYd4qZ6wz8fgETSCZg/9NN7/Lw7lOve3a+vMTVQQ51b3O6FDTz"
+    "Mco5brWp0nbnOL3TyqqJqJNmII09XmnsC/oZRIWkq1yr/y5d7t5USFQmyv9trfmgzMfd1n"
+    "9LzMdP2DJ8mFNWY/hWobH4gqDlTbSJP1bAUHRm7FIEar/hMTXTHBcbM91j/aMgj/J0gvCN"
+    "6bGQzJh+6Tlg0Sg0RUa2SbjqhLXU4yv7sJX2IdR5QE08iyYmp/I4KpuJDCBtlEHt5kIfkZ"
+    "AJ99rIRYd+mm46MINZLFrRMTGZgF3zgqY7A91FDY2imdk+941dJSErDXe+Zi34CGoumkL2"
+    "ozPylwrP2AxppYmKUfLt6EzxaXD9/ur2Y1NOSdNdVkIbt4qrmJTdlLOoOIFyed/BIeFNXD"
+    "x7zKDXmLaLz5eIaJGy5VI0U14yDstSBILNPvzBZbHMkl0RzO0h0jKwnNJNm67yCvtPXHIt"
+    "hOQ6HV2Z9p6QF6mg5YSo4p3brOfQJNBWaYZRMInyLyvb0wF/Ka6NmJxSQGUFtDWkLCn0qi"
+    "/JWvuSBNtEDbD+xgNAn5fzSYpvfGNdoSUJ986CiqrEziLQksSHvefPJRHsjbYkYddu9ghB"
+    "hEyRndn+OzGi8+bVnHAxuHSJHJmNpqbHSsTIzKSzmZbpzRf37tjQdNFP0SI0VvYVFHSxPe"
+    "yIf66HLapu+mQGdV2JQrlGPkOlx7X4AO0UhT/5pRsZO87f7wa3ORzSUiTpw5m6B/4LLJNs"
+    "8XafhS0DI+a5pYqYkvVKnbhLxiZIXdih0wNVIOy5GC+T/Vhb0HOxI4kEGmJCUlTiJW72KR"
+    "FlyO+AnWqArZLRdpsUUo6vcnzboIL6HN/NZFbGPbQMXyPlwr2ZZRl1HctlWRpw/h0BfvyK"
+    "JUYyOz/I1fTtf1/bwKEeAZjCJ8RqZqgQ8GOIAHp0E+X+gY6y0y5r/4QML+OPvWDGMPcyEo"
+    "/7l3JB2rKVFbkgFcOv9UZeW7rFlQy9qoy/zWb8TVkqsBj2SxkFfGXgVaf+duhBOYa77RjG"
+    "bbDyz2BcTm2EdbmHk2V91ooeYqTSa8sUUdZJjK/BFvqJYQA110+MRFjf9BODWGXzffKVs9"
+    "VKZ0sPenyUZcjD8dKV4td/iSz/UwDacLyEcYdGbjjlAAngG46XEN9uGXi7+eh2U+CiVwfp"
+    "zBB3kTdzbbGCzGxhmcy5+sKUyJ1qBpyLtNKLyUjkpNYGKk9JsdAzyuC/8veHuJSMu0S90d"
+    "+paWthRreYCZeUlGlnUMWUWXzK4Fa76133m+JOmi6mjH6tFNT5nZ0TYlJsKUU0VROtnfmu"
+    "bJhEtzCZZeVH5cOfIapUoO6VUmxuvT2nUjTjivnq8lGMjWaq/4ZGE4yf+s85eeqx9zvFlC"
+    "AfqaHn0jnqQozgH3sEU6uPP+f8M7SwD5biCdthV+bzhEvNlbYzFxJSHLqNEy7hAyEAcVRG"
+    "QpDr746qKMMFuKdlVvBp/go+Ta1gF42RiwQz7mNCEsLcwBpWOS6tYF7wzMvu55a/2CMiEi"
+    "714zL84nE+wXicYhhdpCPzuWJzkZiocj2ldD2b9Kt6yDX1yV6GRxW80ynypeByTGuyKnbF"
+    "VVoxjpTvBD0jl2RSwPlbfkREwi2/e3ZWxg86O8t3hNh7iexpJyPWnI9wMFxCdBvJmqCf6K"
+    "Gs5PT8Au+IiCrwFizw3uhh9tf/A4k/V2E="
 )
