@@ -37,6 +37,7 @@ from ..ledger import idempotency, journal, kernel, sql
 from ..ledger.processing import mark_started
 from ..ledger.accounts import system_account
 from ..money import format_fen
+from ..movement_bounds import require_within_movement_maximum
 from .events import PAYOUT_FAILED, PAYOUT_PAID, record_merchant_event
 
 OPERATION = "MERCHANT_PAYOUT"
@@ -91,10 +92,11 @@ async def _lock_settlement_account(conn: Any, merchant: Merchant) -> int:
 def _require_amount(amount: int) -> None:
     if not isinstance(amount, int) or amount <= 0:
         raise DomainError(ErrorCode.INVALID_AMOUNT, "提款金额必须大于 0", input_field("amount"))
+    require_within_movement_maximum(amount, input_field("amount"))
 
 
 async def request_payout(owner: User, merchant: Merchant, request: PayoutRequest, *, ip: str | None = None) -> Payout:
-    """The payout (new, or the first result of the same idempotency key). Errors: INVALID_AMOUNT,
+    """The payout (new, or the first result of the same idempotency key). Errors: INVALID_AMOUNT, AMOUNT_TOO_LARGE,
     ACCOUNT_FROZEN (owner frozen by risk staff), REAL_NAME_REQUIRED, NOT_FOUND (card), payment password errors, IDEMPOTENCY_KEY_REUSED,
     INSUFFICIENT_FUNDS (settlement available below the amount)."""
     _require_amount(request.amount)
