@@ -402,6 +402,30 @@ CREATE TABLE IF NOT EXISTS "merchant_payouts" (
     "created_at" TIMESTAMP NOT NULL
 ) /* A payout of a merchant's settlement balance; its money moves in ``transaction`` (type PAYOUT). */;
 CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "pay_requests" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "request_no" VARCHAR(32) NOT NULL UNIQUE,
+    "amount" BIGINT NOT NULL,
+    "note" VARCHAR(100),
+    "status" VARCHAR(10) NOT NULL,
+    "expires_at" TIMESTAMP NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "requester_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+) /* A request to pay. ``amount`` is the sum of its items (fen). ``status``: OPEN until */;
+CREATE INDEX IF NOT EXISTS "idx_pay_request_status_5e462a" ON "pay_requests" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_pay_request_request_9757c3" ON "pay_requests" ("requester_id", "created_at");
+CREATE TABLE IF NOT EXISTS "pay_request_items" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "transaction_id" BIGINT,
+    "settled_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "payer_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "request_id" BIGINT NOT NULL REFERENCES "pay_requests" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_pay_request_request_91dbe1" UNIQUE ("request_id", "payer_id")
+) /* One payer's part: PENDING, then PAID (``transaction_id``: the linked transfer), */;
+CREATE INDEX IF NOT EXISTS "idx_pay_request_payer_i_7a3311" ON "pay_request_items" ("payer_id", "status");
 CREATE TABLE IF NOT EXISTS "saved_payees" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "user_id" BIGINT NOT NULL,
@@ -433,6 +457,38 @@ CREATE TABLE IF NOT EXISTS "closed_accounts" (
     "created_at" TIMESTAMP NOT NULL
 ) /* One closed account. The identity the law requires to be kept (the phone, AES-GCM */;
 CREATE INDEX IF NOT EXISTS "idx_closed_acco_erase_a_fc3326" ON "closed_accounts" ("erase_after");
+CREATE TABLE IF NOT EXISTS "red_packets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "packet_no" VARCHAR(32) NOT NULL UNIQUE,
+    "mode" VARCHAR(10) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "count" INT NOT NULL,
+    "shares" JSON NOT NULL,
+    "claimed_count" INT NOT NULL,
+    "claimed_amount" BIGINT NOT NULL,
+    "greeting" VARCHAR(40),
+    "status" VARCHAR(10) NOT NULL,
+    "send_transaction_id" BIGINT,
+    "refund_transaction_id" BIGINT,
+    "refunded_amount" BIGINT NOT NULL,
+    "expires_at" TIMESTAMP NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "recipient_id" BIGINT REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "sender_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+) /* One red packet. Amounts are integer fen. */;
+CREATE INDEX IF NOT EXISTS "idx_red_packets_status_b5198b" ON "red_packets" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_red_packets_sender__7960a7" ON "red_packets" ("sender_id", "created_at");
+CREATE TABLE IF NOT EXISTS "red_packet_claims" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "seq" INT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMP NOT NULL,
+    "packet_id" BIGINT NOT NULL REFERENCES "red_packets" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_red_packet__packet__42c91b" UNIQUE ("packet_id", "user_id"),
+    CONSTRAINT "uid_red_packet__packet__5a70d8" UNIQUE ("packet_id", "seq")
+) /* One user's share of a packet: at most one per user (unique), ``seq`` 1..count. */;
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "type" VARCHAR(40) NOT NULL,
@@ -994,6 +1050,32 @@ CREATE TABLE IF NOT EXISTS "merchant_payouts" (
 );
 CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
 COMMENT ON TABLE "merchant_payouts" IS 'A payout of a merchant''s settlement balance; its money moves in ``transaction`` (type PAYOUT).';
+CREATE TABLE IF NOT EXISTS "pay_requests" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "request_no" VARCHAR(32) NOT NULL UNIQUE,
+    "amount" BIGINT NOT NULL,
+    "note" VARCHAR(100),
+    "status" VARCHAR(10) NOT NULL,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "requester_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_pay_request_status_5e462a" ON "pay_requests" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_pay_request_request_9757c3" ON "pay_requests" ("requester_id", "created_at");
+COMMENT ON TABLE "pay_requests" IS 'A request to pay. ``amount`` is the sum of its items (fen). ``status``: OPEN until';
+CREATE TABLE IF NOT EXISTS "pay_request_items" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "transaction_id" BIGINT,
+    "settled_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "payer_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "request_id" BIGINT NOT NULL REFERENCES "pay_requests" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_pay_request_request_91dbe1" UNIQUE ("request_id", "payer_id")
+);
+CREATE INDEX IF NOT EXISTS "idx_pay_request_payer_i_7a3311" ON "pay_request_items" ("payer_id", "status");
+COMMENT ON TABLE "pay_request_items" IS 'One payer''s part: PENDING, then PAID (``transaction_id``: the linked transfer),';
 CREATE TABLE IF NOT EXISTS "saved_payees" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "user_id" BIGINT NOT NULL,
@@ -1028,6 +1110,40 @@ CREATE TABLE IF NOT EXISTS "closed_accounts" (
 );
 CREATE INDEX IF NOT EXISTS "idx_closed_acco_erase_a_fc3326" ON "closed_accounts" ("erase_after");
 COMMENT ON TABLE "closed_accounts" IS 'One closed account. The identity the law requires to be kept (the phone, AES-GCM';
+CREATE TABLE IF NOT EXISTS "red_packets" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "packet_no" VARCHAR(32) NOT NULL UNIQUE,
+    "mode" VARCHAR(10) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "count" INT NOT NULL,
+    "shares" JSONB NOT NULL,
+    "claimed_count" INT NOT NULL,
+    "claimed_amount" BIGINT NOT NULL,
+    "greeting" VARCHAR(40),
+    "status" VARCHAR(10) NOT NULL,
+    "send_transaction_id" BIGINT,
+    "refund_transaction_id" BIGINT,
+    "refunded_amount" BIGINT NOT NULL,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "recipient_id" BIGINT REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "sender_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_red_packets_status_b5198b" ON "red_packets" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_red_packets_sender__7960a7" ON "red_packets" ("sender_id", "created_at");
+COMMENT ON TABLE "red_packets" IS 'One red packet. Amounts are integer fen.';
+CREATE TABLE IF NOT EXISTS "red_packet_claims" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "seq" INT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "packet_id" BIGINT NOT NULL REFERENCES "red_packets" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_red_packet__packet__42c91b" UNIQUE ("packet_id", "user_id"),
+    CONSTRAINT "uid_red_packet__packet__5a70d8" UNIQUE ("packet_id", "seq")
+);
+COMMENT ON TABLE "red_packet_claims" IS 'One user''s share of a packet: at most one per user (unique), ``seq`` 1..count.';
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "type" VARCHAR(40) NOT NULL,
@@ -1189,220 +1305,245 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztfWtT47i29l9R8WWgKvAO4TL99pzaVQHS3ewBwgA9M/tM7zKKrRAPjuW2HCDn7PnvR5"
-    "LtxHcsx04cRV/6YmvJzlqytNazbv+7M8EGsshBT9fx1PZ2PoL/3bHhBNF/JG91wA50nMUN"
-    "dsGDQ4uPhf4gfhEOiedCnU02ghZB9JKBiO6ajmdim161p5bFLmKdDjTtp8WlqW1+nyLNw0"
-    "/IGyOX3vjz3/SyaRvoDZHwv86zNjKRZcTe1jTYs/l1zZs5/NqZ+XRpe5/4WPbAoaZjazqx"
-    "F+OdmTfG9pzA9H/nE7KRCz3EnuC5U/YL2AsGPzb8Uf7LLob4bxmhMdAITi0v8ouH2uLajq"
-    "bdDB60+/6Dpu0I8EjHNuOvybjNGPDEXmH//3e7R0c/dX88Ov1wcvzTTycffvxAx/L3Td/6"
-    "6W//ZRbc8qfiPLv8fHnzwF4IUyH60mUX/uY00IM+FRfGgvuB/DUbp6VwPoZutgziVAlZ0B"
-    "+ZlEXI+fYKYwLfNAvZT96Y/rd7XMDn33p35196d7vd4704s2+CO11+i7F9weZn+rNEGByO"
-    "r4e14YUFbxff98qZe/hjCeYe/pjLXHYrzlydbmsizA3HV2JusCrbuGyPy3D2OJ+zxynO8r"
-    "8FOBuOl3LZllu3RQs3vXKnrotsfSa0eiM0q+PzzvnNv3ZWwuijEmw+ymXyUZLF8AWa/i8X"
-    "0jJiZO8rG3Wx+UcJlI0F70cu/h9kizF+QaO4Xo3ruosYfzTopTl/Qe945gTlbC0xygT/jY"
-    "D0IPxHY1vNf42mts54DQJLZggJOqDK5us/mtqCCpj+cHndv3/oXd+y6SeEfLc4I3sPfXan"
-    "y6/OEld3TxMb1HwS8PvlwxfA/gv+e3DT53zGxHty+RMX4x7+e4e9E5x6mP1wDRpRZoWXw0"
-    "sx+U8JcjVRqypCVOm7S6pF6z67V/blMbt29JxpWzGepqXwCbvIfLJ/QTMuiUv63tDWs86Z"
-    "YPV/DabZLAn8Ha6w8OriFV34OscBoguP/nT6g5HHf/wd/Q7uLs8pixmHh1B/foWuoeWweo"
-    "JcfQztjB3vLKD89MsdsiD/Fbmcvo7MsmHKah67YzsD22noJGQ5Lt36s8jKJHrHJpCfP0sy"
-    "6mExk6zM4jAQ/YDXxbQN2fT4Hoa7OLJ3xXa19K1Jd5K8Am34xH8SezZ7UojzTg3Tu0M6du"
-    "PAasbtTiEUzAZqLh+p8OCtxYM9LK49RqkaUh9lFcWC9WQ6/AvpnlZJf88gVoKoKIjF6VPe"
-    "H5JzqMmAfJ6WAT5P83HP0xTsaToizPVH1wLWt4uvZbxMp/leptOUl8lAHjStDAXsn/eDm2"
-    "zmRkiSeI+pe+A/wDLJBtr/BZxlvIhBOSFHd697fySZfX41OEtiNGyCM4W5bT3mlkJ+8oGK"
-    "JtX/M2g/n8Ns3X9+r1DxH9JRmg6V1i+5hpOv9fMVIOrsjREpvaeE3mNPJ0OqniNbT/P5Ab"
-    "3lLPU4lRSMLtr6+388FB/P853/anDzORyePLMzGc9/rcgST9JJF+lUvw46geSZqjM+50R4"
-    "nSKUYqUnYhu6ZYIbuvnRDd0kuy1IvGMRNs8JJGRvmcWcv5ZTS3mMLYN+/ey/ont2BqkU/F"
-    "71xk1VdOS+0G3BobwT0k7SlFIIIBGoWkZF6earKN00NEPm75zWxzG2ELRzFPIYYYLXQ0rZ"
-    "FLPnV1a73M8Gg6vYcj+7TK7nr9dn/bvdQ859Osj0cvBGBR5sH3iw9oCd1m1s2xex0zYRrC"
-    "Jkp0kk7NJAEwd7LDg63x2eHtQpwsbMxXAh1/jOLuNSBzyj2R7Y/wfwxgi4iIqZeD8QMIZk"
-    "DKBtANMjgHh0fRn0LqHSZBSOB6AH6FFLPNA9BmM8dcnBTkKEjTwgA8D7Mypu+rCdfytIry"
-    "07WacA0lOHytr8x+wrEbBUguESmif1o0vYYdwQ9M7HiCRkc/15X8FBorFjRMzojtNJyOz6"
-    "13QkdlJ4w07Tquj9qtu2rx+l+Z8fPLGgULETKnZCwR8bFzvxT2r52NDaybATw1udIuvwL3"
-    "9QSZNwYCMwhBbDDgy6VF7QBNneR26ihZkZgEwnwMPgf5CLD8DvrulR0xOYNsCU9uIMRPb7"
-    "tEXYwPwqoqPVh1e++acKTjRYcGKCJkLlUsLx8sWwNlMVQSkEW6cQKIOoHWdKgXPEi2fmLe"
-    "kjkTLPr5PwlKRX4xI5zip7N5vpjSZXzlPCM0yEaLp4vo0Qpqar4OotVcXDBSBYYy9BJl3o"
-    "af2xS6paWcN6OeXGE3bFqpVFaCTkc/05AiOENMYObehknPT5ZbMSZKtz3542XD2re3j80/"
-    "GHo9Pj+aY9v1K0V6swO2VWxs3KsGiteHGDKJ2Ki6jsYMOvdoWYlCiVYn5dxjznag1mvOSh"
-    "jtHFl2O6Z2wxNfA1UrxdUtbGt9UlcBHomNozmi2Ji4TGfM8xf/EDsiThe8JzERiVLqLKhF"
-    "ETz+74ZLLyDLsGcpfk1IDNISuDvrsaK6m+LDAJZ8xf/at7HpRnl4VVTcKTg6k3xG/9F5SN"
-    "UEZvd4pASswHaoiNVEDllgKVHnbMjCzXfHBnTiAhsnNYCp88LAAoD9MIpQNnFoYZizw/xj"
-    "BCslSQYdu4veooQ2c6pJwaV8J/krQ1IEDtqrMnE8yjYL7tk39LwklD33qGJhZxu+drYVEP"
-    "f6MK2J8J65v++W+llLVSKRtO9WeUsZUV1OWaU6ywPVDvt97lVe/sqt/UFtV0TCecZCN3hZ"
-    "6BOY0Cpit7BdR5vX3ntXLLtegDDJJYhAUQp1MCqMs199ci82hJJ1Ikh2nDBFHWiRRfg8pD"
-    "Vytzl/TQNWlpBR6nDENr4YvKt7Mizq+GzSy6iLwpf5CLXkz0SlkIDcv0C9Ixq6sDYgVWwk"
-    "vpwHFlorXWRPOXk2B4b4xIuuDe+gudBvxaJjcodwqVIlRVd1RW89qKVUAiVgVnQSGht65b"
-    "pipLN78qSzejl8ritQS4nCCTL+P3pFRmwUlBZsFJOrNgoSaV5fOCYoUg523/5uLy5rN21/"
-    "/tsv/7ipDO0zJIZxLAiSCdp+mTNKWJiqBuGeTrgt6UR7QUwhZIzMaeYAXtGJnaykptZT7X"
-    "KsS5JwiVTlpdNeKMrOJRSJCuJM5DbWsVtzUdTxyGR1VyHSVolaTbLGn8glxjmnF4FXYkiF"
-    "CpdgSqHYFyyJb82lpQfqdt1sB6FBlVwrstLtl1lj5qm0Bqr32UXPI1cFjyrNS2NuC4h7Yx"
-    "xG/XiBDIP9uUdzYxolPkpSX+WG3iD1ZpSVvrXtVNx0RZbqYi8CpC1BREvMbiSSelHB4nBR"
-    "6Pk5TLw5m6VJcUwggjJBJ6lepvrOCht4xlnN9HMhwvBXOLjKQmmkcS+vlXsGIjZMqE3RwT"
-    "tiU5QFHlPkMBSuj++dpPRH0uWV6+N6/5DiBgKiLQoQ0IQgeAVYZ38SvgLVEJGGJvDIhJ6c"
-    "GuYdKjkq80kwCHEvleiL10efkG5hfPVIpATDxQjt9DrgNdb6YVD02nPL0zgQq5a61OGDUu"
-    "xeLu0pQq+C6htqSD7zhvRJgcjJdCbWm6bOlmBL+sjMGHZVbvYf7qPUytXlajyEYZCRUFZU"
-    "sXJDKyuPaYIhUHuiYfwQhluUULuB4QrI7lDZeHXXW2alRdFC04nUksX1xVM8Wno7xz0agy"
-    "3wNa+dheP1pl2qZnQg+7wis9TSkfvxtZ5gvGCa7xFKF8DK9/gasg/zz3wkkp98JJgXvhJM"
-    "nsIbSfNZ0BbKLYSZJSxcZWj421OCa2XBpd3hwNyUVWeCuW3IhcZOuoSk5jjFJ9GlVlgN6o"
-    "ishqCQgevEm6Wk6DFqGJ9Tc818dIf8ZTT5u6gqBMnE6du6XOXT/tmTlCKoA0GcQKOlCFrp"
-    "RTWuWrKEnnSRq9OUjnwnJd84WqBuICz5lCyb3Nclel7NZ9xOYHc5SXRsEkyrqqKaFClWGr"
-    "uQzbe1/BSjndshVfltEFH/4S7amCEoVLdscpX8pxQ5ifVdzLRfSVibckq+TuRuWZrLr3ki"
-    "x6MMMS4ZIspiYjenkyWUYob5hklh/Dy4JkVdqS1Bh+foiqQ7kolksTEkgXkFp/zCSaQFMI"
-    "O54TyAbPN5MJBgl5xXTjHEMyFlrDSUIJoyebAemxldVAsSDBMSRYYf27r/f9u6aQ3hXE1m"
-    "xGoPXOzeDuune1Ij7XHgnss0wTr0+aIlTuvVI7h+P3TdWW2LNzJpBPAIfdD6WSCz4UZBd8"
-    "eFcAI6pqTN2s7TxX9S6cQxqHa/fw+KfjD0enx3NFfH6lSP9O47whuyxM7VhDm9peljb4Tl"
-    "PHnDmUi6XNLhYLP5l2lS8sTag+q+Rn5fPolf4UKhR6HrvVnNUF06iPq/0f1zKbavYMSupt"
-    "ljrVuC2epqGJG0hZtKs0SG9+699dfrrsX2yqubRgILIzeq/nV4ZJEcqgra+6QoxpaPZ0Mk"
-    "SuKPdThIr7y3Cf/2CRfSeDVDZgt/6466HpemONHbrZx3pO8k2Mqugol2rFs6M5uVeb5Fnz"
-    "sEV/YBAoUfqYTFHKsF8kwK0y0FY+sJWulOZOiPaCXCKYnJcilJDVtfvTVGz6dtsAU8eoKP"
-    "84pYSdgJimbQxsa7Yzj8bZULHPI2VKlslLhWsuGXUkXQBhdnrzklw6o/Oc07Eb+KmU4tME"
-    "uay60rKL6TqYRlY2RXoUq1DINoRCbjCLYiXUl2VVpHa7jBwbY8ugkyzJqi/+LLIyiduzkB"
-    "C6FJgPddldis7Wm08mE8+aDEu+g6bV8zw0cbydjOjk6O1OUZAyfWGWXchHilca9sbQA4il"
-    "TSAD3N4Nzvv395c3nwErEeKyuzYwPfAKCQgMRbALAVOV9pmqBF5Nb2y48NXPbMgrN1zbQ7"
-    "7ZugWpGWKAEXaBA2d46u1RWY0RcJHOGobNwF94CCYIEuYmptMSQNkPRi6egMfHhTPz8bFk"
-    "AWMVnd3K6Ow2NrnaGrHEogUrBhnUHlegcKftKtQftCI69yv9Dhy2NnKK9ucNLTxXw/ZFQS"
-    "lhDYdkJQ/Z39mhB0EwDQimAYbpH16YldwPiz+BXTylB+FiXwK+d2yvAwim5xZd0O7s8TF1"
-    "xjbwjG82HfCKXMJ2L288okyfAThiBzUE7FOkR26H/lN3IRkDzK7S9cQ+5o5/ykJ7BhwX61"
-    "QdzDti/9yhA15Mw8+/mr+hX61fnb3t2OQLMqMiwisdpByhkTGnpFQST0EOT8rZu/gqBLgc"
-    "I5KQzfX71HH0MCjL5hiRhGyuv4S/qi+/PgV9A3KmlOddWUDKAhK1gH5DrjkydX4SndNLOx"
-    "mmT2pMoc3zEhlNV6qxgqatfyZafS4aUkb7fylLoJWWQHtbu67zjFG9XVfA5aMyJ/lR/kl+"
-    "lNGhxEDCybcxIgnZXL/Fhd4ck56/1WpqRiglDFXbdL0oZvFFPJIlUzyjJCq5M2nJTUm1+E"
-    "6ikjc34oMxEMzSZTG2ELSzZRuSJAQ7pDRNfS3zK6uV5tlgcBUT5NllMkHp6/VZ/273kEuQ"
-    "DjK9HEREGezb9521xGD/1b1i+dX3iJAcT2ViRKfIWP/uan66NvFHlw7+eUVD4LCoGEieqd"
-    "SBh8EQAWI+2cgApg2GMx5Rw+vZAfp8sNs96B4cZbYUX2quMujAAo6MqH8KD2gnHuDhZySW"
-    "7BUSSFczsX7DiSB6AHnCFmqCTNmoZVi9EV6Tndv+zcXlzeemTv1kSb8yTsGign4pwMViKK"
-    "BWsYljNrWEy7tbqpZit6CWYjejHa/PPdOpwHKfSL60XIV1KdO9kulOdBZ3Z2jDmXAscopU"
-    "tSipHOqwYCVZ2E+lD/BMavk2uaMysT1H+bE9R6nYnpBzFWLAY5QKnmzzHmcg3TQqSTlOqa"
-    "Tcbilb5gtL06ok5zitknSbJa1g8O2Tf0tg8DsErRu6DO/Qi4led7KSX+MjOoX5r/NCii4f"
-    "XRoGZ4T7jBCQ6XBicp0PvELTYzg2S5/Z5TmmxNsDxIOjEfDnB7sfDg4PuploeB1TioHi1G"
-    "hQYHg7wXDWPUrYHowQNRUCIaskWlOUdZOgFgmrsir2r70sa9t2IfkLs27Qos+ozKr8bell"
-    "Wn+tcvp161zRdzFvVeMJ+ZGzqeUDSBtxt4XMYwZUZc7HiBXjSzGeIIvOJszyBJlidilm2z"
-    "jrBMzncjhePvaelGLvSQF7T9Ls9cGCCkZlglC5GKsblpyRVVDTBKkCx9sGjipwfLvl3xpw"
-    "fER/yPiBB8ZmQuOR+51iYJyP1HiMbUlUfGAjgB1IVxoIyAEnB7vYtma8nCILJAUmAc/I8T"
-    "JAcOEZvtnfbP5rCMAjXrKKRY/vmzYDzCcA0ledmNbsI0BQH4MpQWAC3WfCw8r9mVmKE4C2"
-    "QeckU0S+2ewhZKqzElTYZVHobCxhsLw/18/AoS+GbA7LQ5/en4ru0vRvf3J/rCoT2f4DWm"
-    "HwbZHEgvP+1yNiDSwo5MMc64+64vuVcDJAnEolXbwL7aoIXmkVPpVcvT3y9fW6inZ7hFJJ"
-    "uc1SFstmUWksZQ9BBYds33fVEjjkHulT1/Rmv1LDPre8d3JMp7CudzBa+x4MLx0wGBJwrI"
-    "EhBNB9wnbXxzPwiGMbNnYn0DJ9RILV0Qa7Rwfdg+PMcMHlJ8wsrh21XzEx+Q9QpbVbZCUr"
-    "vKItkogU2Au/lBTr7+n3Z+UyP0onU53io+5Pp3OGs/8Usfj+und1lebp98iGXFYri9JIEf"
-    "6XzKIvl0ZflEefcgz7B4MwGJQgk5Db3ZOTMlEOJycFpThPlDastOGWaMNh09SeY/6CZlm6"
-    "cGJEoSYcdnLVoGNqz2hWWhGm+sYLcvc9vO//C1Bipq9CEE55AB6oOvs6xhbiN00CyBi/2g"
-    "DbOvoZcFcgZHeQkaEX1zr/N5ur07tfrnvn+/dfet2TU95RzncK+vM7yHGQuxc6JTtghKdU"
-    "JR/6/srHR8dFI/NN9YzbBJUuX7nmfwucj+F4CQ/G0zJayGm+EnKa0kH8T0SEvQsK6fxQ9c"
-    "du061MWL+L0si4husv+6VjJ6vJclHVkJBCQgY3YquEOvAwIzag6CiM08lkaa8Y6FDmy/aZ"
-    "L1H5W5B4WkV/d5JWuUPbLGnl9N4GKc+teFHjMkGojlShIzWFCKUlkhbHJ+wi88n+Bc24SC"
-    "7pu8Psbp0JOGcDRfF3uN7Cq4ttwIWvc3AkuQwpD+gvR371/jv6ddxdnlN+rxdvu0NU54hD"
-    "OdkjOqXwNpcPLgm3XWMbzSLQF3gyXxAB7AcC7joG2DWQ2/HRrhCzYljY4yOehg+j20cAX8"
-    "WwtjonZ4H8j48jhIKrj48MT+PV36HrMfyO/ZvP9wMBdBxwkTd1WaF4jseZHth1XAzoGocF"
-    "3u3keom+hXJzt2eD7BQgcXGhpQRR0Hk3SSih2V0/rqG6764rCWK+GYoxP04nTS+s1ZeBIm"
-    "LBBwsK+cJCG0HzNqNwy+p4XHvjdPoom0AOdwkbeGlalfmvUFOFmlaqCIAnDrNKK62ABK3C"
-    "09osaYWnrX2z5RiBMP+jVIr5CsxsL5iZWus1MHcQziMpZ6Nfd6swYp/xGdDwXCIlEGH+60"
-    "rHX4ZkPxAfTs1DZ+lEBvLBWXALTT4CAgfOKAnvvcLqn5h+w+1ECGbdj/hm/3rHLlsYGmCX"
-    "4KmrI/Dr3R6dHdAHuZS1YOTiSUhMn0v/niDbAzrl25zktvev6/7Ng3Y+uOjvBZCzb1I+Pn"
-    "4E53d9qkJcdEDv997lw+XNZzru5tPl3XXv4XJw06HUlxfsiedXg/v+xQHgcLWPU4/MNwZE"
-    "j5FNH2wa3+zdEbI7YAyt0f7U4dGnHBEDb4CjM/QL04YOAf+PGdbUMP6ZTuZDNkzP40PpxD"
-    "r7myzg9QD5F0K3QxanwG3VHLV1B2nnHdB7LsuUHIox7yidhLiJgrw3fNVHOwhV6uZZRxvP"
-    "lhnFCn4N+Rkcy03hTImcrzJ7STd/L+mmw4K56iHE5TnFCrn8691qGFx/cLtqG64qWCnYcj"
-    "nYkltNWqX6ASnShtxEsqr8USEQ8op5kwSUcWCcYWwhaOdJIUGbkMKQEjf1jc2vrPYjOxsM"
-    "rmLf19llsr/N1+uzPj1N+IdFB5leLufNKq6ZCJnyyrR5e9MtXC1lIUaoZNxmGatYh3acYl"
-    "F8My2F4qC1CJk0YWvdw+Ofjj8cnR7PuT6/UsTsTMaKrepRpiawuZxceQBgDI8X430GsZLD"
-    "knIQ/gCSlEoCKnxNha+poKYN+QRVXE1LkgSTZ1GGXnsWEH765Q5ZMMcRlZv1Jwnf/24yUu"
-    "bWD+g4p/+7R/Rc8XYyombSgzpFETRBkIjGgkQ0wglKh9EwxHMRZ7LP40z8KcBur3+///n8"
-    "GkAWs0G8PRYrYmEdeth9fAS7HwC1Nw08AYb5ZHpkL8h03Ekwv5GHfLPDfEr0gtyZHx/jje"
-    "kkjJUkqGvGnsBiUhYlG4iHHDrtBLIGR7yZkv8y9FUtxN5TVTdr+3nSAW0vHbw1gogUVPG/"
-    "WBH/ZYREOg/mhxIOzA+5/ssP6Qa+bCfTkK2nGfyA3nLWdZxKioipInOk/8dDzBIJ+bl73f"
-    "tjL2aNXA1uPofDI/w/vxqcJZd17OAQ21bStMpwV4a7Mtw3sthw/wXZmap6fEChmj633xAb"
-    "W1JDv8cTqoP6PTrnEdRMB8aWAeAQT6kKPbi76N9pLK6bRXf/a/D1QfvUu7zqX4CDg4O9Di"
-    "/nyxqJcq3YfziL3zbSpVAafZofqB7Evy8Ko6A3ygDwz/vBDRhiYxYo9K9oOMb4GVAumvxC"
-    "UDqFT0hV+4IA8lSEeMJwpn+q8PB26u9cupkKfL4eGaWRTpE8LhMwe5wfL3ucCpdVKOja9R"
-    "nOM4EVHo6XQoVvOlA5OF9EDKUIiRQsXrWVpPRzpZ8X6OfRvBiuzJlZ9cVFXA+/+8rhRaAb"
-    "bu4nulrfQ8C2nuehiZNpzSRGFJozgYZOv10+uKQ9w1qWWPiJqfPYRuDLw8MtCGbwu5uECv"
-    "9HnofaAWP8Sgnspw79P/SATl+Yl2ZMGy/1Tq18AK3Wpgo6nEwnw6xqArnsXxDIpNPWFrBH"
-    "POhWO93jlCp3pnWHeCxnderyU1ebiMS7JqjUB5QZ+Ucc+gSk5WWqFkT+pSgliuiujcHIdc"
-    "Vcj3MC+VKsu6VSrLsFKdbdjBTrqa4jZKAsvaYonStGt8JUrvVs+TVmcoWaqjBIlyCUaT9e"
-    "b6iiEbE1lwxVlNd67SQiFhOrsVUlq5JSyLeGo4J63xyOYxzvG8QDO3RqeZjbrcg2HEx5+h"
-    "Hc9m8uLm8+g6ntmRa1X7tvb8DvVwx277+en/f7F/0LXj2KecZc5LGnAndqA+6o871ye2lD"
-    "eTWPVJ65Tdv+OgVWtXIbrd1ttCGFboItpCngPFlRqFRBoYJ6QqmiWRE4s6SZFiWRJsarPv"
-    "xIHyNjaiGNOVUEuJqiU6xNRd2yEMPq8EIeucIY0qy20ZsXujoqQKEZ5Cupw7BKRUUqNNTX"
-    "4ivB3klaVXCjzZJWwQvbLf/Q9hU2bBKEyrCpbNjkR30W8j8/7lMxv5j5BThnuKrrwzn7kR"
-    "k3TCJlcc7EVlCi4wEK0wWW5HEq/UBWDkc+9iUS30MN3MJPGZuNeARaJFBKEsavIgBtviPk"
-    "Y+7RTeN9zD38/kpnvX+9u/JDwiItHghyqdbuJ5G/Qpa1QvBkDpSznbUDCP04F616/R4Qfp"
-    "plGmVv7CkqMq3FR2tngzF0WSUSqQ/gWiL4eTBciqSAOG5+UipM5KQgTOQkHSayyGuMM5jl"
-    "9hXo8FmYo2HqHvgPsEyywYdrFmsZL2KmcSoBI5lr0YnbvGyCZALGItPfnTleVphOmSoBC1"
-    "opFvyqs2CQzRghGiIVoVphgFS4029sgNQImhZ9C42YdlZXimLgLkWsENo2I3SGSfg3UgWK"
-    "j5MqObdazqhqc+E4pZJym6Ws/C3bJ3+VLLp5WF2ILN97lFGTd6rfLAZ1SlXAIeF4gSDZ87"
-    "FpQ6BDasMa0AUGnKXAtQm20awDhlPT8gCmyh3rxMoCVengfUoG/sLD7HDYuiZnNW56E7/h"
-    "qWmDEbI/gsfHJxcTwqpZ+i1u9zrzPqn0asfvwOrfH/mdZgnvv+qjhHT6vU5QOQdPPTqOl7"
-    "RExhNyNfZyT2hRTIdMJ2GlHErHam7Sz5f+TkLfOCiK6XkWZz2AOu/MesDm1snLYhIDv9qs"
-    "IAITGxiZ9I/drw+f9j/4iOTZ4Do3wDcV0UtfItWyVaGTCp1s+5a7pr6hMCO/pKBfqD9cCr"
-    "Sm6bBev3W6nt0CI3dpJ6hkWtq1RUbyw01sx5iTyMTQtfQTEWR8hEixvjLrmbYmxveQQjG9"
-    "MtMD7VeM7xEixfrKrI/ZGmICSJEqMVQWA7XRRBx7wXAptENV0U6BlC0CKZvE3W75kbWT3R"
-    "WG3emUQtgiJ1+ZgDh/eEa02hwtGkKLhaL+zCPSOBZG/3xBHOZ6fIy0HmU4FhN/UBw6I/+8"
-    "2ccxCO72bnDev79nmey7Y8p2ED7tBZr8w9oD+/8ArIY1+A8IqlfvushC9CsxeA04lhq/GK"
-    "0S2jf09FRwV+tE0qpex9v7ZSzEMIT2s6azg0tUCElK9S1UFkKV7rzraMorHeNVP2pVxSTD"
-    "gFpokE3ZSwmPR7eMx6Ob7/HopqKx3xykc1PUdc0XaFUwZnOmUJVcW2e8xpFSswpyESFTEX"
-    "Rtli8LX566SHOpteoHPpXdSdOUqgBqqQKoCg/cvk+uJXjgPXxBxi2cIbSTgQlG7naKcEHC"
-    "xjFQEJWtS9kD3MQeIRe4SDcdkyeojnmTZBfw+T4GRSCDuz8Q8AotC3kd4FhTMh/8g5/BSh"
-    "cwsrLAwMaekxmgFu32y9ihBWFwWojVqUi1dpgMbe/yvO5Tb11e+PgnIySDLGoljOqYkWVC"
-    "IUt6TiCf2ndURus7ylf6jpTOp3S+tuh8VKFjTtBf3XP6/yy1Lz6gUPNz/KHadxbHapTX/t"
-    "jgaBdgMsav5GeubLFtnGlb9KF+J14/s0CHNitbEm3xm92oq87J/abCPkToZzD0zh8uf+t3"
-    "fO/uLgQjk34h+z5WHjx45FHVkldWsfkDGYN+BtAG2EE2H/PNXgwamS7xeM3z/h+3l3fMVf"
-    "zqmp5HhwYZIOjNMd0ZSwD5maqpkCdwUL5iOtXEgS5ir8jHIEI3BfqaPJGCUeoW1p/3DkAg"
-    "UOK7xPlb8oo2vi8aevRF6HgXT5/GbLKHhffrwEVUd0a2juiB+vhY2lO9QFUXb6ac1S3VeD"
-    "38jISQnjmBdB2RT8t0jD3N7xh7muoYuwbXW9tUqfVku0ReVmBpJ8jkU2UPSyGYhwUI5mFG"
-    "C6fNcLv5h/eKXG61JxlFTlJBkyFOqRxsrbMMWha31LYNbD0B8YGdPczImiySQZxOAVBLC0"
-    "BBJNu5EaoY2raV7w4ZmxZH5dLSGyiKvIIpnURV6cQybFV/wnMLE2T0fF/JTgYGGB/QKcIA"
-    "dT40dLwI1FzxCeeVQsDDGAHTQLZnej7yZcFX4KLvU6a8spSJIQLPyPHALofy6KqiE/f69/"
-    "ufz69TMGDdD/hm66YzRq6H3ryfA5cxtABjG4C2AS4vgN/qHdClPwPzipdhaRTucHbx6x5D"
-    "Eely56kgs2920OmQvRQd+Rce+tVfHh/5GI0DhY+PYAxZ1RbCqHaDe4aP9hHklc0gUfhbK/"
-    "G3dnict0YQEX8z+8JZcdo06/MzX2NEMuBDK09/Dc4LcbU+SqhQjFYr75HTSxitipOuRtCq"
-    "ld0Scq7yMccIVUh4m2WsgJjtk39LYlXuTPLcs6jVtZNhoy5udorsU5cO0yAbV842zZexWO"
-    "SDSs9vrcXFGZjif0HAQzBeinI3cT/lcRk/5XG+n/I45ae00AsSaoQzJ5CQvfW7gTfE1z64"
-    "7d80dbgmWFwmZucwP2bnMBWzQ3Qstj/MCSRcwfVvEBNECMyq9ZbP4AiJhCxupF/WWlDFdv"
-    "WM39rCMy0zhtcjh7X6j5UEmIWPjKmDtGckVng8RlULwt6iCONG4i9t7Akdp+F4GdwXKzhK"
-    "6WZgWBVCweJ0ah+puo+EfBQHIOOUCmZuG8yoYObtln+LYOYLpJvEZ38m0jy/33kXbDaCoc"
-    "3jzQpfbiW+3I6Inm00vrHDWCSY9BUjkhBf6pYrWlVQs6oFWY2tY/F61vfU0/FEyNiLkEi4"
-    "tut3sLhTS4i/4XgJmVs/9q+UfKXkr0nJ/wS/923Pne1kKPjze4XK/Qh+1xAdZpYtdMKSEO"
-    "jaIny9sCwBaJNX5HYAKzKCDDBy8cSvQDI2HYdeYBpl0BT1Gc14igB4fKT/fHzMaHVR//TK"
-    "4mi1HpBvcQhi7MuA6y1jf7x+R5kD6zT/wDpNH1iUEU/YFeJulEZCraD+amjhJibC5CiNhE"
-    "xupNKwfz6kuZyf7bKgkILHq851IQi6+lhjSYMiXE+QKdZXYD3VXM3sPSW/gmiERJoOHEu1"
-    "Ym6J6v5g6s8oMwY8uFOotnt8zCqCvyMQLov+7oBkPDi78kxJ/EXpEk+j90cjzUWONQtM24"
-    "ihq+LH26lt+yuKGrkiCkuMSDrN+6hMi5mj/BYzR6kWM4vvpKRNE4yX4rRsPIp8OvwL6RlK"
-    "SUGQ84JEShZvb128Fcbq196IKu8UFYGW8+ZQ8UJtg5JjH5cF/bS+Su6ENLWSdpulrRxH2y"
-    "3/qWNUlH+cUsl/M+WvsmraEYDS1tA2SVmfAuDikkiLQbgS49dgmg0Twd/hGnunCmNk6eVU"
-    "YMzZZWpg7UN8ts3aXsoyOL25Cle6TKUGZ5jMZwHlp1/ukJUXrBkDha8XOcOSrO2/m8fYQ6"
-    "blQu0Rrr6HuGtRaTaMvAdPXGDvCjlvJXLOQpJ8pCVDChhbCNo5GE2MMCGOIaVs6jufX1mt"
-    "gn42GFzFdPOzy6TT8+v1Wf9u95Ar5XSQ6eWobENsZISv5Hufw/FSoLyrdjsrnGK77VR6c4"
-    "zFLaQYmbKRKpunMT1AACGIkin212WievPojGUtqflEGyaG0lZUdAGWMFT9/UKZ/+/xNbav"
-    "tqoFwwP2nHMX8XYE0NrJMrjiIzqFFhcdq+nzwaUbsQat7R8GD7eAIDqBB3aDjgdg0fBgrw"
-    "PwaASmdG4LPD5Sro9MdxJ2IDAJa0KQ1Ym1xtn9VqwWJJ42ZYWDiYcc/y5LcLDRKyIeOPpx"
-    "nz4G2wZgt8HrGBPk9zt9hYT1gUCsJcPHsAmqSb7Z4UWAbWsGRtilNy3o8T4OyOkAggGC+j"
-    "iYBbvPhDdoOKAvOoKmNaWqA30Nv/UFeHWx/fTN5q1wwS7r/wo9PDF18PWWKSfAodNCz0MT"
-    "x9vzm0iMzJE3Zj+Q0AlZu1b60zgjSjdbVYZuKw3dduDkWyOIaMg122dEuzrEqZTlW8Xyje"
-    "zbwrZvglbFYrTZxo2fwmJbXJpWmkj7FW90ofqR5n8u86Mk0rB9qQSH2LKOqF+iG1iSVm1g"
-    "bd7AFEi7ffJvSyoTNdTvqI36gtzZOb20k2P4x8Z03jX93WC4xm3PctY/Kx9AqMgttE8PZB"
-    "BOwU3djt8IkRvFzHQGfr2AMSRjsPvlune+f/+l1z05Ba8mtV95u0TkUPM2p0pBM49RxnGr"
-    "VZW2G8fpnVZWSUSNNANp7PNK876gnkGUSLrMtdMy/SNO8/tHnKb6R0yrtUSbqoZo7VUflP"
-    "q43fJvifr4BVuGz+aU1hjeKlQWXxG0vLE29scKKIrOlDVFoPobHlE1zXGxMdU9Vj8Kci9P"
-    "J3DfmB5zyYzoS88A80ahCTKyVcJlJ6wlH1/ph63UD4OO7eJRNDE6FcdRWU1kDNKGGdBuLu"
-    "sjFDLxvTZw0aFP000HZiCLRSs6RiYTY1e8oOnOQHdRQ6PczCyf+86ukqCVBjtfsRR8Dmou"
-    "mkD2ozPilwrP2AxqJYmKXvLNqEzxZXB1cXnzuSmjpOkqK6GOW8VUTNKuy1hUmEC5uO/gkP"
-    "DGLp4+ZcBrTNrF50uEtEjYcgmaCS/ph2UhAsFmH/7gsrzMol2SmZsDpGXwckI3bbrKK+w/"
-    "ccqVAJKrNHRl2ntCXKSClBOkCndus5xDlUBbphhGwSTKvqysTwf4pbg0YnRKAJUF0FaXsq"
-    "SsV3VJVlqXJNgmamDr79wBdLuYT1L+xjfWJUqScOssyKhK7CwCJUl8tvf8uSRie6MlSVjb"
-    "zR4hiJAJsjPLfydGdN5tzQnng0unyJHpcGJ6LEWMTE06m2mZ3mzed8eGpot+jiahsbSvIK"
-    "GL7WEH/Lketqi46ZcZ5HUlEuUaeYYKj2vxAdopcn/yphsZO84/7wc3ORjSgiRpw5m6B/4D"
-    "LJNs8HafxVvGjJjllkpiSuYrdeImGZsg1bBDpweqgNtzPl4m/bE2p+d8RxJxNMSIpMjES3"
-    "T2KeFlyK+AnSqArYLRthsUUoavMnzbIIL6DN/1RFbGLbQMWyNlwr0bZRk1HctFWRpw9gMB"
-    "vv+KBUYyPT+I1fT1f1/awKEWAZjAZ8RyZigR8H2IAHp0E+X2gY6ywy5rf0KGlfHnTjBjGH"
-    "sZ8cf9W5kgbdnKikyQiu7Xej2vLd3iSrpeVcTfeiP+JiwUWIz3CxrF+MqMV5X62yEHZRhu"
-    "t2EY18HKf4NxOrUR1mUejhf5WUtaiJFMrw0TRFkjMb4GW2gnhg7UXDsx4mF9104MfJXN18"
-    "lXxlYrjS09qPFRFiEPx0uXil9/E1n+twBrw/ES+h0a6XDKGSTA33C8hPztlmFvN5+73RRz"
-    "0ZuDdKaIu8iburZYQmY2sUzqXH1uSuRONAPORErpxWgkMlJrYyoPSbHQC8rAv/L3hziVjL"
-    "tEvd7fiWlrYUS3mAqXpJRpZ1DJlFl4yuBGu+9d9ZvCTppOpoy+VorV+ZWdE2RSbClFMFUT"
-    "pZ35rmyYRLcwmWbFR+WzP4NUiUD1lVJobr01p1Iw45Lx6vJBjI1Gqv+OhmOMn/svOXHqsf"
-    "udYkiQj9TQS+kYdSFE8M8dgqnWx79z/gwtrIOlcMJ26JX5OOFCcqX1zDmFFIdu44BL+EEI"
-    "sDhKIyGT66+OqiDDOXOPy6zg4/wVfJxawS4aIRcJRtzHiCRkcwNrWMW4tAJ5wVMvu55b/m"
-    "KPkEi41A/L4IuH+QDjYQphdJGOzJeKxUVipMr0lNL0bNKu6iHX1Mc7GRZVcKdTZEvBxZjW"
-    "RFVsi6m0pB8p3wh6QS7JhIDzt/wIiYRbfvfkpIwddHKSbwixe4noaSfD15zP4WC4hNxtJG"
-    "qCPtFDWcHp+QneERKV4C2Y4L3Ww+zv/wNyHanV"
+    "eJztfWlz47aW9l9B+UvsKtkTy0v67Z66VV7U3U68dGx3kjvpWxREQhZjimATlG3NJP/9BU"
+    "BS3GmCImUKwpdeJBxIeg4InPOcBf+3NcUGssjeia7jme1tvQf/t2XDKaL/SL/VA1vQcaI3"
+    "2AseHFl8LPQH8RfhiHgu1NlkY2gRRF8yENFd0/FMbNNX7ZllsRexTgea9kP00sw2v8+Q5u"
+    "EH5E2QS9/48z/0ZdM20Asi4X+dR21sIstIfFvTYJ/NX9e8ucNfOzUfLmzvIx/LPnCk6dia"
+    "Te1ovDP3JtheCJj+73xANnKhh9gneO6M/QL2BYMfG/4o/8tGQ/xvGZMx0BjOLC/2i0da9N"
+    "qWpl3f3Gt3g3tN2xLASMc2w9dkaDMAHthX2P1//f7BwU/9Hw+O3x0d/vTT0bsf39Gx/Ptm"
+    "3/rpH//LRGj5U3HMLj5dXN+zL4SpEn3tshf+4TLQg74UV0aEfqB/zcZZLZxNoJuvg6RUSh"
+    "f0R6Z1ESLfXWVM4YtmIfvBm9D/9g9LcP7t5Pbs88ntdv9wJwn2dfBOn7/FYI9gfqQ/SwTg"
+    "cHwz0IYvRNhGz/fKwd3/sQK4+z8WgsveSoKr021NBNxwfC1wg1XZxWV7WAXZw2JkDzPI8r"
+    "8FkA3HS7lsq63bsoWbXbkz10W2PhdavTGZ1eG8dXb9762VAH1QAeaDQpAP0hDDJ2j6v1zI"
+    "ykiIvW5sNAXzjxIYGxH2Yxf/L7LFgI9kFOr1UNddxPDRoJdF/py+45lTVLC1JCRT+BuB6F"
+    "74j9a2mv8ez2ydYQ0CT2YECdqjxubzv9ragkpAv7+4Gtzdn1x9YdNPCflucSBP7gfsnT5/"
+    "dZ56dfs4tUEtJgG/X9x/Buy/4H9urgccZ0y8B5d/YjTu/n+22HeCMw+zH65BIw5W+HL4Uk"
+    "L/M4JcTdSrignVeu7SZtFbn90re/KYXzt+zPWtGKZZLXzELjIf7F/QnGvign5vaOt550yw"
+    "+r8G06yXBv4JV1j4avQVXfi84AHiC4/+dPqDkcd//C19Dm4vzijEDOER1B+foWtoBVBPka"
+    "tPoJ2z450Gkh9/uUUW5L+iEOmr2CxrZqwWwZ3YGdhOQychy6H0xZ9FVpDoOzaB/PxZEqj7"
+    "aCZZweI0EH2A3wq0Ndn0+B6G+zi2dyV2texb0/40/Qq04QP/Seyz2SeFPO/MML1bpGM3Sa"
+    "zmvN0rpYLZQM3lIxUfvLF8sIfFrce4VEvmo6yqiKAns9FfSPe0WvZ7jrBSRE1FRKdP9XhI"
+    "waEmA/N5XIX4PC7mPY8ztKfpiIDrj26ErO8WrlWiTMfFUabjTJTJQB40rRwD7Oe7m+t8cG"
+    "Miab7H1D3wN7BMsob+fwmyDIsElRMiun118kca7LPLm9M0R8MmOFWc28Zzbhnmp5ioaNP8"
+    "P4X24xnMt/0X75Ua/iM6StOhsvolt3CKrX6+AkSDvQkhZfdUsHvs2XREzXNk61mc79FLwV"
+    "JPSkkBdNnWP/jjvvx4Xuz8lzfXn8Lh6TM7F3j+a0WWeFpOukyn5m3QKSSP1JzxkRPBOiMo"
+    "xUpP5Tb0qyQ39IuzG/ppuC1IvEMRmBcCEsJbZTEXr+XMUp5gy6BPP/uv6J6dIyoF3qveuK"
+    "mJjtwnui04FDsh6yQrKYUCUomqVUyUfrGJ0s9SM2TxnbP2OMYWgnaBQZ4QTGE9opJtgb14"
+    "ZbXL/fTm5jKx3E8v0uv569Xp4HZ7n6NPB5leAd+oyIPNIw/ePGGncxvb5mXsdE0Fq0jZaZ"
+    "MJuzDQ1MEeS44uDodnB/XKuDEzGi4UGt/aZij1wCOa74DdfwFvgoCLqJqJ9wMBE0gmANoG"
+    "MD0CiEfXl0HfJVSbTMLxAPQAPWqJB/qHYIJnLtnbSqmwlQ/IIfD+jKubftjWfxSl15WdrF"
+    "dC6alD5c3ix+wpEfBUguESuifNs0vYYWgIRucTQhLC3HzdV3CQaOwYEXO6k3ISgt38mo7l"
+    "Tgpv2FlZlb1fd9v27aMs/sXJE5GEyp1QuROK/li73ImfqedjQ2srx08M3+qVeYd/+YMquo"
+    "Q3NgIjaDHuwKBL5QlNke295y5aWJkByGwKPAz+F7l4D/zumh51PYFpA0xlz09BbL/PeoQt"
+    "zK8yOjp9eBW7f6rhRIsNJ6ZoKtQuJRwvXw5rO10RlEGwcQaBcoi6caaUBEe8ZGXekjESKe"
+    "v8eqlISXY1LlHjrKp380FvtbhyURKe4yLEy8WLfYSwNF0lV2+oKR4uAMEeeykx6VJPm89d"
+    "Ut3KWrbLKRoP2BXrVhaTkRDn5msExghpDA5t5OSc9MVts1JiqwvfHrfcPau/f/jT4buD48"
+    "PFpr14pWyvVml2yq1MupVh01rx5gZxOZUXUTvAhp/tGjkpcSkFflPOPEe1ATde8lTH+OIr"
+    "cN1ztpgGcI01b5cU2uS2ugQvAh1Te0TzJXmR0Jk/ccxf/IQsSXBPRS4Cp9JF1JgwGsLslk"
+    "8mK2bYNZC7JFI3bA5ZAfruaqyl+rLEJJyzePWv7lnQnl0WqNqkJ29m3gi/DJ5QPkMZf7tX"
+    "RlJiPlBDbKQiKjeUqPSwY+ZUuRaTOwsBCZmd/Ur85H4JQbmfZSgdOLcwzFnkxTmGMZGlkg"
+    "y7hvaqswyd2YgiNanF/6RlG2CAutVnTyaaR9F8m6f/jqSThrH1HEssFnYvtsLiEf5WDbA/"
+    "U943/fM/yijrpFE2mumPKGcrK+nLtZBY4fVAJ7+dXFyenF4O2tqi2s7phNN85q40MrCQUc"
+    "R07aiAOq8377xWYbkOPYBBEYuwApJySgFNheb+iiqPlgwixWqY1kwRVYNIyTWoInSNgrtk"
+    "hK5NTyuIOOU4WlEsqtjPigW/Wnaz6CLyZvyDXPRkomcKITQs029Ix7yuHkg0WAlfyiaOKx"
+    "etsy6av5wE03sTQtIl9zbf6DTAa5naoMIpVIlQXdtRec1v1qwCErEuOJGEhNG6fpWuLP3i"
+    "riz9nLtUoq8lgHJKTL6K36NKlQVHJZUFR9nKgshMqopzJLFCkvPL4Pr84vqTdjv47WLw+4"
+    "qYzuMqTGeawIkxncfZkzRjiYqwbjnib0W9qYhoJYYt0JiNPcEO2gkxtZVV2sp81GrkuacE"
+    "lU1a3zTiQNaJKKREV5Lnoba1mtuajqcO46NqhY5SskrTXdY0fkKuMcs5vEpvJIhJqesI1H"
+    "UEKiBb8WnrQPudrnkDb2PIqBbeXQnJvmXro64ppPHeR+kl3wDCkleldvUCjjtoGyP8coUI"
+    "gfyxzURnUyN6ZVFa4o/Vpv5gVZa0seFV3XRMlBdmKiOvYkJtUcRv2DzpqFLA46gk4nGUCX"
+    "k4M5fakkIcYUxEwqhS8xcreOglZxkX3yMZjpcC3DInqY3LIwl9/Gt4sTEx5cKujwvbkRqg"
+    "uHGfYwClbP9i6ydmPldsL3+y6PkOIGAmItChDQhCe4B1hnfxM+BXohIwwt4EEJPKg23DpE"
+    "clX2kmAQ4V8qMQO9n28i3ML16pFKOYeKIcfw+5DnS9uVY+NFvy9MoEKuWuszZh3LkUy7vL"
+    "Sqrku5TZkk2+49iIgByMl8Jsabtt6Xokv6wM4P0qq3e/ePXuZ1Yv61Fko5yCipK2pZGIjB"
+    "A3nlOk8kDfKEYwRnlh0RLUA4HVQd5ye9hVV6vGzUXRhtO5wvLlVbXTfDqOnYvGtXEPZOWD"
+    "vXm2yrRNz4QedoVXelZSPrxbWeYRcIJrPCMoH+DNL3CV5F8UXjiqFF44KgkvHKXBHkH7Ud"
+    "MZwSbKnaQlVW5s/dxYi3Niy5XRFc3Rkl5kpbcSxY3IRbaO6tQ0JiTVo1FXB+iFmoisl4Dg"
+    "wZuWa+Q06BCb2PyF5/oE6Y945mkzV5CUScqpc7fSueuXPbNASA2SJkdYUQeq0ZUKSqt6Fa"
+    "XpIk2jFwfpXFmuaz5R00Bc4QVTKL13We+qld1bH7HFyRzVtVEyifKuGiqoUG3YGm7D9tpT"
+    "sFKkO7biqwJd8uAvcT1V0KJwydtxqrdyXBPw85p7uYh+ZeItCZXct1F5JuvuvSRE92bYIl"
+    "ySxdRmRi8vJstJ5Q2LzIpzeFmSrCpbkprDL05RdSiKYrU0oYB0CanN50yiKTSFuOOFgGz0"
+    "fDuVYJCQZ0w3zgkkE6E1nBaUMHuyHZIeW3kXKJYUOIYCK+x/9/VucNsW07uC3Jr1SLTeur"
+    "65vTq5XBHOjWcC+5Bp4v1JM4IqvFdp53D8e1O1JfbsggnkU8B+/12l4oJ3JdUF715VwJia"
+    "GjM3bzsvNL1L55Am4NrfP/zp8N3B8eHCEF+8UmZ/Z3neEC4LUz/W0Ga2l2cNvnKpY8EcKs"
+    "TS5RCLhR9Mu84TlhVUj1X6sfIxeqY/hSqFnsduvWB1yTTq4er+w7XMppo/g9J6l7VOLW6L"
+    "l2lo4g5SnuwqHdLr3wa3Fx8vBufr6i5FACI75+714s4wGUEZrPVVd4gxDc2eTUfIFUU/I6"
+    "jQXwZ9/oNF9p0cUdmI3ebzrkem6000dujmH+sFxTcJqbKjXKoVz47m9F5tkkfNwxb9gUGi"
+    "ROVjMiMpw36RIreqUFvFxFa2U5o7JdoTcolgcV5GUEKoG4+nqdz0zfYBZo5RU/9JSQlvAm"
+    "KWtnFjW/OtRTbOmqp9kSlTsU1eJl1zyawj6RII88ubl0TplM5zRseu4aNSCacpcll3pWUX"
+    "01Uwjawwxe4oVqmQ+RA5cL5IGdVIboNoEbC+wPmtP9sGAKaZHpouuboiwC7oZLKC5lLjxo"
+    "E86ZYdrfT0JSgvsVLosTS+QMkycIsgW/65FEFrzVeYplvQXPaxXOB1xiaTFbTV5sGvMUSJ"
+    "+zOWhSp2cYeMiE2wZdBJloTqsz+LrCBxMhPSU5AQlkCz7G5FZztZTCYTZm3WpNxC0zrxqN"
+    "XlsI/LlKbE3+6VVajQL8xKy/lI8Tbz3gR6ALGaOWSAL7c3Z4O7u4vrT4D1h3LZuzYwPfAM"
+    "CQhYQrANAfOTd5mfDJ5Nb2K48NkvayvqNd/Yh3yz+elKB4yxC6gtjGfeDtXVBAEX6ey2yD"
+    "n4C4/AFEHCcoTotARQ+MHYxVMwHEaZLMNhxe71qjSnk6U5XbzhcGPUkkgVr5lh1nhSmQo6"
+    "bNYtLcE9dGd+m/cbh62NghtbioaWnqvh3XVBH3kNh2IVD9nf2aEHQTANCKYBhukfXpjdtx"
+    "J2/gPbeEYPwmhfAn5qxE4PEEzPLbqg3flwmDljW/iMbzYd8IxcwnYvbzKmoM8BHLODGgL2"
+    "KNIjt0f/qbuQTABmr9L1xB7mnn/KQnsOHBfr1BwsOmL/3KIDnkzDL75dfEP/qhZ19nZjky"
+    "8pi40pr3KFSkxGxoLCShWcJQWcmUyf6KkQQDkhJCHMzSdU4fhhUBXmhJCEMDd/f4u6XOTt"
+    "DPQ1KJhVaVfKA1IekKgH9BtyzbGp85PojL60leP6ZMaU+jxPsdF0pRoruLH7z9Q9z9FtxP"
+    "HLH5Un0ElPoLv3er/lGaMu9l4BygdVTvKD4pP8IOd6KgMJd15ICEkIc/MeF3pxTHr+1muo"
+    "HJOUME953e2ihMcXi0hWrO+Pi6jK/rQnNyP1kvuJqtxfiwfGQDDPlsXYQtDO120oklLsiM"
+    "q09bQsXlmtNk9vbi4Tijy9SFenfr06Hdxu73MN0kGmV8CIKId9856zjjjsv7qXrLnGHSKk"
+    "IFKZGtErc9a/u5rfq4P4oysn/zyjEXBYVgwkj1TrwMNghAAxH2xkANMGoznPqOHNTAH9fL"
+    "Dd3+vvHezsZeKPS85VhR2I6MiY+af4gG7yAR5+RGKVvqGAdA1zm3ecCKIHkCfsoabElI9a"
+    "Beq1iJpsfRlcn19cf2rr1E/3c60SFCzr5pohXCzGAmo1b/DNl5ZwefcrNdLtlzTS7efcxe"
+    "6jZzo1IPeF5OvJoLgu5brXct2JzvLuDG00F85Fzoiq+6lqpzpEUJLIf6p8gOdKy7fJHVTJ"
+    "7Tkozu05yOT2hMjVyAFPSCp6sst7nIF006il5aSk0nK3tWyZT6xMq5aek7JK013WtKLBN0"
+    "//HaHBbxG0rukyvEVPJnreyit+TY7olda/Lrrounx0ZRqcCe4yQUBmo6nJbT7wDE2P8dis"
+    "fGab15gSbwcQD47HwJ8fbL/b29/r57LhTUwpRopTp0GR4d0kw9nVgcL+YEyorRQIWTXRmY"
+    "7c60S1SNiSW8H/5j25u7YLyd+Ve40WfU5bbhVvyy7T5i+qoE+3zg19F/N7yjyhOHK+tHwE"
+    "aSvhthA85kDVRj4hrICvBDxBFp1NGPKUmAK7Etg2zjsBi1EOx8sH71EleI9K4D3KwuuTBT"
+    "WcypSgCjHWdyw5kHVY05SoIse7Ro4qcnyz9d8ZcnxMf8jknifG5lLjsfd75cQ4H6nxHNuK"
+    "rPiNjQB2IF1pIBAHXBxsY9ua83aKLJEUmAQ8IsfLIcGFZ/hmf7P5ryEAj3nLKpY9vmvajD"
+    "CfAki/6tS05u8BgvoEzAgCU+g+Ep5W7s/MSpwAtA06J5kh8s1mH0JmOmtBhV2Whc7GEkbL"
+    "+3N9AA79YsjmtDz05f2p6C5N//Yn98eqNpHdP6AVB98VTUTI+0+PiDcQScjHOTafdcX3K+"
+    "FigKSUKrp4ldpVGbzSGnyquHpz9OvbdTX99pik0nKXtSxWzaLKWKoegooO2bznqiN0yB3S"
+    "Z67pzX9ld5QVtfdOj+mV9vUORmvfg+GVEwZDAc41MIYAug/Y7vt8Bh5zbsPG7hRaps9IsD"
+    "7aYPtgr793mJsuuPyEuc214/4rJib/Aaq1doe8ZMVXdEUTsQZ74ZOSgf6OPn9WIfhxOZn6"
+    "FB/0fzpeAM7+Uwbx3dXJ5WUW0++xDbmqVRaXkSL9L11FX62MvqyOPhMY9g8GYTIoJSYh2v"
+    "2joypZDkdHJa04j5Q1rKzhjljD4Y3ZJ475C5rn2cKpEaWWcHiNtwYdU3tE88qGMLU3npC7"
+    "6+Fd/1+ACjN7FYJwyj1wT83Z5wm2EH/TJIBM8LMNsK2jD4CHAiF7Bxk5dnGj83+zuTm9/f"
+    "nq5Gz37vNJ/+iY3yjnBwX9+R3kOMjdCYOSPTDGM2qSj/x45XDouGhsvqg749bBpCs2rvnf"
+    "AudjOF7Cg/G4ihVyXGyEHGdsEP8REYE3kpAuDtV87jbdyoTtu7iMjGu4+bZfOnbyLlku6x"
+    "oSSkgIcCu+SmgDj3JyA8qOwqScTJ72iokO5b5snvsS178FiafVjHenZVU4tMuaVkHvTdDy"
+    "wosXdS5TgupIFTpSM4xQViNZdXzELjIf7F/QnKvkgn53mH9bZ4rOWUNV/BOut/DVaBtw4f"
+    "OCHEkvQ4oB/eXI795/S5+O24szivfb8m23iNocSSonf0SvEt/m8sEV6bYrbKN5jPoCD+YT"
+    "IoD9QMBDxwC7BnJ7PtsVclaMCxsO8Sz8MLp9BPRVgmtrcnKWyD8cjhEKXh0OGZ/Gu79D12"
+    "P8Hfs3n+8HAug44CJv5rJG8ZyPMz2w7bgY0DUOS6Lb6fUS/xYqzN2dDbJXwsQllZZRRMnN"
+    "u2lBCd3u5nkNdfvuWxVBLDZDMfCTctLchbX6NlBELPkgkpAvLbQVNm89GresDuPGL06nH2"
+    "UTyOkuYQcvK6sq/xVrqljTWh0B8NRhXmmtFZCSVXxalzWt+LQ332w5RyCMf1xKga/IzO6S"
+    "mZm13gC4N+E8kiIbf7o7xRH7wOdQwwuNVGCE+a+rnH8Ziv1AfDq1iJ2lExnIJ2fBF2jyER"
+    "A4cE5F+N0rrP+J6V+4nUrBbPojvtm/3rKXLQwNsE3wzNUR+PV2h84O6Ae5FFowdvE0FKaf"
+    "S/+eItsDOsVtIfLl5N9Xg+t77ezmfLATUM6+SzkcvgdntwNqQpz3wMnvJxf3F9ef6Ljrjx"
+    "e3Vyf3FzfXPSp9cc4+8ezy5m5wvgc4Xe3z1GPzhRHRE2TTDzaNb/b2GNk9MIHWeHfm8OxT"
+    "zoiBF8DZGfqEaSOHgP9ijjV1jD/QyXzKhtl5fCidWGd/k4heD5h/IXY7hDhDbqvLUTt3kP"
+    "ZeIb0XuszooZzzjstJyJsoynvNV338BqFat3k2cY1nx5xiRb+GeAbHcls8U6rmq8pe0i/e"
+    "S/rZtGBuegihvJBYIcq/3q4G4OaT29W14aqDlaItl6Mtudek1eofkBFtKUwkq8kfVwIhz5"
+    "hfkoByDoxTjC0E7SItpGRTWhhR4baescUrq33ITm9uLhPP1+lF+n6br1enA3qa8AeLDjK9"
+    "QuTNOqGZmJiKynR5e9MtXK9kISGodNxlHatch26cYnF+M6uF8qS1mJg0aWv9/cOfDt8dHB"
+    "8uUF+8UgZ2LrBiq3qcawmsL5IrTwBM8PFi2OcIKz0sqQfhByAtqTSg0tdU+ppKalqTR1Dl"
+    "1XSkSDB9FuXYtaeB4MdfbpEFCwJRhVV/kuD+T5uZMl/8hI4z+r87RM8VbysnayY7qFeWQR"
+    "MkiWgsSUQjXKByGg1jPKM8k12eZ+JPAbZPBne7n86uAGQ5G8TbYbkiFtahh93hEGy/A9Tf"
+    "NPAUGOaD6ZGdoNJxKwV+Kx/yzQ7rKdETcud+fow3oZMwKEnQ14x9AstJiVo2EA85dNopZB"
+    "cc8cuU/C9Dv6qF2PdU3c26fp70QNdbB2+MImINVfwnViR+GRORLoL5rkIA811h/PJd9gJf"
+    "tpNpyNazAN+jl4J1nZSSImOqzB0Z/HGf8ERCPLevTv7YSXgjlzfXn8LhMfzPLm9O08s6cX"
+    "CIbStZWeW4K8ddOe5r2Wx48ITsXFM9OaDUTF/4b4iNrWih3+EptUH9OzoXGdTMBsaWAeAI"
+    "z6gJfXN7PrjVWF43y+7+983Xe+3jycXl4Bzs7e3t9Hg7X3aRKLeK/Q9n+dtGthVKq5/mJ6"
+    "oH+e9RYxT0QgEAP9/dXIMRNuaBQf+MRhOMHwFF0eQvBK1T+ITUtC9JIM9kiKccZ/qnSg/v"
+    "pv3OtZtrwBfbkXEZ6QzJwyoJs4fF+bKHmXRZxYK+uT3DMRNY4eF4KUz4thOVg/NFxFGKiU"
+    "gB8aq9JGWfK/u8xD6P18VwY87M6y8uEnr43TcOzwPbcH0f0dXGHgLYTjwPTZ1cbyY1otSd"
+    "CSx0+uzywRX9GXZliYUfmDmPbQQ+399/AcEM/u0mocH/nteh9sAEP1MB+6FH/w89oNMvzF"
+    "szZp2XZqdWMYBOW1MlN5zMpqO8bgKF8EcCMtm0jSXsEQ+69U73pKSqnencIZ6oWZ25/NTV"
+    "piL5rikp9QDlZv4Rh34C0ooqVUsy/zKSEmV0NwYwcl2x0ONCQL4S636lEut+SYl1P6fEeq"
+    "brCBkoz64pK+dKyK2wlOtttvwGK7lCS1WYpEsJyrQfv22qohHzNZdMVZTXe+2lMhZTq7FT"
+    "LavSWij2huOKet0dTnIcrzvEN3YY1PIw91uRbTiYYvoefBlcn19cfwIz2zMt6r/2X16Af1"
+    "8x2L77enY2GJwPznn3KBYZc5HHPhW4MxvwQJ0fldvJOsqr+UgVmVu37a9X4lWrsNGbh43W"
+    "pNFNsIW0RZynOwpVaihU0k8o0zQrRmdWdNPiItLkeDXHH+kTZMwspLGgigCqGTkFbSbrlq"
+    "UY1qcXisQVx5CF2kYvXhjqqEGF5oivpA/DKg0VqdhQ34qvRXunZVXDjS5rWiUvbLb+Q99X"
+    "2LFJCSrHprZjU5z1WYp/cd6nAr8c/BKeM1zVzfGcg9iMa6aRqjxnaiuocOMBCssFlsQ4U3"
+    "4gK8Kxh32JwvfQArfwQ85mI56BFkuUkgT4VSSgLXaEYs49vmm8zrmHz1/lqvevt5d+Sljs"
+    "igeCXGq1+0Xkz5BVrRA8XRDlbGftAUIfzuiqXv8OCL/MMsuyt/YpKjOtw0drb405dFk1Eu"
+    "sP4Foi/HkwXIqigCRvflQpTeSoJE3kKJsmEtU1JgFmtX0lNnwe52iYugf+BpZJ1vhwzYOW"
+    "YZFwjTMFGOlai17S52UTpAswokp/d+54eWk6VboERLJSLPhVV8EgmwEhmiIVk1phglS406"
+    "9tgtQYmhb9Fhox7bxbKcqJu4ywYmi7zNAZJuHPSB0qPimq9NxpPaO6lwsnJZWWu6xlFW/Z"
+    "PP2rYtH14+pCZvnOo0BNX+l+Ew3qVeqAQ8LxAkmyZxPThkCH1Ic1oAsMOM+Qa1Nso3kPjG"
+    "am5QFMjTt2EytLVKWDd6kY+AuP8tNhm5qc9bg5mfoXnpo2GCP7PRgOH1xMCOtm6V9xu9Nb"
+    "3JNKX+35N7D674/9m2YJv3/VZwnp9Du9oHMOnnl0HG9piYwH5Grsyz2gqJkOmU3DTjlUjv"
+    "XcpI8v/Z2EfuOgKabnWRx6AHV+M+sem1snT9EkBn62WUMEpjYwNukf21/vP+6+8xnJ05ur"
+    "wgTfTEYv/RKZK1sVO6nYya5vuW90byjMqS8puS/UHy4FW9N2Wq9/dbqefwVG4dJOScm0tB"
+    "vLjOSHm9iOsRCRCdA3uU9EEPiYkIK+NvTMWhPDPZRQoNcGPbB+xXCPCSnoa0Of8DXEFJAR"
+    "VWqorQbqo4kE9oLhUliHqqOdIik7RFK2ybt94UfWVv6tMOydXiWGLXbyVUmI84fnZKst2K"
+    "IRtFgq6geekca5MPrnE+I013AYu3qU8VhM/UFz6Jz683Y/jlFwX25vzgZ3d6ySfXtCYQfh"
+    "pz1Bkz9YO2D3X4D1sAZ/g6B79baLLESfEoP3gGOl8dFoVdC+pqenors6p5JO3XW8uU9GpI"
+    "YRtB81nR1cokpIS6pnobYS6tzO+xaX8koHvLqPWnUxyXGgIguyLX8pFfHoV4l49IsjHv1M"
+    "NvaLg3Tuirqu+QStGs5swRSqk2vnnNckU2rWYS5iYiqDrsv6ZenLMxdpLvVW/cSnqjtpVl"
+    "I1QK3UAFXxgZv3yHWHD7xFVNOkiBMM3+29ckU0fer5wMqcYDCeMWFUnN3L7DscmWwzRtGZ"
+    "HpoSsD1GNr/B2bfZhsP34ObL4NpvJ5nDAzb9Ed9s//Y4NpTN4BOKBtimU9mAruj7y6B9pe"
+    "kBat2YdI2A7cEfXy5uB+fv+ac4yDbYBXj+p3kYVyf/IkM1mJo99XTUn1vB71zcMxzbFRQ/"
+    "2E1+MFAZ3RJETtiklHTX0R1U8VIOir2Ug4yXoniPN/LDbewJXUIXjpfPYtyvZDHul1iM+z"
+    "kt89eD5mBH54oIjsZTOmOHrKBRnpRUdEbnbG/leyn9pwyxhe0sku2alFTWgpC1UNIlboFs"
+    "ViHCLcy+ErTGKWmvdi5LL8IlupdxlzTnERAohoz4ggs6mUSwt1oLmUKtlIcJca3ExWgLlV"
+    "argaSiyGVVfdCNLuvoAc5u8Gym7URuFF1yjB9hPIpl2o/IAPzNMXJ3ehk2puH5v9nng7PL"
+    "i+vBOaNbAoplDwygPgG8/BP4ScGMpmF3kFCNGiabFFrg6xd28oCxi6fhlyiuOFxA6e/x7B"
+    "doYd5Vgp5ZvNVbGNuKfOkm+aJYARWdl/iOkQ4kvnWNkXmb1e6HB+pcbZuQVPHyLjuQikDY"
+    "bP3H7T6h0kFFHDRRphy3zoW5G6WAOgp4nblpgLdJph6smS4E2Zvqjf35tqFYsddwje+unb"
+    "oW9g4+IYMubYS2cmie2Lu9MoqHsHGsBg9VvQb2ZEGdABfppmPyfvATBGZ0IQA+3/vgztXg"
+    "3R8IeIYWxa0HHGtGFoN/8BvG0xWCrLzau9Y+J5edYSNj1AzSgq5TeRSNImM6ScbEVFhdBX"
+    "G9q8O7rvWUeWSETdi0tFJG/RIty4RC1NhCQL6cmYMqnNhBMSd2oFKslZfeoRRr1nPgV/eM"
+    "/j/P7EsOKLX8HH+o9p21jTOqW39scKwZAiAT/Ew+cGMrDMrRDwUE2UaQGK1Dm90SxPuCsm"
+    "6dwyFvXJBn8jU3OWuuEKVes9jdydn9xW+DXhAehGBs0idk1w/GBB889pDrX2TkhxgZQB8A"
+    "tAF2kM3HfLOjQWPTJd5OLGgItp9d0/Po0KDhKk/fmrN+qx+omQp5v1SKK6ZTTR3oIvYVox"
+    "Qv+jV531ImqVtYf9zZA4FCid+Bgn9LfoGU3/oBeiw93Ju4ePYwYZPdR5z7nouo7Yyo78aD"
+    "n0vmhiuLt5MWr4cfkVBh1UJAuozv48MKB/3xYeFBz95684zvrplSb9NcNvZlBZZ2Skw+U3"
+    "aT07/9w3tdw+gqAVxaz0BlS3TvAAn97FFOk/IyHSTlFAG1tAIURbKZG6FqWde1aHoIbAMB"
+    "36vYVGumiqpB39Qy7FTc98zCBBknfqxkK4cDTA7olXGAOh8aBl4E0vt9wcXFPOB+goBpIN"
+    "szPZ/5suAz75nA+xZ4GIwQeESOx/sbAIeuKjrxyeBu99PZVYYGbPoDvtm66UyQ66EX70MQ"
+    "MoYWYLABaBvg4pxiPB2xqLIH52BxwWx4ExEPOLv4eYexiHS5886r82+2P5PHvhQd+Rce+Z"
+    "ctDYd8jMaJwuEQTCArUyBMajt4z/DZPoK8qj0bFP/WSf6tGxHnjVFELN7MnnB2F3QW+uJG"
+    "8wkhGfihMpuxlW7zwXkhbtbHBRWL0WnjPXZ6CbNVSdHVKHqVm510eq7zMCcEVUVJl3WsiJ"
+    "jN039HclVuWf6x/ohyfdTozV6Zf+ry3GQ2TsA3pULAF9oD4Q230KXuo+2hB+rJjZGdf7Vu"
+    "FcEgrWRCXydR7z/LJPzWDv46gIGs4cJnGzyzknQ/gYVNDZ4h6/Zn+57qnLcN9DCbNGwouO"
+    "P7qPauN6FuMDTp+/CROrnhx/5pg12w/5/hkPUW5AMoSrov+1/RK+F032xsW3PwQB3YHstL"
+    "KShhd+gP9D9tOzUr+G8QzL7TAzx3xdZnrkt/AnWs2UACdGgD3tAQoBcdsep6lsLChbHL/+"
+    "NhD1rZZog9MKDr+99g2++GyH9gMCsykqk13BMP36K6oohT53vmsuwf6v/7VwbTrcTNJt/s"
+    "8JuDF3niPB+GL9f3ADJgZg7vCgCgPWfoEPOBTWrSPQfOA1BYhX8D7RX9b6h6K3bLrSz27/"
+    "1nVrC1YkJIujyb5jsrToNcxar4huOluDCu7dQD1aDirWKggjc4q7ubI4RzGiBw0ycL5893"
+    "N9cFaUoLibTzYuoe+JvbbGsIbAlqDItyyi/N7qU8DjZBlvKLmYIiyzktJ801NI2t6aSlLr"
+    "ZFZ2WlwXfF+zRd/MhjX0vAAonLyBBHSBohh1WMkMNiI+RwXZNM17nHMPMstWUSEAsmUFmI"
+    "dTcWF41nS+qkcAqlleW0UvPUzRFWx249PaiU+EKFrHsAQgWglP6j7TYi3UX32qSkOvLqbr"
+    "WJoIOYQahaozSeie3DmlWFaryVzMFOLL8K/cwW+8XqoO3Y7lK9VVxyZ12i0b8f/83ZVwQ6"
+    "/S9yAc7YZBKt6FY7/adQK8uxWOBaJdFCi1RaLd0i6LDmpz7wLhX+RO9Zd4opZokRrJkGcv"
+    "08+m1fazs9lguAvg+HYH9vz0/y30qh3cL0uZ3fgh/uPwxhcjYP1yfeodOpRnDdOWJ7JWF7"
+    "pqoM/CWGznfZTJzGYhQqfPxGRruqJe+GHhSBsdkERsIEqP4IJsTUNlj78etGgd3GQF/CWz"
+    "iLfO0lnetE7veaaaKqi514/CuQFzOiKKHXUY09150qyb81yeOJhdz8UofFm71SD5wO0yAb"
+    "V833LgZXLEM97G6uvNjOebEcwAz+Jb0dg/ES5kU3n5JkoSdkiaC7EJAQ3hbSkVTGVwriKu"
+    "1J94vbk+5n2pMSHYvtDwsBCVdw8xvEFBFCj3sRgGMiEkJ8VKn96FFJ+9GjbPvRN/HvXie2"
+    "ZDU2FL/YNT28aas8pQFGxSJj5iDtEeV0Cy3rNh2XaqQIoENFnq20mraxJ3SchuPlq7Bo5S"
+    "ilm4Fh1eh6m5RT+0jdfSTEUTxSlJRUHXW6HA9S8cDN039XOuqY5PEc6Sbx4c9lmhfv914l"
+    "m41gaPt8s+KXO8kvdzW2KqsmIuSxwyASvN8mISQhv9SvYhP3i03ivup90pn1PfN0PBVy9m"
+    "IiEq7t5gMs7swSwjccLyG4zXP/yshXRv4bGfkf4feB7bnzrRwDf/FeqXE/ht81RIeZVe90"
+    "ZWUWdG0Rvl7YhQjQJs/I7QF2nyoyeO9Dv7/ixHQc+gKzKMHYtBDYfkRzfhsCGA7pP4fDnf"
+    "wqjmanVx5Hp+2AYo9DkGNfhlzvGPzJq0qrHFjHxQfWcfbAokA8YFcI3biMhFZB8xe/h5uY"
+    "CMhxGQlB7lcKZPRLAhn9bCDDPx+yKBdf7BFJSIFxmSnVxrUeBEFXn2jsfiQR1FNiCvoa0F"
+    "PL1czfU4pLS2Ii0nQfWqpgsSOm+71Z1O4+eKfUbPfM6n3ul0v+jlG4YaFzMh+cvfJIRfxF"
+    "6RJPo++Px5qLHGseuLaqeXnnrW1/RQk2L08ISWd5N9+8PHpOKvo0wXgpTsvWs8hno7+Qnm"
+    "OUlCQ5RyJSQtxCXpbK1U+jXGWX2C/eJfYzu0TRKSpCLRfNofKFukYlJx4uC/plfbXCCVlp"
+    "pe0ua1sFjjZb/zPHqKn/pKTS/3rqX1XVdCMBpaupbZJCX9I2RHW2aKazRcEu0wC098nZ1m"
+    "t7qQpwdnNdoutpUOe7ZN9TnxS+imqGJVnbrbY9TYJWSLXHUH2Ncdfi2myZeQ8+MeLeFXPe"
+    "SeacpST5TEuOFjC2ELQLOJqEYEodIyrZ1nO+eGW1Bvrpzc1lwjY/vUgHPb9enQ5ut/e5UU"
+    "4HmV6ByTbCRk76SnH0ORwvBcu76rCz4ik220+lb06wuIeUEFM+Um33NGEHCDAEpmoq2oKL"
+    "6pkNdbaM0jzWTA2VvShTrK2lv18o9/81XBP7aqdaW95jzzlzkYFsz4TWVp7DlRzRK/W46F"
+    "hNXwyuWJ9wEl4CcX9z/wUQRCfwwPbJ4G7309kV0E1nwgJkL95OD+DxGMzo3BYYDinqY9Pl"
+    "l+R6wyEwCRXNuWSi0dm/2d/s4dCCxNPorAZ1BZDjv8sKHGz0jIgHDn7cpR+DbQOwt8HzBB"
+    "MEdIoWeIYEQF1HDl3h7wH0XzTJNzt8EWDbmoMxdumbFn0OXD5FDxAMENQnwSzYfSR0pI72"
+    "6BcdQ9OaUdOBfg1+DwYBzy62H77ZbCwB2+z6DOjhqamDr1+YccIv04Ceh6aOt/OBf/GxOf"
+    "Ym7AcSOqGF6SZgaByI4VAVZHT95OuVOLrd4Mk3RhHxlGu2z2jI1kV83qSU8nzreL6xfVvY"
+    "903JqlyMLvu4yVNYbIvLykqTab/ijS40P7L4F4IfF5EG9sZuZIqbX6IbWFpWbWBd3sAUSb"
+    "t5+u9KKRN11G+pj/qE3PkZfWmrwPFPjOm96vq7wXCN+57VvH/WPoBQlVtolx7IIJyCu7o9"
+    "8EjdYt8pZq4z8PsFTCCZgO3PVydnu3efT/pHx+DZpP4r82Qd5FD3tqBLQTsfo5zjTpsqXX"
+    "eOszutrJqIO2kG0tjjlcW+pJ9BXEi6yrXjKvdHHBffH3GcuT+Cuzc1EpWJ8n87az4o83Gz"
+    "9d8R8/Eztgwf5ozVGL5Vaiw+I2h5E23ijxUwFJ0ZuxSBhDeFu9iY6R7rHwV5lKcXhG9Mj4"
+    "VkxvRLzwGLRqEpMvJNwmUnbKQeX9mHnbQPoc4DauJZNAk5lcdR20xkAGmjHGq3EPqYhEy4"
+    "N0YuOvTTdNOBOcxi6W3HcTGZgF3xgqY7A91FDY2imds+95VdJSUrDXe+Yi34CGoumkL2o3"
+    "Pyl0rP2BxppYmaUfL16Ezx+eby/OL6U1tOSdtdVkIbt46rmJZ9K2dRcQLV8r6DQ8KbuHj2"
+    "kEOvMW2Xny8x0TJly6Voprx0HJalCASbffiDq2KZJ7skmOtDpOVgOaWbNl3lNfafpORKCM"
+    "lVOroy7T0hL1JDyylRxTt3Wc+hSaAt0wyjZBLlX9a2pwP+UlwbCTmlgNoK6GpIWVLoVV+S"
+    "lfYlCbaJBmD9nQeAvkTzSYpvcmNdoiUJ986CiqrUziLQksSH/cSfSyLYW21Jwq7dPCEEET"
+    "JFdm7779SI3qtXc8LF4MolcmQ2mpoeKxEjM5POZlqmN1/cu2ND00Uf4kVorOwrKOhie9ge"
+    "/1wPW1Td9MkM6rpShXKtfIZKj+vwAdorC3/ySzdydpyf726uCzikSCTtw5m6B/4GlknWeL"
+    "vPw5aBkfDcMkVM6XqlXtIlYxNkLuzQ6YEqEPZcjJfJfmws6LnYkUQCDQkhKSrxUjf7VIgy"
+    "FHfAzjTAVslom00KKcdXOb5dUEFzju/bZFYmPbQcXyPjwr2aZRl3HatlWRpw/gMBfvyKJU"
+    "YyOz/I1fTtf1/bwKEeAZjCR8RqZqgQ8GOIAHp0E+X+gY7y0y4b/4QcL+PPrWDGMPcyFo/7"
+    "j3JBurKVlbkgNcOvzUZeO7rFVQy9qoy/t834m7JUYDHsIxkFfG3gVaf+buhBOYab7Rgmbb"
+    "Dqz2BSTm2ETbmHk6g+a0kPMVbptWaKqOokJtdgB/3EMIBa6CfGIqyv+olBrLL9PvnK2eqk"
+    "s6UHPT6qMuTheOlK8Zu/RJb/LQBtOF7CuEMrN5xygATwDcdLiG+/Crz9YnT7GXDRi4N0Zo"
+    "i7yJu5tlhBZr6wTOZcc2FK5E41A85FWuklZCRyUhsDlaekWOgJ5fBfxftDUkrGXaLZ6O/U"
+    "tLUwo1vMhEtLyrQzqGLKPD7l5lq7O7kctMWdtF1MGf9aGaiLOzunxKTYUspoqjZaO/Nd2T"
+    "CJbmEyy8uPKoY/R1SpQN0rpdjcZntOZWjGJfPV5aMYW81U/x2NJhg/Dp4K8tQT7/fKKUE+"
+    "UkNPlXPUhRjBP7cIplYff875Z2hhHyzFE3bDrizmCSPNVbYzFxJSHLqtEy7hAyEAcVxGQp"
+    "Cb746qKMMFuIdVVvBh8Qo+zKxgF42RiwQz7hNCEsLcwhpWOS6dYF7wzMvv51a82GMiEi71"
+    "/Sr84n4xwbifYRhdpCPzqWZzkYSocj2ldD3b9KtOkGvqk60cjyp4p1fmS8FoTGeyKjbFVV"
+    "oyjlTsBD0hl+RSwMVbfkxEwi2/f3RUxQ86Oip2hNh7qexpJyfWXIxwMFxCdFvJmqCf6KG8"
+    "5PTiAu+YiCrwFizwftPD7J//D8Q9kaM="
 )
