@@ -36,6 +36,8 @@ async def _session_holds(context: Any) -> bool:
     """False when the socket was opened with a token that has since expired or been revoked."""
     if getattr(context, "authorization", None) is None:
         return True  # anonymous socket: nothing to expire
+    if getattr(context, "has_api_key", False):
+        return await context.api_key_is_live()  # a merchant key's socket ends when the key is revoked
     await context.authenticate()
     return context.viewer_id is not None
 
@@ -59,8 +61,11 @@ class SessionWatch:
     async def _run(self) -> None:
         try:
             while True:
-                claims = self._context._claims()
-                remaining = (claims.expires_at - clock.now().timestamp()) if claims else 0.0
+                claims = None if getattr(self._context, "has_api_key", False) else self._context._claims()
+                if getattr(self._context, "has_api_key", False):
+                    remaining = SESSION_RECHECK_SECONDS  # keys do not expire; revocation is re-checked
+                else:
+                    remaining = (claims.expires_at - clock.now().timestamp()) if claims else 0.0
                 await asyncio.sleep(max(0.0, min(remaining + 0.01, SESSION_RECHECK_SECONDS)))
                 if not await _session_holds(self._context):
                     await self._websocket.close(code=CLOSE_SESSION_ENDED, reason=SESSION_ENDED_REASON)
