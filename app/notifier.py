@@ -17,14 +17,18 @@ from . import runtime
 log = logging.getLogger(__name__)
 
 
-async def send(recipient: str, purpose: str, text: str, *, conn: Any = None) -> None:
+async def send(recipient: str, purpose: str, text: str, *, code: str | None = None, conn: Any = None) -> None:
+    """Deliver ``text`` to ``recipient``; ``code`` is the verification code it carries, if any
+    (kept as its own field of the sandbox outbox entry)."""
     if runtime.settings().sandbox:
-        await SandboxMessage.create(recipient=recipient, purpose=purpose, text=text, using_db=conn)
+        await SandboxMessage.create(recipient=recipient, purpose=purpose, text=text, code=code, using_db=conn)
     else:
         log.info("message for purpose %s queued for provider delivery", purpose)
 
 
-async def sandbox_messages(recipient: str, limit: int = 50) -> list[dict[str, str]]:
+async def sandbox_messages(recipient: str, limit: int = 50) -> list[dict[str, str | None]]:
+    """The newest ``limit`` outbox entries of ``recipient``, newest first:
+    ``{recipient, purpose, text, code (null when the message carries none), sentAt}``."""
     rows = (
         await SandboxMessage.filter(recipient=recipient).order_by("-id").limit(limit)
     )
@@ -33,6 +37,7 @@ async def sandbox_messages(recipient: str, limit: int = 50) -> list[dict[str, st
             "recipient": row.recipient,
             "purpose": row.purpose,
             "text": row.text,
+            "code": row.code,
             "sentAt": row.sent_at.isoformat(),
         }
         for row in rows

@@ -2,7 +2,7 @@
 // counterparty; Relay paging; details with a refund request; the user's refunds,
 // refreshed live when money comes back.
 
-import { h, fill, formatDateTime } from "../dom.js";
+import { h, fill, formatDateTime, add } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { gql } from "../api.js";
 import { field, form, submit, enumOptions, fieldError } from "../forms.js";
@@ -174,7 +174,7 @@ export default {
       load();
     }, { badge });
 
-    root.append(
+    add(root, 
       h("div", { class: "card" }, h("h1", {}, t("history.title")), filterForm),
       h("div", { class: "card" }, h("h2", {}, t("history.results"), " ", total), list, h("div", { class: "pager" }, prev, next)),
       h("div", { class: "card" }, h("h2", {}, t("refund.mine"), " ", badge), refunds));

@@ -1,4 +1,4 @@
-import { h } from "../dom.js";
+import { h, add } from "../dom.js";
 import { t } from "../i18n.js";
 import { mutate, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, fieldError } from "../forms.js";
@@ -44,7 +44,7 @@ export default {
       field("email", t("register.email"), { type: "email", placeholder: t("common.optional") }),
       field("acceptTerms", t("register.acceptTerms"), { type: "checkbox" }),
       h("div", { class: "actions" }, submit(t("register.submit"), "register-submit")));
-    root.append(h("div", { class: "card narrow" },
+    add(root, h("div", { class: "card narrow" },
       h("h1", {}, t("register.title")),
       registerForm,
       h("p", { class: "muted" }, h("a", { href: "#/login" }, t("register.toLogin")))));

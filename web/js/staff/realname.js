@@ -1,6 +1,6 @@
 // Real-name reviews: compare the submitted name and ID number, approve or reject.
 
-import { h, fill, formatDateTime } from "../dom.js";
+import { h, fill, formatDateTime, add } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { gql, mutate, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, notice } from "../forms.js";
@@ -37,7 +37,7 @@ export default {
         h("div", { class: "muted" }, review.user.phone, " · ", formatDateTime(review.createdAt)),
         decide);
     };
-    root.append(h("div", { class: "card" }, h("h2", {}, t("staff.realName"), " ",
+    add(root, h("div", { class: "card" }, h("h2", {}, t("staff.realName"), " ",
       h("button", { type: "button", class: "secondary", on: { click: load } }, t("common.reload"))), list));
     await load();
     return null;
