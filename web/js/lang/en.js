@@ -103,7 +103,7 @@ export default {
   "merchant.status": "Status:", "merchant.expiresAt": "Valid until", "merchant.payload": "Code content (for developers)",
   "merchant.paid": "Paid",
 
-  "staff.title": "Staff console", "staff.refunds": "Refund reviews", "staff.realName": "Real-name reviews", "staff.alerts": "Risk alerts",
+  "staff.title": "Staff console", "staff.refunds": "Refund reviews", "staff.reveal": "Show in full (audited)", "staff.realName": "Real-name reviews", "staff.alerts": "Risk alerts",
   "staff.tickets": "Tickets", "staff.accounts": "Account freezing", "staff.queueEmpty": "Nothing waiting", "staff.note": "Note",
   "staff.approve": "Approve", "staff.reject": "Reject", "staff.acknowledge": "Acknowledge", "staff.closeAlert": "Close",
   "staff.scope": "Scope", "staff.freeze": "Freeze this account", "staff.alertStatus": "Alert status", "staff.ticketStatus": "Ticket status",

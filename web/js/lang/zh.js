@@ -103,7 +103,7 @@ export default {
   "merchant.status": "状态：", "merchant.expiresAt": "有效期至", "merchant.payload": "收款码内容（开发用）",
   "merchant.paid": "已收款",
 
-  "staff.title": "员工工作台", "staff.refunds": "退款审核", "staff.realName": "实名审核", "staff.alerts": "风险预警",
+  "staff.title": "员工工作台", "staff.refunds": "退款审核", "staff.reveal": "查看完整信息（留痕）", "staff.realName": "实名审核", "staff.alerts": "风险预警",
   "staff.tickets": "客服工单", "staff.accounts": "账户冻结", "staff.queueEmpty": "队列为空", "staff.note": "审核备注",
   "staff.approve": "通过", "staff.reject": "驳回", "staff.acknowledge": "确认处理", "staff.closeAlert": "关闭预警",
   "staff.scope": "范围", "staff.freeze": "冻结该账户", "staff.alertStatus": "预警状态", "staff.ticketStatus": "工单状态",
