@@ -27,6 +27,15 @@ import httpx
 FORBIDDEN_OUTPUT = ("Traceback", "Logging error")
 
 
+def forbidden_excerpt(output: str) -> str | None:
+    """The first forbidden line of ``output`` with the lines around it, or None when clean."""
+    lines = output.splitlines()
+    for index, line in enumerate(lines):
+        if any(marker in line for marker in FORBIDDEN_OUTPUT):
+            return "\n".join(lines[max(0, index - 3): index + 40])
+    return None
+
+
 def fenpay_command() -> list[str]:
     """The ``fenpay`` console script of this virtualenv (``python -m app.cli`` as a fallback)."""
     script = Path(sys.executable).with_name("fenpay")
@@ -80,8 +89,8 @@ class ServedFenpay:
         )
         output = done.stdout + done.stderr
         assert done.returncode == 0, f"fenpay {' '.join(args)} exited {done.returncode}:\n{output}"
-        for marker in FORBIDDEN_OUTPUT:
-            assert marker not in output, f"fenpay {' '.join(args)} printed {marker!r}:\n{output}"
+        excerpt = forbidden_excerpt(output)
+        assert excerpt is None, f"fenpay {' '.join(args)} printed a traceback or logging error:\n{excerpt}"
         return done.stdout
 
     def run_jobs(self, now: datetime) -> str:
