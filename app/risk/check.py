@@ -139,7 +139,7 @@ async def check_outgoing(o: Outgoing) -> None:
             await _record(o, "STEP_UP", "LARGE_AMOUNT")
             raise DomainError(
                 ErrorCode.VERIFICATION_REQUIRED,
-                "大额交易需要短信验证：请获取 PAYMENT 验证码后重试",
+                "大额交易需要短信验证：请获取支付短信验证码后重试",
                 ("input", "verificationCode"),
             )
         await consume_code(user.phone, "PAYMENT", o.verification_code, ("input", "verificationCode"))
