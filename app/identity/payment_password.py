@@ -12,6 +12,7 @@ from tortoise import connections
 
 from models import User
 
+from ..masking import mask_phone
 from .. import audit, clock
 from ..errors import DomainError, ErrorCode
 from ..ledger import sql
@@ -50,7 +51,7 @@ async def verify_payment_password(user: User, pin: str | None, field: tuple[str,
         await raise_alert(
             "PAYMENT_PASSWORD_ATTEMPTS",
             "MEDIUM",
-            f"用户 {user.id} 连续 {MAX_FAILURES} 次输错支付密码，支付已锁定 24 小时",
+            f"用户 {mask_phone(user.phone)} 连续 {MAX_FAILURES} 次输错支付密码，支付已锁定 24 小时",
             user_id=user.id,
         )
         raise DomainError(ErrorCode.PAYMENT_PASSWORD_LOCKED, "支付密码错误次数过多，已锁定 24 小时", field)

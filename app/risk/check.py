@@ -14,6 +14,7 @@ from tortoise.exceptions import IntegrityError
 from models import User
 from models.risk import RiskDecision
 
+from ..masking import mask_phone
 from .. import clock, runtime
 from ..business_days import china_day_start
 from ..errors import DomainError, ErrorCode
@@ -128,7 +129,7 @@ async def check_outgoing(o: Outgoing) -> None:
             with contextlib.suppress(IntegrityError):  # a concurrent refusal raised it first
                 await raise_alert(
                     "VELOCITY", "HIGH",
-                    f"用户 {user.id} 在 {settings.risk_velocity_window_seconds} 秒内成功付款 {recent} 笔，已拦截",
+                    f"用户 {mask_phone(user.phone)} 在 {settings.risk_velocity_window_seconds} 秒内成功付款 {recent} 笔，已拦截",
                     user_id=user.id,
                     # One alert per user per minute of a burst, however many attempts it refuses.
                     dedupe_key=f"VELOCITY:{user.id}:{now:%Y%m%d%H%M}",
@@ -144,7 +145,7 @@ async def check_outgoing(o: Outgoing) -> None:
             )
         await consume_code(user.phone, "PAYMENT", o.verification_code, ("input", "verificationCode"))
         await raise_alert(
-            "LARGE_AMOUNT", "MEDIUM", f"用户 {user.id} 发起大额交易 {format_fen(o.amount)} 元（已短信验证）",
+            "LARGE_AMOUNT", "MEDIUM", f"用户 {mask_phone(user.phone)} 发起大额交易 {format_fen(o.amount)} 元（已短信验证）",
             user_id=user.id,
         )
         await _record(o, "ALLOW", "LARGE_AMOUNT_VERIFIED")

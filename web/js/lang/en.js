@@ -66,7 +66,7 @@ export default {
   "security.idNumber": "ID card number", "security.idCardFront": "ID card, photo side (optional)", "security.idCardBack": "ID card, emblem side (optional)",
   "security.selfie": "Selfie holding the ID card (optional)", "security.submitRealName": "Submit", "security.realNameSubmitted": "Submitted for review",
 
-  "history.title": "Transactions", "history.from": "From", "history.to": "To", "history.types": "Types",
+  "history.title": "Transactions", "history.datePlaceholder": "e.g. 2026-11-30 or 2026-11-30 08:00 (China time)", "history.from": "From", "history.to": "To", "history.types": "Types",
   "history.statuses": "Statuses", "history.minAmount": "Minimum amount", "history.maxAmount": "Maximum amount",
   "history.transactionNo": "Transaction no.", "history.counterparty": "Counterparty", "history.window": "Only the last three months can be searched.",
   "history.search": "Search", "history.reset": "Reset", "history.results": "Results", "history.total": "{count} in total",
@@ -150,6 +150,7 @@ export default {
   "enum.TicketKind.FEEDBACK": "Feedback", "enum.TicketKind.COMPLAINT": "Complaint",
   "enum.TicketStatus.OPEN": "Open", "enum.TicketStatus.IN_PROGRESS": "In progress", "enum.TicketStatus.RESOLVED": "Resolved", "enum.TicketStatus.CLOSED": "Closed",
   "enum.AlertLevel.LOW": "Low", "enum.AlertLevel.MEDIUM": "Medium", "enum.AlertLevel.HIGH": "High", "enum.AlertLevel.CRITICAL": "Critical",
+  "enum.AlertType.LARGE_AMOUNT": "Large payment", "enum.AlertType.LARGE_AMOUNT_VERIFIED": "Large payment (verified)", "enum.AlertType.VELOCITY": "Payment velocity", "enum.AlertType.PAYMENT_PASSWORD_ATTEMPTS": "Payment password failures", "enum.AlertType.TOTP_ATTEMPTS": "Authenticator code failures", "enum.AlertType.LOGIN_SPRAY": "Password spraying", "enum.AlertType.CHANNEL_LATE_CONFIRMATION": "Late channel confirmation", "enum.AlertType.CHANNEL_AMOUNT_MISMATCH": "Channel amount mismatch", "enum.AlertType.REFUND_OVERDUE": "Refund review overdue", "enum.AlertType.MERCHANT_NEGATIVE_BALANCE": "Merchant balance negative", "enum.AlertType.RECONCILIATION_BREAK": "Reconciliation break", "enum.AlertType.COMPLAINT_UNANSWERED": "Complaint unanswered", "enum.AlertType.PROCESSING_TOO_LONG": "Channel processing too long", "enum.AlertType.CALENDAR_MAKEUP_DAYS_UNKNOWN": "Holiday calendar unknown",
   "enum.AlertStatus.OPEN": "Open", "enum.AlertStatus.ACKNOWLEDGED": "Acknowledged", "enum.AlertStatus.CLOSED": "Closed",
   "enum.AccountStatus.NORMAL": "Normal", "enum.AccountStatus.FROZEN": "Frozen", "enum.AccountStatus.ABNORMAL": "Abnormal",
   "enum.RealNameStatus.UNVERIFIED": "Not verified", "enum.RealNameStatus.PENDING": "Under review", "enum.RealNameStatus.VERIFIED": "Verified", "enum.RealNameStatus.REJECTED": "Rejected",

@@ -66,7 +66,7 @@ export default {
   "security.idNumber": "身份证号", "security.idCardFront": "身份证人像面（选填）", "security.idCardBack": "身份证国徽面（选填）",
   "security.selfie": "手持身份证照片（选填）", "security.submitRealName": "提交认证", "security.realNameSubmitted": "已提交，等待审核",
 
-  "history.title": "账单查询", "history.from": "开始时间", "history.to": "结束时间", "history.types": "交易类型",
+  "history.title": "账单查询", "history.datePlaceholder": "如 2026-11-30 或 2026-11-30 08:00（北京时间）", "history.from": "开始时间", "history.to": "结束时间", "history.types": "交易类型",
   "history.statuses": "交易状态", "history.minAmount": "最小金额", "history.maxAmount": "最大金额",
   "history.transactionNo": "交易号", "history.counterparty": "交易对方", "history.window": "仅可查询最近三个月的交易。",
   "history.search": "查询", "history.reset": "重置", "history.results": "查询结果", "history.total": "共 {count} 笔",
@@ -150,6 +150,7 @@ export default {
   "enum.TicketKind.FEEDBACK": "意见反馈", "enum.TicketKind.COMPLAINT": "投诉",
   "enum.TicketStatus.OPEN": "待处理", "enum.TicketStatus.IN_PROGRESS": "处理中", "enum.TicketStatus.RESOLVED": "已解决", "enum.TicketStatus.CLOSED": "已关闭",
   "enum.AlertLevel.LOW": "低", "enum.AlertLevel.MEDIUM": "中", "enum.AlertLevel.HIGH": "高", "enum.AlertLevel.CRITICAL": "严重",
+  "enum.AlertType.LARGE_AMOUNT": "大额交易", "enum.AlertType.LARGE_AMOUNT_VERIFIED": "大额交易（已验证）", "enum.AlertType.VELOCITY": "高频交易", "enum.AlertType.PAYMENT_PASSWORD_ATTEMPTS": "支付密码多次错误", "enum.AlertType.TOTP_ATTEMPTS": "动态口令多次错误", "enum.AlertType.LOGIN_SPRAY": "疑似撞库登录", "enum.AlertType.CHANNEL_LATE_CONFIRMATION": "渠道迟到的收款通知", "enum.AlertType.CHANNEL_AMOUNT_MISMATCH": "渠道金额不符", "enum.AlertType.REFUND_OVERDUE": "退款审核超时", "enum.AlertType.MERCHANT_NEGATIVE_BALANCE": "商户余额为负", "enum.AlertType.RECONCILIATION_BREAK": "对账不平", "enum.AlertType.COMPLAINT_UNANSWERED": "投诉超时未答复", "enum.AlertType.PROCESSING_TOO_LONG": "渠道处理超时", "enum.AlertType.CALENDAR_MAKEUP_DAYS_UNKNOWN": "节假日调休未知",
   "enum.AlertStatus.OPEN": "未处理", "enum.AlertStatus.ACKNOWLEDGED": "已确认", "enum.AlertStatus.CLOSED": "已关闭",
   "enum.AccountStatus.NORMAL": "正常", "enum.AccountStatus.FROZEN": "已冻结", "enum.AccountStatus.ABNORMAL": "异常",
   "enum.RealNameStatus.UNVERIFIED": "未认证", "enum.RealNameStatus.PENDING": "审核中", "enum.RealNameStatus.VERIFIED": "已认证", "enum.RealNameStatus.REJECTED": "未通过",

@@ -33,7 +33,7 @@ export default {
           submit(t("staff.closeAlert"), "alert-close", { class: "secondary", name: "decision", value: "close" })));
       return h("li", { class: `queue-item level-${alert.level}`, testid: "alert-item", dataset: { id: alert.id, level: alert.level, type: alert.type } },
         h("div", {}, h("span", { class: `badge level-${alert.level}` }, label("AlertLevel", alert.level)), " ",
-          h("strong", {}, alert.type), " ", h("span", { class: "badge" }, label("AlertStatus", alert.status)), " ",
+          h("strong", { testid: "alert-type" }, label("AlertType", alert.type)), " ", h("span", { class: "badge" }, label("AlertStatus", alert.status)), " ",
           h("span", { class: "muted" }, formatDateTime(alert.createdAt))),
         h("p", { testid: "alert-message" }, alert.message),
         h("div", { class: "muted" }, t("staff.scope"), " ", alert.scope,
