@@ -13,8 +13,6 @@ class SandboxMessage(Model):
     recipient = fields.CharField(max_length=254, db_index=True)
     purpose = fields.CharField(max_length=40)
     text = fields.TextField()
-    # the verification code the text carries (sandbox outbox only), so clients need not parse text
-    code = fields.CharField(max_length=12, null=True)
     sent_at = created_at_field()
 
     class Meta:
