@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app import audit, crypto
-from app.identity import account_security, id_photos
+from app.identity import account_security, id_photos, totp
 from app.ledger.accounts import WALLET
 from models import Account, BankCard, Merchant, User
 from models.identity import RealNameReview
@@ -31,6 +31,10 @@ def real_name(user: User) -> str | None:
 
 def id_number(user: User) -> str | None:
     return crypto.decrypt(user.id_number_enc) if user.id_number_enc else None
+
+
+async def totp_enabled(user: User) -> bool:
+    return await totp.is_enabled(user.id)
 
 
 async def security_question_count(user: User) -> int:

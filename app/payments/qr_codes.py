@@ -25,6 +25,7 @@ from ..events.outbox import UnitOfWork, unit_of_work
 from ..identity.payment_password import verify_payment_password
 from ..ledger import idempotency
 from ..ledger.accounts import wallet_of
+from ..merchant_platform import order_payment, orders
 from ..risk.check import Outgoing, check_outgoing
 from . import qr_events
 from .merchants import owned_merchant
@@ -161,6 +162,13 @@ async def _mark_paid(uow: UnitOfWork, code: PaymentQrCode, transaction: Transact
 
 
 async def pay_code(payer: User, request: PayQrCodeRequest) -> Outcome:
+    """Pay a merchant's payment QR code, or a merchant order's QR payload (``fenpay://pay?o=``)."""
+    if orders.is_order_payload(request.payload):
+        return await order_payment.pay_scanned_order(
+            payer, payload=request.payload, amount=request.amount, payment_password=request.payment_password,
+            idempotency_key=request.idempotency_key, verification_code=request.verification_code,
+            digest=request.digest(),
+        )
     idempotency.validate_key(request.idempotency_key)
     code = await code_for_payload(request.payload)
     amount = _amount_for(code, request.amount)

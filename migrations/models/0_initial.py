@@ -108,6 +108,7 @@ CREATE TABLE IF NOT EXISTS "merchants" (
     "merchant_no" VARCHAR(20) NOT NULL UNIQUE,
     "name" VARCHAR(100) NOT NULL,
     "category" VARCHAR(60) NOT NULL,
+    "fee_rate_bps" INT NOT NULL,
     "created_at" TIMESTAMP NOT NULL,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "owner_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
@@ -183,6 +184,21 @@ CREATE TABLE IF NOT EXISTS "refunds" (
 CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
+CREATE TABLE IF NOT EXISTS "rail_attempts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "started_at" TIMESTAMP NOT NULL
+) /* A movement that entered PROCESSING later than it was created (a bank-card withdrawal */;
+CREATE TABLE IF NOT EXISTS "sandbox_channel_operations" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "provider" VARCHAR(24) NOT NULL,
+    "reference" VARCHAR(64) NOT NULL,
+    "operation" VARCHAR(12) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(20) NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_sandbox_cha_provide_3e27c9" UNIQUE ("provider", "reference")
+) /* What a sandbox channel did for one reference (our transaction number), so ``query`` */;
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "recipient" VARCHAR(254) NOT NULL,
@@ -252,6 +268,139 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
     CONSTRAINT "uid_security_qu_user_id_f0573f" UNIQUE ("user_id", "position")
 ) /* A question and the argon2 hash of its normalised answer (3.2.4). */;
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
+CREATE TABLE IF NOT EXISTS "merchant_api_keys" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "name" VARCHAR(60) NOT NULL,
+    "prefix" VARCHAR(16) NOT NULL UNIQUE,
+    "key_hash" VARCHAR(64) NOT NULL,
+    "scopes" VARCHAR(100) NOT NULL,
+    "created_by" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "last_used_at" TIMESTAMP,
+    "revoked_at" TIMESTAMP,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
+) /* A server-to-server key of a merchant. The whole key is shown once; only a keyed */;
+CREATE TABLE IF NOT EXISTS "merchant_orders" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "out_trade_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "description" VARCHAR(100),
+    "status" VARCHAR(24) NOT NULL,
+    "source" VARCHAR(16) NOT NULL,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMP NOT NULL,
+    "payer_user_id" BIGINT,
+    "password_free" INT NOT NULL,
+    "paid_at" TIMESTAMP,
+    "closed_at" TIMESTAMP,
+    "transaction_id" BIGINT,
+    "fee_rate_bps" INT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "refunded_amount" BIGINT NOT NULL,
+    "refunded_fee" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_or_merchan_400e7f" UNIQUE ("merchant_id", "out_trade_no")
+) /* A merchant's order keyed by its own ``out_trade_no``. Paid by a payer scanning its */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_payer_u_50944a" ON "merchant_orders" ("payer_user_id");
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_status_4a5389" ON "merchant_orders" ("status", "expires_at");
+CREATE TABLE IF NOT EXISTS "merchant_refunds" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "out_refund_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee_refund" BIGINT NOT NULL,
+    "reason" VARCHAR(100),
+    "status" VARCHAR(12) NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMP NOT NULL,
+    "completed_at" TIMESTAMP,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    "order_id" BIGINT NOT NULL REFERENCES "merchant_orders" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_re_merchan_b5f3e9" UNIQUE ("merchant_id", "out_refund_no")
+) /* Money a merchant gives back on an order, keyed by its own ``out_refund_no``. */;
+CREATE TABLE IF NOT EXISTS "payment_code_secrets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "locator" VARCHAR(8) NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "last_used_step" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+) /* A user's payment-code secret (AES-GCM at rest). ``locator`` (8 random digits) is the */;
+CREATE TABLE IF NOT EXISTS "merchant_events" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "event_id" VARCHAR(40) NOT NULL UNIQUE,
+    "merchant_id" BIGINT NOT NULL,
+    "type" VARCHAR(24) NOT NULL,
+    "payload" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+) /* Something a merchant is told about (ORDER_PAID, PAYOUT_FAILED ...), kept for the events feed. */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_ev_merchan_f42457" ON "merchant_events" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "webhook_endpoints" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "url" VARCHAR(500) NOT NULL,
+    "events" JSON NOT NULL,
+    "secret_encrypted" TEXT NOT NULL,
+    "enabled" INT NOT NULL,
+    "failing_since" TIMESTAMP,
+    "disabled_at" TIMESTAMP,
+    "deleted_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A URL of a merchant's server that wants some event types, signed with its own secret. */;
+CREATE INDEX IF NOT EXISTS "idx_webhook_end_merchan_8c4041" ON "webhook_endpoints" ("merchant_id");
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "attempts" INT NOT NULL,
+    "schedule_base" INT NOT NULL,
+    "last_response_status" INT,
+    "next_attempt_at" TIMESTAMP,
+    "delivered_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "endpoint_id" BIGINT NOT NULL REFERENCES "webhook_endpoints" ("id") ON DELETE RESTRICT,
+    "event_id" BIGINT NOT NULL REFERENCES "merchant_events" ("id") ON DELETE RESTRICT
+) /* One event to one endpoint: PENDING until a 2xx answer (SUCCEEDED) or the retries run out (FAILED). */;
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_next_at_c6b905" ON "webhook_deliveries" ("next_attempt_at");
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_merchan_ced929" ON "webhook_deliveries" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "webhook_attempts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "number" INT NOT NULL,
+    "started_at" TIMESTAMP NOT NULL,
+    "duration_ms" INT NOT NULL,
+    "response_status" INT,
+    "error" VARCHAR(200),
+    "succeeded" INT NOT NULL,
+    "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
+) /* The log of one HTTP attempt of a delivery: when, how long, what came back. */;
+CREATE TABLE IF NOT EXISTS "merchant_statements" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "day" VARCHAR(10) NOT NULL,
+    "order_count" INT NOT NULL,
+    "gross" BIGINT NOT NULL,
+    "refunds" BIGINT NOT NULL,
+    "fees" BIGINT NOT NULL,
+    "payouts" BIGINT NOT NULL,
+    "ledger_change" BIGINT NOT NULL,
+    "csv" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_merchant_st_merchan_bcf24b" UNIQUE ("merchant_id", "day")
+) /* One China calendar day of a merchant's money, built once by the day-end job. */;
+CREATE TABLE IF NOT EXISTS "merchant_payouts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "bank_card_id" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "expected_arrival_at" TIMESTAMP NOT NULL,
+    "paid_at" TIMESTAMP,
+    "failure_reason" VARCHAR(200),
+    "created_at" TIMESTAMP NOT NULL
+) /* A payout of a merchant's settlement balance; its money moves in ``transaction`` (type PAYOUT). */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -327,6 +476,24 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "totp_credentials" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "confirmed_at" TIMESTAMP,
+    "last_used_step" BIGINT NOT NULL,
+    "failures" INT NOT NULL,
+    "locked_until" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A user's TOTP secret (AES-GCM ciphertext), off until ``confirmed_at`` is set. */;
+CREATE TABLE IF NOT EXISTS "totp_recovery_codes" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL,
+    "code_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "used_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* One single-use recovery code, kept only as a keyed hash (HMAC-SHA256 with the pepper). */;
+CREATE INDEX IF NOT EXISTS "idx_totp_recove_user_id_23850a" ON "totp_recovery_codes" ("user_id");
 CREATE TABLE IF NOT EXISTS "risk_assessments" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "answers" JSON NOT NULL,
@@ -496,6 +663,7 @@ CREATE TABLE IF NOT EXISTS "merchants" (
     "merchant_no" VARCHAR(20) NOT NULL UNIQUE,
     "name" VARCHAR(100) NOT NULL,
     "category" VARCHAR(60) NOT NULL,
+    "fee_rate_bps" INT NOT NULL,
     "created_at" TIMESTAMPTZ NOT NULL,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "owner_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
@@ -573,6 +741,23 @@ CREATE TABLE IF NOT EXISTS "refunds" (
 CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
+CREATE TABLE IF NOT EXISTS "rail_attempts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "started_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "rail_attempts" IS 'A movement that entered PROCESSING later than it was created (a bank-card withdrawal';
+CREATE TABLE IF NOT EXISTS "sandbox_channel_operations" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "provider" VARCHAR(24) NOT NULL,
+    "reference" VARCHAR(64) NOT NULL,
+    "operation" VARCHAR(12) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(20) NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_sandbox_cha_provide_3e27c9" UNIQUE ("provider", "reference")
+);
+COMMENT ON TABLE "sandbox_channel_operations" IS 'What a sandbox channel did for one reference (our transaction number), so ``query``';
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "recipient" VARCHAR(254) NOT NULL,
@@ -646,6 +831,149 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
 );
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
 COMMENT ON TABLE "security_questions" IS 'A question and the argon2 hash of its normalised answer (3.2.4).';
+CREATE TABLE IF NOT EXISTS "merchant_api_keys" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "name" VARCHAR(60) NOT NULL,
+    "prefix" VARCHAR(16) NOT NULL UNIQUE,
+    "key_hash" VARCHAR(64) NOT NULL,
+    "scopes" VARCHAR(100) NOT NULL,
+    "created_by" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "last_used_at" TIMESTAMPTZ,
+    "revoked_at" TIMESTAMPTZ,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "merchant_api_keys" IS 'A server-to-server key of a merchant. The whole key is shown once; only a keyed';
+CREATE TABLE IF NOT EXISTS "merchant_orders" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "out_trade_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "description" VARCHAR(100),
+    "status" VARCHAR(24) NOT NULL,
+    "source" VARCHAR(16) NOT NULL,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "payer_user_id" BIGINT,
+    "password_free" BOOL NOT NULL,
+    "paid_at" TIMESTAMPTZ,
+    "closed_at" TIMESTAMPTZ,
+    "transaction_id" BIGINT,
+    "fee_rate_bps" INT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "refunded_amount" BIGINT NOT NULL,
+    "refunded_fee" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_or_merchan_400e7f" UNIQUE ("merchant_id", "out_trade_no")
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_payer_u_50944a" ON "merchant_orders" ("payer_user_id");
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_status_4a5389" ON "merchant_orders" ("status", "expires_at");
+COMMENT ON TABLE "merchant_orders" IS 'A merchant''s order keyed by its own ``out_trade_no``. Paid by a payer scanning its';
+CREATE TABLE IF NOT EXISTS "merchant_refunds" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "out_refund_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee_refund" BIGINT NOT NULL,
+    "reason" VARCHAR(100),
+    "status" VARCHAR(12) NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "completed_at" TIMESTAMPTZ,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    "order_id" BIGINT NOT NULL REFERENCES "merchant_orders" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_re_merchan_b5f3e9" UNIQUE ("merchant_id", "out_refund_no")
+);
+COMMENT ON TABLE "merchant_refunds" IS 'Money a merchant gives back on an order, keyed by its own ``out_refund_no``.';
+CREATE TABLE IF NOT EXISTS "payment_code_secrets" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "locator" VARCHAR(8) NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "last_used_step" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "payment_code_secrets" IS 'A user''s payment-code secret (AES-GCM at rest). ``locator`` (8 random digits) is the';
+CREATE TABLE IF NOT EXISTS "merchant_events" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "event_id" VARCHAR(40) NOT NULL UNIQUE,
+    "merchant_id" BIGINT NOT NULL,
+    "type" VARCHAR(24) NOT NULL,
+    "payload" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_ev_merchan_f42457" ON "merchant_events" ("merchant_id", "id");
+COMMENT ON TABLE "merchant_events" IS 'Something a merchant is told about (ORDER_PAID, PAYOUT_FAILED ...), kept for the events feed.';
+CREATE TABLE IF NOT EXISTS "webhook_endpoints" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "url" VARCHAR(500) NOT NULL,
+    "events" JSONB NOT NULL,
+    "secret_encrypted" TEXT NOT NULL,
+    "enabled" BOOL NOT NULL,
+    "failing_since" TIMESTAMPTZ,
+    "disabled_at" TIMESTAMPTZ,
+    "deleted_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_webhook_end_merchan_8c4041" ON "webhook_endpoints" ("merchant_id");
+COMMENT ON TABLE "webhook_endpoints" IS 'A URL of a merchant''s server that wants some event types, signed with its own secret.';
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "attempts" INT NOT NULL,
+    "schedule_base" INT NOT NULL,
+    "last_response_status" INT,
+    "next_attempt_at" TIMESTAMPTZ,
+    "delivered_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "endpoint_id" BIGINT NOT NULL REFERENCES "webhook_endpoints" ("id") ON DELETE RESTRICT,
+    "event_id" BIGINT NOT NULL REFERENCES "merchant_events" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_next_at_c6b905" ON "webhook_deliveries" ("next_attempt_at");
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_merchan_ced929" ON "webhook_deliveries" ("merchant_id", "id");
+COMMENT ON TABLE "webhook_deliveries" IS 'One event to one endpoint: PENDING until a 2xx answer (SUCCEEDED) or the retries run out (FAILED).';
+CREATE TABLE IF NOT EXISTS "webhook_attempts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "number" INT NOT NULL,
+    "started_at" TIMESTAMPTZ NOT NULL,
+    "duration_ms" INT NOT NULL,
+    "response_status" INT,
+    "error" VARCHAR(200),
+    "succeeded" BOOL NOT NULL,
+    "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "webhook_attempts" IS 'The log of one HTTP attempt of a delivery: when, how long, what came back.';
+CREATE TABLE IF NOT EXISTS "merchant_statements" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "day" VARCHAR(10) NOT NULL,
+    "order_count" INT NOT NULL,
+    "gross" BIGINT NOT NULL,
+    "refunds" BIGINT NOT NULL,
+    "fees" BIGINT NOT NULL,
+    "payouts" BIGINT NOT NULL,
+    "ledger_change" BIGINT NOT NULL,
+    "csv" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_merchant_st_merchan_bcf24b" UNIQUE ("merchant_id", "day")
+);
+COMMENT ON TABLE "merchant_statements" IS 'One China calendar day of a merchant''s money, built once by the day-end job.';
+CREATE TABLE IF NOT EXISTS "merchant_payouts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "bank_card_id" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "expected_arrival_at" TIMESTAMPTZ NOT NULL,
+    "paid_at" TIMESTAMPTZ,
+    "failure_reason" VARCHAR(200),
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
+COMMENT ON TABLE "merchant_payouts" IS 'A payout of a merchant''s settlement balance; its money moves in ``transaction`` (type PAYOUT).';
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -723,6 +1051,26 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "totp_credentials" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "confirmed_at" TIMESTAMPTZ,
+    "last_used_step" BIGINT NOT NULL,
+    "failures" INT NOT NULL,
+    "locked_until" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "totp_credentials" IS 'A user''s TOTP secret (AES-GCM ciphertext), off until ``confirmed_at`` is set.';
+CREATE TABLE IF NOT EXISTS "totp_recovery_codes" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL,
+    "code_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "used_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_totp_recove_user_id_23850a" ON "totp_recovery_codes" ("user_id");
+COMMENT ON TABLE "totp_recovery_codes" IS 'One single-use recovery code, kept only as a keyed hash (HMAC-SHA256 with the pepper).';
 CREATE TABLE IF NOT EXISTS "risk_assessments" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "answers" JSONB NOT NULL,
@@ -801,137 +1149,212 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztXW1z27ay/isYfznujOqJZdnJbe+cGdtRWrd+SW037T1ph4ZIyGJNkQxA2tE5p//9An"
-    "wR30CaoEiJgvChTUJiIfJZENh9drH4z97cMZBFDk513fFtb+878J89G84R/Uv+1gDsQddN"
-    "brALHpxYQVsYNgouwgnxMNRZZ1NoEUQvGYjo2HQ907HpVdu3LHbR0WlD035MLvm2+cVHmu"
-    "c8Im+GML3x+U962bQN9BWR+J/ukzY1kWVkntY02G8H1zVv4QbXzszHC9v7ELRlPzjRdMfy"
-    "53bS3l14M8deCpjhez4iG2HoIfYLHvbZG7AHjF42fqnwYZMm4VOmZAw0hb7lpd54oiXX9j"
-    "Tt+uZeuxvfa9qeAEa6YzN8TYY2A+CRPcK3/zMcHh29Hb45Onl3PHr79vjdm3e0bfC8xVtv"
-    "/w4fJkEr7CrA7OKHi+t79kAOVWKoXXbh70AGejCUCpSRoB/pX7OdohbOZxDzdZCVyumCvm"
-    "ReFzHy/VXGHH7VLGQ/ejP6z+GoAudPp7fnP57e7g9H32TBvo7uDINbDPYE5if6WiIAx+3b"
-    "gTa+kGCbfN9rB/fwTQ1wD9+UgstuZcHV6bQmAm7cvhG40ajs47Ad1UF2VI7sqIBs8KcAsn"
-    "F7KYdtvXFbNXCLI9fHGNn6Qmj0pmTWh/Pe+fX/7a0F6KMaMB+VgnyUhxg+QzN8cyErIyP2"
-    "urHRFsxvJDA2Euyn2Pk3ssWAT2QU6s1Q1zFi+GjQKyL/nt7xzDkqmVoykjn8jUj0IP5LZ1"
-    "PN/059W2dYg8iTmUCCDqix+fLPrqagCtDvL67Gd/enVx9Z93NCvlgBkKf3Y3ZnGFxd5K7u"
-    "n+QmqGUn4LeL+x8B+yf41831OMDZId4jDn4xaXf/rz32TND3HPbiGjTSYMWX40sZ/fsEYU"
-    "3Uq0oJNfru8mbRptfutX15zK+dPnF9K4ZpUQsfHIzMR/tntAg0cUGfG9o6b52JRv+vUTfb"
-    "pYG/4xEWX00eEcOXJQ+QHnj01ekLIy94+Vv6HdxenFOIGcITqD+9QGxoJVDPEdZn0ObMeG"
-    "eR5Iefb5EFg7coRfoq1cuWGatlcGdmBjbT0E7Iaih9DHuRFSR6xyYwWH9WBOo+6UlWsAIa"
-    "iH7AmwJtSya9YA5zhk5q7srMasVb8+E8fwXa8DF4Jfbb7Jdintc3TO8W6Q7OEquc24NKKp"
-    "g11HDQUvHBO8sHe4649ZiW6sh8lFUVCfTEn/yFdE9rZL9zhJUiGioiWX3qx0NKFjUZmM+T"
-    "OsTnSTnveVKgPU1XBNywdStkfb9wrRNlOimPMp0UokwG8qBpcQywn+5urvngpkTyfI+pe+"
-    "C/wDLJFvr/FcgyLDJUTozo/tXp73mwzy9vzvIcDevgTHFuO8+5FZifcqKiS/P/DNpP55Bv"
-    "+y/vVRr+E9pK06Gy+iW3cMqt/mAEiAZ7M0LK7qlh99j+fELNc2TrRZzv0deSoZ6VkgLoqq"
-    "l//Pt99fK8nPkvb65/iJvn12wu8MHbigzxvJx0mU7t26BzSJ6oORMiJ4J1QVCKkZ7LbRjW"
-    "SW4Ylmc3DPNwW5B4IxGYlwISwltnMJeP5cJQnjmWQb9+9k/ROZsjKgXe6564qYmO8DOdFl"
-    "yKnZB1UpSUQgG5RNU6Jsqw3EQZFqkZsnzmoj3uOBaCdolBnhHMYT2hkl2Bvbyy3uF+dnNz"
-    "mRnuZxf58fzr1dn4dv8wQJ82Mr0SvlGRB7tHHmw8Yad3E9vuZez0TQXrSNnpkgm7MNDcdT"
-    "yWHF0eDi82GlRxY2bSXCg0vrfPUBqAJ7T4Bnz7T+DNEMCIqpl4/yBgBskMQNsApkcA8ej4"
-    "MuhdQrXJJFwPQA/QpZZ4YDgCM8fH5GAvp8JOfoBD4H1Oq5v+2N6fitLry0w2qKD01KKysf"
-    "gx+0oEPJWouYTuSfvskuMyNASj8xkhCWFuf99XtJBobBkRc7qzchKC3f6YTuVOCk/YRVmV"
-    "vd902g7toyL+5ckTiYTKnVC5E4r+2LrciZ+o52NDa4/jJ8a3BlXe4V9ho5ou4Y2NwARajD"
-    "sw6FB5RnNke98FLlq8MwMQfw48B/wbYecA/IZNj7qewLSBQ2Xfn4HUfF/0CDvoX2V09Hrx"
-    "Knf/VMGJDgtOzNFcqFxK3F6+HNZuqiIog2DnDALlEPVjTakIjnjZnXkrxkik3Oc3yEVKiq"
-    "NxhT3OavcuH/RON1cut4RzXIT0dvFyHyHemq6Sq3fUFI8HgGCNvZyYdKmn7ecuqWplHdvl"
-    "FI1HB4tVK0vJSIhz+3sElPOz285PXFpVfAt+Wk5F7xuHgZwXu0HmRFpKgd+Wyxmg2oKzKX"
-    "lCXnrwlTiYnCmmBVxTJcYlhTY7ra7gvX/BGqs7vKr3DhcsqPMLPo9qGEsCe6c+/I3vTZyv"
-    "42fEd+PTtwdVnrwTNNQQa6m8+R315j3HNTlbwco9oKWAhO7PYS0n/rDCiz8suvEuXFgO5A"
-    "zy8kSclMhKmTh9Q3vdqTiuP6FIzRq5n3nZFhzQfhWjksnLVCzD7um/JzlXcQCKY4mlYlPl"
-    "Vlg6DNapAfY5Z/zT//+pjLJeGmUTX39CnKmsonjNUmKNZ2icfjq9uDw9uxx3NUV1nfgE53"
-    "zioJKYXMooXqwxKanW691br1VUoEcfYJTpLayArJxSQFuRgb+S9PwVOexUov+WKaIuh50d"
-    "gypA0Cq4KwYIuvS0bhFddLlFEKI7gyo/Cwdt1uFm0UHk+cEPYfRsohcKITQsM6zaxLyuAc"
-    "hUIYgvFbMrlYvWWxctHE6COXAZIeky4NqvBhjhtUoCfWkXKo++qe2ovOaN7eiGRKxURCIh"
-    "YbSu/WOt048lgHJOTL5tcce10m+PK9Jvj4vpt4mZVBfnRGKNJOfH8fX7i+sftNvxp4vxb2"
-    "tiOk/qMJ15AifFdJ4UV9KCJSrCunHEN0W9qYhoLYYt0pjteIJlZjNiaiqrNZWFqDVIs80J"
-    "Kpu0uWkUANkkopATXUueh5rWGk5rujN3GR/VKHSUk1Wa7rOmnWeEDZ+zeFWW7U5JqZrdqm"
-    "a3CsjW/Np6UKOib97AZgwZVee2LyHZTdYH6ZtCWi8Qkh/yLSAs+aa4vlapv4O2MXG+XiFC"
-    "YPDZFqKzuRaDqigtCdtq87Cx2pa0s+FV3XRNxAszVZFXKaGuKOINVhg5rhXwOK6IeBwXQh"
-    "6uj6ktKcQRpkQkjCq1X33cQ185w7j8sLW4vRTgVjlJXZywRujn38CLTYkpF3Z7XNie7AFK"
-    "G/ccAyhn+5dbPynzuWYN5tNlYWQAATMRgQ5tQBA6AKx8MnZeQHBuIAETx5sBYlJ5sG+YdK"
-    "kMRppJgEuFwijEN8UazB30L75TKUUxBYlywT2EXYi9hVbdtLjl6ZUOVMpdb23CtHMplndX"
-    "lFTJdzmzpZh8F2AjAnLUXgqzpevaftuR/LI2gA/rjN7D8tF7WBi9rNakjTgbKipq+yUiMk"
-    "Lcek6RygPdUIxginhh0QrUI4H1Qf5GKrwz5qJoVVausHx5Vd1UaE1jh9G0Me6RrHywt89W"
-    "mbbpmdBzsPBIL0rKh3cnwzwBTnCMFwTlA7z9Aa6S/MvCC8e1wgvHFeGF4zzYE2g/aToj2E"
-    "S5k7ykyo1tnhtrBZzYatvoyvroSC+y0luZzY0II1tHTfY0ZiTVp9FUB+grNRFZLQHBhTcv"
-    "18pq0CM2sf1TgfUZ0p8c39N8LEjKZOXUultr3Q23PbNASAOShiOsqANV6EoFpdV+FaXpMk"
-    "2jry7SA2VhbD5T00Bc4SVdKL33We+qlN2ml9jyZI762qjoRHlXLW2oUGXYWi7D9tpXsFak"
-    "ezbi6wJd8eGvcDpOVKJwxdNx6pdy3BLwecW9MKKPTLwVoUoqAEoyIWRTsUxW3XtFiO7NuE"
-    "S4JIOpy4zeYDMZJ5U33mRWnsPLkmTVtiWpOfzyFFWXoii2lyYWkC4htf2cSTSHphB3vBSQ"
-    "jZ7vZicYJOTFoRPnDJKZ0BjOC0qYPdkNSe9YvAMUKzY4xgJrrH/36934tiumdw25NduRaL"
-    "13fXN7dXq5JpxbzwQOIdPE65MWBFV4r9bM4YbnpmorzNklHcingMPhu1qbC95V7C5496oC"
-    "ptTU8DFvOi81vSv7kCbgOjwcvR29OzoZLQ3x5ZUq+7vI88ZwWQ71Yw3Ntz2eNfjKoY4lfa"
-    "gQS59DLJbzaNpNvrCioPqs8p9ViNELfRWqFLoe42bB6opu1MfV/49rlUmV34PSep+1Ti1u"
-    "K9imoYk7SDzZdTqk15/GtxcfLsbvt9VdSgBENufs9fLKMAVBGaz1dVeIMQ3N9ucThEXRLw"
-    "gq9FdBP3hhkXmHIyobsdt+3vXExN5MY4suf1kv2XyTkapayqUa8Wxpzs/VJnnSPMeiLxgl"
-    "StReJguSMswXOXKrDrVVTmwVK6XhOdGeESaCm/MKghJC3Xo8TeWm77YP4LtGQ/1nJSU8CY"
-    "hZ2saNbS32ltk4W6r2ZaZMzTJ5hXTNFbOOpEsg5G9vXhGlM9rPOW27hZ9KLZzmCLPqSqsO"
-    "pquoG1lhSp1RrFIh+5AKucUQZUqorwpVqna7jIjNHMugnawI1Y9hL7KCFPizkBA6FFgMdd"
-    "VZivZ2uuxMJsy6TEv+hLA5NfUA23N6aY+TolxoM6hKV35OtaYvY6zhyIXPuUL9STn5dPVe"
-    "leHcywzn/h7MsNEcL3UyQ/coH9VhwI7KGbAjTn1BAwmnzmWEJIS5/RgE+uqaGJFmO+JTkh"
-    "ISTdtLLBX5ROh5aO7yDMPyTfApEZWaxTkLsBE7S1Tq1VZ8MAaCPFu26nzbWEQdbqsOt1WB"
-    "rorvTCDk0aXD/gu+ZNmRd4iQksOBci0GVc76F6yFyZYkbF37kKAXNAEufUIAyRPVOvAcME"
-    "GAmI82MoBpg8kCUGcdBLtRAf19sD88GB4ccQ8EWqmvOuxAklWYMv8UH9BPPsBznpBYqkYs"
-    "IN2O5/YdJ4LoAuQJe6g5MeWj1oF6O/aJfhxfv7+4/qGrVT+/IbfWftyK7bgFwsViLKDWsA"
-    "Q7X1rC4T2stRN6WLETesg5TCNEz3QbQB4KyZdUp7gu5bo3ct2Jzs4KM7TJQrjUYEFUFRgU"
-    "M0aLWmhw3m9GUtFkff7WDKSbRiMtZyWVlvutZct8RrihnrOyStN91rSiY3dP/z2hY28RtK"
-    "7pMLxF7ETyPQ4dm2sxqKJjk+24OGhdm45lgt8yQUD8ydwMuFzwAk2P8alTB4N9+p8LifcN"
-    "IB6cTkHYP9h/d3B4MOSysm10KUbOqpPSe0vKshqkwn5JSqirULysmujN1v5tcvkl3Nuv4N"
-    "/45v6+zULyb+/fokHP2d+v4j7FYdp+xRv6dQdHuU6xExQ89ITimXxp+aIRnYR9YvCYA9UY"
-    "+YywAr4W8ARZtDdhyHNiCuxaYNsObwUsRzluLx+8x7XgPa6A97gIb0gWNHAqc4Iq1NXcsQ"
-    "yAbMKa5kQVOd43clSR47ut/96Q41P6IrP7IEGTS42n7g+qifGgpRbketZkxW9sBBwX0pEG"
-    "InEQiIN9x7YWwPQIYAmNwCTgCbkehwQX7uEP+w87eBsCnClg6cosi/lb02aE+RxA+qhz01"
-    "p8BxDUZ8AnCMwhfiJBenPYM9tqA6Bt0D6Jj8gfNvsR4us6IsTBLBuatSWMlg/7+h649MGQ"
-    "HdDyMJQPu6KzNP0z7DxsW5OTVxy84uD7yn5txFQKvx4RbyCRkI9zPKpTo/GovEjjUbFKI5"
-    "uvhJPSs1Iq+f9Valdlkkpr8KlNvruj39Cua+i3pySVlvusZbFdFWo7Rd1FUNEhu/dd9YQO"
-    "uUO6j01v8Qs7nrxk83ahzaCKFiFRa+1L1Lx2wmAsEHANjCGA+NGxhyGf4UwDbsN28BxaZs"
-    "hIkBeEwf7RwfBgxE0XXL1DDjHxOeO/OsQMXuBPxVf0x0tWfEVfNJEq9BZ/KQXo7+j3Z5Wf"
-    "H5mSW1/xpO7hPxq+PVkCzv5RBfHd1enlZRHTL6kJua5VlpaRIv1vDccrhwuDMBmUE5MQ7U"
-    "6O/VXWsLKGN2QNfwxPzv0Fl5UdzjaotIPjU3i/YIGKw9RoZY0BBPFhAoDMnBfyfVhtCC4Q"
-    "/gcJ6g0RZBthHC3a5QseHuh9y4HGwwNgcPAs4vY6Z2HFh4cwTZReMwk4Pb+/+DQegI+nF+"
-    "/BPgRTk34h38I5Oxkj+uGpR+1rZnWzMGQE0PfU7gaOi+ygzR920mhqYraTx8Fg/PvHi9sx"
-    "7fWFehYeWpZfCjjgBfjLmXzP9gYZCNPnt4hDu5q7ECP2iAlPTB/zxfRmgaTOTvL85gBECg"
-    "1iozB8StehX1XwkgB69EFoe+z4jzPW2T2mkzoMPu4DjKYII1tH1DZ8eFCFn7bXSlWFnzZC"
-    "e4VTg9jwTmRUll1TV6xhYaI2KhL1Df/ufYct2XoRLt5dmaddV9xSUWRpPYNMTkZifQmTeE"
-    "VZtYA0XUBiP3vCyT+q0kFWTiY2b0MKUBTJbk6Esf8uPAvmBNUnKPQJFliqokaK6vjgYGQ+"
-    "2j+jRaCSC/rsJUdly3v+I72M4cuS3cgPQ4oBfXMUVra/pV/H7cU5xXtDGwTYmW0Wwt4eb3"
-    "fA8uagcmtAcIoca7eOg8ZUtZqezA+DKiaJAVjAv4JIitpLGDUa1fH/RuX+36jg/1noGVki"
-    "6C4FJIS3ffd6SziMm4/j6zUxGHW40MNyLvSwWJldd8Tmh6WAhCO4/QlinhztWxfglIiEEH"
-    "eygX4j2VWvMzKyGhuKGOubHjbqlysNBEEqw3eR9oSEtkZmpVqJbPUocttJXEvVoul0KaWT"
-    "gWE1oNizcmoeaTqPxDiKM+xZSbWhrc88uoqj7J7+e5Jqypjk90g3y07MzNwfvEo2G1HT7v"
-    "lmxS/3kl9WO5s2ZSo4LoNIMJkuIyQhvzSsV/6yovplD7JFewfxZsa37+nOXMjZS4lIOLbb"
-    "D7Bg3xLCN24vIbjtc//KyFdG/oaM/A/wy9j28GKPY+Av71Ua91P4RUO0mVl3AxmrD5mpex"
-    "DuQh0AtnkLGWCKnXm4s2tmui69wCxKMDUtBPaf0IJemCzAwwP968NDSfnJdrtXHkev7YBy"
-    "j0OQY1+FXO8Z/Nl9UXUWrJPyBeukuGBRIB4dLIRuWkZCq+CoDshH5SAfFUBWtRPWc2ZBuD"
-    "4UUS4/pSqRkALjKlOqi+OpCIJYn2kexVcE9ZyYgr4B9OU1bnpW3uZNt4bJ8HD0dvTu6GS0"
-    "tEeWV6rMkJIk+82Y7vem/oS4OeDRnUqz3QvarCP5O0XhsuzvAcjng7MrT1QkHJSYeFpwNK"
-    "qGkWstItc25eiq/PF+WtvhiKJOrojBkhGSzvJuv+h38p3U9Gmi9lKslp1nkfuTv5DOMUoq"
-    "kpwTESkh3t16A2vM1a8zSxyWzxKHhVmibBUVoZbL+lD5Qn2jkjMflwXDbX2NwglFaaXtPm"
-    "tbBY52W/++azTUf1ZS6X879a921fQjAaWvqW2SQl9R5YKBWlSDcIWLX6NutkwFdatbpIZe"
-    "SWWLklmmBWjvs71t1/RSF+Di5CpcQaSwNZjjMp9Fkh9+vkVWWbJmhhS+SvYMSzK2/+6eY4"
-    "9BK6XaU6i+xrhraW12zLxHv5hw74o57yVzzlKSQqaFowXHsRC0SziajGBOHRMq2dV3vryy"
-    "XgP97ObmMmObn13kg56/Xp2Nb/cPA6OcNjK9EpNt4hic9JXy6HPcXgqWd91hZ8VT7LafSm"
-    "/OHHEPKSOmfKTG7mnGDhBgCNJiCv62XFRvmZ2xqie17GjL1FDbi0oPwBqOajhfKPf/NVwz"
-    "82qvSlv+6FhG+IYFTyu+NajysV4QtLyZNgvbCmxIcH1W3oag8JQVFzuGr3tsJwAEjCwZAN"
-    "/2TIudtWISMKUPvQAYGQjNkcHfgrBqh61kVil/r5f+HtR1tutT3B7KyKkVubFBxADSJpyz"
-    "okuhT0nIhPtKebCZxGL6a7rpQk6N06oRnRGTCdg1D2g6M9BZ1NAomtyN0K/MKjlZadK816"
-    "yFEEENozlkL82xRCvXWI600kQzTWxJjuGPN5fvL65/6IpC6jpfNrZxmxB7eVl1sFG/Gbxo"
-    "kYhOmuRru3p9SYlWKVsuRTPl5UvBQ+JFi60Wv3BdLHmyK4LZzwh7TSzndNJudqxaVnItaa"
-    "7rdHRlmntiXqSBlnOiKpu5z3qOTQJtlbTGik6Uf9nYno74S3FtZOSUAlSG6XZArzJM15ph"
-    "Gk0TLcD6WxAA+pj0Jym+2Yl1heTSwDuD1orJpSHsp2FfEsHeaXJpcFQfIYiQObK5hRxyLQ"
-    "avn+i3bFwz9nkKiD+Zmx7VFP2bSXszLdNbLCuo2dDE6PugXpqNXug14NgIEOQR8PDA5rCD"
-    "4Hc9x6Lqpl/mw0MxHNrRb6iybD1eQAdV4c+gfBJnxvnp7ua6hENKRPI+nKl74L/AMskWT/"
-    "c8bBkYGc+tkIiZz7kcZF0y1kGh9JJOF1SBsOeyvUz2Y2tBz+WMJBJoyAhJkU2cq9FWI8pQ"
-    "XsugUMpApQ7vNimkHF/l+PZBBe05vpvJrMx6aBxfo+DCvZplmXYd62VZGnDxDwLC+BVLjG"
-    "R2fpSrGdr/obaBSz0CMIdPiADIhEAYQwTQo5No4B/oiJ922fovcLyMz3tRj3HuZSoe96dy"
-    "QfoylVW5IA3Dr+1GXns6xdUMvaqMv81m/KnDZtRJxrusB+UY7rZjmLXB6n+DWTk1EbblHs"
-    "6S/VkreoipnV5bpoi6TmJ2DPbQT4wDqKV+YirC+qqfGMUq1cGfO+ps6XRkiDDkcXtVDjxH"
-    "jhfLgQd/CkAbt5cw7tBJreoAIAF84/YS4tv+eanoq4t0Zohj5PnYFtuQyReWyZxrL0yJ8F"
-    "wz4IITcS/3VNMyEjmprYEapKRY6Blx+K+KY1EzUjLOEu1Gf+emrcUZ3WImXF5SpplBbabk"
-    "8Sk319rd6eW4K+6k682U6ccqQF1ely4nJsWUUkVTdVGeLpiVDZPolkN8Xn5UOfwcUaUCVS"
-    "FQsbntHoFdoBlXzFeXj2LsNFP9NzSZOc7T+LkkTz1zf1BNCQYtNfRcO0ddiBH8vEccavUF"
-    "33nwG1pcB0vxhP2wK8t5wkRzte3MpYQUi27nhEv8QQhAnJaREOSTUQ2QT0blZ6OPFGVYCu"
-    "6ozggelY/gUWEEYzRFGAlm3GeEJIS5gzGsclx6wbw4vsev51Y+2FMiEg719o/KxEhH5nPD"
-    "4iIZUeV6Sul6dulXnSJs6rM9jkcV3RlU+VIwadObrIpdcZVWjCOVO0HPCBMuBVw+5adEJJ"
-    "zyh8fHdfyg4+NyR4jdy2VPu5xYcznCUXMJ0e0ka4L+ood4yenlG7xTImqDt+AG740uZn//"
-    "PwnKnsc="
+    "eJztXW1z2za2/isYf6k9I/vW8ktz2zs7IztK4q1tpbLTdrfZoSESslhTBENQtrW7/e8XAE"
+    "mJ7yYoUqIgfGiTSDiQ9BwQOOc5L/jP3hQbyCJHPV3HM9vb+xH8Z8+GU0T/knyrA/ag4yzf"
+    "YC94cGTxsdAfxF+EI+K5UGeTjaFFEH3JQER3TcczsU1ftWeWxV7EOh1o2o/Ll2a2+W2GNA"
+    "8/Im+CXPrGH/+iL5u2gV4RCf/pPGljE1lG7NuaBvts/rrmzR3+2oX5eGV7H/hY9oEjTcfW"
+    "bGovxztzb4LthYDp/85HZCMXeoh9gufO2C9gXzD4seGP8r/scoj/LSMyBhrDmeVFfvFIW7"
+    "62p2m3g3vtrn+vaXsCGOnYZviaDG0GwCP7Cof/2+2enPzQ/f7k/N3Z6Q8/nL37/h0dy79v"
+    "+q0f/vK/zBItfyqO2dXHq9t79oUwVaKvXfbCX1wGetCX4spYoh/oX7NxWguXE+hm6yAuld"
+    "AF/ZFJXYTIt1cZU/iqWch+9Cb0n93TApx/7Q0vP/WG+93TgzjYt8E7Xf4Wg30J8xP9WSIA"
+    "h+PrgTZ8YYnt8vleO7jH35cA9/j7XHDZW3FwdbqtiYAbjq8EbrAq27hsT8sge5qP7GkKWf"
+    "6nALLheCmXbbl1W7Rw0yt35rrI1udCqzcisz6c9y5v/7G3FqBPSsB8kgvySRJi+AxN/5cL"
+    "WRkxsbeNjbpg/l4CY2OJ/djF/0a2GPBLGYV6NdR1FzF8NOilkX9P3/HMKcrZWmKSCfyNQP"
+    "Qo/EtjW83/jWe2zrAGgSczggQdUWPz5W9NbUEFoN9f3fTv7ns3n9n0U0K+WRzI3n2fvdPl"
+    "r84Tr+6fJzaoxSTgt6v7T4D9E/xzcNvnOGPiPbr8E5fj7v+5x74TnHmY/XANGlGwwpfDl2"
+    "L6nxHkaqJeVUSo0nOXNIs2fXav7cljfu34KdO3YpimtfABu8h8tH9Gc66JK/q9oa1nnTPB"
+    "6v8STLNdGvgrXGHhq8uv6MKXBQ8QXXj0p9MfjDz+44f0ORheXVKIGcIjqD+9QNfQcqCeIl"
+    "efQDtjx7sIJD/8PEQW5L8iF+mbyCxbZqzmwR3bGdhOQychq6H02Z9FVpDoOzaB/PxZEaj7"
+    "5UyygsVpIPoAbwq0Ldn0+B6Guziyd8V2tfRb0+40+Qq04SP/Seyz2SeFPO/MML0h0rEbJ1"
+    "Yz3u4UUsFsoObykYoP3lk+2MPi1mNUqiHzUVZVLKEns9GfSPe0SvZ7hrBSREVFLE+f8vGQ"
+    "nENNBubzvAzxeZ7Pe56naE/TEQHXH10LWd8uXMtEmc7zo0znqSiTgTxoWhkG2N/vBrfZ4E"
+    "ZEknyPqXvgv8AyyRb6/wXIMixiVE6I6P5N7/ck2JfXg4skR8MmuFCc285zbinmJ5+oaNL8"
+    "v4D20yXMtv0X7xUa/iM6StOhsvolt3DyrX6+AkSDvTEhZfeUsHvs2XREzXNk62mc79Frzl"
+    "KPS0kBdNHW3//9vvh4Xuz814Pbj+Hw5JmdCTz/tSJLPCknXaZT/TboFJInas74yIlgnRKU"
+    "YqUnchu6ZZIbuvnZDd0k3BYk3qkIzAsBCeEts5jz13JqKU+wZdCnn/1TdM/OEJUC73Vv3N"
+    "RER+4z3RYcip2QdZKWlEIBiUTVMiZKN99E6aapGbL4zml7HGMLQTvHII8JJrAeUcmmwF68"
+    "st7lfjEYXMeW+8VVcj1/ubnoD/ePOfp0kOnl8I2KPNg98mDjCTut29h2L2OnbSpYR8pOk0"
+    "zYlYGmDvZYcnR+ODw9qFPEjZnL4UKh8b19hlIHPKH5ATj8G/AmCLiIqpl43xEwgWQCoG0A"
+    "0yOAeHR9GfRdQrXJJBwPQA/Qo5Z4oHsKJnjmkqO9hAob+YAMAu+PqLrph+39S1F6bdnJOg"
+    "WUnjpUNhY/Zk+JgKcSDJfQPamfXcIOQ0MwOh8TkhDm+uu+goNEY8eImNMdl5MQ7PrXdCR3"
+    "UnjDTsuq7P2q27ZvH6Xxz0+eWEqo3AmVO6Hoj63Lnfg79XxsaO1l+InhW50i7/BPf1BJl3"
+    "BgIzCCFuMODLpUntEU2d6P3EULKzMAmU2Bh8G/kYuPwG+u6VHXE5g2wFT2/QWI7Pdpj7CB"
+    "+VVGR6sPr3z3TzWcaLDhxBRNhdqlhOPly2FtpiuCMgh2ziBQDlE7zpSC4IgXr8xbMUYiZZ"
+    "1fJxEpSa/GFWqcVfVuNuiNFlcuSsIzXIRouXi+jxCWpqvk6h01xcMFINhjLyEmXepp/blL"
+    "qltZw3Y5ReMRu2LdyiIyEuJcf43AGCGNwaGNnIyTPr9tVkJsfeHb84a7Z3WPT384fXdyfr"
+    "rYtBevFO3VKs1OuZVxtzJsWive3CAqp/IiKgfY8ItdISclKqXAr8uZ56jW4MZLnuoYXXw5"
+    "rnvGFlMDrpHm7ZJCG99WV+BFoGNqT2i+Ii8SOvM9x/zZT8iSBPdE5CJwKl1EjQmjJsyGfD"
+    "JZMcOugdwVkRqwOWQF6JursZbqqxKTcM7i1b+4l0F7dlmgapKeHMy8EX7tP6NshjL6dqeI"
+    "pMR8oIbYSEVU7ihR6WHHzKhyzSd3FgISMjvHpfjJ4wKC8jjNUDpwbmGYscjzcwwjIislGb"
+    "YN7XVnGTqzEUVqUon/ScrWwAC1q8+eTDSPovl2T/8tSScNY+sZllgk7J5vhUUj/I0aYH8k"
+    "vG/6/38po6yVRtlopj+hjK2soC/XQmKN1wP1fu1dXfcurvtNbVFN53TCaTZzVxgZWMgoYr"
+    "pyVECd17t3XquwXIsewKCIRVgBcTmlgLpCc38uK49WDCJFapi2TBFlg0jxNagidLWCu2KE"
+    "rklPK4g4ZThay1hUvp8VCX417GbRReTN+Ae56NlELxRCaFim35COeV0dEGuwEr6UThxXLl"
+    "prXTR/OQmm98aEpEvurb/RaYDXKrVBuVOoEqGqtqPymjfWrAISsS44SwkJo3XdMl1Zuvld"
+    "WboZd6ksv5YAygkx+Sp+z0pVFpwVVBacpSsLlmZSWZyXEmskOT/3b99f3X7Uhv1fr/q/rY"
+    "npPC/DdCYJnAjTeZ4+SVOWqAjrliG+KepNRURLMWyBxmzsCXbQjomprazUVuajViHPPSGo"
+    "bNLqphEHskpEISG6ljwPta1V3NZ0PHUYH1UpdJSQVZpus6bxM3KNWcbhVXgjQURKXUegri"
+    "NQAdmST1sL2u+0zRvYjCGjWni3JSS7ydZHbVNI7b2Pkku+BoQlr0pt6wUcd9A2Rvj1BhEC"
+    "+WObis4mRnSKorTEH6tN/cGqLGlnw6u66ZgoK8xURF5FhJqiiDfYPOmsVMDjrCDicZYKeT"
+    "gzl9qSQhxhRETCqFL9Fyt46DVjGeffIxmOlwLcIiepicsjCX38K3ixETHlwm6PC9uSGqCo"
+    "cZ9hACVs/3zrJ2I+l2wv31v0fAcQMBMR6NAGBKEjwDrDu/gF8CtRCRhhbwKISeXBvmHSo5"
+    "KvNJMAhwr5UYiDdHv5BuYXr1SKUEw8UY6/h1wHut5cKx6aLnl6YwKVctdamzDqXIrl3aUl"
+    "VfJdwmxJJ99xbERADsZLYbY03bZ0O5Jf1gbwcZnVe5y/eo9Tq5f1KLJRRkFFQdvSpYiMEN"
+    "eeU6TyQDcUIxijrLBoAeqBwPogb7g97LqrVaPmomjD6Uxh+fKqmmk+HcXORePKuAey8sFe"
+    "P1tl2qZnQg+7wis9LSkf3o0s8yVwgms8JSgf4PUvcJXknxdeOCsVXjgrCC+cJcEeQftJ0x"
+    "nBJsqdJCVVbmz13FiLc2KrldHlzdGQXmSlt2LFjchFto6q1DTGJNWjUVUH6JWaiKyXgODB"
+    "m5Sr5TRoEZtY/4Xn+gTpT3jmaTNXkJSJy6lzt9S565c9s0BIBZImQ1hRB6rRlQpKq3oVpe"
+    "k8TaNXB+lcWa5rPlPTQFzhOVMovbdZ76qV3aaP2PxkjvLaKJhEeVc1FVSoNmw1t2F76ylY"
+    "K9ItW/FlgS548Fe4nipoUbji7TjlWzluCfhZzb1cRL8y8VaESu7bqDyTdfdeEaJ7M2wRLs"
+    "liajKjlxeTZaTyhkVm+Tm8LElWlS1JzeHnp6g6FEWxWppQQLqE1PpzJtEUmkLc8UJANnq+"
+    "mUowSMgLphvnBJKJ0BpOCkqYPdkMSY+trAsUCwocQ4E19r/7ctcfNsX0riG3ZjsSrfduB8"
+    "Ob3vWacK49E9iHTBPvT5oSVOG9UjuH49+bqq2wZ+dMIJ8CjrvvShUXvCuoLnj3pgLG1NSY"
+    "uVnbea7pXTiHNAHX7vHpD6fvTs5PF4b44pUi+zvN84ZwWZj6sYY2s70sa/CNSx1z5lAhlj"
+    "aHWCz8aNpVnrC0oHqsko+Vj9EL/SlUKfQ8dqsFqwumUQ9X+x+uVTbV7BmU1tusdWpxW7xM"
+    "QxN3kLJk1+mQ3v7aH159uOq/31Z3aQkgsjPuXs/vDJMSlMFaX3eHGNPQ7Nl0hFxR9FOCCv"
+    "1V0Oc/WGTfyRCVjditP+96ZLreRGOHbvaxnlN8E5MqOsqlWvHsaE7u1SZ50jxs0R8YJEqU"
+    "PiZTkjLsFwlyqwy1lU9spTuluVOiPSOXCBbnpQQlhLr2eJrKTd9tH2DmGBX1H5eU8CYgZm"
+    "kbA9ua7y2ycbZU7YtMmZJt8lLpmitmHUmXQJhd3rwiShd0nks6dgsflVI4TZHLuiutuphu"
+    "gmlkhSlyR7FKhWxDKuQWQxRrob4qVJHe7TIiNsGWQSdZEapP/iyygsT9WUgIXQoshrrqLk"
+    "Vn6y0mkwmzJtOSh9C0ep6Hpo63l5GdHH27U5SkTL8wqy7kI8U7DXsT6AHEyiaQAT4PB5f9"
+    "u7ur24+AtQhx2bs2MD3wAgkIHEWwDwEzlQ6ZqQReTG9iuPDFr2zIazdc24d8tXULUjfEAG"
+    "PsAgfO8cw7oLqaIOAinV0YNgd/4hGYIkhYmJhOSwCFH4xdPAUPD8tg5sNDyQbGKju7ldnZ"
+    "bbzkamfUEssWrJhkUHtegeKddqtRf3AV0aXf6XfgsLWR07Q/b2jhuRpeXxS0EtZwKFbykP"
+    "2NHXoQBNOAYBpgmP7hhVnL/bD5E9jHM3oQLvcl4EfHDjqAYHpu0QXtzh8eUmdsA5/x1aYD"
+    "XpBL2O7lTcYU9DmAY3ZQQ8AeRXrkduhfdReSCcDsVbqe2MPc8U9ZaM+B42KdmoN5R+wfe3"
+    "TAs2n49VeLb+h361dnbzs2+YLKqIjySicpR2RkrCkpVcRTUMOTCvYunwoBlGNCEsJcf0wd"
+    "Rw+DsjDHhCSEuf4W/qq//OYM9C2omVKRd+UBKQ9I1AP6Fbnm2NT5SXRJX9rLcH1SYwp9nu"
+    "fIaLpSjTVc2vpH4qrP5YWU0fu/lCfQSk+gvVe7bvKMUXe7rgHlkzIn+Un+SX6ScUOJgYSL"
+    "b2NCEsJcv8eFXh2Tnr/VempGJCVMVdt2uyjm8UUikiVLPKMiqrgz6cnNSLX8TqKKN7figT"
+    "EQzLJlMbYQtLN1G4okFDuiMk09LYtX1qvNi8HgOqbIi6tkgdKXm4v+cP+Ya5AOMr0cRkQ5"
+    "7Lv3nLXEYf/FvWb11XeIkJxIZWJEp8hZ/+Zqfrk28UeXTv55QSPgsKwYSJ6o1oGHwQgBYj"
+    "7ayACmDUZznlHD+9kB+vlgv3vUPTrJvFJ8pbnKsANLOjJi/ik+oJ18gIefkFixVyggXc/E"
+    "+h0ngugB5Al7qAkx5aOWgXoroiZ7n/u3769uPzZ16idb+pUJChY19EsRLhZjAbWKlzhmS0"
+    "u4vLuleil2C3opdjOu4/XRM50KkPtC8pXlKq5Lue6VXHeis7w7QxvNhXORU6LqipLKqQ4B"
+    "lBVykWOSiiZr87NmIN00Kmk5Lqm03G4tW+YzKxeqpOe4rNJ0mzWt6Njd039L6NghgtYtXY"
+    "ZD9Gyil72sIsz4iE5hHeaioZ/LR5emY5ngIRMEZDaampzLBS/Q9Bifyso49nmtI/EOAPHg"
+    "eAz8+cH+u6Pjo24mK1vHlGLkLDVeFSnbTlKW3WIk7JdEhJoKxcuqidY0B90ml1/C7qAK/o"
+    "23B23bLiR/g9AtWvQZHUJV3Ce9TOvvmU2fbp0b+i7mV6Z4QvHMbGn5ohGNhH1C8JgDVRn5"
+    "mLACvhTwBFl0NmHIE2IK7FJg2zjrBMxHORwvH7xnpeA9K4D3LA2vTxZUcCoTgirUVd2x5E"
+    "BWYU0Tooocbxs5qsjx3dZ/a8jxMf0hk3ueoJlJjUfe7xQT43ykxnM9S7LiAxsB7EC60kAg"
+    "Drg42Me2Nedt/VhCIzAJeEKOl0GCC8/w1f5q819DAB7z1kksi/nQtBlhPgWQftWpac1/BA"
+    "jqEzAjCEyh+0R4erM/Myu1AdA26JxkhshXm30ImemsFRJ2WTY0G0sYLe/P9RNw6BdDNqfl"
+    "oS/vT0V3afqnP7k/VrUrbP8BrTj4tmhiibz/9Ih4A0sJ+TjHkzKdfU7yO/ucpO95YfuVcF"
+    "J6XEol/79J7apMUmkNPlXkuzv69e26in57RFJpuc1aFquqUOUUZQ9BRYfs3nPVEjrkDukz"
+    "1/Tmv1DHPrfNdHJMp7C/dDBa+xYML50wGApwroExBNB9xHbX5zPwmHMbNnan0DJ9RoL1cw"
+    "b7J0fdo9PMdMHVJ8xs8hz1XzEx+Q9QLZ5b5CUrvqItmog0eguflBT0d/T5s3LBj8rJ1C/3"
+    "pPvD+QJw9o8iiO9uetfXaUy/RTbkslZZVEaK9L9kNXe5cu6ieu5UYNg/GITJoISYhGh3z8"
+    "7KZDmcnRW0hDxT1rCyhltiDYeXd/Yc82c0z7KFEyMKLeHwRlENOqb2hOalDWFqbzwj99DD"
+    "h/7fABVm9ioE4ZRH4J6asy8TbCH+pkkAmeAXG2BbRz8BHgqE7B1kZNjFtc7/1ebm9P6nm9"
+    "7l4d2nXvfsnN9s5gcF/fkd5DjIPQiDkh0wxjNqko/8eOXDg+Oisfmq7i7bBpMu37jmfwqc"
+    "j+F4CQ/G8zJWyHm+EXKeskH8R0QE3qWEdHGo+nO36VYmbN9FZWRcw/W3n9Kxk3XZb0Ge8E"
+    "JCQoAb8VVCG3iUkRtQdBTG5WTytNdMdCj3Zffcl6j+LUg8rWK8OymrwqFt1rQKeu+Clhde"
+    "vKhzmRBUR6rQkZpihNIaSavjA3aR+Wj/jOZcJVf0u8PsWyMTdM4WquKvcL2Fry63ARe+LM"
+    "iR5DKkGNBfjvwu8kP6dAyvLinem+XbhojaHHEqJ3tEpxTf5vLBJem2G2yjeYT6Ao/mMyKA"
+    "/UDAQ8cAuwZyOz7bFXJWjAt7eMCz8MPo9hHQVzGurc7JWSL/w8MYoeDVhwfGp/Eu5ND1GH"
+    "/H/s7n+44AOg64yJu5rGE55+NMD+w7LgZ0jcOC6HZyvUS/hQpzt2eD7BQwcXGlpRRRcANs"
+    "UlBCt7t+XkPdArupIojFZigGflxOmjuZ1t8GioglHywl5EsLbYTN247GLevDuPYLvOlH2Q"
+    "RyukvYwUvLqsp/xZoq1rRSRwA8dZhXWmkFJGQVn9ZmTSs+beObLecIhPGPSinwFZnZXjIz"
+    "tdZrAHcQziMpstGnu1UcsQ98BjW80EgJRpj/utL5l6HYd8SnU/PYWTqRgXxyFnyGJh8BgQ"
+    "PnVITfvcL6n5j+xc+JFMy6P+Kr/cuQvWxhaIB9gmeujsAvwwM6O6Af5FJowdjF01CYfi79"
+    "c4psD7Cr3hcin3v/uOnf3muXg/f9g4By9l3Kh4cfweWwT02I9x3Q+613dX91+5GOu/1wNb"
+    "zp3V8NbjtU+uo9+8TL68Fd//0R4HS1z1OPzVdGRE+QTT/YNL7a+2Nkd8AEWuPDmcOzTzkj"
+    "Bl4BZ2foE6aNHAL+hznW1DH+iU7mUzbMzuND6cQ6+5Ms6fWA+Rdit0OIU+S2uqSzdQdp5w"
+    "3Se6HLlB6KOe+onIS8iaK8t3zVR28QqnSrZB3XSbbMKVb0a4hncCw3xTMlar7K7CXd/L2k"
+    "m04L5qaHEMoLiTWi/MtwPQDXn9yurq9WHawUbbkabcm9Jq1S/4CUaENhIllN/qgSCHnB/J"
+    "IElHFgXGBsIWjnaSEhm9DCiAo39YwtXlnvQ3YxGFzHnq+Lq+T9Nl9uLvr0NOEPFh1kernI"
+    "m1VCMxExFZVp8/amW7hayUJMUOm4zTpWuQ7tOMWi/GZaC8VJaxExadLWusenP5y+Ozk/Xa"
+    "C+eKUI7ExgxVb1ONMS2F4k154AGOPjxbDPEFZ6WFEPwg9AUlJpQKWvqfQ1ldS0JY+gyqtp"
+    "SZFg8izKsGsvAsEPPw+RBXMCUblVf5Lg/leTmTKf/YSOS/qvO0TPFW8vI2smPahTlEETJI"
+    "loLElEI1ygdBoNYzyXeSaHPM/EnwLs9/p3hx8vbwBkORvEO2C5IhbWoYfdhwew/w5Qf9PA"
+    "U2CYj6ZHDoJKx70E+I18yFc7rKdEz8id+/kx3oROwqAkQV8z9gksJ2XZsoF4yKHTTiG74I"
+    "hfpuR/GfpVLcS+p+pu1vbzpAPa3jp4ZxQRaajiP7Ei8cuIiHQRzHclApjvcuOX79IX+LKd"
+    "TEO2ngb4Hr3mrOu4lBQZU0XuSP/3+5gnEuK5f9P7/SDmjVwPbj+GwyP4X14PLpLLOnZwiG"
+    "0raVnluCvHXTnuW9lsuP+M7ExTPT6g0Exf+G+IjS1pod/hKbVB/Ts6FxnUzAbGlgHgCM+o"
+    "CT0Yvu8PNZbXzbK7/zH4cq996F1d99+Do6Ojgw5v58suEuVWsf/hLH/bSLdCafTT/ET1IP"
+    "992RgFvVIAwN/vBrdghI15YNC/oNEE4ydAUTT5C0HrFD4hNe0LEshTGeIJx5n+X6WHt9N+"
+    "59rNNODz7ciojHSG5GmZhNnT/HzZ01S6rGJBN27PcMwEVng4XgoTvulE5eB8EXGUIiJSQL"
+    "xuL0nZ58o+L7DPo3Ux3Jgzs/qLi4QefvONw/eBbbi9j+h6Yw8BbD3PQ1Mn05tJjCh0ZwIL"
+    "nT67fHBJf4ZdWWLhR2bOYxuBT/f3n0Ewg3+7SWjw/8jrUDtggl+ogP3Yof+GHtDpF+atGd"
+    "POS71TqxhAq62pghtOZtNRVjeBXPiXAjLZtLUl7BEPutVO97ikqp1p3SEeq1mdufzU1aYi"
+    "+a4JKfUAZWb+EYd+AtLyKlULMv9SkhJldNcGMHJdsdDjQkC+EutuqRLrbkGJdTejxHqm6w"
+    "gZKMuuKSrnismtsZRrM1t+jZVcoaUqTNIlBGXajzebqmhEfM0VUxXl9V47iYzFxGpsVcuq"
+    "pBbyveGoot52h+Mcx9sO8cAOg1oe5n4rsg0HU0x/BJ/7t++vbj+Cme2ZFvVfu6+vwL+vGO"
+    "zffbm87Pff99/z7lEsMuYij30qcGc24IE6Pyp3kHaU1/ORKjK3bdtfp8CrVmGjjYeNtqTR"
+    "TbCFNEWcJzsKlWooVNBPKNU0K0JnlnTToiLS5HjVxx/pE2TMLKSxoIoAqik5BW0q65alGF"
+    "anF/LEFceQhtpGr14Y6qhAhWaIr6UPwzoNFanYUN+Kr0R7J2VVw402a1olL+y2/kPfV9ix"
+    "SQgqx6ayY5Of9VmIf37epwK/GPwCnjNc1fXxnP3IjFumkbI8Z2IrKHHjAQrLBVbEOFV+IC"
+    "vCkYd9hcL30AK38GPGZiOegRZJlJIE+HUkoC12hHzOPbppvM25h89f6ar3L8NrPyUscsUD"
+    "QS612v0i8hfIqlYIni6IcrazdgChD+fyql7/Dgi/zDLNsjf2KSozrcVHa2eLOXRZNRLpD+"
+    "BaIvx5MFyKooA4b35WKk3krCBN5CydJrKsa4wDzGr7Cmz4LM7RMHUP/BdYJtniwzULWoZF"
+    "zDVOFWAkay06cZ+XTZAswFhW+rtzx8tK0ynTJWApK8WCX3cVDLIZEKIpUhGpNSZIhTv91i"
+    "ZIjaFp0W+hEdPOupWimLhLCSuGts0MnWES/oxUoeLjokrPrdYzqnq5cFxSabnNWlbxlt3T"
+    "vyoW3T6uLmSW7zwK1PSN7jfLQZ1SHXBIOF4gSfZyYtoQ6JD6sAZ0gQHnKXJtim0074DRzL"
+    "Q8gKlxx25iZYmqdPAhFQN/4lF2Omxdk7MeN72pf+GpaYMxsn8EDw+PLiaEdbP0r7g96Czu"
+    "SaWvdvwbWP33x/5Ns4Tfv+qzhHT6g07QOQfPPDqOt7RExiNyNfblHtGymQ6ZTcNOOVSO9d"
+    "ykjy/9nYR+46AppudZHHoAdX4z6xGbWyfPy0kM/GKzhghMbWBs0v/tf7n/cPjOZyQvBje5"
+    "Cb6pjF76JVJXtip2UrGTbd9yN3RvKMyoLym4L9QfLgVb03Rar391up59BUbu0k5IybS0a8"
+    "uM5Ieb2I6xEJEJ0I3cJyIIfERIQV8ZematieEeSijQK4MeWL9iuEeEFPSVoY/5GmIKSIkq"
+    "NVRWA/XRRAJ7wXAprEPV0U6RlC0iKZvk3T7zI2sv+1YY9k6nFMMWOfnKJMT5wzOy1RZs0Q"
+    "haLBX1J56Rxrkw+v9nxGmuh4fI1aOMx2LqD5pDZ9SfN/txjIL7PBxc9u/uWCX7/oTCDsJP"
+    "e4Ymf7AOwOHfAOthDf4Lgu7V+y6yEH1KDN4DjpXGL0ergvYtPT0V3dU6lbTqruPdfTKWah"
+    "hB+0nT2cElqoSkpHoWKiuhyu28m7iUVzrg1X3UqotJhgO1tCCb8pcSEY9umYhHNz/i0U1l"
+    "Y786SOeuqOuaz9Cq4MzmTKE6ubbOeY0zpWYV5iIipjLo2qxflr48c5HmUm/VT3wqu5OmJV"
+    "UD1FINUBUfuHuPXHv4QEaI/eKy26D3smnByIBOmYuiv7n8rujS7CC/IzlyIxyZ4BfyE88V"
+    "o1Pyu53ph/q3svlZZjq0WQlr9Lq37Esb6pzcv2DONxf9bLbe5f3Vr/2Oz/TtQzA26RNy6P"
+    "tNwQePPeT6VbY2Cm+o/glAG2AH2XzMV3s5aGy6xOP9L/u/f74aMtrwxTU9jw4NsgGpzWS6"
+    "c5YM+BOgzz5P5qO4YjrV1IEuYl+Rj0GEbgr0a/KkOiapW1h/OjgCgUKJT4/yb8mrm31eEn"
+    "r0i9DxLp49Tthk90sm5MhFY+QiW0fUIX94KM1aLi3s5TdTxGVLiUsPPyGhU38hIN3teOdl"
+    "bg87z7897Dx1e9gGaJi2WVObyXyMfFmBpZ0Qk8+aPS5lzR4XWLPHGe38t4OC8Q/vNdEvtS"
+    "ecRk5SQZchLqnIltZ5Bi2LYbVtA9voHfGjjAz6Ih3E5VQcZWUFKIpkNzdClU/RtlaOIbBp"
+    "dVRuM7iFqsgrnu0kOgwmlmGr7qoZmuSpZyE3My1w+WaniPtz6TANsnHlaL98gMUYJZUC11"
+    "4miQGYwn8n76E/LeP/neb7f6cp/89Cz0io2dxCQEJ463evt4TDGHzu366JwSjDhR7nc6HH"
+    "KS6U6Fhsf1gISLiC698gpogQmFVPlQ9wRERCiBvpSTkjyBV2SSJCDTEyshobihhrmx426p"
+    "crDfAglTFzkPaExJp7xKRqiWy1KHLbSFzLxp7QcRqOly9s2MhRSjcDw6pAscfl1D5SdR8J"
+    "cRRn2OOSKru3zTy6iqPsnv5bkmrKmOT3SDeJD38m07x4v/Mm2WwEQ5vnmxW/3Ep+eSO+d4"
+    "lNS1ZNRLrdOQwiwWS6mJCE/FK3XGFIQV1IC7JFWwfxZtb3zNPxVMjZi4hIuLbrD7C4M0sI"
+    "33C8hODWz/0rI18Z+Rsy8j/Ab33bc+d7GQb+4r1C434Mv2mIDjPLFpCxBut0bRG+XqBt0P"
+    "/IC3I7gBVvIQOMXTz1K7smpuPQF5hFGTQef0Jz1pFpDh4e6F8fHjLaSdU/vfI4Wm0H5Hsc"
+    "ghz7KuR6y+CP10WVObDO8w+s8/SBRYF4xK4QulEZCa2CkzIgn+SDfJICOdzERECOykgIci"
+    "PV/P75kEY5v5fqUkIKjItMqSbaqRIEXX2ieRRfEdQTYgr6CtBTy9XM3lPym2ZHRKTpcrXS"
+    "dQctMd3vTf0JZeaAB+8Umu0eH7OO5O8IhcuyvzsgmQ/OXnmiIv6idAm/EGo81lzkWPPAtY"
+    "04uip/vJ3Wtr+iqJMrYrDEhKSzvE/KtHE7yW/jdpJq47Z8Tkr6NMF4KU7LxrPIZ6M/kZ5h"
+    "lBQkOS9FpIR4d/sNrDFXv/Zmj3mnqAi1nDeHyhdqG5Uce7gs6Jf1VQonpKWVttusbRU42m"
+    "39zxyjov7jkkr/26l/VVXTjgSUtqa2SQp9QZcLBmpaDcIdLr4E02yZCsp2t4gsvZzOFjm7"
+    "TA3Q3sdn267tpSzA6c1VuINIqjQ467LLQPLDz0Nk5SVrxkjhm2XNsCRr+6/mOfYQtFyqPY"
+    "LqW4y7FtVmw8x78Inq8rEWnFmdAuacpST5TEuGFjC2ELRzOJqYYEIdIyrZ1HO+eGW9BvrF"
+    "YHAds80vrpJBzy83F/3h/jE3yukg08sx2UbYyEhfyY8+h+OlYHnXHXZWPMVu+6n0zQkW95"
+    "BiYspHquyexuwAAYYgKqbgr8tF9RbZGat6UouJtkwNpb2o6AIs4aj6+4Vy/9/CNbavtqq1"
+    "5T32nEsXGcj2TGjtZTlc8RGdQo+LjtX0xeDSF9wweuQ7Au4H958BQXQCD+z3+neHHy9vgG"
+    "46ExYge/UOOgCPx2BG57bAwwNFfWy6U26r+NfNEORl3XBT4+z+FTcWJJ5GZzWoK4Ac/11W"
+    "4GCjF0Q8cPL9If0YbBuAvQ1eJpgg/x6ZF0gA1HXk0BX+Y3i5jEm+2uGLANvWHIyxS9+0IL"
+    "v1hk3RAQQDBPVJMAt2n9h9OTo6ol80uFSM3bijs9JGAl5cbD9+tfkVQ2Cf3asDPTw1dfDl"
+    "MzNOgEOnhZ6Hpo534F/0MzbH3oT9QEInZNfg0J/GgSh9iY1ydFvp6LaDJ98ZRURTrtk+oy"
+    "FbF/F541LK863i+Ub2bWHfNyGrcjHa7OPGT2GxLS4tK02m/brv7w7MjzT+ueBHRaSBfaUC"
+    "h9iyjphfohtYUlZtYG3ewBRJu3v6b0spE3XUh9RHfUbuPO9i29SYzpuuvxsMF7nelrUPIF"
+    "TlFjqkBzIIp+Cubgc8UbfYd4qZ6wz8fgETSCZg/9NN7/Lw7lOve3a+vMTVQQ51b3O6FDTz"
+    "Mco5brWp0nbnOL3TyqqJqJNmII09XmnsC/oZRIWkq1yr/y5d7t5USFQmyv9trfmgzMfd1n"
+    "9LzMdP2DJ8mFNWY/hWobH4gqDlTbSJP1bAUHRm7FIEar/hMTXTHBcbM91j/aMgj/J0gvCN"
+    "6bGQzJh+6Tlg0Sg0RUa2SbjqhLXU4yv7sJX2IdR5QE08iyYmp/I4KpuJDCBtlEHt5kIfkZ"
+    "AJ99rIRYd+mm46MINZLFrRMTGZgF3zgqY7A91FDY2imdk+941dJSErDXe+Zi34CGoumkL2"
+    "ozPylwrP2AxppYmKUfLt6EzxaXD9/ur2Y1NOSdNdVkIbt4qrmJTdlLOoOIFyed/BIeFNXD"
+    "x7zKDXmLaLz5eIaJGy5VI0U14yDstSBILNPvzBZbHMkl0RzO0h0jKwnNJNm67yCvtPXHIt"
+    "hOQ6HV2Z9p6QF6mg5YSo4p3brOfQJNBWaYZRMInyLyvb0wF/Ka6NmJxSQGUFtDWkLCn0qi"
+    "/JWvuSBNtEDbD+xgNAn5fzSYpvfGNdoSUJ986CiqrEziLQksSHvefPJRHsjbYkYddu9ghB"
+    "hEyRndn+OzGi8+bVnHAxuHSJHJmNpqbHSsTIzKSzmZbpzRf37tjQdNFP0SI0VvYVFHSxPe"
+    "yIf66HLapu+mQGdV2JQrlGPkOlx7X4AO0UhT/5pRsZO87f7wa3ORzSUiTpw5m6B/4LLJNs"
+    "8XafhS0DI+a5pYqYkvVKnbhLxiZIXdih0wNVIOy5GC+T/Vhb0HOxI4kEGmJCUlTiJW72KR"
+    "FlyO+AnWqArZLRdpsUUo6vcnzboIL6HN/NZFbGPbQMXyPlwr2ZZRl1HctlWRpw/h0BfvyK"
+    "JUYyOz/I1fTtf1/bwKEeAZjCJ8RqZqgQ8GOIAHp0E+X+gY6y0y5r/4QML+OPvWDGMPcyEo"
+    "/7l3JB2rKVFbkgFcOv9UZeW7rFlQy9qoy/zWb8TVkqsBj2SxkFfGXgVaf+duhBOYa77RjG"
+    "bbDyz2BcTm2EdbmHk2V91ooeYqTSa8sUUdZJjK/BFvqJYQA110+MRFjf9BODWGXzffKVs9"
+    "VKZ0sPenyUZcjD8dKV4td/iSz/UwDacLyEcYdGbjjlAAngG46XEN9uGXi7+eh2U+CiVwfp"
+    "zBB3kTdzbbGCzGxhmcy5+sKUyJ1qBpyLtNKLyUjkpNYGKk9JsdAzyuC/8veHuJSMu0S90d"
+    "+paWthRreYCZeUlGlnUMWUWXzK4Fa76133m+JOmi6mjH6tFNT5nZ0TYlJsKUU0VROtnfmu"
+    "bJhEtzCZZeVH5cOfIapUoO6VUmxuvT2nUjTjivnq8lGMjWaq/4ZGE4yf+s85eeqx9zvFlC"
+    "AfqaHn0jnqQozgH3sEU6uPP+f8M7SwD5biCdthV+bzhEvNlbYzFxJSHLqNEy7hAyEAcVRG"
+    "QpDr746qKMMFuKdlVvBp/go+Ta1gF42RiwQz7mNCEsLcwBpWOS6tYF7wzMvu55a/2CMiEi"
+    "714zL84nE+wXicYhhdpCPzuWJzkZiocj2ldD2b9Kt6yDX1yV6GRxW80ynypeByTGuyKnbF"
+    "VVoxjpTvBD0jl2RSwPlbfkREwi2/e3ZWxg86O8t3hNh7iexpJyPWnI9wMFxCdBvJmqCf6K"
+    "Gs5PT8Au+IiCrwFizw3uhh9tf/A4k/V2E="
 )

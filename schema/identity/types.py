@@ -51,9 +51,19 @@ class UserType(Node):
     async def security_question_count(self) -> int:
         return await user_resolvers.security_question_count(self._model)
 
+    @strawberry.field(description="Whether the dynamic token (TOTP, RFC 6238) is on.")
+    async def totp_enabled(self) -> bool:
+        return await user_resolvers.totp_enabled(self._model)
+
     @strawberry.field(description="Version of the user agreement and privacy policy the user accepted.")
     def accepted_terms_version(self) -> str | None:
         return self._model.terms_version
+
+    @strawberry.field(description="Whether the user-presented payment code is enabled.")
+    async def payment_code_enabled(self) -> bool:
+        from resolvers.merchant_platform import payment_code_enabled
+
+        return await payment_code_enabled(self._model)
 
     risk_tolerance: str | None = strawberry.field(
         description="C1 (most cautious) to C5; null until the risk assessment is taken."
