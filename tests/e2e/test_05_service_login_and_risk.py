@@ -76,8 +76,15 @@ async def test_ticket_replies_arrive_live_on_both_sides(api: Api, staff: Staff) 
     assert not (other.get("data") or {}).get("node"), other
 
 
+async def input_fields(api: Api, name: str) -> set[str]:
+    """The fields of an input type of the served schema (introspection is on in sandbox mode)."""
+    data = await api.ok("query($name: String!) { __type(name: $name) { inputFields { name } } }", {"name": name})
+    return {field["name"] for field in data["__type"]["inputFields"]}
+
+
 async def test_computer_signs_in_by_qr_code_confirmed_on_the_phone(api: Api) -> None:
     phone_user = await api.register()
+    await api.set_pin(phone_user)
     created = await api.mutate(
         "mutation($input: CreateQrLoginSessionInput!) { createQrLoginSession(input: $input) { session { id payload svg status } secret errors { code message field } } }",
         {"input": {"clientDescription": "Chrome · 上海"}})
@@ -90,9 +97,12 @@ async def test_computer_signs_in_by_qr_code_confirmed_on_the_phone(api: Api) -> 
             {"input": {"payload": session["payload"]}}, token=phone_user.token)
         assert scanned["session"]["status"] == "SCANNED" and scanned["clientDescription"] == "Chrome · 上海"
         assert (await computer.next())["qrLoginStatus"]["status"] == "SCANNED"
+        confirm = {"sessionId": session["id"], "approve": True}
+        if "paymentPassword" in await input_fields(api, "ConfirmQrLoginInput"):
+            confirm["paymentPassword"] = PIN  # approving a sign-in elsewhere asks for the payment password
         await api.mutate(
             "mutation($input: ConfirmQrLoginInput!) { confirmQrLogin(input: $input) { session { status } errors { code message field } } }",
-            {"input": {"sessionId": session["id"], "approve": True}}, token=phone_user.token)
+            {"input": confirm}, token=phone_user.token)
         confirmed = (await computer.next())["qrLoginStatus"]
     assert confirmed["status"] == "CONFIRMED" and confirmed["auth"]["user"]["id"] == phone_user.user_id
     viewer = (await api.ok("{ viewer { id } }", token=confirmed["auth"]["accessToken"]))["viewer"]
