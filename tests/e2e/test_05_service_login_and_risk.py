@@ -124,6 +124,7 @@ async def test_large_payment_steps_up_alerts_the_officer_live_and_the_officer_fr
         alert = (await console.next())["riskAlertRaised"]
     assert alert["type"] == "LARGE_AMOUNT" and alert["status"] == "OPEN", alert
     assert alert["user"]["id"] == payer.user_id and "6000.00" in alert["message"], alert
+    assert f"{payer.phone[:3]}****{payer.phone[-4:]}" in alert["message"], alert  # named by masked phone, not by id
 
     acknowledged = await api.mutate(
         "mutation($input: AcknowledgeRiskAlertInput!) { acknowledgeRiskAlert(input: $input) { alert { status } errors { code message field } } }",
