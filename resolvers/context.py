@@ -71,6 +71,8 @@ class RequestContext:
         if not self._viewer_loaded:
             user_id = self.viewer_id
             self._viewer = await User.get_or_none(id=user_id) if user_id is not None else None
+            if self._viewer is not None and self._viewer.status == "CLOSED":
+                self._viewer = None  # a closed account's tokens sign nobody in
             self._viewer_loaded = True
         return self._viewer
 

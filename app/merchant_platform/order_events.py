@@ -2,7 +2,8 @@
 
 - ``orderStatus`` subscribers: the order's own topic (published after commit via the outbox).
 - payment-code payers: their own topic for charges of their code (``paymentCodeCharges``).
-- the merchant: an event (webhooks and the events feed) through ``record_merchant_event``.
+- the merchant: an event (webhooks and the events feed) through ``record_and_send``, whose
+  webhooks start going out as soon as the transaction commits.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from models.merchant_platform import MerchantRefund, Order
 
 from ..events.outbox import UnitOfWork
 from ..money import format_fen
-from .events import record_merchant_event
+from .events import record_and_send
 
 ORDER_PAID = "ORDER_PAID"
 ORDER_CLOSED = "ORDER_CLOSED"
@@ -59,24 +60,24 @@ async def order_changed(uow: UnitOfWork, order: Order, *, notify_payer: bool = F
 
 async def order_paid(uow: UnitOfWork, order: Order, merchant: Merchant, transaction: Transaction) -> None:
     await order_changed(uow, order, notify_payer=order.payer_user_id is not None)
-    await record_merchant_event(
-        uow.conn, merchant_id=merchant.id, event_type=ORDER_PAID,
+    await record_and_send(
+        uow, merchant_id=merchant.id, event_type=ORDER_PAID,
         data={"order": order_data(order, merchant, transaction)},
     )
 
 
 async def order_closed(uow: UnitOfWork, order: Order, merchant: Merchant) -> None:
     await order_changed(uow, order, notify_payer=order.payer_user_id is not None)
-    await record_merchant_event(
-        uow.conn, merchant_id=merchant.id, event_type=ORDER_CLOSED, data={"order": order_data(order, merchant, None)}
+    await record_and_send(
+        uow, merchant_id=merchant.id, event_type=ORDER_CLOSED, data={"order": order_data(order, merchant, None)}
     )
 
 
 async def refund_succeeded(
     uow: UnitOfWork, refund: MerchantRefund, order: Order, merchant: Merchant, transaction: Transaction
 ) -> None:
-    await record_merchant_event(
-        uow.conn,
+    await record_and_send(
+        uow,
         merchant_id=merchant.id,
         event_type=REFUND_SUCCEEDED,
         data={

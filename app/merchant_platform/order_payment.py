@@ -25,7 +25,7 @@ from ..ledger import idempotency, journal
 from ..ledger.accounts import system_account, wallet_of
 from ..ledger.events import emit_balance_changed
 from ..ledger.numbers import new_number
-from ..payments.outcome import Outcome, replay, success_result
+from ..ledger.kernel import MoneyResult, replay, success_result
 from ..payments.parties import merchant_party, payer_party
 from ..risk.check import Outgoing, check_outgoing
 from . import order_events, orders
@@ -108,7 +108,7 @@ async def order_for_payload(payload: str) -> Order:
 async def pay_scanned_order(
     payer: User, *, payload: str, amount: int | None, payment_password: str, idempotency_key: str,
     verification_code: str | None, digest: str,
-) -> Outcome:
+) -> MoneyResult:
     """``payQrCode`` for an order payload (``digest``: the payQrCode request hash)."""
     idempotency.validate_key(idempotency_key)
     order = await order_for_payload(payload)
@@ -143,4 +143,4 @@ async def pay_scanned_order(
         if earlier is not None:
             return await replay(earlier, payer.id)
         raise
-    return Outcome(transaction=tx, account=await wallet_of(payer.id))
+    return MoneyResult(tx, await wallet_of(payer.id))

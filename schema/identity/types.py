@@ -128,6 +128,7 @@ class VerificationPurposeEnum(Enum):
     BIND_BANK_CARD = "BIND_BANK_CARD"
     RESET_PAYMENT_PASSWORD = "RESET_PAYMENT_PASSWORD"
     PAYMENT = "PAYMENT"
+    CLOSE_ACCOUNT = "CLOSE_ACCOUNT"
 
 
 @strawberry.enum(name="QrLoginStatus")
