@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import db, runtime
 from .ops import log_redaction
-from .settings import ConfigurationError, load_settings
+from .settings import ConfigurationError, check_production_serving, load_settings
 
 
 def _fail(message: str) -> int:
@@ -54,6 +54,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # unless FENPAY_PUBLIC_URL says otherwise; the worker processes inherit the variable.
     os.environ.setdefault("FENPAY_PUBLIC_URL", served_url(args.host, args.port))
     settings = load_settings()
+    check_production_serving(settings, args.workers)
     if settings.sandbox:
         async def _migrate() -> int:
             applied = await db.migrate(settings)
@@ -83,6 +84,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=args.log_level,
         proxy_headers=False,
+        # Header and body read deadlines (app/http/read_timeouts.py); uvicorn has none.
+        http="app.http.read_timeouts:TimedHttpToolsProtocol",
         # Compression state costs ~45 KiB per websocket (zlib windows), about half of what an
         # idle subscriber holds; fenpay's messages are small JSON events, so it is off.
         ws_per_message_deflate=False,

@@ -76,6 +76,12 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
+    max_query_cost: int = 5000
+    """Fields an operation may ask for, list sizes (first/last) multiplied through the nesting."""
+    ws_init_timeout_seconds: int = 10
+    header_read_timeout_seconds: int = 10
+    body_read_timeout_seconds: int = 30
+    recipient_lookup_misses_per_hour: int = 20
     ip_login_limit_per_hour: int = 500
     ip_code_limit_per_hour: int = 500
     code_daily_cap: int = 10
@@ -137,6 +143,29 @@ def _decode_key(variable: str, raw: str) -> bytes:
     return key
 
 
+MIN_SECRET_BYTES = 32
+
+
+def _check_production_secrets(values: dict[str, str]) -> None:
+    """Production refuses short secrets: a 1-byte JWT secret let anyone mint ADMIN tokens."""
+    for attribute in ("jwt_secret", "payment_pepper", "webhook_secret"):
+        if len(values[attribute].encode()) < MIN_SECRET_BYTES:
+            raise ConfigurationError(
+                f"{SECRET_VARIABLES[attribute]} must be at least {MIN_SECRET_BYTES} bytes in production mode"
+            )
+
+
+def check_production_serving(settings: Settings, workers: int) -> None:
+    """What ``fenpay serve`` refuses in production: several workers whose limits, lockouts
+    and events would each live in one process (SQLite or no Redis)."""
+    if settings.sandbox:
+        return
+    if workers > 1 and not settings.is_postgres:
+        raise ConfigurationError("several workers need PostgreSQL (FENPAY_DATABASE_URL), not SQLite")
+    if workers > 1 and not settings.redis_url:
+        raise ConfigurationError("several workers need Redis (FENPAY_REDIS_URL) for shared limits and events")
+
+
 def load_settings() -> Settings:
     mode = _env("FENPAY_MODE", "sandbox")
     if mode not in ("sandbox", "production"):
@@ -165,6 +194,10 @@ def load_settings() -> Settings:
             raise ConfigurationError(f"{variable} still holds a sandbox default")
         values[attribute] = raw
 
+    if not sandbox:
+        _check_production_secrets(values)
+        if "*" in (_env("FENPAY_ALLOWED_ORIGINS", "") or ""):
+            raise ConfigurationError("FENPAY_ALLOWED_ORIGINS must list origins, not '*', in production mode")
     old_keys = tuple(
         _decode_key("FENPAY_OLD_ENCRYPTION_KEYS", k.strip())
         for k in (_env("FENPAY_OLD_ENCRYPTION_KEYS", "") or "").split(",")
@@ -196,6 +229,11 @@ def load_settings() -> Settings:
         ip_login_limit_per_hour=_env_int("FENPAY_IP_LOGIN_LIMIT_PER_HOUR", 500 if sandbox else 30),
         ip_code_limit_per_hour=_env_int("FENPAY_IP_CODE_LIMIT_PER_HOUR", 500 if sandbox else 20),
         code_daily_cap=_env_int("FENPAY_CODE_DAILY_CAP", 10),
+        max_query_cost=_env_int("FENPAY_MAX_QUERY_COST", 5000),
+        ws_init_timeout_seconds=_env_int("FENPAY_WS_INIT_TIMEOUT_SECONDS", 10),
+        header_read_timeout_seconds=_env_int("FENPAY_HEADER_READ_TIMEOUT_SECONDS", 10),
+        body_read_timeout_seconds=_env_int("FENPAY_BODY_READ_TIMEOUT_SECONDS", 30),
+        recipient_lookup_misses_per_hour=_env_int("FENPAY_RECIPIENT_LOOKUP_MISSES_PER_HOUR", 20),
         closed_account_retention_days=_env_int("FENPAY_CLOSED_ACCOUNT_RETENTION_DAYS", 5 * 365 + 1),
         db_pool_max=_env_int("FENPAY_DB_POOL_MAX", 10),
         risk_step_up_fen=_env_int("FENPAY_RISK_STEP_UP_FEN", 500_000),

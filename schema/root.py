@@ -29,6 +29,9 @@ from app.errors import DomainError
 
 from .fresh_viewer import FreshViewerPerOperation
 from .node import Node, resolve_node
+from .no_suggestions import NoSuggestions
+from .query_cost import QueryCostLimit
+from .string_bounds import StringBounds
 
 log = logging.getLogger("fenpay.graphql")
 _HERE = Path(__file__).resolve().parent
@@ -100,6 +103,7 @@ def build_schema(
     max_depth: int = 12,
     max_aliases: int = 30,
     max_tokens: int = 2000,
+    max_cost: int = 5000,
 ) -> strawberry.Schema:
     # The limit rules are built once: the validation cache is keyed by the rule classes, and
     # QueryDepthLimiter/MaxAliasesLimiter would build new classes for every request.
@@ -116,8 +120,13 @@ def build_schema(
         functools.partial(MaxTokensLimiter, max_token_count=max_tokens),
         functools.partial(ParserCache, maxsize=CACHED_DOCUMENTS),
         functools.partial(ValidationCache, maxsize=CACHED_DOCUMENTS),
+        functools.partial(QueryCostLimit, max_cost=max_cost),  # after validation: fields exist
+        StringBounds,
         functools.partial(MaskErrors, should_mask_error=_should_mask, error_message="Internal error"),
     ]
+    if not introspection:
+        # First, so its after-validation step runs before the result is built.
+        extensions.insert(0, NoSuggestions)
     query = merge_types("Query", (CoreQuery, *_domain_types("Query")))
     mutations = _domain_types("Mutation")
     subscriptions = _domain_types("Subscription")
