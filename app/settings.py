@@ -91,6 +91,12 @@ class Settings:
     risk_unverified_lifetime_fen: int = 100_000
     risk_velocity_count: int = 20
     risk_velocity_window_seconds: int = 60
+    max_movement_fen: int = 100_000_000
+    """Largest amount of one movement (payment, transfer, top-up, withdrawal, purchase, refund)."""
+    max_open_refund_requests: int = 3
+    """Refund requests of one transaction that may await review (or payout) at the same time."""
+    calendar_file: Path | None = None
+    """JSON of make-up working days (调休) and extra holidays; None = the file shipped in app/workdays/data."""
     max_wallet_balance_fen: int = 1_000_000_000
     """The most a user wallet may hold (available + frozen): 10,000,000.00 yuan by default."""
     api_key_requests_per_minute: int = 600
@@ -101,6 +107,12 @@ class Settings:
     """The recovery job asks the channel about PROCESSING movements older than this."""
     processing_max_age_seconds: int = 24 * 3600
     """Older PROCESSING movements raise a CRITICAL alert and are a reconciliation break."""
+    red_packet_max_share_fen: int = 20_000
+    """The largest share of a red packet (fen); a packet's total is at most count x this."""
+    red_packet_ttl_seconds: int = 24 * 3600
+    """Unclaimed red-packet money returns to the sender this long after sending."""
+    pay_request_ttl_seconds: int = 7 * 24 * 3600
+    """A request to pay expires this long after it was made."""
     closed_account_retention_days: int = 5 * 365 + 1
     """How long a closed account's identity records are kept before the retention job erases them."""
     contact_phone: str = "95188"
@@ -241,12 +253,18 @@ def load_settings() -> Settings:
         risk_unverified_lifetime_fen=_env_int("FENPAY_RISK_UNVERIFIED_LIFETIME_FEN", 100_000),
         risk_velocity_count=_env_int("FENPAY_RISK_VELOCITY_COUNT", 20),
         risk_velocity_window_seconds=_env_int("FENPAY_RISK_VELOCITY_WINDOW_SECONDS", 60),
+        max_movement_fen=_env_int("FENPAY_MAX_MOVEMENT_FEN", 100_000_000),
+        max_open_refund_requests=_env_int("FENPAY_MAX_OPEN_REFUND_REQUESTS", 3),
+        calendar_file=Path(raw_calendar).resolve() if (raw_calendar := _env("FENPAY_CALENDAR_FILE")) else None,
         max_wallet_balance_fen=_env_int("FENPAY_MAX_WALLET_BALANCE_FEN", 1_000_000_000),
         api_key_requests_per_minute=_env_int("FENPAY_API_KEY_REQUESTS_PER_MINUTE", 600),
         payment_code_password_free_fen=_env_int("FENPAY_PAYMENT_CODE_PASSWORD_FREE_FEN", 100_000),
         channel_timeout_seconds=timeout,
         processing_grace_seconds=grace,
         processing_max_age_seconds=_env_int("FENPAY_PROCESSING_MAX_AGE_SECONDS", 24 * 3600),
+        red_packet_max_share_fen=_env_int("FENPAY_RED_PACKET_MAX_SHARE_FEN", 20_000),
+        red_packet_ttl_seconds=_env_int("FENPAY_RED_PACKET_TTL_SECONDS", 24 * 3600),
+        pay_request_ttl_seconds=_env_int("FENPAY_PAY_REQUEST_TTL_SECONDS", 7 * 24 * 3600),
         contact_phone=_env("FENPAY_CONTACT_PHONE", "95188"),
         contact_email=_env("FENPAY_CONTACT_EMAIL", "service@fenpay.example"),
         contact_chat_url=_env("FENPAY_CONTACT_CHAT_URL", "/help/chat"),

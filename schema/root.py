@@ -25,7 +25,8 @@ from strawberry.extensions.max_aliases import create_validator as max_aliases_ru
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.tools import merge_types
 
-from app.errors import DomainError
+from app.dependency_faults import SERVICE_UNAVAILABLE_MESSAGE, is_dependency_failure
+from app.errors import DomainError, ErrorCode
 
 from .fresh_viewer import FreshViewerPerOperation
 from .node import Node, resolve_node
@@ -39,6 +40,7 @@ _HERE = Path(__file__).resolve().parent
 CACHED_DOCUMENTS = 256
 DOMAINS = (
     "identity", "money", "payments", "history", "wealth", "support", "risk", "self_service", "merchant_platform",
+    "social",
 )
 
 
@@ -82,6 +84,22 @@ def _should_mask(error: GraphQLError) -> bool:
     return not isinstance(original, _PUBLIC_ERRORS)
 
 
+class MaskErrorsSayingUnavailable(MaskErrors):
+    """Masks unexpected errors; a failed dependency becomes ``SERVICE_UNAVAILABLE`` (retry), not "Internal error"."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if error.original_error is not None and is_dependency_failure(error.original_error):
+            return GraphQLError(
+                message=SERVICE_UNAVAILABLE_MESSAGE,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions={"code": ErrorCode.SERVICE_UNAVAILABLE.value},
+            )
+        return super().anonymise_error(error)
+
+
 class FenpaySchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         request_id = ""
@@ -89,6 +107,14 @@ class FenpaySchema(strawberry.Schema):
             request_id = getattr(execution_context.context, "request_id", "")
         for error in errors:
             if error.original_error is not None and _should_mask(error):
+                if is_dependency_failure(error.original_error):
+                    log.warning(
+                        "request %s: dependency failed in %s (%s)",
+                        request_id,
+                        ".".join(str(p) for p in (error.path or [])),
+                        type(error.original_error).__name__,
+                    )
+                    continue
                 log.error(
                     "request %s: unexpected error in %s",
                     request_id,
@@ -122,7 +148,7 @@ def build_schema(
         functools.partial(ValidationCache, maxsize=CACHED_DOCUMENTS),
         functools.partial(QueryCostLimit, max_cost=max_cost),  # after validation: fields exist
         StringBounds,
-        functools.partial(MaskErrors, should_mask_error=_should_mask, error_message="Internal error"),
+        functools.partial(MaskErrorsSayingUnavailable, should_mask_error=_should_mask, error_message="Internal error"),
     ]
     if not introspection:
         # First, so its after-validation step runs before the result is built.

@@ -402,6 +402,38 @@ CREATE TABLE IF NOT EXISTS "merchant_payouts" (
     "created_at" TIMESTAMP NOT NULL
 ) /* A payout of a merchant's settlement balance; its money moves in ``transaction`` (type PAYOUT). */;
 CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
+CREATE TABLE IF NOT EXISTS "pay_requests" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "request_no" VARCHAR(32) NOT NULL UNIQUE,
+    "amount" BIGINT NOT NULL,
+    "note" VARCHAR(100),
+    "status" VARCHAR(10) NOT NULL,
+    "expires_at" TIMESTAMP NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "requester_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+) /* A request to pay. ``amount`` is the sum of its items (fen). ``status``: OPEN until */;
+CREATE INDEX IF NOT EXISTS "idx_pay_request_status_5e462a" ON "pay_requests" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_pay_request_request_9757c3" ON "pay_requests" ("requester_id", "created_at");
+CREATE TABLE IF NOT EXISTS "pay_request_items" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "transaction_id" BIGINT,
+    "settled_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "payer_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "request_id" BIGINT NOT NULL REFERENCES "pay_requests" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_pay_request_request_91dbe1" UNIQUE ("request_id", "payer_id")
+) /* One payer's part: PENDING, then PAID (``transaction_id``: the linked transfer), */;
+CREATE INDEX IF NOT EXISTS "idx_pay_request_payer_i_7a3311" ON "pay_request_items" ("payer_id", "status");
+CREATE TABLE IF NOT EXISTS "saved_payees" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL,
+    "payee_account_id" BIGINT NOT NULL,
+    "alias" VARCHAR(30),
+    "created_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_saved_payee_user_id_6cc092" UNIQUE ("user_id", "payee_account_id")
+) /* A transfer recipient the user saved: the recipient's wallet, plus the user's own label. */;
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -425,6 +457,38 @@ CREATE TABLE IF NOT EXISTS "closed_accounts" (
     "created_at" TIMESTAMP NOT NULL
 ) /* One closed account. The identity the law requires to be kept (the phone, AES-GCM */;
 CREATE INDEX IF NOT EXISTS "idx_closed_acco_erase_a_fc3326" ON "closed_accounts" ("erase_after");
+CREATE TABLE IF NOT EXISTS "red_packets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "packet_no" VARCHAR(32) NOT NULL UNIQUE,
+    "mode" VARCHAR(10) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "count" INT NOT NULL,
+    "shares" JSON NOT NULL,
+    "claimed_count" INT NOT NULL,
+    "claimed_amount" BIGINT NOT NULL,
+    "greeting" VARCHAR(40),
+    "status" VARCHAR(10) NOT NULL,
+    "send_transaction_id" BIGINT,
+    "refund_transaction_id" BIGINT,
+    "refunded_amount" BIGINT NOT NULL,
+    "expires_at" TIMESTAMP NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "recipient_id" BIGINT REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "sender_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+) /* One red packet. Amounts are integer fen. */;
+CREATE INDEX IF NOT EXISTS "idx_red_packets_status_b5198b" ON "red_packets" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_red_packets_sender__7960a7" ON "red_packets" ("sender_id", "created_at");
+CREATE TABLE IF NOT EXISTS "red_packet_claims" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "seq" INT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMP NOT NULL,
+    "packet_id" BIGINT NOT NULL REFERENCES "red_packets" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_red_packet__packet__42c91b" UNIQUE ("packet_id", "user_id"),
+    CONSTRAINT "uid_red_packet__packet__5a70d8" UNIQUE ("packet_id", "seq")
+) /* One user's share of a packet: at most one per user (unique), ``seq`` 1..count. */;
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "type" VARCHAR(40) NOT NULL,
@@ -986,6 +1050,41 @@ CREATE TABLE IF NOT EXISTS "merchant_payouts" (
 );
 CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
 COMMENT ON TABLE "merchant_payouts" IS 'A payout of a merchant''s settlement balance; its money moves in ``transaction`` (type PAYOUT).';
+CREATE TABLE IF NOT EXISTS "pay_requests" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "request_no" VARCHAR(32) NOT NULL UNIQUE,
+    "amount" BIGINT NOT NULL,
+    "note" VARCHAR(100),
+    "status" VARCHAR(10) NOT NULL,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "requester_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_pay_request_status_5e462a" ON "pay_requests" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_pay_request_request_9757c3" ON "pay_requests" ("requester_id", "created_at");
+COMMENT ON TABLE "pay_requests" IS 'A request to pay. ``amount`` is the sum of its items (fen). ``status``: OPEN until';
+CREATE TABLE IF NOT EXISTS "pay_request_items" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "transaction_id" BIGINT,
+    "settled_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "payer_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "request_id" BIGINT NOT NULL REFERENCES "pay_requests" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_pay_request_request_91dbe1" UNIQUE ("request_id", "payer_id")
+);
+CREATE INDEX IF NOT EXISTS "idx_pay_request_payer_i_7a3311" ON "pay_request_items" ("payer_id", "status");
+COMMENT ON TABLE "pay_request_items" IS 'One payer''s part: PENDING, then PAID (``transaction_id``: the linked transfer),';
+CREATE TABLE IF NOT EXISTS "saved_payees" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL,
+    "payee_account_id" BIGINT NOT NULL,
+    "alias" VARCHAR(30),
+    "created_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_saved_payee_user_id_6cc092" UNIQUE ("user_id", "payee_account_id")
+);
+COMMENT ON TABLE "saved_payees" IS 'A transfer recipient the user saved: the recipient''s wallet, plus the user''s own label.';
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -1011,6 +1110,40 @@ CREATE TABLE IF NOT EXISTS "closed_accounts" (
 );
 CREATE INDEX IF NOT EXISTS "idx_closed_acco_erase_a_fc3326" ON "closed_accounts" ("erase_after");
 COMMENT ON TABLE "closed_accounts" IS 'One closed account. The identity the law requires to be kept (the phone, AES-GCM';
+CREATE TABLE IF NOT EXISTS "red_packets" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "packet_no" VARCHAR(32) NOT NULL UNIQUE,
+    "mode" VARCHAR(10) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "count" INT NOT NULL,
+    "shares" JSONB NOT NULL,
+    "claimed_count" INT NOT NULL,
+    "claimed_amount" BIGINT NOT NULL,
+    "greeting" VARCHAR(40),
+    "status" VARCHAR(10) NOT NULL,
+    "send_transaction_id" BIGINT,
+    "refund_transaction_id" BIGINT,
+    "refunded_amount" BIGINT NOT NULL,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "recipient_id" BIGINT REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "sender_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_red_packets_status_b5198b" ON "red_packets" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_red_packets_sender__7960a7" ON "red_packets" ("sender_id", "created_at");
+COMMENT ON TABLE "red_packets" IS 'One red packet. Amounts are integer fen.';
+CREATE TABLE IF NOT EXISTS "red_packet_claims" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "seq" INT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "packet_id" BIGINT NOT NULL REFERENCES "red_packets" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_red_packet__packet__42c91b" UNIQUE ("packet_id", "user_id"),
+    CONSTRAINT "uid_red_packet__packet__5a70d8" UNIQUE ("packet_id", "seq")
+);
+COMMENT ON TABLE "red_packet_claims" IS 'One user''s share of a packet: at most one per user (unique), ``seq`` 1..count.';
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "type" VARCHAR(40) NOT NULL,
@@ -1172,217 +1305,245 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztfWtT47i29l9R8WWgKvAO4TL9Tp/aVYFOd7MHSA/QM7PP9C6j2Arx4FhuywZyzp7/fi"
-    "TZTnzHcuzgKPrSl0RLSZ4lS2s9Wpf/3ZlhA1nkYKDr2Le9nZ/B/+7YcIboP9Jv9cAOdJzl"
-    "G+wFD44tPhYGg/iLcEw8F+pssgm0CKIvGYjorul4Jrbpq7ZvWexFrNOBpv2wfMm3ze8+0j"
-    "z8gLwpcukbf/6bvmzaBnpBJPqv86hNTGQZiW9rGuyz+euaN3f4a2fmw4XtfeRj2QeONR1b"
-    "/sxejnfm3hTbCwEz+J0PyEYu9BD7BM/12S9gXzD8sdGPCr7sckjwLWMyBppA3/Jiv3isLV"
-    "/b0bTr0Z12O7zTtB0BjHRsM3xNhjYD4IF9hf3/3+8fHf3U//Ho9N3J8U8/nbz78R0dy79v"
-    "9q2f/g6+zBKtYCqO2cWni+s79oUwVWKgXfbC31wGejCQ4spYoh/qX7NxVgvnU+jm6yApld"
-    "IF/ZFpXUTId1cZM/iiWch+8Kb0v/3jEpx/G9ycfx7c7PaP95JgX4fv9PlbDPYlzI/0Z4kA"
-    "HI1vBtrohSW2y+d77eAe/lgB3MMfC8FlbyXB1em2JgJuNL4WuOGq7OKyPa6C7HExsscZZP"
-    "nfAshG46VcttXWbdnCza5c33WRrc+FVm9MZn0475xf/2tnLUAfVYD5qBDkozTE8AmawS8X"
-    "sjISYq8bG03B/KMExsYS+4mL/wfZYsAvZRTq9VDXXcTw0aCXRf4DfcczZ6hga0lIpvA3Qt"
-    "GD6B+tbTX/NfFtnWENQk9mDAk6oMbm8z/a2oJKQL+7uBre3g2uvrDpZ4R8tziQg7she6fP"
-    "X52nXt09TW1Qi0nA7xd3nwH7L/jv0fWQ44yJ9+DyT1yOu/vvHfadoO9h9sM1aMTBil6OXk"
-    "ro3yfI1US9qphQrecubRa99dm9tieP+bWTx1zfimGa1cJH7CLzwf4FzbkmLuj3hraed86E"
-    "q/9rOM1maeDvaIVFry6/ogufFzxAfOHRn05/MPL4j7+hz8HNxTmFmCE8hvrjM3QNrQDqGX"
-    "L1KbRzdryzUPLjLzfIgvxXFCJ9FZtlw4zVIrgTOwPbaegkZDWUvgSzyAoSfccmkJ8/KwJ1"
-    "t5xJVrA4DUQf4LcCbUM2Pb6H4T6O7V2JXS371qw/S78CbfjAfxL7bPZJEc/rG6Z3g3TsJo"
-    "nVnLd7pVQwG6i5fKTig7eWD/awuPUYl2rJfJRVFUvoiT/+C+meVst+zxFWiqipiOXpU/0+"
-    "pOBQk4H5PK1CfJ4W856nGdrTdETADUY3QtZ3C9cqt0ynxbdMp5lbJgN50LRyDLB/3o6u88"
-    "GNiaT5HlP3wH+AZZIN9P9LkGVYJKicCNHdq8EfabDPL0dnaY6GTXCmOLet59wyzE8xUdGm"
-    "+X8G7cdzmG/7L94rNfzHdJSmQ2X1S27hFFv9fAWIXvYmhJTdU8Husf3ZmJrnyNazON+hl4"
-    "KlnpSSAuiyrX/4x1358bzY+S9H15+i4ekzOxd4/mtFlnhaTrpIp+Zt0Bkkj9ScCZATwToj"
-    "KMVKT8U29KsEN/SLoxv6abgtSLxjEZgXAhLCW2UxF6/lzFKeYsugTz/7r+ienSMqBd7r3r"
-    "ipiY7cJ7otOBQ7IeskKymFAlKBqlVMlH6xidLPUjNk8Z2z9jjGFoJ2gUGeEExhPaaSbYG9"
-    "eGW9y/1sNLpMLPezi/R6/np1NrzZPeTo00GmV8A3KvJg+8iDNw/Y6dzGtn0RO11TwTpCdt"
-    "pkwi4MNHOwx4Kji6/Ds4N6ZdyYuRwudDW+s8tQ6oFHNN8D+/8A3hQBF1E1E+8HAqaQTAG0"
-    "DWB6BBCPri+DvkuoNpmE4wHoAXrUEg/0j8EU+y452EmpsJUPyCHw/oyrm37Yzr8VpdeVna"
-    "xXQumpQ+XN7o/ZUyLgqYTDJXRPmmeXsMPQELydTwhJCHPzeV/hQaKxY0TM6U7KSQh282s6"
-    "FjspvGFnZVX0ft1tO7CPsvgXB08sJVTshIqdUPTHxsVO/JN6Pja0dnL8xOitXpl3+FcwqK"
-    "JLOLIRGEOLcQcGXSpPaIZs72fuokWZGYD4M+Bh8D/IxQfgd9f0qOsJTBtgKvvhDMT2+6xH"
-    "2ML8KqKj04dXsfunCk60WHBihmZC5VKi8fLFsLZTFUEZBFtnECiHqBtnSsnliJfMzFvxjk"
-    "TKPL9e6qYkuxpXyHFW2bv5oLeaXLlICc9xEeLp4sU+QpSaroKrt9QUjxaAYI29lJh0oafN"
-    "xy6pamUt2+UUjQfsilUri8lIiHPzOQIThDQGhzZ2ck764rJZKbH1Xd+etlw9q394/NPxu6"
-    "PT48WmvXilbK9WYXbKrUy6lVHRWvHiBnE5FRdR+4INP9s1YlLiUgr8ppx5jmoDbrzkoY7x"
-    "xVfguudsMQ3gGiveLim0yW11BV4EOqb2iOYr8iKRMz9wzF+CgCxJcE/dXIROpYuoMWE0hN"
-    "kNn0xWzLBrIHdFpEZsDlkB+u5qrKT6qsQknLP76l/d87A8uyxQtUlPjnxvjF+GTyifoYy/"
-    "3SsjKTEfqCE2UhGVW0pUetgxc7Jci8mdhYCEzM5hJX7ysISgPMwylA6cWxjmLPLiGMOYyE"
-    "pBhl1De91Rho4/pkhNa/E/adkGGKBu1dmTieZRNN/26b8j4aTR3XqOJRa7di+2wuI3/K0a"
-    "YH+mvG/657+VUdZJo2zs648oZysrqcu1kFhje6DBb4OLy8HZ5bCtLartmE44y2fuSm8GFj"
-    "KKmK59K6DO6+07r9W1XIcewDCJRVgBSTmlgKau5v5aZh6teIkUy2HaMEVUvURKrkF1Q9co"
-    "uCve0LXpaYU3TjmO1vIuqtjPil1+texm0UXk+fyDXPRkomcKITQsMyhIx7yuHkgUWIleyg"
-    "aOKxetsy5asJwEw3sTQtIF9zZf6DTEa5XcoMIpVIpQXdtRec1vVqwCErEqOEsJCW/r+lWq"
-    "svSLq7L0c3qpLL+WAMopMfkyfk8qZRaclGQWnGQzC5ZmUlWclxJrJDm/DK8/XFx/0m6Gv1"
-    "0Mf18T03lahelMEzgxpvM0e5JmLFER1i1H/K2oN3UjWolhCzVmY0+wgnZCTG1llbayALUa"
-    "ce4pQWWT1jeNOJB1bhRSomuJ81DbWs1tTcczh/FRta6OUrJK013WNH5CruHnHF6lHQliUq"
-    "odgWpHoC5kKz5tHSi/0zVv4G0MGVXCuytXsm9Z+qhrCmm89lF6yTeAsORZqV1twHELbWOM"
-    "X64QIZA/tpnb2dSIXtktLQnGarNgsEpL2trrVd10TJR3zVRGXsWE2qKI37B40kmlC4+Tkh"
-    "uPk8yVh+O71JYU4ghjIhLeKjXfWMFDLznLuLiPZDReCnDLnKQ2mkcS+vjX8GJjYsqF3RwX"
-    "tiM5QHHjPscAStn+xdZPzHyuWF5+sKj5DiBgJiLQoQ0IQgeAVYZ38TPgLVEJGGNvCohJ5c"
-    "GuYdKjkq80kwCHCgW3EHvZ8vItzC+eqRSjmHigHH8PuQ50vblWPjSb8vTKBCrkrrM2Ydy5"
-    "FIu7y0qq4LuU2ZINvuPYiIAcjpfCbGm7bOlmBL+sDeDDKqv3sHj1HmZWL6tRZKOchIqSsq"
-    "VLERkhbjymSMWBvtEdwQTlXYuWoB4KrA/ylsvDrjtbNW4uihaczhWWL66qneLTcexcNKmN"
-    "eygrH+zNs1WmbXom9LArvNKzkvLh3coyXwInuMYzgvIB3vwCV0H+RdcLJ5WuF05KrhdO0m"
-    "CPof2o6YxgE+VO0pIqNrZ+bKzFObHV0uiK5mhJL7LSW4nkRuQiW0d1choTkurRqKsD9EJN"
-    "RFZLQPDgTcs1chp0iE1svuG5PkX6I/Y9zXcFSZmknDp3K527QdozuwipQdLkCCvqQBW6Up"
-    "fSKl9FabpI0+jFQTpXluuaT9Q0EFd4wRRK713Wuypl99ZHbHEwR3VtlEyivKuGEipUGbaG"
-    "y7C99hSsFemOrfiqQJc8+Cu0pwpLFK7YHad6KccNAT+vuJeL6Fcm3opQyd2NyjNZde8VIb"
-    "ozoxLhkiymNiN6eTJZTihvlGRWHMPLgmRV2pLUHH5xiKpDURTLpYkEpAtIbT5mEs2gKcQd"
-    "LwRko+fbyQSDhDxjunFOIZkKreG0oITRk+2Q9NjKa6BYkuAYCayx/t3X2+FNW0zvGmJrNi"
-    "PQeud6dHM1uFwTzo1HAgeQaeL1STOC6nqv0s7hBH1TtRX27IIJ5FPAYf9dpeSCdyXZBe9e"
-    "VcCEmhq+m7edF5repXNIc+HaPzz+6fjd0enxwhBfvFJmf2d53gguC1M/1tB828uzBl9p6l"
-    "gwh7pi6fIVi4UfTLvOE5YVVI9V+rEKMHqmP4UqhZ7Hbr3L6pJp1MPV/YdrlU01fwal9S5r"
-    "nVrcFk/T0MQdpDzZdTqk178Nby4+Xgw/bKq7tAQQ2Tm914srw2QEZbDW110hxjQ025+NkS"
-    "uKfkZQob8K+vwHi+w7OaKyEbvNx12PTdebauzQzT/WC5JvElJlR7lUK54dzem92iSPmoct"
-    "+gPDQInKx2RGUob9IkVuVaG2iomtbKU0d0a0J+QSweS8jKCEUDd+n6Zi07fbB/Ado6b+k5"
-    "ISdgJilrYxsq35ziIaZ0PVvoiUqVgmLxOuuWLUkXQBhPnpzSuidEbnOadjN/BRqYTTDLms"
-    "utKqi+kqnEZWmGI9ilUoZBdCITcYokQJ9VWhitVulxGxKbYMOsmKUH0OZpEVJO7PQkLoUm"
-    "B3qKvuUnS2wWIymTBrMyz5BprWwPPQzPF2cqKT42/3yoKU6Rdm2YV8pHilYW8KPYBY2gQy"
-    "wJeb0fnw9vbi+hNgJUJc9q4NTA88QwJCRxHsQsBMpX1mKoFn05saLnwOMhuKyg039iHfbN"
-    "2C1A0xwAS7wIFz7Ht7VFdTBFyks4Zhc/AXHoMZgoRdE9NpCaDwg4mLZ+D+fnmZeX9fsYCx"
-    "is7uZHR2F5tcbY1aEtGCNYMMGo8rULzTdhXqD1sRnQeVfkcOWxsFRfuLhpaeq1H7orCUsI"
-    "YjsYqH7O/s0IMgnAaE0wDDDA4vzEruR8WfwC726UG43JdAcDu21wME03OLLmh3fn+fOWNb"
-    "+IxvNh3wjFzCdi9vOqGgzwGcsIMaAvYo0iO3R/+pu5BMAWav0vXEHuZecMpCew4cF+vUHC"
-    "w6Yv/coQOeTCPIv1p8w6Bavzp7u7HJl2RGxZRXOUg5JiNjTkmlJJ6SHJ7MZe/yqRBAOSEk"
-    "IczN36nj+GFQFeaEkIQwN1/CX9WXfzsDfQNyptTNu/KAlAck6gH9hlxzYur8JDqnL+3kuD"
-    "6ZMaU+z1NsNF2pxhqatv6ZavW5bEgZ7/+lPIFOegLdbe36lmeM6u26BpSPqpzkR8Un+VFO"
-    "hxIDCSffJoQkhLl5jwu9OCY9f+vV1IxJShiqtul2UcLji91IVkzxjIuo5M60J+eTevGdRC"
-    "VvbsQDYyCYZ8tibCFo5+s2Ekkpdkxl2npaFq+sV5tno9FlQpFnF+kEpa9XZ8Ob3UOuQTrI"
-    "9AoYEeWwb99z1hGH/Vf3kuVX3yJCCm4qUyN6Zc76d1cL0rVJMLpy8M8zGgOHRcVA8ki1Dj"
-    "wMxggQ88FGBjBtMJ7ziBpezw7Qzwe7/YP+wVFuS/GV5qrCDizpyJj5p/iAbvIBHn5EYsle"
-    "kYB0NRObd5wIogeQJ+yhpsSUj1oF6o24Ndn5Mrz+cHH9qa1TP13Sr8qlYFlBvwzhYjEWUK"
-    "vZxDFfWsLl3a9US7FfUkuxn9OON0DPdGpAHgjJl5aruC7lutdy3YnO4u4MbTwXjkXOiKoW"
-    "JbVDHZZQkqX/VPkAz5WWb5M7qhLbc1Qc23OUie2JkKsRA56QVPRkl/c4A+mmUUvLSUml5W"
-    "5r2TKfWJpWLT0nZZWmu6xpRYNvn/47QoPfIGhd02V4g55M9LyTl/yaHNErzX9dFFJ0+ejK"
-    "NDgT3GeCgPjjmcltPvAMTY/x2Cx9ZpfnmBJvDxAPTiYgmB/svjs4POjnsuFNTClGilOnQZ"
-    "Hh3STDWfcoYX8wJtRWCISsmuhMUdZNolokrMqq4H/zsqxd24XkL8y6QYs+pzKrum/LLtPm"
-    "a5XTp1vnhr6LeasaT+geOV9aPoK0leu2CDzmQNVGPiGsgK8EPEEWnU0Y8pSYArsS2DbOOw"
-    "GLUY7GywfvSSV4T0rgPcnCG5AFNZzKlKC6YqzvWHIg67CmKVFFjneNHFXk+HbrvzPk+IT+"
-    "kOkdD4zNpcZj7/fKiXE+UuMxthVZ8ZGNAHYgXWkgFAdcHOxi25rzcooskBSYBDwix8shwY"
-    "Vn+GZ/s/mvIQBPeMkqFj2+b9qMMJ8BSL/qzLTmPwME9SnwCQIz6D4SHlYezMxSnAC0DTon"
-    "8RH5ZrMPIb7OSlBhl0Whs7GE0fLBXO+BQ78YsjktDwP5YCq6S9O/g8mDsapMZPcPaMXBd0"
-    "UTS+SDp0fEG1hKyMc5Nh91xfcr4WSApJRKuniV2lURvNIafCq5env0G9h1Nf32mKTScpe1"
-    "LJbNotJYqh6Cig7ZvueqI3TILdJ91/Tmv1LHvrC8d3pMr7Sudzha+x4OrxwwGAlwroExBN"
-    "B9wHY/4DPwhHMbNnZn0DIDRoLV0Qa7Rwf9g+PccMHVJ8wtrh33XzEx+Q9QpbU75CUrvqIr"
-    "mogV2IuelAz0t/T5swrBj8vJVKf4qP/T6QJw9p8yiG+vBpeXWUy/xzbkqlZZXEaK8L90Fn"
-    "21NPqyPPrMxXBwMAiTQSkxCdHun5xUiXI4OSkpxXmirGFlDXfEGo6apg4c8xc0z7OFUyNK"
-    "LeGok6sGHVN7RPPKhjC1N56Qu+/h/eBfgAozexWCaMoDcEfN2ecpthB/0ySATPGzDbCto/"
-    "eAXwVC9g4ycuziRuf/ZnNzevfz1eB8//bzoH9yyjvKBZeCwfwOchzk7kWXkj0wwT41ycfB"
-    "feX9veOiifmiesZtgklXbFzzvwXOx2i8hAfjaRUr5LTYCDnN2CDBIyIC71JCunuo5mO36V"
-    "YmbN/FZWRcw82X/dKxk9dkuaxqSCQhIcCt+CqRDTzOiQ0oOwqTcjJ52msmOpT7sn3uS1z/"
-    "FiSeVvO+Oy2rrkO7rGl16b0NWl548aLOZUpQHalCR2qGEcpqJKuOj9hF5oP9C5pzlVzQ7w"
-    "7zu3Wm6JwNVMXf0XqLXl1uAy58XpAj6WVIMaC/HAXV+2/o03FzcU7xflu+7QZRmyNJ5eSP"
-    "6FXi21w+uCLddoVtNI9RX+DBfEIEsB8I+NUxwK6B3F7AdkWcFePC7u+xH30Y3T5C+irBtT"
-    "U5OQvkv7+fIBS+en/P+DRe/R26HuPv2L/5fD8QQMcBF3m+ywrFcz7O9MCu42JA1zgsud1O"
-    "r5f4t1DX3N3ZIHslTFxSaRlFlHTeTQtK6HY3z2uo7rtvlQSx2AzFwE/KSdMLa/1loIhY8M"
-    "FSQr6w0FbYvM0o3LI+jBtvnE4/yiaQ013CDl5WVmX+K9ZUsaa1KgLgmcO80lorICWr+LQu"
-    "a1rxaW++2XKOQBj/uJQCX5GZ3SUzM2u9AXBH0TySIht/ujvFEQfA51DDC41UYIT5r6scfx"
-    "mJ/UACOrWInaUTGSggZ8EXaPIREDhwTkV47xVW/8QMGm6nQjCb/ohv9q837GULQwPsEuy7"
-    "OgK/3uzR2QH9IJdCCyYunkXC9HPp3zNke0CnuC1Evgz+dTW8vtPORx+GeyHlHLiU9/c/g/"
-    "ObITUhPvTA4PfBxd3F9Sc67vrjxc3V4O5idN2j0hcf2CeeX45uhx8OAKerA556Yr4wInqK"
-    "bPrBpvHN3p0guwem0Jrs+w6PPuWMGHgBnJ2hT5g2dgj4f8yxpo7xezpZQNkwO48PpRPr7G"
-    "+ypNdD5l+I3Y4gzpDbqjlq5w7S3iuk90KXGT2Uc95xOQl5E0V5b/iqj3cQqtXNs4k2nh1z"
-    "ihX9GuEZHstt8UypnK8qe0m/eC/pZ8OCuekhhPJCYo0o/3qzHoCbD25XbcNVBStFW65GW3"
-    "KvSatVPyAj2tI1kawmf1wJhDxj3iQB5RwYZxhbCNpFWkjJprQwpsJtPWOLV9b7kJ2NRpeJ"
-    "5+vsIt3f5uvV2ZCeJvzBooNMrxB5s87VTExM3cp0eXvTLVwvZSEhqHTcZR2rWIdunGJxfj"
-    "OrhfKgtZiYNGFr/cPjn47fHZ0eL1BfvFIGdi6wYqt6kmsJbC6Saw8ATPDxYtjnCCs9rKgH"
-    "4QcgLak0oMLXVPiaCmrakEdQxdV0JEkwfRbl2LVnoeDHX26QBQsuogqz/iTB/e82I2W+BA"
-    "Ed5/R/t4ieK95OTtRMdlCvLIImDBLRWJCIRrhA5TAaxngu40z2eZxJMAXYHQxv9z+dXwHI"
-    "YjaIt8diRSysQw+79/dg9x2g/qaBZ8AwH0yP7IWZjjsp8Fv5kG92lE+JnpA7D+JjvCmdhE"
-    "FJwrpm7BNYTMqyZAPxkEOnnUHW4Ig3Uwq+DP2qFmLfU1U36/p50gNdLx28NYqIFVQJnliR"
-    "+8uYiHQ3mO8qXGC+K7y/fJdt4Mt2Mg3ZehbgO/RSsK6TUlJETJW5I8M/7hKeSITn7tXgj7"
-    "2EN3I5uv4UDY/hf345Oksv68TBIbatZGWV464cd+W4b2Sx4eETsnNN9eSAUjN94b8hNrai"
-    "hX6LZ9QGDXp0LiKomQ2MLQPAMfapCT26+TC80VhcN4vu/tfo6532cXBxOfwADg4O9nq8nC"
-    "9rJMqt4uDDWfy2kS2F0uqnBYHqYfz7sjAKeqEAgH/ejq7BGBvz0KB/RuMpxo+AomjyF8LS"
-    "KXxCatqXBJBnIsRTjjP9U4WHd9N+59rNNeCL7ci4jHSG5HGVgNnj4njZ40y4rGJB39ye4Z"
-    "gJrPBovBQmfNuByuH5IuIoxUSkgHjdXpKyz5V9XmKfx/NiuDFn5tUXF7l6+D0wDj+EtuHm"
-    "PqLrvXsIYRt4Hpo5ud5MakSpOxNa6PTZ5YMr+jOsZYmFH5g5j20EPt/dfQHhDEF3k8jg/5"
-    "nnofbAFD9TAfuhR/8PPaDTL8xLM2adl2anVncAnbamSjqc+LNxXjWBQviXAjLZtI0F7BEP"
-    "uvVO96Skyp3p3CGeyFn1XX7qajOReNeUlHqAciP/iEM/AWlFmaolkX8ZSYkiuhsDGLmu2N"
-    "XjQkC+FOt+pRTrfkmKdT8nxdrXdYQMlGfXlKVzJeTWmMr1Nlt+g5lckaUqTNKlBGXaj982"
-    "VNGI+ZorhirK6732UhGLqdXYqZJVaS0Ue8NxRb3uDic5jtcd4pEdXWp5mPutyDYcTDH9GX"
-    "wZXn+4uP4EfNszLeq/9l9eQNCvGOzefj0/Hw4/DD/w6lHsZsxFHvtU4Po24Bd1wa3cXtZR"
-    "Xs9Hqpu5Tdv+eiVetbo2evNrow0pdBNuIW0R5+mKQpUKCpXUE8oUzYrRmRXdtLiINDFezf"
-    "FH+hQZvoU0dqkigGpGTkGbibplIYb16YUiccUxZKG20YsXXXXUoEJzxNdSh2GdhopUbGhg"
-    "xdeivdOyquBGlzWtghe2W/+R7yvs2KQElWNT27Epjvosxb847lOBXw5+Cc8ZrermeM5hbM"
-    "YN00hVnjO1FVToeICidIEVMc6kH8iKcOxhXyHxPbLALfyQs9mIR6DFAqUkAX4dAWiLHaGY"
-    "c49vGq9z7tHzVznr/evNZRASFmvxQJBLrfYgifwZsqwVgmcLopztrD1A6MO5bNUb9IAI0i"
-    "yzLHtrn6Ii0zp8tPY2mEOXVSOx+gCuJcKfh8OlSApI8uYnlcJETkrCRE6yYSLLvMYkwCy3"
-    "r8SGz+McDVP3wH+AZZINPlzzoGVYJFzjTAJGOteil/R52QTpBIxlpr87d7y8MJ0qVQKWsl"
-    "Is+HVnwSCbASEaIhWTWmOAVLTTb2yA1ASaFv0WGjHtvK4U5cRdRlgxtF1m6AyT8GekDhWf"
-    "FFV67rSeUd3mwklJpeUua1ndt2yf/lWy6OZxdRGzfOtRoGavVL9ZDupVqoBDovECQbLnU9"
-    "OGQIfUhzWgCww4z5BrM2yjeQ+MfdPyAKbGHevEygJV6eB9Kgb+wuP8cNimJmc1bgazoOGp"
-    "aYMJsn8G9/cPLiaEVbMMWtzu9RZ9UumrvaADa/D+JOg0S3j/1YAlpNPv9cLKOdj36Dhe0h"
-    "IZD8jV2Jd7QMtiOsSfRZVyqByruUkfX/o7Cf3GYVFMz7M49ADqvDPrAZtbJ0/LSQz8bLOC"
-    "CExtYGLSP3a/3n3cfxcwkmejq8IA30xEL/0SmZatip1U7GTXt9w36hsKc/JLSvqFBsOlYG"
-    "vaDusNWqfr+S0wCpd2Skqmpd1YZCQ/3MR2jIWITIC+ST8RQeBjQgr62tAza00M90hCgV4b"
-    "9ND6FcM9JqSgrw19wtcQU0BGVKmhthqojyZysRcOl8I6VBXtFEnZIZKyTd7tCz+ydvK7wr"
-    "B3epUYttjJVyUgLhieE622YIvG0GKhqO95RBrnwuifT4jTXPf3sdajjMdi6g+LQ+fkn7f7"
-    "cYyC+3IzOh/e3rJM9t0phR1En/YETf5g7YH9fwBWwxr8B4TVq3ddZCH6lBi8BhxLjV+OVg"
-    "ntG3p6KrqrcyrpVK/j7X0ylmoYQ/tR09nBJaqEtKR6FmoroU533rdoyisd8KoftapikuNA"
-    "LS3Itvyl1I1Hv8qNR7/4xqOficZ+cZDOXVHXNZ+gVcOZLZhCVXLtnPOaZErNOsxFTExF0H"
-    "VZvyx82XeR5lJvNQh8qrqTZiVVAdRKBVAVH7h9j1x3+EBGiP3qsm7QO/m0YGxAr0qj6O8u"
-    "7xVdmR3kPZJjHeHIFD+T9zxWjE7JezvTDw26sgVRZjq0WQprvN1bftOGJicPGswF5mIQzT"
-    "Y4v7v4bdgLmL5dCCYmfUL2A78p/OCJh9wgy9ZGUYfq9wDaADvI5mO+2ctBE9MlHq9/Ofzj"
-    "y8UNow2fXdPz6NAwGpDaTKY7Z8GA7wF99nkwH8UV06lmDnQR+4p8DCJ0U6BfkwfVMUndwv"
-    "rj3gEIFUoCepR/S57dHPCS0KNfhI53sf8wZZPdLZmQAxdNkItsHVGH/P6+Mmu5tLCX30wR"
-    "lx0lLj38iIRO/YWAdN3xTqt0Dzst7h52muke9gY0TNesqbeJfIx9WYGlnRKTz5o9rGTNHp"
-    "ZYs4c55fw3g4IJDu810S+NB5zGTlJBlyEpqciWznkGHbvD6toG9qY94sc5EfRlOkjKqXuU"
-    "lRWgKJLt3AhVPEXXSjlGwGbVUbvM4Aaqoih5tpeqMJhahp3qVXNuYYKMQZCvuZPDASYH9M"
-    "o4QJ0P1cLkT4H820BwkTUKWLtV00C2Z3oB82XBZ+Ci7z4zXln43BiBR+R4YJdTeXRV0YkH"
-    "w9v9T+dXGRqw6Q/4ZuumM0Wuh16892GvGmgBBhuAtgEuPoCg7SegS38OFtWPojRZn9C3XP"
-    "y8x1hEutx5WOD8mx12vWFfio78C4+DTOD7ez5G40Th/T2YQpbBS5jUbvieEbB9BHlVowkV"
-    "/9ZJ/o0tDeFDLiak4tTqZgCxJ5wVKstCX5wFkRCSgR9aeypEeF6Im/VxQcVidNp4j51ewm"
-    "xVUnQ9ilZtTVbQc52HOSGowoO6rGNFxGyf/jsSq3JjkseBRb2unRwfdflmr8w/dekwDbJx"
-    "1XzTYh2LRT6oVK3OelwcwAz+JQEP4XgpUp+T95THVe4pj4vvKY8z95QWekJCRdEXAhLC2/"
-    "w18IbctY++DK/bOlxTEFeJ2Tksjtk5zMTsEB2L7Q8LAQlXcPMbxAwRAvPqfhQDHBOREOJW"
-    "eie8CavYrf6hW5uE3DFn+G308Kb3x0oDzMNHhu8g7RGJFaFMSDXCsHcowriV+Esbe0LHaT"
-    "RehuuLNRyldDMwrBqhYEk5tY/U3UciHMUJyKSkopm7RjMqmnm79d8hmvkD0k0SwJ/LNC/e"
-    "771KNhvh0Pb5ZsUvd5Jf7kZEzzY639hhEAkmfSWEJOSX+tUKGJTUL+hAVmPnIH6b9e17Op"
-    "4JOXsxEQnXdvMXLK5vCeEbjZcQ3Oa5f2XkKyP/jYz8j/D70Pbc+U6Ogb94r9S4n8DvGqLD"
-    "zKqFTlgSAl1bhK8XliUAbfKM3B5gRUaQASYungUVSKam49AXmEUZNsh6RHOeIgDu7+k/7+"
-    "9zyh43P73yODptBxR7HIIc+yrkesfgT9bvqHJgnRYfWKfZA4sC8YBdIXTjMhJaBUdVQD4q"
-    "BvkoA3K0iYmAHJeREORWqs4F50MW5eJsl6WEFBivO9eFIOjqU40lDYqgnhJT0NeAnlquZv"
-    "6eUtzcKSYiTTXmldrydcR0vzP1R5QbAx6+U2q2e3zMOoK/YxQui/7ugXQ8OHvlkYoEi9Il"
-    "vHHxZKK5yLHmoWsbc3RV/Hg3re1gRVEnV8RgSQhJZ3kfVSk3flRcbvwoU258+ZxU9GnC8V"
-    "Kclq1Hkfvjv5CeY5SUBDkvRaSEeHvr4q0xVr/xpgRFp6gItVw0h4oX6hqVnHi4LBik9dW6"
-    "TshKK213Wdvq4mi79e87Rk39JyWV/jdT/yqrphsBKF0NbZMU+gwBl9REVg3ClRi/htNsmA"
-    "r+jtbYK1UYY0uvoAJjwS7TALR3ydk2a3upCnB2cxWudJlJDc5xmc9CyY+/3CCrKFgzQQpf"
-    "LXOGJVnbf7fPsUegFVLtMVRfY9y1uDZbZt7DT1RNsjtwZvVKmHMWkhQwLTlawNhC0C7gaB"
-    "KCKXWMqWRbz/nilfUa6Gej0WXCNj+7SF96fr06G97sHnKjnA4yvQKTbYyNnPCV4tvnaLwU"
-    "LO+6r50VT7Hdfip9c4rFPaSEmPKRarunCTtAgCGIiyn4m3JRvUV0xqqe1GKiDVNDZS8qvg"
-    "ArOKrBfqHc/9dwTeyrnWrBcIc959xFvB0BtHbyHK7kiF6px0XHavpicOVGrIwe+YGAu9Hd"
-    "F0AQncADu2HHA7BseLDXA3gyAT6d2wL39xT1ienOog4EJmFNCPI6sTY4e9CK1YLE03xWOJ"
-    "h4yAneZQkONnpGxANHP+7Tj8G2Adjb4HmKCQr6nT5DwvpAINaS4eeoCapJvtnRiwDb1hxM"
-    "sEvftKDH+zggpwcIBgjq03AW7D4S3qDhgH7RsPk16wwbtL4Azy62H77ZvBUu2GX9X6GHZ6"
-    "YOvn5hxglw6LTQ89DM8faCJhITc+JN2Q8kdELWrpX+NA5E5WarytHtpKPbDZ58axQRD7lm"
-    "+4xoV4eklPJ863i+sX1b2PdNyapYjC77uMlTWGyLy8pKE2m/5o0uMj+y+BeCHxeRBvaVEh"
-    "wSyzpmfoluYGlZtYF1eQNTJO326b8rqUzUUb+hPuoTcufn9KWdAsc/Mab3quvvhsM17ntW"
-    "8/5Z+QBCVW6hfXogg2gK7ur2gkaI3ClmrjMI6gVMIZmC3c9Xg/P928+D/skpeDap/8rbJS"
-    "KHurcFVQra+RjlHHfaVOm6c5zdaWXVRNxJM5DGHq8s9iX1DOJC0mWunVbpH3Fa3D/iNNM/"
-    "wq/XEs1XDdG6az4o83G79d8R8/EztowA5ozVGL1Vaiw+I2h5U20ajBUwFB2fNUWg9hueUD"
-    "PNcbHh6x6rHwX5LU8vvL4xPXYlM6Ffeg7YbRSaISPfJFx1wkby8ZV92En7MOzYLh5Fk5BT"
-    "cRy1zUQGkDbOoXYLoY9JyIR7Y+SiQz9NNx2YwyyWreiEmEzArnlB052B7qKGRtHMLZ/7yq"
-    "6SkpWGO1+zFgIENRfNIPvROfFLpWdsjrTSRM1b8s2oTPF5dPnh4vpTW05J21VWIhu3jquY"
-    "ln0rZ1FxAtXivsNDwpu62H/IodeYtsvPl5hombLlUjRTXvoeloUIhJt99IOrYpknuyKYm0"
-    "Ok5WA5o5s2XeU19p+k5FoIyXU6ujLtPREvUkPLKVHFO3dZz5FJoK1SDKNkEuVf1ranQ/5S"
-    "XBsJOaWA2gro6pWypNCruiRrrUsSbhMNwPo7vwD6spxPUnyTG+sKJUm4dxZmVKV2FoGSJA"
-    "Hsg2AuiWBvtSQJa7s5IAQRMkN2bvnv1Ijeq6054WJw5RQ54o9npsdSxIhv0tlMy/Tmi747"
-    "NjRd9D6ehMbSvsKELraHHfDP9bBF1U2fzDCvK5Uo18pnqPC4Dh+gvbLrT950I2fH+eft6L"
-    "qAQ1qKpH04U/fAf4Blkg3e7vOwZWAkPLdMElM6X6mXdMnYBJmGHTo9UAWuPRfjZbIfG7v0"
-    "XOxIIhcNCSEpMvFSnX0q3DIUV8DOFMBWwWjbTQopx1c5vl1QQXOO79tEViY9tBxfI+PCvR"
-    "plGXcdq0VZGnD+AwHB/RULjGR2fhirGdj/gbaBQz0CMIOPiOXMUCEQ3CEC6NFNlPsHOsoP"
-    "u2z8E3K8jD93whmj2MvYfdy/lQvSla2szAWpef3a7M1rR7e4ilevKuLvbSP+ZiwUWAz7pY"
-    "wCvjbwqlJ/N/SgHMPtdgyTNlj1ZzAppzbCptzD6TI/a0UPMZbptWGKqOokJtdgB/3E6AK1"
-    "0E+M3bC+6ieGd5Xt18lXzlYnnS09rPFRlSGPxkuXit98E1n+twC00XgJ7x1a6XDKARLANx"
-    "ovIb79KvD2i9HtZ8BFLw7SmSHuIs93bbGEzHxhmcy55q4pkTvTDDgXKaWXkJHISW0MVB6S"
-    "YqEnlMN/Fe8PSSkZd4lmb39npq1FEd1iJlxaUqadQSVT5vEpo2vtdnA5bIs7aTuZMv61Ml"
-    "AXV3ZOiUmxpZTRVG2Udua7smES3cLEz4uPKoY/R1SpQPWVUmxuszWnMjTjivHq8lGMrUaq"
-    "/47GU4wfh08FceqJ93vllCAfqaGnyjHqQozgnzsEU6uPP+f8M7SoDpbiCbthVxbzhEvNVb"
-    "YzFxJSHLqtEy7RAyEAcVxGQpCbr46qKMMFuMdVVvBx8Qo+zqxgF02QiwQj7hNCEsLcwhpW"
-    "MS6dYF6w7+XXcyte7DERCZf6YRV+8bCYYDzMMIwu0pH5VLO4SEJUuZ5Sup5t+lUD5Jr6dC"
-    "fHowrf6ZX5UnA5pjNRFdviKq14j1TsBD0hl+RSwMVbfkxEwi2/f3JSxQ86OSl2hNh7qehp"
-    "J+euuRjhcLiE6LYSNUE/0UN5wenFCd4xEZXgLZjg/aaH2d//B3F+gIU="
+    "eJztfWlz47aW9l9B+UvsKtkTy0v67Z66VV7U3U68dGx3kjvpWxREQhZjimATlG3NJP/9BU"
+    "BS3GmCImUKwpdeJBxIeg4InPOcBf+3NcUGssjeia7jme1tvQf/t2XDKaL/SL/VA1vQcaI3"
+    "2AseHFl8LPQH8RfhiHgu1NlkY2gRRF8yENFd0/FMbNNX7ZllsRexTgea9kP00sw2v8+Q5u"
+    "EH5E2QS9/48z/0ZdM20Asi4X+dR21sIstIfFvTYJ/NX9e8ucNfOzUfLmzvIx/LPnCk6dia"
+    "Te1ovDP3JtheCJj+73xANnKhh9gneO6M/QL2BYMfG/4o/8tGQ/xvGZMx0BjOLC/2i0da9N"
+    "qWpl3f3Gt3g3tN2xLASMc2w9dkaDMAHthX2P1//f7BwU/9Hw+O3x0d/vTT0bsf39Gx/Ptm"
+    "3/rpH//LRGj5U3HMLj5dXN+zL4SpEn3tshf+4TLQg74UV0aEfqB/zcZZLZxNoJuvg6RUSh"
+    "f0R6Z1ESLfXWVM4YtmIfvBm9D/9g9LcP7t5Pbs88ntdv9wJwn2dfBOn7/FYI9gfqQ/SwTg"
+    "cHwz0IYvRNhGz/fKwd3/sQK4+z8WgsveSoKr021NBNxwfC1wg1XZxWV7WAXZw2JkDzPI8r"
+    "8FkA3HS7lsq63bsoWbXbkz10W2PhdavTGZ1eG8dXb9762VAH1QAeaDQpAP0hDDJ2j6v1zI"
+    "ykiIvW5sNAXzjxIYGxH2Yxf/L7LFgI9kFOr1UNddxPDRoJdF/py+45lTVLC1JCRT+BuB6F"
+    "74j9a2mv8ez2ydYQ0CT2YECdqjxubzv9ragkpAv7+4Gtzdn1x9YdNPCflucSBP7gfsnT5/"
+    "dZ56dfs4tUEtJgG/X9x/Buy/4H9urgccZ0y8B5d/YjTu/n+22HeCMw+zH65BIw5W+HL4Uk"
+    "L/M4JcTdSrignVeu7SZtFbn90re/KYXzt+zPWtGKZZLXzELjIf7F/QnGvign5vaOt550yw"
+    "+r8G06yXBv4JV1j4avQVXfi84AHiC4/+dPqDkcd//C19Dm4vzijEDOER1B+foWtoBVBPka"
+    "tPoJ2z450Gkh9/uUUW5L+iEOmr2CxrZqwWwZ3YGdhOQychy6H0xZ9FVpDoOzaB/PxZEqj7"
+    "aCZZweI0EH2A3wq0Ndn0+B6G+zi2dyV2texb0/40/Qq04QP/Seyz2SeFPO/MML1bpGM3Sa"
+    "zmvN0rpYLZQM3lIxUfvLF8sIfFrce4VEvmo6yqiKAns9FfSPe0WvZ7jrBSRE1FRKdP9XhI"
+    "waEmA/N5XIX4PC7mPY8ztKfpiIDrj26ErO8WrlWiTMfFUabjTJTJQB40rRwD7Oe7m+t8cG"
+    "Miab7H1D3wN7BMsob+fwmyDIsElRMiun118kca7LPLm9M0R8MmOFWc28Zzbhnmp5ioaNP8"
+    "P4X24xnMt/0X75Ua/iM6StOhsvolt3CKrX6+AkSDvQkhZfdUsHvs2XREzXNk61mc79FLwV"
+    "JPSkkBdNnWP/jjvvx4Xuz8lzfXn8Lh6TM7F3j+a0WWeFpOukyn5m3QKSSP1JzxkRPBOiMo"
+    "xUpP5Tb0qyQ39IuzG/ppuC1IvEMRmBcCEsJbZTEXr+XMUp5gy6BPP/uv6J6dIyoF3qveuK"
+    "mJjtwnui04FDsh6yQrKYUCUomqVUyUfrGJ0s9SM2TxnbP2OMYWgnaBQZ4QTGE9opJtgb14"
+    "ZbXL/fTm5jKx3E8v0uv569Xp4HZ7n6NPB5leAd+oyIPNIw/ePGGncxvb5mXsdE0Fq0jZaZ"
+    "MJuzDQ1MEeS44uDodnB/XKuDEzGi4UGt/aZij1wCOa74DdfwFvgoCLqJqJ9wMBE0gmANoG"
+    "MD0CiEfXl0HfJVSbTMLxAPQAPWqJB/qHYIJnLtnbSqmwlQ/IIfD+jKubftjWfxSl15WdrF"
+    "dC6alD5c3ix+wpEfBUguESuifNs0vYYWgIRucTQhLC3HzdV3CQaOwYEXO6k3ISgt38mo7l"
+    "Tgpv2FlZlb1fd9v27aMs/sXJE5GEyp1QuROK/li73ImfqedjQ2srx08M3+qVeYd/+YMquo"
+    "Q3NgIjaDHuwKBL5QlNke295y5aWJkByGwKPAz+F7l4D/zumh51PYFpA0xlz09BbL/PeoQt"
+    "zK8yOjp9eBW7f6rhRIsNJ6ZoKtQuJRwvXw5rO10RlEGwcQaBcoi6caaUBEe8ZGXekjESKe"
+    "v8eqlISXY1LlHjrKp380FvtbhyURKe4yLEy8WLfYSwNF0lV2+oKR4uAMEeeykx6VJPm89d"
+    "Ut3KWrbLKRoP2BXrVhaTkRDn5msExghpDA5t5OSc9MVts1JiqwvfHrfcPau/f/jT4buD48"
+    "PFpr14pWyvVml2yq1MupVh01rx5gZxOZUXUTvAhp/tGjkpcSkFflPOPEe1ATde8lTH+OIr"
+    "cN1ztpgGcI01b5cU2uS2ugQvAh1Te0TzJXmR0Jk/ccxf/IQsSXBPRS4Cp9JF1JgwGsLslk"
+    "8mK2bYNZC7JFI3bA5ZAfruaqyl+rLEJJyzePWv7lnQnl0WqNqkJ29m3gi/DJ5QPkMZf7tX"
+    "RlJiPlBDbKQiKjeUqPSwY+ZUuRaTOwsBCZmd/Ur85H4JQbmfZSgdOLcwzFnkxTmGMZGlkg"
+    "y7hvaqswyd2YgiNanF/6RlG2CAutVnTyaaR9F8m6f/jqSThrH1HEssFnYvtsLiEf5WDbA/"
+    "U943/fM/yijrpFE2mumPKGcrK+nLtZBY4fVAJ7+dXFyenF4O2tqi2s7phNN85q40MrCQUc"
+    "R07aiAOq8377xWYbkOPYBBEYuwApJySgFNheb+iiqPlgwixWqY1kwRVYNIyTWoInSNgrtk"
+    "hK5NTyuIOOU4WlEsqtjPigW/Wnaz6CLyZvyDXPRkomcKITQs029Ix7yuHkg0WAlfyiaOKx"
+    "etsy6av5wE03sTQtIl9zbf6DTAa5naoMIpVIlQXdtRec1v1qwCErEuOJGEhNG6fpWuLP3i"
+    "riz9nLtUoq8lgHJKTL6K36NKlQVHJZUFR9nKgshMqopzJLFCkvPL4Pr84vqTdjv47WLw+4"
+    "qYzuMqTGeawIkxncfZkzRjiYqwbjnib0W9qYhoJYYt0JiNPcEO2gkxtZVV2sp81GrkuacE"
+    "lU1a3zTiQNaJKKREV5Lnoba1mtuajqcO46NqhY5SskrTXdY0fkKuMcs5vEpvJIhJqesI1H"
+    "UEKiBb8WnrQPudrnkDb2PIqBbeXQnJvmXro64ppPHeR+kl3wDCkleldvUCjjtoGyP8coUI"
+    "gfyxzURnUyN6ZVFa4o/Vpv5gVZa0seFV3XRMlBdmKiOvYkJtUcRv2DzpqFLA46gk4nGUCX"
+    "k4M5fakkIcYUxEwqhS8xcreOglZxkX3yMZjpcC3DInqY3LIwl9/Gt4sTEx5cKujwvbkRqg"
+    "uHGfYwClbP9i6ydmPldsL3+y6PkOIGAmItChDQhCe4B1hnfxM+BXohIwwt4EEJPKg23DpE"
+    "clX2kmAQ4V8qMQO9n28i3ML16pFKOYeKIcfw+5DnS9uVY+NFvy9MoEKuWuszZh3LkUy7vL"
+    "Sqrku5TZkk2+49iIgByMl8Jsabtt6Xokv6wM4P0qq3e/ePXuZ1Yv61Fko5yCipK2pZGIjB"
+    "A3nlOk8kDfKEYwRnlh0RLUA4HVQd5ye9hVV6vGzUXRhtO5wvLlVbXTfDqOnYvGtXEPZOWD"
+    "vXm2yrRNz4QedoVXelZSPrxbWeYRcIJrPCMoH+DNL3CV5F8UXjiqFF44KgkvHKXBHkH7Ud"
+    "MZwSbKnaQlVW5s/dxYi3Niy5XRFc3Rkl5kpbcSxY3IRbaO6tQ0JiTVo1FXB+iFmoisl4Dg"
+    "wZuWa+Q06BCb2PyF5/oE6Y945mkzV5CUScqpc7fSueuXPbNASA2SJkdYUQeq0ZUKSqt6Fa"
+    "XpIk2jFwfpXFmuaz5R00Bc4QVTKL13We+qld1bH7HFyRzVtVEyifKuGiqoUG3YGm7D9tpT"
+    "sFKkO7biqwJd8uAvcT1V0KJwydtxqrdyXBPw85p7uYh+ZeItCZXct1F5JuvuvSRE92bYIl"
+    "ySxdRmRi8vJstJ5Q2LzIpzeFmSrCpbkprDL05RdSiKYrU0oYB0CanN50yiKTSFuOOFgGz0"
+    "fDuVYJCQZ0w3zgkkE6E1nBaUMHuyHZIeW3kXKJYUOIYCK+x/9/VucNsW07uC3Jr1SLTeur"
+    "65vTq5XBHOjWcC+5Bp4v1JM4IqvFdp53D8e1O1JfbsggnkU8B+/12l4oJ3JdUF715VwJia"
+    "GjM3bzsvNL1L55Am4NrfP/zp8N3B8eHCEF+8UmZ/Z3neEC4LUz/W0Ga2l2cNvnKpY8EcKs"
+    "TS5RCLhR9Mu84TlhVUj1X6sfIxeqY/hSqFnsduvWB1yTTq4er+w7XMppo/g9J6l7VOLW6L"
+    "l2lo4g5SnuwqHdLr3wa3Fx8vBufr6i5FACI75+714s4wGUEZrPVVd4gxDc2eTUfIFUU/I6"
+    "jQXwZ9/oNF9p0cUdmI3ebzrkem6000dujmH+sFxTcJqbKjXKoVz47m9F5tkkfNwxb9gUGi"
+    "ROVjMiMpw36RIreqUFvFxFa2U5o7JdoTcolgcV5GUEKoG4+nqdz0zfYBZo5RU/9JSQlvAm"
+    "KWtnFjW/OtRTbOmqp9kSlTsU1eJl1zyawj6RII88ubl0TplM5zRseu4aNSCacpcll3pWUX"
+    "01Uwjawwxe4oVqmQ+RA5cL5IGdVIboNoEbC+wPmtP9sGAKaZHpouuboiwC7oZLKC5lLjxo"
+    "E86ZYdrfT0JSgvsVLosTS+QMkycIsgW/65FEFrzVeYplvQXPaxXOB1xiaTFbTV5sGvMUSJ"
+    "+zOWhSp2cYeMiE2wZdBJloTqsz+LrCBxMhPSU5AQlkCz7G5FZztZTCYTZm3WpNxC0zrxqN"
+    "XlsI/LlKbE3+6VVajQL8xKy/lI8Tbz3gR6ALGaOWSAL7c3Z4O7u4vrT4D1h3LZuzYwPfAM"
+    "CQhYQrANAfOTd5mfDJ5Nb2K48NkvayvqNd/Yh3yz+elKB4yxC6gtjGfeDtXVBAEX6ey2yD"
+    "n4C4/AFEHCcoTotARQ+MHYxVMwHEaZLMNhxe71qjSnk6U5XbzhcGPUkkgVr5lh1nhSmQo6"
+    "bNYtLcE9dGd+m/cbh62NghtbioaWnqvh3XVBH3kNh2IVD9nf2aEHQTANCKYBhukfXpjdtx"
+    "J2/gPbeEYPwmhfAn5qxE4PEEzPLbqg3flwmDljW/iMbzYd8IxcwnYvbzKmoM8BHLODGgL2"
+    "KNIjt0f/qbuQTABmr9L1xB7mnn/KQnsOHBfr1BwsOmL/3KIDnkzDL75dfEP/qhZ19nZjky"
+    "8pi40pr3KFSkxGxoLCShWcJQWcmUyf6KkQQDkhJCHMzSdU4fhhUBXmhJCEMDd/f4u6XOTt"
+    "DPQ1KJhVaVfKA1IekKgH9BtyzbGp85PojL60leP6ZMaU+jxPsdF0pRoruLH7z9Q9z9FtxP"
+    "HLH5Un0ElPoLv3er/lGaMu9l4BygdVTvKD4pP8IOd6KgMJd15ICEkIc/MeF3pxTHr+1muo"
+    "HJOUME953e2ihMcXi0hWrO+Pi6jK/rQnNyP1kvuJqtxfiwfGQDDPlsXYQtDO120oklLsiM"
+    "q09bQsXlmtNk9vbi4Tijy9SFenfr06Hdxu73MN0kGmV8CIKId9856zjjjsv7qXrLnGHSKk"
+    "IFKZGtErc9a/u5rfq4P4oysn/zyjEXBYVgwkj1TrwMNghAAxH2xkANMGoznPqOHNTAH9fL"
+    "Dd3+vvHezsZeKPS85VhR2I6MiY+af4gG7yAR5+RGKVvqGAdA1zm3ecCKIHkCfsoabElI9a"
+    "Beq1iJpsfRlcn19cf2rr1E/3c60SFCzr5pohXCzGAmo1b/DNl5ZwefcrNdLtlzTS7efcxe"
+    "6jZzo1IPeF5OvJoLgu5brXct2JzvLuDG00F85Fzoiq+6lqpzpEUJLIf6p8gOdKy7fJHVTJ"
+    "7Tkozu05yOT2hMjVyAFPSCp6sst7nIF006il5aSk0nK3tWyZT6xMq5aek7JK013WtKLBN0"
+    "//HaHBbxG0rukyvEVPJnreyit+TY7olda/Lrrounx0ZRqcCe4yQUBmo6nJbT7wDE2P8dis"
+    "fGab15gSbwcQD47HwJ8fbL/b29/r57LhTUwpRopTp0GR4d0kw9nVgcL+YEyorRQIWTXRmY"
+    "7c60S1SNiSW8H/5j25u7YLyd+Ve40WfU5bbhVvyy7T5i+qoE+3zg19F/N7yjyhOHK+tHwE"
+    "aSvhthA85kDVRj4hrICvBDxBFp1NGPKUmAK7Etg2zjsBi1EOx8sH71EleI9K4D3KwuuTBT"
+    "WcypSgCjHWdyw5kHVY05SoIse7Ro4qcnyz9d8ZcnxMf8jknifG5lLjsfd75cQ4H6nxHNuK"
+    "rPiNjQB2IF1pIBAHXBxsY9ua83aKLJEUmAQ8IsfLIcGFZ/hmf7P5ryEAj3nLKpY9vmvajD"
+    "CfAki/6tS05u8BgvoEzAgCU+g+Ep5W7s/MSpwAtA06J5kh8s1mH0JmOmtBhV2Whc7GEkbL"
+    "+3N9AA79YsjmtDz05f2p6C5N//Yn98eqNpHdP6AVB98VTUTI+0+PiDcQScjHOTafdcX3K+"
+    "FigKSUKrp4ldpVGbzSGnyquHpz9OvbdTX99pik0nKXtSxWzaLKWKoegooO2bznqiN0yB3S"
+    "Z67pzX9ld5QVtfdOj+mV9vUORmvfg+GVEwZDAc41MIYAug/Y7vt8Bh5zbsPG7hRaps9IsD"
+    "7aYPtgr793mJsuuPyEuc214/4rJib/Aaq1doe8ZMVXdEUTsQZ74ZOSgf6OPn9WIfhxOZn6"
+    "FB/0fzpeAM7+Uwbx3dXJ5WUW0++xDbmqVRaXkSL9L11FX62MvqyOPhMY9g8GYTIoJSYh2v"
+    "2joypZDkdHJa04j5Q1rKzhjljD4Y3ZJ475C5rn2cKpEaWWcHiNtwYdU3tE88qGMLU3npC7"
+    "6+Fd/1+ACjN7FYJwyj1wT83Z5wm2EH/TJIBM8LMNsK2jD4CHAiF7Bxk5dnGj83+zuTm9/f"
+    "nq5Gz37vNJ/+iY3yjnBwX9+R3kOMjdCYOSPTDGM2qSj/x45XDouGhsvqg749bBpCs2rvnf"
+    "AudjOF7Cg/G4ihVyXGyEHGdsEP8REYE3kpAuDtV87jbdyoTtu7iMjGu4+bZfOnbyLlku6x"
+    "oSSkgIcCu+SmgDj3JyA8qOwqScTJ72iokO5b5snvsS178FiafVjHenZVU4tMuaVkHvTdDy"
+    "wosXdS5TgupIFTpSM4xQViNZdXzELjIf7F/QnKvkgn53mH9bZ4rOWUNV/BOut/DVaBtw4f"
+    "OCHEkvQ4oB/eXI795/S5+O24szivfb8m23iNocSSonf0SvEt/m8sEV6bYrbKN5jPoCD+YT"
+    "IoD9QMBDxwC7BnJ7PtsVclaMCxsO8Sz8MLp9BPRVgmtrcnKWyD8cjhEKXh0OGZ/Gu79D12"
+    "P8Hfs3n+8HAug44CJv5rJG8ZyPMz2w7bgY0DUOS6Lb6fUS/xYqzN2dDbJXwsQllZZRRMnN"
+    "u2lBCd3u5nkNdfvuWxVBLDZDMfCTctLchbX6NlBELPkgkpAvLbQVNm89GresDuPGL06nH2"
+    "UTyOkuYQcvK6sq/xVrqljTWh0B8NRhXmmtFZCSVXxalzWt+LQ332w5RyCMf1xKga/IzO6S"
+    "mZm13gC4N+E8kiIbf7o7xRH7wOdQwwuNVGCE+a+rnH8Ziv1AfDq1iJ2lExnIJ2fBF2jyER"
+    "A4cE5F+N0rrP+J6V+4nUrBbPojvtm/3rKXLQwNsE3wzNUR+PV2h84O6Ae5FFowdvE0FKaf"
+    "S/+eItsDOsVtIfLl5N9Xg+t77ezmfLATUM6+SzkcvgdntwNqQpz3wMnvJxf3F9ef6Ljrjx"
+    "e3Vyf3FzfXPSp9cc4+8ezy5m5wvgc4Xe3z1GPzhRHRE2TTDzaNb/b2GNk9MIHWeHfm8OxT"
+    "zoiBF8DZGfqEaSOHgP9ijjV1jD/QyXzKhtl5fCidWGd/k4heD5h/IXY7hDhDbqvLUTt3kP"
+    "ZeIb0XuszooZzzjstJyJsoynvNV338BqFat3k2cY1nx5xiRb+GeAbHcls8U6rmq8pe0i/e"
+    "S/rZtGBuegihvJBYIcq/3q4G4OaT29W14aqDlaItl6Mtudek1eofkBFtKUwkq8kfVwIhz5"
+    "hfkoByDoxTjC0E7SItpGRTWhhR4baescUrq33ITm9uLhPP1+lF+n6br1enA3qa8AeLDjK9"
+    "QuTNOqGZmJiKynR5e9MtXK9kISGodNxlHatch26cYnF+M6uF8qS1mJg0aWv9/cOfDt8dHB"
+    "8uUF+8UgZ2LrBiq3qcawmsL5IrTwBM8PFi2OcIKz0sqQfhByAtqTSg0tdU+ppKalqTR1Dl"
+    "1XSkSDB9FuXYtaeB4MdfbpEFCwJRhVV/kuD+T5uZMl/8hI4z+r87RM8VbysnayY7qFeWQR"
+    "MkiWgsSUQjXKByGg1jPKM8k12eZ+JPAbZPBne7n86uAGQ5G8TbYbkiFtahh93hEGy/A9Tf"
+    "NPAUGOaD6ZGdoNJxKwV+Kx/yzQ7rKdETcud+fow3oZMwKEnQ14x9AstJiVo2EA85dNopZB"
+    "cc8cuU/C9Dv6qF2PdU3c26fp70QNdbB2+MImINVfwnViR+GRORLoL5rkIA811h/PJd9gJf"
+    "tpNpyNazAN+jl4J1nZSSImOqzB0Z/HGf8ERCPLevTv7YSXgjlzfXn8LhMfzPLm9O08s6cX"
+    "CIbStZWeW4K8ddOe5r2Wx48ITsXFM9OaDUTF/4b4iNrWih3+EptUH9OzoXGdTMBsaWAeAI"
+    "z6gJfXN7PrjVWF43y+7+983Xe+3jycXl4Bzs7e3t9Hg7X3aRKLeK/Q9n+dtGthVKq5/mJ6"
+    "oH+e9RYxT0QgEAP9/dXIMRNuaBQf+MRhOMHwFF0eQvBK1T+ITUtC9JIM9kiKccZ/qnSg/v"
+    "pv3OtZtrwBfbkXEZ6QzJwyoJs4fF+bKHmXRZxYK+uT3DMRNY4eF4KUz4thOVg/NFxFGKiU"
+    "gB8aq9JGWfK/u8xD6P18VwY87M6y8uEnr43TcOzwPbcH0f0dXGHgLYTjwPTZ1cbyY1otSd"
+    "CSx0+uzywRX9GXZliYUfmDmPbQQ+399/AcEM/u0mocH/nteh9sAEP1MB+6FH/w89oNMvzF"
+    "szZp2XZqdWMYBOW1MlN5zMpqO8bgKF8EcCMtm0jSXsEQ+69U73pKSqnencIZ6oWZ25/NTV"
+    "piL5rikp9QDlZv4Rh34C0ooqVUsy/zKSEmV0NwYwcl2x0ONCQL4S636lEut+SYl1P6fEeq"
+    "brCBkoz64pK+dKyK2wlOtttvwGK7lCS1WYpEsJyrQfv22qohHzNZdMVZTXe+2lMhZTq7FT"
+    "LavSWij2huOKet0dTnIcrzvEN3YY1PIw91uRbTiYYvoefBlcn19cfwIz2zMt6r/2X16Af1"
+    "8x2L77enY2GJwPznn3KBYZc5HHPhW4MxvwQJ0fldvJOsqr+UgVmVu37a9X4lWrsNGbh43W"
+    "pNFNsIW0RZynOwpVaihU0k8o0zQrRmdWdNPiItLkeDXHH+kTZMwspLGgigCqGTkFbSbrlq"
+    "UY1qcXisQVx5CF2kYvXhjqqEGF5oivpA/DKg0VqdhQ34qvRXunZVXDjS5rWiUvbLb+Q99X"
+    "2LFJCSrHprZjU5z1WYp/cd6nAr8c/BKeM1zVzfGcg9iMa6aRqjxnaiuocOMBCssFlsQ4U3"
+    "4gK8Kxh32JwvfQArfwQ85mI56BFkuUkgT4VSSgLXaEYs49vmm8zrmHz1/lqvevt5d+Sljs"
+    "igeCXGq1+0Xkz5BVrRA8XRDlbGftAUIfzuiqXv8OCL/MMsuyt/YpKjOtw0drb405dFk1Eu"
+    "sP4Foi/HkwXIqigCRvflQpTeSoJE3kKJsmEtU1JgFmtX0lNnwe52iYugf+BpZJ1vhwzYOW"
+    "YZFwjTMFGOlai17S52UTpAswokp/d+54eWk6VboERLJSLPhVV8EgmwEhmiIVk1phglS406"
+    "9tgtQYmhb9Fhox7bxbKcqJu4ywYmi7zNAZJuHPSB0qPimq9NxpPaO6lwsnJZWWu6xlFW/Z"
+    "PP2rYtH14+pCZvnOo0BNX+l+Ew3qVeqAQ8LxAkmyZxPThkCH1Ic1oAsMOM+Qa1Nso3kPjG"
+    "am5QFMjTt2EytLVKWDd6kY+AuP8tNhm5qc9bg5mfoXnpo2GCP7PRgOH1xMCOtm6V9xu9Nb"
+    "3JNKX+35N7D674/9m2YJv3/VZwnp9Du9oHMOnnl0HG9piYwH5Grsyz2gqJkOmU3DTjlUjv"
+    "XcpI8v/Z2EfuOgKabnWRx6AHV+M+sem1snT9EkBn62WUMEpjYwNukf21/vP+6+8xnJ05ur"
+    "wgTfTEYv/RKZK1sVO6nYya5vuW90byjMqS8puS/UHy4FW9N2Wq9/dbqefwVG4dJOScm0tB"
+    "vLjOSHm9iOsRCRCdA3uU9EEPiYkIK+NvTMWhPDPZRQoNcGPbB+xXCPCSnoa0Of8DXEFJAR"
+    "VWqorQbqo4kE9oLhUliHqqOdIik7RFK2ybt94UfWVv6tMOydXiWGLXbyVUmI84fnZKst2K"
+    "IRtFgq6geekca5MPrnE+I013AYu3qU8VhM/UFz6Jz683Y/jlFwX25vzgZ3d6ySfXtCYQfh"
+    "pz1Bkz9YO2D3X4D1sAZ/g6B79baLLESfEoP3gGOl8dFoVdC+pqenors6p5JO3XW8uU9GpI"
+    "YRtB81nR1cokpIS6pnobYS6tzO+xaX8koHvLqPWnUxyXGgIguyLX8pFfHoV4l49IsjHv1M"
+    "NvaLg3Tuirqu+QStGs5swRSqk2vnnNckU2rWYS5iYiqDrsv6ZenLMxdpLvVW/cSnqjtpVl"
+    "I1QK3UAFXxgZv3yHWHD7xFVNOkiBMM3+29ckU0fer5wMqcYDCeMWFUnN3L7DscmWwzRtGZ"
+    "HpoSsD1GNr/B2bfZhsP34ObL4NpvJ5nDAzb9Ed9s//Y4NpTN4BOKBtimU9mAruj7y6B9pe"
+    "kBat2YdI2A7cEfXy5uB+fv+ac4yDbYBXj+p3kYVyf/IkM1mJo99XTUn1vB71zcMxzbFRQ/"
+    "2E1+MFAZ3RJETtiklHTX0R1U8VIOir2Ug4yXoniPN/LDbewJXUIXjpfPYtyvZDHul1iM+z"
+    "kt89eD5mBH54oIjsZTOmOHrKBRnpRUdEbnbG/leyn9pwyxhe0sku2alFTWgpC1UNIlboFs"
+    "ViHCLcy+ErTGKWmvdi5LL8IlupdxlzTnERAohoz4ggs6mUSwt1oLmUKtlIcJca3ExWgLlV"
+    "argaSiyGVVfdCNLuvoAc5u8Gym7URuFF1yjB9hPIpl2o/IAPzNMXJ3ehk2puH5v9nng7PL"
+    "i+vBOaNbAoplDwygPgG8/BP4ScGMpmF3kFCNGiabFFrg6xd28oCxi6fhlyiuOFxA6e/x7B"
+    "doYd5Vgp5ZvNVbGNuKfOkm+aJYARWdl/iOkQ4kvnWNkXmb1e6HB+pcbZuQVPHyLjuQikDY"
+    "bP3H7T6h0kFFHDRRphy3zoW5G6WAOgp4nblpgLdJph6smS4E2Zvqjf35tqFYsddwje+unb"
+    "oW9g4+IYMubYS2cmie2Lu9MoqHsHGsBg9VvQb2ZEGdABfppmPyfvATBGZ0IQA+3/vgztXg"
+    "3R8IeIYWxa0HHGtGFoN/8BvG0xWCrLzau9Y+J5edYSNj1AzSgq5TeRSNImM6ScbEVFhdBX"
+    "G9q8O7rvWUeWSETdi0tFJG/RIty4RC1NhCQL6cmYMqnNhBMSd2oFKslZfeoRRr1nPgV/eM"
+    "/j/P7EsOKLX8HH+o9p21jTOqW39scKwZAiAT/Ew+cGMrDMrRDwUE2UaQGK1Dm90SxPuCsm"
+    "6dwyFvXJBn8jU3OWuuEKVes9jdydn9xW+DXhAehGBs0idk1w/GBB889pDrX2TkhxgZQB8A"
+    "tAF2kM3HfLOjQWPTJd5OLGgItp9d0/Po0KDhKk/fmrN+qx+omQp5v1SKK6ZTTR3oIvYVox"
+    "Qv+jV531ImqVtYf9zZA4FCid+Bgn9LfoGU3/oBeiw93Ju4ePYwYZPdR5z7nouo7Yyo78aD"
+    "n0vmhiuLt5MWr4cfkVBh1UJAuozv48MKB/3xYeFBz95684zvrplSb9NcNvZlBZZ2Skw+U3"
+    "aT07/9w3tdw+gqAVxaz0BlS3TvAAn97FFOk/IyHSTlFAG1tAIURbKZG6FqWde1aHoIbAMB"
+    "36vYVGumiqpB39Qy7FTc98zCBBknfqxkK4cDTA7olXGAOh8aBl4E0vt9wcXFPOB+goBpIN"
+    "szPZ/5suAz75nA+xZ4GIwQeESOx/sbAIeuKjrxyeBu99PZVYYGbPoDvtm66UyQ66EX70MQ"
+    "MoYWYLABaBvg4pxiPB2xqLIH52BxwWx4ExEPOLv4eYexiHS5886r82+2P5PHvhQd+Rce+Z"
+    "ctDYd8jMaJwuEQTCArUyBMajt4z/DZPoK8qj0bFP/WSf6tGxHnjVFELN7MnnB2F3QW+uJG"
+    "8wkhGfihMpuxlW7zwXkhbtbHBRWL0WnjPXZ6CbNVSdHVKHqVm510eq7zMCcEVUVJl3WsiJ"
+    "jN039HclVuWf6x/ohyfdTozV6Zf+ry3GQ2TsA3pULAF9oD4Q230KXuo+2hB+rJjZGdf7Vu"
+    "FcEgrWRCXydR7z/LJPzWDv46gIGs4cJnGzyzknQ/gYVNDZ4h6/Zn+57qnLcN9DCbNGwouO"
+    "P7qPauN6FuMDTp+/CROrnhx/5pg12w/5/hkPUW5AMoSrov+1/RK+F032xsW3PwQB3YHstL"
+    "KShhd+gP9D9tOzUr+G8QzL7TAzx3xdZnrkt/AnWs2UACdGgD3tAQoBcdsep6lsLChbHL/+"
+    "NhD1rZZog9MKDr+99g2++GyH9gMCsykqk13BMP36K6oohT53vmsuwf6v/7VwbTrcTNJt/s"
+    "8JuDF3niPB+GL9f3ADJgZg7vCgCgPWfoEPOBTWrSPQfOA1BYhX8D7RX9b6h6K3bLrSz27/"
+    "1nVrC1YkJIujyb5jsrToNcxar4huOluDCu7dQD1aDirWKggjc4q7ubI4RzGiBw0ycL5893"
+    "N9cFaUoLibTzYuoe+JvbbGsIbAlqDItyyi/N7qU8DjZBlvKLmYIiyzktJ801NI2t6aSlLr"
+    "ZFZ2WlwXfF+zRd/MhjX0vAAonLyBBHSBohh1WMkMNiI+RwXZNM17nHMPMstWUSEAsmUFmI"
+    "dTcWF41nS+qkcAqlleW0UvPUzRFWx249PaiU+EKFrHsAQgWglP6j7TYi3UX32qSkOvLqbr"
+    "WJoIOYQahaozSeie3DmlWFaryVzMFOLL8K/cwW+8XqoO3Y7lK9VVxyZ12i0b8f/83ZVwQ6"
+    "/S9yAc7YZBKt6FY7/adQK8uxWOBaJdFCi1RaLd0i6LDmpz7wLhX+RO9Zd4opZokRrJkGcv"
+    "08+m1fazs9lguAvg+HYH9vz0/y30qh3cL0uZ3fgh/uPwxhcjYP1yfeodOpRnDdOWJ7JWF7"
+    "pqoM/CWGznfZTJzGYhQqfPxGRruqJe+GHhSBsdkERsIEqP4IJsTUNlj78etGgd3GQF/CWz"
+    "iLfO0lnetE7veaaaKqi514/CuQFzOiKKHXUY09150qyb81yeOJhdz8UofFm71SD5wO0yAb"
+    "V833LgZXLEM97G6uvNjOebEcwAz+Jb0dg/ES5kU3n5JkoSdkiaC7EJAQ3hbSkVTGVwriKu"
+    "1J94vbk+5n2pMSHYvtDwsBCVdw8xvEFBFCj3sRgGMiEkJ8VKn96FFJ+9GjbPvRN/HvXie2"
+    "ZDU2FL/YNT28aas8pQFGxSJj5iDtEeV0Cy3rNh2XaqQIoENFnq20mraxJ3SchuPlq7Bo5S"
+    "ilm4Fh1eh6m5RT+0jdfSTEUTxSlJRUHXW6HA9S8cDN039XOuqY5PEc6Sbx4c9lmhfv914l"
+    "m41gaPt8s+KXO8kvdzW2KqsmIuSxwyASvN8mISQhv9SvYhP3i03ivup90pn1PfN0PBVy9m"
+    "IiEq7t5gMs7swSwjccLyG4zXP/yshXRv4bGfkf4feB7bnzrRwDf/FeqXE/ht81RIeZVe90"
+    "ZWUWdG0Rvl7YhQjQJs/I7QF2nyoyeO9Dv7/ixHQc+gKzKMHYtBDYfkRzfhsCGA7pP4fDnf"
+    "wqjmanVx5Hp+2AYo9DkGNfhlzvGPzJq0qrHFjHxQfWcfbAokA8YFcI3biMhFZB8xe/h5uY"
+    "CMhxGQlB7lcKZPRLAhn9bCDDPx+yKBdf7BFJSIFxmSnVxrUeBEFXn2jsfiQR1FNiCvoa0F"
+    "PL1czfU4pLS2Ii0nQfWqpgsSOm+71Z1O4+eKfUbPfM6n3ul0v+jlG4YaFzMh+cvfJIRfxF"
+    "6RJPo++Px5qLHGseuLaqeXnnrW1/RQk2L08ISWd5N9+8PHpOKvo0wXgpTsvWs8hno7+Qnm"
+    "OUlCQ5RyJSQtxCXpbK1U+jXGWX2C/eJfYzu0TRKSpCLRfNofKFukYlJx4uC/plfbXCCVlp"
+    "pe0ua1sFjjZb/zPHqKn/pKTS/3rqX1XVdCMBpaupbZJCX9I2RHW2aKazRcEu0wC098nZ1m"
+    "t7qQpwdnNdoutpUOe7ZN9TnxS+imqGJVnbrbY9TYJWSLXHUH2Ncdfi2myZeQ8+MeLeFXPe"
+    "SeacpST5TEuOFjC2ELQLOJqEYEodIyrZ1nO+eGW1Bvrpzc1lwjY/vUgHPb9enQ5ut/e5UU"
+    "4HmV6ByTbCRk76SnH0ORwvBcu76rCz4ik220+lb06wuIeUEFM+Um33NGEHCDAEpmoq2oKL"
+    "6pkNdbaM0jzWTA2VvShTrK2lv18o9/81XBP7aqdaW95jzzlzkYFsz4TWVp7DlRzRK/W46F"
+    "hNXwyuWJ9wEl4CcX9z/wUQRCfwwPbJ4G7309kV0E1nwgJkL95OD+DxGMzo3BYYDinqY9Pl"
+    "l+R6wyEwCRXNuWSi0dm/2d/s4dCCxNPorAZ1BZDjv8sKHGz0jIgHDn7cpR+DbQOwt8HzBB"
+    "MEdIoWeIYEQF1HDl3h7wH0XzTJNzt8EWDbmoMxdumbFn0OXD5FDxAMENQnwSzYfSR0pI72"
+    "6BcdQ9OaUdOBfg1+DwYBzy62H77ZbCwB2+z6DOjhqamDr1+YccIv04Ceh6aOt/OBf/GxOf"
+    "Ym7AcSOqGF6SZgaByI4VAVZHT95OuVOLrd4Mk3RhHxlGu2z2jI1kV83qSU8nzreL6xfVvY"
+    "903JqlyMLvu4yVNYbIvLykqTab/ijS40P7L4F4IfF5EG9sZuZIqbX6IbWFpWbWBd3sAUSb"
+    "t5+u9KKRN11G+pj/qE3PkZfWmrwPFPjOm96vq7wXCN+57VvH/WPoBQlVtolx7IIJyCu7o9"
+    "8EjdYt8pZq4z8PsFTCCZgO3PVydnu3efT/pHx+DZpP4r82Qd5FD3tqBLQTsfo5zjTpsqXX"
+    "eOszutrJqIO2kG0tjjlcW+pJ9BXEi6yrXjKvdHHBffH3GcuT+Cuzc1EpWJ8n87az4o83Gz"
+    "9d8R8/Eztgwf5ozVGL5Vaiw+I2h5E23ijxUwFJ0ZuxSBhDeFu9iY6R7rHwV5lKcXhG9Mj4"
+    "VkxvRLzwGLRqEpMvJNwmUnbKQeX9mHnbQPoc4DauJZNAk5lcdR20xkAGmjHGq3EPqYhEy4"
+    "N0YuOvTTdNOBOcxi6W3HcTGZgF3xgqY7A91FDY2imds+95VdJSUrDXe+Yi34CGoumkL2o3"
+    "Pyl0rP2BxppYmaUfL16Ezx+eby/OL6U1tOSdtdVkIbt46rmJZ9K2dRcQLV8r6DQ8KbuHj2"
+    "kEOvMW2Xny8x0TJly6Voprx0HJalCASbffiDq2KZJ7skmOtDpOVgOaWbNl3lNfafpORKCM"
+    "lVOroy7T0hL1JDyylRxTt3Wc+hSaAt0wyjZBLlX9a2pwP+UlwbCTmlgNoK6GpIWVLoVV+S"
+    "lfYlCbaJBmD9nQeAvkTzSYpvcmNdoiUJ986CiqrUziLQksSH/cSfSyLYW21Jwq7dPCEEET"
+    "JFdm7779SI3qtXc8LF4MolcmQ2mpoeKxEjM5POZlqmN1/cu2ND00Uf4kVorOwrKOhie9ge"
+    "/1wPW1Td9MkM6rpShXKtfIZKj+vwAdorC3/ySzdydpyf726uCzikSCTtw5m6B/4GlknWeL"
+    "vPw5aBkfDcMkVM6XqlXtIlYxNkLuzQ6YEqEPZcjJfJfmws6LnYkUQCDQkhKSrxUjf7VIgy"
+    "FHfAzjTAVslom00KKcdXOb5dUEFzju/bZFYmPbQcXyPjwr2aZRl3HatlWRpw/gMBfvyKJU"
+    "YyOz/I1fTtf1/bwKEeAZjCR8RqZqgQ8GOIAHp0E+X+gY7y0y4b/4QcL+PPrWDGMPcyFo/7"
+    "j3JBurKVlbkgNcOvzUZeO7rFVQy9qoy/t834m7JUYDHsIxkFfG3gVaf+buhBOYab7Rgmbb"
+    "Dqz2BSTm2ETbmHk6g+a0kPMVbptWaKqOokJtdgB/3EMIBa6CfGIqyv+olBrLL9PvnK2eqk"
+    "s6UHPT6qMuTheOlK8Zu/RJb/LQBtOF7CuEMrN5xygATwDcdLiG+/Crz9YnT7GXDRi4N0Zo"
+    "i7yJu5tlhBZr6wTOZcc2FK5E41A85FWuklZCRyUhsDlaekWOgJ5fBfxftDUkrGXaLZ6O/U"
+    "tLUwo1vMhEtLyrQzqGLKPD7l5lq7O7kctMWdtF1MGf9aGaiLOzunxKTYUspoqjZaO/Nd2T"
+    "CJbmEyy8uPKoY/R1SpQN0rpdjcZntOZWjGJfPV5aMYW81U/x2NJhg/Dp4K8tQT7/fKKUE+"
+    "UkNPlXPUhRjBP7cIplYff875Z2hhHyzFE3bDrizmCSPNVbYzFxJSHLqtEy7hAyEAcVxGQp"
+    "Cb746qKMMFuIdVVvBh8Qo+zKxgF42RiwQz7hNCEsLcwhpWOS6dYF7wzMvv51a82GMiEi71"
+    "/Sr84n4xwbifYRhdpCPzqWZzkYSocj2ldD3b9KtOkGvqk60cjyp4p1fmS8FoTGeyKjbFVV"
+    "oyjlTsBD0hl+RSwMVbfkxEwi2/f3RUxQ86Oip2hNh7qexpJyfWXIxwMFxCdFvJmqCf6KG8"
+    "5PTiAu+YiCrwFizwftPD7J//D8Q9kaM="
 )
