@@ -36,9 +36,23 @@ async def _with_runtime(body: Callable[[], Awaitable[int]], *, migrate: bool = F
         await runtime.stop()
 
 
+def served_url(host: str, port: int) -> str:
+    """The base URL of a server bound to ``host``:``port`` (a wildcard address is reached on loopback)."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
+    # Links the server hands out (third-party checkout) point at where it really listens,
+    # unless FENPAY_PUBLIC_URL says otherwise; the worker processes inherit the variable.
+    os.environ.setdefault("FENPAY_PUBLIC_URL", served_url(args.host, args.port))
     settings = load_settings()
     check_production_serving(settings, args.workers)
     if settings.sandbox:
