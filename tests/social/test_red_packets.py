@@ -143,3 +143,31 @@ async def test_a_replayed_send_answers_the_first_packet_and_holds_once(gql):
     assert await wallet_balance(sender) == (40_00, 0)
     reused = await gql.mutate(SEND, send_input("11.00", 5, key="same"), token=token_for(sender))
     assert user_error_codes(reused) == ["IDEMPOTENCY_KEY_REUSED"]
+
+
+async def test_one_user_claiming_many_times_at_once_gets_one_share(gql):
+    import asyncio
+
+    sender, claimer = await make_user(), await make_user()
+    await fund(sender, 10_00)
+    packet = (await gql.mutate(SEND, send_input("5.00", 5), token=token_for(sender)))["redPacket"]
+    results = await asyncio.gather(
+        *(gql.mutate(CLAIM, {"input": {"packetNo": packet["packetNo"]}}, token=token_for(claimer)) for _ in range(8))
+    )
+    codes = sorted(tuple(user_error_codes(r)) for r in results)
+    assert codes == [()] + [("RED_PACKET_ALREADY_CLAIMED",)] * 7
+    seen = (await gql.ok(PACKET, {"no": packet["packetNo"]}, token=token_for(sender)))["redPacket"]
+    assert seen["claimedCount"] == 1
+    assert (await reconcile()).clean
+
+
+async def test_red_packets_count_towards_the_daily_outgoing_limit(gql, platform, monkeypatch):
+    from dataclasses import replace
+
+    monkeypatch.setattr(platform, "settings", replace(platform.settings, risk_daily_out_limit_fen=10_00))
+    sender = await make_user()
+    await fund(sender, 100_00)
+    assert (await gql.mutate(SEND, send_input("8.00", 2, key="a"), token=token_for(sender)))["errors"] == []
+    over = await gql.mutate(SEND, send_input("3.00", 1, key="b"), token=token_for(sender))
+    assert user_error_codes(over) == ["LIMIT_EXCEEDED"]
+    assert await wallet_balance(sender) == (92_00, 0)
