@@ -36,10 +36,29 @@ async def _with_runtime(body: Callable[[], Awaitable[int]], *, migrate: bool = F
         await runtime.stop()
 
 
+def _metrics_folder(settings_data_dir: Path, port: int) -> Path:
+    """A fresh folder for the workers' metric samples (prometheus-client multi-process mode)."""
+    import shutil
+    import tempfile
+
+    base = settings_data_dir if settings_data_dir.is_dir() else Path(tempfile.gettempdir())
+    folder = base / f"metrics-{port}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(mode=0o700, parents=True)
+    return folder
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
+    from .ops.log_format import uvicorn_log_config
+
     settings = load_settings()
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Set before any worker imports prometheus-client: each worker then writes its samples there.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_folder(settings.data_dir, args.port))
     if settings.sandbox:
         async def _migrate() -> int:
             applied = await db.migrate(settings)
@@ -72,6 +91,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Compression state costs ~45 KiB per websocket (zlib windows), about half of what an
         # idle subscriber holds; fenpay's messages are small JSON events, so it is off.
         ws_per_message_deflate=False,
+        **({"log_config": log_config} if (log_config := uvicorn_log_config(settings.log_format)) else {}),
     )
     return 0
 
@@ -262,7 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    import os
+
+    from .ops.log_format import configure_root
+
+    configure_root("json" if os.environ.get("FENPAY_LOG_FORMAT") == "json" else "text")
     logging.getLogger("tortoise").setLevel(logging.WARNING)
     logging.getLogger("aerich").setLevel(logging.WARNING)
     parser = build_parser()

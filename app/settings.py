@@ -147,6 +147,10 @@ class Settings:
     contact_chat_url: str = "/help/chat"
     contact_official_account: str = "fenpay 服务号"
     messaging: MessagingSettings = field(default_factory=MessagingSettings)
+    log_format: str = "text"
+    """``text`` (a terminal) or ``json`` (one object per line)."""
+    metrics_token: str | None = None
+    """Bearer token ``GET /metrics`` requires; production serves metrics only when it is set."""
     message_max_attempts: int = 8
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -213,6 +217,9 @@ def load_settings() -> Settings:
         values[attribute] = raw
 
     messaging = _load_messaging()
+    log_format = _env("FENPAY_LOG_FORMAT", "text") or "text"
+    if log_format not in ("text", "json"):
+        raise ConfigurationError(f"FENPAY_LOG_FORMAT must be 'text' or 'json', got {log_format!r}")
     if not sandbox and messaging.problems():
         raise ConfigurationError(messaging.problems()[0])
 
@@ -253,5 +260,7 @@ def load_settings() -> Settings:
         contact_chat_url=_env("FENPAY_CONTACT_CHAT_URL", "/help/chat"),
         contact_official_account=_env("FENPAY_CONTACT_OFFICIAL_ACCOUNT", "fenpay 服务号"),
         messaging=messaging,
+        log_format=log_format,
+        metrics_token=_env("FENPAY_METRICS_TOKEN"),
         message_max_attempts=_env_int("FENPAY_MESSAGE_MAX_ATTEMPTS", 8),
     )

@@ -29,6 +29,7 @@ from app.errors import DomainError
 
 from .fresh_viewer import FreshViewerPerOperation
 from .node import Node, resolve_node
+from .telemetry import OperationTelemetry
 
 log = logging.getLogger("fenpay.graphql")
 _HERE = Path(__file__).resolve().parent
@@ -107,6 +108,7 @@ def build_schema(
     # cannot grow memory): a repeated document is parsed and validated once per process.
     extensions: list[Any] = [
         FreshViewerPerOperation,
+        OperationTelemetry,
         functools.partial(AddValidationRules, rules),
         functools.partial(MaxTokensLimiter, max_token_count=max_tokens),
         functools.partial(ParserCache, maxsize=CACHED_DOCUMENTS),

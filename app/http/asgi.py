@@ -16,6 +16,7 @@ from ..settings import Settings, load_settings
 from . import extra_routes
 from .body_limit import BodySizeLimit
 from .graphql_app import FenpayGraphQL
+from .request_telemetry import RequestTelemetry
 from .routes import health, sandbox_messages
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -62,7 +63,7 @@ def create_app(settings: Settings | None = None, *, manage_runtime: bool = True)
             if manage_runtime:
                 await runtime.stop()
 
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(BodySizeLimit)])
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestTelemetry), Middleware(BodySizeLimit)])
 
 
 def app_factory() -> Starlette:
