@@ -150,6 +150,9 @@ class Settings:
     log_format: str = "text"
     """``text`` (a terminal) or ``json`` (one object per line)."""
     metrics_token: str | None = None
+    otel_endpoint: str | None = None
+    """OTLP/HTTP traces endpoint; tracing is off when unset."""
+    otel_service_name: str = "fenpay"
     """Bearer token ``GET /metrics`` requires; production serves metrics only when it is set."""
     message_max_attempts: int = 8
     extra: dict[str, str] = field(default_factory=dict)
@@ -262,5 +265,7 @@ def load_settings() -> Settings:
         messaging=messaging,
         log_format=log_format,
         metrics_token=_env("FENPAY_METRICS_TOKEN"),
+        otel_endpoint=_env("FENPAY_OTEL_ENDPOINT"),
+        otel_service_name=_env("FENPAY_OTEL_SERVICE_NAME", "fenpay") or "fenpay",
         message_max_attempts=_env_int("FENPAY_MESSAGE_MAX_ATTEMPTS", 8),
     )

@@ -15,7 +15,7 @@ from graphql import OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
 from app import runtime
-from app.ops import log_context, metrics
+from app.ops import log_context, metrics, tracing
 
 log = logging.getLogger("fenpay.operation")
 
@@ -52,6 +52,9 @@ class OperationTelemetry(SchemaExtension):
             log_context.user_id.set(getattr(context, "viewer_id", None)),
             log_context.operation.set(field),
         ]
+        operation_name = getattr(self.execution_context, "operation_name", None)
+        tracing.annotate(graphql_operation=f"{kind} {field}", **({"graphql_operation_name": operation_name[:100]}
+                                                                 if operation_name else {}))
         started = time.perf_counter()
         try:
             yield

@@ -18,4 +18,7 @@ class RequestContextFilter(logging.Filter):
         record.request_id = request_id.get()
         record.user_id = user_id.get()
         record.operation = operation.get()
+        from .tracing import current_trace_id
+
+        record.trace_id = current_trace_id()
         return True

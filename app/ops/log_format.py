@@ -1,6 +1,6 @@
 """Log format: plain text for a terminal (default) or one JSON object per line
 (``FENPAY_LOG_FORMAT=json``) with ``time``, ``level``, ``logger``, ``message``, ``request_id``,
-``user_id``, ``operation`` and, on operation lines, ``duration_ms`` and ``outcome``.
+``user_id``, ``operation``, ``trace_id`` (with tracing on) and, on operation lines, ``duration_ms`` and ``outcome``.
 Redaction (app/ops/log_redaction.py) applies to both: it rewrites records as they are made."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s %(operation)s"
+JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s %(operation)s %(trace_id)s"
 FORMATTER = "pythonjsonlogger.json.JsonFormatter"
 RENAMED = {"asctime": "time", "levelname": "level", "name": "logger"}
 
