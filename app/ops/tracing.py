@@ -27,12 +27,19 @@ def configure(endpoint: str | None, service_name: str = "fenpay", *, exporter: A
         return True
     if exporter is None and not endpoint:
         return False
-    from opentelemetry import trace
-    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
-    from opentelemetry.instrumentation.redis import RedisInstrumentor
-    from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
+    try:
+        from opentelemetry import trace
+        from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+        from opentelemetry.instrumentation.redis import RedisInstrumentor
+        from opentelemetry.sdk.resources import Resource
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
+    except ImportError as exc:
+        from ..settings import ConfigurationError
+
+        raise ConfigurationError(
+            "FENPAY_OTEL_ENDPOINT is set but OpenTelemetry is not installed: pip install -e '.[otel]'"
+        ) from exc
 
     provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
     if exporter is not None:
