@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import db, runtime
 from .ops import log_redaction
+from .ops.progress import progress
 from .settings import ConfigurationError, load_settings
 
 
@@ -167,7 +168,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     from .risk.reconciliation import reconcile_and_alert
 
     async def body() -> int:
-        report, alert = await reconcile_and_alert()
+        with progress("checking the ledger invariants"):
+            report, alert = await reconcile_and_alert()
         for line in report.lines():
             print(line)
         if alert is not None:
@@ -191,7 +193,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from .ops.backup import BackupError, backup
 
     try:
-        print(backup(load_settings(), args.path))
+        with progress(f"writing a backup to {args.path}"):
+            result = backup(load_settings(), args.path)
+        print(result)
     except BackupError as exc:
         return _fail(str(exc))
     return 0
@@ -202,7 +206,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     async def body() -> int:
         try:
-            print(await restore(load_settings(), args.path))
+            with progress(f"restoring {args.path}"):
+                result = await restore(load_settings(), args.path)
+            print(result)
         except BackupError as exc:
             return _fail(str(exc))
         return 0
@@ -213,13 +219,23 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_rotate_key(args: argparse.Namespace) -> int:
     import os
 
-    from .ops.key_rotation import remaining, rotate
+    from .ops.key_rotation import RotationReport, remaining, rotate
     from .settings import _decode_key
 
     async def body() -> int:
         raw = args.new_key or os.environ.get("FENPAY_NEW_ENCRYPTION_KEY")
         new_key = _decode_key("--new-key", raw) if raw else runtime.settings().encryption_key
-        report = await rotate(new_key, batch_size=args.batch_size)
+        to_rewrite = await remaining(new_key)
+        with progress("re-encrypting", total=to_rewrite) as advance:
+            done = 0
+
+            def on_batch(running: RotationReport) -> None:
+                nonlocal done
+                now_done = sum(running.rewritten.values()) + sum(running.unreadable.values())
+                advance(now_done - done)
+                done = now_done
+
+            report = await rotate(new_key, batch_size=args.batch_size, on_batch=on_batch)
         for line in report.lines():
             print(line)
         left = await remaining(new_key)
