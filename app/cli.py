@@ -245,6 +245,31 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     return _run(lambda: _with_runtime(body))
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .ops import doctor
+
+    try:
+        settings = load_settings()
+    except ConfigurationError as exc:
+        print(f"FAIL configuration: {exc}")
+        print("     fix: set the variable as README \"Configuration\" describes")
+        return 1
+
+    async def body() -> int:
+        try:
+            findings = await doctor.run(settings)
+        finally:
+            await db.close_db()
+        for finding in findings:
+            for line in finding.lines():
+                print(line)
+        failed = sum(f.status == doctor.FAIL for f in findings)
+        print(f"{failed} problem(s)" if failed else "all checks passed")
+        return 1 if failed else 0
+
+    return _run(body)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fenpay", description="fenpay wallet platform")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -276,6 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("worker", help="run the jobs on their schedule until stopped").set_defaults(func=cmd_worker)
     sub.add_parser("reconcile", help="check the ledger invariants").set_defaults(func=cmd_reconcile)
+    sub.add_parser(
+        "doctor", help="check configuration, database, migrations, Redis, message channels and the calendar"
+    ).set_defaults(func=cmd_doctor)
 
     backup = sub.add_parser("backup", help="write a consistent backup of the database to PATH")
     backup.add_argument("path", type=Path, metavar="PATH")
