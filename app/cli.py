@@ -168,6 +168,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     from .risk.reconciliation import reconcile_and_alert
 
     async def body() -> int:
+        if args.now is not None:
+            from . import clock
+
+            clock.set_now(args.now)
         with progress("checking the ledger invariants"):
             report, alert = await reconcile_and_alert()
         for line in report.lines():
@@ -300,7 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_jobs_run)
 
     sub.add_parser("worker", help="run the jobs on their schedule until stopped").set_defaults(func=cmd_worker)
-    sub.add_parser("reconcile", help="check the ledger invariants").set_defaults(func=cmd_reconcile)
+    reconcile = sub.add_parser("reconcile", help="check the ledger invariants")
+    reconcile.add_argument("--now", type=_parse_instant, default=None, help="ISO-8601 instant (default: now)")
+    reconcile.set_defaults(func=cmd_reconcile)
     sub.add_parser(
         "doctor", help="check configuration, database, migrations, Redis, message channels and the calendar"
     ).set_defaults(func=cmd_doctor)

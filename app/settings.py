@@ -142,6 +142,12 @@ class Settings:
     risk_unverified_lifetime_fen: int = 100_000
     risk_velocity_count: int = 20
     risk_velocity_window_seconds: int = 60
+    channel_timeout_seconds: int = 20
+    """How long a bank or provider call may take before the movement is left PROCESSING."""
+    processing_grace_seconds: int = 120
+    """The recovery job asks the channel about PROCESSING movements older than this."""
+    processing_max_age_seconds: int = 24 * 3600
+    """Older PROCESSING movements raise a CRITICAL alert and are a reconciliation break."""
     contact_phone: str = "95188"
     contact_email: str = "service@fenpay.example"
     contact_chat_url: str = "/help/chat"
@@ -231,6 +237,11 @@ def load_settings() -> Settings:
         for k in (_env("FENPAY_OLD_ENCRYPTION_KEYS", "") or "").split(",")
         if k.strip()
     )
+    timeout, grace = _env_int("FENPAY_CHANNEL_TIMEOUT_SECONDS", 20), _env_int("FENPAY_PROCESSING_GRACE_SECONDS", 120)
+    if not 0 < timeout < grace:
+        raise ConfigurationError(
+            "FENPAY_PROCESSING_GRACE_SECONDS must be longer than FENPAY_CHANNEL_TIMEOUT_SECONDS (and both positive)"
+        )
     return Settings(
         mode=mode,
         data_dir=data_dir,
@@ -258,6 +269,9 @@ def load_settings() -> Settings:
         risk_unverified_lifetime_fen=_env_int("FENPAY_RISK_UNVERIFIED_LIFETIME_FEN", 100_000),
         risk_velocity_count=_env_int("FENPAY_RISK_VELOCITY_COUNT", 20),
         risk_velocity_window_seconds=_env_int("FENPAY_RISK_VELOCITY_WINDOW_SECONDS", 60),
+        channel_timeout_seconds=timeout,
+        processing_grace_seconds=grace,
+        processing_max_age_seconds=_env_int("FENPAY_PROCESSING_MAX_AGE_SECONDS", 24 * 3600),
         contact_phone=_env("FENPAY_CONTACT_PHONE", "95188"),
         contact_email=_env("FENPAY_CONTACT_EMAIL", "service@fenpay.example"),
         contact_chat_url=_env("FENPAY_CONTACT_CHAT_URL", "/help/chat"),

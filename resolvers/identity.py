@@ -40,8 +40,10 @@ async def register(ctx: RequestContext, data: Any) -> User:
     )
 
 
-async def password_login(ctx: RequestContext, identifier: str, password: str) -> SignedIn:
-    return await login.login(identifier, password, ctx.client_ip)
+async def password_login(
+    ctx: RequestContext, identifier: str, password: str, totp_code: str | None = None
+) -> SignedIn:
+    return await login.login(identifier, password, ctx.client_ip, totp_code=totp_code)
 
 
 async def refresh(ctx: RequestContext, token: str) -> SignedIn:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app import crypto
-from app.identity import account_security, id_photos
+from app.identity import account_security, id_photos, totp
 from app.ledger.accounts import WALLET
 from models import Account, BankCard, Merchant, User
 from models.identity import RealNameReview
@@ -29,6 +29,10 @@ def real_name(user: User) -> str | None:
 
 def id_number(user: User) -> str | None:
     return crypto.decrypt(user.id_number_enc) if user.id_number_enc else None
+
+
+async def totp_enabled(user: User) -> bool:
+    return await totp.is_enabled(user.id)
 
 
 async def security_question_count(user: User) -> int:

@@ -35,7 +35,9 @@ log = logging.getLogger("fenpay.graphql")
 _HERE = Path(__file__).resolve().parent
 
 CACHED_DOCUMENTS = 256
-DOMAINS = ("identity", "money", "payments", "history", "wealth", "support", "risk")
+DOMAINS = (
+    "identity", "money", "payments", "history", "wealth", "support", "risk", "self_service", "merchant_platform",
+)
 
 
 @strawberry.type
@@ -48,17 +50,20 @@ class CoreQuery:
 def _domain_types(kind: str) -> list[type]:
     found = []
     for domain in DOMAINS:
-        name = f"schema.{domain}.api"
         # Only this checkout's packages: an editable install elsewhere must not lend its own.
         if not (_HERE / domain / "__init__.py").exists():
             continue
         if importlib.util.find_spec(f"schema.{domain}") is None:
             continue
-        if importlib.util.find_spec(name) is None:
-            continue
-        module = importlib.import_module(name)
-        if hasattr(module, kind):
-            found.append(getattr(module, kind))
+        # ``api.py`` plus any ``api_<part>.py`` (a domain served by several modules).
+        parts = sorted(p.stem for p in (_HERE / domain).glob("api_*.py"))
+        for module_name in ("api", *parts):
+            name = f"schema.{domain}.{module_name}"
+            if importlib.util.find_spec(name) is None:
+                continue
+            module = importlib.import_module(name)
+            if hasattr(module, kind):
+                found.append(getattr(module, kind))
     return found
 
 

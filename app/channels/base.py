@@ -14,6 +14,12 @@ DECLINED = "DECLINED"  # the bank refused the card (maps to CHANNEL_DECLINED)
 INSUFFICIENT = "INSUFFICIENT_FUNDS"  # the bank account lacks money (maps to CHANNEL_DECLINED too)
 PENDING = "PENDING"  # completes later through a signed webhook
 FAILED = "FAILED"
+UNKNOWN = "UNKNOWN"  # the call raised or timed out: the channel may or may not have acted
+NOT_FOUND = "NOT_FOUND"  # ``query``: the channel never acted on this reference
+
+
+class ChannelTimeout(TimeoutError):
+    """The channel did not answer in time (what it did, if anything, is learnt with ``query``)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,9 @@ class BankChannel(Protocol):
     async def payout(self, card_number: str, amount: int, reference: str) -> ChannelResult:
         """Send money to a card (withdrawal settlement, bank-card refund)."""
 
+    async def query(self, reference: str) -> ChannelResult:
+        """What the bank did with ``reference``: SUCCEEDED, DECLINED, INSUFFICIENT_FUNDS or NOT_FOUND."""
+
 
 class ThirdPartyChannel(Protocol):
     async def create_checkout(self, amount: int, reference: str, description: str) -> ChannelResult:
@@ -39,3 +48,7 @@ class ThirdPartyChannel(Protocol):
 
     async def payout(self, amount: int, reference: str) -> ChannelResult:
         """Send money to the user's third-party account (withdrawal, refund)."""
+
+    async def query(self, reference: str) -> ChannelResult:
+        """What the provider did with ``reference``: SUCCEEDED, FAILED, PENDING (an open checkout)
+        or NOT_FOUND."""

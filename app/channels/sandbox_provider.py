@@ -14,6 +14,7 @@ import orjson
 from models import Transaction
 
 from . import webhooks
+from .sandbox import checkout_finished
 from .webhooks import WebhookResult
 
 
@@ -29,6 +30,7 @@ async def finish_checkout(reference: str, succeeded: bool) -> WebhookResult:
     if tx is None:
         return WebhookResult(404, {"error": "unknown checkout"})
     kind = webhooks.PAYMENT_SUCCEEDED if succeeded else webhooks.PAYMENT_FAILED
+    await checkout_finished(reference, succeeded)
     return await _send(webhooks.THIRD_PARTY, kind, reference, tx.amount)
 
 

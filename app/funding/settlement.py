@@ -3,7 +3,9 @@
 A due bank-card withdrawal is claimed (PENDING -> PROCESSING, committed) so no
 other worker pays it, paid out through the channel with no lock held, then
 finished: success posts frozen -> clearing (net) + fee income (fee); a refusal
-releases the hold back to available and marks the withdrawal FAILED.
+releases the hold back to available and marks the withdrawal FAILED. A payout call
+that raises or times out leaves the withdrawal PROCESSING with the money frozen; the
+recovery job (app/funding/recovery.py) asks the channel and settles or releases it.
 """
 
 from __future__ import annotations
@@ -12,18 +14,22 @@ from datetime import datetime
 
 from models import Account, BankCard, Transaction
 
-from ..channels.base import SUCCEEDED, ChannelResult
+from ..channels import calls
+from ..channels.base import SUCCEEDED, UNKNOWN, ChannelResult
 from ..channels.registry import bank_channel, third_party_channel
 from ..cards.service import card_number
 from ..events.outbox import unit_of_work
 from ..ledger import journal
 from ..ledger.accounts import system_account
+from ..ledger.processing import mark_started
 from ..money import format_fen
 from .transitions import transition
 from .wallet_events import announce
 
 CLEARING_ACCOUNT = {"BANK_CARD": "BANK_CLEARING", "THIRD_PARTY": "THIRD_PARTY_CLEARING"}
 BATCH = 200
+PAID = "SUCCEEDED"
+RELEASED = "FAILED"
 
 
 async def _call_channel(tx: Transaction) -> ChannelResult:
@@ -36,7 +42,8 @@ async def _call_channel(tx: Transaction) -> ChannelResult:
     return await bank_channel().payout(card_number(card), net, tx.transaction_no)
 
 
-async def _settle(tx: Transaction) -> None:
+async def settle(tx: Transaction) -> None:
+    """The payout arrived: frozen -> clearing (net) + fee income, once (a no-op if no longer PROCESSING)."""
     async with unit_of_work() as uow:
         if not await transition(uow.conn, tx.id, ("PROCESSING",), "SUCCEEDED"):
             return
@@ -57,7 +64,8 @@ async def _settle(tx: Transaction) -> None:
         )
 
 
-async def _release(tx: Transaction, reason: str) -> None:
+async def release(tx: Transaction, reason: str) -> None:
+    """The payout was refused (or never made): the hold goes back to available, once."""
     async with unit_of_work() as uow:
         if not await transition(uow.conn, tx.id, ("PROCESSING",), "FAILED"):
             return
@@ -82,21 +90,25 @@ async def _release(tx: Transaction, reason: str) -> None:
         )
 
 
-async def pay_out(transaction_id: int) -> bool:
-    """Pay out one PROCESSING withdrawal and finish it; True when the money arrived."""
+async def pay_out(transaction_id: int) -> str:
+    """Pay out one PROCESSING withdrawal and finish it: ``PAID``, ``RELEASED``, or ``UNKNOWN``
+    (no answer from the channel: still PROCESSING, money frozen, left to the recovery job)."""
     tx = await Transaction.get(id=transaction_id)
     if tx.status != "PROCESSING":
-        return False
-    result = await _call_channel(tx)
+        return UNKNOWN
+    result = await calls.call(lambda: _call_channel(tx), tx.transaction_no, "withdrawal payout")
+    if result.status == UNKNOWN:
+        return UNKNOWN
     if result.status == SUCCEEDED:
-        await _settle(tx)
-        return True
-    await _release(tx, result.message or "渠道退回")
-    return False
+        await settle(tx)
+        return PAID
+    await release(tx, result.message or "渠道退回")
+    return RELEASED
 
 
 async def settle_due_withdrawals(now: datetime) -> tuple[int, int]:
-    """Pay out every bank-card withdrawal whose arrival time has come; (paid, failed)."""
+    """Pay out every bank-card withdrawal whose arrival time has come; (paid, failed).
+    One without an answer from the bank stays PROCESSING (counted in neither)."""
     due = await Transaction.filter(
         type="WITHDRAWAL", status="PENDING", expected_arrival_at__lte=now
     ).order_by("id").limit(BATCH).values_list("id", flat=True)
@@ -104,10 +116,13 @@ async def settle_due_withdrawals(now: datetime) -> tuple[int, int]:
     for transaction_id in due:
         async with unit_of_work() as uow:
             claimed = await transition(uow.conn, transaction_id, ("PENDING",), "PROCESSING")
+            if claimed:
+                await mark_started(uow.conn, transaction_id)
         if not claimed:
             continue  # another worker took it
-        if await pay_out(transaction_id):
+        outcome = await pay_out(transaction_id)
+        if outcome == PAID:
             paid += 1
-        else:
+        elif outcome == RELEASED:
             failed += 1
     return paid, failed

@@ -1,7 +1,9 @@
 """Top-ups (seed 3.3.1, 6.1): whole yuan, at least 10.00.
 
 - BANK_CARD: the sandbox (or real) bank is charged with no lock held, then the
-  journal is posted; a refusal is CHANNEL_DECLINED and nothing moves.
+  journal is posted; a refusal is CHANNEL_DECLINED and nothing moves. A charge that
+  raises or times out leaves the top-up PROCESSING (the answer says so); the recovery
+  job asks the bank later (app/funding/recovery.py) and credits or fails it.
 - THIRD_PARTY: PENDING with a checkout URL until the provider's signed webhook.
 - OFFLINE: PENDING with a deposit reference in the description until the bank's
   signed deposit notice.
@@ -14,7 +16,8 @@ from typing import Any
 
 from models import Account, BankCard, Transaction, User
 
-from ..channels.base import PENDING, SUCCEEDED
+from ..channels import calls
+from ..channels.base import PENDING, SUCCEEDED, UNKNOWN, BankChannel, ThirdPartyChannel
 from ..channels.registry import bank_channel, third_party_channel
 from ..cards.service import card_number, owned_card
 from ..errors import DomainError, ErrorCode, input_field
@@ -86,6 +89,9 @@ async def top_up(
     if earlier is not None:
         return earlier
     wallet = await wallet_of(user.id)
+    # Resolved before anything is written: no channel configured refuses with nothing held.
+    bank = bank_channel() if channel == "BANK_CARD" else None
+    provider = third_party_channel() if channel == "THIRD_PARTY" else None
 
     reference = deposit_reference() if channel == "OFFLINE" else None
 
@@ -116,18 +122,23 @@ async def top_up(
     if started.replay is not None:
         return await operations.replay(user, started.replay)
     assert started.transaction is not None
-    if channel == "BANK_CARD":
+    if bank is not None:
         assert card is not None
-        await _charge_card(started, card)
-    elif channel == "THIRD_PARTY":
-        await _open_checkout(started)
+        await _charge_card(started, card, bank)
+    elif provider is not None:
+        await _open_checkout(started, provider)
     return await operations.finished(user, started.transaction)
 
 
-async def _charge_card(started: Started, card: BankCard) -> None:
+async def _charge_card(started: Started, card: BankCard, bank: BankChannel) -> None:
     tx = started.transaction
     assert tx is not None
-    result = await bank_channel().charge(card_number(card), tx.amount, tx.transaction_no)
+    number = card_number(card)
+    result = await calls.call(
+        lambda: bank.charge(number, tx.amount, tx.transaction_no), tx.transaction_no, "top-up charge"
+    )
+    if result.status == UNKNOWN:
+        return  # stays PROCESSING: the recovery job asks the bank
     if result.status != SUCCEEDED:
         reason = result.message or "银行拒绝了本次扣款"
         await operations.fail(
@@ -138,10 +149,14 @@ async def _charge_card(started: Started, card: BankCard) -> None:
         await credit(uow, tx.id, ("PROCESSING",))
 
 
-async def _open_checkout(started: Started) -> None:
+async def _open_checkout(started: Started, provider: ThirdPartyChannel) -> None:
     tx = started.transaction
     assert tx is not None
-    result = await third_party_channel().create_checkout(tx.amount, tx.transaction_no, tx.description or "")
+    # No answer means no checkout URL: the payer cannot pay, so it fails like a refusal.
+    result = await calls.call(
+        lambda: provider.create_checkout(tx.amount, tx.transaction_no, tx.description or ""),
+        tx.transaction_no, "top-up checkout",
+    )
     if result.status != PENDING or not result.checkout_url:
         await operations.fail(
             started, ("PENDING",),

@@ -3,7 +3,8 @@ payment password, the risk check, enough available money.
 
 The amount moves from available to frozen at once (a HOLD journal). A bank-card
 withdrawal stays PENDING until the settlement job pays it out on the next
-business day; a third-party withdrawal is paid out right away. The fee comes out
+business day; a third-party withdrawal is paid out right away (a payout without an
+answer stays PROCESSING, frozen once, until the recovery job learns the outcome). The fee comes out
 of the amount: the user receives ``amount - fee``.
 """
 
@@ -24,7 +25,8 @@ from ..risk.check import Outgoing, check_outgoing
 from . import operations
 from .operations import MoneyResult
 from .quotes import require_withdrawal_channel, withdrawal_quote
-from .settlement import pay_out
+from ..channels.registry import third_party_channel
+from .settlement import RELEASED, pay_out
 from .wallet_events import announce
 
 OPERATION = "WITHDRAWAL"
@@ -58,6 +60,8 @@ async def withdraw(
     if earlier is not None:
         return earlier
     wallet = await wallet_of(fresh.id)
+    if channel == "THIRD_PARTY":
+        third_party_channel()  # no channel configured: refused before anything is frozen
     await check_outgoing(Outgoing(user=fresh, wallet_id=wallet.id, amount=amount, operation="WITHDRAW"))
 
     async def create(uow: UnitOfWork) -> Transaction:
@@ -98,7 +102,7 @@ async def withdraw(
     if started.replay is not None:
         return await operations.replay(fresh, started.replay)
     assert started.transaction is not None
-    if channel == "THIRD_PARTY" and not await pay_out(started.transaction.id):
+    if channel == "THIRD_PARTY" and await pay_out(started.transaction.id) == RELEASED:
         # The payout was refused and the hold released (the transaction is FAILED already).
         await operations.fail(
             started, (),

@@ -26,6 +26,7 @@ from .address_limits import WINDOW_SECONDS, address_key, count_request, hour_buc
 from .passwords import verify_password
 from .recipients import email_address, mainland_mobile
 from .sessions import SignedIn, start_session
+from .totp import require_at_login as require_totp_at_login
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -107,7 +108,7 @@ def _masked(identifier: str) -> str:
     return mask_phone(phone) if phone else "(invalid phone)"
 
 
-async def login(identifier: str, password: str, ip: str | None) -> SignedIn:
+async def login(identifier: str, password: str, ip: str | None, *, totp_code: str | None = None) -> SignedIn:
     identifier = (identifier or "").strip()
     await count_request("login", ip, runtime.settings().ip_login_limit_per_hour, input_field("identifier"))
     user = await find_by_identifier(identifier)
@@ -129,6 +130,7 @@ async def login(identifier: str, password: str, ip: str | None) -> SignedIn:
             },
         )
         raise _invalid()
+    await require_totp_at_login(user, totp_code)
     await clear_failures(user)
     signed_in = await start_session(user, ip)
     await audit.record("login.success", actor_id=user.id, ip=ip, details={"method": "PASSWORD"})

@@ -6,11 +6,14 @@ journal (failed and canceled ones none); a finished transaction holds no frozen 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from tortoise import connections
 
+from .. import clock, runtime
 from . import sql
+from .processing import waiting_longer_than
 
 
 @dataclass
@@ -119,5 +122,21 @@ async def reconcile() -> Report:
     )
     for row in open_holds[:20]:
         report.breaks.append(f"transaction {row['id']} is {row['status']} but still holds {row['held']} frozen")
+    await _stale_processing(report)
     figures["breaks"] = len(report.breaks)
     return report
+
+
+async def _stale_processing(report: Report) -> None:
+    """A movement PROCESSING for longer than the maximum age is a break (money held, outcome unknown)."""
+    max_age = timedelta(seconds=runtime.settings().processing_max_age_seconds)
+    stale = await waiting_longer_than(clock.now(), max_age)
+    report.figures["processing_too_long"] = len(stale)
+    for waiting in stale[:20]:
+        tx = waiting.transaction
+        report.breaks.append(
+            f"transaction {tx.id} ({tx.type} {tx.channel}, {tx.amount} fen) PROCESSING since"
+            f" {waiting.since.isoformat()}, longer than the maximum age"
+        )
+    if len(stale) > 20:
+        report.breaks.append(f"... and {len(stale) - 20} more movements PROCESSING too long")

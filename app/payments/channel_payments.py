@@ -4,6 +4,10 @@ The channel is never called inside a database transaction: first the attempt is
 recorded (the Transaction, PROCESSING or PENDING, and the idempotency key), then the
 channel is asked, then a second short transaction settles or fails the payment. The
 payer's wallet is untouched; the merchant is credited from the channel's clearing account.
+A card charge that raises or times out leaves the payment PROCESSING (the answer says so,
+and a retry with the same key answers the same payment); the recovery job asks the bank
+later (app/payments/recovery.py). A checkout that cannot be opened fails: without a
+checkout URL nobody can pay it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from dataclasses import dataclass
 from models import Account, BankCard, IdempotencyRecord, Merchant, Transaction, User
 
 from .. import crypto
-from ..channels.base import DECLINED, INSUFFICIENT, PENDING, SUCCEEDED, ChannelResult
+from ..channels import calls
+from ..channels.base import DECLINED, INSUFFICIENT, PENDING, SUCCEEDED, UNKNOWN, ChannelResult
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import unit_of_work
 from ..ledger import idempotency
@@ -94,15 +99,23 @@ async def pay_through_channel(p: ChannelPayment, *, key: str, operation: str, di
     tx, record_id = started
     if p.channel == BANK_CARD:
         assert p.card is not None
-        result = await channels.bank().charge(crypto.decrypt(p.card.number_enc), p.amount, tx.transaction_no)
-        if result.status == SUCCEEDED:
+        bank = channels.bank()
+        number = crypto.decrypt(p.card.number_enc)
+        result = await calls.call(
+            lambda: bank.charge(number, p.amount, tx.transaction_no), tx.transaction_no, "card payment"
+        )
+        if result.status == UNKNOWN:
+            pass  # stays PROCESSING for the recovery job
+        elif result.status == SUCCEEDED:
             await settle_payment(tx.id, external_ref=result.reference)
         else:
             error = DomainError(ErrorCode.CHANNEL_DECLINED, _decline_message(result), input_field("bankCardId"))
             raise await _refuse(tx, record_id, error)
     else:
-        result = await channels.third_party().create_checkout(
-            p.amount, tx.transaction_no, p.description or f"向{p.merchant.name}付款"
+        provider = channels.third_party()
+        result = await calls.call(
+            lambda: provider.create_checkout(p.amount, tx.transaction_no, p.description or f"向{p.merchant.name}付款"),
+            tx.transaction_no, "payment checkout",
         )
         if result.status == PENDING and result.checkout_url:
             await Transaction.filter(id=tx.id).update(checkout_url=result.checkout_url, external_ref=result.reference)

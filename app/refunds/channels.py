@@ -1,8 +1,9 @@
 """The outside rails a refund goes back through (app/channels/base.py protocols).
 
-Instances come from the shared registry, imported lazily (``registry.bank()``,
-``registry.third_party()``); ``substituted`` swaps in other implementations, which
-is how tests put a recording double in place of the sandbox.
+Instances come from the shared registry (``registry.bank_channel()``,
+``registry.third_party_channel()``: the sandbox channels in sandbox mode, installed
+adapters otherwise), imported lazily. ``substituted`` swaps in other implementations
+for a block.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ def bank() -> BankChannel:
         return _substitutes["bank"]  # type: ignore[return-value]
     from ..channels import registry
 
-    return registry.bank()
+    return registry.bank_channel()
 
 
 def third_party() -> ThirdPartyChannel:
@@ -28,7 +29,7 @@ def third_party() -> ThirdPartyChannel:
         return _substitutes["third_party"]  # type: ignore[return-value]
     from ..channels import registry
 
-    return registry.third_party()
+    return registry.third_party_channel()
 
 
 @contextmanager

@@ -10,11 +10,11 @@
   is written. A card refund arrives the next business day (app/refunds/settlement.py);
   a third-party payout that succeeds completes at once. A refused payout marks the
   REFUND transaction FAILED (no journal) and puts the refund back in the review queue.
+  A payout without an answer stays PROCESSING for the recovery job.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from models import Account, BankCard, Merchant, Refund, Transaction, User
 from .. import audit, clock, crypto
 from ..business_days import next_business_day_start
 from ..channels import base as channel_base
+from ..channels import calls
 from ..errors import DomainError, ErrorCode
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..ledger import journal
@@ -34,8 +35,6 @@ from ..risk.alerts import merchant_scope, raise_alert
 from . import channels, notices
 from .states import APPROVED, COMPLETED, PENDING_REVIEW
 from .ways import ReturnWay
-
-log = logging.getLogger(__name__)
 
 CLEARING = {ReturnWay.BANK_CARD: "BANK_CLEARING", ReturnWay.THIRD_PARTY: "THIRD_PARTY_CLEARING"}
 CHANNEL_OF = {
@@ -184,20 +183,23 @@ async def _card_number(original: Transaction) -> str | None:
 
 
 async def _pay_out(card_number: str | None, amount: int, reference: str) -> channel_base.ChannelResult:
-    """To the card when there is one (bank-card refunds), else through the third-party provider."""
-    try:
-        if card_number is not None:
-            return await channels.bank().payout(card_number, amount, reference)
-        return await channels.third_party().payout(amount, reference)
-    except Exception as exc:  # the rail is down: treated as a refusal, the refund stays pending
-        log.warning("refund payout %s failed: %s", reference, type(exc).__name__)
-        return channel_base.ChannelResult(status=channel_base.FAILED, reference=reference, message="通道暂不可用")
+    """To the card when there is one (bank-card refunds), else through the third-party provider.
+    A call that raises or times out answers UNKNOWN (app/channels/calls.py)."""
+    if card_number is not None:
+        bank = channels.bank()
+        return await calls.call(lambda: bank.payout(card_number, amount, reference), reference, "refund payout")
+    provider = channels.third_party()
+    return await calls.call(lambda: provider.payout(amount, reference), reference, "refund payout")
 
 
 async def return_through_channel(
     refund: Refund, original: Transaction, way: ReturnWay, *, reviewer_id: int, note: str | None, ip: str | None
 ) -> Refund:
-    """Bank card or third party: claim, call the rail outside any DB transaction, then post."""
+    """Bank card or third party: claim, call the rail outside any DB transaction, then post.
+
+    A payout without an answer leaves the refund APPROVED and its REFUND transaction
+    PROCESSING with nothing posted; the recovery job (app/refunds/recovery.py) asks the
+    channel and posts it or puts the refund back in the review queue."""
     card_number = await _card_number(original) if way is ReturnWay.BANK_CARD else None
     if way is ReturnWay.BANK_CARD and card_number is None:
         raise DomainError(
@@ -211,21 +213,42 @@ async def return_through_channel(
         await _audit(refund, reviewer_id, ip, "APPROVED", uow.conn)
 
     result = await _pay_out(card_number, refund.amount, tx.transaction_no)
-
-    if result.status not in (channel_base.SUCCEEDED, channel_base.PENDING):
-        await _reopen(refund, tx)
+    if result.status == channel_base.UNKNOWN:
+        return await Refund.get(id=refund.id)  # APPROVED, PROCESSING: the recovery job finishes it
+    if not await finish_payout(refund, tx, result):
         reason = result.message or result.status
         raise DomainError(
             ErrorCode.CHANNEL_DECLINED,
             f"原路退回失败（{reason}）；退款申请已退回待审核队列",
             ("input", "approve"),
         )
+    return await Refund.get(id=refund.id)
 
-    merchant_account = await Account.get(id=original.counterparty_account_id)
+
+async def finish_payout(refund: Refund, tx: Transaction, result: channel_base.ChannelResult) -> bool:
+    """Act on the channel's answer about a refund payout (the approval and the recovery job).
+
+    SUCCEEDED or PENDING: the journal (merchant -> clearing) is posted once; a third-party
+    payout that succeeded completes at once, others arrive the next business day. Anything
+    else: the REFUND transaction fails and the refund awaits review again. Returns False
+    only for that refusal. Exactly once: the posting is guarded by a conditional update
+    of the still-unposted PROCESSING transaction."""
+    if result.status not in (channel_base.SUCCEEDED, channel_base.PENDING):
+        await _reopen(refund, tx)
+        return False
+    way = ReturnWay(tx.channel)
+    merchant_account = await Account.get(id=tx.counterparty_account_id)
     clearing = await system_account(CLEARING[way])
     done_now = way is ReturnWay.THIRD_PARTY and result.status == channel_base.SUCCEEDED
     now = clock.now()
     async with unit_of_work() as uow:
+        unposted = Transaction.filter(id=tx.id, status="PROCESSING", expected_arrival_at__isnull=True)
+        arrival = next_business_day_start(now)
+        changes: dict[str, Any] = (
+            {"status": "SUCCEEDED", "completed_at": now} if done_now else {"expected_arrival_at": arrival}
+        )
+        if await unposted.using_db(uow.conn).update(**changes) != 1:
+            return True  # another worker posted it already
         await journal.post(
             uow.conn,
             [journal.Leg(merchant_account, -refund.amount), journal.Leg(clearing, refund.amount)],
@@ -236,11 +259,9 @@ async def return_through_channel(
             await _complete(uow.conn, refund, tx, now)
             await notices.arrived(refund, uow.conn)
         else:
-            arrival = next_business_day_start(now)
-            await Transaction.filter(id=tx.id).using_db(uow.conn).update(expected_arrival_at=arrival)
             await notices.on_the_way(refund, arrival, uow.conn)
     await _alert_if_merchant_negative(merchant_account, refund, tx.id)
-    return await Refund.get(id=refund.id)
+    return True
 
 
 async def _complete(conn: Any, refund: Refund, tx: Transaction, now: datetime) -> None:
@@ -251,7 +272,11 @@ async def _complete(conn: Any, refund: Refund, tx: Transaction, now: datetime) -
 async def _reopen(refund: Refund, tx: Transaction) -> None:
     """The rail refused: the REFUND row fails (it never posted) and the refund awaits review again."""
     async with unit_of_work() as uow:
-        await Transaction.filter(id=tx.id).using_db(uow.conn).update(status="FAILED", completed_at=clock.now())
+        failed = await Transaction.filter(id=tx.id, status="PROCESSING", expected_arrival_at__isnull=True).using_db(
+            uow.conn
+        ).update(status="FAILED", completed_at=clock.now())
+        if failed != 1:
+            return  # finished by someone else meanwhile
         await Refund.filter(id=refund.id, status=APPROVED).using_db(uow.conn).update(
             status=PENDING_REVIEW, reviewer_id=None, reviewed_at=None, refund_transaction_id=None
         )

@@ -24,18 +24,24 @@ async def complete_arrived(now: datetime) -> int:
     ).order_by("id").limit(BATCH)
     done = 0
     for tx in due:
-        async with unit_of_work() as uow:
-            # Conditional: another worker may have completed it a moment ago.
-            changed = await Transaction.filter(id=tx.id, status="PROCESSING").using_db(uow.conn).update(
-                status="SUCCEEDED", completed_at=now
-            )
-            if changed != 1:
-                continue
-            await Refund.filter(refund_transaction_id=tx.id, status=APPROVED).using_db(uow.conn).update(
-                status=COMPLETED, completed_at=now
-            )
-            refund = await Refund.get_or_none(refund_transaction_id=tx.id, using_db=uow.conn)
-            if refund is not None:
-                await notices.arrived(refund, uow.conn)
-        done += 1
+        if await complete_one(tx.id, now):
+            done += 1
     return done
+
+
+async def complete_one(transaction_id: int, now: datetime) -> bool:
+    """Complete one posted refund that has arrived; False when someone else did it first."""
+    async with unit_of_work() as uow:
+        # Conditional: another worker may have completed it a moment ago.
+        changed = await Transaction.filter(
+            id=transaction_id, status="PROCESSING", expected_arrival_at__lte=now
+        ).using_db(uow.conn).update(status="SUCCEEDED", completed_at=now)
+        if changed != 1:
+            return False
+        await Refund.filter(refund_transaction_id=transaction_id, status=APPROVED).using_db(uow.conn).update(
+            status=COMPLETED, completed_at=now
+        )
+        refund = await Refund.get_or_none(refund_transaction_id=transaction_id, using_db=uow.conn)
+        if refund is not None:
+            await notices.arrived(refund, uow.conn)
+    return True

@@ -19,6 +19,7 @@ from ..ops import metrics
 from ..business_days import china_day_start
 from ..errors import DomainError, ErrorCode
 from ..group_write import GroupWrite
+from ..identity import totp
 from ..identity.codes import consume_code
 from ..ledger import sql
 from ..money import format_fen
@@ -43,6 +44,21 @@ class Outgoing:
     operation: str
     """PAY, TRANSFER, WITHDRAW, QR_PAY or WEALTH_PURCHASE."""
     verification_code: str | None = None
+
+
+async def _verify_step_up_code(user: User, code: str) -> None:
+    """The step-up code: the dynamic token's current code when the user has TOTP on, else
+    (or failing that) the PAYMENT SMS code; a code matching neither also counts against the token."""
+    field = ("input", "verificationCode")
+    if await totp.accept_step_up_code(user, code, field):
+        return
+    try:
+        await consume_code(user.phone, "PAYMENT", code, field)
+    except DomainError:
+        locked = await totp.count_step_up_failure(user, field)
+        if locked is not None:
+            raise locked from None
+        raise
 
 
 async def _write_decisions(decisions: list[RiskDecision]) -> None:
@@ -144,7 +160,7 @@ async def check_outgoing(o: Outgoing) -> None:
                 "大额交易需要短信验证：请获取 PAYMENT 验证码后重试",
                 ("input", "verificationCode"),
             )
-        await consume_code(user.phone, "PAYMENT", o.verification_code, ("input", "verificationCode"))
+        await _verify_step_up_code(user, o.verification_code)
         await raise_alert(
             "LARGE_AMOUNT", "MEDIUM", f"用户 {user.id} 发起大额交易 {format_fen(o.amount)} 元（已短信验证）",
             user_id=user.id,

@@ -3,11 +3,13 @@
 1. Creates a fresh PostgreSQL database, seeds N users with known balances and some merchants.
 2. Starts fenpay in production mode on PostgreSQL + Redis: an API server with 2 uvicorn
    workers, a single-worker server for websocket subscribers, and `fenpay worker` (jobs).
-3. Load processes send `transfer` and `pay` for the set time; unknown outcomes are retried
-   with the same idempotency key. Meanwhile the fault injector (loopback only) ends the
+3. Load processes send `transfer` and `pay`, and some card `topUp` and card `pay` through
+   the sandbox bank with normal, 0091 and 0092 cards, for the set time; unknown outcomes are
+   retried with the same idempotency key. Meanwhile the fault injector (loopback only) ends the
    database's backends, restarts Redis and SIGKILLs one uvicorn worker, in turn.
-4. Checks the invariants (bench/banktest/checks.py), runs `fenpay reconcile`, prints a
-   summary and writes bench/results/banktest.json. Exit status 0 only if all hold.
+4. Runs the jobs once past the recovery grace period (`fenpay jobs run --now`), checks the
+   invariants (bench/banktest/checks.py, bench/banktest/rails.py), runs `fenpay reconcile`,
+   prints a summary and writes bench/results/banktest.json. Exit status 0 only if all hold.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from urllib.parse import urlsplit
 
 from bench.run import PG_SERVER, REDIS, RESULTS, admin, bench_env, reconcile
 
-from . import checks
+from . import checks, rails
 from .faults import KINDS, FaultInjector, ensure_redis, require_loopback
 from .load import Party, Plan, load_process
 from .servers import ApiServer, JobWorker, wait_for
@@ -80,7 +82,8 @@ async def _prepare(env: dict[str, str], users: int, merchants: int) -> tuple[lis
         from models import User
 
         phones = {u.id: u.phone for u in await User.filter(id__in=seeded.user_ids)}
-        parties = [Party(uid, phones[uid], issue_access_token(uid)[0]) for uid in seeded.user_ids]
+        cards = await rails.seed_cards([(uid, phones[uid]) for uid in seeded.user_ids])
+        parties = [Party(uid, phones[uid], issue_access_token(uid)[0], cards[uid]) for uid in seeded.user_ids]
     finally:
         await runtime.stop()
     return parties, seeded.merchant_nos
@@ -89,6 +92,9 @@ async def _prepare(env: dict[str, str], users: int, merchants: int) -> tuple[lis
 def _env(database_url: str, data_dir: Path, redis_url: str) -> dict[str, str]:
     env = bench_env(database_url, data_dir)
     env.update({
+        # Sandbox mode for its channels: the sandbox bank (with its 0091/0092 faults) is the
+        # rail the card calls go through. Every secret is still given explicitly.
+        "FENPAY_MODE": "sandbox",
         "FENPAY_REDIS_URL": redis_url,
         # The test is about faults, not risk rules: keep velocity and daily limits out of the way.
         "FENPAY_RISK_VELOCITY_COUNT": "100000000",
@@ -198,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
                 stats.update(proc_stats)
                 proc.join(30)
             worker.ensure_running()
+            print("resolving stuck card movements: " + rails.run_recovery(env), flush=True)
             pending_events = _wait_outbox_drained(database_url, timeout=60)
             time.sleep(3.0)  # in-flight websocket frames
             parent.send("stop")
@@ -208,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
             report["api_workers_at_end"] = len(api.worker_pids())
 
         results, figures = asyncio.run(checks.run_checks(database_url, before, calls, listeners))
+        rail_results, rail_figures = asyncio.run(rails.check_rails(database_url, before.max_transaction_id, calls))
+        results.extend(rail_results)
+        figures.update(rail_figures)
         clean, summary = reconcile(env)
         results.append(checks.Check("fenpay reconcile clean", clean, summary))
         figures["outbox_unpublished_at_end"] = pending_events
@@ -283,6 +293,10 @@ def _print(report: dict[str, Any]) -> None:
         print(f"  fault problem: {problem}")
     print(f"money: total before {figures.get('grand_total_before')} after {figures.get('grand_total_after')}; "
           f"lost or duplicated {figures.get('lost_or_duplicated_money_fen')} fen")
+    print(f"card calls: {figures.get('card_calls_ok')} by card {figures.get('card_calls_by_suffix')}; "
+          f"PROCESSING after recovery {figures.get('processing_after_recovery')}; bank charged "
+          f"{figures.get('bank_charged_fen')} fen, card movements succeeded "
+          f"{figures.get('card_movements_succeeded_fen')} fen")
     print(f"events: expected {figures.get('events_expected')}, received {figures.get('events_received')}, "
           f"lost {figures.get('events_lost')}, repeats marked by eventId {figures.get('events_marked_repeats')}, "
           f"unmarked duplicates {figures.get('events_duplicated_unmarked')}")

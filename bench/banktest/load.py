@@ -1,4 +1,7 @@
-"""Load worker processes: transfers and payments through GraphQL, every call recorded.
+"""Load worker processes: transfers, payments and (some) card top-ups and card payments
+through GraphQL, every call recorded. Card calls use the sandbox bank's normal, 0091 (acts,
+then times out) and 0092 (times out, does nothing) cards: they answer PROCESSING and are
+finished by the recovery job (bench/banktest/rails.py checks how they ended).
 
 Each call ends as ``ok`` (a transaction came back), ``failed`` (a business UserError such as
 INSUFFICIENT_FUNDS) or ``unknown`` (timeout, dropped connection, 5xx, "Internal error"). An
@@ -20,6 +23,10 @@ PAY = (
     "mutation Pay($input: PayInput!) { pay(input: $input) {"
     " transaction { transactionNo status amount } errors { code } } }"
 )
+TOP_UP = (
+    "mutation TopUp($input: TopUpInput!) { topUp(input: $input) {"
+    " transaction { transactionNo status amount } errors { code } } }"
+)
 TRANSFER = (
     "mutation Transfer($input: TransferInput!) { transfer(input: $input) {"
     " transaction { transactionNo status amount } errors { code } } }"
@@ -33,12 +40,14 @@ class Party:
     user_id: int
     phone: str
     token: str
+    cards: dict[str, str] = field(default_factory=dict)
+    """Card suffix (1111, 0091, 0092) -> the card's global id."""
 
 
 @dataclass
 class Call:
     key: str
-    kind: str  # "transfer" | "pay"
+    kind: str  # "transfer" | "pay" | "topup" | "cardpay"
     payer: int
     payee: str  # recipient phone or merchant number
     amount_fen: int
@@ -48,6 +57,8 @@ class Call:
     attempts: list[str] = field(default_factory=list)
     """Outcome label of each attempt, e.g. ["unknown:ReadTimeout", "ok"]."""
     last_attempt: float = 0.0
+    card: str | None = None
+    """For card calls: the card's suffix."""
 
     @property
     def was_unknown(self) -> bool:
@@ -68,6 +79,7 @@ class Plan:
     clients: int
     seed: int
     pay_share: float = 0.3
+    card_share: float = 0.06
     timeout: float = 8.0
     retry_after: float = 1.0
 
@@ -90,7 +102,13 @@ def _amount(rng: random.Random) -> int:
     return rng.randrange(1, 3_000)
 
 
-def _variables(call: Call, pin: str) -> dict[str, Any]:
+def _variables(call: Call, pin: str, cards: dict[str, str]) -> dict[str, Any]:
+    if call.kind == "topup":
+        return {"input": {"amount": _fen_text(call.amount_fen), "channel": "BANK_CARD",
+                          "bankCardId": cards[call.card or ""], "idempotencyKey": call.key}}
+    if call.kind == "cardpay":
+        return {"input": {"merchantNo": call.payee, "amount": _fen_text(call.amount_fen), "channel": "BANK_CARD",
+                          "bankCardId": cards[call.card or ""], "paymentPassword": pin, "idempotencyKey": call.key}}
     if call.kind == "pay":
         return {"input": {"merchantNo": call.payee, "amount": _fen_text(call.amount_fen), "channel": "WALLET_BALANCE",
                           "paymentPassword": pin, "idempotencyKey": call.key}}
@@ -129,7 +147,14 @@ class Client:
         payer = plan.parties[rng.randrange(len(plan.parties))]
         self.serial += 1
         key = f"bt-{plan.seed}-{self.index}-{self.serial}"
-        if rng.random() < plan.pay_share:
+        if payer.cards and rng.random() < plan.card_share:
+            card = sorted(payer.cards)[rng.randrange(len(payer.cards))]
+            if rng.random() < 0.5:
+                call = Call(key, "topup", payer.user_id, "", rng.randrange(10, 500) * 100, card=card)
+            else:
+                payee = plan.merchant_nos[rng.randrange(len(plan.merchant_nos))]
+                call = Call(key, "cardpay", payer.user_id, payee, rng.randrange(1, 3_000), card=card)
+        elif rng.random() < plan.pay_share:
             payee = plan.merchant_nos[rng.randrange(len(plan.merchant_nos))]
             call = Call(key, "pay", payer.user_id, payee, _amount(rng))
         else:
@@ -142,12 +167,16 @@ class Client:
 
     async def attempt(self, call: Call) -> None:
         plan = self.plan
-        token = next(p.token for p in plan.parties if p.user_id == call.payer)
-        document, field_name = (PAY, "pay") if call.kind == "pay" else (TRANSFER, "transfer")
+        party = next(p for p in plan.parties if p.user_id == call.payer)
+        token = party.token
+        document, field_name = {
+            "pay": (PAY, "pay"), "cardpay": (PAY, "pay"), "topup": (TOP_UP, "topUp"),
+        }.get(call.kind, (TRANSFER, "transfer"))
         call.last_attempt = time.monotonic()
         try:
             status, body = await asyncio.wait_for(
-                self.conn.post_json("/graphql", {"query": document, "variables": _variables(call, plan.pin)},
+                self.conn.post_json("/graphql",
+                                    {"query": document, "variables": _variables(call, plan.pin, party.cards)},
                                     {"Authorization": f"Bearer {token}"}),
                 timeout=plan.timeout,
             )

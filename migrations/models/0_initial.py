@@ -183,6 +183,21 @@ CREATE TABLE IF NOT EXISTS "refunds" (
 CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
+CREATE TABLE IF NOT EXISTS "rail_attempts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "started_at" TIMESTAMP NOT NULL
+) /* A movement that entered PROCESSING later than it was created (a bank-card withdrawal */;
+CREATE TABLE IF NOT EXISTS "sandbox_channel_operations" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "provider" VARCHAR(24) NOT NULL,
+    "reference" VARCHAR(64) NOT NULL,
+    "operation" VARCHAR(12) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(20) NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_sandbox_cha_provide_3e27c9" UNIQUE ("provider", "reference")
+) /* What a sandbox channel did for one reference (our transaction number), so ``query`` */;
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "recipient" VARCHAR(254) NOT NULL,
@@ -299,6 +314,34 @@ CREATE TABLE IF NOT EXISTS "webhook_attempts" (
     "succeeded" INT NOT NULL,
     "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
 ) /* The log of one HTTP attempt of a delivery: when, how long, what came back. */;
+CREATE TABLE IF NOT EXISTS "merchant_statements" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "day" VARCHAR(10) NOT NULL,
+    "order_count" INT NOT NULL,
+    "gross" BIGINT NOT NULL,
+    "refunds" BIGINT NOT NULL,
+    "fees" BIGINT NOT NULL,
+    "payouts" BIGINT NOT NULL,
+    "ledger_change" BIGINT NOT NULL,
+    "csv" TEXT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_merchant_st_merchan_bcf24b" UNIQUE ("merchant_id", "day")
+) /* One China calendar day of a merchant's money, built once by the day-end job. */;
+CREATE TABLE IF NOT EXISTS "merchant_payouts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "merchant_id" BIGINT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "bank_card_id" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "expected_arrival_at" TIMESTAMP NOT NULL,
+    "paid_at" TIMESTAMP,
+    "failure_reason" VARCHAR(200),
+    "created_at" TIMESTAMP NOT NULL
+) /* A payout of a merchant's settlement balance; its money moves in ``transaction`` (type PAYOUT). */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
 CREATE TABLE IF NOT EXISTS "outbound_messages" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "channel" VARCHAR(8) NOT NULL,
@@ -391,6 +434,24 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "totp_credentials" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "confirmed_at" TIMESTAMP,
+    "last_used_step" BIGINT NOT NULL,
+    "failures" INT NOT NULL,
+    "locked_until" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* A user's TOTP secret (AES-GCM ciphertext), off until ``confirmed_at`` is set. */;
+CREATE TABLE IF NOT EXISTS "totp_recovery_codes" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL,
+    "code_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "used_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* One single-use recovery code, kept only as a keyed hash (HMAC-SHA256 with the pepper). */;
+CREATE INDEX IF NOT EXISTS "idx_totp_recove_user_id_23850a" ON "totp_recovery_codes" ("user_id");
 CREATE TABLE IF NOT EXISTS "risk_assessments" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "answers" JSON NOT NULL,
@@ -637,6 +698,23 @@ CREATE TABLE IF NOT EXISTS "refunds" (
 CREATE INDEX IF NOT EXISTS "idx_refunds_status_43c0fd" ON "refunds" ("status", "review_deadline", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_user_id_c0c7d0" ON "refunds" ("user_id", "id");
 CREATE INDEX IF NOT EXISTS "idx_refunds_transac_f47f8f" ON "refunds" ("transaction_id", "id");
+CREATE TABLE IF NOT EXISTS "rail_attempts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "started_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "rail_attempts" IS 'A movement that entered PROCESSING later than it was created (a bank-card withdrawal';
+CREATE TABLE IF NOT EXISTS "sandbox_channel_operations" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "provider" VARCHAR(24) NOT NULL,
+    "reference" VARCHAR(64) NOT NULL,
+    "operation" VARCHAR(12) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(20) NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_sandbox_cha_provide_3e27c9" UNIQUE ("provider", "reference")
+);
+COMMENT ON TABLE "sandbox_channel_operations" IS 'What a sandbox channel did for one reference (our transaction number), so ``query``';
 CREATE TABLE IF NOT EXISTS "verification_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "recipient" VARCHAR(254) NOT NULL,
@@ -761,6 +839,36 @@ CREATE TABLE IF NOT EXISTS "webhook_attempts" (
     "delivery_id" BIGINT NOT NULL REFERENCES "webhook_deliveries" ("id") ON DELETE RESTRICT
 );
 COMMENT ON TABLE "webhook_attempts" IS 'The log of one HTTP attempt of a delivery: when, how long, what came back.';
+CREATE TABLE IF NOT EXISTS "merchant_statements" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "day" VARCHAR(10) NOT NULL,
+    "order_count" INT NOT NULL,
+    "gross" BIGINT NOT NULL,
+    "refunds" BIGINT NOT NULL,
+    "fees" BIGINT NOT NULL,
+    "payouts" BIGINT NOT NULL,
+    "ledger_change" BIGINT NOT NULL,
+    "csv" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_merchant_st_merchan_bcf24b" UNIQUE ("merchant_id", "day")
+);
+COMMENT ON TABLE "merchant_statements" IS 'One China calendar day of a merchant''s money, built once by the day-end job.';
+CREATE TABLE IF NOT EXISTS "merchant_payouts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "merchant_id" BIGINT NOT NULL,
+    "transaction_id" BIGINT NOT NULL UNIQUE,
+    "bank_card_id" BIGINT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "status" VARCHAR(12) NOT NULL,
+    "expected_arrival_at" TIMESTAMPTZ NOT NULL,
+    "paid_at" TIMESTAMPTZ,
+    "failure_reason" VARCHAR(200),
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_pa_merchan_1360ed" ON "merchant_payouts" ("merchant_id", "id");
+COMMENT ON TABLE "merchant_payouts" IS 'A payout of a merchant''s settlement balance; its money moves in ``transaction`` (type PAYOUT).';
 CREATE TABLE IF NOT EXISTS "outbound_messages" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "channel" VARCHAR(8) NOT NULL,
@@ -856,6 +964,26 @@ CREATE TABLE IF NOT EXISTS "ticket_messages" (
     "ticket_id" BIGINT NOT NULL REFERENCES "tickets" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "idx_ticket_mess_ticket__5367be" ON "ticket_messages" ("ticket_id", "id");
+CREATE TABLE IF NOT EXISTS "totp_credentials" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "confirmed_at" TIMESTAMPTZ,
+    "last_used_step" BIGINT NOT NULL,
+    "failures" INT NOT NULL,
+    "locked_until" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "totp_credentials" IS 'A user''s TOTP secret (AES-GCM ciphertext), off until ``confirmed_at`` is set.';
+CREATE TABLE IF NOT EXISTS "totp_recovery_codes" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL,
+    "code_hash" VARCHAR(64) NOT NULL UNIQUE,
+    "used_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_totp_recove_user_id_23850a" ON "totp_recovery_codes" ("user_id");
+COMMENT ON TABLE "totp_recovery_codes" IS 'One single-use recovery code, kept only as a keyed hash (HMAC-SHA256 with the pepper).';
 CREATE TABLE IF NOT EXISTS "risk_assessments" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "answers" JSONB NOT NULL,
@@ -934,162 +1062,192 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztXWtz2zbW/isYf6kzo3pq+dJs+87OOLbSupvYqe00u5t2GIiELNYUyQCkbe1u//sLgK"
-    "TEC0gTFClRED7sNiZxQOoBCJzznAv+uzfzLOSQgzPT9EI32PsB/HfPhTNE/5G/NQB70PeX"
-    "N9iFAI4d3hZGjfhFOCYBhibrbAIdguglCxET235gey696oaOwy56Jm1ou/fLS6Frfw2REX"
-    "j3KJgiTG98/oNetl0LPSOS/Ok/GBMbOVbmbW2LPZtfN4K5z6+9se8v3eAtb8seODZMzwln"
-    "7rK9Pw+mnrsQsKPfeY9chGGA2BMCHLJfwF4w/rHJj4pedtkkesuUjIUmMHSC1C8eG8tre4"
-    "ZxdX1n3I7uDGNPAiPTcxm+NkObAXDPXuHbvw2HR0ffD787On19cvz99yevv3tN2/L3Ld76"
-    "/q/oZZZoRV1xzC5/ury6Yy/k0UGMRpdd+IvLwABGUnwwlujH42+4XnEUzqcQi8cgK5UbC/"
-    "oj82ORIN/fwZjBZ8NB7n0wpX8Ojytw/u3s5vzns5v94fGrLNhX8Z0hv8VgX8L8QH+WDMBJ"
-    "+3agTS4ssV1+32sH9/C7GuAeflcKLruVBdeky5oMuEn7RuDGs7KP0/a4DrLH5cgeF5Dl/5"
-    "VANmmv5LStN2+rJm5x5oYYI9ecS83elMz6cN47v/rX3lqAPqoB81EpyEd5iOEjtKNfLqVl"
-    "ZMReVjbagvk7BZSNJfYT7P0HuXLAL2U06s1QNzFi+BgwKCJ/Qe8E9gyVLC0ZyRz+Vix6kP"
-    "yjs6Xm/yahazKsQWzJjCFBB1TZfPp7V0tQBeh3l+9Ht3dn7z+w7meEfHU4kGd3I3ZnyK/O"
-    "c1f3T3ML1KIT8Ony7mfA/gT/vr4acZw9Etxj/sRlu7t/77F3gmHgsR9uQCsNVnI5uZQZ/5"
-    "AgbMhaVSmhRt9dXi3a9N69ti+P2bWTB6FtxTAtjsJbDyP73v0HmvORuKTvDV1TtM/Es/9j"
-    "3M12jcBfyQxLri5fEcOnBQ+Qnnj0p9MfjAL+42/od3BzeU4hZgiPofnwBLFllEA9Q9icQl"
-    "ew4r2JJd/+4wY5kP+KUqTfp3rZMmW1DO7MysBWGtoJWQ2lD1EvqoJE77gE8v1nRaDulj2p"
-    "ChangegHvCnQtmTR42uYN/RSa1dmVSvemg1n+SvQhff8J7FnsyclPG9o2cENMj2cJVYFtw"
-    "eVVDBraGDeUvPBO8sHB5689piW6kh9VHUoltCTcPwnMgOjkf4uENYD0XAglrtPfX9Iyaam"
-    "AvN5Wof4PC3nPU8LtKfty4AbtW6FrO8XrnW8TKflXqbTgpfJQgG0HYEC9svt9ZUY3JRInu"
-    "+xzQD8Dzg22UL7vwJZhkWGykkQ3X9/9s882Ofvrt/kORrWwRvNue0851ZgfsqJii7V/zfQ"
-    "fTiHYt1/ca9S8R/TVoYJtdavuIZTrvXzGSDr7M0Iab2nht7jhrMxVc+RaxZxvkPPJVM9K6"
-    "UE0FVL/+ifd9Xb82Llf3d99VPSPL9nC4Hnv1ZmiufllIt0al8HnUHyQNWZCDkZrAuCSsz0"
-    "XGzDsE5ww7A8umGYh9uBJDiWgXkhoCC8dSZz+VwuTOWp51j062d/yq7ZAlEl8F73wk1VdI"
-    "Qf6bLgU+yktJOipBIDkAtUraOiDMtVlGGRmiGLdy7q457nIOiWKOQZwRzWYyrZFdiLK+ud"
-    "7m+ur99lpvuby/x8/vj+zehm/5CjTxvZQQnfqMmD3SMPNh6w07uFbfcidvo2BOsI2emSCb"
-    "u00Mz3AhYcXe4OLzYaVHFj9rK5lGt8b5+hNAAPaP4KfPt3EEwRwIgOMwm+IWAKyRRA1wJ2"
-    "QAAJ6Pyy6F1CR5NJ+AGAAaBbLQnA8BhMvRCTg73cEHbyAAGB9zk93PRhe39oSq8vK9mggt"
-    "LTm8rG/MfsK5GwVOLmCpon7bNLns/QkPTOZ4QUhLn9vK94IzHYNiJndGflFAS7/Tmdip2U"
-    "XrCLsjp6v+myHelHRfzLgyeWEjp2QsdOaPpj62InfqGWjwudPYGdmNwaVFmHf0aNapqE1y"
-    "4CY+gw7sCiU+URzZAb/MBNtCQzA5BwBgIP/Adh7wB8wnZATU9gu8CjshdvQGq9L1qEHfSv"
-    "Izp6vXmVm3+64ESHBSdmaCZVLiVpr14MazdVEbRCsHMKgTaI+rGnVDhHgmxm3oo+EiXz/A"
-    "Y5T0lxNq6Q46yzd8Wgd5pcuUgJF5gI6XTxchshSU3XwdU7qoonE0Cyxl5OTLnQ0/Zjl3S1"
-    "so71corGvYflqpWlZBTEuf0cAW387Lbxk5RWlU/BT8tp731jN5D35DaInEhLafDbMjk5qi"
-    "0Ym4oH5KUnX4mBKVhiWsA1VWJcUWizy+oK1vtXbLC6w6ta73DOnDq/4vO4hrEisHdqw1+H"
-    "wdh7Hj0isRmfvj2osuQ93tBArKW25nfUmg883xakgpVbQAsBBc2fw1pG/GGFFX9YNON9OH"
-    "c8KJjk5YE4KZGVInH6hva6Q3H8cEyRmjYyP/OyLRig/SpGpZKVqVmG3Rv/nsRcJQ4ogSaW"
-    "8k2Va2FpN1inCtjnnPJP//8PrZT1Uikbh+YDEixlFcVrFhJrPEPj7Lezy3dnb96Nulqiug"
-    "58gjMxcVBJTC5kNC/WmJTU+/Xu7dfaK9CjDzCO9JYegKycHoC2PAN/LsPzV+SwU4H+WzYQ"
-    "dTns7BzUDoJWwV3RQdClpXWD6KYrLIIQ3xlU2VmYt1mHmUUnURDyB2H0aKMnCiG0HDuq2s"
-    "SsrgHIVCFILhWjK7WJ1lsTLZpOkjFwGSHlIuDarwYY47VKAH1pFzqOvqnuqK3mjWV0QyJX"
-    "KmIpoaC3rv1jrdOvJYFyTky9tLiTWuG3JxXhtyfF8NulmlQX56XEGknOD6Ori8urn4yb0W"
-    "+Xo09rYjpP6zCdeQInxXSeFnfSgiYqw7oJxDdFvWmPaC2GLR4x1wsky8xmxPRSVmspi1Br"
-    "EGabE9Q6aXPViAPZxKOQE11LnIde1houa6Y38xkf1ch1lJPVI93nkfYeEbZCweZVWbY7Ja"
-    "Vrduua3dohW/Nr60GNir5ZA5tRZHSd2764ZDdZH6RvA9J6gZD8lG8BYcWT4vpapf4WutbY"
-    "e36PCIH8sy14Z3MtBlVeWhK1NWZRY52WtLPuVdP2bSRyM1WRVymhrijiDVYYOanl8Dip8H"
-    "icFFwefoipLinFEaZEFPQqtV99PEDPgmlcftha0l4JcKuMpC5OWCP0829gxabEtAm7PSZs"
-    "T3KA0sq9QAHK6f7l2k9Kfa5Zg/lsURgZQMBURGBCFxCEDgArn4y9J8DPDSRg7AVTQGwqD/"
-    "Ytm26VfKbZBPhUKPJCvCrWYO6gf/lMpRTFxAPl+D2EfYiDuVHdtJjy9EIHOuSutzph2riU"
-    "i7srSurgu5zaUgy+49jIgBy3V0Jt6bq233YEv6wN4MM6s/ewfPYeFmYvqzXpIkFCRUVtv6"
-    "WIihC3HlOk40A35COYIJFbtAL1WGB9kH+nFN4ZdVG2KqtQWL24qm4qtKaxw2jSGPdYVj3Y"
-    "22erbNcObBh4WHqmFyXVw7uTab4ETnKOFwTVA7z9Ca6D/MvcCye13AsnFe6FkzzYY+g+GC"
-    "Yj2GS5k7ykjo1tHhvrcE5stTS6sj46GhdV6a1MciPCyDVRk5zGjKT+NJqOAXqmKiKrJSC5"
-    "8eblWtkNesQmtn8qsDlF5oMXBkaIJUmZrJzed2vtu1HaM3OENCBpBMKaOtCFrrRTWuer6J"
-    "EuG2n07COTDxbG9iNVDeQHvKQLPe59Hnddym7TW2x5MEf90ajoRFtXLSVU6DJsLZdhe+kr"
-    "WCvSPZvxdYGu+PBXOB0nLlG44uk49Us5bgn4ouJeGNFXJsGKUC0rACqyIGRDsWxW3XtFiO"
-    "7spES4IpOpy4henkwmCOVNkszKY3hZkKxOW1Kawy8PUfUpinK5NImAcgGp7cdMohm0pbjj"
-    "hYBq9Hw3mWCQkCePLpxTSKZSczgvqGD0ZDckveeIDlCsSHBMBNZY/+7j7eimK6Z3DbE12x"
-    "FovXd1ffP+7N2acG49EjiCzJCvT1oQ1O69WiuHH52baqywZpd0oN4AHA5f10oueF2RXfD6"
-    "xQGYUFUjxKLlvFT1ruxDGYfr8PD4++PXR6fHC0V8caVK/y7yvAlcjkftWMsI3UCkDb5wqG"
-    "NJH9rF0mcXi+Pd226TL6woqD+r/GcVYfREfwodFLof42bO6opu9MfV/49rlUVV3IMe9T6P"
-    "OtW4HZ6mYcgbSCLZdRqkV7+Nbi7fXo4uttVcWgKIXMHZ6+WVYQqCKmjr664QY1uGG87GCM"
-    "uiXxDU6K+CPv/BMuuOQFQ1Yrf9uOuxjYOpwTZd8bZeknyTkaraypWa8Wxrzq/VNnkwAs+h"
-    "PzAOlKi9TRYkVVgvcuRWHWqrnNgqVkrDM2I8Ikwkk/MKggpC3bo/Tcem77YNEPpWw/HPSi"
-    "p4EhDTtK1r15nvLaJxtnTYF5EyNcvkFcI1V4w6Ui6AUJzevCJKb2g/57TtFn4qtXCaIcyq"
-    "K606md7H3agKU+qMYh0K2YdQyC2GKFNCfVWoUrXbVURs6jkW7WRFqH6OelEVJG7PQkLoVG"
-    "A+1FVXKdrb2aIzlTDrMiz5N4TtiW1ybM/ppT1BiHKhzaAqXPkx1Zr+GGsNRy58zhXqX5aT"
-    "T1fv1RHOvYxw7u/BDBuN8dInM3SP8lEdBuyonAE7EtQXtJB06FxGSEGY2/dBoGffxog0y4"
-    "hPSSpING0vsVTkE2EQoJkvUgzLk+BTIjo0S3AWYCN2lujQq634YCwERbps1fm2iYg+3FYf"
-    "bqsdXRXfmYTLo0uD/Vf8jkVH3iJCSg4HyrUYVBnrX7ERBVuSqHXtQ4Ke0Bj49A0BJA901E"
-    "HggTECxL53kQVsF4zngBrrgGejAvp8sD88GB4cCQ8EWqmvOuzAMqowpf5pPqCffEDgPSC5"
-    "UI1EQLmM5/YNJ4LoBhRIW6g5MW2j1oF6O/JEP4yuLi6vfupq188n5NbKx61Ixy0QLg5jAY"
-    "2GJdjF0gpO72GtTOhhRSb0UHCYRoSe7TeAPBJSL6hOc13adG9kuhOTnRVmGeO5dKnBgqgu"
-    "MCinjBZHocF5vxlJTZP1+VuzkGlbjUY5K6lHud+j7NiPCDcc56ysHuk+j7SmY3dv/HtCx9"
-    "4g6FzRaXiD2InkewI6NtdiUEXHLtNxMW9dm45lgt8yQUDC8czmXC54gnbA+NSJh8E+/Z8P"
-    "SfAKkABOJiDqH+y/Pjg8GApZ2Ta6lCNn9UnpvSVlWQ1SabskJdSVK17VkehNav82mfwK5v"
-    "Zr+Dee3N+3VUj99P4tmvSC/H7t9ylO0/Yr3tCvmx/lOsEeL3gYSPkzxdLqeSM6cfsk4DED"
-    "qjHyGWENfC3gCXJob9KQ58Q02LXAdj3RDliOctJePXhPasF7UgHvSRHeiCxoYFTmBLWrq7"
-    "lhyYFswprmRDU53jdyVJPjuz3+vSHHJ/SHTO94gKaQGk/dH1QT47ylwWM9a7Li1y4Cng/p"
-    "TAOxOODiYN9znTmwAwJYQCOwCXhAfiAgwaV7+N393eW/hgBvAli4Moti/tZ2GWE+A5C+6s"
-    "x25j8ABM0pCAkCM4gfCA9vjnpmqTYAuhbtk4SI/O6yh5DQNBEhHmbR0KwtYbR81NePwKcv"
-    "hlxOy8NIPuqKrtL0v1HnUduanLzm4DUH31f2ayOqUvT1yFgDSwn1OMejOjUaj8qLNB4Vqz"
-    "Sy9Uo6KD0rpYP/X6R2dSSpsgqfTvLdnfGN9LqGdntKUo9yn0dZLqtCp1PU3QQ1HbJ731VP"
-    "6JBbZIbYDua/suPJS5K3C20GVbQIiVsbX+PmtQMGEwHONTCGAOJ7zx1GfIY34dyG6+EZdO"
-    "yIkSBPCIP9o4PhwbEwXHD1DgXExOeM/eoRm/+APzRf0R8rWfMVfRmJVKG35EspQH9Lvz+n"
-    "/PzIlNz6iid1D//R8PvTBeDsjyqIb9+fvXtXxPRrakGuq5WlZZQI/1vD8crRxiBNBuXEFE"
-    "S7k2N/tTasteENacNJ6f3RI+KljguqcLZBpR6cnAZgoMekkPTLSvCtN6OKZuQ2SzpgrrzA"
-    "c6h+OvbCAOxf31yMbowPZ5cXA/Dh7F/XH++Mt2eX70YX4ODg4NWAu/14MgzTeKOHgwlCVl"
-    "FD7vRpzO/45YsP544HrS9feL+syTMFAPxye30Fxp41ZyJ4zsotTT3vAcQ5jnOmnS86BAS5"
-    "FqmdvLMAPlLZdAZPb7VxPrpCdbx8U03LKOdfOa6jvByX6y7HBdUl9zHUn+k5QZVU7zVbPh"
-    "wziRmetFdRX6xVQbyigHixfni0vxTxLc+CSokoAfG685+0fq7181pnq8XKnL3q6TyfIuXw"
-    "ItYNt/cTXe8xKjFsZ1H18T2BNZNrUWnOxBq6kS5m/rI9c0d1eMe7TyIPf767+wDiHtg1uF"
-    "D4fwBPU+QOwNR7ogLu/YD+DQNgsqBCBkfReGm3ax2B2GttqtyGiPJpiyNQCv9SQCWdtrVy"
-    "/CSAuNnunpXUAVm928QzhahCHJ2GNZM5ySInpT8gYQ4T8ekTkFGWdF2RRlaQVCiVrDWAEc"
-    "aeYMGvoIwSAfVikbrJ6WWpHchCssd2ZOTWeHbHZpb8Fo/uSDRVaZIuJ6jSerwGtbJg1BZH"
-    "pDgcbz2M7Hv3H2jOh+SSvjt0TRFhp7z1Si9j+LSwiPKzkUJBr6Bo0t9QjeXm8pzCvhnPXn"
-    "4Uyq3h9EC9bA5nOY56CYCRUyvwuN2KXMv3KKY/gLj6CQjdwHao/Tp8fl6EpN1+PD8fjS5G"
-    "F69A7GrDKGBPBTh0AXfURV65kozB7h+pPXPbtvwNKqxq7TbauNtI12wqqrvtn9Whj3Nsmz"
-    "8yp8gKHWQwp4oEqgU5DW0eWgeSwGhOL5SJa46hCLWLnoPE1dGAChWIryWzbZ2KilJsqC7L"
-    "vyMjrYMXdnv8E9tX2rDJCWrDprFhUx71WYl/edynBr8a/AqeM5nV7fGco1SPWzYidXnO3F"
-    "JQwnMWpnwLGBfSD1RFOPWxS9PIBeOeHSctWGzkI9BSgVKKAL+OALTFilDOuacXjZc59+T7"
-    "q51Y/vHmXRQSlrCT3xBAEKZaOwhYKNgTZFkrxJstiHK2sg6S476f7GDKc8W9JxdExw6Lss"
-    "07eoqOTOvx1jrYYg5d1RFJZftjR4Y/j5srkRSwhnLZy7zGLMAst69ChxdxjpZtBuB/wLHJ"
-    "Fm+uImgZFhnTuJCAkc+1GGRtXtZBPgEj2hzYGT547geiMJ3y5BeRrBITft1ZMMhlQMiGSK"
-    "Wk1hgglaz0WxsgNYG2Q9/CIHZsHskQdwVhzdD2maGzbMK/kSZUfFZUj3Ovx5kb9Q09LqhV"
-    "Jl6Psva3aH+LThbt1ee/Xq7uOgzGXuha7xEhkBvrBa4u32RQxdV5cWNjFrWWCI+9fX/LIk"
-    "7RjOptB+ATtoMAuckpE1TeJTD6IDmrZiHTtvj5ErxMDLCDH1O5n+BPb1yg6rp4yO+u6UB7"
-    "RugtsB/F1oDbOLqWM3sQUKuAoFeDqJoNa+dRfZSXpowO3KBXqMTdgL1XEmrLRH932RB7kw"
-    "lvO7Fd6DjzpczF6OwC7LO3gRZ9Bv0dOD782oSMSER143M1jdhLGpFRgS6SIrJSIkrY9lky"
-    "63UNKut1KZH1unjqm2n7ttA/V45wRkhBjIcntSq1nFSUajkp1moJMVUvpGrhpEQURLn9ck"
-    "8BehbM43I6MGmvBLjrpgB9iKEofbqcAF9KrJ8AT1ky49B2AtslB+yxmzBjuqHFe5gwUVBX"
-    "1psv0fJWqZMldiHMvGeu421nQzIZHMwENHi2pexY50Q169nrcWapNtJ1KrJS6hWrOKoVhX"
-    "BUEYVwVIxC0ATzbn9q7JjZJsWqlmJ6Ke3b+Eo4ELrkxD/A+YxOk1/xOf17T8CIZxsMqvhw"
-    "P2pqfMV0Elp16fAzwBqnq7OTqfdEfuQsNe0S4W8IoA+NOWV+DLPJuD8LpEuviwsottl5VO"
-    "w9sqeiWu9n53eXv41YzfhLTk9PbPohfAtnHlVh4gdPGFXNI15d/kAG0I8AusDzkcvb/O4u"
-    "G01sTAJei2L0zw+XNyPa61NM24/ncWl5347Y+B8BXdsthOn7O8SjXc2o5Y3YKy5PDaWvyY"
-    "l5Jmk6nvnw6gDEA0qiOF7+ljzSmP9IAAPGtwdT7IX3U9bZ3dJPcIDRBGHkmsiwKSq1S2Is"
-    "TdDUeaa6KkY/qfggORS+rka3EFCuUn37hyBGS4Pc9F7KKJTEvuYg6fTLSkztnJh61konJ0"
-    "n1kaMU2CTR5r0ejrL9mi76THFlLYOMr2upfUmn2BRl9QbSdANJeJSxoFpi1Rhk5XRO98oD"
-    "oCmw3VwI+55oqOgnWFFWIQG2OByNU/63cCjqZvvnpmGv6sbe2OThzEFYmL2+vDmo4v4wbW"
-    "ZA1q4e7VcOsByjpOur9pdJmusz4ToLgnPQo1y87EJAQXjbN6+3hMO4/jC6WhODUYcLPSzn"
-    "Qg8LXCgxPbn1YSGg4Azu4lDURQZLXYBTIgpC3El9iJAgLG2SpIQ6YmRUVTY0Mda3cdioXa"
-    "5HgDuprNBHxgMSUJNVrq20VCuerR55bjvxa7leILWdJu3Vcxt2spXSxcByGlDsWTm9jjRd"
-    "RxIc5Rn2rKQONewzj679KLs3/j0JNWVM8gUybRLBL2SaF/cHL5LNVty0e75Z88u95Jc3Yn"
-    "v3LHFsM6qC5yO8KFFTVx3OCCnILw3rnVJbcUhtD6JFewfxZuZ3GJjeTMrYS4koOLfbd7Dg"
-    "0JHCN2mvILjtc/9ayddK/oaU/Lfw68gNxIcPL+5VKvcT+NVAbiB33DCdW4TPF1Y+LDrddw"
-    "BY8haywAR7syiza2r7Pr3ANEowsR0E9h/QnF4Yz8GXL/SfX76UHC3cbvfa4ui1HlBucUhy"
-    "7KuQ6z2DP5sXVWfDOi3fsE6LGxYF4t4THUVfUQAuJaOgVnBUr45ARRmBPMjJIiYDclpGQZ"
-    "CHtRwZwwpHxrDoyIj2hyLK5RXKlhJKYFylSnVRo4wgiM2pIVsXLiemoW9SHs4jtnhNKVVJ"
-    "0iK6WpYwyH4zqvudbT4gYQx4fKdSbQ94m3UEf6coXBb9PQD5eHB25YGKRJMSk8DgtYINjH"
-    "xnHpu2KUNXx4/3U9uOZhQ1cmUUloyQcpr30bCOUjgsVwqHeWVl+Z3UtGni9krslp1HkYfj"
-    "P5EpVXQ5JaIkxLtbb2CNsfp1VonD8lXisLBKlO2iMtRyWR86XqhvVHLm43JglNbXyJ1QlN"
-    "aj3efR1o6j3R7/0Lcajn9WUo//do6/zqrpRwBKX0PbFIW+osoFA7U4DNIVLj7G3WzZENSt"
-    "bpGaeiWVLUpWmRagvcv2tl3LS12Ai4urdAWRQmrwiocQRqRw6qA8ReZ2p0cQZkErpdprHT"
-    "8YU51Shw+uxrzHT1xy75o57yVzzkKSIqZFMApVR7dnBdd4evviytYe3z72LEH4Srn3OWmv"
-    "BMu7brez5il2206lN6eevIWUEdM2UmPzNKMHSDAEaTENf1smarCIzljVklp0tGXDUNuKSk"
-    "/AGoZqtF5o8/8lXDPraq9KW/7sOVb0CwuWVnJrUGVjPSHoBFNjGrWVSEjwQ1behqDolBUf"
-    "e1ZoBiwTAAJGlgwAP+WOnbViEzAJ2WnnGFkIzZAlTkFYtcNWIqu0vddLew+aJsv6lNeHMn"
-    "J6R26sEDGAjLFfRL8U+pSESri3dmqsT59m2j4U1DitmtEZMZWAXfOEpisDXUUtg6IpTIR+"
-    "YVXJySoT5r3mUYgQNDCaQfajBZpo5R4rkNYj0WwktiTG8Ofrd+s7eL39eNlEx21C7OVl9c"
-    "FG/Wbw4k0iPmlSPNrV+0tKtGqw1RpoNnj5UvDsSO14sU9+cF0sRbIrgtlPD3tNLGd00W52"
-    "rFpWci1hrus0dFVaexJepMEo50R1NHOfxzlRCYxVwhorOtH2ZWN9OuYv5UcjI6cHQEeYbg"
-    "f0OsJ0rRGm8TLRAqyfuAPow7I/RfHNLqwrBJdy6ww6KwaXRrCfRX0pBHunwaX8qD5CECEz"
-    "5AoLOeRaDF4+0W/RuKbv8wyQcDyzAzpS9F827c127GC+qKDmQhujH3m9NBc90WvAcxEgKC"
-    "Dgyxe2hh3w5waeQ4ebfplfvhTdoR09Q5dl6/EGOqhyf/LySYIV55fb66sSDmkpkrfhbDMA"
-    "/wOOTbZ4uRdhy8DIWG6FQMx8zOUga5KxDgqll0y6oUq4PRftVdIfW3N6LlYkGUdDRkiJaO"
-    "JcjbYaXobyWgaFUgY6dHi3SSFt+GrDtw9D0J7hu5nIyqyFJrA1Cibci1GWadOxXpSlBeff"
-    "EBD5r1hgJNPz41jNSP+PRhv41CIAM/iACIBMCEQ+RAADuohy+8BE4rDL1p8gsDI+78U9Jr"
-    "GXKX/cH9oE6ctSVmWCNHS/tut57ekSV9P1qiP+Nhvxpw+b0ScZ7/I4aMNwtw3DrA5W/xvM"
-    "yumFsC3zcLrMz1rRQkxlem3ZQNQ1ErNzsId2YuJALbUTUx7WF+3E2FepD/7cUWPLpDNDhi"
-    "FP2uty4DlyvFgOnP9XAtqkvYJ+h05qVXOAJPBN2iuIb/vnpaJnH5lMEccoCLErl5ApFlZJ"
-    "nWvPTYnwzLDgXOBxL7dU0zIKGamtgcpDUhz0iAT8V8WxqBkpFVeJdr2/M9s1kohuORUuL6"
-    "nSyqCTKUV8yvWVcXv2btQVd9J1MmX6tQpQl9ely4kpsaRU0VRdlKfjq7JlE9PxSCiKjyqH"
-    "XyCqh0BXCNRsbrtHYBdoxhXj1dWjGDuNVP+ExlPPexg9lsSpZ+4PqilB3tJAj7Vj1KUYwc"
-    "97xKNaH//O+TOMpA6W5gn7oVeW84TLkautZy4klNh0Oydckg9CAuK0jIIgnx7XAPn0uPxs"
-    "9GNNGZaCe1xnBh+Xz+DjwgzGaIIwkoy4zwgpCHMHc1jHuPSCefHCQFzPrXyyp0QUnOrtH5"
-    "WJkYnsx4bFRTKi2vRU0vTs0q46Q9g2p3sCiyq+M6iypeCyTW+iKnbFVFrRj1RuBD0iTIQU"
-    "cPmSnxJRcMkfnpzUsYNOTsoNIXYvFz3tC3zN5QjHzRVEt5OoCfrEAImC08sTvFMiOsFbMs"
-    "F7o5vZX/8PzKGqIA=="
+    "eJztXW1z27ay/isYf6kzo3hq+aW5zZ0zYztK6zZ+qe0059zmDA2RkMWaIhiCtK1z2v9+AZ"
+    "AU32mCIiUKwpc2JrEg9SwI7D7YXfx3Z4YNZJG9E13Hvu3t/Aj+u2PDGaL/yN4agB3oOPEN"
+    "dsGDY4u3hUEjfhGOiedCnXU2gRZB9JKBiO6ajmdim161fctiF7FOG5r2Q3zJt81vPtI8/I"
+    "C8KXLpjT/+TS+btoFeEIn+dB61iYksI/W2psGeza9r3tzh107Nh3Pb+8jbsgeONR1b/syO"
+    "2ztzb4rthYAZ/M4HZCMXeog9wXN99gvYC4Y/NvpRwcvGTYK3TMgYaAJ9y0v84rEWX9vRtM"
+    "urO+12dKdpOwIY6dhm+JoMbQbAA3uFt/8zHB4c/DD8/uD43dHhDz8cvfv+HW3L3zd/64e/"
+    "g5eJ0Qq64pid/3R+ecdeCFMlBtplF/7mMtCDgRRXRox+qH/NxnktnE2hW6yDtFRGF/RHZn"
+    "URId9fZczgi2Yh+8Gb0j+HhxU4/35yc/bzyc3u8PBNGuzL8M6Q32KwxzA/0p8lAnDUvh1o"
+    "owsxtvH3vXJw97+vAe7+96XgsltpcHU6rYmAG7VvBG44Kvs4bA/rIHtYjuxhDln+fwFko/"
+    "ZSDtt647Zq4OZHru+6yNbnQqM3IbM6nHfOLv+1sxKgD2rAfFAK8kEWYvgEzeCXC1kZKbHX"
+    "jY22YP5eAmMjxn7i4v8gWwz4WEah3gx13UUMHw16eeQ/0DueOUMlU0tKMoO/EYruRf/obK"
+    "r534lv6wxrEHoyY0jQHjU2n//R1RRUAfrd+cXo9u7k4pp1PyPkm8WBPLkbsTtDfnWeubp7"
+    "nJmgFp2AL+d3PwP2J/i/q8sRxxkT78HlT4zb3f3fDnsn6HuY/XANGkmwosvRpZT+fYJcTd"
+    "SrSgg1+u6yZtG61+6VfXnMr508FvpWDNO8Fj5iF5kP9q9ozjVxTt8b2nrROhOO/s9hN5ul"
+    "gb+jERZdjV/Rhc8LHiA58OhPpz8YefzH39Dv4Ob8jELMEB5D/fEZuoZWAvUMufoU2gUz3m"
+    "ko+fHXG2RB/itKkb5I9LJhxmoZ3KmZgc00tBOyHErXQS+ygkTv2ATy9WdJoO7inmQFi9NA"
+    "9ANeF2gbMunxOQwPcWLuSs1q+Vuz4Sx7Bdrwgf8k9mz2pIjn9Q3Tu0E6dtPEasHtQSUVzB"
+    "pqLm+p+OCt5YM9LG49JqU6Mh9lVUUMPfHHfyLd0xrZ7wXCShENFRGvPvX3Q0oWNRmYz+M6"
+    "xOdxOe95nKM9TUcE3KB1K2R9v3Cts8t0XL7LdJzbZTKQB02rwAD75fbqshjchEiW7zF1D/"
+    "wFLJNsoP9fgSzDIkXlRIjuXpz8Mwv22aer0yxHwzo4VZzb1nNuOeannKjo0vw/hfbjGSy2"
+    "/Rf3Kg3/MW2l6VBZ/ZJbOOVWPx8Bopu9KSFl99Swe2x/NqbmObL1PM536KVkqKelpAC6au"
+    "of/fOuenlezPyfri5/ippn1+xC4PmvFRniWTnpIp3at0FnkDxScyZATgTrnKAUIz0T2zCs"
+    "E9wwLI9uGGbhtiDxDkVgXghICG+dwVw+lnNDeYotg3797E/RObtAVAq8Vz1xUxMduU90Wn"
+    "AodkLWSV5SCgVkAlXrmCjDchNlmKdmyOKd8/Y4xhaCdolBnhLMYD2mkl2Bvbiy2uF+enX1"
+    "KTXcT8+z4/nzxenoZnefo08bmV4J36jIg+0jD9YesNO7iW37Inb6poJVhOx0yYSdG2jmYI"
+    "8FR5dvh+cbDaq4MTNuLrQ1vrPLUBqARzR/A97+A3hTBFxE1Uy87wiYQjIF0DaA6RFAPDq+"
+    "DHqXUG0yCccD0AN0qSUeGB6CKfZdsreTUWEnDygg8P5Iqps+bOffitLry0w2qKD01KKytv"
+    "1j9pUIeCphcwndk/bZJewwNAR351NCEsLcft5XuJBobBkRc7rTchKC3f6YTsROCk/YeVkV"
+    "vd902g7sozz+5cETsYSKnVCxE4r+2LjYiV+o52NDa6fAT4xuDaq8wz+DRjVdwisbgTG0GH"
+    "dg0KHyhGbI9n7kLlqUmQGIPwMeBv9BLt4DX1zTo64nMG2AqeyHU5CY7/MeYQf9q4iOXi9e"
+    "5e6fKjjRYcGJGZoJlUuJ2ssXw9pNVQRlEGydQaAcon6sKRWbI146M2/JPRIp8/wGmZ2S/G"
+    "hcIsdZZe8Wg95pcuUiJbzARUimi5f7CFFqugqu3lJTPBoAgjX2MmLShZ62H7ukqpV1bJdT"
+    "NB6wK1atLCEjIc7t5wgo52e7nZ+otKp4Cn5STu3eN94Gws92g8iJpJQCvy2Xk6PagrMpeU"
+    "BecvCVOJgFU0wLuCZKjEsKbXpaXcJ7/+ZqrO7wst47nLNNnd/cs7CGsSSwd+rDX/neGL+M"
+    "nlCxG5+8Pajy5DFvqCHWUnnzW+rNe9gxC1LByj2ghYCE7s9+LSd+v8KL38+78Q6cWxgWDP"
+    "LyQJyEyFKROH1De9WhOI4/pkhNG7mfWdkWHNB+FaOSyctULMP26b8nMVfRBlSBJZbYmyq3"
+    "wpLbYJ0aYH9kjH/6338ro6yXRtnY1x9RwVRWUbxmIbHCMzROfj85/3Ry+mnU1RTVdeATnB"
+    "UTB5XE5EJG8WKNSUm1Xm/feq12BXr0AYaR3sIKSMspBbS1M/BnHJ6/JIedCPTfMEXU5bDT"
+    "Y1BtELQK7pIbBF16WjeILrqFRRDCO4MqP8vlbVbhZtFB5Pn8QS56MtEzhRAalhlUbWJe1w"
+    "CkqhBEl/LRlcpF662LFgwnwRi4lJB0EXDtVwMM8VomgL60CxVH39R2VF7z2jK6IRErFRFL"
+    "SLhb1/6x1snXEkA5IyZfWtxRrfDbo4rw26N8+G1sJtXFOZZYIcl5Pbr8cH75k3Yz+v189G"
+    "VFTOdxHaYzS+AkmM7j/Eqas0RFWLcC8XVRb2pHtBbDFmrMxp5gmdmUmJrKak1lAWoNwmwz"
+    "gsombW4acSCb7ChkRFcS56GmtYbTmo5nDuOjGm0dZWSVpvusafyEXMMvWLwqy3YnpFTNbl"
+    "WzW23I1vzaelCjom/ewHoMGVXnti9bsuusD9I3hbReICQ75FtAWPKkuL5Wqb+FtjHGLxeI"
+    "EMg/29zubKbFoGqXlgRttVnQWKUlbe32qm46JiraZqoirxJCXVHEa6wwclRrw+OoYsfjKL"
+    "fl4fgutSWFOMKEiIS7Su1XH/fQS8EwLj9sLWovBbhVTlIXJ6wR+vk38GITYsqF3RwXtic5"
+    "QEnjvsAAytj+5dZPwnyuWYP5ZFEYGUDATESgQxsQhPYAK5/s4mfAzw0kYIy9KSAmlQe7hk"
+    "mXSj7STAIcKhTsQrzJ12DuoH/xTKUExcQD5fg95DrQ9eZaddN8ytMrHaiQu97ahEnnUizu"
+    "Li+pgu8yZks++I5jIwJy2F4Ks6Xr2n6bEfyyMoD364ze/fLRu58bvazWpI0KEioqavvFIj"
+    "JC3HpMkYoDXdMewQQVbYtWoB4KrA7y76XCO2UuilZlLRSWL66qmwqtSexcNGmMeygrH+zt"
+    "s1WmbXom9LArPNLzkvLh3ckwj4ETHOM5QfkAb3+AqyD/su2Fo1rbC0cV2wtHWbDH0H7UdE"
+    "awiXInWUkVG9s8NtbinNhyaXRlfXSkF1nprVRyI3KRraMmOY0pSfVpNNUBeqEmIqslILjw"
+    "ZuVaWQ16xCa2fyqwPkX6I/Y9zXcFSZm0nFp3a627Qdoz2whpQNIUCCvqQBW6UpvSKl9Fab"
+    "pM0+jFQTpXluuaT9Q0EFd4SRdK733Wuyplt+4ltjyYo742KjpR3lVLCRWqDFvLZdhe+wpW"
+    "inTPRnxdoCs+/CVOxwlLFC55Ok79Uo4bAn5RcS8X0Vcm3pJQxRUAJZkQ0qFYJqvuvSREd2"
+    "ZUIlySwdRlRC9PJisI5Y2SzMpjeFmQrEpbkprDLw9RdSiKYrk0kYB0Aantx0yiGTSFuOOF"
+    "gGz0fDeZYJCQZ0wnzikkU6ExnBWUMHqyG5IeW0UHKFYkOEYCK6x/9/l2dNMV07uC2JrNCL"
+    "Teuby6uTj5tCKcW48EDiDTxOuT5gTV9l6tmcMJzk3VlpizSzqQTwH7w3e1kgveVWQXvHtV"
+    "ARNqavhu0XReanpX9iHNhutw//CHw3cHx4cLQ3xxpcr+zvO8EVwWpn6sofm2V2QNvnKoY0"
+    "kfaoulz1ssFn4w7SZfWF5QfVbZzyrA6Jn+FKoUuh67zTarK7pRH1f/P65lJtXiHpTW+6x1"
+    "anFbPE1DE3eQimRX6ZBe/j66Of94Pvqwqe5SDCCyC85eL68MkxOUwVpfdYUY09BsfzZGri"
+    "j6OUGF/jLo8x8sMu8UiMpG7LYfdz02XW+qsUW3eFkvSb5JSVUt5VKNeLY0Z+dqkzxqHrbo"
+    "DwwDJWovkzlJGeaLDLlVh9oqJ7byldLcGdGekEsEk/NyghJC3fp+mopN324fwHeMhvpPS0"
+    "p4EhCztI0r25rvLKJxNlTti0iZmmXycuGaS0YdSRdAWJzevCRKp7SfM9p2Az+VWjjNkMuq"
+    "Ky07mC7CbmSFKXFGsQqF7EMo5AZDlCqhvixUidrtMiI2xZZBO1kSqp+DXmQFifuzkBA6FN"
+    "ge6rKzFO3tZNGZTJh1GZZ8A03rxPPQzPF2CqKTk7cHVUHK9IVZdiFvKV5p2JtCDyCWNoEM"
+    "cH1zdTa6vT2//AmwEiEuu2sD0wPPkIDQUQS7EDBT6S0zlcCz6U0NFz4HmQ1l5YZbe8hXW7"
+    "cgdUMMMMEucOAc+94bqqspAi7S2YFhc/AnHoMZgoRtE9NuCaDwg4mLZ+D+Pt7MvL+vWcBY"
+    "RWf3Mjq7j4dcbY1aUtGCDYMMWo8rULzTdhXqD48iOgsq/V45bGyUFO0va1q5rkbHF4WlhD"
+    "UcidVcZL+wRQ+CsBsQdgMMM1i8MCu5HxV/ArvYpwthPC+BYHfszQAQTNctOqDd+f19bo3t"
+    "4BlfbdrgGbmEzV7edEJBnwM4YQs1BOxTpEvugP5TdyGZAsyu0vHEPuZBsMpCew4cF+vUHC"
+    "xbYv/YoQ2eTCPIv1q8YVCtX629/ZjkKzKjEsqrHaSckJExp6RWEk9FDk9uszf+KgRQTglJ"
+    "CHP7e+o4uRjUhTklJCHM7ZfwV/Xl12egb0DOlNp5Vx6Q8oBEPaDfkWtOTJ2vRGf00k6B65"
+    "NrU+nzPCVa05FqrODQ1j8yR33GB1Imz/9SnkAvPYH+Hu26zjVGne26ApQP6qzkB+Ur+UHB"
+    "CSUGEk6+TQlJCHP7Hhd6cUy6/jarqZmQlDBUbdPtopTHl9iRrJnimRRRyZ1ZT84nzeI7iU"
+    "re3IgPxkCwyJbF2ELQLtZtJJJR7JjKdPW1LK6sVpunV1efUoo8Pc8mKH2+OB3d7O5zDdJG"
+    "plfCiCiHffu+s5447L+5n1h+9S0ipGSnMtNiUOWsf3O1IF2bBK1rB/88ozFwWFQMJI9U68"
+    "DDYIwAMR9sZADTBuM5j6jh9ewAfT7YHe4N9w4KjxRfqq867EBMRybMP8UH9JMP8PAjEkv2"
+    "igSkq5nYvuNEEF2APGEPNSOmfNQ6UG/ErsnO9ejyw/nlT12t+tmSfnU2BasK+uUIF4uxgF"
+    "rDQxyLpSUc3sNatRSHFbUUhwXH8QbomU4DyAMh+dJyFdelXPdGrjvRWdydoY3nwrHIOVF1"
+    "REnjUIcQygaxyClJRZP1+VszkG4ajbScllRa7reWLfOJpQs10nNaVmm6z5pWdOz26b8ndO"
+    "wNgtYlHYY36MlEzztFSZjpFoPKPMxFQT+Xt65NxzLBt0wQEH88MzmXC56h6TE+laVx7PJc"
+    "R+K9AcSDkwkI+ge77/b294aFrGwbXYqRs9R4VaRsP0lZdoqRsF+SEOpqK15WTfSmOOgmuf"
+    "wSVgdV8K+9PGjfZiH5C4Ru0KAvqBCq9n3yw7T9mtn069a5oe9ifmSKJ7SfWSwt325EJ9s+"
+    "EXjMgWqMfEpYAV8LeIIs2psw5BkxBXYtsG1ctAKWoxy1lw/eo1rwHlXAe5SHNyALGjiVGU"
+    "G11dXcseRANmFNM6KKHO8bOarI8e3Wf2/I8Qn9IdM7HqBZSI0n7g+qiXHeUuOxnjVZ8Ssb"
+    "AexAOtJAKA64ONjFtjXnZf1YQCMwCXhEjldAggv38NX+avNfQwCe8NJJLIr5rWkzwnwGIH"
+    "3VmWnNfwQI6lPgEwRm0H0kPLw56Jml2gBoG7RP4iPy1WYPIb7OSiFhl0VDs7aE0fJBX++B"
+    "Q18M2ZyWh4F80BWdpen/g86DtqpcYf8XaMXB90UTMfLB1yPiDcQS8nGOB3Uq+xyUV/Y5yJ"
+    "/zwuYr4aD0tJQK/n+V2lWRpNIafCrJd3v0G9h1Df32hKTScp+1LJZVodIp6i6Cig7Zvu+q"
+    "J3TILdJ91/Tmv1HHvrTMdLbNoLK+dNha+xY2rx0wGAlwroExBNB9wPYw4DPwhHMbNnZn0D"
+    "IDRoLVcwa7B3vDvcPCcMHlOyws8pz0XzEx+Q9QJZ575CUrvqIvmkgUeou+lBz0t/T7s0rB"
+    "T8rJVC/3YPjD8QJw9kcVxLcXJ58+5TH9lpiQ61plSRkpwv+y2dz10rmr8rlzG8PBwiBMBm"
+    "XEJER7eHRUJ8rh6KiiJOSRsoaVNdwTazg6vHP0hOzC08vSDSrt4Og8UQ09RUfRvW4E3+IZ"
+    "NTSDbbOoA7aV52GL2qdj7Htg9+rmw+hGuz45/zAA1yf/uvp8p308Of80+gD29vbeDPi2H0"
+    "+GYRZv8HAwQcjIW8idPo3tO97fO3BuYWjc3/N+WZMXCgD45fbqEoyxMWci7pyVW5pi/AjC"
+    "HMc5s84XHQKCbKP00JVc8s4C+MBkUxk8vbXGuXYLzfHyRTUpI93+ymEd4+Ww3HY5zJkumY"
+    "+h/kjPCMpkeq/Y8+GYCYzwqL2M9mLrxwmF60se3/IsqISIFBCvOv9J2efKPq+wz3PFLsxl"
+    "z/f+EhiHH0LbcHM/0dUexBzCVnEWc6ZFpTsTWuiCJzLfURvewg9R5OHPd3fXIOyBXYMLg/"
+    "9H8DxF9gBM8TMVsB8G9G/oAZ0FFTI48s5Lu12rCMReW1PlPkSQT5vXQCn8sYBMNm1r5fg3"
+    "/eRjFcpRK5TD8IOTHrWZyEkWGSn1ARXmMBGHPgFpZUnXFWlkOUmJUslaAxi5LhY6o3chIF"
+    "8sUjc5vSy1AxlI9NiOlNwKz+5Yz5Tf4tEdkaUqTNJlBGWaj1dgVuac2rxG8ur4iF1kPti/"
+    "ojlXyTl9d1h8MLX03iu97MLnhUeUHY0UCnoFBYP+hlosN+dnFPb17OxltVDuDScV9bo7nO"
+    "Y46iUABptaHuZ+K7INB1NMfwRh9RPg255pUf91+PKyCEm7/Xx2Nhp9GH14A8KtNhd57KnA"
+    "9W3AN+qCXbmSjMHuH6l25jZt+htUeNVq22jt20aqZlPe3G3/rA51nGPb/JE+RYZvIY1tqg"
+    "igmpNT0GahtSDxtOb0Qpm44hjyUNvoxYu2OhpQoQXiK8lsW6WhIhUbqsryb4mmVfDCdus/"
+    "8n2FHZuMoHJsGjs25VGflfiXx30q8KvBr+A5o1HdHs85SvS4YRqpy3NmpoISnjM35FvAOJ"
+    "d+ICvCiY9dmEbOOffsOOmCyUY8Ai0RKCUJ8KsIQFvMCOWce3LSeJ1zj76/2onln28+BSFh"
+    "ETv5HQEEudRqBx4LBXuGLGuF4NmCKGcz6yA67vvZ9KY8Vxw/2yA4drgo27yjp6jItB4vrY"
+    "MN5tBl1Ugi29+1RPjzsLkUSQErKJcd5zWmAWa5fRU2fBHnaJi6B/4Clkk2eHEtgpZhkXKN"
+    "cwkY2VyLQdrnZR1kEzCCxYGd4ePOHa8oTKc8+aVIVooBv+osGGQzIERDpBJSKwyQimb6jQ"
+    "2QmkDTom+hETN0j0SIu5ywYmj7zNAZJuHfSBMqPi2q9NxrPXOnvuGOC2qViVdaVvstar9F"
+    "JYv26vNfLVcXMcu3HgVq9kr1m7jRoFYFHBK1FwiSPZuaNgQ6pD6sAV1gwHmOXJthG80HYO"
+    "yblgcwNe7AeM4DVWnjt1QM/InHxeGwbXXOatyczLDPiD12oAayfwT39w8uJuT+nh1GbSCX"
+    "vBnQay6i84hBr7I/JggF9ycgaAIcaBoBS0i7fzMIK+dg36Pt3lMJatQ8IFdjL/eA4mI6xJ"
+    "9FlXKoHH1r9vnS30noGwcNkOdZHHoAdZ296B7rWydPcScGfrZZQQSmNjAx6X92P999fPsu"
+    "YCRPry4qSmFmqCr6EqoSZp+4sM1lJyXdi01ZwFDo/I6wuRRsTddhvXxa1fiEl4e4dGhnpG"
+    "Qa2q1FRvLFTWzGWIjIBOjKT0bk9oMY8AkhBX1j6Jm1JoZ7JKFAbwx6aP2K4Z4QUtA3hj7l"
+    "a4gpICeq1NBYDdRHE9nYC5tLYR2qinaKpOwRSdkl73bNl6ydArItvDOoxbAlVr46AXFB84"
+    "JotQVbNIYWC0V9zyPSOBdG//uEOM11f08fYBPIRxzjsZj6w+LQheewdPk4RsFd31ydjW5v"
+    "WSb77pTCDqKnPUGTf1hvwNt/AFbDGvwFwurVuy6yEGTHvjBFstT4uLVKaN/Q1VPRXb1TSa"
+    "IOcvwVC2shL9uOIrbmy4jVMIb2o6azhUtUCVlJ9S00VgKcFVOTVfDHMgr4ZcgcYS5ntZB3"
+    "XI1AVTEpcqBiC7Irfymz41HnvPL98vPK93PnlaMXB+ncFXVd8wlazU7ULupCVXLtnfOaZk"
+    "rNJsxFQkxF0PVZvyx82XeR5lJvVeyov7ykKoBaqwCq4gO375PrCR945XtjauYbF4gQyC22"
+    "HDGYbTKoYghx2FibBa0FIvBuL25Z5Uc0o9PIHvjimp6HbEbIsaCxhEMexq0h3TSQwYg0dl"
+    "wbML33iTMYWLRcjhjs4iFfbd2C5ozQW2A3MCXBbVjlksezQcBpvzeD4FQ51o5H97EjomfQ"
+    "feRXqMTdgL1XVPKSiX61mYrxZMLbTkwbWtY8lvkwOvkAdtnbQIM+g/4OF9AXoM11yBJ6a9"
+    "OKikHsJYPIWEAbCSWUJkSk2JdLL73vaiy870qX3XfZRdel37ZjFtbJKEc4JSQhxsOjWiem"
+    "HVUcmXaUPzPNd+mKKXQmXUJEQpTbP3bRQy8F47h89z5qLwW4q96+d6ALi44xKU9EjyVWn4"
+    "ieMM55coFpkz322HVY5t2kp/eQ8suZK6utW9zyUqmKFm9Dudcmw1pxarU4Ne4CavzUA1Fd"
+    "Z0QVd9prPbOS18LnRaWl5ONMD2pxpgcVnOmB4kzVp5b+1Air2Njg0MhYTE2lfdNvTzjxaz"
+    "hnQaK/uWf0753iUNlEg0EVH+4ETbVvLM/PqEuHnwDWOBG9CsgUP5P3nKWmXSL3OwLoQ0NO"
+    "mWde64z7MwBP5Gbp1ff3JQcZt9k5i4a9vw/8qSDD++Ts7vz30SCIft2FYGLSD+FtEEsUPn"
+    "jCqGpeedLmD2QAvQfQBthBNm/z1Y4bTUyXePxMqNE/r89vWCjtc0jbhxny6MUxAzb+PaBz"
+    "O09wp7hi2tWMet6IvSJvgwj99OlrcmKeSeoW1h/f7IFQoSQIGeZvySt+BrG60GN8uzd1sf"
+    "8wZZ3dxfsEey6aIBfZOtJMikrtSN7YBY3fTAXz9pSK9/AjEtoJXwi0wy+sVwUpW+64Dj98"
+    "XE4PH+fY4TWEJvZs2V5TNYDEywoM7YyYfN7Kfi1vZb/CW9kvOOK2hxxlgU8SLN6r4SjbL8"
+    "KQWEkFvYK0pApA7J1n0LO8jr5NYOtJGA55lHFBVZkqHaTlVG7B0gpQFNh2ToQqx7BvxxtF"
+    "wObV0fjonQ1Uxd/ReHvl1J3MMOzV+e03Jnk8sZBbmCof3xxUcX8ubaZB1q4e7VcOsBijpN"
+    "LC+8skMQBz+FcQSWF7KeK0ug6Cs9CTWLzsQkBCeNt3rzeEw7i6Hl2uiMGow4Xul3Oh+zku"
+    "lOhYbH5YCEg4gtufIGZxBktdgBMiEkLcyTlNPkGusEuSEOqIkZHV2FDEWN/0sFa/XGmAb1"
+    "IZvoO0RyRW8Dol1crOVo92bjvZ17KxJ7ScRu3l2zbsZCmlk4FhNaDY03JqHmk6j0Q4ijPs"
+    "aUkVathnHl3to2yf/nsSasqY5A9IN0kAfyHTvLg/eJVsNsKm3fPNil/uJb+8Ft+7Z4lj6z"
+    "EVsMMgEgymSwlJyC8N6xVLqqiV1INo0d5BvJ7x7Xs6ngk5ewkRCcd2+xssrm8J4Ru1lxDc"
+    "9rl/ZeQrI39NRv5H+G1ke+58p8DAX9yrNO4n8JuGbC86rbZePTU6tggfL6x8GLTJM3IHgC"
+    "VvIQNMXDwLMrumpuPQC8yiDA/jfERzdkrBHNzf03/e3xccsdB+98rj6LUdUO5xCHLsy5Dr"
+    "PYM/nRdVZ8E6Ll+wjvMLFgXiAbtC6CZlJLQKDurVEagoI5AFOZrEREBOykgIcicVboP1IY"
+    "9yeYWyWEIKjKtMqS5qlBEEXX2qidaFy4gp6JuUh8PELJ5Tyg+STIioalmFQfbrMd3vTP0R"
+    "FcaAh3cqzXaPt1lF8HeCwmXR3wOQjQdnVx6pSDAoXeJpvFaw5iLHmoeubcLRVfHj/bS2gx"
+    "FFnVwRgyUlJJ3lfVDnaJOD8qNNDnJHm8TfSU2fJmwvxWrZeRS5P/4T6UJFlxMiUkK8vfUG"
+    "Vhir3/oBSGWrqAi1XNaHihfqG5Wc+rgsGKT1NdpOyEsrbfdZ22rjaLv17ztGQ/2nJZX+N1"
+    "P/KqumHwEofQ1tkxT6iioXDNS8GoQrXHwOu9kwFdStbpEYeiWVLUpmmRagvUv3tlnTS12A"
+    "85OrcAWRXGpwgct8Gkp+/PUGWWXBmilSOHFQniRj++/uOfaKAwhzqL7GuIsdPrgc8x4+Me"
+    "beFXPeS+achSQFTEuBFjC2ELRLOJqUYEYdYyrZ1Xe+uLJaA/306upTyjY/Pc9uen6+OB3d"
+    "7O5zo5w2Mr0Sk22MjYLwlfLd56i9FCzvqredFU+x3X4qvTnF4h5SSkz5SI3d05QdIMAQJM"
+    "UU/G25qN4iOmNZT2rR0YapobYXlRyANRzVYL5Q7v9ruKbm1V6VtrzDnnPmIgPZngmtnSKH"
+    "K91iUOlx0baavmhc+4AbRo98R8Dd1d01IIh24IHdk9Ht25/OLoBuOlO2QfbivRkAdgA6P/"
+    "4O3N9T1CemO+O2SnDcDEFe0Qk3LfYeHHHDz2ijvRrUFUBOcJclONjoGREPHHz/lj4G2wZg"
+    "t8HzFBMUnCPzDAmAuo4cOsJ/jA6XMclXO7oIsG3NwQS77Kh4GJzijpwBIBggqE/DXjA79Z"
+    "0dHL9HX3QCTcunpgN9DZ2lNhLw7GL74avNjxgCu+xcHejhmamDz9fMOAEO7TY8MPJNcNDP"
+    "xJx4U/YDCe2QHYNDfxoHovYhNsrR7aWj2w+efGsUkQy5ZvOMhmxdxOdNSynPt4nnm5i3hX"
+    "3fjKyKxeizj5tehcWmuLysNJH2K57oIvMjj38p+EkRaWBv7TjwpPklOoFlZdUE1ucJTJG0"
+    "26f/vqQyUUf9hvqoT8idlx1sm2szeNX1d8PmIsfbsvIBhKrcQm/pggyiLrirOwCP1C0OnG"
+    "LmOoOgXsAUkinY/fni5Ozt7c8nw6Pj+BBXBznUvS2pUtDNY5Rz3GtTpe/OcX6mlVUTSSfN"
+    "QBr7vPLYV9QzSApJl7nW/lm63L1pEKhMlP/bW/NBmY/brf+emI8/Y8sIYM5ZjdGtSmPxGU"
+    "HLm2rToK2Aoej47FAEar/hCTXTHBcbvu6x+lGQ7/IMwu0b02NbMhP60nPAdqPQDBnFJuGy"
+    "HbaSj6/sw17ah1DnG2riUTQpORXH0dhMZABp4wJqtxT6hIRMuLdGLjr0abrpwAJmsWpEp8"
+    "RkAnbFA5rODHQWNTSKZmH53FdmlYysNNz5irUQIKi5aAbZjy6IX6pcYwuklSYa7pJvRmWK"
+    "n68+fTi//Kkrp6TrKiuRjdvEVczKrstZVJxAvbjvcJHwpi72HwroNabt6vUlIVqlbLkUzZ"
+    "SX3YdlIQLhZB/94LpYFskuCebmEGkFWM7opE1HeYP5Jy25EkJylY6uTHNPxIs00HJGVPHO"
+    "fdZzZBJoyxTDqOhE+ZeN7emQvxTXRkpOKaCxAvq6pSwp9KouyUrrkoTTRAuwfuEbQNdxf5"
+    "Lim55YlyhJwr2zMKMqM7MIlCQJYD8J+pII9k5LkrBjN08IQYTMkF1Y/jvTYvDq0Zxw0bh2"
+    "ihzxxzPTYylixDdpb6ZlevPFuTs2NF30PpmExtK+woQuNoft8ed62KLqpl9mmNeVSZTr5B"
+    "kqPK7HC+igavuTH7pRMOP8cnt1WcIhxSJZH87UPfAXsEyywdN9EbYMjJTnlktiyuYrDdIu"
+    "Gesgd2CHThdUgW3PRXuZ7MfWNj0XM5LIRkNKSIpMvMzJPjV2GcorYOcKYKtgtO0mhZTjqx"
+    "zfPqigPcd3PZGVaQ+twNfIuXCvRlkmXcd6UZYGnH9HQLB/xQIjmZ0fxmoG9n+gbeBQjwDM"
+    "4CNiOTNUCAR7iAB6dBLl/oGOisMuW39CgZfxx07YYxR7mdiP+7dyQfoylVW5IA23X9vdee"
+    "3pFFdz61VF/K034m/GQoHFsI9lFPCNgVeV+vuhB+UYbrdjmLbB6n+DaTk1EbblHk7j/Kwl"
+    "PcREpteGKaKuk5gegz30E6MN1FI/MbHD+qqfGO5Vdl8nXzlbvXS29LDGR12GPGovXSp++4"
+    "fI8v8LQBu1l3DfoZMTTjlAAvhG7SXEd1gH3mE5usMcuOjFQTozxF3k+a4tlpBZLCyTOdfe"
+    "NiVyZ5oB5yKl9FIyEjmprYHKQ1Is9IQK+K/y+SEtJeMs0e7u78y0tSiiW8yEy0rKNDOoZM"
+    "oiPuXqUrs9+TTqijvpOpky+Vo5qMsrO2fEpJhSqmiqLko781nZMIluYeIXxUeVw18gqlSg"
+    "zpVSbG67NadyNOOS8eryUYydRqp/QeMpxo+jp5I49dT9QTUlyFtq6Kl2jLoQI/jHDsHU6u"
+    "PfOX+GFtXBUjxhP+zKcp4w1lxtO3MhIcWi2znhEn0QAhAnZSQEuf3qqIoyXIB7WGcEH5aP"
+    "4MPcCHbRBLlIMOI+JSQhzB2MYRXj0gvmBftecT238sGeEJFwqO/X4Rf3ywnG/RzD6CIdmU"
+    "8Ni4ukRJXrKaXr2aVfdYJcU5/uFHhU4Z1BlS8F4za9iarYFldpyX2kcifoCbmkkAIun/IT"
+    "IhJO+cOjozp+0NFRuSPE7mWip52CveZyhMPmEqLbSdQEfaKHioLTyxO8EyIqwVswwXuti9"
+    "nf/w/uIv16"
 )

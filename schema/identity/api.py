@@ -94,7 +94,7 @@ class Mutation:
     @strawberry.mutation
     @returns_payload(LoginPayload)
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
-        signed_in = await resolve.password_login(info.context, input.identifier, input.password)
+        signed_in = await resolve.password_login(info.context, input.identifier, input.password, input.totp_code)
         return LoginPayload(auth=AuthTokens.from_signed_in(signed_in), errors=[])
 
     @strawberry.mutation

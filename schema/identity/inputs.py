@@ -28,6 +28,10 @@ class RegisterInput:
 class LoginInput:
     identifier: str = strawberry.field(description="Phone number or email.")
     password: str
+    totp_code: str | None = strawberry.field(
+        default=None,
+        description="The dynamic token's current code; required (TOTP_REQUIRED) when the account has it on.",
+    )
 
 
 @strawberry.input

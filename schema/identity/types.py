@@ -50,6 +50,10 @@ class UserType(Node):
     async def security_question_count(self) -> int:
         return await user_resolvers.security_question_count(self._model)
 
+    @strawberry.field(description="Whether the dynamic token (TOTP, RFC 6238) is on.")
+    async def totp_enabled(self) -> bool:
+        return await user_resolvers.totp_enabled(self._model)
+
     @strawberry.field(description="Version of the user agreement and privacy policy the user accepted.")
     def accepted_terms_version(self) -> str | None:
         return self._model.terms_version

@@ -38,6 +38,7 @@ class TransactionTypeEnum(Enum):
     WEALTH_PURCHASE = "WEALTH_PURCHASE"
     WEALTH_REDEMPTION = "WEALTH_REDEMPTION"
     WEALTH_INCOME = "WEALTH_INCOME"
+    PAYOUT = "PAYOUT"
 
 
 @strawberry.enum(name="TransactionStatus")
@@ -72,6 +73,7 @@ _OWNER_DIRECTION = {
     "WEALTH_PURCHASE": "OUT",
     "WEALTH_REDEMPTION": "IN",
     "WEALTH_INCOME": "IN",
+    "PAYOUT": "OUT",
 }
 
 

@@ -12,13 +12,14 @@ from models.payments import PaymentQrCode
 from resolvers import payments_fields
 
 from ..errors import UserError
+from ..merchant_platform.ops_fields import MerchantPlatformOpsFields
 from ..money.types import AccountType, ChannelEnum, TransactionType
 from ..node import Node, to_global_id
 from ..scalars import Money
 
 
 @strawberry.type(name="Merchant")
-class MerchantType(Node):
+class MerchantType(MerchantPlatformOpsFields, Node):
     _model: strawberry.Private[Merchant]
     id: strawberry.ID
     merchant_no: str

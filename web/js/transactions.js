@@ -14,13 +14,24 @@ export function statusBadge(enumName, value, testid) {
   return h("span", { class: `badge badge-${value}`, testid, dataset: { status: value } }, label(enumName, value));
 }
 
+const NO_MONEY_MOVED = new Set(["FAILED", "CANCELED"]);
+
+/** The amount of a row: signed and coloured by direction, except money that never moved
+ * (a failed or canceled movement), shown unsigned and struck through. */
+function amountCell(tx) {
+  if (NO_MONEY_MOVED.has(tx.status)) {
+    return h("span", { class: "tx-amount tx-amount-void", testid: "tx-amount" }, h("s", {}, yuan(tx.amount)));
+  }
+  return h("span", { class: `tx-amount dir-${tx.direction}`, testid: "tx-amount" }, signed(tx.amount, tx.direction));
+}
+
 /** One line of a transaction list; `extra` is appended (e.g. a details toggle). */
 export function transactionRow(tx, extra = null) {
   return h("li", { class: "tx", testid: "tx-row", dataset: { transactionNo: tx.transactionNo, type: tx.type, status: tx.status } },
     h("div", { class: "tx-main" },
       h("span", { class: "tx-type" }, label("TransactionType", tx.type)),
       h("span", { class: "tx-party" }, tx.counterparty ? tx.counterparty.name : tx.description || ""),
-      h("span", { class: `tx-amount dir-${tx.direction}`, testid: "tx-amount" }, signed(tx.amount, tx.direction))),
+      amountCell(tx)),
     h("div", { class: "tx-meta muted" },
       h("span", { testid: "tx-no" }, tx.transactionNo), " · ",
       formatDateTime(tx.createdAt), " · ",

@@ -1,0 +1,44 @@
+"""Signed downloads of the user's own data: statement CSVs (and the personal-data archive)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..settings import Settings
+from ..privacy import export
+from ..statements import csv_export
+
+
+async def statement_csv(request: Request) -> Response:
+    found = await csv_export.csv_for_token(request.query_params.get("token"))
+    if found is None:
+        return JSONResponse({"error": "LINK_INVALID_OR_EXPIRED"}, status_code=403)
+    body, name = found
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+async def my_data(request: Request) -> Response:
+    found = await export.archive_for_token(
+        request.query_params.get("token"), request.client.host if request.client else None
+    )
+    if found is None:
+        return JSONResponse({"error": "LINK_INVALID_OR_EXPIRED"}, status_code=403)
+    body, name = found
+    return Response(
+        body,
+        media_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+def routes(settings: Settings) -> list[BaseRoute]:
+    return [
+        Route(csv_export.PATH, statement_csv, methods=["GET"]),
+        Route(export.PATH, my_data, methods=["GET"]),
+    ]

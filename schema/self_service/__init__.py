@@ -1,0 +1,1 @@
+"""The user's own controls: dynamic token, statements, data export, account closure, payees."""

@@ -1,0 +1,12 @@
+"""The user's own controls, merged from one module per capability."""
+
+from __future__ import annotations
+
+from strawberry.tools import merge_types
+
+from .privacy import PrivacyMutation
+from .statements import StatementQuery
+from .totp import TotpMutation
+
+Query = merge_types("SelfServiceQuery", (StatementQuery,))
+Mutation = merge_types("SelfServiceMutation", (TotpMutation, PrivacyMutation))

@@ -1,0 +1,80 @@
+"""Monthly statements and the statement CSV export (guide 5.1, 8.1.5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from app.statements.monthly import Breakdown, MonthlyStatement as Statement
+from resolvers import statements as resolve
+
+from ..context import Info
+from ..permissions import SIGNED_IN
+from ..scalars import Money
+
+
+@strawberry.type
+class StatementBreakdown:
+    key: str = strawberry.field(description="Transaction type, counterparty or merchant name.")
+    income: Money
+    spending: Money
+    count: int
+
+    @classmethod
+    def from_domain(cls, b: Breakdown) -> StatementBreakdown:
+        return cls(key=b.key, income=b.income, spending=b.spending, count=b.count)
+
+
+@strawberry.type(description="A China calendar month of the viewer's wallet, read from the ledger.")
+class MonthlyStatement:
+    month: str
+    start: datetime
+    end: datetime = strawberry.field(description="Exclusive.")
+    opening_balance: Money
+    closing_balance: Money = strawberry.field(description="openingBalance + income - spending.")
+    income: Money
+    spending: Money
+    by_type: list[StatementBreakdown]
+    by_counterparty: list[StatementBreakdown]
+    top_merchants: list[StatementBreakdown] = strawberry.field(description="Up to 5, by net spending.")
+
+    @classmethod
+    def from_domain(cls, s: Statement) -> MonthlyStatement:
+        return cls(
+            month=s.month, start=s.start, end=s.end, opening_balance=s.opening_balance,
+            closing_balance=s.closing_balance, income=s.income, spending=s.spending,
+            by_type=[StatementBreakdown.from_domain(b) for b in s.by_type],
+            by_counterparty=[StatementBreakdown.from_domain(b) for b in s.by_counterparty],
+            top_merchants=[StatementBreakdown.from_domain(b) for b in s.top_merchants],
+        )
+
+
+@strawberry.type
+class StatementExport:
+    csv_url: str = strawberry.field(description="UTF-8 CSV with BOM; works without a token until expiresAt.")
+    expires_at: datetime
+
+
+@strawberry.type
+class StatementQuery:
+    @strawberry.field(
+        permission_classes=SIGNED_IN,
+        description='The viewer\'s statement of a month ("YYYY-MM", China time; the last five years).',
+    )
+    async def monthly_statement(self, info: Info, month: str) -> MonthlyStatement:
+        return MonthlyStatement.from_domain(await resolve.monthly_statement(info.context, month))
+
+    @strawberry.field(
+        permission_classes=SIGNED_IN,
+        description='A signed link to the statement of China days from..to ("YYYY-MM-DD", inclusive, at most 366 days) as CSV.',
+    )
+    async def statement_export(
+        self,
+        info: Info,
+        from_: Annotated[str, strawberry.argument(name="from")],
+        to: str,
+    ) -> StatementExport:
+        link = await resolve.export_link(info.context, from_, to)
+        return StatementExport(csv_url=link.url, expires_at=link.expires_at)
