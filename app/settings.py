@@ -142,12 +142,18 @@ class Settings:
     risk_unverified_lifetime_fen: int = 100_000
     risk_velocity_count: int = 20
     risk_velocity_window_seconds: int = 60
+    max_wallet_balance_fen: int = 1_000_000_000
+    """The most a user wallet may hold (available + frozen): 10,000,000.00 yuan by default."""
+    api_key_requests_per_minute: int = 600
+    payment_code_password_free_fen: int = 100_000
     channel_timeout_seconds: int = 20
     """How long a bank or provider call may take before the movement is left PROCESSING."""
     processing_grace_seconds: int = 120
     """The recovery job asks the channel about PROCESSING movements older than this."""
     processing_max_age_seconds: int = 24 * 3600
     """Older PROCESSING movements raise a CRITICAL alert and are a reconciliation break."""
+    closed_account_retention_days: int = 5 * 365 + 1
+    """How long a closed account's identity records are kept before the retention job erases them."""
     contact_phone: str = "95188"
     contact_email: str = "service@fenpay.example"
     contact_chat_url: str = "/help/chat"
@@ -263,12 +269,16 @@ def load_settings() -> Settings:
         ip_login_limit_per_hour=_env_int("FENPAY_IP_LOGIN_LIMIT_PER_HOUR", 500 if sandbox else 30),
         ip_code_limit_per_hour=_env_int("FENPAY_IP_CODE_LIMIT_PER_HOUR", 500 if sandbox else 20),
         code_daily_cap=_env_int("FENPAY_CODE_DAILY_CAP", 10),
+        closed_account_retention_days=_env_int("FENPAY_CLOSED_ACCOUNT_RETENTION_DAYS", 5 * 365 + 1),
         db_pool_max=_env_int("FENPAY_DB_POOL_MAX", 10),
         risk_step_up_fen=_env_int("FENPAY_RISK_STEP_UP_FEN", 500_000),
         risk_daily_out_limit_fen=_env_int("FENPAY_RISK_DAILY_OUT_LIMIT_FEN", 5_000_000),
         risk_unverified_lifetime_fen=_env_int("FENPAY_RISK_UNVERIFIED_LIFETIME_FEN", 100_000),
         risk_velocity_count=_env_int("FENPAY_RISK_VELOCITY_COUNT", 20),
         risk_velocity_window_seconds=_env_int("FENPAY_RISK_VELOCITY_WINDOW_SECONDS", 60),
+        max_wallet_balance_fen=_env_int("FENPAY_MAX_WALLET_BALANCE_FEN", 1_000_000_000),
+        api_key_requests_per_minute=_env_int("FENPAY_API_KEY_REQUESTS_PER_MINUTE", 600),
+        payment_code_password_free_fen=_env_int("FENPAY_PAYMENT_CODE_PASSWORD_FREE_FEN", 100_000),
         channel_timeout_seconds=timeout,
         processing_grace_seconds=grace,
         processing_max_age_seconds=_env_int("FENPAY_PROCESSING_MAX_AGE_SECONDS", 24 * 3600),

@@ -19,6 +19,8 @@ class Merchant(Model):
     account: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Account", related_name="merchant", on_delete=fields.RESTRICT
     )
+    # Fee on each paid order in basis points (60 = 0.6 %), set by an ADMIN.
+    fee_rate_bps = fields.IntField(default=60)
     created_at = created_at_field()
 
     class Meta:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.errors import DomainError, ErrorCode
 from app.identity.tokens import decode_access_token
+from app.merchant_platform import api_keys
 from models import User
+from models.merchant_platform import MerchantApiKey
 
 STAFF_ROLES = frozenset({"SUPPORT", "RISK_OFFICER", "ADMIN"})
 
@@ -25,19 +28,51 @@ class RequestContext:
         claims = self._claims()
         return claims.user_id if claims else None
 
+    def _bearer(self) -> str | None:
+        if self.authorization and self.authorization[:7].lower() == "bearer ":
+            return self.authorization[7:].strip() or None
+        return None
+
     def _claims(self):  # noqa: ANN202
         if "claims" not in self.cache:
-            token = None
-            if self.authorization and self.authorization[:7].lower() == "bearer ":
-                token = self.authorization[7:].strip()
-            self.cache["claims"] = decode_access_token(token) if token else None
+            token = self._bearer()
+            # A merchant API key is never a user: the viewer stays None.
+            usable = token is not None and not api_keys.is_api_key(token)
+            self.cache["claims"] = decode_access_token(token) if usable else None
         return self.cache["claims"]
+
+    @property
+    def has_api_key(self) -> bool:
+        return api_keys.is_api_key(self._bearer())
+
+    async def api_key(self) -> MerchantApiKey | None:
+        """The live merchant API key of an ``Authorization: Bearer sk_...`` request (checked, rate
+        counted and stamped once per request or websocket operation); None without one.
+
+        Raises ``DomainError`` API_KEY_INVALID, or RATE_LIMITED (the HTTP answer then carries
+        ``Retry-After`` and status 429)."""
+        secret = self._bearer()
+        if not api_keys.is_api_key(secret):
+            return None
+        if "api_key" not in self.cache:
+            try:
+                self.cache["api_key"] = await api_keys.authenticate(secret or "")
+            except DomainError as error:
+                if error.code is ErrorCode.RATE_LIMITED:
+                    response = getattr(self, "response", None)
+                    if response is not None and error.retry_after_seconds:
+                        response.headers["Retry-After"] = str(error.retry_after_seconds)
+                        response.status_code = 429
+                raise
+        return self.cache["api_key"]
 
     async def viewer(self) -> User | None:
         """The signed-in user (loaded once per request), or None."""
         if not self._viewer_loaded:
             user_id = self.viewer_id
             self._viewer = await User.get_or_none(id=user_id) if user_id is not None else None
+            if self._viewer is not None and self._viewer.status == "CLOSED":
+                self._viewer = None  # a closed account's tokens sign nobody in
             self._viewer_loaded = True
         return self._viewer
 
@@ -62,6 +97,7 @@ class RequestContext:
         return user.id
 
     def forget_viewer(self) -> None:
-        """Reload the viewer on next use (after the viewer's own row changed)."""
+        """Reload the viewer (and re-check an API key) on next use."""
         self._viewer = None
         self._viewer_loaded = False
+        self.cache.pop("api_key", None)

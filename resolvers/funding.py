@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.funding.operations import MoneyResult
+from app.ledger.kernel import MoneyResult
 from app.funding.quotes import WithdrawalQuote, withdrawal_quote
 from app.funding.topup import top_up as top_up_service
 from app.funding.withdrawal import withdraw as withdraw_service

@@ -47,13 +47,14 @@ async def _key_merchant_id(ctx: Any, scope: str | None) -> int | None:
 
 
 async def acting_merchant(ctx: Any, merchant_no: str | None, scope: str | None) -> tuple[Merchant, User | None]:
-    """(merchant, owner-or-None-for-a-key) the caller acts for; ``merchantNo`` optional for owners of
-    one merchant. Errors: UNAUTHENTICATED (GraphQL error), NOT_FOUND on merchantNo (not yours)."""
+    """(merchant, owner-or-None-for-a-key) the caller acts for; ``merchantNo`` optional (an owner
+    without it acts for their first merchant). Errors: UNAUTHENTICATED (GraphQL error), NOT_FOUND
+    on merchantNo (not the owner's), API_KEY_INVALID (key without the scope or of another merchant)."""
     key_merchant = await _key_merchant_id(ctx, scope)
     if key_merchant is not None:
         merchant = await Merchant.get(id=key_merchant)
         if merchant_no and merchant_no.strip() != merchant.merchant_no:
-            raise DomainError(ErrorCode.NOT_FOUND, "商户不存在", input_field("merchantNo"))
+            raise DomainError(ErrorCode.API_KEY_INVALID, "API 密钥不属于该商户", input_field("merchantNo"))
         return merchant, None
     viewer = await ctx.viewer()
     if viewer is None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from app.errors import DomainError, ErrorCode
 from app.payments import merchants, qr_codes
-from app.payments.outcome import Outcome
+from app.ledger.kernel import MoneyResult
 from app.payments.pay import PayRequest, pay
 from app.payments.qr_watch import QrCodeState, watch_code
 from app.payments.transfer import TransferRequest, transfer
@@ -41,7 +41,7 @@ async def pay_merchant(
     bank_card_id: int | None,
     verification_code: str | None,
     description: str | None,
-) -> Outcome:
+) -> MoneyResult:
     request = PayRequest(
         merchant_no=merchant_no,
         amount=amount,
@@ -64,7 +64,7 @@ async def transfer_money(
     idempotency_key: str,
     verification_code: str | None,
     note: str | None,
-) -> Outcome:
+) -> MoneyResult:
     request = TransferRequest(
         recipient=recipient,
         amount=amount,
@@ -93,7 +93,7 @@ async def pay_qr_code(
     payment_password: str,
     idempotency_key: str,
     verification_code: str | None,
-) -> Outcome:
+) -> MoneyResult:
     request = qr_codes.PayQrCodeRequest(
         payload=payload,
         payment_password=payment_password,

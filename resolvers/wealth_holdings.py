@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.wealth import holdings as holding_service
 from app.wealth.purchase import PurchaseRequest, purchase
 from app.wealth.redemption import RedemptionRequest, redeem
-from app.wealth.replay import HoldingResult
+from app.ledger.kernel import MoneyResult
 from models.wealth import Holding, WealthProduct
 
 from .context import RequestContext
@@ -29,9 +29,18 @@ def redeemable(holding: Holding) -> int:
     return holding_service.redeemable(holding)
 
 
-async def buy(ctx: RequestContext, request: PurchaseRequest) -> HoldingResult:
-    return await purchase(await ctx.require_viewer(), request, ip=ctx.client_ip)
+HoldingMoved = tuple[Holding, MoneyResult]
+"""The holding as it is after the movement, and the movement's result."""
 
 
-async def sell(ctx: RequestContext, request: RedemptionRequest) -> HoldingResult:
-    return await redeem(await ctx.require_viewer(), request, ip=ctx.client_ip)
+async def _with_holding(result: MoneyResult) -> HoldingMoved:
+    """A wealth transaction names its holding in ``reference_id``."""
+    return await Holding.get(id=result.transaction.reference_id), result
+
+
+async def buy(ctx: RequestContext, request: PurchaseRequest) -> HoldingMoved:
+    return await _with_holding(await purchase(await ctx.require_viewer(), request, ip=ctx.client_ip))
+
+
+async def sell(ctx: RequestContext, request: RedemptionRequest) -> HoldingMoved:
+    return await _with_holding(await redeem(await ctx.require_viewer(), request, ip=ctx.client_ip))

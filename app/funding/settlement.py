@@ -21,12 +21,12 @@ from ..cards.service import card_number
 from ..events.outbox import unit_of_work
 from ..ledger import journal
 from ..ledger.accounts import system_account
+from ..ledger.clearing import clearing_account
 from ..ledger.processing import mark_started
 from ..money import format_fen
 from .transitions import transition
 from .wallet_events import announce
 
-CLEARING_ACCOUNT = {"BANK_CARD": "BANK_CLEARING", "THIRD_PARTY": "THIRD_PARTY_CLEARING"}
 BATCH = 200
 PAID = "SUCCEEDED"
 RELEASED = "FAILED"
@@ -50,7 +50,7 @@ async def settle(tx: Transaction) -> None:
         wallet = await Account.get(id=tx.account_id, using_db=uow.conn)
         legs = [
             journal.Leg(wallet, -tx.amount, journal.FROZEN),
-            journal.Leg(await system_account(CLEARING_ACCOUNT[tx.channel]), tx.amount - tx.fee),
+            journal.Leg(await clearing_account(tx.channel), tx.amount - tx.fee),
         ]
         if tx.fee:
             legs.append(journal.Leg(await system_account("FEE_INCOME"), tx.fee))

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from dataclasses import replace
 
 from models import Account, BankCard, Transaction, User
 
@@ -22,22 +22,18 @@ from ..channels.registry import bank_channel, third_party_channel
 from ..cards.service import card_number, owned_card
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork, unit_of_work
-from ..ledger import journal
-from ..ledger.accounts import system_account, wallet_of
+from ..ledger import idempotency, journal, kernel
+from ..ledger.accounts import wallet_of
+from ..ledger.clearing import clearing_account
+from ..ledger.kernel import Key, MoneyResult, Movement
 from ..ledger.numbers import new_number
 from ..money import format_fen
-from . import operations
 from .amounts import TOP_UP_MINIMUM, require_whole_yuan
-from .operations import MoneyResult, Started
 from .transitions import transition
 from .wallet_events import announce
 
 OPERATION = "TOP_UP"
-CLEARING_ACCOUNT = {
-    "BANK_CARD": "BANK_CLEARING",
-    "THIRD_PARTY": "THIRD_PARTY_CLEARING",
-    "OFFLINE": "OFFLINE_CLEARING",
-}
+TOP_UP_CHANNELS = ("BANK_CARD", "THIRD_PARTY", "OFFLINE")
 
 
 def deposit_reference() -> str:
@@ -51,7 +47,7 @@ async def credit(uow: UnitOfWork, transaction_id: int, from_statuses: tuple[str,
         return False
     tx = await Transaction.get(id=transaction_id, using_db=uow.conn)
     wallet = await Account.get(id=tx.account_id, using_db=uow.conn)
-    clearing = await system_account(CLEARING_ACCOUNT[tx.channel])
+    clearing = await clearing_account(tx.channel)
     balances = await journal.post(
         uow.conn,
         [journal.Leg(clearing, -tx.amount), journal.Leg(wallet, tx.amount)],
@@ -75,64 +71,52 @@ async def top_up(
     idempotency_key: str,
 ) -> MoneyResult:
     require_whole_yuan(amount, TOP_UP_MINIMUM)
-    if channel not in CLEARING_ACCOUNT:
+    if channel not in TOP_UP_CHANNELS:
         raise DomainError(ErrorCode.VALIDATION_FAILED, "充值方式须为银行卡、第三方支付或线下汇款", input_field("channel"))
     card: BankCard | None = None
     if channel == "BANK_CARD":
         if bank_card_id is None:
             raise DomainError(ErrorCode.VALIDATION_FAILED, "银行卡充值请选择银行卡", input_field("bankCardId"))
         card = await owned_card(user.id, bank_card_id)
-    digest = operations.request_digest(
-        OPERATION, {"amount": amount, "channel": channel, "bankCardId": bank_card_id}
-    )
-    earlier = await operations.earlier_result(user, idempotency_key, OPERATION, digest)
-    if earlier is not None:
-        return earlier
+    key = Key(user.id, idempotency_key, OPERATION,
+              idempotency.request_hash(OPERATION, {"amount": amount, "channel": channel, "bankCardId": bank_card_id}))
+    if (first := await kernel.earlier(key)) is not None:
+        return first
     wallet = await wallet_of(user.id)
     # Resolved before anything is written: no channel configured refuses with nothing held.
     bank = bank_channel() if channel == "BANK_CARD" else None
     provider = third_party_channel() if channel == "THIRD_PARTY" else None
 
-    reference = deposit_reference() if channel == "OFFLINE" else None
-
-    async def create(uow: UnitOfWork) -> Transaction:
-        number = new_number("T")
-        fields: dict[str, Any] = {}
-        if channel == "BANK_CARD":
-            assert card is not None
-            fields = dict(
-                status="PROCESSING", counterparty_name=card.bank_name, counterparty_ref=card.masked_number,
-                bank_card_id=card.id, description=f"{card.bank_name}（尾号{card.last4}）充值",
-            )
-        elif channel == "THIRD_PARTY":
-            fields = dict(
-                status="PENDING", counterparty_name="第三方支付", external_ref=number, description="第三方支付充值"
-            )
-        else:
-            fields = dict(
-                status="PENDING", counterparty_name="线下汇款", counterparty_ref=reference, external_ref=reference,
-                description=f"线下汇款充值：请到合作银行网点汇款 {format_fen(amount)} 元，并在附言中填写存款识别码 {reference}",
-            )
-        return await Transaction.create(
-            transaction_no=number, type=OPERATION, channel=channel, amount=amount, account_id=wallet.id,
-            using_db=uow.conn, **fields,
+    # The amount must fit under the maximum wallet balance before any channel is asked.
+    number = new_number("T")
+    request = Movement(type=OPERATION, account=wallet, amount=amount, channel=channel, key=key, incoming=amount,
+                       transaction_no=number, status="PENDING")
+    if channel == "BANK_CARD":
+        assert card is not None
+        request = replace(
+            request, status="PROCESSING", counterparty_name=card.bank_name, counterparty_ref=card.masked_number,
+            bank_card_id=card.id, description=f"{card.bank_name}（尾号{card.last4}）充值",
         )
-
-    started = await operations.begin(user, idempotency_key, OPERATION, digest, create)
-    if started.replay is not None:
-        return await operations.replay(user, started.replay)
-    assert started.transaction is not None
+    elif channel == "THIRD_PARTY":
+        request = replace(request, counterparty_name="第三方支付", external_ref=number, description="第三方支付充值")
+    else:
+        reference = deposit_reference()
+        request = replace(
+            request, counterparty_name="线下汇款", counterparty_ref=reference, external_ref=reference,
+            description=f"线下汇款充值：请到合作银行网点汇款 {format_fen(amount)} 元，并在附言中填写存款识别码 {reference}",
+        )
+    started = await kernel.move(request)
+    if started.replayed:
+        return started
     if bank is not None:
         assert card is not None
-        await _charge_card(started, card, bank)
+        await _charge_card(started.transaction, key, card, bank)
     elif provider is not None:
-        await _open_checkout(started, provider)
-    return await operations.finished(user, started.transaction)
+        await _open_checkout(started.transaction, key, provider)
+    return await kernel.current(started.transaction.id, wallet.id)
 
 
-async def _charge_card(started: Started, card: BankCard, bank: BankChannel) -> None:
-    tx = started.transaction
-    assert tx is not None
+async def _charge_card(tx: Transaction, key: Key, card: BankCard, bank: BankChannel) -> None:
     number = card_number(card)
     result = await calls.call(
         lambda: bank.charge(number, tx.amount, tx.transaction_no), tx.transaction_no, "top-up charge"
@@ -141,25 +125,23 @@ async def _charge_card(started: Started, card: BankCard, bank: BankChannel) -> N
         return  # stays PROCESSING: the recovery job asks the bank
     if result.status != SUCCEEDED:
         reason = result.message or "银行拒绝了本次扣款"
-        await operations.fail(
-            started, ("PROCESSING",),
+        await kernel.fail(
+            key, tx.id, ("PROCESSING",),
             DomainError(ErrorCode.CHANNEL_DECLINED, f"充值失败：{reason}", input_field("bankCardId")),
         )
     async with unit_of_work() as uow:
         await credit(uow, tx.id, ("PROCESSING",))
 
 
-async def _open_checkout(started: Started, provider: ThirdPartyChannel) -> None:
-    tx = started.transaction
-    assert tx is not None
+async def _open_checkout(tx: Transaction, key: Key, provider: ThirdPartyChannel) -> None:
     # No answer means no checkout URL: the payer cannot pay, so it fails like a refusal.
     result = await calls.call(
         lambda: provider.create_checkout(tx.amount, tx.transaction_no, tx.description or ""),
         tx.transaction_no, "top-up checkout",
     )
     if result.status != PENDING or not result.checkout_url:
-        await operations.fail(
-            started, ("PENDING",),
+        await kernel.fail(
+            key, tx.id, ("PENDING",),
             DomainError(ErrorCode.CHANNEL_DECLINED, f"第三方支付下单失败：{result.message or '请稍后再试'}", input_field("channel")),
         )
     await Transaction.filter(id=tx.id).update(checkout_url=result.checkout_url, external_ref=result.reference)

@@ -10,6 +10,8 @@ of the amount: the user receives ``amount - fee``.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from models import BankCard, Transaction, User
 
 from .. import audit
@@ -17,17 +19,15 @@ from ..cards.service import owned_card
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork
 from ..identity.payment_password import verify_payment_password
-from ..ledger import journal
-from ..ledger.accounts import wallet_of
-from ..ledger.numbers import new_number
+from ..ledger import idempotency, journal, kernel
+from ..ledger.accounts import Balance, wallet_of
+from ..ledger.journal import Leg
+from ..ledger.kernel import Key, MoneyResult, Movement, Notice
 from ..money import format_fen
-from ..risk.check import Outgoing, check_outgoing
-from . import operations
-from .operations import MoneyResult
+from ..risk.check import Outgoing, screen
 from .quotes import require_withdrawal_channel, withdrawal_quote
 from ..channels.registry import third_party_channel
 from .settlement import RELEASED, pay_out
-from .wallet_events import announce
 
 OPERATION = "WITHDRAWAL"
 
@@ -52,60 +52,51 @@ async def withdraw(
         if bank_card_id is None:
             raise DomainError(ErrorCode.VALIDATION_FAILED, "请选择提现到账的银行卡", input_field("bankCardId"))
         card = await owned_card(fresh.id, bank_card_id)
-    digest = operations.request_digest(
-        OPERATION, {"amount": amount, "channel": channel, "bankCardId": bank_card_id}
-    )
+    key = Key(fresh.id, idempotency_key, OPERATION,
+              idempotency.request_hash(OPERATION, {"amount": amount, "channel": channel, "bankCardId": bank_card_id}))
     await verify_payment_password(fresh, payment_password)
-    earlier = await operations.earlier_result(fresh, idempotency_key, OPERATION, digest)
-    if earlier is not None:
-        return earlier
+    if (first := await kernel.earlier(key)) is not None:
+        return first
     wallet = await wallet_of(fresh.id)
     if channel == "THIRD_PARTY":
         third_party_channel()  # no channel configured: refused before anything is frozen
-    await check_outgoing(Outgoing(user=fresh, wallet_id=wallet.id, amount=amount, operation="WITHDRAW"))
+    risk = Outgoing(user=fresh, wallet_id=wallet.id, amount=amount, operation="WITHDRAW")
+    rule = await screen(risk)
 
-    async def create(uow: UnitOfWork) -> Transaction:
-        if card is not None:
-            target = dict(
-                status="PENDING", counterparty_name=card.bank_name, counterparty_ref=card.masked_number,
-                bank_card_id=card.id, expected_arrival_at=quote.expected_arrival_at,
-                description=f"提现到{card.bank_name}（尾号{card.last4}）",
-            )
-        else:
-            target = dict(status="PROCESSING", counterparty_name="第三方支付账户", description="提现到第三方支付账户")
-        tx = await Transaction.create(
-            transaction_no=new_number("T"), type=OPERATION, channel=channel, amount=amount, fee=quote.fee,
-            account_id=wallet.id, using_db=uow.conn, **target,
-        )
-        balances = await journal.post(
-            uow.conn,
-            [journal.Leg(wallet, -amount, journal.AVAILABLE), journal.Leg(wallet, amount, journal.FROZEN)],
-            kind=journal.HOLD,
-            transaction_id=tx.id,
-            memo="withdrawal hold",
-        )
-        balance = balances[wallet.id]
+    async def audit_request(uow: UnitOfWork, tx: Transaction, _balances: object) -> None:
         await audit.record(
             "WITHDRAWAL_REQUESTED", actor_id=fresh.id, ip=ip, conn=uow.conn,
             details={"transactionNo": tx.transaction_no, "amount": amount, "fee": quote.fee, "channel": channel},
         )
-        await announce(
-            uow, wallet, balance, -amount, tx,
-            sms_text=(
-                f"【fenpay】您申请提现 {format_fen(amount)} 元（手续费 {format_fen(quote.fee)} 元），"
-                f"资金已冻结，可用余额 {format_fen(balance.available)} 元。"
-            ),
-        )
-        return tx
 
-    started = await operations.begin(fresh, idempotency_key, OPERATION, digest, create)
-    if started.replay is not None:
-        return await operations.replay(fresh, started.replay)
-    assert started.transaction is not None
+    def sms(balance: Balance) -> str:
+        return (
+            f"【fenpay】您申请提现 {format_fen(amount)} 元（手续费 {format_fen(quote.fee)} 元），"
+            f"资金已冻结，可用余额 {format_fen(balance.available)} 元。"
+        )
+
+    hold = Movement(
+        type=OPERATION, account=wallet, amount=amount, fee=quote.fee, channel=channel, key=key,
+        risk=risk, allow_rule=rule, status="PROCESSING",
+        legs=(Leg(wallet, -amount, journal.AVAILABLE), Leg(wallet, amount, journal.FROZEN)),
+        journal_kind=journal.HOLD, memo="withdrawal hold",
+        counterparty_name="第三方支付账户", description="提现到第三方支付账户",
+        notices=(Notice(wallet, -amount, sms_phone=fresh.phone, sms_text=sms),),
+        after=audit_request,
+    )
+    if card is not None:  # paid out by the settlement job on the next business day
+        hold = replace(
+            hold, status="PENDING", counterparty_name=card.bank_name, counterparty_ref=card.masked_number,
+            bank_card_id=card.id, expected_arrival_at=quote.expected_arrival_at,
+            description=f"提现到{card.bank_name}（尾号{card.last4}）",
+        )
+    started = await kernel.move(hold)
+    if started.replayed:
+        return started
     if channel == "THIRD_PARTY" and await pay_out(started.transaction.id) == RELEASED:
         # The payout was refused and the hold released (the transaction is FAILED already).
-        await operations.fail(
-            started, (),
+        await kernel.fail(
+            key, started.transaction.id, (),
             DomainError(ErrorCode.CHANNEL_DECLINED, "提现失败：第三方支付账户未能收款，资金已退回余额", input_field("channel")),
         )
-    return await operations.finished(fresh, started.transaction)
+    return await kernel.current(started.transaction.id, wallet.id)

@@ -13,6 +13,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.file_uploads.utils import replace_placeholders_with_files
 
+from app.errors import DomainError
 from schema.context import Context
 
 from ..ops import log_context
@@ -90,6 +91,12 @@ class FenpayGraphQL(GraphQL):
         context.authorization = authorization
         context.cache.clear()
         context.forget_viewer()
+        if context.has_api_key:  # a merchant's server: the key must be live (viewer stays None)
+            try:
+                await context.api_key()
+            except DomainError as error:
+                raise ConnectionRejectionError({"message": "invalid API key", "code": error.code.value}) from None
+            return None
         # A well-signed token of a user who no longer exists is as good as none.
         if context.viewer_id is None or await context.viewer() is None:
             raise ConnectionRejectionError({"message": "invalid or expired token"})

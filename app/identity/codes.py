@@ -27,6 +27,7 @@ PURPOSE_TEXT = {
     "BIND_BANK_CARD": "绑定银行卡",
     "RESET_PAYMENT_PASSWORD": "重置支付密码",
     "PAYMENT": "支付验证",
+    "CLOSE_ACCOUNT": "注销账户",
 }
 
 

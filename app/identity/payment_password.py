@@ -100,4 +100,7 @@ async def reset_payment_password(user: User, code: str, pin: str, confirmation: 
         payment_password_failures=0,
         payment_locked_until=None,
     )
+    from ..merchant_platform.payment_code import invalidate as invalidate_payment_code
+
+    await invalidate_payment_code(fresh.id)  # a reset means the old PIN (and the device) may be lost
     await audit.record("payment_password.reset", actor_id=fresh.id, ip=ip)

@@ -1,9 +1,11 @@
 """Idempotency keys for money mutations.
 
-``claim`` runs inside the mutation's database transaction: it inserts
-(user, key, request hash). A concurrent duplicate blocks on the unique index
-until the first commits, then finds the stored record; a duplicate after a
-rollback simply runs again (nothing moved the first time).
+``record_once`` runs at the end of the movement's database transaction (the money
+kernel, ``kernel.py``): it inserts (user, key, request hash, result). A concurrent
+duplicate blocks on the unique index until the first commits, then finds the stored
+record and rolls back; a duplicate after a rollback simply runs again (nothing moved
+the first time). ``claim`` + ``complete`` do the same in two steps, for mutations
+that are not movements of the kernel (a merchant payout request).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ async def find(user_id: int, key: str, operation: str, digest: str) -> Idempoten
     """A committed earlier use of the key (checked before any side effect such as a risk check).
 
     Raises IDEMPOTENCY_KEY_REUSED when the key was used for a different request.
-    ``claim`` stays the authority: a concurrent first use may commit after this look.
+    ``record_once``/``claim`` stay the authority: a concurrent first use may commit after this look.
     """
     validate_key(key)
     # Nearly every request brings a new key: a bare index probe answers those without

@@ -3,8 +3,9 @@
 A journal is two or more legs summing to zero, written in the caller's database
 transaction. Wallet legs update the running balance with one conditional UPDATE
 per wallet, in account-id order (a fixed lock order, so concurrent journals
-cannot deadlock), and refuse to go below zero. Merchant and system legs only
-append postings: no row lock, so hot accounts do not serialize payments.
+cannot deadlock), and refuse to go below zero (and, when the caller passes a
+``max_wallet_balance``, above that total). Merchant and system legs only append
+postings: no row lock, so hot accounts do not serialize payments.
 """
 
 from __future__ import annotations
@@ -46,11 +47,15 @@ async def post(
     kind: str = POST,
     transaction_id: int | None = None,
     memo: str | None = None,
+    max_wallet_balance: int | None = None,
 ) -> dict[int, Balance]:
     """Write one balanced journal; returns the new balances of the wallets it touched.
 
-    Raises ``DomainError(INSUFFICIENT_FUNDS)`` when a wallet would go below zero;
-    the caller's transaction then rolls back and nothing moved.
+    Raises ``DomainError(INSUFFICIENT_FUNDS)`` when a wallet would go below zero, and
+    ``DomainError(AMOUNT_TOO_LARGE)`` when ``max_wallet_balance`` (fen) is given and a wallet
+    whose total (available + frozen) grows would end above it; either way the caller's
+    transaction then rolls back and nothing moved. Both checks are in the wallet's one
+    conditional UPDATE, so they hold under any concurrency.
     """
     if len(legs) < 2 or sum(leg.amount for leg in legs) != 0:
         raise UnbalancedJournal(f"legs must be two or more and sum to zero: {legs!r}")
@@ -70,14 +75,14 @@ async def post(
         # All wallets but the last one by id first, then the last wallet, the journal and its
         # postings in one statement: a payment or a top-up is a single round trip.
         for account_id, delta in ordered[:-1]:
-            balances[account_id] = await _move_wallet(conn, account_id, *delta)
+            balances[account_id] = await _move_wallet(conn, account_id, *delta, max_total=max_wallet_balance)
         last = ordered[-1] if ordered else None
-        written = await _write_postgres(conn, last, legs, kind, transaction_id, memo, now)
+        written = await _write_postgres(conn, last, legs, kind, transaction_id, memo, now, max_wallet_balance)
         if last is not None:
             balances[last[0]] = written
         return balances
     for account_id, delta in ordered:
-        balances[account_id] = await _move_wallet(conn, account_id, *delta)
+        balances[account_id] = await _move_wallet(conn, account_id, *delta, max_total=max_wallet_balance)
     journal = await Journal.create(kind=kind, transaction_id=transaction_id, memo=memo, created_at=now, using_db=conn)
     await Posting.bulk_create(
         [
@@ -94,20 +99,49 @@ def _insufficient() -> DomainError:
     return DomainError(ErrorCode.INSUFFICIENT_FUNDS, "余额不足", ("input", "amount"))
 
 
-async def _move_wallet(conn: Any, account_id: int, d_available: int, d_frozen: int) -> Balance:
+def _too_large(max_total: int) -> DomainError:
+    from ..money import format_fen
+
+    return DomainError(
+        ErrorCode.AMOUNT_TOO_LARGE, f"账户余额不能超过 {format_fen(max_total)} 元", ("input", "amount")
+    )
+
+
+def _ceiling(max_total: int | None, d_available: int, d_frozen: int) -> tuple[str, tuple[int, ...]]:
+    """The extra WHERE clause (and its values) keeping a growing wallet at or below ``max_total``."""
+    if max_total is None or d_available + d_frozen <= 0:
+        return "", ()
+    return " AND available + frozen + ? <= ?", (d_available + d_frozen, max_total)
+
+
+async def _refusal(conn: Any, account_id: int, d_available: int, d_frozen: int, max_total: int | None) -> DomainError:
+    """Why a wallet's conditional UPDATE matched no row (read under the lock the caller holds)."""
+    rows = await sql.fetch(conn, "SELECT available, frozen FROM accounts WHERE id = ?", account_id)
+    if rows and max_total is not None:
+        available, frozen = int(rows[0]["available"]), int(rows[0]["frozen"])
+        if available + d_available >= 0 and frozen + d_frozen >= 0:
+            return _too_large(max_total)
+    return _insufficient()
+
+
+async def _move_wallet(
+    conn: Any, account_id: int, d_available: int, d_frozen: int, *, max_total: int | None = None
+) -> Balance:
+    clause, bound = _ceiling(max_total, d_available, d_frozen)
     rows = await sql.fetch(
         conn,
         "UPDATE accounts SET available = available + ?, frozen = frozen + ?"
-        " WHERE id = ? AND available + ? >= 0 AND frozen + ? >= 0"
+        " WHERE id = ? AND available + ? >= 0 AND frozen + ? >= 0" + clause +
         " RETURNING available, frozen",
         d_available,
         d_frozen,
         account_id,
         d_available,
         d_frozen,
+        *bound,
     )
     if not rows:
-        raise _insufficient()
+        raise await _refusal(conn, account_id, d_available, d_frozen, max_total if clause else None)
     return Balance(int(rows[0]["available"]), int(rows[0]["frozen"]))
 
 
@@ -126,6 +160,7 @@ async def _write_postgres(
     transaction_id: int | None,
     memo: str | None,
     now: datetime,
+    max_total: int | None = None,
 ) -> Balance:
     """One statement: the wallet's conditional UPDATE (if any), then the journal and its postings,
     which are only written when the wallet row qualified (no row back: insufficient funds)."""
@@ -144,17 +179,18 @@ async def _write_postgres(
         )
         return Balance(0, 0)
     account_id, (d_available, d_frozen) = wallet
+    clause, bound = _ceiling(max_total, d_available, d_frozen)
     rows = await sql.fetch(
         conn,
         "WITH wallet AS (UPDATE accounts SET available = available + ?, frozen = frozen + ?"
-        " WHERE id = ? AND available + ? >= 0 AND frozen + ? >= 0 RETURNING available, frozen),"
+        " WHERE id = ? AND available + ? >= 0 AND frozen + ? >= 0" + clause + " RETURNING available, frozen),"
         " journal AS (INSERT INTO journals (kind, transaction_id, memo, created_at)"
         " SELECT ?::text, ?::bigint, ?::text, ?::timestamptz WHERE EXISTS (SELECT 1 FROM wallet) RETURNING id),"
         " inserted AS (" + _POSTINGS + " RETURNING 1)"
         " SELECT available, frozen FROM wallet",
-        d_available, d_frozen, account_id, d_available, d_frozen,
+        d_available, d_frozen, account_id, d_available, d_frozen, *bound,
         kind, transaction_id, memo, now, now, *columns,
     )
     if not rows:
-        raise _insufficient()
+        raise await _refusal(conn, account_id, d_available, d_frozen, max_total if clause else None)
     return Balance(int(rows[0]["available"]), int(rows[0]["frozen"]))

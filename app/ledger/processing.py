@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tortoise.expressions import Q
+
 from models import Transaction
 from models.channels import RailAttempt
 
@@ -33,7 +35,15 @@ def _since(tx: Transaction, started: dict[int, datetime]) -> datetime:
 async def waiting_longer_than(now: datetime, age: timedelta, *, limit: int = BATCH) -> list[Waiting]:
     """PROCESSING movements that have waited more than ``age`` at ``now``, oldest id first."""
     cutoff = now - age
-    candidates = await Transaction.filter(status="PROCESSING", created_at__lt=cutoff).order_by("id").limit(limit)
+    # Refunds posted and on their way until a later arrival are not waiting on anyone yet.
+    # (isnull spelled out: a NULL comparison inside NOT would exclude the unposted ones too.)
+    on_their_way = Q(type="REFUND", expected_arrival_at__isnull=False, expected_arrival_at__gte=cutoff)
+    candidates = (
+        await Transaction.filter(status="PROCESSING", created_at__lt=cutoff)
+        .exclude(on_their_way)
+        .order_by("id")
+        .limit(limit)
+    )
     if not candidates:
         return []
     rows = await RailAttempt.filter(transaction_id__in=[tx.id for tx in candidates]).values_list(

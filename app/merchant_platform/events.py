@@ -93,3 +93,13 @@ async def record_merchant_event(conn: Any, *, merchant_id: int, event_type: str,
             using_db=conn,
         )
     return event_id
+
+
+async def record_and_send(uow: Any, *, merchant_id: int, event_type: str, data: dict[str, Any]) -> str:
+    """``record_merchant_event`` in the unit of work ``uow`` (app.events.outbox), and start sending
+    its webhooks as soon as ``uow`` commits (the delivery job sends retries and anything missed)."""
+    from .webhook_delivery import deliver_soon
+
+    event_id = await record_merchant_event(uow.conn, merchant_id=merchant_id, event_type=event_type, data=data)
+    uow.after_commit(deliver_soon)
+    return event_id

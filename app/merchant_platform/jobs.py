@@ -1,10 +1,12 @@
-"""Merchant platform jobs: webhook deliveries (and their retries), payouts, day-end statements."""
+"""Merchant platform jobs: closing expired orders, webhook deliveries (and their retries), payouts,
+day-end statements."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from ..jobs.registry import Job
+from .order_jobs import JOBS as ORDER_JOBS
 from .payouts import settle_due_payouts
 from .statements import build_ended_days
 from .webhook_delivery import deliver_due
@@ -25,6 +27,8 @@ async def _statements(now: datetime) -> str:
 
 
 JOBS = [
+    # First: orders closed by expiry announce ORDER_CLOSED, delivered by the webhook job below.
+    *ORDER_JOBS,
     Job("merchant-payouts", 300, _payouts),
     # After payouts, so a day's payouts are settled before anything else reads the day.
     Job("merchant-statements", 600, _statements),

@@ -72,17 +72,18 @@ def payout_object(payout: Payout, tx: Transaction, merchant: Merchant) -> dict[s
     }
 
 
-async def _lock_settlement_account(conn: Any, account_id: int) -> int:
-    """Lock the merchant's settlement account row and return its available balance (fen).
+async def _lock_settlement_account(conn: Any, merchant: Merchant) -> int:
+    """Lock the merchant's row and return its settlement account's available balance (fen).
 
-    Everything that takes money out of a merchant account must take this lock first, so two
-    withdrawals of the same balance serialize (SQLite serializes writers anyway)."""
+    Everything that takes money out of a merchant account (payouts, merchant refunds) takes
+    this same lock first (``SELECT ... FROM merchants ... FOR UPDATE``), so two of them never
+    both spend one balance (SQLite serializes writers anyway)."""
     if conn.capabilities.dialect == "postgres":
-        await sql.fetch(conn, "SELECT id FROM accounts WHERE id = ? FOR UPDATE", account_id)
+        await sql.fetch(conn, "SELECT id FROM merchants WHERE id = ? FOR UPDATE", merchant.id)
     rows = await sql.fetch(
         conn,
         "SELECT COALESCE(SUM(amount), 0) AS total FROM postings WHERE account_id = ? AND bucket = 'AVAILABLE'",
-        account_id,
+        merchant.account_id,
     )
     return int(rows[0]["total"])
 
@@ -94,12 +95,14 @@ def _require_amount(amount: int) -> None:
 
 async def request_payout(owner: User, merchant: Merchant, request: PayoutRequest, *, ip: str | None = None) -> Payout:
     """The payout (new, or the first result of the same idempotency key). Errors: INVALID_AMOUNT,
-    REAL_NAME_REQUIRED, NOT_FOUND (card), payment password errors, IDEMPOTENCY_KEY_REUSED,
+    ACCOUNT_FROZEN (owner frozen by risk staff), REAL_NAME_REQUIRED, NOT_FOUND (card), payment password errors, IDEMPOTENCY_KEY_REUSED,
     INSUFFICIENT_FUNDS (settlement available below the amount)."""
     _require_amount(request.amount)
     fresh = await User.get(id=owner.id)
     if fresh.id != merchant.owner_id:
         raise DomainError(ErrorCode.NOT_FOUND, "商户不存在", input_field("merchantNo"))
+    if fresh.status in ("FROZEN", "ABNORMAL"):
+        raise DomainError(ErrorCode.ACCOUNT_FROZEN, "账户已冻结，暂不能提款", None)
     if fresh.real_name_status != "VERIFIED":
         raise DomainError(ErrorCode.REAL_NAME_REQUIRED, "提款前请先完成实名认证", input_field("amount"))
     card = await owned_card(fresh.id, request.bank_card_id)
@@ -116,7 +119,7 @@ async def request_payout(owner: User, merchant: Merchant, request: PayoutRequest
         if claim.replay is not None:
             return await _replay(claim.replay)
         account = await Account.get(id=merchant.account_id, using_db=conn)
-        available = await _lock_settlement_account(conn, account.id)
+        available = await _lock_settlement_account(conn, merchant)
         if available < request.amount:
             raise DomainError(ErrorCode.INSUFFICIENT_FUNDS, "可提款余额不足", input_field("amount"))
         payout = await _hold(conn, merchant, account, card, request.amount, now)

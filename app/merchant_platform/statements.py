@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from tortoise.exceptions import IntegrityError
 
 from models import Journal, Merchant, Posting, Transaction
+from models.merchant_platform import MerchantRefund, Order
 from models.merchant_platform_money import MerchantStatement
 
 from .. import clock, runtime
@@ -67,11 +68,39 @@ def last_ended_day(now: datetime) -> date:
     return china_date(now) - timedelta(days=1)
 
 
-def _rows_of_journal(net: int, journal: Journal, tx: Transaction | None) -> list[StatementRow]:
+@dataclass(frozen=True)
+class MerchantNumbers:
+    """The merchant's own numbers of a transaction: its order's outTradeNo, its refund's outRefundNo."""
+
+    out_trade_no: str = ""
+    out_refund_no: str = ""
+
+
+async def _merchant_numbers(transaction_ids: set[int]) -> dict[int, MerchantNumbers]:
+    orders = await Order.filter(transaction_id__in=transaction_ids).values("id", "transaction_id", "out_trade_no")
+    refunds = await MerchantRefund.filter(transaction_id__in=transaction_ids).values(
+        "transaction_id", "out_refund_no", "order_id"
+    )
+    refunded_orders = {
+        row["id"]: row["out_trade_no"]
+        for row in await Order.filter(id__in={r["order_id"] for r in refunds}).values("id", "out_trade_no")
+    } if refunds else {}
+    numbers = {int(o["transaction_id"]): MerchantNumbers(out_trade_no=o["out_trade_no"]) for o in orders}
+    for r in refunds:
+        numbers[int(r["transaction_id"])] = MerchantNumbers(
+            out_trade_no=refunded_orders.get(r["order_id"], ""), out_refund_no=r["out_refund_no"]
+        )
+    return numbers
+
+
+def _rows_of_journal(
+    net: int, journal: Journal, tx: Transaction | None, numbers: MerchantNumbers
+) -> list[StatementRow]:
     at = journal.created_at
     if tx is None:
         return [StatementRow("ADJUSTMENT", at, "", net, description=journal.memo or "")]
-    base = dict(at=at, transaction_no=tx.transaction_no)
+    base = dict(at=at, transaction_no=tx.transaction_no, out_trade_no=numbers.out_trade_no,
+                out_refund_no=numbers.out_refund_no)
     if tx.type == "PAYOUT":
         return [StatementRow("PAYOUT", amount=net, description=tx.description or "", **base)]
     if tx.type in PAYMENT_TYPES and net > 0:
@@ -103,10 +132,14 @@ async def statement_rows(account_id: int, day: date) -> list[StatementRow]:
     journals = {j.id: j for j in await Journal.filter(id__in=journal_ids)}
     tx_ids = {j.transaction_id for j in journals.values() if j.transaction_id}
     transactions = {t.id: t for t in await Transaction.filter(id__in=tx_ids)} if tx_ids else {}
+    numbers = await _merchant_numbers(tx_ids) if tx_ids else {}
     rows: list[StatementRow] = []
     for journal_id in sorted(journal_ids):
         journal = journals[journal_id]
-        rows.extend(_rows_of_journal(nets[journal_id], journal, transactions.get(journal.transaction_id)))
+        tx_id = journal.transaction_id
+        rows.extend(_rows_of_journal(
+            nets[journal_id], journal, transactions.get(tx_id), numbers.get(tx_id or 0, MerchantNumbers())
+        ))
     return rows
 
 

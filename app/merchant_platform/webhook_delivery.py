@@ -234,3 +234,33 @@ async def replay(merchant_id: int, delivery_id: int) -> WebhookDelivery:
 
 async def attempt_log(delivery_id: int) -> list[WebhookAttempt]:
     return await WebhookAttempt.filter(delivery_id=delivery_id).order_by("number")
+
+
+_background: asyncio.Task[None] | None = None
+_requested_again = False
+
+
+async def deliver_soon() -> None:
+    """Start sending due deliveries now, in the background of this process.
+
+    For ``uow.after_commit(deliver_soon)`` right after the transaction that recorded an event
+    commits, so a webhook leaves within milliseconds instead of at the job's next run. Safe
+    with other processes and the job (each attempt is claimed); returns at once; one
+    background run per process (a request arriving during a run makes it run once more)."""
+    global _background, _requested_again
+    if _background is not None and not _background.done():
+        _requested_again = True
+        return
+    _background = asyncio.get_running_loop().create_task(_drain())
+
+
+async def _drain() -> None:
+    global _requested_again
+    while True:
+        _requested_again = False
+        try:
+            await deliver_due()
+        except Exception:  # the job sends whatever this run could not
+            log.exception("background webhook delivery failed")
+        if not _requested_again:
+            return

@@ -15,18 +15,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from models import Account, BankCard, IdempotencyRecord, Merchant, Transaction, User
+from models import Account, BankCard, Merchant, Transaction, User
 
 from .. import crypto
 from ..channels import calls
 from ..channels.base import DECLINED, INSUFFICIENT, PENDING, SUCCEEDED, UNKNOWN, ChannelResult
 from ..errors import DomainError, ErrorCode, input_field
-from ..events.outbox import unit_of_work
-from ..ledger import idempotency
-from ..ledger.numbers import new_number
+from ..ledger import kernel
+from ..ledger.kernel import Key, MoneyResult, Movement
+from ..risk.check import Outgoing
 from . import channels
 from .settlement import fail_payment, settle_payment
-from .outcome import Outcome, refusal_result, replay, success_result
 from .parties import merchant_party, payer_party
 
 log = logging.getLogger(__name__)
@@ -46,41 +45,27 @@ class ChannelPayment:
     card: BankCard | None = None
 
 
-async def _record_attempt(
-    p: ChannelPayment, *, key: str, operation: str, digest: str
-) -> tuple[Transaction, int] | IdempotencyRecord:
-    """Write the open Transaction and own the key; an already-committed duplicate's record otherwise."""
+async def _record_attempt(p: ChannelPayment, *, key: Key, risk: Outgoing, allow_rule: str) -> MoneyResult:
+    """Record the open payment through the kernel (limits under the payer's wallet lock, the key
+    stored with it); an already-committed duplicate's first result otherwise."""
     counterparty = merchant_party(p.merchant)
     initiator = payer_party(p.payer, p.wallet)
-    async with unit_of_work() as uow:
-        claim = await idempotency.claim(uow.conn, p.payer.id, key, operation, digest)
-        if claim.replay is not None:
-            return claim.replay
-        assert claim.record_id is not None
-        tx = await Transaction.create(
-            transaction_no=new_number("T"),
-            type="PAYMENT",
-            status="PROCESSING" if p.channel == BANK_CARD else "PENDING",
-            channel=p.channel,
-            amount=p.amount,
-            account_id=p.wallet.id,
+    return await kernel.move(
+        Movement(
+            type="PAYMENT", account=p.wallet, amount=p.amount, key=key, risk=risk, allow_rule=allow_rule,
+            status="PROCESSING" if p.channel == BANK_CARD else "PENDING", channel=p.channel,
             counterparty_account_id=p.merchant.account_id,
-            counterparty_name=counterparty.name,
-            counterparty_ref=counterparty.ref,
-            initiator_name=initiator.name,
-            initiator_ref=initiator.ref,
-            description=p.description,
-            bank_card_id=p.card.id if p.card else None,
-            using_db=uow.conn,
+            counterparty_name=counterparty.name, counterparty_ref=counterparty.ref,
+            initiator_name=initiator.name, initiator_ref=initiator.ref,
+            description=p.description, bank_card_id=p.card.id if p.card else None,
         )
-        await idempotency.complete(uow.conn, claim.record_id, transaction_id=tx.id, result=success_result(tx))
-    return tx, claim.record_id
+    )
 
 
-async def _refuse(tx: Transaction, record_id: int, error: DomainError) -> DomainError:
+async def _refuse(tx: Transaction, key: Key, error: DomainError) -> DomainError:
     """Fail the payment and remember the refusal for replays; returns the error to raise."""
     await fail_payment(tx.id)
-    await IdempotencyRecord.filter(id=record_id).update(result=refusal_result(tx, error))
+    await kernel.remember_failure(key, tx.id, error)
     return error
 
 
@@ -92,11 +77,11 @@ def _decline_message(result: ChannelResult) -> str:
     return "支付渠道未能完成本次支付"
 
 
-async def pay_through_channel(p: ChannelPayment, *, key: str, operation: str, digest: str) -> Outcome:
-    started = await _record_attempt(p, key=key, operation=operation, digest=digest)
-    if isinstance(started, IdempotencyRecord):
-        return await replay(started, p.payer.id)
-    tx, record_id = started
+async def pay_through_channel(p: ChannelPayment, *, key: Key, risk: Outgoing, allow_rule: str) -> MoneyResult:
+    started = await _record_attempt(p, key=key, risk=risk, allow_rule=allow_rule)
+    tx = started.transaction
+    if started.replayed:
+        return started  # a duplicate: the first request's payment, as it is now
     if p.channel == BANK_CARD:
         assert p.card is not None
         bank = channels.bank()
@@ -110,7 +95,7 @@ async def pay_through_channel(p: ChannelPayment, *, key: str, operation: str, di
             await settle_payment(tx.id, external_ref=result.reference)
         else:
             error = DomainError(ErrorCode.CHANNEL_DECLINED, _decline_message(result), input_field("bankCardId"))
-            raise await _refuse(tx, record_id, error)
+            raise await _refuse(tx, key, error)
     else:
         provider = channels.third_party()
         result = await calls.call(
@@ -124,5 +109,5 @@ async def pay_through_channel(p: ChannelPayment, *, key: str, operation: str, di
         else:
             log.info("third-party checkout refused for %s: %s", tx.transaction_no, result.status)
             error = DomainError(ErrorCode.CHANNEL_DECLINED, _decline_message(result), input_field("channel"))
-            raise await _refuse(tx, record_id, error)
-    return Outcome(transaction=await Transaction.get(id=tx.id), account=p.wallet)
+            raise await _refuse(tx, key, error)
+    return MoneyResult(await Transaction.get(id=tx.id), p.wallet)

@@ -9,15 +9,15 @@ from models import BankCard, User
 
 from ..errors import DomainError, ErrorCode, input_field
 from ..identity.payment_password import verify_payment_password
-from ..ledger import idempotency
+from ..ledger import idempotency, kernel
 from ..ledger.accounts import wallet_of
-from ..risk.check import Outgoing, check_outgoing
+from ..ledger.journal import Leg
+from ..ledger.kernel import Key, MoneyResult, Movement, Notice
+from ..risk.check import Outgoing, screen
 from .channel_payments import BANK_CARD, THIRD_PARTY, ChannelPayment, pay_through_channel
 from .merchants import payable_merchant
-from .outcome import Outcome, replay
 from .parties import merchant_party, payer_party
 from .validation import optional_text, positive_amount
-from .wallet_debit import WalletDebit, debit_wallet
 
 OPERATION = "pay"
 WALLET_BALANCE = "WALLET_BALANCE"
@@ -57,7 +57,7 @@ async def _card(user: User, request: PayRequest) -> BankCard:
     return card
 
 
-async def pay(user: User, request: PayRequest) -> Outcome:
+async def pay(user: User, request: PayRequest) -> MoneyResult:
     idempotency.validate_key(request.idempotency_key)
     amount = positive_amount(request.amount)
     description = optional_text(request.description, 100, "description")
@@ -69,30 +69,29 @@ async def pay(user: User, request: PayRequest) -> Outcome:
     card = await _card(user, request) if request.channel == BANK_CARD else None
     await verify_payment_password(user, request.payment_password)
 
-    digest = request.digest()
-    earlier = await idempotency.find(user.id, request.idempotency_key, OPERATION, digest)
-    if earlier is not None:
-        return await replay(earlier, user.id)
+    key = Key(user.id, request.idempotency_key, OPERATION, request.digest())
+    if (first := await kernel.earlier(key)) is not None:
+        return first
 
     wallet = await wallet_of(user.id)
-    await check_outgoing(
-        Outgoing(user=user, wallet_id=wallet.id, amount=amount, operation="PAY",
-                 verification_code=request.verification_code)
-    )
+    risk = Outgoing(user=user, wallet_id=wallet.id, amount=amount, operation="PAY",
+                    verification_code=request.verification_code)
+    rule = await screen(risk)
     if request.channel == WALLET_BALANCE:
-        debit = WalletDebit(
-            payer=user,
-            wallet=wallet,
-            credit=merchant.account,
-            amount=amount,
-            type="PAYMENT",
-            counterparty=merchant_party(merchant),
-            initiator=payer_party(user, wallet),
-            description=description,
+        counterparty, initiator = merchant_party(merchant), payer_party(user, wallet)
+        return await kernel.move(
+            Movement(
+                type="PAYMENT", account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
+                legs=(Leg(wallet, -amount), Leg(merchant.account, amount)),
+                counterparty_account_id=merchant.account_id,
+                counterparty_name=counterparty.name, counterparty_ref=counterparty.ref,
+                initiator_name=initiator.name, initiator_ref=initiator.ref,
+                description=description,
+                notices=(Notice(wallet, -amount, sms_phone=user.phone),),
+            )
         )
-        return await debit_wallet(debit, key=request.idempotency_key, operation=OPERATION, digest=digest)
     payment = ChannelPayment(
         payer=user, wallet=wallet, merchant=merchant, amount=amount,
         channel=request.channel, description=description, card=card,
     )
-    return await pay_through_channel(payment, key=request.idempotency_key, operation=OPERATION, digest=digest)
+    return await pay_through_channel(payment, key=key, risk=risk, allow_rule=rule)

@@ -23,15 +23,16 @@ from .. import clock
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..identity.payment_password import verify_payment_password
-from ..ledger import idempotency
+from ..ledger import idempotency, kernel
 from ..ledger.accounts import wallet_of
-from ..risk.check import Outgoing, check_outgoing
+from ..ledger.journal import Leg
+from ..ledger.kernel import Key, MoneyResult, Movement, Notice
+from ..merchant_platform import order_payment, orders
+from ..risk.check import Outgoing, screen
 from . import qr_events
 from .merchants import owned_merchant
-from .outcome import Outcome, replay
 from .parties import merchant_party, payer_party
 from .validation import optional_text, positive_amount
-from .wallet_debit import WalletDebit, debit_wallet
 
 PAYLOAD_PREFIX = "fenpay://pay?c="
 DEFAULT_LIFETIME_SECONDS = 300
@@ -160,42 +161,47 @@ async def _mark_paid(uow: UnitOfWork, code: PaymentQrCode, transaction: Transact
     raise DomainError(ErrorCode.QR_CODE_EXPIRED, "付款码已过期，请让商户重新生成", input_field("payload"))
 
 
-async def pay_code(payer: User, request: PayQrCodeRequest) -> Outcome:
+async def pay_code(payer: User, request: PayQrCodeRequest) -> MoneyResult:
+    """Pay a merchant's payment QR code, or a merchant order's QR payload (``fenpay://pay?o=``)."""
+    if orders.is_order_payload(request.payload):
+        return await order_payment.pay_scanned_order(
+            payer, payload=request.payload, amount=request.amount, payment_password=request.payment_password,
+            idempotency_key=request.idempotency_key, verification_code=request.verification_code,
+            digest=request.digest(),
+        )
     idempotency.validate_key(request.idempotency_key)
     code = await code_for_payload(request.payload)
     amount = _amount_for(code, request.amount)
     await verify_payment_password(payer, request.payment_password)
 
-    digest = request.digest()
-    earlier = await idempotency.find(payer.id, request.idempotency_key, OPERATION, digest)
-    if earlier is not None:
-        return await replay(earlier, payer.id)
+    key = Key(payer.id, request.idempotency_key, OPERATION, request.digest())
+    if (first := await kernel.earlier(key)) is not None:
+        return first
 
     _refuse_if_unpayable(code)
     wallet = await wallet_of(payer.id)
-    await check_outgoing(
-        Outgoing(user=payer, wallet_id=wallet.id, amount=amount, operation="QR_PAY",
-                 verification_code=request.verification_code)
-    )
+    risk = Outgoing(user=payer, wallet_id=wallet.id, amount=amount, operation="QR_PAY",
+                    verification_code=request.verification_code)
+    rule = await screen(risk)
     merchant = await Merchant.get(id=code.merchant_id)
-    debit = WalletDebit(
-        payer=payer,
-        wallet=wallet,
-        credit=await Account.get(id=merchant.account_id),
-        amount=amount,
-        type="PAYMENT",
-        counterparty=merchant_party(merchant),
-        initiator=payer_party(payer, wallet),
-        description=code.description,
-        reference_id=code.id,
-    )
+    merchant_account = await Account.get(id=merchant.account_id)
+    counterparty, initiator = merchant_party(merchant), payer_party(payer, wallet)
 
-    async def after_post(uow: UnitOfWork, transaction: Transaction) -> None:
+    async def mark_paid(uow: UnitOfWork, transaction: Transaction, _balances: object) -> None:
         await _mark_paid(uow, code, transaction)
         await qr_events.emit_paid(uow, code.id, transaction.id)
 
-    return await debit_wallet(
-        debit, key=request.idempotency_key, operation=OPERATION, digest=digest, after_post=after_post
+    return await kernel.move(
+        Movement(
+            type="PAYMENT", account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
+            legs=(Leg(wallet, -amount), Leg(merchant_account, amount)),
+            counterparty_account_id=merchant_account.id,
+            counterparty_name=counterparty.name, counterparty_ref=counterparty.ref,
+            initiator_name=initiator.name, initiator_ref=initiator.ref,
+            description=code.description, reference_id=code.id,
+            notices=(Notice(wallet, -amount, sms_phone=payer.phone),),
+            after=mark_paid,
+        )
     )
 
 

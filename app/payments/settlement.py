@@ -15,11 +15,10 @@ from models import Account, Transaction
 from .. import clock
 from ..events.outbox import unit_of_work
 from ..ledger import journal
-from ..ledger.accounts import system_account
+from ..ledger.clearing import clearing_account
 
 PAYMENT = "PAYMENT"
 OPEN_STATUSES = ("PENDING", "PROCESSING")
-CLEARING_ACCOUNT = {"BANK_CARD": "BANK_CLEARING", "THIRD_PARTY": "THIRD_PARTY_CLEARING"}
 
 
 async def settle_payment(transaction_id: int, *, external_ref: str | None = None) -> bool:
@@ -37,7 +36,7 @@ async def settle_payment(transaction_id: int, *, external_ref: str | None = None
         if not moved:
             return False
         tx = await Transaction.get(id=transaction_id, using_db=uow.conn)
-        clearing = await system_account(CLEARING_ACCOUNT[tx.channel])
+        clearing = await clearing_account(tx.channel)
         merchant_account = await Account.get(id=tx.counterparty_account_id, using_db=uow.conn)
         await journal.post(
             uow.conn,

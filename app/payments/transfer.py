@@ -12,13 +12,13 @@ from models import Account, User
 
 from ..errors import DomainError, ErrorCode, input_field
 from ..identity.payment_password import verify_payment_password
-from ..ledger import idempotency
+from ..ledger import idempotency, kernel
 from ..ledger.accounts import WALLET, wallet_of
-from ..risk.check import Outgoing, check_outgoing
-from .outcome import Outcome, replay
+from ..ledger.journal import Leg
+from ..ledger.kernel import Key, MoneyResult, Movement, Notice
+from ..risk.check import Outgoing, screen
 from .parties import person_party
 from .validation import optional_text, positive_amount
-from .wallet_debit import WalletDebit, debit_wallet
 
 OPERATION = "transfer"
 _PHONE = re.compile(r"^1\d{10}$")
@@ -54,20 +54,23 @@ async def find_recipient(text: str) -> tuple[User, Account]:
     not_found = DomainError(ErrorCode.NOT_FOUND, "收款人不存在", input_field("recipient"))
     if _PHONE.match(value):
         user = await User.get_or_none(phone=value)
-        if user is None:
+        if user is None or user.status == "CLOSED":
             raise not_found
         return user, await wallet_of(user.id)
     if _ACCOUNT_NO.match(value):
         wallet = await Account.get_or_none(account_no=value, kind=WALLET)
         if wallet is None or wallet.user_id is None:
             raise not_found
-        return await User.get(id=wallet.user_id), wallet
+        user = await User.get(id=wallet.user_id)
+        if user.status == "CLOSED":
+            raise not_found
+        return user, wallet
     raise DomainError(
         ErrorCode.VALIDATION_FAILED, "请输入收款人的手机号或 16 位账号", input_field("recipient")
     )
 
 
-async def transfer(sender: User, request: TransferRequest) -> Outcome:
+async def transfer(sender: User, request: TransferRequest) -> MoneyResult:
     idempotency.validate_key(request.idempotency_key)
     amount = positive_amount(request.amount)
     note = optional_text(request.note, 100, "note")
@@ -76,25 +79,26 @@ async def transfer(sender: User, request: TransferRequest) -> Outcome:
         raise DomainError(ErrorCode.VALIDATION_FAILED, "不能转账给自己", input_field("recipient"))
     await verify_payment_password(sender, request.payment_password)
 
-    digest = request.digest()
-    earlier = await idempotency.find(sender.id, request.idempotency_key, OPERATION, digest)
-    if earlier is not None:
-        return await replay(earlier, sender.id)
+    key = Key(sender.id, request.idempotency_key, OPERATION, request.digest())
+    if (first := await kernel.earlier(key)) is not None:
+        return first
 
     wallet = await wallet_of(sender.id)
-    await check_outgoing(
-        Outgoing(user=sender, wallet_id=wallet.id, amount=amount, operation="TRANSFER",
-                 verification_code=request.verification_code)
+    risk = Outgoing(user=sender, wallet_id=wallet.id, amount=amount, operation="TRANSFER",
+                    verification_code=request.verification_code)
+    rule = await screen(risk)
+    counterparty, initiator = person_party(recipient), person_party(sender)
+    return await kernel.move(
+        Movement(
+            type="TRANSFER", account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
+            legs=(Leg(wallet, -amount), Leg(recipient_wallet, amount)),
+            counterparty_account_id=recipient_wallet.id,
+            counterparty_name=counterparty.name, counterparty_ref=counterparty.ref,
+            initiator_name=initiator.name, initiator_ref=initiator.ref,
+            description=note,
+            notices=(
+                Notice(wallet, -amount, sms_phone=sender.phone),
+                Notice(recipient_wallet, amount, sms_phone=recipient.phone),
+            ),
+        )
     )
-    debit = WalletDebit(
-        payer=sender,
-        wallet=wallet,
-        credit=recipient_wallet,
-        amount=amount,
-        type="TRANSFER",
-        counterparty=person_party(recipient),
-        initiator=person_party(sender),
-        description=note,
-        recipient=recipient,
-    )
-    return await debit_wallet(debit, key=request.idempotency_key, operation=OPERATION, digest=digest)

@@ -26,17 +26,17 @@ from ..channels import base as channel_base
 from ..channels import calls
 from ..errors import DomainError, ErrorCode
 from ..events.outbox import UnitOfWork, unit_of_work
-from ..ledger import journal
-from ..ledger.accounts import MERCHANT, balance_of, system_account
+from ..ledger import journal, kernel
+from ..ledger.accounts import MERCHANT, balance_of
+from ..ledger.clearing import clearing_account
 from ..ledger.events import emit_balance_changed
-from ..ledger.numbers import new_number
+from ..ledger.kernel import Movement
 from ..money import format_fen
 from ..risk.alerts import merchant_scope, raise_alert
 from . import channels, notices
 from .states import APPROVED, COMPLETED, PENDING_REVIEW
 from .ways import ReturnWay
 
-CLEARING = {ReturnWay.BANK_CARD: "BANK_CLEARING", ReturnWay.THIRD_PARTY: "THIRD_PARTY_CLEARING"}
 CHANNEL_OF = {
     ReturnWay.WALLET: "WALLET_BALANCE",
     ReturnWay.TRANSFER: "WALLET_BALANCE",
@@ -73,28 +73,31 @@ async def claim_review(
 
 
 async def _refund_transaction(
-    conn: Any, refund: Refund, original: Transaction, way: ReturnWay, *, status: str
+    uow: UnitOfWork, refund: Refund, original: Transaction, way: ReturnWay, *, status: str
 ) -> Transaction:
-    now = clock.now()
-    return await Transaction.create(
-        transaction_no=new_number("T"),
-        type="REFUND",
-        status=status,
-        channel=CHANNEL_OF[way],
-        amount=refund.amount,
-        account_id=original.account_id,
-        counterparty_account_id=original.counterparty_account_id,
-        counterparty_name=original.counterparty_name,
-        counterparty_ref=original.counterparty_ref,
-        initiator_name=original.initiator_name,
-        initiator_ref=original.initiator_ref,
-        description=f"退款 {refund.refund_no}（原交易 {original.transaction_no}）",
-        bank_card_id=original.bank_card_id,
-        related_transaction_id=original.id,
-        reference_id=refund.id,
-        completed_at=now if status == "SUCCEEDED" else None,
-        using_db=conn,
+    """The REFUND transaction row, on the payer's wallet, through the money kernel (its journal
+    is posted by the caller: at once within the platform, after the rail answered otherwise)."""
+    payer = await Account.get(id=original.account_id, using_db=uow.conn)
+    tx, _ = await kernel.write(
+        uow,
+        Movement(
+            type="REFUND",
+            account=payer,
+            amount=refund.amount,
+            status=status,
+            channel=CHANNEL_OF[way],
+            counterparty_account_id=original.counterparty_account_id,
+            counterparty_name=original.counterparty_name,
+            counterparty_ref=original.counterparty_ref,
+            initiator_name=original.initiator_name,
+            initiator_ref=original.initiator_ref,
+            description=f"退款 {refund.refund_no}（原交易 {original.transaction_no}）",
+            bank_card_id=original.bank_card_id,
+            related_transaction_id=original.id,
+            reference_id=refund.id,
+        ),
     )
+    return tx
 
 
 async def _phone_of(account: Account, conn: Any) -> str | None:
@@ -146,7 +149,7 @@ async def return_within_platform(
     source = await Account.get(id=original.counterparty_account_id)
     async with unit_of_work() as uow:
         await claim_review(uow.conn, refund, status=COMPLETED, reviewer_id=reviewer_id, note=note, completed=True)
-        tx = await _refund_transaction(uow.conn, refund, original, way, status="SUCCEEDED")
+        tx = await _refund_transaction(uow, refund, original, way, status="SUCCEEDED")
         try:
             balances = await journal.post(
                 uow.conn,
@@ -207,7 +210,7 @@ async def return_through_channel(
         )
     async with unit_of_work() as uow:
         await claim_review(uow.conn, refund, status=APPROVED, reviewer_id=reviewer_id, note=note)
-        tx = await _refund_transaction(uow.conn, refund, original, way, status="PROCESSING")
+        tx = await _refund_transaction(uow, refund, original, way, status="PROCESSING")
         await Refund.filter(id=refund.id).using_db(uow.conn).update(refund_transaction_id=tx.id)
         refund.refund_transaction_id = tx.id
         await _audit(refund, reviewer_id, ip, "APPROVED", uow.conn)
@@ -238,7 +241,7 @@ async def finish_payout(refund: Refund, tx: Transaction, result: channel_base.Ch
         return False
     way = ReturnWay(tx.channel)
     merchant_account = await Account.get(id=tx.counterparty_account_id)
-    clearing = await system_account(CLEARING[way])
+    clearing = await clearing_account(CHANNEL_OF[way])
     done_now = way is ReturnWay.THIRD_PARTY and result.status == channel_base.SUCCEEDED
     now = clock.now()
     async with unit_of_work() as uow:

@@ -1,12 +1,18 @@
 """The risk check every outgoing money movement passes (pay, transfer, withdraw, QR pay,
 wealth purchase). Outcomes: allow, step-up (VERIFICATION_REQUIRED until a valid PAYMENT
-code comes with the request) or reject. Each decision is recorded with its rule."""
+code comes with the request) or reject. Each decision is recorded with its rule.
+
+Two halves: ``screen`` (status, real name, step-up) runs before the money transaction;
+``limit_refusal`` (lifetime cap, daily limit, velocity) runs inside it, under the payer's
+wallet row lock taken by the money kernel, so the figures cannot change between the check
+and the debit."""
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, NoReturn
 
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
@@ -82,9 +88,19 @@ async def _record(o: Outgoing, outcome: str, rule: str) -> None:
     )
 
 
-async def _reject(o: Outgoing, rule: str, code: ErrorCode, message: str, field: str | None = "amount") -> None:
+async def _reject(o: Outgoing, rule: str, code: ErrorCode, message: str, field: str | None = "amount") -> NoReturn:
     await _record(o, "REJECT", rule)
     raise DomainError(code, message, ("input", field) if field else None)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A limit said no: the rule, the error the caller gets, and for VELOCITY the count seen."""
+
+    rule: str
+    code: ErrorCode
+    message: str
+    recent_payments: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,12 +110,14 @@ class _Spending:
     recent_payments: int
 
 
-async def _spending(wallet_id: int, *, day_start: datetime, window_start: datetime, lifetime: bool) -> _Spending:
+async def _spending(
+    conn: Any, wallet_id: int, *, day_start: datetime, window_start: datetime, lifetime: bool
+) -> _Spending:
     """The three figures the rules need, in one statement (index on account_id, created_at)."""
     since = None if lifetime else min(day_start, window_start)
     live = ", ".join("?" * len(LIVE_STATUSES))
     rows = await sql.fetch(
-        connections.get("default"),
+        conn,
         "SELECT COALESCE(SUM(amount), 0) AS lifetime,"
         " COALESCE(SUM(CASE WHEN created_at >= ? THEN amount ELSE 0 END), 0) AS today,"
         " COALESCE(SUM(CASE WHEN created_at >= ? AND type IN ('PAYMENT', 'TRANSFER') AND status = 'SUCCEEDED'"
@@ -112,59 +130,108 @@ async def _spending(wallet_id: int, *, day_start: datetime, window_start: dateti
     return _Spending(int(row["lifetime"] or 0), int(row["today"] or 0), int(row["recent"] or 0))
 
 
-async def check_outgoing(o: Outgoing) -> None:
-    """Raise a DomainError when the movement may not happen (nothing has moved yet).
+async def _check_standing(o: Outgoing) -> None:
+    """Account status and the operations an unverified user may not do at all."""
+    if o.user.status in ("FROZEN", "ABNORMAL"):
+        await _reject(o, "ACCOUNT_STATUS", ErrorCode.ACCOUNT_FROZEN, "账户已冻结，暂不能转出资金", field=None)
+    if o.user.real_name_status != "VERIFIED" and o.operation in VERIFIED_ONLY:
+        await _reject(o, "REAL_NAME", ErrorCode.REAL_NAME_REQUIRED, "请先完成实名认证")
 
-    ``o.user`` is the caller as loaded during this operation (the resolver's viewer, reloaded
-    for every operation, websockets included), so its status is current."""
+
+async def _check_step_up(o: Outgoing) -> str:
+    """Above the step-up threshold a PAYMENT code must come with the request (consumed here).
+    Returns the rule an allowed movement is recorded under."""
+    settings = runtime.settings()
+    if not (o.amount > settings.risk_step_up_fen and o.operation in STEP_UP_OPERATIONS):
+        return "DEFAULT"
+    if not o.verification_code:
+        await _record(o, "STEP_UP", "LARGE_AMOUNT")
+        raise DomainError(
+            ErrorCode.VERIFICATION_REQUIRED,
+            "大额交易需要短信验证：请获取 PAYMENT 验证码后重试",
+            ("input", "verificationCode"),
+        )
+    await _verify_step_up_code(o.user, o.verification_code)
+    await raise_alert(
+        "LARGE_AMOUNT", "MEDIUM", f"用户 {o.user.id} 发起大额交易 {format_fen(o.amount)} 元（已短信验证）",
+        user_id=o.user.id,
+    )
+    return "LARGE_AMOUNT_VERIFIED"
+
+
+async def screen(o: Outgoing) -> str:
+    """The rules that do not depend on other movements, checked before the money transaction:
+    account status, verified-only operations and the step-up (consuming the PAYMENT code).
+
+    Returns the rule to record with ALLOW once the movement commits (see ``allow``); raises
+    ACCOUNT_FROZEN, REAL_NAME_REQUIRED, VERIFICATION_REQUIRED or INVALID_VERIFICATION_CODE.
+    The limits are NOT checked here: ``limit_refusal`` evaluates them under the payer's wallet
+    lock inside the money kernel's transaction (``app/ledger/kernel.py``)."""
+    await _check_standing(o)
+    return await _check_step_up(o)
+
+
+async def limit_refusal(conn: Any, o: Outgoing) -> Refusal | None:
+    """The limits that count other movements, evaluated on ``conn`` from figures read there.
+
+    Call it while holding the payer's wallet row lock in the movement's own transaction, so two
+    concurrent movements of one wallet cannot both see the figures before the other: unverified
+    lifetime cap (REAL_NAME_REQUIRED), daily outgoing per China day (LIMIT_EXCEEDED), velocity
+    count in the window (RISK_REJECTED). Returns None when all pass; records nothing (the caller
+    rolls back and then calls ``refuse``)."""
     settings = runtime.settings()
     now = clock.now()
-    user = o.user
-    if user.status in ("FROZEN", "ABNORMAL"):
-        await _reject(o, "ACCOUNT_STATUS", ErrorCode.ACCOUNT_FROZEN, "账户已冻结，暂不能转出资金", field=None)
-    verified = user.real_name_status == "VERIFIED"
-    if not verified and o.operation in VERIFIED_ONLY:
-        await _reject(o, "REAL_NAME", ErrorCode.REAL_NAME_REQUIRED, "请先完成实名认证")
+    verified = o.user.real_name_status == "VERIFIED"
     window = now - timedelta(seconds=settings.risk_velocity_window_seconds)
-    spending = await _spending(o.wallet_id, day_start=china_day_start(now), window_start=window, lifetime=not verified)
-    if not verified:
-        spent = spending.lifetime
-        if spent + o.amount > settings.risk_unverified_lifetime_fen:
-            await _reject(
-                o, "UNVERIFIED_CAP", ErrorCode.REAL_NAME_REQUIRED,
-                f"未实名用户累计支付不能超过 {format_fen(settings.risk_unverified_lifetime_fen)} 元，请先完成实名认证",
-            )
-    today = spending.today
-    if today + o.amount > settings.risk_daily_out_limit_fen:
-        await _reject(
-            o, "DAILY_LIMIT", ErrorCode.LIMIT_EXCEEDED,
+    spending = await _spending(
+        conn, o.wallet_id, day_start=china_day_start(now), window_start=window, lifetime=not verified
+    )
+    if not verified and spending.lifetime + o.amount > settings.risk_unverified_lifetime_fen:
+        return Refusal(
+            "UNVERIFIED_CAP", ErrorCode.REAL_NAME_REQUIRED,
+            f"未实名用户累计支付不能超过 {format_fen(settings.risk_unverified_lifetime_fen)} 元，请先完成实名认证",
+        )
+    if spending.today + o.amount > settings.risk_daily_out_limit_fen:
+        return Refusal(
+            "DAILY_LIMIT", ErrorCode.LIMIT_EXCEEDED,
             f"超出每日转出限额 {format_fen(settings.risk_daily_out_limit_fen)} 元",
         )
-    if o.operation in VELOCITY_OPERATIONS:
-        recent = spending.recent_payments
-        if recent >= settings.risk_velocity_count:
-            with contextlib.suppress(IntegrityError):  # a concurrent refusal raised it first
-                await raise_alert(
-                    "VELOCITY", "HIGH",
-                    f"用户 {user.id} 在 {settings.risk_velocity_window_seconds} 秒内成功付款 {recent} 笔，已拦截",
-                    user_id=user.id,
-                    # One alert per user per minute of a burst, however many attempts it refuses.
-                    dedupe_key=f"VELOCITY:{user.id}:{now:%Y%m%d%H%M}",
-                )
-            await _reject(o, "VELOCITY", ErrorCode.RISK_REJECTED, "交易过于频繁，已被风控拦截")
-    if o.amount > settings.risk_step_up_fen and o.operation in STEP_UP_OPERATIONS:
-        if not o.verification_code:
-            await _record(o, "STEP_UP", "LARGE_AMOUNT")
-            raise DomainError(
-                ErrorCode.VERIFICATION_REQUIRED,
-                "大额交易需要短信验证：请获取 PAYMENT 验证码后重试",
-                ("input", "verificationCode"),
-            )
-        await _verify_step_up_code(user, o.verification_code)
-        await raise_alert(
-            "LARGE_AMOUNT", "MEDIUM", f"用户 {user.id} 发起大额交易 {format_fen(o.amount)} 元（已短信验证）",
-            user_id=user.id,
+    if o.operation in VELOCITY_OPERATIONS and spending.recent_payments >= settings.risk_velocity_count:
+        return Refusal(
+            "VELOCITY", ErrorCode.RISK_REJECTED, "交易过于频繁，已被风控拦截", recent_payments=spending.recent_payments
         )
-        await _record(o, "ALLOW", "LARGE_AMOUNT_VERIFIED")
-        return
-    await _record(o, "ALLOW", "DEFAULT")
+    return None
+
+
+async def refuse(o: Outgoing, refusal: Refusal) -> NoReturn:
+    """Record the refusal (after the money transaction rolled back), alert on VELOCITY, raise it."""
+    if refusal.rule == "VELOCITY":
+        settings = runtime.settings()
+        with contextlib.suppress(IntegrityError):  # a concurrent refusal raised it first
+            await raise_alert(
+                "VELOCITY", "HIGH",
+                f"用户 {o.user.id} 在 {settings.risk_velocity_window_seconds} 秒内成功付款 "
+                f"{refusal.recent_payments} 笔，已拦截",
+                user_id=o.user.id,
+                # One alert per user per minute of a burst, however many attempts it refuses.
+                dedupe_key=f"VELOCITY:{o.user.id}:{clock.now():%Y%m%d%H%M}",
+            )
+    await _reject(o, refusal.rule, refusal.code, refusal.message)
+
+
+async def allow(o: Outgoing, rule: str) -> None:
+    """Record that the movement passed every rule (after it committed)."""
+    await _record(o, "ALLOW", rule)
+
+
+async def check_outgoing(o: Outgoing) -> None:
+    """Every rule at once, outside any money transaction: a dry run for operators and tests.
+
+    Not atomic with any debit (the figures may change before money moves): services move money
+    through the kernel, which runs ``screen`` before and ``limit_refusal`` under the wallet lock.
+    Raises the DomainError of the first rule that says no (and records it), else records ALLOW."""
+    await _check_standing(o)
+    refusal = await limit_refusal(connections.get("default"), o)
+    if refusal is not None:
+        await refuse(o, refusal)
+    await allow(o, await _check_step_up(o))

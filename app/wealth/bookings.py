@@ -1,4 +1,4 @@
-"""The three wealth movements as ledger journals, each with the transaction the user sees.
+"""The three wealth movements, as the money kernel's ``Movement`` descriptions.
 
 Design: money in a product is held by the WEALTH_CUSTODY system account.
 - purchase:   wallet -> WEALTH_CUSTODY                 (WEALTH_PURCHASE)
@@ -14,11 +14,11 @@ from __future__ import annotations
 from models import Account, Transaction
 from models.wealth import WealthProduct
 
-from .. import clock
 from ..events.outbox import UnitOfWork
-from ..ledger import journal
-from ..ledger.accounts import Balance, system_account
-from ..ledger.numbers import new_number
+from ..ledger import kernel
+from ..ledger.accounts import system_account
+from ..ledger.journal import Leg
+from ..ledger.kernel import Movement
 
 WEALTH_PURCHASE = "WEALTH_PURCHASE"
 WEALTH_INCOME = "WEALTH_INCOME"
@@ -28,87 +28,57 @@ CUSTODY = "WEALTH_CUSTODY"
 INTEREST_EXPENSE = "INTEREST_EXPENSE"
 
 
-async def _book(
-    uow: UnitOfWork,
-    *,
-    type: str,
-    wallet_id: int,
-    product: WealthProduct,
-    holding_id: int | None,
-    amount: int,
-    source: Account,
-    target: Account,
-    description: str,
-) -> tuple[Transaction, dict[int, Balance]]:
-    now = clock.now()
-    tx = await Transaction.create(
-        transaction_no=new_number("T"),
-        type=type,
-        status="SUCCEEDED",
-        channel="WALLET_BALANCE",
+async def purchase_movement(wallet: Account, product: WealthProduct, amount: int) -> Movement:
+    """wallet -> custody; the caller adds the key, the limits and the holding (``after``)."""
+    return Movement(
+        type=WEALTH_PURCHASE,
+        account=wallet,
         amount=amount,
-        account_id=wallet_id,
+        legs=(Leg(wallet, -amount), Leg(await system_account(CUSTODY), amount)),
+        memo=WEALTH_PURCHASE,
         counterparty_name=product.name,
         counterparty_ref=product.code,
-        description=description,
-        reference_id=holding_id,
-        completed_at=now,
-        using_db=uow.conn,
-    )
-    balances = await journal.post(
-        uow.conn, [journal.Leg(source, -amount), journal.Leg(target, amount)], transaction_id=tx.id, memo=type
-    )
-    return tx, balances
-
-
-async def book_purchase(
-    uow: UnitOfWork, wallet: Account, product: WealthProduct, amount: int
-) -> tuple[Transaction, Balance]:
-    """Raises INSUFFICIENT_FUNDS (and the caller's transaction rolls back) when the wallet is short."""
-    tx, balances = await _book(
-        uow,
-        type=WEALTH_PURCHASE,
-        wallet_id=wallet.id,
-        product=product,
-        holding_id=None,  # set once the holding exists
-        amount=amount,
-        source=wallet,
-        target=await system_account(CUSTODY),
         description=f"购买理财产品：{product.name}",
     )
-    return tx, balances[wallet.id]
 
 
 async def book_income(
     uow: UnitOfWork, wallet_id: int, product: WealthProduct, holding_id: int, amount: int, income_date: str
 ) -> Transaction:
-    tx, _ = await _book(
+    """One day's income of a holding, in the accrual job's transaction (the holding is locked)."""
+    wallet = await Account.get(id=wallet_id, using_db=uow.conn)
+    tx, _ = await kernel.write(
         uow,
-        type=WEALTH_INCOME,
-        wallet_id=wallet_id,
-        product=product,
-        holding_id=holding_id,
-        amount=amount,
-        source=await system_account(INTEREST_EXPENSE),
-        target=await system_account(CUSTODY),
-        description=f"理财收益（{income_date}）：{product.name}",
+        Movement(
+            type=WEALTH_INCOME,
+            account=wallet,
+            amount=amount,
+            legs=(Leg(await system_account(INTEREST_EXPENSE), -amount), Leg(await system_account(CUSTODY), amount)),
+            memo=WEALTH_INCOME,
+            counterparty_name=product.name,
+            counterparty_ref=product.code,
+            description=f"理财收益（{income_date}）：{product.name}",
+            reference_id=holding_id,
+        ),
     )
     return tx
 
 
-async def book_redemption(
-    uow: UnitOfWork, wallet: Account, product: WealthProduct, holding_id: int, amount: int, *, at_maturity: bool
-) -> tuple[Transaction, Balance]:
+async def redemption_movement(
+    wallet: Account, product: WealthProduct, holding_id: int, amount: int, *, at_maturity: bool
+) -> Movement:
+    """custody -> wallet. A redemption the user asks for keeps the wallet under the maximum
+    balance; the redemption at maturity is the user's money coming home and is never refused."""
     what = "到期赎回" if at_maturity else "赎回"
-    tx, balances = await _book(
-        uow,
+    return Movement(
         type=WEALTH_REDEMPTION,
-        wallet_id=wallet.id,
-        product=product,
-        holding_id=holding_id,
+        account=wallet,
         amount=amount,
-        source=await system_account(CUSTODY),
-        target=wallet,
+        legs=(Leg(await system_account(CUSTODY), -amount), Leg(wallet, amount)),
+        memo=WEALTH_REDEMPTION,
+        counterparty_name=product.name,
+        counterparty_ref=product.code,
         description=f"理财产品{what}：{product.name}",
+        reference_id=holding_id,
+        cap_balance=not at_maturity,
     )
-    return tx, balances[wallet.id]

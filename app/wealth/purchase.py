@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from models import User
+from models import Transaction, User
 from models.wealth import Holding, WealthProduct
 
 from .. import audit, clock
 from ..business_days import china_date
 from ..errors import DomainError, ErrorCode, input_field
-from ..events.outbox import unit_of_work
+from ..events.outbox import UnitOfWork
 from ..identity.payment_password import verify_payment_password
-from ..ledger import idempotency
+from ..ledger import idempotency, kernel
 from ..ledger.accounts import wallet_of
-from ..ledger.events import emit_balance_changed
+from ..ledger.kernel import Key, MoneyResult, Notice
 from ..money import format_fen
-from ..risk.check import Outgoing, check_outgoing
-from .bookings import book_purchase
+from ..risk.check import Outgoing, screen
+from .bookings import purchase_movement
 from .catalogue import ON_SALE
 from .holdings import HOLDING, term_dates
-from .replay import HoldingResult, find_replay, load_result, stored_result
 from .suitability import may_buy
 
 OPERATION = "WEALTH_PURCHASE"
@@ -74,7 +73,8 @@ async def _check_rules(user: User, request: PurchaseRequest) -> WealthProduct:
     return product
 
 
-async def purchase(user: User, request: PurchaseRequest, *, ip: str | None = None) -> HoldingResult:
+async def purchase(user: User, request: PurchaseRequest, *, ip: str | None = None) -> MoneyResult:
+    """Buy: the transaction's ``reference_id`` is the new holding's id."""
     idempotency.validate_key(request.idempotency_key)
     digest = idempotency.request_hash(
         OPERATION,
@@ -84,61 +84,58 @@ async def purchase(user: User, request: PurchaseRequest, *, ip: str | None = Non
             "acceptRiskDisclosure": request.accept_risk_disclosure,
         },
     )
-    replay = await find_replay(user.id, request.idempotency_key, OPERATION, digest)
-    if replay is None:
-        await _check_rules(user, request)
+    key = Key(user.id, request.idempotency_key, OPERATION, digest)
+    # A replay answers the first result even when the rules would now say no (sold out).
+    first = await kernel.earlier(key)
+    if first is None:
+        product = await _check_rules(user, request)
     await verify_payment_password(user, request.payment_password)
-    if replay is not None:
-        return await load_result(replay)
+    if first is not None:
+        return first
 
     wallet = await wallet_of(user.id)
-    await check_outgoing(
-        Outgoing(
-            user=user,
-            wallet_id=wallet.id,
-            amount=request.amount,
-            operation=OPERATION,
-            verification_code=request.verification_code,
+    risk = Outgoing(
+        user=user,
+        wallet_id=wallet.id,
+        amount=request.amount,
+        operation=OPERATION,
+        verification_code=request.verification_code,
+    )
+    rule = await screen(risk)
+
+    async def open_holding(uow: UnitOfWork, tx: Transaction, _balances: object) -> None:
+        # Read again inside the transaction: the product may have closed meanwhile.
+        fresh = await _on_sale_product(request.product_id, uow.conn)
+        now = clock.now()
+        last_income_date, matures_at = term_dates(now, fresh.term_days)
+        holding = await Holding.create(
+            user_id=user.id,
+            product_id=fresh.id,
+            account_id=wallet.id,
+            rate_bp=fresh.expected_return_bp,
+            principal=request.amount,
+            status=HOLDING,
+            purchased_at=now,
+            accrued_through=china_date(now),
+            last_income_date=last_income_date,
+            matures_at=matures_at,
+            purchase_transaction_id=tx.id,
+            using_db=uow.conn,
+        )
+        tx.reference_id = holding.id
+        await tx.save(update_fields=["reference_id"], using_db=uow.conn)
+        await audit.record(
+            "WEALTH_PURCHASE",
+            actor_id=user.id,
+            ip=ip,
+            details={"holdingId": holding.id, "productId": fresh.id, "amount": request.amount},
+            conn=uow.conn,
+        )
+
+    movement = await purchase_movement(wallet, product, request.amount)
+    return await kernel.move(
+        replace(
+            movement, key=key, risk=risk, allow_rule=rule, after=open_holding,
+            notices=(Notice(wallet, -request.amount, sms_phone=user.phone),),
         )
     )
-    async with unit_of_work() as uow:
-        claim = await idempotency.claim(uow.conn, user.id, request.idempotency_key, OPERATION, digest)
-        if claim.replay is not None:  # a concurrent duplicate committed first
-            replay = claim.replay
-        else:
-            # Read again inside the transaction: the product may have closed meanwhile.
-            product = await _on_sale_product(request.product_id, uow.conn)
-            tx, balance = await book_purchase(uow, wallet, product, request.amount)
-            now = clock.now()
-            last_income_date, matures_at = term_dates(now, product.term_days)
-            holding = await Holding.create(
-                user_id=user.id,
-                product_id=product.id,
-                account_id=wallet.id,
-                rate_bp=product.expected_return_bp,
-                principal=request.amount,
-                status=HOLDING,
-                purchased_at=now,
-                accrued_through=china_date(now),
-                last_income_date=last_income_date,
-                matures_at=matures_at,
-                purchase_transaction_id=tx.id,
-                using_db=uow.conn,
-            )
-            tx.reference_id = holding.id
-            await tx.save(update_fields=["reference_id"], using_db=uow.conn)
-            await emit_balance_changed(
-                uow, wallet, balance, -request.amount, transaction_id=tx.id, sms_phone=user.phone
-            )
-            await audit.record(
-                "WEALTH_PURCHASE",
-                actor_id=user.id,
-                ip=ip,
-                details={"holdingId": holding.id, "productId": product.id, "amount": request.amount},
-                conn=uow.conn,
-            )
-            await idempotency.complete(
-                uow.conn, claim.record_id, transaction_id=tx.id, result=stored_result(holding.id)
-            )
-            return HoldingResult(holding=holding, transaction=tx)
-    return await load_result(replay)

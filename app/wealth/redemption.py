@@ -8,10 +8,10 @@ nothing is REDEEMED (a carried remainder below one fen lapses with it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from models import User
+from models import Transaction, User
 from models.wealth import Holding
 
 from .. import audit, clock
@@ -19,14 +19,13 @@ from ..business_days import CHINA
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..identity.payment_password import verify_payment_password
-from ..ledger import idempotency
+from ..ledger import idempotency, kernel
 from ..ledger.accounts import wallet_of
-from ..ledger.events import emit_balance_changed
+from ..ledger.kernel import Key, MoneyResult, Movement, Notice
 from ..money import format_fen
 from .accrual import accrue
-from .bookings import book_redemption
+from .bookings import redemption_movement
 from .holdings import HOLDING, REDEEMED, holding_of, is_matured, may_redeem_now, product_of
-from .replay import HoldingResult, find_replay, load_result, stored_result
 
 OPERATION = "WEALTH_REDEMPTION"
 
@@ -56,7 +55,7 @@ async def _lock(holding_id: int, uow: UnitOfWork) -> Holding:
     return await Holding.filter(id=holding_id).select_for_update().using_db(uow.conn).get()
 
 
-async def _pay_out(
+async def _redemption(
     uow: UnitOfWork,
     holding: Holding,
     amount: int,
@@ -64,8 +63,9 @@ async def _pay_out(
     user: User | None,
     at_maturity: bool,
     ip: str | None = None,
-) -> HoldingResult:
-    """Move ``amount`` of a locked, up-to-date holding to its wallet (income first, then principal)."""
+) -> Movement:
+    """``amount`` of a locked, up-to-date holding back to its wallet (income first, then
+    principal), the holding's new state written with the movement (``after``)."""
     product = await product_of(holding, uow.conn)
     from_income = min(amount, holding.accrued_income)
     from_principal = amount - from_income
@@ -73,34 +73,37 @@ async def _pay_out(
     income = holding.accrued_income - from_income
     fully = principal == 0 and income == 0
     wallet = await wallet_of(holding.user_id, uow.conn)
-    tx, balance = await book_redemption(uow, wallet, product, holding.id, amount, at_maturity=at_maturity)
-    now = clock.now()
-    changes = {"principal": principal, "accrued_income": income}
-    if fully:
-        changes.update(status=REDEEMED, redeemed_at=now, income_remainder=0)
-    updated = await Holding.filter(id=holding.id, status=HOLDING).using_db(uow.conn).update(**changes)
-    if updated != 1:
-        raise RuntimeError(f"holding {holding.id} changed while redeeming (it must be locked)")
-    for name, value in changes.items():
-        setattr(holding, name, value)
     owner = user or await User.get(id=holding.user_id, using_db=uow.conn)
-    await emit_balance_changed(uow, wallet, balance, amount, transaction_id=tx.id, sms_phone=owner.phone)
-    await audit.record(
-        "WEALTH_REDEMPTION",
-        actor_id=user.id if user else None,
-        subject_user_id=holding.user_id,
-        ip=ip,
-        details={"holdingId": holding.id, "amount": amount, "atMaturity": at_maturity, "full": fully},
-        conn=uow.conn,
-    )
-    return HoldingResult(holding=holding, transaction=tx)
+
+    async def update_holding(uow: UnitOfWork, _tx: Transaction, _balances: object) -> None:
+        changes: dict[str, object] = {"principal": principal, "accrued_income": income}
+        if fully:
+            changes.update(status=REDEEMED, redeemed_at=clock.now(), income_remainder=0)
+        updated = await Holding.filter(id=holding.id, status=HOLDING).using_db(uow.conn).update(**changes)
+        if updated != 1:
+            raise RuntimeError(f"holding {holding.id} changed while redeeming (it must be locked)")
+        for name, value in changes.items():
+            setattr(holding, name, value)
+        await audit.record(
+            "WEALTH_REDEMPTION",
+            actor_id=user.id if user else None,
+            subject_user_id=holding.user_id,
+            ip=ip,
+            details={"holdingId": holding.id, "amount": amount, "atMaturity": at_maturity, "full": fully},
+            conn=uow.conn,
+        )
+
+    movement = await redemption_movement(wallet, product, holding.id, amount, at_maturity=at_maturity)
+    return replace(movement, notices=(Notice(wallet, amount, sms_phone=owner.phone),), after=update_holding)
 
 
-async def redeem(user: User, request: RedemptionRequest, *, ip: str | None = None) -> HoldingResult:
+async def redeem(user: User, request: RedemptionRequest, *, ip: str | None = None) -> MoneyResult:
+    """Redeem now: the transaction's ``reference_id`` is the holding's id."""
     idempotency.validate_key(request.idempotency_key)
     digest = idempotency.request_hash(OPERATION, {"holdingId": request.holding_id, "amount": request.amount})
-    replay = await find_replay(user.id, request.idempotency_key, OPERATION, digest)
-    if replay is None:
+    key = Key(user.id, request.idempotency_key, OPERATION, digest)
+    first = await kernel.earlier(key)
+    if first is None:
         holding = await holding_of(user.id, request.holding_id)
         if holding is None:
             raise DomainError(ErrorCode.NOT_FOUND, "持仓不存在", input_field("holdingId"))
@@ -108,33 +111,27 @@ async def redeem(user: User, request: RedemptionRequest, *, ip: str | None = Non
         if request.amount is not None and request.amount <= 0:
             raise DomainError(ErrorCode.INVALID_AMOUNT, "赎回金额须大于 0", input_field("amount"))
     await verify_payment_password(user, request.payment_password)
-    if replay is not None:
-        return await load_result(replay)
+    if first is not None:
+        return first
 
-    async with unit_of_work() as uow:
-        claim = await idempotency.claim(uow.conn, user.id, request.idempotency_key, OPERATION, digest)
-        if claim.replay is not None:
-            replay = claim.replay
-        else:
-            now = clock.now()
-            holding = await _lock(holding.id, uow)
-            _check_state(holding, now)
-            # Income of the days already complete belongs to the principal held on them.
-            await accrue(uow, holding, await product_of(holding, uow.conn), now)
-            available = holding.principal + holding.accrued_income
-            amount = available if request.amount is None else request.amount
-            if amount > available:
-                raise DomainError(
-                    ErrorCode.INVALID_AMOUNT,
-                    f"赎回金额不能超过可赎回金额 {format_fen(available)} 元",
-                    input_field("amount"),
-                )
-            result = await _pay_out(uow, holding, amount, user=user, at_maturity=False, ip=ip)
-            await idempotency.complete(
-                uow.conn, claim.record_id, transaction_id=result.transaction.id, result=stored_result(holding.id)
+    async def describe(uow: UnitOfWork) -> Movement:
+        now = clock.now()
+        locked = await _lock(holding.id, uow)
+        _check_state(locked, now)
+        # Income of the days already complete belongs to the principal held on them.
+        await accrue(uow, locked, await product_of(locked, uow.conn), now)
+        available = locked.principal + locked.accrued_income
+        amount = available if request.amount is None else request.amount
+        if amount > available:
+            raise DomainError(
+                ErrorCode.INVALID_AMOUNT,
+                f"赎回金额不能超过可赎回金额 {format_fen(available)} 元",
+                input_field("amount"),
             )
-            return result
-    return await load_result(replay)
+        movement = await _redemption(uow, locked, amount, user=user, at_maturity=False, ip=ip)
+        return replace(movement, key=key)
+
+    return await kernel.move_described(key, describe)
 
 
 async def settle_holding(holding_id: int, now: datetime) -> tuple[int, int, bool]:
@@ -149,5 +146,8 @@ async def settle_holding(holding_id: int, now: datetime) -> tuple[int, int, bool
         accrued = await accrue(uow, holding, await product_of(holding, uow.conn), now)
         matured = is_matured(holding, now)
         if matured:
-            await _pay_out(uow, holding, holding.principal + holding.accrued_income, user=None, at_maturity=True)
+            payout = await _redemption(
+                uow, holding, holding.principal + holding.accrued_income, user=None, at_maturity=True
+            )
+            await kernel.write(uow, payout)
         return accrued.days, accrued.fen, matured

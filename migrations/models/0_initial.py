@@ -108,6 +108,7 @@ CREATE TABLE IF NOT EXISTS "merchants" (
     "merchant_no" VARCHAR(20) NOT NULL UNIQUE,
     "name" VARCHAR(100) NOT NULL,
     "category" VARCHAR(60) NOT NULL,
+    "fee_rate_bps" INT NOT NULL,
     "created_at" TIMESTAMP NOT NULL,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "owner_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
@@ -267,6 +268,64 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
     CONSTRAINT "uid_security_qu_user_id_f0573f" UNIQUE ("user_id", "position")
 ) /* A question and the argon2 hash of its normalised answer (3.2.4). */;
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
+CREATE TABLE IF NOT EXISTS "merchant_api_keys" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "name" VARCHAR(60) NOT NULL,
+    "prefix" VARCHAR(16) NOT NULL UNIQUE,
+    "key_hash" VARCHAR(64) NOT NULL,
+    "scopes" VARCHAR(100) NOT NULL,
+    "created_by" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "last_used_at" TIMESTAMP,
+    "revoked_at" TIMESTAMP,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
+) /* A server-to-server key of a merchant. The whole key is shown once; only a keyed */;
+CREATE TABLE IF NOT EXISTS "merchant_orders" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "out_trade_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "description" VARCHAR(100),
+    "status" VARCHAR(24) NOT NULL,
+    "source" VARCHAR(16) NOT NULL,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMP NOT NULL,
+    "payer_user_id" BIGINT,
+    "password_free" INT NOT NULL,
+    "paid_at" TIMESTAMP,
+    "closed_at" TIMESTAMP,
+    "transaction_id" BIGINT,
+    "fee_rate_bps" INT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "refunded_amount" BIGINT NOT NULL,
+    "refunded_fee" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_or_merchan_400e7f" UNIQUE ("merchant_id", "out_trade_no")
+) /* A merchant's order keyed by its own ``out_trade_no``. Paid by a payer scanning its */;
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_payer_u_50944a" ON "merchant_orders" ("payer_user_id");
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_status_4a5389" ON "merchant_orders" ("status", "expires_at");
+CREATE TABLE IF NOT EXISTS "merchant_refunds" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "out_refund_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee_refund" BIGINT NOT NULL,
+    "reason" VARCHAR(100),
+    "status" VARCHAR(12) NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMP NOT NULL,
+    "completed_at" TIMESTAMP,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    "order_id" BIGINT NOT NULL REFERENCES "merchant_orders" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_re_merchan_b5f3e9" UNIQUE ("merchant_id", "out_refund_no")
+) /* Money a merchant gives back on an order, keyed by its own ``out_refund_no``. */;
+CREATE TABLE IF NOT EXISTS "payment_code_secrets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "locator" VARCHAR(8) NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "last_used_step" BIGINT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL
+) /* A user's payment-code secret (AES-GCM at rest). ``locator`` (8 random digits) is the */;
 CREATE TABLE IF NOT EXISTS "merchant_events" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "event_id" VARCHAR(40) NOT NULL UNIQUE,
@@ -372,6 +431,16 @@ CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
 ) /* A code a merchant shows; the payer's app sends the scanned ``payload`` back. */;
 CREATE INDEX IF NOT EXISTS "idx_payment_qr__status_bc7497" ON "payment_qr_codes" ("status", "expires_at");
+CREATE TABLE IF NOT EXISTS "closed_accounts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "phone_enc" TEXT,
+    "closed_at" TIMESTAMP NOT NULL,
+    "erase_after" TIMESTAMP NOT NULL,
+    "erased_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL
+) /* One closed account. The identity the law requires to be kept (the phone, AES-GCM */;
+CREATE INDEX IF NOT EXISTS "idx_closed_acco_erase_a_fc3326" ON "closed_accounts" ("erase_after");
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "type" VARCHAR(40) NOT NULL,
@@ -621,6 +690,7 @@ CREATE TABLE IF NOT EXISTS "merchants" (
     "merchant_no" VARCHAR(20) NOT NULL UNIQUE,
     "name" VARCHAR(100) NOT NULL,
     "category" VARCHAR(60) NOT NULL,
+    "fee_rate_bps" INT NOT NULL,
     "created_at" TIMESTAMPTZ NOT NULL,
     "account_id" BIGINT NOT NULL REFERENCES "accounts" ("id") ON DELETE RESTRICT,
     "owner_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
@@ -788,6 +858,68 @@ CREATE TABLE IF NOT EXISTS "security_questions" (
 );
 CREATE INDEX IF NOT EXISTS "idx_security_qu_user_id_d30a5b" ON "security_questions" ("user_id");
 COMMENT ON TABLE "security_questions" IS 'A question and the argon2 hash of its normalised answer (3.2.4).';
+CREATE TABLE IF NOT EXISTS "merchant_api_keys" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "name" VARCHAR(60) NOT NULL,
+    "prefix" VARCHAR(16) NOT NULL UNIQUE,
+    "key_hash" VARCHAR(64) NOT NULL,
+    "scopes" VARCHAR(100) NOT NULL,
+    "created_by" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "last_used_at" TIMESTAMPTZ,
+    "revoked_at" TIMESTAMPTZ,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT
+);
+COMMENT ON TABLE "merchant_api_keys" IS 'A server-to-server key of a merchant. The whole key is shown once; only a keyed';
+CREATE TABLE IF NOT EXISTS "merchant_orders" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "out_trade_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "description" VARCHAR(100),
+    "status" VARCHAR(24) NOT NULL,
+    "source" VARCHAR(16) NOT NULL,
+    "token" VARCHAR(64) NOT NULL UNIQUE,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "payer_user_id" BIGINT,
+    "password_free" BOOL NOT NULL,
+    "paid_at" TIMESTAMPTZ,
+    "closed_at" TIMESTAMPTZ,
+    "transaction_id" BIGINT,
+    "fee_rate_bps" INT NOT NULL,
+    "fee" BIGINT NOT NULL,
+    "refunded_amount" BIGINT NOT NULL,
+    "refunded_fee" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_or_merchan_400e7f" UNIQUE ("merchant_id", "out_trade_no")
+);
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_payer_u_50944a" ON "merchant_orders" ("payer_user_id");
+CREATE INDEX IF NOT EXISTS "idx_merchant_or_status_4a5389" ON "merchant_orders" ("status", "expires_at");
+COMMENT ON TABLE "merchant_orders" IS 'A merchant''s order keyed by its own ``out_trade_no``. Paid by a payer scanning its';
+CREATE TABLE IF NOT EXISTS "merchant_refunds" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "out_refund_no" VARCHAR(64) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "fee_refund" BIGINT NOT NULL,
+    "reason" VARCHAR(100),
+    "status" VARCHAR(12) NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "completed_at" TIMESTAMPTZ,
+    "merchant_id" BIGINT NOT NULL REFERENCES "merchants" ("id") ON DELETE RESTRICT,
+    "order_id" BIGINT NOT NULL REFERENCES "merchant_orders" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_merchant_re_merchan_b5f3e9" UNIQUE ("merchant_id", "out_refund_no")
+);
+COMMENT ON TABLE "merchant_refunds" IS 'Money a merchant gives back on an order, keyed by its own ``out_refund_no``.';
+CREATE TABLE IF NOT EXISTS "payment_code_secrets" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "locator" VARCHAR(8) NOT NULL UNIQUE,
+    "secret_enc" TEXT NOT NULL,
+    "last_used_step" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "payment_code_secrets" IS 'A user''s payment-code secret (AES-GCM at rest). ``locator`` (8 random digits) is the';
 CREATE TABLE IF NOT EXISTS "merchant_events" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "event_id" VARCHAR(40) NOT NULL UNIQUE,
@@ -901,6 +1033,17 @@ CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
 );
 CREATE INDEX IF NOT EXISTS "idx_payment_qr__status_bc7497" ON "payment_qr_codes" ("status", "expires_at");
 COMMENT ON TABLE "payment_qr_codes" IS 'A code a merchant shows; the payer''s app sends the scanned ``payload`` back.';
+CREATE TABLE IF NOT EXISTS "closed_accounts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL UNIQUE,
+    "phone_enc" TEXT,
+    "closed_at" TIMESTAMPTZ NOT NULL,
+    "erase_after" TIMESTAMPTZ NOT NULL,
+    "erased_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_closed_acco_erase_a_fc3326" ON "closed_accounts" ("erase_after");
+COMMENT ON TABLE "closed_accounts" IS 'One closed account. The identity the law requires to be kept (the phone, AES-GCM';
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "type" VARCHAR(40) NOT NULL,
@@ -1062,192 +1205,224 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztXW1z27ay/isYf6kzo3hq+aW5zZ0zYztK6zZ+qe0059zmDA2RkMWaIhiCtK1z2v9+AZ"
-    "AU32mCIiUKwpc2JrEg9SwI7D7YXfx3Z4YNZJG9E13Hvu3t/Aj+u2PDGaL/yN4agB3oOPEN"
-    "dsGDY4u3hUEjfhGOiedCnXU2gRZB9JKBiO6ajmdim161fctiF7FOG5r2Q3zJt81vPtI8/I"
-    "C8KXLpjT/+TS+btoFeEIn+dB61iYksI/W2psGeza9r3tzh107Nh3Pb+8jbsgeONR1b/syO"
-    "2ztzb4rthYAZ/M4HZCMXeog9wXN99gvYC4Y/NvpRwcvGTYK3TMgYaAJ9y0v84rEWX9vRtM"
-    "urO+12dKdpOwIY6dhm+JoMbQbAA3uFt/8zHB4c/DD8/uD43dHhDz8cvfv+HW3L3zd/64e/"
-    "g5eJ0Qq64pid/3R+ecdeCFMlBtplF/7mMtCDgRRXRox+qH/NxnktnE2hW6yDtFRGF/RHZn"
-    "URId9fZczgi2Yh+8Gb0j+HhxU4/35yc/bzyc3u8PBNGuzL8M6Q32KwxzA/0p8lAnDUvh1o"
-    "owsxtvH3vXJw97+vAe7+96XgsltpcHU6rYmAG7VvBG44Kvs4bA/rIHtYjuxhDln+fwFko/"
-    "ZSDtt647Zq4OZHru+6yNbnQqM3IbM6nHfOLv+1sxKgD2rAfFAK8kEWYvgEzeCXC1kZKbHX"
-    "jY22YP5eAmMjxn7i4v8gWwz4WEah3gx13UUMHw16eeQ/0DueOUMlU0tKMoO/EYruRf/obK"
-    "r534lv6wxrEHoyY0jQHjU2n//R1RRUAfrd+cXo9u7k4pp1PyPkm8WBPLkbsTtDfnWeubp7"
-    "nJmgFp2AL+d3PwP2J/i/q8sRxxkT78HlT4zb3f3fDnsn6HuY/XANGkmwosvRpZT+fYJcTd"
-    "SrSgg1+u6yZtG61+6VfXnMr508FvpWDNO8Fj5iF5kP9q9ozjVxTt8b2nrROhOO/s9hN5ul"
-    "gb+jERZdjV/Rhc8LHiA58OhPpz8YefzH39Dv4Ob8jELMEB5D/fEZuoZWAvUMufoU2gUz3m"
-    "ko+fHXG2RB/itKkb5I9LJhxmoZ3KmZgc00tBOyHErXQS+ygkTv2ATy9WdJoO7inmQFi9NA"
-    "9ANeF2gbMunxOQwPcWLuSs1q+Vuz4Sx7Bdrwgf8k9mz2pIjn9Q3Tu0E6dtPEasHtQSUVzB"
-    "pqLm+p+OCt5YM9LG49JqU6Mh9lVUUMPfHHfyLd0xrZ7wXCShENFRGvPvX3Q0oWNRmYz+M6"
-    "xOdxOe95nKM9TUcE3KB1K2R9v3Cts8t0XL7LdJzbZTKQB02rwAD75fbqshjchEiW7zF1D/"
-    "wFLJNsoP9fgSzDIkXlRIjuXpz8Mwv22aer0yxHwzo4VZzb1nNuOeannKjo0vw/hfbjGSy2"
-    "/Rf3Kg3/MW2l6VBZ/ZJbOOVWPx8Bopu9KSFl99Swe2x/NqbmObL1PM536KVkqKelpAC6au"
-    "of/fOuenlezPyfri5/ippn1+xC4PmvFRniWTnpIp3at0FnkDxScyZATgTrnKAUIz0T2zCs"
-    "E9wwLI9uGGbhtiDxDkVgXghICG+dwVw+lnNDeYotg3797E/RObtAVAq8Vz1xUxMduU90Wn"
-    "AodkLWSV5SCgVkAlXrmCjDchNlmKdmyOKd8/Y4xhaCdolBnhLMYD2mkl2Bvbiy2uF+enX1"
-    "KTXcT8+z4/nzxenoZnefo08bmV4J36jIg+0jD9YesNO7iW37Inb6poJVhOx0yYSdG2jmYI"
-    "8FR5dvh+cbDaq4MTNuLrQ1vrPLUBqARzR/A97+A3hTBFxE1Uy87wiYQjIF0DaA6RFAPDq+"
-    "DHqXUG0yCccD0AN0qSUeGB6CKfZdsreTUWEnDygg8P5Iqps+bOffitLry0w2qKD01KKytv"
-    "1j9pUIeCphcwndk/bZJewwNAR351NCEsLcft5XuJBobBkRc7rTchKC3f6YTsROCk/YeVkV"
-    "vd902g7sozz+5cETsYSKnVCxE4r+2LjYiV+o52NDa6fAT4xuDaq8wz+DRjVdwisbgTG0GH"
-    "dg0KHyhGbI9n7kLlqUmQGIPwMeBv9BLt4DX1zTo64nMG2AqeyHU5CY7/MeYQf9q4iOXi9e"
-    "5e6fKjjRYcGJGZoJlUuJ2ssXw9pNVQRlEGydQaAcon6sKRWbI146M2/JPRIp8/wGmZ2S/G"
-    "hcIsdZZe8Wg95pcuUiJbzARUimi5f7CFFqugqu3lJTPBoAgjX2MmLShZ62H7ukqpV1bJdT"
-    "NB6wK1atLCEjIc7t5wgo52e7nZ+otKp4Cn5STu3eN94Gws92g8iJpJQCvy2Xk6PagrMpeU"
-    "BecvCVOJgFU0wLuCZKjEsKbXpaXcJ7/+ZqrO7wst47nLNNnd/cs7CGsSSwd+rDX/neGL+M"
-    "nlCxG5+8Pajy5DFvqCHWUnnzW+rNe9gxC1LByj2ghYCE7s9+LSd+v8KL38+78Q6cWxgWDP"
-    "LyQJyEyFKROH1De9WhOI4/pkhNG7mfWdkWHNB+FaOSyctULMP26b8nMVfRBlSBJZbYmyq3"
-    "wpLbYJ0aYH9kjH/6338ro6yXRtnY1x9RwVRWUbxmIbHCMzROfj85/3Ry+mnU1RTVdeATnB"
-    "UTB5XE5EJG8WKNSUm1Xm/feq12BXr0AYaR3sIKSMspBbS1M/BnHJ6/JIedCPTfMEXU5bDT"
-    "Y1BtELQK7pIbBF16WjeILrqFRRDCO4MqP8vlbVbhZtFB5Pn8QS56MtEzhRAalhlUbWJe1w"
-    "CkqhBEl/LRlcpF662LFgwnwRi4lJB0EXDtVwMM8VomgL60CxVH39R2VF7z2jK6IRErFRFL"
-    "SLhb1/6x1snXEkA5IyZfWtxRrfDbo4rw26N8+G1sJtXFOZZYIcl5Pbr8cH75k3Yz+v189G"
-    "VFTOdxHaYzS+AkmM7j/Eqas0RFWLcC8XVRb2pHtBbDFmrMxp5gmdmUmJrKak1lAWoNwmwz"
-    "gsombW4acSCb7ChkRFcS56GmtYbTmo5nDuOjGm0dZWSVpvusafyEXMMvWLwqy3YnpFTNbl"
-    "WzW23I1vzaelCjom/ewHoMGVXnti9bsuusD9I3hbReICQ75FtAWPKkuL5Wqb+FtjHGLxeI"
-    "EMg/29zubKbFoGqXlgRttVnQWKUlbe32qm46JiraZqoirxJCXVHEa6wwclRrw+OoYsfjKL"
-    "fl4fgutSWFOMKEiIS7Su1XH/fQS8EwLj9sLWovBbhVTlIXJ6wR+vk38GITYsqF3RwXtic5"
-    "QEnjvsAAytj+5dZPwnyuWYP5ZFEYGUDATESgQxsQhPYAK5/s4mfAzw0kYIy9KSAmlQe7hk"
-    "mXSj7STAIcKhTsQrzJ12DuoH/xTKUExcQD5fg95DrQ9eZaddN8ytMrHaiQu97ahEnnUizu"
-    "Li+pgu8yZks++I5jIwJy2F4Ks6Xr2n6bEfyyMoD364ze/fLRu58bvazWpI0KEioqavvFIj"
-    "JC3HpMkYoDXdMewQQVbYtWoB4KrA7y76XCO2UuilZlLRSWL66qmwqtSexcNGmMeygrH+zt"
-    "s1WmbXom9LArPNLzkvLh3ckwj4ETHOM5QfkAb3+AqyD/su2Fo1rbC0cV2wtHWbDH0H7UdE"
-    "awiXInWUkVG9s8NtbinNhyaXRlfXSkF1nprVRyI3KRraMmOY0pSfVpNNUBeqEmIqslILjw"
-    "ZuVaWQ16xCa2fyqwPkX6I/Y9zXcFSZm0nFp3a627Qdoz2whpQNIUCCvqQBW6UpvSKl9Fab"
-    "pM0+jFQTpXluuaT9Q0EFd4SRdK733Wuyplt+4ltjyYo742KjpR3lVLCRWqDFvLZdhe+wpW"
-    "inTPRnxdoCs+/CVOxwlLFC55Ok79Uo4bAn5RcS8X0Vcm3pJQxRUAJZkQ0qFYJqvuvSREd2"
-    "ZUIlySwdRlRC9PJisI5Y2SzMpjeFmQrEpbkprDLw9RdSiKYrk0kYB0Aantx0yiGTSFuOOF"
-    "gGz0fDeZYJCQZ0wnzikkU6ExnBWUMHqyG5IeW0UHKFYkOEYCK6x/9/l2dNMV07uC2JrNCL"
-    "Teuby6uTj5tCKcW48EDiDTxOuT5gTV9l6tmcMJzk3VlpizSzqQTwH7w3e1kgveVWQXvHtV"
-    "ARNqavhu0XReanpX9iHNhutw//CHw3cHx4cLQ3xxpcr+zvO8EVwWpn6sofm2V2QNvnKoY0"
-    "kfaoulz1ssFn4w7SZfWF5QfVbZzyrA6Jn+FKoUuh67zTarK7pRH1f/P65lJtXiHpTW+6x1"
-    "anFbPE1DE3eQimRX6ZBe/j66Of94Pvqwqe5SDCCyC85eL68MkxOUwVpfdYUY09BsfzZGri"
-    "j6OUGF/jLo8x8sMu8UiMpG7LYfdz02XW+qsUW3eFkvSb5JSVUt5VKNeLY0Z+dqkzxqHrbo"
-    "DwwDJWovkzlJGeaLDLlVh9oqJ7byldLcGdGekEsEk/NyghJC3fp+mopN324fwHeMhvpPS0"
-    "p4EhCztI0r25rvLKJxNlTti0iZmmXycuGaS0YdSRdAWJzevCRKp7SfM9p2Az+VWjjNkMuq"
-    "Ky07mC7CbmSFKXFGsQqF7EMo5AZDlCqhvixUidrtMiI2xZZBO1kSqp+DXmQFifuzkBA6FN"
-    "ge6rKzFO3tZNGZTJh1GZZ8A03rxPPQzPF2CqKTk7cHVUHK9IVZdiFvKV5p2JtCDyCWNoEM"
-    "cH1zdTa6vT2//AmwEiEuu2sD0wPPkIDQUQS7EDBT6S0zlcCz6U0NFz4HmQ1l5YZbe8hXW7"
-    "cgdUMMMMEucOAc+94bqqspAi7S2YFhc/AnHoMZgoRtE9NuCaDwg4mLZ+D+Pt7MvL+vWcBY"
-    "RWf3Mjq7j4dcbY1aUtGCDYMMWo8rULzTdhXqD48iOgsq/V45bGyUFO0va1q5rkbHF4WlhD"
-    "UcidVcZL+wRQ+CsBsQdgMMM1i8MCu5HxV/ArvYpwthPC+BYHfszQAQTNctOqDd+f19bo3t"
-    "4BlfbdrgGbmEzV7edEJBnwM4YQs1BOxTpEvugP5TdyGZAsyu0vHEPuZBsMpCew4cF+vUHC"
-    "xbYv/YoQ2eTCPIv1q8YVCtX629/ZjkKzKjEsqrHaSckJExp6RWEk9FDk9uszf+KgRQTglJ"
-    "CHP7e+o4uRjUhTklJCHM7ZfwV/Xl12egb0DOlNp5Vx6Q8oBEPaDfkWtOTJ2vRGf00k6B65"
-    "NrU+nzPCVa05FqrODQ1j8yR33GB1Imz/9SnkAvPYH+Hu26zjVGne26ApQP6qzkB+Ur+UHB"
-    "CSUGEk6+TQlJCHP7Hhd6cUy6/jarqZmQlDBUbdPtopTHl9iRrJnimRRRyZ1ZT84nzeI7iU"
-    "re3IgPxkCwyJbF2ELQLtZtJJJR7JjKdPW1LK6sVpunV1efUoo8Pc8mKH2+OB3d7O5zDdJG"
-    "plfCiCiHffu+s5447L+5n1h+9S0ipGSnMtNiUOWsf3O1IF2bBK1rB/88ozFwWFQMJI9U68"
-    "DDYIwAMR9sZADTBuM5j6jh9ewAfT7YHe4N9w4KjxRfqq867EBMRybMP8UH9JMP8PAjEkv2"
-    "igSkq5nYvuNEEF2APGEPNSOmfNQ6UG/ErsnO9ejyw/nlT12t+tmSfnU2BasK+uUIF4uxgF"
-    "rDQxyLpSUc3sNatRSHFbUUhwXH8QbomU4DyAMh+dJyFdelXPdGrjvRWdydoY3nwrHIOVF1"
-    "REnjUIcQygaxyClJRZP1+VszkG4ajbScllRa7reWLfOJpQs10nNaVmm6z5pWdOz26b8ndO"
-    "wNgtYlHYY36MlEzztFSZjpFoPKPMxFQT+Xt65NxzLBt0wQEH88MzmXC56h6TE+laVx7PJc"
-    "R+K9AcSDkwkI+ge77/b294aFrGwbXYqRs9R4VaRsP0lZdoqRsF+SEOpqK15WTfSmOOgmuf"
-    "wSVgdV8K+9PGjfZiH5C4Ru0KAvqBCq9n3yw7T9mtn069a5oe9ifmSKJ7SfWSwt325EJ9s+"
-    "EXjMgWqMfEpYAV8LeIIs2psw5BkxBXYtsG1ctAKWoxy1lw/eo1rwHlXAe5SHNyALGjiVGU"
-    "G11dXcseRANmFNM6KKHO8bOarI8e3Wf2/I8Qn9IdM7HqBZSI0n7g+qiXHeUuOxnjVZ8Ssb"
-    "AexAOtJAKA64ONjFtjXnZf1YQCMwCXhEjldAggv38NX+avNfQwCe8NJJLIr5rWkzwnwGIH"
-    "3VmWnNfwQI6lPgEwRm0H0kPLw56Jml2gBoG7RP4iPy1WYPIb7OSiFhl0VDs7aE0fJBX++B"
-    "Q18M2ZyWh4F80BWdpen/g86DtqpcYf8XaMXB90UTMfLB1yPiDcQS8nGOB3Uq+xyUV/Y5yJ"
-    "/zwuYr4aD0tJQK/n+V2lWRpNIafCrJd3v0G9h1Df32hKTScp+1LJZVodIp6i6Cig7Zvu+q"
-    "J3TILdJ91/Tmv1HHvrTMdLbNoLK+dNha+xY2rx0wGAlwroExBNB9wPYw4DPwhHMbNnZn0D"
-    "IDRoLVcwa7B3vDvcPCcMHlOyws8pz0XzEx+Q9QJZ575CUrvqIvmkgUeou+lBz0t/T7s0rB"
-    "T8rJVC/3YPjD8QJw9kcVxLcXJ58+5TH9lpiQ61plSRkpwv+y2dz10rmr8rlzG8PBwiBMBm"
-    "XEJER7eHRUJ8rh6KiiJOSRsoaVNdwTazg6vHP0hOzC08vSDSrt4Og8UQ09RUfRvW4E3+IZ"
-    "NTSDbbOoA7aV52GL2qdj7Htg9+rmw+hGuz45/zAA1yf/uvp8p308Of80+gD29vbeDPi2H0"
-    "+GYRZv8HAwQcjIW8idPo3tO97fO3BuYWjc3/N+WZMXCgD45fbqEoyxMWci7pyVW5pi/AjC"
-    "HMc5s84XHQKCbKP00JVc8s4C+MBkUxk8vbXGuXYLzfHyRTUpI93+ymEd4+Ww3HY5zJkumY"
-    "+h/kjPCMpkeq/Y8+GYCYzwqL2M9mLrxwmF60se3/IsqISIFBCvOv9J2efKPq+wz3PFLsxl"
-    "z/f+EhiHH0LbcHM/0dUexBzCVnEWc6ZFpTsTWuiCJzLfURvewg9R5OHPd3fXIOyBXYMLg/"
-    "9H8DxF9gBM8TMVsB8G9G/oAZ0FFTI48s5Lu12rCMReW1PlPkSQT5vXQCn8sYBMNm1r5fg3"
-    "/eRjFcpRK5TD8IOTHrWZyEkWGSn1ARXmMBGHPgFpZUnXFWlkOUmJUslaAxi5LhY6o3chIF"
-    "8sUjc5vSy1AxlI9NiOlNwKz+5Yz5Tf4tEdkaUqTNJlBGWaj1dgVuac2rxG8ur4iF1kPti/"
-    "ojlXyTl9d1h8MLX03iu97MLnhUeUHY0UCnoFBYP+hlosN+dnFPb17OxltVDuDScV9bo7nO"
-    "Y46iUABptaHuZ+K7INB1NMfwRh9RPg255pUf91+PKyCEm7/Xx2Nhp9GH14A8KtNhd57KnA"
-    "9W3AN+qCXbmSjMHuH6l25jZt+htUeNVq22jt20aqZlPe3G3/rA51nGPb/JE+RYZvIY1tqg"
-    "igmpNT0GahtSDxtOb0Qpm44hjyUNvoxYu2OhpQoQXiK8lsW6WhIhUbqsryb4mmVfDCdus/"
-    "8n2FHZuMoHJsGjs25VGflfiXx30q8KvBr+A5o1HdHs85SvS4YRqpy3NmpoISnjM35FvAOJ"
-    "d+ICvCiY9dmEbOOffsOOmCyUY8Ai0RKCUJ8KsIQFvMCOWce3LSeJ1zj76/2onln28+BSFh"
-    "ETv5HQEEudRqBx4LBXuGLGuF4NmCKGcz6yA67vvZ9KY8Vxw/2yA4drgo27yjp6jItB4vrY"
-    "MN5tBl1Ugi29+1RPjzsLkUSQErKJcd5zWmAWa5fRU2fBHnaJi6B/4Clkk2eHEtgpZhkXKN"
-    "cwkY2VyLQdrnZR1kEzCCxYGd4ePOHa8oTKc8+aVIVooBv+osGGQzIERDpBJSKwyQimb6jQ"
-    "2QmkDTom+hETN0j0SIu5ywYmj7zNAZJuHfSBMqPi2q9NxrPXOnvuGOC2qViVdaVvstar9F"
-    "JYv26vNfLVcXMcu3HgVq9kr1m7jRoFYFHBK1FwiSPZuaNgQ6pD6sAV1gwHmOXJthG80HYO"
-    "yblgcwNe7AeM4DVWnjt1QM/InHxeGwbXXOatyczLDPiD12oAayfwT39w8uJuT+nh1GbSCX"
-    "vBnQay6i84hBr7I/JggF9ycgaAIcaBoBS0i7fzMIK+dg36Pt3lMJatQ8IFdjL/eA4mI6xJ"
-    "9FlXKoHH1r9vnS30noGwcNkOdZHHoAdZ296B7rWydPcScGfrZZQQSmNjAx6X92P999fPsu"
-    "YCRPry4qSmFmqCr6EqoSZp+4sM1lJyXdi01ZwFDo/I6wuRRsTddhvXxa1fiEl4e4dGhnpG"
-    "Qa2q1FRvLFTWzGWIjIBOjKT0bk9oMY8AkhBX1j6Jm1JoZ7JKFAbwx6aP2K4Z4QUtA3hj7l"
-    "a4gpICeq1NBYDdRHE9nYC5tLYR2qinaKpOwRSdkl73bNl6ydArItvDOoxbAlVr46AXFB84"
-    "JotQVbNIYWC0V9zyPSOBdG//uEOM11f08fYBPIRxzjsZj6w+LQheewdPk4RsFd31ydjW5v"
-    "WSb77pTCDqKnPUGTf1hvwNt/AFbDGvwFwurVuy6yEGTHvjBFstT4uLVKaN/Q1VPRXb1TSa"
-    "IOcvwVC2shL9uOIrbmy4jVMIb2o6azhUtUCVlJ9S00VgKcFVOTVfDHMgr4ZcgcYS5ntZB3"
-    "XI1AVTEpcqBiC7Irfymz41HnvPL98vPK93PnlaMXB+ncFXVd8wlazU7ULupCVXLtnfOaZk"
-    "rNJsxFQkxF0PVZvyx82XeR5lJvVeyov7ykKoBaqwCq4gO375PrCR945XtjauYbF4gQyC22"
-    "HDGYbTKoYghx2FibBa0FIvBuL25Z5Uc0o9PIHvjimp6HbEbIsaCxhEMexq0h3TSQwYg0dl"
-    "wbML33iTMYWLRcjhjs4iFfbd2C5ozQW2A3MCXBbVjlksezQcBpvzeD4FQ51o5H97EjomfQ"
-    "feRXqMTdgL1XVPKSiX61mYrxZMLbTkwbWtY8lvkwOvkAdtnbQIM+g/4OF9AXoM11yBJ6a9"
-    "OKikHsJYPIWEAbCSWUJkSk2JdLL73vaiy870qX3XfZRdel37ZjFtbJKEc4JSQhxsOjWiem"
-    "HVUcmXaUPzPNd+mKKXQmXUJEQpTbP3bRQy8F47h89z5qLwW4q96+d6ALi44xKU9EjyVWn4"
-    "ieMM55coFpkz322HVY5t2kp/eQ8suZK6utW9zyUqmKFm9Dudcmw1pxarU4Ne4CavzUA1Fd"
-    "Z0QVd9prPbOS18LnRaWl5ONMD2pxpgcVnOmB4kzVp5b+1Air2Njg0MhYTE2lfdNvTzjxaz"
-    "hnQaK/uWf0753iUNlEg0EVH+4ETbVvLM/PqEuHnwDWOBG9CsgUP5P3nKWmXSL3OwLoQ0NO"
-    "mWde64z7MwBP5Gbp1ff3JQcZt9k5i4a9vw/8qSDD++Ts7vz30SCIft2FYGLSD+FtEEsUPn"
-    "jCqGpeedLmD2QAvQfQBthBNm/z1Y4bTUyXePxMqNE/r89vWCjtc0jbhxny6MUxAzb+PaBz"
-    "O09wp7hi2tWMet6IvSJvgwj99OlrcmKeSeoW1h/f7IFQoSQIGeZvySt+BrG60GN8uzd1sf"
-    "8wZZ3dxfsEey6aIBfZOtJMikrtSN7YBY3fTAXz9pSK9/AjEtoJXwi0wy+sVwUpW+64Dj98"
-    "XE4PH+fY4TWEJvZs2V5TNYDEywoM7YyYfN7Kfi1vZb/CW9kvOOK2hxxlgU8SLN6r4SjbL8"
-    "KQWEkFvYK0pApA7J1n0LO8jr5NYOtJGA55lHFBVZkqHaTlVG7B0gpQFNh2ToQqx7BvxxtF"
-    "wObV0fjonQ1Uxd/ReHvl1J3MMOzV+e03Jnk8sZBbmCof3xxUcX8ubaZB1q4e7VcOsBijpN"
-    "LC+8skMQBz+FcQSWF7KeK0ug6Cs9CTWLzsQkBCeNt3rzeEw7i6Hl2uiMGow4Xul3Oh+zku"
-    "lOhYbH5YCEg4gtufIGZxBktdgBMiEkLcyTlNPkGusEuSEOqIkZHV2FDEWN/0sFa/XGmAb1"
-    "IZvoO0RyRW8Dol1crOVo92bjvZ17KxJ7ScRu3l2zbsZCmlk4FhNaDY03JqHmk6j0Q4ijPs"
-    "aUkVathnHl3to2yf/nsSasqY5A9IN0kAfyHTvLg/eJVsNsKm3fPNil/uJb+8Ft+7Z4lj6z"
-    "EVsMMgEgymSwlJyC8N6xVLqqiV1INo0d5BvJ7x7Xs6ngk5ewkRCcd2+xssrm8J4Ru1lxDc"
-    "9rl/ZeQrI39NRv5H+G1ke+58p8DAX9yrNO4n8JuGbC86rbZePTU6tggfL6x8GLTJM3IHgC"
-    "VvIQNMXDwLMrumpuPQC8yiDA/jfERzdkrBHNzf03/e3xccsdB+98rj6LUdUO5xCHLsy5Dr"
-    "PYM/nRdVZ8E6Ll+wjvMLFgXiAbtC6CZlJLQKDurVEagoI5AFOZrEREBOykgIcicVboP1IY"
-    "9yeYWyWEIKjKtMqS5qlBEEXX2qidaFy4gp6JuUh8PELJ5Tyg+STIioalmFQfbrMd3vTP0R"
-    "FcaAh3cqzXaPt1lF8HeCwmXR3wOQjQdnVx6pSDAoXeJpvFaw5iLHmoeubcLRVfHj/bS2gx"
-    "FFnVwRgyUlJJ3lfVDnaJOD8qNNDnJHm8TfSU2fJmwvxWrZeRS5P/4T6UJFlxMiUkK8vfUG"
-    "Vhir3/oBSGWrqAi1XNaHihfqG5Wc+rgsGKT1NdpOyEsrbfdZ22rjaLv17ztGQ/2nJZX+N1"
-    "P/KqumHwEofQ1tkxT6iioXDNS8GoQrXHwOu9kwFdStbpEYeiWVLUpmmRagvUv3tlnTS12A"
-    "85OrcAWRXGpwgct8Gkp+/PUGWWXBmilSOHFQniRj++/uOfaKAwhzqL7GuIsdPrgc8x4+Me"
-    "beFXPeS+achSQFTEuBFjC2ELRLOJqUYEYdYyrZ1Xe+uLJaA/306upTyjY/Pc9uen6+OB3d"
-    "7O5zo5w2Mr0Sk22MjYLwlfLd56i9FCzvqredFU+x3X4qvTnF4h5SSkz5SI3d05QdIMAQJM"
-    "UU/G25qN4iOmNZT2rR0YapobYXlRyANRzVYL5Q7v9ruKbm1V6VtrzDnnPmIgPZngmtnSKH"
-    "K91iUOlx0baavmhc+4AbRo98R8Dd1d01IIh24IHdk9Ht25/OLoBuOlO2QfbivRkAdgA6P/"
-    "4O3N9T1CemO+O2SnDcDEFe0Qk3LfYeHHHDz2ijvRrUFUBOcJclONjoGREPHHz/lj4G2wZg"
-    "t8HzFBMUnCPzDAmAuo4cOsJ/jA6XMclXO7oIsG3NwQS77Kh4GJzijpwBIBggqE/DXjA79Z"
-    "0dHL9HX3QCTcunpgN9DZ2lNhLw7GL74avNjxgCu+xcHejhmamDz9fMOAEO7TY8MPJNcNDP"
-    "xJx4U/YDCe2QHYNDfxoHovYhNsrR7aWj2w+efGsUkQy5ZvOMhmxdxOdNSynPt4nnm5i3hX"
-    "3fjKyKxeizj5tehcWmuLysNJH2K57oIvMjj38p+EkRaWBv7TjwpPklOoFlZdUE1ucJTJG0"
-    "26f/vqQyUUf9hvqoT8idlx1sm2szeNX1d8PmIsfbsvIBhKrcQm/pggyiLrirOwCP1C0OnG"
-    "LmOoOgXsAUkinY/fni5Ozt7c8nw6Pj+BBXBznUvS2pUtDNY5Rz3GtTpe/OcX6mlVUTSSfN"
-    "QBr7vPLYV9QzSApJl7nW/lm63L1pEKhMlP/bW/NBmY/brf+emI8/Y8sIYM5ZjdGtSmPxGU"
-    "HLm2rToK2Aoej47FAEar/hCTXTHBcbvu6x+lGQ7/IMwu0b02NbMhP60nPAdqPQDBnFJuGy"
-    "HbaSj6/sw17ah1DnG2riUTQpORXH0dhMZABp4wJqtxT6hIRMuLdGLjr0abrpwAJmsWpEp8"
-    "RkAnbFA5rODHQWNTSKZmH53FdmlYysNNz5irUQIKi5aAbZjy6IX6pcYwuklSYa7pJvRmWK"
-    "n68+fTi//Kkrp6TrKiuRjdvEVczKrstZVJxAvbjvcJHwpi72HwroNabt6vUlIVqlbLkUzZ"
-    "SX3YdlIQLhZB/94LpYFskuCebmEGkFWM7opE1HeYP5Jy25EkJylY6uTHNPxIs00HJGVPHO"
-    "fdZzZBJoyxTDqOhE+ZeN7emQvxTXRkpOKaCxAvq6pSwp9KouyUrrkoTTRAuwfuEbQNdxf5"
-    "Lim55YlyhJwr2zMKMqM7MIlCQJYD8J+pII9k5LkrBjN08IQYTMkF1Y/jvTYvDq0Zxw0bh2"
-    "ihzxxzPTYylixDdpb6ZlevPFuTs2NF30PpmExtK+woQuNoft8ed62KLqpl9mmNeVSZTr5B"
-    "kqPK7HC+igavuTH7pRMOP8cnt1WcIhxSJZH87UPfAXsEyywdN9EbYMjJTnlktiyuYrDdIu"
-    "Gesgd2CHThdUgW3PRXuZ7MfWNj0XM5LIRkNKSIpMvMzJPjV2GcorYOcKYKtgtO0mhZTjqx"
-    "zfPqigPcd3PZGVaQ+twNfIuXCvRlkmXcd6UZYGnH9HQLB/xQIjmZ0fxmoG9n+gbeBQjwDM"
-    "4CNiOTNUCAR7iAB6dBLl/oGOisMuW39CgZfxx07YYxR7mdiP+7dyQfoylVW5IA23X9vdee"
-    "3pFFdz61VF/K034m/GQoHFsI9lFPCNgVeV+vuhB+UYbrdjmLbB6n+DaTk1EbblHk7j/Kwl"
-    "PcREpteGKaKuk5gegz30E6MN1FI/MbHD+qqfGO5Vdl8nXzlbvXS29LDGR12GPGovXSp++4"
-    "fI8v8LQBu1l3DfoZMTTjlAAvhG7SXEd1gH3mE5usMcuOjFQTozxF3k+a4tlpBZLCyTOdfe"
-    "NiVyZ5oB5yKl9FIyEjmprYHKQ1Is9IQK+K/y+SEtJeMs0e7u78y0tSiiW8yEy0rKNDOoZM"
-    "oiPuXqUrs9+TTqijvpOpky+Vo5qMsrO2fEpJhSqmiqLko781nZMIluYeIXxUeVw18gqlSg"
-    "zpVSbG67NadyNOOS8eryUYydRqp/QeMpxo+jp5I49dT9QTUlyFtq6Kl2jLoQI/jHDsHU6u"
-    "PfOX+GFtXBUjxhP+zKcp4w1lxtO3MhIcWi2znhEn0QAhAnZSQEuf3qqIoyXIB7WGcEH5aP"
-    "4MPcCHbRBLlIMOI+JSQhzB2MYRXj0gvmBftecT238sGeEJFwqO/X4Rf3ywnG/RzD6CIdmU"
-    "8Ni4ukRJXrKaXr2aVfdYJcU5/uFHhU4Z1BlS8F4za9iarYFldpyX2kcifoCbmkkAIun/IT"
-    "IhJO+cOjozp+0NFRuSPE7mWip52CveZyhMPmEqLbSdQEfaKHioLTyxO8EyIqwVswwXuti9"
-    "nf/w/uIv16"
+    "eJztfWtT47i29l9R8WWgKvAO4TL9Tp/aVQHS3ewB0gP09OwzvcsotkI8OJbbcoCcs/u/H0"
+    "m2E9+xHDtxFH3pS6KlJM+SpbUercv/7kywgSxy0NN1PLW9nV/B/+7YcILoP5JvdcAOdJzF"
+    "G+wFDw4tPhb6g/iLcEg8F+psshG0CKIvGYjorul4Jrbpq/bUstiLWKcDTftx8dLUNr9Pke"
+    "bhR+SNkUvf+Ovf9GXTNtArIuF/nSdtZCLLiH1b02CfzV/XvJnDXzszHy9t7wMfyz5wqOnY"
+    "mk7sxXhn5o2xPRcw/d/5iGzkQg+xT/DcKfsF7AsGPzb8Uf6XXQzxv2VExkAjOLW8yC8eao"
+    "vXdjTtZnCv3fXvNW1HACMd2wxfk6HNAHhkX2H//3e7R0e/dH8+On13cvzLLyfvfn5Hx/Lv"
+    "m37rlx/+l1mg5U/FMbv8eHlzz74Qpkr0tcte+MFloAd9Ka6MBfqB/jUbp7VwPoZutg7iUg"
+    "ld0B+Z1EWIfHuVMYGvmoXsR29M/9s9LsD5j97t+afe7W73eC8O9k3wTpe/xWBfwPxEf5YI"
+    "wOH4eqANX1hgu3i+Vw7u4c8lwD38ORdc9lYcXJ1uayLghuMrgRusyjYu2+MyyB7nI3ucQp"
+    "b/LYBsOF7KZVtu3RYt3PTKnbousvWZ0OqNyKwO553zm3/trATooxIwH+WCfJSEGD5D0//l"
+    "QlZGTOxtY6MumH+WwNhYYD9y8f8gWwz4hYxCvRrquosYPhr00shf0Hc8c4JytpaYZAJ/Ix"
+    "A9CP/R2FbzX6OprTOsQeDJDCFBB9TYfPlHU1tQAej3l9f9u/ve9Wc2/YSQ7xYHsnffZ+90"
+    "+auzxKu7p4kNaj4J+Hp5/wmw/4L/Htz0Oc6YeI8u/8TFuPv/3mHfCU49zH64Bo0oWOHL4U"
+    "sx/U8JcjVRryoiVOm5S5pF6z67V/bkMb929JTpWzFM01r4gF1kPtq/oRnXxCX93tDWs86Z"
+    "YPV/CabZLA38CFdY+OriK7rwZc4DRBce/en0ByOP//hb+hzcXp5TiBnCQ6g/vUDX0HKgni"
+    "BXH0M7Y8c7CyQ//HaLLMh/RS7S15FZNsxYzYM7tjOwnYZOQpZD6bM/i6wg0XdsAvn5syRQ"
+    "94uZZAWL00D0AV4XaBuy6fE9DHdxZO+K7WrptybdSfIVaMNH/pPYZ7NPCnneqWF6t0jHbp"
+    "xYzXi7U0gFs4Gay0cqPnhr+WAPi1uPUamGzEdZVbGAnkyHfyPd0yrZ7xnCShEVFbE4fcrf"
+    "h+QcajIwn6dliM/TfN7zNEV7mo4IuP7oWsj6duFa5pbpNP+W6TR1y2QgD5pWhgH2z7vBTT"
+    "a4EZEk32PqHvgPsEyygf5/AbIMixiVEyK6e937Mwn2+dXgLMnRsAnOFOe29ZxbivnJJyqa"
+    "NP/PoP10DrNt//l7hYb/kI7SdKisfsktnHyrn68A0cvemJCye0rYPfZ0MqTmObL1NM736D"
+    "VnqcelpAC6aOvv/3lffDzPd/6rwc3HcHjyzM4Env9akSWelJMu0ql+G3QCyRM1Z3zkRLBO"
+    "CUqx0hOxDd0ywQ3d/OiGbhJuCxLvWATmuYCE8JZZzPlrObWUx9gy6NPP/iu6Z2eISoH3qj"
+    "duaqIj95luCw7FTsg6SUtKoYBEoGoZE6Wbb6J009QMmX/ntD2OsYWgnWOQxwQTWA+pZFNg"
+    "z19Z7XI/GwyuYsv97DK5nr9cn/Vvdw85+nSQ6eXwjYo82D7yYO0BO63b2LYvYqdtKlhFyE"
+    "6TTNilgSYO9lhwdP51eHpQp4gbMxfDha7Gd3YZSh3whGZ7YP8fwBsj4CKqZuL9RMAYkjGA"
+    "tgFMjwDi0fVl0HcJ1SaTcDwAPUCPWuKB7jEY46lLDnYSKmzkAzIIvL+i6qYftvNvRem1ZS"
+    "frFFB66lBZ2/0xe0oEPJVguITuSf3sEnYYGoK38zEhCWGuP+8rOEg0doyIOd1xOQnBrn9N"
+    "R2InhTfstKyK3q+6bfv2URr//OCJhYSKnVCxE4r+2LjYiX9Sz8eG1k6Gnxi+1SnyDv/2B5"
+    "V0CQc2AkNoMe7AoEvlGU2Q7f3KXbQwMwOQ6QR4GPwPcvEB+OqaHnU9gWkDTGUvzkBkv097"
+    "hA3MryI6Wn145bt/quBEgwUnJmgiVC4lHC9fDGszVRGUQbB1BoFyiNpxphRcjnjxzLwl70"
+    "ikzPPrJG5K0qtxiRxnlb2bDXqjyZXzlPAMFyGaLp7vI4Sp6Sq4ektN8XABCNbYS4hJF3pa"
+    "f+ySqlbWsF1O0XjErli1soiMhDjXnyMwQkhjcGhDJ+Okzy+blRBb3fXtacPVs7qHx78cvz"
+    "s6PZ5v2vNXivZqFWan3Mq4WxkWrRUvbhCVU3ERlS/Y8ItdISYlKqXAr8uZ56jW4MZLHuoY"
+    "XXw5rnvGFlMDrpHi7ZJCG99Wl+BFoGNqT2i2JC8SOvM9x/zND8iSBPfEzUXgVLqIGhNGTZ"
+    "jd8slkxQy7BnKXRGrA5pAVoO+uxkqqL0tMwhm7r/7dPQ/Ks8sCVZP05GDqDfFr/xllM5TR"
+    "tztFJCXmAzXERiqickuJSg87ZkaWaz65MxeQkNk5LMVPHhYQlIdphtKBMwvDjEWeH2MYEV"
+    "kqyLBtaK86ytCZDilS40r8T1K2BgaoXXX2ZKJ5FM23ffpvSThpeLeeYYlFrt3zrbDoDX+j"
+    "BthfCe+b/vlvZZS10igbTvUnlLGVFdTlmkussD1Q74/e5VXv7Krf1BbVdEwnnGQzd4U3A3"
+    "MZRUxXvhVQ5/X2ndfqWq5FD2CQxCKsgLicUkBdV3N/LzKPlrxEiuQwbZgiyl4ixdeguqGr"
+    "Fdwlb+ia9LSCG6cMR2txF5XvZ0Uuvxp2s+gi8qb8g1z0bKIXCiE0LNMvSMe8rg6IFVgJX0"
+    "oHjisXrbUumr+cBMN7Y0LSBffWX+g0wGuZ3KDcKVSKUFXbUXnNaytWAYlYFZyFhIS3dd0y"
+    "VVm6+VVZuhm9VBZfSwDlhJh8Gb8npTILTgoyC07SmQULM6kszguJFZKcn/s3F5c3H7Xb/h"
+    "+X/a8rYjpPyzCdSQInwnSepk/SlCUqwrpliK+LelM3oqUYtkBjNvYEK2jHxNRWVmor81Gr"
+    "EOeeEFQ2aXXTiANZ5UYhIbqSOA+1rVXc1nQ8cRgfVenqKCGrNN1mTeNn5BrTjMOrsCNBRE"
+    "q1I1DtCNSFbMmnrQXld9rmDazHkFElvNtyJbvO0kdtU0jttY+SS74GhCXPSm1rA447aBtD"
+    "/HqNCIH8sU3dziZGdIpuaYk/Vpv4g1Va0tZer+qmY6Ksa6Yi8ioi1BRFvMbiSSelLjxOCm"
+    "48TlJXHs7UpbakEEcYEZHwVqn+xgoees1Yxvl9JMPxUoBb5CQ10TyS0Me/ghcbEVMu7Oa4"
+    "sC3JAYoa9xkGUML2z7d+IuZzyfLyvXnNdwABMxGBDm1AEDoArDK8i18Ab4lKwBB7Y0BMKg"
+    "92DZMelXylmQQ4VMi/hdhLl5dvYH7xTKUIxcQD5fh7yHWg68204qHplKc3JlAhd621CaPO"
+    "pVjcXVpSBd8lzJZ08B3HRgTkYLwUZkvTZUs3I/hlZQAfllm9h/mr9zC1elmNIhtlJFQUlC"
+    "1diMgIce0xRSoOdE13BCOUdS1agHogsDrIGy4Pu+ps1ai5KFpwOlNYvriqZopPR7Fz0agy"
+    "7oGsfLDXz1aZtumZ0MOu8EpPS8qHdyPLfAGc4BpPCcoHeP0LXAX5510vnJS6XjgpuF44SY"
+    "I9hPaTpjOCTZQ7SUqq2NjqsbEW58SWS6PLm6MhvchKb8WSG5GLbB1VyWmMSapHo6oO0Cs1"
+    "EVktAcGDNylXy2nQIjax/obn+hjpT3jqaVNXkJSJy6lzt9S566c9s4uQCiRNhrCiDlShK3"
+    "UprfJVlKbzNI1eHaRzZbmu+UxNA3GF50yh9N5mvatSdus+YvODOcpro2AS5V3VlFChyrDV"
+    "XIbtradgpUi3bMWXBbrgwV+iPVVQonDJ7jjlSzluCPhZxb1cRL8y8ZaESu5uVJ7JqnsvCd"
+    "G9GZYIl2QxNRnRy5PJMkJ5wySz/BheFiSr0pak5vDzQ1QdiqJYLk0oIF1Aav0xk2gCTSHu"
+    "eC4gGz3fTCYYJOQF041zDMlYaA0nBSWMnmyGpMdWVgPFggTHUGCF9e++3PVvm2J6VxBbsx"
+    "mB1js3g9vr3tWKcK49EtiHTBOvT5oSVNd7pXYOx++bqi2xZ+dMIJ8CDrvvSiUXvCvILnj3"
+    "pgJG1NSYulnbea7pXTiHNBeu3cPjX47fHZ0ezw3x+StF9nea5w3hsjD1Yw1tantZ1uAbTR"
+    "1z5lBXLG2+YrHwo2lXecLSguqxSj5WPkYv9KdQpdDz2K12WV0wjXq42v9wLbOpZs+gtN5m"
+    "rVOL2+JpGpq4g5Qlu0qH9OaP/u3lh8v+xaa6SwsAkZ3Rez2/MkxKUAZrfdUVYkxDs6eTIX"
+    "JF0U8JKvSXQZ//YJF9J0NUNmK3/rjroel6Y40dutnHek7yTUyq6CiXasWzozm5V5vkSfOw"
+    "RX9gEChR+phMScqwXyTIrTLUVj6xla6U5k6I9oxcIpiclxKUEOra79NUbPp2+wBTx6io/7"
+    "ikhJ2AmKVtDGxrtjOPxtlQtc8jZUqWyUuFay4ZdSRdAGF2evOSKJ3Rec7p2A18VErhNEEu"
+    "q6607GK6DqaRFaZIj2IVCtmGUMgNhihWQn1ZqCK122VEbIwtg06yJFSf/FlkBYn7s5AQuh"
+    "TYHeqyuxSdrTefTCbMmgxLvoWm1fM8NHG8nYzo5OjbnaIgZfqFWXYhHyleadgbQw8gljaB"
+    "DPD5dnDev7u7vPkIWIkQl71rA9MDL5CAwFEEuxAwU2mfmUrgxfTGhgtf/MyGvHLDtX3IN1"
+    "u3IHVDDDDCLnDgDE+9PaqrMQIu0lnDsBn4Gw/BBEHCronptARQ+MHIxRPw8LC4zHx4KFnA"
+    "WEVntzI6u41NrrZGLbFowYpBBrXHFSjeabsK9QetiM79Sr8Dh62NnKL9eUMLz9WwfVFQSl"
+    "jDoVjJQ/YrO/QgCKYBwTTAMP3DC7OS+2HxJ7CLp/QgXOxLwL8d2+sAgum5RRe0O3t4SJ2x"
+    "DXzGN5sOeEEuYbuXNx5R0GcAjthBDQF7FOmR26H/1F1IxgCzV+l6Yg9zxz9loT0Djot1ag"
+    "7mHbF/7dABz6bh51/Nv6FfrV+dve3Y5AsyoyLKKx2kHJGRMaekVBJPQQ5P6rJ38VQIoBwT"
+    "khDm+u/UcfQwKAtzTEhCmOsv4a/qy6/PQN+AnCl18648IOUBiXpAfyDXHJk6P4nO6Us7Ga"
+    "5Pakyhz/McGU1XqrGCpq1/JVp9LhpSRvt/KU+glZ5Ae1u7rvOMUb1dV4DyUZmT/Cj/JD/K"
+    "6FBiIOHk25iQhDDX73GhV8ek52+1mpoRSQlD1TbdLop5fJEbyZIpnlERldyZ9OSmpFp8J1"
+    "HJmxvxwBgIZtmyGFsI2tm6DUUSih1Smaaelvkrq9Xm2WBwFVPk2WUyQenL9Vn/dveQa5AO"
+    "Mr0cRkQ57Nv3nLXEYf/dvWL51XeIkJybysSITpGz/t3V/HRt4o8uHfzzgobAYVExkDxRrQ"
+    "MPgyECxHy0kQFMGwxnPKKG17MD9PPBbvege3CU2VJ8qbnKsAMLOjJi/ik+oJ18gIefkFiy"
+    "VyggXc3E+h0ngugB5Al7qAkx5aOWgXojbk12PvdvLi5vPjZ16idL+pW5FCwq6JciXCzGAm"
+    "oVmzhmS0u4vLulail2C2opdjPa8fromU4FyH0h+dJyFdelXPdKrjvRWdydoQ1nwrHIKVHV"
+    "oqRyqEMAZYVY5Jikosna/KwZSDeNSlqOSyott1vLlvnM0oUq6TkuqzTdZk0rOnb79N8SOv"
+    "YWQeuGLsNb9Gyil52sJMz4iE5hHua8oJ/LR5emY5ngPhMEZDqcmJzLBS/Q9BifytI4dnmu"
+    "I/H2APHgaAT8+cHuu4PDg24mK1vHlGLkLDVeFSnbTlKWdTES9ksiQk1dxcuqidYUB90kl1"
+    "/C6qAK/rWXB23bLiR/gdANWvQZFULVvU96mdZfM5s+3To39F3MW6Z4QveZ2dLy3UY0cu0T"
+    "gsccqMrIx4QV8KWAJ8iiswlDnhBTYJcC28ZZJ2A+yuF4+eA9KQXvSQG8J2l4fbKgglOZEF"
+    "RXXdUdSw5kFdY0IarI8baRo4oc3279t4YcH9EfMr7nAZqZ1Hjk/U4xMc5HajzWsyQrPrAR"
+    "wA6kKw0E4oCLg11sWzNe1o8FNAKTgCfkeBkkuPAM3+xvNv81BOARL53Eopj3TZsR5hMA6V"
+    "edmNbsV4CgPgZTgsAEuk+Ehzf7M7NUGwBtg85Jpoh8s9mHkKnOSiFhl0VDs7GE0fL+XO+B"
+    "Q78YsjktD315fyq6S9O//cn9sapcYfsPaMXBt0UTC+T9p0fEG1hIyMc5HpWp7HOUX9nnKN"
+    "3nhe1XwkHpcSkV/P8mtasiSaU1+FSS7/bo17frKvrtEUml5TZrWSyrQqVTlD0EFR2yfc9V"
+    "S+iQO6RPXdOb/U4d+9wy08kxncL60sFo7XswvHTAYCjAuQbGEED3Edtdn8/AI85t2NidQM"
+    "v0GQlWzxnsHh10D44zwwWXnzCzyHPUf8XE5D9AlXhukZes+Iq2aCJS6C18UlLQ39Hnz8oF"
+    "PyonU73co+4vp3PA2X+KIL677l1dpTH9HtmQy1plURkpwv+S2dzl0rmL8rlTF8P+wSBMBi"
+    "XEJES7e3JSJsrh5KSgJOSJsoaVNdwSazhs3tlzzN/QLMsWTowotITDjqIadEztCc1KG8LU"
+    "3nhG7r6H9/1/ASrM7FUIwikPwD01Z1/G2EL8TZMAMsYvNsC2jt4DfhUI2TvIyLCLa53/m8"
+    "3N6d1P173z/btPve7JKe9s5l8K+vM7yHGQuxdeSnbACE+pST707ysfHhwXjcxX1btsE0y6"
+    "fOOa/y1wPobjJTwYT8tYIaf5RshpygbxHxEReBcS0t1D1R+7TbcyYfsuKiPjGq6//JSOna"
+    "xmvwVxwnMJCQFuxFcJbeBhRmxA0VEYl5PJ014x0aHcl+1zX6L6tyDxtIr33UlZdR3aZk2r"
+    "S+9t0PLcixd1LhOC6kgVOlJTjFBaI2l1fMAuMh/t39CMq+SSfneY3TUyQedsoCp+hOstfH"
+    "WxDbjwZU6OJJchxYD+cuRXkb+lT8ft5TnFe7182y2iNkecyske0SnFt7l8cEm67RrbaBah"
+    "vsCj+YwIYD8Q8KtjgF0DuR2f7Qo5K8aFPTzgafhhdPsI6KsY11bn5CyQ/+FhhFDw6sMD49"
+    "N4FXLoeoy/Y//m8/1EAB0HXORNXVawnPNxpgd2HRcDusZhwe12cr1Ev4W65m7PBtkpYOLi"
+    "SkspoqADbFJQQre7fl5DdYFdVxLEfDMUAz8uJ01PptWXgSJiwQcLCfnCQhth8zajcMvqMK"
+    "69gTf9KJtATncJO3hpWZX5r1hTxZpWqgiAJw7zSiutgISs4tParGnFp619s+UcgTD+USkF"
+    "viIz20tmptZ6DeAOwnkkRTb6dLeKI/aBz6CG5xopwQjzX1c6/jIU+4n4dGoeO0snMpBPzo"
+    "LP0OQjIHDgjIrw3ius/onpN35OhGDW/RHf7N9v2csWhgbYJXjq6gj8frtHZwf0g1wKLRi5"
+    "eBIK08+lf0+Q7QHW6n0u8rn3r+v+zb12Prjo7wWUs+9SPjz8Cs5v+9SEuOiA3tfe5f3lzU"
+    "c67ubD5e117/5ycNOh0pcX7BPPrwZ3/YsDwOlqn6cema+MiB4jm36waXyzd0fI7oAxtEb7"
+    "U4dHn3JGDLwCzs7QJ0wbOgT8P+ZYU8f4PZ3Mp2yYnceH0ol19jdZ0OsB8y/EbocQp8ht1a"
+    "SzdQdp5w3Se67LlB6KOe+onIS8iaK8N3zVRzsIVeoqWUc7yZY5xYp+DfEMjuWmeKZEzleZ"
+    "vaSbv5d002HB3PQQQnkusUKUf79dDcD1B7er9tWqgpWiLZejLbnXpFWqH5ASbeiaSFaTP6"
+    "oEQl4wb5KAMg6MM4wtBO08LSRkE1oYUuGmnrH5K6t9yM4Gg6vY83V2mexv8+X6rE9PE/5g"
+    "0UGml4u8WeVqJiKmbmXavL3pFq6WshATVDpus45VrEM7TrEov5nWQnHQWkRMmrC17uHxL8"
+    "fvjk6P56jPXykCOxNYsVU9yrQENhfJlQcAxvh4MewzhJUeltSD8AOQlFQaUOFrKnxNBTVt"
+    "yCOo4mpakiSYPIsy7NqzQPDDb7fIgjkXUblZf5Lg/qPJSJnPfkDHOf3fHaLnireTETWTHt"
+    "QpiqAJgkQ0FiSiES5QOoyGMZ6LOJN9HmfiTwF2e/27/Y/n1wCymA3i7bFYEQvr0MPuwwPY"
+    "fQeov2ngCTDMR9Mje0Gm404C/EY+5Jsd5lOiZ+TO/PgYb0wnYVCSoK4Z+wQWk7Io2UA85N"
+    "BpJ5A1OOLNlPwvQ7+qhdj3VNXN2n6edEDbSwdvjSIiBVX8J1bk/jIiIt0N5rsSF5jvcu8v"
+    "36Ub+LKdTEO2ngb4Hr3mrOu4lBQRU0XuSP/P+5gnEuK5e937cy/mjVwNbj6GwyP4n18Nzp"
+    "LLOnZwiG0raVnluCvHXTnuG1lsuP+M7ExTPT6g0Eyf+2+IjS1pod/hCbVB/R6d8whqZgNj"
+    "ywBwiKfUhB7cXvRvNRbXzaK7/zX4cq996F1e9S/AwcHBXoeX82WNRLlV7H84i9820qVQGv"
+    "00P1A9iH9fFEZBrxQA8M+7wQ0YYmMWGPQvaDjG+AlQFE3+QlA6hU9ITfuCAPJUhHjCcaZ/"
+    "qvDwdtrvXLuZBny+HRmVkc6QPC4TMHucHy97nAqXVSzo2u0ZjpnACg/HS2HCNx2oHJwvIo"
+    "5SREQKiFftJSn7XNnnBfZ5NC+GG3NmVn1xkauHr75xeBHYhpv7iK727iGAred5aOJkejOJ"
+    "EYXuTGCh02eXDy7pz7CWJRZ+ZOY8thH4dH//GQQz+N1NQoP/V56H2gFj/EIF7McO/T/0gE"
+    "6/MC/NmHZe6p1a3QG02poq6HAynQyzqgnkwr8QkMmmrS1gj3jQrXa6xyVV7kzrDvFYzurU"
+    "5aeuNhGJd01IqQcoM/KPOPQTkJaXqVoQ+ZeSlCiiuzaAkeuKXT3OBeRLse6WSrHuFqRYdz"
+    "NSrKe6jpCBsuyaonSumNwKU7nWs+XXmMkVWqrCJF1CUKb9eL2hikbE11wyVFFe77WTiFhM"
+    "rMZWlaxKaiHfG44q6m13OM5xvO0QD+zwUsvD3G9FtuFgiumv4HP/5uLy5iOY2p5pUf+1+/"
+    "oK/H7FYPfuy/l5v3/Rv+DVo9jNmIs89qnAndqAX9T5t3J7aUd5NR+pbuY2bfvrFHjV6tpo"
+    "7ddGG1LoJthCmiLOkxWFShUUKqgnlCqaFaEzS7ppURFpYrzq44/0MTKmFtLYpYoAqik5BW"
+    "0q6paFGFanF/LEFceQhtpGr1541VGBCs0QX0kdhlUaKlKxob4VX4n2Tsqqghtt1rQKXthu"
+    "/Ye+r7BjkxBUjk1lxyY/6rMQ//y4TwV+MfgFPGe4quvjOfuRGTdMI2V5zsRWUKLjAQrTBZ"
+    "bEOJV+ICvCkYd9icT30AK38GPGZiMegRYJlJIE+FUEoM13hHzOPbppvM25h89f6az3L7dX"
+    "fkhYpMUDQS612v0k8hfIslYInsyJcrazdgChD+eiVa/fA8JPs0yz7I19iopMa/HR2tlgDl"
+    "1WjUTqA7iWCH8eDJciKSDOm5+UChM5KQgTOUmHiSzyGuMAs9y+Ahs+i3M0TN0D/wGWSTb4"
+    "cM2ClmERc41TCRjJXItO3OdlEyQTMBaZ/u7M8bLCdMpUCVjISrHgV50Fg2wGhGiIVERqhQ"
+    "FS4U6/sQFSI2ha9FtoxLSzulIUE3cpYcXQtpmhM0zCn5EqVHxcVOm51XpGVZsLxyWVltus"
+    "ZXXfsn36V8mim8fVhczynUeBmrxR/WYxqFOqAg4JxwsEyZ6PTRsCHVIf1oAuMOAsRa5NsI"
+    "1mHTCcmpYHMDXuWCdWFqhKB+9TMfA3HmaHw9Y1Oatx05v4DU9NG4yQ/St4eHh0MSGsmqXf"
+    "4navM++TSl/t+B1Y/fdHfqdZwvuv+iwhnX6vE1TOwVOPjuMlLZHxiFyNfblHtCimQ6aTsF"
+    "IOlWM1N+njS38nod84KIrpeRaHHkCdd2Y9YHPr5HkxiYFfbFYQgakNjEz6x+6X+w/773xG"
+    "8mxwnRvgm4ropV8i1bJVsZOKnWz7lrumvqEwI7+koF+oP1wKtqbpsF6/dbqe3QIjd2knpG"
+    "Ra2rVFRvLDTWzHmIvIBOha+okIAh8RUtBXhp5Za2K4hxIK9MqgB9avGO4RIQV9ZehjvoaY"
+    "AlKiSg2V1UB9NJGLvWC4FNahqminSMoWkZRN8m6f+ZG1k90Vhr3TKcWwRU6+MgFx/vCMaL"
+    "U5WzSEFgtFfc8j0jgXRv98RpzmeniItB5lPBZTf1AcOiP/vNmPYxTc59vBef/ujmWy744p"
+    "7CD8tGdo8gdrD+z/A7Aa1uA/IKhevesiC9GnxOA14Fhq/GK0Smjf0NNT0V2tU0mreh1v75"
+    "OxUMMQ2k+azg4uUSUkJdWzUFkJVbrzrqMpr3TAq37UqopJhgO1sCCb8pcSNx7dMjce3fwb"
+    "j24qGvvVQTp3RV3XfIZWBWc2ZwpVybV1zmucKTWrMBcRMRVB12b9svDlqYs0l3qrfuBT2Z"
+    "00LakKoJYqgKr4wO175FrCBw6m3pCa+cY1IgRyiy1FDCaHdIoYQhwM1ib+aIEIvLvrO1b5"
+    "EU3oNnIAvrqm5yGbEXIsaCzikAdxa0g3DWQwIo21awOm9z7Sg4FFy6WIwSY+5JutW9CcEP"
+    "oW2PVNSXAXVLnk8WwQcNpvr+N3lWPjeHQfpNNNoPvEX6ES9x32vcKSl0z0m81UjEcjPnZk"
+    "2tCyZguZi37vAuyybwMN+hn0d7iAfgE6XIcsobc0ragYxFYyiIwFtJFQQmlERIp7uUa7Hr"
+    "v02XbMzDoZ+QjHhCTEuHtSqmPaSUHLtJN0z7SpS09MoZ50EREJUa6/7aKHXjPWcf7tfThe"
+    "CnBXfX3vQBdmtTHJT0RfSKw+ET1inPPkAtMmB+xj12GZN5Oe3kLKL2WurLZucc1HpSpavA"
+    "3lXqssa8WpleLUuAuo8a4HorpOiCrutNV6ZiWvhftFxaXk40yPSnGmRwWc6ZHiTNWjFn/U"
+    "CKvYWKFp5EJMbaVt029LOPHPcMaCRH93z+n/d7JDZSMDOkV8uOMP1b6zPD+jLB3eA2xwJH"
+    "oVkDF+Ie85S02nRO5PBNAPDThlnnmtM+7PADyRm6VXPzzkNDKuc3IWDfvw4PtTfoZ37/z+"
+    "8o9+x49+3YVgZNIHYd+PJQo+eMSoal550uYfyAB6D6ANsINsPuabvRg0Ml3i8Z5Q/T8/X9"
+    "6yUNqXgLYPMuTRq2P6bPx7QPd2nuBOccV0qgn1vBH7inwMIvTRp1+TE/NMUrew/rR3AAKF"
+    "Ej9kmH9LXvHTj9WFHuPbvbGLp49jNtn94p7gwEUj5CJbR5pJUSkdybtwQRffTAXztpSK9/"
+    "ATEroJnwvUwy+sVwUxW+60DD98mk8Pn6bY4TWEJrbs2F5TNYDIlxVY2gkx+byVw1LeymGB"
+    "t3KY0eK2hRxlhk/iH96r4SjrL8IQOUkFvYK4pApAbJ1n0LK8jrZtYOtJGA54lGFGVZkiHc"
+    "TlVG7B0gpQFNh2boQqx7Bt7Y1CYNPqqNx6ZwNV8SNcb2903Uksw1b1bz+3MEFGz69huJPB"
+    "AcYHdIo4QJ0P1YKCiAIRsb7gvJIiuB8jYBrI9kzPZ74s+AJc9H3KjFcWpDpE4Ak5HtjlVB"
+    "5dVXTiXv9u/+P5dYoGrPsDvtm66YyRy0KL3gf926EFGGw8gPXygmI8GfpRqjMw7wgQlo6c"
+    "EvqWi1/2GItIlztPlZ99s4NO8OxL0ZF/46EfP/vwwMdonCh8eABjyKpaEia1G7xn+GwfQZ"
+    "4KhW39rtop4N/Y0hA+5CJCKne7alUs9oSz5h1p6PNjC2NCMvBDKy8PFJwX4mZ9VFCxGK02"
+    "3iOnlzBbFRdVoV+t13OVhzkmqGIV2qxjRcRsn/5bEqtya5KnnkW9rp0MH3XxZqfIP3XpMA"
+    "2yceV803wdi0U+qPJlrfW4OIAp/AsCHoLxUuQTNZ2sZaFnsbzOuYCE8NZ/Dbwhd+2Dz/2b"
+    "pg7XBMRlYnYO82N2DlMxO0THYvvDXEDCFVz/BjFZVFooC3BEREKIG+knvBZW8W0vTFZjQw"
+    "VwtE0Pa70/VhpgHj4ypg7SnpBYY6aYVC0Me4sijBuJv7SxJ3SchuNluL5YwVFKNwPDqhAK"
+    "FpdT+0jVfSTEUZyAjEsqmrltNKOimbdb/y2imS+QbhIf/kymef5+502y2QiGNs83K365lf"
+    "xyOyJ6ttH5xg6DSDDpKyYkIb/ULVfUt6CmbwuyGlsH8XrW99TT8UTI2YuISLi2679gcaeW"
+    "EL7heAnBrZ/7V0a+MvLXZOR/gN/7tufOdjIM/Pl7hcb9CH7XkM1LWJey7HkSAl1bhK8Xli"
+    "UAbfKC3A5gRUaQAUYunvgVSMam49AXmEUJRqaFwO4TmvEUAfDwQP/58JDRCrD+6ZXH0Wo7"
+    "IN/jEOTYlyHXWwZ/vH5HmQPrNP/AOk0fWBSIR+wKoRuVkdAqOCpX766g3F0S5HATEwE5Ki"
+    "MhyI10YvHPhzTK+dkuCwkpMF51rgtB0NXHmmj98oSYgr5KGXNMzOw9JdckiYqoqs6ZyeDr"
+    "Md3vTf0JZcaAB+8Umu0eH7OK4O8IhcuivzsgGQ/OXnmiIv6idImn8Z42moscaxa4thFHV8"
+    "WPt9Pa9lcUdXJFDJaYkHSW91GZFpxH+S04j1ItOBfPSUmfJhgvxWnZeBT5dPg30oWaA0VE"
+    "pIR4e+virTBWv/ZGvXmnqAi1nDeHihdqG5Uce7gs6Kf1VbpOSEsrbbdZ2+riaLv1P3WMiv"
+    "qPSyr9b6b+VVZNOwJQ2hraJin0KQIurom0GoQrMX4JptkwFfwI19gbVRgjSy+nAmPOLlMD"
+    "tPfx2TZreykLcHpzFa50mUoNznCZzwLJD7/dIisvWDNGCkcaukuytn80z7GHoOVS7RFU32"
+    "Lctag2G2beg09ccO+KOW8lc85CknymJUMLGFsI2jkcTUwwoY4hlWzqOZ+/sloD/WwwuIrZ"
+    "5meXyUvPL9dn/dvdQ26U00Gml2OyDbGREb6Sf/scjpeC5V31tbPiKbbbT6VvjrG4hxQTUz"
+    "5SZfc0ZgcIMARRMQV/XS6qN4/OWNaTmk+0YWoo7UVFF2AJR9XfL5T7/xausX21VS0Y7rHn"
+    "nLuItyOA1k6WwxUf0Sn0uOhYTZ8PLt2IldEjPxFwP7j/DAiiE3hgN+h4ABYND/Y6AI9GgL"
+    "dpBw8PFPWR6U7CDgQmYU0Isjqx1ji734qV9xKfssLBxEOO/y5LcLDRCyIeOPp5n34Mtg3A"
+    "3gYvY0yQ3+/0BRLWBwKxlgy/hk1QTfLNDl8E2LZmYIRd+qYFPd7HATkdQDBAUB8Hs2D3if"
+    "AGDQf0i46gaU2p6UC/ht/6Ary42H78ZvNWuGCX9X+FHp6YOvjymRknwKHTQs9DE8fb85tI"
+    "jMyRN2Y/kNAJWbtW+tM4EKWbrSpHt5WObjt48q1RRDTkmu0zol0d4lLK863i+Ub2bWHfNy"
+    "GrYjHa7OPGT2GxLS4tK02k/Yo3utD8SOOfC35URBrYl0pwiC3riPkluoElZdUG1uYNTJG0"
+    "26f/tqQyUUf9lvqoz8idndOXdnIc/9iYzpuuvxsM17jvWc77Z+UDCFW5hfbpgQzCKbir2/"
+    "EbIXKnmLnOwK8XMIZkDHY/XffO9+8+9bonp+DFpP4rb5eIHOre5lQpaOZjlHPcalOl7c5x"
+    "eqeVVRNRJ81AGnu80tgX1DOICkmXuXZapn/EaX7/iNNU/4hptZZoU9UQrb3mgzIft1v/LT"
+    "EfP2HL8GFOWY3hW4XG4guCljfWxv5YAUPRmbKmCNR+wyNqpjkuNqa6x+pHQX7L0wmub0yP"
+    "XcmM6JeeAXYbhSbIyDYJl52wlnx8ZR+20j4MOraLR9HE5FQcR2UzkQGkDTOo3VzoIxIy4V"
+    "4buejQT9NNB2Ywi0UrOiYmE7ArXtB0Z6C7qKFRNDPL576xqyRkpeHOV6wFH0HNRRPIfnRG"
+    "/FLhGZshrTRR8ZZ8MypTfBpcXVzefGzKKWm6ykpo41ZxFZOy63IWFSdQLu47OCS8sYunjx"
+    "n0GtN28fkSES1StlyKZspL3sOyEIFgsw9/cFkss2SXBHNziLQMLCd006arvML+E5dcCSG5"
+    "SkdXpr0n5EUqaDkhqnjnNus5NAm0ZYphFEyi/MvK9nTAX4prIyanFFBZAW29UpYUelWXZK"
+    "V1SYJtogZYv/ILoM+L+STFN76xLlGShHtnQUZVYmcRKEniw97z55II9kZLkrC2mz1CECET"
+    "ZGeW/06M6LzZmhPOB5dOkSPT4cT0WIoYmZp0NtMyvdm8744NTRe9jyahsbSvIKGL7WEH/H"
+    "M9bFF10yczyOtKJMo18hkqPK7FB2in6PqTN93I2HH+eTe4yeGQFiJJH87UPfAfYJlkg7f7"
+    "LGwZGDHPLZXElMxX6sRdMjZBqmGHTg9UgWvP+XiZ7MfaLj3nO5LIRUNMSIpMvERnnxK3DP"
+    "kVsFMFsFUw2naTQsrxVY5vG1RQn+O7nsjKuIeW4WukXLg3oyyjrmO5KEsDzn4iwL+/YoGR"
+    "zM4PYjV9+9/XNnCoRwAm8AmxnBkqBPw7RAA9uoly/0BH2WGXtX9Chpfx104wYxh7GbmP+7"
+    "dyQdqylRW5IBWvX+u9eW3pFlfy6lVF/K034m/CQoHFsF/IKOArA68q9bdDD8ox3G7HMG6D"
+    "lX8G43JqI6zLPRwv8rOW9BAjmV4bpoiyTmJ8DbbQTwwvUHP9xMgN65t+YnBX2XydfOVstd"
+    "LZ0oMaH2UZ8nC8dKn49TeR5X8LQBuOl/DeoZEOpxwgAXzD8RLi2y0Dbzcf3W4KXPTqIJ0Z"
+    "4i7ypq4tlpCZLSyTOVffNSVyJ5oBZyKl9GIyEjmptYHKQ1Is9Iwy+K/8/SEuJeMuUe/t78"
+    "S0tTCiW8yES0rKtDOoZMosPmVwo931rvpNcSdNJ1NGv1YK6vzKzgkxKbaUIpqqidLOfFc2"
+    "TKJbmEyz4qPy4c8QVSpQfaUUm1tvzakUzbhkvLp8FGOjkepf0XCM8VP/OSdOPfZ+p5gS5C"
+    "M19Fw6Rl2IEfxrh2Bq9fHnnH+GFtbBUjxhO+zKfJ5wobnSduZcQopDt3HCJXwgBCCOykgI"
+    "cv3VURVlOAf3uMwKPs5fwcepFeyiEXKRYMR9TEhCmBtYwyrGpRXMC5562fXc8hd7RETCpX"
+    "5Yhl88zCcYD1MMo4t0ZD5XLC4SE1Wup5SuZ5N+VQ+5pj7eyfCognc6Rb4UXIxpTVTFtrhK"
+    "S94j5TtBz8glmRRw/pYfEZFwy++enJTxg05O8h0h9l4ietrJuGvORzgYLiG6jURN0E/0UF"
+    "Zwen6Cd0REJXgLJniv9TD78X9w9mcA"
 )

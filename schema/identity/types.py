@@ -58,6 +58,12 @@ class UserType(Node):
     def accepted_terms_version(self) -> str | None:
         return self._model.terms_version
 
+    @strawberry.field(description="Whether the user-presented payment code is enabled.")
+    async def payment_code_enabled(self) -> bool:
+        from resolvers.merchant_platform import payment_code_enabled
+
+        return await payment_code_enabled(self._model)
+
     risk_tolerance: str | None = strawberry.field(
         description="C1 (most cautious) to C5; null until the risk assessment is taken."
     )
@@ -121,6 +127,7 @@ class VerificationPurposeEnum(Enum):
     BIND_BANK_CARD = "BIND_BANK_CARD"
     RESET_PAYMENT_PASSWORD = "RESET_PAYMENT_PASSWORD"
     PAYMENT = "PAYMENT"
+    CLOSE_ACCOUNT = "CLOSE_ACCOUNT"
 
 
 @strawberry.enum(name="QrLoginStatus")

@@ -61,6 +61,7 @@ class AccountStatusEnum(Enum):
     NORMAL = "NORMAL"
     FROZEN = "FROZEN"
     ABNORMAL = "ABNORMAL"
+    CLOSED = "CLOSED"
 
 
 # How the initiating account sees each type; the counterparty sees the opposite.

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from app.errors import DomainError, ErrorCode
-from app.payments.outcome import Outcome
+from app.ledger.kernel import MoneyResult
 from resolvers import payments as resolvers
 
 from ..errors import returns_payload
@@ -29,7 +29,7 @@ from .types import (
 )
 
 
-def _transaction_payload(outcome: Outcome) -> TransactionPayload:
+def _transaction_payload(outcome: MoneyResult) -> TransactionPayload:
     return TransactionPayload(
         transaction=TransactionType.from_model(outcome.transaction),
         account=AccountType.from_model(outcome.account),

@@ -12,6 +12,7 @@ from models.payments import PaymentQrCode
 from resolvers import payments_fields
 
 from ..errors import UserError
+from ..merchant_platform.merchant_fields import MerchantPlatformFields
 from ..merchant_platform.ops_fields import MerchantPlatformOpsFields
 from ..money.types import AccountType, ChannelEnum, TransactionType
 from ..node import Node, to_global_id
@@ -19,7 +20,7 @@ from ..scalars import Money
 
 
 @strawberry.type(name="Merchant")
-class MerchantType(MerchantPlatformOpsFields, Node):
+class MerchantType(MerchantPlatformFields, MerchantPlatformOpsFields, Node):
     _model: strawberry.Private[Merchant]
     id: strawberry.ID
     merchant_no: str

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
-from .privacy import PrivacyMutation
+from .privacy import PrivacyMutation, PrivacyQuery
 from .statements import StatementQuery
 from .totp import TotpMutation
 
-Query = merge_types("SelfServiceQuery", (StatementQuery,))
+Query = merge_types("SelfServiceQuery", (StatementQuery, PrivacyQuery))
 Mutation = merge_types("SelfServiceMutation", (TotpMutation, PrivacyMutation))

@@ -7,7 +7,6 @@ import strawberry
 from app.wealth.catalogue import NewProduct, ProductFilter
 from app.wealth.purchase import PurchaseRequest
 from app.wealth.redemption import RedemptionRequest
-from app.wealth.replay import HoldingResult
 from resolvers import wealth_catalogue, wealth_holdings, wealth_suitability
 
 from ..errors import returns_payload
@@ -45,10 +44,11 @@ def _product_filter(flt: WealthProductFilter | None) -> ProductFilter | None:
     )
 
 
-def _holding_payload(result: HoldingResult) -> HoldingPayload:
+def _holding_payload(result: wealth_holdings.HoldingMoved) -> HoldingPayload:
+    holding, moved = result
     return HoldingPayload(
-        holding=HoldingType.from_model(result.holding),
-        transaction=TransactionType.from_model(result.transaction),
+        holding=HoldingType.from_model(holding),
+        transaction=TransactionType.from_model(moved.transaction),
         errors=[],
     )
 

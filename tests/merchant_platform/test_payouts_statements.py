@@ -242,6 +242,17 @@ async def test_unverified_owner_cannot_pay_out(gql) -> None:  # noqa: ANN001
     assert user_error_codes(refused) == ["REAL_NAME_REQUIRED"]
 
 
+async def test_frozen_owner_cannot_pay_out(gql) -> None:  # noqa: ANN001
+    merchant, owner = await make_merchant()
+    card = await bind_card(owner)
+    await User.filter(id=owner.id).update(status="FROZEN")
+    refused = await gql.mutate(
+        REQUEST_PAYOUT, _payout_input(merchant.merchant_no, to_global_id("BankCard", card.id), "1.00", "k"),
+        token=token_for(owner),
+    )
+    assert user_error_codes(refused) == ["ACCOUNT_FROZEN"]
+
+
 async def make_merchant_for(owner):  # noqa: ANN001, ANN201
     merchant = await create_merchant("未实名商户", "零售", owner.phone, actor_id=None)
     return merchant, await User.get(id=owner.id)

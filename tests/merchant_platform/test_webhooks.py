@@ -227,3 +227,33 @@ async def test_events_feed_pages_oldest_first_for_30_days(gql) -> None:  # noqa:
         data = await gql.ok(EVENTS, {"no": merchant.merchant_no}, token=other_token)
         assert data["merchant"]["events"]["edges"] == []
     clock.set_now(None)
+
+
+async def test_deliver_soon_after_commit_sends_without_waiting_for_the_job(gql) -> None:  # noqa: ANN001
+    import asyncio
+
+    from app.events.outbox import unit_of_work
+    from app.merchant_platform import webhook_delivery
+
+    merchant, owner = await make_merchant()
+    inbox = EventInbox()
+    arrived = asyncio.Event()
+
+    class Notifying(EventInbox):
+        def handle(self, event: dict) -> bool:
+            first = inbox.handle(event)
+            arrived.set()
+            return first
+
+    receiver = Scripted(webhook_app("unused"), [])
+    async with serve(receiver) as base:
+        _, secret = await _endpoint(gql, token_for(owner), f"{base}/fenpay/webhook", ["ORDER_PAID"])
+        receiver.app = webhook_app(secret, Notifying())
+        async with unit_of_work() as uow:
+            event_id = await record_merchant_event(uow.conn, merchant_id=merchant.id, event_type="ORDER_PAID", data=ORDER)
+            uow.after_commit(webhook_delivery.deliver_soon)
+        await asyncio.wait_for(arrived.wait(), timeout=10)
+        await webhook_delivery._background
+    assert list(inbox.events) == [event_id]
+    data = await gql.ok(DELIVERIES, {"no": merchant.merchant_no}, token=token_for(owner))
+    assert data["merchant"]["webhookDeliveries"]["edges"][0]["node"]["status"] == "SUCCEEDED"

@@ -122,8 +122,10 @@ async def faulty_cards_end_final(rails: Rails, now: datetime) -> None:
 
     payments = {}
     for name, card in (("done", done_card), ("lost", lost_card)):
-        paid = await rails.pay(user, merchant, "30.00", "BANK_CARD", bankCardId=card)
+        paid = await rails.pay(user, merchant, "30.00", "BANK_CARD", bankCardId=card, key=f"pay-{name}")
+        again = await rails.pay(user, merchant, "30.00", "BANK_CARD", bankCardId=card, key=f"pay-{name}")
         assert paid["errors"] == [] and paid["transaction"]["status"] == "PROCESSING", paid
+        assert again["transaction"]["transactionNo"] == paid["transaction"]["transactionNo"], again
         payments[name] = paid["transaction"]["transactionNo"]
     assert await merchant_total(merchant) == 0
     removal = await rails.gql.mutate(

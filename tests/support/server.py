@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO
 
 import httpx
 
@@ -35,13 +36,24 @@ class Server:
 
 
 @contextmanager
-def run_server(env: dict[str, str], *, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+def run_server(
+    env: dict[str, str],
+    *,
+    extra_env: dict[str, str] | None = None,
+    workers: int = 1,
+    output: IO[bytes] | None = None,
+) -> Iterator[Server]:
+    """``workers`` > 1 runs that many uvicorn worker processes on the port (as
+    ``fenpay serve --workers N``); ``output`` receives the server's stdout and stderr."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.http.asgi:app_factory", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--ws-per-message-deflate", "false"],  # as `fenpay serve` runs it
+         "--ws-per-message-deflate", "false",  # as `fenpay serve` runs it
+         *(["--workers", str(workers)] if workers > 1 else [])],
         env={**os.environ, **env, **(extra_env or {})},
+        stdout=output,
+        stderr=subprocess.STDOUT if output is not None else None,
     )
     try:
         deadline = time.monotonic() + 30

@@ -1,0 +1,394 @@
+"""The money kernel: the one way a movement of money is written.
+
+A service DESCRIBES its movement as a ``Movement`` (type, the wallet it belongs to, the
+journal legs, parties, channel, idempotency ``Key`` and, for money going out, the risk
+``Outgoing``) and calls ``move``. ``move`` does, in ONE database transaction:
+
+1. take the wallet row lock when limits apply or a credit is announced (PostgreSQL
+   ``SELECT ... FOR UPDATE``; SQLite a no-op ``UPDATE``, which takes the database write lock;
+   fenpay's SQLite transactions are also serialized per process);
+2. evaluate the risk limits from figures read under that lock (``risk.check.limit_refusal``:
+   unverified lifetime cap, daily outgoing per China day, velocity) and, for money announced
+   to arrive later (``incoming``: a top-up before its channel is asked), the maximum wallet
+   balance;
+3. write the Transaction row (the only ``Transaction.create`` for movements);
+4. post the journal (``journal.post``: one conditional UPDATE per wallet in account-id order;
+   merchant and system accounts only receive postings, so they are never locked; credited
+   wallets are kept at or below ``Settings.max_wallet_balance_fen``);
+5. store the idempotency key with its result (one statement at the end; a concurrent
+   duplicate waits on the unique index, finds the key taken, rolls back and answers the
+   first result);
+6. run the service's own writes (``after``) and queue the outbox events (``notices``).
+
+Anything refused rolls the whole transaction back: nothing half written. A limit refusal is
+then recorded as a risk decision and raised (``risk.check.refuse``). A replay of a key with
+the same request answers the first result (``earlier`` before any side effect, and again on
+every refusal, since a concurrent duplicate may have committed meanwhile); the key with
+another request is IDEMPOTENCY_KEY_REUSED.
+
+Errors raised by ``move`` (all ``DomainError``): INSUFFICIENT_FUNDS, AMOUNT_TOO_LARGE,
+LIMIT_EXCEEDED / REAL_NAME_REQUIRED / RISK_REJECTED (limits), IDEMPOTENCY_KEY_REUSED, and
+whatever ``after`` raises.
+
+Usage (a wallet payment)::
+
+    key = Key(user.id, request.idempotency_key, "pay", digest)
+    if (first := await kernel.earlier(key)) is not None:
+        return first
+    risk = Outgoing(user=user, wallet_id=wallet.id, amount=amount, operation="PAY", ...)
+    rule = await check.screen(risk)          # status, real name, step-up (outside)
+    return await kernel.move(Movement(
+        type="PAYMENT", account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
+        legs=(Leg(wallet, -amount), Leg(merchant.account, amount)),
+        counterparty_account_id=merchant.account_id, counterparty_name=..., ...,
+        notices=(Notice(wallet, -amount, sms_phone=user.phone),),
+    ))
+
+A movement on an external rail is recorded with ``status`` PROCESSING/PENDING and no legs
+(or a HOLD), the channel is called with no transaction open, and the outcome is written by
+the service's completion (``journal.post`` in a ``unit_of_work``), using ``remember_failure``
+so a replay of the key fails the way the first request did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NoReturn
+
+from models import Account, IdempotencyRecord, Transaction
+
+from .. import clock, runtime
+from ..errors import DomainError, ErrorCode
+from ..events.outbox import UnitOfWork, unit_of_work
+from ..money import format_fen
+from ..ops import metrics, tracing
+from ..risk.check import Outgoing, Refusal, allow, limit_refusal, refuse
+from . import idempotency, journal, sql
+from .accounts import Balance, wallet_of
+from .events import emit_balance_changed
+from .numbers import new_number
+
+SUCCEEDED = "SUCCEEDED"
+WALLET_BALANCE = "WALLET_BALANCE"
+OPEN_STATUSES = ("PENDING", "PROCESSING")
+
+
+@dataclass(frozen=True)
+class MoneyResult:
+    """What every money mutation answers: the transaction, and the caller's wallet as it is
+    after the movement (its ``available``/``frozen`` are the committed balances)."""
+
+    transaction: Transaction
+    account: Account
+    replayed: bool = False
+    """True when this is an earlier request's result (same key): the caller must not act
+    on it again (e.g. call the channel a second time)."""
+
+    @property
+    def wallet(self) -> Account:
+        return self.account
+
+
+@dataclass(frozen=True)
+class Key:
+    """An idempotency key as one user used it for one operation on one request (``digest``,
+    from ``idempotency.request_hash``; secrets never part of it)."""
+
+    user_id: int
+    key: str
+    operation: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A ``balanceChanged`` event (and optionally the owner's balance SMS) for a wallet the
+    journal changed; ``delta`` is the signed change of its available balance in fen.
+    ``sms_text`` builds the SMS from the wallet's balance after the movement (default text
+    when None, no SMS when ``sms_phone`` is None)."""
+
+    account: Account
+    delta: int
+    sms_phone: str | None = None
+    sms_text: Callable[[Balance], str] | None = None
+
+
+AfterWrite = Callable[[UnitOfWork, Transaction, dict[int, Balance]], Awaitable[None]]
+"""Extra writes of the service in the movement's transaction (a holding, a QR code marked
+paid, an audit entry); may raise a DomainError to roll the movement back."""
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One movement of money, described by the service that wants it.
+
+    ``account`` is the user wallet the transaction belongs to (the payer's for money going
+    out, the receiver's for top-ups and redemptions). ``legs`` is the journal posted now
+    (none for a movement that waits for a channel; a HOLD moves available -> frozen). Amounts
+    are integer fen.
+    """
+
+    type: str
+    """PAYMENT, TRANSFER, TOP_UP, WITHDRAWAL, WEALTH_PURCHASE, WEALTH_REDEMPTION, ..."""
+    account: Account
+    amount: int
+    key: Key | None = None
+    legs: tuple[journal.Leg, ...] = ()
+    journal_kind: str = journal.POST
+    memo: str | None = None
+    status: str = SUCCEEDED
+    channel: str = WALLET_BALANCE
+    fee: int = 0
+    risk: Outgoing | None = None
+    """The payer's outgoing check: the limits are evaluated under the wallet lock."""
+    allow_rule: str = "DEFAULT"
+    """The rule ``risk.check.screen`` returned, recorded with ALLOW once committed."""
+    incoming: int = 0
+    """Money announced to arrive later into ``account`` (fen): it and the wallet's other open
+    top-ups must fit under the maximum wallet balance, checked under the lock."""
+    cap_balance: bool = True
+    """Keep wallets credited by ``legs`` at or below the maximum wallet balance."""
+    counterparty_account_id: int | None = None
+    counterparty_name: str | None = None
+    counterparty_ref: str | None = None
+    initiator_name: str | None = None
+    initiator_ref: str | None = None
+    description: str | None = None
+    reference_id: int | None = None
+    related_transaction_id: int | None = None
+    """The transaction this one answers (a refund's original payment)."""
+    bank_card_id: int | None = None
+    external_ref: str | None = None
+    checkout_url: str | None = None
+    expected_arrival_at: datetime | None = None
+    transaction_no: str | None = None
+    """Set when the service must know the number before the write (a new one otherwise)."""
+    notices: tuple[Notice, ...] = field(default=())
+    after: AfterWrite | None = None
+
+
+class _KeyAlreadyUsed(Exception):
+    """Raised inside the transaction to roll it back when a duplicate committed first."""
+
+    def __init__(self, record: IdempotencyRecord) -> None:
+        super().__init__("idempotency key already used")
+        self.record = record
+
+
+class _Refused(Exception):
+    """Raised inside the transaction to roll it back when a limit says no."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.rule)
+        self.refusal = refusal
+
+
+def success_result(transaction: Transaction) -> dict[str, Any]:
+    """What the key stores for a movement that was recorded: ``{"transactionId": id}``."""
+    return {"transactionId": transaction.id}
+
+
+async def replay(record: IdempotencyRecord, user_id: int) -> MoneyResult:
+    """The first result of a key: raises its stored error, else the transaction as it is now
+    and the user's wallet."""
+    idempotency.raise_stored_error(record)
+    transaction = await Transaction.get(id=record.transaction_id)
+    return MoneyResult(transaction, await wallet_of(user_id), replayed=True)
+
+
+async def earlier(key: Key) -> MoneyResult | None:
+    """The first result when ``key`` was already used for this request (call it before any
+    side effect: password check, risk screen, channel). IDEMPOTENCY_KEY_REUSED for another
+    request. ``move`` stays the authority for concurrent first uses."""
+    record = await idempotency.find(key.user_id, key.key, key.operation, key.digest)
+    return await replay(record, key.user_id) if record is not None else None
+
+
+async def current(transaction_id: int, account_id: int) -> MoneyResult:
+    """A movement's result read again (after its channel answered)."""
+    return MoneyResult(await Transaction.get(id=transaction_id), await Account.get(id=account_id))
+
+
+async def remember_failure(key: Key, transaction_id: int, error: DomainError, conn: Any = None) -> None:
+    """Store ``error`` under the key of a recorded movement that then failed (a channel
+    declined), so a replay fails the same way; call it in the transaction that marks it FAILED."""
+    result = {"transactionId": transaction_id, **idempotency.error_result(error)}
+    await IdempotencyRecord.filter(user_id=key.user_id, key=key.key).using_db(conn).update(
+        transaction_id=transaction_id, result=result
+    )
+
+
+async def fail(key: Key, transaction_id: int, from_statuses: tuple[str, ...], error: DomainError) -> NoReturn:
+    """A recorded movement that moved no money failed (its channel refused): mark it FAILED if it
+    is still in one of ``from_statuses`` (none: leave the status), store ``error`` under its key
+    for replays, in one transaction; then raise ``error``."""
+    async with unit_of_work() as uow:
+        if from_statuses:
+            await Transaction.filter(id=transaction_id, status__in=from_statuses).using_db(uow.conn).update(
+                status="FAILED", completed_at=clock.now()
+            )
+        await remember_failure(key, transaction_id, error, uow.conn)
+    raise error
+
+
+def _too_large(room: int) -> DomainError:
+    return DomainError(
+        ErrorCode.AMOUNT_TOO_LARGE,
+        f"超出账户余额上限：本次最多还能转入 {format_fen(max(room, 0))} 元",
+        ("input", "amount"),
+    )
+
+
+async def _lock_wallet(conn: Any, account_id: int) -> None:
+    """Take the wallet's row lock for the rest of the transaction (fixed order: a movement
+    locks its own wallet first, then ``journal.post`` locks wallets in id order)."""
+    if conn.capabilities.dialect == "postgres":
+        await sql.fetch(conn, "SELECT id FROM accounts WHERE id = ? FOR UPDATE", account_id)
+    else:
+        await sql.execute(conn, "UPDATE accounts SET available = available WHERE id = ?", account_id)
+
+
+async def _check_room(conn: Any, account_id: int, incoming: int, maximum: int) -> None:
+    """Under the wallet lock: balance + open top-ups + ``incoming`` must stay <= ``maximum``."""
+    rows = await sql.fetch(
+        conn,
+        "SELECT a.available + a.frozen + COALESCE((SELECT SUM(t.amount) FROM transactions t"
+        " WHERE t.account_id = a.id AND t.type = 'TOP_UP' AND t.status IN ('PENDING', 'PROCESSING')), 0)"
+        " AS committed FROM accounts a WHERE a.id = ?",
+        account_id,
+    )
+    committed = int(rows[0]["committed"]) if rows else 0
+    if committed + incoming > maximum:
+        raise _too_large(maximum - committed)
+
+
+async def _write(uow: UnitOfWork, m: Movement) -> tuple[Transaction, dict[int, Balance]]:
+    if not isinstance(m.amount, int) or m.amount <= 0:
+        raise ValueError(f"a movement's amount is positive integer fen: {m.amount!r}")
+    conn = uow.conn
+    maximum = runtime.settings().max_wallet_balance_fen
+    if m.risk is not None or m.incoming:
+        await _lock_wallet(conn, m.account.id)
+    if m.risk is not None:
+        refusal = await limit_refusal(conn, m.risk)
+        if refusal is not None:
+            raise _Refused(refusal)
+    if m.incoming:
+        await _check_room(conn, m.account.id, m.incoming, maximum)
+    now = clock.now()
+    tx = await Transaction.create(
+        transaction_no=m.transaction_no or new_number("T"),
+        type=m.type,
+        status=m.status,
+        channel=m.channel,
+        amount=m.amount,
+        fee=m.fee,
+        account_id=m.account.id,
+        counterparty_account_id=m.counterparty_account_id,
+        counterparty_name=m.counterparty_name,
+        counterparty_ref=m.counterparty_ref,
+        initiator_name=m.initiator_name,
+        initiator_ref=m.initiator_ref,
+        description=m.description,
+        reference_id=m.reference_id,
+        related_transaction_id=m.related_transaction_id,
+        bank_card_id=m.bank_card_id,
+        external_ref=m.external_ref,
+        checkout_url=m.checkout_url,
+        expected_arrival_at=m.expected_arrival_at,
+        completed_at=now if m.status in ("SUCCEEDED", "FAILED", "CANCELED") else None,
+        using_db=conn,
+    )
+    balances: dict[int, Balance] = {}
+    if m.legs:
+        balances = await journal.post(
+            conn, list(m.legs), kind=m.journal_kind, transaction_id=tx.id, memo=m.memo,
+            max_wallet_balance=maximum if m.cap_balance else None,
+        )
+    if m.key is not None:
+        taken = await idempotency.record_once(
+            conn, m.key.user_id, m.key.key, m.key.operation, m.key.digest,
+            transaction_id=tx.id, result=success_result(tx),
+        )
+        if taken is not None:
+            raise _KeyAlreadyUsed(taken)
+    for notice in m.notices:
+        balance = balances.get(notice.account.id)
+        if balance is None:
+            raise ValueError(f"notice for account {notice.account.id}, which the journal did not change")
+        await emit_balance_changed(
+            uow, notice.account, balance, notice.delta, transaction_id=tx.id,
+            sms_phone=notice.sms_phone, sms_text=notice.sms_text(balance) if notice.sms_text else None,
+        )
+    if m.after is not None:
+        await m.after(uow, tx, balances)
+    return tx, balances
+
+
+async def _first_result(key: Key | None) -> MoneyResult | None:
+    if key is None:
+        return None
+    record = await idempotency.find(key.user_id, key.key, key.operation, key.digest)
+    return await replay(record, key.user_id) if record is not None else None
+
+
+Describe = Callable[[UnitOfWork], Awaitable[Movement]]
+"""Describes a movement inside its transaction, after the service locked its own rows."""
+
+
+async def move(m: Movement) -> MoneyResult:
+    """Write the movement in one database transaction (see the module docstring); returns the
+    transaction and ``m.account`` with its balance after the movement."""
+
+    async def described(_uow: UnitOfWork) -> Movement:
+        return m
+
+    return await move_described(m.key, described)
+
+
+async def move_described(key: Key | None, describe: Describe) -> MoneyResult:
+    """``move`` for a movement that can only be described inside its transaction (the amount
+    of a redemption depends on the holding, locked and brought up to date there):
+    ``describe(uow)`` returns the Movement, whose ``key`` must be ``key``, or raises a
+    DomainError; anything it wrote rolls back with the movement."""
+    described: list[Movement] = []
+    try:
+        async with unit_of_work() as uow:
+            m = await describe(uow)
+            if m.key != key:
+                raise ValueError("the described movement must carry the key it was started with")
+            described.append(m)
+            tx, balances = await _write(uow, m)
+    except _KeyAlreadyUsed as used:
+        assert key is not None
+        return await replay(used.record, key.user_id)
+    except _Refused as refused:
+        if (first := await _first_result(key)) is not None:
+            return first
+        risk = described[0].risk
+        assert risk is not None
+        await refuse(risk, refused.refusal)
+    except DomainError:
+        if (first := await _first_result(key)) is not None:
+            return first
+        raise
+    if m.risk is not None:
+        await allow(m.risk, m.allow_rule)
+    metrics.MONEY_MOVEMENTS.labels(tx.type, tx.status).inc()
+    tracing.annotate(transaction_no=tx.transaction_no)
+    after = balances.get(m.account.id)
+    if after is not None:
+        m.account.available, m.account.frozen = after.available, after.frozen
+    return MoneyResult(tx, m.account)
+
+
+async def write(uow: UnitOfWork, m: Movement) -> tuple[Transaction, dict[int, Balance]]:
+    """The movement's rows and journal inside the caller's transaction, for jobs that hold their
+    own locks (daily income, redemption at maturity). No idempotency key and no limits here:
+    both answer by rolling back the kernel's own transaction (use ``move`` for those).
+    Returns the transaction and the new balances of the wallets the journal changed."""
+    if m.key is not None or m.risk is not None:
+        raise ValueError("a movement with a key or limits goes through move()")
+    return await _write(uow, m)
