@@ -1,4 +1,6 @@
-"""Reference data every installation needs, created idempotently at every start."""
+"""Reference data every installation needs: written by ``fenpay migrate`` and checked again
+at every start with insert-if-absent statements, so any number of workers (on any number of
+machines) may start at once on a fresh or a running database."""
 
 from __future__ import annotations
 

@@ -1,31 +1,22 @@
-"""Chinese working days (statutory holidays and make-up working days) from `chinese_calendar`.
+"""Chinese working days (statutory holidays and make-up working days) for every year.
 
-For years the library does not know yet, Monday-Friday is assumed (and logged once).
+``chinese_calendar`` first; for years it lacks, the ``holidays`` package plus the make-up
+day file (see ``app.workdays.calendars``). Withdrawal arrival, refund review deadlines and
+settlement all use these functions.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
 
-import chinese_calendar
+from .workdays.calendars import year_calendar
 
-log = logging.getLogger(__name__)
 CHINA = timezone(timedelta(hours=8))
 
 
-@lru_cache(maxsize=None)
-def _warn_unknown_year(year: int) -> None:
-    log.warning("holiday calendar has no data for %s; assuming Monday-Friday working days", year)
-
-
 def is_business_day(day: date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        _warn_unknown_year(day.year)
-        return day.weekday() < 5
+    """Whether ``day`` is a working day in mainland China."""
+    return year_calendar(day.year).is_business_day(day)
 
 
 def add_business_days(day: date, count: int) -> date:

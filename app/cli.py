@@ -14,7 +14,7 @@ from pathlib import Path
 from . import db, runtime
 from .ops import log_redaction
 from .ops.progress import progress
-from .settings import ConfigurationError, load_settings
+from .settings import ConfigurationError, check_production_serving, load_settings
 
 
 def _fail(message: str) -> int:
@@ -57,6 +57,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .ops.log_format import uvicorn_log_config
 
     settings = load_settings()
+    check_production_serving(settings, args.workers)
     if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Set before any worker imports prometheus-client: each worker then writes its samples there.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_folder(settings.data_dir, args.port))
@@ -89,6 +90,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=args.log_level,
         proxy_headers=False,
+        # Header and body read deadlines (app/http/read_timeouts.py); uvicorn has none.
+        http="app.http.read_timeouts:TimedHttpToolsProtocol",
         # Compression state costs ~45 KiB per websocket (zlib windows), about half of what an
         # idle subscriber holds; fenpay's messages are small JSON events, so it is off.
         ws_per_message_deflate=False,
@@ -103,6 +106,15 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         applied = await db.migrate(settings)
         await db.close_db()
         print(f"applied: {', '.join(applied)}" if applied else "database is up to date")
+        # Reference data (system accounts, FAQ) is written here, once; workers starting
+        # later only insert what is still absent and never collide.
+        from . import bootstrap
+
+        await db.init_db(settings)
+        try:
+            await bootstrap.ensure_reference_data()
+        finally:
+            await db.close_db()
         return 0
 
     return _run(body)
@@ -181,6 +193,25 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         return 0 if report.clean else 1
 
     return _run(lambda: _with_runtime(body))
+
+
+def _calendar_year(text: str) -> int:
+    year = _positive_int(text)
+    if not 1901 <= year <= 2999:
+        raise argparse.ArgumentTypeError(f"must be a year between 1901 and 2999, got {text!r}")
+    return year
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from .workdays.makeup_file import MakeupFileError
+    from .workdays.report import describe_year
+
+    try:
+        for line in describe_year(args.year):
+            print(line)
+    except MakeupFileError as exc:
+        return _fail(str(exc))
+    return 0
 
 
 def _positive_int(text: str) -> int:
@@ -304,6 +335,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_jobs_run)
 
     sub.add_parser("worker", help="run the jobs on their schedule until stopped").set_defaults(func=cmd_worker)
+    calendar = sub.add_parser("calendar", help="print the working days fenpay believes YEAR has")
+    calendar.add_argument("year", type=_calendar_year, metavar="YEAR")
+    calendar.set_defaults(func=cmd_calendar)
     reconcile = sub.add_parser("reconcile", help="check the ledger invariants")
     reconcile.add_argument("--now", type=_parse_instant, default=None, help="ISO-8601 instant (default: now)")
     reconcile.set_defaults(func=cmd_reconcile)

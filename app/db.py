@@ -165,8 +165,63 @@ async def _discard(context: Any) -> None:
         get_connections().reset(token)
 
 
+MIGRATION_LOCK_KEY = 0x66656E706179  # "fenpay": the PostgreSQL advisory lock of migrations
+
+
+@contextlib.asynccontextmanager
+async def _migration_lock(settings: Settings) -> Any:
+    """Serialise migrations of processes started together (two ``fenpay serve``, CI jobs).
+
+    PostgreSQL: a session advisory lock on its own connection; SQLite: an exclusive
+    ``flock`` on a file next to the database. The second process then finds nothing to apply.
+    """
+    if settings.is_postgres:
+        import asyncpg
+
+        parts = urlsplit(settings.database_url)
+        conn = await asyncpg.connect(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            user=parts.username or "postgres",
+            password=parts.password,
+            database=(parts.path or "/postgres").lstrip("/") or "postgres",
+        )
+        try:
+            await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+            yield
+        finally:
+            await conn.close()  # ends the session, which releases the lock
+        return
+    path = settings.database_url[len("sqlite://") :]
+    if not path or path == ":memory:":
+        yield
+        return
+    import fcntl
+
+    _ensure_sqlite_dir(settings)
+    with open(f"{path}.migrate.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 async def migrate(settings: Settings) -> list[str]:
-    """Apply pending aerich migrations; returns the versions applied."""
+    """Apply pending aerich migrations; returns the versions applied.
+
+    Safe to run from several processes at once (see ``_migration_lock``).
+    """
+    try:
+        async with _migration_lock(settings):
+            return await _migrate_now(settings)
+    except ConfigurationError:
+        raise
+    except Exception as exc:
+        raise ConfigurationError(f"migration failed: {type(exc).__name__}: {exc}".replace("\n", " ")) from exc
+
+
+async def _migrate_now(settings: Settings) -> list[str]:
     from aerich import Command
 
     command = Command(

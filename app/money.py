@@ -4,22 +4,35 @@ from __future__ import annotations
 
 import re
 
-_YUAN = re.compile(r"^(-?)(\d{1,15})(?:\.(\d{1,2}))?$")
+# ASCII digits only ("[0-9]", not "\d", which also matches "５", "٥" and "𝟓"), matched with
+# ``fullmatch`` so a trailing newline is refused too. The optional ASCII "-" lets a negative
+# amount reach the rule that refuses it with INVALID_AMOUNT and the field; at most 15 whole
+# digits keep any parsed amount far inside a signed 64-bit fen column.
+_YUAN = re.compile(r"(-?)([0-9]{1,15})(?:\.([0-9]{1,2}))?", re.ASCII)
+MALFORMED_MESSAGE = '金额格式不正确：请用阿拉伯数字填写元金额，最多两位小数，例如 "10.00"'
 
 
 class MalformedAmount(ValueError):
-    """The text is not a decimal yuan amount with at most two fraction digits."""
+    """The text is not a decimal yuan amount with at most two fraction digits.
+
+    ``extensions`` is read by graphql-core: the GraphQL error of a malformed ``Money``
+    carries ``code: VALIDATION_FAILED`` like the other validation errors.
+    """
+
+    extensions = {"code": "VALIDATION_FAILED"}
 
 
 def parse_yuan(text: str) -> int:
-    """Parse "10", "10.5" or "10.50" into fen. Refuses exponents, NaN, blanks, words, >2 decimals."""
+    """Parse "10", "10.5" or "10.50" into fen.
+
+    Refuses exponents, NaN, blanks, words, more than two decimals, non-ASCII digits
+    ("５０", "٥٠", "𝟓𝟎"), surrounding whitespace and a trailing newline (MalformedAmount).
+    """
     if not isinstance(text, str):
-        raise MalformedAmount("amount must be a decimal string such as \"10.00\"")
-    match = _YUAN.match(text)
+        raise MalformedAmount(MALFORMED_MESSAGE)
+    match = _YUAN.fullmatch(text)
     if match is None:
-        raise MalformedAmount(
-            f"{text!r} is not an amount in yuan with at most two decimals, e.g. \"10.00\""
-        )
+        raise MalformedAmount(MALFORMED_MESSAGE)
     sign, whole, fraction = match.groups()
     fen = int(whole) * 100 + int((fraction or "0").ljust(2, "0"))
     return -fen if sign else fen

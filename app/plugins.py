@@ -3,7 +3,8 @@
 A capability package ``app/<name>/`` may provide:
 - ``jobs.py`` with ``JOBS: list[Job]`` (scheduled jobs),
 - ``demo.py`` with ``SEED_STEPS: list[tuple[str, SeedStep]]`` (`fenpay seed-demo`),
-- ``reference_data.py`` with ``async def ensure() -> None`` (run at every start),
+- ``reference_data.py`` with ``async def ensure() -> None`` (run by ``fenpay migrate`` and at
+  every start, by many processes at once: insert-if-absent only, never fail on a duplicate),
 and ``app/http/routes_<name>.py`` may provide ``def routes(settings) -> list[BaseRoute]``.
 """
 

@@ -133,6 +133,12 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
+    max_query_cost: int = 5000
+    """Fields an operation may ask for, list sizes (first/last) multiplied through the nesting."""
+    ws_init_timeout_seconds: int = 10
+    header_read_timeout_seconds: int = 10
+    body_read_timeout_seconds: int = 30
+    recipient_lookup_misses_per_hour: int = 20
     ip_login_limit_per_hour: int = 500
     ip_code_limit_per_hour: int = 500
     code_daily_cap: int = 10
@@ -142,6 +148,12 @@ class Settings:
     risk_unverified_lifetime_fen: int = 100_000
     risk_velocity_count: int = 20
     risk_velocity_window_seconds: int = 60
+    max_movement_fen: int = 100_000_000
+    """Largest amount of one movement (payment, transfer, top-up, withdrawal, purchase, refund)."""
+    max_open_refund_requests: int = 3
+    """Refund requests of one transaction that may await review (or payout) at the same time."""
+    calendar_file: Path | None = None
+    """JSON of make-up working days (调休) and extra holidays; None = the file shipped in app/workdays/data."""
     max_wallet_balance_fen: int = 1_000_000_000
     """The most a user wallet may hold (available + frozen): 10,000,000.00 yuan by default."""
     api_key_requests_per_minute: int = 600
@@ -203,6 +215,29 @@ def _decode_key(variable: str, raw: str) -> bytes:
     return key
 
 
+MIN_SECRET_BYTES = 32
+
+
+def _check_production_secrets(values: dict[str, str]) -> None:
+    """Production refuses short secrets: a 1-byte JWT secret let anyone mint ADMIN tokens."""
+    for attribute in ("jwt_secret", "payment_pepper", "webhook_secret"):
+        if len(values[attribute].encode()) < MIN_SECRET_BYTES:
+            raise ConfigurationError(
+                f"{SECRET_VARIABLES[attribute]} must be at least {MIN_SECRET_BYTES} bytes in production mode"
+            )
+
+
+def check_production_serving(settings: Settings, workers: int) -> None:
+    """What ``fenpay serve`` refuses in production: several workers whose limits, lockouts
+    and events would each live in one process (SQLite or no Redis)."""
+    if settings.sandbox:
+        return
+    if workers > 1 and not settings.is_postgres:
+        raise ConfigurationError("several workers need PostgreSQL (FENPAY_DATABASE_URL), not SQLite")
+    if workers > 1 and not settings.redis_url:
+        raise ConfigurationError("several workers need Redis (FENPAY_REDIS_URL) for shared limits and events")
+
+
 def load_settings() -> Settings:
     mode = _env("FENPAY_MODE", "sandbox")
     if mode not in ("sandbox", "production"):
@@ -231,6 +266,10 @@ def load_settings() -> Settings:
             raise ConfigurationError(f"{variable} still holds a sandbox default")
         values[attribute] = raw
 
+    if not sandbox:
+        _check_production_secrets(values)
+        if "*" in (_env("FENPAY_ALLOWED_ORIGINS", "") or ""):
+            raise ConfigurationError("FENPAY_ALLOWED_ORIGINS must list origins, not '*', in production mode")
     messaging = _load_messaging()
     log_format = _env("FENPAY_LOG_FORMAT", "text") or "text"
     if log_format not in ("text", "json"):
@@ -269,6 +308,11 @@ def load_settings() -> Settings:
         ip_login_limit_per_hour=_env_int("FENPAY_IP_LOGIN_LIMIT_PER_HOUR", 500 if sandbox else 30),
         ip_code_limit_per_hour=_env_int("FENPAY_IP_CODE_LIMIT_PER_HOUR", 500 if sandbox else 20),
         code_daily_cap=_env_int("FENPAY_CODE_DAILY_CAP", 10),
+        max_query_cost=_env_int("FENPAY_MAX_QUERY_COST", 5000),
+        ws_init_timeout_seconds=_env_int("FENPAY_WS_INIT_TIMEOUT_SECONDS", 10),
+        header_read_timeout_seconds=_env_int("FENPAY_HEADER_READ_TIMEOUT_SECONDS", 10),
+        body_read_timeout_seconds=_env_int("FENPAY_BODY_READ_TIMEOUT_SECONDS", 30),
+        recipient_lookup_misses_per_hour=_env_int("FENPAY_RECIPIENT_LOOKUP_MISSES_PER_HOUR", 20),
         closed_account_retention_days=_env_int("FENPAY_CLOSED_ACCOUNT_RETENTION_DAYS", 5 * 365 + 1),
         db_pool_max=_env_int("FENPAY_DB_POOL_MAX", 10),
         risk_step_up_fen=_env_int("FENPAY_RISK_STEP_UP_FEN", 500_000),
@@ -276,6 +320,9 @@ def load_settings() -> Settings:
         risk_unverified_lifetime_fen=_env_int("FENPAY_RISK_UNVERIFIED_LIFETIME_FEN", 100_000),
         risk_velocity_count=_env_int("FENPAY_RISK_VELOCITY_COUNT", 20),
         risk_velocity_window_seconds=_env_int("FENPAY_RISK_VELOCITY_WINDOW_SECONDS", 60),
+        max_movement_fen=_env_int("FENPAY_MAX_MOVEMENT_FEN", 100_000_000),
+        max_open_refund_requests=_env_int("FENPAY_MAX_OPEN_REFUND_REQUESTS", 3),
+        calendar_file=Path(raw_calendar).resolve() if (raw_calendar := _env("FENPAY_CALENDAR_FILE")) else None,
         max_wallet_balance_fen=_env_int("FENPAY_MAX_WALLET_BALANCE_FEN", 1_000_000_000),
         api_key_requests_per_minute=_env_int("FENPAY_API_KEY_REQUESTS_PER_MINUTE", 600),
         payment_code_password_free_fen=_env_int("FENPAY_PAYMENT_CODE_PASSWORD_FREE_FEN", 100_000),

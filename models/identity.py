@@ -83,6 +83,9 @@ class QrLoginSession(Model):
     client_ip = fields.CharField(max_length=64, null=True)
     expires_at = fields.DatetimeField()
     scanned_by_id = fields.BigIntField(null=True)
+    # The sign-in (refresh-token family) that scanned: only it may confirm, and the page gets
+    # no tokens once it has been revoked.
+    scanned_by_session = fields.CharField(max_length=32, null=True)
     scanned_at = fields.DatetimeField(null=True)
     decided_at = fields.DatetimeField(null=True)
     # When the tokens went to the subscriber: set once, so they are handed out once.

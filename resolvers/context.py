@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.errors import DomainError, ErrorCode
+from app.identity.session_check import is_live
 from app.identity.tokens import decode_access_token
 from app.merchant_platform import api_keys
 from models import User
@@ -28,6 +29,12 @@ class RequestContext:
         claims = self._claims()
         return claims.user_id if claims else None
 
+    @property
+    def session_id(self) -> str | None:
+        """The sign-in (refresh-token family) the access token belongs to."""
+        claims = self._claims()
+        return claims.session_id if claims else None
+
     def _bearer(self) -> str | None:
         if self.authorization and self.authorization[:7].lower() == "bearer ":
             return self.authorization[7:].strip() or None
@@ -40,6 +47,16 @@ class RequestContext:
             usable = token is not None and not api_keys.is_api_key(token)
             self.cache["claims"] = decode_access_token(token) if usable else None
         return self.cache["claims"]
+
+    async def authenticate(self) -> None:
+        """Decode the access token afresh (expiry by ``app.clock``) and refuse it when its
+        sign-in was revoked. Run at the start of every operation: over HTTP once per request,
+        on a websocket once per operation, so a socket cannot outlive its token."""
+        self.cache.pop("claims", None)
+        claims = self._claims()
+        if claims is not None and claims.session_id is not None and not await is_live(claims.session_id):
+            self.cache["claims"] = None
+        self.forget_viewer()
 
     @property
     def has_api_key(self) -> bool:

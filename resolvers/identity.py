@@ -25,7 +25,8 @@ from .context import RequestContext
 
 
 async def request_code(ctx: RequestContext, recipient: str, purpose: str) -> int:
-    return await codes.request_code(recipient, purpose, ctx.client_ip)
+    viewer = await ctx.viewer()
+    return await codes.request_code(recipient, purpose, ctx.client_ip, viewer.phone if viewer else None)
 
 
 async def register(ctx: RequestContext, data: Any) -> User:
@@ -138,11 +139,16 @@ async def create_qr_session(ctx: RequestContext, description: str | None) -> tup
 
 
 async def scan_qr(ctx: RequestContext, payload: str) -> QrLoginSession:
-    return await qr_login.scan(await ctx.require_viewer(), payload, ctx.client_ip)
+    return await qr_login.scan(await ctx.require_viewer(), payload, ctx.client_ip, ctx.session_id)
 
 
-async def confirm_qr(ctx: RequestContext, session_id: int | None, approve: bool) -> QrLoginSession:
-    return await qr_login.confirm(await ctx.require_viewer(), session_id, approve, ctx.client_ip)
+async def confirm_qr(
+    ctx: RequestContext, session_id: int | None, approve: bool, payment_password: str | None
+) -> QrLoginSession:
+    return await qr_login.confirm(
+        await ctx.require_viewer(), session_id, approve, ctx.client_ip,
+        payment_password=payment_password, signed_in_as=ctx.session_id,
+    )
 
 
 async def watch_qr(ctx: RequestContext, session_id: int | None, secret: str) -> AsyncIterator[qr_login.QrLoginUpdate]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import strawberry
 
+from app.dependency_faults import is_dependency_failure, service_unavailable
 from app.errors import DomainError
 from app.errors import ErrorCode as DomainErrorCode
+
+log = logging.getLogger("fenpay.graphql")
 
 ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
 
@@ -33,7 +37,9 @@ P = TypeVar("P")
 def returns_payload(payload: type[P], **defaults: Any) -> Callable[[Callable[..., Awaitable[P]]], Callable[..., Awaitable[P]]]:
     """Wrap a mutation so a ``DomainError`` becomes ``payload(errors=[...], **defaults)``.
 
-    The wrapped function returns the success payload (with ``errors=[]``).
+    A failed dependency (database connection ended, broker or store unreachable) becomes
+    ``SERVICE_UNAVAILABLE``: nothing of the request committed, so the client retries with
+    the same idempotency key. The wrapped function returns the success payload (with ``errors=[]``).
     """
 
     def decorate(func: Callable[..., Awaitable[P]]) -> Callable[..., Awaitable[P]]:
@@ -43,6 +49,12 @@ def returns_payload(payload: type[P], **defaults: Any) -> Callable[[Callable[...
                 return await func(*args, **kwargs)
             except DomainError as error:
                 return payload(errors=[UserError.from_domain(error)], **defaults)  # type: ignore[call-arg]
+            except Exception as error:
+                if not is_dependency_failure(error):
+                    raise
+                log.warning("%s: dependency failed (%s: %s)", func.__name__, type(error).__name__, error)
+                unavailable = UserError.from_domain(service_unavailable())
+                return payload(errors=[unavailable], **defaults)  # type: ignore[call-arg]
 
         return wrapper
 

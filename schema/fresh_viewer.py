@@ -7,14 +7,18 @@ the viewer being loaded during the current operation and do not reload it themse
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 from strawberry.extensions import SchemaExtension
 
 
 class FreshViewerPerOperation(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
+    """Also the session check: every operation re-decodes the access token and asks whether
+    its sign-in is still live (``RequestContext.authenticate``)."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
-        if getattr(context, "is_websocket", False):
-            context.forget_viewer()
+        authenticate = getattr(context, "authenticate", None)
+        if authenticate is not None:
+            await authenticate()
         yield

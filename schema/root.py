@@ -25,10 +25,14 @@ from strawberry.extensions.max_aliases import create_validator as max_aliases_ru
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.tools import merge_types
 
-from app.errors import DomainError
+from app.dependency_faults import SERVICE_UNAVAILABLE_MESSAGE, is_dependency_failure
+from app.errors import DomainError, ErrorCode
 
 from .fresh_viewer import FreshViewerPerOperation
 from .node import Node, resolve_node
+from .no_suggestions import NoSuggestions
+from .query_cost import QueryCostLimit
+from .string_bounds import StringBounds
 from .telemetry import OperationTelemetry
 
 log = logging.getLogger("fenpay.graphql")
@@ -80,6 +84,22 @@ def _should_mask(error: GraphQLError) -> bool:
     return not isinstance(original, _PUBLIC_ERRORS)
 
 
+class MaskErrorsSayingUnavailable(MaskErrors):
+    """Masks unexpected errors; a failed dependency becomes ``SERVICE_UNAVAILABLE`` (retry), not "Internal error"."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if error.original_error is not None and is_dependency_failure(error.original_error):
+            return GraphQLError(
+                message=SERVICE_UNAVAILABLE_MESSAGE,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions={"code": ErrorCode.SERVICE_UNAVAILABLE.value},
+            )
+        return super().anonymise_error(error)
+
+
 class FenpaySchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         request_id = ""
@@ -87,6 +107,14 @@ class FenpaySchema(strawberry.Schema):
             request_id = getattr(execution_context.context, "request_id", "")
         for error in errors:
             if error.original_error is not None and _should_mask(error):
+                if is_dependency_failure(error.original_error):
+                    log.warning(
+                        "request %s: dependency failed in %s (%s)",
+                        request_id,
+                        ".".join(str(p) for p in (error.path or [])),
+                        type(error.original_error).__name__,
+                    )
+                    continue
                 log.error(
                     "request %s: unexpected error in %s",
                     request_id,
@@ -101,6 +129,7 @@ def build_schema(
     max_depth: int = 12,
     max_aliases: int = 30,
     max_tokens: int = 2000,
+    max_cost: int = 5000,
 ) -> strawberry.Schema:
     # The limit rules are built once: the validation cache is keyed by the rule classes, and
     # QueryDepthLimiter/MaxAliasesLimiter would build new classes for every request.
@@ -118,8 +147,13 @@ def build_schema(
         functools.partial(MaxTokensLimiter, max_token_count=max_tokens),
         functools.partial(ParserCache, maxsize=CACHED_DOCUMENTS),
         functools.partial(ValidationCache, maxsize=CACHED_DOCUMENTS),
-        functools.partial(MaskErrors, should_mask_error=_should_mask, error_message="Internal error"),
+        functools.partial(QueryCostLimit, max_cost=max_cost),  # after validation: fields exist
+        StringBounds,
+        functools.partial(MaskErrorsSayingUnavailable, should_mask_error=_should_mask, error_message="Internal error"),
     ]
+    if not introspection:
+        # First, so its after-validation step runs before the result is built.
+        extensions.insert(0, NoSuggestions)
     query = merge_types("Query", (CoreQuery, *_domain_types("Query")))
     mutations = _domain_types("Mutation")
     subscriptions = _domain_types("Subscription")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, *, manage_runtime: bool = True)
         max_depth=settings.max_query_depth,
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens,
+        max_cost=settings.max_query_cost,
     )
     graphql = FenpayGraphQL(
         schema,
@@ -43,6 +45,7 @@ def create_app(settings: Settings | None = None, *, manage_runtime: bool = True)
         allowed_origins=settings.allowed_origins or (),
         keep_alive=True,
         keep_alive_interval=15,
+        connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
     )
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

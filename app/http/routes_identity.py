@@ -12,6 +12,7 @@ from models.identity import RealNameReview
 from .. import audit
 from ..identity import id_photos
 from ..identity.staff import STAFF_ROLES
+from ..identity.session_check import is_live
 from ..identity.tokens import decode_access_token
 from ..settings import Settings
 
@@ -19,6 +20,8 @@ from ..settings import Settings
 async def real_name_photo(request: Request) -> Response:
     header = request.headers.get("authorization", "")
     claims = decode_access_token(header[7:].strip()) if header[:7].lower() == "bearer " else None
+    if claims is not None and claims.session_id is not None and not await is_live(claims.session_id):
+        claims = None  # signed out, password changed or the sign-in revoked
     if claims is None:
         return JSONResponse({"error": "UNAUTHENTICATED"}, status_code=401)
     viewer = await User.get_or_none(id=claims.user_id)

@@ -8,12 +8,74 @@ shape closes the connection with 4400, as the protocol asks.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from typing import Any
 
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
+from .. import clock
+
 _OPTIONAL_OBJECT = (dict, type(None))
+log = logging.getLogger("fenpay.ws")
+
+# A socket opened with an access token is closed with this code as soon as the token expires
+# or its sign-in is revoked (logout, password change, refresh-token reuse). The client then
+# calls `refresh` for a new access token and opens a new socket with it (README, Security).
+CLOSE_SESSION_ENDED = 4401
+SESSION_ENDED_REASON = "Token expired or revoked"
+# How often an open socket re-checks its sign-in besides at the token's expiry instant.
+SESSION_RECHECK_SECONDS = 15.0
+CLOSE_TOO_MANY_INITS = 4429
+CLOSE_INIT_TIMEOUT = 4408
+
+
+async def _session_holds(context: Any) -> bool:
+    """False when the socket was opened with a token that has since expired or been revoked."""
+    if getattr(context, "authorization", None) is None:
+        return True  # anonymous socket: nothing to expire
+    await context.authenticate()
+    return context.viewer_id is not None
+
+
+class SessionWatch:
+    """Per connection: one task that closes the socket when its access token ends.
+
+    It sleeps until the token's expiry (or ``SESSION_RECHECK_SECONDS``, whichever is
+    sooner), then asks ``RequestContext.authenticate`` again. Owned by the handler and
+    cancelled when the connection ends."""
+
+    def __init__(self, context: Any, websocket: Any) -> None:
+        self._context = context
+        self._websocket = websocket
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        if self._task is None and getattr(self._context, "authorization", None) is not None:
+            self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        try:
+            while True:
+                claims = self._context._claims()
+                remaining = (claims.expires_at - clock.now().timestamp()) if claims else 0.0
+                await asyncio.sleep(max(0.0, min(remaining + 0.01, SESSION_RECHECK_SECONDS)))
+                if not await _session_holds(self._context):
+                    await self._websocket.close(code=CLOSE_SESSION_ENDED, reason=SESSION_ENDED_REASON)
+                    return
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the socket went away under us: nothing left to watch
+            log.debug("session watch ended", exc_info=True)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._task
+            self._task = None
 
 
 def _envelope_problem(message: Any, *, object_payload: tuple[str, ...], with_id: tuple[str, ...]) -> str | None:
@@ -59,12 +121,28 @@ def shape_problem(message: Any) -> str | None:
 
 
 class CheckedTransportWSHandler(BaseGraphQLTransportWSHandler):
+    _watch: SessionWatch | None = None
+
     async def handle_message(self, message: Any) -> None:
         problem = shape_problem(message)
         if problem is not None:
             await self.handle_invalid_message(problem)
             return
+        if message["type"] == "subscribe" and self.connection_acknowledged and not await _session_holds(self.context):
+            await self.websocket.close(code=CLOSE_SESSION_ENDED, reason=SESSION_ENDED_REASON)
+            return
         await super().handle_message(message)
+
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and self._watch is None:
+            self._watch = SessionWatch(self.context, self.websocket)
+            self._watch.start()
+
+    async def shutdown(self) -> None:
+        if self._watch is not None:
+            await self._watch.stop()
+        await super().shutdown()
 
 
 def legacy_shape_problem(message: Any) -> str | None:
@@ -76,9 +154,60 @@ def legacy_shape_problem(message: Any) -> str | None:
 
 
 class CheckedLegacyWSHandler(BaseGraphQLWSHandler):
+    """The legacy protocol held to the same rules as graphql-transport-ws: one
+    ``connection_init`` per socket (a second closes with 4429; strawberry acked each one and
+    started another keep-alive task that nothing cancelled), an init timeout (4408), one
+    keep-alive task owned by the connection, and the session watch."""
+
+    _watch: SessionWatch | None = None
+    _init_received: bool = False
+
+    async def handle(self) -> None:
+        timeout = asyncio.create_task(self._close_without_init())
+        try:
+            await super().handle()
+        finally:
+            timeout.cancel()
+            with contextlib.suppress(BaseException):
+                await timeout
+            if self._watch is not None:
+                await self._watch.stop()
+
+    async def _close_without_init(self) -> None:
+        try:
+            await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())
+            if not self.connection_acknowledged:
+                await self.websocket.close(code=CLOSE_INIT_TIMEOUT, reason="Connection initialisation timeout")
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # already closed by the client
+            log.debug("init timeout on a closed socket", exc_info=True)
+
     async def handle_message(self, message: Any) -> None:
         problem = legacy_shape_problem(message)
         if problem is not None:
             await self.websocket.close(code=4400, reason=problem)
             return
+        kind = message["type"]
+        if kind == "connection_init":
+            if self._init_received:
+                await self.websocket.close(code=CLOSE_TOO_MANY_INITS, reason="Too many initialisation requests")
+                return
+            self._init_received = True
+        elif kind == "start" and self.connection_acknowledged and not await _session_holds(self.context):
+            await self.websocket.close(code=CLOSE_SESSION_ENDED, reason=SESSION_ENDED_REASON)
+            return
         await super().handle_message(message)
+        if kind == "connection_init" and self.connection_acknowledged and self._watch is None:
+            self._watch = SessionWatch(self.context, self.websocket)
+            self._watch.start()
+
+    async def handle_keep_alive(self) -> None:
+        """Strawberry's loop, ending quietly when the socket is gone (its error was never
+        retrieved and printed a traceback per socket)."""
+        try:
+            await super().handle_keep_alive()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.debug("keep-alive ended with the socket", exc_info=True)

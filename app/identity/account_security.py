@@ -13,7 +13,7 @@ from .. import audit, db, notifier
 from ..errors import DomainError, ErrorCode, input_field
 from ..masking import mask_phone
 from .codes import consume_code
-from .login import is_locked, locked_error, record_failure
+from .login import claim_attempt, clear_failures, locked_error, record_failure
 from .password_rules import check_login_password
 from .passwords import hash_password, verify_password
 from .recipients import require_phone
@@ -28,12 +28,13 @@ MAX_ANSWER_LENGTH = 100
 async def confirm_password(user: User, password: str, field: str) -> None:
     """Re-authenticate a signed-in user. Wrong guesses count towards the login lockout."""
     fresh = await User.get(id=user.id)
-    if is_locked(fresh):
+    if not await claim_attempt(fresh):
         raise locked_error(field)
     if not verify_password(fresh.password_hash, password or ""):
         if await record_failure(fresh):
             raise locked_error(field)
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "登录密码错误", input_field(field))
+    await clear_failures(fresh)
 
 
 async def change_password(user: User, old: str, new: str, confirmation: str, ip: str | None) -> None:

@@ -8,11 +8,12 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from tortoise.expressions import F
+
 from models.codes import VerificationCode
 
 from .. import clock, notifier, runtime
 from ..errors import DomainError, ErrorCode
-from ..ledger import sql
 from .address_limits import count_request
 from .recipients import require_recipient
 
@@ -50,12 +51,13 @@ async def send_code(recipient: str, purpose: str) -> int:
         wait = int((RESEND_INTERVAL - (now - last.created_at)).total_seconds()) + 1
         raise DomainError(ErrorCode.RATE_LIMITED, f"请 {wait} 秒后再试", ("input", "recipient"),
                           retry_after_seconds=wait)
+    # The daily cap is per purpose: a stranger asking for REGISTER or RESET_PASSWORD codes
+    # cannot use up the owner's PAYMENT or RESET_PAYMENT_PASSWORD codes.
     day_start = now - timedelta(hours=24)
-    sent_today = await VerificationCode.filter(recipient=recipient, created_at__gte=day_start).count()
+    today = VerificationCode.filter(recipient=recipient, purpose=purpose, created_at__gte=day_start)
+    sent_today = await today.count()
     if sent_today >= runtime.settings().code_daily_cap:
-        oldest = (
-            await VerificationCode.filter(recipient=recipient, created_at__gte=day_start).order_by("id").first()
-        )
+        oldest = await today.order_by("id").first()
         wait = int((oldest.created_at + timedelta(hours=24) - now).total_seconds()) + 1 if oldest else 3600
         raise DomainError(ErrorCode.RATE_LIMITED, "今日验证码发送次数已达上限", ("input", "recipient"),
                           retry_after_seconds=wait)
@@ -84,18 +86,18 @@ async def consume_code(recipient: str, purpose: str, code: str, field: tuple[str
     )
     if live is None:
         raise invalid
+    # Claim one of the code's 5 tries before comparing: one conditional UPDATE, so however
+    # many guesses arrive at once at most 5 are ever compared; the fifth also kills the code
+    # unless it is the right one.
+    claimed = await VerificationCode.filter(
+        id=live.id, used_at=None, dead=False, attempts__lt=MAX_ATTEMPTS
+    ).update(attempts=F("attempts") + 1)
+    if claimed != 1:
+        raise invalid
     if not (isinstance(code, str) and len(code) == 6 and code.isdigit()) or not hmac.compare_digest(
         live.code_hash, _hash(recipient, purpose, code)
     ):
-        from tortoise import connections
-
-        await sql.execute(
-            connections.get("default"),
-            "UPDATE verification_codes SET attempts = attempts + 1,"
-            " dead = CASE WHEN attempts + 1 >= ? THEN TRUE ELSE dead END WHERE id = ?",
-            MAX_ATTEMPTS,
-            live.id,
-        )
+        await VerificationCode.filter(id=live.id, attempts__gte=MAX_ATTEMPTS).update(dead=True)
         raise invalid
     # Single use even under concurrent submissions: only one UPDATE wins.
     used = await VerificationCode.filter(id=live.id, used_at=None, dead=False).update(used_at=now)
@@ -103,16 +105,23 @@ async def consume_code(recipient: str, purpose: str, code: str, field: tuple[str
         raise invalid
 
 
-async def request_code(raw_recipient: str, purpose: str, ip: str | None) -> int:
+OWNER_ONLY_PURPOSES = frozenset({"PAYMENT"})
+
+
+async def request_code(raw_recipient: str, purpose: str, ip: str | None, viewer_phone: str | None = None) -> int:
     """The public entry: check the recipient's shape and the caller's address, then send.
 
     Any well-formed recipient gets a code whether or not it is registered, so the
     answer never tells a stranger who has an account (the code's owner learns it
-    only when using the code).
+    only when using the code). PAYMENT codes go only to the signed-in user's own
+    phone (``viewer_phone``); caps count per recipient and purpose.
     """
     field = ("input", "recipient")
     recipient = require_recipient(raw_recipient, field)
     if purpose not in PURPOSE_TEXT:
         raise DomainError(ErrorCode.VALIDATION_FAILED, "不支持的验证码用途", ("input", "purpose"))
+    if purpose in OWNER_ONLY_PURPOSES and recipient != viewer_phone:
+        # PAYMENT codes step up the signed-in owner's own payments: sent only to their bound phone.
+        raise DomainError(ErrorCode.VALIDATION_FAILED, "支付验证码仅发送至当前登录账户绑定的手机号", field)
     await count_request("code", ip, runtime.settings().ip_code_limit_per_hour, field)
     return await send_code(recipient, purpose)

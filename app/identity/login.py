@@ -4,7 +4,10 @@
   same argon2 verification), so login never tells whether an account exists.
 - 5 failures within 15 minutes lock the account for 15 minutes (ACCOUNT_LOCKED,
   also with the right password); the lock ends by itself, so a stranger cannot
-  keep an account locked for longer than that from one burst.
+  keep an account locked for longer than that from one burst. Attempts are
+  counted atomically before the password is evaluated (``claim_attempt``), so a
+  burst of any size gets at most 5 evaluated. Unknown identifiers lock the same
+  way (counted in the shared store), so the lock reveals nothing either.
 - Each address has an hourly budget of attempts; an address failing on many
   distinct accounts in one hour raises a LOGIN_SPRAY alert for risk staff.
 """
@@ -58,27 +61,65 @@ def is_locked(user: User) -> bool:
     return user.login_locked_until is not None and user.login_locked_until > clock.now()
 
 
-async def record_failure(user: User) -> bool:
-    """Count a wrong password against the account; True when this failure locked it."""
+def _not_locked(now) -> Q:  # noqa: ANN001
+    return Q(login_locked_until=None) | Q(login_locked_until__lte=now)
+
+
+async def claim_attempt(user: User) -> bool:
+    """Count one password attempt *before* it is evaluated; False when the account is locked.
+
+    Each claim is one conditional UPDATE: a new window restarts the count at 1, otherwise the
+    count goes up only while it is below ``MAX_FAILURES``. However many requests arrive at
+    once, at most 5 attempts per window are ever evaluated; the rest are refused as locked
+    (also with the right password). A right password gives its claim back (``clear_failures``).
+    """
     now = clock.now()
     window_start = now - FAILURE_WINDOW
     restarted = await User.filter(
-        Q(login_window_started_at=None) | Q(login_window_started_at__lte=window_start), id=user.id
+        Q(login_window_started_at=None) | Q(login_window_started_at__lte=window_start), _not_locked(now), id=user.id
     ).update(login_failures=1, login_window_started_at=now)
-    if not restarted:
-        await User.filter(id=user.id).update(login_failures=F("login_failures") + 1)
-    failures = (await User.get(id=user.id)).login_failures
-    if failures >= MAX_FAILURES:
-        await User.filter(id=user.id).update(
-            login_failures=0, login_window_started_at=None, login_locked_until=now + LOCK_DURATION
-        )
+    if restarted:
         return True
-    return False
+    counted = await User.filter(
+        _not_locked(now), id=user.id, login_window_started_at__gt=window_start, login_failures__lt=MAX_FAILURES
+    ).update(login_failures=F("login_failures") + 1)
+    return counted == 1
+
+
+async def record_failure(user: User) -> bool:
+    """After a claimed attempt failed: lock the account once its window holds 5 failures.
+    True when the account is locked now."""
+    now = clock.now()
+    locked = await User.filter(id=user.id, login_failures__gte=MAX_FAILURES).update(
+        login_failures=0, login_window_started_at=None, login_locked_until=now + LOCK_DURATION
+    )
+    if locked:
+        return True
+    return is_locked(await User.get(id=user.id))
 
 
 async def clear_failures(user: User) -> None:
-    if user.login_failures or user.login_window_started_at is not None:
-        await User.filter(id=user.id).update(login_failures=0, login_window_started_at=None)
+    await User.filter(id=user.id).update(login_failures=0, login_window_started_at=None)
+
+
+def _unknown_key(identifier: str) -> str:
+    return hashlib.sha256(identifier.lower().encode()).hexdigest()[:24]
+
+
+async def claim_unknown_attempt(identifier: str) -> bool:
+    """The same 5-tries-then-15-minutes rule for identifiers nobody registered, counted in the
+    shared store (one INCR per attempt), so a lock never tells a registered phone from an
+    unknown one."""
+    kv = runtime.get().kv
+    key = _unknown_key(identifier)
+    if await kv.get(f"login-unknown-lock:{key}") is not None:
+        return False
+    count = await kv.incr(f"login-unknown:{key}", int(FAILURE_WINDOW.total_seconds()))
+    if count > MAX_FAILURES:
+        return False
+    if count == MAX_FAILURES:
+        await kv.set(f"login-unknown-lock:{key}", "1", int(LOCK_DURATION.total_seconds()))
+    return True
 
 
 async def _track_spray(ip: str | None, account_key: str) -> None:
@@ -112,13 +153,14 @@ async def login(identifier: str, password: str, ip: str | None, *, totp_code: st
     identifier = (identifier or "").strip()
     await count_request("login", ip, runtime.settings().ip_login_limit_per_hour, input_field("identifier"))
     user = await find_by_identifier(identifier)
-    if user is not None and is_locked(user):
-        await audit.record("login.failure", actor_id=None, subject_user_id=user.id, ip=ip,
-                           details={"reason": "LOCKED", "method": "PASSWORD"})
+    claimed = await claim_attempt(user) if user is not None else await claim_unknown_attempt(identifier)
+    if not claimed:
+        await audit.record("login.failure", actor_id=None, subject_user_id=user.id if user else None, ip=ip,
+                           details={"reason": "LOCKED", "method": "PASSWORD", "identifier": _masked(identifier)})
         raise locked_error()
     if not verify_password(user.password_hash if user else None, password or "") or user is None:
         locked_now = await record_failure(user) if user is not None else False
-        account_key = f"user:{user.id}" if user else "unknown:" + hashlib.sha256(identifier.lower().encode()).hexdigest()[:16]
+        account_key = f"user:{user.id}" if user else "unknown:" + _unknown_key(identifier)[:16]
         await _track_spray(ip, account_key)
         await audit.record(
             "login.failure", actor_id=None, subject_user_id=user.id if user else None, ip=ip,

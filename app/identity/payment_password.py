@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tortoise import connections
+from tortoise.expressions import F, Q
 
 from models import User
 
-from .. import audit, clock
+from .. import audit, clock, db
 from ..errors import DomainError, ErrorCode
-from ..ledger import sql
 from .codes import consume_code
 from .password_rules import check_payment_password
 from .passwords import hash_payment_password, payment_password_matches, verify_password
@@ -24,27 +23,37 @@ LOCK_DURATION = timedelta(hours=24)
 FIELD = ("input", "paymentPassword")
 
 
+def _locked(field: tuple[str, ...]) -> DomainError:
+    return DomainError(ErrorCode.PAYMENT_PASSWORD_LOCKED, "支付密码错误次数过多，已锁定 24 小时", field)
+
+
 async def verify_payment_password(user: User, pin: str | None, field: tuple[str, ...] = FIELD) -> None:
-    """``user`` is loaded during this operation (the resolver's viewer is reloaded for every
-    operation); failures are counted with one atomic UPDATE, so concurrent tries all count."""
+    """Accept the user's payment password or raise.
+
+    The lock is read from the database at this instant, not from ``user`` (loaded when the
+    request began), so a lock set by concurrent wrong tries also refuses the right PIN. A wrong
+    PIN is counted with one conditional UPDATE that only succeeds while the user is not
+    locked; the fifth sets the lock in the same statement. So however many wrong PINs arrive
+    at once, at most 5 are ever counted as tries; the others answer PAYMENT_PASSWORD_LOCKED.
+    Errors: PAYMENT_PASSWORD_NOT_SET, PAYMENT_PASSWORD_LOCKED, INVALID_PAYMENT_PASSWORD (on ``field``).
+    """
     now = clock.now()
     if user.payment_password_hash is None:
         raise DomainError(ErrorCode.PAYMENT_PASSWORD_NOT_SET, "请先设置支付密码", field)
-    if user.payment_locked_until is not None and user.payment_locked_until > now:
-        raise DomainError(ErrorCode.PAYMENT_PASSWORD_LOCKED, "支付密码错误次数过多，已锁定 24 小时", field)
+    state = await User.filter(id=user.id).first().values("payment_password_failures", "payment_locked_until")
+    if state is None:
+        raise _locked(field)
+    locked_until = state["payment_locked_until"]
+    if locked_until is not None and locked_until > now:
+        raise _locked(field)
     if pin is not None and payment_password_matches(user.id, user.payment_password_hash, pin):
-        if user.payment_password_failures:
+        if state["payment_password_failures"]:
             await User.filter(id=user.id).update(payment_password_failures=0)
         return
-    rows = await sql.fetch(
-        connections.get("default"),
-        "UPDATE users SET payment_password_failures = payment_password_failures + 1 WHERE id = ?"
-        " RETURNING payment_password_failures",
-        user.id,
-    )
-    failures = int(rows[0]["payment_password_failures"])
+    failures = await _count_wrong_try(user.id, now)
+    if failures is None:
+        raise _locked(field)  # a concurrent try locked it first: this one is not evaluated
     if failures >= MAX_FAILURES:
-        await User.filter(id=user.id).update(payment_password_failures=0, payment_locked_until=now + LOCK_DURATION)
         from ..risk.alerts import raise_alert
 
         await raise_alert(
@@ -53,10 +62,33 @@ async def verify_payment_password(user: User, pin: str | None, field: tuple[str,
             f"用户 {user.id} 连续 {MAX_FAILURES} 次输错支付密码，支付已锁定 24 小时",
             user_id=user.id,
         )
-        raise DomainError(ErrorCode.PAYMENT_PASSWORD_LOCKED, "支付密码错误次数过多，已锁定 24 小时", field)
+        raise _locked(field)
     raise DomainError(
         ErrorCode.INVALID_PAYMENT_PASSWORD, f"支付密码错误，还可尝试 {MAX_FAILURES - failures} 次", field
     )
+
+
+async def _count_wrong_try(user_id: int, now) -> int | None:  # noqa: ANN001
+    """One conditional UPDATE: +1 failure while unlocked, and the lock with the fifth.
+    The failure count this try reached, or None when the user was already locked."""
+    not_locked = Q(payment_locked_until=None) | Q(payment_locked_until__lte=now)
+    until = now + LOCK_DURATION
+    async with db.atomic() as conn:
+        # The row lock of the first UPDATE orders concurrent tries; the second reads the count
+        # this try made (inside the same transaction nobody else changes it).
+        counted = await User.filter(not_locked, id=user_id).using_db(conn).update(
+            payment_password_failures=F("payment_password_failures") + 1
+        )
+        if not counted:
+            return None
+        failures = (await User.filter(id=user_id).using_db(conn).first().values("payment_password_failures"))[
+            "payment_password_failures"
+        ]
+        if failures >= MAX_FAILURES:
+            await User.filter(id=user_id).using_db(conn).update(
+                payment_password_failures=0, payment_locked_until=until
+            )
+    return int(failures)
 
 
 def _check_new_pin(user: User, pin: str, confirmation: str) -> None:

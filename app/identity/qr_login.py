@@ -31,6 +31,8 @@ from ..errors import DomainError, ErrorCode, input_field
 from ..events import stream
 from ..events.outbox import unit_of_work
 from .address_limits import count_request
+from .payment_password import verify_payment_password
+from .session_check import is_live
 from .sessions import SignedIn, start_session
 
 SESSION_TTL = timedelta(seconds=120)
@@ -113,8 +115,9 @@ def _used() -> DomainError:
     return DomainError(ErrorCode.QR_CODE_USED, "二维码已被使用")
 
 
-async def scan(user: User, payload: str, ip: str | None) -> QrLoginSession:
-    """The phone read the code: SCANNED, and the phone learns what is asking (clientDescription)."""
+async def scan(user: User, payload: str, ip: str | None, signed_in_as: str | None = None) -> QrLoginSession:
+    """The phone read the code: SCANNED, and the phone learns what is asking (clientDescription).
+    ``signed_in_as`` is the scanning sign-in (token family); only it may confirm."""
     match = _PAYLOAD.match((payload or "").strip())
     session = await QrLoginSession.get_or_none(token=match.group(1)) if match else None
     if session is None:
@@ -124,17 +127,34 @@ async def scan(user: User, payload: str, ip: str | None) -> QrLoginSession:
         raise _expired()
     if session.status != "PENDING":
         raise _used()
-    if not await _set_status(session, {"PENDING"}, status="SCANNED", scanned_by_id=user.id, scanned_at=clock.now()):
+    if not await _set_status(session, {"PENDING"}, status="SCANNED", scanned_by_id=user.id,
+                             scanned_by_session=signed_in_as, scanned_at=clock.now()):
         raise _used()
     await audit.record("qr_login.scan", actor_id=user.id, ip=ip, details={"sessionId": session.id})
     return await QrLoginSession.get(id=session.id)
 
 
-async def confirm(user: User, session_id: int | None, approve: bool, ip: str | None) -> QrLoginSession:
-    """The phone's answer: CONFIRMED (the page gets tokens) or REJECTED."""
+async def confirm(
+    user: User,
+    session_id: int | None,
+    approve: bool,
+    ip: str | None,
+    *,
+    payment_password: str | None = None,
+    signed_in_as: str | None = None,
+) -> QrLoginSession:
+    """The phone's answer: CONFIRMED (the page gets tokens) or REJECTED.
+
+    Only the sign-in that scanned may answer (another session of the same user gets
+    NOT_FOUND), and approving needs the user's payment password: an access token alone
+    (stolen from a log or a browser) must not turn into a new 30-day sign-in.
+    Errors: NOT_FOUND, QR_CODE_EXPIRED, QR_CODE_USED, and those of ``verify_payment_password``.
+    """
     session = await QrLoginSession.get_or_none(id=session_id) if session_id else None
-    if session is None or session.scanned_by_id != user.id:
+    if session is None or session.scanned_by_id != user.id or session.scanned_by_session != signed_in_as:
         raise DomainError(ErrorCode.NOT_FOUND, "登录请求不存在", input_field("sessionId"))
+    if approve:
+        await verify_payment_password(user, payment_password, input_field("paymentPassword"))
     session = await expire_if_due(session)
     if session.status == "EXPIRED":
         raise _expired()
@@ -166,6 +186,8 @@ async def _deliver_tokens(session: QrLoginSession, ip: str | None) -> SignedIn |
     )
     if claimed != 1 or session.scanned_by_id is None:
         return None
+    if session.scanned_by_session is not None and not await is_live(session.scanned_by_session):
+        return None  # the confirming sign-in was revoked since (logout, password change)
     user = await User.get(id=session.scanned_by_id)
     signed_in = await start_session(user, ip)
     await audit.record(

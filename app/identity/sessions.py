@@ -17,6 +17,7 @@ from models import User
 from models.identity import RefreshToken
 
 from .. import audit, clock, runtime
+from . import session_check
 from ..errors import DomainError, ErrorCode
 from .tokens import issue_access_token
 
@@ -61,12 +62,19 @@ def _invalid() -> DomainError:
 
 
 async def revoke_family(family: str) -> int:
-    return await RefreshToken.filter(family=family, revoked_at=None).update(revoked_at=clock.now())
+    """End one sign-in: its refresh tokens and, at once, its access tokens (see session_check)."""
+    revoked = await RefreshToken.filter(family=family, revoked_at=None).update(revoked_at=clock.now())
+    await session_check.mark_revoked([family])
+    return revoked
 
 
 async def revoke_all(user_id: int) -> int:
-    """Sign the user out everywhere (password change or reset)."""
-    return await RefreshToken.filter(user_id=user_id, revoked_at=None).update(revoked_at=clock.now())
+    """Sign the user out everywhere (password change or reset), QR-made sign-ins included."""
+    now = clock.now()
+    revoked = await RefreshToken.filter(user_id=user_id, revoked_at=None).update(revoked_at=now)
+    families = await RefreshToken.filter(user_id=user_id, revoked_at=now).values_list("family", flat=True)
+    await session_check.mark_revoked(set(families))
+    return revoked
 
 
 async def refresh(token: str, ip: str | None) -> SignedIn:

@@ -18,6 +18,8 @@ ACCESS = "access"
 class AccessClaims:
     user_id: int
     session_id: str | None
+    expires_at: int = 0
+    """Unix seconds after which the token is refused."""
 
 
 def issue_access_token(user_id: int, session_id: str | None = None) -> tuple[str, int]:
@@ -66,6 +68,6 @@ def decode_access_token(token: str) -> AccessClaims | None:
     if not isinstance(exp, int) or exp <= clock.now().timestamp():
         return None
     try:
-        return AccessClaims(user_id=int(claims["sub"]), session_id=claims.get("sid"))
+        return AccessClaims(user_id=int(claims["sub"]), session_id=claims.get("sid"), expires_at=exp)
     except (TypeError, ValueError):
         return None

@@ -43,9 +43,19 @@ def new_account_no() -> str:
 
 
 async def ensure_system_accounts() -> None:
-    for code, name in SYSTEM_ACCOUNTS.items():
-        if not await Account.filter(code=code).exists():
-            await Account.create(code=code, name=name, kind=SYSTEM, account_no=new_account_no())
+    """Create the missing system accounts with one insert-if-absent statement.
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` (SQLite: ``INSERT OR IGNORE``) on the unique
+    ``code``: any number of processes may run it at once on a fresh database.
+    """
+    present = set(await Account.filter(code__in=list(SYSTEM_ACCOUNTS)).values_list("code", flat=True))
+    missing = [
+        Account(code=code, name=name, kind=SYSTEM, account_no=new_account_no())
+        for code, name in SYSTEM_ACCOUNTS.items()
+        if code not in present
+    ]
+    if missing:
+        await Account.bulk_create(missing, ignore_conflicts=True)
 
 
 async def system_account(code: str) -> Account:

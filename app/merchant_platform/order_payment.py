@@ -1,6 +1,8 @@
 """Paying an order from the payer's wallet balance, with the merchant's fee, in one journal.
 
-The movement (``post_order_payment``) runs inside the caller's unit of work:
+The movement goes through the money kernel (``order_payment_movement`` describes it inside
+the kernel's transaction; ``pay_order`` adds the key and the limits, evaluated under the
+payer's wallet lock; ``post_order_payment`` writes it inside a caller's unit of work):
 1. claim the order: one conditional UPDATE from an open status to PAID while unexpired, so
    of two payers (or two tills, or a payer and the expiry job) exactly one wins;
 2. write the PAYMENT transaction and ONE journal: payer wallet -amount, merchant settlement
@@ -14,20 +16,20 @@ the idempotency key and the risk check exactly as for a merchant's payment QR co
 
 from __future__ import annotations
 
-from models import Account, IdempotencyRecord, Merchant, Transaction, User
+from dataclasses import replace
+
+from models import Account, Merchant, Transaction, User
 from models.merchant_platform import Order
 
 from .. import clock
 from ..errors import DomainError, ErrorCode, input_field
-from ..events.outbox import UnitOfWork, unit_of_work
+from ..events.outbox import UnitOfWork
 from ..identity.payment_password import verify_payment_password
-from ..ledger import idempotency, journal
+from ..ledger import idempotency, journal, kernel
 from ..ledger.accounts import system_account, wallet_of
-from ..ledger.events import emit_balance_changed
-from ..ledger.numbers import new_number
-from ..ledger.kernel import MoneyResult, replay, success_result
+from ..ledger.kernel import Key, MoneyResult, Movement, Notice
 from ..payments.parties import merchant_party, payer_party
-from ..risk.check import Outgoing, check_outgoing
+from ..risk.check import Outgoing, screen
 from . import order_events, orders
 from .fees import fee_of
 
@@ -41,13 +43,15 @@ def unpayable(order: Order, field: tuple[str, ...] = input_field("payload")) -> 
     return DomainError(ErrorCode.QR_CODE_EXPIRED, "订单已关闭或已过期，请让商户重新下单", field)
 
 
-async def post_order_payment(
+async def order_payment_movement(
     uow: UnitOfWork, order: Order, merchant: Merchant, payer: User, wallet: Account, *, from_statuses: tuple[str, ...]
-) -> Transaction:
-    """The payment of ``order`` by ``payer`` in the caller's transaction (see the module doc).
+) -> Movement:
+    """Claim ``order`` for ``payer`` in the caller's transaction and describe its payment for the
+    money kernel (see the module doc): the journal, the balance event, and the order's own
+    writes and events (``after``, once the transaction row exists).
 
     ``merchant.account`` must be loaded. Raises QR_CODE_USED/QR_CODE_EXPIRED when the order
-    is no longer payable, INSUFFICIENT_FUNDS when the wallet lacks the money.
+    is no longer payable; the kernel then raises INSUFFICIENT_FUNDS when the wallet lacks the money.
     """
     conn = uow.conn
     now = clock.now()
@@ -59,41 +63,54 @@ async def post_order_payment(
     )
     if not won:
         raise unpayable(await Order.get(id=order.id, using_db=conn))
-    tx = await Transaction.create(
-        transaction_no=new_number("T"),
-        type="PAYMENT",
-        status="SUCCEEDED",
-        channel="WALLET_BALANCE",
-        amount=order.amount,
-        account_id=wallet.id,
-        counterparty_account_id=merchant.account.id,
-        counterparty_name=merchant_party(merchant).name,
-        counterparty_ref=merchant_party(merchant).ref,
-        initiator_name=payer_party(payer, wallet).name,
-        initiator_ref=payer_party(payer, wallet).ref,
-        description=order.description or f"订单 {order.out_trade_no}",
-        completed_at=now,
-        using_db=conn,
-    )
     legs = [journal.Leg(wallet, -order.amount), journal.Leg(merchant.account, order.amount - fee)]
     if fee:
         legs.append(journal.Leg(await system_account("FEE_INCOME"), fee))
-    balances = await journal.post(conn, legs, transaction_id=tx.id, memo=f"order {order.id}")
-    await Order.filter(id=order.id).using_db(conn).update(transaction_id=tx.id)
-    order.status, order.paid_at, order.fee, order.fee_rate_bps, order.transaction_id = (
-        orders.PAID, now, fee, merchant.fee_rate_bps, tx.id
+
+    async def record_paid(uow: UnitOfWork, tx: Transaction, _balances: object) -> None:
+        await Order.filter(id=order.id).using_db(uow.conn).update(transaction_id=tx.id)
+        order.status, order.paid_at, order.fee, order.fee_rate_bps, order.transaction_id = (
+            orders.PAID, now, fee, merchant.fee_rate_bps, tx.id
+        )
+        await order_events.order_paid(uow, order, merchant, tx)
+
+    counterparty, initiator = merchant_party(merchant), payer_party(payer, wallet)
+    return Movement(
+        type="PAYMENT", account=wallet, amount=order.amount, legs=tuple(legs), memo=f"order {order.id}",
+        counterparty_account_id=merchant.account.id,
+        counterparty_name=counterparty.name, counterparty_ref=counterparty.ref,
+        initiator_name=initiator.name, initiator_ref=initiator.ref,
+        description=order.description or f"订单 {order.out_trade_no}",
+        notices=(Notice(wallet, -order.amount, sms_phone=payer.phone),),
+        after=record_paid,
     )
-    await emit_balance_changed(
-        uow, wallet, balances[wallet.id], -order.amount, transaction_id=tx.id, sms_phone=payer.phone
-    )
-    await order_events.order_paid(uow, order, merchant, tx)
+
+
+async def post_order_payment(
+    uow: UnitOfWork, order: Order, merchant: Merchant, payer: User, wallet: Account, *, from_statuses: tuple[str, ...]
+) -> Transaction:
+    """The payment of ``order`` inside the caller's transaction, without limits (a password-free
+    payment-code charge, screened by the caller); see ``order_payment_movement``."""
+    movement = await order_payment_movement(uow, order, merchant, payer, wallet, from_statuses=from_statuses)
+    tx, _ = await kernel.write(uow, movement)
     return tx
 
 
-class _KeyAlreadyUsed(Exception):
-    def __init__(self, record: IdempotencyRecord) -> None:
-        super().__init__("idempotency key already used")
-        self.record = record
+async def pay_order(
+    payer: User, order: Order, *, key: Key | None, risk: Outgoing, from_statuses: tuple[str, ...]
+) -> MoneyResult:
+    """Pay ``order`` from the payer's wallet through the kernel: the limits under the wallet lock,
+    the key (if any) stored with the payment. ``risk`` is screened here (status, step-up)."""
+    rule = await screen(risk)
+    merchant = await Merchant.filter(id=order.merchant_id).select_related("account").first()
+    assert merchant is not None
+    wallet = await wallet_of(payer.id)
+
+    async def describe(uow: UnitOfWork) -> Movement:
+        movement = await order_payment_movement(uow, order, merchant, payer, wallet, from_statuses=from_statuses)
+        return replace(movement, key=key, risk=risk, allow_rule=rule)
+
+    return await kernel.move_described(key, describe)
 
 
 async def order_for_payload(payload: str) -> Order:
@@ -115,32 +132,12 @@ async def pay_scanned_order(
     if amount is not None and amount != order.amount:
         raise DomainError(ErrorCode.VALIDATION_FAILED, "付款金额与订单金额不一致", input_field("amount"))
     await verify_payment_password(payer, payment_password)
-    earlier = await idempotency.find(payer.id, idempotency_key, OPERATION, digest)
-    if earlier is not None:
-        return await replay(earlier, payer.id)
+    if (first := await kernel.earlier(Key(payer.id, idempotency_key, OPERATION, digest))) is not None:
+        return first
     if orders.status_of(order) != orders.CREATED:
         raise unpayable(order)
     wallet = await wallet_of(payer.id)
-    await check_outgoing(
-        Outgoing(user=payer, wallet_id=wallet.id, amount=order.amount, operation="QR_PAY",
-                 verification_code=verification_code)
-    )
-    merchant = await Merchant.filter(id=order.merchant_id).select_related("account").first()
-    assert merchant is not None
-    try:
-        async with unit_of_work() as uow:
-            tx = await post_order_payment(uow, order, merchant, payer, wallet, from_statuses=(orders.CREATED,))
-            earlier = await idempotency.record_once(
-                uow.conn, payer.id, idempotency_key, OPERATION, digest, transaction_id=tx.id,
-                result=success_result(tx),
-            )
-            if earlier is not None:
-                raise _KeyAlreadyUsed(earlier)
-    except _KeyAlreadyUsed as used:
-        return await replay(used.record, payer.id)
-    except DomainError:
-        earlier = await idempotency.find(payer.id, idempotency_key, OPERATION, digest)
-        if earlier is not None:
-            return await replay(earlier, payer.id)
-        raise
-    return MoneyResult(tx, await wallet_of(payer.id))
+    risk = Outgoing(user=payer, wallet_id=wallet.id, amount=order.amount, operation="QR_PAY",
+                    verification_code=verification_code)
+    return await pay_order(payer, order, key=Key(payer.id, idempotency_key, OPERATION, digest), risk=risk,
+                           from_statuses=(orders.CREATED,))

@@ -41,7 +41,7 @@ from ..ledger.accounts import wallet_of
 from ..payments.validation import optional_text
 from ..risk.check import Outgoing, check_outgoing
 from . import order_events, orders
-from .order_payment import post_order_payment
+from .order_payment import pay_order, post_order_payment
 
 STEP_SECONDS = 30
 CODE_PREFIX = "28"
@@ -241,17 +241,10 @@ async def confirm(payer: User, order_id: int, *, payment_password: str, verifica
         raise DomainError(ErrorCode.INVALID_STATE, "该扣款已关闭或已过期", input_field("orderId"))
     await verify_payment_password(payer, payment_password)
     wallet = await wallet_of(payer.id)
-    await check_outgoing(
-        Outgoing(user=payer, wallet_id=wallet.id, amount=order.amount, operation="PAY",
-                 verification_code=verification_code)
-    )
-    merchant = await Merchant.filter(id=order.merchant_id).select_related("account").first()
-    assert merchant is not None
+    risk = Outgoing(user=payer, wallet_id=wallet.id, amount=order.amount, operation="PAY",
+                    verification_code=verification_code)
     try:
-        async with unit_of_work() as uow:
-            await post_order_payment(
-                uow, order, merchant, payer, wallet, from_statuses=(orders.AWAITING_CONFIRMATION,)
-            )
+        await pay_order(payer, order, key=None, risk=risk, from_statuses=(orders.AWAITING_CONFIRMATION,))
     except DomainError as error:
         if error.code is ErrorCode.QR_CODE_USED:  # a concurrent confirmation paid it
             return await Order.get(id=order.id)

@@ -32,11 +32,12 @@ from ..channels.registry import bank_channel
 from ..errors import DomainError, ErrorCode, input_field
 from ..funding.transitions import transition
 from ..identity.payment_password import verify_payment_password
-from ..ledger import idempotency, journal, sql
+from ..events.outbox import UnitOfWork
+from ..ledger import idempotency, journal, kernel, sql
 from ..ledger.processing import mark_started
 from ..ledger.accounts import system_account
-from ..ledger.numbers import new_number
 from ..money import format_fen
+from ..movement_bounds import require_within_movement_maximum
 from .events import PAYOUT_FAILED, PAYOUT_PAID, record_merchant_event
 
 OPERATION = "MERCHANT_PAYOUT"
@@ -91,10 +92,11 @@ async def _lock_settlement_account(conn: Any, merchant: Merchant) -> int:
 def _require_amount(amount: int) -> None:
     if not isinstance(amount, int) or amount <= 0:
         raise DomainError(ErrorCode.INVALID_AMOUNT, "提款金额必须大于 0", input_field("amount"))
+    require_within_movement_maximum(amount, input_field("amount"))
 
 
 async def request_payout(owner: User, merchant: Merchant, request: PayoutRequest, *, ip: str | None = None) -> Payout:
-    """The payout (new, or the first result of the same idempotency key). Errors: INVALID_AMOUNT,
+    """The payout (new, or the first result of the same idempotency key). Errors: INVALID_AMOUNT, AMOUNT_TOO_LARGE,
     ACCOUNT_FROZEN (owner frozen by risk staff), REAL_NAME_REQUIRED, NOT_FOUND (card), payment password errors, IDEMPOTENCY_KEY_REUSED,
     INSUFFICIENT_FUNDS (settlement available below the amount)."""
     _require_amount(request.amount)
@@ -109,52 +111,49 @@ async def request_payout(owner: User, merchant: Merchant, request: PayoutRequest
     digest = idempotency.request_hash(
         OPERATION, {"merchantId": merchant.id, "amount": request.amount, "bankCardId": card.id}
     )
+    key = kernel.Key(fresh.id, request.idempotency_key, OPERATION, digest)
+    if (first := await kernel.earlier(key)) is not None:
+        return await Payout.get(transaction_id=first.transaction.id)
     await verify_payment_password(fresh, request.payment_password)
-    earlier = await idempotency.find(fresh.id, request.idempotency_key, OPERATION, digest)
-    if earlier is not None:
-        return await _replay(earlier)
-    now = clock.now()
-    async with db.atomic() as conn:
-        claim = await idempotency.claim(conn, fresh.id, request.idempotency_key, OPERATION, digest)
-        if claim.replay is not None:
-            return await _replay(claim.replay)
-        account = await Account.get(id=merchant.account_id, using_db=conn)
-        available = await _lock_settlement_account(conn, merchant)
+
+    async def describe(uow: UnitOfWork) -> kernel.Movement:
+        account = await Account.get(id=merchant.account_id, using_db=uow.conn)
+        available = await _lock_settlement_account(uow.conn, merchant)
         if available < request.amount:
             raise DomainError(ErrorCode.INSUFFICIENT_FUNDS, "可提款余额不足", input_field("amount"))
-        payout = await _hold(conn, merchant, account, card, request.amount, now)
-        assert claim.record_id is not None
-        await idempotency.complete(conn, claim.record_id, transaction_id=payout.transaction_id)
-        await audit.record(
-            "MERCHANT_PAYOUT_REQUESTED", actor_id=fresh.id, ip=ip, conn=conn,
-            details={"merchantNo": merchant.merchant_no, "payoutId": payout.id, "amount": request.amount},
-        )
-    return payout
+        return _movement(key, merchant, account, card, request.amount, owner_id=fresh.id, ip=ip)
+
+    result = await kernel.move_described(key, describe)
+    return await Payout.get(transaction_id=result.transaction.id)
 
 
-async def _hold(conn: Any, merchant: Merchant, account: Account, card: BankCard, amount: int, now: datetime) -> Payout:
-    """The movement of a payout request: the PAYOUT transaction and its HOLD journal."""
+def _movement(
+    key: kernel.Key, merchant: Merchant, account: Account, card: BankCard, amount: int, *, owner_id: int,
+    ip: str | None,
+) -> kernel.Movement:
+    """A payout request as a kernel movement: the PAYOUT transaction (PENDING until the arrival
+    day), its HOLD journal (available -> frozen of the settlement account) and the payout row."""
+    now = clock.now()
     arrival = next_business_day_start(now)
-    tx = await Transaction.create(
-        transaction_no=new_number("T"), type=PAYOUT, status="PENDING", channel="BANK_CARD", amount=amount, fee=0,
-        account_id=account.id, counterparty_name=card.bank_name, counterparty_ref=card.masked_number,
-        bank_card_id=card.id, expected_arrival_at=arrival, description=f"商户提款到{card.bank_name}（尾号{card.last4}）",
-        created_at=now, using_db=conn,
-    )
-    await journal.post(
-        conn,
-        [journal.Leg(account, -amount, journal.AVAILABLE), journal.Leg(account, amount, journal.FROZEN)],
-        kind=journal.HOLD, transaction_id=tx.id, memo="payout hold",
-    )
-    return await Payout.create(
-        merchant_id=merchant.id, transaction_id=tx.id, bank_card_id=card.id, amount=amount, fee=0,
-        status=PROCESSING, expected_arrival_at=arrival, created_at=now, using_db=conn,
-    )
 
+    async def after(uow: UnitOfWork, tx: Transaction, _balances: dict[int, Any]) -> None:
+        payout = await Payout.create(
+            merchant_id=merchant.id, transaction_id=tx.id, bank_card_id=card.id, amount=amount, fee=0,
+            status=PROCESSING, expected_arrival_at=arrival, created_at=now, using_db=uow.conn,
+        )
+        await audit.record(
+            "MERCHANT_PAYOUT_REQUESTED", actor_id=owner_id, ip=ip, conn=uow.conn,
+            details={"merchantNo": merchant.merchant_no, "payoutId": payout.id, "amount": amount},
+        )
 
-async def _replay(record: Any) -> Payout:
-    idempotency.raise_stored_error(record)
-    return await Payout.get(transaction_id=record.transaction_id)
+    return kernel.Movement(
+        type=PAYOUT, account=account, amount=amount, key=key, status="PENDING", channel="BANK_CARD", fee=0,
+        legs=(journal.Leg(account, -amount, journal.AVAILABLE), journal.Leg(account, amount, journal.FROZEN)),
+        journal_kind=journal.HOLD, memo="payout hold",
+        counterparty_name=card.bank_name, counterparty_ref=card.masked_number, bank_card_id=card.id,
+        expected_arrival_at=arrival, description=f"商户提款到{card.bank_name}（尾号{card.last4}）",
+        after=after,
+    )
 
 
 async def _finish(payout_id: int, *, paid: bool, reason: str | None = None) -> bool:

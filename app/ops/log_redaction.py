@@ -38,7 +38,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = 
     (
         re.compile(
             rf"(?i)(?<![\w])([\"']?)({_SECRET_KEYS})\1(\s*[:=]\s*)"
-            r"(\"[^\"]*\"|'[^']*'|[^\s,;&)}\]]+)"
+            r"(\"[^\"]*\"|'[^']*'|(?!\[REDACTED\])[^\s,;&)}\]]+)"
         ),
         lambda m: f"{m.group(1)}{m.group(2)}{m.group(1)}{m.group(3)}{_quoted_mark(m.group(4))}",
     ),
@@ -69,16 +69,42 @@ def redact(text: str) -> str:
     return text
 
 
+def _redact_arg(value: Any) -> Any:
+    """One %-argument without secrets; numbers and other plain values are kept as they are
+    (a format such as uvicorn's ``%d`` needs them), anything else becomes redacted text."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    cleaned = redact(text)
+    return value if cleaned == text and not isinstance(value, str) else cleaned
+
+
 def redact_record(record: logging.LogRecord) -> logging.LogRecord:
-    """Rewrite the record's message (and any traceback text) without secrets, once."""
-    if record.args is None and getattr(record, "_fenpay_clean", None) is record.msg:
+    """Rewrite the record's message (and any traceback text) without secrets, once.
+
+    Arguments are redacted one by one and kept, not dropped: some formatters unpack them
+    (uvicorn's access formatter reads ``client_addr, method, path, http_version, status``
+    from ``record.args`` and raised on ``None``, so no access line was written). Only when
+    the template itself still carries a secret once formatted is the record flattened into
+    its redacted text.
+    """
+    if getattr(record, "_fenpay_clean", None) is record.msg and getattr(record, "_fenpay_args", None) is record.args:
         return record  # already done (by the factory), and nobody replaced the message since
+    args = record.args
+    if isinstance(args, tuple):
+        args = tuple(_redact_arg(a) for a in args)
+    elif isinstance(args, dict):
+        args = {k: _redact_arg(v) for k, v in args.items()}
     try:
-        message = record.getMessage()
+        message = str(record.msg) % args if args else str(record.msg)
     except Exception:  # malformed arguments: keep the template only
-        message = str(record.msg)
-    record.msg = redact(message)
-    record.args = None
+        message, args = str(record.msg), None
+    cleaned = redact(message)
+    if args and (cleaned == message or record.name == "uvicorn.access"):
+        # uvicorn's access formatter cannot do without its arguments: they are kept redacted.
+        record.args = args
+    else:
+        record.msg, record.args = cleaned, None
     if record.exc_info and not record.exc_text:
         record.exc_text = logging.Formatter().formatException(record.exc_info)
     if record.exc_text:
@@ -86,6 +112,7 @@ def redact_record(record: logging.LogRecord) -> logging.LogRecord:
     if record.stack_info:
         record.stack_info = redact(record.stack_info)
     record._fenpay_clean = record.msg  # type: ignore[attr-defined]
+    record._fenpay_args = record.args  # type: ignore[attr-defined]
     return record
 
 

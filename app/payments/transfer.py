@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from models import Account, User
 
 from ..errors import DomainError, ErrorCode, input_field
+from ..identity import recipient_lookups
 from ..identity.payment_password import verify_payment_password
 from ..ledger import idempotency, kernel
 from ..ledger.accounts import WALLET, wallet_of
@@ -74,10 +75,12 @@ async def transfer(sender: User, request: TransferRequest) -> MoneyResult:
     idempotency.validate_key(request.idempotency_key)
     amount = positive_amount(request.amount)
     note = optional_text(request.note, 100, "note")
-    recipient, recipient_wallet = await find_recipient(request.recipient)
+    # The payment password first: a locked or wrong PIN never reaches the recipient look-up,
+    # whose NOT_FOUND would tell which phones are registered (also rate-limited per user).
+    await verify_payment_password(sender, request.payment_password)
+    recipient, recipient_wallet = await recipient_lookups.limited(sender.id, find_recipient, request.recipient)
     if recipient.id == sender.id:
         raise DomainError(ErrorCode.VALIDATION_FAILED, "不能转账给自己", input_field("recipient"))
-    await verify_payment_password(sender, request.payment_password)
 
     key = Key(sender.id, request.idempotency_key, OPERATION, request.digest())
     if (first := await kernel.earlier(key)) is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import DomainError, ErrorCode, input_field
+from ..movement_bounds import require_within_movement_maximum
 
 
 def positive_amount(amount: int | None, field: str = "amount") -> int:
@@ -10,7 +11,7 @@ def positive_amount(amount: int | None, field: str = "amount") -> int:
         raise DomainError(ErrorCode.VALIDATION_FAILED, "请输入金额", input_field(field))
     if not isinstance(amount, int) or amount <= 0:
         raise DomainError(ErrorCode.INVALID_AMOUNT, "金额必须大于 0", input_field(field))
-    return amount
+    return require_within_movement_maximum(amount, input_field(field))
 
 
 def optional_text(value: str | None, max_length: int, field: str) -> str | None:

@@ -4,7 +4,9 @@ A refund may be asked for the viewer's own succeeded payment or outgoing transfe
 from the last three months, for at most what remains: the amount minus every
 refund that is pending, approved or completed. The reservation is one conditional
 UPDATE of ``transactions.refunded_amount``, so concurrent requests cannot together
-ask for more than the transaction was.
+ask for more than the transaction was. That UPDATE also holds the transaction row, so
+the count of its open requests (pending review or approved), read after it, is exact:
+at most ``max_open_refund_requests`` (setting) await an answer at once.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from models import Refund, Transaction, User
 
-from .. import audit, clock
+from .. import audit, clock, runtime
 from ..business_days import business_days_later
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import unit_of_work
@@ -23,8 +25,9 @@ from ..ledger.accounts import wallet_of
 from ..ledger.numbers import new_number
 from ..history.window import window_start
 from ..money import format_fen
+from ..movement_bounds import require_within_movement_maximum
 from . import notices
-from .states import MAX_TEXT, PENDING_REVIEW, REASONS, REVIEW_BUSINESS_DAYS
+from .states import APPROVED, MAX_TEXT, PENDING_REVIEW, REASONS, REVIEW_BUSINESS_DAYS
 from .ways import return_way
 
 
@@ -64,6 +67,28 @@ async def _reserve(conn: Any, transaction_id: int, amount: int) -> bool:
     return changed == 1
 
 
+async def _refuse_when_too_many_open(conn: Any, transaction_id: int) -> None:
+    """Raise TOO_MANY_REFUND_REQUESTS when the transaction already has the maximum awaiting an answer.
+
+    Call it after ``_reserve``: the reservation holds the transaction row, so concurrent
+    requests for the same transaction count one after another.
+    """
+    maximum = runtime.settings().max_open_refund_requests
+    rows = await sql.fetch(
+        conn,
+        "SELECT COUNT(*) AS open_requests FROM refunds WHERE transaction_id = ? AND status IN (?, ?)",
+        transaction_id,
+        PENDING_REVIEW,
+        APPROVED,
+    )
+    if int(rows[0]["open_requests"]) >= maximum:
+        raise DomainError(
+            ErrorCode.TOO_MANY_REFUND_REQUESTS,
+            f"该交易已有 {maximum} 笔退款申请在处理中，请等待处理结果后再申请",
+            input_field("transactionNo"),
+        )
+
+
 async def request_refund(
     user: User,
     *,
@@ -81,6 +106,8 @@ async def request_refund(
     text = _clean_description(description)
     if amount is not None and amount <= 0:
         raise DomainError(ErrorCode.INVALID_AMOUNT, "退款金额必须大于 0", input_field("amount"))
+    if amount is not None:
+        require_within_movement_maximum(amount, input_field("amount"))
 
     wallet = await wallet_of(user.id)
     tx = await Transaction.get_or_none(transaction_no=number)
@@ -100,6 +127,7 @@ async def request_refund(
                 f"退款金额超过可退金额（当前可退 {format_fen(max(remaining, 0))} 元，已计入审核中的退款）",
                 input_field("amount"),
             )
+        await _refuse_when_too_many_open(uow.conn, tx.id)
         refund = await Refund.create(
             refund_no=new_number("R"),
             transaction_id=tx.id,

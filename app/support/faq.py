@@ -67,7 +67,9 @@ def shipped_entries() -> tuple[FaqItem, ...]:
 async def load_shipped_faq() -> tuple[int, int]:
     """Create missing entries and refresh changed ones; returns (created, updated).
 
-    Keyed by ``key``, so running it again changes nothing.
+    Keyed by ``key``, so running it again changes nothing; missing entries are inserted
+    if absent (``ON CONFLICT DO NOTHING``), so processes starting together do not collide.
+    ``created`` counts the entries this call found missing.
     """
     existing = {row.key: row for row in await FaqEntry.all()}
     created: list[FaqEntry] = []
@@ -87,7 +89,7 @@ async def load_shipped_faq() -> tuple[int, int]:
             await FaqEntry.filter(id=row.id).update(**values)
             updated += 1
     if created:
-        await FaqEntry.bulk_create(created)
+        await FaqEntry.bulk_create(created, ignore_conflicts=True)
     return len(created), updated
 
 

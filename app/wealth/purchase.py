@@ -17,6 +17,7 @@ from ..ledger import idempotency, kernel
 from ..ledger.accounts import wallet_of
 from ..ledger.kernel import Key, MoneyResult, Notice
 from ..money import format_fen
+from ..movement_bounds import require_within_movement_maximum
 from ..risk.check import Outgoing, screen
 from .bookings import purchase_movement
 from .catalogue import ON_SALE
@@ -52,6 +53,7 @@ async def _check_rules(user: User, request: PurchaseRequest) -> WealthProduct:
     product = await _on_sale_product(request.product_id)
     if request.amount <= 0:
         raise DomainError(ErrorCode.INVALID_AMOUNT, "购买金额须大于 0", input_field("amount"))
+    require_within_movement_maximum(request.amount, input_field("amount"))
     if request.amount < product.min_purchase:
         raise DomainError(
             ErrorCode.AMOUNT_BELOW_MINIMUM,

@@ -23,6 +23,7 @@ from ..ledger import idempotency, kernel
 from ..ledger.accounts import wallet_of
 from ..ledger.kernel import Key, MoneyResult, Movement, Notice
 from ..money import format_fen
+from ..movement_bounds import require_within_movement_maximum
 from .accrual import accrue
 from .bookings import redemption_movement
 from .holdings import HOLDING, REDEEMED, holding_of, is_matured, may_redeem_now, product_of
@@ -110,6 +111,8 @@ async def redeem(user: User, request: RedemptionRequest, *, ip: str | None = Non
         _check_state(holding, clock.now())
         if request.amount is not None and request.amount <= 0:
             raise DomainError(ErrorCode.INVALID_AMOUNT, "赎回金额须大于 0", input_field("amount"))
+        if request.amount is not None:
+            require_within_movement_maximum(request.amount, input_field("amount"))
     await verify_payment_password(user, request.payment_password)
     if first is not None:
         return first

@@ -177,7 +177,7 @@ class Mutation:
     @returns_payload(QrLoginSessionPayload)
     async def confirm_qr_login(self, info: Info, input: ConfirmQrLoginInput) -> QrLoginSessionPayload:
         session_id = from_global_id(input.session_id, "QrLoginSession")
-        session = await resolve.confirm_qr(info.context, session_id, input.approve)
+        session = await resolve.confirm_qr(info.context, session_id, input.approve, input.payment_password)
         return QrLoginSessionPayload(
             session=QrLoginSessionType.from_model(session), client_description=session.client_description, errors=[]
         )

@@ -128,3 +128,10 @@ class ScanQrLoginInput:
 class ConfirmQrLoginInput:
     session_id: strawberry.ID
     approve: bool
+    payment_password: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Confirming a sign-in on another device needs the payment password (a stolen access"
+            " token alone must not mint a new session); not needed to reject."
+        ),
+    )

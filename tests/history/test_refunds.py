@@ -3,9 +3,10 @@ approval returning the money the original way, rejection, double review, visibil
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
-from app import clock
+from app import clock, runtime
 from app.business_days import business_days_later
 from app.events.outbox import unit_of_work
 from app.history.window import months_before
@@ -271,7 +272,9 @@ async def test_refunds_list_and_node_are_the_owners(gql):
     assert (await gql(MY_REFUNDS)).error_codes() == ["UNAUTHENTICATED"]
 
 
-async def test_review_queue_is_pending_only_earliest_deadline_first(gql):
+async def test_review_queue_is_pending_only_earliest_deadline_first(gql, monkeypatch):
+    rt = runtime.get()  # five open requests on one payment: above the default cap of three
+    monkeypatch.setattr(rt, "settings", dataclasses.replace(rt.settings, max_open_refund_requests=5))
     alice, _, payment = await _paid(100_000 - 10_000)
     token = token_for(alice)
     now = clock.now()

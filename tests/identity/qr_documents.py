@@ -7,7 +7,8 @@ SCAN = """
 mutation($p: String!) { scanQrLogin(input: {payload: $p}) {
   session { id status } clientDescription errors { code message field } } }"""
 CONFIRM = """
-mutation($id: ID!, $approve: Boolean!) { confirmQrLogin(input: {sessionId: $id, approve: $approve}) {
+mutation($id: ID!, $approve: Boolean!, $pin: String = "135790") {
+  confirmQrLogin(input: {sessionId: $id, approve: $approve, paymentPassword: $pin}) {
   session { id status } clientDescription errors { code message field } } }"""
 STATUS = """
 subscription($id: ID!, $secret: String!) { qrLoginStatus(sessionId: $id, secret: $secret) {

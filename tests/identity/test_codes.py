@@ -19,7 +19,7 @@ from tests.identity.helpers import (
     sandbox_texts,
     send_code,
 )
-from tests.support.factories import next_phone
+from tests.support.factories import make_user, next_phone, token_for
 from tests.support.graphql import user_error_codes
 
 
@@ -87,18 +87,37 @@ async def test_one_send_per_recipient_and_purpose_per_minute(gql):
     assert (await request(gql, phone))["sent"] is True
 
 
-async def test_daily_cap_per_recipient(gql, monkeypatch):
+async def test_daily_cap_per_recipient_and_purpose(gql, monkeypatch):
     change_settings(monkeypatch, code_daily_cap=3)
     clock.set_now(clock.now())
     phone = next_phone()
     for _ in range(3):
         assert (await request(gql, phone))["sent"] is True
         clock.advance(timedelta(seconds=61))
-    capped = await request(gql, phone, "RESET_PASSWORD")
+    capped = await request(gql, phone)
     assert user_error_codes(capped) == ["RATE_LIMITED"]
     assert capped["retryAfterSeconds"] > 3600
+    # Issue 17: a stranger's requests for one purpose leave the other purposes' codes alone.
+    assert (await request(gql, phone, "RESET_PASSWORD"))["sent"] is True
     clock.advance(timedelta(hours=24))
     assert (await request(gql, phone))["sent"] is True
+
+
+async def test_anonymous_requests_cannot_spend_the_owners_payment_codes(gql, monkeypatch):
+    change_settings(monkeypatch, code_daily_cap=3)
+    clock.set_now(clock.now())
+    user = await make_user()
+    for purpose in ("REGISTER", "RESET_PASSWORD", "CHANGE_PHONE", "BIND_BANK_CARD", "RESET_PAYMENT_PASSWORD"):
+        for _ in range(3):
+            assert (await request(gql, user.phone, purpose))["sent"] is True
+            clock.advance(timedelta(seconds=61))
+    refused = await request(gql, user.phone, "PAYMENT")
+    assert user_error_codes(refused) == ["VALIDATION_FAILED"] and refused["sent"] is False
+    other = await make_user()
+    foreign = await gql.mutate(REQUEST_CODE, {"recipient": user.phone, "purpose": "PAYMENT"}, token=token_for(other))
+    assert user_error_codes(foreign) == ["VALIDATION_FAILED"]
+    own = await gql.mutate(REQUEST_CODE, {"recipient": user.phone, "purpose": "PAYMENT"}, token=token_for(user))
+    assert own["sent"] is True, own
 
 
 async def test_per_address_limit(gql, monkeypatch):

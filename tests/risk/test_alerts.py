@@ -230,7 +230,8 @@ async def test_daily_reconcile_job_raises_the_alert():
     await fund(user, 1_000)
     results = dict(await run_once(datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)))
     assert results["reconcile"] == "ledger clean"
-    assert not await RiskAlert.exists()
+    # (From November the calendar job may raise its own alert about next year's make-up days.)
+    assert not await RiskAlert.filter(type="RECONCILIATION_BREAK").exists()
     await break_ledger(user)
     results = dict(await run_once(datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)))
     assert results["reconcile"].startswith("1 breaks")

@@ -127,3 +127,18 @@ def test_the_command_line_installs_redaction_on_its_handlers():
     handlers = logging.getLogger().handlers
     assert handlers
     assert all(any(isinstance(f, RedactingFilter) for f in h.filters) for h in handlers)
+
+
+def test_uvicorn_access_lines_format_and_are_redacted():
+    """uvicorn's access formatter unpacks the record's arguments: redaction keeps them a tuple."""
+    from uvicorn.logging import AccessFormatter
+
+    install()
+    record = logging.getLogRecordFactory()(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", f"/health?token={REFRESH_LIKE}", "1.1", 200), None,
+    )
+    RedactingFilter().filter(record)
+    line = AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False).format(record)
+    assert line.startswith('127.0.0.1:5000 - "GET /health?token=') and line.endswith(" 200 OK")
+    assert REFRESH_LIKE not in line and MARK in line

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.support.factories import make_user, token_for
+from tests.support.factories import DEFAULT_PIN, make_user, token_for
 
 from .browser import open_screen, screenshot
 from .setup import masked
@@ -31,6 +31,7 @@ async def test_phone_confirms_and_the_computer_signs_in(open_page, require) -> N
     await expect(status).to_have_attribute("data-status", "SCANNED")
     await screenshot(phone, "qr-login-phone")
 
+    await phone.get_by_test_id("qr-confirm-form").get_by_test_id("input-paymentPassword").fill(DEFAULT_PIN)
     await phone.get_by_test_id("qr-confirm").click()
     await expect(phone.get_by_test_id("scan-done")).to_be_visible()
     await expect(computer.get_by_test_id("screen-home")).to_be_visible()

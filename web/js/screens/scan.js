@@ -5,6 +5,7 @@ import { h, fill } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { mutate, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, fieldError, notice } from "../forms.js";
+import { pinField, checkPin } from "../payforms.js";
 
 const SESSION_FIELDS = "session { id status expiresAt } clientDescription";
 const SCAN = `mutation ScanQrLogin($input: ScanQrLoginInput!) { scanQrLogin(input: $input) { ${SESSION_FIELDS} ${USER_ERROR} } }`;
@@ -45,11 +46,15 @@ export default {
 
     const showSession = (payload) => {
       const { session, clientDescription } = payload;
+      // Approving needs the payment password (a stolen access token alone cannot sign a new device in).
       const decide = (approve) => form(approve ? "qr-confirm-form" : "qr-reject-form", async (values, el) => {
-        const answer = await mutate("confirmQrLogin", CONFIRM, { sessionId: session.id, approve });
+        if (approve && !checkPin(el, values.paymentPassword)) return;
+        const input = approve ? { sessionId: session.id, approve, paymentPassword: values.paymentPassword } : { sessionId: session.id, approve };
+        const answer = await mutate("confirmQrLogin", CONFIRM, input);
         if (!succeeded(el, answer)) return;
         fill(result, notice(approve ? t("scan.confirmed") : t("scan.rejected"), "scan-done"));
-      }, submit(approve ? t("scan.confirm") : t("scan.reject"), approve ? "qr-confirm" : "qr-reject", { class: approve ? "primary" : "secondary" }));
+      }, ...(approve ? [pinField()] : []),
+        submit(approve ? t("scan.confirm") : t("scan.reject"), approve ? "qr-confirm" : "qr-reject", { class: approve ? "primary" : "secondary" }));
       fill(result,
         h("div", { class: "card inner" },
           h("p", {}, t("scan.asking")),
