@@ -164,6 +164,12 @@ class Settings:
     """The recovery job asks the channel about PROCESSING movements older than this."""
     processing_max_age_seconds: int = 24 * 3600
     """Older PROCESSING movements raise a CRITICAL alert and are a reconciliation break."""
+    red_packet_max_share_fen: int = 20_000
+    """The largest share of a red packet (fen); a packet's total is at most count x this."""
+    red_packet_ttl_seconds: int = 24 * 3600
+    """Unclaimed red-packet money returns to the sender this long after sending."""
+    pay_request_ttl_seconds: int = 7 * 24 * 3600
+    """A request to pay expires this long after it was made."""
     closed_account_retention_days: int = 5 * 365 + 1
     """How long a closed account's identity records are kept before the retention job erases them."""
     contact_phone: str = "95188"
@@ -329,6 +335,9 @@ def load_settings() -> Settings:
         channel_timeout_seconds=timeout,
         processing_grace_seconds=grace,
         processing_max_age_seconds=_env_int("FENPAY_PROCESSING_MAX_AGE_SECONDS", 24 * 3600),
+        red_packet_max_share_fen=_env_int("FENPAY_RED_PACKET_MAX_SHARE_FEN", 20_000),
+        red_packet_ttl_seconds=_env_int("FENPAY_RED_PACKET_TTL_SECONDS", 24 * 3600),
+        pay_request_ttl_seconds=_env_int("FENPAY_PAY_REQUEST_TTL_SECONDS", 7 * 24 * 3600),
         contact_phone=_env("FENPAY_CONTACT_PHONE", "95188"),
         contact_email=_env("FENPAY_CONTACT_EMAIL", "service@fenpay.example"),
         contact_chat_url=_env("FENPAY_CONTACT_CHAT_URL", "/help/chat"),

@@ -172,8 +172,9 @@ async def login(identifier: str, password: str, ip: str | None, *, totp_code: st
             },
         )
         raise _invalid()
-    await require_totp_at_login(user, totp_code)
+    # The password was right: its claim is given back; wrong dynamic-token codes count on the token.
     await clear_failures(user)
+    await require_totp_at_login(user, totp_code)
     signed_in = await start_session(user, ip)
     await audit.record("login.success", actor_id=user.id, ip=ip, details={"method": "PASSWORD"})
     return signed_in

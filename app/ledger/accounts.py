@@ -24,6 +24,7 @@ SYSTEM_ACCOUNTS = {
     "FEE_INCOME": "手续费收入",
     "WEALTH_CUSTODY": "理财托管",
     "INTEREST_EXPENSE": "理财收益支出",
+    "RED_PACKET_CLEARING": "红包待领取",
 }
 
 

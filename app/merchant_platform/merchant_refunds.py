@@ -1,8 +1,11 @@
 """Merchant refunds: the merchant gives money back on a paid order, keyed by its ``outRefundNo``.
 
-No staff review: the merchant is the party paying. In ONE database transaction:
+No staff review: the merchant is the party paying. One money-kernel movement (REFUND), whose
+description is made inside its database transaction:
 - the merchant's row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serializes
-  writers), so concurrent refunds of one merchant are checked one after the other;
+  writers; payouts take the same lock), then the payer's wallet row (the order payments take
+  the wallet before the order, so both lock in that order), so concurrent spends of one
+  settlement balance are checked one after the other;
 - a repeat of an ``outRefundNo`` answers the first refund (different details:
   IDEMPOTENCY_KEY_REUSED);
 - the original payment's ``refunded_amount`` grows by one conditional UPDATE that keeps it
@@ -25,11 +28,11 @@ from models.merchant_platform import MerchantRefund, Order
 
 from .. import clock
 from ..errors import DomainError, ErrorCode, input_field
-from ..events.outbox import unit_of_work
-from ..ledger import journal, sql
-from ..ledger.accounts import balance_of, system_account
-from ..ledger.events import emit_balance_changed
-from ..ledger.numbers import new_number
+from ..events.outbox import UnitOfWork
+from ..ledger import kernel, sql
+from ..ledger.accounts import Balance, balance_of, system_account
+from ..ledger.journal import Leg
+from ..ledger.kernel import Movement, Notice
 from ..payments.validation import optional_text, positive_amount
 from . import order_events, orders
 from .fees import fee_refund_of
@@ -53,11 +56,6 @@ def _answer_repeat(refund: MerchantRefund, order: Order | None, amount: int, rea
     return refund
 
 
-async def _lock_merchant(conn: Any, merchant_id: int) -> None:
-    if conn.capabilities.dialect == "postgres":
-        await sql.fetch(conn, "SELECT id FROM merchants WHERE id = ? FOR UPDATE", merchant_id)
-
-
 async def refund_order(
     merchant: Merchant, *, out_trade_no: str, out_refund_no: str, amount: int, reason: str | None
 ) -> MerchantRefund:
@@ -79,70 +77,57 @@ async def refund_order(
         raise DomainError(ErrorCode.NOT_REFUNDABLE, "订单未支付，不能退款", input_field("outTradeNo"))
     original = await Transaction.get(id=order.transaction_id)
     wallet = await Account.get(id=original.account_id)
+    payer = await User.get(id=wallet.user_id)
     fee_income = await system_account("FEE_INCOME")
-    try:
-        async with unit_of_work() as uow:
-            conn = uow.conn
-            await _lock_merchant(conn, merchant.id)
-            earlier = await MerchantRefund.get_or_none(
-                merchant_id=merchant.id, out_refund_no=out_refund_no, using_db=conn
-            )
-            if earlier is not None:
-                raise _Repeat(earlier)
-            reserved = await _reserve(conn, original.id, amount)
-            if not reserved:
-                raise DomainError(
-                    ErrorCode.REFUND_EXCEEDS_REMAINING, "退款金额超过订单可退金额", input_field("amount")
-                )
-            fresh = await Order.get(id=order.id, using_db=conn)
-            fee_refund = fee_refund_of(fresh.amount, fresh.fee, fresh.refunded_amount, amount)
-            merchant_part = amount - fee_refund
-            available = (await balance_of(merchant.account, conn)).available
-            if available < merchant_part:
-                raise DomainError(ErrorCode.INSUFFICIENT_FUNDS, "商户结算账户余额不足，不能退款", input_field("amount"))
-            now = clock.now()
-            tx = await Transaction.create(
-                transaction_no=new_number("T"),
-                type="REFUND",
-                status="SUCCEEDED",
-                channel="WALLET_BALANCE",
-                amount=amount,
-                account_id=wallet.id,
-                counterparty_account_id=merchant.account.id,
-                counterparty_name=original.counterparty_name,
-                counterparty_ref=original.counterparty_ref,
-                initiator_name=original.initiator_name,
-                initiator_ref=original.initiator_ref,
-                description=f"商户退款 {out_refund_no}（原交易 {original.transaction_no}）",
-                related_transaction_id=original.id,
-                completed_at=now,
-                using_db=conn,
-            )
-            legs = [journal.Leg(merchant.account, -merchant_part), journal.Leg(wallet, amount)]
-            if fee_refund:
-                legs.append(journal.Leg(fee_income, -fee_refund))
-            balances = await journal.post(conn, legs, transaction_id=tx.id, memo=f"merchant refund {out_refund_no}")
-            await Order.filter(id=order.id).using_db(conn).update(
+    done: list[MerchantRefund] = []
+
+    async def describe(uow: UnitOfWork) -> Movement:
+        conn = uow.conn
+        await _lock(conn, "merchants", merchant.id)
+        await _lock(conn, "accounts", wallet.id)
+        earlier = await MerchantRefund.get_or_none(merchant_id=merchant.id, out_refund_no=out_refund_no, using_db=conn)
+        if earlier is not None:
+            raise _Repeat(earlier)
+        if not await _reserve(conn, original.id, amount):
+            raise DomainError(ErrorCode.REFUND_EXCEEDS_REMAINING, "退款金额超过订单可退金额", input_field("amount"))
+        fresh = await Order.get(id=order.id, using_db=conn)
+        fee_refund = fee_refund_of(fresh.amount, fresh.fee, fresh.refunded_amount, amount)
+        merchant_part = amount - fee_refund
+        if (await balance_of(merchant.account, conn)).available < merchant_part:
+            raise DomainError(ErrorCode.INSUFFICIENT_FUNDS, "商户结算账户余额不足，不能退款", input_field("amount"))
+        legs = [Leg(merchant.account, -merchant_part), Leg(wallet, amount)]
+        if fee_refund:
+            legs.append(Leg(fee_income, -fee_refund))
+
+        async def record(uow: UnitOfWork, tx: Transaction, _balances: dict[int, Balance]) -> None:
+            await Transaction.filter(id=tx.id).using_db(uow.conn).update(related_transaction_id=original.id)
+            await Order.filter(id=order.id).using_db(uow.conn).update(
                 refunded_amount=fresh.refunded_amount + amount, refunded_fee=fresh.refunded_fee + fee_refund
             )
             fresh.refunded_amount += amount
             fresh.refunded_fee += fee_refund
             refund = await MerchantRefund.create(
-                merchant_id=merchant.id,
-                order_id=order.id,
-                out_refund_no=out_refund_no,
-                amount=amount,
-                fee_refund=fee_refund,
-                reason=reason,
-                status=SUCCEEDED,
-                transaction_id=tx.id,
-                completed_at=now,
-                using_db=conn,
+                merchant_id=merchant.id, order_id=order.id, out_refund_no=out_refund_no, amount=amount,
+                fee_refund=fee_refund, reason=reason, status=SUCCEEDED, transaction_id=tx.id,
+                completed_at=clock.now(), using_db=uow.conn,
             )
-            payer = await User.get(id=wallet.user_id, using_db=conn)
-            await emit_balance_changed(uow, wallet, balances[wallet.id], amount, transaction_id=tx.id,
-                                       sms_phone=payer.phone)
+            done.append(refund)
             await order_events.refund_succeeded(uow, refund, fresh, merchant, tx)
+
+        return Movement(
+            type="REFUND", account=wallet, amount=amount, legs=tuple(legs),
+            memo=f"merchant refund {out_refund_no}",
+            cap_balance=False,  # money going back where it came from
+            counterparty_account_id=merchant.account.id,
+            counterparty_name=original.counterparty_name, counterparty_ref=original.counterparty_ref,
+            initiator_name=original.initiator_name, initiator_ref=original.initiator_ref,
+            description=f"商户退款 {out_refund_no}（原交易 {original.transaction_no}）",
+            notices=(Notice(wallet, amount, sms_phone=payer.phone),),
+            after=record,
+        )
+
+    try:
+        await kernel.move_described(None, describe)
     except _Repeat as repeat:
         return _answer_repeat(repeat.refund, order, amount, reason)
     except IntegrityError:  # the same outRefundNo committed concurrently (no row lock on SQLite)
@@ -150,7 +135,13 @@ async def refund_order(
         if earlier is None:
             raise
         return _answer_repeat(earlier, order, amount, reason)
-    return refund
+    return done[-1]
+
+
+async def _lock(conn: Any, table: str, row_id: int) -> None:
+    """A row lock for the rest of the transaction (PostgreSQL; SQLite serializes writers)."""
+    if conn.capabilities.dialect == "postgres":
+        await sql.fetch(conn, f"SELECT id FROM {table} WHERE id = ? FOR UPDATE", row_id)
 
 
 async def _reserve(conn: Any, transaction_id: int, amount: int) -> int:

@@ -34,14 +34,15 @@ from models.merchant_platform import Order, PaymentCodeSecret
 from .. import audit, clock, crypto, db, runtime
 from ..business_days import china_day_start
 from ..errors import DomainError, ErrorCode, input_field
-from ..events.outbox import unit_of_work
+from ..events.outbox import UnitOfWork, unit_of_work
 from ..identity.payment_password import verify_payment_password
-from ..ledger import sql
+from ..ledger import kernel, sql
 from ..ledger.accounts import wallet_of
+from ..ledger.kernel import Movement
 from ..payments.validation import optional_text
-from ..risk.check import Outgoing, check_outgoing
+from ..risk.check import Outgoing, screen
 from . import order_events, orders
-from .order_payment import pay_order, post_order_payment
+from .order_payment import merchant_of, order_movement
 
 STEP_SECONDS = 30
 CODE_PREFIX = "28"
@@ -154,17 +155,20 @@ async def _password_free_today(user_id: int) -> int:
     return int(rows[0]["total"] or 0)
 
 
-async def _may_skip_password(payer: User, wallet_id: int, amount: int) -> bool:
+async def _password_free_rule(payer: User, wallet_id: int, amount: int) -> tuple[Outgoing, str] | None:
+    """The risk check and its rule when the charge may be paid without the payer (None: the
+    payer confirms). Status and step-up are screened here; the kernel evaluates the limits
+    under the wallet lock. Raises ACCOUNT_FROZEN and the like."""
     limit = runtime.settings().payment_code_password_free_fen
     if amount > limit or await _password_free_today(payer.id) + amount > limit:
-        return False
+        return None
+    risk = Outgoing(user=payer, wallet_id=wallet_id, amount=amount, operation="PAY")
     try:
-        await check_outgoing(Outgoing(user=payer, wallet_id=wallet_id, amount=amount, operation="PAY"))
+        return risk, await screen(risk)
     except DomainError as error:
-        if error.code is ErrorCode.VERIFICATION_REQUIRED:
-            return False  # the payer confirms, with the step-up code
+        if error.code in (ErrorCode.VERIFICATION_REQUIRED, ErrorCode.TOTP_REQUIRED):
+            return None  # the payer confirms, with the step-up code
         raise
-    return True
 
 
 async def _existing_charge(merchant: Merchant, out_trade_no: str, amount: int, description: str | None) -> Order | None:
@@ -191,33 +195,49 @@ async def charge(
     row, step = await _match(code)
     payer = await User.get(id=row.user_id)
     wallet = await wallet_of(payer.id)
-    free = await _may_skip_password(payer, wallet.id, amount)
+    free = await _password_free_rule(payer, wallet.id, amount)
     now = clock.now()
+    created: list[Order] = []
+
+    async def claim_and_create(uow: UnitOfWork) -> Order:
+        """Spend the code's step (one conditional UPDATE: of two tills one wins) and write the order."""
+        claimed = await sql.fetch(
+            uow.conn,
+            "UPDATE payment_code_secrets SET last_used_step = ? WHERE id = ? AND last_used_step < ? RETURNING id",
+            step, row.id, step,
+        )
+        if not claimed:
+            raise _invalid_code()
+        order = await Order.create(
+            merchant_id=merchant.id,
+            out_trade_no=out_trade_no,
+            amount=amount,
+            description=description,
+            source=orders.SOURCE_PAYMENT_CODE,
+            status=orders.CREATED if free else orders.AWAITING_CONFIRMATION,
+            token=secrets.token_urlsafe(24),
+            expires_at=now + (PAID_AT_ONCE_LIFETIME if free else CONFIRMATION_LIFETIME),
+            payer_user_id=payer.id,
+            password_free=free is not None,
+            using_db=uow.conn,
+        )
+        created.append(order)
+        return order
+
+    async def paid_at_once(uow: UnitOfWork) -> Movement:
+        assert free is not None
+        order = await claim_and_create(uow)
+        risk, rule = free
+        return await order_movement(
+            order, merchant, payer, wallet, key=None, risk=risk, allow_rule=rule, from_statuses=(orders.CREATED,)
+        )
+
     try:
-        async with unit_of_work() as uow:
-            claimed = await sql.fetch(
-                uow.conn,
-                "UPDATE payment_code_secrets SET last_used_step = ? WHERE id = ? AND last_used_step < ? RETURNING id",
-                step, row.id, step,
-            )
-            if not claimed:
-                raise _invalid_code()
-            order = await Order.create(
-                merchant_id=merchant.id,
-                out_trade_no=out_trade_no,
-                amount=amount,
-                description=description,
-                source=orders.SOURCE_PAYMENT_CODE,
-                status=orders.CREATED if free else orders.AWAITING_CONFIRMATION,
-                token=secrets.token_urlsafe(24),
-                expires_at=now + (PAID_AT_ONCE_LIFETIME if free else CONFIRMATION_LIFETIME),
-                payer_user_id=payer.id,
-                password_free=free,
-                using_db=uow.conn,
-            )
-            if free:
-                await post_order_payment(uow, order, merchant, payer, wallet, from_statuses=(orders.CREATED,))
-            else:
+        if free is not None:
+            await kernel.move_described(None, paid_at_once)
+        else:
+            async with unit_of_work() as uow:
+                order = await claim_and_create(uow)
                 await order_events.order_changed(uow, order, notify_payer=True)
     except (DomainError, IntegrityError) as error:
         # A concurrent charge under the same outTradeNo committed first: answer it.
@@ -227,7 +247,7 @@ async def charge(
         if isinstance(error, IntegrityError):
             raise _invalid_code() from None
         raise
-    return order
+    return created[-1]
 
 
 async def confirm(payer: User, order_id: int, *, payment_password: str, verification_code: str | None) -> Order:
@@ -243,8 +263,13 @@ async def confirm(payer: User, order_id: int, *, payment_password: str, verifica
     wallet = await wallet_of(payer.id)
     risk = Outgoing(user=payer, wallet_id=wallet.id, amount=order.amount, operation="PAY",
                     verification_code=verification_code)
+    rule = await screen(risk)
+    movement = await order_movement(
+        order, await merchant_of(order), payer, wallet, key=None, risk=risk, allow_rule=rule,
+        from_statuses=(orders.AWAITING_CONFIRMATION,),
+    )
     try:
-        await pay_order(payer, order, key=None, risk=risk, from_statuses=(orders.AWAITING_CONFIRMATION,))
+        await kernel.move(movement)
     except DomainError as error:
         if error.code is ErrorCode.QR_CODE_USED:  # a concurrent confirmation paid it
             return await Order.get(id=order.id)

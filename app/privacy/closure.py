@@ -32,6 +32,7 @@ from models import Account, BankCard, Merchant, Refund, Transaction, User
 from models.codes import VerificationCode
 from models.identity import RealNameReview, RefreshToken, SecurityQuestion
 from models.notify import SandboxMessage
+from models.payees import SavedPayee
 from models.privacy import ClosedAccount
 from models.support import Ticket, TicketMessage
 from models.totp import TotpCredential, TotpRecoveryCode
@@ -163,6 +164,7 @@ async def close_account(user: User, password: str, code: str | None, ip: str | N
         await TotpRecoveryCode.filter(user_id=user.id).using_db(conn).delete()
         await TotpCredential.filter(user_id=user.id).using_db(conn).delete()
         await BankCard.filter(user_id=user.id).using_db(conn).delete()
+        await SavedPayee.filter(user_id=user.id).using_db(conn).delete()
         await VerificationCode.filter(recipient=phone).using_db(conn).delete()
         await SandboxMessage.filter(recipient=phone).using_db(conn).delete()
         await audit.record("account.closed", actor_id=user.id, ip=ip, conn=conn)

@@ -31,7 +31,7 @@ from ..ledger import sql
 from ..money import format_fen
 from .alerts import raise_alert
 
-OUTGOING_TYPES = ("PAYMENT", "TRANSFER", "WITHDRAWAL", "WEALTH_PURCHASE")
+OUTGOING_TYPES = ("PAYMENT", "TRANSFER", "WITHDRAWAL", "WEALTH_PURCHASE", "RED_PACKET")
 LIVE_STATUSES = ("SUCCEEDED", "PENDING", "PROCESSING")
 # Operations an unverified user may not do at all.
 VERIFIED_ONLY = frozenset({"WITHDRAW", "WEALTH_PURCHASE"})

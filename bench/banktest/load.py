@@ -4,7 +4,8 @@ then times out) and 0092 (times out, does nothing) cards: they answer PROCESSING
 finished by the recovery job (bench/banktest/rails.py checks how they ended).
 
 Each call ends as ``ok`` (a transaction came back), ``failed`` (a business UserError such as
-INSUFFICIENT_FUNDS) or ``unknown`` (timeout, dropped connection, 5xx, "Internal error"). An
+INSUFFICIENT_FUNDS) or ``unknown`` (timeout, dropped connection, 5xx, "Internal error",
+SERVICE_UNAVAILABLE). An
 unknown call is sent again later with the same idempotency key and the same input until it
 resolves; the record keeps every attempt's outcome.
 """
@@ -128,7 +129,10 @@ def classify(status: int, body: dict[str, Any], field_name: str) -> tuple[str, s
     if not payload:
         return UNKNOWN, None, "no-payload"
     if payload.get("errors"):
-        return FAILED, None, payload["errors"][0]["code"]
+        code = payload["errors"][0]["code"]
+        if code == "SERVICE_UNAVAILABLE":  # a dependency failed: retry with the same key
+            return UNKNOWN, None, code
+        return FAILED, None, code
     transaction = payload.get("transaction") or {}
     if transaction.get("transactionNo"):
         return OK, transaction["transactionNo"], None

@@ -419,6 +419,38 @@ CREATE TABLE IF NOT EXISTS "outbound_messages" (
 ) /* One SMS or email. Written in the transaction that decided to send it; a delivery job */;
 CREATE INDEX IF NOT EXISTS "idx_outbound_me_status_4a3b71" ON "outbound_messages" ("status");
 CREATE INDEX IF NOT EXISTS "idx_outbound_me_next_at_0e5ef6" ON "outbound_messages" ("next_attempt_at");
+CREATE TABLE IF NOT EXISTS "pay_requests" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "request_no" VARCHAR(32) NOT NULL UNIQUE,
+    "amount" BIGINT NOT NULL,
+    "note" VARCHAR(100),
+    "status" VARCHAR(10) NOT NULL,
+    "expires_at" TIMESTAMP NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "requester_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+) /* A request to pay. ``amount`` is the sum of its items (fen). ``status``: OPEN until */;
+CREATE INDEX IF NOT EXISTS "idx_pay_request_status_5e462a" ON "pay_requests" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_pay_request_request_9757c3" ON "pay_requests" ("requester_id", "created_at");
+CREATE TABLE IF NOT EXISTS "pay_request_items" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "transaction_id" BIGINT,
+    "settled_at" TIMESTAMP,
+    "created_at" TIMESTAMP NOT NULL,
+    "payer_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "request_id" BIGINT NOT NULL REFERENCES "pay_requests" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_pay_request_request_91dbe1" UNIQUE ("request_id", "payer_id")
+) /* One payer's part: PENDING, then PAID (``transaction_id``: the linked transfer), */;
+CREATE INDEX IF NOT EXISTS "idx_pay_request_payer_i_7a3311" ON "pay_request_items" ("payer_id", "status");
+CREATE TABLE IF NOT EXISTS "saved_payees" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "user_id" BIGINT NOT NULL,
+    "payee_account_id" BIGINT NOT NULL,
+    "alias" VARCHAR(30),
+    "created_at" TIMESTAMP NOT NULL,
+    CONSTRAINT "uid_saved_payee_user_id_6cc092" UNIQUE ("user_id", "payee_account_id")
+) /* A transfer recipient the user saved: the recipient's wallet, plus the user's own label. */;
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -442,6 +474,38 @@ CREATE TABLE IF NOT EXISTS "closed_accounts" (
     "created_at" TIMESTAMP NOT NULL
 ) /* One closed account. The identity the law requires to be kept (the phone, AES-GCM */;
 CREATE INDEX IF NOT EXISTS "idx_closed_acco_erase_a_fc3326" ON "closed_accounts" ("erase_after");
+CREATE TABLE IF NOT EXISTS "red_packets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "packet_no" VARCHAR(32) NOT NULL UNIQUE,
+    "mode" VARCHAR(10) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "count" INT NOT NULL,
+    "shares" JSON NOT NULL,
+    "claimed_count" INT NOT NULL,
+    "claimed_amount" BIGINT NOT NULL,
+    "greeting" VARCHAR(40),
+    "status" VARCHAR(10) NOT NULL,
+    "send_transaction_id" BIGINT,
+    "refund_transaction_id" BIGINT,
+    "refunded_amount" BIGINT NOT NULL,
+    "expires_at" TIMESTAMP NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "recipient_id" BIGINT REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "sender_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+) /* One red packet. Amounts are integer fen. */;
+CREATE INDEX IF NOT EXISTS "idx_red_packets_status_b5198b" ON "red_packets" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_red_packets_sender__7960a7" ON "red_packets" ("sender_id", "created_at");
+CREATE TABLE IF NOT EXISTS "red_packet_claims" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "seq" INT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMP NOT NULL,
+    "packet_id" BIGINT NOT NULL REFERENCES "red_packets" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_red_packet__packet__42c91b" UNIQUE ("packet_id", "user_id"),
+    CONSTRAINT "uid_red_packet__packet__5a70d8" UNIQUE ("packet_id", "seq")
+) /* One user's share of a packet: at most one per user (unique), ``seq`` 1..count. */;
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "type" VARCHAR(40) NOT NULL,
@@ -1021,6 +1085,41 @@ CREATE TABLE IF NOT EXISTS "outbound_messages" (
 CREATE INDEX IF NOT EXISTS "idx_outbound_me_status_4a3b71" ON "outbound_messages" ("status");
 CREATE INDEX IF NOT EXISTS "idx_outbound_me_next_at_0e5ef6" ON "outbound_messages" ("next_attempt_at");
 COMMENT ON TABLE "outbound_messages" IS 'One SMS or email. Written in the transaction that decided to send it; a delivery job';
+CREATE TABLE IF NOT EXISTS "pay_requests" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "request_no" VARCHAR(32) NOT NULL UNIQUE,
+    "amount" BIGINT NOT NULL,
+    "note" VARCHAR(100),
+    "status" VARCHAR(10) NOT NULL,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "requester_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_pay_request_status_5e462a" ON "pay_requests" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_pay_request_request_9757c3" ON "pay_requests" ("requester_id", "created_at");
+COMMENT ON TABLE "pay_requests" IS 'A request to pay. ``amount`` is the sum of its items (fen). ``status``: OPEN until';
+CREATE TABLE IF NOT EXISTS "pay_request_items" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "amount" BIGINT NOT NULL,
+    "status" VARCHAR(10) NOT NULL,
+    "transaction_id" BIGINT,
+    "settled_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "payer_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "request_id" BIGINT NOT NULL REFERENCES "pay_requests" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_pay_request_request_91dbe1" UNIQUE ("request_id", "payer_id")
+);
+CREATE INDEX IF NOT EXISTS "idx_pay_request_payer_i_7a3311" ON "pay_request_items" ("payer_id", "status");
+COMMENT ON TABLE "pay_request_items" IS 'One payer''s part: PENDING, then PAID (``transaction_id``: the linked transfer),';
+CREATE TABLE IF NOT EXISTS "saved_payees" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "user_id" BIGINT NOT NULL,
+    "payee_account_id" BIGINT NOT NULL,
+    "alias" VARCHAR(30),
+    "created_at" TIMESTAMPTZ NOT NULL,
+    CONSTRAINT "uid_saved_payee_user_id_6cc092" UNIQUE ("user_id", "payee_account_id")
+);
+COMMENT ON TABLE "saved_payees" IS 'A transfer recipient the user saved: the recipient''s wallet, plus the user''s own label.';
 CREATE TABLE IF NOT EXISTS "payment_qr_codes" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "token" VARCHAR(64) NOT NULL UNIQUE,
@@ -1046,6 +1145,40 @@ CREATE TABLE IF NOT EXISTS "closed_accounts" (
 );
 CREATE INDEX IF NOT EXISTS "idx_closed_acco_erase_a_fc3326" ON "closed_accounts" ("erase_after");
 COMMENT ON TABLE "closed_accounts" IS 'One closed account. The identity the law requires to be kept (the phone, AES-GCM';
+CREATE TABLE IF NOT EXISTS "red_packets" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "packet_no" VARCHAR(32) NOT NULL UNIQUE,
+    "mode" VARCHAR(10) NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "count" INT NOT NULL,
+    "shares" JSONB NOT NULL,
+    "claimed_count" INT NOT NULL,
+    "claimed_amount" BIGINT NOT NULL,
+    "greeting" VARCHAR(40),
+    "status" VARCHAR(10) NOT NULL,
+    "send_transaction_id" BIGINT,
+    "refund_transaction_id" BIGINT,
+    "refunded_amount" BIGINT NOT NULL,
+    "expires_at" TIMESTAMPTZ NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "recipient_id" BIGINT REFERENCES "users" ("id") ON DELETE RESTRICT,
+    "sender_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT
+);
+CREATE INDEX IF NOT EXISTS "idx_red_packets_status_b5198b" ON "red_packets" ("status", "expires_at");
+CREATE INDEX IF NOT EXISTS "idx_red_packets_sender__7960a7" ON "red_packets" ("sender_id", "created_at");
+COMMENT ON TABLE "red_packets" IS 'One red packet. Amounts are integer fen.';
+CREATE TABLE IF NOT EXISTS "red_packet_claims" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "seq" INT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "transaction_id" BIGINT,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "packet_id" BIGINT NOT NULL REFERENCES "red_packets" ("id") ON DELETE RESTRICT,
+    "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
+    CONSTRAINT "uid_red_packet__packet__42c91b" UNIQUE ("packet_id", "user_id"),
+    CONSTRAINT "uid_red_packet__packet__5a70d8" UNIQUE ("packet_id", "seq")
+);
+COMMENT ON TABLE "red_packet_claims" IS 'One user''s share of a packet: at most one per user (unique), ``seq`` 1..count.';
 CREATE TABLE IF NOT EXISTS "risk_alerts" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "type" VARCHAR(40) NOT NULL,
@@ -1207,224 +1340,251 @@ CREATE TRIGGER "trg_audit_records_append_only" BEFORE UPDATE OR DELETE ON "audit
 """
 
 MODELS_STATE = (
-    "eJztfWtT47i29l9R8WWgKvAO4TL9Tp/aVQHS3ewB0gP09OwzvcsotkI8OJbbcoCcs/u/H0"
-    "m2E9+xHDtxFH3pS6KlJM+SpbUercv/7kywgSxy0NN1PLW9nV/B/+7YcILoP5JvdcAOdJzF"
-    "G+wFDw4tPhb6g/iLcEg8F+psshG0CKIvGYjorul4Jrbpq/bUstiLWKcDTftx8dLUNr9Pke"
-    "bhR+SNkUvf+Ovf9GXTNtArIuF/nSdtZCLLiH1b02CfzV/XvJnDXzszHy9t7wMfyz5wqOnY"
-    "mk7sxXhn5o2xPRcw/d/5iGzkQg+xT/DcKfsF7AsGPzb8Uf6XXQzxv2VExkAjOLW8yC8eao"
-    "vXdjTtZnCv3fXvNW1HACMd2wxfk6HNAHhkX2H//3e7R0e/dH8+On13cvzLLyfvfn5Hx/Lv"
-    "m37rlx/+l1mg5U/FMbv8eHlzz74Qpkr0tcte+MFloAd9Ka6MBfqB/jUbp7VwPoZutg7iUg"
-    "ld0B+Z1EWIfHuVMYGvmoXsR29M/9s9LsD5j97t+afe7W73eC8O9k3wTpe/xWBfwPxEf5YI"
-    "wOH4eqANX1hgu3i+Vw7u4c8lwD38ORdc9lYcXJ1uayLghuMrgRusyjYu2+MyyB7nI3ucQp"
-    "b/LYBsOF7KZVtu3RYt3PTKnbousvWZ0OqNyKwO553zm3/trATooxIwH+WCfJSEGD5D0//l"
-    "QlZGTOxtY6MumH+WwNhYYD9y8f8gWwz4hYxCvRrquosYPhr00shf0Hc8c4JytpaYZAJ/Ix"
-    "A9CP/R2FbzX6OprTOsQeDJDCFBB9TYfPlHU1tQAej3l9f9u/ve9Wc2/YSQ7xYHsnffZ+90"
-    "+auzxKu7p4kNaj4J+Hp5/wmw/4L/Htz0Oc6YeI8u/8TFuPv/3mHfCU49zH64Bo0oWOHL4U"
-    "sx/U8JcjVRryoiVOm5S5pF6z67V/bkMb929JTpWzFM01r4gF1kPtq/oRnXxCX93tDWs86Z"
-    "YPV/CabZLA38CFdY+OriK7rwZc4DRBce/en0ByOP//hb+hzcXp5TiBnCQ6g/vUDX0HKgni"
-    "BXH0M7Y8c7CyQ//HaLLMh/RS7S15FZNsxYzYM7tjOwnYZOQpZD6bM/i6wg0XdsAvn5syRQ"
-    "94uZZAWL00D0AV4XaBuy6fE9DHdxZO+K7WrptybdSfIVaMNH/pPYZ7NPCnneqWF6t0jHbp"
-    "xYzXi7U0gFs4Gay0cqPnhr+WAPi1uPUamGzEdZVbGAnkyHfyPd0yrZ7xnCShEVFbE4fcrf"
-    "h+QcajIwn6dliM/TfN7zNEV7mo4IuP7oWsj6duFa5pbpNP+W6TR1y2QgD5pWhgH2z7vBTT"
-    "a4EZEk32PqHvgPsEyygf5/AbIMixiVEyK6e937Mwn2+dXgLMnRsAnOFOe29ZxbivnJJyqa"
-    "NP/PoP10DrNt//l7hYb/kI7SdKisfsktnHyrn68A0cvemJCye0rYPfZ0MqTmObL1NM736D"
-    "VnqcelpAC6aOvv/3lffDzPd/6rwc3HcHjyzM4Env9akSWelJMu0ql+G3QCyRM1Z3zkRLBO"
-    "CUqx0hOxDd0ywQ3d/OiGbhJuCxLvWATmuYCE8JZZzPlrObWUx9gy6NPP/iu6Z2eISoH3qj"
-    "duaqIj95luCw7FTsg6SUtKoYBEoGoZE6Wbb6J009QMmX/ntD2OsYWgnWOQxwQTWA+pZFNg"
-    "z19Z7XI/GwyuYsv97DK5nr9cn/Vvdw85+nSQ6eXwjYo82D7yYO0BO63b2LYvYqdtKlhFyE"
-    "6TTNilgSYO9lhwdP51eHpQp4gbMxfDha7Gd3YZSh3whGZ7YP8fwBsj4CKqZuL9RMAYkjGA"
-    "tgFMjwDi0fVl0HcJ1SaTcDwAPUCPWuKB7jEY46lLDnYSKmzkAzIIvL+i6qYftvNvRem1ZS"
-    "frFFB66lBZ2/0xe0oEPJVguITuSf3sEnYYGoK38zEhCWGuP+8rOEg0doyIOd1xOQnBrn9N"
-    "R2InhTfstKyK3q+6bfv2URr//OCJhYSKnVCxE4r+2LjYiX9Sz8eG1k6Gnxi+1SnyDv/2B5"
-    "V0CQc2AkNoMe7AoEvlGU2Q7f3KXbQwMwOQ6QR4GPwPcvEB+OqaHnU9gWkDTGUvzkBkv097"
-    "hA3MryI6Wn145bt/quBEgwUnJmgiVC4lHC9fDGszVRGUQbB1BoFyiNpxphRcjnjxzLwl70"
-    "ikzPPrJG5K0qtxiRxnlb2bDXqjyZXzlPAMFyGaLp7vI4Sp6Sq4ektN8XABCNbYS4hJF3pa"
-    "f+ySqlbWsF1O0XjErli1soiMhDjXnyMwQkhjcGhDJ+Okzy+blRBb3fXtacPVs7qHx78cvz"
-    "s6PZ5v2vNXivZqFWan3Mq4WxkWrRUvbhCVU3ERlS/Y8ItdISYlKqXAr8uZ56jW4MZLHuoY"
-    "XXw5rnvGFlMDrpHi7ZJCG99Wl+BFoGNqT2i2JC8SOvM9x/zND8iSBPfEzUXgVLqIGhNGTZ"
-    "jd8slkxQy7BnKXRGrA5pAVoO+uxkqqL0tMwhm7r/7dPQ/Ks8sCVZP05GDqDfFr/xllM5TR"
-    "tztFJCXmAzXERiqickuJSg87ZkaWaz65MxeQkNk5LMVPHhYQlIdphtKBMwvDjEWeH2MYEV"
-    "kqyLBtaK86ytCZDilS40r8T1K2BgaoXXX2ZKJ5FM23ffpvSThpeLeeYYlFrt3zrbDoDX+j"
-    "BthfCe+b/vlvZZS10igbTvUnlLGVFdTlmkussD1Q74/e5VXv7Krf1BbVdEwnnGQzd4U3A3"
-    "MZRUxXvhVQ5/X2ndfqWq5FD2CQxCKsgLicUkBdV3N/LzKPlrxEiuQwbZgiyl4ixdeguqGr"
-    "Fdwlb+ia9LSCG6cMR2txF5XvZ0Uuvxp2s+gi8qb8g1z0bKIXCiE0LNMvSMe8rg6IFVgJX0"
-    "oHjisXrbUumr+cBMN7Y0LSBffWX+g0wGuZ3KDcKVSKUFXbUXnNaytWAYlYFZyFhIS3dd0y"
-    "VVm6+VVZuhm9VBZfSwDlhJh8Gb8npTILTgoyC07SmQULM6kszguJFZKcn/s3F5c3H7Xb/h"
-    "+X/a8rYjpPyzCdSQInwnSepk/SlCUqwrpliK+LelM3oqUYtkBjNvYEK2jHxNRWVmor81Gr"
-    "EOeeEFQ2aXXTiANZ5UYhIbqSOA+1rVXc1nQ8cRgfVenqKCGrNN1mTeNn5BrTjMOrsCNBRE"
-    "q1I1DtCNSFbMmnrQXld9rmDazHkFElvNtyJbvO0kdtU0jttY+SS74GhCXPSm1rA447aBtD"
-    "/HqNCIH8sU3dziZGdIpuaYk/Vpv4g1Va0tZer+qmY6Ksa6Yi8ioi1BRFvMbiSSelLjxOCm"
-    "48TlJXHs7UpbakEEcYEZHwVqn+xgoees1Yxvl9JMPxUoBb5CQ10TyS0Me/ghcbEVMu7Oa4"
-    "sC3JAYoa9xkGUML2z7d+IuZzyfLyvXnNdwABMxGBDm1AEDoArDK8i18Ab4lKwBB7Y0BMKg"
-    "92DZMelXylmQQ4VMi/hdhLl5dvYH7xTKUIxcQD5fh7yHWg68204qHplKc3JlAhd621CaPO"
-    "pVjcXVpSBd8lzJZ08B3HRgTkYLwUZkvTZUs3I/hlZQAfllm9h/mr9zC1elmNIhtlJFQUlC"
-    "1diMgIce0xRSoOdE13BCOUdS1agHogsDrIGy4Pu+ps1ai5KFpwOlNYvriqZopPR7Fz0agy"
-    "7oGsfLDXz1aZtumZ0MOu8EpPS8qHdyPLfAGc4BpPCcoHeP0LXAX5510vnJS6XjgpuF44SY"
-    "I9hPaTpjOCTZQ7SUqq2NjqsbEW58SWS6PLm6MhvchKb8WSG5GLbB1VyWmMSapHo6oO0Cs1"
-    "EVktAcGDNylXy2nQIjax/obn+hjpT3jqaVNXkJSJy6lzt9S566c9s4uQCiRNhrCiDlShK3"
-    "UprfJVlKbzNI1eHaRzZbmu+UxNA3GF50yh9N5mvatSdus+YvODOcpro2AS5V3VlFChyrDV"
-    "XIbtradgpUi3bMWXBbrgwV+iPVVQonDJ7jjlSzluCPhZxb1cRL8y8ZaESu5uVJ7JqnsvCd"
-    "G9GZYIl2QxNRnRy5PJMkJ5wySz/BheFiSr0pak5vDzQ1QdiqJYLk0oIF1Aav0xk2gCTSHu"
-    "eC4gGz3fTCYYJOQF041zDMlYaA0nBSWMnmyGpMdWVgPFggTHUGCF9e++3PVvm2J6VxBbsx"
-    "mB1js3g9vr3tWKcK49EtiHTBOvT5oSVNd7pXYOx++bqi2xZ+dMIJ8CDrvvSiUXvCvILnj3"
-    "pgJG1NSYulnbea7pXTiHNBeu3cPjX47fHZ0ezw3x+StF9nea5w3hsjD1Yw1tantZ1uAbTR"
-    "1z5lBXLG2+YrHwo2lXecLSguqxSj5WPkYv9KdQpdDz2K12WV0wjXq42v9wLbOpZs+gtN5m"
-    "rVOL2+JpGpq4g5Qlu0qH9OaP/u3lh8v+xaa6SwsAkZ3Rez2/MkxKUAZrfdUVYkxDs6eTIX"
-    "JF0U8JKvSXQZ//YJF9J0NUNmK3/rjroel6Y40dutnHek7yTUyq6CiXasWzozm5V5vkSfOw"
-    "RX9gEChR+phMScqwXyTIrTLUVj6xla6U5k6I9oxcIpiclxKUEOra79NUbPp2+wBTx6io/7"
-    "ikhJ2AmKVtDGxrtjOPxtlQtc8jZUqWyUuFay4ZdSRdAGF2evOSKJ3Rec7p2A18VErhNEEu"
-    "q6607GK6DqaRFaZIj2IVCtmGUMgNhihWQn1ZqCK122VEbIwtg06yJFSf/FlkBYn7s5AQuh"
-    "TYHeqyuxSdrTefTCbMmgxLvoWm1fM8NHG8nYzo5OjbnaIgZfqFWXYhHyleadgbQw8gljaB"
-    "DPD5dnDev7u7vPkIWIkQl71rA9MDL5CAwFEEuxAwU2mfmUrgxfTGhgtf/MyGvHLDtX3IN1"
-    "u3IHVDDDDCLnDgDE+9PaqrMQIu0lnDsBn4Gw/BBEHCronptARQ+MHIxRPw8LC4zHx4KFnA"
-    "WEVntzI6u41NrrZGLbFowYpBBrXHFSjeabsK9QetiM79Sr8Dh62NnKL9eUMLz9WwfVFQSl"
-    "jDoVjJQ/YrO/QgCKYBwTTAMP3DC7OS+2HxJ7CLp/QgXOxLwL8d2+sAgum5RRe0O3t4SJ2x"
-    "DXzGN5sOeEEuYbuXNx5R0GcAjthBDQF7FOmR26H/1F1IxgCzV+l6Yg9zxz9loT0Djot1ag"
-    "7mHbF/7dABz6bh51/Nv6FfrV+dve3Y5AsyoyLKKx2kHJGRMaekVBJPQQ5P6rJ38VQIoBwT"
-    "khDm+u/UcfQwKAtzTEhCmOsv4a/qy6/PQN+AnCl18648IOUBiXpAfyDXHJk6P4nO6Us7Ga"
-    "5Pakyhz/McGU1XqrGCpq1/JVp9LhpSRvt/KU+glZ5Ae1u7rvOMUb1dV4DyUZmT/Cj/JD/K"
-    "6FBiIOHk25iQhDDX73GhV8ek52+1mpoRSQlD1TbdLop5fJEbyZIpnlERldyZ9OSmpFp8J1"
-    "HJmxvxwBgIZtmyGFsI2tm6DUUSih1Smaaelvkrq9Xm2WBwFVPk2WUyQenL9Vn/dveQa5AO"
-    "Mr0cRkQ57Nv3nLXEYf/dvWL51XeIkJybysSITpGz/t3V/HRt4o8uHfzzgobAYVExkDxRrQ"
-    "MPgyECxHy0kQFMGwxnPKKG17MD9PPBbvege3CU2VJ8qbnKsAMLOjJi/ik+oJ18gIefkFiy"
-    "VyggXc3E+h0ngugB5Al7qAkx5aOWgXojbk12PvdvLi5vPjZ16idL+pW5FCwq6JciXCzGAm"
-    "oVmzhmS0u4vLulail2C2opdjPa8fromU4FyH0h+dJyFdelXPdKrjvRWdydoQ1nwrHIKVHV"
-    "oqRyqMMCSrLwn0of4JnS8m1yR2Vie47yY3uOUrE9IXIVYsBjkoqebPMeZyDdNCppOS6ptN"
-    "xuLVvmM0vTqqTnuKzSdJs1rWjw7dN/S2jwWwStG7oMb9GziV52spJf4yM6hfmv80KKLh9d"
-    "mgZngvtMEJDpcGJymw+8QNNjPDZLn9nlOabE2wPEg6MR8OcHu+8ODg+6mWx4HVOKkeLUaV"
-    "BkeDvJcNY9StgfjAg1FQIhqyZaU5R1k6gWCauyKvjXXpa1bbuQ/IVZN2jRZ1RmVfdt6WVa"
-    "f61y+nTr3NB3MW9V4wndI2dLy0eQNnLdFoLHHKjKyMeEFfClgCfIorMJQ54QU2CXAtvGWS"
-    "dgPsrhePngPSkF70kBvCdpeH2yoIJTmRBUV4zVHUsOZBXWNCGqyPG2kaOKHN9u/beGHB/R"
-    "HzK+54GxmdR45P1OMTHOR2o8xrYkKz6wEcAOpCsNBOKAi4NdbFszXk6RBZICk4An5HgZJL"
-    "jwDN/sbzb/NQTgES9ZxaLH902bEeYTAOlXnZjW7FeAoD4GU4LABLpPhIeV+zOzFCcAbYPO"
-    "SaaIfLPZh5CpzkpQYZdFobOxhNHy/lzvgUO/GLI5LQ99eX8qukvTv/3J/bGqTGT7D2jFwb"
-    "dFEwvk/adHxBtYSMjHOdYfdcX3K+FkgLiUSrp4k9pVEbzSGnwquXp79OvbdRX99oik0nKb"
-    "tSyWzaLSWMoegooO2b7nqiV0yB3Sp67pzX6njn1uee/kmE5hXe9gtPY9GF46YDAU4FwDYw"
-    "ig+4jtrs9n4BHnNmzsTqBl+owEq6MNdo8OugfHmeGCy0+YWVw76r9iYvIfoEprt8hLVnxF"
-    "WzQRKbAXPikp6O/o82flgh+Vk6lO8VH3l9M54Ow/RRDfXfeurtKYfo9syGWtsqiMFOF/yS"
-    "z6cmn0RXn0qYth/2AQJoMSYhKi3T05KRPlcHJSUIrzRFnDyhpuiTUcNk3tOeZvaJZlCydG"
-    "FFrCYSdXDTqm9oRmpQ1ham88I3ffw/v+vwAVZvYqBOGUB+CemrMvY2wh/qZJABnjFxtgW0"
-    "fvAb8KhOwdZGTYxbXO/83m5vTup+ve+f7dp1735JR3lPMvBf35HeQ4yN0LLyU7YISn1CQf"
-    "+veVDw+Oi0bmq+oZtwkmXb5xzf8WOB/D8RIejKdlrJDTfCPkNGWD+I+ICLwLCenuoeqP3a"
-    "ZbmbB9F5WRcQ3XX/ZLx05Wk+WiqiGhhIQAN+KrhDbwMCM2oOgojMvJ5GmvmOhQ7sv2uS9R"
-    "/VuQeFrF++6krLoObbOm1aX3Nmh57sWLOpcJQXWkCh2pKUYorZG0Oj5gF5mP9m9oxlVySb"
-    "87zO7WmaBzNlAVP8L1Fr662AZc+DInR5LLkGJAfznyq/ff0qfj9vKc4r1evu0WUZsjTuVk"
-    "j+iU4ttcPrgk3XaNbTSLUF/g0XxGBLAfCPjVMcCugdyOz3aFnBXjwh4e8DT8MLp9BPRVjG"
-    "urc3IWyP/wMEIoePXhgfFpvPo7dD3G37F/8/l+IoCOAy7ypi4rFM/5ONMDu46LAV3jsOB2"
-    "O7leot9CXXO3Z4PsFDBxcaWlFFHQeTcpKKHbXT+vobrvrisJYr4ZioEfl5OmF9bqy0ARse"
-    "CDhYR8YaGNsHmbUbhldRjX3jidfpRNIKe7hB28tKzK/FesqWJNK1UEwBOHeaWVVkBCVvFp"
-    "bda04tPWvtlyjkAY/6iUAl+Rme0lM1NrvQZwB+E8kiIbfbpbxRH7wGdQw3ONlGCE+a8rHX"
-    "8Ziv1EfDo1j52lExnIJ2fBZ2jyERA4cEZFeO8VVv/E9BtuJ0Iw6/6Ib/bvt+xlC0MD7BI8"
-    "dXUEfr/do7MD+kEuhRaMXDwJhenn0r8nyPaATnGbi3zu/eu6f3OvnQ8u+nsB5ey7lA8Pv4"
-    "Lz2z41IS46oPe1d3l/efORjrv5cHl73bu/HNx0qPTlBfvE86vBXf/iAHC62uepR+YrI6LH"
-    "yKYfbBrf7N0RsjtgDK3R/tTh0aecEQOvgLMz9AnThg4B/4851tQxfk8n8ykbZufxoXRinf"
-    "1NFvR6wPwLsdshxClyWzVHbd1B2nmD9J7rMqWHYs47Kichb6Io7w1f9dEOQpW6edbRxrNl"
-    "TrGiX0M8g2O5KZ4pkfNVZi/p5u8l3XRYMDc9hFCeS6wQ5d9vVwNw/cHtqm24qmClaMvlaE"
-    "vuNWmV6gekRBu6JpLV5I8qgZAXzJskoIwD4wxjC0E7TwsJ2YQWhlS4qWds/spqH7KzweAq"
-    "9nydXSb723y5PuvT04Q/WHSQ6eUib1a5momIqVuZNm9vuoWrpSzEBJWO26xjFevQjlMsym"
-    "+mtVActBYRkyZsrXt4/Mvxu6PT4znq81eKwM4EVmxVjzItgc1FcuUBgDE+Xgz7DGGlhyX1"
-    "IPwAJCWVBlT4mgpfU0FNG/IIqrialiQJJs+iDLv2LBD88NstsmDORVRu1p8kuP9oMlLmsx"
-    "/QcU7/d4foueLtZETNpAd1iiJogiARjQWJaIQLlA6jYYznIs5kn8eZ+FOA3V7/bv/j+TWA"
-    "LGaDeHssVsTCOvSw+/AAdt8B6m8aeAIM89H0yF6Q6biTAL+RD/lmh/mU6Bm5Mz8+xhvTSR"
-    "iUJKhrxj6BxaQsSjYQDzl02glkDY54MyX/y9CvaiH2PVV1s7afJx3Q9tLBW6OISEEV/4kV"
-    "ub+MiEh3g/muxAXmu9z7y3fpBr5sJ9OQracBvkevOes6LiVFxFSRO9L/8z7miYR47l73/t"
-    "yLeSNXg5uP4fAI/udXg7Pkso4dHGLbSlpWOe7KcVeO+0YWG+4/IzvTVI8PKDTT5/4bYmNL"
-    "Wuh3eEJtUL9H5zyCmtnA2DIAHOIpNaEHtxf9W43FdbPo7n8NvtxrH3qXV/0LcHBwsNfh5X"
-    "xZI1FuFfsfzuK3jXQplEY/zQ9UD+LfF4VR0CsFAPzzbnADhtiYBQb9CxqOMX4CFEWTvxCU"
-    "TuETUtO+IIA8FSGecJzpnyo8vJ32O9dupgGfb0dGZaQzJI/LBMwe58fLHqfCZRULunZ7hm"
-    "MmsMLD8VKY8E0HKgfni4ijFBGRAuJVe0nKPlf2eYF9Hs2L4cacmVVfXOTq4atvHF4EtuHm"
-    "PqKrvXsIYOt5Hpo4md5MYkShOxNY6PTZ5YNL+jOsZYmFH5k5j20EPt3ffwbBDH53k9Dg/5"
-    "XnoXbAGL9QAfuxQ/8PPaDTL8xLM6adl3qnVncArbamCjqcTCfDrGoCufAvBGSyaWsL2CMe"
-    "dKud7nFJlTvTukM8lrM6dfmpq01E4l0TUuoByoz8Iw79BKTlZaoWRP6lJCWK6K4NYOS6Yl"
-    "ePcwH5Uqy7pVKsuwUp1t2MFOupriNkoCy7piidKya3wlSu9Wz5NWZyhZaqMEmXEJRpP15v"
-    "qKIR8TWXDFWU13vtJCIWE6uxVSWrklrI94ajinrbHY5zHG87xAM7vNTyMPdbkW04mGL6K/"
-    "jcv7m4vPkIprZnWtR/7b6+Ar9fMdi9+3J+3u9f9C949Sh2M+Yij30qcKc24Bd1/q3cXtpR"
-    "Xs1Hqpu5Tdv+OgVetbo2Wvu10YYUugm2kKaI82RFoVIFhQrqCaWKZkXozJJuWlREmhiv+v"
-    "gjfYyMqYU0dqkigGpKTkGbirplIYbV6YU8ccUxpKG20asXXnVUoEIzxFdSh2GVhopUbKhv"
-    "xVeivZOyquBGmzWtghe2W/+h7yvs2CQElWNT2bHJj/osxD8/7lOBXwx+Ac8Zrur6eM5+ZM"
-    "YN00hZnjOxFZToeIDCdIElMU6lH8iKcORhXyLxPbTALfyYsdmIR6BFAqUkAX4VAWjzHSGf"
-    "c49uGm9z7uHzVzrr/cvtlR8SFmnxQJBLrXY/ifwFsqwVgidzopztrB1A6MO5aNXr94Dw0y"
-    "zTLHtjn6Ii01p8tHY2mEOXVSOR+gCuJcKfB8OlSAqI8+YnpcJETgrCRE7SYSKLvMY4wCy3"
-    "r8CGz+IcDVP3wH+AZZINPlyzoGVYxFzjVAJGMteiE/d52QTJBIxFpr87c7ysMJ0yVQIWsl"
-    "Is+FVnwSCbASEaIhWRWmGAVLjTb2yA1AiaFv0WGjHtrK4UxcRdSlgxtG1m6AyT8GekChUf"
-    "F1V6brWeUdXmwnFJpeU2a1ndt2yf/lWy6OZxdSGzfOdRoCZvVL9ZDOqUqoBDwvECQbLnY9"
-    "OGQIfUhzWgCww4S5FrE2yjWQcMp6blAUyNO9aJlQWq0sH7VAz8jYfZ4bB1Tc5q3PQmfsNT"
-    "0wYjZP8KHh4eXUwIq2bpt7jd68z7pNJXO34HVv/9kd9plvD+qz5LSKff6wSVc/DUo+N4SU"
-    "tkPCJXY1/uES2K6ZDpJKyUQ+VYzU36+NLfSeg3Dopiep7FoQdQ551ZD9jcOnleTGLgF5sV"
-    "RGBqAyOT/rH75f7D/jufkTwbXOcG+KYieumXSLVsVeykYifbvuWuqW8ozMgvKegX6g+Xgq"
-    "1pOqzXb52uZ7fAyF3aCSmZlnZtkZH8cBPbMeYiMgG6ln4igsBHhBT0laFn1poY7qGEAr0y"
-    "6IH1K4Z7REhBXxn6mK8hpoCUqFJDZTVQH03kYi8YLoV1qCraKZKyRSRlk7zbZ35k7WR3hW"
-    "HvdEoxbJGTr0xAnD88I1ptzhYNocVCUd/ziDTOhdE/nxGnuR4eIq1HGY/F1B8Uh87IP2/2"
-    "4xgF9/l2cN6/u2OZ7LtjCjsIP+0ZmvzB2gP7/wCshjX4DwiqV++6yEL0KTF4DTiWGr8YrR"
-    "LaN/T0VHRX61TSql7H2/tkLNQwhPaTprODS1QJSUn1LFRWQpXuvOtoyisd8KoftapikuFA"
-    "LSzIpvylxI1Ht8yNRzf/xqObisZ+dZDOXVHXNZ+hVcGZzZlCVXJtnfMaZ0rNKsxFRExF0L"
-    "VZvyx8eeoizaXeqh/4VHYnTUuqAqilCqAqPnD7HrmW8IGDqTekZr5xjQiB3GJLEYPJIZ0i"
-    "hhAHg7WJP1ogAu/u+o5VfkQTuo0cgK+u6XnIZoQcCxqLOORB3BrSTQMZjEhj7dqA6b2P9G"
-    "Bg0XIpYrCJD/lm6xY0J4S+BXZ9UxLcBVUueTwbBJz22+v4XeXYOB7dB+l0E+g+8VeoxH2H"
-    "fa+w5CUT/WYzFePRiI8dmTa0rNlC5qLfuwC77NtAg34G/R0uoF+ADtchS+gtTSsqBrGVDC"
-    "JjAW0klFAaEZHiXq7RrscufbYdM7NORj7CMSEJMe6elOqYdlLQMu0k3TNt6tITU6gnXURE"
-    "QpTrb7voodeMdZx/ex+OlwLcVV/fO9CFWW1M8hPRFxKrT0SPGOc8ucC0yQH72HVY5s2kp7"
-    "eQ8kuZK6utW1zzUamKFm9Dudcqy1pxaqU4Ne4CarzrgaiuE6KKO221nlnJa+F+UXEp+TjT"
-    "o1Kc6VEBZ3qkOFP1qMUfNcIqNlZoGrkQU1tp2/TbEk78M5yxINHf3XP6/53sUNnIgE4RH+"
-    "74Q7XvLM/PKEuH9wAbHIleBWSMX8h7zlLTKZH7EwH0QwNOmWde64z7MwBP5Gbp1Q8POY2M"
-    "65ycRcM+PPj+lJ/h3Tu/v/yj3/GjX3chGJn0Qdj3Y4mCDx4xqppXnrT5BzKA3gNoA+wgm4"
-    "/5Zi8GjUyXeLwnVP/Pz5e3LJT2JaDtgwx59OqYPhv/HtC9nSe4U1wxnWpCPW/EviIfgwh9"
-    "9OnX5MQ8k9QtrD/tHYBAocQPGebfklf89GN1ocf4dm/s4unjmE12v7gnOHDRCLnI1pFmUl"
-    "RKR/IuXNDFN1PBvC2l4j38hIRuwucC9fAL61VBzJY7LcMPn+bTw6cpdngNoYktO7bXVA0g"
-    "8mUFlnZCTD5v5bCUt3JY4K0cZrS4bSFHmeGT+If3ajjK+oswRE5SQa8gLqkCEFvnGbQsr6"
-    "NtG9h6EoYDHmWYUVWmSAdxOZVbsLQCFAW2nRuhyjFsW3ujENi0Oiq33tlAVfwI19sbXXcS"
-    "y7BV/dvPLUyQ0fNrGO5kcIDxAZ0iDlDnQ7WgIKJARKwvOK+kCO7HCJgGsj3T85kvC74AF3"
-    "2fMuOVBakOEXhCjgd2OZVHVxWduNe/2/94fp2iAev+gG+2bjpj5LLQovdB/3ZoAQYbD2C9"
-    "vKAYT4Z+lOoMzDsChKUjp4S+5eKXPcYi0uXOU+Vn3+ygEzz7UnTk33jox88+PPAxGicKHx"
-    "7AGLKqloRJ7QbvGT7bR5CnQmFbv6t2Cvg3tjSED7mIkMrdrloViz3hrHlHGvr82MKYkAz8"
-    "0MrLAwXnhbhZHxVULEarjffI6SXMVsVFVehX6/Vc5WGOCapYhTbrWBEx26f/lsSq3JrkqW"
-    "dRr2snw0ddvNkp8k9dOkyDbFw53zRfx2KRD6p8WWs9Lg5gCv+CgIdgvBT5RE0na1noWSyv"
-    "cy4gIbz1XwNvyF374HP/pqnDNQFxmZidw/yYncNUzA7Rsdj+MBeQcAXXv0FMFpUWygIcEZ"
-    "EQ4kb6Ca+FVXzbC5PV2FABHG3Tw1rvj5UGmIePjKmDtCck1pgpJlULw96iCONG4i9t7Akd"
-    "p+F4Ga4vVnCU0s3AsCqEgsXl1D5SdR8JcRQnIOOSimZuG82oaObt1n+LaOYLpJvEhz+TaZ"
-    "6/33mTbDaCoc3zzYpfbiW/3I6Inm10vrHDIBJM+ooJScgvdcsV9S2o6duCrMbWQbye9T31"
-    "dDwRcvYiIhKu7fovWNypJYRvOF5CcOvn/pWRr4z8NRn5H+D3vu25s50MA3/+XqFxP4LfNW"
-    "TzEtalLHuehEDXFuHrhWUJQJu8ILcDWJERZICRiyd+BZKx6Tj0BWZRgpFpIbD7hGY8RQA8"
-    "PNB/PjxktAKsf3rlcbTaDsj3OAQ59mXI9ZbBH6/fUebAOs0/sE7TBxYF4hG7QuhGZSS0Co"
-    "7K1bsrKHeXBDncxERAjspICHIjnVj88yGNcn62y0JCCoxXnetCEHT1sSZavzwhpqCvUsYc"
-    "EzN7T8k1SaIiqqpzZjL4ekz3e1N/Qpkx4ME7hWa7x8esIvg7QuGy6O8OSMaDs1eeqIi/KF"
-    "3iabynjeYix5oFrm3E0VXx4+20tv0VRZ1cEYMlJiSd5X1UpgXnUX4LzqNUC87Fc1LSpwnG"
-    "S3FaNh5FPh3+jXSh5kARESkh3t66eCuM1a+9UW/eKSpCLefNoeKF2kYlxx4uC/ppfZWuE9"
-    "LSSttt1ra6ONpu/U8do6L+45JK/5upf5VV044AlLaGtkkKfYqAi2sirQbhSoxfgmk2TAU/"
-    "wjX2RhXGyNLLqcCYs8vUAO19fLbN2l7KApzeXIUrXaZSgzNc5rNA8sNvt8jKC9aMkcKRhu"
-    "6SrO0fzXPsIWi5VHsE1bcYdy2qzYaZ9+ATF9y7Ys5byZyzkCSfacnQAsYWgnYORxMTTKhj"
-    "SCWbes7nr6zWQD8bDK5itvnZZfLS88v1Wf9295Ab5XSQ6eWYbENsZISv5N8+h+OlYHlXfe"
-    "2seIrt9lPpm2Ms7iHFxJSPVNk9jdkBAgxBVEzBX5eL6s2jM5b1pOYTbZgaSntR0QVYwlH1"
-    "9wvl/r+Fa2xfbVULhnvsOecu4u0IoLWT5XDFR3QKPS46VtPng0s3YmX0yE8E3A/uPwOC6A"
-    "Qe2A06HoBFw4O9DsCjEeBt2sHDA0V9ZLqTsAOBSVgTgqxOrDXO7rdi5b3Ep6xwMPGQ47/L"
-    "Ehxs9IKIB45+3qcfg20DsLfByxgT5Pc7fYGE9YFArCXDr2ETVJN8s8MXAbatGRhhl75pQY"
-    "/3cUBOBxAMENTHwSzYfSK8QcMB/aIjaFpTajrQr+G3vgAvLrYfv9m8FS7YZf1foYcnpg6+"
-    "fGbGCXDotNDz0MTx9vwmEiNz5I3ZDyR0Qtaulf40DkTpZqvK0W2lo9sOnnxrFBENuWb7jG"
-    "hXh7iU8nyreL6RfVvY903IqliMNvu48VNYbItLy0oTab/ijS40P9L454IfFZEG9qUSHGLL"
-    "OmJ+iW5gSVm1gbV5A1Mk7fbpvy2pTNRRv6U+6jNyZ+f0pZ0cxz82pvOm6+8GwzXue5bz/l"
-    "n5AEJVbqF9eiCDcAru6nb8RojcKWauM/DrBYwhGYPdT9e98/27T73uySl4Man/ytslIoe6"
-    "tzlVCpr5GOUct9pUabtznN5pZdVE1EkzkMYerzT2BfUMokLSZa6dlukfcZrfP+I01T9iWq"
-    "0l2lQ1RGuv+aDMx+3Wf0vMx0/YMnyYU1Zj+FahsfiCoOWNtbE/VsBQdKasKQK13/CImmmO"
-    "i42p7rH6UZDf8nSC6xvTY1cyI/qlZ4DdRqEJMrJNwmUnrCUfX9mHrbQPg47t4lE0MTkVx1"
-    "HZTGQAacMMajcX+oiETLjXRi469NN004EZzGLRio6JyQTsihc03RnoLmpoFM3M8rlv7CoJ"
-    "WWm48xVrwUdQc9EEsh+dEb9UeMZmSCtNVLwl34zKFJ8GVxeXNx+bckqarrIS2rhVXMWk7L"
-    "qcRcUJlIv7Dg4Jb+zi6WMGvca0XXy+RESLlC2XopnykvewLEQg2OzDH1wWyyzZJcHcHCIt"
-    "A8sJ3bTpKq+w/8QlV0JIrtLRlWnvCXmRClpOiCreuc16Dk0CbZliGAWTKP+ysj0d8Jfi2o"
-    "jJKQVUVkBbr5QlhV7VJVlpXZJgm6gB1q/8AujzYj5J8Y1vrEuUJOHeWZBRldhZBEqS+LD3"
-    "/Lkkgr3RkiSs7WaPEETIBNmZ5b8TIzpvtuaE88GlU+TIdDgxPZYiRqYmnc20TG8277tjQ9"
-    "NF76NJaCztK0joYnvYAf9cD1tU3fTJDPK6EolyjXyGCo9r8QHaKbr+5E03Mnacf94NbnI4"
-    "pIVI0oczdQ/8B1gm2eDtPgtbBkbMc0slMSXzlTpxl4xNkGrYodMDVeDacz5eJvuxtkvP+Y"
-    "4kctEQE5IiEy/R2afELUN+BexUAWwVjLbdpJByfJXj2wYV1Of4rieyMu6hZfgaKRfuzSjL"
-    "qOtYLsrSgLOfCPDvr1hgJLPzg1hN3/73tQ0c6hGACXxCLGeGCgH/DhFAj26i3D/QUXbYZe"
-    "2fkOFl/LUTzBjGXkbu4/6tXJC2bGVFLkjF69d6b15busWVvHpVEX/rjfibsFBgMewXMgr4"
-    "ysCrSv3t0INyDLfbMYzbYOWfwbic2gjrcg/Hi/ysJT3ESKbXhimirJMYX4Mt9BPDC9RcPz"
-    "Fyw/qmnxjcVTZfJ185W610tvSgxkdZhjwcL10qfv1NZPnfAtCG4yW8d2ikwykHSADfcLyE"
-    "+HbLwNvNR7ebAhe9OkhnhriLvKlriyVkZgvLZM7Vd02J3IlmwJlIKb2YjEROam2g8pAUCz"
-    "2jDP4rf3+IS8m4S9R7+zsxbS2M6BYz4ZKSMu0MKpkyi08Z3Gh3vat+U9xJ08mU0a+Vgjq/"
-    "snNCTIotpYimaqK0M9+VDZPoFibTrPiofPgzRJUKVF8pxebWW3MqRTMuGa8uH8XYaKT6Vz"
-    "QcY/zUf86JU4+93ymmBPlIDT2XjlEXYgT/2iGYWn38OeefoYV1sBRP2A67Mp8nXGiutJ05"
-    "l5Di0G2ccAkfCAGIozISglx/dVRFGc7BPS6zgo/zV/BxagW7aIRcJBhxHxOSEOYG1rCKcW"
-    "kF84KnXnY9t/zFHhGRcKkfluEXD/MJxsMUw+giHZnPFYuLxESV6yml69mkX9VDrqmPdzI8"
-    "quCdTpEvBRdjWhNVsS2u0pL3SPlO0DNySSYFnL/lR0Qk3PK7Jydl/KCTk3xHiL2XiJ52Mu"
-    "6a8xEOhkuIbiNRE/QTPZQVnJ6f4B0RUQneggneaz3Mfvwf9vngsA=="
+    "eJztfWlz47ay9l9B+UvsKtk3lpfMO3PrVHnRTHziZWJ7kpwbn6IgErIYUwSHoGzr3pP//g"
+    "IgKe40QZEyBeHLLCQapLpBoPvp7f+2pthAFtk70XU8s72tj+D/tmw4RfQf6Vs9sAUdJ7rB"
+    "LnhwZPGx0B/EL8IR8Vyos8nG0CKIXjIQ0V3T8Uxs06v2zLLYRazTgab9GF2a2eb3GdI8/I"
+    "i8CXLpjT//TS+btoFeEQn/6zxpYxNZRuJtTYM9m1/XvLnDr52ajxe295mPZQ8caTq2ZlM7"
+    "Gu/MvQm2FwSm/zsfkY1c6CH2BM+dsV/AXjD4seGP8l82GuK/ZYzGQGM4s7zYLx5p0bUtTb"
+    "u+udfuBveatiXAIx3bjL8m4zZjwCN7hd3/1+8fHPzU//Hg+MPR4U8/HX348QMdy983e+un"
+    "v/2XibjlT8V5dvHl4vqevRCmQvSlyy78zWmgB30qLoyI+4H8NRtnpXA2gW6+DJJUKVnQH5"
+    "mWRcj57gpjCl81C9mP3oT+t39YwuffTm7Pfj653e4f7iSZfR3c6fNbjO0Rm5/ozxJhcDi+"
+    "GdaGFyLeRt/3ypm7/2MF5u7/WMhcdivJXJ1uayLMDcfXYm6wKru4bA+rcPawmLOHGc7yvw"
+    "U4G46XctlWW7dlCze7cmeui2x9LrR6YzSr4/PW2fW/tlbC6IMKbD4oZPJBmsXwGZr+LxfS"
+    "MhJkbysbTbH5RwmUjYj3Yxf/L7LFGB/RKK7X47ruIsYfDXpZzp/TO545RQVbS4IyxX8jIN"
+    "0L/9HaVvPf45mtM16DwJIZQYL2qLL58o+2tqASpt9fXA3u7k+uvrLpp4R8tzgjT+4H7E6f"
+    "X52nrm4fpzaoxSTg94v7nwH7L/ifm+sB5zMm3qPLnxiNu/+fLfZOcOZh9sM1aMSZFV4OLy"
+    "XkPyPI1UStqhhRre8urRa999m9si+P2bXjp1zbivE0K4XP2EXmo/0LmnNJXND3hraed84E"
+    "q/9bMM16SeDvcIWFV6NXdOHLAgeILzz60+kPRh7/8bf0O7i9OKMsZhweQf3pBbqGVsDqKX"
+    "L1CbRzdrzTgPLzL7fIgvxXFHL6KjbLmimrRexO7Axsp6GTkOW49NWfRVYm0Ts2gfz8WZJR"
+    "99FMsjKLw0D0A34vpq3Jpsf3MNzHsb0rsatlb0370/QVaMNH/pPYs9mTQpx3ZpjeLdKxmw"
+    "RWc273SqFgNlBz+UiFB28sHuxhce0xTtWS+iirKCLWk9noL6R7Wi39PYdYCaKmIKLTp7o/"
+    "pOBQkwH5PK4CfB4X457HGdjTdESY649uBKzvFl+reJmOi71Mxxkvk4E8aFo5Ctg/726u85"
+    "kbI0njPabugf8AyyRraP+XcJbxIgHlhBzdvjr5I83ss8ub0zRGwyY4VZjbxmNuGeSnGKho"
+    "U/0/hfbTGczX/Rf3ShX/ER2l6VBp/ZJrOMVaP18Bos7eBJHSeyroPfZsOqLqObL1LJ/v0W"
+    "vBUk9SScHosq1/8Md9+fG82Pkvb66/hMPTZ3Yu4/mvFVniaTrpIp2a10GnkDxRdcbnnAiv"
+    "M4RSrPRUbEO/SnBDvzi6oZ9mtwWJdyjC5gWBhOytspiL13JmKU+wZdCvn/1XdM/OIZWC36"
+    "veuKmKjtxnui04lHdC2kmWUgoBpAJVq6go/WIVpZ+FZsjinbP6OMYWgnaBQp4gTPF6RCnb"
+    "YvbiymqX++nNzWViuZ9epNfzt6vTwe32Puc+HWR6BXijAg82Dzx494Cdzm1smxex0zURrC"
+    "Jkp00k7MJAUwd7LDi62B2eHdQrw8bMaLiQa3xrm3GpB57QfAfs/gN4EwRcRMVMvB8ImEAy"
+    "AdA2gOkRQDy6vgx6l1BpMgrHA9AD9KglHugfggmeuWRvKyXCVh6QA+D9GRc3fdjWvxWk15"
+    "WdrFcC6alD5d38x+wrEbBUguESmifNo0vYYdwQ9M4niCRkc/N5X8FBorFjRMzoTtJJyOzm"
+    "13QsdlJ4w87Squj9utu2rx9l+V8cPBFRqNgJFTuh4I+1i534J7V8bGht5diJ4a1emXX4lz"
+    "+ookl4YyMwghbDDgy6VJ7RFNneR26ihZkZgMymwMPgf5GL98DvrulR0xOYNsCU9vwUxPb7"
+    "rEXYwvwqoqPTh1ex+acKTrRYcGKKpkLlUsLx8sWwtlMVQSkEG6cQKIOoG2dKiXPES2bmLe"
+    "kjkTLPr5fylGRX4xI5zip7N5/prSZXLlLCc0yEeLp4sY0Qpqar4OoNVcXDBSBYYy9FJl3o"
+    "afOxS6paWct6OeXGI3bFqpXFaCTkc/M5AmOENMYObeTknPTFZbNSZKtz3x63XD2rv3/40+"
+    "GHg+PDxaa9uFK2V6swO2VWJs3KsGiteHGDOJ2Ki6jtYMMvdo2YlDiVYn5TxjznagNmvOSh"
+    "jvHFV2C652wxDfA1VrxdUtYmt9UlcBHomNoTmi+Ji4TG/Ilj/uIHZEnC95TnIjAqXUSVCa"
+    "Mhnt3yyWTlGXYN5C7JqRs2h6wM+u5qrKT6ssAknDN/9a/uWVCeXRZWtQlP3sy8EX4dPKN8"
+    "hDJ+u1cGUmI+UENspAIqNxSo9LBj5mS5FoM7CwIJkZ39SvjkfglAuZ9FKB04tzDMWeTFMY"
+    "YxkqWCDLvG7VVHGTqzEeXUpBb+k6ZtAAHqVp09mWAeBfNtnvw7Ek4a+tZzNLGY271YC4t7"
+    "+FtVwP5MWd/0z38rpayTStlopj+hnK2spC7XgmKF7YFOfju5uDw5vRy0tUW1HdMJp/nIXa"
+    "lnYEGjgOnaXgF1Xm/eea3cch36AIMkFmEBJOmUAJpyzf0VZR4t6USK5TCtmSCqOpGSa1B5"
+    "6Bpl7pIeujYtrcDjlGNoRb6oYjsr5vxq2cyii8ib8Qe56NlEL5SF0LBMvyAds7p6IFFgJb"
+    "yUDRxXJlpnTTR/OQmG9yaIpAvubb7QacCvZXKDCqdQKUJ1dUdlNb9bsQpIxKrgRBQSeuv6"
+    "Vaqy9IursvRzeqlEryXA5RSZfBm/R5UyC45KMguOspkFkZpUlc8RxQpBzq+D6/OL6y/a7e"
+    "C3i8HvK0I6j6sgnWkAJ4Z0HmdP0owmKoK65ZC/F/SmPKKVELZAYjb2BCtoJ8jUVlZpK/O5"
+    "ViPOPUWodNL6qhFnZB2PQop0JXEealurua3peOowPKqW6yhFqyTdZUnjZ+Qas5zDq7QjQY"
+    "xKtSNQ7QiUQ7bi19aB8jtdswbeR5FRJby74pJ9z9JHXRNI47WP0ku+AQ5LnpXa1QYcd9A2"
+    "Rvj1ChEC+Web8c6mRvTKvLTEH6tN/cEqLWlj3au66Zgoz81UBl7FiNqCiN+xeNJRJYfHUY"
+    "nH4yjj8nBmLtUlhTDCGImEXqXmGyt46DVnGRf3kQzHS8HcMiOpjeaRhH7+NazYGJkyYdfH"
+    "hO1IDlBcuc9RgFK6f7H2E1OfK5aXP1nUfAcQMBUR6NAGBKE9wCrDu/gF8JaoBIywNwHEpP"
+    "Rg2zDpUclXmkmAQ4l8L8ROtrx8C/OLZyrFICYeKMfvIdeBrjfXyodmU57emECF3HVWJ4wb"
+    "l2Jxd1lKFXyXUluywXecNyJMDsZLoba0XbZ0PYJfVsbg/Sqrd7949e5nVi+rUWSjnISKkr"
+    "KlEYmMLG48pkjFgb6Tj2CM8tyiJVwPCFbH8pbLw646WzWuLooWnM4lli+uqp3i03HeuWhc"
+    "m+8BrXxsbx6tMm3TM6GHXeGVnqWUj9+tLPOIcYJrPEMoH8ObX+AqyL/IvXBUyb1wVOJeOE"
+    "ozewTtJ01nAJsodpKmVLGx9WNjLY6JLZdGVzRHS3KRFd5KJDciF9k6qpPTmKBUn0ZdGaBX"
+    "qiKyWgKCB2+arpHToENoYvMNz/UJ0p/wzNNmriAok6RT526lc9dPe2aOkBogTQ6xgg5UoS"
+    "vllFb5KkrSRZJGrw7SubBc13ymqoG4wAumUHLvstxVKbv3PmKLgzmqS6NkEmVdNZRQocqw"
+    "NVyG7a2vYKWc7tiKr8rokg9/ifZUQYnCJbvjVC/luCbMzyvu5SL6ysRbklVyd6PyTFbde0"
+    "kW3ZthiXBJFlObEb08mSwnlDdMMiuO4WVBsiptSWoMvzhE1aFcFMulCQmkC0htPmYSTaEp"
+    "hB0vCGSD59vJBIOEvGC6cU4gmQit4TShhNGT7YD02MproFiS4BgSrLD+3be7wW1bSO8KYm"
+    "vWI9B66/rm9urkckV8bjwS2GeZJl6fNEOo3HuVdg7H75uqLbFnF0wgnwD2+x8qJRd8KMku"
+    "+PCmAMZU1Zi5edt5oepdOoc0Dtf+/uFPhx8Ojg8XivjiSpn+ncV5Q3ZZmNqxhjazvTxt8I"
+    "2mjgVzKBdLl10sFn407TpfWJZQfVbpz8rn0Qv9KVQo9Dx26zmrS6ZRH1f3P65lNtX8GZTU"
+    "uyx1qnFbPE1DEzeQ8mhXaZBe/za4vfh8MThfV3MpYiCyc3qvF1eGyRDKoK2vukKMaWj2bD"
+    "pCrij3M4SK+8twn/9gkX0nh1Q2YLf5uOuR6XoTjR26+cd6QfJNgqrsKJdqxbOjOb1Xm+RJ"
+    "87BFf2AQKFH5mMxQyrBfpMCtKtBWMbCVrZTmTon2jFwimJyXIZSQ1Y3701Rs+mbbADPHqC"
+    "n/JKWEnYCYpm3c2NZ8axGNs6ZiX0TKVCyTlwnXXDLqSLoAwvz05iW5dErnOaNj1/BTqcSn"
+    "KXJZdaVlF9NVMI2sbIr1KFahkPkscuB8ETKqkdwC0SLM+grnt/5sG8AwzfTQdMnVFTHsgk"
+    "4mK9Ncqtw4kAfdsqOVnr4E5QVWCn2WxlcoWQRuEcuW/y5FuLXmK0zTLWgu+1ku+HXGJpOV"
+    "aauNg19jFiX6ZyzLqljjDhk5NsGWQSdZklU/+7PIyiQOZkJ6ChLCAmiW3a3obCeLyWTiWZ"
+    "s5KbfQtE48qnU57HGZ1JT47V5Zhgp9YZZazkeKl5n3JtADiOXMIQN8vb05G9zdXVx/Aaw+"
+    "lMvu2sD0wAskIEAJwTYEzE7eZXYyeDG9ieHCFz+trajWfGMPebD56UoHjLELqC6MZ94Old"
+    "UEARfprFvkHPyFR2CKIGExQnRaAij7wdjFUzAcRpEsw2HF6vUqNaeTqTld7HC4MWJJhIrX"
+    "jDBrPKhMOR02q0tL0IfuzC/zfuOwtVHQsaVoaOm5GvauC+rIazgkq3jI/s4OPQiCaUAwDT"
+    "BM//DCrN9KWPkPbOMZPQijfQn4oRE7PUAwPbfognbnw2HmjG3hGQ82HfCCXMJ2L28ypkyf"
+    "AzhmBzUE7FOkR26P/lN3IZkAzK7S9cQ+5p5/ykJ7DhwX61QdLDpi/9yiA55Nw0++Xbyh36"
+    "pFnb3d2ORL0mJjwqucoRKjkTGhsFIGZ0kCZybSJ/oqBLicIJKQzc0HVOH4YVCVzQkiCdnc"
+    "fP8W1Vzk/RT0NUiYVWFXygJSFpCoBfQbcs2xqfOT6Ixe2soxfTJjSm2e59houlKNFXTs/j"
+    "PV5znqRhxv/qgsgU5aAt3t6/2eZ4xq7L0CLh9UOckPik/yg5z2VAYSrryQIJKQzc1bXOjV"
+    "Men5W6+gcoxSwjjlddeLEhZfzCNZMb8/TqIy+9OW3IzUC+4nKnN/LT4YA8E8XRZjC0E7X7"
+    "YhSUqwI0rT1teyuLJaaZ7e3FwmBHl6kc5O/XZ1Orjd3ucSpINMrwARUQb75n1nHTHYf3Uv"
+    "WXGNO0RIgacyNaJXZqx/dzW/VgfxR1cO/nlBI+CwqBhInqjUgYfBCAFiPtrIAKYNRnMeUc"
+    "OLmQL6fLDd3+vvHezsZfyPS85VBR2I4MiY+qfwgG7iAR5+QmKZviGBdAVzmzecCKIHkCds"
+    "oabIlI1ahdVr4TXZ+jq4Pr+4/tLWqZ+u51rFKVhWzTUDuFgMBdRqdvDNp5ZwefcrFdLtlx"
+    "TS7ef0Yve5Zzo1WO4TyVeTQWFdynSvZboTncXdGdpoLhyLnCFV/alqhzpErCSR/VT5AM+l"
+    "lm+TO6gS23NQHNtzkIntCTlXIwY8QangyS7vcQbSTaOWlJOUSsrdlrJlPrM0rVpyTtIqSX"
+    "dZ0goG3zz5dwQGv0XQuqbL8BY9m+hlKy/5NTmiV5r/uqii6/LRlWFwRrjLCAGZjaYm1/nA"
+    "CzQ9hmOz9JltnmNKvB1APDgeA39+sP1hb3+vn4uGNzGlGChOjQYFhncTDGetA4XtwRhRWy"
+    "EQskqiMxW51wlqkbAkt2L/u9fk7touJH9V7jVa9DlluZW/LbtMm29UQb9unSv6LuZ9yjwh"
+    "P3I+tXwAaSvutpB5zICqzfkEsWJ8JcYTZNHZhFmeIlPMrsRsG+edgMVcDsfLx96jSuw9Km"
+    "HvUZa9PlhQw6hMESoXY33DkjOyDmqaIlXgeNfAUQWOb7b8OwOOj+kPmdzzwNhcaDx2v1cO"
+    "jPORGo+xrYiK39gIYAfSlQYCcsDJwTa2rTkvp8gCSYFJwBNyvBwQXHiGB/vB5r+GADzmJa"
+    "tY9PiuaTPAfAogfdWpac0/AgT1CZgRBKbQfSI8rNyfmaU4AWgbdE4yQ+TBZg8hM52VoMIu"
+    "i0JnYwmD5f25PgGHvhiyOSwPfXp/KrpL07/9yf2xqkxk9w9ohcF3RRIR5/2vR8QaiCjkwx"
+    "ybj7ri+5VwMkCSSiVdvAntqgheaRU+lVy9OfL19bqadnuMUkm5y1IWy2ZRaSxVD0EFh2ze"
+    "d9UROOQO6TPX9Oa/sh5lReW902N6pXW9g9Ha92B45YDBkIBjDQwhgO4jtvs+noHHHNuwsT"
+    "uFlukjEqyONtg+2OvvHeaGCy4/YW5x7bj9ionJf4Aqrd0hK1nhFV2RRKzAXvilZFh/R78/"
+    "q5D5cTqZ6hQf9H86XjCc/aeMxXdXJ5eXWZ5+j23IVbWyOI0U4X/pLPpqafRlefQZx7B/MA"
+    "iDQSkyCbndPzqqEuVwdFRSivNIacNKG+6INhx2zD5xzF/QPE8XTo0o1YTDNt4adEztCc0r"
+    "K8JU33hG7q6Hd/1/AUrM9FUIwin3wD1VZ18m2EL8pkkAmeAXG2BbR58AdwVCdgcZOXpxo/"
+    "M/2Fyd3v756uRs9+7nk/7RMe8o5zsF/fkd5DjI3Qmdkj0wxjOqko98f+Vw6LhobL6qnnHr"
+    "oNIVK9f8b4HzMRwv4cF4XEULOS5WQo4zOoj/iYiwN6KQzg/VfOw23cqE9bs4jYxruPmyXz"
+    "p28posl1UNCSkkZHArtkqoA49yYgPKjsIknUyW9oqBDmW+bJ75Epe/BYmn1fR3p2mVO7TL"
+    "klZO702Q8sKKFzUuU4TqSBU6UjOIUFYiWXF8xi4yH+1f0JyL5IK+O8zv1pmCc9ZQFH+H6y"
+    "28Gm0DLnxZgCPpZUh5QH858qv339Kv4/bijPL7ffG2W0R1jiSUkz+iVwlvc/nginDbFbbR"
+    "PAZ9gUfzGRHAfiDgrmOAXQO5PR/tCjErhoUNh3gWPoxuHwF8lcDampycBfIPh2OEgqvDIc"
+    "PTePV36HoMv2P/5vP9QAAdB1zkzVxWKJ7jcaYHth0XA7rGYYl3O71e4m+h3Nzd2SB7JUhc"
+    "UmgZQZR03k0TSmh2N49rqO6775UEsdgMxZifpJOmF9bqy0ARseCDiEK+sNBW0Lz1KNyyOh"
+    "433jidPsomkMNdwgZellZl/ivUVKGmtSoC4KnDrNJaKyBFq/C0Lkta4WnvvtlyjECY/3Eq"
+    "xXwFZnYXzMys9QaYexPOIyln4193pzBin/E50PBCIhUQYf7rKsdfhmQ/EB9OLUJn6UQG8s"
+    "FZ8BWafAQEDpxTEt57hdU/Mf2G26kQzKYf8WD/essuWxgaYJvgmasj8OvtDp0d0Ae5lLVg"
+    "7OJpSEyfS/+eItsDOuXbguTryb+uBtf32tnN+WAngJx9k3I4/AjObgdUhTjvgZPfTy7uL6"
+    "6/0HHXny9ur07uL26ue5T64pw98ezy5m5wvgc4XO3j1GPzlQHRE2TTB5vGg709RnYPTKA1"
+    "3p05PPqUI2LgFXB0hn5h2sgh4L+YYU0N4090Mh+yYXoeH0on1tnfJILXA+RfCN0OWZwBt1"
+    "Vz1M4dpL03QO+FLDNyKMe843QS4iYK8l7zVR/vIFSrm2cTbTw7ZhQr+DXkZ3Ast4UzpXK+"
+    "quwl/eK9pJ8NC+aqhxCXFxQr5PKvt6thcPPB7aptuKpgpWDL5WBLbjVpteoHZEhbchPJqv"
+    "LHhUDIC+ZNElDOgXGKsYWgXSSFFG1KCiNK3NY3triy2o/s9ObmMvF9nV6k+9t8uzod0NOE"
+    "f1h0kOkVct6s45qJkSmvTJe3N93C9VIWEoRKxl2WsYp16MYpFsc3s1IoD1qLkUkTttbfP/"
+    "zp8MPB8eGC64srZczOZazYqh7nagLry8mVBwAm8Hgx3ucQKzksKQfhDyBNqSSgwtdU+JoK"
+    "alqTT1DF1XQkSTB9FuXotacB4edfbpEFCxxRhVl/kvD97zYjZb76AR1n9H93iJ4r3lZO1E"
+    "x2UK8sgiYIEtFYkIhGOEHlMBqGeEZxJrs8zsSfAmyfDO52v5xdAchiNoi3w2JFLKxDD7vD"
+    "Idj+AKi9aeApMMxH0yM7QabjVor5rTzkwQ7zKdEzcud+fIw3oZMwVpKgrhl7AotJiUo2EA"
+    "85dNopZA2OeDMl/2Xoq1qIvaeqbtb186QHul46eGMEESuo4n+xIv7LGIl0HswPFRyYHwr9"
+    "lx+yDXzZTqYhW88y+B69FqzrJJUUEVNl5sjgj/uEJRLyc/vq5I+dhDVyeXP9JRwe4//Z5c"
+    "1pelknDg6xbSVLqwx3Zbgrw30tiw0PnpGdq6onB5Sq6Qv7DbGxFTX0OzylOqjfo3MRQc10"
+    "YGwZAI7wjKrQN7fng1uNxXWz6O5/3Xy71z6fXFwOzsHe3t5Oj5fzZY1EuVbsP5zFbxvZUi"
+    "itPs0PVA/i36PCKOiVMgD88+7mGoywMQ8U+hc0mmD8BCgXTX4hKJ3CJ6SqfUkAeSZCPGU4"
+    "0z9VeHg39Xcu3VwFvliPjNNIp0geVgmYPSyOlz3MhMsqFPTd9RnOM4EVHo6XQoVvO1A5OF"
+    "9EDKUYiRQsXrWVpPRzpZ+X6OfxvBiuzJl59cVFXA+/+8rheaAbru8nulrfQ8C2E89DUyfX"
+    "mkmNKDVnAg2dfrt8cEV7hrUssfAjU+exjcDP9/dfQTCD390kVPg/8jzUHpjgF0pgP/bo/6"
+    "EHdPrCvDRj1nhpdmrlA+i0NlXS4WQ2HeVVEyhkf0Qgk07bWMAe8aBb73RPUqrcmc4d4omc"
+    "1ZnLT11tKhLvmqJSH1Bu5B9x6BOQVpSpWhL5l6GUKKK7MQYj1xVzPS4I5Eux7ldKse6XpF"
+    "j3c1KsZ7qOkIHy9JqydK4E3QpTud5ny28wkyvUVIVBuhShTPvx+4YqGjFbc8lQRXmt114q"
+    "YjG1GjtVsiothWJrOC6ot83hJMbxtkF8Y4dOLQ9zuxXZhoMpTz+Cr4Pr84vrL2Bme6ZF7d"
+    "f+6yvw+xWD7btvZ2eDwfngnFePYp4xF3nsqcCd2YA76nyv3E7WUF7NI5Vnbt22v16JVa3c"
+    "Ru/uNlqTQjfBFtIWcJ6uKFSpoFBJPaFM0awYnFnRTIuTSBPj1Rx+pE+QMbOQxpwqAlzN0C"
+    "nWZqJuWYhhfXihiFxhDFlW2+jVC10dNaDQHPKV1GFYpaIiFRrqa/G1YO80rSq40WVJq+CF"
+    "zZZ/aPsKGzYpQmXY1DZsiqM+S/lfHPepmF/O/BKcM1zVzeGcg9iMayaRqjhnaiuo0PEAhe"
+    "kCS/I4k34gK4djH/sSie+hBm7hx5zNRjwCLRYoJQnjVxGAttgRijH3+KbxNuYefn+Vs96/"
+    "3V76IWGxFg8EuVRr95PIXyDLWiF4ugDK2c7aA4R+nFGrXr8HhJ9mmUXZW3uKikzr8NHaW2"
+    "MMXVaJxOoDuJYIfh4MlyIpIImbH1UKEzkqCRM5yoaJRHmNSQaz3L4SHT4PczRM3QP/AZZJ"
+    "1vhwzWMt40XCNM4kYKRzLXpJm5dNkE7AiDL93bnj5YXpVKkSENFKseBXnQWDbMYI0RCpGN"
+    "UKA6TCnX5tA6TG0LToW2jEtPO6UpQDdxlihdB2GaEzTMK/kTpQfJJUybnTckZ1mwsnKZWU"
+    "uyxl5W/ZPPmrZNH1w+pCZPnOo4yavlH9JhrUq1QBh4TjBYJkzyamDYEOqQ1rQBcYcJ4B16"
+    "bYRvMeGM1MywOYKnesEysLVKWDdykZ+AuP8sNhm5qc1bg5mfoNT00bjJH9EQyHjy4mhFWz"
+    "9Fvc7vQWfVLp1Z7fgdW/P/Y7zRLef9VHCen0O72gcg6eeXQcL2mJjEfkauzlHlFUTIfMpm"
+    "GlHErHam7Sz5f+TkLfOCiK6XkWZz2AOu/Musfm1slzNImBX2xWEIGJDYxN+sf2t/vPux98"
+    "RPL05qowwDcT0UtfItOyVaGTCp3s+pb7Tn1DYU5+SUm/UH+4FGhN22G9fut0Pb8FRuHSTl"
+    "HJtLQbi4zkh5vYjrEgkYmh79JPRJDxMSLF+tqsZ9qaGN9DCsX02kwPtF8xvseIFOtrsz5h"
+    "a4gJIEOqxFBbDNRGE3HsBcOl0A5VRTsFUnYIpGwTd/vKj6yt/K4w7E6vEsIWO/mqBMT5w3"
+    "Oi1RZo0QhaLBT1E49I41gY/fMZcZhrOIy1HmU4FhN/UBw6J/+83ccxCO7r7c3Z4O6OZbJv"
+    "TyjbQfi0Z2jyD2sH7P4DsBrW4D8gqF697SIL0a/E4DXgWGp8NFoltK/p6angrs6JpFO9jj"
+    "f3y4jEMIL2k6azg0tUCGlK9S3UFkKd7rzv0ZRXOsarftSqikmOARVpkG3ZSymPR7+Kx6Nf"
+    "7PHoZ6KxXx2kc1PUdc1naNUwZgumUJVcO2e8JpFSsw5yESNTEXRdli8LX565SHOpteoHPl"
+    "XdSbOUqgBqpQKoCg/cvE+uI3jgzcwbUTXfuEKEQK6xZYDB9JBeGUKIg8Ha1B8tEIF3d3XH"
+    "Kj+iKd1G9sDvrul5yGaAHAsaixnkQdwa0k0DGQxIY+3agOl9ivVgYNFyGWCwjYc82LoFzS"
+    "mht8C2r0qCu6DKJY9ng4DDfjs9v6scG8ej+yCdbgrdJ36FUtz32HuFJS8Z6YPNRIzHYz52"
+    "bNrQsuYRzfng5Bxss7eBBn0G/R0uoC9Ah+uQJfRWhhUVgthJBJGhgDYSSiiNkUjhl2u167"
+    "FLv23HzK2TUczhBJGEPO4fVeqYdlTSMu0o2zNt5tITU6gnXYxEQi4333bRQ68567jYex+O"
+    "l4K5q3bfO9CFeW1MihPRI4rVJ6LHlHOeXGDaZI899j0083bS0zsI+WXUldXWLW74qFRFiz"
+    "eh3GudZa0wtUqYGjcBNd71QFTWKVKFnXZazqzktXC/qCSVfJjpQSXM9KAEMz1QmKn61JKf"
+    "GmEVG2s0jYzI1FbaNfl2BBP/Cue3iAqUFMXJhnd7ZUi4A+ea6w+sHCcbjGd4MyXfA8OhH4"
+    "STycBmYasm1f8I2B4je4eN9I2a4fAjuKG2BlhoDKnY2KYf8WAjjoWzoWwGP8jWANt0KhvQ"
+    "FX1/GbR0Mj2AXh2TrhGwPfjj68Xt4Pwjf4qDbIO+X/A0D+PqAbGRJRdMzb5tOurPreB3Ij"
+    "cIHovt+ipmtpuIdyAyuiWIQbJxqmYM+vcVRlJ5qhK5c1AcuXOQidxRsYDvFJtmY08IBA/H"
+    "y2cR7FeyCPZLLIL9nDayHcQBc/R+dnSuBgVsvsxB7JAV1LuTlCrEr3O6t7KtlfxTithCd6"
+    "6uJ6QplbYgpC1kDOAcmWQFItzW4xtBa+znfbObR3oRLtHRg5ukOZ+AQIHACC+4oJNJxPZW"
+    "6wOmuFaKw4R8rYTFaAuRVotKpKTIZZXuoBs1sO4Bjm7wDN/tRL4wXXIMH2E4imXaTyx2kN"
+    "0cI3enl0FjGp7/wT4fnF1eXA/OGdwSQCx7YAD1CeAlEYFfKIPBNKwvN5WoYbJJoQW+fWUn"
+    "Dxi7eBq+RHEVvgUr/T2e/QItzEVOwDOLW72Fsq3Al26CLwoVUBlrEvfd7kAyeNcQmfdZ7b"
+    "57oJbnLk6pnHddNiAVgLDZ8o/rfdX32TiVUihqb7FJ7VwYu1ECqCOAt5GbBnCbZOjBmslC"
+    "EL2p3uyWbxsKFXuLr/HdVRgRaxPquYPPyKBLG6GtHJgndrdXBvEQNo7VpUNVc05PFtAJWK"
+    "R1cWBlRlgqJZvPB1oWd38g4AValG894Fgzshj8g99Ela4QZOXVo2vtObnoDBsZg2aQFnRi"
+    "yINoFBjTSTAmJsLqIojLXR3edbWnzCcjrMKmqZUwagsDWiYUgsYWBPLFzBxUC6IviaFXIf"
+    "TKSu9OiDWrw/ure0b/n6f2JQeUan6OP1T7zlqpGNW1PzY4ViAYkAl+IZ+4shU65ehDg7Id"
+    "PDBaZ+UVDMB7ZbEOVsMhL+abp/I1NzkrOByFXjPf3cnZ/cVvg17gHoRgbNIvZNd3xgQPHr"
+    "NqICy2GvsuRsagTwDaADvI5mMe7GjQ2HSJtxNzGoLtl6AyStCEjIdv8YInn6iaCnkPMcpX"
+    "TKeaOtBF7BWjEC/6mrz2CaPULaw/7eyBQKDEr8rM39LBJi/FrD8B6LHwcG/i4tnjhE12H2"
+    "Huey6iujOitht3fi4ZG6403k5qvB5+QkLFxhYE0kV8H1cpwXFcXIHjOFOA4x18u11Tpd6n"
+    "4VrsZQWWdopMPlV2k8O//cN7Xd3oKgBcWstARUt07wAJ7exRTuPOMhkk6RQAtbQAFESymR"
+    "uhauPSNW96yNgGHL5XsanWTBRVnb6pZdgpv++ZhQkyTnxfyVYOBpgc0CvDAHU+NHS8CIT3"
+    "+4SLZvXgfoKAaSDbMz0f+bLgC6+ZwOsWeBiMEHhCjsfrGwCHrio68cngbvfL2VUGBmz6AQ"
+    "+2bjoT5LLqjZ8ClzG0AGMbrxF8cU55PB35hYDnANm6O3fomgbYjhzOLn7ZYSgiXe68G9n8"
+    "wfZn8thL0ZF/4ZFfong45GM0DhQOh2ACWZoCYVTbwT3DR/sI8lS14c7vqr3Oe5w3RhAxfz"
+    "P7wjX6qWZZX1y+NUEkAz5UpjO20oE1OC/E1fo4oUIxOq28x04vYbQqSaqqa3ZeznU+5gSh"
+    "yijpsowVELN58u9IrMotiz/Wn1CujRrd7JXZpy6PTWbjBGxTSgR8oj1wwt2xBECXmo+2hx"
+    "6pJTdGdjb0pCphEFYyoddJVPuPFaJnERr8OoABreHCFxu8sJR0P4CFTQ1eIKv2Z/uW6pyX"
+    "DfQwmzQsKLjj26j2rjcBvEsO8OATNXLDx/5pg12w/+/hkNUW5AMol3Sf9r+iK+F0Dza2rT"
+    "l4pAZsj8WlFKSwO/QH+k/bTs0K/hsEs7NuPCx2xdZnrkt/wqKLD2udwwsaAvSqI5Zdz0JY"
+    "ODF2/R5B2INWthhiDwzo+v4X2ParIfIfGMyKjGRoDbfEw1tUVpTj1PieubbfaIgHAyG6lb"
+    "jZ4BvWfnw4XMSJ83gYvlw/AsgYM3N4VQAA7TnjDjEf2aQm3XPgPGAKy/BvoLyi/4aqtmK3"
+    "zMpi+97/ZgVLKyaIpIuzab6y4jSIVazK33C8FF1Y2g49UAUq3ssHms/3YuezjDxvrPWHr/"
+    "pk2VncPCiiWH3zoPexTltpE5RQBUWWc5pOtbPJ7BAJTV1si87SSsPfFe/TdPEjj72WgAYS"
+    "p5HBj9B2n701CTJd5xrDzLLUlglALJhARSHW3VhcNJ4tKZPCKZRUlpNKzVM3h1gdu/XkoE"
+    "LiCwWy7g4I5YBS8s+0C69x9iUp1ZFXd6tNOB3EFEJVGqXxSGyfrVlRqMJbyRjsxPKrUM9s"
+    "sV+sjrUd212ql4pL7qxLFPr3/b85+4pApf9FLMAZm0yiFd1qpf8U18piLBZ8rRJooUUirR"
+    "ZuEVRY80MfeJUKf6KPrDrFFLPACFZMA7l+HP22L7WdHosFQN+HQ7C/t+cH+W+luN3C9LmV"
+    "34If7n8MYXA2d9cn7tDpVCG47hyxvRK3PRNVhv0lis532VScxnwUyn38Tkq7yiXvhhwUgL"
+    "HZAEZCBaj+CSbI1DZY+/PrRoLdxrC+BLdwFvHaSxrXidjvNZNEVRM78flXAC9mREFCb3M1"
+    "9l13KiX/1iRPJxZy81MdFjd7pRY4HaZBNq6a7V3MXLEI9bC6ubJiO2fFcgZm+F9S2zEYL2"
+    "FcdPMhSRZ6RpYIdxcEErK3hXAkFfGVYnGV8qT7xeVJ9zPlSYmOxfaHBYGEK7j5DWKKCKHH"
+    "vQiDYyQSsvioUvnRo5Lyo0fZ8qPvYt+9DWzJqmwofLFrcnjXUnlKAgyKRcbMQdoTyqkWWl"
+    "ZtOk7VSBJAh5I8Wyk1bWNP6DgNx8uXYdHKUUo3A8OqUfU2Saf2kbr7SMhHcU9RklJV1Omy"
+    "P0j5AzdP/l2pqGOSp3Okm8Rnfy7SvLjfexNsNoKh7ePNCl/uJL7cVd+qrJKIOI8dxiLB/j"
+    "YJIgnxpX4VnbhfrBL3Ve2TzqzvmafjqZCxFyORcG0372BxZ5YQf8PxEjK3eexfKflKyX8n"
+    "Jf8z/D6wPXe+laPgL+6VKvdj+F1DdJhZtacrS7Oga4vw9cIaIkCbvCC3B1g/VWTw2od+fc"
+    "WJ6Tj0AtMowdi0ENh+QnPeDQEMh/Sfw+FOfhZHs9Mri6PTekCxxSGIsS8DrneM/clWpVUO"
+    "rOPiA+s4e2BRRjxiV4i7cRoJtYLmG7+Hm5gIk+M0EjK5X8mR0S9xZPSzjgz/fMhyubixR0"
+    "QhBY/LVKk22noQBF19orH+SCJcT5Ep1tdgPdVczfw9pTi1JEYiTfWhpRIWO6K635tF5e6D"
+    "O6Vqu2dWr3O/XPB3DMINE52T8eDsyhMl8RelSzyN3h+PNRc51jwwbVXx8s5r2/6KEixeni"
+    "CSTvNuvnh59J1UtGmC8VKclq1Hkc9GfyE9RykpCXKOSKRkcQtxWSpWP83lKrvEfvEusZ/Z"
+    "JYpOURFouWgOFS/UNSg58XFZ0E/rq+VOyFIraXdZ2spxtNnynzlGTfknKZX811P+KqumGw"
+    "EoXQ1tk5T1JWVDVGWLZipbFOwyDbD2Pjnbem0vVRmc3VyXqHoa5PkuWffUB4WvopxhSdZ2"
+    "q2VPk0wrhNpjXH0Lcdfi0mwZeQ+eGGHvCjnvJHLOQpJ8pCVHChhbCNoFGE2CMCWOEaVs6z"
+    "tfXFmtgn56c3OZ0M1PL9JOz29Xp4Pb7X2ulNNBplegso2wkRO+Uux9DsdLgfKu2u2scIrN"
+    "tlPpzQkWt5ASZMpGqm2eJvQAAYTAVEVFWzBRPbOhypZRmMeaiaGyFWWKlbX09wtl/r/F18"
+    "S+2qnSlvfYc85cZCDbM6G1lWdwJUf0Si0uOlbTF4Mr5iechE0g7m/uvwKC6AQe2D4Z3O1+"
+    "ObsCuulMmIPs1dvpATwegxmd2wLDIeX62HR5k1xvOAQmoaQ5TSYanf3BfrCHQwsST6OzGt"
+    "QUQI5/lyU42OgFEQ8c/LhLH4NtA7Db4GWCCQI65RZ4gQRAXUcOXeEfAfQvmuTBDi8CbFtz"
+    "MMYuvWnR78DlU/QAwQBBfRLMgt0nQkfqaI++6Bia1oyqDvQ1eB8MAl5cbD8+2GwsAdusfQ"
+    "b08NTUwbevTDnhzTSg56Gp4+184i8+NsfehP1AQie0MN0EDI0zYjhUCRldP/l6JYZuN3Dy"
+    "jRFEPOSa7TMasnURmzdJpSzfOpZvbN8Wtn1TtCoWo8s2bvIUFtvisrTSRNqveKML1Y8s/w"
+    "uZHyeRhu2NdWSKq1+iG1iaVm1gXd7AFEi7efLvSioTNdRvqY36jNz5Gb20VWD4J8b03jT9"
+    "3WC4xm3PatY/Kx9AqMgttEsPZBBOwU3dHniiZrFvFDPTGfj1AiaQTMD2z1cnZ7t3P5/0j4"
+    "7Bi0ntV2bJOsih5m1BlYJ2HqOM406rKl03jrM7raySiBtpBtLY55XlfUk9gziRdJlrx1X6"
+    "RxwX9484zvSP4OZNjUBlouzfzqoPSn3cbPl3RH38GVuGz+aM1hjeKlUWXxC0vIk28ccKKI"
+    "rOjDVFIGGncBcbM91j9aMg9/L0AveN6TGXzJi+9BwwbxSaIiNfJVx2wkby8ZV+2En9EOrc"
+    "oSYeRZOgU3EctdVExiBtlAPtFrI+RiET3xsDFx36NN10YA6yWNrtOE4mE2NXvKDpzkB3UU"
+    "Oj3Mwtn/vGrpKilQY7X7EUfA5qLppC9qNz4pdKz9gcaiWJml7y9ahM8fPN5fnF9Ze2jJK2"
+    "q6yEOm4dUzFN+17GosIEqsV9B4eEN3Hx7DEHXmPSLj9fYqRlwpZL0Ex4aT8sCxEINvvwB1"
+    "flZR7tksxcHyAth5dTumnTVV5j/0lSrgSQXKWhK9PeE+IiNaScIlW4c5flHKoE2jLFMEom"
+    "UfZlbX06wC/FpZGgUwKoLYCuupQlZb2qS7LSuiTBNtEAW3/nDqCv0XyS8je5sS5RkoRbZ0"
+    "FGVWpnEShJ4rP9xJ9LIra3WpKEtd08IQQRMkV2bvnv1Ijem6054WJw5RQ5MhtNTY+liJGZ"
+    "SWczLdObL/ru2NB00ad4EhpL+woSutgetsef62GLipt+mUFeVypRrpVnqPC4Dh+gvTL3J2"
+    "+6kbPj/PPu5roAQ4pI0jacqXvgP8AyyRpv93m8ZcxIWG6ZJKZ0vlIvaZKxCTINO3R6oAq4"
+    "PRfjZdIfG3N6LnYkEUdDgkiKTLxUZ58KXobiCtiZAtgqGG2zQSFl+CrDtwsiaM7wfZ/Iyq"
+    "SFlmNrZEy4N6Ms46ZjtShLA85/IMD3X7HASKbnB7Gavv7vSxs41CIAU/iEWM4MJQK+DxFA"
+    "j26i3D7QUX7YZeNPyLEy/twKZgxjL2P+uH8rE6QrW1mZCVLT/dqs57WjW1xF16uK+HvfiL"
+    "8pCwUW431Eoxhfm/GqUn835KAMw802DJM6WPVvMEmnNsKmzMNJlJ+1pIUYy/RaM0FUNRKT"
+    "a7CDdmLoQC20E2Me1jftxMBX2X6dfGVsddLY0oMaH1UR8nC8dKn4zTeR5X8LsDYcL6HfoZ"
+    "UOp5xBAvwNx0vI334V9vaLudvPMBe9OkhniriLvJlriyVk5hPLpM4156ZE7lQz4FyklF6C"
+    "RiIjtTGm8pAUCz2jHPyreH9IUsm4SzTr/Z2athZGdIupcGlKmXYGlUyZh6fcXGt3J5eDtr"
+    "CTtpMp46+VYXVxZecUmRRbShlM1UZpZ74rGybRLUxmefFRxezPIVUiUH2lFJrbbM2pDMy4"
+    "ZLy6fBBjq5Hqv6PRBOOnwXNBnHrifq8cEuQjNfRcOUZdCBH8c4tgqvXx75w/QwvrYCmcsB"
+    "t6ZTFOGEmusp65oJDi0G0dcAk/CAEWx2kkZHLz1VEVZLhg7mGVFXxYvIIPMyvYRWPkIsGI"
+    "+wSRhGxuYQ2rGJdOIC945uXXcyte7DESCZf6fhV8cb8YYNzPIIwu0pH5XLO4SIJUmZ5Smp"
+    "5t2lUnyDX1yVaORRXc6ZXZUjAa05moik0xlZb0IxUbQc/IJbkQcPGWHyORcMvvHx1VsYOO"
+    "jooNIXYvFT3t5PiaizkcDJeQu61ETdAneigvOL04wTtGohK8BRO83/Uw+/v/A2e+8c4="
 )

@@ -39,6 +39,9 @@ class TransactionTypeEnum(Enum):
     WEALTH_REDEMPTION = "WEALTH_REDEMPTION"
     WEALTH_INCOME = "WEALTH_INCOME"
     PAYOUT = "PAYOUT"
+    RED_PACKET = "RED_PACKET"
+    RED_PACKET_CLAIM = "RED_PACKET_CLAIM"
+    RED_PACKET_REFUND = "RED_PACKET_REFUND"
 
 
 @strawberry.enum(name="TransactionStatus")
@@ -75,6 +78,9 @@ _OWNER_DIRECTION = {
     "WEALTH_REDEMPTION": "IN",
     "WEALTH_INCOME": "IN",
     "PAYOUT": "OUT",
+    "RED_PACKET": "OUT",
+    "RED_PACKET_CLAIM": "IN",
+    "RED_PACKET_REFUND": "IN",
 }
 
 

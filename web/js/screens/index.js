@@ -16,11 +16,13 @@ import history from "./history.js";
 import wealth from "./wealth.js";
 import help from "./help.js";
 import merchant from "./merchant.js";
+import merchantApi from "./merchantapi.js";
+import payCode from "./paycode.js";
 import staff from "../staff/index.js";
 
 export const SCREENS = Object.fromEntries(
-  [login, register, qrLogin, scan, home, topup, withdraw, pay, payQr, transfer, cards, security, history, wealth, help, merchant, staff]
+  [login, register, qrLogin, scan, home, topup, withdraw, pay, payQr, transfer, cards, security, history, wealth, help, merchant, merchantApi, payCode, staff]
     .map((screen) => [screen.name, screen]));
 
 export const NAV_SIGNED_OUT = ["login", "register", "qr-login"];
-export const NAV_SIGNED_IN = ["home", "pay", "transfer", "history", "wealth", "cards", "security", "scan", "help", "merchant", "staff"];
+export const NAV_SIGNED_IN = ["home", "pay", "transfer", "history", "wealth", "cards", "security", "scan", "help", "pay-code", "merchant", "merchant-api", "staff"];

@@ -1,0 +1,61 @@
+"""Red packet resolvers: who may call, input to service call, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from app.errors import DomainError, ErrorCode
+from app.ledger.accounts import wallet_of
+from app.ledger.kernel import MoneyResult
+from app.red_packets import queries
+from app.red_packets.claim import claim_red_packet
+from app.red_packets.live import packet_states
+from app.red_packets.send import SendRequest, send_red_packet
+from models import Account
+from models.red_packets import RedPacket, RedPacketClaim
+
+
+async def send(ctx: Any, request: SendRequest) -> tuple[RedPacket, MoneyResult]:
+    return await send_red_packet(await ctx.require_viewer(), request)
+
+
+async def claim(ctx: Any, packet_no: str) -> tuple[RedPacketClaim, RedPacket, Account]:
+    viewer = await ctx.require_viewer()
+    made = await claim_red_packet(viewer, packet_no)
+    return made, await RedPacket.get(id=made.packet_id), await wallet_of(viewer.id)
+
+
+async def packet(ctx: Any, packet_no: str) -> RedPacket | None:
+    return await queries.packet_by_no(await ctx.require_viewer(), packet_no)
+
+
+async def packet_node(ctx: Any, pk: int) -> RedPacket | None:
+    return await queries.visible_packet(await ctx.viewer(), pk)
+
+
+async def sent(ctx: Any) -> list[RedPacket]:
+    return await queries.sent_by(await ctx.require_viewer())
+
+
+async def claims(packet: RedPacket) -> list[RedPacketClaim]:
+    return await queries.claims_of(packet)
+
+
+async def my_claim(ctx: Any, packet: RedPacket) -> RedPacketClaim | None:
+    viewer = await ctx.viewer()
+    return await queries.claim_of(packet, viewer) if viewer else None
+
+
+async def display_name(user_id: int) -> str:
+    return await queries.display_name(user_id)
+
+
+async def live_packet(ctx: Any, packet_no: str) -> AsyncIterator[RedPacket]:
+    """A packet the viewer sent, now and after every claim; NOT_FOUND for anyone else's."""
+    viewer = await ctx.require_viewer()
+    found = await queries.packet_by_no(viewer, packet_no)
+    if found is None or found.sender_id != viewer.id:
+        raise DomainError(ErrorCode.NOT_FOUND, "红包不存在", ("packetNo",))
+    async for state in packet_states(found.id):
+        yield state

@@ -1,0 +1,1 @@
+"""Money between people: red packets (红包) and requests to pay (AA 收款)."""
