@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class ErrorCode(str, Enum):
@@ -81,6 +85,42 @@ class DomainError(Exception):
 def input_field(name: str) -> tuple[str, str]:
     """The path of a field of the mutation's ``input`` argument."""
     return ("input", name)
+
+
+class FieldErrors(DomainError):
+    """Several input fields at fault at once (a form is answered with every error, not the first).
+
+    ``errors`` holds each field's DomainError; the exception itself reads as the first one.
+    """
+
+    def __init__(self, errors: list[DomainError]) -> None:
+        first = errors[0]
+        super().__init__(first.code, first.message, first.field)
+        self.errors = list(errors)
+
+
+class ErrorCollector:
+    """Run independent field checks, keep every DomainError, then raise them together.
+
+    ``value = collector.check(rule, arg, ...)`` returns the rule's result, or None when it failed;
+    ``collector.raise_if_any()`` raises the one error as it is, several as FieldErrors.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[DomainError] = []
+
+    def check(self, rule: Callable[..., T], *args: object, **kwargs: object) -> T | None:
+        try:
+            return rule(*args, **kwargs)
+        except DomainError as error:
+            self.errors.append(error)
+            return None
+
+    def raise_if_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise FieldErrors(self.errors)
 
 
 def _extensions(self: DomainError) -> dict[str, object]:

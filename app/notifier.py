@@ -9,6 +9,7 @@ retries and dead letters.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from models import SandboxMessage
@@ -18,11 +19,28 @@ from . import runtime
 log = logging.getLogger(__name__)
 
 
+<<<<<<< HEAD
 async def send(recipient: str, purpose: str, text: str, *, conn: Any = None,
                params: dict[str, str] | None = None) -> None:
     """Send ``text`` (Simplified Chinese) to a phone number or email address, in ``conn``'s
     transaction when given. ``params`` are template values for providers that send by
     template (``{"code": "123456"}`` for verification codes)."""
+=======
+# A verification code inside a message text, as app/identity/codes.py writes it ("验证码是 123456").
+# The outbox lists it as a field of its own; it is not stored apart from the text (a separate
+# bare parameter would reach SQL debug logs unredacted).
+CODE_IN_TEXT = re.compile(r"验证码是 (\d{6})(?!\d)")
+
+
+def code_in(text: str) -> str | None:
+    """The verification code ``text`` carries, or None."""
+    found = CODE_IN_TEXT.search(text)
+    return found.group(1) if found else None
+
+
+async def send(recipient: str, purpose: str, text: str, *, conn: Any = None) -> None:
+    """Deliver ``text`` to ``recipient`` (sandbox: keep it in the outbox)."""
+>>>>>>> main
     if runtime.settings().sandbox:
         await SandboxMessage.create(recipient=recipient, purpose=purpose, text=text, using_db=conn)
     else:
@@ -31,7 +49,9 @@ async def send(recipient: str, purpose: str, text: str, *, conn: Any = None,
         await outbox.enqueue(recipient, purpose, text, params=params, conn=conn)
 
 
-async def sandbox_messages(recipient: str, limit: int = 50) -> list[dict[str, str]]:
+async def sandbox_messages(recipient: str, limit: int = 50) -> list[dict[str, str | None]]:
+    """The newest ``limit`` outbox entries of ``recipient``, newest first:
+    ``{recipient, purpose, text, code (null when the message carries none), sentAt}``."""
     rows = (
         await SandboxMessage.filter(recipient=recipient).order_by("-id").limit(limit)
     )
@@ -40,6 +60,7 @@ async def sandbox_messages(recipient: str, limit: int = 50) -> list[dict[str, st
             "recipient": row.recipient,
             "purpose": row.purpose,
             "text": row.text,
+            "code": code_in(row.text),
             "sentAt": row.sent_at.isoformat(),
         }
         for row in rows

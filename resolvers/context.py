@@ -62,6 +62,10 @@ class RequestContext:
     def has_api_key(self) -> bool:
         return api_keys.is_api_key(self._bearer())
 
+    async def api_key_is_live(self) -> bool:
+        """Whether the request's API key still exists unrevoked (no rate count: for socket watches)."""
+        return await api_keys.is_live(self._bearer() or "")
+
     async def api_key(self) -> MerchantApiKey | None:
         """The live merchant API key of an ``Authorization: Bearer sk_...`` request (checked, rate
         counted and stamped once per request or websocket operation); None without one.

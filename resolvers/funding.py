@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.errors import DomainError
 from app.ledger.kernel import MoneyResult
 from app.funding.quotes import WithdrawalQuote, withdrawal_quote
 from app.funding.topup import top_up as top_up_service
@@ -39,4 +40,11 @@ async def withdraw(
 
 
 def quote(amount: int, channel: str) -> WithdrawalQuote:
-    return withdrawal_quote(amount, channel)
+    """The quote of ``withdrawalQuote(amount, channel)``. Its arguments are top-level query
+    arguments, not fields of an ``input``: an error names ``["amount"]`` / ``["channel"]``."""
+    try:
+        return withdrawal_quote(amount, channel)
+    except DomainError as error:
+        if error.field and error.field[0] == "input":
+            error.field = error.field[1:]
+        raise

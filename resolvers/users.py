@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from app import crypto
+from typing import Any
+
+from app import audit, crypto
 from app.identity import account_security, id_photos, totp
 from app.ledger.accounts import WALLET
 from models import Account, BankCard, Merchant, User
@@ -57,3 +59,16 @@ def review_photo_urls(review: RealNameReview) -> list[str]:
 
 async def review_subject(review: RealNameReview) -> User:
     return await User.get(id=review.user_id)
+
+
+async def reveal_for_review(ctx: Any, review: RealNameReview, what: str) -> str:
+    """The unmasked real name (``what="realName"``) or ID number (``"idNumber"``) of a review, for
+    the staff member who must compare it with the photos; every reveal is audited
+    (``real_name.reveal``, actor, subject user, review and field)."""
+    viewer = await ctx.require_viewer()
+    value = review_real_name(review) if what == "realName" else review_id_number(review)
+    await audit.record(
+        "real_name.reveal", actor_id=viewer.id, subject_user_id=review.user_id, ip=ctx.client_ip,
+        details={"reviewId": review.id, "field": what},
+    )
+    return value

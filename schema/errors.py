@@ -30,6 +30,11 @@ class UserError:
     def from_domain(cls, error: DomainError) -> UserError:
         return cls(code=error.code, message=error.message, field=list(error.field) if error.field else None)
 
+    @classmethod
+    def all_from_domain(cls, error: DomainError) -> list[UserError]:
+        """Every error ``error`` carries (several for app.errors.FieldErrors), in input order."""
+        return [cls.from_domain(each) for each in getattr(error, "errors", None) or [error]]
+
 
 P = TypeVar("P")
 
@@ -48,7 +53,7 @@ def returns_payload(payload: type[P], **defaults: Any) -> Callable[[Callable[...
             try:
                 return await func(*args, **kwargs)
             except DomainError as error:
-                return payload(errors=[UserError.from_domain(error)], **defaults)  # type: ignore[call-arg]
+                return payload(errors=UserError.all_from_domain(error), **defaults)  # type: ignore[call-arg]
             except Exception as error:
                 if not is_dependency_failure(error):
                     raise

@@ -18,6 +18,7 @@ from tortoise.queryset import QuerySet
 from models import Transaction
 
 from ..errors import DomainError, ErrorCode
+from .instants import as_optional_instant
 from .window import window_start
 
 MAX_SEARCH_TEXT = 100
@@ -43,7 +44,14 @@ def _field(name: str) -> tuple[str, str]:
 
 
 def validate(f: StatementFilter) -> StatementFilter:
-    """Normalise text parts; refuse impossible amounts and oversize text with a clear error."""
+    """Normalise text parts and date bounds; refuse impossible amounts, bounds and oversize text.
+
+    ``from``/``to`` become aware UTC instants (an offset-free value is China time, see
+    app/history/instants.py); ``from`` after ``to`` is VALIDATION_FAILED on ``from``.
+    """
+    start, end = as_optional_instant(f.from_), as_optional_instant(f.to)
+    if start is not None and end is not None and start > end:
+        raise DomainError(ErrorCode.VALIDATION_FAILED, "开始时间不能晚于结束时间", _field("from"))
     for name, value in (("minAmount", f.min_amount), ("maxAmount", f.max_amount)):
         if value is not None and value < 0:
             raise DomainError(ErrorCode.INVALID_AMOUNT, "金额不能为负数", _field(name))
@@ -58,8 +66,8 @@ def validate(f: StatementFilter) -> StatementFilter:
             ErrorCode.VALIDATION_FAILED, f"对方信息最多 {MAX_SEARCH_TEXT} 个字符", _field("counterparty")
         )
     return StatementFilter(
-        from_=f.from_,
-        to=f.to,
+        from_=start,
+        to=end,
         types=tuple(dict.fromkeys(f.types)),
         statuses=tuple(dict.fromkeys(f.statuses)),
         min_amount=f.min_amount,

@@ -17,8 +17,12 @@ from ..ops import tracing
 from ..settings import Settings, load_settings
 from . import extra_routes
 from .body_limit import BodySizeLimit
+<<<<<<< HEAD
 from .graphql_app import FenpayGraphQL
 from .request_telemetry import RequestTelemetry
+=======
+from .graphql_app import GRAPHIQL_ASSETS_PATH, GRAPHIQL_DIR, FenpayGraphQL
+>>>>>>> main
 from .routes import health, sandbox_messages
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -53,6 +57,8 @@ def create_app(settings: Settings | None = None, *, manage_runtime: bool = True)
         Route("/health", health, methods=["GET"]),
         *extra_routes.routes(settings),
     ]
+    if settings.graphiql:
+        routes.append(Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_DIR), name="graphiql-assets"))
     if settings.sandbox:
         routes.append(Route("/sandbox/messages", sandbox_messages, methods=["GET"]))
     if WEB_DIR.is_dir():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -19,6 +21,11 @@ from schema.context import Context
 from ..ops import log_context
 from .ws_protocol import CheckedLegacyWSHandler, CheckedTransportWSHandler
 
+# strawberry's GraphiQL page with its scripts and styles served by fenpay (no CDN): see
+# app/http/static/graphiql/README.md. The assets are mounted at GRAPHIQL_ASSETS_PATH.
+GRAPHIQL_DIR = Path(__file__).resolve().parent / "static" / "graphiql"
+GRAPHIQL_ASSETS_PATH = "/graphiql-assets"
+
 
 def _client_ip(request: Request | WebSocket) -> str | None:
     return request.client.host if request.client else None
@@ -29,6 +36,11 @@ class FenpayGraphQL(GraphQL):
     # indexes into them (malformed messages close the socket with 4400 instead of crashing).
     graphql_transport_ws_handler_class = CheckedTransportWSHandler
     graphql_ws_handler_class = CheckedLegacyWSHandler
+
+    @cached_property
+    def graphql_ide_html(self) -> str:
+        """The GraphiQL page, loading only same-origin assets (works offline)."""
+        return (GRAPHIQL_DIR / "index.html").read_text(encoding="utf-8")
 
     def decode_json(self, data: str | bytes) -> object:
         """Every JSON document fenpay accepts is an object: a request body, multipart

@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from .. import clock
@@ -36,6 +37,8 @@ async def _session_holds(context: Any) -> bool:
     """False when the socket was opened with a token that has since expired or been revoked."""
     if getattr(context, "authorization", None) is None:
         return True  # anonymous socket: nothing to expire
+    if getattr(context, "has_api_key", False):
+        return await context.api_key_is_live()  # a merchant key's socket ends when the key is revoked
     await context.authenticate()
     return context.viewer_id is not None
 
@@ -59,8 +62,11 @@ class SessionWatch:
     async def _run(self) -> None:
         try:
             while True:
-                claims = self._context._claims()
-                remaining = (claims.expires_at - clock.now().timestamp()) if claims else 0.0
+                claims = None if getattr(self._context, "has_api_key", False) else self._context._claims()
+                if getattr(self._context, "has_api_key", False):
+                    remaining = SESSION_RECHECK_SECONDS  # keys do not expire; revocation is re-checked
+                else:
+                    remaining = (claims.expires_at - clock.now().timestamp()) if claims else 0.0
                 await asyncio.sleep(max(0.0, min(remaining + 0.01, SESSION_RECHECK_SECONDS)))
                 if not await _session_holds(self._context):
                     await self._websocket.close(code=CLOSE_SESSION_ENDED, reason=SESSION_ENDED_REASON)
@@ -144,6 +150,19 @@ class CheckedTransportWSHandler(BaseGraphQLTransportWSHandler):
             await self._watch.stop()
         await super().shutdown()
 
+    async def send_message(self, message: Any) -> None:
+        """A client that went away while an event or the final ``complete`` was being sent is
+        normal (a QR sign-in page closes once CONFIRMED): the disconnect cleans its operations
+        up; strawberry logged it as "Exception in worker task" with a traceback."""
+        with contextlib.suppress(WebSocketDisconnected):
+            await super().send_message(message)
+
+    def forget_id(self, id: str) -> None:
+        """Forget a finished operation, which may be gone already: a stream that ends (a QR
+        sign-in once CONFIRMED) while the client completes it or closes the socket is cleaned
+        up twice, and strawberry's ``del`` raised KeyError in a worker task (a traceback)."""
+        self.operations.pop(id, None)
+
 
 def legacy_shape_problem(message: Any) -> str | None:
     """The same check for the legacy graphql-ws protocol (start/stop instead of subscribe/complete)."""
@@ -161,6 +180,11 @@ class CheckedLegacyWSHandler(BaseGraphQLWSHandler):
 
     _watch: SessionWatch | None = None
     _init_received: bool = False
+
+    async def send_message(self, message: Any) -> None:
+        """As CheckedTransportWSHandler.send_message: a client gone mid-send is not an error."""
+        with contextlib.suppress(WebSocketDisconnected):
+            await super().send_message(message)
 
     async def handle(self) -> None:
         timeout = asyncio.create_task(self._close_without_init())

@@ -14,6 +14,7 @@ from models import User
 
 from .. import audit, clock, db
 from ..errors import DomainError, ErrorCode
+from ..masking import mask_phone
 from .codes import consume_code
 from .password_rules import check_payment_password
 from .passwords import hash_payment_password, payment_password_matches, verify_password
@@ -59,7 +60,7 @@ async def verify_payment_password(user: User, pin: str | None, field: tuple[str,
         await raise_alert(
             "PAYMENT_PASSWORD_ATTEMPTS",
             "MEDIUM",
-            f"用户 {user.id} 连续 {MAX_FAILURES} 次输错支付密码，支付已锁定 24 小时",
+            f"用户 {mask_phone(user.phone)} 连续 {MAX_FAILURES} 次输错支付密码，支付已锁定 24 小时",
             user_id=user.id,
         )
         raise _locked(field)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from tortoise.exceptions import IntegrityError
 
 from models import User
 
 from .. import audit
 from ..compliance.documents import CURRENT_VERSION
-from ..errors import DomainError, ErrorCode, input_field
+from ..errors import DomainError, ErrorCode, ErrorCollector, input_field
 from .codes import consume_code
 from .password_rules import check_login_password
 from .recipients import require_email, require_phone
@@ -31,14 +33,20 @@ async def register(
     ip: str | None,
 ) -> User:
     """Create the user and its wallet. Returns the user; signing in is a separate step."""
+    # Every field is checked and every fault reported together (FieldErrors), in form order.
+    checks = ErrorCollector()
+    checked_phone = checks.check(require_phone, phone, input_field("phone"))
+    checks.check(check_login_password, password, input_field("password"))
+    checks.check(check_confirmation, password, confirm_password)
+    normalised_email = (
+        checks.check(require_email, email, input_field("email")) if email and email.strip() else None
+    )
     if not accept_terms:
-        raise DomainError(
+        checks.errors.append(DomainError(
             ErrorCode.TERMS_NOT_ACCEPTED, "请阅读并同意《用户服务协议》和《隐私政策》", input_field("acceptTerms")
-        )
-    phone = require_phone(phone, input_field("phone"))
-    check_login_password(password, input_field("password"))
-    check_confirmation(password, confirm_password)
-    normalised_email = require_email(email, input_field("email")) if email and email.strip() else None
+        ))
+    checks.raise_if_any()
+    phone = cast(str, checked_phone)  # set: its check passed
     # The code proves the phone is the caller's before anything about it is revealed.
     await consume_code(phone, "REGISTER", verification_code, input_field("verificationCode"))
     phone_taken = DomainError(ErrorCode.PHONE_ALREADY_REGISTERED, "该手机号已注册，请直接登录", input_field("phone"))

@@ -112,15 +112,27 @@ def _invalid() -> DomainError:
     return DomainError(ErrorCode.API_KEY_INVALID, "API 密钥无效、已吊销或无此权限", None)
 
 
+async def _live_key(secret: str) -> MerchantApiKey | None:
+    if not is_api_key(secret) or len(secret) > 100:
+        return None
+    key = await MerchantApiKey.get_or_none(prefix=secret[:PREFIX_LENGTH]).select_related("merchant")
+    if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, _hash(secret)):
+        return None
+    return key
+
+
+async def is_live(secret: str) -> bool:
+    """Whether ``secret`` is a known, unrevoked key (not counted as a use)."""
+    return await _live_key(secret) is not None
+
+
 async def authenticate(secret: str) -> MerchantApiKey:
     """The live key for ``secret`` (its ``merchant`` loaded), counted against its rate limit.
 
     Raises API_KEY_INVALID (unknown or revoked) or RATE_LIMITED with ``retry_after_seconds``.
     """
-    if not is_api_key(secret) or len(secret) > 100:
-        raise _invalid()
-    key = await MerchantApiKey.get_or_none(prefix=secret[:PREFIX_LENGTH]).select_related("merchant")
-    if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, _hash(secret)):
+    key = await _live_key(secret)
+    if key is None:
         raise _invalid()
     await _count_use(key)
     await MerchantApiKey.filter(id=key.id).update(last_used_at=clock.now())

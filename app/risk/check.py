@@ -28,6 +28,7 @@ from ..group_write import GroupWrite
 from ..identity import totp
 from ..identity.codes import consume_code
 from ..ledger import sql
+from ..masking import mask_phone
 from ..money import format_fen
 from .alerts import raise_alert
 
@@ -148,12 +149,12 @@ async def _check_step_up(o: Outgoing) -> str:
         await _record(o, "STEP_UP", "LARGE_AMOUNT")
         raise DomainError(
             ErrorCode.VERIFICATION_REQUIRED,
-            "大额交易需要短信验证：请获取 PAYMENT 验证码后重试",
+            "大额交易需要短信验证：请获取支付短信验证码后重试",
             ("input", "verificationCode"),
         )
     await _verify_step_up_code(o.user, o.verification_code)
     await raise_alert(
-        "LARGE_AMOUNT", "MEDIUM", f"用户 {o.user.id} 发起大额交易 {format_fen(o.amount)} 元（已短信验证）",
+        "LARGE_AMOUNT", "MEDIUM", f"用户 {mask_phone(o.user.phone)} 发起大额交易 {format_fen(o.amount)} 元（已短信验证）",
         user_id=o.user.id,
     )
     return "LARGE_AMOUNT_VERIFIED"
@@ -210,7 +211,7 @@ async def refuse(o: Outgoing, refusal: Refusal) -> NoReturn:
         with contextlib.suppress(IntegrityError):  # a concurrent refusal raised it first
             await raise_alert(
                 "VELOCITY", "HIGH",
-                f"用户 {o.user.id} 在 {settings.risk_velocity_window_seconds} 秒内成功付款 "
+                f"用户 {mask_phone(o.user.phone)} 在 {settings.risk_velocity_window_seconds} 秒内成功付款 "
                 f"{refusal.recent_payments} 笔，已拦截",
                 user_id=o.user.id,
                 # One alert per user per minute of a burst, however many attempts it refuses.

@@ -34,8 +34,18 @@ class RefundStatusEnum(Enum):
 
 @strawberry.input(description="All fields optional; the window is always clipped to the last three months.")
 class TransactionFilter:
-    from_: datetime | None = strawberry.field(default=None, name="from")
-    to: datetime | None = None
+    from_: datetime | None = strawberry.field(
+        default=None,
+        name="from",
+        description=(
+            "Earliest creation time, inclusive. A value without an offset (or a bare date, read as 00:00)"
+            " is China time (UTC+8); with an offset it is that instant."
+        ),
+    )
+    to: datetime | None = strawberry.field(
+        default=None,
+        description="Latest creation time, inclusive; read like `from` (no offset: China time).",
+    )
     types: list[TransactionTypeEnum] | None = None
     statuses: list[TransactionStatusEnum] | None = None
     min_amount: Money | None = None

@@ -17,6 +17,7 @@ from resolvers import users as user_resolvers
 
 from ..money.types import AccountStatusEnum, AccountType, BankCardType
 from ..node import Node, to_global_id
+from ..permissions import STAFF
 
 
 @strawberry.enum(name="Role")
@@ -214,3 +215,17 @@ class RealNameReviewType(Node):
     @strawberry.field
     async def user(self) -> UserType:
         return UserType.from_model(await user_resolvers.review_subject(self._model))
+
+    @strawberry.field(
+        description="Staff only: the real name as submitted, unmasked, to compare with the photos (each read is audited).",
+        permission_classes=STAFF,
+    )
+    async def unmasked_real_name(self, info: strawberry.Info) -> str:
+        return await user_resolvers.reveal_for_review(info.context, self._model, "realName")
+
+    @strawberry.field(
+        description="Staff only: the ID number as submitted, unmasked, to compare with the photos (each read is audited).",
+        permission_classes=STAFF,
+    )
+    async def unmasked_id_number(self, info: strawberry.Info) -> str:
+        return await user_resolvers.reveal_for_review(info.context, self._model, "idNumber")

@@ -33,10 +33,12 @@ async def test_code_is_six_digits_stored_hashed_and_readable_in_the_sandbox(gql,
     assert payload == {"sent": True, "retryAfterSeconds": 60, "errors": []}
     messages = await sandbox_texts(http, phone)
     assert len(messages) == 1
-    assert set(messages[0]) == {"recipient", "purpose", "text", "sentAt"}
+    assert set(messages[0]) == {"recipient", "purpose", "text", "code", "sentAt"}
     assert messages[0]["purpose"] == "REGISTER"
     code = await latest_code(http, phone)
     assert len(code) == 6 and code.isdigit()
+    # the code is a field of its own, the same as the one inside the text
+    assert messages[0]["code"] == code and code in messages[0]["text"]
     row = await VerificationCode.get(recipient=phone)
     assert code not in row.code_hash and len(row.code_hash) == 64
 

@@ -84,6 +84,9 @@ async def test_the_merchant_server_is_told_over_order_status_when_the_payer_scan
         event = (await watch.next_data())["orderStatus"]
         assert event == {"outTradeNo": "WS-1", "status": "PAID", "fee": "0.25",
                          "transaction": {"amount": "42.00", "direction": "IN"}}
+        # The socket stays open across the session re-checks while the key lives.
+        again = await subscribe(ws, ORDER_STATUS, {"no": "WS-1"}, op_id="2")
+        assert (await again.next_data())["orderStatus"]["status"] == "PAID"
     # An unknown (or revoked) key is refused at connection_init.
     async with websockets.connect(server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {secret}x"}}))

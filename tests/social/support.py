@@ -46,3 +46,32 @@ def fenpay_reconcile(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "app.cli", "reconcile"], env={**os.environ, **env},
         capture_output=True, text=True, timeout=120,
     )
+
+REQUEST = """
+mutation($input: RequestPaymentInput!) { requestPayment(input: $input) {
+  payRequest { id requestNo amount note status items { id amount status payerName } }
+  errors { code field message }
+} }
+"""
+
+PAY_PART = """
+mutation($input: PayPayRequestInput!) { payPayRequest(input: $input) {
+  item { id status amount }
+  transaction { transactionNo type amount }
+  account { available }
+  errors { code field message }
+} }
+"""
+
+DECLINE = """
+mutation($input: DeclinePayRequestInput!) { declinePayRequest(input: $input) {
+  item { id status } errors { code field }
+} }
+"""
+
+INBOX = "query { payRequestsToMe { id amount status request { requestNo note requesterName } } }"
+
+LIVE_REQUEST = """subscription($no: String!) { payRequestUpdates(requestNo: $no) {
+  status items { amount status payerName } } }"""
+
+LIVE_INBOX = "subscription { payRequestsInbox { id amount request { requestNo note } } }"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,16 @@ async def open_screen(page: Any, route: str) -> None:
     await page.get_by_test_id(f"screen-{name}").wait_for()
 
 
-async def screenshot(page: Any, name: str) -> Path:
+SCREENSHOTS_ENV = "FENPAY_SCREENSHOTS"
+
+
+async def screenshot(page: Any, name: str) -> Path | None:
+    """Refresh docs/screenshots/<name>.png, only when FENPAY_SCREENSHOTS=1 asks for it.
+
+    Tests never write tracked files otherwise (a plain test run leaves ``git status`` clean).
+    """
+    if os.environ.get(SCREENSHOTS_ENV) != "1":
+        return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     await page.evaluate("window.scrollTo(0, 0)")  # else the sticky top bar lands mid-page

@@ -23,11 +23,28 @@ export function h(tag, attrs = {}, ...children) {
       el.setAttribute(key, value === true ? "" : String(value));
     }
   }
-  append(el, children);
+  appendChildren(el, children);
   return el;
 }
 
-export function append(el, children) {
+/**
+ * Add children to an element. Arrays (of any depth) are spread, null/undefined/false skipped,
+ * anything else that is not a node becomes a text node. Every screen adds children through this
+ * (never Element.append with an array, which would print "[object HTMLDivElement],...").
+ */
+export function add(el, ...children) {
+  return appendChildren(el, children);
+}
+
+/** Like add, but before the element's current first child. */
+export function addFirst(el, ...children) {
+  const holder = document.createDocumentFragment();
+  appendChildren(holder, children);
+  el.insertBefore(holder, el.firstChild);
+  return el;
+}
+
+function appendChildren(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
@@ -42,7 +59,7 @@ export function clear(el) {
 
 /** Replace an element's children. */
 export function fill(el, ...children) {
-  return append(clear(el), children);
+  return appendChildren(clear(el), children);
 }
 
 /** An <img> showing a server-made SVG (as a data URL, so no markup of it reaches the page DOM). */

@@ -2,7 +2,7 @@
 // `field` path ends in that name is shown right under it, anything else at the
 // top of the form.
 
-import { h, fill } from "./dom.js";
+import { h, fill, add } from "./dom.js";
 import { t, label as enumLabel } from "./i18n.js";
 import { ApiError } from "./api.js";
 
@@ -119,11 +119,11 @@ export function errorText(code) {
   return text === key ? t("error.UNKNOWN") : text;
 }
 
+/** One line per error: the server's own message when it is in the page's language, else the code's text. */
 function put(slot, code, detail) {
   slot.dataset.errorCode = code;
   slot.classList.add("shown");
-  fill(slot, h("span", { class: "error-main" }, errorText(code)),
-    detail && detail !== errorText(code) ? h("span", { class: "error-detail" }, detail) : null);
+  fill(slot, h("span", { class: "error-main" }, detail || errorText(code)));
 }
 
 /** Show UserErrors: next to the field named by the last part of `field`, else at the form level. */
@@ -136,8 +136,9 @@ export function showErrors(el, errors) {
     const target = slot || formSlot;
     // the server's own (Chinese) message adds detail such as limits; show it in Chinese mode
     const detail = document.documentElement.lang === "zh-CN" ? error.message : null;
-    if (target.classList.contains("shown") && target === formSlot) {
-      target.append(h("br"), errorText(error.code));
+    if (target.classList.contains("shown")) {
+      if (target === formSlot) add(target, h("br"), detail || errorText(error.code));
+      continue; // one line per field: the first error of a field is the one shown
     } else {
       put(target, error.code, detail);
     }

@@ -1,7 +1,7 @@
 // One ticket's conversation, for its owner and for staff: messages arrive live
 // (ticketMessages) and replies go out with replyTicket.
 
-import { h, formatDateTime } from "./dom.js";
+import { h, formatDateTime, add } from "./dom.js";
 import { t, label } from "./i18n.js";
 import { gql, mutate, USER_ERROR } from "./api.js";
 import { field, form, submit, succeeded, fieldError } from "./forms.js";
@@ -31,13 +31,13 @@ export function ticketThread(ticket, { viewerIsStaff = false, onStatus = null } 
   const seen = new Set();
   const list = h("ol", { class: "messages", testid: "ticket-messages" });
   const badge = liveBadge("ticket-live");
-  const add = (message) => {
+  const addMessage = (message) => {
     if (seen.has(message.id)) return;
     seen.add(message.id);
-    list.append(messageItem(message, viewerIsStaff));
+    add(list, messageItem(message, viewerIsStaff));
     list.scrollTop = list.scrollHeight;
   };
-  ticket.messages.forEach(add);
+  ticket.messages.forEach(addMessage);
   const reply = form("reply-form", async (values, el) => {
     if (!values.body) return fieldError(el, "body", "VALIDATION_FAILED");
     const payload = await mutate("replyTicket", REPLY, { ticketId: ticket.id, body: values.body });
@@ -47,7 +47,7 @@ export function ticketThread(ticket, { viewerIsStaff = false, onStatus = null } 
   },
     field("body", t("ticket.reply"), { type: "textarea", rows: 2 }),
     h("div", { class: "actions" }, submit(t("ticket.send"), "reply-submit")));
-  const stop = live(MESSAGES, { ticketId: ticket.id }, (data) => add(data.ticketMessages), { badge });
+  const stop = live(MESSAGES, { ticketId: ticket.id }, (data) => addMessage(data.ticketMessages), { badge });
   const element = h("div", { class: "thread", testid: "ticket-thread", dataset: { ticketNo: ticket.ticketNo } },
     h("div", { class: "thread-head" },
       h("strong", {}, ticket.subject), " ", h("span", { class: "muted" }, ticket.ticketNo), " ",

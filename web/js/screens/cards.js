@@ -1,6 +1,6 @@
 // Bank cards: list, bind a new one (code sent to the phone reserved at the bank), remove.
 
-import { h, fill } from "../dom.js";
+import { h, fill, add } from "../dom.js";
 import { t } from "../i18n.js";
 import { mutate, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, fieldError, notice } from "../forms.js";
@@ -73,7 +73,7 @@ export default {
       h("div", { class: "actions" }, submit(t("cards.add"), "add-card-submit")));
 
     drawList();
-    root.append(
+    add(root, 
       h("div", { class: "card" }, h("h1", {}, t("cards.title")), status, list),
       h("div", { class: "card narrow" }, h("h2", {}, t("cards.addTitle")), addForm));
   },

@@ -1,7 +1,7 @@
 // Help center (seed 8): FAQ search, the user's tickets, a new ticket, one ticket's live thread.
 // Routes: #/help, #/help/new[/<transactionNo>], #/help/ticket/<id>.
 
-import { h, fill } from "../dom.js";
+import { h, fill, add } from "../dom.js";
 import { t } from "../i18n.js";
 import { gql, mutate, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, enumOptions, fieldError } from "../forms.js";
@@ -83,11 +83,11 @@ export default {
     if (params[0] === "ticket" && params[1]) {
       const ticket = await loadTicket(params[1]);
       if (!ticket) {
-        root.append(h("div", { class: "card" }, h("p", {}, t("help.ticketNotFound")), h("a", { href: "#/help" }, t("common.back"))));
+        add(root, h("div", { class: "card" }, h("p", {}, t("help.ticketNotFound")), h("a", { href: "#/help" }, t("common.back"))));
         return null;
       }
       const thread = ticketThread(ticket, { viewerIsStaff: false });
-      root.append(h("div", { class: "card" }, h("a", { href: "#/help" }, t("common.back")), thread.element));
+      add(root, h("div", { class: "card" }, h("a", { href: "#/help" }, t("common.back")), thread.element));
       return thread.stop;
     }
     const mine = h("ul", { class: "ticket-list", testid: "my-tickets" });
@@ -98,7 +98,7 @@ export default {
     } catch {
       fill(mine, h("li", { class: "muted" }, t("common.unavailable")));
     }
-    root.append(
+    add(root, 
       faqSection(),
       h("div", { class: "card" }, h("h2", {}, t("help.myTickets")), mine),
       h("div", { class: "card narrow" }, h("h2", {}, t("help.newTicket")), newTicketForm(params[0] === "new" ? params[1] : null, app)),

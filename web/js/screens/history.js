@@ -2,7 +2,7 @@
 // counterparty; Relay paging; details with a refund request; the user's refunds,
 // refreshed live when money comes back.
 
-import { h, fill, formatDateTime } from "../dom.js";
+import { h, fill, formatDateTime, add } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { gql } from "../api.js";
 import { field, form, submit, enumOptions, fieldError } from "../forms.js";
@@ -29,14 +29,31 @@ const DETAIL = `query Transaction($transactionNo: String!) {
 const REFUNDS = `query MyRefunds { refunds(first: 20) { edges { node { ${REFUND_FIELDS} transaction { transactionNo } } } totalCount } }`;
 const BALANCE_CHANGED = `subscription { balanceChanged { delta transaction { transactionNo type } } }`;
 
-function isoOrNull(local) {
-  return local ? new Date(local).toISOString() : null;
+// Date bounds are typed as China wall-clock text ("2026-11-30" or "2026-11-30 08:00"), the same
+// in every browser language (a native date picker shows the browser's own format, e.g.
+// mm/dd/yyyy in a Chinese page). They are sent without an offset: the API reads an
+// offset-free value as China time. A bare "to" date covers that whole day.
+const DAY_OR_MINUTE = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}))?$/;
+
+function boundOrNull(text, end) {
+  if (!text) return null;
+  const match = DAY_OR_MINUTE.exec(text.trim());
+  if (!match) return null;
+  const [, day, minute] = match;
+  if (minute) return `${day}T${minute}:${end ? "59.999" : "00"}`;
+  return end ? `${day}T23:59:59.999` : `${day}T00:00:00`;
+}
+
+function validBound(text) {
+  if (!text) return true;
+  const match = DAY_OR_MINUTE.exec(text.trim());
+  return Boolean(match) && !Number.isNaN(Date.parse(`${match[1]}T${match[2] || "00:00"}:00Z`));
 }
 
 function buildFilter(values) {
   const filter = {
-    from: isoOrNull(values.from),
-    to: isoOrNull(values.to),
+    from: boundOrNull(values.from, false),
+    to: boundOrNull(values.to, true),
     types: values.types.length ? values.types : null,
     statuses: values.statuses.length ? values.statuses : null,
     minAmount: values.minAmount || null,
@@ -146,13 +163,15 @@ export default {
     const filterForm = form("history-filter", async (values, el) => {
       if (!checkAmount(el, values.minAmount, "minAmount", { optional: true })) return;
       if (!checkAmount(el, values.maxAmount, "maxAmount", { optional: true })) return;
-      if (values.from && values.to && values.from > values.to) return fieldError(el, "to", "VALIDATION_FAILED");
+      if (!validBound(values.from)) return fieldError(el, "from", "VALIDATION_FAILED");
+      if (!validBound(values.to)) return fieldError(el, "to", "VALIDATION_FAILED");
+      if (values.from && values.to && boundOrNull(values.from, false) > boundOrNull(values.to, true)) return fieldError(el, "to", "VALIDATION_FAILED");
       filter = buildFilter(values);
       await load();
     },
       h("div", { class: "grid2" },
-        field("from", t("history.from"), { type: "datetime-local" }),
-        field("to", t("history.to"), { type: "datetime-local" })),
+        field("from", t("history.from"), { placeholder: t("history.datePlaceholder") }),
+        field("to", t("history.to"), { placeholder: t("history.datePlaceholder") })),
       field("types", t("history.types"), { type: "checkboxes", options: enumOptions("TransactionType", TYPES) }),
       field("statuses", t("history.statuses"), { type: "checkboxes", options: enumOptions("TransactionStatus", STATUSES) }),
       h("div", { class: "grid2" },
@@ -174,7 +193,7 @@ export default {
       load();
     }, { badge });
 
-    root.append(
+    add(root, 
       h("div", { class: "card" }, h("h1", {}, t("history.title")), filterForm),
       h("div", { class: "card" }, h("h2", {}, t("history.results"), " ", total), list, h("div", { class: "pager" }, prev, next)),
       h("div", { class: "card" }, h("h2", {}, t("refund.mine"), " ", badge), refunds));

@@ -1,6 +1,6 @@
 // Wallet home: balances that change live (balanceChanged), shortcuts, recent activity.
 
-import { h, fill } from "../dom.js";
+import { h, fill, add } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { gql } from "../api.js";
 import { yuan, signed } from "../money.js";
@@ -63,7 +63,7 @@ export default {
     if (viewer.realNameStatus !== "VERIFIED") warnings.push(h("div", { class: "notice notice-info", testid: "real-name-hint" }, t("home.realNameHint"), " ", label("RealNameStatus", viewer.realNameStatus), " · ", h("a", { href: "#/security" }, t("home.realNameLink"))));
     if (!viewer.hasPaymentPassword) warnings.push(h("div", { class: "notice notice-info", testid: "pin-hint" }, t("home.pinHint"), " ", h("a", { href: "#/security" }, t("home.pinLink"))));
 
-    root.append(
+    add(root, 
       warnings,
       h("div", { class: "card wallet" },
         h("div", { class: "wallet-head" }, h("span", {}, t("home.available")), badge),

@@ -1,4 +1,4 @@
-import { h } from "../dom.js";
+import { h, add } from "../dom.js";
 import { t } from "../i18n.js";
 import { mutate, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, fieldError } from "../forms.js";
@@ -20,7 +20,7 @@ export default {
       field("identifier", t("login.identifier"), { placeholder: t("login.identifierHint"), autocomplete: "username" }),
       field("password", t("login.password"), { type: "password", autocomplete: "current-password" }),
       h("div", { class: "actions" }, submit(t("login.submit"), "login-submit")));
-    root.append(h("div", { class: "card narrow" },
+    add(root, h("div", { class: "card narrow" },
       h("h1", {}, t("login.title")),
       loginForm,
       h("p", { class: "muted" },

@@ -1,6 +1,6 @@
 // Merchant: make a payment QR code and watch it turn PAID live (paymentQrCodeStatus).
 
-import { h, fill, svgImage, formatDateTime } from "../dom.js";
+import { h, fill, svgImage, formatDateTime, add, addFirst } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { gql, mutate, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, fieldError } from "../forms.js";
@@ -24,7 +24,7 @@ export default {
     const data = await gql(MERCHANT);
     const merchant = data.viewer && data.viewer.merchant;
     if (!merchant) {
-      root.append(h("div", { class: "card" }, h("h1", {}, t("merchant.title")), h("p", {}, t("merchant.none"))));
+      add(root, h("div", { class: "card" }, h("h1", {}, t("merchant.title")), h("p", {}, t("merchant.none"))));
       return null;
     }
     const stops = [];
@@ -72,14 +72,14 @@ export default {
         expiresInSeconds: values.expiresInSeconds ? Number.parseInt(values.expiresInSeconds, 10) : null,
       });
       if (!succeeded(el, payload)) return;
-      codes.prepend(codeCard(payload.qrCode));
+      addFirst(codes, codeCard(payload.qrCode));
     },
       amountField("amount", { hint: t("merchant.amountHint") }),
       field("description", t("merchant.description"), { placeholder: t("common.optional") }),
       field("expiresInSeconds", t("merchant.expiresIn"), { inputmode: "numeric", placeholder: "300" }),
       h("div", { class: "actions" }, submit(t("merchant.create"), "qr-create-submit")));
 
-    root.append(
+    add(root, 
       h("div", { class: "card" },
         h("h1", {}, t("merchant.title"), " · ", h("span", { testid: "merchant-name" }, merchant.name)),
         h("p", { class: "muted" }, t("merchant.no"), " ", h("span", { testid: "merchant-no" }, merchant.merchantNo), " · ", merchant.category),

@@ -2,7 +2,7 @@
 // revoked at once), the fee rate, orders with their status live (orderStatus) and merchant
 // refunds of paid orders.
 
-import { h, fill, formatDateTime } from "../dom.js";
+import { h, fill, formatDateTime, add, addFirst } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { gql, mutate, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, fieldError, notice } from "../forms.js";
@@ -35,7 +35,7 @@ export default {
     const data = await gql(MERCHANTS);
     const merchant = data.myMerchants[0];
     if (!merchant) {
-      root.append(h("div", { class: "card" }, h("h1", {}, t("merchantApi.title")), h("p", {}, t("merchant.none"))));
+      add(root, h("div", { class: "card" }, h("h1", {}, t("merchantApi.title")), h("p", {}, t("merchant.none"))));
       return null;
     }
     const stops = [];
@@ -68,7 +68,7 @@ export default {
       });
       if (!succeeded(el, payload)) return;
       el.reset();
-      keyList.prepend(keyRow(payload.apiKey));
+      addFirst(keyList, keyRow(payload.apiKey));
       fill(secretBox, h("div", { class: "notice notice-ok" }, t("merchantApi.shownOnce"), " ",
         h("code", { testid: "api-key-secret" }, payload.secret)));
     },
@@ -91,7 +91,7 @@ export default {
         fill(status, statusBadge("OrderStatus", current.status, "order-status"));
         fill(details, current.status === "PAID"
           ? `${t("merchantApi.fee")} ${yuan(current.fee)} · ${t("merchantApi.refunded")} ${yuan(current.refundedAmount)}` : "");
-        if (current.status === "PAID" && !refundBox.firstChild) refundBox.append(refundForm(current, draw));
+        if (current.status === "PAID" && !refundBox.firstChild) add(refundBox, refundForm(current, draw));
       };
       draw(order);
       if (order.status === "CREATED" || order.status === "AWAITING_CONFIRMATION") {
@@ -111,7 +111,7 @@ export default {
       if (!succeeded(el, payload)) return;
       el.reset();
       draw(payload.refund.order);
-      el.prepend(notice(t("merchantApi.refundDone", { amount: yuan(payload.refund.amount) }), "order-refund-done"));
+      addFirst(el, notice(t("merchantApi.refundDone", { amount: yuan(payload.refund.amount) }), "order-refund-done"));
     },
       field("outRefundNo", t("merchantApi.outRefundNo"), { value: `R${Date.now()}` }),
       amountField("amount"),
@@ -129,8 +129,8 @@ export default {
       });
       if (!succeeded(el, payload)) return;
       el.reset();
-      orderList.prepend(orderRow(payload.order));
-      el.append(h("details", { open: true }, h("summary", {}, t("merchant.payload")),
+      addFirst(orderList, orderRow(payload.order));
+      add(el, h("details", { open: true }, h("summary", {}, t("merchant.payload")),
         h("code", { class: "payload", testid: "order-payload" }, payload.order.qrPayload)));
     },
       field("outTradeNo", t("merchantApi.outTradeNo"), { value: `O${Date.now()}` }),
@@ -138,7 +138,7 @@ export default {
       field("description", t("merchant.description"), { placeholder: t("common.optional") }),
       h("div", { class: "actions" }, submit(t("merchantApi.createOrder"), "order-submit")));
 
-    root.append(
+    add(root, 
       h("div", { class: "card" }, h("h1", {}, t("merchantApi.title"), " · ", merchant.name),
         h("p", { class: "muted" }, t("merchant.no"), " ", merchant.merchantNo, " · ",
           t("merchantApi.feeRate"), " ", h("span", { testid: "fee-rate" }, `${(merchant.feeRateBps / 100).toFixed(2)}%`))),

@@ -1,6 +1,6 @@
 // Pay a merchant by merchant number; a large or unusual payment may ask for an SMS code.
 
-import { h, fill } from "../dom.js";
+import { h, fill, add } from "../dom.js";
 import { t } from "../i18n.js";
 import { gql, mutate } from "../api.js";
 import { field, form, submit, showErrors, fieldError } from "../forms.js";
@@ -73,7 +73,7 @@ export default {
     };
     payForm.querySelector("[name=merchantNo]").addEventListener("change", lookUp);
     if (params[0]) lookUp();
-    root.append(h("div", { class: "card narrow" },
+    add(root, h("div", { class: "card narrow" },
       h("h1", {}, t("pay.title")),
       h("p", { class: "muted" }, t("home.available"), " ", yuan(app.viewer.account.available)),
       payForm, result));

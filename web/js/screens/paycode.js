@@ -2,7 +2,7 @@
 // expires, and after each charge), is shown as QR and Code 128 barcode, and charges above
 // the password-free limit arrive live (paymentCodeCharges) with a confirmation prompt.
 
-import { h, fill, svgImage, formatDateTime } from "../dom.js";
+import { h, fill, svgImage, formatDateTime, add, addFirst } from "../dom.js";
 import { t } from "../i18n.js";
 import { gql, mutate, USER_ERROR } from "../api.js";
 import { form, submit, succeeded, showErrors, notice } from "../forms.js";
@@ -89,16 +89,16 @@ export default {
       const card = confirmCard(order);
       cards.set(order.id, card);
       if (existing) existing.replaceWith(card);
-      else charges.prepend(card);
+      else addFirst(charges, card);
       if (order.status === "PAID") {
-        charges.prepend(notice(t("payCode.paid", { amount: yuan(order.amount), merchant: order.merchant.name }), "pay-code-paid"));
+        addFirst(charges, notice(t("payCode.paid", { amount: yuan(order.amount), merchant: order.merchant.name }), "pay-code-paid"));
         refresh().catch(() => {});
       }
     };
 
     await refresh();
     stop = live(CHARGES, {}, (event) => onCharge(event.paymentCodeCharges), { badge });
-    root.append(h("div", { class: "card narrow" }, h("h1", {}, t("payCode.title"), " ", badge),
+    add(root, h("div", { class: "card narrow" }, h("h1", {}, t("payCode.title"), " ", badge),
       h("p", { class: "muted" }, t("payCode.hint")), shown), charges);
     return () => {
       clearTimeout(timer);

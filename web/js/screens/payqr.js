@@ -1,6 +1,6 @@
 // Pay by a merchant's QR code: the scanned text is pasted here.
 
-import { h, fill } from "../dom.js";
+import { h, fill, add } from "../dom.js";
 import { t } from "../i18n.js";
 import { mutate } from "../api.js";
 import { field, form, submit, showErrors, fieldError } from "../forms.js";
@@ -43,7 +43,7 @@ export default {
       pinField(),
       stepUpRow(),
       h("div", { class: "actions" }, submit(t("payQr.submit"), "pay-qr-submit")));
-    root.append(h("div", { class: "card narrow" },
+    add(root, h("div", { class: "card narrow" },
       h("h1", {}, t("payQr.title")),
       h("p", { class: "muted" }, t("home.available"), " ", yuan(app.viewer.account.available)),
       payForm, result));

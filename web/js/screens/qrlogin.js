@@ -1,7 +1,7 @@
 // QR login on the computer: show the code, follow its status live over an anonymous
 // websocket (the secret proves we created it) and sign in when the phone confirms.
 
-import { h, fill, svgImage } from "../dom.js";
+import { h, fill, svgImage, add } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { mutate, USER_ERROR } from "../api.js";
 import { WsClient } from "../ws.js";
@@ -98,7 +98,7 @@ export default {
     };
 
     refresh.addEventListener("click", start);
-    root.append(h("div", { class: "card narrow center" },
+    add(root, h("div", { class: "card narrow center" },
       h("h1", {}, t("qr.title"), " ", badge),
       h("p", { class: "muted" }, t("qr.instructions")),
       picture,

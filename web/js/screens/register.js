@@ -1,7 +1,7 @@
-import { h } from "../dom.js";
+import { h, add } from "../dom.js";
 import { t } from "../i18n.js";
 import { mutate, USER_ERROR } from "../api.js";
-import { field, form, submit, succeeded, fieldError } from "../forms.js";
+import { field, form, submit, succeeded, showErrors } from "../forms.js";
 import { codeField } from "../codes.js";
 import { PHONE } from "../session.js";
 import { AUTH_FIELDS, completeSignIn } from "./auth.js";
@@ -19,10 +19,13 @@ export default {
       return PHONE.test(phone) ? phone : null;
     };
     const registerForm = form("register-form", async (values, el) => {
-      if (!PHONE.test(values.phone)) return fieldError(el, "phone", "VALIDATION_FAILED");
-      if (!/^\d{6}$/.test(values.verificationCode)) return fieldError(el, "verificationCode", "INVALID_VERIFICATION_CODE");
-      if (values.password !== values.confirmPassword) return fieldError(el, "confirmPassword", "PASSWORD_MISMATCH");
-      if (!values.acceptTerms) return fieldError(el, "acceptTerms", "TERMS_NOT_ACCEPTED");
+      // every field's problem at once, like the server's answer
+      const problems = [];
+      if (!PHONE.test(values.phone)) problems.push(["phone", "VALIDATION_FAILED"]);
+      if (!/^\d{6}$/.test(values.verificationCode)) problems.push(["verificationCode", "INVALID_VERIFICATION_CODE"]);
+      if (values.password !== values.confirmPassword) problems.push(["confirmPassword", "PASSWORD_MISMATCH"]);
+      if (!values.acceptTerms) problems.push(["acceptTerms", "TERMS_NOT_ACCEPTED"]);
+      if (problems.length) return showErrors(el, problems.map(([name, code]) => ({ code, message: "", field: ["input", name] })));
       const input = {
         phone: values.phone,
         verificationCode: values.verificationCode,
@@ -44,7 +47,7 @@ export default {
       field("email", t("register.email"), { type: "email", placeholder: t("common.optional") }),
       field("acceptTerms", t("register.acceptTerms"), { type: "checkbox" }),
       h("div", { class: "actions" }, submit(t("register.submit"), "register-submit")));
-    root.append(h("div", { class: "card narrow" },
+    add(root, h("div", { class: "card narrow" },
       h("h1", {}, t("register.title")),
       registerForm,
       h("p", { class: "muted" }, h("a", { href: "#/login" }, t("register.toLogin")))));

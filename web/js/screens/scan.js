@@ -1,7 +1,7 @@
 // The "phone" side of QR login: take the scanned payload (pasted, or read by the
 // camera where the browser has a BarcodeDetector), show who is asking, confirm.
 
-import { h, fill } from "../dom.js";
+import { h, fill, add } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { mutate, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, fieldError, notice } from "../forms.js";
@@ -75,6 +75,6 @@ export default {
       scanForm.querySelector("[name=payload]").value = text;
       scanForm.requestSubmit();
     });
-    root.append(h("div", { class: "card narrow" }, h("h1", {}, t("scan.title")), h("p", { class: "muted" }, t("scan.instructions")), camera, scanForm, result));
+    add(root, h("div", { class: "card narrow" }, h("h1", {}, t("scan.title")), h("p", { class: "muted" }, t("scan.instructions")), camera, scanForm, result));
   },
 };

@@ -1,6 +1,6 @@
 // Security: payment password and real-name verification.
 
-import { h, fill } from "../dom.js";
+import { h, fill, add } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { mutate, mutateWithFiles, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, fieldError, notice } from "../forms.js";
@@ -73,7 +73,7 @@ export default {
       h("div", { class: "actions" }, submit(t("security.submitRealName"), "real-name-submit")));
 
     drawStatus();
-    root.append(
+    add(root, 
       h("div", { class: "card narrow" }, h("h1", {}, t("security.pinTitle")), pinStatus, pinForm),
       h("div", { class: "card narrow" }, h("h2", {}, t("security.realNameTitle")), realNameStatus,
         viewer.realNameStatus === "VERIFIED" ? null : realNameForm));

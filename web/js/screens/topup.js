@@ -1,4 +1,4 @@
-import { h, fill } from "../dom.js";
+import { h, fill, add } from "../dom.js";
 import { t } from "../i18n.js";
 import { mutate } from "../api.js";
 import { form, submit, succeeded, fieldError } from "../forms.js";
@@ -37,7 +37,7 @@ export default {
       h("div", { class: "actions" }, submit(t("topup.submit"), "topup-submit")));
     const cardRow = topUpForm.querySelector("[name=bankCardId]").closest(".field");
     topUpForm.querySelector("[name=channel]").addEventListener("change", (event) => (cardRow.hidden = event.target.value !== "BANK_CARD"));
-    root.append(h("div", { class: "card narrow" },
+    add(root, h("div", { class: "card narrow" },
       h("h1", {}, t("topup.title")),
       h("p", { class: "muted" }, t("home.available"), " ", yuan(app.viewer.account.available)),
       app.viewer.bankCards.length ? null : h("p", { class: "notice notice-info" }, t("money.noCards"), " ", h("a", { href: "#/cards" }, t("nav.cards"))),

@@ -1,4 +1,4 @@
-import { h, fill } from "../dom.js";
+import { h, fill, add } from "../dom.js";
 import { t } from "../i18n.js";
 import { mutate } from "../api.js";
 import { field, form, submit, showErrors, fieldError } from "../forms.js";
@@ -43,7 +43,7 @@ export default {
       pinField(),
       stepUpRow(),
       h("div", { class: "actions" }, submit(t("transfer.submit"), "transfer-submit")));
-    root.append(h("div", { class: "card narrow" },
+    add(root, h("div", { class: "card narrow" },
       h("h1", {}, t("transfer.title")),
       h("p", { class: "muted" }, t("home.available"), " ", yuan(app.viewer.account.available)),
       transferForm, result));

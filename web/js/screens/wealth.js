@@ -1,7 +1,7 @@
 // Wealth products (seed 7): filters, details with the risk disclosure, purchase,
 // holdings and redemption. The questionnaire lives in wealth-quiz.js.
 
-import { h, fill, formatDateTime } from "../dom.js";
+import { h, fill, formatDateTime, add, addFirst } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { gql, mutate, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, enumOptions, fieldError, notice } from "../forms.js";
@@ -44,7 +44,7 @@ export default {
       cursor = connection.pageInfo.endCursor;
       more.hidden = !connection.pageInfo.hasNextPage;
       const rows = connection.edges.map((edge) => productItem(edge.node));
-      if (append) products.append(...rows);
+      if (append) add(products, ...rows);
       else fill(products, rows.length ? rows : h("li", { class: "muted", testid: "products-empty" }, t("wealth.noProducts")));
     };
 
@@ -58,7 +58,7 @@ export default {
       const open = h("button", { type: "button", class: "link", testid: "product-open" }, t("wealth.buy"));
       open.addEventListener("click", () => {
         detail.hidden = !detail.hidden;
-        if (!detail.hidden && !detail.firstChild) detail.append(purchaseForm(product));
+        if (!detail.hidden && !detail.firstChild) add(detail, purchaseForm(product));
       });
       return h("li", { class: "product", testid: "product", dataset: { code: product.code, risk: product.riskLevel } },
         h("div", { class: "product-head" },
@@ -113,7 +113,7 @@ export default {
         el.querySelector("[name=paymentPassword]").value = "";
         if (!succeeded(el, payload)) return;
         await loadHoldings();
-        holdings.prepend(h("li", {}, notice(t("wealth.redeemed", { amount: payload.transaction ? yuan(payload.transaction.amount) : "" }), "redeem-done")));
+        addFirst(holdings, h("li", {}, notice(t("wealth.redeemed", { amount: payload.transaction ? yuan(payload.transaction.amount) : "" }), "redeem-done")));
       },
         amountField("amount", { hint: t("wealth.redeemHint", { amount: holding.redeemable }) }),
         pinField(),
@@ -152,7 +152,7 @@ export default {
       h("div", { class: "actions" }, submit(t("wealth.filter"), "wealth-filter-submit")));
 
     more.addEventListener("click", () => loadProducts(true));
-    root.append(
+    add(root, 
       h("div", { class: "card" }, h("h1", {}, t("wealth.title")), h("p", {}, t("wealth.tolerance"), " ", tolerance), filterForm),
       h("div", { class: "card" }, h("h2", {}, t("wealth.products")), products, more),
       h("div", { class: "card" }, h("h2", {}, t("wealth.holdings")), holdings),

@@ -1,7 +1,7 @@
 // Withdrawal: the fee quote (withdrawalQuote) is shown and must be confirmed
 // with the payment password before the money moves.
 
-import { h, fill, formatDateTime } from "../dom.js";
+import { h, fill, formatDateTime, add } from "../dom.js";
 import { t } from "../i18n.js";
 import { gql, mutate } from "../api.js";
 import { form, submit, succeeded, fieldError, showException } from "../forms.js";
@@ -83,7 +83,7 @@ export default {
       hideQuote();
     });
     withdrawForm.querySelector("[name=amount]").addEventListener("input", hideQuote);
-    root.append(h("div", { class: "card narrow" },
+    add(root, h("div", { class: "card narrow" },
       h("h1", {}, t("withdraw.title")),
       h("p", { class: "muted" }, t("home.available"), " ", yuan(app.viewer.account.available)),
       withdrawForm, result));

@@ -1,6 +1,6 @@
 // Account freezing (and unfreezing): setAccountStatus with a reason that is audited.
 
-import { h, fill } from "../dom.js";
+import { h, fill, add } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { mutate, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, enumOptions, fieldError, notice } from "../forms.js";
@@ -24,7 +24,7 @@ export default {
       field("status", t("staff.newStatus"), { type: "select", options: enumOptions("AccountStatus", ["FROZEN", "NORMAL", "ABNORMAL"]), value: "FROZEN" }),
       field("reason", t("staff.reason"), { type: "textarea", rows: 2 }),
       h("div", { class: "actions" }, submit(t("staff.applyStatus"), "account-status-submit", { class: "danger" })));
-    root.append(h("div", { class: "card narrow" }, h("h2", {}, t("staff.accounts")), statusForm, result));
+    add(root, h("div", { class: "card narrow" }, h("h2", {}, t("staff.accounts")), statusForm, result));
     return null;
   },
 };

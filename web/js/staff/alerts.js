@@ -1,6 +1,6 @@
 // Risk alerts: the list, new alerts pushed live (riskAlertRaised), acknowledge or close.
 
-import { h, fill, formatDateTime } from "../dom.js";
+import { h, fill, formatDateTime, add, addFirst } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { gql, mutate, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, enumOptions, notice } from "../forms.js";
@@ -33,7 +33,7 @@ export default {
           submit(t("staff.closeAlert"), "alert-close", { class: "secondary", name: "decision", value: "close" })));
       return h("li", { class: `queue-item level-${alert.level}`, testid: "alert-item", dataset: { id: alert.id, level: alert.level, type: alert.type } },
         h("div", {}, h("span", { class: `badge level-${alert.level}` }, label("AlertLevel", alert.level)), " ",
-          h("strong", {}, alert.type), " ", h("span", { class: "badge" }, label("AlertStatus", alert.status)), " ",
+          h("strong", { testid: "alert-type" }, label("AlertType", alert.type)), " ", h("span", { class: "badge" }, label("AlertStatus", alert.status)), " ",
           h("span", { class: "muted" }, formatDateTime(alert.createdAt))),
         h("p", { testid: "alert-message" }, alert.message),
         h("div", { class: "muted" }, t("staff.scope"), " ", alert.scope,
@@ -62,11 +62,11 @@ export default {
         list.querySelector("[data-testid=alert-list-empty]")?.remove();
         const row = item(alert);
         row.classList.add("fresh");
-        list.prepend(row);
+        addFirst(list, row);
       }, { badge })
       : null;
 
-    root.append(h("div", { class: "card" }, h("h2", {}, t("staff.alerts"), " ", stop ? badge : null), filter, list));
+    add(root, h("div", { class: "card" }, h("h2", {}, t("staff.alerts"), " ", stop ? badge : null), filter, list));
     await load();
     return stop;
   },

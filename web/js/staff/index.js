@@ -1,6 +1,6 @@
 // Staff console: one tab per queue. Routes: #/staff/<tab>.
 
-import { h } from "../dom.js";
+import { h, add } from "../dom.js";
 import { t } from "../i18n.js";
 import { STAFF_ROLES } from "../app.js";
 import refunds from "./refunds.js";
@@ -19,12 +19,12 @@ export default {
   async render(root, { app, params }) {
     const tabs = TABS.filter((tab) => app.hasRole(...tab.roles));
     const active = tabs.find((tab) => tab.name === params[0]) || tabs[0];
-    root.append(
+    add(root, 
       h("h1", {}, t("staff.title")),
       h("nav", { class: "tabs", testid: "staff-tabs" }, tabs.map((tab) =>
         h("a", { href: `#/staff/${tab.name}`, class: tab === active ? "active" : "", testid: `staff-tab-${tab.name}` }, t(tab.title)))));
     const panel = h("div", { class: "tab-panel", testid: `staff-panel-${active.name}` });
-    root.append(panel);
+    add(root, panel);
     return active.render(panel, { app, params: params.slice(1) });
   },
 };

@@ -1,6 +1,6 @@
 // Refund review queue (seed 5.2): approve or reject with a note, before the deadline.
 
-import { h, fill, formatDateTime } from "../dom.js";
+import { h, fill, formatDateTime, add } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { gql, mutate, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, notice } from "../forms.js";
@@ -51,7 +51,7 @@ export default {
         review);
     };
     const reload = h("button", { type: "button", class: "secondary", testid: "refund-queue-reload", on: { click: load } }, t("common.reload"));
-    root.append(h("div", { class: "card" }, h("h2", {}, t("staff.refunds"), " ", total, " ", reload), list));
+    add(root, h("div", { class: "card" }, h("h2", {}, t("staff.refunds"), " ", total, " ", reload), list));
     await load();
     return null;
   },

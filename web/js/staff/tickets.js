@@ -1,6 +1,6 @@
 // Customer-service tickets: filter by status, open one, reply live, change its status.
 
-import { h, fill } from "../dom.js";
+import { h, fill, add } from "../dom.js";
 import { t } from "../i18n.js";
 import { gql, mutate, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, enumOptions } from "../forms.js";
@@ -18,7 +18,7 @@ export default {
     if (params[0]) {
       const ticket = await loadTicket(params[0]);
       if (!ticket) {
-        root.append(h("p", {}, t("help.ticketNotFound")));
+        add(root, h("p", {}, t("help.ticketNotFound")));
         return null;
       }
       const thread = ticketThread(ticket, { viewerIsStaff: true });
@@ -31,7 +31,7 @@ export default {
         h("div", { class: "inline" },
           field("status", t("staff.ticketStatus"), { type: "select", options: enumOptions("TicketStatus", STATUSES), value: ticket.status }),
           submit(t("staff.updateStatus"), "ticket-status-submit", { class: "secondary" })));
-      root.append(h("div", { class: "card" }, h("a", { href: "#/staff/tickets" }, t("common.back")), thread.element, statusForm));
+      add(root, h("div", { class: "card" }, h("a", { href: "#/staff/tickets" }, t("common.back")), thread.element, statusForm));
       return thread.stop;
     }
     const list = h("ul", { class: "ticket-list", testid: "staff-ticket-list" });
@@ -46,7 +46,7 @@ export default {
       status = event.target.value;
       load();
     });
-    root.append(h("div", { class: "card" }, h("h2", {}, t("staff.tickets")), filter, list));
+    add(root, h("div", { class: "card" }, h("h2", {}, t("staff.tickets")), filter, list));
     await load();
     return null;
   },
