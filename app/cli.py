@@ -37,7 +37,6 @@ async def _with_runtime(body: Callable[[], Awaitable[int]], *, migrate: bool = F
         await runtime.stop()
 
 
-<<<<<<< HEAD
 def _metrics_folder(settings_data_dir: Path, port: int) -> Path:
     """A fresh folder for the workers' metric samples (prometheus-client multi-process mode)."""
     import shutil
@@ -48,7 +47,8 @@ def _metrics_folder(settings_data_dir: Path, port: int) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(mode=0o700, parents=True)
     return folder
-=======
+
+
 def served_url(host: str, port: int) -> str:
     """The base URL of a server bound to ``host``:``port`` (a wildcard address is reached on loopback)."""
     if host in ("", "0.0.0.0", "::"):
@@ -56,7 +56,6 @@ def served_url(host: str, port: int) -> str:
     if ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{port}"
->>>>>>> main
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -64,14 +63,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-<<<<<<< HEAD
-    from .ops.log_format import uvicorn_log_config
-
-=======
     # Links the server hands out (third-party checkout) point at where it really listens,
     # unless FENPAY_PUBLIC_URL says otherwise; the worker processes inherit the variable.
     os.environ.setdefault("FENPAY_PUBLIC_URL", served_url(args.host, args.port))
->>>>>>> main
+
+    from .ops.log_format import uvicorn_log_config
+
     settings = load_settings()
     check_production_serving(settings, args.workers)
     if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

@@ -19,13 +19,6 @@ from . import runtime
 log = logging.getLogger(__name__)
 
 
-<<<<<<< HEAD
-async def send(recipient: str, purpose: str, text: str, *, conn: Any = None,
-               params: dict[str, str] | None = None) -> None:
-    """Send ``text`` (Simplified Chinese) to a phone number or email address, in ``conn``'s
-    transaction when given. ``params`` are template values for providers that send by
-    template (``{"code": "123456"}`` for verification codes)."""
-=======
 # A verification code inside a message text, as app/identity/codes.py writes it ("验证码是 123456").
 # The outbox lists it as a field of its own; it is not stored apart from the text (a separate
 # bare parameter would reach SQL debug logs unredacted).
@@ -38,9 +31,11 @@ def code_in(text: str) -> str | None:
     return found.group(1) if found else None
 
 
-async def send(recipient: str, purpose: str, text: str, *, conn: Any = None) -> None:
-    """Deliver ``text`` to ``recipient`` (sandbox: keep it in the outbox)."""
->>>>>>> main
+async def send(recipient: str, purpose: str, text: str, *, conn: Any = None,
+               params: dict[str, str] | None = None) -> None:
+    """Send ``text`` (Simplified Chinese) to a phone number or email address, in ``conn``'s
+    transaction when given. ``params`` are template values for providers that send by
+    template (``{"code": "123456"}`` for verification codes)."""
     if runtime.settings().sandbox:
         await SandboxMessage.create(recipient=recipient, purpose=purpose, text=text, using_db=conn)
     else:

@@ -17,12 +17,8 @@ from ..ops import tracing
 from ..settings import Settings, load_settings
 from . import extra_routes
 from .body_limit import BodySizeLimit
-<<<<<<< HEAD
-from .graphql_app import FenpayGraphQL
-from .request_telemetry import RequestTelemetry
-=======
 from .graphql_app import GRAPHIQL_ASSETS_PATH, GRAPHIQL_DIR, FenpayGraphQL
->>>>>>> main
+from .request_telemetry import RequestTelemetry
 from .routes import health, sandbox_messages
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
