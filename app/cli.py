@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import db, runtime
 from .ops import log_redaction
+from .ops.progress import progress
 from .settings import ConfigurationError, check_production_serving, load_settings
 
 
@@ -36,6 +37,18 @@ async def _with_runtime(body: Callable[[], Awaitable[int]], *, migrate: bool = F
         await runtime.stop()
 
 
+def _metrics_folder(settings_data_dir: Path, port: int) -> Path:
+    """A fresh folder for the workers' metric samples (prometheus-client multi-process mode)."""
+    import shutil
+    import tempfile
+
+    base = settings_data_dir if settings_data_dir.is_dir() else Path(tempfile.gettempdir())
+    folder = base / f"metrics-{port}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(mode=0o700, parents=True)
+    return folder
+
+
 def served_url(host: str, port: int) -> str:
     """The base URL of a server bound to ``host``:``port`` (a wildcard address is reached on loopback)."""
     if host in ("", "0.0.0.0", "::"):
@@ -53,8 +66,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Links the server hands out (third-party checkout) point at where it really listens,
     # unless FENPAY_PUBLIC_URL says otherwise; the worker processes inherit the variable.
     os.environ.setdefault("FENPAY_PUBLIC_URL", served_url(args.host, args.port))
+
+    from .ops.log_format import uvicorn_log_config
+
     settings = load_settings()
     check_production_serving(settings, args.workers)
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Set before any worker imports prometheus-client: each worker then writes its samples there.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_folder(settings.data_dir, args.port))
     if settings.sandbox:
         async def _migrate() -> int:
             applied = await db.migrate(settings)
@@ -89,6 +108,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Compression state costs ~45 KiB per websocket (zlib windows), about half of what an
         # idle subscriber holds; fenpay's messages are small JSON events, so it is off.
         ws_per_message_deflate=False,
+        **({"log_config": log_config} if (log_config := uvicorn_log_config(settings.log_format)) else {}),
     )
     return 0
 
@@ -177,7 +197,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
             from . import clock
 
             clock.set_now(args.now)
-        report, alert = await reconcile_and_alert()
+        with progress("checking the ledger invariants"):
+            report, alert = await reconcile_and_alert()
         for line in report.lines():
             print(line)
         if alert is not None:
@@ -220,7 +241,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from .ops.backup import BackupError, backup
 
     try:
-        print(backup(load_settings(), args.path))
+        with progress(f"writing a backup to {args.path}"):
+            result = backup(load_settings(), args.path)
+        print(result)
     except BackupError as exc:
         return _fail(str(exc))
     return 0
@@ -231,7 +254,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     async def body() -> int:
         try:
-            print(await restore(load_settings(), args.path))
+            with progress(f"restoring {args.path}"):
+                result = await restore(load_settings(), args.path)
+            print(result)
         except BackupError as exc:
             return _fail(str(exc))
         return 0
@@ -242,13 +267,23 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_rotate_key(args: argparse.Namespace) -> int:
     import os
 
-    from .ops.key_rotation import remaining, rotate
+    from .ops.key_rotation import RotationReport, remaining, rotate
     from .settings import _decode_key
 
     async def body() -> int:
         raw = args.new_key or os.environ.get("FENPAY_NEW_ENCRYPTION_KEY")
         new_key = _decode_key("--new-key", raw) if raw else runtime.settings().encryption_key
-        report = await rotate(new_key, batch_size=args.batch_size)
+        to_rewrite = await remaining(new_key)
+        with progress("re-encrypting", total=to_rewrite) as advance:
+            done = 0
+
+            def on_batch(running: RotationReport) -> None:
+                nonlocal done
+                now_done = sum(running.rewritten.values()) + sum(running.unreadable.values())
+                advance(now_done - done)
+                done = now_done
+
+            report = await rotate(new_key, batch_size=args.batch_size, on_batch=on_batch)
         for line in report.lines():
             print(line)
         left = await remaining(new_key)
@@ -256,6 +291,31 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
         return 0 if report.ok and left == 0 else 1
 
     return _run(lambda: _with_runtime(body))
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .ops import doctor
+
+    try:
+        settings = load_settings()
+    except ConfigurationError as exc:
+        print(f"FAIL configuration: {exc}")
+        print("     fix: set the variable as README \"Configuration\" describes")
+        return 1
+
+    async def body() -> int:
+        try:
+            findings = await doctor.run(settings)
+        finally:
+            await db.close_db()
+        for finding in findings:
+            for line in finding.lines():
+                print(line)
+        failed = sum(f.status == doctor.FAIL for f in findings)
+        print(f"{failed} problem(s)" if failed else "all checks passed")
+        return 1 if failed else 0
+
+    return _run(body)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -294,6 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
     reconcile = sub.add_parser("reconcile", help="check the ledger invariants")
     reconcile.add_argument("--now", type=_parse_instant, default=None, help="ISO-8601 instant (default: now)")
     reconcile.set_defaults(func=cmd_reconcile)
+    sub.add_parser(
+        "doctor", help="check configuration, database, migrations, Redis, message channels and the calendar"
+    ).set_defaults(func=cmd_doctor)
 
     backup = sub.add_parser("backup", help="write a consistent backup of the database to PATH")
     backup.add_argument("path", type=Path, metavar="PATH")
@@ -316,7 +379,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    import os
+
+    from .ops.log_format import configure_root
+
+    configure_root("json" if os.environ.get("FENPAY_LOG_FORMAT") == "json" else "text")
     logging.getLogger("tortoise").setLevel(logging.WARNING)
     logging.getLogger("aerich").setLevel(logging.WARNING)
     parser = build_parser()

@@ -1,8 +1,9 @@
 """SMS and email delivery behind one interface.
 
 In sandbox mode every message is kept in the database (so every process and the
-``GET /sandbox/messages`` endpoint see it). In production a provider adapter
-would go here; until one is configured messages are logged without their text.
+``GET /sandbox/messages`` endpoint see it). In production it goes to the message outbox
+(``app/messaging/``) and from there through the configured SMS or email channel, with
+retries and dead letters.
 """
 
 from __future__ import annotations
@@ -30,12 +31,17 @@ def code_in(text: str) -> str | None:
     return found.group(1) if found else None
 
 
-async def send(recipient: str, purpose: str, text: str, *, conn: Any = None) -> None:
-    """Deliver ``text`` to ``recipient`` (sandbox: keep it in the outbox)."""
+async def send(recipient: str, purpose: str, text: str, *, conn: Any = None,
+               params: dict[str, str] | None = None) -> None:
+    """Send ``text`` (Simplified Chinese) to a phone number or email address, in ``conn``'s
+    transaction when given. ``params`` are template values for providers that send by
+    template (``{"code": "123456"}`` for verification codes)."""
     if runtime.settings().sandbox:
         await SandboxMessage.create(recipient=recipient, purpose=purpose, text=text, using_db=conn)
     else:
-        log.info("message for purpose %s queued for provider delivery", purpose)
+        from .messaging import outbox
+
+        await outbox.enqueue(recipient, purpose, text, params=params, conn=conn)
 
 
 async def sandbox_messages(recipient: str, limit: int = 50) -> list[dict[str, str | None]]:

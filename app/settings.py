@@ -52,6 +52,63 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 @dataclass(frozen=True)
+class MessagingSettings:
+    """Real SMS and email delivery (production); sandbox mode keeps messages in its outbox."""
+
+    sms_provider: str | None = None
+    """``gateway`` (signed HTTP POST) or ``aliyun`` (Alibaba Cloud SMS)."""
+    sms_gateway_url: str | None = None
+    sms_gateway_secret: str | None = None
+    aliyun_access_key_id: str | None = None
+    aliyun_access_key_secret: str | None = None
+    aliyun_sign_name: str | None = None
+    aliyun_templates: str = ""
+    """``PURPOSE=TemplateCode`` pairs, comma-separated; ``*`` is the default template."""
+    aliyun_endpoint: str = "https://dysmsapi.aliyuncs.com/"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: str = "starttls"
+    smtp_from: str = "fenpay <no-reply@fenpay.example>"
+
+    def problems(self) -> list[str]:
+        """What keeps production from delivering messages (empty when both channels are set)."""
+        found = []
+        if self.sms_provider not in ("gateway", "aliyun"):
+            found.append("FENPAY_SMS_PROVIDER must be 'gateway' or 'aliyun' in production mode")
+        elif self.sms_provider == "gateway" and not (self.sms_gateway_url and self.sms_gateway_secret):
+            found.append("FENPAY_SMS_GATEWAY_URL and FENPAY_SMS_GATEWAY_SECRET are required for the SMS gateway")
+        elif self.sms_provider == "aliyun" and not (self.aliyun_access_key_id and self.aliyun_access_key_secret
+                                                    and self.aliyun_sign_name and self.aliyun_templates):
+            found.append("FENPAY_SMS_ALIYUN_ACCESS_KEY_ID, _ACCESS_KEY_SECRET, _SIGN_NAME and _TEMPLATES are required")
+        if not self.smtp_host:
+            found.append("FENPAY_SMTP_HOST is required in production mode (email codes and notices)")
+        if self.smtp_security not in ("starttls", "tls", "none"):
+            found.append("FENPAY_SMTP_SECURITY must be starttls, tls or none")
+        return found
+
+
+def _load_messaging() -> MessagingSettings:
+    return MessagingSettings(
+        sms_provider=_env("FENPAY_SMS_PROVIDER"),
+        sms_gateway_url=_env("FENPAY_SMS_GATEWAY_URL"),
+        sms_gateway_secret=_env("FENPAY_SMS_GATEWAY_SECRET"),
+        aliyun_access_key_id=_env("FENPAY_SMS_ALIYUN_ACCESS_KEY_ID"),
+        aliyun_access_key_secret=_env("FENPAY_SMS_ALIYUN_ACCESS_KEY_SECRET"),
+        aliyun_sign_name=_env("FENPAY_SMS_ALIYUN_SIGN_NAME"),
+        aliyun_templates=_env("FENPAY_SMS_ALIYUN_TEMPLATES", "") or "",
+        aliyun_endpoint=_env("FENPAY_SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/") or "",
+        smtp_host=_env("FENPAY_SMTP_HOST"),
+        smtp_port=_env_int("FENPAY_SMTP_PORT", 587),
+        smtp_username=_env("FENPAY_SMTP_USERNAME"),
+        smtp_password=_env("FENPAY_SMTP_PASSWORD"),
+        smtp_security=_env("FENPAY_SMTP_SECURITY", "starttls") or "starttls",
+        smtp_from=_env("FENPAY_SMTP_FROM", "fenpay <no-reply@fenpay.example>") or "",
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     mode: str
     data_dir: Path
@@ -119,6 +176,15 @@ class Settings:
     contact_email: str = "service@fenpay.example"
     contact_chat_url: str = "/help/chat"
     contact_official_account: str = "fenpay 服务号"
+    messaging: MessagingSettings = field(default_factory=MessagingSettings)
+    log_format: str = "text"
+    """``text`` (a terminal) or ``json`` (one object per line)."""
+    metrics_token: str | None = None
+    otel_endpoint: str | None = None
+    """OTLP/HTTP traces endpoint; tracing is off when unset."""
+    otel_service_name: str = "fenpay"
+    """Bearer token ``GET /metrics`` requires; production serves metrics only when it is set."""
+    message_max_attempts: int = 8
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -210,6 +276,13 @@ def load_settings() -> Settings:
         _check_production_secrets(values)
         if "*" in (_env("FENPAY_ALLOWED_ORIGINS", "") or ""):
             raise ConfigurationError("FENPAY_ALLOWED_ORIGINS must list origins, not '*', in production mode")
+    messaging = _load_messaging()
+    log_format = _env("FENPAY_LOG_FORMAT", "text") or "text"
+    if log_format not in ("text", "json"):
+        raise ConfigurationError(f"FENPAY_LOG_FORMAT must be 'text' or 'json', got {log_format!r}")
+    if not sandbox and messaging.problems():
+        raise ConfigurationError(messaging.problems()[0])
+
     old_keys = tuple(
         _decode_key("FENPAY_OLD_ENCRYPTION_KEYS", k.strip())
         for k in (_env("FENPAY_OLD_ENCRYPTION_KEYS", "") or "").split(",")
@@ -269,4 +342,10 @@ def load_settings() -> Settings:
         contact_email=_env("FENPAY_CONTACT_EMAIL", "service@fenpay.example"),
         contact_chat_url=_env("FENPAY_CONTACT_CHAT_URL", "/help/chat"),
         contact_official_account=_env("FENPAY_CONTACT_OFFICIAL_ACCOUNT", "fenpay 服务号"),
+        messaging=messaging,
+        log_format=log_format,
+        metrics_token=_env("FENPAY_METRICS_TOKEN"),
+        otel_endpoint=_env("FENPAY_OTEL_ENDPOINT"),
+        otel_service_name=_env("FENPAY_OTEL_SERVICE_NAME", "fenpay") or "fenpay",
+        message_max_attempts=_env_int("FENPAY_MESSAGE_MAX_ATTEMPTS", 8),
     )

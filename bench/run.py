@@ -56,6 +56,13 @@ def bench_env(database_url: str, data_dir: Path) -> dict[str, str]:
         "FENPAY_WEBHOOK_SECRET": secrets.token_urlsafe(32),
         "FENPAY_ACCESS_TOKEN_TTL": "7200",
         "FENPAY_DB_POOL_MAX": os.environ.get("FENPAY_BENCH_POOL", "16"),
+        # Production needs message channels; the bench runs no delivery job, so balance SMS
+        # only queue in the outbox (as they would while a provider is slow).
+        "FENPAY_SMS_PROVIDER": "gateway",
+        "FENPAY_SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",
+        "FENPAY_SMS_GATEWAY_SECRET": secrets.token_urlsafe(32),
+        "FENPAY_SMTP_HOST": "127.0.0.1",
+        "FENPAY_SMTP_PORT": "9",
     }
 
 

@@ -33,6 +33,7 @@ from .node import Node, resolve_node
 from .no_suggestions import NoSuggestions
 from .query_cost import QueryCostLimit
 from .string_bounds import StringBounds
+from .telemetry import OperationTelemetry
 
 log = logging.getLogger("fenpay.graphql")
 _HERE = Path(__file__).resolve().parent
@@ -142,6 +143,7 @@ def build_schema(
     # cannot grow memory): a repeated document is parsed and validated once per process.
     extensions: list[Any] = [
         FreshViewerPerOperation,
+        OperationTelemetry,
         functools.partial(AddValidationRules, rules),
         functools.partial(MaxTokensLimiter, max_token_count=max_tokens),
         functools.partial(ParserCache, maxsize=CACHED_DOCUMENTS),

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-SUBCOMMANDS = ["serve", "migrate", "create-staff", "seed-demo", "jobs", "worker", "reconcile", "calendar"]
+SUBCOMMANDS = ["serve", "migrate", "create-staff", "seed-demo", "jobs", "worker", "reconcile", "calendar", "doctor"]
 
 
 def fenpay(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -21,6 +21,7 @@ from tortoise.expressions import Q
 from models import OutboxEvent
 
 from .. import clock, runtime
+from ..ops import metrics
 
 RESYNC = "__resync__"
 
@@ -47,16 +48,20 @@ async def subscribe(topic: str) -> AsyncIterator[dict[str, Any]]:
         seen_set.add(event_id)
         return True
 
-    async for message in runtime.get().broker.subscribe(topic):
-        if message.get(RESYNC):
-            since, listening_since = listening_since - CLOCK_SKEW, clock.now()
-            for row in await _missed(topic, start_id, since):
-                if fresh(row.id):
-                    yield {**row.payload, "eventId": row.id, "replayed": True}
-            continue
-        listening_since = clock.now()
-        if fresh(message.get("eventId")):
-            yield message
+    metrics.SUBSCRIPTIONS.inc()
+    try:
+        async for message in runtime.get().broker.subscribe(topic):
+            if message.get(RESYNC):
+                since, listening_since = listening_since - CLOCK_SKEW, clock.now()
+                for row in await _missed(topic, start_id, since):
+                    if fresh(row.id):
+                        yield {**row.payload, "eventId": row.id, "replayed": True}
+                continue
+            listening_since = clock.now()
+            if fresh(message.get("eventId")):
+                yield message
+    finally:
+        metrics.SUBSCRIPTIONS.dec()
 
 
 async def _missed(topic: str, start_id: int, since: datetime) -> list[OutboxEvent]:

@@ -13,10 +13,12 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from .. import runtime
+from ..ops import tracing
 from ..settings import Settings, load_settings
 from . import extra_routes
 from .body_limit import BodySizeLimit
 from .graphql_app import GRAPHIQL_ASSETS_PATH, GRAPHIQL_DIR, FenpayGraphQL
+from .request_telemetry import RequestTelemetry
 from .routes import health, sandbox_messages
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -27,6 +29,7 @@ def create_app(settings: Settings | None = None, *, manage_runtime: bool = True)
     from schema.root import build_schema
 
     settings = settings or load_settings()
+    tracing.configure(settings.otel_endpoint, settings.otel_service_name)
     schema = build_schema(
         introspection=settings.introspection,
         max_depth=settings.max_query_depth,
@@ -67,7 +70,8 @@ def create_app(settings: Settings | None = None, *, manage_runtime: bool = True)
             if manage_runtime:
                 await runtime.stop()
 
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(BodySizeLimit)])
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestTelemetry), Middleware(BodySizeLimit)])
+    return tracing.wrap_asgi(app)  # type: ignore[no-any-return]  # the app itself when tracing is off
 
 
 def app_factory() -> Starlette:

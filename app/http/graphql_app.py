@@ -18,6 +18,7 @@ from strawberry.file_uploads.utils import replace_placeholders_with_files
 from app.errors import DomainError
 from schema.context import Context
 
+from ..ops import log_context
 from .ws_protocol import CheckedLegacyWSHandler, CheckedTransportWSHandler
 
 # strawberry's GraphiQL page with its scripts and styles served by fenpay (no CDN): see
@@ -84,7 +85,7 @@ class FenpayGraphQL(GraphQL):
         is_ws = isinstance(request, WebSocket)
         return Context(
             client_ip=_client_ip(request),
-            request_id=request.headers.get("x-request-id") or secrets.token_hex(8),
+            request_id=log_context.request_id.get() or secrets.token_hex(8),
             authorization=None if is_ws else request.headers.get("authorization"),
             request=request,
             response=response,

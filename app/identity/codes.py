@@ -67,7 +67,8 @@ async def send_code(recipient: str, purpose: str) -> int:
     )
     what = PURPOSE_TEXT.get(purpose, purpose)
     await notifier.send(
-        recipient, purpose, f"【fenpay】您的{what}验证码是 {code}，5 分钟内有效。请勿泄露给任何人。"
+        recipient, purpose, f"【fenpay】您的{what}验证码是 {code}，5 分钟内有效。请勿泄露给任何人。",
+        params={"code": code},
     )
     return int(RESEND_INTERVAL.total_seconds())
 

@@ -22,6 +22,24 @@ class Job:
     run: JobFunc
 
 
+async def _run_measured(job: Job, now: datetime) -> str:
+    """Run one job, counting the run and its duration (``fenpay_job_*`` metrics)."""
+    import time
+
+    from ..ops import metrics
+
+    started = time.perf_counter()
+    try:
+        summary = await job.run(now)
+    except Exception:
+        metrics.JOB_RUNS.labels(job.name, "failed").inc()
+        raise
+    finally:
+        metrics.JOB_SECONDS.labels(job.name).observe(time.perf_counter() - started)
+    metrics.JOB_RUNS.labels(job.name, "ok").inc()
+    return summary
+
+
 def all_jobs() -> list[Job]:
     from .catalog import JOBS
 
@@ -34,7 +52,7 @@ async def run_once(now: datetime) -> list[tuple[str, str]]:
     try:
         results = []
         for job in all_jobs():
-            results.append((job.name, await job.run(now)))
+            results.append((job.name, await _run_measured(job, now)))
         return results
     finally:
         clock.set_now(None)
@@ -60,7 +78,7 @@ async def run_forever(stop: asyncio.Event, tick_seconds: float = 5.0) -> None:
             if not locked:
                 continue
             try:
-                summary = await job.run(clock.now())
+                summary = await _run_measured(job, clock.now())
                 log.info("job %s: %s", job.name, summary)
             except Exception:
                 log.exception("job %s failed", job.name)

@@ -63,6 +63,7 @@ from .. import clock, runtime
 from ..errors import DomainError, ErrorCode
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..money import format_fen
+from ..ops import metrics, tracing
 from ..risk.check import Outgoing, Refusal, allow, limit_refusal, refuse
 from . import idempotency, journal, sql
 from .accounts import Balance, wallet_of
@@ -375,6 +376,8 @@ async def move_described(key: Key | None, describe: Describe) -> MoneyResult:
         raise
     if m.risk is not None:
         await allow(m.risk, m.allow_rule)
+    metrics.MONEY_MOVEMENTS.labels(tx.type, tx.status).inc()
+    tracing.annotate(transaction_no=tx.transaction_no)
     after = balances.get(m.account.id)
     if after is not None:
         m.account.available, m.account.frozen = after.available, after.frozen

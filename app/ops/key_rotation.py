@@ -26,7 +26,7 @@ The blind indexes are keyed with the payment pepper, which this does not change.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from tortoise import Tortoise, fields
@@ -138,10 +138,14 @@ async def remaining(new_key: bytes) -> int:
     return count
 
 
-async def rotate(new_key: bytes, *, batch_size: int = DEFAULT_BATCH) -> RotationReport:
+async def rotate(
+    new_key: bytes, *, batch_size: int = DEFAULT_BATCH, on_batch: Callable[[RotationReport], None] | None = None
+) -> RotationReport:
+    """Rotate every encrypted value to ``new_key``; ``on_batch`` sees the running report (progress)."""
     report = RotationReport()
     async for report in rotate_batches(new_key, batch_size=batch_size, report=report):
-        pass
+        if on_batch is not None:
+            on_batch(report)
     await audit.record(
         "ENCRYPTION_KEY_ROTATED",
         actor_id=None,

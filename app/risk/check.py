@@ -21,6 +21,7 @@ from models import User
 from models.risk import RiskDecision
 
 from .. import clock, runtime
+from ..ops import metrics
 from ..business_days import china_day_start
 from ..errors import DomainError, ErrorCode
 from ..group_write import GroupWrite
@@ -82,6 +83,7 @@ _decisions: GroupWrite[RiskDecision] = GroupWrite(_write_decisions)
 
 
 async def _record(o: Outgoing, outcome: str, rule: str) -> None:
+    metrics.RISK_DECISIONS.labels(outcome, rule).inc()
     await _decisions.submit(
         RiskDecision(user_id=o.user.id, operation=o.operation, amount=o.amount, outcome=outcome, rule=rule)
     )

@@ -7,6 +7,7 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from resolvers import messaging as messaging_resolvers
 from resolvers import risk as risk_resolvers
 from resolvers import risk_compliance
 
@@ -15,6 +16,7 @@ from ..node import from_global_id, register_node
 from ..pagination import to_connection
 from ..permissions import ADMINS, RISK_STAFF, SIGNED_IN, STAFF
 from .compliance import LegalDocumentType
+from .messaging import UndeliveredMessageType
 from ..identity.payloads import UserPayload
 from .types import (
     AcknowledgeRiskAlertInput,
@@ -67,6 +69,13 @@ class Query:
     ) -> AuditRecordConnection:
         page = await risk_compliance.audit_log(info.context, from_global_id(user_id, "User"), first, after)
         return to_connection(page, AuditRecordType.from_model)
+
+    @strawberry.field(
+        description="Staff only. SMS and email messages given up on after their retries (dead letters), newest first.",
+        permission_classes=STAFF,
+    )
+    async def undelivered_messages(self, first: int | None = 50) -> list[UndeliveredMessageType]:
+        return [UndeliveredMessageType.from_model(m) for m in await messaging_resolvers.undelivered_messages(first)]
 
     @strawberry.field(description="The user agreement and privacy policy in force, with their version.")
     def legal_documents(self) -> list[LegalDocumentType]:

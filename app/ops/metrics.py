@@ -1,0 +1,111 @@
+"""Prometheus metrics (``GET /metrics``, text format via prometheus-client).
+
+With several uvicorn workers ``fenpay serve`` points ``PROMETHEUS_MULTIPROC_DIR`` at a fresh
+folder before the workers start, so every worker writes its samples there and a scrape of
+any worker sees all of them (prometheus-client's multi-process mode). Counters and
+histograms are updated where things happen; figures that live in the database (movements
+waiting on a channel, outbox backlog, webhook deliveries, undelivered messages) are read at
+scrape time, so they are the same whichever worker answers.
+
+Labels are bounded: GraphQL operations are labelled by their root field (a schema name), never
+by the client-chosen operation name.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import multiprocess
+
+from .. import clock
+
+MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+GRAPHQL_SECONDS = Histogram(
+    "fenpay_graphql_operation_seconds", "GraphQL operation latency by operation type and root field.",
+    ["type", "field"], buckets=LATENCY_BUCKETS,
+)
+GRAPHQL_OUTCOMES = Counter(
+    "fenpay_graphql_operations_total", "GraphQL operations by root field and outcome (OK or the error code).",
+    ["type", "field", "outcome"],
+)
+MONEY_MOVEMENTS = Counter(
+    "fenpay_money_movements_total", "Money movements by transaction type and resulting status.", ["type", "status"],
+)
+RISK_DECISIONS = Counter(
+    "fenpay_risk_decisions_total", "Risk decisions by outcome and rule.", ["outcome", "rule"],
+)
+JOB_RUNS = Counter("fenpay_job_runs_total", "Scheduled job runs by job and result.", ["job", "result"])
+JOB_SECONDS = Histogram("fenpay_job_seconds", "Scheduled job durations.", ["job"], buckets=LATENCY_BUCKETS)
+WEBSOCKETS = Gauge("fenpay_websocket_connections", "Open websocket connections.", multiprocess_mode="livesum")
+SUBSCRIPTIONS = Gauge("fenpay_subscriptions", "Active event subscriptions.", multiprocess_mode="livesum")
+
+# Read from the database at scrape time ("mostrecent": whichever worker answered last).
+PROCESSING_BY_AGE = Gauge(
+    "fenpay_processing_movements", "Movements waiting on an external channel (PROCESSING), by age.",
+    ["age"], multiprocess_mode="mostrecent",
+)
+OUTBOX_BACKLOG = Gauge("fenpay_outbox_backlog", "Events committed but not yet published.", multiprocess_mode="mostrecent")
+OUTBOX_LAG = Gauge("fenpay_outbox_lag_seconds", "Age of the oldest unpublished event.", multiprocess_mode="mostrecent")
+WEBHOOK_DELIVERIES = Gauge(
+    "fenpay_webhook_deliveries", "Merchant webhook deliveries by status.", ["status"], multiprocess_mode="mostrecent",
+)
+MESSAGES = Gauge("fenpay_outbound_messages", "SMS and email messages by status.", ["status"],
+                 multiprocess_mode="mostrecent")
+DB_POOL = Gauge("fenpay_db_pool_connections", "Database pool connections of this process, by state.",
+                ["state"], multiprocess_mode="livesum")
+
+AGE_BUCKETS = (("under_5m", timedelta(minutes=5)), ("under_1h", timedelta(hours=1)),
+               ("under_24h", timedelta(hours=24)))
+
+
+async def refresh_database_gauges() -> None:
+    """Read the database-backed figures (a handful of COUNT queries)."""
+    from tortoise import connections
+
+    from models import OutboxEvent, Transaction
+    from models.merchant_platform_events import WebhookDelivery
+    from models.messaging import OutboundMessage
+
+    now = clock.now()
+    newer_than = now
+    for label, age in AGE_BUCKETS:
+        count = await Transaction.filter(status="PROCESSING", created_at__gt=now - age,
+                                         created_at__lte=newer_than).count()
+        PROCESSING_BY_AGE.labels(label).set(count)
+        newer_than = now - age
+    PROCESSING_BY_AGE.labels("over_24h").set(
+        await Transaction.filter(status="PROCESSING", created_at__lte=newer_than).count())
+
+    backlog = OutboxEvent.filter(published_at=None)
+    OUTBOX_BACKLOG.set(await backlog.count())
+    oldest = await backlog.order_by("id").first().values_list("created_at", flat=True)
+    OUTBOX_LAG.set(max((now - oldest).total_seconds(), 0.0) if oldest else 0.0)
+
+    for status in ("PENDING", "SUCCEEDED", "FAILED"):
+        WEBHOOK_DELIVERIES.labels(status).set(await WebhookDelivery.filter(status=status).count())
+    for status in ("PENDING", "SENDING", "SENT", "DEAD"):
+        MESSAGES.labels(status).set(await OutboundMessage.filter(status=status).count())
+
+    pool = getattr(connections.get("default"), "_pool", None)
+    if pool is not None and hasattr(pool, "get_size"):
+        DB_POOL.labels("open").set(pool.get_size())
+        DB_POOL.labels("idle").set(pool.get_idle_size())
+
+
+def exposition() -> tuple[bytes, str]:
+    """The text exposition of every worker's samples (or this process's, with one process)."""
+    if MULTIPROCESS:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+def worker_exited(pid: int) -> None:
+    """Drop a dead worker's live gauges (multi-process mode)."""
+    if MULTIPROCESS:
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
