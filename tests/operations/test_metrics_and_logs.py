@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from tests.operations.served import fenpay_serve
+from tests.support.fenpay_serve import fenpay_serve
 
 # Families every scrape has (multi-process mode lists a counter only once it has samples;
 # the money, risk and job families are checked where those happen, in test_metrics_hooks.py).
@@ -33,11 +33,11 @@ def sample(text: str, name: str, **labels: str) -> float:
 def test_metrics_of_two_workers_add_up_whichever_worker_is_scraped(test_env):
     with fenpay_serve(test_env, workers=2) as served:
         for _ in range(30):  # a new connection each time, so both workers take some
-            assert httpx.post(f"{served.url}/graphql", json={"query": "{ viewer { id } }"}).status_code == 200
-        httpx.post(f"{served.url}/graphql", json={"query": "{ nope }"})
-        scrapes = [httpx.get(f"{served.url}/metrics").text for _ in range(6)]
-        assert httpx.get(f"{served.url}/health/live").json() == {"status": "ok"}
-        assert httpx.get(f"{served.url}/health/ready").json()["status"] == "ready"
+            assert httpx.post(f"{served.http_url}/graphql", json={"query": "{ viewer { id } }"}).status_code == 200
+        httpx.post(f"{served.http_url}/graphql", json={"query": "{ nope }"})
+        scrapes = [httpx.get(f"{served.http_url}/metrics").text for _ in range(6)]
+        assert httpx.get(f"{served.http_url}/health/live").json() == {"status": "ok"}
+        assert httpx.get(f"{served.http_url}/health/ready").json()["status"] == "ready"
     for text in scrapes:
         assert sample(text, "fenpay_graphql_operations_total", field="viewer", outcome="OK") == 30
         assert sample(text, "fenpay_graphql_operation_seconds_count", type="query", field="viewer") == 30
@@ -48,10 +48,10 @@ def test_metrics_of_two_workers_add_up_whichever_worker_is_scraped(test_env):
 
 def test_metrics_need_the_token_when_one_is_set(test_env):
     with fenpay_serve({**test_env, "FENPAY_METRICS_TOKEN": "scrape-secret-1"}) as served:
-        assert httpx.get(f"{served.url}/metrics").status_code == 401
-        wrong = httpx.get(f"{served.url}/metrics", headers={"Authorization": "Bearer nope"})
+        assert httpx.get(f"{served.http_url}/metrics").status_code == 401
+        wrong = httpx.get(f"{served.http_url}/metrics", headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 401
-        right = httpx.get(f"{served.url}/metrics", headers={"Authorization": "Bearer scrape-secret-1"})
+        right = httpx.get(f"{served.http_url}/metrics", headers={"Authorization": "Bearer scrape-secret-1"})
         assert right.status_code == 200 and "fenpay_outbox_backlog" in right.text
 
 
@@ -60,10 +60,10 @@ def test_json_logs_parse_line_by_line_with_request_context_and_no_personal_data(
     with fenpay_serve({**test_env, "FENPAY_LOG_FORMAT": "json"}) as served:
         login = """mutation($p: String!) { login(input: {identifier: $p, password: "Wrong#pass1"})
                    { errors { code } } }"""
-        answer = httpx.post(f"{served.url}/graphql", json={"query": login, "variables": {"p": phone}},
+        answer = httpx.post(f"{served.http_url}/graphql", json={"query": login, "variables": {"p": phone}},
                             headers={"X-Request-ID": "req-json-1"})
         assert answer.headers["x-request-id"] == "req-json-1"
-        httpx.post(f"{served.url}/graphql", json={"query": "{ viewer { id } }"})
+        httpx.post(f"{served.http_url}/graphql", json={"query": "{ viewer { id } }"})
         output = served.output()
     records = [json.loads(line) for line in output.splitlines() if line.strip()]
     assert records, output
