@@ -104,9 +104,14 @@ async def remove_payee(user: User, payee_id: int, ip: str | None) -> None:
     await audit.record("payee.remove", actor_id=user.id, ip=ip, details={"payeeId": payee_id})
 
 
+RECENT_MAX = 20
+
+
 async def recent_recipients(user: User, limit: int) -> list[RecentRecipient]:
-    """The last ``limit`` (1..20) distinct recipients of the user's succeeded transfers, newest first."""
-    limit = max(1, min(limit, 20))
+    """The last ``limit`` (1..20) distinct recipients of the user's succeeded transfers, newest
+    first. Errors: VALIDATION_FAILED (field ``first``) outside 1..20."""
+    if not 1 <= limit <= RECENT_MAX:
+        raise DomainError(ErrorCode.VALIDATION_FAILED, f"first 须在 1 到 {RECENT_MAX} 之间", ("first",))
     wallet = await wallet_of(user.id)
     rows = await Transaction.filter(
         account_id=wallet.id, type="TRANSFER", status="SUCCEEDED", counterparty_account_id__not_isnull=True

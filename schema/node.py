@@ -26,6 +26,9 @@ def to_global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("="))
 
 
+MAX_PRIMARY_KEY = 2**63 - 1
+
+
 def from_global_id(global_id: str, expected_type: str | None = None) -> int | None:
     """The primary key inside ``global_id``, or None if malformed or of another type."""
     try:
@@ -34,7 +37,9 @@ def from_global_id(global_id: str, expected_type: str | None = None) -> int | No
         if expected_type is not None and type_name != expected_type:
             return None
         value = int(pk)
-        return value if value > 0 else None
+        # Primary keys are BIGINT: anything outside 1..2**63-1 names nothing (and would overflow
+        # the database driver instead of answering "not found").
+        return value if 0 < value <= MAX_PRIMARY_KEY else None
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
 

@@ -241,7 +241,7 @@ def _too_large(room: int) -> DomainError:
     )
 
 
-async def _lock_wallet(conn: Any, account_id: int) -> None:
+async def lock_wallet(conn: Any, account_id: int) -> None:
     """Take the wallet's row lock for the rest of the transaction (fixed order: a movement
     locks its own wallet first, then ``journal.post`` locks wallets in id order)."""
     if conn.capabilities.dialect == "postgres":
@@ -270,7 +270,7 @@ async def _write(uow: UnitOfWork, m: Movement) -> tuple[Transaction, dict[int, B
     conn = uow.conn
     maximum = runtime.settings().max_wallet_balance_fen
     if m.risk is not None or m.incoming:
-        await _lock_wallet(conn, m.account.id)
+        await lock_wallet(conn, m.account.id)
     if m.risk is not None:
         refusal = await limit_refusal(conn, m.risk)
         if refusal is not None:

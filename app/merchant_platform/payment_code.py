@@ -18,6 +18,7 @@ from __future__ import annotations
 import hmac
 import io
 import secrets
+from typing import Any
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -145,14 +146,20 @@ async def _match(code: str) -> tuple[PaymentCodeSecret, int]:
     raise _invalid_code()
 
 
-async def _password_free_today(user_id: int) -> int:
+async def _password_free_today(user_id: int, conn: Any = None) -> int:
+    """Password-free charges paid today (China day), in fen; under the payer's wallet lock when
+    ``conn`` holds it."""
     rows = await sql.fetch(
-        connections.get("default"),
+        conn or connections.get("default"),
         "SELECT COALESCE(SUM(amount), 0) AS total FROM merchant_orders"
         " WHERE payer_user_id = ? AND password_free = ? AND status = 'PAID' AND paid_at >= ?",
         user_id, True, china_day_start(clock.now()),
     )
     return int(rows[0]["total"] or 0)
+
+
+class _OverPasswordFreeLimit(Exception):
+    """Under the wallet lock, the charge would take the day's password-free total over the limit."""
 
 
 async def _password_free_rule(payer: User, wallet_id: int, amount: int) -> tuple[Outgoing, str] | None:
@@ -199,7 +206,7 @@ async def charge(
     now = clock.now()
     created: list[Order] = []
 
-    async def claim_and_create(uow: UnitOfWork) -> Order:
+    async def claim_and_create(uow: UnitOfWork, *, paid_at_once: bool) -> Order:
         """Spend the code's step (one conditional UPDATE: of two tills one wins) and write the order."""
         claimed = await sql.fetch(
             uow.conn,
@@ -214,11 +221,11 @@ async def charge(
             amount=amount,
             description=description,
             source=orders.SOURCE_PAYMENT_CODE,
-            status=orders.CREATED if free else orders.AWAITING_CONFIRMATION,
+            status=orders.CREATED if paid_at_once else orders.AWAITING_CONFIRMATION,
             token=secrets.token_urlsafe(24),
-            expires_at=now + (PAID_AT_ONCE_LIFETIME if free else CONFIRMATION_LIFETIME),
+            expires_at=now + (PAID_AT_ONCE_LIFETIME if paid_at_once else CONFIRMATION_LIFETIME),
             payer_user_id=payer.id,
-            password_free=free is not None,
+            password_free=paid_at_once,
             using_db=uow.conn,
         )
         created.append(order)
@@ -226,19 +233,30 @@ async def charge(
 
     async def paid_at_once(uow: UnitOfWork) -> Movement:
         assert free is not None
-        order = await claim_and_create(uow)
+        # The day's password-free total is read again under the payer's wallet lock, so two
+        # tills charging at once cannot both stay under the limit.
+        await kernel.lock_wallet(uow.conn, wallet.id)
+        if await _password_free_today(payer.id, uow.conn) + amount > runtime.settings().payment_code_password_free_fen:
+            raise _OverPasswordFreeLimit
+        order = await claim_and_create(uow, paid_at_once=True)
         risk, rule = free
         return await order_movement(
             order, merchant, payer, wallet, key=None, risk=risk, allow_rule=rule, from_statuses=(orders.CREATED,)
         )
 
+    async def awaiting_confirmation() -> None:
+        async with unit_of_work() as uow:
+            order = await claim_and_create(uow, paid_at_once=False)
+            await order_events.order_changed(uow, order, notify_payer=True)
+
     try:
         if free is not None:
-            await kernel.move_described(None, paid_at_once)
+            try:
+                await kernel.move_described(None, paid_at_once)
+            except _OverPasswordFreeLimit:
+                await awaiting_confirmation()
         else:
-            async with unit_of_work() as uow:
-                order = await claim_and_create(uow)
-                await order_events.order_changed(uow, order, notify_payer=True)
+            await awaiting_confirmation()
     except (DomainError, IntegrityError) as error:
         # A concurrent charge under the same outTradeNo committed first: answer it.
         earlier = await _existing_charge(merchant, out_trade_no, amount, description)

@@ -166,3 +166,29 @@ async def test_two_tills_charging_the_same_code_make_one_charge(server):
     assert await Order.filter(payer_user_id=payer.id, status="PAID").count() == 2
     assert await wallet_balance(payer) == (500_00 - 20_00, 0)
     assert (await reconcile()).clean
+
+
+async def test_two_tills_at_once_cannot_both_stay_under_the_daily_password_free_limit(server):
+    """Two valid codes (this step's and the next) charged at once for 600.00 each: the day's
+    password-free total is read under the payer's wallet lock, so one is paid and the other
+    waits for the payer (the limit is 1,000.00)."""
+    import pyotp
+
+    from app.merchant_platform.payment_code import STEP_SECONDS, step_of
+    from app import clock
+
+    _, secret = await _merchant_key(server)
+    payer = await make_user()
+    await fund(payer, 2_000_00)
+    enabled = await _post(server, ENABLE_CODE, {"pin": DEFAULT_PIN}, _user(payer))
+    code = (await _post(server, CODE_ONLY, {}, _user(payer)))["code"]
+    next_step = step_of(clock.now()) + 1
+    next_code = code[:10] + pyotp.TOTP(enabled["secret"], digits=8, interval=STEP_SECONDS).at(next_step * STEP_SECONDS)
+    results = await asyncio.gather(*(
+        _post(server, CHARGE, {"input": {"code": c, "amount": "600.00", "outTradeNo": f"FREE-{i}"}}, key_auth(secret))
+        for i, c in enumerate((code, next_code))
+    ))
+    assert all(r["errors"] == [] for r in results), results
+    assert sorted(r["order"]["status"] for r in results) == ["AWAITING_CONFIRMATION", "PAID"]
+    assert await wallet_balance(payer) == (2_000_00 - 600_00, 0)
+    assert (await reconcile()).clean

@@ -77,3 +77,11 @@ async def test_recent_recipients_come_from_succeeded_transfers(gql):
         ((await wallet_of(bob.id)).account_no, "3.00"), ((await wallet_of(carol.id)).account_no, "2.00")]
     assert bob.phone not in str(recent)
     assert len((await gql.ok(RECENT, {"n": 1}, token=token))["recentRecipients"]) == 1
+
+
+async def test_recent_recipients_refuses_a_page_size_outside_1_to_20(gql):
+    user = await make_user()
+    for n in (0, 21, 100000):
+        result = await gql(RECENT, {"n": n}, token=token_for(user))
+        assert result.data is None or result.data.get("recentRecipients") is None
+        assert [e["extensions"]["code"] for e in result.errors] == ["VALIDATION_FAILED"], result.errors
