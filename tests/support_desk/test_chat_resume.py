@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.support.factories import make_staff, make_user, token_for
@@ -32,8 +33,6 @@ def server(test_env, platform):  # noqa: ANN001
 
 
 async def _query(server: Any, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
-    import httpx
-
     async with httpx.AsyncClient(base_url=server.http_url, timeout=10) as client:
         response = await client.post(
             "/graphql", json={"query": query, "variables": variables}, headers={"Authorization": f"Bearer {token}"}
