@@ -12,7 +12,7 @@ from typing import Any
 
 from app.merchant_platform import api_keys, fee_rates, merchant_refunds, order_watch, orders, payment_code
 from app.merchant_platform.acting import MerchantCaller, acting_merchant, owned_merchant_by_no
-from models import Merchant, Transaction, User
+from models import Merchant, Refund, Transaction, User
 from models.merchant_platform import MerchantApiKey, MerchantRefund, Order
 
 from .pagination import Page, paginate
@@ -145,6 +145,20 @@ async def order_transaction(order: Order, *, for_payer: bool) -> tuple[Transacti
 
 async def order_refunds(order: Order) -> list[MerchantRefund]:
     return list(await MerchantRefund.filter(order_id=order.id).order_by("id"))
+
+
+async def order_refund_requests(ctx: Any, order: Order) -> list[Refund]:
+    """The payer's refund requests (the staff-reviewed flow of app.refunds) against the order's payment.
+
+    Seen by the merchant's owner, staff, or a key of the merchant with the ORDERS or REFUNDS
+    scope; anyone else gets an empty list. Oldest first.
+    """
+    if order.transaction_id is None:
+        return []
+    merchant = await Merchant.get(id=order.merchant_id)
+    if not (await _sees_merchant(ctx, merchant, "ORDERS") or await _sees_merchant(ctx, merchant, "REFUNDS")):
+        return []
+    return list(await Refund.filter(transaction_id=order.transaction_id).order_by("id"))
 
 
 def order_status(order: Order) -> str:

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app.merchant_platform.payment_code import PaymentCodeView
+from models import Refund
 from models.merchant_platform import MerchantApiKey, MerchantRefund, Order
 from resolvers import merchant_platform as resolvers
 
 from ..errors import UserError
+from ..history.types import RefundReasonEnum, RefundStatusEnum
 from ..money.types import TransactionType
 from ..node import Node, to_global_id
 from ..pagination import Connection
@@ -135,6 +137,40 @@ class OrderType(Node):
         if self._for_payer:
             return []
         return [MerchantRefundType.from_model(r) for r in await resolvers.order_refunds(self._model)]
+
+    @strawberry.field(
+        description="The payer's refund requests against this order (reviewed by staff), oldest first;"
+        " seen by the owner and by keys with the ORDERS or REFUNDS scope."
+    )
+    async def refund_requests(self, info: strawberry.Info) -> list[RefundRequestSummaryType]:
+        if self._for_payer:
+            return []
+        found = await resolvers.order_refund_requests(info.context, self._model)
+        return [RefundRequestSummaryType.from_model(r) for r in found]
+
+
+@strawberry.type(
+    name="RefundRequestSummary",
+    description="A payer's refund request as the merchant sees it: no payer data, no free-text description.",
+)
+class RefundRequestSummaryType:
+    refund_no: str
+    amount: Money
+    reason: RefundReasonEnum
+    status: RefundStatusEnum
+    created_at: datetime
+    completed_at: datetime | None
+
+    @classmethod
+    def from_model(cls, refund: Refund) -> RefundRequestSummaryType:
+        return cls(
+            refund_no=refund.refund_no,
+            amount=refund.amount,
+            reason=RefundReasonEnum(refund.reason),
+            status=RefundStatusEnum(refund.status),
+            created_at=refund.created_at,
+            completed_at=refund.completed_at,
+        )
 
 
 @strawberry.type(name="MerchantRefund")

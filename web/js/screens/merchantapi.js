@@ -1,6 +1,7 @@
 // Merchant console: API keys (created with the payment password, the whole key shown once,
 // revoked at once), the fee rate, orders with their status live (orderStatus) and merchant
-// refunds of paid orders.
+// refunds of paid orders; webhook endpoints and deliveries, the daily statement and payouts
+// (web/js/merchant/).
 
 import { h, fill, formatDateTime, add, addFirst } from "../dom.js";
 import { t, label } from "../i18n.js";
@@ -10,6 +11,9 @@ import { yuan } from "../money.js";
 import { live, liveBadge } from "../live.js";
 import { amountField, checkAmount, pinField, checkPin } from "../payforms.js";
 import { statusBadge } from "../transactions.js";
+import { webhooksCard } from "../merchant/webhooks.js";
+import { statementCard } from "../merchant/statement.js";
+import { payoutsCard } from "../merchant/payouts.js";
 
 const SCOPES = ["ORDERS", "REFUNDS", "STATEMENTS", "PAYOUTS", "WEBHOOKS"];
 const KEY_FIELDS = "id name prefix scopes createdAt lastUsedAt revokedAt";
@@ -31,7 +35,7 @@ export default {
   title: "nav.merchantApi",
   auth: true,
   roles: ["MERCHANT"],
-  async render(root) {
+  async render(root, { app }) {
     const data = await gql(MERCHANTS);
     const merchant = data.myMerchants[0];
     if (!merchant) {
@@ -143,7 +147,10 @@ export default {
         h("p", { class: "muted" }, t("merchant.no"), " ", merchant.merchantNo, " · ",
           t("merchantApi.feeRate"), " ", h("span", { testid: "fee-rate" }, `${(merchant.feeRateBps / 100).toFixed(2)}%`))),
       h("div", { class: "card" }, h("h2", {}, t("merchantApi.keys")), keyList, secretBox, keyForm),
-      h("div", { class: "card" }, h("h2", {}, t("merchantApi.orders")), orderForm, orderList));
+      h("div", { class: "card" }, h("h2", {}, t("merchantApi.orders")), orderForm, orderList),
+      await webhooksCard(merchant),
+      statementCard(merchant),
+      await payoutsCard(merchant, app.viewer));
     return () => stops.forEach((stop) => stop());
   },
 };
