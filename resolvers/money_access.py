@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.events import stream
+from app.events import resume
 from app.ledger.accounts import wallet_of
 from app.ledger.events import balance_topic
 from app.ledger.ownership import visible_account, visible_transaction
@@ -61,11 +61,18 @@ async def _build(wallet: Account, payload: dict[str, Any]) -> BalanceChange:
     )
 
 
-async def balance_changes(user_id: int) -> AsyncIterator[BalanceChange]:
+async def balance_changes(user_id: int, after: str | None = None) -> AsyncIterator[BalanceChange]:
     """Events of the user's own wallet only: the topic is derived from the viewer, never from input.
 
     The event stream reads the runtime broker, refills gaps from the outbox and drops repeats.
+    ``after`` (an event cursor) first replays the changes since it; VALIDATION_FAILED (after) if malformed.
     """
+    cursor = resume.parse_cursor(after)
     wallet = await wallet_of(user_id)
-    async for payload in stream.subscribe(balance_topic(wallet.id)):
+    async for payload in resume.subscribe(balance_topic(wallet.id), cursor):
         yield await _build(wallet, payload)
+
+
+async def balance_event_cursor(account: Account) -> str:
+    """The cursor to pass as ``balanceChanged(after:)`` to resume from this read of the account."""
+    return await resume.topic_cursor(balance_topic(account.id))

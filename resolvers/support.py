@@ -10,7 +10,8 @@ from app.errors import DomainError, ErrorCode
 from app.support import tickets as ticket_service
 from app.support.contact import ContactChannel, contact_channels
 from app.support.faq import search_faq
-from app.support.live import new_messages
+from app.events.resume import parse_cursor
+from app.support.live import event_cursor, new_messages
 from models import Transaction
 from models.support import FaqEntry, Ticket, TicketMessage
 
@@ -62,11 +63,22 @@ async def transaction(ticket: Ticket) -> tuple[Transaction, int] | None:
     return await ticket_service.transaction_of(ticket)
 
 
-async def live_messages(ctx: Any, ticket_id: int | None) -> AsyncIterator[TicketMessage]:
-    """New messages of a ticket the viewer owns or, for staff, any ticket; else NOT_FOUND."""
+async def live_messages(
+    ctx: Any, ticket_id: int | None, after: str | None = None
+) -> AsyncIterator[tuple[TicketMessage, int | None]]:
+    """New messages (with their event id) of a ticket the viewer owns or, for staff, any ticket.
+
+    ``after``: an event cursor (Ticket.eventCursor / TicketMessage.eventId); messages sent
+    since it are replayed first. Errors: NOT_FOUND (ticketId), VALIDATION_FAILED (after).
+    """
+    cursor = parse_cursor(after)
     viewer = await ctx.viewer()
     ticket = await ticket_service.visible_ticket(viewer, ticket_id) if ticket_id is not None else None
     if ticket is None:
         raise DomainError(ErrorCode.NOT_FOUND, "工单不存在", ("ticketId",))
-    async for message in new_messages(ticket.id):
-        yield message
+    async for item in new_messages(ticket.id, cursor):
+        yield item
+
+
+async def ticket_event_cursor(ticket: Ticket) -> str:
+    return await event_cursor(ticket.id)

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from models.support import TicketMessage
 
-from ..events import stream
+from ..events import resume
 from ..events.outbox import UnitOfWork
 
 
@@ -19,14 +19,23 @@ async def emit_new_message(uow: UnitOfWork, message: TicketMessage) -> None:
     await uow.emit(ticket_topic(message.ticket_id), {"ticketId": message.ticket_id, "messageId": message.id})
 
 
-async def new_messages(ticket_id: int) -> AsyncIterator[TicketMessage]:
-    """Messages added to the ticket from now on, each once (the outbox may deliver twice)."""
+async def event_cursor(ticket_id: int) -> str:
+    """The cursor a client passes as ``after`` to resume the ticket's chat from this read."""
+    return await resume.topic_cursor(ticket_topic(ticket_id))
+
+
+async def new_messages(ticket_id: int, after: int | None = None) -> AsyncIterator[tuple[TicketMessage, int | None]]:
+    """(message, outbox event id) for messages added from now on, or since event ``after``; each once.
+
+    The outbox may deliver an event twice; a message is yielded once whatever the event.
+    """
     seen: set[int] = set()
-    async for event in stream.subscribe(ticket_topic(ticket_id)):
+    async for event in resume.subscribe(ticket_topic(ticket_id), after):
         message_id = event.get("messageId")
         if not isinstance(message_id, int) or message_id in seen:
             continue
         seen.add(message_id)
         message = await TicketMessage.get_or_none(id=message_id, ticket_id=ticket_id)
         if message is not None:
-            yield message
+            event_id = event.get("eventId")
+            yield message, event_id if isinstance(event_id, int) else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from collections.abc import AsyncGenerator
 
 import strawberry
@@ -117,9 +119,19 @@ class Subscription:
         permission_classes=SIGNED_IN,
         description="The signed-in user's balance changes, pushed after each commit that changes it.",
     )
-    async def balance_changed(self, info: strawberry.Info) -> AsyncGenerator[BalanceChangeType, None]:
+    async def balance_changed(
+        self,
+        info: strawberry.Info,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Event cursor (the wallet's Account.eventCursor or a pushed eventId): first replays"
+                " the changes since (at most the last 24 h / 500)."
+            ),
+        ] = None,
+    ) -> AsyncGenerator[BalanceChangeType, None]:
         viewer_id = await info.context.streaming_viewer_id()
-        async for change in money_access.balance_changes(viewer_id):
+        async for change in money_access.balance_changes(viewer_id, after):
             yield BalanceChangeType(
                 account=AccountType.from_model(change.account),
                 delta=change.delta,

@@ -11,6 +11,7 @@ import strawberry
 from app.masking import mask_name
 from models import Account, BankCard, Transaction
 from resolvers import money as money_resolvers
+from resolvers import money_access
 
 from ..node import Node, to_global_id
 from ..pagination import Connection
@@ -171,6 +172,12 @@ class AccountType(Node):
             account_no=account.account_no,
             currency=account.currency,
         )
+
+    @strawberry.field(
+        description="Read it with the balance, pass it as balanceChanged(after:): no change in between is lost."
+    )
+    async def event_cursor(self) -> str:
+        return await money_access.balance_event_cursor(self._model)
 
     @strawberry.field(description="available + frozen")
     async def balance(self) -> Money:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from collections.abc import AsyncGenerator
 
 import strawberry
@@ -97,8 +99,16 @@ class Subscription:
         description="Messages on one of the viewer's tickets, or any ticket for staff.",
     )
     async def ticket_messages(
-        self, info: strawberry.Info, ticket_id: strawberry.ID
+        self,
+        info: strawberry.Info,
+        ticket_id: strawberry.ID,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Event cursor (Ticket.eventCursor or a pushed eventId): first replays what was sent since."
+            ),
+        ] = None,
     ) -> AsyncGenerator[TicketMessageType, None]:
-        stream = support_resolvers.live_messages(info.context, from_global_id(ticket_id, "Ticket"))
-        async for message in stream:
-            yield TicketMessageType.from_model(message)
+        stream = support_resolvers.live_messages(info.context, from_global_id(ticket_id, "Ticket"), after)
+        async for message, event_id in stream:
+            yield TicketMessageType.from_model(message, event_id)

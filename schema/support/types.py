@@ -82,14 +82,19 @@ class TicketMessageType:
     from_staff: bool = strawberry.field(description="True when written by platform staff.")
     body: str
     created_at: datetime
+    event_id: str | None = strawberry.field(
+        default=None,
+        description="On ticketMessages pushes: the event cursor to pass as `after` when resubscribing.",
+    )
 
     @classmethod
-    def from_model(cls, message: TicketMessage) -> TicketMessageType:
+    def from_model(cls, message: TicketMessage, event_id: int | None = None) -> TicketMessageType:
         return cls(
             id=to_global_id("TicketMessage", message.id),
             from_staff=message.from_staff,
             body=message.body,
             created_at=message.created_at,
+            event_id=str(event_id) if event_id is not None else None,
         )
 
 
@@ -120,6 +125,12 @@ class TicketType(Node):
     @strawberry.field(description="The conversation, oldest first (the first message is the ticket's body).")
     async def messages(self) -> list[TicketMessageType]:
         return [TicketMessageType.from_model(m) for m in await support_resolvers.messages(self._model)]
+
+    @strawberry.field(
+        description="Read it with the messages, pass it as `after` to ticketMessages: nothing sent in between is lost."
+    )
+    async def event_cursor(self) -> str:
+        return await support_resolvers.ticket_event_cursor(self._model)
 
     @strawberry.field(description="The transaction the ticket is about, as its owner sees it.")
     async def transaction(

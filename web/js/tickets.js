@@ -8,11 +8,13 @@ import { field, form, submit, succeeded, fieldError } from "./forms.js";
 import { live, liveBadge } from "./live.js";
 
 export const MESSAGE_FIELDS = "id fromStaff body createdAt";
-export const TICKET_FIELDS = `id ticketNo kind subject status createdAt updatedAt transaction { transactionNo } messages { ${MESSAGE_FIELDS} }`;
+// eventCursor is read with the messages: the subscription passes it as `after`, so a message
+// sent between loading the ticket and subscribing is replayed instead of lost.
+export const TICKET_FIELDS = `id ticketNo kind subject status createdAt updatedAt eventCursor transaction { transactionNo } messages { ${MESSAGE_FIELDS} }`;
 
 const NODE = `query Ticket($id: ID!) { node(id: $id) { ... on Ticket { ${TICKET_FIELDS} } } }`;
 const REPLY = `mutation Reply($input: ReplyTicketInput!) { replyTicket(input: $input) { ticket { id status } ${USER_ERROR} } }`;
-const MESSAGES = `subscription TicketMessages($ticketId: ID!) { ticketMessages(ticketId: $ticketId) { ${MESSAGE_FIELDS} } }`;
+const MESSAGES = `subscription TicketMessages($ticketId: ID!, $after: String) { ticketMessages(ticketId: $ticketId, after: $after) { ${MESSAGE_FIELDS} eventId } }`;
 
 export async function loadTicket(id) {
   const data = await gql(NODE, { id });
@@ -47,7 +49,15 @@ export function ticketThread(ticket, { viewerIsStaff = false, onStatus = null } 
   },
     field("body", t("ticket.reply"), { type: "textarea", rows: 2 }),
     h("div", { class: "actions" }, submit(t("ticket.send"), "reply-submit")));
-  const stop = live(MESSAGES, { ticketId: ticket.id }, (data) => addMessage(data.ticketMessages), { badge });
+  // The socket resends these variables when it reconnects: keeping `after` at the last event
+  // seen makes a reconnect replay what was sent while it was away.
+  const variables = { ticketId: ticket.id, after: ticket.eventCursor ?? null };
+  const onMessage = (data) => {
+    const message = data.ticketMessages;
+    if (message.eventId) variables.after = message.eventId;
+    addMessage(message);
+  };
+  const stop = live(MESSAGES, variables, onMessage, { badge });
   const element = h("div", { class: "thread", testid: "ticket-thread", dataset: { ticketNo: ticket.ticketNo } },
     h("div", { class: "thread-head" },
       h("strong", {}, ticket.subject), " ", h("span", { class: "muted" }, ticket.ticketNo), " ",
