@@ -21,10 +21,15 @@ async def packet_by_no(viewer: User, packet_no: str) -> RedPacket | None:
 
 
 async def visible_packet(viewer: User | None, packet_id: int) -> RedPacket | None:
+    """A packet by its row id (the ``node`` field): only its sender, its recipient or one who
+    claimed from it. Unlike the packet number, a row id is guessable, so holding it proves no
+    link was shared: a group packet is not shown to everyone here. None otherwise."""
     packet = await RedPacket.get_or_none(id=packet_id)
-    if viewer is None or packet is None or not may_see(viewer, packet):
+    if viewer is None or packet is None:
         return None
-    return packet
+    if viewer.id in (packet.sender_id, packet.recipient_id):
+        return packet
+    return packet if await RedPacketClaim.filter(packet_id=packet.id, user_id=viewer.id).exists() else None
 
 
 def may_see(viewer: User, packet: RedPacket) -> bool:

@@ -13,6 +13,11 @@ import json
 import pytest
 
 import schema.root  # noqa: F401  (registers every domain's node loaders)
+from models.merchant_platform import MerchantApiKey, MerchantRefund, Order
+from models.merchant_platform_events import WebhookDelivery, WebhookEndpoint
+from models.merchant_platform_money import Payout
+from models.pay_requests import PayRequest, PayRequestItem
+from models.red_packets import RedPacket, RedPacketClaim
 from schema.node import _LOADERS, to_global_id
 from tests.reliability import world as worlds
 from tests.support.factories import DEFAULT_PIN
@@ -23,7 +28,8 @@ NODE = "query($id: ID!) { node(id: $id) { __typename id } }"
 # Node types anyone may read (a catalogue), so not part of the ownership attacks.
 PUBLIC_TYPES = {"WealthProduct"}
 OWNED_BY_ALICE = {"User", "Holding", "Refund", "Ticket", "Merchant", "PaymentQrCode", "BankCard", "Account",
-                  "Transaction"}
+                  "Transaction", "MerchantApiKey", "MerchantRefund", "Order", "PayRequest", "Payout", "RedPacket",
+                  "WebhookDelivery", "WebhookEndpoint"}
 STAFF_ONLY = {"RiskAlert", "RealNameReview", "AuditRecord"}
 
 
@@ -106,7 +112,30 @@ async def _parties(type_name: str, pk: int) -> set[int]:
     models = {"BankCard": BankCard, "Holding": Holding, "Ticket": Ticket, "Refund": Refund}
     if type_name in models:
         return {(await models[type_name].get(id=pk)).user_id}
+    merchant_owned = await _merchant_platform_parties(type_name, pk)
+    if merchant_owned is not None:
+        return merchant_owned
+    if type_name == "RedPacket":
+        packet = await RedPacket.get(id=pk)
+        claimers = await RedPacketClaim.filter(packet_id=pk).values_list("user_id", flat=True)
+        return {packet.sender_id, packet.recipient_id, *claimers} - {None}
+    if type_name == "PayRequest":
+        payers = await PayRequestItem.filter(request_id=pk).values_list("payer_id", flat=True)
+        return {(await PayRequest.get(id=pk)).requester_id, *payers}
     return set()  # staff-only types belong to no user
+
+
+async def _merchant_platform_parties(type_name: str, pk: int) -> set[int] | None:
+    """The merchant's owner (and an order's payer) for the merchant-platform types; None for others."""
+    from models import Merchant
+
+    models = {"Order": Order, "MerchantRefund": MerchantRefund, "MerchantApiKey": MerchantApiKey, "Payout": Payout,
+              "WebhookEndpoint": WebhookEndpoint, "WebhookDelivery": WebhookDelivery}
+    if type_name not in models:
+        return None
+    row = await models[type_name].get(id=pk)
+    owners = {(await Merchant.get(id=row.merchant_id)).owner_id}
+    return owners | ({row.payer_user_id} - {None} if type_name == "Order" else set())
 
 
 async def test_lists_hold_only_the_viewers_own(gql, world):

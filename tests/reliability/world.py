@@ -14,19 +14,26 @@ from typing import Any
 from app import crypto
 from app.risk.alerts import raise_alert
 from models import Account, AuditRecord, BankCard, Transaction
+from models.merchant_platform_events import WebhookDelivery
 from models.identity import RealNameReview
 from models.support import Ticket, TicketMessage
 from models.wealth import Holding
-from schema.node import to_global_id
+from schema.node import from_global_id, to_global_id
 from tests.history.docs import REQUEST_REFUND
 from tests.history.factories import make_card, make_merchant, wallet_payment
-from tests.support.factories import fund, make_staff, make_user, next_id_number, token_for
+from tests.merchant_platform.core_support import CREATE_KEY, REFUND, create_order, pay_order
+from tests.merchant_platform.helpers import CREATE_ENDPOINT
+from tests.social.support import REQUEST, SEND, send_input
+from tests.support.factories import DEFAULT_PIN, fund, make_staff, make_user, next_id_number, token_for
 from tests.support.graphql import GraphQLClient
 from tests.wealth.support import PURCHASE, make_product, purchase_input, set_tolerance
 
 CREATE_QR = (
     "mutation($input: CreatePaymentQrCodeInput!) { createPaymentQrCode(input: $input) {"
     " qrCode { id payload } errors { code } } }"
+)
+REQUEST_PAYOUT = (
+    "mutation($input: RequestPayoutInput!) { requestPayout(input: $input) { payout { id } errors { code } } }"
 )
 SUBMIT_TICKET = (
     "mutation($input: SubmitTicketInput!) { submitTicket(input: $input) {"
@@ -89,6 +96,9 @@ async def build(gql: GraphQLClient) -> World:
                             token=world.alice_token)
     world.qr_code_id, world.qr_payload = code["qrCode"]["id"], code["qrCode"]["payload"]
 
+    world.ids.update(await _merchant_platform(gql, world, shop.merchant_no))
+    world.ids.update(await _social(gql, world))
+
     alert = await raise_alert("RELIABILITY_PROBE", "HIGH", "爱丽丝账户的风险提示", user_id=alice.id)
     assert alert is not None
     id_number = next_id_number("19900101")
@@ -99,7 +109,7 @@ async def build(gql: GraphQLClient) -> World:
     audit = await AuditRecord.filter(subject_user_id=alice.id).order_by("-id").first()
     assert audit is not None, "Alice's actions leave audit records"
 
-    world.ids = {
+    world.ids |= {
         "User": to_global_id("User", alice.id),
         "Holding": world.holding_id,
         "Refund": world.refund_id,
@@ -114,6 +124,53 @@ async def build(gql: GraphQLClient) -> World:
         "Transaction": to_global_id("Transaction", paid.id),
     }
     return world
+
+
+async def _merchant_platform(gql: GraphQLClient, world: World, merchant_no: str) -> dict[str, str]:
+    """Alice's shop's API key, a webhook endpoint, an order paid by Carol (a third user, so Bob
+    is no party to it) with its delivery, a merchant refund of it and a payout to Alice's card."""
+    key = await gql.mutate(CREATE_KEY, {"input": {"merchantNo": merchant_no, "name": "爱丽丝的服务器",
+                                                  "scopes": ["ORDERS", "REFUNDS"], "paymentPassword": DEFAULT_PIN}},
+                           token=world.alice_token)
+    assert key["errors"] == [], key
+    endpoint = await gql.mutate(CREATE_ENDPOINT, {"input": {"merchantNo": merchant_no, "url": "http://127.0.0.1:9/alice",
+                                                            "events": ["ORDER_PAID"]}}, token=world.alice_token)
+    assert endpoint["errors"] == [], endpoint
+    carol = await make_user(real_name="钱多多")
+    await fund(carol, 100_000)
+    order = await create_order(gql, key["secret"], "ALICE-1", "100.00", description="爱丽丝小店的订单")
+    assert (await pay_order(gql, carol, order, key="alice-order"))["errors"] == []
+    refund = await gql.mutate(REFUND, {"input": {"outTradeNo": "ALICE-1", "outRefundNo": "ALICE-R1",
+                                                 "amount": "10.00"}},
+                              headers={"Authorization": f"Bearer {key['secret']}"})
+    assert refund["errors"] == [], refund
+    payout = await gql.mutate(REQUEST_PAYOUT, {"input": {"merchantNo": merchant_no, "amount": "50.00",
+                                                         "bankCardId": world.card_id, "paymentPassword": DEFAULT_PIN,
+                                                         "idempotencyKey": "alice-payout"}}, token=world.alice_token)
+    assert payout["errors"] == [], payout
+    delivery = await WebhookDelivery.filter(endpoint_id=from_global_id(endpoint["endpoint"]["id"], "WebhookEndpoint")).order_by("id").first()
+    assert delivery is not None, "the paid order is announced to Alice's endpoint"
+    return {
+        "MerchantApiKey": key["apiKey"]["id"],
+        "WebhookEndpoint": endpoint["endpoint"]["id"],
+        "Order": order["id"],
+        "WebhookDelivery": to_global_id("WebhookDelivery", delivery.id),
+        "MerchantRefund": refund["refund"]["id"],
+        "Payout": payout["payout"]["id"],
+    }
+
+
+async def _social(gql: GraphQLClient, world: World) -> dict[str, str]:
+    """A group red packet Alice sent (a link anyone could hold, yet its id must not show it to
+    Bob) and Alice's request to pay addressed to a third user."""
+    sent = await gql.mutate(SEND, send_input("8.88", 3, key="alice-packet", greeting="爱丽丝的红包"),
+                            token=world.alice_token)
+    assert sent["errors"] == [], sent
+    dave = await make_user(real_name="孙小美")
+    asked = await gql.mutate(REQUEST, {"input": {"payers": [{"recipient": dave.phone, "amount": "20.00"}],
+                                                 "note": "爱丽丝的聚餐"}}, token=world.alice_token)
+    assert asked["errors"] == [], asked
+    return {"RedPacket": sent["redPacket"]["id"], "PayRequest": asked["payRequest"]["id"]}
 
 
 async def figures(world: World) -> dict[str, Any]:
