@@ -1,4 +1,4 @@
-"""The merchant console's operations: webhook endpoints (secret shown once, delete), the delivery
+"""The merchant console's operations: a payer's refund request shown on the order, webhook endpoints (secret shown once, delete), the delivery
 log with its attempts and a replay that succeeds, the daily statement with its CSV link, a payout
 to the owner's card with the payment password, and the fee rate."""
 
@@ -19,6 +19,10 @@ from tests.payments.support import bind_card
 from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for
 
 from .browser import open_screen, screenshot
+
+
+REQUEST_REFUND = """mutation($input: RequestRefundInput!) { requestRefund(input: $input) {
+  refund { refundNo } errors { code message field } } }"""
 
 
 async def _answer_200(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -53,12 +57,22 @@ async def test_webhooks_statement_and_payout_in_the_console(open_page, require, 
 
         # An order paid by a user: its ORDER_PAID delivery is attempted by the job (500).
         order = await create_order(gql, secret, "WEB-OPS-1", "20.00")
-        assert (await pay_order(gql, payer, order))["errors"] == []
+        paid = await pay_order(gql, payer, order)
+        assert paid["errors"] == []
+        # The payer asks for part back (staff-reviewed); the merchant sees the request on the order.
+        asked = await gql.mutate(REQUEST_REFUND, {"input": {
+            "transactionNo": paid["transaction"]["transactionNo"], "amount": "3.00", "reason": "WRONG_AMOUNT"}},
+            token=token_for(payer))
+        assert asked["errors"] == [], asked
         await run_once(datetime.now(timezone.utc) + timedelta(seconds=1))
         assert len(receiver.requests) == 1
 
         await open_screen(shop, "home")
         await open_screen(shop, "merchant-api")
+        request = shop.locator("[data-testid=order][data-out-trade-no=WEB-OPS-1]").get_by_test_id("order-refund-request")
+        await expect(request).to_have_attribute("data-status", "PENDING_REVIEW")
+        await expect(request).to_contain_text("¥3.00")
+        await expect(request).to_have_attribute("data-refund-no", asked["refund"]["refundNo"])
         delivery = shop.get_by_test_id("webhook-delivery")
         await expect(delivery).to_have_attribute("data-status", "PENDING")
         await expect(delivery).to_have_attribute("data-attempts", "1")

@@ -170,6 +170,7 @@ export default {
   "merchantApi.orders": "Orders", "merchantApi.outTradeNo": "Merchant order number", "merchantApi.createOrder": "Create order",
   "merchantApi.fee": "Fee", "merchantApi.feeRate": "Fee rate", "merchantApi.refunded": "Refunded",
   "merchantApi.outRefundNo": "Merchant refund number", "merchantApi.reason": "Reason", "merchantApi.refund": "Refund",
+  "merchantApi.refundRequest": "Refund request from the payer",
   "merchantApi.refundDone": "Refunded {amount}",
   "webhooks.title": "Webhook endpoints", "webhooks.url": "Endpoint URL", "webhooks.events": "Events", "webhooks.create": "Add endpoint",
   "webhooks.secretShownOnce": "The signing secret is shown only this once; keep it safe:", "webhooks.delete": "Delete", "webhooks.disabled": "Disabled",

@@ -170,6 +170,7 @@ export default {
   "merchantApi.orders": "订单", "merchantApi.outTradeNo": "商户订单号", "merchantApi.createOrder": "创建订单",
   "merchantApi.fee": "手续费", "merchantApi.feeRate": "费率", "merchantApi.refunded": "已退款",
   "merchantApi.outRefundNo": "商户退款单号", "merchantApi.reason": "退款原因", "merchantApi.refund": "退款",
+  "merchantApi.refundRequest": "用户退款申请",
   "merchantApi.refundDone": "已退款 {amount}",
   "webhooks.title": "通知地址 (Webhook)", "webhooks.url": "通知地址", "webhooks.events": "通知事件", "webhooks.create": "添加通知地址",
   "webhooks.secretShownOnce": "签名密钥只显示这一次，请妥善保存：", "webhooks.delete": "删除", "webhooks.disabled": "已停用",

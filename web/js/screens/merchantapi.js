@@ -18,8 +18,10 @@ import { payoutsCard } from "../merchant/payouts.js";
 const SCOPES = ["ORDERS", "REFUNDS", "STATEMENTS", "PAYOUTS", "WEBHOOKS"];
 const KEY_FIELDS = "id name prefix scopes createdAt lastUsedAt revokedAt";
 const ORDER_FIELDS = "id outTradeNo amount description status qrPayload fee refundedAmount paidAt createdAt";
+// The payer's refund requests against an order (reviewed by staff), as the merchant sees them.
+const REQUEST_FIELDS = "refundNo amount reason status createdAt";
 const MERCHANTS = `query MyMerchants { myMerchants { id merchantNo name feeRateBps apiKeys { ${KEY_FIELDS} }
-  orders(first: 20) { edges { node { ${ORDER_FIELDS} } } } } }`;
+  orders(first: 20) { edges { node { ${ORDER_FIELDS} refundRequests { ${REQUEST_FIELDS} } } } } } }`;
 const CREATE_KEY = `mutation CreateMerchantApiKey($input: CreateMerchantApiKeyInput!) {
   createMerchantApiKey(input: $input) { apiKey { ${KEY_FIELDS} } secret ${USER_ERROR} } }`;
 const REVOKE_KEY = `mutation RevokeMerchantApiKey($input: RevokeMerchantApiKeyInput!) {
@@ -29,6 +31,12 @@ const REFUND = `mutation RefundOrder($input: RefundOrderInput!) {
   refundOrder(input: $input) { refund { id outRefundNo amount status order { ${ORDER_FIELDS} } } ${USER_ERROR} } }`;
 const STATUS = `subscription OrderStatus($outTradeNo: String!, $merchantNo: String) {
   orderStatus(outTradeNo: $outTradeNo, merchantNo: $merchantNo) { ${ORDER_FIELDS} } }`;
+
+/** Basis points as a percentage text with two decimals (60 -> "0.60%"), without float arithmetic. */
+function percentOfBps(bps) {
+  const digits = String(bps).padStart(3, "0");
+  return `${digits.slice(0, -2)}.${digits.slice(-2)}%`;
+}
 
 export default {
   name: "merchant-api",
@@ -87,8 +95,13 @@ export default {
       const status = h("span", {});
       const details = h("span", {});
       const refundBox = h("div", {});
+      const requests = (order.refundRequests || []).map((request) => h("li", {
+        testid: "order-refund-request", dataset: { refundNo: request.refundNo, status: request.status } },
+        `${t("merchantApi.refundRequest")} ${request.refundNo} · ${yuan(request.amount)} · ${label("RefundReason", request.reason)} `,
+        statusBadge("RefundStatus", request.status), ` · ${formatDateTime(request.createdAt)}`));
       const row = h("div", { class: "card inner", testid: "order", dataset: { outTradeNo: order.outTradeNo } },
         h("p", {}, h("strong", {}, order.outTradeNo), " · ", yuan(order.amount), " ", status, " ", badge, " ", details),
+        requests.length ? h("ul", { class: "refund-requests" }, requests) : null,
         refundBox);
       const draw = (current) => {
         row.dataset.status = current.status;
@@ -145,7 +158,7 @@ export default {
     add(root, 
       h("div", { class: "card" }, h("h1", {}, t("merchantApi.title"), " · ", merchant.name),
         h("p", { class: "muted" }, t("merchant.no"), " ", merchant.merchantNo, " · ",
-          t("merchantApi.feeRate"), " ", h("span", { testid: "fee-rate" }, `${(merchant.feeRateBps / 100).toFixed(2)}%`))),
+          t("merchantApi.feeRate"), " ", h("span", { testid: "fee-rate" }, percentOfBps(merchant.feeRateBps)))),
       h("div", { class: "card" }, h("h2", {}, t("merchantApi.keys")), keyList, secretBox, keyForm),
       h("div", { class: "card" }, h("h2", {}, t("merchantApi.orders")), orderForm, orderList),
       await webhooksCard(merchant),
