@@ -7,7 +7,8 @@ from typing import Any
 
 from app.ledger.reconcile import Report
 from app.risk import account_status, alert_review
-from app.risk.alerts import watch_alerts
+from app.events.resume import parse_cursor
+from app.risk.alerts import alerts_event_cursor, watch_alerts
 from app.risk.reconciliation import reconcile_for_staff
 from models import Transaction, User
 from models.risk import RiskAlert
@@ -56,14 +57,21 @@ async def set_status(ctx: Any, user_id: int | None, status: str, reason: str) ->
     return await account_status.set_account_status(staff, user_id, status, reason, ip=ctx.client_ip)
 
 
-async def alerts_for_risk_staff(ctx: Any) -> AsyncIterator[RiskAlert]:
-    """New alerts while the subscriber still holds a risk role (checked again for each alert)."""
+async def alerts_for_risk_staff(ctx: Any, after: str | None = None) -> AsyncIterator[tuple[RiskAlert, int | None]]:
+    """New alerts (with their event id) while the subscriber still holds a risk role (checked
+    again for each alert); with ``after`` (an event cursor) those raised since it first.
+    VALIDATION_FAILED (after) for a malformed cursor."""
+    cursor = parse_cursor(after)
     viewer = await ctx.require_viewer()
-    async for alert in watch_alerts():
+    async for alert, event_id in watch_alerts(cursor):
         current = await User.get_or_none(id=viewer.id)
         if current is None or not current.role_set & RISK_ROLES:
             return
-        yield alert
+        yield alert, event_id
+
+
+async def alerts_cursor() -> str:
+    return await alerts_event_cursor()
 
 
 async def reconcile_now(ctx: Any) -> tuple[Report, RiskAlert | None]:

@@ -21,6 +21,7 @@ import httpx
 import orjson
 
 from .channels import DeliveryError, Message
+from .http_probe import probe
 from .templates import template_params
 
 API_VERSION = "2017-05-25"
@@ -111,9 +112,4 @@ class AliyunSmsChannel:
         raise DeliveryError(f"provider code {code or response.status_code}", permanent=permanent)
 
     async def check(self) -> str:
-        try:
-            async with httpx.AsyncClient(timeout=self._timeout, transport=self._transport) as client:
-                response = await client.get(self._endpoint)
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"provider {self._endpoint} unreachable: {type(exc).__name__}") from exc
-        return f"provider {self._endpoint} answers ({response.status_code})"
+        return await probe("GET", self._endpoint, label="provider", timeout=self._timeout, transport=self._transport)

@@ -14,6 +14,7 @@ import httpx
 import orjson
 
 from .channels import DeliveryError, Message
+from .http_probe import probe
 from .signing import signature_header
 
 RETRYABLE_4XX = {408, 425, 429}
@@ -45,9 +46,4 @@ class HttpSmsGateway:
         raise DeliveryError(f"gateway answered {response.status_code}", permanent=permanent)
 
     async def check(self) -> str:
-        try:
-            async with httpx.AsyncClient(timeout=self._timeout, transport=self._transport) as client:
-                response = await client.head(self._url)
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"gateway {self._url} unreachable: {type(exc).__name__}") from exc
-        return f"gateway {self._url} answers ({response.status_code})"
+        return await probe("HEAD", self._url, label="gateway", timeout=self._timeout, transport=self._transport)

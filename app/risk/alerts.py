@@ -9,7 +9,7 @@ from tortoise.exceptions import IntegrityError
 
 from models.risk import RiskAlert
 
-from ..events import stream
+from ..events import resume
 from ..events.outbox import unit_of_work
 
 LEVELS = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
@@ -66,14 +66,21 @@ async def raise_alert(
     return alert
 
 
-async def watch_alerts() -> AsyncIterator[RiskAlert]:
-    """Each newly raised alert once, as it is published (the outbox may deliver twice)."""
+async def alerts_event_cursor() -> str:
+    """The cursor to pass as ``after`` to resume the alert stream from this read of the alerts."""
+    return await resume.topic_cursor(TOPIC)
+
+
+async def watch_alerts(after: int | None = None) -> AsyncIterator[tuple[RiskAlert, int | None]]:
+    """(alert, outbox event id) for each newly raised alert once, as it is published, or since
+    event ``after`` first (the outbox may deliver twice)."""
     seen: deque[int] = deque(maxlen=1000)
-    async for message in stream.subscribe(TOPIC):
+    async for message in resume.subscribe(TOPIC, after):
         alert_id = message.get("alertId")
         if not isinstance(alert_id, int) or alert_id in seen:
             continue
         seen.append(alert_id)
         alert = await RiskAlert.get_or_none(id=alert_id)
         if alert is not None:
-            yield alert
+            event_id = message.get("eventId")
+            yield alert, event_id if isinstance(event_id, int) else None

@@ -4,6 +4,7 @@ reconciliation on demand, legal documents."""
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
@@ -55,6 +56,14 @@ class Query:
     ) -> RiskAlertConnection:
         page = await risk_resolvers.list_alerts(status.value if status else None, first, after)
         return to_connection(page, RiskAlertType.from_model)
+
+    @strawberry.field(
+        description="Staff only (RISK_OFFICER, ADMIN). Read it with riskAlerts, pass it as riskAlertRaised(after:):"
+        " no alert raised in between is lost.",
+        permission_classes=RISK_STAFF,
+    )
+    async def risk_alert_cursor(self) -> str:
+        return await risk_resolvers.alerts_cursor()
 
     @strawberry.field(
         description="Staff only (ADMIN). The audit trail of one user (as subject or actor), newest first.",
@@ -126,6 +135,16 @@ class Mutation:
 @strawberry.type
 class Subscription:
     @strawberry.subscription(description="Staff only (RISK_OFFICER, ADMIN).", permission_classes=RISK_STAFF)
-    async def risk_alert_raised(self, info: strawberry.Info) -> AsyncGenerator[RiskAlertType, None]:
-        async for alert in risk_resolvers.alerts_for_risk_staff(info.context):
-            yield RiskAlertType.from_model(alert)
+    async def risk_alert_raised(
+        self,
+        info: strawberry.Info,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Event cursor (Query.riskAlertCursor or a pushed eventId): first replays the alerts"
+                " raised since (at most the last 24 h / 500)."
+            ),
+        ] = None,
+    ) -> AsyncGenerator[RiskAlertType, None]:
+        async for alert, event_id in risk_resolvers.alerts_for_risk_staff(info.context, after):
+            yield RiskAlertType.from_model(alert, event_id)

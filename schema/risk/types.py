@@ -56,9 +56,13 @@ class RiskAlertType(Node):
     note: str | None = strawberry.field(description="What the officer who handled it wrote.")
     handled_at: datetime | None
     created_at: datetime
+    event_id: str | None = strawberry.field(
+        default=None,
+        description="On riskAlertRaised pushes: the event cursor to pass as `after` when resubscribing.",
+    )
 
     @classmethod
-    def from_model(cls, alert: RiskAlert) -> RiskAlertType:
+    def from_model(cls, alert: RiskAlert, event_id: int | None = None) -> RiskAlertType:
         return cls(
             _model=alert,
             id=to_global_id("RiskAlert", alert.id),
@@ -69,6 +73,7 @@ class RiskAlertType(Node):
             note=alert.note,
             handled_at=alert.handled_at,
             created_at=alert.created_at,
+            event_id=str(event_id) if event_id is not None else None,
         )
 
     @strawberry.field(description="Who or what is affected, e.g. one user, one merchant, the platform.")

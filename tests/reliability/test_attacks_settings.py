@@ -18,6 +18,11 @@ STRONG = {
     "FENPAY_PAYMENT_PEPPER": secrets.token_urlsafe(48),
     "FENPAY_WEBHOOK_SECRET": secrets.token_urlsafe(48),
     "FENPAY_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    # Production also needs its message channels (the refusals tested here come after those).
+    "FENPAY_SMS_PROVIDER": "gateway",
+    "FENPAY_SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",
+    "FENPAY_SMS_GATEWAY_SECRET": secrets.token_urlsafe(32),
+    "FENPAY_SMTP_HOST": "127.0.0.1",
 }
 
 

@@ -32,6 +32,12 @@ const REFUND = `mutation RefundOrder($input: RefundOrderInput!) {
 const STATUS = `subscription OrderStatus($outTradeNo: String!, $merchantNo: String) {
   orderStatus(outTradeNo: $outTradeNo, merchantNo: $merchantNo) { ${ORDER_FIELDS} } }`;
 
+/** Basis points as a percentage text with two decimals (60 -> "0.60%"), without float arithmetic. */
+function percentOfBps(bps) {
+  const digits = String(bps).padStart(3, "0");
+  return `${digits.slice(0, -2)}.${digits.slice(-2)}%`;
+}
+
 export default {
   name: "merchant-api",
   title: "nav.merchantApi",
@@ -152,7 +158,7 @@ export default {
     add(root, 
       h("div", { class: "card" }, h("h1", {}, t("merchantApi.title"), " · ", merchant.name),
         h("p", { class: "muted" }, t("merchant.no"), " ", merchant.merchantNo, " · ",
-          t("merchantApi.feeRate"), " ", h("span", { testid: "fee-rate" }, `${(merchant.feeRateBps / 100).toFixed(2)}%`))),
+          t("merchantApi.feeRate"), " ", h("span", { testid: "fee-rate" }, percentOfBps(merchant.feeRateBps)))),
       h("div", { class: "card" }, h("h2", {}, t("merchantApi.keys")), keyList, secretBox, keyForm),
       h("div", { class: "card" }, h("h2", {}, t("merchantApi.orders")), orderForm, orderList),
       await webhooksCard(merchant),

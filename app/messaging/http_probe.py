@@ -1,0 +1,18 @@
+"""Reachability check of an HTTP provider, for `fenpay doctor` (any answer means reachable)."""
+
+from __future__ import annotations
+
+import httpx
+
+from .channels import DeliveryError
+
+
+async def probe(method: str, url: str, *, label: str, timeout: float,
+                transport: httpx.AsyncBaseTransport | None = None) -> str:
+    """``"<label> <url> answers (<status>)"``; raises ``DeliveryError`` when nothing answers."""
+    try:
+        async with httpx.AsyncClient(timeout=timeout, transport=transport) as client:
+            response = await client.request(method, url)
+    except httpx.HTTPError as exc:
+        raise DeliveryError(f"{label} {url} unreachable: {type(exc).__name__}") from exc
+    return f"{label} {url} answers ({response.status_code})"
