@@ -27,6 +27,8 @@ import asyncpg
 NORMAL, DONE_THEN_TIMEOUT, TIMEOUT = "1111", "0091", "0092"
 SUFFIXES = (NORMAL, DONE_THEN_TIMEOUT, TIMEOUT)
 EXPECTED_END = {NORMAL: "SUCCEEDED", DONE_THEN_TIMEOUT: "SUCCEEDED", TIMEOUT: "FAILED"}
+"""How each card's movement ends after recovery; a normal card whose call timed out before the bank
+did anything ends FAILED (checked against the bank's own record)."""
 KINDS = ("topup", "cardpay")
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,14 +100,18 @@ async def check_rails(url: str, after_id: int, calls: list[dict[str, Any]]) -> t
     finally:
         await conn.close()
     by_no = {r["transaction_no"]: r for r in rows}
+    charged = {r["reference"]: int(r["amount"]) for r in charges}
     rail_calls = [c for c in calls if c["kind"] in KINDS and c["outcome"] == "ok"]
     wrong = []
     for call in rail_calls:
         row = by_no.get(call["transaction_no"])
         want = EXPECTED_END[call["card"]]
+        if call["card"] == NORMAL and call["transaction_no"] not in charged:
+            # On a loaded machine a normal card's call can time out before the bank did it:
+            # then FAILED is the truthful end (the bank-vs-ledger check below ties both ways).
+            want = "FAILED"
         if row is None or row["status"] != want or row["posts"] != (1 if want == "SUCCEEDED" else 0):
             wrong.append((call["key"], call["card"], dict(row) if row else None))
-    charged = {r["reference"]: int(r["amount"]) for r in charges}
     succeeded = {no: int(r["amount"]) for no, r in by_no.items() if r["status"] == "SUCCEEDED"}
     bank_vs_ledger = sorted(set(charged.items()) ^ set(succeeded.items()))
     checks = [
