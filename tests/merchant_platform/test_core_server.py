@@ -170,8 +170,8 @@ async def test_two_tills_charging_the_same_code_make_one_charge(server):
 
 async def test_two_tills_at_once_cannot_both_stay_under_the_daily_password_free_limit(server):
     """Two valid codes (this step's and the next) charged at once for 600.00 each: the day's
-    password-free total is read under the payer's wallet lock, so one is paid and the other
-    waits for the payer (the limit is 1,000.00)."""
+    password-free total is read under the payer's wallet lock, so only one is paid without the
+    payer (the limit is 1,000.00)."""
     import pyotp
 
     from app.merchant_platform.payment_code import STEP_SECONDS, step_of
@@ -188,7 +188,10 @@ async def test_two_tills_at_once_cannot_both_stay_under_the_daily_password_free_
         _post(server, CHARGE, {"input": {"code": c, "amount": "600.00", "outTradeNo": f"FREE-{i}"}}, key_auth(secret))
         for i, c in enumerate((code, next_code))
     ))
-    assert all(r["errors"] == [] for r in results), results
-    assert sorted(r["order"]["status"] for r in results) == ["AWAITING_CONFIRMATION", "PAID"]
+    # Exactly one is paid without the payer. The other waits for the payer when its code was
+    # still unused; when the later step's code won the race, the earlier code is spent (codes
+    # only move forward) and that charge is refused. Either way the limit holds.
+    outcomes = sorted(r["order"]["status"] if r["order"] else r["errors"][0]["code"] for r in results)
+    assert outcomes in (["AWAITING_CONFIRMATION", "PAID"], ["PAID", "PAYMENT_CODE_INVALID"]), results
     assert await wallet_balance(payer) == (2_000_00 - 600_00, 0)
     assert (await reconcile()).clean
