@@ -17,6 +17,7 @@ from ..risk.check import Outgoing, screen
 from .channel_payments import BANK_CARD, THIRD_PARTY, ChannelPayment, pay_through_channel
 from .merchants import payable_merchant
 from .parties import merchant_party, payer_party
+from .payer import payer_facts
 from .validation import optional_text, positive_amount
 
 OPERATION = "pay"
@@ -67,13 +68,15 @@ async def pay(user: User, request: PayRequest) -> MoneyResult:
         )
     merchant = await payable_merchant(request.merchant_no)
     card = await _card(user, request) if request.channel == BANK_CARD else None
-    await verify_payment_password(user, request.payment_password)
+    facts = await payer_facts(user.id, request.idempotency_key)
+    await verify_payment_password(user, request.payment_password, state=facts.password if facts else None)
 
     key = Key(user.id, request.idempotency_key, OPERATION, request.digest())
-    if (first := await kernel.earlier(key)) is not None:
-        return first
+    if facts is None or facts.key_used:
+        if (first := await kernel.earlier(key)) is not None:
+            return first
 
-    wallet = await wallet_of(user.id)
+    wallet = facts.wallet if facts is not None else await wallet_of(user.id)
     risk = Outgoing(user=user, wallet_id=wallet.id, amount=amount, operation="PAY",
                     verification_code=request.verification_code)
     rule = await screen(risk)
