@@ -109,7 +109,8 @@ async def _drive(env: dict[str, str], scenario: str, tokens: list[str], history_
             if cpu_only:  # one more round under cProfile: function calls are a noise-free count
                 counting = cProfile.Profile()
                 counting.enable()
-                await asyncio.gather(*(worker(iter(range(requests))) for _ in range(concurrency)))
+                counted = iter(range(requests))
+                await asyncio.gather(*(worker(counted) for _ in range(concurrency)))
                 counting.disable()
                 calls = pstats.Stats(counting).total_calls  # type: ignore[attr-defined]
             if profiler is not None:
