@@ -67,14 +67,18 @@ WHERE c.contype = 'f' AND ns.nspname = current_schema()
 """
 
 
-async def postgres_shape(url: str) -> Shape:
+async def connect_postgres(url: str) -> Any:
     import asyncpg
 
     parts = urlsplit(url)
-    conn = await asyncpg.connect(
+    return await asyncpg.connect(
         host=parts.hostname or "127.0.0.1", port=parts.port or 5432, user=parts.username or "postgres",
         password=parts.password, database=(parts.path or "/postgres").lstrip("/") or "postgres",
     )
+
+
+async def postgres_shape(url: str) -> Shape:
+    conn = await connect_postgres(url)
     try:
         shape: Shape = {}
         for r in await conn.fetch(_PG_COLUMNS):
