@@ -4,6 +4,7 @@ import { mutate } from "../api.js";
 import { field, form, submit, showErrors, fieldError } from "../forms.js";
 import { yuan } from "../money.js";
 import { transactionResult } from "../transactions.js";
+import { payeesCard } from "../payees.js";
 import { TX_PAYLOAD, amountField, pinField, checkAmount, checkPin, attemptKeys, applyAccount, resetSecrets, stepUpRow, revealStepUp, stepUpCode } from "../payforms.js";
 
 const TRANSFER = `mutation Transfer($input: TransferInput!) { transfer(input: $input) { ${TX_PAYLOAD} } }`;
@@ -12,7 +13,7 @@ export default {
   name: "transfer",
   title: "nav.transfer",
   auth: true,
-  render(root, { app }) {
+  async render(root, { app }) {
     const keys = attemptKeys();
     const result = h("div", { testid: "transfer-result" });
     const transferForm = form("transfer-form", async (values, el) => {
@@ -46,6 +47,11 @@ export default {
     add(root, h("div", { class: "card narrow" },
       h("h1", {}, t("transfer.title")),
       h("p", { class: "muted" }, t("home.available"), " ", yuan(app.viewer.account.available)),
-      transferForm, result));
+      transferForm, result),
+    await payeesCard((accountNo) => {
+      const input = transferForm.querySelector("[name=recipient]");
+      input.value = accountNo;
+      input.focus();
+    }));
   },
 };
