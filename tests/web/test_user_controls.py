@@ -322,6 +322,27 @@ async def test_closing_an_account_with_an_sms_code_signs_out_for_good(open_page,
     assert refused["auth"] is None and refused["errors"]
 
 
+async def test_closing_an_account_with_the_authenticator_code(open_page, require, gql) -> None:  # noqa: ANN001
+    require("closeAccount", "confirmTotpEnrollment")
+    user = await make_user()
+    secret, _ = await enroll(gql, user)
+    page = await open_page(token=token_for(user), phone=user.phone)
+    await open_screen(page, "privacy")
+    await expect(page.get_by_test_id("close-totp")).to_be_visible()
+    close = page.get_by_test_id("close-account-form")
+    await close.get_by_test_id("input-understood").check()
+    await close.get_by_test_id("input-password").fill(DEFAULT_PASSWORD)
+    await close.get_by_test_id("input-verificationCode").fill(code_now(secret))  # spent by the enrolment
+    await page.get_by_test_id("close-account-submit").click()
+    await expect(close.get_by_test_id("error-verificationCode")).not_to_be_empty()
+    assert (await User.get(id=user.id)).status != "CLOSED"
+    await close.get_by_test_id("input-password").fill(DEFAULT_PASSWORD)
+    await close.get_by_test_id("input-verificationCode").fill(code_now(secret, 1))
+    await page.get_by_test_id("close-account-submit").click()
+    await expect(page.get_by_test_id("screen-login")).to_be_visible()
+    assert (await User.get(id=user.id)).status == "CLOSED"
+
+
 # ---------------------------------------------------------------- payees
 
 
@@ -368,6 +389,8 @@ async def test_transfer_screen_picks_saved_payees_and_recent_recipients(open_pag
     await page.get_by_test_id("transfer-submit").click()
     await expect(page.get_by_test_id("transfer-done")).to_have_attribute("data-status", "SUCCEEDED")
     assert await wallet_balance(carol) == (1_00, 0)
+    await expect(recent).to_have_count(2)  # refreshed after the transfer, newest first
+    await expect(recent.first).to_have_attribute("data-account-no", carol_no)
 
     await page.locator(f"[data-testid=payee][data-account-no='{bob_no}']").get_by_test_id("payee-remove").click()
     await expect(payees).to_have_count(1)

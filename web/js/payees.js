@@ -17,7 +17,10 @@ const LISTS = `query TransferPicks($first: Int!) {
 const ADD = `mutation AddPayee($input: AddPayeeInput!) { addPayee(input: $input) { payee { ${PAYEE_FIELDS} } ${USER_ERROR} } }`;
 const REMOVE = `mutation RemovePayee($input: RemovePayeeInput!) { removePayee(input: $input) { ok ${USER_ERROR} } }`;
 
-/** The card of saved and recent recipients; `onPick(accountNo)` fills the transfer form. */
+/**
+ * The card of saved and recent recipients: `{ element, reload }`; `onPick(accountNo)` fills the
+ * transfer form, `reload()` after a transfer brings its recipient to the top of the recent ones.
+ */
 export async function payeesCard(onPick) {
   const saved = h("ul", { class: "pick-list", testid: "payee-list" });
   const recent = h("ul", { class: "pick-list", testid: "recent-list" });
@@ -84,5 +87,5 @@ export async function payeesCard(onPick) {
   fill(holder, actionsError,
     h("h2", {}, t("payees.title")), saved, addForm,
     h("h2", {}, t("payees.recentTitle")), recent);
-  return h("div", { class: "card narrow", testid: "payees" }, holder);
+  return { element: h("div", { class: "card narrow", testid: "payees" }, holder), reload: () => guarded(reload) };
 }

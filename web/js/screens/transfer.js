@@ -37,6 +37,7 @@ export default {
       resetSecrets(el);
       applyAccount(payload);
       fill(result, transactionResult(payload.transaction, "transfer-done"));
+      picks.reload();
     },
       field("recipient", t("transfer.recipient"), { placeholder: t("transfer.recipientHint") }),
       amountField(),
@@ -44,14 +45,15 @@ export default {
       pinField(),
       stepUpRow(),
       h("div", { class: "actions" }, submit(t("transfer.submit"), "transfer-submit")));
+    const picks = await payeesCard((accountNo) => {
+      const input = transferForm.querySelector("[name=recipient]");
+      input.value = accountNo;
+      input.focus();
+    });
     add(root, h("div", { class: "card narrow" },
       h("h1", {}, t("transfer.title")),
       h("p", { class: "muted" }, t("home.available"), " ", yuan(app.viewer.account.available)),
       transferForm, result),
-    await payeesCard((accountNo) => {
-      const input = transferForm.querySelector("[name=recipient]");
-      input.value = accountNo;
-      input.focus();
-    }));
+    picks.element);
   },
 };
