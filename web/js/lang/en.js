@@ -124,7 +124,7 @@ export default {
   "error.LIMIT_EXCEEDED": "Limit exceeded", "error.RISK_REJECTED": "Refused by the risk check",
   "error.CHANNEL_DECLINED": "The bank or payment provider declined", "error.IDEMPOTENCY_KEY_REUSED": "A repeated request differs from the first one; please submit again",
   "error.API_KEY_INVALID": "Invalid or revoked API key", "error.DUPLICATE_OUT_TRADE_NO": "Duplicate merchant order number", "error.PAYMENT_CODE_INVALID": "Invalid or expired payment code", "error.TOTP_REQUIRED": "Authenticator code required", "error.INVALID_TOTP_CODE": "Wrong authenticator code", "error.TOTP_LOCKED": "Too many wrong authenticator codes; locked for now", "error.WEBHOOK_URL_INVALID": "Webhook URL not accepted",
-  "error.ACCOUNT_HAS_OBLIGATIONS": "The account still has money or business in progress", "error.AMOUNT_TOO_LARGE": "Amount above the allowed maximum",
+  "error.ACCOUNT_CLOSED": "That account has been closed", "error.ACCOUNT_HAS_OBLIGATIONS": "The account still has money or business in progress", "error.AMOUNT_TOO_LARGE": "Amount above the allowed maximum",
   "error.RED_PACKET_ALREADY_CLAIMED": "You already opened this red packet", "error.RED_PACKET_EMPTY": "The red packet is empty", "error.RED_PACKET_EXPIRED": "The red packet has expired", "error.SERVICE_UNAVAILABLE": "Service temporarily unavailable; please retry", "error.TOO_MANY_REFUND_REQUESTS": "Too many refund requests; try again later",
   "error.NOT_FOUND": "Not found", "error.INVALID_STATE": "Not possible in the current state",
   "error.NOT_REFUNDABLE": "This transaction cannot be refunded", "error.REFUND_EXCEEDS_REMAINING": "More than what is still refundable",
