@@ -95,6 +95,7 @@ export default {
   "enum.AccountObligation.WEALTH_HOLDINGS": "Wealth holdings remain: redeem them first", "enum.AccountObligation.PENDING_REFUNDS": "A refund request is in progress",
   "enum.AccountObligation.PENDING_TRANSACTIONS": "A transaction (such as a withdrawal) is in progress", "enum.AccountObligation.OPEN_TICKETS": "A support ticket is open",
   "enum.AccountObligation.MERCHANT": "You own a merchant: close it first",
+  "enum.AccountObligation.OPEN_RED_PACKETS": "A red packet you sent is still open: its unclaimed rest returns when it expires",
   "enum.TransactionType.ADJUSTMENT": "Adjustment",
   "payees.title": "Saved payees", "payees.recentTitle": "Recent recipients", "payees.pick": "Use", "payees.remove": "Remove", "payees.save": "Save",
   "payees.none": "No saved payees yet", "payees.noRecent": "No transfers yet", "payees.closed": "Closed",

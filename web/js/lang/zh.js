@@ -95,6 +95,7 @@ export default {
   "enum.AccountObligation.WEALTH_HOLDINGS": "仍持有理财产品，请先赎回", "enum.AccountObligation.PENDING_REFUNDS": "有处理中的退款申请",
   "enum.AccountObligation.PENDING_TRANSACTIONS": "有处理中的交易（如提现）", "enum.AccountObligation.OPEN_TICKETS": "有未关闭的客服工单",
   "enum.AccountObligation.MERCHANT": "名下有商户，请先注销商户",
+  "enum.AccountObligation.OPEN_RED_PACKETS": "有未领完的红包，过期退回后再注销",
   "enum.TransactionType.ADJUSTMENT": "调账",
   "payees.title": "常用收款人", "payees.recentTitle": "最近转账", "payees.pick": "选择", "payees.remove": "删除", "payees.save": "存为常用",
   "payees.none": "还没有常用收款人", "payees.noRecent": "还没有转账记录", "payees.closed": "已注销",
