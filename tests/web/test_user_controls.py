@@ -81,6 +81,7 @@ async def test_enrolling_the_dynamic_token_then_signing_in_with_it_and_turning_i
     assert (await qr.get_attribute("src") or "").startswith("data:image/svg+xml")
     secret = (await card.get_by_test_id("totp-secret").inner_text()).strip()
     assert re.fullmatch(r"[A-Z2-7]{16,}", secret), secret
+    await screenshot(page, "totp-enrol")
 
     confirm = card.get_by_test_id("totp-confirm-form")
     await confirm.get_by_test_id("input-code").fill(code_now(secret, 3))  # not a code of now
@@ -264,7 +265,9 @@ async def test_personal_data_export_and_closure_refused_while_money_remains(open
     await fund(user, 10_00)
     await fund(other, 10_00)
     page = await open_page(token=token_for(user), phone=user.phone)
-    await open_screen(page, "privacy")
+    await open_screen(page, "security")  # reached from the security centre
+    await page.get_by_test_id("to-privacy").click()
+    await expect(page.get_by_test_id("screen-privacy")).to_be_visible()
 
     export = page.get_by_test_id("data-export-form")
     await export.get_by_test_id("input-password").fill("Wrong!pass123")

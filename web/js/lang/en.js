@@ -87,6 +87,7 @@ export default {
   "monthly.linkExpires": "Link valid until {time}",
   "privacy.exportTitle": "Download my personal data", "privacy.exportHint": "A copy (JSON) of everything fenpay holds about you (PIPL article 45). Enter your login password.",
   "privacy.export": "Make a download link", "privacy.download": "Download my data (JSON)", "privacy.linkExpires": "Link valid until {time}; do not share it",
+  "privacy.entry": "Download a copy of your personal data, or close your account.", "privacy.open": "Open →",
   "privacy.closeTitle": "Close my account", "privacy.closeHint": "You will not be able to sign in again; personal data is deleted or irreversibly masked, and records the law requires are kept for five years. Settle your money and business first.",
   "privacy.obligationsTitle": "Settle these first:", "privacy.noObligations": "Nothing is left to settle: the account can be closed.",
   "privacy.totpInstead": "Your authenticator is on: its code works in the code field too.",

@@ -87,6 +87,7 @@ export default {
   "monthly.linkExpires": "链接有效期至 {time}",
   "privacy.exportTitle": "下载我的个人信息", "privacy.exportHint": "依据《个人信息保护法》第四十五条，您可获取我们保存的您的个人信息副本（JSON 格式）。请输入登录密码。",
   "privacy.export": "生成下载链接", "privacy.download": "下载个人信息（JSON）", "privacy.linkExpires": "链接有效期至 {time}，请勿转发",
+  "privacy.entry": "下载我的个人信息副本，或注销账户。", "privacy.open": "前往 →",
   "privacy.closeTitle": "注销账户", "privacy.closeHint": "注销后将无法登录，个人信息将被删除或不可逆地脱敏；交易记录按法律要求保存五年。注销前须结清余额和各项业务。",
   "privacy.obligationsTitle": "以下事项处理完毕后才能注销：", "privacy.noObligations": "没有未结清的事项，可以注销。",
   "privacy.totpInstead": "已开启动态令牌：也可在验证码处填写动态口令。",

@@ -30,4 +30,4 @@ export const SCREENS = Object.fromEntries(
     .map((screen) => [screen.name, screen]));
 
 export const NAV_SIGNED_OUT = ["login", "register", "qr-login"];
-export const NAV_SIGNED_IN = ["home", "pay", "transfer", "red-packets", "pay-requests", "history", "statement", "wealth", "cards", "security", "privacy", "scan", "help", "pay-code", "merchant", "merchant-api", "staff"];
+export const NAV_SIGNED_IN = ["home", "pay", "transfer", "red-packets", "pay-requests", "history", "statement", "wealth", "cards", "security", "scan", "help", "pay-code", "merchant", "merchant-api", "staff"];

@@ -78,6 +78,8 @@ export default {
       h("div", { class: "card narrow" }, h("h1", {}, t("security.pinTitle")), pinStatus, pinForm),
       h("div", { class: "card narrow" }, h("h2", {}, t("security.realNameTitle")), realNameStatus,
         viewer.realNameStatus === "VERIFIED" ? null : realNameForm),
-      totpCard(viewer));
+      totpCard(viewer),
+      h("div", { class: "card narrow" }, h("h2", {}, t("nav.privacy")), h("p", { class: "muted" }, t("privacy.entry"), " ",
+        h("a", { href: "#/privacy", testid: "to-privacy" }, t("privacy.open")))));
   },
 };
