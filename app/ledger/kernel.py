@@ -27,7 +27,7 @@ every refusal, since a concurrent duplicate may have committed meanwhile); the k
 another request is IDEMPOTENCY_KEY_REUSED.
 
 Errors raised by ``move`` (all ``DomainError``): INSUFFICIENT_FUNDS, AMOUNT_TOO_LARGE,
-LIMIT_EXCEEDED / REAL_NAME_REQUIRED / RISK_REJECTED (limits), IDEMPOTENCY_KEY_REUSED, and
+ACCOUNT_CLOSED (``journal.post`` credits no closed account's wallet), LIMIT_EXCEEDED / REAL_NAME_REQUIRED / RISK_REJECTED (limits), IDEMPOTENCY_KEY_REUSED, and
 whatever ``after`` raises.
 
 Usage (a wallet payment)::
