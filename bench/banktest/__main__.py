@@ -27,12 +27,11 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from bench.run import PG_SERVER, REDIS, RESULTS, admin, bench_env, reconcile
+from bench.run import PG_SERVER, RESULTS, admin, bench_env, reconcile
 
 from . import checks, rails
-from .faults import KINDS, FaultInjector, ensure_redis, require_loopback
+from .faults import KINDS, FaultInjector, ensure_redis, free_port, require_loopback, stop_redis
 from .load import Party, Plan, load_process
 from .servers import ApiServer, JobWorker, wait_for
 from .subscribers import subscriber_process
@@ -127,10 +126,11 @@ def _wait_outbox_drained(url: str, timeout: float) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    redis_url = REDIS
     require_loopback(PG_SERVER)
-    require_loopback(redis_url)
-    redis_port = urlsplit(redis_url).port or 6379
+    # Redis is restarted by the fault injector: the run gets a private server on a free port, so
+    # a test suite (or anything else) using the machine's Redis never sees it go down.
+    redis_port = free_port()
+    redis_url = f"redis://127.0.0.1:{redis_port}/0"
     name = f"fenpay_banktest_{secrets.token_hex(3)}"
     database_url = PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
     data_dir = Path(os.environ.get("TMPDIR", "/tmp")) / name
@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         if injector is not None and injector.is_alive():
             injector.stop()
         worker.stop()
-        ensure_redis(redis_port)
+        stop_redis(redis_port)
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         if os.environ.get("FENPAY_BANKTEST_KEEP_LOGS") is None:
             shutil.rmtree(data_dir, ignore_errors=True)

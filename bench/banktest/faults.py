@@ -2,7 +2,8 @@
 
 Three kinds, taken in turn at a fixed interval:
 - ``pg_terminate``: end every PostgreSQL backend connected to the bench database;
-- ``redis_restart``: shut the Redis server down (no save) and start it again;
+- ``redis_restart``: shut the bank test's own Redis server down (no save) and start it again
+  (a private server on a free port, so no other test run's Redis is ever touched);
 - ``worker_kill``: SIGKILL one uvicorn worker of the API server while the other serves;
   uvicorn's supervisor must start a replacement (if it does not, the server is restarted
   and that is reported).
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -27,11 +29,23 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def redis_start_command(port: int) -> list[str]:
-    """The machine's Redis as configured for CI (6379); another port gets its own log file."""
-    logfile = "/var/log/redis/ci.log" if port == 6379 else f"/tmp/fenpay-banktest-redis-{port}.log"
-    directory = "/var/lib/redis" if port == 6379 else "/tmp"
-    return ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", str(port),
-            "--save", "", "--appendonly", "no", "--dir", directory, "--logfile", logfile]
+    """A private, memory-only Redis for the bank test on ``port`` (never a port a test suite uses)."""
+    return ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(port),
+            "--save", "", "--appendonly", "no", "--dir", "/tmp",
+            "--logfile", f"/tmp/fenpay-banktest-redis-{port}.log"]
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now (the kernel's choice)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def stop_redis(port: int) -> None:
+    """Shut the private Redis down (nothing is kept)."""
+    subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(port), "shutdown", "nosave"], capture_output=True,
+                   timeout=10, check=False)
 
 
 def redis_up(port: int) -> bool:

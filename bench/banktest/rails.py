@@ -7,7 +7,9 @@ period (`fenpay jobs run --now`), as the every-minute ``rail-recovery`` job woul
 ``check_rails`` verifies, from the database:
 
 - every card call ended final as its card says (normal and 0091 SUCCEEDED, 0092 FAILED)
-  with one posting journal when SUCCEEDED and none when FAILED;
+  with one posting journal when SUCCEEDED and none when FAILED; a call the bank never saw
+  (timed out or cut off by a fault before the bank acted) ends FAILED, and at least one
+  0091 call (the bank acted, its answer was lost) ended SUCCEEDED through recovery;
 - no movement is PROCESSING any more (so none older than the maximum age);
 - the bank and the ledger agree: every charge the sandbox bank made has exactly one
   succeeded movement of that amount, and every succeeded card movement was charged.
@@ -103,13 +105,17 @@ async def check_rails(url: str, after_id: int, calls: list[dict[str, Any]]) -> t
     charged = {r["reference"]: int(r["amount"]) for r in charges}
     rail_calls = [c for c in calls if c["kind"] in KINDS and c["outcome"] == "ok"]
     wrong = []
+    unseen = 0
     for call in rail_calls:
         row = by_no.get(call["transaction_no"])
         want = EXPECTED_END[call["card"]]
-        if call["card"] == NORMAL and call["transaction_no"] not in charged:
-            # On a loaded machine a normal card's call can time out before the bank did it:
-            # then FAILED is the truthful end (the bank-vs-ledger check below ties both ways).
+        if call["card"] != TIMEOUT and call["transaction_no"] not in charged:
+            # The bank never acted: the call timed out on a loaded machine before it reached the bank,
+            # or an injected fault cut it off first (a killed worker, or a database backend ended
+            # while the sandbox bank, which keeps its records in the same database, was writing).
+            # FAILED is then the truthful end; the bank-vs-ledger check below ties both ways.
             want = "FAILED"
+            unseen += 1
         if row is None or row["status"] != want or row["posts"] != (1 if want == "SUCCEEDED" else 0):
             wrong.append((call["key"], call["card"], dict(row) if row else None))
     succeeded = {no: int(r["amount"]) for no, r in by_no.items() if r["status"] == "SUCCEEDED"}
@@ -117,6 +123,10 @@ async def check_rails(url: str, after_id: int, calls: list[dict[str, Any]]) -> t
     checks = [
         Check("card calls ended as their cards say (0091 SUCCEEDED, 0092 FAILED)", bool(rail_calls) and not wrong,
               f"{len(rail_calls)} card calls, {len(wrong)} wrong", wrong[:10]),
+        Check("a 0091 call the bank acted on ended SUCCEEDED through recovery",
+              any(c["card"] == DONE_THEN_TIMEOUT and c["transaction_no"] in charged
+                  and by_no.get(c["transaction_no"], {}).get("status") == "SUCCEEDED" for c in rail_calls),
+              f"{unseen} card calls the bank never saw"),
         Check("no PROCESSING movement after the recovery job", processing == 0, f"{processing} PROCESSING"),
         Check("the sandbox bank's charges equal the succeeded card movements", not bank_vs_ledger,
               f"{len(charged)} charges, {len(succeeded)} succeeded, {len(bank_vs_ledger)} differ",
@@ -126,6 +136,7 @@ async def check_rails(url: str, after_id: int, calls: list[dict[str, Any]]) -> t
     figures = {
         "card_calls_ok": len(rail_calls),
         "card_calls_by_suffix": by_card,
+        "card_calls_the_bank_never_saw": unseen,
         "processing_after_recovery": processing,
         "bank_charged_fen": sum(charged.values()),
         "card_movements_succeeded_fen": sum(succeeded.values()),

@@ -19,8 +19,11 @@ JS_DIR = WEB_DIR / "js"
 
 
 def dictionary_keys(language: str) -> set[str]:
-    text = (JS_DIR / "lang" / f"{language}.js").read_text(encoding="utf-8")
-    return set(re.findall(r'"([A-Za-z]+\.[A-Za-z0-9_.]+)":', text))
+    """Keys of lang/<language>.js and of the feature dictionaries merged into it (lang/*.<language>.js)."""
+    keys: set[str] = set()
+    for path in (JS_DIR / "lang").glob(f"*{language}.js"):
+        keys |= set(re.findall(r'"([A-Za-z]+\.[A-Za-z0-9_.]+)":', path.read_text(encoding="utf-8")))
+    return keys
 
 
 def error_codes() -> set[str]:

@@ -9,7 +9,7 @@ export const CARD_FIELDS = "id bankName maskedNumber last4 holderName isDefault 
 
 const VIEWER = `query Viewer {
   viewer {
-    id phone email realName idNumber realNameStatus roles status hasPaymentPassword riskTolerance
+    id phone email realName idNumber realNameStatus roles status hasPaymentPassword riskTolerance totpEnabled
     account { ${ACCOUNT_FIELDS} }
     bankCards { ${CARD_FIELDS} }
     merchant { id merchantNo name category }

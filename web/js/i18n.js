@@ -2,8 +2,10 @@
 
 import zh from "./lang/zh.js";
 import en from "./lang/en.js";
+import socialZh from "./lang/social.zh.js";
+import socialEn from "./lang/social.en.js";
 
-const DICTIONARIES = { zh, en };
+const DICTIONARIES = { zh: { ...zh, ...socialZh }, en: { ...en, ...socialEn } };
 const STORAGE_KEY = "fenpay.lang";
 const listeners = new Set();
 

@@ -67,7 +67,7 @@ export function attemptKeys() {
   };
 }
 
-/** A hidden "SMS code" row, revealed when the server answers VERIFICATION_REQUIRED. */
+/** A hidden "SMS code" row (or the dynamic token's code), revealed when the server answers VERIFICATION_REQUIRED. */
 export function stepUpRow() {
   const phoneOf = (form) => {
     const phone = form.querySelector("[name=codePhone]").value.trim();
@@ -75,6 +75,8 @@ export function stepUpRow() {
   };
   return h("div", { class: "step-up", testid: "step-up", hidden: true },
     h("p", { class: "notice notice-info" }, t("money.stepUp")),
+    // with the dynamic token on, its current code stands in for the SMS code
+    app.viewer && app.viewer.totpEnabled ? h("p", { class: "hint", testid: "step-up-totp" }, t("money.stepUpTotp")) : null,
     field("codePhone", t("money.stepUpPhone"), { type: "tel", value: session.phone || "", maxlength: 11 }),
     codeField("PAYMENT", phoneOf, { recipientField: "codePhone" }));
 }

@@ -12,7 +12,7 @@ const BALANCE_CHANGED = `subscription BalanceChanged {
   balanceChanged { delta available frozen occurredAt account { balance available frozen } transaction { transactionNo type } }
 }`;
 
-const SHORTCUTS = ["topup", "withdraw", "pay", "pay-qr", "transfer", "cards", "history", "wealth", "help"];
+const SHORTCUTS = ["topup", "withdraw", "pay", "pay-qr", "transfer", "red-packets", "pay-requests", "cards", "history", "wealth", "help"];
 
 export default {
   name: "home",

@@ -1,10 +1,11 @@
-// Security: payment password and real-name verification.
+// Security: payment password, real-name verification and the dynamic token (totp.js).
 
 import { h, fill, add } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { mutate, mutateWithFiles, USER_ERROR } from "../api.js";
 import { field, form, submit, succeeded, fieldError, notice } from "../forms.js";
 import { pinField, checkPin } from "../payforms.js";
+import { totpCard } from "./totp.js";
 
 const SET_PIN = `mutation SetPaymentPassword($input: SetPaymentPasswordInput!) { setPaymentPassword(input: $input) { ok ${USER_ERROR} } }`;
 const REAL_NAME = `mutation SubmitRealName($input: SubmitRealNameInput!) {
@@ -76,6 +77,9 @@ export default {
     add(root, 
       h("div", { class: "card narrow" }, h("h1", {}, t("security.pinTitle")), pinStatus, pinForm),
       h("div", { class: "card narrow" }, h("h2", {}, t("security.realNameTitle")), realNameStatus,
-        viewer.realNameStatus === "VERIFIED" ? null : realNameForm));
+        viewer.realNameStatus === "VERIFIED" ? null : realNameForm),
+      totpCard(viewer),
+      h("div", { class: "card narrow" }, h("h2", {}, t("nav.privacy")), h("p", { class: "muted" }, t("privacy.entry"), " ",
+        h("a", { href: "#/privacy", testid: "to-privacy" }, t("privacy.open")))));
   },
 };

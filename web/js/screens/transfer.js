@@ -4,6 +4,7 @@ import { mutate } from "../api.js";
 import { field, form, submit, showErrors, fieldError } from "../forms.js";
 import { yuan } from "../money.js";
 import { transactionResult } from "../transactions.js";
+import { payeesCard } from "../payees.js";
 import { TX_PAYLOAD, amountField, pinField, checkAmount, checkPin, attemptKeys, applyAccount, resetSecrets, stepUpRow, revealStepUp, stepUpCode } from "../payforms.js";
 
 const TRANSFER = `mutation Transfer($input: TransferInput!) { transfer(input: $input) { ${TX_PAYLOAD} } }`;
@@ -12,7 +13,7 @@ export default {
   name: "transfer",
   title: "nav.transfer",
   auth: true,
-  render(root, { app }) {
+  async render(root, { app }) {
     const keys = attemptKeys();
     const result = h("div", { testid: "transfer-result" });
     const transferForm = form("transfer-form", async (values, el) => {
@@ -36,6 +37,7 @@ export default {
       resetSecrets(el);
       applyAccount(payload);
       fill(result, transactionResult(payload.transaction, "transfer-done"));
+      picks.reload();
     },
       field("recipient", t("transfer.recipient"), { placeholder: t("transfer.recipientHint") }),
       amountField(),
@@ -43,9 +45,15 @@ export default {
       pinField(),
       stepUpRow(),
       h("div", { class: "actions" }, submit(t("transfer.submit"), "transfer-submit")));
+    const picks = await payeesCard((accountNo) => {
+      const input = transferForm.querySelector("[name=recipient]");
+      input.value = accountNo;
+      input.focus();
+    });
     add(root, h("div", { class: "card narrow" },
       h("h1", {}, t("transfer.title")),
       h("p", { class: "muted" }, t("home.available"), " ", yuan(app.viewer.account.available)),
-      transferForm, result));
+      transferForm, result),
+    picks.element);
   },
 };

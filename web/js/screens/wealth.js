@@ -8,6 +8,7 @@ import { field, form, submit, succeeded, enumOptions, fieldError, notice } from 
 import { yuan } from "../money.js";
 import { amountField, pinField, checkAmount, checkPin, attemptKeys } from "../payforms.js";
 import { quizCard } from "./wealth-quiz.js";
+import { suggestionsCard } from "./wealth-suggestions.js";
 
 const PRODUCT_FIELDS = "id code name type expectedAnnualReturn termDays riskLevel minPurchase status description riskDisclosure";
 const HOLDING_FIELDS = `id principal accruedIncome redeemable status purchasedAt maturesAt product { id name code type termDays }`;
@@ -154,6 +155,7 @@ export default {
     more.addEventListener("click", () => loadProducts(true));
     add(root, 
       h("div", { class: "card" }, h("h1", {}, t("wealth.title")), h("p", {}, t("wealth.tolerance"), " ", tolerance), filterForm),
+      await suggestionsCard(purchaseForm),
       h("div", { class: "card" }, h("h2", {}, t("wealth.products")), products, more),
       h("div", { class: "card" }, h("h2", {}, t("wealth.holdings")), holdings),
       await quizCard((value) => {

@@ -1,0 +1,43 @@
+// English. Texts of the social screens (red packets, requests to pay, wealth suggestions); i18n.js merges
+// them into the main dictionary of the language.
+export default {
+  "nav.redPackets": "Red packets", "nav.payRequests": "Split bills",
+
+  "rp.title": "Send a red packet", "rp.target": "To", "rp.toOne": "One person", "rp.toGroup": "A group (share a link)",
+  "rp.recipient": "Recipient", "rp.recipientHint": "Phone or account number",
+  "rp.mode": "Kind", "rp.random": "Lucky draw (random amounts)", "rp.even": "Even (same amount each)",
+  "rp.amount": "Total (yuan)", "rp.count": "Number of shares", "rp.countHint": "1-100, at least 0.01 each",
+  "rp.greeting": "Greeting", "rp.greetingDefault": "Best wishes and good fortune",
+  "rp.submit": "Put money in", "rp.sent": "Red packet sent, waiting for claims",
+  "rp.link": "Link", "rp.copy": "Copy link", "rp.copied": "Copied",
+  "rp.mine": "Red packets I sent", "rp.none": "No red packets sent yet",
+  "rp.openTitle": "Open a red packet", "rp.openLink": "Link or packet number", "rp.openLinkHint": "Paste the link you received",
+  "rp.go": "Show", "rp.from": "Red packet from {name}", "rp.open": "Open",
+  "rp.got": "You got", "rp.progress": "{claimed}/{count} claimed, {claimedAmount} of {amount}",
+  "rp.remaining": "{amount} left", "rp.refunded": "{amount} returned", "rp.expiresAt": "Expires",
+  "rp.claims": "Claims", "rp.noClaims": "No claims yet", "rp.claimSeq": "#{seq}",
+  "rp.notFound": "No such red packet, or it is not for you", "rp.forOne": "For one person", "rp.group": "Group",
+  "rp.view": "Show",
+  "enum.RedPacketStatus.OPEN": "Open", "enum.RedPacketStatus.EMPTY": "All claimed", "enum.RedPacketStatus.EXPIRED": "Expired",
+  "enum.RedPacketMode.EVEN": "Even", "enum.RedPacketMode.RANDOM": "Lucky draw",
+  "error.RED_PACKET_EMPTY": "Too late: every share was claimed", "error.RED_PACKET_EXPIRED": "This red packet has expired",
+  "error.RED_PACKET_ALREADY_CLAIMED": "You already claimed this red packet",
+
+  "pr.title": "Request money", "pr.split": "How", "pr.fixed": "An amount per person", "pr.even": "Split a total evenly",
+  "pr.total": "Total (yuan)", "pr.payer": "Payer {n}", "pr.payerHint": "Phone or account number", "pr.payerAmount": "Amount (yuan)",
+  "pr.addPayer": "Add a payer", "pr.removePayer": "Remove", "pr.note": "Note", "pr.noteHint": "e.g. Friday dinner",
+  "pr.submit": "Send request", "pr.created": "Asked {count} people for {amount} in all",
+  "pr.inbox": "Asked of me", "pr.inboxEmpty": "Nothing to pay", "pr.asks": "{name} asks you for money",
+  "pr.pay": "Pay", "pr.decline": "Decline", "pr.paid": "Paid {amount}", "pr.declined": "Declined",
+  "pr.sent": "My requests", "pr.sentEmpty": "No requests yet",
+  "pr.progress": "{paid}/{count} paid", "pr.expiresAt": "Until",
+  "enum.PayRequestStatus.OPEN": "Open", "enum.PayRequestStatus.SETTLED": "Settled", "enum.PayRequestStatus.EXPIRED": "Expired",
+  "enum.PayRequestItemStatus.PENDING": "Pending", "enum.PayRequestItemStatus.PAID": "Paid",
+  "enum.PayRequestItemStatus.DECLINED": "Declined", "enum.PayRequestItemStatus.EXPIRED": "Expired",
+
+  "sg.title": "Suggested for you", "sg.switch": "Suggest products from my balance and spending",
+  "sg.habits": "Last 90 days: a yuan sits {days} days on average, lowest balance {amount}",
+  "sg.off": "Suggestions are off. Turn the switch on to see them again.",
+  "sg.noTolerance": "Take the risk assessment to get suggestions that fit you.",
+  "sg.none": "No product fits you right now.", "sg.buy": "Buy",
+};

@@ -1,0 +1,43 @@
+// 简体中文. Texts of the social screens (red packets, requests to pay, wealth suggestions); i18n.js merges
+// them into the main dictionary of the language.
+export default {
+  "nav.redPackets": "红包", "nav.payRequests": "AA 收款",
+
+  "rp.title": "发红包", "rp.target": "发给", "rp.toOne": "指定一人", "rp.toGroup": "群红包（生成链接）",
+  "rp.recipient": "收红包的人", "rp.recipientHint": "手机号或账号",
+  "rp.mode": "红包类型", "rp.random": "拼手气红包（金额随机）", "rp.even": "普通红包（每个金额相同）",
+  "rp.amount": "总金额（元）", "rp.count": "红包个数", "rp.countHint": "1-100 个，每个至少 0.01 元",
+  "rp.greeting": "祝福语", "rp.greetingDefault": "恭喜发财，大吉大利",
+  "rp.submit": "塞钱进红包", "rp.sent": "红包已发出，等待领取",
+  "rp.link": "红包链接", "rp.copy": "复制链接", "rp.copied": "已复制",
+  "rp.mine": "我发出的红包", "rp.none": "还没有发过红包",
+  "rp.openTitle": "打开红包", "rp.openLink": "红包链接或编号", "rp.openLinkHint": "粘贴收到的红包链接",
+  "rp.go": "查看红包", "rp.from": "{name} 的红包", "rp.open": "開",
+  "rp.got": "你领到了", "rp.progress": "已领取 {claimed}/{count} 个，共 {claimedAmount} / {amount}",
+  "rp.remaining": "剩余 {amount}", "rp.refunded": "已退回 {amount}", "rp.expiresAt": "过期时间",
+  "rp.claims": "领取记录", "rp.noClaims": "还没有人领取", "rp.claimSeq": "第 {seq} 个",
+  "rp.notFound": "红包不存在，或不是发给你的", "rp.forOne": "专属红包", "rp.group": "群红包",
+  "rp.view": "查看",
+  "enum.RedPacketStatus.OPEN": "领取中", "enum.RedPacketStatus.EMPTY": "已领完", "enum.RedPacketStatus.EXPIRED": "已过期",
+  "enum.RedPacketMode.EVEN": "普通红包", "enum.RedPacketMode.RANDOM": "拼手气红包",
+  "error.RED_PACKET_EMPTY": "手慢了，红包派完了", "error.RED_PACKET_EXPIRED": "红包已过期",
+  "error.RED_PACKET_ALREADY_CLAIMED": "你已经领过这个红包了",
+
+  "pr.title": "发起收款", "pr.split": "收款方式", "pr.fixed": "每人金额不同", "pr.even": "总额平均分摊（AA）",
+  "pr.total": "总金额（元）", "pr.payer": "付款人 {n}", "pr.payerHint": "手机号或账号", "pr.payerAmount": "金额（元）",
+  "pr.addPayer": "添加付款人", "pr.removePayer": "移除", "pr.note": "备注", "pr.noteHint": "例如：周五聚餐",
+  "pr.submit": "发起收款", "pr.created": "已向 {count} 人发起收款，共 {amount}",
+  "pr.inbox": "待我付款", "pr.inboxEmpty": "没有待付款的请求", "pr.asks": "{name} 向你收款",
+  "pr.pay": "付款", "pr.decline": "拒绝", "pr.paid": "已付款 {amount}", "pr.declined": "已拒绝",
+  "pr.sent": "我发起的收款", "pr.sentEmpty": "还没有发起过收款",
+  "pr.progress": "已收 {paid}/{count} 人", "pr.expiresAt": "截止",
+  "enum.PayRequestStatus.OPEN": "收款中", "enum.PayRequestStatus.SETTLED": "已结束", "enum.PayRequestStatus.EXPIRED": "已过期",
+  "enum.PayRequestItemStatus.PENDING": "待付款", "enum.PayRequestItemStatus.PAID": "已付款",
+  "enum.PayRequestItemStatus.DECLINED": "已拒绝", "enum.PayRequestItemStatus.EXPIRED": "已过期",
+
+  "sg.title": "为您推荐", "sg.switch": "根据我的余额和消费习惯推荐理财产品",
+  "sg.habits": "近 90 天：余额平均闲置 {days} 天，最低余额 {amount}",
+  "sg.off": "已关闭推荐。打开上面的开关可以重新看到推荐。",
+  "sg.noTolerance": "完成风险测评后，才能为您推荐适合的产品。",
+  "sg.none": "暂时没有适合您的产品。", "sg.buy": "去购买",
+};
