@@ -1,14 +1,15 @@
-// QR code and Code 128 barcode drawn in the browser (no server) by the vendored npm libraries
-// in web/vendor/ (see its README: versions, licences). Each script is loaded once, checked by
+// QR code and Code 128 barcode drawn in the browser (no server) by the vendored npm libraries in
+// web/vendor/qrcode-generator/ and web/vendor/jsbarcode/ (their READMEs: versions, licences).
+// Each script is loaded once, checked by
 // its sha384 (subresource integrity); tests/web/test_payment_code_offline.py checks the files.
 
 export const VENDOR = {
   qrcode: {
-    src: "/vendor/qrcode-generator.js",
+    src: "/vendor/qrcode-generator/qrcode.js",
     integrity: "sha384-e9EFD6BGC90bkW9aDV5xbbBfzwN7G8YImHao2lfLVKV/hPB0E0go+H3I64h7oHtA",
   },
   JsBarcode: {
-    src: "/vendor/jsbarcode.code128.min.js",
+    src: "/vendor/jsbarcode/JsBarcode.code128.min.js",
     integrity: "sha384-o7RBfsldq10L9VzJFYcPjRFQNr2IZxeGO/g/Y/LHV8whCrJRRrCDloQ5A2pBTgEs",
   },
 };
