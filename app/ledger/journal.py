@@ -5,7 +5,9 @@ transaction. Wallet legs update the running balance with one conditional UPDATE
 per wallet, in account-id order (a fixed lock order, so concurrent journals
 cannot deadlock), and refuse to go below zero (and, when the caller passes a
 ``max_wallet_balance``, above that total). Merchant and system legs only append
-postings: no row lock, so hot accounts do not serialize payments.
+postings: no row lock, so hot accounts do not serialize payments. No money arrives in the
+wallet of a closed account (``_refuse_closed``): every credit of a user wallet, whoever
+starts it, passes here.
 """
 
 from __future__ import annotations
@@ -55,7 +57,10 @@ async def post(
     ``DomainError(AMOUNT_TOO_LARGE)`` when ``max_wallet_balance`` (fen) is given and a wallet
     whose total (available + frozen) grows would end above it; either way the caller's
     transaction then rolls back and nothing moved. Both checks are in the wallet's one
-    conditional UPDATE, so they hold under any concurrency.
+    conditional UPDATE, so they hold under any concurrency. Raises
+    ``DomainError(ACCOUNT_CLOSED)`` when a wallet whose total grows belongs to a closed
+    account (checked after its row lock is taken, so a closure either committed before and is
+    seen, or waits and then finds the money as an obligation).
     """
     if len(legs) < 2 or sum(leg.amount for leg in legs) != 0:
         raise UnbalancedJournal(f"legs must be two or more and sum to zero: {legs!r}")
@@ -80,9 +85,11 @@ async def post(
         written = await _write_postgres(conn, last, legs, kind, transaction_id, memo, now, max_wallet_balance)
         if last is not None:
             balances[last[0]] = written
+        await _refuse_closed(conn, ordered)
         return balances
     for account_id, delta in ordered:
         balances[account_id] = await _move_wallet(conn, account_id, *delta, max_total=max_wallet_balance)
+    await _refuse_closed(conn, ordered)
     journal = await Journal.create(kind=kind, transaction_id=transaction_id, memo=memo, created_at=now, using_db=conn)
     await Posting.bulk_create(
         [
@@ -93,6 +100,26 @@ async def post(
         using_db=conn,
     )
     return balances
+
+
+async def _refuse_closed(conn: Any, ordered: list[tuple[int, list[int]]]) -> None:
+    """ACCOUNT_CLOSED when money arrives (available + frozen grows) in a closed account's wallet.
+
+    Run with the wallets' row locks held, as its own statement: on PostgreSQL it reads the
+    users row as committed now (a condition inside the wallet UPDATE would be re-checked
+    against the statement's older snapshot after waiting for a closure's lock). Movements that
+    only debit or move money within a wallet pay nothing for it."""
+    credited = [account_id for account_id, (d_available, d_frozen) in ordered if d_available + d_frozen > 0]
+    if not credited:
+        return
+    rows = await sql.fetch(
+        conn,
+        "SELECT a.id FROM accounts a JOIN users u ON u.id = a.user_id WHERE u.status = 'CLOSED' AND a.id IN ("
+        + ", ".join("?" for _ in credited) + ")",
+        *credited,
+    )
+    if rows:
+        raise DomainError(ErrorCode.ACCOUNT_CLOSED, "收款账户已注销，无法入账", None)
 
 
 def _insufficient() -> DomainError:

@@ -27,7 +27,7 @@ every refusal, since a concurrent duplicate may have committed meanwhile); the k
 another request is IDEMPOTENCY_KEY_REUSED.
 
 Errors raised by ``move`` (all ``DomainError``): INSUFFICIENT_FUNDS, AMOUNT_TOO_LARGE,
-LIMIT_EXCEEDED / REAL_NAME_REQUIRED / RISK_REJECTED (limits), IDEMPOTENCY_KEY_REUSED, and
+ACCOUNT_CLOSED (``journal.post`` credits no closed account's wallet), LIMIT_EXCEEDED / REAL_NAME_REQUIRED / RISK_REJECTED (limits), IDEMPOTENCY_KEY_REUSED, and
 whatever ``after`` raises.
 
 Usage (a wallet payment)::
@@ -391,4 +391,10 @@ async def write(uow: UnitOfWork, m: Movement) -> tuple[Transaction, dict[int, Ba
     Returns the transaction and the new balances of the wallets the journal changed."""
     if m.key is not None or m.risk is not None:
         raise ValueError("a movement with a key or limits goes through move()")
-    return await _write(uow, m)
+    tx, balances = await _write(uow, m)
+
+    async def count() -> None:  # only once committed: the caller may still roll back
+        metrics.MONEY_MOVEMENTS.labels(tx.type, tx.status).inc()
+
+    uow.after_commit(count)
+    return tx, balances

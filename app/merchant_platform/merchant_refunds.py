@@ -15,6 +15,10 @@ description is made inside its database transaction:
 - one journal: merchant -(amount - feeRefund), fee income -feeRefund, payer wallet +amount
   (orders are paid from the balance, so the money goes back to the balance at once);
 - the payer's balance event and the merchant's REFUND_SUCCEEDED event are queued.
+
+A payer who closed their account cannot receive it (the ledger refuses to credit a closed
+wallet): ACCOUNT_CLOSED, nothing recorded, and the merchant settles with the customer
+another way, as with WeChat Pay's refund error USER_ACCOUNT_ABNORMAL (用户账户已注销).
 """
 
 from __future__ import annotations
@@ -62,7 +66,8 @@ async def refund_order(
     """Refund ``amount`` fen of the merchant's paid order (see the module doc for the rules).
 
     ``merchant.account`` must be loaded. Errors: VALIDATION_FAILED, INVALID_AMOUNT, NOT_FOUND,
-    NOT_REFUNDABLE (unpaid order), REFUND_EXCEEDS_REMAINING, INSUFFICIENT_FUNDS, IDEMPOTENCY_KEY_REUSED.
+    NOT_REFUNDABLE (unpaid order), REFUND_EXCEEDS_REMAINING, INSUFFICIENT_FUNDS, IDEMPOTENCY_KEY_REUSED,
+    ACCOUNT_CLOSED (the payer closed their account).
     """
     out_refund_no = orders.checked_out_no(out_refund_no, "outRefundNo")
     positive_amount(amount)
@@ -130,6 +135,13 @@ async def refund_order(
         await kernel.move_described(None, describe)
     except _Repeat as repeat:
         return _answer_repeat(repeat.refund, order, amount, reason)
+    except DomainError as refused:
+        if refused.code is not ErrorCode.ACCOUNT_CLOSED:
+            raise
+        raise DomainError(
+            ErrorCode.ACCOUNT_CLOSED, "付款人已注销账户，退款无法退回其余额，请与顾客另行协商",
+            input_field("outTradeNo"),
+        ) from None
     except IntegrityError:  # the same outRefundNo committed concurrently (no row lock on SQLite)
         earlier = await MerchantRefund.get_or_none(merchant_id=merchant.id, out_refund_no=out_refund_no)
         if earlier is None:

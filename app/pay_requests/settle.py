@@ -86,7 +86,8 @@ async def _settle(conn: Any, item: PayRequestItem, status: str, transaction_id: 
 
 async def pay_item(payer: User, part: PayPart) -> tuple[PayRequestItem, MoneyResult]:
     """Pay one's part; returns the item and the transfer. Errors: NOT_FOUND, INVALID_STATE,
-    the payment password's, the risk errors, INSUFFICIENT_FUNDS, IDEMPOTENCY_KEY_REUSED."""
+    the payment password's, the risk errors, INSUFFICIENT_FUNDS, IDEMPOTENCY_KEY_REUSED,
+    ACCOUNT_CLOSED (the requester closed their account)."""
     idempotency.validate_key(part.idempotency_key)
     item = await own_item(payer, part.item_id)
     request = await PayRequest.get(id=item.request_id)
@@ -107,21 +108,26 @@ async def pay_item(payer: User, part: PayPart) -> tuple[PayRequestItem, MoneyRes
         await emit_changed(uow, request.id, [payer.id])
 
     counterparty, initiator = person_party(requester), person_party(payer)
-    result = await kernel.move(
-        Movement(
-            type="TRANSFER", account=wallet, amount=item.amount, key=key, risk=risk, allow_rule=rule,
-            legs=(Leg(wallet, -item.amount), Leg(requester_wallet, item.amount)),
-            counterparty_account_id=requester_wallet.id,
-            counterparty_name=counterparty.name, counterparty_ref=counterparty.ref,
-            initiator_name=initiator.name, initiator_ref=initiator.ref,
-            description=request.note or "AA 收款", reference_id=item.id,
-            notices=(
-                Notice(wallet, -item.amount, sms_phone=payer.phone),
-                Notice(requester_wallet, item.amount, sms_phone=requester.phone),
-            ),
-            after=mark_paid,
+    try:
+        result = await kernel.move(
+            Movement(
+                type="TRANSFER", account=wallet, amount=item.amount, key=key, risk=risk, allow_rule=rule,
+                legs=(Leg(wallet, -item.amount), Leg(requester_wallet, item.amount)),
+                counterparty_account_id=requester_wallet.id,
+                counterparty_name=counterparty.name, counterparty_ref=counterparty.ref,
+                initiator_name=initiator.name, initiator_ref=initiator.ref,
+                description=request.note or "AA 收款", reference_id=item.id,
+                notices=(
+                    Notice(wallet, -item.amount, sms_phone=payer.phone),
+                    Notice(requester_wallet, item.amount, sms_phone=requester.phone),
+                ),
+                after=mark_paid,
+            )
         )
-    )
+    except DomainError as refused:  # the requester closed their account meanwhile
+        if refused.code is not ErrorCode.ACCOUNT_CLOSED:
+            raise
+        raise DomainError(ErrorCode.ACCOUNT_CLOSED, "发起收款的账户已注销，无法付款", FIELD) from None
     return await PayRequestItem.get(id=item.id), result
 
 

@@ -3,7 +3,9 @@ own account.
 
 Refused while money or obligations remain, each named (``Obligation``): a balance,
 frozen money, wealth holdings, pending refunds, movements still in progress, open
-tickets, an owned merchant. Otherwise, in one database transaction: the account is
+tickets, an owned merchant, red packets still open (their unclaimed rest returns to the
+wallet). Money that arrives anyway is refused by the ledger (``journal.post``:
+ACCOUNT_CLOSED), so a movement that began before the closure cannot credit the closed wallet. Otherwise, in one database transaction: the account is
 marked CLOSED (staff see it so; its access tokens sign nobody in, its refresh tokens
 are revoked; transfers cannot find it), login is disabled (an unusable password hash,
 no payment password, no dynamic token, no security questions, no bank cards), the
@@ -34,6 +36,7 @@ from models.identity import RealNameReview, RefreshToken, SecurityQuestion
 from models.notify import SandboxMessage
 from models.payees import SavedPayee
 from models.privacy import ClosedAccount
+from models.red_packets import RedPacket
 from models.support import Ticket, TicketMessage
 from models.totp import TotpCredential, TotpRecoveryCode
 from models.wealth import Holding
@@ -55,6 +58,7 @@ class Obligation(str, Enum):
     PENDING_TRANSACTIONS = "PENDING_TRANSACTIONS"
     OPEN_TICKETS = "OPEN_TICKETS"
     MERCHANT = "MERCHANT"
+    OPEN_RED_PACKETS = "OPEN_RED_PACKETS"
 
 
 OBLIGATION_TEXT = {
@@ -65,6 +69,7 @@ OBLIGATION_TEXT = {
     Obligation.PENDING_TRANSACTIONS: "有处理中的交易（如提现）",
     Obligation.OPEN_TICKETS: "有未关闭的客服工单",
     Obligation.MERCHANT: "名下有商户，请先注销商户",
+    Obligation.OPEN_RED_PACKETS: "有未领完的红包，过期退回后再注销",
 }
 
 
@@ -98,6 +103,8 @@ async def obligations(user_id: int, conn: object = None) -> list[Obligation]:
         found.append(Obligation.OPEN_TICKETS)
     if await Merchant.filter(owner_id=user_id).using_db(conn).exists():
         found.append(Obligation.MERCHANT)
+    if await RedPacket.filter(sender_id=user_id, status="OPEN").using_db(conn).exists():
+        found.append(Obligation.OPEN_RED_PACKETS)  # what nobody claims returns to this wallet
     return found
 
 
