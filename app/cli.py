@@ -71,7 +71,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     check_production_serving(settings, args.workers)
-    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if settings.metrics and args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Set before any worker imports prometheus-client: each worker then writes its samples there.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_folder(settings.data_dir, args.port))
     if settings.sandbox:

@@ -1,66 +1,64 @@
-"""The initial migration, generated from the models for both backends.
+"""Schema migrations after release: frozen history, new numbered steps for both backends.
 
-aerich writes SQL for the one dialect it was run against; fenpay runs on SQLite
-and PostgreSQL, so the initial migration carries both, plus the constraints
-Tortoise cannot declare (non-negative wallets, balanced postings). Until the
-first release, model changes regenerate it:
+``migrations/models/`` holds aerich migrations applied in number order by ``fenpay migrate``
+(``app.db.migrate``). Each file carries SQL for SQLite *and* PostgreSQL (aerich writes one
+dialect per run; fenpay runs on both) and the models' state after it (aerich's
+``MODELS_STATE``), from which the next step is diffed. A file that a database may have applied
+is never edited again: ``0_initial.py`` (the release schema, with the CHECK constraints and
+the audit trigger that Tortoise cannot declare) is pinned by its SHA-256 below.
 
-    python -m app.dbschema            # rewrite migrations/models/0_initial.py
-    python -m app.dbschema --check    # exit 1 if the file is out of date (a test does this)
+    python -m app.dbschema new NAME   # write migrations/models/<n>_NAME.py from aerich's diff
+    python -m app.dbschema --check    # exit 1 when the models differ from the last migration
+
+``new`` diffs the models against the last migration's state once per dialect (offline: no
+server needed) and writes both SQL texts; the author then reads them, adds what aerich cannot
+express (CHECK constraints, triggers, a table rebuild where SQLite cannot ALTER), and runs
+``tests/migrations`` (a database built by every migration must have exactly the tables,
+columns, indexes and foreign keys that the models describe, on each backend). See README
+"How to add a migration".
+
+What the database itself enforces is listed in ``GUARDS`` (tests/migrations checks each).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
+import hashlib
+import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from tortoise import Tortoise, connections
 
 from .db import MIGRATIONS_DIR, model_modules
 
-MIGRATION_FILE = MIGRATIONS_DIR / "models" / "0_initial.py"
+VERSIONS_DIR = MIGRATIONS_DIR / "models"
+INITIAL = VERSIONS_DIR / "0_initial.py"
+# The released initial schema: databases in the field were built from exactly this file.
+INITIAL_SHA256 = "9a7ce8e89c46b1bd1514e370ad9994c403d3e143c92322ba3f56f0d246ba4ef7"
 
-# Table -> constraints added inside its CREATE TABLE statement.
-EXTRA_CONSTRAINTS = {
-    "accounts": [
-        "CONSTRAINT \"ck_wallet_not_negative\" CHECK (kind <> 'WALLET' OR (available >= 0 AND frozen >= 0))",
-        "CONSTRAINT \"ck_account_kind\" CHECK (kind IN ('WALLET', 'MERCHANT', 'SYSTEM'))",
-    ],
-    "postings": [
-        "CONSTRAINT \"ck_posting_bucket\" CHECK (bucket IN ('AVAILABLE', 'FROZEN'))",
-    ],
-    "transactions": [
-        "CONSTRAINT \"ck_transaction_amounts\" CHECK (amount > 0 AND fee >= 0 AND refunded_amount >= 0)",
-        # The two sides of a row are different accounts (statements read each side once).
-        "CONSTRAINT \"ck_transaction_two_sides\" CHECK (counterparty_account_id IS NULL OR counterparty_account_id <> account_id)",
-        # Refunds pending, approved or completed never add up to more than the transaction.
-        "CONSTRAINT \"ck_transaction_refunds_within_amount\" CHECK (refunded_amount <= amount)",
-    ],
-    "wealth_holdings": [
-        "CONSTRAINT \"ck_holding_amounts\" CHECK (principal >= 0 AND accrued_income >= 0 AND income_remainder >= 0)",
-    ],
+# Rules the database enforces beyond what the models declare (and the migration adding each).
+GUARDS = {
+    "ck_wallet_not_negative / ck_account_kind / ck_posting_bucket / ck_transaction_* / ck_holding_amounts":
+        "0_initial: CHECK constraints",
+    "trg_audit_records_*": "0_initial: audit_records refuse UPDATE (both) and DELETE (PostgreSQL)",
+    "trg_journals_* / trg_postings_*": "1_ledger_guards: journals and postings refuse UPDATE and DELETE (both)",
+    "trg_postings_balanced": "1_ledger_guards: PostgreSQL refuses, at COMMIT, a journal whose postings do not sum to zero",
 }
 
-# Statements appended after the tables, per dialect. The audit trail is append-only in
-# the database too: UPDATE is refused on both backends; DELETE on PostgreSQL (SQLite
-# keeps DELETE possible because a row-level trigger there would also block emptying
-# the tables between tests; the model refuses deletes in code). TRUNCATE by the
-# database owner (tests, deliberate operator action) is not a row change and stays possible.
-EXTRA_SQL = {
-    "sqlite": [
-        "CREATE TRIGGER IF NOT EXISTS \"trg_audit_records_no_update\" BEFORE UPDATE ON \"audit_records\""
-        " BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;",
-    ],
-    "postgres": [
-        "CREATE OR REPLACE FUNCTION \"fenpay_refuse_audit_change\"() RETURNS trigger LANGUAGE plpgsql AS $$"
-        " BEGIN RAISE EXCEPTION 'audit records are append-only'; END; $$;",
-        "CREATE TRIGGER \"trg_audit_records_append_only\" BEFORE UPDATE OR DELETE ON \"audit_records\""
-        " FOR EACH ROW EXECUTE FUNCTION \"fenpay_refuse_audit_change\"();",
-    ],
-}
+DIALECTS = ("sqlite", "postgres")
 
-TEMPLATE = '''"""Initial schema (generated by ``python -m app.dbschema``; both backends)."""
+TEMPLATE = '''"""{title}
+
+Generated by ``python -m app.dbschema new {name}`` from aerich's diff and hand-checked;
+{notes}
+Released migrations are never edited: change the schema with a new one.
+"""
 
 from tortoise import BaseDBAsyncClient
 
@@ -72,7 +70,7 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:
-    return ""
+    raise RuntimeError("fenpay migrations are forward-only: undo a change with a new migration")
 
 
 SQLITE_SQL = """
@@ -88,97 +86,159 @@ MODELS_STATE = (
 )
 '''
 
-
-def _inject(sql: str) -> str:
-    for table, constraints in EXTRA_CONSTRAINTS.items():
-        head = f'CREATE TABLE IF NOT EXISTS "{table}" ('
-        start = sql.index(head)
-        end = sql.index("\n)", start)
-        addition = "".join(f",\n    {c}" for c in constraints)
-        sql = sql[:end] + addition + sql[end:]
-    return sql
+_VERSION_FILE = re.compile(r"^(\d+)_([a-z0-9_]+)\.py$")
 
 
-def _with_extra_sql(sql: str, dialect: str) -> str:
-    return "\n".join([sql.strip(), *EXTRA_SQL.get(dialect, [])])
+def version_files() -> list[Path]:
+    """The migration files in the order aerich applies them (by their leading number)."""
+    found = [p for p in VERSIONS_DIR.glob("*.py") if _VERSION_FILE.match(p.name)]
+    return sorted(found, key=lambda p: int(p.name.split("_", 1)[0]))
 
 
-async def _generate(url: str) -> tuple[str, str]:
-    from aerich.utils import get_formatted_compressed_data, get_models_describe
-    from tortoise.utils import get_schema_sql
-
-    await Tortoise.init(
-        config={
-            "connections": {"default": url},
-            "apps": {"models": {"models": model_modules(), "default_connection": "default"}},
-            "use_tz": True,
-            "timezone": "UTC",
+def _config(dialect: str) -> dict[str, Any]:
+    if dialect == "sqlite":
+        connection: str | dict[str, Any] = "sqlite://:memory:"
+    else:
+        # The PostgreSQL DDL is produced without a server: the generators only need the dialect.
+        connection = {
+            "engine": "tortoise.backends.asyncpg",
+            "credentials": {"host": "127.0.0.1", "port": 1, "user": "x", "password": "x", "database": "x"},
         }
-    )
+    return {
+        "connections": {"default": connection},
+        "apps": {"models": {"models": model_modules(), "default_connection": "default"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+@contextmanager
+def _fresh_operators() -> Iterator[Any]:
+    """aerich's ``Migrate`` keeps its diff in class attributes: start and end each run empty."""
+    from aerich.migrate import Migrate
+
+    names = ("upgrade_operators", "downgrade_operators", "_upgrade_fk_m2m_index_operators",
+             "_downgrade_fk_m2m_index_operators", "_upgrade_m2m", "_downgrade_m2m")
+    for name in names:
+        setattr(Migrate, name, [])
+    Migrate._rename_fields, Migrate._rename_models = {}, {}
     try:
-        sql = _inject(get_schema_sql(connections.get("default"), safe=True))
-        state = get_formatted_compressed_data(get_models_describe("models"))
+        yield Migrate
     finally:
-        await Tortoise.close_connections()
+        for name in names:
+            setattr(Migrate, name, [])
+
+
+async def diff(dialect: str) -> tuple[list[str], str]:
+    """aerich's upgrade statements from the last migration's state to the models, for one
+    dialect, and the models' state (compressed, as a migration stores it).
+
+    Raises aerich's ``NotSupportError`` where aerich cannot express a change on SQLite
+    (altering a column): that step is written by hand.
+    """
+    from aerich.utils import get_formatted_compressed_data, get_models_describe
+
+    await Tortoise.init(config=_config(dialect), _create_db=False)
+    try:
+        with _fresh_operators() as migrate:
+            await migrate.init(_config(dialect), "models", str(MIGRATIONS_DIR), offline=True)
+            current = get_models_describe("models")
+            last = copy.deepcopy(migrate._last_version_content or {})
+            last, new = migrate._exclude_model_name_changes(last, copy.deepcopy(current))
+            migrate.diff_models(last, new, no_input=True)
+            migrate.diff_models(new, copy.deepcopy(last), False, no_input=True)
+            migrate._merge_operators()
+            statements = [s.strip().rstrip(";") + ";" for s in migrate.upgrade_operators if s.strip()]
+        return statements, get_formatted_compressed_data(current)
+    finally:
+        if dialect == "sqlite":
+            await Tortoise.close_connections()
+        else:
+            connections.discard("default") if hasattr(connections, "discard") else None
         from tortoise import context
 
         context._global_context = None
-    return sql, state
 
 
-async def render() -> str:
-    sqlite, state = await _generate("sqlite://:memory:")
-    # The PostgreSQL DDL is produced without a server: the generator only needs the dialect.
-    postgres = await _postgres_sql()
-    return TEMPLATE.format(
-        sqlite=_with_extra_sql(sqlite, "sqlite"), postgres=_with_extra_sql(postgres, "postgres"), state=state
+async def pending() -> dict[str, list[str]]:
+    """Per dialect, the statements a new migration would need (empty when the models match)."""
+    return {dialect: (await diff(dialect))[0] for dialect in DIALECTS}
+
+
+async def write_new(name: str) -> Path:
+    """Write ``<n>_<name>.py`` with aerich's statements for both dialects; returns its path."""
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise SystemExit("NAME: lower-case letters, digits and underscores")
+    texts: dict[str, str] = {}
+    state = ""
+    notes = []
+    for dialect in DIALECTS:
+        from aerich.exceptions import NotSupportError
+
+        try:
+            statements, state = await diff(dialect)
+        except NotSupportError as exc:
+            statements = [f"-- aerich cannot generate this on {dialect}: {exc}; write it by hand"]
+            notes.append(f"{dialect}: {exc}")
+        texts[dialect] = "\n".join(statements)
+    if not any(line and not line.startswith("--") for text in texts.values() for line in text.splitlines()):
+        if not notes:
+            raise SystemExit("the models match the last migration: nothing to write")
+    number = int(version_files()[-1].name.split("_", 1)[0]) + 1
+    path = VERSIONS_DIR / f"{number}_{name}.py"
+    path.write_text(
+        TEMPLATE.format(
+            title=f"{number}: {name.replace('_', ' ')}.",
+            name=name,
+            notes="add here what the database enforces beyond the models, for both backends.",
+            sqlite=texts["sqlite"],
+            postgres=texts["postgres"],
+            state=state,
+        )
     )
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
+    return path
 
 
-async def _postgres_sql() -> str:
-    from tortoise.backends.asyncpg.client import AsyncpgDBClient
-    from tortoise.utils import get_schema_sql
+def initial_is_frozen() -> bool:
+    return hashlib.sha256(INITIAL.read_bytes()).hexdigest() == INITIAL_SHA256
 
-    await Tortoise.init(
-        config={
-            "connections": {
-                "default": {
-                    "engine": "tortoise.backends.asyncpg",
-                    "credentials": {"host": "127.0.0.1", "port": 1, "user": "x", "password": "x", "database": "x"},
-                }
-            },
-            "apps": {"models": {"models": model_modules(), "default_connection": "default"}},
-            "use_tz": True,
-            "timezone": "UTC",
-        },
-        _create_db=False,
-    )
-    try:
-        client = connections.get("default")
-        assert isinstance(client, AsyncpgDBClient)
-        return _inject(get_schema_sql(client, safe=True))
-    finally:
-        connections.discard("default") if hasattr(connections, "discard") else None
-        from tortoise import context
 
-        context._global_context = None
+def check() -> list[str]:
+    """Problems, empty when the migrations are in order and cover the models on both backends."""
+    problems = []
+    if not initial_is_frozen():
+        problems.append(f"{INITIAL} was edited: released migrations are frozen (add a new one)")
+    numbers = [int(p.name.split("_", 1)[0]) for p in version_files()]
+    if numbers != list(range(len(numbers))):
+        problems.append(f"migration numbers must run 0, 1, 2, ... without gaps or repeats: {numbers}")
+    for dialect, statements in asyncio.run(pending()).items():
+        if statements:
+            shown = "\n    ".join(statements)
+            problems.append(
+                f"the models differ from the last migration on {dialect}; run "
+                f"`python -m app.dbschema new NAME` and check it. aerich would write:\n    {shown}"
+            )
+    return problems
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.dbschema")
-    parser.add_argument("--check", action="store_true", help="only check the file is up to date")
+    parser = argparse.ArgumentParser(prog="python -m app.dbschema", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 when the models differ from the migrations")
+    sub = parser.add_subparsers(dest="command")
+    new = sub.add_parser("new", help="write the next numbered migration from aerich's diff")
+    new.add_argument("name", help="what it does, e.g. add_account_currency")
     args = parser.parse_args(argv)
-    text = asyncio.run(render())
-    current = MIGRATION_FILE.read_text() if MIGRATION_FILE.exists() else ""
-    if args.check:
-        if current != text:
-            print(f"{MIGRATION_FILE} is out of date: run python -m app.dbschema", file=sys.stderr)
-            return 1
+    if args.command == "new":
+        print(f"wrote {asyncio.run(write_new(args.name))}: read it, complete it, run tests/migrations")
         return 0
-    MIGRATION_FILE.parent.mkdir(parents=True, exist_ok=True)
-    MIGRATION_FILE.write_text(text)
-    print(f"wrote {MIGRATION_FILE}")
-    return 0
+    problems = check()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not args.check and not problems:
+        print("migrations are in order and match the models")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

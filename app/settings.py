@@ -51,6 +51,11 @@ def _env_bool(name: str, default: bool) -> bool:
     raise ConfigurationError(f"{name} must be true or false, got {raw!r}")
 
 
+def metrics_enabled() -> bool:
+    """``FENPAY_METRICS`` (default on): off turns every metric into a no-op and drops ``/metrics``."""
+    return _env_bool("FENPAY_METRICS", True)
+
+
 @dataclass(frozen=True)
 class MessagingSettings:
     """Real SMS and email delivery (production); sandbox mode keeps messages in its outbox."""
@@ -182,10 +187,12 @@ class Settings:
     log_format: str = "text"
     """``text`` (a terminal) or ``json`` (one object per line)."""
     metrics_token: str | None = None
+    """Bearer token ``GET /metrics`` requires; production serves metrics only when it is set."""
+    metrics: bool = True
+    """``FENPAY_METRICS``: off turns metrics off (no counting, no ``/metrics``), to measure their cost."""
     otel_endpoint: str | None = None
     """OTLP/HTTP traces endpoint; tracing is off when unset."""
     otel_service_name: str = "fenpay"
-    """Bearer token ``GET /metrics`` requires; production serves metrics only when it is set."""
     message_max_attempts: int = 8
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -348,6 +355,7 @@ def load_settings() -> Settings:
         messaging=messaging,
         log_format=log_format,
         metrics_token=_env("FENPAY_METRICS_TOKEN"),
+        metrics=metrics_enabled(),
         otel_endpoint=_env("FENPAY_OTEL_ENDPOINT"),
         otel_service_name=_env("FENPAY_OTEL_SERVICE_NAME", "fenpay") or "fenpay",
         message_max_attempts=_env_int("FENPAY_MESSAGE_MAX_ATTEMPTS", 8),

@@ -6,6 +6,9 @@
 Creates its own database (dropped afterwards), seeds it directly, drives load from
 separate processes, measures pgbench and PostGraphile on the same server in the same
 run, prints a table and writes bench/results/latest.json. Ends with `fenpay reconcile`.
+fenpay runs in production configuration, metrics on (as deployed); the pay scenario runs
+once more with ``FENPAY_METRICS=off`` and the table gives the ratio on ÷ off (their cost).
+On a terminal, rich progress bars follow the seeding and the scenarios (on stderr).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from app.ops.progress import progress
 
 from . import load, references, scenarios
 from .subscribers import rss_kib, run_subscribers
@@ -63,6 +68,8 @@ def bench_env(database_url: str, data_dir: Path) -> dict[str, str]:
         "FENPAY_SMS_GATEWAY_SECRET": secrets.token_urlsafe(32),
         "FENPAY_SMTP_HOST": "127.0.0.1",
         "FENPAY_SMTP_PORT": "9",
+        # Production serves /metrics only with a token: metrics on, as an operator runs it.
+        "FENPAY_METRICS_TOKEN": secrets.token_urlsafe(24),
     }
 
 
@@ -135,17 +142,18 @@ async def prepare(env: dict[str, str], sizes: dict[str, int]):  # noqa: ANN201
     from app.identity.tokens import issue_access_token
     from app.settings import load_settings
 
-    from .seed import PIN, seed
+    from .seed import PIN, seed, seed_steps
 
     settings = load_settings()
     await db.migrate(settings)
     await runtime.start(settings)
     try:
-        async with db.atomic() as conn:
-            seeded = await seed(
-                conn, users=sizes["users"], merchants=100, balance_fen=10_000_000,
-                history_rows=sizes["history"], history_user_rows=sizes["history_user"],
-            )
+        with progress("seeding", total=seed_steps(sizes["users"], 100)) as advance:
+            async with db.atomic() as conn:
+                seeded = await seed(
+                    conn, users=sizes["users"], merchants=100, balance_fen=10_000_000,
+                    history_rows=sizes["history"], history_user_rows=sizes["history_user"], advance=advance,
+                )
         from tortoise import connections
 
         await connections.get("default").execute_script("ANALYZE")
@@ -213,8 +221,27 @@ def markdown_table(report: dict[str, Any]) -> str:
         cells = [r["scenario"], f"{r['throughput']:,.0f}", ratio, f"{r.get('p50_ms', '')}", f"{r.get('p99_ms', '')}",
                  "; ".join(notes)]
         lines.append("| " + " | ".join(cells) + " |")
+    if report.get("metrics_on_off_ratio") is not None:
+        lines.append(f"| fenpay pay, metrics on ÷ metrics off | {report['metrics_on_off_ratio']:.3f} | | | | |")
     lines.append(f"| `fenpay reconcile` after all scenarios | | | | | {report['reconcile']['summary']} |")
     return "\n".join(lines) + "\n"
+
+
+PAY_SPREAD = "fenpay pay, 100 merchants"
+PAY_SPREAD_METRICS_OFF = "fenpay pay, 100 merchants, metrics off"
+
+
+def scenario_count(*, postgraphile: bool) -> int:
+    """Steps of the scenarios' progress bar: pgbench, PostGraphile (2), fenpay pay (3), pay with
+    metrics off, transactions, subscribers (2)."""
+    return 1 + (2 if postgraphile else 0) + 3 + 1 + 1 + 2
+
+
+def metrics_ratio(rows: list[dict[str, Any]]) -> float | None:
+    """Pay throughput with metrics on ÷ with metrics off (same scenario, same run)."""
+    by_name = {r["scenario"]: r["throughput"] for r in rows}
+    on, off = by_name.get(PAY_SPREAD), by_name.get(PAY_SPREAD_METRICS_OFF)
+    return round(on / off, 3) if on and off else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -245,72 +272,94 @@ def main(argv: list[str] | None = None) -> int:
         print(f"seeding {name} ...", flush=True)
         seeded, tokens, history_token, pin = asyncio.run(prepare(env, sizes))
 
-        print("pgbench ...", flush=True)
-        pg = references.pgbench(name, seconds)
-        report["pgbench"] = pg
-        rows.append({"scenario": "pgbench tpcb-like (8 clients)", "throughput": pg["tps"]})
-
         postgraphile = None if args.skip_postgraphile else references.ensure_postgraphile()
-        if postgraphile is not None:
-            print("PostGraphile ...", flush=True)
-            import asyncpg
+        with progress("scenarios", total=scenario_count(postgraphile=postgraphile is not None)) as advance:
+            print("pgbench ...", flush=True)
+            pg = references.pgbench(name, seconds)
+            report["pgbench"] = pg
+            rows.append({"scenario": "pgbench tpcb-like (8 clients)", "throughput": pg["tps"]})
+            advance(1)
 
-            async def _prep() -> None:
-                conn = await asyncpg.connect(database_url.replace("postgres://", "postgresql://"))
-                await references.prepare_pay_function(conn, accounts=sizes["users"], merchants=100, balance=10**9)
-                await conn.close()
+            if postgraphile is not None:
+                print("PostGraphile ...", flush=True)
+                import asyncpg
 
-            asyncio.run(_prep())
-            port = free_port()
-            with references.PostGraphile(postgraphile, database_url.replace("postgres://", "postgresql://"), port):
-                merchants = list(range(sizes["users"] + 1, sizes["users"] + 101))
-                spread = load.run("127.0.0.1", port, make=scenarios.PostGraphilePay(sizes["users"], merchants),
-                                  check=scenarios.check_postgraphile, seconds=seconds, clients=32)
-                rows.append(row("PostGraphile pay, 100 merchants", spread))
-                hot = load.run("127.0.0.1", port, make=scenarios.PostGraphilePay(sizes["users"], merchants[:1]),
-                               check=scenarios.check_postgraphile, seconds=seconds, clients=32)
-                rows.append(row("PostGraphile pay, 1 merchant", hot))
-            report["postgraphile"] = {"spread": spread.throughput, "hot": hot.throughput}
-        else:
-            print("PostGraphile unavailable (npm install failed or skipped)", flush=True)
+                async def _prep() -> None:
+                    conn = await asyncpg.connect(database_url.replace("postgres://", "postgresql://"))
+                    await references.prepare_pay_function(conn, accounts=sizes["users"], merchants=100, balance=10**9)
+                    await conn.close()
 
-        with Server(env, workers=2) as server:
-            print("fenpay pay ...", flush=True)
-            spread = load.run("127.0.0.1", server.port,
-                              make=scenarios.FenpayPay(tokens, seeded.merchant_nos, pin),
-                              check=scenarios.check_pay, seconds=seconds, clients=32)
-            rows.append(row("fenpay pay, 100 merchants", spread))
-            hot = load.run("127.0.0.1", server.port,
-                           make=scenarios.FenpayPay(tokens, seeded.merchant_nos[:1], pin),
-                           check=scenarios.check_pay, seconds=seconds, clients=32)
-            rows.append(row("fenpay pay, 1 merchant", hot))
-            half = max(spread.throughput / 2, 1)
-            paced = load.run("127.0.0.1", server.port,
-                             make=scenarios.FenpayPay(tokens, seeded.merchant_nos, pin),
-                             check=scenarios.check_pay, seconds=seconds, rate=half)
-            rows.append(row(f"fenpay pay at half peak ({half:.0f}/s, open loop)", paced))
-            print("fenpay transactions(first: 20) ...", flush=True)
-            history = load.run("127.0.0.1", server.port, make=scenarios.FenpayTransactions(history_token),
-                               check=scenarios.check_transactions, seconds=seconds, clients=32)
-            rows.append(row(f"transactions(first: 20), {sizes['history_user']} of {sizes['history']} rows", history))
+                asyncio.run(_prep())
+                port = free_port()
+                with references.PostGraphile(postgraphile, database_url.replace("postgres://", "postgresql://"), port):
+                    merchants = list(range(sizes["users"] + 1, sizes["users"] + 101))
+                    spread = load.run("127.0.0.1", port, make=scenarios.PostGraphilePay(sizes["users"], merchants),
+                                      check=scenarios.check_postgraphile, seconds=seconds, clients=32)
+                    rows.append(row("PostGraphile pay, 100 merchants", spread))
+                    advance(1)
+                    hot = load.run("127.0.0.1", port, make=scenarios.PostGraphilePay(sizes["users"], merchants[:1]),
+                                   check=scenarios.check_postgraphile, seconds=seconds, clients=32)
+                    rows.append(row("PostGraphile pay, 1 merchant", hot))
+                    advance(1)
+                report["postgraphile"] = {"spread": spread.throughput, "hot": hot.throughput}
+            else:
+                print("PostGraphile unavailable (npm install failed or skipped)", flush=True)
 
-            print("subscribers ...", flush=True)
-            # At the goal's rate (500/s) and at half of the measured peak: above its peak the
-            # server queues payments, and delivery latency then measures the queue.
-            for rate in (500 if not quick else 250, round(half)):
-                rows.append(subscriber_scenario(env, server.port, tokens[:sizes["subscribers"]], seeded.merchant_nos,
-                                                pin, rate=rate, seconds=seconds))
+            # The pay scenario on a server with metrics off, right before the same scenario with
+            # metrics on (production): the ratio on ÷ off is their cost.
+            with Server({**env, "FENPAY_METRICS": "off"}, workers=2) as server:
+                print("fenpay pay, metrics off ...", flush=True)
+                unmetered = load.run("127.0.0.1", server.port,
+                                     make=scenarios.FenpayPay(tokens, seeded.merchant_nos, pin),
+                                     check=scenarios.check_pay, seconds=seconds, clients=32)
+                rows.append(row(PAY_SPREAD_METRICS_OFF, unmetered))
+                advance(1)
+
+            with Server(env, workers=2) as server:
+                print("fenpay pay ...", flush=True)
+                spread = load.run("127.0.0.1", server.port,
+                                  make=scenarios.FenpayPay(tokens, seeded.merchant_nos, pin),
+                                  check=scenarios.check_pay, seconds=seconds, clients=32)
+                rows.append(row(PAY_SPREAD, spread))
+                advance(1)
+                hot = load.run("127.0.0.1", server.port,
+                               make=scenarios.FenpayPay(tokens, seeded.merchant_nos[:1], pin),
+                               check=scenarios.check_pay, seconds=seconds, clients=32)
+                rows.append(row("fenpay pay, 1 merchant", hot))
+                advance(1)
+                half = max(spread.throughput / 2, 1)
+                paced = load.run("127.0.0.1", server.port,
+                                 make=scenarios.FenpayPay(tokens, seeded.merchant_nos, pin),
+                                 check=scenarios.check_pay, seconds=seconds, rate=half)
+                rows.append(row(f"fenpay pay at half peak ({half:.0f}/s, open loop)", paced))
+                advance(1)
+                print("fenpay transactions(first: 20) ...", flush=True)
+                history = load.run("127.0.0.1", server.port, make=scenarios.FenpayTransactions(history_token),
+                                   check=scenarios.check_transactions, seconds=seconds, clients=32)
+                rows.append(row(f"transactions(first: 20), {sizes['history_user']} of {sizes['history']} rows", history))
+                advance(1)
+
+                print("subscribers ...", flush=True)
+                # At the goal's rate (500/s) and at half of the measured peak: above its peak the
+                # server queues payments, and delivery latency then measures the queue.
+                for rate in (500 if not quick else 250, round(half)):
+                    rows.append(subscriber_scenario(env, server.port, tokens[:sizes["subscribers"]], seeded.merchant_nos,
+                                                    pin, rate=rate, seconds=seconds))
+                    advance(1)
         ok, summary = reconcile(env)
         report["reconcile"] = {"clean": ok, "summary": summary}
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     report["rows"] = rows
+    report["metrics_on_off_ratio"] = metrics_ratio(rows)
     pgbench_tps = report.get("pgbench", {}).get("tps") or 0
     print()
     print(f"{'scenario':<62} {'per s':>8} {'x pgbench':>9} {'p50 ms':>8} {'p99 ms':>8}  errors")
     for r in rows:
         ratio = f"{r['throughput'] / pgbench_tps:.2f}" if pgbench_tps else "-"
         print(f"{r['scenario']:<62} {r['throughput']:>8} {ratio:>9} {r.get('p50_ms', ''):>8} {r.get('p99_ms', ''):>8}  {r.get('errors', '')}")
+    if report["metrics_on_off_ratio"] is not None:
+        print(f"{'fenpay pay, metrics on ÷ metrics off':<62} {report['metrics_on_off_ratio']:>8.3f}")
     print(f"reconcile: {report['reconcile']['summary']}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))

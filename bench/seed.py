@@ -3,6 +3,7 @@ and a large transaction history, all as balanced journals so `fenpay reconcile` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,7 +24,10 @@ class Seeded:
     history_user_id: int
 
 
-async def seed(conn, *, users: int, merchants: int, balance_fen: int, history_rows: int, history_user_rows: int) -> Seeded:  # noqa: ANN001
+async def seed(conn, *, users: int, merchants: int, balance_fen: int, history_rows: int, history_user_rows: int,  # noqa: ANN001
+               advance: Callable[[int], None] = lambda done: None) -> Seeded:
+    """Users, wallets, merchants and history; ``advance(1)`` after each of the ``seed_steps(...)``
+    steps (a progress bar's)."""
     password_hash = hash_password(PASSWORD)
     now = clock.now()
     people = [
@@ -32,9 +36,11 @@ async def seed(conn, *, users: int, merchants: int, balance_fen: int, history_ro
     ]
     await User.bulk_create(people, batch_size=2000, using_db=conn)
     ids = [row["id"] for row in await sql.fetch(conn, "SELECT id FROM users ORDER BY id")]
+    advance(1)
     for user_id in ids:  # keyed PIN hashes depend on the id
         await sql.execute(conn, "UPDATE users SET payment_password_hash = ? WHERE id = ?",
                           hash_payment_password(user_id, PIN), user_id)
+        advance(1)
     wallets = [
         Account(kind="WALLET", name="钱包", user_id=uid, account_no=new_account_no(), created_at=now)
         for uid in ids[:users]
@@ -56,8 +62,16 @@ async def seed(conn, *, users: int, merchants: int, balance_fen: int, history_ro
         ],
         using_db=conn,
     )
+    advance(1)
     await _history(conn, users=users, balance_fen=balance_fen, rows=history_rows, user_rows=history_user_rows)
+    advance(1)
     return Seeded(user_ids=ids[:users], merchant_nos=[f"M{i:08d}" for i in range(merchants)], history_user_id=ids[0])
+
+
+def seed_steps(users: int, merchants: int) -> int:
+    """How many times ``seed`` calls ``advance``: the users, each payment password (the slow
+    part: a keyed hash per user), the accounts and merchants, the history."""
+    return 3 + users + merchants
 
 
 async def _history(conn, *, users: int, balance_fen: int, rows: int, user_rows: int) -> None:  # noqa: ANN001

@@ -2,7 +2,7 @@
 
 Rows are only ever inserted: the model refuses to save an existing row or delete one,
 its querysets refuse bulk updates and deletes, and the database itself rejects
-UPDATE (both backends) and DELETE (PostgreSQL) with triggers (app/dbschema.py).
+UPDATE and DELETE with triggers on both backends (migrations 0_initial and 1_ledger_guards).
 """
 
 from __future__ import annotations

@@ -84,7 +84,11 @@ class Transaction(Model):
 
 
 class Journal(Model):
-    """One balanced movement: its postings sum to zero. Written in one DB transaction."""
+    """One balanced movement: its postings sum to zero. Written in one DB transaction.
+
+    Journals and postings are append-only in the database (UPDATE and DELETE refused by
+    triggers); PostgreSQL also refuses an unbalanced journal at COMMIT (1_ledger_guards).
+    """
 
     id = fields.BigIntField(primary_key=True)
     # POST settles a transaction; HOLD/RELEASE move money between available and frozen.
@@ -97,6 +101,8 @@ class Journal(Model):
 
     class Meta:
         table = "journals"
+        # Reconciliation and statements look journals up by their transaction.
+        indexes = (("transaction_id",),)
 
 
 class Posting(Model):
@@ -114,7 +120,8 @@ class Posting(Model):
 
     class Meta:
         table = "postings"
-        indexes = (("account_id", "id"),)
+        # (journal_id): a journal's postings, summed by the balance check and reconciliation.
+        indexes = (("account_id", "id"), ("journal_id",))
 
 
 class IdempotencyRecord(Model):

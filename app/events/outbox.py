@@ -18,6 +18,7 @@ from models import OutboxEvent
 
 from .. import clock, db, runtime
 from ..group_write import GroupWrite
+from ..ops import metrics
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,9 @@ async def publish(events: list[OutboxEvent]) -> int:
             log.warning("event %s not published yet: %s", event.id, type(exc).__name__)
             break
     if sent:
+        now = clock.now()
+        for event in events[:len(sent)]:
+            metrics.OUTBOX_PUBLISHED.observe(max((now - event.created_at).total_seconds(), 0.0))
         try:
             await _published_marks.submit(sent)
         except Exception as exc:  # database briefly unreachable: the sweeper resends (same eventId)

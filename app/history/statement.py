@@ -100,7 +100,7 @@ def sides(account_id: int, f: StatementFilter, now: datetime) -> list[QuerySet[T
     """The two disjoint row sets of the account's statement, filtered (``f`` validated)."""
     initiated = Transaction.filter(account_id=account_id)
     # Disjoint from ``initiated``: a row never has the same account on both sides
-    # (ck_transaction_two_sides in app/dbschema.py), which keeps the count index-only.
+    # (ck_transaction_two_sides in migrations/models/0_initial.py), which keeps the count index-only.
     received = Transaction.filter(counterparty_account_id=account_id)
     if f.counterparty is not None:
         text = f.counterparty

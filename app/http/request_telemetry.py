@@ -1,6 +1,6 @@
 """ASGI middleware: a request id for every HTTP request (the client's ``X-Request-ID`` when it
 is a sane token, else a new one; echoed in the response and put on every log line), and the
-open-websocket gauge."""
+open-websocket gauge and the worker's count of what it took."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ class RequestTelemetry:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            metrics.WORKER_REQUESTS.inc()
         if scope["type"] == "websocket":
             metrics.WEBSOCKETS.inc()
             token = log_context.request_id.set(_request_id(scope))

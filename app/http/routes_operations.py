@@ -4,7 +4,8 @@
 - ``GET /health/ready``: 200 when the database and the broker answer, 503 otherwise (take the
   instance out of the load balancer). ``GET /health`` keeps its detailed body.
 - ``GET /metrics``: Prometheus text format. With ``FENPAY_METRICS_TOKEN`` set it needs
-  ``Authorization: Bearer <token>``; production serves it only when the token is set.
+  ``Authorization: Bearer <token>``; production serves it only when the token is set, and
+  nothing serves it with ``FENPAY_METRICS=off``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,6 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/health/live", live, methods=["GET"]),
         Route("/health/ready", ready, methods=["GET"]),
     ]
-    if settings.sandbox or settings.metrics_token:
+    if settings.metrics and (settings.sandbox or settings.metrics_token):
         found.append(Route("/metrics", metrics, methods=["GET"]))
     return found

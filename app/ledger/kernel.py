@@ -391,4 +391,10 @@ async def write(uow: UnitOfWork, m: Movement) -> tuple[Transaction, dict[int, Ba
     Returns the transaction and the new balances of the wallets the journal changed."""
     if m.key is not None or m.risk is not None:
         raise ValueError("a movement with a key or limits goes through move()")
-    return await _write(uow, m)
+    tx, balances = await _write(uow, m)
+
+    async def count() -> None:  # only once committed: the caller may still roll back
+        metrics.MONEY_MOVEMENTS.labels(tx.type, tx.status).inc()
+
+    uow.after_commit(count)
+    return tx, balances

@@ -73,8 +73,23 @@ async def is_enabled(user_id: int) -> bool:
     return await PaymentCodeSecret.filter(user_id=user_id).exists()
 
 
-async def enable(user: User, payment_password: str, *, ip: str | None) -> str:
-    """A new secret for ``user`` (replacing any earlier one); returns it (base32), shown once."""
+@dataclass(frozen=True)
+class EnabledCode:
+    """What the app keeps to derive codes offline: the base32 ``secret`` and the 10-digit
+    ``prefix`` (``28`` + locator) every code of it starts with (shown once, at enable time)."""
+
+    secret: str
+    prefix: str
+    step_seconds: int = STEP_SECONDS
+    otp_digits: int = OTP_DIGITS
+
+    def __repr__(self) -> str:  # never the secret in a log line or a traceback
+        return f"EnabledCode(prefix={self.prefix!r})"
+
+
+async def enable(user: User, payment_password: str, *, ip: str | None) -> EnabledCode:
+    """A new secret for ``user`` (replacing any earlier one), shown once. Errors: the payment
+    password's (PAYMENT_PASSWORD_INVALID, locked, not set)."""
     await verify_payment_password(user, payment_password)
     secret = pyotp.random_base32()
     for _ in range(5):
@@ -86,7 +101,7 @@ async def enable(user: User, payment_password: str, *, ip: str | None) -> str:
                     user_id=user.id, locator=locator, secret_enc=crypto.encrypt(secret), using_db=conn
                 )
                 await audit.record("payment_code.enable", actor_id=user.id, ip=ip, conn=conn)
-            return secret
+            return EnabledCode(secret=secret, prefix=CODE_PREFIX + locator)
         except IntegrityError:  # the random locator is taken (or a concurrent enable): draw again
             continue
     raise DomainError(ErrorCode.INVALID_STATE, "暂时无法开通付款码，请重试", None)

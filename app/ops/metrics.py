@@ -9,53 +9,96 @@ scrape time, so they are the same whichever worker answers.
 
 Labels are bounded: GraphQL operations are labelled by their root field (a schema name), never
 by the client-chosen operation name.
+
+``FENPAY_METRICS=off`` turns metrics off (to measure their cost): every metric below is then a
+no-op stand-in and ``/metrics`` is not served. Processes that run jobs (``fenpay worker``,
+``fenpay jobs run``) count into the server's scrape when they share its
+``PROMETHEUS_MULTIPROC_DIR`` (README "Operations").
 """
 
 from __future__ import annotations
 
 import os
 from datetime import timedelta
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import multiprocess
 
 from .. import clock
+from ..settings import metrics_enabled
 
-MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+
+class _Off:
+    """What every metric is with metrics off: ``labels(...)``, ``inc``, ``dec``, ``set``, ``observe`` do nothing."""
+
+    def labels(self, *values: str) -> _Off:
+        return self
+
+    def inc(self, amount: float = 1) -> None:
+        pass
+
+    def dec(self, amount: float = 1) -> None:
+        pass
+
+    def set(self, value: float) -> None:
+        pass
+
+    def observe(self, value: float) -> None:
+        pass
+
+
+ENABLED = metrics_enabled()
+MULTIPROCESS = ENABLED and bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+
+
+def _metric(kind: Any, *args: Any, **kwargs: Any) -> Any:
+    """``kind(*args, **kwargs)``, or a no-op with metrics off."""
+    return kind(*args, **kwargs) if ENABLED else _Off()
+
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
-GRAPHQL_SECONDS = Histogram(
+GRAPHQL_SECONDS = _metric(Histogram,
     "fenpay_graphql_operation_seconds", "GraphQL operation latency by operation type and root field.",
     ["type", "field"], buckets=LATENCY_BUCKETS,
 )
-GRAPHQL_OUTCOMES = Counter(
+GRAPHQL_OUTCOMES = _metric(Counter,
     "fenpay_graphql_operations_total", "GraphQL operations by root field and outcome (OK or the error code).",
     ["type", "field", "outcome"],
 )
-MONEY_MOVEMENTS = Counter(
+MONEY_MOVEMENTS = _metric(Counter,
     "fenpay_money_movements_total", "Money movements by transaction type and resulting status.", ["type", "status"],
 )
-RISK_DECISIONS = Counter(
+RISK_DECISIONS = _metric(Counter,
     "fenpay_risk_decisions_total", "Risk decisions by outcome and rule.", ["outcome", "rule"],
 )
-JOB_RUNS = Counter("fenpay_job_runs_total", "Scheduled job runs by job and result.", ["job", "result"])
-JOB_SECONDS = Histogram("fenpay_job_seconds", "Scheduled job durations.", ["job"], buckets=LATENCY_BUCKETS)
-WEBSOCKETS = Gauge("fenpay_websocket_connections", "Open websocket connections.", multiprocess_mode="livesum")
-SUBSCRIPTIONS = Gauge("fenpay_subscriptions", "Active event subscriptions.", multiprocess_mode="livesum")
+JOB_RUNS = _metric(Counter, "fenpay_job_runs_total", "Scheduled job runs by job and result.", ["job", "result"])
+JOB_SECONDS = _metric(Histogram, "fenpay_job_seconds", "Scheduled job durations.", ["job"], buckets=LATENCY_BUCKETS)
+WEBSOCKETS = _metric(Gauge, "fenpay_websocket_connections", "Open websocket connections.", multiprocess_mode="livesum")
+SUBSCRIPTIONS = _metric(Gauge, "fenpay_subscriptions", "Active event subscriptions.", multiprocess_mode="livesum")
 
 # Read from the database at scrape time ("mostrecent": whichever worker answered last).
-PROCESSING_BY_AGE = Gauge(
+PROCESSING_BY_AGE = _metric(Gauge,
     "fenpay_processing_movements", "Movements waiting on an external channel (PROCESSING), by age.",
     ["age"], multiprocess_mode="mostrecent",
 )
-OUTBOX_BACKLOG = Gauge("fenpay_outbox_backlog", "Events committed but not yet published.", multiprocess_mode="mostrecent")
-OUTBOX_LAG = Gauge("fenpay_outbox_lag_seconds", "Age of the oldest unpublished event.", multiprocess_mode="mostrecent")
-WEBHOOK_DELIVERIES = Gauge(
+OUTBOX_BACKLOG = _metric(Gauge, "fenpay_outbox_backlog", "Events committed but not yet published.", multiprocess_mode="mostrecent")
+OUTBOX_LAG = _metric(Gauge, "fenpay_outbox_lag_seconds", "Age of the oldest unpublished event.", multiprocess_mode="mostrecent")
+WEBHOOK_DELIVERIES = _metric(Gauge,
     "fenpay_webhook_deliveries", "Merchant webhook deliveries by status.", ["status"], multiprocess_mode="mostrecent",
 )
-MESSAGES = Gauge("fenpay_outbound_messages", "SMS and email messages by status.", ["status"],
+MESSAGES = _metric(Gauge, "fenpay_outbound_messages", "SMS and email messages by status.", ["status"],
                  multiprocess_mode="mostrecent")
-DB_POOL = Gauge("fenpay_db_pool_connections", "Database pool connections of this process, by state.",
+# Set by each worker per request: in multi-process mode one sample per worker (label ``pid``),
+# so an operator sees how the load spreads over the workers.
+WORKER_REQUESTS = _metric(Gauge, "fenpay_worker_requests", "HTTP requests and websocket connections this worker took.",
+                        multiprocess_mode="all")
+OUTBOX_PUBLISHED = _metric(Histogram,
+    "fenpay_outbox_publish_lag_seconds", "Time from an event's commit to its publication to the broker.",
+    buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0),
+)
+DB_POOL = _metric(Gauge, "fenpay_db_pool_connections", "Database pool connections of this process, by state.",
                 ["state"], multiprocess_mode="livesum")
 
 AGE_BUCKETS = (("under_5m", timedelta(minutes=5)), ("under_1h", timedelta(hours=1)),
@@ -90,10 +133,13 @@ async def refresh_database_gauges() -> None:
     for status in ("PENDING", "SENDING", "SENT", "DEAD"):
         MESSAGES.labels(status).set(await OutboundMessage.filter(status=status).count())
 
-    pool = getattr(connections.get("default"), "_pool", None)
-    if pool is not None and hasattr(pool, "get_size"):
+    client = connections.get("default")
+    pool = getattr(client, "_pool", None)
+    if pool is not None and hasattr(pool, "get_size"):  # asyncpg (PostgreSQL)
         DB_POOL.labels("open").set(pool.get_size())
         DB_POOL.labels("idle").set(pool.get_idle_size())
+    elif getattr(client, "_connection", None) is not None:  # SQLite: one connection, no pool
+        DB_POOL.labels("open").set(1)
 
 
 def exposition() -> tuple[bytes, str]:

@@ -3,8 +3,10 @@
 Configured the README's way (sandbox mode: sandbox bank, SMS outbox, generated secrets,
 real logging at the default level); only the data directory, the port and, on the
 PostgreSQL + Redis backend, the database and Redis URLs (plus a Redis key prefix of its
-own, so parallel runs do not share keys) differ. Its whole output goes to a log file that
-the suite reads for tracebacks and logging errors.
+own, so parallel runs do not share keys) differ. Metrics are set up as README "Operations"
+says for production: ``/metrics`` behind a token, and one ``PROMETHEUS_MULTIPROC_DIR``
+shared by the server and the ``fenpay jobs run`` it is given, so job runs count in its scrape.
+Its whole output goes to a log file that the suite reads for tracebacks and logging errors.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class ServedFenpay:
     log_path: Path
     workers: int
     backend: str
+    metrics_token: str = ""
     process: subprocess.Popen | None = None
     checked_up_to: int = field(default=0)
 
@@ -101,6 +104,10 @@ class ServedFenpay:
 def start(data_dir: Path, *, database_url: str | None, redis_url: str | None) -> ServedFenpay:
     env = clean_environment()
     env["FENPAY_DATA_DIR"] = str(data_dir)
+    metrics_dir = data_dir / "metrics"
+    metrics_dir.mkdir()
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    env["FENPAY_METRICS_TOKEN"] = f"e2e-scrape-{secrets.token_hex(8)}"
     workers = 1
     backend = "sqlite"
     if database_url:
@@ -113,7 +120,8 @@ def start(data_dir: Path, *, database_url: str | None, redis_url: str | None) ->
         # several processes need the shared broker: with Redis the server runs as in production
         workers = 2
     port = free_port()
-    served = ServedFenpay(port=port, env=env, log_path=data_dir / "server.log", workers=workers, backend=backend)
+    served = ServedFenpay(port=port, env=env, log_path=data_dir / "server.log", workers=workers, backend=backend,
+                          metrics_token=env["FENPAY_METRICS_TOKEN"])
     log = served.log_path.open("w", encoding="utf-8")
     served.process = subprocess.Popen(
         [*fenpay_command(), "serve", "--port", str(port), "--workers", str(workers)],

@@ -73,3 +73,20 @@ def test_json_logs_parse_line_by_line_with_request_context_and_no_personal_data(
     assert any(r["logger"] == "uvicorn.access" and "POST /graphql" in r["message"] for r in records)
     assert all({"time", "level", "logger", "message"} <= r.keys() for r in records)
     assert phone not in output and "Traceback" not in output
+
+
+def test_metrics_off_counts_nothing_and_serves_no_metrics(test_env):
+    with fenpay_serve({**test_env, "FENPAY_METRICS": "off"}, workers=2) as served:
+        for _ in range(5):
+            assert httpx.post(f"{served.http_url}/graphql", json={"query": "{ viewer { id } }"}).status_code == 200
+        assert httpx.get(f"{served.http_url}/metrics").status_code == 404
+        assert httpx.get(f"{served.http_url}/health/ready").json()["status"] == "ready"
+    assert "Traceback" not in served.output()
+
+
+def test_metrics_setting_must_be_on_or_off(monkeypatch):
+    from app.settings import ConfigurationError, load_settings
+
+    monkeypatch.setenv("FENPAY_METRICS", "sometimes")
+    with pytest.raises(ConfigurationError, match="FENPAY_METRICS"):
+        load_settings()

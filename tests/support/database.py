@@ -59,6 +59,16 @@ async def empty_all_tables() -> None:
         quoted = ", ".join(f'"{t}"' for t in tables)
         await conn.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
     else:
-        script = "PRAGMA foreign_keys = OFF;" + "".join(f'DELETE FROM "{t}";' for t in tables)
-        script += "DELETE FROM sqlite_sequence; PRAGMA foreign_keys = ON;"
+        # The append-only triggers (journals, postings, audit_records) refuse DELETE, and SQLite
+        # has no TRUNCATE: drop every trigger, empty the tables and recreate the triggers from
+        # their stored definitions, in one script. The application has no such way around them.
+        triggers = await conn.execute_query_dict(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql IS NOT NULL ORDER BY name"
+        )
+        script = "PRAGMA foreign_keys = OFF; BEGIN;"
+        script += "".join(f'DROP TRIGGER "{t["name"]}";' for t in triggers)
+        script += "".join(f'DELETE FROM "{t}";' for t in tables)
+        script += "DELETE FROM sqlite_sequence;"
+        script += "".join(f'{t["sql"]};' for t in triggers)
+        script += "COMMIT; PRAGMA foreign_keys = ON;"
         await conn.execute_script(script)

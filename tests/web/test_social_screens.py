@@ -315,3 +315,25 @@ async def test_suggestions_on_the_wealth_page_fit_and_can_be_turned_off(open_pag
     await page.get_by_test_id("suggestions-switch").check()
     await expect(page.locator(f"[data-testid=suggestion][data-code='{fit.code}']")).to_be_visible()
     assert (await gql.ok(SUGGESTIONS, token=token))["wealthSuggestions"]["enabled"] is True
+
+
+async def test_suggestions_appear_once_the_risk_assessment_is_taken(open_page, require) -> None:  # noqa: ANN001
+    require("wealthSuggestions", "submitRiskAssessment")
+    start = clock.now()
+    clock.set_now(start - timedelta(days=100))
+    user = await make_user()
+    await fund(user, 800_00)
+    clock.set_now(None)
+    safe = await make_product(code=f"WEB-SAFE-{user.id}", name="活期宝", risk_level="R1", rate="8.80", min_purchase=1_00)
+    page = await open_page(token=token_for(user))
+    await open_screen(page, "wealth")
+    card = page.get_by_test_id("suggestions")
+    await expect(card.get_by_test_id("suggestions-no-tolerance")).to_be_visible()
+    await expect(card.get_by_test_id("suggestion")).to_have_count(0)
+    quiz = page.get_by_test_id("risk-quiz")
+    for question in await quiz.get_by_test_id("quiz-question").all():
+        await question.locator("input[type=radio]").first.check()
+    await page.get_by_test_id("quiz-submit").click()
+    await expect(page.get_by_test_id("quiz-result")).to_contain_text("C")
+    await expect(card.locator(f"[data-testid=suggestion][data-code='{safe.code}']")).to_be_visible()
+    await expect(card.get_by_test_id("suggestions-no-tolerance")).to_have_count(0)

@@ -14,7 +14,10 @@ const TURN = `mutation SetWealthSuggestions($input: SetWealthSuggestionsInput!) 
   setWealthSuggestions(input: $input) { suggestions { ${SUGGESTION_FIELDS} } ${USER_ERROR} }
 }`;
 
-/** The card; `purchaseForm(product)` gives the form shown when the user picks a suggested product. */
+/**
+ * The card and `refresh()` (after the risk tolerance changed); `purchaseForm(product)` gives the
+ * form shown when the user picks a suggested product.
+ */
 export async function suggestionsCard(purchaseForm) {
   const body = h("div", { testid: "suggestions-body" });
   const toggle = h("input", { type: "checkbox", name: "suggestionsEnabled", testid: "suggestions-switch" });
@@ -56,8 +59,9 @@ export async function suggestionsCard(purchaseForm) {
     }
   });
 
-  show((await gql(SUGGESTIONS)).wealthSuggestions);
-  return card;
+  const refresh = async () => show((await gql(SUGGESTIONS)).wealthSuggestions);
+  await refresh();
+  return { card, refresh };
 }
 
 function suggestionItem(item, purchaseForm) {

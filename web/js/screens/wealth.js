@@ -153,14 +153,16 @@ export default {
       h("div", { class: "actions" }, submit(t("wealth.filter"), "wealth-filter-submit")));
 
     more.addEventListener("click", () => loadProducts(true));
+    const suggestions = await suggestionsCard(purchaseForm);
     add(root, 
       h("div", { class: "card" }, h("h1", {}, t("wealth.title")), h("p", {}, t("wealth.tolerance"), " ", tolerance), filterForm),
-      await suggestionsCard(purchaseForm),
+      suggestions.card,
       h("div", { class: "card" }, h("h2", {}, t("wealth.products")), products, more),
       h("div", { class: "card" }, h("h2", {}, t("wealth.holdings")), holdings),
       await quizCard((value) => {
         app.viewer.riskTolerance = value;
         tolerance.textContent = value;
+        suggestions.refresh().catch(() => {}); // a new tolerance changes what fits
       }, { folded: Boolean(app.viewer.riskTolerance) }));
     await Promise.all([loadProducts(), loadHoldings()]);
   },
