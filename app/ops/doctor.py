@@ -65,7 +65,8 @@ def db_backend(settings: Settings) -> str:
 async def migrations() -> Finding:
     from tortoise import connections
 
-    shipped = sorted(p.stem for p in MIGRATIONS.glob("*.py") if p.stem[:1].isdigit())
+    # In the order ``fenpay migrate`` applies them (by number: 10 after 9).
+    shipped = sorted((p.stem for p in MIGRATIONS.glob("*.py") if p.stem[:1].isdigit()), key=lambda s: int(s.split("_")[0]))
     try:
         rows = await connections.get("default").execute_query_dict("SELECT version FROM aerich")
     except Exception:
