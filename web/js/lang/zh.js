@@ -160,7 +160,7 @@ export default {
   "error.LIMIT_EXCEEDED": "超出限额", "error.RISK_REJECTED": "交易存在风险，已被拒绝",
   "error.CHANNEL_DECLINED": "银行或支付渠道拒绝了本次交易", "error.IDEMPOTENCY_KEY_REUSED": "重复提交的请求内容不一致，请重新提交",
   "error.API_KEY_INVALID": "API 密钥无效或已吊销", "error.DUPLICATE_OUT_TRADE_NO": "商户订单号重复", "error.PAYMENT_CODE_INVALID": "付款码无效或已过期", "error.TOTP_REQUIRED": "请输入动态口令", "error.INVALID_TOTP_CODE": "动态口令错误", "error.TOTP_LOCKED": "动态口令错误次数过多，已暂时锁定", "error.WEBHOOK_URL_INVALID": "回调地址不符合要求",
-  "error.ACCOUNT_CLOSED": "对方账户已注销", "error.ACCOUNT_HAS_OBLIGATIONS": "账户仍有未结清的资金或业务，暂不能注销", "error.AMOUNT_TOO_LARGE": "金额超出允许的上限",
+  "error.PDF_UNAVAILABLE": "暂时无法生成 PDF 账单，请先导出 CSV", "error.ACCOUNT_CLOSED": "对方账户已注销", "error.ACCOUNT_HAS_OBLIGATIONS": "账户仍有未结清的资金或业务，暂不能注销", "error.AMOUNT_TOO_LARGE": "金额超出允许的上限",
   "error.RED_PACKET_ALREADY_CLAIMED": "您已领取过这个红包", "error.RED_PACKET_EMPTY": "红包已被领完", "error.RED_PACKET_EXPIRED": "红包已过期", "error.SERVICE_UNAVAILABLE": "服务暂时不可用，请稍后重试", "error.TOO_MANY_REFUND_REQUESTS": "退款申请过于频繁，请稍后再试",
   "error.NOT_FOUND": "未找到相关记录", "error.INVALID_STATE": "当前状态下无法执行此操作",
   "error.NOT_REFUNDABLE": "该交易不可退款", "error.REFUND_EXCEEDS_REMAINING": "退款金额超过可退金额",
