@@ -173,7 +173,7 @@ def render(statement: StatementPdf, font: Path) -> bytes:
 async def pdf_for_token(token: str | None) -> tuple[bytes, str] | None:
     """(document, file name) for a genuine unexpired link token, else None; PDF_UNAVAILABLE
     when the font went missing since the link was made."""
-    data = signed_links.verify(PURPOSE, token)
+    data = await signed_links.verify_for_open_account(PURPOSE, token)
     if data is None:
         return None
     font = pdf_font.require_font(runtime.settings())
