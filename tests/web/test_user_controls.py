@@ -317,6 +317,19 @@ async def test_personal_data_export_and_closure_refused_while_money_remains(open
     assert await wallet_balance(user) == (10_00, 0)
 
 
+def test_every_obligation_the_api_can_name_has_words_in_both_languages() -> None:
+    """The closure screen lists each obligation by its label: a new enum value needs one."""
+    schema = (ROOT / "schema.graphql").read_text(encoding="utf-8")
+    block = re.search(r"enum AccountObligation \{([^}]*)\}", schema)
+    assert block, "schema.graphql has no AccountObligation enum"
+    values = re.findall(r"^\s*([A-Z_]+)\s*$", block.group(1), re.M)
+    assert "BALANCE" in values and "OPEN_TICKETS" in values, values
+    for language in ("zh", "en"):
+        text = (ROOT / "web" / "js" / "lang" / f"{language}.js").read_text(encoding="utf-8")
+        missing = [v for v in values if f'"enum.AccountObligation.{v}"' not in text]
+        assert not missing, f"{language}.js lacks labels for obligations {missing}"
+
+
 async def test_closing_an_account_with_an_sms_code_signs_out_for_good(open_page, require, gql) -> None:  # noqa: ANN001
     require("closeAccount", "requestVerificationCode", "accountClosureObligations")
     user = await make_user()
