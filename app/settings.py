@@ -196,6 +196,8 @@ class Settings:
     (USD 50,000.00), converted to CNY at the day's rate when a payment is checked."""
     closed_account_retention_days: int = 5 * 365 + 1
     """How long a closed account's identity records are kept before the retention job erases them."""
+    statement_pdf_font: str | None = None
+    """The CJK TrueType font embedded in statement PDFs (default: Debian's WenQuanYi Micro Hei)."""
     contact_phone: str = "95188"
     contact_email: str = "service@fenpay.example"
     contact_chat_url: str = "/help/chat"
@@ -346,6 +348,7 @@ def load_settings() -> Settings:
         body_read_timeout_seconds=_env_int("FENPAY_BODY_READ_TIMEOUT_SECONDS", 30),
         recipient_lookup_misses_per_hour=_env_int("FENPAY_RECIPIENT_LOOKUP_MISSES_PER_HOUR", 20),
         closed_account_retention_days=_env_int("FENPAY_CLOSED_ACCOUNT_RETENTION_DAYS", 5 * 365 + 1),
+        statement_pdf_font=_env("FENPAY_STATEMENT_PDF_FONT"),
         db_pool_max=_env_int("FENPAY_DB_POOL_MAX", 10),
         risk_step_up_fen=_env_int("FENPAY_RISK_STEP_UP_FEN", 500_000),
         risk_daily_out_limit_fen=_env_int("FENPAY_RISK_DAILY_OUT_LIMIT_FEN", 5_000_000),
