@@ -34,6 +34,7 @@ from models.merchant_platform import Order, PaymentCodeSecret
 
 from .. import audit, clock, crypto, db, runtime
 from ..business_days import china_day_start
+from ..fx.booking import require_cny_merchant
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..identity.payment_password import verify_payment_password
@@ -211,6 +212,7 @@ async def charge(
     out_trade_no = orders.checked_out_no(out_trade_no, "outTradeNo")
     orders.checked_order_amount(amount)
     description = optional_text(description, 100, "description")
+    await require_cny_merchant(merchant, "付款码收款", input_field("merchantNo"))
     earlier = await _existing_charge(merchant, out_trade_no, amount, description)
     if earlier is not None:
         return earlier

@@ -26,6 +26,13 @@ def _git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
 
 
+def has_history() -> bool:
+    """True in a git checkout with its full history (a shallow clone or an unpacked archive
+    has no release to check out)."""
+    done = subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=ROOT, capture_output=True, text=True)
+    return done.returncode == 0 and done.stdout.strip() == "false"
+
+
 def previous_release() -> tuple[str, str]:
     """(commit, its last migration) of the release (``app.dbschema.RELEASED``): the commit
     just before the first later migration was added (HEAD while that one is uncommitted)."""
