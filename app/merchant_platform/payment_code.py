@@ -44,7 +44,7 @@ from ..ledger.kernel import Movement
 from ..payments.validation import optional_text
 from ..risk.check import Outgoing, screen
 from . import order_events, orders
-from .order_payment import merchant_of, order_movement
+from .order_payment import merchant_of, move_for_order, order_movement
 
 STEP_SECONDS = 30
 CODE_PREFIX = "28"
@@ -304,7 +304,7 @@ async def confirm(payer: User, order_id: int, *, payment_password: str, verifica
         from_statuses=(orders.AWAITING_CONFIRMATION,),
     )
     try:
-        await kernel.move(movement)
+        await move_for_order(movement, order, (orders.AWAITING_CONFIRMATION,), input_field("orderId"))
     except DomainError as error:
         if error.code is ErrorCode.QR_CODE_USED:  # a concurrent confirmation paid it
             return await Order.get(id=order.id)
