@@ -8,6 +8,7 @@ is never edited again: ``0_initial.py`` (the release schema, with the CHECK cons
 the audit trigger that Tortoise cannot declare) is pinned by its SHA-256 below.
 
     python -m app.dbschema new NAME   # write migrations/models/<n>_NAME.py from aerich's diff
+    python -m app.dbschema new NAME --empty   # a step the models do not see (a trigger)
     python -m app.dbschema --check    # exit 1 when the models differ from the last migration
 
 ``new`` diffs the models against the last migration's state once per dialect (offline: no
@@ -39,6 +40,9 @@ from .db import MIGRATIONS_DIR, model_modules
 
 VERSIONS_DIR = MIGRATIONS_DIR / "models"
 INITIAL = VERSIONS_DIR / "0_initial.py"
+# The last migration of the latest release: databases in the field are at most this far
+# (tests/migrations upgrades one built by that release's code). Move it when releasing.
+RELEASED = "0_initial.py"
 # The released initial schema: databases in the field were built from exactly this file.
 INITIAL_SHA256 = "9a7ce8e89c46b1bd1514e370ad9994c403d3e143c92322ba3f56f0d246ba4ef7"
 
@@ -48,7 +52,8 @@ GUARDS = {
         "0_initial: CHECK constraints",
     "trg_audit_records_*": "0_initial: audit_records refuse UPDATE (both) and DELETE (PostgreSQL)",
     "trg_journals_* / trg_postings_*": "1_ledger_guards: journals and postings refuse UPDATE and DELETE (both)",
-    "trg_postings_balanced": "1_ledger_guards: PostgreSQL refuses, at COMMIT, a journal whose postings do not sum to zero",
+    "trg_postings_balanced": "1_ledger_guards, 2_balanced_per_currency: PostgreSQL refuses, at COMMIT, a journal"
+        " whose postings in one currency (their accounts' currency) do not sum to zero",
 }
 
 DIALECTS = ("sqlite", "postgres")
@@ -66,7 +71,11 @@ RUN_IN_TRANSACTION = True
 
 
 async def upgrade(db: BaseDBAsyncClient) -> str:
-    return POSTGRES_SQL if db.capabilities.dialect == "postgres" else SQLITE_SQL
+    if db.capabilities.dialect == "postgres":
+        return POSTGRES_SQL
+    # SQLite runs a script after committing and then statement by statement: BEGIN makes the
+    # steps and aerich's record of them one transaction (a failure leaves nothing behind).
+    return "BEGIN;" + SQLITE_SQL
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:
@@ -165,8 +174,9 @@ async def pending() -> dict[str, list[str]]:
     return {dialect: (await diff(dialect))[0] for dialect in DIALECTS}
 
 
-async def write_new(name: str) -> Path:
-    """Write ``<n>_<name>.py`` with aerich's statements for both dialects; returns its path."""
+async def write_new(name: str, *, empty: bool = False) -> Path:
+    """Write ``<n>_<name>.py`` with aerich's statements for both dialects (none with ``empty``:
+    a step the models do not see, such as a trigger); returns its path."""
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise SystemExit("NAME: lower-case letters, digits and underscores")
     texts: dict[str, str] = {}
@@ -181,9 +191,13 @@ async def write_new(name: str) -> Path:
             statements = [f"-- aerich cannot generate this on {dialect}: {exc}; write it by hand"]
             notes.append(f"{dialect}: {exc}")
         texts[dialect] = "\n".join(statements)
-    if not any(line and not line.startswith("--") for text in texts.values() for line in text.splitlines()):
-        if not notes:
-            raise SystemExit("the models match the last migration: nothing to write")
+    generated = any(line and not line.startswith("--") for text in texts.values() for line in text.splitlines())
+    if empty:
+        if generated:
+            raise SystemExit("the models differ from the last migration: run `new` without --empty")
+        texts = {dialect: f"-- {name}: written by hand for {dialect}" for dialect in DIALECTS}
+    elif not generated and not notes:
+        raise SystemExit("the models match the last migration: nothing to write (--empty for a hand-written step)")
     number = int(version_files()[-1].name.split("_", 1)[0]) + 1
     path = VERSIONS_DIR / f"{number}_{name}.py"
     path.write_text(
@@ -229,9 +243,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     new = sub.add_parser("new", help="write the next numbered migration from aerich's diff")
     new.add_argument("name", help="what it does, e.g. add_account_currency")
+    new.add_argument("--empty", action="store_true", help="no model change: the SQL is written by hand")
     args = parser.parse_args(argv)
     if args.command == "new":
-        print(f"wrote {asyncio.run(write_new(args.name))}: read it, complete it, run tests/migrations")
+        path = asyncio.run(write_new(args.name, empty=args.empty))
+        print(f"wrote {path}: read it, complete it, run tests/migrations")
         return 0
     problems = check()
     for problem in problems:

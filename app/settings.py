@@ -40,6 +40,17 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _fx_rate_source(sandbox: bool) -> str:
+    """FENPAY_FX_RATE_SOURCE: ``sandbox`` (default in sandbox mode) or ``none`` (default in
+    production); production never serves the sandbox's made-up rates."""
+    source = _env("FENPAY_FX_RATE_SOURCE", "sandbox" if sandbox else "none") or "none"
+    if source not in ("sandbox", "none"):
+        raise ConfigurationError(f"FENPAY_FX_RATE_SOURCE must be 'sandbox' or 'none', got {source!r}")
+    if source == "sandbox" and not sandbox:
+        raise ConfigurationError("FENPAY_FX_RATE_SOURCE=sandbox serves made-up rates: not allowed in production")
+    return source
+
+
 def _env_bool(name: str, default: bool) -> bool:
     raw = _env(name)
     if raw is None:
@@ -175,8 +186,18 @@ class Settings:
     """Unclaimed red-packet money returns to the sender this long after sending."""
     pay_request_ttl_seconds: int = 7 * 24 * 3600
     """A request to pay expires this long after it was made."""
+    fx_rate_source: str = "sandbox"
+    """Where cross-border exchange rates come from: ``sandbox`` (deterministic rates, sandbox
+    mode only) or ``none`` (no feed configured: cross-border quotes are refused, FX_UNAVAILABLE)."""
+    fx_quote_validity_seconds: int = 60
+    """How long a cross-border quote's rate stays locked."""
+    fx_annual_limit_usd_cents: int = 5_000_000
+    """Cross-border payments per person per China calendar year, as a USD amount in cents
+    (USD 50,000.00), converted to CNY at the day's rate when a payment is checked."""
     closed_account_retention_days: int = 5 * 365 + 1
     """How long a closed account's identity records are kept before the retention job erases them."""
+    statement_pdf_font: str | None = None
+    """The CJK TrueType font embedded in statement PDFs (default: Debian's WenQuanYi Micro Hei)."""
     contact_phone: str = "95188"
     contact_email: str = "service@fenpay.example"
     contact_chat_url: str = "/help/chat"
@@ -327,6 +348,7 @@ def load_settings() -> Settings:
         body_read_timeout_seconds=_env_int("FENPAY_BODY_READ_TIMEOUT_SECONDS", 30),
         recipient_lookup_misses_per_hour=_env_int("FENPAY_RECIPIENT_LOOKUP_MISSES_PER_HOUR", 20),
         closed_account_retention_days=_env_int("FENPAY_CLOSED_ACCOUNT_RETENTION_DAYS", 5 * 365 + 1),
+        statement_pdf_font=_env("FENPAY_STATEMENT_PDF_FONT"),
         db_pool_max=_env_int("FENPAY_DB_POOL_MAX", 10),
         risk_step_up_fen=_env_int("FENPAY_RISK_STEP_UP_FEN", 500_000),
         risk_daily_out_limit_fen=_env_int("FENPAY_RISK_DAILY_OUT_LIMIT_FEN", 5_000_000),
@@ -345,6 +367,9 @@ def load_settings() -> Settings:
         red_packet_max_share_fen=_env_int("FENPAY_RED_PACKET_MAX_SHARE_FEN", 20_000),
         red_packet_ttl_seconds=_env_int("FENPAY_RED_PACKET_TTL_SECONDS", 24 * 3600),
         pay_request_ttl_seconds=_env_int("FENPAY_PAY_REQUEST_TTL_SECONDS", 7 * 24 * 3600),
+        fx_rate_source=_fx_rate_source(sandbox),
+        fx_quote_validity_seconds=_env_int("FENPAY_FX_QUOTE_VALIDITY_SECONDS", 60),
+        fx_annual_limit_usd_cents=_env_int("FENPAY_FX_ANNUAL_LIMIT_USD_CENTS", 5_000_000),
         contact_phone=_env("FENPAY_CONTACT_PHONE", "95188"),
         contact_email=_env("FENPAY_CONTACT_EMAIL", "service@fenpay.example"),
         contact_chat_url=_env("FENPAY_CONTACT_CHAT_URL", "/help/chat"),

@@ -3,7 +3,8 @@
 A token is ``<body>.<signature>``: body = url-safe base64 of JSON ``{"p": purpose,
 "d": data, "e": expiry unix seconds}``, signature = HMAC-SHA256 (key derived from the
 pepper, which never leaves the server) over the body, hex. A token signed for one
-purpose is refused for any other.
+purpose is refused for any other. A link to a user's own data (``"u"`` in its data) dies with
+the account: ``verify_for_open_account`` refuses it once the account is closed (guide 9.1.2).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import hmac
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
+
+from models import User
 
 from . import clock, runtime
 
@@ -46,6 +49,16 @@ def verify(purpose: str, token: str | None) -> dict[str, Any] | None:
         return None
     data = payload.get("d")
     return data if isinstance(data, dict) else None
+
+
+async def verify_for_open_account(purpose: str, token: str | None) -> dict[str, Any] | None:
+    """``verify``, and the user ``"u"`` of the link's data still exists and is not CLOSED: a
+    link made before the account was closed (or erased) shows nothing afterwards."""
+    data = verify(purpose, token)
+    if data is None:
+        return None
+    user = await User.get_or_none(id=int(data.get("u", 0)))
+    return data if user is not None and user.status != "CLOSED" else None
 
 
 def url(path: str, token: str) -> str:

@@ -87,7 +87,8 @@ class Journal(Model):
     """One balanced movement: its postings sum to zero. Written in one DB transaction.
 
     Journals and postings are append-only in the database (UPDATE and DELETE refused by
-    triggers); PostgreSQL also refuses an unbalanced journal at COMMIT (1_ledger_guards).
+    triggers); PostgreSQL also refuses, at COMMIT, a journal unbalanced in any currency
+    (1_ledger_guards, 2_balanced_per_currency).
     """
 
     id = fields.BigIntField(primary_key=True)

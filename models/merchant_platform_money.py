@@ -48,6 +48,11 @@ class MerchantStatement(Model):
     fees = fields.BigIntField()
     payouts = fields.BigIntField()
     ledger_change = fields.BigIntField()
+    # The settlement account's currency (the amounts above are in its minor unit) and, for a
+    # foreign one, what the day's payments and refunds were in CNY fen (cross-border, app/fx/).
+    currency = fields.CharField(max_length=3, default="CNY", db_default="CNY")
+    gross_cny = fields.BigIntField(default=0, db_default=0)
+    refunds_cny = fields.BigIntField(default=0, db_default=0)
     csv = fields.TextField()
     created_at = created_at_field()
 

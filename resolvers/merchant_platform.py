@@ -211,7 +211,7 @@ async def visible_api_key(ctx: Any, pk: int) -> MerchantApiKey | None:
 
 # --- The payment code ---
 
-async def enable_payment_code(ctx: Any, payment_password: str) -> str:
+async def enable_payment_code(ctx: Any, payment_password: str) -> payment_code.EnabledCode:
     return await payment_code.enable(await ctx.require_viewer(), payment_password, ip=ctx.client_ip)
 
 

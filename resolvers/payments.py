@@ -25,9 +25,11 @@ async def merchant_by_no(merchant_no: str) -> Merchant | None:
     return await merchants.merchant_by_no(merchant_no)
 
 
-async def create_merchant(ctx: Any, name: str, category: str, owner_phone: str) -> Merchant:
+async def create_merchant(ctx: Any, name: str, category: str, owner_phone: str, *, currency: str = "CNY") -> Merchant:
     admin = await ctx.require_viewer()
-    return await merchants.create_merchant(name, category, owner_phone, actor_id=admin.id, ip=ctx.client_ip)
+    return await merchants.create_merchant(
+        name, category, owner_phone, actor_id=admin.id, ip=ctx.client_ip, currency=currency
+    )
 
 
 async def pay_merchant(
@@ -41,6 +43,7 @@ async def pay_merchant(
     bank_card_id: int | None,
     verification_code: str | None,
     description: str | None,
+    fx_quote_id: str | None = None,
 ) -> MoneyResult:
     request = PayRequest(
         merchant_no=merchant_no,
@@ -51,6 +54,7 @@ async def pay_merchant(
         bank_card_id=bank_card_id,
         verification_code=verification_code,
         description=description,
+        fx_quote_id=fx_quote_id,
     )
     return await pay(await ctx.require_viewer(), request)
 
@@ -93,6 +97,7 @@ async def pay_qr_code(
     payment_password: str,
     idempotency_key: str,
     verification_code: str | None,
+    fx_quote_id: str | None = None,
 ) -> MoneyResult:
     request = qr_codes.PayQrCodeRequest(
         payload=payload,
@@ -100,6 +105,7 @@ async def pay_qr_code(
         idempotency_key=idempotency_key,
         amount=amount,
         verification_code=verification_code,
+        fx_quote_id=fx_quote_id,
     )
     return await qr_codes.pay_code(await ctx.require_viewer(), request)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.statements import csv_export, monthly
+from app.statements import csv_export, monthly, pdf_export
 
 from .context import RequestContext
 
@@ -13,3 +13,7 @@ async def monthly_statement(ctx: RequestContext, month: str) -> monthly.MonthlyS
 
 async def export_link(ctx: RequestContext, start: str, end: str) -> csv_export.ExportLink:
     return csv_export.export_link((await ctx.require_viewer()).id, start, end)
+
+
+async def pdf_link(ctx: RequestContext, start: str, end: str) -> csv_export.ExportLink:
+    return pdf_export.export_link((await ctx.require_viewer()).id, start, end)

@@ -41,7 +41,7 @@ _HERE = Path(__file__).resolve().parent
 CACHED_DOCUMENTS = 256
 DOMAINS = (
     "identity", "money", "payments", "history", "wealth", "support", "risk", "self_service", "merchant_platform",
-    "social",
+    "social", "fx",
 )
 
 

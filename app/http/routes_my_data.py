@@ -1,4 +1,4 @@
-"""Signed downloads of the user's own data: statement CSVs (and the personal-data archive)."""
+"""Signed downloads of the user's own data: statement CSVs and PDFs (and the personal-data archive)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from starlette.routing import BaseRoute, Route
 
 from ..settings import Settings
 from ..privacy import export
-from ..statements import csv_export
+from ..errors import DomainError
+from ..statements import csv_export, pdf_export
 
 
 async def statement_csv(request: Request) -> Response:
@@ -19,6 +20,21 @@ async def statement_csv(request: Request) -> Response:
     return Response(
         body,
         media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+async def statement_pdf(request: Request) -> Response:
+    try:
+        found = await pdf_export.pdf_for_token(request.query_params.get("token"))
+    except DomainError as error:  # PDF_UNAVAILABLE: the server lost its font since the link was made
+        return JSONResponse({"error": error.code.value, "message": error.message}, status_code=503)
+    if found is None:
+        return JSONResponse({"error": "LINK_INVALID_OR_EXPIRED"}, status_code=403)
+    body, name = found
+    return Response(
+        body,
+        media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
 
@@ -40,5 +56,6 @@ async def my_data(request: Request) -> Response:
 def routes(settings: Settings) -> list[BaseRoute]:
     return [
         Route(csv_export.PATH, statement_csv, methods=["GET"]),
+        Route(pdf_export.PATH, statement_pdf, methods=["GET"]),
         Route(export.PATH, my_data, methods=["GET"]),
     ]

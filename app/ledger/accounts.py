@@ -26,7 +26,18 @@ SYSTEM_ACCOUNTS = {
     "WEALTH_CUSTODY": "理财托管",
     "INTEREST_EXPENSE": "理财收益支出",
     "RED_PACKET_CLEARING": "红包待领取",
+    # The platform's position in each currency of cross-border payments (app/fx/).
+    "FX_POSITION_CNY": "跨境汇兑头寸 CNY",
+    "FX_POSITION_HKD": "跨境汇兑头寸 HKD",
+    "FX_POSITION_USD": "跨境汇兑头寸 USD",
+    "FX_POSITION_EUR": "跨境汇兑头寸 EUR",
+    "FX_POSITION_JPY": "跨境汇兑头寸 JPY",
 }
+
+
+def system_currency(code: str) -> str:
+    """The currency of a system account: an FX position's own, CNY for all others."""
+    return code.removeprefix("FX_POSITION_") if code.startswith("FX_POSITION_") else "CNY"
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,7 @@ async def ensure_system_accounts() -> None:
     """
     present = set(await Account.filter(code__in=list(SYSTEM_ACCOUNTS)).values_list("code", flat=True))
     missing = [
-        Account(code=code, name=name, kind=SYSTEM, account_no=new_account_no())
+        Account(code=code, name=name, kind=SYSTEM, account_no=new_account_no(), currency=system_currency(code))
         for code, name in SYSTEM_ACCOUNTS.items()
         if code not in present
     ]
@@ -64,9 +75,11 @@ async def system_account(code: str) -> Account:
     return await Account.get(code=code)
 
 
-async def open_account(kind: str, name: str, *, user_id: int | None, conn: Any = None) -> Account:
+async def open_account(
+    kind: str, name: str, *, user_id: int | None, conn: Any = None, currency: str = "CNY"
+) -> Account:
     return await Account.create(
-        kind=kind, name=name, user_id=user_id, account_no=new_account_no(), using_db=conn
+        kind=kind, name=name, user_id=user_id, account_no=new_account_no(), currency=currency, using_db=conn
     )
 
 

@@ -42,6 +42,15 @@ class Leg:
     bucket: str = AVAILABLE
 
 
+def balanced_per_currency(legs: list[Leg]) -> bool:
+    """Every currency's legs sum to zero (amounts in that currency's minor unit)."""
+    totals: dict[str, int] = {}
+    for leg in legs:
+        currency = leg.account.currency
+        totals[currency] = totals.get(currency, 0) + leg.amount
+    return not any(totals.values())
+
+
 async def post(
     conn: Any,
     legs: list[Leg],
@@ -51,7 +60,7 @@ async def post(
     memo: str | None = None,
     max_wallet_balance: int | None = None,
 ) -> dict[int, Balance]:
-    """Write one balanced journal; returns the new balances of the wallets it touched.
+    """Write one journal balanced in each currency; returns the new balances of the wallets it touched.
 
     Raises ``DomainError(INSUFFICIENT_FUNDS)`` when a wallet would go below zero, and
     ``DomainError(AMOUNT_TOO_LARGE)`` when ``max_wallet_balance`` (fen) is given and a wallet
@@ -62,8 +71,8 @@ async def post(
     account (checked after its row lock is taken, so a closure either committed before and is
     seen, or waits and then finds the money as an obligation).
     """
-    if len(legs) < 2 or sum(leg.amount for leg in legs) != 0:
-        raise UnbalancedJournal(f"legs must be two or more and sum to zero: {legs!r}")
+    if len(legs) < 2 or not balanced_per_currency(legs):
+        raise UnbalancedJournal(f"legs must be two or more and sum to zero in each currency: {legs!r}")
     if any(not isinstance(leg.amount, int) for leg in legs):
         raise UnbalancedJournal("amounts are integer fen")
 

@@ -1,5 +1,8 @@
 """Ledger invariants, checked by `fenpay reconcile`, the daily job and the tests:
-every journal sums to zero over two or more postings; every wallet equals the sum of
+every journal sums to zero in each currency over two or more postings (a cross-border
+payment posts CNY and the merchant's currency, each balanced through the platform's FX
+position accounts); RED_PACKET_CLEARING holds exactly the unclaimed, unreturned shares of
+the red packets; every wallet equals the sum of
 its postings; no wallet is negative; every succeeded transaction has exactly one POST
 journal (failed and canceled ones none); a finished transaction holds no frozen money."""
 
@@ -43,7 +46,11 @@ async def reconcile() -> Report:
     figures = report.figures
     figures["journals"] = await _scalar(conn, "SELECT COUNT(*) FROM journals")
     figures["postings"] = await _scalar(conn, "SELECT COUNT(*) FROM postings")
-    figures["postings_total_fen"] = await _scalar(conn, "SELECT COALESCE(SUM(amount), 0) FROM postings")
+    figures["postings_total_fen"] = await _scalar(  # CNY; other currencies: postings_total_<currency>
+        conn,
+        "SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN accounts a ON a.id = p.account_id"
+        " WHERE a.currency = 'CNY'",
+    )
     figures["wallet_available_fen"] = await _scalar(
         conn, "SELECT COALESCE(SUM(available), 0) FROM accounts WHERE kind = 'WALLET'"
     )
@@ -53,12 +60,12 @@ async def reconcile() -> Report:
     figures["merchant_balance_fen"] = await _scalar(
         conn,
         "SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN accounts a ON a.id = p.account_id"
-        " WHERE a.kind = 'MERCHANT'",
+        " WHERE a.kind = 'MERCHANT' AND a.currency = 'CNY'",
     )
     figures["system_balance_fen"] = await _scalar(
         conn,
         "SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN accounts a ON a.id = p.account_id"
-        " WHERE a.kind = 'SYSTEM'",
+        " WHERE a.kind = 'SYSTEM' AND a.currency = 'CNY'",
     )
     figures["succeeded_transactions"] = await _scalar(
         conn, "SELECT COUNT(*) FROM transactions WHERE status = 'SUCCEEDED'"
@@ -66,11 +73,26 @@ async def reconcile() -> Report:
 
     unbalanced = await sql.fetch(
         conn,
-        "SELECT journal_id, SUM(amount) AS total, COUNT(*) AS legs FROM postings"
-        " GROUP BY journal_id HAVING SUM(amount) <> 0 OR COUNT(*) < 2",
+        "SELECT p.journal_id, a.currency, SUM(p.amount) AS total FROM postings p"
+        " JOIN accounts a ON a.id = p.account_id"
+        " GROUP BY p.journal_id, a.currency HAVING SUM(p.amount) <> 0",
     )
     for row in unbalanced[:20]:
-        report.breaks.append(f"journal {row['journal_id']} sums to {row['total']} over {row['legs']} legs")
+        report.breaks.append(f"journal {row['journal_id']} sums to {row['total']} {row['currency']}")
+    if len(unbalanced) > 20:
+        report.breaks.append(f"... and {len(unbalanced) - 20} more unbalanced journal currencies")
+    short = await sql.fetch(
+        conn, "SELECT journal_id, COUNT(*) AS legs FROM postings GROUP BY journal_id HAVING COUNT(*) < 2"
+    )
+    for row in short[:20]:
+        report.breaks.append(f"journal {row['journal_id']} has {row['legs']} leg")
+    for row in await sql.fetch(
+        conn,
+        "SELECT a.currency, COALESCE(SUM(p.amount), 0) AS total FROM postings p"
+        " JOIN accounts a ON a.id = p.account_id WHERE a.currency <> 'CNY' GROUP BY a.currency ORDER BY a.currency",
+    ):
+        figures[f"postings_total_{str(row['currency']).lower()}"] = int(row["total"] or 0)
+    await _red_packet_clearing(conn, report)
     empty = await _scalar(
         conn, "SELECT COUNT(*) FROM journals j WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.journal_id = j.id)"
     )
@@ -125,6 +147,23 @@ async def reconcile() -> Report:
     await _stale_processing(report)
     figures["breaks"] = len(report.breaks)
     return report
+
+
+async def _red_packet_clearing(conn: Any, report: Report) -> None:
+    """RED_PACKET_CLEARING equals what the packets still owe: each packet's total less its
+    claimed shares and the rest returned to its sender (zero for EMPTY and EXPIRED packets)."""
+    held = await _scalar(
+        conn,
+        "SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN accounts a ON a.id = p.account_id"
+        " WHERE a.code = 'RED_PACKET_CLEARING'",
+    )
+    owed = await _scalar(
+        conn, "SELECT COALESCE(SUM(amount - claimed_amount - refunded_amount), 0) FROM red_packets"
+    )
+    report.figures["red_packet_clearing_fen"] = held
+    report.figures["red_packets_unclaimed_fen"] = owed
+    if held != owed:
+        report.breaks.append(f"RED_PACKET_CLEARING holds {held} fen but open red packets owe {owed} fen")
 
 
 async def _stale_processing(report: Report) -> None:

@@ -6,7 +6,9 @@ payer wallet -amount, merchant settlement +(amount - fee), platform fee income +
 wallet lock, and, in the same transaction (``after``), the claim of the order: one conditional
 UPDATE from an open status to PAID while unexpired, so of two payers (or two tills, or a payer
 and the expiry job) exactly one wins and the loser's whole movement rolls back. The order's
-status event and the merchant's ORDER_PAID event are queued with it.
+status event and the merchant's ORDER_PAID event are queued with it. ``move_for_order`` runs
+it: a loser whose movement fails before the claim (its balance or a limit, checked first under
+the wallet lock) answers why the order is no longer payable, not that check's error.
 
 ``pay_scanned_order`` is ``payQrCode`` for an order's QR payload: the payment password, the
 idempotency key and the risk check exactly as for a merchant's payment QR code.
@@ -84,6 +86,21 @@ async def order_movement(
     )
 
 
+async def move_for_order(
+    movement: Movement, order: Order, from_statuses: tuple[str, ...], field: tuple[str, ...] = input_field("payload")
+) -> MoneyResult:
+    """``kernel.move(movement)`` (a movement of ``order_movement``); when it fails and the order,
+    read again, has left ``from_statuses`` meanwhile (a concurrent payment or the expiry won),
+    raises ``unpayable`` (QR_CODE_USED / QR_CODE_EXPIRED) instead of the movement's own error."""
+    try:
+        return await kernel.move(movement)
+    except DomainError as error:
+        current = await Order.get(id=order.id)
+        if orders.status_of(current) not in from_statuses:
+            raise unpayable(current, field) from None
+        raise
+
+
 async def merchant_of(order: Order) -> Merchant:
     merchant = await Merchant.filter(id=order.merchant_id).select_related("account").first()
     assert merchant is not None  # orders reference their merchant (RESTRICT)
@@ -122,4 +139,4 @@ async def pay_scanned_order(
         order, await merchant_of(order), payer, wallet, key=key, risk=risk, allow_rule=rule,
         from_statuses=(orders.CREATED,),
     )
-    return await kernel.move(movement)
+    return await move_for_order(movement, order, (orders.CREATED,))

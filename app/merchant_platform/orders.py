@@ -20,6 +20,7 @@ from models import Merchant
 from models.merchant_platform import Order
 
 from .. import clock
+from ..fx.booking import require_cny_merchant
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import unit_of_work
 from ..payments.validation import optional_text, positive_amount
@@ -80,8 +81,10 @@ def _same_details(order: Order, amount: int, description: str | None, source: st
 async def create_order(
     merchant: Merchant, *, out_trade_no: str, amount: int, description: str | None, expires_in_seconds: int | None
 ) -> Order:
-    """Create (or, for a repeat with the same details, answer) an order of ``merchant``."""
+    """Create (or, for a repeat with the same details, answer) an order of ``merchant``
+    (orders are in CNY: CURRENCY_NOT_SUPPORTED for a merchant settling in another currency)."""
     out_trade_no = checked_out_no(out_trade_no, "outTradeNo")
+    await require_cny_merchant(merchant, "订单", input_field("merchantNo"))
     checked_order_amount(amount)
     description = optional_text(description, 100, "description")
     lifetime = DEFAULT_LIFETIME_SECONDS if expires_in_seconds is None else expires_in_seconds

@@ -34,6 +34,7 @@ from models.merchant_platform import Order, PaymentCodeSecret
 
 from .. import audit, clock, crypto, db, runtime
 from ..business_days import china_day_start
+from ..fx.booking import require_cny_merchant
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..identity.payment_password import verify_payment_password
@@ -43,7 +44,7 @@ from ..ledger.kernel import Movement
 from ..payments.validation import optional_text
 from ..risk.check import Outgoing, screen
 from . import order_events, orders
-from .order_payment import merchant_of, order_movement
+from .order_payment import merchant_of, move_for_order, order_movement
 
 STEP_SECONDS = 30
 CODE_PREFIX = "28"
@@ -73,8 +74,23 @@ async def is_enabled(user_id: int) -> bool:
     return await PaymentCodeSecret.filter(user_id=user_id).exists()
 
 
-async def enable(user: User, payment_password: str, *, ip: str | None) -> str:
-    """A new secret for ``user`` (replacing any earlier one); returns it (base32), shown once."""
+@dataclass(frozen=True)
+class EnabledCode:
+    """What the app keeps to derive codes offline: the base32 ``secret`` and the 10-digit
+    ``prefix`` (``28`` + locator) every code of it starts with (shown once, at enable time)."""
+
+    secret: str
+    prefix: str
+    step_seconds: int = STEP_SECONDS
+    otp_digits: int = OTP_DIGITS
+
+    def __repr__(self) -> str:  # never the secret in a log line or a traceback
+        return f"EnabledCode(prefix={self.prefix!r})"
+
+
+async def enable(user: User, payment_password: str, *, ip: str | None) -> EnabledCode:
+    """A new secret for ``user`` (replacing any earlier one), shown once. Errors: the payment
+    password's (PAYMENT_PASSWORD_INVALID, locked, not set)."""
     await verify_payment_password(user, payment_password)
     secret = pyotp.random_base32()
     for _ in range(5):
@@ -86,7 +102,7 @@ async def enable(user: User, payment_password: str, *, ip: str | None) -> str:
                     user_id=user.id, locator=locator, secret_enc=crypto.encrypt(secret), using_db=conn
                 )
                 await audit.record("payment_code.enable", actor_id=user.id, ip=ip, conn=conn)
-            return secret
+            return EnabledCode(secret=secret, prefix=CODE_PREFIX + locator)
         except IntegrityError:  # the random locator is taken (or a concurrent enable): draw again
             continue
     raise DomainError(ErrorCode.INVALID_STATE, "暂时无法开通付款码，请重试", None)
@@ -196,6 +212,7 @@ async def charge(
     out_trade_no = orders.checked_out_no(out_trade_no, "outTradeNo")
     orders.checked_order_amount(amount)
     description = optional_text(description, 100, "description")
+    await require_cny_merchant(merchant, "付款码收款", input_field("merchantNo"))
     earlier = await _existing_charge(merchant, out_trade_no, amount, description)
     if earlier is not None:
         return earlier
@@ -287,7 +304,7 @@ async def confirm(payer: User, order_id: int, *, payment_password: str, verifica
         from_statuses=(orders.AWAITING_CONFIRMATION,),
     )
     try:
-        await kernel.move(movement)
+        await move_for_order(movement, order, (orders.AWAITING_CONFIRMATION,), input_field("orderId"))
     except DomainError as error:
         if error.code is ErrorCode.QR_CODE_USED:  # a concurrent confirmation paid it
             return await Order.get(id=order.id)

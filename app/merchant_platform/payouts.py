@@ -29,6 +29,7 @@ from ..cards.service import card_number, owned_card
 from ..channels import calls
 from ..channels.base import NOT_FOUND, SUCCEEDED, ChannelResult
 from ..channels.registry import bank_channel
+from ..fx.booking import require_cny_merchant
 from ..errors import DomainError, ErrorCode, input_field
 from ..funding.transitions import transition
 from ..identity.payment_password import verify_payment_password
@@ -100,6 +101,7 @@ async def request_payout(owner: User, merchant: Merchant, request: PayoutRequest
     ACCOUNT_FROZEN (owner frozen by risk staff), REAL_NAME_REQUIRED, NOT_FOUND (card), payment password errors, IDEMPOTENCY_KEY_REUSED,
     INSUFFICIENT_FUNDS (settlement available below the amount)."""
     _require_amount(request.amount)
+    await require_cny_merchant(merchant, "提款到银行卡", input_field("amount"))
     fresh = await User.get(id=owner.id)
     if fresh.id != merchant.owner_id:
         raise DomainError(ErrorCode.NOT_FOUND, "商户不存在", input_field("merchantNo"))

@@ -10,6 +10,11 @@ it; + a fee returned with a refund), REFUND (- the refunded amount), PAYOUT (- m
 paid out to the owner's card), ADJUSTMENT (anything else that moved the account), then
 one TOTAL row (the day's net change of the account). The CSV is UTF-8 with a BOM, amounts
 in yuan with two decimals, served at a signed URL valid ``CSV_URL_TTL``.
+
+A merchant settling in another currency (cross-border, ``app/fx/``) has its rows in that
+currency (``amount`` with the currency's minor-unit decimals; JPY none) and, in the
+``currency`` and ``cnyAmount`` columns, the currency and what the payer paid or got back in
+CNY; no fees are taken on cross-border payments. CNY merchants' rows repeat the amount there.
 """
 
 from __future__ import annotations
@@ -23,17 +28,20 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from tortoise.exceptions import IntegrityError
 
-from models import Journal, Merchant, Posting, Transaction
+from models import Account, Journal, Merchant, Posting, Transaction
 from models.merchant_platform import MerchantRefund, Order
 from models.merchant_platform_money import MerchantStatement
 
 from .. import clock, runtime
 from ..business_days import CHINA, china_date
 from ..errors import DomainError, ErrorCode
+from ..fx.currencies import CNY, format_minor
 from ..money import format_fen
 
 CSV_URL_TTL = timedelta(minutes=10)
-CSV_COLUMNS = ("type", "time", "transactionNo", "outTradeNo", "outRefundNo", "amount", "description")
+CSV_COLUMNS = (
+    "type", "time", "transactionNo", "outTradeNo", "outRefundNo", "amount", "description", "currency", "cnyAmount",
+)
 # How many ended days a job run (re)builds when missing (a worker that was down catches up).
 CATCH_UP_DAYS = 7
 PAYMENT_TYPES = ("PAYMENT",)
@@ -49,6 +57,8 @@ class StatementRow:
     out_trade_no: str = ""
     out_refund_no: str = ""
     description: str = ""
+    cny_amount: int | None = None
+    """CNY fen of a cross-border row (None: the row is in CNY already)."""
 
 
 def parse_day(text: str) -> date:
@@ -93,14 +103,25 @@ async def _merchant_numbers(transaction_ids: set[int]) -> dict[int, MerchantNumb
     return numbers
 
 
+def _foreign_rows(net: int, tx: Transaction, base: dict) -> list[StatementRow]:
+    """A foreign-currency account's journal: the net in its currency, the payer's CNY beside it."""
+    if tx.type in PAYMENT_TYPES and net > 0:
+        return [StatementRow("ORDER", amount=net, description=tx.description or "", cny_amount=tx.amount, **base)]
+    if tx.type in REFUND_TYPES and net < 0:
+        return [StatementRow("REFUND", amount=net, description=tx.description or "", cny_amount=-tx.amount, **base)]
+    return [StatementRow("ADJUSTMENT", amount=net, description=tx.description or tx.type, **base)]
+
+
 def _rows_of_journal(
-    net: int, journal: Journal, tx: Transaction | None, numbers: MerchantNumbers
+    net: int, journal: Journal, tx: Transaction | None, numbers: MerchantNumbers, currency: str = CNY
 ) -> list[StatementRow]:
     at = journal.created_at
     if tx is None:
         return [StatementRow("ADJUSTMENT", at, "", net, description=journal.memo or "")]
     base = dict(at=at, transaction_no=tx.transaction_no, out_trade_no=numbers.out_trade_no,
                 out_refund_no=numbers.out_refund_no)
+    if currency != CNY:
+        return _foreign_rows(net, tx, base)
     if tx.type == "PAYOUT":
         return [StatementRow("PAYOUT", amount=net, description=tx.description or "", **base)]
     if tx.type in PAYMENT_TYPES and net > 0:
@@ -120,6 +141,7 @@ async def statement_rows(account_id: int, day: date) -> list[StatementRow]:
     """The day's rows from the postings of ``account_id`` (journals that net to zero, such as a
     payout's hold, are left out). Their amounts sum to the account's change that day."""
     start, end = day_bounds(day)
+    currency = (await Account.get(id=account_id)).currency
     postings = await Posting.filter(account_id=account_id, created_at__gte=start, created_at__lt=end).values(
         "journal_id", "amount"
     )
@@ -138,23 +160,28 @@ async def statement_rows(account_id: int, day: date) -> list[StatementRow]:
         journal = journals[journal_id]
         tx_id = journal.transaction_id
         rows.extend(_rows_of_journal(
-            nets[journal_id], journal, transactions.get(tx_id), numbers.get(tx_id or 0, MerchantNumbers())
+            nets[journal_id], journal, transactions.get(tx_id), numbers.get(tx_id or 0, MerchantNumbers()), currency
         ))
     return rows
 
 
-def render_csv(rows: list[StatementRow]) -> str:
-    """UTF-8 text with a BOM: a header, one line per row, then the TOTAL line."""
+def render_csv(rows: list[StatementRow], currency: str = CNY) -> str:
+    """UTF-8 text with a BOM: a header, one line per row, then the TOTAL line (amounts in
+    ``currency``, the settlement account's; ``cnyAmount`` in yuan)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
+        cny = row.amount if currency == CNY else row.cny_amount
         writer.writerow([
             row.type, row.at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"), row.transaction_no,
-            row.out_trade_no, row.out_refund_no, format_fen(row.amount), row.description,
+            row.out_trade_no, row.out_refund_no, format_minor(row.amount, currency), row.description,
+            currency, "" if cny is None else format_fen(cny),
         ])
-    writer.writerow(["TOTAL", "", "", "", "", format_fen(sum(row.amount for row in rows)), "当日结算账户净变动"])
+    total_cny = sum((row.amount if currency == CNY else row.cny_amount or 0) for row in rows)
+    writer.writerow(["TOTAL", "", "", "", "", format_minor(sum(row.amount for row in rows), currency),
+                     "当日结算账户净变动", currency, format_fen(total_cny)])
     return out.getvalue()
 
 
@@ -164,6 +191,7 @@ async def build_statement(merchant: Merchant, day: date) -> MerchantStatement:
     if existing is not None:
         return existing
     rows = await statement_rows(merchant.account_id, day)
+    currency = (await Account.get(id=merchant.account_id)).currency
     fees_taken = -sum(row.amount for row in rows if row.type == "FEE" and row.amount < 0)
     try:
         return await MerchantStatement.create(
@@ -175,7 +203,12 @@ async def build_statement(merchant: Merchant, day: date) -> MerchantStatement:
             fees=fees_taken,
             payouts=-sum(row.amount for row in rows if row.type == "PAYOUT"),
             ledger_change=sum(row.amount for row in rows),
-            csv=render_csv(rows),
+            currency=currency,
+            gross_cny=sum(row.amount if currency == CNY else row.cny_amount or 0 for row in rows if row.type == "ORDER"),
+            refunds_cny=-sum(
+                row.amount if currency == CNY else row.cny_amount or 0 for row in rows if row.type == "REFUND"
+            ),
+            csv=render_csv(rows, currency),
         )
     except IntegrityError:  # another worker built it first
         return await MerchantStatement.get(merchant_id=merchant.id, day=day.isoformat())

@@ -2,8 +2,9 @@
 
 Each check gives one ``Finding``: OK, WARN (works, but not as it should run in production) or
 FAIL (something will not work), with the fix in plain words. The command exits non-zero on any
-FAIL. Checks: configuration, database, migrations, broker/store, message channels, and the
-business-day calendar's coverage of this year and the next.
+FAIL. Checks: configuration, database, migrations, broker/store, message channels, the
+business-day calendar's coverage of this year and the next, and the statement PDFs' CJK font
+(WARN when missing: everything else works, PDF requests answer PDF_UNAVAILABLE).
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ def db_backend(settings: Settings) -> str:
 async def migrations() -> Finding:
     from tortoise import connections
 
-    shipped = sorted(p.stem for p in MIGRATIONS.glob("*.py") if p.stem[:1].isdigit())
+    # In the order ``fenpay migrate`` applies them (by number: 10 after 9).
+    shipped = sorted((p.stem for p in MIGRATIONS.glob("*.py") if p.stem[:1].isdigit()), key=lambda s: int(s.split("_")[0]))
     try:
         rows = await connections.get("default").execute_query_dict("SELECT version FROM aerich")
     except Exception:
@@ -127,10 +129,22 @@ def calendar_coverage() -> list[Finding]:
     return found
 
 
+def statement_pdf_font(settings: Settings) -> list[Finding]:
+    from ..statements import pdf_font
+
+    font = pdf_font.statement_font(settings)
+    if font is None:
+        where = settings.statement_pdf_font or "fonts-wqy-microhei"
+        return [Finding("pdf font", WARN, f"no CJK font for statement PDFs ({where} not found): PDF exports answer"
+                        " PDF_UNAVAILABLE", pdf_font.FIX)]
+    return [Finding("pdf font", OK, f"statement PDFs embed {font}")]
+
+
 async def run(settings: Settings) -> list[Finding]:
     findings = configuration(settings)
     findings += await database(settings)
     findings += await broker(settings)
     findings += await message_channels(settings)
     findings += calendar_coverage()
+    findings += statement_pdf_font(settings)
     return findings

@@ -10,10 +10,13 @@ import secrets
 
 from tortoise import connections
 
-from models import Account, Merchant, User
+from models import Account, Merchant, Posting, User
+from models.merchant_platform import Order
+from models.payments import PaymentQrCode
 
 from .. import audit, db
 from ..errors import DomainError, ErrorCode, input_field
+from ..fx.currencies import supported
 from ..identity.users import add_role
 from ..ledger import sql
 from ..ledger.accounts import MERCHANT, open_account
@@ -35,8 +38,12 @@ async def create_merchant(
     actor_id: int | None,
     ip: str | None = None,
     merchant_no: str | None = None,
+    currency: str = "CNY",
 ) -> Merchant:
+    """A merchant for a registered user (NOT_FOUND for an unknown phone; VALIDATION_FAILED when
+    the user has one already); ``currency`` is its settlement currency (CURRENCY_NOT_SUPPORTED)."""
     name = required_text(name, 100, "name")
+    currency = supported(currency, input_field("currency"))
     category = required_text(category, 60, "category")
     owner = await User.get_or_none(phone=owner_phone.strip())
     if owner is None:
@@ -44,7 +51,7 @@ async def create_merchant(
     if await Merchant.filter(owner_id=owner.id).exists():
         raise DomainError(ErrorCode.VALIDATION_FAILED, "该用户已拥有商户", input_field("ownerPhone"))
     async with db.atomic() as conn:
-        account = await open_account(MERCHANT, name, user_id=owner.id, conn=conn)
+        account = await open_account(MERCHANT, name, user_id=owner.id, conn=conn, currency=currency)
         merchant = await Merchant.create(
             merchant_no=merchant_no or new_merchant_no(),
             name=name,
@@ -61,10 +68,45 @@ async def create_merchant(
             actor_id=actor_id,
             subject_user_id=owner.id,
             ip=ip,
-            details={"merchantNo": merchant.merchant_no, "name": name},
+            details={"merchantNo": merchant.merchant_no, "name": name, "currency": currency},
             conn=conn,
         )
     return merchant
+
+
+async def set_merchant_currency(merchant_no: str, currency: str, *, actor_id: int, ip: str | None = None) -> Merchant:
+    """Staff (ADMIN) change a merchant's settlement currency, audited (MERCHANT_CURRENCY_SET).
+
+    Only before the merchant has moved money or issued anything priced in the old currency:
+    INVALID_STATE when its account has postings or it has payment QR codes or orders.
+    NOT_FOUND (merchantNo), CURRENCY_NOT_SUPPORTED (currency)."""
+    currency = supported(currency, input_field("currency"))
+    merchant = await payable_merchant(merchant_no)
+    async with db.atomic() as conn:
+        account = await Account.filter(id=merchant.account_id).using_db(conn).select_for_update().first()
+        assert account is not None
+        used = (
+            await Posting.filter(account_id=account.id).using_db(conn).exists()
+            or await PaymentQrCode.filter(merchant_id=merchant.id).using_db(conn).exists()
+            or await Order.filter(merchant_id=merchant.id).using_db(conn).exists()
+        )
+        if used and currency != account.currency:
+            raise DomainError(
+                ErrorCode.INVALID_STATE, "商户已有收款记录、收款码或订单，不能更改结算币种", input_field("currency")
+            )
+        previous = account.currency
+        await Account.filter(id=account.id).using_db(conn).update(currency=currency)
+        await audit.record(
+            "MERCHANT_CURRENCY_SET",
+            actor_id=actor_id,
+            subject_user_id=merchant.owner_id,
+            ip=ip,
+            details={"merchantNo": merchant.merchant_no, "from": previous, "to": currency},
+            conn=conn,
+        )
+    refreshed = await merchant_by_no(merchant.merchant_no)
+    assert refreshed is not None
+    return refreshed
 
 
 def _by_no() -> str:

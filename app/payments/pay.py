@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models import BankCard, User
+from models import BankCard, Transaction, User
 
 from ..errors import DomainError, ErrorCode, input_field
+from ..events.outbox import UnitOfWork
+from ..fx import booking
+from ..fx.limits import annual_limit_fen
 from ..identity.payment_password import verify_payment_password
 from ..ledger import idempotency, kernel
 from ..ledger.accounts import wallet_of
@@ -35,18 +38,20 @@ class PayRequest:
     bank_card_id: int | None = None
     verification_code: str | None = None
     description: str | None = None
+    fx_quote_id: str | None = None
+    """The live quote a foreign merchant is paid with (``createFxQuote``; balance only)."""
 
     def digest(self) -> str:
-        return idempotency.request_hash(
-            OPERATION,
-            {
-                "merchantNo": self.merchant_no.strip(),
-                "amount": self.amount,
-                "channel": self.channel,
-                "bankCardId": self.bank_card_id if self.channel == BANK_CARD else None,
-                "description": self.description,
-            },
-        )
+        parts: dict[str, object] = {
+            "merchantNo": self.merchant_no.strip(),
+            "amount": self.amount,
+            "channel": self.channel,
+            "bankCardId": self.bank_card_id if self.channel == BANK_CARD else None,
+            "description": self.description,
+        }
+        if self.fx_quote_id:
+            parts["fxQuoteId"] = self.fx_quote_id.strip()
+        return idempotency.request_hash(OPERATION, parts)
 
 
 async def _card(user: User, request: PayRequest) -> BankCard:
@@ -67,6 +72,9 @@ async def pay(user: User, request: PayRequest) -> MoneyResult:
             ErrorCode.VALIDATION_FAILED, "支付方式须为余额、银行卡或第三方支付", input_field("channel")
         )
     merchant = await payable_merchant(request.merchant_no)
+    booking.require_quote(merchant.account, request.fx_quote_id)
+    if booking.is_foreign(merchant.account) and request.channel != WALLET_BALANCE:
+        raise DomainError(ErrorCode.VALIDATION_FAILED, "跨境付款仅支持余额支付", input_field("channel"))
     card = await _card(user, request) if request.channel == BANK_CARD else None
     facts = await payer_facts(user.id, request.idempotency_key)
     await verify_payment_password(user, request.payment_password, state=facts.password if facts else None)
@@ -77,15 +85,28 @@ async def pay(user: User, request: PayRequest) -> MoneyResult:
             return first
 
     wallet = facts.wallet if facts is not None else await wallet_of(user.id)
+    quote = None
+    if request.fx_quote_id:
+        quote = await booking.quote_for_payment(user, request.fx_quote_id, merchant.id, cny_amount=amount)
     risk = Outgoing(user=user, wallet_id=wallet.id, amount=amount, operation="PAY",
-                    verification_code=request.verification_code)
+                    verification_code=request.verification_code,
+                    cross_border_limit_fen=await annual_limit_fen() if quote else None)
     rule = await screen(risk)
     if request.channel == WALLET_BALANCE:
         counterparty, initiator = merchant_party(merchant), payer_party(user, wallet)
+        legs = (
+            await booking.payment_legs(wallet, merchant.account, quote) if quote
+            else (Leg(wallet, -amount), Leg(merchant.account, amount))
+        )
+
+        async def claim_quote(uow: UnitOfWork, transaction: Transaction, _balances: object) -> None:
+            if quote is not None:
+                await booking.claim(uow.conn, quote, transaction)
+
         return await kernel.move(
             Movement(
                 type="PAYMENT", account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
-                legs=(Leg(wallet, -amount), Leg(merchant.account, amount)),
+                legs=legs, memo=f"fx {quote.quote_no}" if quote else None, after=claim_quote if quote else None,
                 counterparty_account_id=merchant.account_id,
                 counterparty_name=counterparty.name, counterparty_ref=counterparty.ref,
                 initiator_name=initiator.name, initiator_ref=initiator.ref,

@@ -27,6 +27,9 @@ from ..ledger import idempotency, kernel
 from ..ledger.accounts import wallet_of
 from ..ledger.journal import Leg
 from ..ledger.kernel import Key, MoneyResult, Movement, Notice
+from ..fx import booking
+from ..fx.currencies import MINOR_UNITS
+from ..fx.limits import annual_limit_fen
 from ..merchant_platform import order_payment, orders
 from ..risk.check import Outgoing, screen
 from . import qr_events
@@ -40,6 +43,12 @@ MAX_LIFETIME_SECONDS = 86_400
 OPERATION = "payQrCode"
 
 ACTIVE, PAID, EXPIRED = "ACTIVE", "PAID", "EXPIRED"
+
+
+def fixed_amount_scale(currency: str) -> int:
+    """A code's ``amount`` is written like Money (hundredths) in the merchant's settlement
+    currency ("1500.00" for JPY 1500): this divides it into that currency's minor unit."""
+    return 10 ** (2 - MINOR_UNITS[currency])
 
 
 def payload_of(code: PaymentQrCode) -> str:
@@ -86,6 +95,11 @@ async def create_code(
     merchant = await owned_merchant(owner)
     if amount is not None:
         positive_amount(amount)
+        currency = (await Account.get(id=merchant.account_id)).currency
+        if amount % fixed_amount_scale(currency):
+            raise DomainError(
+                ErrorCode.INVALID_AMOUNT, f"{currency} 没有辅币单位：金额须为整数", input_field("amount")
+            )
     description = optional_text(description, 100, "description")
     lifetime = DEFAULT_LIFETIME_SECONDS if expires_in_seconds is None else expires_in_seconds
     if not 1 <= lifetime <= MAX_LIFETIME_SECONDS:
@@ -120,9 +134,14 @@ class PayQrCodeRequest:
     idempotency_key: str
     amount: int | None = None
     verification_code: str | None = None
+    fx_quote_id: str | None = None
+    """The live quote a foreign merchant's code is paid with (``createFxQuote``)."""
 
     def digest(self) -> str:
-        return idempotency.request_hash(OPERATION, {"payload": self.payload.strip(), "amount": self.amount})
+        parts: dict[str, object] = {"payload": self.payload.strip(), "amount": self.amount}
+        if self.fx_quote_id:
+            parts["fxQuoteId"] = self.fx_quote_id.strip()
+        return idempotency.request_hash(OPERATION, parts)
 
 
 def _amount_for(code: PaymentQrCode, entered: int | None) -> int:
@@ -135,7 +154,8 @@ def _amount_for(code: PaymentQrCode, entered: int | None) -> int:
     return code.amount
 
 
-def _refuse_if_unpayable(code: PaymentQrCode) -> None:
+def refuse_if_unpayable(code: PaymentQrCode) -> None:
+    """QR_CODE_USED (a paid fixed-amount code) or QR_CODE_EXPIRED; nothing for a payable code."""
     if code.amount is not None and code.status == PAID:
         raise DomainError(ErrorCode.QR_CODE_USED, "该付款码已被使用", input_field("payload"))
     if is_expired(code):
@@ -157,13 +177,20 @@ async def _mark_paid(uow: UnitOfWork, code: PaymentQrCode, transaction: Transact
     fresh = await PaymentQrCode.get(id=code.id, using_db=uow.conn)
     if fresh.status == PAID and code.amount is None:
         return  # another payer of this open code was first; nothing to record
-    _refuse_if_unpayable(fresh)
+    refuse_if_unpayable(fresh)
     raise DomainError(ErrorCode.QR_CODE_EXPIRED, "付款码已过期，请让商户重新生成", input_field("payload"))
 
 
 async def pay_code(payer: User, request: PayQrCodeRequest) -> MoneyResult:
-    """Pay a merchant's payment QR code, or a merchant order's QR payload (``fenpay://pay?o=``)."""
+    """Pay a merchant's payment QR code, or a merchant order's QR payload (``fenpay://pay?o=``).
+
+    A foreign merchant's code is paid with a live quote (``request.fx_quote_id``): the wallet
+    is debited the quote's CNY amount and the merchant credited its own currency in one
+    journal balanced per currency (``app/fx/booking.py``), within the annual cross-border limit.
+    """
     if orders.is_order_payload(request.payload):
+        if request.fx_quote_id:  # orders are in CNY: a foreign merchant cannot create them
+            raise DomainError(ErrorCode.VALIDATION_FAILED, "订单以人民币计价，无需汇率报价", booking.quote_field())
         return await order_payment.pay_scanned_order(
             payer, payload=request.payload, amount=request.amount, payment_password=request.payment_password,
             idempotency_key=request.idempotency_key, verification_code=request.verification_code,
@@ -171,30 +198,48 @@ async def pay_code(payer: User, request: PayQrCodeRequest) -> MoneyResult:
         )
     idempotency.validate_key(request.idempotency_key)
     code = await code_for_payload(request.payload)
-    amount = _amount_for(code, request.amount)
+    merchant = await Merchant.get(id=code.merchant_id)
+    merchant_account = await Account.get(id=merchant.account_id)
+    booking.require_quote(merchant_account, request.fx_quote_id)
+    foreign = booking.is_foreign(merchant_account)
+    if foreign:
+        amount = positive_amount(request.amount) if request.amount is not None else 0
+    else:
+        amount = _amount_for(code, request.amount)
     await verify_payment_password(payer, request.payment_password)
 
     key = Key(payer.id, request.idempotency_key, OPERATION, request.digest())
     if (first := await kernel.earlier(key)) is not None:
         return first
 
-    _refuse_if_unpayable(code)
+    refuse_if_unpayable(code)
     wallet = await wallet_of(payer.id)
+    quote = None
+    if foreign:
+        quote = await booking.quote_for_payment(
+            payer, request.fx_quote_id or "", merchant.id, cny_amount=amount or None, qr_code_id=code.id
+        )
+        amount = quote.cny_amount
     risk = Outgoing(user=payer, wallet_id=wallet.id, amount=amount, operation="QR_PAY",
-                    verification_code=request.verification_code)
+                    verification_code=request.verification_code,
+                    cross_border_limit_fen=await annual_limit_fen() if quote else None)
     rule = await screen(risk)
-    merchant = await Merchant.get(id=code.merchant_id)
-    merchant_account = await Account.get(id=merchant.account_id)
     counterparty, initiator = merchant_party(merchant), payer_party(payer, wallet)
+    legs = (
+        await booking.payment_legs(wallet, merchant_account, quote) if quote
+        else (Leg(wallet, -amount), Leg(merchant_account, amount))
+    )
 
     async def mark_paid(uow: UnitOfWork, transaction: Transaction, _balances: object) -> None:
+        if quote is not None:
+            await booking.claim(uow.conn, quote, transaction)
         await _mark_paid(uow, code, transaction)
         await qr_events.emit_paid(uow, code.id, transaction.id)
 
     return await kernel.move(
         Movement(
             type="PAYMENT", account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
-            legs=(Leg(wallet, -amount), Leg(merchant_account, amount)),
+            legs=legs, memo=f"fx {quote.quote_no}" if quote else None,
             counterparty_account_id=merchant_account.id,
             counterparty_name=counterparty.name, counterparty_ref=counterparty.ref,
             initiator_name=initiator.name, initiator_ref=initiator.ref,

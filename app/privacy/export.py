@@ -168,13 +168,10 @@ async def build_archive(user_id: int) -> dict[str, Any]:
 
 async def archive_for_token(token: str | None, ip: str | None) -> tuple[bytes, str] | None:
     """(JSON document, file name) for a genuine unexpired link, else None."""
-    data = signed_links.verify(PURPOSE, token)
+    data = await signed_links.verify_for_open_account(PURPOSE, token)
     if data is None:
         return None
     user_id = int(data["u"])
-    user = await User.get_or_none(id=user_id)
-    if user is None or user.status == "CLOSED":
-        return None
     archive = await build_archive(user_id)
     await audit.record("privacy.export_downloaded", actor_id=user_id, ip=ip)
     body = json.dumps(archive, ensure_ascii=False, indent=1, default=str).encode("utf-8")

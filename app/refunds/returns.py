@@ -26,6 +26,7 @@ from ..channels import base as channel_base
 from ..channels import calls
 from ..errors import DomainError, ErrorCode
 from ..events.outbox import UnitOfWork, unit_of_work
+from ..fx import booking as fx_booking
 from ..ledger import journal, kernel
 from ..ledger.accounts import MERCHANT, balance_of
 from ..ledger.clearing import clearing_account
@@ -151,9 +152,15 @@ async def return_within_platform(
         await claim_review(uow.conn, refund, status=COMPLETED, reviewer_id=reviewer_id, note=note, completed=True)
         tx = await _refund_transaction(uow, refund, original, way, status="SUCCEEDED")
         try:
+            quote = await fx_booking.quote_of_payment(original.id, uow.conn)
+            legs = (
+                await fx_booking.refund_legs(uow.conn, quote, original.id, tx.id, refund.amount, source, payer)
+                if quote is not None  # a cross-border payment: back at the original rate
+                else [journal.Leg(source, -refund.amount), journal.Leg(payer, refund.amount)]
+            )
             balances = await journal.post(
                 uow.conn,
-                [journal.Leg(source, -refund.amount), journal.Leg(payer, refund.amount)],
+                legs,
                 transaction_id=tx.id,
                 memo=f"refund {refund.refund_no}",
             )

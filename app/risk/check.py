@@ -24,6 +24,7 @@ from .. import clock, runtime
 from ..ops import metrics
 from ..business_days import china_day_start
 from ..errors import DomainError, ErrorCode
+from ..fx.booking import used_this_year
 from ..group_write import GroupWrite
 from ..identity import totp
 from ..identity.codes import consume_code
@@ -51,6 +52,9 @@ class Outgoing:
     operation: str
     """PAY, TRANSFER, WITHDRAW, QR_PAY or WEALTH_PURCHASE."""
     verification_code: str | None = None
+    cross_border_limit_fen: int | None = None
+    """Set for a cross-border payment: the annual per-person limit in fen (``fx.quotes.annual_limit_fen``),
+    checked with the year's other cross-border payments under the wallet lock."""
 
 
 async def _verify_step_up_code(user: User, code: str) -> None:
@@ -178,7 +182,7 @@ async def limit_refusal(conn: Any, o: Outgoing) -> Refusal | None:
     Call it while holding the payer's wallet row lock in the movement's own transaction, so two
     concurrent movements of one wallet cannot both see the figures before the other: unverified
     lifetime cap (REAL_NAME_REQUIRED), daily outgoing per China day (LIMIT_EXCEEDED), velocity
-    count in the window (RISK_REJECTED). Returns None when all pass; records nothing (the caller
+    count in the window (RISK_REJECTED), the annual cross-border limit (LIMIT_EXCEEDED). Returns None when all pass; records nothing (the caller
     rolls back and then calls ``refuse``)."""
     settings = runtime.settings()
     now = clock.now()
@@ -197,6 +201,14 @@ async def limit_refusal(conn: Any, o: Outgoing) -> Refusal | None:
             "DAILY_LIMIT", ErrorCode.LIMIT_EXCEEDED,
             f"超出每日转出限额 {format_fen(settings.risk_daily_out_limit_fen)} 元",
         )
+    if o.cross_border_limit_fen is not None:
+        used = await used_this_year(conn, o.user.id, now)
+        if used + o.amount > o.cross_border_limit_fen:
+            return Refusal(
+                "FX_ANNUAL_LIMIT", ErrorCode.LIMIT_EXCEEDED,
+                f"超出年度跨境支付额度 {format_fen(o.cross_border_limit_fen)} 元"
+                f"（今年已用 {format_fen(used)} 元）",
+            )
     if o.operation in VELOCITY_OPERATIONS and spending.recent_payments >= settings.risk_velocity_count:
         return Refusal(
             "VELOCITY", ErrorCode.RISK_REJECTED, "交易过于频繁，已被风控拦截", recent_payments=spending.recent_payments

@@ -96,7 +96,7 @@ async def statement_csv(user_id: int, first: date, last: date) -> bytes:
 
 async def csv_for_token(token: str | None) -> tuple[bytes, str] | None:
     """(document, file name) for a genuine unexpired link token, else None."""
-    data = signed_links.verify(PURPOSE, token)
+    data = await signed_links.verify_for_open_account(PURPOSE, token)
     if data is None:
         return None
     first, last = date.fromisoformat(data["f"]), date.fromisoformat(data["t"])

@@ -21,7 +21,11 @@ RUN_IN_TRANSACTION = True
 
 
 async def upgrade(db: BaseDBAsyncClient) -> str:
-    return POSTGRES_SQL if db.capabilities.dialect == "postgres" else SQLITE_SQL
+    if db.capabilities.dialect == "postgres":
+        return POSTGRES_SQL
+    # SQLite runs a script after committing and then statement by statement: BEGIN makes the
+    # steps and aerich's record of them one transaction (a failure leaves nothing behind).
+    return "BEGIN;" + SQLITE_SQL
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:

@@ -141,7 +141,11 @@ class Mutation:
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(EnablePaymentCodePayload)
     async def enable_payment_code(self, info: strawberry.Info, input: EnablePaymentCodeInput) -> EnablePaymentCodePayload:
-        return EnablePaymentCodePayload(secret=await resolvers.enable_payment_code(info.context, input.payment_password))
+        enabled = await resolvers.enable_payment_code(info.context, input.payment_password)
+        return EnablePaymentCodePayload(
+            secret=enabled.secret, code_prefix=enabled.prefix,
+            step_seconds=enabled.step_seconds, otp_digits=enabled.otp_digits,
+        )
 
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(OkPayload)

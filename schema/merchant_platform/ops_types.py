@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+
+from app.fx.currencies import format_minor
 
 from models import Merchant
 from models.merchant_platform_events import MerchantEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -17,6 +20,9 @@ from ..money.types import BankCardType, TransactionType
 from ..node import Node, to_global_id
 from ..pagination import Connection, PageInfo
 from ..scalars import Money
+
+if TYPE_CHECKING:
+    from ..fx.types import CurrencyEnum
 
 
 @strawberry.enum(name="WebhookEventType")
@@ -184,6 +190,32 @@ class MerchantStatementType:
             payout_amount=statement.payouts,
             ledger_change=statement.ledger_change,
         )
+
+    @strawberry.field(description="The settlement currency: the Money amounts above are in its minor unit.")
+    def currency(self) -> Annotated["CurrencyEnum", strawberry.lazy("schema.fx.types")]:
+        from ..fx.types import CurrencyEnum
+
+        return CurrencyEnum(self._model.currency)
+
+    @strawberry.field(description='Orders of the day in the settlement currency ("14.08" USD, "1500" JPY).')
+    def gross_in_currency(self) -> str:
+        return format_minor(self._model.gross, self._model.currency)
+
+    @strawberry.field(description="Refunds of the day in the settlement currency.")
+    def refund_in_currency(self) -> str:
+        return format_minor(self._model.refunds, self._model.currency)
+
+    @strawberry.field(description="The day's net change of the settlement account, in its currency.")
+    def ledger_change_in_currency(self) -> str:
+        return format_minor(self._model.ledger_change, self._model.currency)
+
+    @strawberry.field(description="What payers paid for the day's orders, in CNY (cross-border: at each quote).")
+    def gross_cny(self) -> Money:
+        return self._model.gross_cny
+
+    @strawberry.field(description="What payers got back that day, in CNY.")
+    def refund_cny(self) -> Money:
+        return self._model.refunds_cny
 
     @strawberry.field(
         description="Download of the CSV (UTF-8 with BOM; one row per order, refund, fee and payout, TOTAL last); "

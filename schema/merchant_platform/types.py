@@ -319,6 +319,15 @@ class EnablePaymentCodePayload:
         default=None,
         description="Base32 secret from which the app derives codes offline (RFC 6238, 30 s step); shown once.",
     )
+    code_prefix: str | None = strawberry.field(
+        default=None,
+        description=(
+            "The first 10 digits of every code of this secret (\"28\" + an 8-digit locator); a code is"
+            " codePrefix + the otpDigits-digit TOTP (HMAC-SHA1) of the secret at its stepSeconds step."
+        ),
+    )
+    step_seconds: int | None = strawberry.field(default=None, description="TOTP time step in seconds (30).")
+    otp_digits: int | None = strawberry.field(default=None, description="Digits of the TOTP part of a code (8).")
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

@@ -11,6 +11,7 @@ import strawberry
 from app.ledger.accounts import Balance
 from app.masking import mask_name
 from models import Account, BankCard, Transaction
+from resolvers import fx as fx_resolvers
 from resolvers import money as money_resolvers
 from resolvers import money_access
 
@@ -19,6 +20,7 @@ from ..pagination import Connection
 from ..scalars import Money
 
 if TYPE_CHECKING:
+    from ..fx.types import FxDetailsType
     from ..history.types import RefundType, TransactionFilter
 
 
@@ -144,6 +146,13 @@ class TransactionType(Node):
     @strawberry.field(description="For payments: what may still be refunded.")
     def refundable_amount(self) -> Money:
         return money_resolvers.refundable_amount(self._model, self._perspective)
+
+    @strawberry.field(description="Both currencies of a cross-border payment (or its refund); null otherwise.")
+    async def fx(self) -> Annotated["FxDetailsType", strawberry.lazy("schema.fx.types")] | None:
+        from ..fx.types import FxDetailsType
+
+        view = await fx_resolvers.fx_of(self._model)
+        return FxDetailsType.from_view(view) if view else None
 
     @strawberry.field
     async def refunds(

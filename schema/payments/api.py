@@ -71,7 +71,9 @@ class Mutation:
     @strawberry.mutation(description="Staff only (ADMIN).", permission_classes=ADMINS)
     @returns_payload(MerchantPayload)
     async def create_merchant(self, info: strawberry.Info, input: CreateMerchantInput) -> MerchantPayload:
-        merchant = await resolvers.create_merchant(info.context, input.name, input.category, input.owner_phone)
+        merchant = await resolvers.create_merchant(
+            info.context, input.name, input.category, input.owner_phone, currency=input.currency.value
+        )
         return MerchantPayload(merchant=MerchantType.from_model(merchant), errors=[])
 
     @strawberry.mutation(permission_classes=SIGNED_IN)
@@ -87,6 +89,7 @@ class Mutation:
             bank_card_id=_bank_card_pk(input.bank_card_id),
             verification_code=input.verification_code,
             description=input.description,
+            fx_quote_id=input.fx_quote_id,
         )
         return _transaction_payload(outcome)
 
@@ -122,6 +125,7 @@ class Mutation:
             payment_password=input.payment_password,
             idempotency_key=input.idempotency_key,
             verification_code=input.verification_code,
+            fx_quote_id=input.fx_quote_id,
         )
         return _transaction_payload(outcome)
 

@@ -9,9 +9,11 @@ import strawberry
 
 from models import Merchant
 from models.payments import PaymentQrCode
+from resolvers import fx as fx_resolvers
 from resolvers import payments_fields
 
 from ..errors import UserError
+from ..fx.types import CurrencyEnum
 from ..merchant_platform.merchant_fields import MerchantPlatformFields
 from ..merchant_platform.ops_fields import MerchantPlatformOpsFields
 from ..money.types import AccountType, ChannelEnum, TransactionType
@@ -37,6 +39,10 @@ class MerchantType(MerchantPlatformFields, MerchantPlatformOpsFields, Node):
             category=merchant.category,
         )
 
+    @strawberry.field(description="The settlement currency (CNY unless staff set another).")
+    async def currency(self) -> CurrencyEnum:
+        return CurrencyEnum(await fx_resolvers.merchant_currency(self._model))
+
     @strawberry.field(
         description="The merchant's settlement account; visible to its owner and staff only (null otherwise)."
     )
@@ -57,7 +63,10 @@ class PaymentQrCodeType(Node):
     _model: strawberry.Private[PaymentQrCode]
     _transaction_id: strawberry.Private[int | None]
     id: strawberry.ID
-    amount: Money | None = strawberry.field(description="Null for a code on which the payer enters the amount.")
+    amount: Money | None = strawberry.field(
+        description="Null for a code on which the payer enters the amount; in the merchant's currency"
+        ' (a JPY code shows whole yen as "1500.00").'
+    )
     description: str | None
     payload: str = strawberry.field(description="The text encoded in the QR code.")
     status: PaymentQrCodeStatusEnum
@@ -104,6 +113,7 @@ class CreateMerchantInput:
     name: str
     category: str
     owner_phone: str = strawberry.field(description="Phone of the registered user who will own the merchant.")
+    currency: CurrencyEnum = strawberry.field(default=CurrencyEnum.CNY, description="Settlement currency.")
 
 
 @strawberry.type
@@ -125,6 +135,9 @@ class PayInput:
     )
     description: str | None = None
     idempotency_key: str
+    fx_quote_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Required for a foreign merchant (createFxQuote); WALLET_BALANCE only."
+    )
 
 
 @strawberry.input
@@ -157,7 +170,13 @@ class PaymentQrCodePayload:
 @strawberry.input
 class PayQrCodeInput:
     payload: str = strawberry.field(description="The scanned text.")
-    amount: Money | None = strawberry.field(default=None, description="Required when the code carries no amount.")
+    amount: Money | None = strawberry.field(
+        default=None,
+        description="Required when the code carries no amount (a foreign merchant's code: the quote's CNY amount, optional).",
+    )
     payment_password: str
     verification_code: str | None = None
     idempotency_key: str
+    fx_quote_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Required for a foreign merchant's code: a live quote from createFxQuote."
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -51,10 +52,21 @@ class MonthlyStatement:
         )
 
 
+@strawberry.enum(description="The document a statement export links to.")
+class StatementExportFormat(Enum):
+    CSV = "CSV"
+    PDF = "PDF"
+
+
 @strawberry.type
 class StatementExport:
     csv_url: str = strawberry.field(description="UTF-8 CSV with BOM; works without a token until expiresAt.")
     expires_at: datetime
+    format: StatementExportFormat = strawberry.field(description="The format asked for.")
+    url: str = strawberry.field(
+        description="The document in the format asked for (the CSV's link, or a PDF with Chinese text:"
+        " totals, each entry, page numbers); works without a token until expiresAt."
+    )
 
 
 @strawberry.type
@@ -68,13 +80,18 @@ class StatementQuery:
 
     @strawberry.field(
         permission_classes=SIGNED_IN,
-        description='A signed link to the statement of China days from..to ("YYYY-MM-DD", inclusive, at most 366 days) as CSV.',
+        description='A signed link to the statement of China days from..to ("YYYY-MM-DD", inclusive, at most 366'
+        " days) as CSV (csvUrl, and url by default) or PDF (url; PDF_UNAVAILABLE when the server has no CJK font).",
     )
     async def statement_export(
         self,
         info: Info,
         from_: Annotated[str, strawberry.argument(name="from")],
         to: str,
+        format: StatementExportFormat = StatementExportFormat.CSV,  # noqa: A002 (the API's name)
     ) -> StatementExport:
-        link = await resolve.export_link(info.context, from_, to)
-        return StatementExport(csv_url=link.url, expires_at=link.expires_at)
+        csv = await resolve.export_link(info.context, from_, to)
+        if format is StatementExportFormat.CSV:
+            return StatementExport(csv_url=csv.url, expires_at=csv.expires_at, format=format, url=csv.url)
+        pdf = await resolve.pdf_link(info.context, from_, to)
+        return StatementExport(csv_url=csv.url, expires_at=pdf.expires_at, format=format, url=pdf.url)

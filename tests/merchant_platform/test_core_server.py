@@ -195,3 +195,39 @@ async def test_two_tills_at_once_cannot_both_stay_under_the_daily_password_free_
     assert outcomes in (["AWAITING_CONFIRMATION", "PAID"], ["PAID", "PAYMENT_CODE_INVALID"]), results
     assert await wallet_balance(payer) == (2_000_00 - 600_00, 0)
     assert (await reconcile()).clean
+
+
+async def test_paying_one_order_twice_at_once_with_money_for_once_answers_paid_not_insufficient_funds(server):
+    """Review finding: of two concurrent payments of one order by a payer whose balance covers one,
+    the loser failed its balance check (made before the order's claim) and answered
+    INSUFFICIENT_FUNDS though the order was paid. Now: a charge confirmed twice answers PAID both
+    times, a QR order paid twice answers QR_CODE_USED to the loser; money moves once."""
+    _, secret = await _merchant_key(server)
+    payer = await make_user()
+    await fund(payer, 1_500_00)
+    assert (await _post(server, ENABLE_CODE, {"pin": DEFAULT_PIN}, _user(payer)))["errors"] == []
+    code = (await _post(server, CODE_ONLY, {}, _user(payer)))["code"]
+    charged = await _post(server, CHARGE, {"input": {"code": code, "amount": "1200.00", "outTradeNo": "TWICE-1"}},
+                          key_auth(secret))
+    assert charged["order"]["status"] == "AWAITING_CONFIRMATION", charged
+    for round_no in range(3):  # the race is not forced: a few rounds make the loser's path likely
+        results = await asyncio.gather(*(
+            _post(server, CONFIRM, {"input": {"orderId": charged["order"]["id"], "paymentPassword": DEFAULT_PIN}},
+                  _user(payer))
+            for _ in range(4)
+        ))
+        assert [r["errors"] for r in results] == [[]] * 4, (round_no, results)
+        assert {r["order"]["status"] for r in results} == {"PAID"}
+    assert await wallet_balance(payer) == (300_00, 0)
+
+    order = (await _post(server, CREATE_ORDER, {"input": {"outTradeNo": "TWICE-2", "amount": "300.00"}},
+                         key_auth(secret)))["order"]
+    results = await asyncio.gather(*(
+        _post(server, PAY_QR, {"input": {"payload": order["qrPayload"], "paymentPassword": DEFAULT_PIN,
+                                         "idempotencyKey": f"twice-{i}"}}, _user(payer))
+        for i in range(4)
+    ))
+    outcomes = sorted(r["errors"][0]["code"] if r["errors"] else "PAID" for r in results)
+    assert outcomes == ["PAID", "QR_CODE_USED", "QR_CODE_USED", "QR_CODE_USED"], results
+    assert await wallet_balance(payer) == (0, 0)
+    assert (await reconcile()).clean

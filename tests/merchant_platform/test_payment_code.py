@@ -154,3 +154,18 @@ async def test_disabling_and_a_payment_password_reset_invalidate_the_secret(gql)
     refused = await gql.mutate(CHARGE, _charge(code, "1.00", "V-2"), headers=key_auth(secret))
     assert user_error_codes(refused) == ["PAYMENT_CODE_INVALID"]
     assert (await gql.ok(PAYMENT_CODE, token=token_for(payer)))["paymentCode"] is None
+
+
+async def test_enabling_hands_the_app_everything_it_needs_to_derive_the_code_offline(gql, caplog):
+    """Secret, 10-digit prefix, step and digits, once: prefix + TOTP(secret) is the server's code."""
+    payer = await make_user()
+    enabled = await gql.mutate(
+        """mutation($pin: String!) { enablePaymentCode(input: {paymentPassword: $pin}) {
+        secret codePrefix stepSeconds otpDigits errors { code } } }""", {"pin": DEFAULT_PIN}, token=token_for(payer))
+    assert enabled["errors"] == [] and enabled["stepSeconds"] == 30 and enabled["otpDigits"] == 8
+    prefix = enabled["codePrefix"]
+    assert len(prefix) == 10 and prefix.isdigit() and prefix.startswith("28")
+    totp = pyotp.TOTP(enabled["secret"], digits=8, interval=30)
+    shown = (await gql.ok(PAYMENT_CODE, token=token_for(payer)))["paymentCode"]["code"]
+    assert shown in {prefix + totp.now(), prefix + totp.at(clock.now() + timedelta(seconds=30))}
+    assert enabled["secret"] not in caplog.text  # never in a log line

@@ -1,4 +1,4 @@
-"""The code of the previous release, checked out of git into a temporary directory, and its
+"""The code of the release, checked out of git into a temporary directory, and its
 ``fenpay serve`` running there (its own ``app``, ``models`` and ``migrations`` shadow this
 checkout's: ``python -m`` puts the working directory first on the import path)."""
 
@@ -26,14 +26,23 @@ def _git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
 
 
+def has_history() -> bool:
+    """True in a git checkout with its full history (a shallow clone or an unpacked archive
+    has no release to check out)."""
+    done = subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=ROOT, capture_output=True, text=True)
+    return done.returncode == 0 and done.stdout.strip() == "false"
+
+
 def previous_release() -> tuple[str, str]:
-    """(commit, its last migration): the commit just before the newest migration was added,
-    or HEAD while the newest migration is not committed yet."""
-    newest = dbschema.version_files()[-1].relative_to(ROOT)
-    added = _git("log", "--diff-filter=A", "--format=%H", "--", str(newest)).splitlines()
+    """(commit, its last migration) of the release (``app.dbschema.RELEASED``): the commit
+    just before the first later migration was added (HEAD while that one is uncommitted)."""
+    files = dbschema.version_files()
+    names = [p.name for p in files]
+    first_later = files[names.index(dbschema.RELEASED) + 1].relative_to(ROOT)
+    added = _git("log", "--diff-filter=A", "--format=%H", "--", str(first_later)).splitlines()
     commit = _git("rev-parse", f"{added[-1]}^" if added else "HEAD")
-    names = _git("ls-tree", "--name-only", commit, "migrations/models/").splitlines()
-    versions = sorted((Path(n).name for n in names if Path(n).name[:1].isdigit()), key=lambda n: int(n.split("_")[0]))
+    shipped = _git("ls-tree", "--name-only", commit, "migrations/models/").splitlines()
+    versions = sorted((Path(n).name for n in shipped if Path(n).name[:1].isdigit()), key=lambda n: int(n.split("_")[0]))
     return commit, versions[-1]
 
 

@@ -60,3 +60,46 @@ def test_check_passes_and_names_the_fix_when_models_move_ahead(tmp_path: Path) -
     assert done.returncode == 1, done.stdout + done.stderr
     assert 'ALTER TABLE "journals" ADD "note" VARCHAR(20)' in done.stderr, done.stderr
     assert "python -m app.dbschema new NAME" in done.stderr
+
+
+FAILING = '''from tortoise import BaseDBAsyncClient
+
+RUN_IN_TRANSACTION = True
+
+
+async def upgrade(db: BaseDBAsyncClient) -> str:
+    if db.capabilities.dialect == "postgres":
+        return POSTGRES_SQL
+    return "BEGIN;" + SQLITE_SQL
+
+
+async def downgrade(db: BaseDBAsyncClient) -> str:
+    raise RuntimeError("forward-only")
+
+
+SQLITE_SQL = POSTGRES_SQL = """
+CREATE INDEX "idx_half_done" ON "journals" ("memo");
+CREATE TABLE "broken" (;
+"""
+'''
+
+
+def test_a_failing_migration_leaves_nothing_behind(new_database, tmp_path: Path) -> None:
+    """A migration whose second statement fails: ``fenpay migrate`` exits with one line, the
+    first statement is rolled back with it and it is not recorded (the next run retries it)."""
+    copy = tmp_path / "tree"
+    for part in ("app", "models", "migrations"):
+        shutil.copytree(ROOT / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+    number = len(dbschema.version_files())
+    (copy / "migrations" / "models" / f"{number}_broken.py").write_text(FAILING)
+    url = new_database()
+    env = fenpay_env(url, tmp_path / "data")
+    done = subprocess.run([sys.executable, "-m", "app.cli", "migrate"], env=env, cwd=copy,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
+    assert "migration failed" in done.stderr, done.stderr
+    shape = shape_of(url)
+    assert all(index[0] != "idx_half_done" for index in shape["journals"]["indexes"])
+    assert "broken" not in shape
+    applied = fenpay("migrate", env=env).strip()  # this checkout: the file is not there
+    assert applied == "database is up to date", applied

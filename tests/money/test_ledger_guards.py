@@ -4,12 +4,14 @@ transaction that writes an unbalanced journal does not commit (migration 1_ledge
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from app.ledger.reconcile import reconcile
-from models import Journal, Posting
+from models import Account, Journal, Posting
 from tests.support.factories import fund, make_user, wallet_balance
 
 CHANGES = (
@@ -48,12 +50,18 @@ async def test_the_orm_cannot_change_or_remove_them_either():
     assert [p.amount for p in await Posting.all().order_by("amount")] == [-50_00, 50_00]
 
 
-async def _write_journal(amounts: list[int]) -> None:
-    """A journal with postings of ``amounts`` on the user's wallet and the bank clearing
-    account, written with plain SQL in one transaction (as a faulty code path would)."""
+async def _write_journal(amounts: list[int], *, currencies: tuple[str, ...] = ()) -> None:
+    """A journal with postings of ``amounts`` on the user's wallet, the bank clearing account
+    and then accounts in ``currencies``, written in one transaction past the kernel (as a
+    faulty code path would)."""
     user = await make_user()
     await fund(user, 10_00)
-    accounts = [p.account_id for p in await Posting.all().order_by("id")]
+    funding = await Journal.filter(transaction__account__user_id=user.id).get()
+    accounts = [p.account_id for p in await Posting.filter(journal_id=funding.id).order_by("id")]
+    for currency in currencies:
+        other = await Account.create(account_no=f"FX{secrets.token_hex(6)}", kind="SYSTEM",
+                                     name=f"{currency} position", currency=currency)
+        accounts.append(other.id)
     async with in_transaction("default") as conn:
         journal = await Journal.create(kind="POST", memo="hand-written", using_db=conn)
         for account_id, amount in zip(accounts, amounts):
@@ -63,10 +71,23 @@ async def _write_journal(amounts: list[int]) -> None:
 async def test_postgres_refuses_an_unbalanced_journal_at_commit():
     if connections.get("default").capabilities.dialect != "postgres":
         pytest.skip("the balance trigger is PostgreSQL's (SQLite: the kernel's UnbalancedJournal check)")
-    with pytest.raises(Exception, match="is not balanced: its postings sum to 1 fen"):
+    with pytest.raises(Exception, match="is not balanced: its CNY postings sum to 1"):
         await _write_journal([-5_00, 5_01])
     assert await Journal.filter(memo="hand-written").count() == 0
     assert await Posting.all().count() == 2  # only the funding journal's
+    assert (await reconcile()).clean
+
+
+async def test_postgres_balances_each_currency_on_its_own():
+    """CNY -5.00 against JPY +500 sums to zero but moves money out of nothing: refused."""
+    if connections.get("default").capabilities.dialect != "postgres":
+        pytest.skip("the balance trigger is PostgreSQL's")
+    with pytest.raises(Exception, match="is not balanced: its (CNY|JPY) postings sum to"):
+        await _write_journal([-5_00, 0, 5_00], currencies=("JPY",))
+    assert await Journal.filter(memo="hand-written").count() == 0
+    # Each currency balanced on its own (through the FX position accounts) commits.
+    await _write_journal([-5_00, 5_00, -7_50, 7_50], currencies=("JPY", "JPY"))
+    assert await Journal.filter(memo="hand-written").count() == 1
 
 
 async def test_a_balanced_journal_commits():

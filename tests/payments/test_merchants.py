@@ -100,13 +100,14 @@ async def test_node_returns_a_merchant_to_its_owner_and_staff_only(gql):
     assert (await gql.ok(query, variables))["node"] is None
 
 
-async def test_demo_seed_adds_three_merchants_once():
+async def test_demo_seed_adds_four_merchants_once():
     first = await demo.seed_merchants()
-    assert "created 3 merchants" in first
+    assert "created 4 merchants" in first
     names = sorted(m.name for m in await Merchant.all())
     assert any("咖啡" in n for n in names) and any("面" in n for n in names) and any("水电" in n for n in names)
     assert "already present" in await demo.seed_merchants()
-    assert await Merchant.all().count() == 3
+    assert await Merchant.all().count() == 4
+    assert sorted(a.currency for a in await Account.filter(kind="MERCHANT")) == ["CNY", "CNY", "CNY", "JPY"]
     for merchant in await Merchant.all():
         owner = await User.get(id=merchant.owner_id)
         assert "MERCHANT" in owner.role_set

@@ -9,6 +9,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -19,6 +20,7 @@ from playwright.async_api import expect
 
 from app import clock, notifier
 from app.ledger.accounts import wallet_of
+from app.statements import pdf_font
 from models import User
 from tests.payments.support import PAY, TRANSFER, make_merchant
 from tests.self_service.totp_steps import code_now, enroll
@@ -178,7 +180,7 @@ async def _chart(page, testid: str) -> dict:  # noqa: ANN001
     }""", testid)
 
 
-async def test_monthly_statement_with_charts_and_csv_export(open_page, require, gql, web_server) -> None:  # noqa: ANN001
+async def test_monthly_statement_with_charts_and_csv_and_pdf_exports(open_page, require, gql, web_server) -> None:  # noqa: ANN001
     require("monthlyStatement", "statementExport", "pay", "transfer")
     coffee, _ = await make_merchant("街角咖啡")
     alice, bob = await make_user(), await make_user()
@@ -255,6 +257,18 @@ async def test_monthly_statement_with_charts_and_csv_export(open_page, require, 
     text = "\n".join(",".join(row) for row in rows)
     assert "12.34" in text and "20.00" in text and "5.00" in text and bob.phone not in text
 
+    # The same period as PDF (Chinese text, rendered by the server with its CJK font).
+    await page.get_by_test_id("monthly-export-pdf").click()
+    if not os.environ.get("FENPAY_STATEMENT_PDF_FONT") and not any(p.is_file() for p in pdf_font.DEFAULT_PATHS):
+        await expect(export.get_by_test_id("monthly-export-form-error")).to_have_attribute("data-error-code", "PDF_UNAVAILABLE")
+        return
+    pdf_url = await page.get_by_test_id("monthly-pdf").get_attribute("href")
+    assert pdf_url and pdf_url != csv_url
+    await expect(page.get_by_test_id("monthly-csv")).to_have_count(0)
+    document = await _download(web_server.http_url, pdf_url)
+    assert document.status_code == 200 and document.content.startswith(b"%PDF-")
+    assert document.headers["content-type"].startswith("application/pdf")
+
 
 # ---------------------------------------------------------------- privacy
 
@@ -303,6 +317,19 @@ async def test_personal_data_export_and_closure_refused_while_money_remains(open
     assert await wallet_balance(user) == (10_00, 0)
 
 
+def test_every_obligation_the_api_can_name_has_words_in_both_languages() -> None:
+    """The closure screen lists each obligation by its label: a new enum value needs one."""
+    schema = (ROOT / "schema.graphql").read_text(encoding="utf-8")
+    block = re.search(r"enum AccountObligation \{([^}]*)\}", schema)
+    assert block, "schema.graphql has no AccountObligation enum"
+    values = re.findall(r"^\s*([A-Z_]+)\s*$", block.group(1), re.M)
+    assert "BALANCE" in values and "OPEN_TICKETS" in values, values
+    for language in ("zh", "en"):
+        text = (ROOT / "web" / "js" / "lang" / f"{language}.js").read_text(encoding="utf-8")
+        missing = [v for v in values if f'"enum.AccountObligation.{v}"' not in text]
+        assert not missing, f"{language}.js lacks labels for obligations {missing}"
+
+
 async def test_closing_an_account_with_an_sms_code_signs_out_for_good(open_page, require, gql) -> None:  # noqa: ANN001
     require("closeAccount", "requestVerificationCode", "accountClosureObligations")
     user = await make_user()
@@ -335,7 +362,7 @@ async def test_closing_an_account_with_the_authenticator_code(open_page, require
     close = page.get_by_test_id("close-account-form")
     await close.get_by_test_id("input-understood").check()
     await close.get_by_test_id("input-password").fill(DEFAULT_PASSWORD)
-    await close.get_by_test_id("input-verificationCode").fill(code_now(secret))  # spent by the enrolment
+    await close.get_by_test_id("input-verificationCode").fill(code_now(secret, -5))  # long past: refused
     await page.get_by_test_id("close-account-submit").click()
     await expect(close.get_by_test_id("error-verificationCode")).not_to_be_empty()
     assert (await User.get(id=user.id)).status != "CLOSED"

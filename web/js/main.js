@@ -6,6 +6,7 @@ import { app } from "./app.js";
 import { session } from "./session.js";
 import { gql } from "./api.js";
 import { enableSandbox, hideBanner } from "./sandbox.js";
+import { forgetAllDeviceCodes } from "./devicecode.js";
 import { SCREENS, NAV_SIGNED_IN, NAV_SIGNED_OUT } from "./screens/index.js";
 
 const root = document.getElementById("app");
@@ -108,6 +109,7 @@ async function boot() {
   onLangChange(() => route());
   session.onChange((state, reason) => {
     if (reason === "signed-out") {
+      forgetAllDeviceCodes(); // the payment-code secret leaves the device with the user
       hideBanner();
       app.navigate("/login");
     }

@@ -40,4 +40,14 @@ export default {
   "sg.off": "Suggestions are off. Turn the switch on to see them again.",
   "sg.noTolerance": "Take the risk assessment to get suggestions that fit you.",
   "sg.none": "No product fits you right now.", "sg.buy": "Buy",
+
+  "fx.title": "Cross-border payment · rate locked", "fx.youPay": "You pay", "fx.merchantGets": "Merchant gets", "fx.rate": "Rate",
+  "fx.rateText": "1 {currency} = {rate} CNY", "fx.lockedFor": "Quote valid for", "fx.secondsLeft": "{seconds} s",
+  "fx.expired": "The quote expired: get a new quote", "fx.getQuote": "Get a quote", "fx.confirmPay": "Confirm payment",
+  "fx.amountCurrency": "Amount in", "fx.foreign": "Foreign merchant · settles in {currency}",
+  "fx.paid": "Paid {cny} at {rate}; the merchant got {foreign}",
+  "error.FX_QUOTE_REQUIRED": "Get an exchange-rate quote before paying a foreign merchant", "error.FX_QUOTE_EXPIRED": "The quote expired: get a new one",
+  "error.FX_QUOTE_USED": "The quote already paid a payment: get a new one", "error.FX_UNAVAILABLE": "Cross-border payments are not available",
+  "error.CURRENCY_NOT_SUPPORTED": "That currency is not supported",
+  "fx.amount": "Amount",
 };

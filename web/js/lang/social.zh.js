@@ -40,4 +40,14 @@ export default {
   "sg.off": "已关闭推荐。打开上面的开关可以重新看到推荐。",
   "sg.noTolerance": "完成风险测评后，才能为您推荐适合的产品。",
   "sg.none": "暂时没有适合您的产品。", "sg.buy": "去购买",
+
+  "fx.title": "跨境支付 · 汇率已锁定", "fx.youPay": "您支付", "fx.merchantGets": "商户收到", "fx.rate": "汇率",
+  "fx.rateText": "1 {currency} = {rate} CNY", "fx.lockedFor": "报价有效期", "fx.secondsLeft": "还剩 {seconds} 秒",
+  "fx.expired": "报价已过期，请重新获取报价", "fx.getQuote": "获取汇率报价", "fx.confirmPay": "确认付款",
+  "fx.amountCurrency": "金额币种", "fx.foreign": "境外商户 · 以 {currency} 结算",
+  "fx.paid": "已按汇率 {rate} 支付 {cny}，商户收到 {foreign}",
+  "error.FX_QUOTE_REQUIRED": "向境外商户付款须先获取汇率报价", "error.FX_QUOTE_EXPIRED": "汇率报价已过期，请重新获取",
+  "error.FX_QUOTE_USED": "该汇率报价已用于一笔付款，请重新获取", "error.FX_UNAVAILABLE": "暂不支持跨境支付",
+  "error.CURRENCY_NOT_SUPPORTED": "不支持该币种",
+  "fx.amount": "金额",
 };

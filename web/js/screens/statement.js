@@ -1,6 +1,6 @@
 // Monthly statement (月度账单, guide 5.1, 8.1.5): a China month's opening and closing balance,
 // income and spending, by transaction type, by counterparty and the top merchants; charts of
-// spending by category per month and of the balance over time (web/js/charts.js); a CSV
+// spending by category per month and of the balance over time (web/js/charts.js); a CSV or PDF
 // export of any period (signed, short-lived link; no token needed).
 
 import { h, fill, add, formatDateTime } from "../dom.js";
@@ -15,7 +15,9 @@ const MONTHS_CHARTED = 6;
 const BREAKDOWN = "key income spending count";
 const DETAIL = `opening: openingBalance closing: closingBalance income spending month
   byType { ${BREAKDOWN} } byCounterparty { ${BREAKDOWN} } topMerchants { ${BREAKDOWN} }`;
-const EXPORT = `query StatementExport($from: String!, $to: String!) { statementExport(from: $from, to: $to) { csvUrl expiresAt } }`;
+const EXPORT = `query StatementExport($from: String!, $to: String!, $format: StatementExportFormat!) {
+  statementExport(from: $from, to: $to, format: $format) { url format expiresAt }
+}`;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 function pad(n) {
@@ -76,19 +78,25 @@ function spendingSeries(briefs) {
 
 function exportCard() {
   const result = h("div", { testid: "monthly-export" });
-  const exportForm = form("monthly-export-form", async (values, el) => {
+  const exportForm = form("monthly-export-form", async (values, el, submitter) => {
     if (!DAY.test(values.from)) return fieldError(el, "from", "VALIDATION_FAILED");
     if (!DAY.test(values.to)) return fieldError(el, "to", "VALIDATION_FAILED");
-    const data = await gql(EXPORT, { from: values.from, to: values.to });
+    const format = submitter && submitter.value === "PDF" ? "PDF" : "CSV";
+    fill(result);
+    const data = await gql(EXPORT, { from: values.from, to: values.to, format });
     const link = data.statementExport;
+    const kind = link.format.toLowerCase();
     fill(result, h("p", {},
-      h("a", { href: link.csvUrl, download: `fenpay-${values.from}-${values.to}.csv`, testid: "monthly-csv" }, t("monthly.downloadCsv")),
+      h("a", { href: link.url, download: `fenpay-${values.from}-${values.to}.${kind}`, testid: `monthly-${kind}` },
+        t(kind === "pdf" ? "monthly.downloadPdf" : "monthly.downloadCsv")),
       " ", h("span", { class: "muted" }, t("monthly.linkExpires", { time: formatDateTime(link.expiresAt) }))));
   },
     h("div", { class: "inline" },
       field("from", t("monthly.from"), { value: `${chinaMonth(0)}-01`, placeholder: "YYYY-MM-DD", maxlength: 10 }),
       field("to", t("monthly.to"), { value: lastDayOf(chinaMonth(0)), placeholder: "YYYY-MM-DD", maxlength: 10 })),
-    h("div", { class: "actions" }, submit(t("monthly.export"), "monthly-export-submit")));
+    h("div", { class: "actions" },
+      submit(t("monthly.exportCsv"), "monthly-export-submit", { name: "format", value: "CSV" }), " ",
+      submit(t("monthly.exportPdf"), "monthly-export-pdf", { name: "format", value: "PDF", class: "secondary" })));
   return h("div", { class: "card" }, h("h2", {}, t("monthly.exportTitle")), h("p", { class: "muted" }, t("monthly.exportHint")), exportForm, result);
 }
 

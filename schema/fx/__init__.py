@@ -1,0 +1,1 @@
+"""Cross-border payments API (issue 22): quotes, merchant currencies, FX details, the annual limit."""
