@@ -4,7 +4,7 @@ Paying is a transfer (payer -> requester) through the money kernel, with the pay
 password, the risk screen and limits, and an idempotency key; in the same transaction one
 conditional UPDATE moves the item PENDING -> PAID (and links the transfer), so a part is
 paid at most once: a second payment of it, or one after the request expired, rolls back with
-INVALID_STATE and moves nothing. Declining is one conditional UPDATE PENDING -> DECLINED.
+INVALID_STATE and moves nothing (also when it lost the race at its balance check). Declining is one conditional UPDATE PENDING -> DECLINED.
 When no item is PENDING any more the request is SETTLED.
 """
 
@@ -124,10 +124,15 @@ async def pay_item(payer: User, part: PayPart) -> tuple[PayRequestItem, MoneyRes
                 after=mark_paid,
             )
         )
-    except DomainError as refused:  # the requester closed their account meanwhile
-        if refused.code is not ErrorCode.ACCOUNT_CLOSED:
-            raise
-        raise DomainError(ErrorCode.ACCOUNT_CLOSED, "发起收款的账户已注销，无法付款", FIELD) from None
+    except DomainError as refused:
+        if refused.code is ErrorCode.ACCOUNT_CLOSED:  # the requester closed their account meanwhile
+            raise DomainError(ErrorCode.ACCOUNT_CLOSED, "发起收款的账户已注销，无法付款", FIELD) from None
+        # A concurrent payment of this part may have won while this one failed its balance or a
+        # limit (checked before the part's UPDATE): say the part is paid, not that check's error.
+        closed = _closed(await PayRequestItem.get(id=item.id), await PayRequest.get(id=request.id))
+        if closed is not None:
+            raise closed from None
+        raise
     return await PayRequestItem.get(id=item.id), result
 
 

@@ -87,3 +87,26 @@ async def test_a_split_bill_paid_by_two_of_three_shows_so_live(server, test_env)
     assert (await reconcile()).clean
     checked = fenpay_reconcile(test_env)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+async def test_a_part_paid_twice_at_once_with_money_for_once_answers_invalid_state(server):
+    """Review finding: of concurrent payments of one part by a payer whose balance covers one,
+    the losers failed their balance check before the part's UPDATE and answered
+    INSUFFICIENT_FUNDS though the part was paid. Now they answer INSUFFICIENT_FUNDS only when
+    the part is still unpaid: here INVALID_STATE (already paid); money moves once."""
+    requester, payer = await make_user(), await make_user()
+    await fund(payer, 30_00)
+    async with httpx.AsyncClient(base_url=server.http_url, timeout=60) as client:
+        made = (await _post(client, REQUEST, {"input": {"payers": [{"recipient": payer.phone, "amount": "30.00"}]}},
+                            token_for(requester)))["requestPayment"]
+        item = made["payRequest"]["items"][0]["id"]
+        paid = await asyncio.gather(*(
+            _post(client, PAY_PART, {"input": {"itemId": item, "paymentPassword": DEFAULT_PIN,
+                                               "idempotencyKey": f"twice-{i}"}}, token_for(payer))
+            for i in range(6)
+        ))
+    outcomes = sorted(p["payPayRequest"]["errors"][0]["code"] if p["payPayRequest"]["errors"] else "PAID" for p in paid)
+    assert outcomes == ["INVALID_STATE"] * 5 + ["PAID"], paid
+    assert await wallet_balance(payer) == (0, 0)
+    assert await wallet_balance(requester) == (30_00, 0)
+    assert (await reconcile()).clean
