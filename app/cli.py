@@ -105,6 +105,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=False,
         # Header and body read deadlines (app/http/read_timeouts.py); uvicorn has none.
         http="app.http.read_timeouts:TimedHttpToolsProtocol",
+        # uvloop (from uvicorn[standard]) named, so a missing one fails loudly instead of
+        # silently falling back to the slower asyncio loop.
+        loop="uvloop",
         # Compression state costs ~45 KiB per websocket (zlib windows), about half of what an
         # idle subscriber holds; fenpay's messages are small JSON events, so it is off.
         ws_per_message_deflate=False,

@@ -8,6 +8,7 @@ from typing import Any
 from app.errors import DomainError, ErrorCode
 from app.identity.session_check import is_live
 from app.identity.tokens import decode_access_token
+from app.identity.users import user_by_id
 from app.merchant_platform import api_keys
 from models import User
 from models.merchant_platform import MerchantApiKey
@@ -91,7 +92,7 @@ class RequestContext:
         """The signed-in user (loaded once per request), or None."""
         if not self._viewer_loaded:
             user_id = self.viewer_id
-            self._viewer = await User.get_or_none(id=user_id) if user_id is not None else None
+            self._viewer = await user_by_id(user_id) if user_id is not None else None
             if self._viewer is not None and self._viewer.status == "CLOSED":
                 self._viewer = None  # a closed account's tokens sign nobody in
             self._viewer_loaded = True

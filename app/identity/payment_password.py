@@ -6,7 +6,8 @@ right password while locked) and raise a risk alert.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from tortoise.expressions import F, Q
 
@@ -24,11 +25,21 @@ LOCK_DURATION = timedelta(hours=24)
 FIELD = ("input", "paymentPassword")
 
 
+@dataclass(frozen=True)
+class PasswordState:
+    """The user's wrong-try count and lock end, as read from the users row."""
+
+    failures: int
+    locked_until: datetime | None
+
+
 def _locked(field: tuple[str, ...]) -> DomainError:
     return DomainError(ErrorCode.PAYMENT_PASSWORD_LOCKED, "支付密码错误次数过多，已锁定 24 小时", field)
 
 
-async def verify_payment_password(user: User, pin: str | None, field: tuple[str, ...] = FIELD) -> None:
+async def verify_payment_password(
+    user: User, pin: str | None, field: tuple[str, ...] = FIELD, state: PasswordState | None = None
+) -> None:
     """Accept the user's payment password or raise.
 
     The lock is read from the database at this instant, not from ``user`` (loaded when the
@@ -36,19 +47,22 @@ async def verify_payment_password(user: User, pin: str | None, field: tuple[str,
     PIN is counted with one conditional UPDATE that only succeeds while the user is not
     locked; the fifth sets the lock in the same statement. So however many wrong PINs arrive
     at once, at most 5 are ever counted as tries; the others answer PAYMENT_PASSWORD_LOCKED.
+    ``state``: the lock state when the caller just read it in this request together with
+    other rows (``app.payments.payer``); read here otherwise.
     Errors: PAYMENT_PASSWORD_NOT_SET, PAYMENT_PASSWORD_LOCKED, INVALID_PAYMENT_PASSWORD (on ``field``).
     """
     now = clock.now()
     if user.payment_password_hash is None:
         raise DomainError(ErrorCode.PAYMENT_PASSWORD_NOT_SET, "请先设置支付密码", field)
-    state = await User.filter(id=user.id).first().values("payment_password_failures", "payment_locked_until")
     if state is None:
-        raise _locked(field)
-    locked_until = state["payment_locked_until"]
-    if locked_until is not None and locked_until > now:
+        row = await User.filter(id=user.id).first().values("payment_password_failures", "payment_locked_until")
+        if row is None:
+            raise _locked(field)
+        state = PasswordState(row["payment_password_failures"], row["payment_locked_until"])
+    if state.locked_until is not None and state.locked_until > now:
         raise _locked(field)
     if pin is not None and payment_password_matches(user.id, user.payment_password_hash, pin):
-        if state["payment_password_failures"]:
+        if state.failures:
             await User.filter(id=user.id).update(payment_password_failures=0)
         return
     failures = await _count_wrong_try(user.id, now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 import jwt
 
@@ -43,15 +44,28 @@ def issue_access_token(user_id: int, session_id: str | None = None) -> tuple[str
 
 
 def decode_access_token(token: str) -> AccessClaims | None:
-    """Claims of a valid access token, or None for anything forged, expired or of another kind."""
+    """Claims of a valid access token, or None for anything forged, expired or of another kind.
+
+    The signature and claim checks of a token string are remembered per process (its answer
+    never changes for the same secret); expiry is checked on every call against ``app.clock``,
+    and revocation by the session check (``session_check.is_live``) on every request."""
     settings = runtime.settings()
+    claims = _verified(token, settings.jwt_secret, settings.jwt_audience, settings.jwt_issuer)
+    if claims is None or claims.expires_at <= clock.now().timestamp():
+        return None
+    return claims
+
+
+@lru_cache(maxsize=8192)
+def _verified(token: str, secret: str, audience: str, issuer: str) -> AccessClaims | None:
+    """The token's claims when signed with ``secret`` for this audience and issuer (expiry unchecked)."""
     try:
         claims = jwt.decode(
             token,
-            settings.jwt_secret,
+            secret,
             algorithms=[ALGORITHM],
-            audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
+            audience=audience,
+            issuer=issuer,
             # Expiry is checked below against the injectable clock, so tests can move time.
             options={
                 "require": ["exp", "iat", "sub", "iss", "aud", "typ"],
@@ -65,7 +79,7 @@ def decode_access_token(token: str) -> AccessClaims | None:
     if claims.get("typ") != ACCESS:
         return None
     exp = claims.get("exp")
-    if not isinstance(exp, int) or exp <= clock.now().timestamp():
+    if not isinstance(exp, int):
         return None
     try:
         return AccessClaims(user_id=int(claims["sub"]), session_id=claims.get("sid"), expires_at=exp)

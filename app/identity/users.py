@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise import connections
+
 from models import User
 
 from .. import db
+from ..ledger import sql
 from ..ledger.accounts import WALLET, open_account
 from .passwords import hash_password
 
@@ -41,3 +44,8 @@ async def create_user(
 def add_role(user: User, role: str) -> None:
     roles = user.role_set | {role}
     user.roles = " ".join(sorted(roles))
+
+
+async def user_by_id(user_id: int) -> User | None:
+    """The user row (one indexed SELECT, no ORM query built: the viewer of every request)."""
+    return await sql.fetch_model(connections.get("default"), User, '"id" = ?', user_id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise import connections
+from tortoise.exceptions import DoesNotExist
 
 from models import Account
 
@@ -83,7 +84,13 @@ async def open_account(
 
 
 async def wallet_of(user_id: int, conn: Any = None) -> Account:
-    return await Account.get(user_id=user_id, kind=WALLET, using_db=conn)
+    """The user's wallet (one indexed SELECT without an ORM query); DoesNotExist without one."""
+    wallet = await sql.fetch_model(
+        conn or connections.get("default"), Account, '"user_id" = ? AND "kind" = ?', user_id, WALLET
+    )
+    if wallet is None:
+        raise DoesNotExist("钱包不存在")
+    return wallet
 
 
 async def balance_of(account: Account, conn: Any = None) -> Balance:

@@ -85,6 +85,10 @@ class MoneyResult:
     replayed: bool = False
     """True when this is an earlier request's result (same key): the caller must not act
     on it again (e.g. call the channel a second time)."""
+    balance: Balance | None = None
+    """The wallet's balance as the movement's journal wrote it, or as read after it (fen);
+    None when not known without a read. Payloads answer balance fields from it, so asking for
+    them costs no statement."""
 
     @property
     def wallet(self) -> Account:
@@ -195,7 +199,8 @@ async def replay(record: IdempotencyRecord, user_id: int) -> MoneyResult:
     and the user's wallet."""
     idempotency.raise_stored_error(record)
     transaction = await Transaction.get(id=record.transaction_id)
-    return MoneyResult(transaction, await wallet_of(user_id), replayed=True)
+    wallet = await wallet_of(user_id)
+    return MoneyResult(transaction, wallet, replayed=True, balance=Balance(wallet.available, wallet.frozen))
 
 
 async def earlier(key: Key) -> MoneyResult | None:
@@ -381,7 +386,7 @@ async def move_described(key: Key | None, describe: Describe) -> MoneyResult:
     after = balances.get(m.account.id)
     if after is not None:
         m.account.available, m.account.frozen = after.available, after.frozen
-    return MoneyResult(tx, m.account)
+    return MoneyResult(tx, m.account, balance=after)
 
 
 async def write(uow: UnitOfWork, m: Movement) -> tuple[Transaction, dict[int, Balance]]:

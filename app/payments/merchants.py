@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import secrets
 
+from tortoise import connections
+
 from models import Account, Merchant, Posting, User
 from models.merchant_platform import Order
 from models.payments import PaymentQrCode
@@ -16,6 +18,7 @@ from .. import audit, db
 from ..errors import DomainError, ErrorCode, input_field
 from ..fx.currencies import supported
 from ..identity.users import add_role
+from ..ledger import sql
 from ..ledger.accounts import MERCHANT, open_account
 from .validation import required_text
 
@@ -106,9 +109,22 @@ async def set_merchant_currency(merchant_no: str, currency: str, *, actor_id: in
     return refreshed
 
 
+def _by_no() -> str:
+    return (
+        f"SELECT {sql.columns(Merchant, 'm')}, {sql.columns(Account, 'a')} FROM merchants"
+        " JOIN accounts ON accounts.id = merchants.account_id WHERE merchants.merchant_no = ? LIMIT 1"
+    )
+
+
 async def merchant_by_no(merchant_no: str) -> Merchant | None:
-    """The merchant with its settlement account loaded (``merchant.account``), in one query."""
-    return await Merchant.filter(merchant_no=merchant_no.strip()).select_related("account").first()
+    """The merchant with its settlement account loaded (``merchant.account``), in one query
+    (hand-written: the payment path's look-up)."""
+    rows = await sql.fetch(connections.get("default"), _by_no(), merchant_no.strip())
+    if not rows:
+        return None
+    merchant = sql.from_row(Merchant, rows[0], "m")
+    object.__setattr__(merchant, "_account", sql.from_row(Account, rows[0], "a"))
+    return merchant
 
 
 async def payable_merchant(merchant_no: str) -> Merchant:

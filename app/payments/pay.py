@@ -20,6 +20,7 @@ from ..risk.check import Outgoing, screen
 from .channel_payments import BANK_CARD, THIRD_PARTY, ChannelPayment, pay_through_channel
 from .merchants import payable_merchant
 from .parties import merchant_party, payer_party
+from .payer import payer_facts
 from .validation import optional_text, positive_amount
 
 OPERATION = "pay"
@@ -75,13 +76,15 @@ async def pay(user: User, request: PayRequest) -> MoneyResult:
     if booking.is_foreign(merchant.account) and request.channel != WALLET_BALANCE:
         raise DomainError(ErrorCode.VALIDATION_FAILED, "跨境付款仅支持余额支付", input_field("channel"))
     card = await _card(user, request) if request.channel == BANK_CARD else None
-    await verify_payment_password(user, request.payment_password)
+    facts = await payer_facts(user.id, request.idempotency_key)
+    await verify_payment_password(user, request.payment_password, state=facts.password if facts else None)
 
     key = Key(user.id, request.idempotency_key, OPERATION, request.digest())
-    if (first := await kernel.earlier(key)) is not None:
-        return first
+    if facts is None or facts.key_used:
+        if (first := await kernel.earlier(key)) is not None:
+            return first
 
-    wallet = await wallet_of(user.id)
+    wallet = facts.wallet if facts is not None else await wallet_of(user.id)
     quote = None
     if request.fx_quote_id:
         quote = await booking.quote_for_payment(user, request.fx_quote_id, merchant.id, cny_amount=amount)

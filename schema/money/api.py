@@ -40,7 +40,7 @@ def _card_pk(global_id: str | None) -> int | None:
 def _transaction_payload(result: MoneyResult) -> TransactionPayload:
     return TransactionPayload(
         transaction=TransactionType.from_model(result.transaction, result.wallet.id),
-        account=AccountType.from_model(result.wallet),
+        account=AccountType.from_model(result.wallet, result.balance),
         errors=[],
     )
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from app.ledger.accounts import Balance
 from app.masking import mask_name
 from models import Account, BankCard, Transaction
 from resolvers import fx as fx_resolvers
@@ -172,15 +173,24 @@ class AccountType(Node):
     id: strawberry.ID
     account_no: str = strawberry.field(description="Public account number used as a counterparty reference.")
     currency: str
+    _balance: strawberry.Private[Balance | None] = None
 
     @classmethod
-    def from_model(cls, account: Account) -> AccountType:
+    def from_model(cls, account: Account, balance: Balance | None = None) -> AccountType:
+        """``balance``: the balance a money mutation just wrote (then balance, available and
+        frozen send no statement); without it the first of them reads it once."""
         return cls(
             _model=account,
             id=to_global_id("Account", account.id),
             account_no=account.account_no,
             currency=account.currency,
+            _balance=balance,
         )
+
+    async def _current(self) -> Balance:
+        if self._balance is None:
+            self._balance = await money_resolvers.balance(self._model)
+        return self._balance
 
     @strawberry.field(
         description="Read it with the balance, pass it as balanceChanged(after:): no change in between is lost."
@@ -190,15 +200,15 @@ class AccountType(Node):
 
     @strawberry.field(description="available + frozen")
     async def balance(self) -> Money:
-        return (await money_resolvers.balance(self._model)).total
+        return (await self._current()).total
 
     @strawberry.field
     async def available(self) -> Money:
-        return (await money_resolvers.balance(self._model)).available
+        return (await self._current()).available
 
     @strawberry.field
     async def frozen(self) -> Money:
-        return (await money_resolvers.balance(self._model)).frozen
+        return (await self._current()).frozen
 
     @strawberry.field
     async def status(self) -> AccountStatusEnum:

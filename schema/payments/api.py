@@ -32,7 +32,7 @@ from .types import (
 def _transaction_payload(outcome: MoneyResult) -> TransactionPayload:
     return TransactionPayload(
         transaction=TransactionType.from_model(outcome.transaction),
-        account=AccountType.from_model(outcome.account),
+        account=AccountType.from_model(outcome.account, outcome.balance),
         errors=[],
     )
 

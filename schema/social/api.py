@@ -62,7 +62,8 @@ class Mutation:
             ),
         )
         return RedPacketPayload(
-            red_packet=RedPacketType.from_model(packet), account=AccountType.from_model(result.account), errors=[]
+            red_packet=RedPacketType.from_model(packet), account=AccountType.from_model(result.account, result.balance),
+            errors=[],
         )
 
     @strawberry.mutation(permission_classes=SIGNED_IN, description="Claim one share (once per user).")

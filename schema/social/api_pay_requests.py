@@ -81,7 +81,7 @@ class Mutation:
         )
         return PayRequestItemPayload(
             item=PayRequestItemType.from_model(item), transaction=TransactionType.from_model(result.transaction),
-            account=AccountType.from_model(result.account), errors=[],
+            account=AccountType.from_model(result.account, result.balance), errors=[],
         )
 
     @strawberry.mutation(permission_classes=SIGNED_IN, description="Decline one's part.")

@@ -1,0 +1,78 @@
+"""A money payload carries the balance its journal just wrote: `pay` asking for the account's
+balance, available and frozen sends no more SQL statements than `pay` without them (issue 20
+item 5), and the figures are the committed ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import aiosqlite
+import asyncpg.connection as pgconn
+import pytest
+
+from tests.payments.support import make_merchant
+from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+
+WITHOUT_BALANCE = """mutation($input: PayInput!) { pay(input: $input) {
+  transaction { transactionNo status } account { accountNo } errors { code } } }"""
+WITH_BALANCE = """mutation($input: PayInput!) { pay(input: $input) {
+  transaction { transactionNo status } account { accountNo balance available frozen } errors { code } } }"""
+
+
+@contextmanager
+def counted_statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Counts every statement either driver sends (asyncpg: prepared and simple ones;
+    aiosqlite: every call onto its thread) while the block runs."""
+    count = [0]
+
+    def counting(cls: Any, name: str, only_without_arguments: bool = False) -> None:
+        original = getattr(cls, name)
+
+        async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if not (only_without_arguments and len(args) > 1):
+                count[0] += 1
+            return await original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, name, wrapper)
+
+    counting(pgconn.Connection, "_execute")
+    counting(pgconn.Connection, "execute", only_without_arguments=True)
+    counting(pgconn.Connection, "executemany")
+    counting(aiosqlite.Connection, "_execute")
+    try:
+        yield count
+    finally:
+        monkeypatch.undo()
+
+
+def pay_input(merchant_no: str, key: str) -> dict:
+    return {"input": {"merchantNo": merchant_no, "amount": "1.25", "channel": "WALLET_BALANCE",
+                      "paymentPassword": DEFAULT_PIN, "idempotencyKey": key}}
+
+
+async def test_asking_for_the_balance_after_pay_sends_no_extra_statement(gql, monkeypatch):
+    merchant, _owner = await make_merchant("统计咖啡")
+    payer = await make_user()
+    await fund(payer, 10_00)
+    token = token_for(payer)
+    await gql.mutate(WITHOUT_BALANCE, pay_input(merchant.merchant_no, "warm"), token=token)  # caches
+
+    with counted_statements(monkeypatch) as without:
+        plain = await gql.mutate(WITHOUT_BALANCE, pay_input(merchant.merchant_no, "plain"), token=token)
+    with counted_statements(monkeypatch) as full:
+        rich = await gql.mutate(WITH_BALANCE, pay_input(merchant.merchant_no, "rich"), token=token)
+
+    assert plain["errors"] == [] and rich["errors"] == []
+    assert without[0] > 0
+    assert full[0] <= without[0], (full[0], without[0])
+    assert rich["account"] == {"accountNo": plain["account"]["accountNo"], "balance": "6.25",
+                               "available": "6.25", "frozen": "0.00"}
+    assert await wallet_balance(payer) == (6_25, 0)
+
+    # A replay answers the balance as it is now, read once for the three fields.
+    with counted_statements(monkeypatch) as replayed:
+        again = await gql.mutate(WITH_BALANCE, pay_input(merchant.merchant_no, "rich"), token=token)
+    assert again["transaction"] == rich["transaction"] and again["account"] == rich["account"]
+    assert replayed[0] > 0
