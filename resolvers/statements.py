@@ -16,4 +16,4 @@ async def export_link(ctx: RequestContext, start: str, end: str) -> csv_export.E
 
 
 async def pdf_link(ctx: RequestContext, start: str, end: str) -> csv_export.ExportLink:
-    return pdf_export.export_link((await ctx.require_viewer()).id, start, end)
+    return await pdf_export.export_link((await ctx.require_viewer()).id, start, end)

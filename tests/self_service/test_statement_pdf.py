@@ -107,6 +107,24 @@ async def test_csv_stays_the_default_and_periods_are_checked_for_pdf_too(gql):
         "UNAUTHENTICATED"]
 
 
+async def test_a_period_with_more_entries_than_a_pdf_shows_asks_for_a_shorter_one_or_the_csv(gql, monkeypatch):
+    """Review finding: every download renders the PDF again (about 1.3 ms of CPU an entry), so a
+    busy year made a link that cost the server tens of seconds per GET. Above MAX_ENTRIES the
+    PDF link is refused (VALIDATION_FAILED on ``to``); the CSV of the same period still works."""
+    alice, *_ = await _history(gql)  # six January entries
+    clock.set_now(NOW)
+    monkeypatch.setattr(pdf_export, "MAX_ENTRIES", 5)
+    january = {"from": "2026-01-01", "to": "2026-01-31"}
+    refused = await gql(EXPORT, {**january, "format": "PDF"}, token=token_for(alice))
+    assert refused.error_codes() == ["VALIDATION_FAILED"], refused
+    assert refused.errors[0]["extensions"]["field"] == ["to"] and "CSV" in refused.errors[0]["message"]
+    assert (await gql.ok(EXPORT, {**january, "format": "CSV"}, token=token_for(alice)))["statementExport"]["url"]
+    monkeypatch.setattr(pdf_export, "MAX_ENTRIES", 6)
+    link = (await gql.ok(EXPORT, {**january, "format": "PDF"}, token=token_for(alice)))["statementExport"]["url"]
+    url = urlparse(link)
+    assert (await gql.http.get(f"{url.path}?{url.query}")).status_code == 200
+
+
 async def test_an_empty_period_and_many_pages_are_numbered():
     rows = [pdf_export.Row(JAN + timedelta(hours=i), "PAYMENT", f"商户{i}", f"T{i:020d}", -(i + 1)) for i in range(80)]
     statement = pdf_export.StatementPdf(date(2026, 1, 1), date(2026, 1, 31), "6200000000000001", 100_00, 0,
