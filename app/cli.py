@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import db, runtime
+from .identity.roles import STAFF_ROLES
 from .ops import log_redaction
 from .ops.progress import progress
 from .settings import ConfigurationError, check_production_serving, load_settings
@@ -337,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     staff = sub.add_parser("create-staff", help="create or promote a staff user")
     staff.add_argument("--phone", required=True)
     staff.add_argument("--password", required=True)
-    staff.add_argument("--role", required=True, choices=["ADMIN", "SUPPORT", "RISK_OFFICER"])
+    staff.add_argument("--role", required=True, choices=sorted(STAFF_ROLES))
     staff.set_defaults(func=cmd_create_staff)
 
     sub.add_parser("seed-demo", help="add demo merchants, products and FAQ (idempotent)").set_defaults(

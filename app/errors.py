@@ -66,6 +66,7 @@ class ErrorCode(str, Enum):
     FX_QUOTE_USED = "FX_QUOTE_USED"
     FX_UNAVAILABLE = "FX_UNAVAILABLE"
     CURRENCY_NOT_SUPPORTED = "CURRENCY_NOT_SUPPORTED"
+    FORBIDDEN = "FORBIDDEN"
 
 
 class DomainError(Exception):
@@ -87,6 +88,17 @@ class DomainError(Exception):
 
     def __repr__(self) -> str:
         return f"DomainError({self.code.value}, {self.message!r}, field={self.field})"
+
+
+class Forbidden(DomainError):
+    """The viewer is known, but may not do this at all (a role or an owner check failed).
+
+    Not a form error: the API answers it as a GraphQL error with ``extensions.code``
+    FORBIDDEN (schema/errors.py), never as a ``UserError`` in a payload.
+    """
+
+    def __init__(self, message: str = "无权访问 (forbidden)") -> None:
+        super().__init__(ErrorCode.FORBIDDEN, message)
 
 
 def input_field(name: str) -> tuple[str, str]:
@@ -129,13 +141,3 @@ class ErrorCollector:
         if self.errors:
             raise FieldErrors(self.errors)
 
-
-def _extensions(self: DomainError) -> dict[str, object]:
-    """Read by graphql-core when a domain error surfaces as a GraphQL error (queries)."""
-    data: dict[str, object] = {"code": self.code.value}
-    if self.field:
-        data["field"] = list(self.field)
-    return data
-
-
-DomainError.extensions = property(_extensions)  # type: ignore[attr-defined]

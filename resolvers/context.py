@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.errors import DomainError, ErrorCode
+from app.identity.roles import STAFF_ROLES
 from app.identity.session_check import is_live
 from app.identity.tokens import decode_access_token
 from app.identity.users import user_by_id
 from app.merchant_platform import api_keys
 from models import User
 from models.merchant_platform import MerchantApiKey
-
-STAFF_ROLES = frozenset({"SUPPORT", "RISK_OFFICER", "ADMIN"})
 
 
 @dataclass

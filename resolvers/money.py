@@ -6,18 +6,12 @@ from typing import Any
 
 from app.ledger.accounts import Balance, balance_of
 from app.refunds.queries import refunds_for_transaction
+from app.refunds.requests import refundable_amount as _refundable_amount
 from models import Account, Refund, Transaction, User
 
-REFUNDABLE_TYPES = frozenset({"PAYMENT", "TRANSFER"})
-
-
 def refundable_amount(tx: Transaction, perspective_account_id: int) -> int:
-    """What the payer may still ask back; zero for anything else or anyone else."""
-    if tx.type not in REFUNDABLE_TYPES or tx.status != "SUCCEEDED":
-        return 0
-    if perspective_account_id != tx.account_id:
-        return 0
-    return max(tx.amount - tx.refunded_amount, 0)
+    """What the payer may still ask back (app.refunds.requests.refundable_amount)."""
+    return _refundable_amount(tx, perspective_account_id)
 
 
 async def balance(account: Account) -> Balance:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from app.errors import DomainError, ErrorCode
+from app.errors import DomainError, ErrorCode, Forbidden
 from app.payments import merchants, qr_codes
 from app.ledger.kernel import MoneyResult
 from app.payments.pay import PayRequest, pay
@@ -13,12 +13,6 @@ from app.payments.qr_watch import QrCodeState, watch_code
 from app.payments.transfer import TransferRequest, transfer
 from models import Merchant
 from models.payments import PaymentQrCode
-
-
-class Forbidden(PermissionError):
-    """Token fine, but the object is not the viewer's: a GraphQL error with code FORBIDDEN."""
-
-    extensions = {"code": "FORBIDDEN"}
 
 
 async def merchant_by_no(merchant_no: str) -> Merchant | None:

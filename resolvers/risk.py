@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from app.identity.roles import RISK_ROLES, STAFF_ROLES
 from app.ledger.reconcile import Report
 from app.risk import account_status, alert_review
 from app.events.resume import parse_cursor
@@ -14,9 +15,6 @@ from models import Transaction, User
 from models.risk import RiskAlert
 
 from .pagination import Page, paginate
-
-RISK_ROLES = frozenset({"RISK_OFFICER", "ADMIN"})
-STAFF_ROLES = frozenset({"SUPPORT", "RISK_OFFICER", "ADMIN"})
 
 
 async def list_alerts(status: str | None, first: int | None, after: str | None) -> Page[RiskAlert]:

@@ -10,12 +10,25 @@ from typing import Any, TypeVar
 import strawberry
 
 from app.dependency_faults import is_dependency_failure, service_unavailable
-from app.errors import DomainError
+from app.errors import DomainError, Forbidden
 from app.errors import ErrorCode as DomainErrorCode
 
 log = logging.getLogger("fenpay.graphql")
 
 ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
+
+
+def _extensions(self: DomainError) -> dict[str, object]:
+    """``{"code", "field"?}``: read by graphql-core when a domain error surfaces as a GraphQL
+    error (raised in a query or subscription, or a ``Forbidden`` anywhere)."""
+    data: dict[str, object] = {"code": self.code.value}
+    if self.field:
+        data["field"] = list(self.field)
+    return data
+
+
+# The API's view of the domain errors, attached here so app/ holds no GraphQL.
+DomainError.extensions = property(_extensions)  # type: ignore[attr-defined]
 
 
 @strawberry.type
@@ -52,6 +65,8 @@ def returns_payload(payload: type[P], **defaults: Any) -> Callable[[Callable[...
         async def wrapper(*args: Any, **kwargs: Any) -> P:
             try:
                 return await func(*args, **kwargs)
+            except Forbidden:
+                raise  # not a form error: a GraphQL error with code FORBIDDEN
             except DomainError as error:
                 return payload(errors=UserError.all_from_domain(error), **defaults)  # type: ignore[call-arg]
             except Exception as error:

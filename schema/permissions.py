@@ -7,6 +7,9 @@ from typing import Any, ClassVar
 
 from strawberry.permission import BasePermission
 
+from app.errors import ErrorCode
+from app.identity.roles import ADMIN_ROLES, MERCHANT_ROLES, REFUND_REVIEWER_ROLES, RISK_ROLES, STAFF_ROLES, Role
+
 
 class IsAuthenticated(BasePermission):
     message = "请先登录 (authentication required)"
@@ -19,9 +22,9 @@ class IsAuthenticated(BasePermission):
 class _HasRole(BasePermission):
     """Use after IsAuthenticated (see the lists below), so anonymous callers get UNAUTHENTICATED."""
 
-    roles: ClassVar[frozenset[str]] = frozenset()
+    roles: ClassVar[frozenset[Role]] = frozenset()
     message = "无权访问 (forbidden)"
-    error_extensions: ClassVar[dict[str, Any]] = {"code": "FORBIDDEN"}
+    error_extensions: ClassVar[dict[str, Any]] = {"code": ErrorCode.FORBIDDEN.value}
 
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         viewer = await info.context.viewer()
@@ -29,23 +32,23 @@ class _HasRole(BasePermission):
 
 
 class IsStaff(_HasRole):
-    roles = frozenset({"SUPPORT", "RISK_OFFICER", "ADMIN"})
+    roles = STAFF_ROLES
 
 
 class IsRefundReviewer(_HasRole):
-    roles = frozenset({"SUPPORT", "ADMIN"})
+    roles = REFUND_REVIEWER_ROLES
 
 
 class IsRiskStaff(_HasRole):
-    roles = frozenset({"RISK_OFFICER", "ADMIN"})
+    roles = RISK_ROLES
 
 
 class IsAdmin(_HasRole):
-    roles = frozenset({"ADMIN"})
+    roles = ADMIN_ROLES
 
 
 class IsMerchant(_HasRole):
-    roles = frozenset({"MERCHANT"})
+    roles = MERCHANT_ROLES
 
 
 # Ready-made permission lists for ``strawberry.field(permission_classes=...)``.

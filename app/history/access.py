@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from models import Account, Merchant, User
 
+from ..identity.roles import STAFF_ROLES
 from ..ledger.accounts import MERCHANT
-
-STAFF_ROLES = frozenset({"SUPPORT", "RISK_OFFICER", "ADMIN"})
 
 
 async def may_read_statement(viewer: User | None, account: Account) -> bool:

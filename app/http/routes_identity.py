@@ -11,7 +11,8 @@ from models.identity import RealNameReview
 
 from .. import audit
 from ..identity import id_photos
-from ..identity.staff import STAFF_ROLES
+from ..errors import ErrorCode
+from ..identity.roles import STAFF_ROLES
 from ..identity.session_check import is_live
 from ..identity.tokens import decode_access_token
 from ..settings import Settings
@@ -25,8 +26,8 @@ async def real_name_photo(request: Request) -> Response:
     if claims is None:
         return JSONResponse({"error": "UNAUTHENTICATED"}, status_code=401)
     viewer = await User.get_or_none(id=claims.user_id)
-    if viewer is None or not viewer.role_set & set(STAFF_ROLES):
-        return JSONResponse({"error": "FORBIDDEN"}, status_code=403)
+    if viewer is None or not viewer.role_set & STAFF_ROLES:
+        return JSONResponse({"error": ErrorCode.FORBIDDEN.value}, status_code=403)
     try:
         review_id = int(request.path_params["review_id"])
     except ValueError:

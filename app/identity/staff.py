@@ -6,15 +6,13 @@ from models import User
 
 from .. import audit
 from .passwords import hash_password
+from .roles import STAFF_ROLES
 from .users import add_role, create_user
-
-STAFF_ROLES = ("ADMIN", "SUPPORT", "RISK_OFFICER")
-
 
 async def create_or_promote(phone: str, password: str, role: str) -> tuple[User, bool]:
     """Return (user, created). An existing user gains the role and the given password."""
     if role not in STAFF_ROLES:
-        raise ValueError(f"role must be one of {', '.join(STAFF_ROLES)}")
+        raise ValueError(f"role must be one of {', '.join(sorted(STAFF_ROLES))}")
     user = await User.get_or_none(phone=phone)
     created = user is None
     if user is None:

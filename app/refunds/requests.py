@@ -24,6 +24,7 @@ from ..ledger import sql
 from ..ledger.accounts import wallet_of
 from ..ledger.numbers import new_number
 from ..history.window import window_start
+from ..ledger.vocabulary import TransactionStatus, TransactionType
 from ..money import format_fen
 from ..movement_bounds import require_within_movement_maximum
 from . import notices
@@ -38,15 +39,30 @@ def _clean_description(description: str | None) -> str | None:
     return text
 
 
+# What may be refunded at all: a payment or an outgoing transfer (seed 5.2.1).
+REFUNDABLE_TYPES = frozenset({TransactionType.PAYMENT, TransactionType.TRANSFER})
+
+
+def refundable_amount(tx: Transaction, account_id: int) -> int:
+    """Fen the holder of ``account_id`` may still ask back from ``tx``: what remains of a
+    succeeded payment or transfer they paid (amount minus refunds pending, approved or
+    completed), zero for any other transaction or account. Reads nothing."""
+    if tx.type not in REFUNDABLE_TYPES or tx.status != TransactionStatus.SUCCEEDED:
+        return 0
+    if account_id != tx.account_id:
+        return 0
+    return max(tx.amount - tx.refunded_amount, 0)
+
+
 def _check_refundable(tx: Transaction, wallet_id: int, now: datetime) -> None:
     def refuse(message: str) -> None:
         raise DomainError(ErrorCode.NOT_REFUNDABLE, message, input_field("transactionNo"))
 
     if tx.account_id != wallet_id:
         refuse("只能为自己付出的交易申请退款")
-    if tx.type not in ("PAYMENT", "TRANSFER"):
+    if tx.type not in REFUNDABLE_TYPES:
         refuse("只有付款和转账可以申请退款")
-    if tx.status != "SUCCEEDED":
+    if tx.status != TransactionStatus.SUCCEEDED:
         refuse("只有成功的交易可以申请退款")
     if tx.created_at < window_start(now):
         refuse("只能为最近三个月内的交易申请退款")

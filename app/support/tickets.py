@@ -24,9 +24,9 @@ from models import Account, Merchant, Transaction, User
 from models.support import Ticket, TicketMessage
 
 from .. import audit, clock, notifier
-from ..errors import DomainError, ErrorCode, input_field
+from ..errors import DomainError, ErrorCode, Forbidden, input_field
 from ..events.outbox import unit_of_work
-from ..identity.staff import STAFF_ROLES
+from ..identity.roles import STAFF_ROLES
 from ..ledger.numbers import new_number
 from .live import emit_new_message
 
@@ -38,17 +38,8 @@ BODY_MAX = 2000
 _KIND_NAMES = {"FEEDBACK": "反馈", "COMPLAINT": "投诉"}
 
 
-class StaffOnly(PermissionError):
-    """The viewer may not make this change at all (a GraphQL FORBIDDEN error, not a UserError)."""
-
-    extensions = {"code": "FORBIDDEN"}
-
-    def __init__(self) -> None:
-        super().__init__("只有客服人员可以修改工单状态，用户只能关闭自己的工单 (forbidden)")
-
-
 def is_staff(user: User) -> bool:
-    return bool(user.role_set & set(STAFF_ROLES))
+    return bool(user.role_set & STAFF_ROLES)
 
 
 def may_see(viewer: User | None, ticket: Ticket) -> bool:
@@ -159,7 +150,7 @@ async def update_ticket_status(
         raise DomainError(ErrorCode.VALIDATION_FAILED, "未知的工单状态", input_field("status"))
     staff = is_staff(viewer)
     if not staff and status != "CLOSED":
-        raise StaffOnly()
+        raise Forbidden("只有客服人员可以修改工单状态，用户只能关闭自己的工单 (forbidden)")
     async with unit_of_work() as uow:
         ticket = await _locked_visible_ticket(uow.conn, viewer, ticket_id)
         if ticket.status == status:

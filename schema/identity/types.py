@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 
 from app.identity import qr_login
+from app.identity.roles import Role
 from app.identity.sessions import SignedIn
 from app.masking import mask_email, mask_id_number, mask_name, mask_phone
 from models import User
@@ -20,13 +21,7 @@ from ..node import Node, to_global_id
 from ..permissions import STAFF
 
 
-@strawberry.enum(name="Role")
-class RoleEnum(Enum):
-    USER = "USER"
-    MERCHANT = "MERCHANT"
-    SUPPORT = "SUPPORT"
-    RISK_OFFICER = "RISK_OFFICER"
-    ADMIN = "ADMIN"
+RoleEnum = strawberry.enum(Role, name="Role")
 
 
 @strawberry.enum(name="RealNameStatus")

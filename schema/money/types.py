@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from app.ledger import vocabulary
 from app.ledger.accounts import Balance
 from app.masking import mask_name
 from models import Account, BankCard, Transaction
@@ -24,43 +25,11 @@ if TYPE_CHECKING:
     from ..history.types import RefundType, TransactionFilter
 
 
-@strawberry.enum(name="Channel")
-class ChannelEnum(Enum):
-    WALLET_BALANCE = "WALLET_BALANCE"
-    BANK_CARD = "BANK_CARD"
-    THIRD_PARTY = "THIRD_PARTY"
-    OFFLINE = "OFFLINE"
-
-
-@strawberry.enum(name="TransactionType")
-class TransactionTypeEnum(Enum):
-    TOP_UP = "TOP_UP"
-    WITHDRAWAL = "WITHDRAWAL"
-    PAYMENT = "PAYMENT"
-    TRANSFER = "TRANSFER"
-    REFUND = "REFUND"
-    WEALTH_PURCHASE = "WEALTH_PURCHASE"
-    WEALTH_REDEMPTION = "WEALTH_REDEMPTION"
-    WEALTH_INCOME = "WEALTH_INCOME"
-    PAYOUT = "PAYOUT"
-    RED_PACKET = "RED_PACKET"
-    RED_PACKET_CLAIM = "RED_PACKET_CLAIM"
-    RED_PACKET_REFUND = "RED_PACKET_REFUND"
-
-
-@strawberry.enum(name="TransactionStatus")
-class TransactionStatusEnum(Enum):
-    PENDING = "PENDING"
-    PROCESSING = "PROCESSING"
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    CANCELED = "CANCELED"
-
-
-@strawberry.enum(name="Direction")
-class DirectionEnum(Enum):
-    IN = "IN"
-    OUT = "OUT"
+# The domain's own enums (app/ledger/vocabulary.py), served under their GraphQL names.
+ChannelEnum = strawberry.enum(vocabulary.Channel, name="Channel")
+TransactionTypeEnum = strawberry.enum(vocabulary.TransactionType, name="TransactionType")
+TransactionStatusEnum = strawberry.enum(vocabulary.TransactionStatus, name="TransactionStatus")
+DirectionEnum = strawberry.enum(vocabulary.Direction, name="Direction")
 
 
 @strawberry.enum(name="AccountStatus")
@@ -69,23 +38,6 @@ class AccountStatusEnum(Enum):
     FROZEN = "FROZEN"
     ABNORMAL = "ABNORMAL"
     CLOSED = "CLOSED"
-
-
-# How the initiating account sees each type; the counterparty sees the opposite.
-_OWNER_DIRECTION = {
-    "TOP_UP": "IN",
-    "WITHDRAWAL": "OUT",
-    "PAYMENT": "OUT",
-    "TRANSFER": "OUT",
-    "REFUND": "IN",
-    "WEALTH_PURCHASE": "OUT",
-    "WEALTH_REDEMPTION": "IN",
-    "WEALTH_INCOME": "IN",
-    "PAYOUT": "OUT",
-    "RED_PACKET": "OUT",
-    "RED_PACKET_CLAIM": "IN",
-    "RED_PACKET_REFUND": "IN",
-}
 
 
 @strawberry.type
@@ -118,9 +70,7 @@ class TransactionType(Node):
         """``perspective_account_id``: the account whose statement shows this row (default: initiator)."""
         perspective = perspective_account_id or tx.account_id
         owner_side = perspective == tx.account_id
-        direction = _OWNER_DIRECTION[tx.type]
-        if not owner_side:
-            direction = "OUT" if direction == "IN" else "IN"
+        direction = vocabulary.direction_of(tx.type, initiator=owner_side)
         name, ref = (
             (tx.counterparty_name, tx.counterparty_ref) if owner_side else (tx.initiator_name, tx.initiator_ref)
         )
@@ -131,7 +81,7 @@ class TransactionType(Node):
             transaction_no=tx.transaction_no,
             type=TransactionTypeEnum(tx.type),
             status=TransactionStatusEnum(tx.status),
-            direction=DirectionEnum(direction),
+            direction=direction,
             amount=tx.amount,
             fee=tx.fee,
             channel=ChannelEnum(tx.channel),
