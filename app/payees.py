@@ -27,6 +27,7 @@ from .errors import DomainError, ErrorCode, input_field
 from .ledger.accounts import wallet_of
 from .payments.parties import person_party
 from .payments.transfer import find_recipient
+from .ledger.vocabulary import TransactionStatus, TransactionType
 
 MAX_PAYEES = 50
 MAX_ALIAS = 30
@@ -114,7 +115,7 @@ async def recent_recipients(user: User, limit: int) -> list[RecentRecipient]:
         raise DomainError(ErrorCode.VALIDATION_FAILED, f"first 须在 1 到 {RECENT_MAX} 之间", ("first",))
     wallet = await wallet_of(user.id)
     rows = await Transaction.filter(
-        account_id=wallet.id, type="TRANSFER", status="SUCCEEDED", counterparty_account_id__not_isnull=True
+        account_id=wallet.id, type=TransactionType.TRANSFER, status=TransactionStatus.SUCCEEDED, counterparty_account_id__not_isnull=True
     ).order_by("-id").limit(RECENT_SCAN)
     latest: dict[int, Transaction] = {}
     for tx in rows:

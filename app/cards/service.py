@@ -22,6 +22,7 @@ from ..identity.codes import consume_code
 from ..identity.payment_password import verify_payment_password
 from .bins import bank_name_for
 from .numbers import luhn_valid, masked, normalise
+from ..ledger.vocabulary import TransactionStatus
 
 BLIND_INDEX_PURPOSE = "bank_card"
 _MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -111,7 +112,7 @@ async def remove_bank_card(user: User, card_id: int | None, payment_password: st
     card = await owned_card(user.id, card_id)
     await verify_payment_password(user, payment_password)
     # A withdrawal still waiting for its payout needs the card.
-    if await Transaction.filter(bank_card_id=card.id, status__in=("PENDING", "PROCESSING")).exists():
+    if await Transaction.filter(bank_card_id=card.id, status__in=(TransactionStatus.PENDING, TransactionStatus.PROCESSING)).exists():
         raise DomainError(
             ErrorCode.INVALID_STATE, "该银行卡有处理中的交易，完成后才能解绑", input_field("bankCardId")
         )

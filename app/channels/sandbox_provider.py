@@ -16,6 +16,7 @@ from models import Transaction
 from . import webhooks
 from .sandbox import checkout_finished
 from .webhooks import WebhookResult
+from ..ledger.vocabulary import Channel
 
 
 async def _send(source: str, kind: str, reference: str, amount: int) -> WebhookResult:
@@ -26,7 +27,7 @@ async def _send(source: str, kind: str, reference: str, amount: int) -> WebhookR
 
 
 async def finish_checkout(reference: str, succeeded: bool) -> WebhookResult:
-    tx = await Transaction.get_or_none(external_ref=reference, channel="THIRD_PARTY")
+    tx = await Transaction.get_or_none(external_ref=reference, channel=Channel.THIRD_PARTY)
     if tx is None:
         return WebhookResult(404, {"error": "unknown checkout"})
     kind = webhooks.PAYMENT_SUCCEEDED if succeeded else webhooks.PAYMENT_FAILED
@@ -35,11 +36,11 @@ async def finish_checkout(reference: str, succeeded: bool) -> WebhookResult:
 
 
 async def deposit_arrived(reference: str) -> WebhookResult:
-    tx = await Transaction.get_or_none(external_ref=reference, channel="OFFLINE")
+    tx = await Transaction.get_or_none(external_ref=reference, channel=Channel.OFFLINE)
     if tx is None:
         return WebhookResult(404, {"error": "unknown deposit reference"})
     return await _send(webhooks.OFFLINE_DEPOSIT, webhooks.DEPOSIT_RECEIVED, reference, tx.amount)
 
 
 async def checkout_summary(reference: str) -> Transaction | None:
-    return await Transaction.get_or_none(external_ref=reference, channel="THIRD_PARTY")
+    return await Transaction.get_or_none(external_ref=reference, channel=Channel.THIRD_PARTY)

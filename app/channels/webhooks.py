@@ -28,6 +28,7 @@ from .. import clock, runtime
 from ..ledger import sql
 from ..money import format_fen
 from . import completions
+from ..ledger.vocabulary import TransactionStatus
 
 TIMESTAMP_HEADER = "X-Fenpay-Timestamp"
 SIGNATURE_HEADER = "X-Fenpay-Signature"
@@ -206,11 +207,11 @@ async def receive(source: str, body: bytes, headers: Mapping[str, str]) -> Webho
 
 async def _apply(tx: Transaction, notice: Notice) -> str:
     succeeded = notice.type in SUCCESS_EVENTS
-    if tx.status == "PENDING":
+    if tx.status == TransactionStatus.PENDING:
         moved = await (completions.succeed(tx) if succeeded else completions.fail(tx))
         if moved:
             return PROCESSED
         tx = await Transaction.get(id=tx.id)
-    if succeeded and tx.status in ("FAILED", "CANCELED"):
+    if succeeded and tx.status in (TransactionStatus.FAILED, TransactionStatus.CANCELED):
         await _alert_late_success(tx, notice)
     return IGNORED

@@ -6,16 +6,17 @@ from ..channels import completions
 from ..events.outbox import unit_of_work
 from .topup import credit
 from .transitions import transition
+from ..ledger.vocabulary import TransactionStatus
 
 
 async def top_up_succeeded(transaction_id: int) -> bool:
     async with unit_of_work() as uow:
-        return await credit(uow, transaction_id, ("PENDING",))
+        return await credit(uow, transaction_id, (TransactionStatus.PENDING,))
 
 
 async def top_up_failed(transaction_id: int) -> bool:
     async with unit_of_work() as uow:
-        return await transition(uow.conn, transaction_id, ("PENDING",), "FAILED")
+        return await transition(uow.conn, transaction_id, (TransactionStatus.PENDING,), TransactionStatus.FAILED)
 
 
 completions.register("TOP_UP", top_up_succeeded, top_up_failed)

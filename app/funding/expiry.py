@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 from models import Transaction
 
 from ..channels import completions
+from ..ledger.vocabulary import Channel, TransactionStatus
 
 PENDING_LIFETIME = {
-    "THIRD_PARTY": timedelta(minutes=30),
+    Channel.THIRD_PARTY: timedelta(minutes=30),
     # Remittances at a bank counter take longer to be noticed.
-    "OFFLINE": timedelta(days=7),
+    Channel.OFFLINE: timedelta(days=7),
 }
 BATCH = 500
 
@@ -25,7 +26,7 @@ async def expire_stale_pending(now: datetime) -> int:
     types = completions.registered_types()
     for channel, lifetime in PENDING_LIFETIME.items():
         stale = await Transaction.filter(
-            status="PENDING", channel=channel, type__in=types, created_at__lt=now - lifetime
+            status=TransactionStatus.PENDING, channel=channel, type__in=types, created_at__lt=now - lifetime
         ).order_by("id").limit(BATCH)
         for tx in stale:
             if await completions.fail(tx):

@@ -12,8 +12,9 @@ from ..business_days import next_business_day_start
 from ..errors import DomainError, ErrorCode, input_field
 from ..money import percent_of
 from .amounts import WITHDRAWAL_MINIMUM, require_whole_yuan
+from ..ledger.vocabulary import Channel
 
-FEE_BASIS_POINTS = {"BANK_CARD": 50, "THIRD_PARTY": 100}
+FEE_BASIS_POINTS = {Channel.BANK_CARD: 50, Channel.THIRD_PARTY: 100}
 
 
 @dataclass(frozen=True)
@@ -34,5 +35,5 @@ def withdrawal_quote(amount: int, channel: str, now: datetime | None = None) -> 
     require_whole_yuan(amount, WITHDRAWAL_MINIMUM)
     now = now or clock.now()
     fee = percent_of(amount, FEE_BASIS_POINTS[channel])
-    arrival = next_business_day_start(now) if channel == "BANK_CARD" else now
+    arrival = next_business_day_start(now) if channel == Channel.BANK_CARD else now
     return WithdrawalQuote(amount=amount, fee=fee, net_amount=amount - fee, expected_arrival_at=arrival)

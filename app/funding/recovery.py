@@ -22,29 +22,30 @@ from ..events.outbox import unit_of_work
 from .settlement import release, settle
 from .topup import credit
 from .transitions import transition
+from ..ledger.vocabulary import Channel, TransactionStatus
 
 REFUSED = frozenset({"DECLINED", "INSUFFICIENT_FUNDS", "FAILED", NOT_FOUND})
 
 
 async def _query(tx: Transaction) -> ChannelResult:
     def ask():  # noqa: ANN202 - the channel call, resolved when run
-        channel = third_party_channel() if tx.channel == "THIRD_PARTY" else bank_channel()
+        channel = third_party_channel() if tx.channel == Channel.THIRD_PARTY else bank_channel()
         return channel.query(tx.transaction_no)
 
     return await calls.call(ask, tx.transaction_no, f"{tx.type.lower()} query")
 
 
 async def recover_top_up(tx: Transaction) -> str:
-    if tx.channel != "BANK_CARD":
+    if tx.channel != Channel.BANK_CARD:
         return UNKNOWN  # third-party and offline top-ups wait PENDING for their notices instead
     result = await _query(tx)
     if result.status == SUCCEEDED:
         async with unit_of_work() as uow:
-            await credit(uow, tx.id, ("PROCESSING",))
+            await credit(uow, tx.id, (TransactionStatus.PROCESSING,))
         return await recovery.outcome_of(tx.id)
     if result.status in REFUSED:
         async with unit_of_work() as uow:
-            await transition(uow.conn, tx.id, ("PROCESSING",), "FAILED")
+            await transition(uow.conn, tx.id, (TransactionStatus.PROCESSING,), TransactionStatus.FAILED)
         return await recovery.outcome_of(tx.id)
     return UNKNOWN
 

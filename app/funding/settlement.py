@@ -26,15 +26,16 @@ from ..ledger.processing import mark_started
 from ..money import format_fen
 from .transitions import transition
 from .wallet_events import announce
+from ..ledger.vocabulary import Channel, TransactionStatus, TransactionType
 
 BATCH = 200
-PAID = "SUCCEEDED"
-RELEASED = "FAILED"
+PAID = TransactionStatus.SUCCEEDED
+RELEASED = TransactionStatus.FAILED
 
 
 async def _call_channel(tx: Transaction) -> ChannelResult:
     net = tx.amount - tx.fee
-    if tx.channel == "THIRD_PARTY":
+    if tx.channel == Channel.THIRD_PARTY:
         return await third_party_channel().payout(net, tx.transaction_no)
     card = await BankCard.get_or_none(id=tx.bank_card_id) if tx.bank_card_id else None
     if card is None:
@@ -45,7 +46,7 @@ async def _call_channel(tx: Transaction) -> ChannelResult:
 async def settle(tx: Transaction) -> None:
     """The payout arrived: frozen -> clearing (net) + fee income, once (a no-op if no longer PROCESSING)."""
     async with unit_of_work() as uow:
-        if not await transition(uow.conn, tx.id, ("PROCESSING",), "SUCCEEDED"):
+        if not await transition(uow.conn, tx.id, (TransactionStatus.PROCESSING,), TransactionStatus.SUCCEEDED):
             return
         wallet = await Account.get(id=tx.account_id, using_db=uow.conn)
         legs = [
@@ -67,7 +68,7 @@ async def settle(tx: Transaction) -> None:
 async def release(tx: Transaction, reason: str) -> None:
     """The payout was refused (or never made): the hold goes back to available, once."""
     async with unit_of_work() as uow:
-        if not await transition(uow.conn, tx.id, ("PROCESSING",), "FAILED"):
+        if not await transition(uow.conn, tx.id, (TransactionStatus.PROCESSING,), TransactionStatus.FAILED):
             return
         wallet = await Account.get(id=tx.account_id, using_db=uow.conn)
         balances = await journal.post(
@@ -94,7 +95,7 @@ async def pay_out(transaction_id: int) -> str:
     """Pay out one PROCESSING withdrawal and finish it: ``PAID``, ``RELEASED``, or ``UNKNOWN``
     (no answer from the channel: still PROCESSING, money frozen, left to the recovery job)."""
     tx = await Transaction.get(id=transaction_id)
-    if tx.status != "PROCESSING":
+    if tx.status != TransactionStatus.PROCESSING:
         return UNKNOWN
     result = await calls.call(lambda: _call_channel(tx), tx.transaction_no, "withdrawal payout")
     if result.status == UNKNOWN:
@@ -110,12 +111,12 @@ async def settle_due_withdrawals(now: datetime) -> tuple[int, int]:
     """Pay out every bank-card withdrawal whose arrival time has come; (paid, failed).
     One without an answer from the bank stays PROCESSING (counted in neither)."""
     due = await Transaction.filter(
-        type="WITHDRAWAL", status="PENDING", expected_arrival_at__lte=now
+        type=TransactionType.WITHDRAWAL, status=TransactionStatus.PENDING, expected_arrival_at__lte=now
     ).order_by("id").limit(BATCH).values_list("id", flat=True)
     paid = failed = 0
     for transaction_id in due:
         async with unit_of_work() as uow:
-            claimed = await transition(uow.conn, transaction_id, ("PENDING",), "PROCESSING")
+            claimed = await transition(uow.conn, transaction_id, (TransactionStatus.PENDING,), TransactionStatus.PROCESSING)
             if claimed:
                 await mark_started(uow.conn, transaction_id)
         if not claimed:

@@ -31,9 +31,10 @@ from ..money import format_fen
 from .amounts import TOP_UP_MINIMUM, require_whole_yuan
 from .transitions import transition
 from .wallet_events import announce
+from ..ledger.vocabulary import Channel, TransactionStatus
 
 OPERATION = "TOP_UP"
-TOP_UP_CHANNELS = ("BANK_CARD", "THIRD_PARTY", "OFFLINE")
+TOP_UP_CHANNELS = (Channel.BANK_CARD, Channel.THIRD_PARTY, Channel.OFFLINE)
 
 
 def deposit_reference() -> str:
@@ -43,7 +44,7 @@ def deposit_reference() -> str:
 
 async def credit(uow: UnitOfWork, transaction_id: int, from_statuses: tuple[str, ...]) -> bool:
     """Settle a top-up: clearing -> wallet, once. False when it was no longer in ``from_statuses``."""
-    if not await transition(uow.conn, transaction_id, from_statuses, "SUCCEEDED"):
+    if not await transition(uow.conn, transaction_id, from_statuses, TransactionStatus.SUCCEEDED):
         return False
     tx = await Transaction.get(id=transaction_id, using_db=uow.conn)
     wallet = await Account.get(id=tx.account_id, using_db=uow.conn)
@@ -74,7 +75,7 @@ async def top_up(
     if channel not in TOP_UP_CHANNELS:
         raise DomainError(ErrorCode.VALIDATION_FAILED, "充值方式须为银行卡、第三方支付或线下汇款", input_field("channel"))
     card: BankCard | None = None
-    if channel == "BANK_CARD":
+    if channel == Channel.BANK_CARD:
         if bank_card_id is None:
             raise DomainError(ErrorCode.VALIDATION_FAILED, "银行卡充值请选择银行卡", input_field("bankCardId"))
         card = await owned_card(user.id, bank_card_id)
@@ -84,20 +85,20 @@ async def top_up(
         return first
     wallet = await wallet_of(user.id)
     # Resolved before anything is written: no channel configured refuses with nothing held.
-    bank = bank_channel() if channel == "BANK_CARD" else None
-    provider = third_party_channel() if channel == "THIRD_PARTY" else None
+    bank = bank_channel() if channel == Channel.BANK_CARD else None
+    provider = third_party_channel() if channel == Channel.THIRD_PARTY else None
 
     # The amount must fit under the maximum wallet balance before any channel is asked.
     number = new_number("T")
     request = Movement(type=OPERATION, account=wallet, amount=amount, channel=channel, key=key, incoming=amount,
-                       transaction_no=number, status="PENDING")
-    if channel == "BANK_CARD":
+                       transaction_no=number, status=TransactionStatus.PENDING)
+    if channel == Channel.BANK_CARD:
         assert card is not None
         request = replace(
-            request, status="PROCESSING", counterparty_name=card.bank_name, counterparty_ref=card.masked_number,
+            request, status=TransactionStatus.PROCESSING, counterparty_name=card.bank_name, counterparty_ref=card.masked_number,
             bank_card_id=card.id, description=f"{card.bank_name}（尾号{card.last4}）充值",
         )
-    elif channel == "THIRD_PARTY":
+    elif channel == Channel.THIRD_PARTY:
         request = replace(request, counterparty_name="第三方支付", external_ref=number, description="第三方支付充值")
     else:
         reference = deposit_reference()
@@ -126,11 +127,11 @@ async def _charge_card(tx: Transaction, key: Key, card: BankCard, bank: BankChan
     if result.status != SUCCEEDED:
         reason = result.message or "银行拒绝了本次扣款"
         await kernel.fail(
-            key, tx.id, ("PROCESSING",),
+            key, tx.id, (TransactionStatus.PROCESSING,),
             DomainError(ErrorCode.CHANNEL_DECLINED, f"充值失败：{reason}", input_field("bankCardId")),
         )
     async with unit_of_work() as uow:
-        await credit(uow, tx.id, ("PROCESSING",))
+        await credit(uow, tx.id, (TransactionStatus.PROCESSING,))
 
 
 async def _open_checkout(tx: Transaction, key: Key, provider: ThirdPartyChannel) -> None:
@@ -141,7 +142,7 @@ async def _open_checkout(tx: Transaction, key: Key, provider: ThirdPartyChannel)
     )
     if result.status != PENDING or not result.checkout_url:
         await kernel.fail(
-            key, tx.id, ("PENDING",),
+            key, tx.id, (TransactionStatus.PENDING,),
             DomainError(ErrorCode.CHANNEL_DECLINED, f"第三方支付下单失败：{result.message or '请稍后再试'}", input_field("channel")),
         )
     await Transaction.filter(id=tx.id).update(checkout_url=result.checkout_url, external_ref=result.reference)

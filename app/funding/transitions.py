@@ -12,8 +12,9 @@ from typing import Any
 from models import Transaction
 
 from .. import clock
+from ..ledger.vocabulary import FINAL_STATUSES
 
-FINAL = ("SUCCEEDED", "FAILED", "CANCELED")
+FINAL = FINAL_STATUSES
 
 
 async def transition(conn: Any, transaction_id: int, from_statuses: tuple[str, ...], to: str) -> bool:

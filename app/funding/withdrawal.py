@@ -28,6 +28,7 @@ from ..risk.check import Outgoing, screen
 from .quotes import require_withdrawal_channel, withdrawal_quote
 from ..channels.registry import third_party_channel
 from .settlement import RELEASED, pay_out
+from ..ledger.vocabulary import Channel, TransactionStatus
 
 OPERATION = "WITHDRAWAL"
 
@@ -48,7 +49,7 @@ async def withdraw(
     if fresh.real_name_status != "VERIFIED":
         raise DomainError(ErrorCode.REAL_NAME_REQUIRED, "提现前请先完成实名认证", input_field("amount"))
     card: BankCard | None = None
-    if channel == "BANK_CARD":
+    if channel == Channel.BANK_CARD:
         if bank_card_id is None:
             raise DomainError(ErrorCode.VALIDATION_FAILED, "请选择提现到账的银行卡", input_field("bankCardId"))
         card = await owned_card(fresh.id, bank_card_id)
@@ -58,7 +59,7 @@ async def withdraw(
     if (first := await kernel.earlier(key)) is not None:
         return first
     wallet = await wallet_of(fresh.id)
-    if channel == "THIRD_PARTY":
+    if channel == Channel.THIRD_PARTY:
         third_party_channel()  # no channel configured: refused before anything is frozen
     risk = Outgoing(user=fresh, wallet_id=wallet.id, amount=amount, operation="WITHDRAW")
     rule = await screen(risk)
@@ -77,7 +78,7 @@ async def withdraw(
 
     hold = Movement(
         type=OPERATION, account=wallet, amount=amount, fee=quote.fee, channel=channel, key=key,
-        risk=risk, allow_rule=rule, status="PROCESSING",
+        risk=risk, allow_rule=rule, status=TransactionStatus.PROCESSING,
         legs=(Leg(wallet, -amount, journal.AVAILABLE), Leg(wallet, amount, journal.FROZEN)),
         journal_kind=journal.HOLD, memo="withdrawal hold",
         counterparty_name="第三方支付账户", description="提现到第三方支付账户",
@@ -86,14 +87,14 @@ async def withdraw(
     )
     if card is not None:  # paid out by the settlement job on the next business day
         hold = replace(
-            hold, status="PENDING", counterparty_name=card.bank_name, counterparty_ref=card.masked_number,
+            hold, status=TransactionStatus.PENDING, counterparty_name=card.bank_name, counterparty_ref=card.masked_number,
             bank_card_id=card.id, expected_arrival_at=quote.expected_arrival_at,
             description=f"提现到{card.bank_name}（尾号{card.last4}）",
         )
     started = await kernel.move(hold)
     if started.replayed:
         return started
-    if channel == "THIRD_PARTY" and await pay_out(started.transaction.id) == RELEASED:
+    if channel == Channel.THIRD_PARTY and await pay_out(started.transaction.id) == RELEASED:
         # The payout was refused and the hold released (the transaction is FAILED already).
         await kernel.fail(
             key, started.transaction.id, (),

@@ -12,11 +12,12 @@ from models import Account
 
 from ..errors import DomainError, ErrorCode
 from .accounts import system_account
+from .vocabulary import Channel
 
 CLEARING_ACCOUNTS: dict[str, str] = {
-    "BANK_CARD": "BANK_CLEARING",
-    "THIRD_PARTY": "THIRD_PARTY_CLEARING",
-    "OFFLINE": "OFFLINE_CLEARING",
+    Channel.BANK_CARD: "BANK_CLEARING",
+    Channel.THIRD_PARTY: "THIRD_PARTY_CLEARING",
+    Channel.OFFLINE: "OFFLINE_CLEARING",
 }
 """Channel -> code of its clearing account (see ``accounts.SYSTEM_ACCOUNTS``)."""
 

@@ -38,7 +38,7 @@ Usage (a wallet payment)::
     risk = Outgoing(user=user, wallet_id=wallet.id, amount=amount, operation="PAY", ...)
     rule = await check.screen(risk)          # status, real name, step-up (outside)
     return await kernel.move(Movement(
-        type="PAYMENT", account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
+        type=TransactionType.PAYMENT, account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
         legs=(Leg(wallet, -amount), Leg(merchant.account, amount)),
         counterparty_account_id=merchant.account_id, counterparty_name=..., ...,
         notices=(Notice(wallet, -amount, sms_phone=user.phone),),
@@ -69,10 +69,10 @@ from . import idempotency, journal, sql
 from .accounts import Balance, wallet_of
 from .events import emit_balance_changed
 from .numbers import new_number
+from .vocabulary import FINAL_STATUSES, Channel, TransactionStatus, TransactionType
 
-SUCCEEDED = "SUCCEEDED"
-WALLET_BALANCE = "WALLET_BALANCE"
-OPEN_STATUSES = ("PENDING", "PROCESSING")
+SUCCEEDED = TransactionStatus.SUCCEEDED
+WALLET_BALANCE = Channel.WALLET_BALANCE
 
 
 @dataclass(frozen=True)
@@ -232,7 +232,7 @@ async def fail(key: Key, transaction_id: int, from_statuses: tuple[str, ...], er
     async with unit_of_work() as uow:
         if from_statuses:
             await Transaction.filter(id=transaction_id, status__in=from_statuses).using_db(uow.conn).update(
-                status="FAILED", completed_at=clock.now()
+                status=TransactionStatus.FAILED, completed_at=clock.now()
             )
         await remember_failure(key, transaction_id, error, uow.conn)
     raise error
@@ -303,7 +303,7 @@ async def _write(uow: UnitOfWork, m: Movement) -> tuple[Transaction, dict[int, B
         external_ref=m.external_ref,
         checkout_url=m.checkout_url,
         expected_arrival_at=m.expected_arrival_at,
-        completed_at=now if m.status in ("SUCCEEDED", "FAILED", "CANCELED") else None,
+        completed_at=now if m.status in FINAL_STATUSES else None,
         using_db=conn,
     )
     balances: dict[int, Balance] = {}

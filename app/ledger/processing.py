@@ -15,6 +15,8 @@ from tortoise.expressions import Q
 from models import Transaction
 from models.channels import RailAttempt
 
+from .vocabulary import TransactionStatus, TransactionType
+
 BATCH = 500
 
 
@@ -27,7 +29,7 @@ class Waiting:
 def _since(tx: Transaction, started: dict[int, datetime]) -> datetime:
     if tx.id in started:
         return started[tx.id]
-    if tx.type == "REFUND" and tx.expected_arrival_at is not None:
+    if tx.type == TransactionType.REFUND and tx.expected_arrival_at is not None:
         return max(tx.created_at, tx.expected_arrival_at)
     return tx.created_at
 
@@ -37,9 +39,9 @@ async def waiting_longer_than(now: datetime, age: timedelta, *, limit: int = BAT
     cutoff = now - age
     # Refunds posted and on their way until a later arrival are not waiting on anyone yet.
     # (isnull spelled out: a NULL comparison inside NOT would exclude the unposted ones too.)
-    on_their_way = Q(type="REFUND", expected_arrival_at__isnull=False, expected_arrival_at__gte=cutoff)
+    on_their_way = Q(type=TransactionType.REFUND, expected_arrival_at__isnull=False, expected_arrival_at__gte=cutoff)
     candidates = (
-        await Transaction.filter(status="PROCESSING", created_at__lt=cutoff)
+        await Transaction.filter(status=TransactionStatus.PROCESSING, created_at__lt=cutoff)
         .exclude(on_their_way)
         .order_by("id")
         .limit(limit)

@@ -71,7 +71,10 @@ OWNER_DIRECTION: dict[TransactionType, Direction] = {
     TransactionType.RED_PACKET_REFUND: Direction.IN,
 }
 
-FINAL_STATUSES = frozenset({TransactionStatus.SUCCEEDED, TransactionStatus.FAILED, TransactionStatus.CANCELED})
+# Not yet final: the money may still move (or be released).
+OPEN_STATUSES = (TransactionStatus.PENDING, TransactionStatus.PROCESSING)
+# Nothing changes a transaction in these any more.
+FINAL_STATUSES = (TransactionStatus.SUCCEEDED, TransactionStatus.FAILED, TransactionStatus.CANCELED)
 
 
 def direction_of(tx_type: str, *, initiator: bool) -> Direction:

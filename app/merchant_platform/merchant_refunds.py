@@ -40,6 +40,7 @@ from ..ledger.kernel import Movement, Notice
 from ..payments.validation import optional_text, positive_amount
 from . import order_events, orders
 from .fees import fee_refund_of
+from ..ledger.vocabulary import TransactionType
 
 SUCCEEDED = "SUCCEEDED"
 
@@ -120,7 +121,7 @@ async def refund_order(
             await order_events.refund_succeeded(uow, refund, fresh, merchant, tx)
 
         return Movement(
-            type="REFUND", account=wallet, amount=amount, legs=tuple(legs),
+            type=TransactionType.REFUND, account=wallet, amount=amount, legs=tuple(legs),
             memo=f"merchant refund {out_refund_no}",
             cap_balance=False,  # money going back where it came from
             counterparty_account_id=merchant.account.id,

@@ -31,6 +31,7 @@ from ..payments.parties import merchant_party, payer_party
 from ..risk.check import Outgoing, screen
 from . import order_events, orders
 from .fees import fee_of
+from ..ledger.vocabulary import TransactionType
 
 OPERATION = "payQrCode"
 
@@ -75,7 +76,7 @@ async def order_movement(
         await _claim_order(uow, order, merchant, tx, fee, from_statuses)
 
     return Movement(
-        type="PAYMENT", account=wallet, amount=order.amount, key=key, risk=risk, allow_rule=allow_rule,
+        type=TransactionType.PAYMENT, account=wallet, amount=order.amount, key=key, risk=risk, allow_rule=allow_rule,
         legs=tuple(legs), memo=f"order {order.id}",
         counterparty_account_id=merchant.account.id,
         counterparty_name=counterparty.name, counterparty_ref=counterparty.ref,

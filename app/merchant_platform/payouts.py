@@ -40,9 +40,10 @@ from ..ledger.accounts import system_account
 from ..money import format_fen
 from ..movement_bounds import require_within_movement_maximum
 from .events import PAYOUT_FAILED, PAYOUT_PAID, record_merchant_event
+from ..ledger.vocabulary import Channel, TransactionStatus, TransactionType
 
 OPERATION = "MERCHANT_PAYOUT"
-PAYOUT = "PAYOUT"
+PAYOUT = TransactionType.PAYOUT
 PROCESSING = "PROCESSING"
 PAID = "PAID"
 FAILED = "FAILED"
@@ -149,7 +150,7 @@ def _movement(
         )
 
     return kernel.Movement(
-        type=PAYOUT, account=account, amount=amount, key=key, status="PENDING", channel="BANK_CARD", fee=0,
+        type=PAYOUT, account=account, amount=amount, key=key, status=TransactionStatus.PENDING, channel=Channel.BANK_CARD, fee=0,
         legs=(journal.Leg(account, -amount, journal.AVAILABLE), journal.Leg(account, amount, journal.FROZEN)),
         journal_kind=journal.HOLD, memo="payout hold",
         counterparty_name=card.bank_name, counterparty_ref=card.masked_number, bank_card_id=card.id,
@@ -162,7 +163,8 @@ async def _finish(payout_id: int, *, paid: bool, reason: str | None = None) -> b
     """Post (paid) or release (failed) the held amount and send the event; False if already finished."""
     async with db.atomic() as conn:
         payout = await Payout.get(id=payout_id, using_db=conn)
-        if not await transition(conn, payout.transaction_id, ("PROCESSING",), "SUCCEEDED" if paid else "FAILED"):
+        outcome = TransactionStatus.SUCCEEDED if paid else TransactionStatus.FAILED
+        if not await transition(conn, payout.transaction_id, (TransactionStatus.PROCESSING,), outcome):
             return False
         tx = await Transaction.get(id=payout.transaction_id, using_db=conn)
         account = await Account.get(id=tx.account_id, using_db=conn)
@@ -204,7 +206,7 @@ async def pay_out(payout_id: int) -> bool | None:
     """Send one PROCESSING payout through the bank (with the channel timeout); see ``conclude``."""
     payout = await Payout.get(id=payout_id)
     tx = await Transaction.get(id=payout.transaction_id)
-    if tx.status != "PROCESSING":
+    if tx.status != TransactionStatus.PROCESSING:
         return None
     card = await BankCard.get_or_none(id=payout.bank_card_id)
     if card is None:
@@ -221,12 +223,12 @@ async def settle_due_payouts(now: datetime) -> tuple[int, int]:
     """Pay out every payout whose arrival time has come; (paid, failed). A payout whose call got
     no answer stays PROCESSING for the rail-recovery job (``app/merchant_platform/recovery.py``)."""
     due = await Transaction.filter(
-        type=PAYOUT, status="PENDING", expected_arrival_at__lte=now
+        type=PAYOUT, status=TransactionStatus.PENDING, expected_arrival_at__lte=now
     ).order_by("id").limit(BATCH).values_list("id", flat=True)
     paid = failed = 0
     for transaction_id in due:
         async with db.atomic() as conn:
-            if not await transition(conn, transaction_id, ("PENDING",), "PROCESSING"):
+            if not await transition(conn, transaction_id, (TransactionStatus.PENDING,), TransactionStatus.PROCESSING):
                 continue  # another worker took it
             await mark_started(conn, transaction_id)
         payout = await Payout.get(transaction_id=transaction_id)

@@ -27,6 +27,7 @@ from ..ledger.kernel import Key, MoneyResult, Movement, Notice
 from ..payments.parties import person_party
 from ..risk.check import Outgoing, screen
 from .live import emit_changed
+from ..ledger.vocabulary import TransactionType
 
 OPERATION = "pay-request"
 FIELD = ("input", "itemId")
@@ -111,7 +112,7 @@ async def pay_item(payer: User, part: PayPart) -> tuple[PayRequestItem, MoneyRes
     try:
         result = await kernel.move(
             Movement(
-                type="TRANSFER", account=wallet, amount=item.amount, key=key, risk=risk, allow_rule=rule,
+                type=TransactionType.TRANSFER, account=wallet, amount=item.amount, key=key, risk=risk, allow_rule=rule,
                 legs=(Leg(wallet, -item.amount), Leg(requester_wallet, item.amount)),
                 counterparty_account_id=requester_wallet.id,
                 counterparty_name=counterparty.name, counterparty_ref=counterparty.ref,

@@ -27,11 +27,12 @@ from ..risk.check import Outgoing
 from . import channels
 from .settlement import fail_payment, settle_payment
 from .parties import merchant_party, payer_party
+from ..ledger.vocabulary import Channel, TransactionStatus, TransactionType
 
 log = logging.getLogger(__name__)
 
-BANK_CARD = "BANK_CARD"
-THIRD_PARTY = "THIRD_PARTY"
+BANK_CARD = Channel.BANK_CARD
+THIRD_PARTY = Channel.THIRD_PARTY
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,8 @@ async def _record_attempt(p: ChannelPayment, *, key: Key, risk: Outgoing, allow_
     initiator = payer_party(p.payer, p.wallet)
     return await kernel.move(
         Movement(
-            type="PAYMENT", account=p.wallet, amount=p.amount, key=key, risk=risk, allow_rule=allow_rule,
-            status="PROCESSING" if p.channel == BANK_CARD else "PENDING", channel=p.channel,
+            type=TransactionType.PAYMENT, account=p.wallet, amount=p.amount, key=key, risk=risk, allow_rule=allow_rule,
+            status=TransactionStatus.PROCESSING if p.channel == BANK_CARD else TransactionStatus.PENDING, channel=p.channel,
             counterparty_account_id=p.merchant.account_id,
             counterparty_name=counterparty.name, counterparty_ref=counterparty.ref,
             initiator_name=initiator.name, initiator_ref=initiator.ref,

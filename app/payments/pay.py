@@ -22,9 +22,10 @@ from .merchants import payable_merchant
 from .parties import merchant_party, payer_party
 from .payer import payer_facts
 from .validation import optional_text, positive_amount
+from ..ledger.vocabulary import Channel, TransactionType
 
 OPERATION = "pay"
-WALLET_BALANCE = "WALLET_BALANCE"
+WALLET_BALANCE = Channel.WALLET_BALANCE
 PAY_CHANNELS = (WALLET_BALANCE, BANK_CARD, THIRD_PARTY)
 
 
@@ -105,7 +106,7 @@ async def pay(user: User, request: PayRequest) -> MoneyResult:
 
         return await kernel.move(
             Movement(
-                type="PAYMENT", account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
+                type=TransactionType.PAYMENT, account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
                 legs=legs, memo=f"fx {quote.quote_no}" if quote else None, after=claim_quote if quote else None,
                 counterparty_account_id=merchant.account_id,
                 counterparty_name=counterparty.name, counterparty_ref=counterparty.ref,

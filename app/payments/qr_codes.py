@@ -36,6 +36,7 @@ from . import qr_events
 from .merchants import owned_merchant
 from .parties import merchant_party, payer_party
 from .validation import optional_text, positive_amount
+from ..ledger.vocabulary import TransactionStatus, TransactionType
 
 PAYLOAD_PREFIX = "fenpay://pay?c="
 DEFAULT_LIFETIME_SECONDS = 300
@@ -82,7 +83,7 @@ async def latest_payment(code: PaymentQrCode) -> Transaction | None:
     merchant = await Merchant.get(id=code.merchant_id)
     return (
         await Transaction.filter(
-            counterparty_account_id=merchant.account_id, reference_id=code.id, type="PAYMENT", status="SUCCEEDED"
+            counterparty_account_id=merchant.account_id, reference_id=code.id, type=TransactionType.PAYMENT, status=TransactionStatus.SUCCEEDED
         )
         .order_by("-id")
         .first()
@@ -238,7 +239,7 @@ async def pay_code(payer: User, request: PayQrCodeRequest) -> MoneyResult:
 
     return await kernel.move(
         Movement(
-            type="PAYMENT", account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
+            type=TransactionType.PAYMENT, account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
             legs=legs, memo=f"fx {quote.quote_no}" if quote else None,
             counterparty_account_id=merchant_account.id,
             counterparty_name=counterparty.name, counterparty_ref=counterparty.ref,

@@ -16,15 +16,15 @@ from .. import clock
 from ..events.outbox import unit_of_work
 from ..ledger import journal
 from ..ledger.clearing import clearing_account
+from ..ledger.vocabulary import OPEN_STATUSES, TransactionStatus, TransactionType
 
-PAYMENT = "PAYMENT"
-OPEN_STATUSES = ("PENDING", "PROCESSING")
+PAYMENT = TransactionType.PAYMENT
 
 
 async def settle_payment(transaction_id: int, *, external_ref: str | None = None) -> bool:
     """Credit the merchant from the channel's clearing account; False if already settled or failed."""
     now = clock.now()
-    changes: dict[str, object] = {"status": "SUCCEEDED", "completed_at": now}
+    changes: dict[str, object] = {"status": TransactionStatus.SUCCEEDED, "completed_at": now}
     if external_ref:
         changes["external_ref"] = external_ref
     async with unit_of_work() as uow:
@@ -49,7 +49,7 @@ async def settle_payment(transaction_id: int, *, external_ref: str | None = None
 async def fail_payment(transaction_id: int) -> bool:
     """Mark an open channel payment FAILED (nothing was posted); False if it was not open."""
     moved = await Transaction.filter(id=transaction_id, type=PAYMENT, status__in=OPEN_STATUSES).update(
-        status="FAILED", completed_at=clock.now()
+        status=TransactionStatus.FAILED, completed_at=clock.now()
     )
     return bool(moved)
 

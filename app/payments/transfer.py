@@ -20,6 +20,7 @@ from ..ledger.kernel import Key, MoneyResult, Movement, Notice
 from ..risk.check import Outgoing, screen
 from .parties import person_party
 from .validation import optional_text, positive_amount
+from ..ledger.vocabulary import TransactionType
 
 OPERATION = "transfer"
 _PHONE = re.compile(r"^1\d{10}$")
@@ -93,7 +94,7 @@ async def transfer(sender: User, request: TransferRequest) -> MoneyResult:
     counterparty, initiator = person_party(recipient), person_party(sender)
     return await kernel.move(
         Movement(
-            type="TRANSFER", account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
+            type=TransactionType.TRANSFER, account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
             legs=(Leg(wallet, -amount), Leg(recipient_wallet, amount)),
             counterparty_account_id=recipient_wallet.id,
             counterparty_name=counterparty.name, counterparty_ref=counterparty.ref,

@@ -46,6 +46,7 @@ from ..errors import DomainError, ErrorCode, input_field
 from ..identity import id_photos, totp
 from ..identity.codes import consume_code
 from ..ledger import sql
+from ..ledger.vocabulary import TransactionStatus
 
 CLOSED = "CLOSED"
 
@@ -96,7 +97,7 @@ async def obligations(user_id: int, conn: object = None) -> list[Obligation]:
         found.append(Obligation.PENDING_REFUNDS)
     wallet_ids = [w.id for w in wallets]
     if wallet_ids and await Transaction.filter(
-        account_id__in=wallet_ids, status__in=["PENDING", "PROCESSING"]
+        account_id__in=wallet_ids, status__in=[TransactionStatus.PENDING, TransactionStatus.PROCESSING]
     ).using_db(conn).exists():
         found.append(Obligation.PENDING_TRANSACTIONS)
     if await Ticket.filter(user_id=user_id, status__in=["OPEN", "IN_PROGRESS"]).using_db(conn).exists():

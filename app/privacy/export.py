@@ -29,6 +29,7 @@ from tortoise.models import Model
 from models import Account, AuditRecord, Transaction, User
 
 from .. import audit, clock, crypto, signed_links
+from ..ledger.vocabulary import direction_of
 from ..masking import mask_id_number, mask_name
 
 PURPOSE = "my-data-export"
@@ -40,10 +41,6 @@ _SECRET_SUFFIXES = ("_hash", "_enc", "_index")
 _SECRET_NAMES = frozenset({"secret", "token", "number_enc", "password_hash"})
 # Tables exported by their own section (or not personal: the user row, the ledger).
 _OWN_SECTIONS = frozenset({"users", "accounts", "transactions", "audit_records", "journals", "postings"})
-
-
-# Types where money comes in to the initiating side (the same rule as the API's direction).
-_INCOMING_FOR_INITIATOR = frozenset({"TOP_UP", "REFUND", "WEALTH_REDEMPTION", "WEALTH_INCOME"})
 
 
 @dataclass(frozen=True)
@@ -104,8 +101,7 @@ async def _transactions(user: User) -> list[dict[str, Any]]:
             "type": tx.type,
             "status": tx.status,
             "channel": tx.channel,
-            "direction": ("IN" if tx.type in _INCOMING_FOR_INITIATOR else "OUT") if mine
-            else ("OUT" if tx.type in _INCOMING_FOR_INITIATOR else "IN"),
+            "direction": direction_of(tx.type, initiator=mine),
             "amountFen": tx.amount,
             "feeFen": tx.fee if mine else 0,
             "counterparty": (tx.counterparty_name if mine else tx.initiator_name),

@@ -26,6 +26,7 @@ from ..ledger.kernel import Movement, Notice
 from ..payments.parties import person_party
 from .live import emit_claimed
 from .send import CLEARING
+from ..ledger.vocabulary import TransactionType
 
 FIELD = ("input", "packetNo")
 
@@ -109,7 +110,7 @@ async def claim_red_packet(claimer: User, packet_no: str) -> RedPacketClaim:
 
         party = person_party(sender)
         return Movement(
-            type="RED_PACKET_CLAIM", account=claimer_wallet, amount=amount,
+            type=TransactionType.RED_PACKET_CLAIM, account=claimer_wallet, amount=amount,
             legs=(Leg(clearing, -amount), Leg(claimer_wallet, amount)),
             memo=f"red packet {packet.packet_no} share {seq}",
             counterparty_name=f"{party.name}的红包", counterparty_ref=party.ref,

@@ -20,6 +20,7 @@ from ..ledger.journal import Leg
 from ..ledger.kernel import Movement, Notice
 from .live import emit_expired
 from .send import CLEARING
+from ..ledger.vocabulary import TransactionType
 
 BATCH = 500
 
@@ -45,7 +46,7 @@ async def expire_packet(packet_id: int, now: datetime) -> int:
         tx, _ = await kernel.write(
             uow,
             Movement(
-                type="RED_PACKET_REFUND", account=wallet, amount=rest,
+                type=TransactionType.RED_PACKET_REFUND, account=wallet, amount=rest,
                 legs=(Leg(clearing, -rest), Leg(wallet, rest)), memo=f"red packet {rows[0]['packet_no']} expired",
                 cap_balance=False, counterparty_name="红包退款", description="红包过期未领取，退回余额",
                 reference_id=packet_id,

@@ -30,6 +30,7 @@ from ..payments.transfer import find_recipient
 from ..payments.validation import optional_text, positive_amount
 from ..risk.check import Outgoing, screen
 from .shares import even_shares, random_shares
+from ..ledger.vocabulary import TransactionType
 
 OPERATION = "red-packet-send"
 EVEN = "EVEN"
@@ -122,7 +123,7 @@ async def send_red_packet(sender: User, request: SendRequest) -> tuple[RedPacket
 
     result = await kernel.move(
         Movement(
-            type="RED_PACKET", account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
+            type=TransactionType.RED_PACKET, account=wallet, amount=amount, key=key, risk=risk, allow_rule=rule,
             legs=(Leg(wallet, -amount), Leg(clearing, amount)), memo="red packet sent",
             counterparty_name="红包", description=greeting or "恭喜发财，大吉大利",
             notices=(Notice(wallet, -amount, sms_phone=sender.phone),),

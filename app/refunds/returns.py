@@ -37,12 +37,13 @@ from ..risk.alerts import merchant_scope, raise_alert
 from . import channels, notices
 from .states import APPROVED, COMPLETED, PENDING_REVIEW
 from .ways import ReturnWay
+from ..ledger.vocabulary import Channel, TransactionStatus, TransactionType
 
 CHANNEL_OF = {
-    ReturnWay.WALLET: "WALLET_BALANCE",
-    ReturnWay.TRANSFER: "WALLET_BALANCE",
-    ReturnWay.BANK_CARD: "BANK_CARD",
-    ReturnWay.THIRD_PARTY: "THIRD_PARTY",
+    ReturnWay.WALLET: Channel.WALLET_BALANCE,
+    ReturnWay.TRANSFER: Channel.WALLET_BALANCE,
+    ReturnWay.BANK_CARD: Channel.BANK_CARD,
+    ReturnWay.THIRD_PARTY: Channel.THIRD_PARTY,
 }
 
 
@@ -82,7 +83,7 @@ async def _refund_transaction(
     tx, _ = await kernel.write(
         uow,
         Movement(
-            type="REFUND",
+            type=TransactionType.REFUND,
             account=payer,
             amount=refund.amount,
             status=status,
@@ -150,7 +151,7 @@ async def return_within_platform(
     source = await Account.get(id=original.counterparty_account_id)
     async with unit_of_work() as uow:
         await claim_review(uow.conn, refund, status=COMPLETED, reviewer_id=reviewer_id, note=note, completed=True)
-        tx = await _refund_transaction(uow, refund, original, way, status="SUCCEEDED")
+        tx = await _refund_transaction(uow, refund, original, way, status=TransactionStatus.SUCCEEDED)
         try:
             quote = await fx_booking.quote_of_payment(original.id, uow.conn)
             legs = (
@@ -217,7 +218,7 @@ async def return_through_channel(
         )
     async with unit_of_work() as uow:
         await claim_review(uow.conn, refund, status=APPROVED, reviewer_id=reviewer_id, note=note)
-        tx = await _refund_transaction(uow, refund, original, way, status="PROCESSING")
+        tx = await _refund_transaction(uow, refund, original, way, status=TransactionStatus.PROCESSING)
         await Refund.filter(id=refund.id).using_db(uow.conn).update(refund_transaction_id=tx.id)
         refund.refund_transaction_id = tx.id
         await _audit(refund, reviewer_id, ip, "APPROVED", uow.conn)
@@ -252,10 +253,10 @@ async def finish_payout(refund: Refund, tx: Transaction, result: channel_base.Ch
     done_now = way is ReturnWay.THIRD_PARTY and result.status == channel_base.SUCCEEDED
     now = clock.now()
     async with unit_of_work() as uow:
-        unposted = Transaction.filter(id=tx.id, status="PROCESSING", expected_arrival_at__isnull=True)
+        unposted = Transaction.filter(id=tx.id, status=TransactionStatus.PROCESSING, expected_arrival_at__isnull=True)
         arrival = next_business_day_start(now)
         changes: dict[str, Any] = (
-            {"status": "SUCCEEDED", "completed_at": now} if done_now else {"expected_arrival_at": arrival}
+            {"status": TransactionStatus.SUCCEEDED, "completed_at": now} if done_now else {"expected_arrival_at": arrival}
         )
         if await unposted.using_db(uow.conn).update(**changes) != 1:
             return True  # another worker posted it already
@@ -275,16 +276,16 @@ async def finish_payout(refund: Refund, tx: Transaction, result: channel_base.Ch
 
 
 async def _complete(conn: Any, refund: Refund, tx: Transaction, now: datetime) -> None:
-    await Transaction.filter(id=tx.id).using_db(conn).update(status="SUCCEEDED", completed_at=now)
+    await Transaction.filter(id=tx.id).using_db(conn).update(status=TransactionStatus.SUCCEEDED, completed_at=now)
     await Refund.filter(id=refund.id).using_db(conn).update(status=COMPLETED, completed_at=now)
 
 
 async def _reopen(refund: Refund, tx: Transaction) -> None:
     """The rail refused: the REFUND row fails (it never posted) and the refund awaits review again."""
     async with unit_of_work() as uow:
-        failed = await Transaction.filter(id=tx.id, status="PROCESSING", expected_arrival_at__isnull=True).using_db(
+        failed = await Transaction.filter(id=tx.id, status=TransactionStatus.PROCESSING, expected_arrival_at__isnull=True).using_db(
             uow.conn
-        ).update(status="FAILED", completed_at=clock.now())
+        ).update(status=TransactionStatus.FAILED, completed_at=clock.now())
         if failed != 1:
             return  # finished by someone else meanwhile
         await Refund.filter(id=refund.id, status=APPROVED).using_db(uow.conn).update(

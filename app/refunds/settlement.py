@@ -14,13 +14,14 @@ from models import Refund, Transaction
 from ..events.outbox import unit_of_work
 from . import notices
 from .states import APPROVED, COMPLETED
+from ..ledger.vocabulary import TransactionStatus, TransactionType
 
 BATCH = 500
 
 
 async def complete_arrived(now: datetime) -> int:
     due = await Transaction.filter(
-        type="REFUND", status="PROCESSING", expected_arrival_at__lte=now
+        type=TransactionType.REFUND, status=TransactionStatus.PROCESSING, expected_arrival_at__lte=now
     ).order_by("id").limit(BATCH)
     done = 0
     for tx in due:
@@ -34,8 +35,8 @@ async def complete_one(transaction_id: int, now: datetime) -> bool:
     async with unit_of_work() as uow:
         # Conditional: another worker may have completed it a moment ago.
         changed = await Transaction.filter(
-            id=transaction_id, status="PROCESSING", expected_arrival_at__lte=now
-        ).using_db(uow.conn).update(status="SUCCEEDED", completed_at=now)
+            id=transaction_id, status=TransactionStatus.PROCESSING, expected_arrival_at__lte=now
+        ).using_db(uow.conn).update(status=TransactionStatus.SUCCEEDED, completed_at=now)
         if changed != 1:
             return False
         await Refund.filter(refund_transaction_id=transaction_id, status=APPROVED).using_db(uow.conn).update(

@@ -6,6 +6,8 @@ from enum import Enum
 
 from models import Transaction
 
+from ..ledger.vocabulary import Channel, TransactionType
+
 
 class ReturnWay(str, Enum):
     WALLET = "WALLET"  # a balance payment: merchant settlement account -> payer's wallet, at once
@@ -18,14 +20,14 @@ def return_way(tx: Transaction) -> ReturnWay | None:
     """None when the transaction has no way back (not a payment or transfer, or no counterparty)."""
     if tx.counterparty_account_id is None:
         return None
-    if tx.type == "TRANSFER":
+    if tx.type == TransactionType.TRANSFER:
         return ReturnWay.TRANSFER
-    if tx.type != "PAYMENT":
+    if tx.type != TransactionType.PAYMENT:
         return None
-    if tx.channel == "WALLET_BALANCE":
+    if tx.channel == Channel.WALLET_BALANCE:
         return ReturnWay.WALLET
-    if tx.channel == "BANK_CARD" and tx.bank_card_id is not None:
+    if tx.channel == Channel.BANK_CARD and tx.bank_card_id is not None:
         return ReturnWay.BANK_CARD
-    if tx.channel == "THIRD_PARTY":
+    if tx.channel == Channel.THIRD_PARTY:
         return ReturnWay.THIRD_PARTY
     return None

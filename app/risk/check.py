@@ -32,9 +32,16 @@ from ..ledger import sql
 from ..masking import mask_phone
 from ..money import format_fen
 from .alerts import raise_alert
+from ..ledger.vocabulary import TransactionStatus, TransactionType
 
-OUTGOING_TYPES = ("PAYMENT", "TRANSFER", "WITHDRAWAL", "WEALTH_PURCHASE", "RED_PACKET")
-LIVE_STATUSES = ("SUCCEEDED", "PENDING", "PROCESSING")
+OUTGOING_TYPES = (
+    TransactionType.PAYMENT,
+    TransactionType.TRANSFER,
+    TransactionType.WITHDRAWAL,
+    TransactionType.WEALTH_PURCHASE,
+    TransactionType.RED_PACKET,
+)
+LIVE_STATUSES = (TransactionStatus.SUCCEEDED, TransactionStatus.PENDING, TransactionStatus.PROCESSING)
 # Operations an unverified user may not do at all.
 VERIFIED_ONLY = frozenset({"WITHDRAW", "WEALTH_PURCHASE"})
 # Above the step-up threshold these need a PAYMENT code (a withdrawal goes only to the

@@ -110,3 +110,25 @@ async def test_the_link_is_short_lived_and_cannot_be_altered(gql):
 async def test_signed_out_callers_get_nothing(gql):
     result = await gql(EXPORT, {"password": DEFAULT_PASSWORD})
     assert result.error_codes() == ["UNAUTHENTICATED"]
+
+
+async def test_the_archive_gives_each_transaction_the_direction_the_api_gives_it(gql):
+    """Red packets too: sending is OUT, claiming IN (the archive and the API share one table)."""
+    from tests.social.support import CLAIM, SEND, send_input
+
+    sender, claimer = await make_user(), await make_user()
+    await fund(sender, 100_00)
+    sent = await gql.mutate(SEND, send_input("10.00", 1, "EVEN"), token=token_for(sender))
+    assert sent["errors"] == []
+    claim = await gql.mutate(CLAIM, {"input": {"packetNo": sent["redPacket"]["packetNo"]}}, token=token_for(claimer))
+    assert claim["errors"] == []
+    history = await gql.ok("{ transactions(first: 10) { edges { node { transactionNo type direction } } } }",
+                           token=token_for(claimer))
+    served = {(e["node"]["type"], e["node"]["direction"]) for e in history["transactions"]["edges"]}
+    assert served == {("RED_PACKET_CLAIM", "IN")}
+
+    for user, expected in ((claimer, [("RED_PACKET_CLAIM", "IN")]),
+                           (sender, [("RED_PACKET", "OUT"), ("TOP_UP", "IN")])):
+        link = await gql.mutate(EXPORT, {"password": DEFAULT_PASSWORD}, token=token_for(user))
+        archive = json.loads((await _download(gql, link["url"])).content.decode("utf-8"))
+        assert sorted((t["type"], t["direction"]) for t in archive["transactions"]) == expected
