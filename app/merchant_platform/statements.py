@@ -37,6 +37,7 @@ from ..business_days import CHINA, china_date
 from ..errors import DomainError, ErrorCode
 from ..fx.currencies import CNY, format_minor
 from ..money import format_fen
+from ..ledger.vocabulary import TransactionType
 
 CSV_URL_TTL = timedelta(minutes=10)
 CSV_COLUMNS = (
@@ -122,7 +123,7 @@ def _rows_of_journal(
                 out_refund_no=numbers.out_refund_no)
     if currency != CNY:
         return _foreign_rows(net, tx, base)
-    if tx.type == "PAYOUT":
+    if tx.type == TransactionType.PAYOUT:
         return [StatementRow("PAYOUT", amount=net, description=tx.description or "", **base)]
     if tx.type in PAYMENT_TYPES and net > 0:
         rows = [StatementRow("ORDER", amount=tx.amount, description=tx.description or "", **base)]

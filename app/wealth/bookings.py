@@ -19,10 +19,11 @@ from ..ledger import kernel
 from ..ledger.accounts import system_account
 from ..ledger.journal import Leg
 from ..ledger.kernel import Movement
+from ..ledger.vocabulary import TransactionType
 
-WEALTH_PURCHASE = "WEALTH_PURCHASE"
-WEALTH_INCOME = "WEALTH_INCOME"
-WEALTH_REDEMPTION = "WEALTH_REDEMPTION"
+WEALTH_PURCHASE = TransactionType.WEALTH_PURCHASE
+WEALTH_INCOME = TransactionType.WEALTH_INCOME
+WEALTH_REDEMPTION = TransactionType.WEALTH_REDEMPTION
 
 CUSTODY = "WEALTH_CUSTODY"
 INTEREST_EXPENSE = "INTEREST_EXPENSE"
