@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import scenarios
-from .run import admin, bench_env, prepare, PG_SERVER
+from .run import PG_SERVER, admin, bench_env, prepare
 
 
 async def _drive(env: dict[str, str], scenario: str, tokens: list[str], history_token: str,
@@ -36,9 +36,9 @@ async def _drive(env: dict[str, str], scenario: str, tokens: list[str], history_
     import httpx
     from pyinstrument import Profiler
 
+    from app import runtime
     from app.http.asgi import create_app
     from app.settings import load_settings
-    from app import runtime
 
     os.environ.update(env)
     settings = load_settings()

@@ -29,8 +29,8 @@ from app.dependency_faults import SERVICE_UNAVAILABLE_MESSAGE, is_dependency_fai
 from app.errors import DomainError, ErrorCode
 
 from .fresh_viewer import FreshViewerPerOperation
-from .node import Node, resolve_node
 from .no_suggestions import NoSuggestions
+from .node import Node, resolve_node
 from .query_cost import QueryCostLimit
 from .string_bounds import StringBounds
 from .telemetry import OperationTelemetry

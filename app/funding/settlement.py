@@ -14,10 +14,10 @@ from datetime import datetime
 
 from models import Account, BankCard, Transaction
 
+from ..cards.service import card_number
 from ..channels import calls
 from ..channels.base import SUCCEEDED, UNKNOWN, ChannelResult
 from ..channels.registry import bank_channel, third_party_channel
-from ..cards.service import card_number
 from ..events.outbox import unit_of_work
 from ..ledger import journal
 from ..ledger.accounts import system_account

@@ -16,10 +16,10 @@ from dataclasses import replace
 
 from models import Account, BankCard, Transaction, User
 
+from ..cards.service import card_number, owned_card
 from ..channels import calls
 from ..channels.base import PENDING, SUCCEEDED, UNKNOWN, BankChannel, ThirdPartyChannel
 from ..channels.registry import bank_channel, third_party_channel
-from ..cards.service import card_number, owned_card
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..ledger import idempotency, journal, kernel

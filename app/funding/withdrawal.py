@@ -16,6 +16,7 @@ from models import BankCard, Transaction, User
 
 from .. import audit
 from ..cards.service import owned_card
+from ..channels.registry import third_party_channel
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork
 from ..identity.payment_password import verify_payment_password
@@ -26,7 +27,6 @@ from ..ledger.kernel import Key, MoneyResult, Movement, Notice
 from ..money import format_fen
 from ..risk.check import Outgoing, screen
 from .quotes import require_withdrawal_channel, withdrawal_quote
-from ..channels.registry import third_party_channel
 from .settlement import RELEASED, pay_out
 
 OPERATION = "WITHDRAWAL"

@@ -11,8 +11,8 @@ from models.identity import RealNameReview
 
 from .. import audit
 from ..identity import id_photos
-from ..identity.staff import STAFF_ROLES
 from ..identity.session_check import is_live
+from ..identity.staff import STAFF_ROLES
 from ..identity.tokens import decode_access_token
 from ..settings import Settings
 

@@ -17,8 +17,8 @@ from models import User
 from models.identity import RefreshToken
 
 from .. import audit, clock, runtime
-from . import session_check
 from ..errors import DomainError, ErrorCode
+from . import session_check
 from .tokens import issue_access_token
 
 FIELD = ("input", "refreshToken")

@@ -84,5 +84,5 @@ async def run_forever(stop: asyncio.Event, tick_seconds: float = 5.0) -> None:
                 log.exception("job %s failed", job.name)
         try:
             await asyncio.wait_for(stop.wait(), timeout=tick_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass

@@ -94,7 +94,7 @@ async def move_for_order(
     raises ``unpayable`` (QR_CODE_USED / QR_CODE_EXPIRED) instead of the movement's own error."""
     try:
         return await kernel.move(movement)
-    except DomainError as error:
+    except DomainError:
         current = await Order.get(id=order.id)
         if orders.status_of(current) not in from_statuses:
             raise unpayable(current, field) from None

@@ -15,7 +15,7 @@ from .order_events import order_topic, payer_topic
 async def watch_order(order_id: int) -> AsyncIterator[Order]:
     """The order as it is now, then after each status change (repeats of a status skipped)."""
     last: str | None = None
-    async for message in live_messages(order_topic(order_id)):
+    async for _message in live_messages(order_topic(order_id)):
         order = await Order.get(id=order_id)
         status = orders.status_of(order)
         if status == last:

@@ -29,14 +29,14 @@ from ..cards.service import card_number, owned_card
 from ..channels import calls
 from ..channels.base import NOT_FOUND, SUCCEEDED, ChannelResult
 from ..channels.registry import bank_channel
-from ..fx.booking import require_cny_merchant
 from ..errors import DomainError, ErrorCode, input_field
-from ..funding.transitions import transition
-from ..identity.payment_password import verify_payment_password
 from ..events.outbox import UnitOfWork
+from ..funding.transitions import transition
+from ..fx.booking import require_cny_merchant
+from ..identity.payment_password import verify_payment_password
 from ..ledger import idempotency, journal, kernel, sql
-from ..ledger.processing import mark_started
 from ..ledger.accounts import system_account
+from ..ledger.processing import mark_started
 from ..money import format_fen
 from ..movement_bounds import require_within_movement_maximum
 from .events import PAYOUT_FAILED, PAYOUT_PAID, record_merchant_event

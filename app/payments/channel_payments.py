@@ -25,8 +25,8 @@ from ..ledger import kernel
 from ..ledger.kernel import Key, MoneyResult, Movement
 from ..risk.check import Outgoing
 from . import channels
-from .settlement import fail_payment, settle_payment
 from .parties import merchant_party, payer_party
+from .settlement import fail_payment, settle_payment
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,6 @@ from models import User
 from models.risk import RiskDecision
 
 from .. import clock, runtime
-from ..ops import metrics
 from ..business_days import china_day_start
 from ..errors import DomainError, ErrorCode
 from ..fx.booking import used_this_year
@@ -31,6 +30,7 @@ from ..identity.codes import consume_code
 from ..ledger import sql
 from ..masking import mask_phone
 from ..money import format_fen
+from ..ops import metrics
 from .alerts import raise_alert
 
 OUTGOING_TYPES = ("PAYMENT", "TRANSFER", "WITHDRAWAL", "WEALTH_PURCHASE", "RED_PACKET")
