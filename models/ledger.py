@@ -8,6 +8,8 @@ postings, so hot accounts never become a row every payment waits on.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -52,6 +54,9 @@ class Transaction(Model):
     counterparty_account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="counter_transactions", null=True, on_delete=fields.RESTRICT
     )
+    # The foreign keys' columns, as Tortoise sets them on each instance (declared for type checkers).
+    account_id: int
+    counterparty_account_id: int | None
     # How the initiating side sees the other (merchant name, masked card ...).
     counterparty_name = fields.CharField(max_length=100, null=True)
     counterparty_ref = fields.CharField(max_length=40, null=True)
@@ -134,7 +139,7 @@ class IdempotencyRecord(Model):
     operation = fields.CharField(max_length=40)
     request_hash = fields.CharField(max_length=64)
     transaction_id = fields.BigIntField(null=True)
-    result = fields.JSONField(null=True)
+    result: fields.JSONField[Any] = fields.JSONField(null=True)
     created_at = created_at_field()
 
     class Meta:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -34,7 +36,7 @@ class WebhookEndpoint(Model):
     merchant_id = fields.BigIntField(db_index=True)
     url = fields.CharField(max_length=500)
     # Subscribed event types, e.g. ["ORDER_PAID", "REFUND_SUCCEEDED"].
-    events = fields.JSONField()
+    events: fields.JSONField[Any] = fields.JSONField()
     # The signing secret, encrypted at rest (app.crypto); shown to the merchant once.
     secret_encrypted = fields.TextField()
     enabled = fields.BooleanField(default=True)

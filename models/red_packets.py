@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -30,7 +32,7 @@ class RedPacket(Model):
     mode = fields.CharField(max_length=10)
     amount = fields.BigIntField()
     count = fields.IntField()
-    shares = fields.JSONField()
+    shares: fields.JSONField[Any] = fields.JSONField()
     claimed_count = fields.IntField(default=0)
     claimed_amount = fields.BigIntField(default=0)
     greeting = fields.CharField(max_length=40, null=True)

@@ -7,6 +7,8 @@ sum of every live holding's ``principal + accrued_income``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -96,7 +98,7 @@ class RiskAssessment(Model):
         "models.User", related_name="risk_assessments", on_delete=fields.RESTRICT
     )
     # {questionId: optionId}
-    answers = fields.JSONField()
+    answers: fields.JSONField[Any] = fields.JSONField()
     score = fields.IntField()
     tolerance = fields.CharField(max_length=2)
     created_at = created_at_field()
