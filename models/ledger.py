@@ -27,6 +27,7 @@ class Account(Model):
     user: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="accounts", null=True, on_delete=fields.RESTRICT
     )
+    user_id: int | None
     currency = fields.CharField(max_length=3, default="CNY")
     available = fields.BigIntField(default=0)
     frozen = fields.BigIntField(default=0)
@@ -54,7 +55,6 @@ class Transaction(Model):
     counterparty_account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="counter_transactions", null=True, on_delete=fields.RESTRICT
     )
-    # The foreign keys' columns, as Tortoise sets them on each instance (declared for type checkers).
     account_id: int
     counterparty_account_id: int | None
     # How the initiating side sees the other (merchant name, masked card ...).
@@ -102,6 +102,7 @@ class Journal(Model):
     transaction: fields.ForeignKeyNullableRelation[Transaction] = fields.ForeignKeyField(
         "models.Transaction", related_name="journals", null=True, on_delete=fields.RESTRICT
     )
+    transaction_id: int | None
     memo = fields.CharField(max_length=100, null=True)
     created_at = created_at_field()
 
@@ -116,9 +117,11 @@ class Posting(Model):
     journal: fields.ForeignKeyRelation[Journal] = fields.ForeignKeyField(
         "models.Journal", related_name="postings", on_delete=fields.RESTRICT
     )
+    journal_id: int
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="postings", on_delete=fields.RESTRICT
     )
+    account_id: int
     # AVAILABLE or FROZEN: which balance of the account the amount lands in.
     bucket = fields.CharField(max_length=10, default="AVAILABLE")
     amount = fields.BigIntField()

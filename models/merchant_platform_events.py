@@ -57,9 +57,11 @@ class WebhookDelivery(Model):
     endpoint: fields.ForeignKeyRelation[WebhookEndpoint] = fields.ForeignKeyField(
         "models.WebhookEndpoint", related_name="deliveries", on_delete=fields.RESTRICT
     )
+    endpoint_id: int
     event: fields.ForeignKeyRelation[MerchantEvent] = fields.ForeignKeyField(
         "models.MerchantEvent", related_name="deliveries", on_delete=fields.RESTRICT
     )
+    event_id: int
     merchant_id = fields.BigIntField()
     status = fields.CharField(max_length=10, default="PENDING")
     attempts = fields.IntField(default=0)
@@ -83,6 +85,7 @@ class WebhookAttempt(Model):
     delivery: fields.ForeignKeyRelation[WebhookDelivery] = fields.ForeignKeyField(
         "models.WebhookDelivery", related_name="attempt_log", on_delete=fields.RESTRICT
     )
+    delivery_id: int
     number = fields.IntField()
     started_at = fields.DatetimeField()
     duration_ms = fields.IntField()

@@ -26,9 +26,11 @@ class RedPacket(Model):
     sender: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="red_packets_sent", on_delete=fields.RESTRICT
     )
+    sender_id: int
     recipient: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="red_packets_addressed", null=True, on_delete=fields.RESTRICT
     )
+    recipient_id: int | None
     mode = fields.CharField(max_length=10)
     amount = fields.BigIntField()
     count = fields.IntField()
@@ -55,9 +57,11 @@ class RedPacketClaim(Model):
     packet: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.RedPacket", related_name="claims", on_delete=fields.RESTRICT
     )
+    packet_id: int
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="red_packet_claims", on_delete=fields.RESTRICT
     )
+    user_id: int
     seq = fields.IntField()
     amount = fields.BigIntField()
     transaction_id = fields.BigIntField(null=True)
