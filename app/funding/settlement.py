@@ -11,6 +11,7 @@ recovery job (app/funding/recovery.py) asks the channel and settles or releases 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from models import Account, BankCard, Transaction
 
@@ -109,9 +110,9 @@ async def pay_out(transaction_id: int) -> str:
 async def settle_due_withdrawals(now: datetime) -> tuple[int, int]:
     """Pay out every bank-card withdrawal whose arrival time has come; (paid, failed).
     One without an answer from the bank stays PROCESSING (counted in neither)."""
-    due = await Transaction.filter(
+    due = cast("list[int]", await Transaction.filter(
         type="WITHDRAWAL", status="PENDING", expected_arrival_at__lte=now
-    ).order_by("id").limit(BATCH).values_list("id", flat=True)
+    ).order_by("id").limit(BATCH).values_list("id", flat=True))
     paid = failed = 0
     for transaction_id in due:
         async with unit_of_work() as uow:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from models import Account, BankCard, Merchant, Transaction, User
 from models.merchant_platform_money import Payout
@@ -220,9 +220,9 @@ async def pay_out(payout_id: int) -> bool | None:
 async def settle_due_payouts(now: datetime) -> tuple[int, int]:
     """Pay out every payout whose arrival time has come; (paid, failed). A payout whose call got
     no answer stays PROCESSING for the rail-recovery job (``app/merchant_platform/recovery.py``)."""
-    due = await Transaction.filter(
+    due = cast("list[int]", await Transaction.filter(
         type=PAYOUT, status="PENDING", expected_arrival_at__lte=now
-    ).order_by("id").limit(BATCH).values_list("id", flat=True)
+    ).order_by("id").limit(BATCH).values_list("id", flat=True))
     paid = failed = 0
     for transaction_id in due:
         async with db.atomic() as conn:

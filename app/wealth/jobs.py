@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from typing import cast
 
 from tortoise.expressions import Q
 
@@ -31,7 +32,7 @@ async def _due_holdings(now: datetime) -> AsyncIterator[int]:
     after_id = 0
     while True:
         query = Holding.filter(due, status=HOLDING, id__gt=after_id).order_by("id").limit(BATCH)
-        ids = await query.values_list("id", flat=True)
+        ids = cast("list[int]", await query.values_list("id", flat=True))
         for holding_id in ids:
             yield holding_id
         if len(ids) < BATCH:
