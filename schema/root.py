@@ -18,8 +18,6 @@ from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
     MaxTokensLimiter,
-    ParserCache,
-    ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
@@ -45,6 +43,7 @@ from .wealth import api as wealth_api
 from .fresh_viewer import FreshViewerPerOperation
 from .node import Node, resolve_node
 from .no_suggestions import NoSuggestions
+from .persisted_queries import CachedParse, CachedValidation, PersistedQueries, PersistedQueryStore
 from .query_cost import QueryCostLimit
 from .string_bounds import StringBounds
 from .telemetry import OperationTelemetry
@@ -142,6 +141,7 @@ def build_schema(
     max_aliases: int = 30,
     max_tokens: int = 2000,
     max_cost: int = 5000,
+    persisted_queries: int = 1024,
 ) -> strawberry.Schema:
     # The limit rules are built once: the validation cache is keyed by the rule classes, and
     # QueryDepthLimiter/MaxAliasesLimiter would build new classes for every request.
@@ -152,13 +152,17 @@ def build_schema(
     # MaskErrors would then read another request's result and let raw error messages through.
     # The parse and validation caches are process-wide LRUs (bounded, so unique query texts
     # cannot grow memory): a repeated document is parsed and validated once per process.
+    # Persisted queries (APQ) go first: a known hash sets the document, and both caches step
+    # aside for it (schema/persisted_queries.py).
+    store = PersistedQueryStore(persisted_queries)
     extensions: list[Any] = [
+        functools.partial(PersistedQueries, store=store),
         FreshViewerPerOperation,
         OperationTelemetry,
         functools.partial(AddValidationRules, rules),
         functools.partial(MaxTokensLimiter, max_token_count=max_tokens),
-        functools.partial(ParserCache, maxsize=CACHED_DOCUMENTS),
-        functools.partial(ValidationCache, maxsize=CACHED_DOCUMENTS),
+        functools.partial(CachedParse, maxsize=CACHED_DOCUMENTS),
+        functools.partial(CachedValidation, maxsize=CACHED_DOCUMENTS),
         functools.partial(QueryCostLimit, max_cost=max_cost),  # after validation: fields exist
         StringBounds,
         functools.partial(MaskErrorsSayingUnavailable, should_mask_error=_should_mask, error_message="Internal error"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -38,11 +39,23 @@ class UnitOfWork:
         self._after_commit.append(callback)
 
 
+_current: ContextVar[UnitOfWork | None] = ContextVar("fenpay_unit_of_work", default=None)
+
+
+def current() -> UnitOfWork | None:
+    """The unit of work open in this task, if any (for code that is handed only its connection)."""
+    return _current.get()
+
+
 @asynccontextmanager
 async def unit_of_work() -> AsyncIterator[UnitOfWork]:
     async with db.atomic() as conn:
         uow = UnitOfWork(conn)
-        yield uow
+        token = _current.set(uow)
+        try:
+            yield uow
+        finally:
+            _current.reset(token)
     # Committed: whatever fails from here on must not turn into an error for the caller,
     # whose change is already durable (the sweeper resends what was not published).
     await publish(uow.events)

@@ -12,6 +12,7 @@ from typing import Any
 from models import Transaction
 
 from .. import clock
+from ..ledger.finished import finished
 
 FINAL = ("SUCCEEDED", "FAILED", "CANCELED")
 
@@ -24,4 +25,6 @@ async def transition(conn: Any, transaction_id: int, from_statuses: tuple[str, .
     moved = (
         await Transaction.filter(id=transaction_id, status__in=from_statuses).using_db(conn).update(**changes)
     )
+    if moved == 1:
+        await finished(conn, transaction_id, to)
     return moved == 1

@@ -12,16 +12,22 @@ from ..errors import DomainError
 from ..statements import csv_export, pdf_export
 
 
-async def statement_csv(request: Request) -> Response:
-    found = await csv_export.csv_for_token(request.query_params.get("token"))
+def _download(found: tuple[bytes, str] | None, media_type: str) -> Response:
+    """The file behind a signed link as an attachment (never cached), or 403 for a link that is
+    forged, expired or belongs to a closed account."""
     if found is None:
         return JSONResponse({"error": "LINK_INVALID_OR_EXPIRED"}, status_code=403)
     body, name = found
     return Response(
         body,
-        media_type="text/csv; charset=utf-8",
+        media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
+
+
+async def statement_csv(request: Request) -> Response:
+    found = await csv_export.csv_for_token(request.query_params.get("token"))
+    return _download(found, "text/csv; charset=utf-8")
 
 
 async def statement_pdf(request: Request) -> Response:
@@ -29,28 +35,14 @@ async def statement_pdf(request: Request) -> Response:
         found = await pdf_export.pdf_for_token(request.query_params.get("token"))
     except DomainError as error:  # PDF_UNAVAILABLE: the server lost its font since the link was made
         return JSONResponse({"error": error.code.value, "message": error.message}, status_code=503)
-    if found is None:
-        return JSONResponse({"error": "LINK_INVALID_OR_EXPIRED"}, status_code=403)
-    body, name = found
-    return Response(
-        body,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-    )
+    return _download(found, "application/pdf")
 
 
 async def my_data(request: Request) -> Response:
     found = await export.archive_for_token(
         request.query_params.get("token"), request.client.host if request.client else None
     )
-    if found is None:
-        return JSONResponse({"error": "LINK_INVALID_OR_EXPIRED"}, status_code=403)
-    body, name = found
-    return Response(
-        body,
-        media_type="application/json; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-    )
+    return _download(found, "application/json; charset=utf-8")
 
 
 def routes(settings: Settings) -> list[BaseRoute]:

@@ -68,6 +68,7 @@ from ..risk.check import Outgoing, Refusal, allow, limit_refusal, refuse
 from . import idempotency, journal, sql
 from .accounts import Balance, wallet_of
 from .events import emit_balance_changed
+from .finished import finished
 from .numbers import new_number
 
 SUCCEEDED = "SUCCEEDED"
@@ -231,9 +232,11 @@ async def fail(key: Key, transaction_id: int, from_statuses: tuple[str, ...], er
     for replays, in one transaction; then raise ``error``."""
     async with unit_of_work() as uow:
         if from_statuses:
-            await Transaction.filter(id=transaction_id, status__in=from_statuses).using_db(uow.conn).update(
+            moved = await Transaction.filter(id=transaction_id, status__in=from_statuses).using_db(uow.conn).update(
                 status="FAILED", completed_at=clock.now()
             )
+            if moved:
+                await finished(uow.conn, transaction_id, "FAILED")
         await remember_failure(key, transaction_id, error, uow.conn)
     raise error
 

@@ -70,6 +70,11 @@ GRAPHQL_OUTCOMES = _metric(Counter,
 MONEY_MOVEMENTS = _metric(Counter,
     "fenpay_money_movements_total", "Money movements by transaction type and resulting status.", ["type", "status"],
 )
+MOVEMENTS_FINISHED = _metric(Counter,
+    "fenpay_money_movements_finished_total",
+    "Money movements that reached a final status after they were committed (channel completions, recovery,"
+    " refund arrivals, payouts), by transaction type and final status.", ["type", "status"],
+)
 RISK_DECISIONS = _metric(Counter,
     "fenpay_risk_decisions_total", "Risk decisions by outcome and rule.", ["outcome", "rule"],
 )

@@ -17,6 +17,7 @@ from .. import clock
 from ..events.outbox import unit_of_work
 from ..ledger import journal
 from ..ledger.clearing import clearing_account
+from ..ledger.finished import finished
 
 PAYMENT = "PAYMENT"
 OPEN_STATUSES = ("PENDING", "PROCESSING")
@@ -36,6 +37,7 @@ async def settle_payment(transaction_id: int, *, external_ref: str | None = None
         )
         if not moved:
             return False
+        await finished(uow.conn, transaction_id, "SUCCEEDED", PAYMENT)
         tx = await Transaction.get(id=transaction_id, using_db=uow.conn)
         clearing = await clearing_account(tx.channel)
         merchant_account = await Account.get(id=tx.counterparty_account_id, using_db=uow.conn)
@@ -52,6 +54,8 @@ async def fail_payment(transaction_id: int) -> bool:
     moved = await Transaction.filter(id=transaction_id, type=PAYMENT, status__in=OPEN_STATUSES).update(
         status="FAILED", completed_at=clock.now()
     )
+    if moved:
+        await finished(None, transaction_id, "FAILED", PAYMENT)
     return bool(moved)
 
 

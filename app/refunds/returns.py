@@ -31,6 +31,7 @@ from ..ledger import journal, kernel
 from ..ledger.accounts import MERCHANT, balance_of
 from ..ledger.clearing import clearing_account
 from ..ledger.events import emit_balance_changed
+from ..ledger.finished import finished
 from ..ledger.kernel import Movement
 from ..money import format_fen
 from ..risk.alerts import merchant_scope, raise_alert
@@ -276,6 +277,7 @@ async def finish_payout(refund: Refund, tx: Transaction, result: channel_base.Ch
 
 async def _complete(conn: Any, refund: Refund, tx: Transaction, now: datetime) -> None:
     await Transaction.filter(id=tx.id).using_db(conn).update(status="SUCCEEDED", completed_at=now)
+    await finished(conn, tx.id, "SUCCEEDED", tx.type)
     await Refund.filter(id=refund.id).using_db(conn).update(status=COMPLETED, completed_at=now)
 
 
@@ -287,6 +289,7 @@ async def _reopen(refund: Refund, tx: Transaction) -> None:
         ).update(status="FAILED", completed_at=clock.now())
         if failed != 1:
             return  # finished by someone else meanwhile
+        await finished(uow.conn, tx.id, "FAILED", tx.type)
         await Refund.filter(id=refund.id, status=APPROVED).using_db(uow.conn).update(
             status=PENDING_REVIEW, reviewer_id=None, reviewed_at=None, refund_transaction_id=None
         )

@@ -12,6 +12,7 @@ from datetime import datetime
 from models import Refund, Transaction
 
 from ..events.outbox import unit_of_work
+from ..ledger.finished import finished
 from . import notices
 from .states import APPROVED, COMPLETED
 
@@ -38,6 +39,7 @@ async def complete_one(transaction_id: int, now: datetime) -> bool:
         ).using_db(uow.conn).update(status="SUCCEEDED", completed_at=now)
         if changed != 1:
             return False
+        await finished(uow.conn, transaction_id, "SUCCEEDED", "REFUND")
         await Refund.filter(refund_transaction_id=transaction_id, status=APPROVED).using_db(uow.conn).update(
             status=COMPLETED, completed_at=now
         )

@@ -72,6 +72,9 @@ async def test_metrics_count_every_family_the_suite_exercised(api: Api) -> None:
     assert {"TOP_UP", "PAYMENT", "TRANSFER", "REFUND", "WITHDRAWAL"} <= types, sorted(types)
     assert total(text, "fenpay_money_movements_total", type="PAYMENT", status="SUCCEEDED") > 0
     assert len(label_values(text, "fenpay_money_movements_total", "status")) >= 2
+    # ... and those that finished after they were committed (card top-ups answered by the bank, refunds
+    # that arrived when the jobs ran)
+    assert total(text, "fenpay_money_movements_finished_total", status="SUCCEEDED") > 0
 
     # risk decisions by rule
     assert total(text, "fenpay_risk_decisions_total", outcome="ALLOW") > 0

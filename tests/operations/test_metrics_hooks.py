@@ -43,3 +43,48 @@ async def test_payments_jobs_and_risk_decisions_are_counted(http, gql):
     assert grew("fenpay_graphql_operations_total", field="pay", outcome="INSUFFICIENT_FUNDS") == 1
     assert grew("fenpay_job_runs_total", job="outbox-sweep", result="ok") == 1
     assert grew("fenpay_job_seconds_count", job="outbox-sweep") == 1
+
+
+async def test_movements_that_finish_later_are_counted_once_when_they_finish(http, gql):
+    """A card top-up whose answer was lost (0091) and one the bank never did (0092) are committed
+    PROCESSING; the recovery job finishes them SUCCEEDED and FAILED, and a third-party payment
+    finishes when the provider confirms: each counts once as finished, and running the jobs again
+    counts nothing more (found by the review: finishes were never counted)."""
+    from datetime import timedelta, timezone
+
+    from app import clock
+    from tests.money.support import bind_card, luhn_card, top_up
+    from tests.payments.support import make_merchant
+
+    wednesday = datetime(2026, 3, 4, 2, 0, tzinfo=timezone.utc)
+    clock.set_now(wednesday)
+    user = await make_user()
+    merchant, _ = await make_merchant()
+    done_card = await bind_card(gql, user, luhn_card(ending="0091"))
+    lost_card = await bind_card(gql, user, luhn_card(ending="0092"))
+    before = await scrape(http)
+    for card in (done_card, lost_card):
+        answer = await top_up(gql, user, "200", card=card)
+        assert answer["transaction"]["status"] == "PROCESSING", answer
+    checkout = await gql.mutate(
+        """mutation($i: PayInput!) { pay(input: $i) { transaction { transactionNo status } errors { code } } }""",
+        {"i": {"merchantNo": merchant.merchant_no, "amount": "50.00", "channel": "THIRD_PARTY",
+               "paymentPassword": DEFAULT_PIN, "idempotencyKey": "later-1"}},
+        token=token_for(user),
+    )
+    assert checkout["transaction"]["status"] == "PENDING", checkout
+    transaction_no = checkout["transaction"]["transactionNo"]
+    assert (await http.post(f"/sandbox/checkout/{transaction_no}/complete")).status_code == 200
+    for _ in range(2):  # the second run finds nothing left to finish
+        await run_once(wednesday + timedelta(minutes=3))
+        clock.set_now(wednesday + timedelta(minutes=3))
+    after = await scrape(http)
+
+    def grew(status: str, type_: str) -> float:
+        name = "fenpay_money_movements_finished_total"
+        return sample(after, name, type=type_, status=status) - sample(before, name, type=type_, status=status)
+
+    assert grew("SUCCEEDED", "TOP_UP") == 1
+    assert grew("FAILED", "TOP_UP") == 1
+    assert grew("SUCCEEDED", "PAYMENT") == 1
+    clock.set_now(None)

@@ -4,7 +4,7 @@
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { USER_ERROR } from "./api.js";
-import { field, enumOptions, fieldError } from "./forms.js";
+import { field, enumOptions, fieldError, showErrors } from "./forms.js";
 import { codeField } from "./codes.js";
 import { isAmount } from "./money.js";
 import { newIdempotencyKey } from "./dom.js";
@@ -96,6 +96,23 @@ export function stepUpCode(values) {
 /** After a successful money mutation: keep the cached balance current. */
 export function applyAccount(payload) {
   if (payload.account && app.viewer) Object.assign(app.viewer.account, payload.account);
+}
+
+/**
+ * The common end of a money mutation's answer. With errors: shows them, reveals the step-up row when
+ * they ask for a code (keeping the password typed) or clears the secrets otherwise, and returns false.
+ * Without: clears the secrets, updates the cached balance and returns true.
+ */
+export function moneyAnswered(el, payload) {
+  if (payload.errors.length) {
+    const stepUp = revealStepUp(el, payload.errors);
+    showErrors(el, payload.errors);
+    if (!stepUp) resetSecrets(el);
+    return false;
+  }
+  resetSecrets(el);
+  applyAccount(payload);
+  return true;
 }
 
 export function resetSecrets(el) {

@@ -5,13 +5,12 @@
 import { h, fill, add } from "../dom.js";
 import { t } from "../i18n.js";
 import { gql, mutate, USER_ERROR } from "../api.js";
-import { field, form, submit, showErrors, fieldError, succeeded } from "../forms.js";
+import { field, form, submit, fieldError, succeeded } from "../forms.js";
 import { yuan } from "../money.js";
 import { transactionResult, TX_FIELDS } from "../transactions.js";
 import { quoteBox, requestQuote, inCurrency, QUOTE_GONE, FX_DETAILS } from "../fxquote.js";
 import {
-  amountField, channelField, cardField, pinField, checkAmount, checkPin,
-  attemptKeys, applyAccount, resetSecrets, stepUpRow, revealStepUp, stepUpCode,
+  amountField, channelField, cardField, pinField, checkAmount, checkPin, attemptKeys, stepUpRow, stepUpCode, moneyAnswered,
 } from "../payforms.js";
 
 const MERCHANT = `query Merchant($merchantNo: String!) { merchant(merchantNo: $merchantNo) { merchantNo name category currency } }`;
@@ -59,18 +58,11 @@ export default {
         idempotencyKey: keys.current(),
       });
       keys.answered();
-      if (payload.errors.length) {
-        const stepUp = revealStepUp(el, payload.errors);
-        if (payload.errors.some((error) => QUOTE_GONE.has(error.code))) {
-          quote.clear();
-          showQuoteStep(false);
-        }
-        showErrors(el, payload.errors);
-        if (!stepUp) resetSecrets(el);
-        return;
+      if (payload.errors.some((error) => QUOTE_GONE.has(error.code))) {
+        quote.clear();
+        showQuoteStep(false);
       }
-      resetSecrets(el);
-      applyAccount(payload);
+      if (!moneyAnswered(el, payload)) return;
       if (foreign) {
         quote.clear();
         showQuoteStep(false);

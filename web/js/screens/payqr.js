@@ -4,12 +4,12 @@
 import { h, fill, add } from "../dom.js";
 import { t } from "../i18n.js";
 import { mutate, USER_ERROR } from "../api.js";
-import { field, form, submit, showErrors, fieldError, succeeded } from "../forms.js";
+import { field, form, submit, fieldError, succeeded } from "../forms.js";
 import { yuan } from "../money.js";
 import { transactionResult, TX_FIELDS } from "../transactions.js";
 import { quoteBox, requestQuote, QUOTE_GONE, FX_DETAILS } from "../fxquote.js";
 import { fxLine } from "./pay.js";
-import { amountField, pinField, checkAmount, checkPin, attemptKeys, applyAccount, resetSecrets, stepUpRow, revealStepUp, stepUpCode } from "../payforms.js";
+import { amountField, pinField, checkAmount, checkPin, attemptKeys, resetSecrets, stepUpRow, stepUpCode, moneyAnswered } from "../payforms.js";
 
 const PAY_QR = `mutation PayQrCode($input: PayQrCodeInput!) {
   payQrCode(input: $input) { transaction { ${TX_FIELDS} ${FX_DETAILS} } account { balance available frozen } ${USER_ERROR} }
@@ -50,15 +50,8 @@ export default {
         submitButton.textContent = t("fx.confirmPay");
         return;
       }
-      if (payload.errors.length) {
-        if (payload.errors.some((error) => QUOTE_GONE.has(error.code))) forgetQuote();
-        const stepUp = revealStepUp(el, payload.errors);
-        showErrors(el, payload.errors);
-        if (!stepUp) resetSecrets(el);
-        return;
-      }
-      resetSecrets(el);
-      applyAccount(payload);
+      if (payload.errors.some((error) => QUOTE_GONE.has(error.code))) forgetQuote();
+      if (!moneyAnswered(el, payload)) return;
       forgetQuote();
       fill(result, transactionResult(payload.transaction, "pay-qr-done"), fxLine(payload.transaction));
     },

@@ -5,10 +5,10 @@
 import { h, fill, add, formatDateTime } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { gql, mutate, USER_ERROR } from "../api.js";
-import { field, form, submit, showErrors, fieldError, succeeded, notice } from "../forms.js";
+import { field, form, submit, fieldError, succeeded, notice } from "../forms.js";
 import { yuan } from "../money.js";
 import { live, liveBadge } from "../live.js";
-import { amountField, pinField, checkAmount, checkPin, attemptKeys, applyAccount, resetSecrets, stepUpRow, revealStepUp, stepUpCode } from "../payforms.js";
+import { amountField, pinField, checkAmount, checkPin, attemptKeys, stepUpRow, stepUpCode, moneyAnswered } from "../payforms.js";
 
 const REQUEST_FIELDS = `id requestNo amount note status createdAt expiresAt requesterName
   items { id amount status settledAt payerName }`;
@@ -157,14 +157,7 @@ function inboxRow(item, done) {
       itemId: item.id, paymentPassword: values.paymentPassword, verificationCode: stepUpCode(values), idempotencyKey: keys.current(),
     });
     keys.answered();
-    if (payload.errors.length) {
-      const stepUp = revealStepUp(el, payload.errors);
-      showErrors(el, payload.errors);
-      if (!stepUp) resetSecrets(el);
-      return;
-    }
-    resetSecrets(el);
-    applyAccount(payload);
+    if (!moneyAnswered(el, payload)) return;
     fill(done, notice(t("pr.paid", { amount: yuan(payload.item.amount) }), "pr-paid"));
   },
     pinField(),

@@ -4,10 +4,10 @@
 import { h, fill, add, formatDateTime } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { gql, mutate, USER_ERROR } from "../api.js";
-import { field, form, submit, showErrors, fieldError } from "../forms.js";
+import { field, form, submit, fieldError } from "../forms.js";
 import { yuan } from "../money.js";
 import { live, liveBadge } from "../live.js";
-import { amountField, pinField, checkAmount, checkPin, attemptKeys, applyAccount, resetSecrets, stepUpRow, revealStepUp, stepUpCode } from "../payforms.js";
+import { amountField, pinField, checkAmount, checkPin, attemptKeys, stepUpRow, stepUpCode, moneyAnswered } from "../payforms.js";
 import { PACKET_FIELDS, packetView, packetLink, packetNoFrom } from "./redpacket.js";
 
 const SEND = `mutation SendRedPacket($input: SendRedPacketInput!) {
@@ -81,14 +81,7 @@ export default {
         idempotencyKey: keys.current(),
       });
       keys.answered();
-      if (payload.errors.length) {
-        const stepUp = revealStepUp(el, payload.errors);
-        showErrors(el, payload.errors);
-        if (!stepUp) resetSecrets(el);
-        return;
-      }
-      resetSecrets(el);
-      applyAccount(payload);
+      if (!moneyAnswered(el, payload)) return;
       watch(payload.redPacket);
       await loadMine();
     },

@@ -1,11 +1,11 @@
 import { h, fill, add } from "../dom.js";
 import { t } from "../i18n.js";
 import { mutate } from "../api.js";
-import { field, form, submit, showErrors, fieldError } from "../forms.js";
+import { field, form, submit, fieldError } from "../forms.js";
 import { yuan } from "../money.js";
 import { transactionResult } from "../transactions.js";
 import { payeesCard } from "../payees.js";
-import { TX_PAYLOAD, amountField, pinField, checkAmount, checkPin, attemptKeys, applyAccount, resetSecrets, stepUpRow, revealStepUp, stepUpCode } from "../payforms.js";
+import { TX_PAYLOAD, amountField, pinField, checkAmount, checkPin, attemptKeys, stepUpRow, stepUpCode, moneyAnswered } from "../payforms.js";
 
 const TRANSFER = `mutation Transfer($input: TransferInput!) { transfer(input: $input) { ${TX_PAYLOAD} } }`;
 
@@ -28,14 +28,7 @@ export default {
         idempotencyKey: keys.current(),
       });
       keys.answered();
-      if (payload.errors.length) {
-        const stepUp = revealStepUp(el, payload.errors);
-        showErrors(el, payload.errors);
-        if (!stepUp) resetSecrets(el);
-        return;
-      }
-      resetSecrets(el);
-      applyAccount(payload);
+      if (!moneyAnswered(el, payload)) return;
       fill(result, transactionResult(payload.transaction, "transfer-done"));
       picks.reload();
     },
