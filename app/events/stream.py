@@ -12,7 +12,7 @@ are dropped by event id.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -30,7 +30,7 @@ RESYNC = "__resync__"
 CLOCK_SKEW = timedelta(seconds=5)
 
 
-async def subscribe(topic: str) -> AsyncIterator[dict[str, Any]]:
+async def subscribe(topic: str) -> AsyncGenerator[dict[str, Any], None]:
     seen: deque[int] = deque(maxlen=2048)
     seen_set: set[int] = set()
     newest = cast("int | None", await OutboxEvent.all().order_by("-id").first().values_list("id", flat=True))

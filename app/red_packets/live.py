@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 from models.red_packets import RedPacket, RedPacketClaim
 
+from ..events.live import live_messages
 from ..events.outbox import UnitOfWork
-from ..payments.live import live_messages
 
 
 def packet_topic(packet_id: int) -> str:
