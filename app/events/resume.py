@@ -29,8 +29,8 @@ from models import OutboxEvent
 
 from .. import clock
 from ..errors import DomainError, ErrorCode
-from ..payments.live import live_messages
 from . import stream
+from .live import live_messages
 
 REPLAY_LIMIT = 500
 REPLAY_WINDOW = timedelta(hours=24)

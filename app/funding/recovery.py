@@ -59,6 +59,3 @@ async def recover_withdrawal(tx: Transaction) -> str:
         return UNKNOWN
     return await recovery.outcome_of(tx.id)
 
-
-recovery.register("TOP_UP", recover_top_up)
-recovery.register("WITHDRAWAL", recover_withdrawal)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from models.merchant_platform import Order
 
 from .. import clock
-from ..payments.live import live_messages
+from ..events.live import live_messages
 from . import orders
 from .order_events import order_topic, payer_topic
 

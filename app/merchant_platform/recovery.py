@@ -27,5 +27,3 @@ async def recover_payout(tx: Transaction) -> str:
     await conclude(payout.id, await calls.call(ask, tx.transaction_no, "merchant payout query"))
     return await recovery.outcome_of(tx.id)
 
-
-recovery.register(PAYOUT, recover_payout)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from ..events.outbox import UnitOfWork
-from ..payments.live import live_messages
+from ..events.live import live_messages
 
 
 def request_topic(request_id: int) -> str:

@@ -28,5 +28,3 @@ async def recover_payment(tx: Transaction) -> str:
         return UNKNOWN
     return await recovery.outcome_of(tx.id)
 
-
-recovery.register(PAYMENT, recover_payment)

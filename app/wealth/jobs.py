@@ -15,7 +15,6 @@ from tortoise.expressions import Q
 from models.wealth import Holding
 
 from ..business_days import china_date
-from ..jobs.registry import Job
 from ..ledger.accounts import balance_of, system_account
 from .holdings import HOLDING, custody_total_of_holdings
 from .redemption import settle_holding
@@ -63,9 +62,3 @@ async def check_custody(now: datetime) -> str:
     if custody != expected:
         return f"BREAK: custody holds {custody} fen but live holdings total {expected} fen"
     return f"custody matches holdings: {custody} fen"
-
-
-JOBS = [
-    Job("wealth-income", 3600, accrue_and_mature),
-    Job("wealth-custody-check", 24 * 3600, check_custody),
-]

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from .. import runtime
-from ..events import stream
+from . import stream
 
 MARKER_KEY = "_subscriptionMarker"
 RESEND_SECONDS = 0.1
