@@ -18,7 +18,9 @@ on every request, hit or not. The store is a per-process LRU of ``maxsize`` docu
 (``FENPAY_PERSISTED_QUERIES``); with Redis the text is also shared under
 ``apq:<hash>`` for a day, so one registration serves every worker (each parses and validates
 it once). A text is bounded like any request (body size and token limits). A Redis failure
-only makes the lookup a miss: the client then sends the text.
+only makes the lookup a miss: the client then sends the text. A websocket ``subscribe`` may
+carry the extension too (graphql-transport-ws; ``subscription_text``): an error there is the
+protocol's ``error`` message for that id.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ def sha256_hex(query: str) -> str:
 @dataclass(frozen=True, slots=True)
 class StoredDocument:
     text: str
-    document: DocumentNode
+    document: DocumentNode | None
+    """None for a text learnt over a websocket: parsed and validated where it next runs."""
 
 
 class PersistedQueryStore:
@@ -149,10 +152,13 @@ class PersistedQueries(SchemaExtension):
         if sha256_hash is not None:
             if context.query is None:
                 entry = self.store.get(sha256_hash)
-                if entry is not None:
+                if entry is not None and entry.document is not None:
                     context.query = entry.text
                     context.graphql_document = entry.document
                     context.pre_execution_errors = []  # validated when stored: see CachedValidation
+                elif entry is not None:
+                    context.query = entry.text
+                    register = True
                 else:
                     text = await _shared_text(sha256_hash)
                     if text is None or sha256_hex(text) != sha256_hash:
@@ -170,10 +176,35 @@ class PersistedQueries(SchemaExtension):
             and context.pre_execution_errors == []
             and context.query is not None
         ):
-            known = self.store.get(sha256_hash) is not None  # type: ignore[arg-type]
+            known = self.store.get(sha256_hash) is not None  # type: ignore[arg-type]  # (maybe text only)
             self.store.put(sha256_hash, StoredDocument(context.query, context.graphql_document))  # type: ignore[arg-type]
             if not known:
                 await _share_text(sha256_hash, context.query)  # type: ignore[arg-type]
+
+
+async def subscription_text(store: PersistedQueryStore, operation_extensions: Any, query: str | None) -> str:
+    """The text a websocket ``subscribe`` runs: its ``query``, or the text of its persisted-query
+    hash (same rules and errors as over HTTP). The text then runs through parse, validation and
+    every limit as any subscription's does; a text sent with a matching hash is remembered."""
+    sha256_hash = requested_hash(operation_extensions if isinstance(operation_extensions, dict) else None)
+    if sha256_hash is None:
+        if query is None:
+            raise GraphQLError("Subscribe query must be a string", extensions={"code": "VALIDATION_FAILED", "field": ["query"]})
+        return query
+    if query is not None:
+        if sha256_hex(query) != sha256_hash:
+            raise _refusal("provided sha does not match query", "sha256Hash")
+        if store.get(sha256_hash) is None:
+            store.put(sha256_hash, StoredDocument(query, None))
+            await _share_text(sha256_hash, query)
+        return query
+    entry = store.get(sha256_hash)
+    if entry is not None:
+        return entry.text
+    text = await _shared_text(sha256_hash)
+    if text is None or sha256_hex(text) != sha256_hash:
+        raise GraphQLError(NOT_FOUND_MESSAGE, extensions={"code": NOT_FOUND_CODE})
+    return text
 
 
 class CachedParse(ParserCache):

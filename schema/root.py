@@ -112,6 +112,8 @@ class MaskErrorsSayingUnavailable(MaskErrors):
 
 
 class FenpaySchema(strawberry.Schema):
+    persisted_queries: PersistedQueryStore | None = None
+
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         request_id = ""
         if execution_context is not None and execution_context.context is not None:
@@ -173,12 +175,14 @@ def build_schema(
     query = merge_types("Query", (CoreQuery, *_domain_types("Query")))
     mutations = _domain_types("Mutation")
     subscriptions = _domain_types("Subscription")
-    return FenpaySchema(
+    built = FenpaySchema(
         query=query,
         mutation=merge_types("Mutation", tuple(mutations)) if mutations else None,
         subscription=merge_types("Subscription", tuple(subscriptions)) if subscriptions else None,
         extensions=extensions,
     )
+    built.persisted_queries = store  # for websocket subscribe messages (app/http/ws_protocol.py)
+    return built
 
 
 schema = build_schema()

@@ -173,3 +173,38 @@ async def test_persisted_queries_against_fenpay_serve(served: Served):
             hit = (await client.post("/graphql", json=_apq(digest), headers=headers)).json()
             assert hit == registered
     assert "Traceback" not in served.output()
+
+
+async def test_websocket_subscribe_messages_may_carry_the_hash(served: Served):
+    import json
+
+    import websockets
+
+    user = await make_user()
+    # A malformed cursor is refused as soon as the subscription starts: proof the text ran.
+    query = "subscription S%s { balanceChanged(after: \"not a cursor\") { delta } }" % secrets.token_hex(6)
+    digest = sha256_hex(query)
+
+    async def subscribe(ws, id_: str, body: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN001
+        await ws.send(json.dumps({"id": id_, "type": "subscribe", "payload": body}))
+        return json.loads(await ws.recv())
+
+    async with websockets.connect(served.ws_url, subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token_for(user)}"}}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        missed = await subscribe(ws, "1", _apq(digest))
+        assert missed["type"] == "error" and missed["id"] == "1"
+        assert [e["extensions"]["code"] for e in missed["payload"]] == ["PERSISTED_QUERY_NOT_FOUND"]
+        mismatch = await subscribe(ws, "2", _apq("0" * 64, query))
+        assert mismatch["type"] == "error"
+        assert mismatch["payload"][0]["extensions"]["field"] == ["extensions", "persistedQuery", "sha256Hash"]
+        with_text = await subscribe(ws, "3", _apq(digest, query))
+        if with_text["type"] == "next":
+            assert json.loads(await ws.recv()) == {"id": "3", "type": "complete"}
+        hit = await subscribe(ws, "4", _apq(digest))
+    for answer in (with_text, hit):
+        assert answer["type"] in ("next", "error"), answer
+        errors = answer["payload"]["errors"] if answer["type"] == "next" else answer["payload"]
+        assert [e["extensions"]["code"] for e in errors] == ["VALIDATION_FAILED"], answer
+        assert errors[0]["extensions"].get("field") == ["after"], answer
+    assert "Traceback" not in served.output()
