@@ -118,6 +118,8 @@ async def recent_recipients(user: User, limit: int) -> list[RecentRecipient]:
     ).order_by("-id").limit(RECENT_SCAN)
     latest: dict[int, Transaction] = {}
     for tx in rows:
+        if tx.counterparty_account_id is None:  # excluded by the filter; narrows the type
+            continue
         latest.setdefault(tx.counterparty_account_id, tx)
         if len(latest) == limit:
             break

@@ -35,6 +35,6 @@ async def watch_payer_charges(user_id: int) -> AsyncIterator[Order]:
             for order in waiting:
                 yield order
             continue
-        order = await Order.get_or_none(id=int(message["orderId"]), payer_user_id=user_id)
-        if order is not None:
-            yield order
+        found = await Order.get_or_none(id=int(message["orderId"]), payer_user_id=user_id)
+        if found is not None:
+            yield found
