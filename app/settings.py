@@ -11,6 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 
 class ConfigurationError(Exception):
@@ -25,7 +26,12 @@ SECRET_VARIABLES = {
 }
 
 
+@overload
+def _env(name: str) -> str | None: ...
+@overload
+def _env(name: str, default: str) -> str: ...
 def _env(name: str, default: str | None = None) -> str | None:
+    """The variable's value; unset or empty gives ``default``."""
     value = os.environ.get(name)
     return value if value not in (None, "") else default
 
