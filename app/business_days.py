@@ -7,7 +7,7 @@ settlement all use these functions.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from .workdays.calendars import year_calendar
 
@@ -36,16 +36,16 @@ def china_date(instant: datetime) -> date:
 def next_business_day_start(instant: datetime, count: int = 1) -> datetime:
     """09:00 China time on the ``count``-th business day after ``instant``'s China date."""
     day = add_business_days(china_date(instant), count)
-    return datetime.combine(day, time(9, 0), tzinfo=CHINA).astimezone(timezone.utc)
+    return datetime.combine(day, time(9, 0), tzinfo=CHINA).astimezone(UTC)
 
 
 def business_days_later(instant: datetime, count: int) -> datetime:
     """The same China wall-clock time ``count`` business days later (e.g. review deadlines)."""
     local = instant.astimezone(CHINA)
     day = add_business_days(local.date(), count)
-    return datetime.combine(day, local.timetz()).astimezone(timezone.utc)
+    return datetime.combine(day, local.timetz()).astimezone(UTC)
 
 
 def china_day_start(instant: datetime) -> datetime:
     """Midnight China time of ``instant``'s China date, in UTC."""
-    return datetime.combine(china_date(instant), time(0, 0), tzinfo=CHINA).astimezone(timezone.utc)
+    return datetime.combine(china_date(instant), time(0, 0), tzinfo=CHINA).astimezone(UTC)

@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import db, runtime
@@ -164,14 +164,14 @@ def _parse_instant(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO-8601 instant: {text!r}") from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
     from .jobs.registry import run_once
 
     async def body() -> int:
-        now = args.now or datetime.now(timezone.utc)
+        now = args.now or datetime.now(UTC)
         for name, summary in await run_once(now):
             print(f"{name}: {summary}")
         return 0

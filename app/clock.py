@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _frozen: datetime | None = None
 
 
 def now() -> datetime:
     """Current UTC time (timezone-aware), or the instant a test has set."""
-    return _frozen if _frozen is not None else datetime.now(timezone.utc)
+    return _frozen if _frozen is not None else datetime.now(UTC)
 
 
 def set_now(instant: datetime | None) -> None:
     """Freeze the clock at ``instant`` (``None`` returns to real time)."""
     global _frozen
     if instant is not None and instant.tzinfo is None:
-        instant = instant.replace(tzinfo=timezone.utc)
+        instant = instant.replace(tzinfo=UTC)
     _frozen = instant
 
 

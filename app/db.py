@@ -199,7 +199,8 @@ async def _migration_lock(settings: Settings) -> Any:
     import fcntl
 
     _ensure_sqlite_dir(settings)
-    with open(f"{path}.migrate.lock", "a+") as handle:
+    # Runs once at start-up, before serving: blocking on the lock file is the point.
+    with open(f"{path}.migrate.lock", "a+") as handle:  # noqa: ASYNC230
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

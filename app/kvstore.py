@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import Protocol, cast
 
 
 class KeyValueStore(Protocol):
@@ -99,7 +99,7 @@ class RedisStore:
         return bool(await self._redis.set(self._k(key), value, ex=ttl_seconds, nx=only_new))
 
     async def get(self, key: str) -> str | None:
-        return await self._redis.get(self._k(key))
+        return cast("str | None", await self._redis.get(self._k(key)))  # the client decodes responses
 
     async def delete(self, key: str) -> None:
         await self._redis.delete(self._k(key))

@@ -25,9 +25,9 @@ from models.payees import SavedPayee
 from . import audit
 from .errors import DomainError, ErrorCode, input_field
 from .ledger.accounts import wallet_of
+from .ledger.vocabulary import TransactionStatus, TransactionType
 from .payments.parties import person_party
 from .payments.transfer import find_recipient
-from .ledger.vocabulary import TransactionStatus, TransactionType
 
 MAX_PAYEES = 50
 MAX_ALIAS = 30
@@ -119,6 +119,8 @@ async def recent_recipients(user: User, limit: int) -> list[RecentRecipient]:
     ).order_by("-id").limit(RECENT_SCAN)
     latest: dict[int, Transaction] = {}
     for tx in rows:
+        if tx.counterparty_account_id is None:  # excluded by the filter; narrows the type
+            continue
         latest.setdefault(tx.counterparty_account_id, tx)
         if len(latest) == limit:
             break

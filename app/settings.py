@@ -11,6 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 
 class ConfigurationError(Exception):
@@ -25,7 +26,12 @@ SECRET_VARIABLES = {
 }
 
 
+@overload
+def _env(name: str) -> str | None: ...
+@overload
+def _env(name: str, default: str) -> str: ...
 def _env(name: str, default: str | None = None) -> str | None:
+    """The variable's value; unset or empty gives ``default``."""
     value = os.environ.get(name)
     return value if value not in (None, "") else default
 
@@ -151,6 +157,8 @@ class Settings:
     max_tokens: int = 2000
     max_query_cost: int = 5000
     """Fields an operation may ask for, list sizes (first/last) multiplied through the nesting."""
+    persisted_queries: int = 1024
+    """Documents each process keeps for automatic persisted queries (an LRU; 0 turns APQ's store off)."""
     ws_init_timeout_seconds: int = 10
     header_read_timeout_seconds: int = 10
     body_read_timeout_seconds: int = 30
@@ -343,6 +351,7 @@ def load_settings() -> Settings:
         ip_code_limit_per_hour=_env_int("FENPAY_IP_CODE_LIMIT_PER_HOUR", 500 if sandbox else 20),
         code_daily_cap=_env_int("FENPAY_CODE_DAILY_CAP", 10),
         max_query_cost=_env_int("FENPAY_MAX_QUERY_COST", 5000),
+        persisted_queries=_env_int("FENPAY_PERSISTED_QUERIES", 1024),
         ws_init_timeout_seconds=_env_int("FENPAY_WS_INIT_TIMEOUT_SECONDS", 10),
         header_read_timeout_seconds=_env_int("FENPAY_HEADER_READ_TIMEOUT_SECONDS", 10),
         body_read_timeout_seconds=_env_int("FENPAY_BODY_READ_TIMEOUT_SECONDS", 30),

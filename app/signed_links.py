@@ -13,7 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from models import User
@@ -45,7 +45,7 @@ def verify(purpose: str, token: str | None) -> dict[str, Any] | None:
         return None
     if payload.get("p") != purpose:
         return None
-    if datetime.fromtimestamp(int(payload.get("e", 0)), timezone.utc) <= clock.now():
+    if datetime.fromtimestamp(int(payload.get("e", 0)), UTC) <= clock.now():
         return None
     data = payload.get("d")
     return data if isinstance(data, dict) else None

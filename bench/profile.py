@@ -1,7 +1,7 @@
 """Profile the `pay` mutation in one process on PostgreSQL + Redis (pyinstrument).
 
     python -m bench.profile [--scenario pay|transactions] [--requests N] [--concurrency C]
-                                [--html out.html] [--cprofile] [--cpu]
+                                [--html out.html] [--cprofile] [--cpu] [--no-apq]
 
 Creates its own database (dropped afterwards), seeds it with bench.seed, then sends `pay`
 (or `transactions(first: 20)` for a user with 10,000 rows) requests through the ASGI app (no
@@ -10,6 +10,8 @@ network, no uvicorn) and prints pyinstrument's report and the SQL statements per
 ``--rounds`` rounds) (client and
 server in this one process; PostgreSQL and Redis excluded): the figure to compare before and
 after a change, far less sensitive to other load on the machine than requests per second.
+Requests carry the persisted-query hash of their document (APQ) as bench.load's do; ``--no-apq``
+sends the text instead, for comparison.
 """
 
 from __future__ import annotations
@@ -27,18 +29,19 @@ from pathlib import Path
 from typing import Any
 
 from . import scenarios
-from .run import admin, bench_env, prepare, PG_SERVER
+from .run import PG_SERVER, admin, bench_env, prepare
 
 
 async def _drive(env: dict[str, str], scenario: str, tokens: list[str], history_token: str,
                  merchant_nos: list[str], pin: str,
-                 requests: int, concurrency: int, html: str | None, flat: bool, cpu_only: bool = False, cpu_rounds: int = 5) -> None:
+                 requests: int, concurrency: int, html: str | None, flat: bool, cpu_only: bool = False, cpu_rounds: int = 5,
+                 apq: bool = True) -> None:
     import httpx
     from pyinstrument import Profiler
 
+    from app import runtime
     from app.http.asgi import create_app
     from app.settings import load_settings
-    from app import runtime
 
     os.environ.update(env)
     settings = load_settings()
@@ -67,14 +70,16 @@ async def _drive(env: dict[str, str], scenario: str, tokens: list[str], history_
         pgconn.Connection.executemany = counted(pgconn.Connection.executemany)  # type: ignore[method-assign]
         app = create_app(settings, manage_runtime=False)
         if scenario == "pay":
-            make, check = scenarios.FenpayPay(tokens, merchant_nos, pin), scenarios.check_pay
+            make, check = scenarios.FenpayPay(tokens, merchant_nos, pin, apq=apq), scenarios.check_pay
         else:
-            make, check = scenarios.FenpayTransactions(history_token), scenarios.check_transactions
+            make, check = scenarios.FenpayTransactions(history_token, apq=apq), scenarios.check_transactions
         rng = random.Random(1)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
             async def one(i: int) -> None:
                 path, body, headers = make(rng, i)
                 response = await client.post(path, json=body, headers=headers)
+                if scenarios.persisted_query_missed(body, response.json()):
+                    response = await client.post(path, json=scenarios.with_text(body), headers=headers)
                 problem = check(response.status_code, response.json())
                 assert problem is None, (problem, response.text)
 
@@ -140,6 +145,7 @@ def main() -> None:
     parser.add_argument("--cprofile", action="store_true", help="a flat cProfile table instead of pyinstrument")
     parser.add_argument("--cpu", action="store_true", help="no profiler: CPU time per request in this process")
     parser.add_argument("--rounds", type=int, default=5, help="with --cpu: rounds of --requests, the least CPU time counts")
+    parser.add_argument("--no-apq", action="store_true", help="send the query text, not its persisted-query hash")
     args = parser.parse_args()
     name = f"fenpay_prof_{secrets.token_hex(3)}"
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
@@ -151,7 +157,7 @@ def main() -> None:
         seeded, tokens, history_token, pin = asyncio.run(
             prepare(env, {"users": 300, "history": history * 2, "history_user": history})
         )
-        asyncio.run(_drive(env, args.scenario, tokens, history_token, seeded.merchant_nos, pin, args.requests, args.concurrency, args.html, args.cprofile, args.cpu, args.rounds))
+        asyncio.run(_drive(env, args.scenario, tokens, history_token, seeded.merchant_nos, pin, args.requests, args.concurrency, args.html, args.cprofile, args.cpu, args.rounds, not args.no_apq))
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 

@@ -5,7 +5,8 @@
 
 Creates its own database (dropped afterwards), seeds it directly, drives load from
 separate processes, measures pgbench and PostGraphile on the same server in the same
-run, prints a table and writes bench/results/latest.json. Ends with `fenpay reconcile`.
+run, prints a table and issue 24's goals with met / not met (bench/goals.py) and writes both
+to bench/results/latest.json and latest.md. Ends with `fenpay reconcile`.
 fenpay runs in production configuration, metrics on (as deployed); the pay scenario runs
 once more with ``FENPAY_METRICS=off`` and the table gives the ratio on ÷ off (their cost).
 On a terminal, rich progress bars follow the seeding and the scenarios (on stderr).
@@ -32,7 +33,7 @@ import httpx
 
 from app.ops.progress import progress
 
-from . import load, references, scenarios
+from . import goals, load, references, scenarios
 from .subscribers import rss_kib, run_subscribers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -187,7 +188,7 @@ def subscriber_scenario(env: dict[str, str], pay_port: int, tokens: list[str], m
     delivered = len({no for no, _ in received})
     p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000 if latencies else 0.0
     return {
-        "scenario": f"{count} balanceChanged subscribers, payments offered at {rate:.0f}/s",
+        "scenario": f"{count} {goals.SUBSCRIBERS_MARK}, payments offered at {rate:.0f}/s",
         "throughput": round(driven.throughput, 1),
         "ok": driven.ok,
         "errors": driven.errors,
@@ -227,7 +228,7 @@ def markdown_table(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-PAY_SPREAD = "fenpay pay, 100 merchants"
+PAY_SPREAD = goals.PAY_SPREAD
 PAY_SPREAD_METRICS_OFF = "fenpay pay, 100 merchants, metrics off"
 
 
@@ -325,18 +326,18 @@ def main(argv: list[str] | None = None) -> int:
                 hot = load.run("127.0.0.1", server.port,
                                make=scenarios.FenpayPay(tokens, seeded.merchant_nos[:1], pin),
                                check=scenarios.check_pay, seconds=seconds, clients=32)
-                rows.append(row("fenpay pay, 1 merchant", hot))
+                rows.append(row(goals.PAY_ONE_MERCHANT, hot))
                 advance(1)
                 half = max(spread.throughput / 2, 1)
                 paced = load.run("127.0.0.1", server.port,
                                  make=scenarios.FenpayPay(tokens, seeded.merchant_nos, pin),
                                  check=scenarios.check_pay, seconds=seconds, rate=half)
-                rows.append(row(f"fenpay pay at half peak ({half:.0f}/s, open loop)", paced))
+                rows.append(row(f"{goals.PAY_HALF_PEAK_PREFIX} ({half:.0f}/s, open loop)", paced))
                 advance(1)
                 print("fenpay transactions(first: 20) ...", flush=True)
                 history = load.run("127.0.0.1", server.port, make=scenarios.FenpayTransactions(history_token),
                                    check=scenarios.check_transactions, seconds=seconds, clients=32)
-                rows.append(row(f"transactions(first: 20), {sizes['history_user']} of {sizes['history']} rows", history))
+                rows.append(row(f"{goals.TRANSACTIONS_PREFIX}, {sizes['history_user']} of {sizes['history']} rows", history))
                 advance(1)
 
                 print("subscribers ...", flush=True)
@@ -352,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     report["rows"] = rows
     report["metrics_on_off_ratio"] = metrics_ratio(rows)
+    report["goals"] = goals.evaluate(report)
     pgbench_tps = report.get("pgbench", {}).get("tps") or 0
     print()
     print(f"{'scenario':<62} {'per s':>8} {'x pgbench':>9} {'p50 ms':>8} {'p99 ms':>8}  errors")
@@ -361,9 +363,12 @@ def main(argv: list[str] | None = None) -> int:
     if report["metrics_on_off_ratio"] is not None:
         print(f"{'fenpay pay, metrics on ÷ metrics off':<62} {report['metrics_on_off_ratio']:>8.3f}")
     print(f"reconcile: {report['reconcile']['summary']}")
+    print()
+    print("issue 24's goals:")
+    print("\n".join(goals.text_lines(report["goals"])))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    (RESULTS / "latest.md").write_text(markdown_table(report))
+    (RESULTS / "latest.md").write_text(markdown_table(report) + "\n" + goals.markdown(report["goals"]))
     return 0 if report["reconcile"]["clean"] else 1
 
 

@@ -1,6 +1,8 @@
 """Tortoise models: tables and constraints, nothing else.
 
 Every model module is imported here so Tortoise (and aerich) see one app, ``models``.
+A foreign key ``owner`` also puts its column on each instance as ``owner_id``: the models
+declare those (``owner_id: int``, bare annotations, no field) so type checkers know them.
 """
 
 from .audit import AuditRecord

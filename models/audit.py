@@ -50,7 +50,7 @@ class AuditRecord(Model):
     subject_user_id = fields.BigIntField(null=True, db_index=True)
     action = fields.CharField(max_length=60)
     ip = fields.CharField(max_length=64, null=True)
-    details = fields.JSONField(null=True)
+    details: fields.JSONField[Any] = fields.JSONField(null=True)
     created_at = created_at_field()
 
     class Meta:
@@ -60,7 +60,8 @@ class AuditRecord(Model):
     async def save(self, *args: Any, force_create: bool = False, **kwargs: Any) -> None:  # type: ignore[override]
         if self._saved_in_db and not force_create:
             _refuse("save of an existing record")
-        await super().save(*args, force_create=force_create, **kwargs)
+        kwargs["force_create"] = force_create
+        await super().save(*args, **kwargs)
 
     async def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
         _refuse("delete")

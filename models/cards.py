@@ -13,6 +13,7 @@ class BankCard(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="bank_cards", on_delete=fields.RESTRICT
     )
+    user_id: int
     bank_name = fields.CharField(max_length=60)
     number_enc = fields.TextField()
     number_index = fields.CharField(max_length=64, unique=True)

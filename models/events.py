@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -11,7 +13,7 @@ from .base import created_at_field
 class OutboxEvent(Model):
     id = fields.BigIntField(primary_key=True)
     topic = fields.CharField(max_length=120)
-    payload = fields.JSONField()
+    payload: fields.JSONField[Any] = fields.JSONField()
     published_at = fields.DatetimeField(null=True, db_index=True)
     created_at = created_at_field()
 

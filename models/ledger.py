@@ -8,6 +8,8 @@ postings, so hot accounts never become a row every payment waits on.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -25,6 +27,7 @@ class Account(Model):
     user: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="accounts", null=True, on_delete=fields.RESTRICT
     )
+    user_id: int | None
     currency = fields.CharField(max_length=3, default="CNY")
     available = fields.BigIntField(default=0)
     frozen = fields.BigIntField(default=0)
@@ -52,6 +55,8 @@ class Transaction(Model):
     counterparty_account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="counter_transactions", null=True, on_delete=fields.RESTRICT
     )
+    account_id: int
+    counterparty_account_id: int | None
     # How the initiating side sees the other (merchant name, masked card ...).
     counterparty_name = fields.CharField(max_length=100, null=True)
     counterparty_ref = fields.CharField(max_length=40, null=True)
@@ -97,6 +102,7 @@ class Journal(Model):
     transaction: fields.ForeignKeyNullableRelation[Transaction] = fields.ForeignKeyField(
         "models.Transaction", related_name="journals", null=True, on_delete=fields.RESTRICT
     )
+    transaction_id: int | None
     memo = fields.CharField(max_length=100, null=True)
     created_at = created_at_field()
 
@@ -111,9 +117,11 @@ class Posting(Model):
     journal: fields.ForeignKeyRelation[Journal] = fields.ForeignKeyField(
         "models.Journal", related_name="postings", on_delete=fields.RESTRICT
     )
+    journal_id: int
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="postings", on_delete=fields.RESTRICT
     )
+    account_id: int
     # AVAILABLE or FROZEN: which balance of the account the amount lands in.
     bucket = fields.CharField(max_length=10, default="AVAILABLE")
     amount = fields.BigIntField()
@@ -134,7 +142,7 @@ class IdempotencyRecord(Model):
     operation = fields.CharField(max_length=40)
     request_hash = fields.CharField(max_length=64)
     transaction_id = fields.BigIntField(null=True)
-    result = fields.JSONField(null=True)
+    result: fields.JSONField[Any] = fields.JSONField(null=True)
     created_at = created_at_field()
 
     class Meta:

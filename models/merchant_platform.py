@@ -16,6 +16,7 @@ class MerchantApiKey(Model):
     merchant: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Merchant", related_name="api_keys", on_delete=fields.RESTRICT
     )
+    merchant_id: int
     name = fields.CharField(max_length=60)
     prefix = fields.CharField(max_length=16, unique=True)
     key_hash = fields.CharField(max_length=64)
@@ -42,6 +43,7 @@ class Order(Model):
     merchant: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Merchant", related_name="orders", on_delete=fields.RESTRICT
     )
+    merchant_id: int
     out_trade_no = fields.CharField(max_length=64)
     amount = fields.BigIntField()
     description = fields.CharField(max_length=100, null=True)
@@ -77,9 +79,11 @@ class MerchantRefund(Model):
     merchant: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Merchant", related_name="merchant_refunds", on_delete=fields.RESTRICT
     )
+    merchant_id: int
     order: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Order", related_name="refunds", on_delete=fields.RESTRICT
     )
+    order_id: int
     out_refund_no = fields.CharField(max_length=64)
     amount = fields.BigIntField()
     fee_refund = fields.BigIntField(default=0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -34,7 +36,7 @@ class WebhookEndpoint(Model):
     merchant_id = fields.BigIntField(db_index=True)
     url = fields.CharField(max_length=500)
     # Subscribed event types, e.g. ["ORDER_PAID", "REFUND_SUCCEEDED"].
-    events = fields.JSONField()
+    events: fields.JSONField[Any] = fields.JSONField()
     # The signing secret, encrypted at rest (app.crypto); shown to the merchant once.
     secret_encrypted = fields.TextField()
     enabled = fields.BooleanField(default=True)
@@ -55,9 +57,11 @@ class WebhookDelivery(Model):
     endpoint: fields.ForeignKeyRelation[WebhookEndpoint] = fields.ForeignKeyField(
         "models.WebhookEndpoint", related_name="deliveries", on_delete=fields.RESTRICT
     )
+    endpoint_id: int
     event: fields.ForeignKeyRelation[MerchantEvent] = fields.ForeignKeyField(
         "models.MerchantEvent", related_name="deliveries", on_delete=fields.RESTRICT
     )
+    event_id: int
     merchant_id = fields.BigIntField()
     status = fields.CharField(max_length=10, default="PENDING")
     attempts = fields.IntField(default=0)
@@ -81,6 +85,7 @@ class WebhookAttempt(Model):
     delivery: fields.ForeignKeyRelation[WebhookDelivery] = fields.ForeignKeyField(
         "models.WebhookDelivery", related_name="attempt_log", on_delete=fields.RESTRICT
     )
+    delivery_id: int
     number = fields.IntField()
     started_at = fields.DatetimeField()
     duration_ms = fields.IntField()

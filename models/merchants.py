@@ -16,9 +16,11 @@ class Merchant(Model):
     owner: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="merchants", on_delete=fields.RESTRICT
     )
+    owner_id: int
     account: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Account", related_name="merchant", on_delete=fields.RESTRICT
     )
+    account_id: int
     # Fee on each paid order in basis points (60 = 0.6 %), set by an ADMIN.
     fee_rate_bps = fields.IntField(default=60)
     created_at = created_at_field()

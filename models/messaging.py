@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -18,7 +20,7 @@ class OutboundMessage(Model):
     recipient = fields.CharField(max_length=254)
     purpose = fields.CharField(max_length=40)
     text = fields.TextField()
-    params = fields.JSONField(default=dict)
+    params: fields.JSONField[Any] = fields.JSONField(default=dict)
     """Template parameters (e.g. {"code": "123456"}) for providers that send by template."""
     status = fields.CharField(max_length=8, default="PENDING", db_index=True)
     attempts = fields.IntField(default=0)

@@ -17,6 +17,7 @@ class PayRequest(Model):
     requester: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="pay_requests_sent", on_delete=fields.RESTRICT
     )
+    requester_id: int
     amount = fields.BigIntField()
     note = fields.CharField(max_length=100, null=True)
     status = fields.CharField(max_length=10, default="OPEN")
@@ -36,9 +37,11 @@ class PayRequestItem(Model):
     request: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.PayRequest", related_name="items", on_delete=fields.RESTRICT
     )
+    request_id: int
     payer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="pay_request_items", on_delete=fields.RESTRICT
     )
+    payer_id: int
     amount = fields.BigIntField()
     status = fields.CharField(max_length=10, default="PENDING")
     transaction_id = fields.BigIntField(null=True)

@@ -23,6 +23,7 @@ class PaymentQrCode(Model):
     merchant: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Merchant", related_name="qr_codes", on_delete=fields.RESTRICT
     )
+    merchant_id: int
     # Null: the payer enters the amount (fen otherwise).
     amount = fields.BigIntField(null=True)
     description = fields.CharField(max_length=100, null=True)

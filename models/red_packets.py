@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -24,13 +26,15 @@ class RedPacket(Model):
     sender: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="red_packets_sent", on_delete=fields.RESTRICT
     )
+    sender_id: int
     recipient: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="red_packets_addressed", null=True, on_delete=fields.RESTRICT
     )
+    recipient_id: int | None
     mode = fields.CharField(max_length=10)
     amount = fields.BigIntField()
     count = fields.IntField()
-    shares = fields.JSONField()
+    shares: fields.JSONField[Any] = fields.JSONField()
     claimed_count = fields.IntField(default=0)
     claimed_amount = fields.BigIntField(default=0)
     greeting = fields.CharField(max_length=40, null=True)
@@ -53,9 +57,11 @@ class RedPacketClaim(Model):
     packet: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.RedPacket", related_name="claims", on_delete=fields.RESTRICT
     )
+    packet_id: int
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="red_packet_claims", on_delete=fields.RESTRICT
     )
+    user_id: int
     seq = fields.IntField()
     amount = fields.BigIntField()
     transaction_id = fields.BigIntField(null=True)

@@ -15,10 +15,12 @@ class Refund(Model):
     transaction: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Transaction", related_name="refund_requests", on_delete=fields.RESTRICT
     )
+    transaction_id: int
     refund_transaction_id = fields.BigIntField(null=True)
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="refunds", on_delete=fields.RESTRICT
     )
+    user_id: int
     amount = fields.BigIntField()
     reason = fields.CharField(max_length=24)
     description = fields.CharField(max_length=500, null=True)

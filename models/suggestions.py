@@ -13,6 +13,7 @@ class SuggestionSetting(Model):
     user: fields.OneToOneRelation = fields.OneToOneField(
         "models.User", related_name="suggestion_setting", on_delete=fields.RESTRICT
     )
+    user_id: int
     enabled = fields.BooleanField(default=True)
     created_at = created_at_field()
 

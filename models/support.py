@@ -30,6 +30,7 @@ class Ticket(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="tickets", on_delete=fields.RESTRICT
     )
+    user_id: int
     # FEEDBACK or COMPLAINT.
     kind = fields.CharField(max_length=10)
     subject = fields.CharField(max_length=100)
@@ -38,6 +39,7 @@ class Ticket(Model):
     transaction: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Transaction", related_name="tickets", null=True, on_delete=fields.RESTRICT
     )
+    transaction_id: int | None
     # The service level is measured to the first staff reply.
     first_staff_reply_at = fields.DatetimeField(null=True)
     # Set once the unanswered-complaint alert has been raised, so the job skips the ticket.
@@ -55,9 +57,11 @@ class TicketMessage(Model):
     ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
         "models.Ticket", related_name="messages", on_delete=fields.RESTRICT
     )
+    ticket_id: int
     author: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="ticket_messages", on_delete=fields.RESTRICT
     )
+    author_id: int
     from_staff = fields.BooleanField(default=False)
     body = fields.TextField()
     created_at = created_at_field()

@@ -7,6 +7,8 @@ sum of every live holding's ``principal + accrued_income``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -42,9 +44,11 @@ class Holding(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="holdings", on_delete=fields.RESTRICT
     )
+    user_id: int
     product: fields.ForeignKeyRelation[WealthProduct] = fields.ForeignKeyField(
         "models.WealthProduct", related_name="holdings", on_delete=fields.RESTRICT
     )
+    product_id: int
     # The wallet the money came from and goes back to.
     account_id = fields.BigIntField()
     # Rate fixed at purchase (basis points), so later catalogue edits do not touch it.
@@ -76,6 +80,7 @@ class WealthAccrual(Model):
     holding: fields.ForeignKeyRelation[Holding] = fields.ForeignKeyField(
         "models.Holding", related_name="accruals", on_delete=fields.RESTRICT
     )
+    holding_id: int
     income_date = fields.DateField()
     principal = fields.BigIntField()
     amount = fields.BigIntField()
@@ -95,8 +100,9 @@ class RiskAssessment(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="risk_assessments", on_delete=fields.RESTRICT
     )
+    user_id: int
     # {questionId: optionId}
-    answers = fields.JSONField()
+    answers: fields.JSONField[Any] = fields.JSONField()
     score = fields.IntField()
     tolerance = fields.CharField(max_length=2)
     created_at = created_at_field()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from app.errors import DomainError
-from app.ledger.kernel import MoneyResult
 from app.funding.quotes import WithdrawalQuote, withdrawal_quote
 from app.funding.topup import top_up as top_up_service
 from app.funding.withdrawal import withdraw as withdraw_service
+from app.ledger.kernel import MoneyResult
 
 
 async def top_up(ctx: Any, *, amount: int, channel: str, bank_card_id: int | None, idempotency_key: str) -> MoneyResult:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tortoise import connections
+
 from app import clock
 from app.fx import booking
 from app.fx.currencies import CNY
@@ -14,7 +16,6 @@ from app.ledger import sql
 from app.payments import merchants
 from models import Account, Merchant, Transaction
 from models.fx import FxQuote
-from tortoise import connections
 
 
 @dataclass(frozen=True)

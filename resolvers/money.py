@@ -9,6 +9,7 @@ from app.refunds.queries import refunds_for_transaction
 from app.refunds.requests import refundable_amount as _refundable_amount
 from models import Account, Refund, Transaction, User
 
+
 def refundable_amount(tx: Transaction, perspective_account_id: int) -> int:
     """What the payer may still ask back (app.refunds.requests.refundable_amount)."""
     return _refundable_amount(tx, perspective_account_id)

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from app.errors import DomainError, ErrorCode, Forbidden
-from app.payments import merchants, qr_codes
 from app.ledger.kernel import MoneyResult
+from app.payments import merchants, qr_codes
 from app.payments.pay import PayRequest, pay
 from app.payments.qr_watch import QrCodeState, watch_code
 from app.payments.transfer import TransferRequest, transfer

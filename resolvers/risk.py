@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from app.events.resume import parse_cursor
 from app.identity.roles import RISK_ROLES, STAFF_ROLES
 from app.ledger.reconcile import Report
 from app.risk import account_status, alert_review
-from app.events.resume import parse_cursor
 from app.risk.alerts import alerts_event_cursor, watch_alerts
 from app.risk.reconciliation import reconcile_for_staff
 from models import Transaction, User

@@ -7,10 +7,10 @@ from typing import Any
 
 from app import runtime
 from app.errors import DomainError, ErrorCode
+from app.events.resume import parse_cursor
 from app.support import tickets as ticket_service
 from app.support.contact import ContactChannel, contact_channels
 from app.support.faq import search_faq
-from app.events.resume import parse_cursor
 from app.support.live import event_cursor, new_messages
 from models import Transaction
 from models.support import FaqEntry, Ticket, TicketMessage

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from app.ledger.kernel import MoneyResult
 from app.wealth import holdings as holding_service
 from app.wealth.purchase import PurchaseRequest, purchase
 from app.wealth.redemption import RedemptionRequest, redeem
-from app.ledger.kernel import MoneyResult
 from models.wealth import Holding, WealthProduct
 
 from .context import RequestContext

@@ -34,7 +34,7 @@ class Connection(Generic[T]):
 
 
 def to_connection(page: Page[Any], convert: Callable[[Any], T]) -> Connection[T]:
-    edges = [Edge(cursor=c, node=convert(item)) for c, item in zip(page.cursors, page.items)]
+    edges = [Edge(cursor=c, node=convert(item)) for c, item in zip(page.cursors, page.items, strict=False)]
     return Connection(
         edges=edges,
         page_info=PageInfo(

@@ -1,13 +1,13 @@
 """The one ``strawberry.Schema``: each domain package contributes ``schema/<domain>/api.py``
-with ``Query``, ``Mutation`` and/or ``Subscription`` classes, merged here."""
+(and ``api_<part>.py`` when a domain is served by several modules) with ``Query``, ``Mutation``
+and/or ``Subscription`` classes, imported by name below and merged here. A new API module is
+added to ``API_MODULES`` (tests/test_registration.py fails when one is missing)."""
 
 from __future__ import annotations
 
 import functools
-import importlib
-import importlib.util
 import logging
-from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import strawberry
@@ -18,8 +18,6 @@ from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
     MaxTokensLimiter,
-    ParserCache,
-    ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
@@ -29,19 +27,46 @@ from app.dependency_faults import SERVICE_UNAVAILABLE_MESSAGE, is_dependency_fai
 from app.errors import DomainError, ErrorCode
 
 from .fresh_viewer import FreshViewerPerOperation
-from .node import Node, resolve_node
+from .fx import api as fx_api
+from .history import api as history_api
+from .identity import api as identity_api
+from .merchant_platform import api as merchant_platform_api
+from .merchant_platform import api_ops as merchant_platform_api_ops
+from .money import api as money_api
 from .no_suggestions import NoSuggestions
+from .node import Node, resolve_node
+from .payments import api as payments_api
+from .persisted_queries import CachedParse, CachedValidation, PersistedQueries, PersistedQueryStore
 from .query_cost import QueryCostLimit
+from .risk import api as risk_api
+from .self_service import api as self_service_api
+from .social import api as social_api
+from .social import api_pay_requests as social_api_pay_requests
+from .social import api_suggestions as social_api_suggestions
 from .string_bounds import StringBounds
+from .support import api as support_api
 from .telemetry import OperationTelemetry
+from .wealth import api as wealth_api
 
 log = logging.getLogger("fenpay.graphql")
-_HERE = Path(__file__).resolve().parent
 
 CACHED_DOCUMENTS = 256
-DOMAINS = (
-    "identity", "money", "payments", "history", "wealth", "support", "risk", "self_service", "merchant_platform",
-    "social", "fx",
+# In this order: the order of the operations in schema.graphql.
+API_MODULES: tuple[ModuleType, ...] = (
+    identity_api,
+    money_api,
+    payments_api,
+    history_api,
+    wealth_api,
+    support_api,
+    risk_api,
+    self_service_api,
+    merchant_platform_api,
+    merchant_platform_api_ops,
+    social_api,
+    social_api_pay_requests,
+    social_api_suggestions,
+    fx_api,
 )
 
 
@@ -53,23 +78,8 @@ class CoreQuery:
 
 
 def _domain_types(kind: str) -> list[type]:
-    found = []
-    for domain in DOMAINS:
-        # Only this checkout's packages: an editable install elsewhere must not lend its own.
-        if not (_HERE / domain / "__init__.py").exists():
-            continue
-        if importlib.util.find_spec(f"schema.{domain}") is None:
-            continue
-        # ``api.py`` plus any ``api_<part>.py`` (a domain served by several modules).
-        parts = sorted(p.stem for p in (_HERE / domain).glob("api_*.py"))
-        for module_name in ("api", *parts):
-            name = f"schema.{domain}.{module_name}"
-            if importlib.util.find_spec(name) is None:
-                continue
-            module = importlib.import_module(name)
-            if hasattr(module, kind):
-                found.append(getattr(module, kind))
-    return found
+    """The ``Query``, ``Mutation`` or ``Subscription`` class of each API module that has one."""
+    return [getattr(module, kind) for module in API_MODULES if hasattr(module, kind)]
 
 
 # Errors a client may see: business errors raised in queries, bad requests, and the
@@ -102,6 +112,8 @@ class MaskErrorsSayingUnavailable(MaskErrors):
 
 
 class FenpaySchema(strawberry.Schema):
+    persisted_queries: PersistedQueryStore | None = None
+
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         request_id = ""
         if execution_context is not None and execution_context.context is not None:
@@ -131,6 +143,7 @@ def build_schema(
     max_aliases: int = 30,
     max_tokens: int = 2000,
     max_cost: int = 5000,
+    persisted_queries: int = 1024,
 ) -> strawberry.Schema:
     # The limit rules are built once: the validation cache is keyed by the rule classes, and
     # QueryDepthLimiter/MaxAliasesLimiter would build new classes for every request.
@@ -141,13 +154,17 @@ def build_schema(
     # MaskErrors would then read another request's result and let raw error messages through.
     # The parse and validation caches are process-wide LRUs (bounded, so unique query texts
     # cannot grow memory): a repeated document is parsed and validated once per process.
+    # Persisted queries (APQ) go first: a known hash sets the document, and both caches step
+    # aside for it (schema/persisted_queries.py).
+    store = PersistedQueryStore(persisted_queries)
     extensions: list[Any] = [
+        functools.partial(PersistedQueries, store=store),
         FreshViewerPerOperation,
         OperationTelemetry,
         functools.partial(AddValidationRules, rules),
         functools.partial(MaxTokensLimiter, max_token_count=max_tokens),
-        functools.partial(ParserCache, maxsize=CACHED_DOCUMENTS),
-        functools.partial(ValidationCache, maxsize=CACHED_DOCUMENTS),
+        functools.partial(CachedParse, maxsize=CACHED_DOCUMENTS),
+        functools.partial(CachedValidation, maxsize=CACHED_DOCUMENTS),
         functools.partial(QueryCostLimit, max_cost=max_cost),  # after validation: fields exist
         StringBounds,
         functools.partial(MaskErrorsSayingUnavailable, should_mask_error=_should_mask, error_message="Internal error"),
@@ -158,12 +175,14 @@ def build_schema(
     query = merge_types("Query", (CoreQuery, *_domain_types("Query")))
     mutations = _domain_types("Mutation")
     subscriptions = _domain_types("Subscription")
-    return FenpaySchema(
+    built = FenpaySchema(
         query=query,
         mutation=merge_types("Mutation", tuple(mutations)) if mutations else None,
         subscription=merge_types("Subscription", tuple(subscriptions)) if subscriptions else None,
         extensions=extensions,
     )
+    built.persisted_queries = store  # for websocket subscribe messages (app/http/ws_protocol.py)
+    return built
 
 
 schema = build_schema()

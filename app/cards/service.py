@@ -20,9 +20,9 @@ from .. import audit, crypto, db
 from ..errors import DomainError, ErrorCode, input_field
 from ..identity.codes import consume_code
 from ..identity.payment_password import verify_payment_password
+from ..ledger.vocabulary import TransactionStatus
 from .bins import bank_name_for
 from .numbers import luhn_valid, masked, normalise
-from ..ledger.vocabulary import TransactionStatus
 
 BLIND_INDEX_PURPOSE = "bank_card"
 _MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")

@@ -1,8 +1,7 @@
 """What to do when a pending third-party or offline operation finishes.
 
-Capabilities register one pair of handlers per ``Transaction.type``::
-
-    completions.register("PAYMENT", on_succeeded, on_failed)
+The table ``HANDLERS`` below holds one pair of handlers per ``Transaction.type``; a new
+pending movement adds its pair there (tests/test_registration.py checks the table).
 
 Each handler is ``async def handler(transaction_id: int) -> bool | None``: return
 False when the transaction had already left PENDING (nothing happened), True or
@@ -13,9 +12,6 @@ for pending third-party (and offline) transactions nobody finished in time.
 Handlers MUST be idempotent: move the transaction out of PENDING with a
 conditional update (``status = 'PENDING'`` in the WHERE clause) and do nothing
 when it no longer matches, because deliveries can race and repeat.
-
-A capability registers at import of its module ``app/<package>/completions.py``;
-those modules are imported automatically before the first dispatch.
 """
 
 from __future__ import annotations
@@ -25,7 +21,8 @@ from dataclasses import dataclass
 
 from models import Transaction
 
-from ..plugins import capability_modules
+from ..funding.completions import top_up_failed, top_up_succeeded
+from ..payments.settlement import PAYMENT, on_payment_failed, on_payment_succeeded
 
 Handler = Callable[[int], Awaitable[bool | None]]
 
@@ -40,29 +37,19 @@ class Handlers:
     on_failed: Handler
 
 
-_handlers: dict[str, Handlers] = {}
-_discovered = False
-
-
-def register(transaction_type: str, on_succeeded: Handler, on_failed: Handler) -> None:
-    _handlers[transaction_type] = Handlers(on_succeeded, on_failed)
-
-
-def _discover() -> None:
-    global _discovered
-    if not _discovered:
-        _discovered = True
-        capability_modules("completions")
+HANDLERS: dict[str, Handlers] = {
+    PAYMENT: Handlers(on_payment_succeeded, on_payment_failed),
+    "TOP_UP": Handlers(top_up_succeeded, top_up_failed),
+}
 
 
 def handlers_for(transaction_type: str) -> Handlers | None:
-    _discover()
-    return _handlers.get(transaction_type)
+    return HANDLERS.get(transaction_type)
 
 
 def registered_types() -> list[str]:
-    _discover()
-    return sorted(_handlers)
+    """The transaction types with completion handlers (the expiry job fails their stale PENDING)."""
+    return sorted(HANDLERS)
 
 
 async def succeed(transaction: Transaction) -> bool:

@@ -1,19 +1,15 @@
 """Recovery of movements left PROCESSING on an external rail (a call that timed out or raised,
 or a worker that died between the call and the journal).
 
-Capabilities register one recoverer per ``Transaction.type`` in their
-``app/<package>/recovery.py``::
-
-    recovery.register("TOP_UP", recover_top_up)
-
-A recoverer takes the PROCESSING transaction, asks its channel with ``query(reference)``
-and finishes the movement through the same completion code the normal path uses. It
+Each capability's ``app/<package>/recovery.py`` provides one recoverer per ``Transaction.type``,
+listed in the table ``RECOVERERS`` of app/channels/recoverers.py. A recoverer takes the
+PROCESSING transaction, asks its channel with ``query(reference)`` and finishes the movement through the same completion code the normal path uses. It
 returns ``SUCCEEDED`` (posted), ``FAILED`` (released), or ``UNKNOWN`` (the channel still
 cannot say: the money stays held). It must be idempotent (conditional transitions): a
 webhook, a late answer or another worker may finish the movement at the same time.
 
-``recover_stuck(now)`` (the ``rail-recovery`` job, every minute and under ``fenpay jobs
-run``) runs the recoverer of every movement PROCESSING for longer than
+``recover_stuck(now, recoverers)`` (the ``rail-recovery`` job, every minute and under
+``fenpay jobs run``) runs the recoverer of every movement PROCESSING for longer than
 ``FENPAY_PROCESSING_GRACE_SECONDS``; one still unresolved after
 ``FENPAY_PROCESSING_MAX_AGE_SECONDS`` raises one CRITICAL alert (money still held), and
 ``fenpay reconcile`` reports it as a break (app/ledger/reconcile.py).
@@ -23,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,7 +28,6 @@ from models import Account, Transaction
 from .. import runtime
 from ..ledger.processing import waiting_longer_than
 from ..money import format_fen
-from ..plugins import capability_modules
 from .base import SUCCEEDED, UNKNOWN
 
 log = logging.getLogger(__name__)
@@ -41,21 +36,6 @@ FAILED = "FAILED"
 Recoverer = Callable[[Transaction], Awaitable[str]]
 ALERT_TYPE = "PROCESSING_TOO_LONG"
 RUN_BUDGET_SECONDS = 45.0  # of the job's 60 s interval
-
-_recoverers: dict[str, Recoverer] = {}
-_discovered = False
-
-
-def register(transaction_type: str, recoverer: Recoverer) -> None:
-    _recoverers[transaction_type] = recoverer
-
-
-def _recoverer(transaction_type: str) -> Recoverer | None:
-    global _discovered
-    if not _discovered:
-        _discovered = True
-        capability_modules("recovery")
-    return _recoverers.get(transaction_type)
 
 
 async def outcome_of(transaction_id: int) -> str:
@@ -98,7 +78,9 @@ async def _alert(tx: Transaction, since: datetime) -> bool:
     return alert is not None
 
 
-async def recover_stuck(now: datetime) -> RecoveryReport:
+async def recover_stuck(now: datetime, recoverers: Mapping[str, Recoverer]) -> RecoveryReport:
+    """Ask the channel about every movement PROCESSING past the grace period, with the
+    recoverer of its ``Transaction.type`` (none: it stays UNKNOWN)."""
     settings = runtime.settings()
     grace = timedelta(seconds=settings.processing_grace_seconds)
     max_age = timedelta(seconds=settings.processing_max_age_seconds)
@@ -108,7 +90,7 @@ async def recover_stuck(now: datetime) -> RecoveryReport:
         if time.monotonic() > budget_ends:
             break  # a slow channel must not make runs overlap: the next run goes on
         tx = waiting.transaction
-        recoverer = _recoverer(tx.type)
+        recoverer = recoverers.get(tx.type)
         if recoverer is None:
             outcome = UNKNOWN
         else:

@@ -13,10 +13,10 @@ import orjson
 
 from models import Transaction
 
+from ..ledger.vocabulary import Channel
 from . import webhooks
 from .sandbox import checkout_finished
 from .webhooks import WebhookResult
-from ..ledger.vocabulary import Channel
 
 
 async def _send(source: str, kind: str, reference: str, amount: int) -> WebhookResult:

@@ -26,9 +26,9 @@ from models.webhooks import WebhookEvent
 
 from .. import clock, runtime
 from ..ledger import sql
+from ..ledger.vocabulary import TransactionStatus
 from ..money import format_fen
 from . import completions
-from ..ledger.vocabulary import TransactionStatus
 
 TIMESTAMP_HEADER = "X-Fenpay-Timestamp"
 SIGNATURE_HEADER = "X-Fenpay-Signature"

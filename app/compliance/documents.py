@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 TEXTS = Path(__file__).resolve().parent / "texts"
@@ -19,7 +19,7 @@ class Document:
     body: str
 
 
-@lru_cache(maxsize=None)
+@cache
 def document(kind: str) -> Document:
     text = (TEXTS / f"{KINDS[kind]}-{CURRENT_VERSION}.md").read_text(encoding="utf-8")
     title, _, body = text.partition("\n")

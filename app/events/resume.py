@@ -23,14 +23,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from models import OutboxEvent
 
 from .. import clock
 from ..errors import DomainError, ErrorCode
-from ..payments.live import live_messages
 from . import stream
+from .live import live_messages
 
 REPLAY_LIMIT = 500
 REPLAY_WINDOW = timedelta(hours=24)
@@ -52,7 +52,7 @@ def parse_cursor(after: str | None, field: str = "after") -> int | None:
 
 async def topic_cursor(topic: str) -> str:
     """The cursor to resume ``topic`` from now: its newest committed event id, "0" if none."""
-    newest = await OutboxEvent.filter(topic=topic).order_by("-id").first().values_list("id", flat=True)
+    newest = cast("int | None", await OutboxEvent.filter(topic=topic).order_by("-id").first().values_list("id", flat=True))
     return str(int(newest)) if newest is not None else "0"
 
 

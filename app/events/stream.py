@@ -12,9 +12,9 @@ are dropped by event id.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from tortoise.expressions import Q
 
@@ -30,10 +30,10 @@ RESYNC = "__resync__"
 CLOCK_SKEW = timedelta(seconds=5)
 
 
-async def subscribe(topic: str) -> AsyncIterator[dict[str, Any]]:
+async def subscribe(topic: str) -> AsyncGenerator[dict[str, Any], None]:
     seen: deque[int] = deque(maxlen=2048)
     seen_set: set[int] = set()
-    newest = await OutboxEvent.all().order_by("-id").first().values_list("id", flat=True)
+    newest = cast("int | None", await OutboxEvent.all().order_by("-id").first().values_list("id", flat=True))
     start_id = int(newest) if newest is not None else 0  # older events are history, not news
     listening_since = clock.now()  # a gap can only begin after the last message that arrived
 

@@ -10,11 +10,11 @@ from datetime import datetime
 from .. import clock
 from ..business_days import next_business_day_start
 from ..errors import DomainError, ErrorCode, input_field
+from ..ledger.vocabulary import Channel
 from ..money import percent_of
 from .amounts import WITHDRAWAL_MINIMUM, require_whole_yuan
-from ..ledger.vocabulary import Channel
 
-FEE_BASIS_POINTS = {Channel.BANK_CARD: 50, Channel.THIRD_PARTY: 100}
+FEE_BASIS_POINTS: dict[str, int] = {Channel.BANK_CARD: 50, Channel.THIRD_PARTY: 100}
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from ..channels import calls, recovery
 from ..channels.base import NOT_FOUND, SUCCEEDED, UNKNOWN, ChannelResult
 from ..channels.registry import bank_channel, third_party_channel
 from ..events.outbox import unit_of_work
+from ..ledger.vocabulary import Channel, TransactionStatus
 from .settlement import release, settle
 from .topup import credit
 from .transitions import transition
-from ..ledger.vocabulary import Channel, TransactionStatus
 
 REFUSED = frozenset({"DECLINED", "INSUFFICIENT_FUNDS", "FAILED", NOT_FOUND})
 
@@ -60,6 +60,3 @@ async def recover_withdrawal(tx: Transaction) -> str:
         return UNKNOWN
     return await recovery.outcome_of(tx.id)
 
-
-recovery.register("TOP_UP", recover_top_up)
-recovery.register("WITHDRAWAL", recover_withdrawal)

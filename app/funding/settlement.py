@@ -11,22 +11,23 @@ recovery job (app/funding/recovery.py) asks the channel and settles or releases 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from models import Account, BankCard, Transaction
 
+from ..cards.service import card_number
 from ..channels import calls
 from ..channels.base import SUCCEEDED, UNKNOWN, ChannelResult
 from ..channels.registry import bank_channel, third_party_channel
-from ..cards.service import card_number
 from ..events.outbox import unit_of_work
 from ..ledger import journal
 from ..ledger.accounts import system_account
 from ..ledger.clearing import clearing_account
 from ..ledger.processing import mark_started
+from ..ledger.vocabulary import Channel, TransactionStatus, TransactionType
 from ..money import format_fen
 from .transitions import transition
 from .wallet_events import announce
-from ..ledger.vocabulary import Channel, TransactionStatus, TransactionType
 
 BATCH = 200
 PAID = TransactionStatus.SUCCEEDED
@@ -110,9 +111,9 @@ async def pay_out(transaction_id: int) -> str:
 async def settle_due_withdrawals(now: datetime) -> tuple[int, int]:
     """Pay out every bank-card withdrawal whose arrival time has come; (paid, failed).
     One without an answer from the bank stays PROCESSING (counted in neither)."""
-    due = await Transaction.filter(
+    due = cast("list[int]", await Transaction.filter(
         type=TransactionType.WITHDRAWAL, status=TransactionStatus.PENDING, expected_arrival_at__lte=now
-    ).order_by("id").limit(BATCH).values_list("id", flat=True)
+    ).order_by("id").limit(BATCH).values_list("id", flat=True))
     paid = failed = 0
     for transaction_id in due:
         async with unit_of_work() as uow:

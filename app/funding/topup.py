@@ -16,10 +16,10 @@ from dataclasses import replace
 
 from models import Account, BankCard, Transaction, User
 
+from ..cards.service import card_number, owned_card
 from ..channels import calls
 from ..channels.base import PENDING, SUCCEEDED, UNKNOWN, BankChannel, ThirdPartyChannel
 from ..channels.registry import bank_channel, third_party_channel
-from ..cards.service import card_number, owned_card
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..ledger import idempotency, journal, kernel
@@ -27,11 +27,11 @@ from ..ledger.accounts import wallet_of
 from ..ledger.clearing import clearing_account
 from ..ledger.kernel import Key, MoneyResult, Movement
 from ..ledger.numbers import new_number
+from ..ledger.vocabulary import Channel, TransactionStatus
 from ..money import format_fen
 from .amounts import TOP_UP_MINIMUM, require_whole_yuan
 from .transitions import transition
 from .wallet_events import announce
-from ..ledger.vocabulary import Channel, TransactionStatus
 
 OPERATION = "TOP_UP"
 TOP_UP_CHANNELS = (Channel.BANK_CARD, Channel.THIRD_PARTY, Channel.OFFLINE)

@@ -16,6 +16,7 @@ from models import BankCard, Transaction, User
 
 from .. import audit
 from ..cards.service import owned_card
+from ..channels.registry import third_party_channel
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork
 from ..identity.payment_password import verify_payment_password
@@ -23,12 +24,11 @@ from ..ledger import idempotency, journal, kernel
 from ..ledger.accounts import Balance, wallet_of
 from ..ledger.journal import Leg
 from ..ledger.kernel import Key, MoneyResult, Movement, Notice
+from ..ledger.vocabulary import Channel, TransactionStatus
 from ..money import format_fen
 from ..risk.check import Outgoing, screen
 from .quotes import require_withdrawal_channel, withdrawal_quote
-from ..channels.registry import third_party_channel
 from .settlement import RELEASED, pay_out
-from ..ledger.vocabulary import Channel, TransactionStatus
 
 OPERATION = "WITHDRAWAL"
 

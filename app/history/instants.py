@@ -11,7 +11,7 @@ instant selects the same rows on SQLite and on PostgreSQL whatever offset wrote 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..business_days import CHINA
 
@@ -20,7 +20,7 @@ def as_instant(value: datetime) -> datetime:
     """``value`` as an aware UTC datetime; an offset-free value is China time."""
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         value = value.replace(tzinfo=CHINA)
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def as_optional_instant(value: datetime | None) -> datetime | None:

@@ -7,7 +7,7 @@ back to 2026-02-28 10:00 (the day is clamped to the shorter month).
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..business_days import CHINA
 
@@ -20,7 +20,7 @@ def months_before(instant: datetime, months: int) -> datetime:
     year, month = divmod(index, 12)
     month += 1
     day = min(local.day, calendar.monthrange(year, month)[1])
-    return local.replace(year=year, month=month, day=day).astimezone(timezone.utc)
+    return local.replace(year=year, month=month, day=day).astimezone(UTC)
 
 
 def window_start(now: datetime) -> datetime:

@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, *, manage_runtime: bool = True)
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens,
         max_cost=settings.max_query_cost,
+        persisted_queries=settings.persisted_queries,
     )
     graphql = FenpayGraphQL(
         schema,

@@ -10,8 +10,8 @@ from models import User
 from models.identity import RealNameReview
 
 from .. import audit
-from ..identity import id_photos
 from ..errors import ErrorCode
+from ..identity import id_photos
 from ..identity.roles import STAFF_ROLES
 from ..identity.session_check import is_live
 from ..identity.tokens import decode_access_token

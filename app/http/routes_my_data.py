@@ -6,9 +6,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..settings import Settings
-from ..privacy import export
 from ..errors import DomainError
+from ..privacy import export
+from ..settings import Settings
 from ..statements import csv_export, pdf_export
 
 

@@ -13,9 +13,12 @@ import contextlib
 import logging
 from typing import Any
 
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from graphql import GraphQLError
 from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+
+from schema.persisted_queries import subscription_text
 
 from .. import clock
 
@@ -101,11 +104,14 @@ def _envelope_problem(message: Any, *, object_payload: tuple[str, ...], with_id:
     return None
 
 
-def _operation_problem(payload: Any) -> str | None:
+def _operation_problem(payload: Any, *, persisted_allowed: bool = False) -> str | None:
     """The payload of a subscribe (graphql-transport-ws) or start (graphql-ws) message."""
     if not isinstance(payload, dict):
         return "Subscribe payload must be an object"
-    if not isinstance(payload.get("query"), str):
+    persisted = (
+        persisted_allowed and isinstance(payload.get("extensions"), dict) and "persistedQuery" in payload["extensions"]
+    )
+    if not isinstance(payload.get("query"), str) and not (persisted and payload.get("query") is None):
         return "Subscribe query must be a string"
     if not isinstance(payload.get("variables"), _OPTIONAL_OBJECT):
         return "Subscribe variables must be an object"
@@ -122,7 +128,7 @@ def shape_problem(message: Any) -> str | None:
         message, object_payload=("connection_init", "ping", "pong"), with_id=("subscribe", "complete")
     )
     if problem is None and message["type"] == "subscribe":
-        return _operation_problem(message.get("payload"))
+        return _operation_problem(message.get("payload"), persisted_allowed=True)
     return problem
 
 
@@ -137,6 +143,15 @@ class CheckedTransportWSHandler(BaseGraphQLTransportWSHandler):
         if message["type"] == "subscribe" and self.connection_acknowledged and not await _session_holds(self.context):
             await self.websocket.close(code=CLOSE_SESSION_ENDED, reason=SESSION_ENDED_REASON)
             return
+        if message["type"] == "subscribe" and self.connection_acknowledged and message["id"] not in self.operations:
+            store = getattr(self.schema, "persisted_queries", None)
+            payload = message["payload"]
+            if store is not None:
+                try:
+                    payload["query"] = await subscription_text(store, payload.get("extensions"), payload.get("query"))
+                except GraphQLError as error:
+                    await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
+                    return
         await super().handle_message(message)
 
     async def handle_connection_init(self, message: Any) -> None:

@@ -48,7 +48,7 @@ def _has_sequential_run(text: str, length: int) -> bool:
         window = lowered[start : start + length]
         if not (window.isdigit() or window.isalpha()):
             continue
-        steps = {ord(b) - ord(a) for a, b in zip(window, window[1:])}
+        steps = {ord(b) - ord(a) for a, b in zip(window, window[1:], strict=False)}
         if steps in ({1}, {-1}):
             return True
     return False
@@ -104,7 +104,7 @@ def birth_date_forms(birth: date) -> set[str]:
 
 def _is_digit_run(pin: str) -> bool:
     """123456, 987654 and the wrapping runs 567890 / 098765."""
-    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:])}
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:], strict=False)}
     return steps in ({1}, {9})
 
 

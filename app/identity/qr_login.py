@@ -241,7 +241,7 @@ async def watch(session: QrLoginSession, ip: str | None) -> AsyncIterator[QrLogi
             remaining = (current.expires_at - clock.now()).total_seconds()
             try:
                 message = await asyncio.wait_for(events.get(), timeout=min(max(remaining, 0.0) + 0.05, POLL_SECONDS))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 message = None
             announced = message.get("status") if message else None
             if announced in _RANK and _RANK[announced] <= rank:

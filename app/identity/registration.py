@@ -59,7 +59,8 @@ async def register(
         user = await create_user(phone, password, email=normalised_email, terms_version=CURRENT_VERSION)
     except IntegrityError:
         # A concurrent registration took the phone or the email between the check and the insert.
-        raise email_taken if normalised_email and await User.filter(email=normalised_email).exists() else phone_taken
+        taken = email_taken if normalised_email and await User.filter(email=normalised_email).exists() else phone_taken
+        raise taken from None
     await audit.record(
         "user.register", actor_id=user.id, ip=ip,
         details={"termsVersion": CURRENT_VERSION, "withEmail": normalised_email is not None},

@@ -11,14 +11,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from models import User
 from models.identity import RefreshToken
 
 from .. import audit, clock, runtime
-from . import session_check
 from ..errors import DomainError, ErrorCode
+from . import session_check
 from .tokens import issue_access_token
 
 FIELD = ("input", "refreshToken")
@@ -73,7 +73,7 @@ async def revoke_all(user_id: int) -> int:
     now = clock.now()
     revoked = await RefreshToken.filter(user_id=user_id, revoked_at=None).update(revoked_at=now)
     families = await RefreshToken.filter(user_id=user_id, revoked_at=now).values_list("family", flat=True)
-    await session_check.mark_revoked(set(families))
+    await session_check.mark_revoked(set(cast("list[str]", families)))
     return revoked
 
 

@@ -9,6 +9,7 @@ from .passwords import hash_password
 from .roles import STAFF_ROLES
 from .users import add_role, create_user
 
+
 async def create_or_promote(phone: str, password: str, role: str) -> tuple[User, bool]:
     """Return (user, created). An existing user gains the role and the given password."""
     if role not in STAFF_ROLES:

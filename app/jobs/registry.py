@@ -1,25 +1,18 @@
-"""The job list and how to run it: once on demand (`fenpay jobs run`) or on a schedule."""
+"""How the job list (app/jobs/catalog.py) runs: once on demand (`fenpay jobs run`) or on a schedule."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from .. import clock, runtime
+from .catalog import JOBS
+from .job import Job, JobFunc
+
+__all__ = ["Job", "JobFunc", "all_jobs", "run_forever", "run_once"]
 
 log = logging.getLogger(__name__)
-
-JobFunc = Callable[[datetime], Awaitable[str]]
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    every_seconds: int
-    run: JobFunc
 
 
 async def _run_measured(job: Job, now: datetime) -> str:
@@ -41,8 +34,7 @@ async def _run_measured(job: Job, now: datetime) -> str:
 
 
 def all_jobs() -> list[Job]:
-    from .catalog import JOBS
-
+    """The explicit job list of app/jobs/catalog.py."""
     return JOBS
 
 
@@ -84,5 +76,5 @@ async def run_forever(stop: asyncio.Event, tick_seconds: float = 5.0) -> None:
                 log.exception("job %s failed", job.name)
         try:
             await asyncio.wait_for(stop.wait(), timeout=tick_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from tortoise import connections
 from tortoise.exceptions import DoesNotExist
@@ -61,7 +61,7 @@ async def ensure_system_accounts() -> None:
     ``INSERT ... ON CONFLICT DO NOTHING`` (SQLite: ``INSERT OR IGNORE``) on the unique
     ``code``: any number of processes may run it at once on a fresh database.
     """
-    present = set(await Account.filter(code__in=list(SYSTEM_ACCOUNTS)).values_list("code", flat=True))
+    present = set(cast("list[str]", await Account.filter(code__in=list(SYSTEM_ACCOUNTS)).values_list("code", flat=True)))
     missing = [
         Account(code=code, name=name, kind=SYSTEM, account_no=new_account_no(), currency=system_currency(code))
         for code, name in SYSTEM_ACCOUNTS.items()

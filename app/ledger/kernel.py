@@ -70,7 +70,7 @@ from .accounts import Balance, wallet_of
 from .events import emit_balance_changed
 from .finished import finished
 from .numbers import new_number
-from .vocabulary import FINAL_STATUSES, Channel, TransactionStatus, TransactionType
+from .vocabulary import FINAL_STATUSES, Channel, TransactionStatus
 
 SUCCEEDED = TransactionStatus.SUCCEEDED
 WALLET_BALANCE = Channel.WALLET_BALANCE

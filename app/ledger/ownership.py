@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from models import Account, Merchant, Transaction
 
 
 async def account_ids_of(user_id: int) -> set[int]:
     """The user's wallet plus the settlement accounts of merchants the user owns."""
-    wallets = await Account.filter(user_id=user_id).values_list("id", flat=True)
-    merchant_accounts = await Merchant.filter(owner_id=user_id).values_list("account_id", flat=True)
+    wallets = cast("list[int]", await Account.filter(user_id=user_id).values_list("id", flat=True))
+    merchant_accounts = cast("list[int]", await Merchant.filter(owner_id=user_id).values_list("account_id", flat=True))
     return {int(i) for i in wallets} | {int(i) for i in merchant_accounts}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from models import Transaction
@@ -29,9 +30,11 @@ class Waiting:
 def _since(tx: Transaction, started: dict[int, datetime]) -> datetime:
     if tx.id in started:
         return started[tx.id]
-    if tx.type == TransactionType.REFUND and tx.expected_arrival_at is not None:
-        return max(tx.created_at, tx.expected_arrival_at)
-    return tx.created_at
+    created: datetime = tx.created_at
+    arrival: datetime | None = tx.expected_arrival_at
+    if tx.type == TransactionType.REFUND and arrival is not None:
+        return max(created, arrival)
+    return created
 
 
 async def waiting_longer_than(now: datetime, age: timedelta, *, limit: int = BATCH) -> list[Waiting]:
@@ -56,6 +59,6 @@ async def waiting_longer_than(now: datetime, age: timedelta, *, limit: int = BAT
     return [w for w in waiting if w.since < cutoff]
 
 
-async def mark_started(conn: object, transaction_id: int) -> None:
+async def mark_started(conn: BaseDBAsyncClient, transaction_id: int) -> None:
     """Inside the transaction that moves a movement to PROCESSING later than its creation."""
     await RailAttempt.create(transaction_id=transaction_id, using_db=conn)

@@ -36,6 +36,7 @@ async def fetch(conn: Any, text: str, *values: Any) -> list[dict[str, Any]]:
 
 
 async def execute(conn: Any, text: str, *values: Any) -> int:
+    count: int
     count, _ = await conn.execute_query(_for_dialect(conn, text), list(values))
     return count
 

@@ -37,10 +37,10 @@ from ..ledger import kernel, sql
 from ..ledger.accounts import Balance, balance_of, system_account
 from ..ledger.journal import Leg
 from ..ledger.kernel import Movement, Notice
+from ..ledger.vocabulary import TransactionType
 from ..payments.validation import optional_text, positive_amount
 from . import order_events, orders
 from .fees import fee_refund_of
-from ..ledger.vocabulary import TransactionType
 
 SUCCEEDED = "SUCCEEDED"
 

@@ -27,11 +27,11 @@ from ..ledger import idempotency, kernel
 from ..ledger.accounts import Balance, system_account, wallet_of
 from ..ledger.journal import Leg
 from ..ledger.kernel import Key, MoneyResult, Movement, Notice
+from ..ledger.vocabulary import TransactionType
 from ..payments.parties import merchant_party, payer_party
 from ..risk.check import Outgoing, screen
 from . import order_events, orders
 from .fees import fee_of
-from ..ledger.vocabulary import TransactionType
 
 OPERATION = "payQrCode"
 
@@ -95,7 +95,7 @@ async def move_for_order(
     raises ``unpayable`` (QR_CODE_USED / QR_CODE_EXPIRED) instead of the movement's own error."""
     try:
         return await kernel.move(movement)
-    except DomainError as error:
+    except DomainError:
         current = await Order.get(id=order.id)
         if orders.status_of(current) not in from_statuses:
             raise unpayable(current, field) from None

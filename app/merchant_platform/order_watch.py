@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from models.merchant_platform import Order
 
 from .. import clock
-from ..payments.live import live_messages
+from ..events.live import live_messages
 from . import orders
 from .order_events import order_topic, payer_topic
 
@@ -15,7 +15,7 @@ from .order_events import order_topic, payer_topic
 async def watch_order(order_id: int) -> AsyncIterator[Order]:
     """The order as it is now, then after each status change (repeats of a status skipped)."""
     last: str | None = None
-    async for message in live_messages(order_topic(order_id)):
+    async for _message in live_messages(order_topic(order_id)):
         order = await Order.get(id=order_id)
         status = orders.status_of(order)
         if status == last:
@@ -35,6 +35,6 @@ async def watch_payer_charges(user_id: int) -> AsyncIterator[Order]:
             for order in waiting:
                 yield order
             continue
-        order = await Order.get_or_none(id=int(message["orderId"]), payer_user_id=user_id)
-        if order is not None:
-            yield order
+        found = await Order.get_or_none(id=int(message["orderId"]), payer_user_id=user_id)
+        if found is not None:
+            yield found

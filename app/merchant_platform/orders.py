@@ -20,9 +20,9 @@ from models import Merchant
 from models.merchant_platform import Order
 
 from .. import clock
-from ..fx.booking import require_cny_merchant
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import unit_of_work
+from ..fx.booking import require_cny_merchant
 from ..payments.validation import optional_text, positive_amount
 from . import order_events
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 import hmac
 import io
 import secrets
-from typing import Any
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import barcode
 import pyotp
@@ -34,9 +34,9 @@ from models.merchant_platform import Order, PaymentCodeSecret
 
 from .. import audit, clock, crypto, db, runtime
 from ..business_days import china_day_start
-from ..fx.booking import require_cny_merchant
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork, unit_of_work
+from ..fx.booking import require_cny_merchant
 from ..identity.payment_password import verify_payment_password
 from ..ledger import kernel, sql
 from ..ledger.accounts import wallet_of
@@ -142,7 +142,7 @@ async def current_code(user: User) -> PaymentCodeView | None:
     if row is None:
         return None
     step = max(step_of(clock.now()), row.last_used_step + 1)
-    expires = datetime.fromtimestamp((step + 1) * STEP_SECONDS, tz=timezone.utc)
+    expires = datetime.fromtimestamp((step + 1) * STEP_SECONDS, tz=UTC)
     return PaymentCodeView(code=code_at(row, crypto.decrypt(row.secret_enc), step), expires_at=expires)
 
 

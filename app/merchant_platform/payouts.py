@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from models import Account, BankCard, Merchant, Transaction, User
 from models.merchant_platform_money import Payout
@@ -29,18 +29,18 @@ from ..cards.service import card_number, owned_card
 from ..channels import calls
 from ..channels.base import NOT_FOUND, SUCCEEDED, ChannelResult
 from ..channels.registry import bank_channel
-from ..fx.booking import require_cny_merchant
 from ..errors import DomainError, ErrorCode, input_field
-from ..funding.transitions import transition
-from ..identity.payment_password import verify_payment_password
 from ..events.outbox import UnitOfWork
+from ..funding.transitions import transition
+from ..fx.booking import require_cny_merchant
+from ..identity.payment_password import verify_payment_password
 from ..ledger import idempotency, journal, kernel, sql
-from ..ledger.processing import mark_started
 from ..ledger.accounts import system_account
+from ..ledger.processing import mark_started
+from ..ledger.vocabulary import Channel, TransactionStatus, TransactionType
 from ..money import format_fen
 from ..movement_bounds import require_within_movement_maximum
 from .events import PAYOUT_FAILED, PAYOUT_PAID, record_merchant_event
-from ..ledger.vocabulary import Channel, TransactionStatus, TransactionType
 
 OPERATION = "MERCHANT_PAYOUT"
 PAYOUT = TransactionType.PAYOUT
@@ -222,9 +222,9 @@ async def pay_out(payout_id: int) -> bool | None:
 async def settle_due_payouts(now: datetime) -> tuple[int, int]:
     """Pay out every payout whose arrival time has come; (paid, failed). A payout whose call got
     no answer stays PROCESSING for the rail-recovery job (``app/merchant_platform/recovery.py``)."""
-    due = await Transaction.filter(
+    due = cast("list[int]", await Transaction.filter(
         type=PAYOUT, status=TransactionStatus.PENDING, expected_arrival_at__lte=now
-    ).order_by("id").limit(BATCH).values_list("id", flat=True)
+    ).order_by("id").limit(BATCH).values_list("id", flat=True))
     paid = failed = 0
     for transaction_id in due:
         async with db.atomic() as conn:

@@ -13,7 +13,7 @@ from models.merchant_platform_money import Payout
 from ..channels import calls, recovery
 from ..channels.base import UNKNOWN
 from ..channels.registry import bank_channel
-from .payouts import PAYOUT, conclude
+from .payouts import conclude
 
 
 async def recover_payout(tx: Transaction) -> str:
@@ -27,5 +27,3 @@ async def recover_payout(tx: Transaction) -> str:
     await conclude(payout.id, await calls.call(ask, tx.transaction_no, "merchant payout query"))
     return await recovery.outcome_of(tx.id)
 
-
-recovery.register(PAYOUT, recover_payout)

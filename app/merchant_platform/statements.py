@@ -24,7 +24,7 @@ import hashlib
 import hmac
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from tortoise.exceptions import IntegrityError
 
@@ -36,8 +36,8 @@ from .. import clock, runtime
 from ..business_days import CHINA, china_date
 from ..errors import DomainError, ErrorCode
 from ..fx.currencies import CNY, format_minor
-from ..money import format_fen
 from ..ledger.vocabulary import TransactionType
+from ..money import format_fen
 
 CSV_URL_TTL = timedelta(minutes=10)
 CSV_COLUMNS = (
@@ -71,7 +71,7 @@ def parse_day(text: str) -> date:
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """[start, end) of a China calendar day, in UTC."""
-    start = datetime.combine(day, time(0, 0), tzinfo=CHINA).astimezone(timezone.utc)
+    start = datetime.combine(day, time(0, 0), tzinfo=CHINA).astimezone(UTC)
     return start, start + timedelta(days=1)
 
 

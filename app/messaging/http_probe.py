@@ -7,7 +7,7 @@ import httpx
 from .channels import DeliveryError
 
 
-async def probe(method: str, url: str, *, label: str, timeout: float,
+async def probe(method: str, url: str, *, label: str, timeout: float,  # noqa: ASYNC109 (handed to httpx)
                 transport: httpx.AsyncBaseTransport | None = None) -> str:
     """``"<label> <url> answers (<status>)"``; raises ``DeliveryError`` when nothing answers."""
     try:

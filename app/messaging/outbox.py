@@ -16,7 +16,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from tortoise.expressions import Q
 
@@ -79,7 +79,7 @@ async def deliver_due(now: datetime | None = None, *, limit: int = 200) -> Deliv
     """Send every message due at ``now`` (default: the clock)."""
     now = now or clock.now()
     report = DeliveryReport()
-    ids = await OutboundMessage.filter(_due(now)).order_by("id").limit(limit).values_list("id", flat=True)
+    ids = cast("list[int]", await OutboundMessage.filter(_due(now)).order_by("id").limit(limit).values_list("id", flat=True))
     for message_id in ids:
         outcome = await deliver_one(int(message_id), now)
         if outcome == SENT:

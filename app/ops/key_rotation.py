@@ -143,9 +143,10 @@ async def rotate(
 ) -> RotationReport:
     """Rotate every encrypted value to ``new_key``; ``on_batch`` sees the running report (progress)."""
     report = RotationReport()
-    async for report in rotate_batches(new_key, batch_size=batch_size, report=report):
+    async for running in rotate_batches(new_key, batch_size=batch_size, report=report):
+        report = running
         if on_batch is not None:
-            on_batch(report)
+            on_batch(running)
     await audit.record(
         "ENCRYPTION_KEY_ROTATED",
         actor_id=None,

@@ -5,7 +5,6 @@ Redaction (app/ops/log_redaction.py) applies to both: it rewrites records as the
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s %(operation)s %(trace_id)s"

@@ -19,11 +19,19 @@ no-op stand-in and ``/metrics`` is not served. Processes that run jobs (``fenpay
 from __future__ import annotations
 
 import os
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 from .. import clock
 from ..settings import metrics_enabled
@@ -130,7 +138,7 @@ async def refresh_database_gauges() -> None:
 
     backlog = OutboxEvent.filter(published_at=None)
     OUTBOX_BACKLOG.set(await backlog.count())
-    oldest = await backlog.order_by("id").first().values_list("created_at", flat=True)
+    oldest = cast("datetime | None", await backlog.order_by("id").first().values_list("created_at", flat=True))
     OUTBOX_LAG.set(max((now - oldest).total_seconds(), 0.0) if oldest else 0.0)
 
     for status in ("PENDING", "SUCCEEDED", "FAILED"):

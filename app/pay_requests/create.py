@@ -80,7 +80,7 @@ async def create_request(requester: User, request: NewRequest) -> PayRequest:
             expires_at=clock.now() + ttl, using_db=uow.conn,
         )
         await PayRequestItem.bulk_create(
-            [PayRequestItem(request_id=made.id, payer_id=pid, amount=a) for pid, a in zip(payer_ids, amounts)],
+            [PayRequestItem(request_id=made.id, payer_id=pid, amount=a) for pid, a in zip(payer_ids, amounts, strict=False)],
             using_db=uow.conn,
         )
         await emit_changed(uow, made.id, payer_ids)

@@ -4,6 +4,7 @@ PENDING items (one conditional UPDATE each, in one transaction per request). No 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from models.pay_requests import PayRequest
 
@@ -35,7 +36,8 @@ async def expire_request(request_id: int, now: datetime) -> bool:
 
 
 async def expire_due(now: datetime) -> int:
-    due = await PayRequest.filter(status="OPEN", expires_at__lte=now).order_by("id").limit(BATCH).values_list(
-        "id", flat=True
+    due = cast(
+        "list[int]",
+        await PayRequest.filter(status="OPEN", expires_at__lte=now).order_by("id").limit(BATCH).values_list("id", flat=True),
     )
     return sum([await expire_request(int(request_id), now) for request_id in due])

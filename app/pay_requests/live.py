@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from ..events.live import live_messages
 from ..events.outbox import UnitOfWork
-from ..payments.live import live_messages
 
 
 def request_topic(request_id: int) -> str:

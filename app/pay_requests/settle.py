@@ -24,10 +24,10 @@ from ..ledger import idempotency, kernel, sql
 from ..ledger.accounts import wallet_of
 from ..ledger.journal import Leg
 from ..ledger.kernel import Key, MoneyResult, Movement, Notice
+from ..ledger.vocabulary import TransactionType
 from ..payments.parties import person_party
 from ..risk.check import Outgoing, screen
 from .live import emit_changed
-from ..ledger.vocabulary import TransactionType
 
 OPERATION = "pay-request"
 FIELD = ("input", "itemId")

@@ -23,11 +23,11 @@ from ..channels.base import DECLINED, INSUFFICIENT, PENDING, SUCCEEDED, UNKNOWN,
 from ..errors import DomainError, ErrorCode, input_field
 from ..ledger import kernel
 from ..ledger.kernel import Key, MoneyResult, Movement
+from ..ledger.vocabulary import Channel, TransactionStatus, TransactionType
 from ..risk.check import Outgoing
 from . import channels
-from .settlement import fail_payment, settle_payment
 from .parties import merchant_party, payer_party
-from ..ledger.vocabulary import Channel, TransactionStatus, TransactionType
+from .settlement import fail_payment, settle_payment
 
 log = logging.getLogger(__name__)
 

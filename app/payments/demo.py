@@ -38,6 +38,3 @@ async def seed_merchants() -> str:
     listing = ", ".join(f"{name} {no} ({currency}, 店主 {phone})" for no, name, _, phone, currency in DEMO_MERCHANTS)
     summary = f"created {len(created)} merchants" if created else "merchants already present"
     return f"{summary}; {listing}; 店主登录密码 {DEMO_OWNER_PASSWORD}"
-
-
-SEED_STEPS = [("merchants", seed_merchants)]

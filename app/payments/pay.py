@@ -16,13 +16,13 @@ from ..ledger import idempotency, kernel
 from ..ledger.accounts import wallet_of
 from ..ledger.journal import Leg
 from ..ledger.kernel import Key, MoneyResult, Movement, Notice
+from ..ledger.vocabulary import Channel, TransactionType
 from ..risk.check import Outgoing, screen
 from .channel_payments import BANK_CARD, THIRD_PARTY, ChannelPayment, pay_through_channel
 from .merchants import payable_merchant
 from .parties import merchant_party, payer_party
 from .payer import payer_facts
 from .validation import optional_text, positive_amount
-from ..ledger.vocabulary import Channel, TransactionType
 
 OPERATION = "pay"
 WALLET_BALANCE = Channel.WALLET_BALANCE

@@ -22,21 +22,21 @@ from models.payments import PaymentQrCode
 from .. import clock
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork, unit_of_work
+from ..fx import booking
+from ..fx.currencies import MINOR_UNITS
+from ..fx.limits import annual_limit_fen
 from ..identity.payment_password import verify_payment_password
 from ..ledger import idempotency, kernel
 from ..ledger.accounts import wallet_of
 from ..ledger.journal import Leg
 from ..ledger.kernel import Key, MoneyResult, Movement, Notice
-from ..fx import booking
-from ..fx.currencies import MINOR_UNITS
-from ..fx.limits import annual_limit_fen
+from ..ledger.vocabulary import TransactionStatus, TransactionType
 from ..merchant_platform import order_payment, orders
 from ..risk.check import Outgoing, screen
 from . import qr_events
 from .merchants import owned_merchant
 from .parties import merchant_party, payer_party
 from .validation import optional_text, positive_amount
-from ..ledger.vocabulary import TransactionStatus, TransactionType
 
 PAYLOAD_PREFIX = "fenpay://pay?c="
 DEFAULT_LIFETIME_SECONDS = 300

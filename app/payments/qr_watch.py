@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from models.payments import PaymentQrCode
 
-from .live import live_messages
+from ..events.live import live_messages
 from .qr_codes import latest_payment, status_of
 from .qr_events import qr_code_topic
 

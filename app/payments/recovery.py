@@ -11,7 +11,7 @@ from ..channels import calls, recovery
 from ..channels.base import NOT_FOUND, SUCCEEDED, UNKNOWN
 from . import channels
 from .channel_payments import BANK_CARD
-from .settlement import PAYMENT, fail_payment, settle_payment
+from .settlement import fail_payment, settle_payment
 
 REFUSED = frozenset({"DECLINED", "INSUFFICIENT_FUNDS", "FAILED", NOT_FOUND})
 
@@ -28,5 +28,3 @@ async def recover_payment(tx: Transaction) -> str:
         return UNKNOWN
     return await recovery.outcome_of(tx.id)
 
-
-recovery.register(PAYMENT, recover_payment)

@@ -2,8 +2,9 @@
 
 A bank-card payment settles right after the bank's answer; a third-party payment stays
 PENDING until the provider's signed webhook reaches the money core, which calls
-``on_payment_succeeded``/``on_payment_failed`` with the Transaction id (registered in
-``completions.py``; the expiry job of stale pending payments calls ``on_payment_failed``).
+``on_payment_succeeded``/``on_payment_failed`` with the Transaction id (listed in
+``HANDLERS`` of app/channels/completions.py; the expiry job of stale pending payments
+calls ``on_payment_failed``).
 Both are idempotent: only the first call moves a PENDING/PROCESSING payment on (a
 conditional UPDATE) and returns True; repeats and late calls do nothing and return False.
 """

@@ -17,10 +17,10 @@ from ..ledger import idempotency, kernel
 from ..ledger.accounts import WALLET, wallet_of
 from ..ledger.journal import Leg
 from ..ledger.kernel import Key, MoneyResult, Movement, Notice
+from ..ledger.vocabulary import TransactionType
 from ..risk.check import Outgoing, screen
 from .parties import person_party
 from .validation import optional_text, positive_amount
-from ..ledger.vocabulary import TransactionType
 
 OPERATION = "transfer"
 _PHONE = re.compile(r"^1\d{10}$")

@@ -28,6 +28,7 @@ import secrets
 from datetime import datetime, timedelta
 from enum import Enum
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models import Account, BankCard, Merchant, Refund, Transaction, User
@@ -83,7 +84,7 @@ class ObligationsRemain(DomainError):
         self.obligations = obligations
 
 
-async def obligations(user_id: int, conn: object = None) -> list[Obligation]:
+async def obligations(user_id: int, conn: BaseDBAsyncClient | None = None) -> list[Obligation]:
     """What still ties the user to fenpay, in a fixed order (empty: the account may close)."""
     found: list[Obligation] = []
     wallets = await Account.filter(user_id=user_id).using_db(conn)

@@ -23,10 +23,10 @@ from ..ledger import kernel, sql
 from ..ledger.accounts import system_account, wallet_of
 from ..ledger.journal import Leg
 from ..ledger.kernel import Movement, Notice
+from ..ledger.vocabulary import TransactionType
 from ..payments.parties import person_party
 from .live import emit_claimed
 from .send import CLEARING
-from ..ledger.vocabulary import TransactionType
 
 FIELD = ("input", "packetNo")
 

@@ -10,6 +10,7 @@ refunded) or is refused (RED_PACKET_EXPIRED).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from models.red_packets import RedPacket
 
@@ -18,9 +19,9 @@ from ..ledger import kernel, sql
 from ..ledger.accounts import system_account, wallet_of
 from ..ledger.journal import Leg
 from ..ledger.kernel import Movement, Notice
+from ..ledger.vocabulary import TransactionType
 from .live import emit_expired
 from .send import CLEARING
-from ..ledger.vocabulary import TransactionType
 
 BATCH = 500
 
@@ -59,8 +60,9 @@ async def expire_packet(packet_id: int, now: datetime) -> int:
 
 async def expire_due(now: datetime) -> tuple[int, int]:
     """Expire every packet due at ``now``; returns (packets, fen returned)."""
-    due = await RedPacket.filter(status="OPEN", expires_at__lte=now).order_by("id").limit(BATCH).values_list(
-        "id", flat=True
+    due = cast(
+        "list[int]",
+        await RedPacket.filter(status="OPEN", expires_at__lte=now).order_by("id").limit(BATCH).values_list("id", flat=True),
     )
     packets = returned = 0
     for packet_id in due:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from models.red_packets import RedPacket, RedPacketClaim
 
-from ..payments.live import live_messages
+from ..events.live import live_messages
 from ..events.outbox import UnitOfWork
 
 

@@ -25,12 +25,12 @@ from ..ledger.accounts import system_account, wallet_of
 from ..ledger.journal import Leg
 from ..ledger.kernel import Key, MoneyResult, Movement, Notice
 from ..ledger.numbers import new_number
+from ..ledger.vocabulary import TransactionType
 from ..money import format_fen
 from ..payments.transfer import find_recipient
 from ..payments.validation import optional_text, positive_amount
 from ..risk.check import Outgoing, screen
 from .shares import even_shares, random_shares
-from ..ledger.vocabulary import TransactionType
 
 OPERATION = "red-packet-send"
 EVEN = "EVEN"

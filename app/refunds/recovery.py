@@ -33,5 +33,3 @@ async def recover_refund(tx: Transaction) -> str:
     await finish_payout(refund, tx, result)
     return await recovery.outcome_of(tx.id)
 
-
-recovery.register("REFUND", recover_refund)

@@ -20,10 +20,10 @@ from .. import audit, clock, runtime
 from ..business_days import business_days_later
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import unit_of_work
+from ..history.window import window_start
 from ..ledger import sql
 from ..ledger.accounts import wallet_of
 from ..ledger.numbers import new_number
-from ..history.window import window_start
 from ..ledger.vocabulary import TransactionStatus, TransactionType
 from ..money import format_fen
 from ..movement_bounds import require_within_movement_maximum

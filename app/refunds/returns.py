@@ -33,12 +33,12 @@ from ..ledger.clearing import clearing_account
 from ..ledger.events import emit_balance_changed
 from ..ledger.finished import finished
 from ..ledger.kernel import Movement
+from ..ledger.vocabulary import Channel, TransactionStatus, TransactionType
 from ..money import format_fen
 from ..risk.alerts import merchant_scope, raise_alert
 from . import channels, notices
 from .states import APPROVED, COMPLETED, PENDING_REVIEW
 from .ways import ReturnWay
-from ..ledger.vocabulary import Channel, TransactionStatus, TransactionType
 
 CHANNEL_OF = {
     ReturnWay.WALLET: Channel.WALLET_BALANCE,

@@ -13,9 +13,9 @@ from models import Refund, Transaction
 
 from ..events.outbox import unit_of_work
 from ..ledger.finished import finished
+from ..ledger.vocabulary import TransactionStatus, TransactionType
 from . import notices
 from .states import APPROVED, COMPLETED
-from ..ledger.vocabulary import TransactionStatus, TransactionType
 
 BATCH = 500
 

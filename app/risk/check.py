@@ -21,7 +21,6 @@ from models import User
 from models.risk import RiskDecision
 
 from .. import clock, runtime
-from ..ops import metrics
 from ..business_days import china_day_start
 from ..errors import DomainError, ErrorCode
 from ..fx.booking import used_this_year
@@ -29,10 +28,11 @@ from ..group_write import GroupWrite
 from ..identity import totp
 from ..identity.codes import consume_code
 from ..ledger import sql
+from ..ledger.vocabulary import TransactionStatus, TransactionType
 from ..masking import mask_phone
 from ..money import format_fen
+from ..ops import metrics
 from .alerts import raise_alert
-from ..ledger.vocabulary import TransactionStatus, TransactionType
 
 OUTGOING_TYPES = (
     TransactionType.PAYMENT,

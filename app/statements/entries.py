@@ -9,7 +9,7 @@ period exactly (the statement's income minus spending equals closing minus openi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from tortoise import connections
 
@@ -52,7 +52,7 @@ class Period:
 
 
 def china_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=CHINA).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, tzinfo=CHINA).astimezone(UTC)
 
 
 def month_period(month: str, now: datetime, field: tuple[str, ...]) -> Period:
@@ -127,7 +127,7 @@ async def wallet_entries(wallet_id: int, period: Period) -> list[Entry]:
         if isinstance(at, str):  # SQLite hands back text
             at = datetime.fromisoformat(at)
         if at.tzinfo is None:
-            at = at.replace(tzinfo=timezone.utc)
+            at = at.replace(tzinfo=UTC)
         entries.append(
             Entry(
                 journal_id=int(row["journal_id"]),

@@ -18,7 +18,7 @@ Status rules:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from models import Account, Merchant, Transaction, User
 from models.support import Ticket, TicketMessage
@@ -63,8 +63,8 @@ def _not_found() -> DomainError:
 
 async def accounts_of(user_id: int) -> set[int]:
     """The platform accounts whose transactions are the user's: wallets and owned merchants."""
-    own = set(await Account.filter(user_id=user_id).values_list("id", flat=True))
-    own |= set(await Merchant.filter(owner_id=user_id).values_list("account_id", flat=True))
+    own = set(cast("list[int]", await Account.filter(user_id=user_id).values_list("id", flat=True)))
+    own |= set(cast("list[int]", await Merchant.filter(owner_id=user_id).values_list("account_id", flat=True)))
     return own
 
 

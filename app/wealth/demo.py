@@ -117,6 +117,3 @@ async def seed_products() -> str:
             await set_status(made.id, DEMO_STATUS[product.code], actor_id=None)
         created += 1
     return f"{created} wealth products added ({len(DEMO_PRODUCTS) - created} already present)"
-
-
-SEED_STEPS = [("wealth products", seed_products)]

@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from typing import cast
 
 from tortoise.expressions import Q
 
 from models.wealth import Holding
 
 from ..business_days import china_date
-from ..jobs.registry import Job
 from ..ledger.accounts import balance_of, system_account
 from .holdings import HOLDING, custody_total_of_holdings
 from .redemption import settle_holding
@@ -31,7 +31,7 @@ async def _due_holdings(now: datetime) -> AsyncIterator[int]:
     after_id = 0
     while True:
         query = Holding.filter(due, status=HOLDING, id__gt=after_id).order_by("id").limit(BATCH)
-        ids = await query.values_list("id", flat=True)
+        ids = cast("list[int]", await query.values_list("id", flat=True))
         for holding_id in ids:
             yield holding_id
         if len(ids) < BATCH:
@@ -63,9 +63,3 @@ async def check_custody(now: datetime) -> str:
     if custody != expected:
         return f"BREAK: custody holds {custody} fen but live holdings total {expected} fen"
     return f"custody matches holdings: {custody} fen"
-
-
-JOBS = [
-    Job("wealth-income", 3600, accrue_and_mature),
-    Job("wealth-custody-check", 24 * 3600, check_custody),
-]

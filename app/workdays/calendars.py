@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import chinese_calendar
 import holidays as holiday_tables
@@ -93,7 +93,7 @@ def _from_secondary(year: int) -> YearCalendar:
     return YearCalendar(year, SECONDARY, frozenset(days_off), frozenset(workdays), extra is not None, tuple(sorted(named)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _warn_makeup_unknown(year: int) -> None:
     log.warning(
         "make-up working days of %s are unknown: weekends and the holidays package's statutory"

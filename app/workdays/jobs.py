@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..business_days import china_date
-from ..jobs.registry import Job
 from .calendars import year_calendar
 
 ALERT_TYPE = "CALENDAR_MAKEUP_DAYS_UNKNOWN"
@@ -45,6 +44,3 @@ async def check_makeup_days(now: datetime) -> str:
     if not unknown:
         return "make-up working days known for " + ", ".join(map(str, years_to_check(now)))
     return "make-up working days unknown for " + ", ".join(map(str, unknown))
-
-
-JOBS = [Job("calendar-makeup-days", 24 * 3600, check_makeup_days)]

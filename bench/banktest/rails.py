@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,7 @@ async def seed_cards(users: list[tuple[int, str]]) -> dict[int, dict[str, str]]:
 
 def run_recovery(env: dict[str, str], grace_seconds: int = 120) -> str:
     """`fenpay jobs run --now` past the grace period: every stuck card movement is asked about."""
-    instant = datetime.now(timezone.utc) + timedelta(seconds=grace_seconds + 60)
+    instant = datetime.now(UTC) + timedelta(seconds=grace_seconds + 60)
     done = subprocess.run(
         [sys.executable, "-m", "app.cli", "jobs", "run", "--now", instant.isoformat()],
         cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=300,

@@ -49,7 +49,7 @@ async def _listen(url: str, listener: Listener, ready: asyncio.Event, counter: l
             while not stop.is_set():
                 try:
                     raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 message = json.loads(raw)
                 kind = message.get("type")

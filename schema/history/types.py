@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from models import Refund
 
-from ..node import Node, to_global_id
 from ..errors import UserError
+from ..money.types import TransactionStatusEnum, TransactionTypeEnum
+from ..node import Node, to_global_id
 from ..pagination import Connection
 from ..scalars import Money
-from ..money.types import TransactionStatusEnum, TransactionTypeEnum
+
+if TYPE_CHECKING:
+    from ..money.types import TransactionType
 
 
 @strawberry.enum(name="RefundReason")
@@ -93,7 +96,7 @@ class RefundType(Node):
     @strawberry.field
     async def transaction(
         self,
-    ) -> Annotated["TransactionType", strawberry.lazy("schema.money.types")]:
+    ) -> Annotated[TransactionType, strawberry.lazy("schema.money.types")]:
         from models import Transaction
 
         from ..money.types import TransactionType
@@ -104,7 +107,7 @@ class RefundType(Node):
     @strawberry.field(description="The REFUND transaction returning the money, once approved.")
     async def refund_transaction(
         self,
-    ) -> Annotated["TransactionType", strawberry.lazy("schema.money.types")] | None:
+    ) -> Annotated[TransactionType, strawberry.lazy("schema.money.types")] | None:
         from models import Transaction
 
         from ..money.types import TransactionType

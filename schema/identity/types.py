@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -20,8 +20,12 @@ from ..money.types import AccountStatusEnum, AccountType, BankCardType
 from ..node import Node, to_global_id
 from ..permissions import STAFF
 
+if TYPE_CHECKING:
+    from ..payments.types import MerchantType
 
-RoleEnum = strawberry.enum(Role, name="Role")
+
+strawberry.enum(Role, name="Role")  # the domain enum, served as GraphQL enum Role
+RoleEnum = Role
 
 
 @strawberry.enum(name="RealNameStatus")
@@ -108,7 +112,7 @@ class UserType(Node):
     @strawberry.field(description="The merchant this user owns, if any.")
     async def merchant(
         self,
-    ) -> Annotated["MerchantType", strawberry.lazy("schema.payments.types")] | None:
+    ) -> Annotated[MerchantType, strawberry.lazy("schema.payments.types")] | None:
         from ..payments.types import MerchantType
 
         merchant = await user_resolvers.merchant(self._model)

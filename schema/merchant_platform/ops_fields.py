@@ -53,7 +53,7 @@ class MerchantPlatformOpsFields:
         page = await ops.events_of(info.context, self._model, first=first, after=after)
         edges = [
             MerchantEventEdge(cursor=cursor, node=MerchantEventType.from_model(event))
-            for cursor, event in zip(page.cursors, page.items)
+            for cursor, event in zip(page.cursors, page.items, strict=False)
         ]
         return MerchantEventConnection(
             edges=edges,

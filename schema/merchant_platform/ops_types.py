@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app.fx.currencies import format_minor
-
 from models import Merchant
 from models.merchant_platform_events import MerchantEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from models.merchant_platform_money import MerchantStatement, Payout
@@ -192,7 +191,7 @@ class MerchantStatementType:
         )
 
     @strawberry.field(description="The settlement currency: the Money amounts above are in its minor unit.")
-    def currency(self) -> Annotated["CurrencyEnum", strawberry.lazy("schema.fx.types")]:
+    def currency(self) -> Annotated[CurrencyEnum, strawberry.lazy("schema.fx.types")]:
         from ..fx.types import CurrencyEnum
 
         return CurrencyEnum(self._model.currency)

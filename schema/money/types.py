@@ -98,7 +98,7 @@ class TransactionType(Node):
         return money_resolvers.refundable_amount(self._model, self._perspective)
 
     @strawberry.field(description="Both currencies of a cross-border payment (or its refund); null otherwise.")
-    async def fx(self) -> Annotated["FxDetailsType", strawberry.lazy("schema.fx.types")] | None:
+    async def fx(self) -> Annotated[FxDetailsType, strawberry.lazy("schema.fx.types")] | None:
         from ..fx.types import FxDetailsType
 
         view = await fx_resolvers.fx_of(self._model)
@@ -107,7 +107,7 @@ class TransactionType(Node):
     @strawberry.field
     async def refunds(
         self, info: strawberry.Info
-    ) -> list[Annotated["RefundType", strawberry.lazy("schema.history.types")]]:
+    ) -> list[Annotated[RefundType, strawberry.lazy("schema.history.types")]]:
         from ..history.types import RefundType
 
         rows = await money_resolvers.refunds_of(info.context, self._model)
@@ -168,7 +168,7 @@ class AccountType(Node):
     async def transactions(
         self,
         info: strawberry.Info,
-        filter: Annotated["TransactionFilter", strawberry.lazy("schema.history.types")] | None = None,
+        filter: Annotated[TransactionFilter, strawberry.lazy("schema.history.types")] | None = None,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,

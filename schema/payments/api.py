@@ -12,18 +12,18 @@ from app.ledger.kernel import MoneyResult
 from resolvers import payments as resolvers
 
 from ..errors import returns_payload
+from ..money.inputs import TransactionPayload
 from ..money.types import AccountType, TransactionType
 from ..node import from_global_id, register_node
 from ..permissions import ADMINS, MERCHANTS, SIGNED_IN
-from ..money.inputs import TransactionPayload
 from .types import (
     CreateMerchantInput,
     CreatePaymentQrCodeInput,
     MerchantPayload,
     MerchantType,
+    PayInput,
     PaymentQrCodePayload,
     PaymentQrCodeType,
-    PayInput,
     PayQrCodeInput,
     TransferInput,
 )

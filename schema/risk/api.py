@@ -13,12 +13,12 @@ from resolvers import risk as risk_resolvers
 from resolvers import risk_compliance
 
 from ..errors import returns_payload
+from ..identity.payloads import UserPayload
 from ..node import from_global_id, register_node
 from ..pagination import to_connection
 from ..permissions import ADMINS, RISK_STAFF, SIGNED_IN, STAFF
 from .compliance import LegalDocumentType
 from .messaging import UndeliveredMessageType
-from ..identity.payloads import UserPayload
 from .types import (
     AcknowledgeRiskAlertInput,
     AlertStatusEnum,

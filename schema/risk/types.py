@@ -81,11 +81,11 @@ class RiskAlertType(Node):
         return await risk_resolvers.alert_scope(self._model)
 
     @strawberry.field
-    async def user(self) -> Annotated["UserType", strawberry.lazy("schema.identity.types")] | None:
+    async def user(self) -> Annotated[UserType, strawberry.lazy("schema.identity.types")] | None:
         return _user_type(await risk_resolvers.alert_user(self._model))
 
     @strawberry.field
-    async def transaction(self) -> Annotated["TransactionType", strawberry.lazy("schema.money.types")] | None:
+    async def transaction(self) -> Annotated[TransactionType, strawberry.lazy("schema.money.types")] | None:
         from ..money.types import TransactionType
 
         tx = await risk_resolvers.alert_transaction(self._model)
@@ -116,11 +116,11 @@ class AuditRecordType(Node):
         )
 
     @strawberry.field(description="Who did it (null for the platform itself, e.g. a scheduled job).")
-    async def actor(self) -> Annotated["UserType", strawberry.lazy("schema.identity.types")] | None:
+    async def actor(self) -> Annotated[UserType, strawberry.lazy("schema.identity.types")] | None:
         return _user_type(await risk_resolvers.user_by_id(self._model.actor_id))
 
     @strawberry.field(description="Whom it concerns.")
-    async def subject_user(self) -> Annotated["UserType", strawberry.lazy("schema.identity.types")] | None:
+    async def subject_user(self) -> Annotated[UserType, strawberry.lazy("schema.identity.types")] | None:
         return _user_type(await risk_resolvers.user_by_id(self._model.subject_user_id))
 
 

@@ -7,7 +7,8 @@ from datetime import datetime
 import strawberry
 
 from app.errors import DomainError, ErrorCode, input_field
-from app.payees import PayeeView, RecentRecipient as Recent
+from app.payees import PayeeView
+from app.payees import RecentRecipient as Recent
 from resolvers import payees as resolve
 
 from ..context import Info

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import strawberry
 
-from app.statements.monthly import Breakdown, MonthlyStatement as Statement
+from app.statements.monthly import Breakdown
+from app.statements.monthly import MonthlyStatement as Statement
 from resolvers import statements as resolve
 
 from ..context import Info

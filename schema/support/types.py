@@ -135,7 +135,7 @@ class TicketType(Node):
     @strawberry.field(description="The transaction the ticket is about, as its owner sees it.")
     async def transaction(
         self,
-    ) -> Annotated["TransactionType", strawberry.lazy("schema.money.types")] | None:
+    ) -> Annotated[TransactionType, strawberry.lazy("schema.money.types")] | None:
         from ..money.types import TransactionType
 
         found = await support_resolvers.transaction(self._model)

@@ -7,8 +7,8 @@ import asyncio
 import itertools
 import json
 import secrets
-import zlib
 import struct
+import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -37,7 +37,7 @@ def next_phone() -> str:
 def id_number(birth: str = "19900101") -> str:
     """A valid GB 11643 resident ID number, distinct per call."""
     body = f"110105{birth}{next(_serials) % 1000:03d}"
-    return body + ID_CHECK[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS)) % 11]
+    return body + ID_CHECK[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=False)) % 11]
 
 
 def card_number(prefix: str = "6217000000") -> str:

@@ -3,7 +3,7 @@ statement with every filter (date bounds with and without an offset mean one ins
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from .client import PIN, TX_FIELDS, Api, Staff, key
 
@@ -102,7 +102,7 @@ async def test_pay_four_ways_transfer_and_read_the_statement(api: Api, staff: St
 
     # -- date bounds: one instant whatever offset writes it; no offset = China time -----------
     transfer_no = sent["transaction"]["transactionNo"]
-    at = datetime.fromisoformat(by_no[transfer_no]["createdAt"]).astimezone(timezone.utc)
+    at = datetime.fromisoformat(by_no[transfer_no]["createdAt"]).astimezone(UTC)
     just_before, just_after = at - timedelta(seconds=1), at + timedelta(seconds=1)
     china = lambda instant: instant.astimezone(CHINA).replace(tzinfo=None).isoformat()  # noqa: E731
     for start in (just_before.isoformat().replace("+00:00", "Z"), just_before.astimezone(CHINA).isoformat(),

@@ -4,7 +4,7 @@ next business day's arrival job (``fenpay jobs run --now T``)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from .client import Api, Staff
 
@@ -59,7 +59,7 @@ async def test_refunds_of_each_channel_come_back_the_original_way(api: Api, staf
     assert card["status"] == "APPROVED", card
     assert card["refundTransaction"]["status"] == "PROCESSING" and card["refundTransaction"]["channel"] == "BANK_CARD"
     arrival = datetime.fromisoformat(card["refundTransaction"]["expectedArrivalAt"])
-    assert arrival > datetime.now(timezone.utc)
+    assert arrival > datetime.now(UTC)
     report = api.server.run_jobs(arrival + timedelta(minutes=1))
     assert "refund-arrivals" in report, report
 

@@ -4,7 +4,7 @@ and a fixed-term product redeemed by the job at maturity."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from .client import PIN, TX_FIELDS, Api, Staff, key
@@ -35,7 +35,7 @@ async def test_withdrawal_is_quoted_then_settles_the_next_business_day(api: Api,
     assert withdrawal["status"] in ("PENDING", "PROCESSING") and withdrawal["fee"] == "0.50", withdrawal
     assert payload["account"]["available"] == "700.00"
     arrival = datetime.fromisoformat(withdrawal["expectedArrivalAt"])
-    assert arrival > datetime.now(timezone.utc) and arrival == datetime.fromisoformat(quote["expectedArrivalAt"])
+    assert arrival > datetime.now(UTC) and arrival == datetime.fromisoformat(quote["expectedArrivalAt"])
 
     report = api.server.run_jobs(arrival - timedelta(hours=1))
     assert "settle-withdrawals" in report, report
@@ -84,7 +84,7 @@ async def test_wealth_purchase_income_redemption_and_maturity(api: Api, staff: S
     assert (await api.balance(person))["available"] == "2000.00"
 
     # income: 4,000.00 at 3.65 % a year is 0.40 a day; the job accrues whole days
-    later = datetime.now(timezone.utc) + timedelta(days=3)
+    later = datetime.now(UTC) + timedelta(days=3)
     report = api.server.run_jobs(later)
     assert "wealth-income" in report, report
     holdings = {h["id"]: h for h in (await api.ok(HOLDINGS, token=person.token))["holdings"]}
@@ -106,7 +106,7 @@ async def test_wealth_purchase_income_redemption_and_maturity(api: Api, staff: S
     assert wallet == Decimal("2000.00") + Decimal("4000.00") + income
 
     # maturity: the job redeems the fixed-term holding in full
-    api.server.run_jobs(datetime.now(timezone.utc) + timedelta(days=9))
+    api.server.run_jobs(datetime.now(UTC) + timedelta(days=9))
     holdings = {h["id"]: h for h in (await api.ok(HOLDINGS, token=person.token))["holdings"]}
     matured = holdings[bought[term["id"]]["id"]]
     assert matured["status"] == "REDEEMED", matured

@@ -5,7 +5,7 @@ the staff path to a merchant's currency, and ``reconcile`` per currency."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -16,8 +16,19 @@ from app.settings import ConfigurationError, load_settings
 from models import Account, Journal, Posting, Transaction
 from models.audit import AuditRecord
 from tests.fx.support import (
-    CREATE_QR, HISTORY, PAY, PAY_QR, QUOTE, REQUEST_REFUND, REVIEW_REFUND, SET_CURRENCY, USAGE,
-    foreign_merchant, pay_input, pay_qr_input, quote_input,
+    CREATE_QR,
+    HISTORY,
+    PAY,
+    PAY_QR,
+    QUOTE,
+    REQUEST_REFUND,
+    REVIEW_REFUND,
+    SET_CURRENCY,
+    USAGE,
+    foreign_merchant,
+    pay_input,
+    pay_qr_input,
+    quote_input,
 )
 from tests.support.factories import fund, make_staff, make_user, token_for, wallet_balance
 
@@ -236,8 +247,8 @@ async def test_staff_set_a_merchant_currency_only_before_it_moved_money_and_it_i
 
 
 async def test_a_cny_merchant_needs_no_quote_and_foreign_orders_are_refused(gql):
-    from app.merchant_platform.orders import create_order
     from app.errors import DomainError
+    from app.merchant_platform.orders import create_order
     from tests.payments.support import make_merchant
 
     cny_merchant, _ = await make_merchant()
@@ -310,12 +321,12 @@ async def test_reconcile_ties_the_red_packet_clearing_to_the_open_packets():
 
 
 async def test_merchant_daily_statement_and_user_history_show_both_currencies(gql):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from app.merchant_platform.statements import build_ended_days
     from models.merchant_platform_money import MerchantStatement
 
-    clock.set_now(datetime(2026, 11, 30, 4, 0, tzinfo=timezone.utc))  # 12:00 China time
+    clock.set_now(datetime(2026, 11, 30, 4, 0, tzinfo=UTC))  # 12:00 China time
     merchant, owner, _admin = await foreign_merchant(gql, "JPY", "京都茶屋")
     payer = await make_user()
     await fund(payer, 500_00)
@@ -325,7 +336,7 @@ async def test_merchant_daily_statement_and_user_history_show_both_currencies(gq
     paid = (await gql.ok(PAY, pay_input(merchant.merchant_no, "142.50", "d-1", quote["id"]), token=token))["pay"]
     await _refund(gql, token, staff, paid["transaction"]["transactionNo"], "47.50")  # a third: 1000 yen
 
-    clock.set_now(datetime(2026, 11, 30, 17, 0, tzinfo=timezone.utc))  # after the China day ended
+    clock.set_now(datetime(2026, 11, 30, 17, 0, tzinfo=UTC))  # after the China day ended
     assert await build_ended_days(clock.now()) >= 1
     query = """{ viewer { merchant { statement(date: "2026-11-30") {
       currency grossInCurrency refundInCurrency ledgerChangeInCurrency grossCny refundCny orderCount

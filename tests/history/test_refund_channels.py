@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app import clock, crypto
@@ -35,10 +35,10 @@ from tests.support.graphql import user_error_codes
 ROOT = Path(__file__).resolve().parents[2]
 
 # Friday 2026-03-06 10:00 China time; the next business day starts Monday 2026-03-09 09:00.
-FRIDAY = datetime(2026, 3, 6, 2, 0, tzinfo=timezone.utc)
-SATURDAY = datetime(2026, 3, 7, 2, 0, tzinfo=timezone.utc)
-MONDAY_BEFORE_NINE = datetime(2026, 3, 9, 0, 59, tzinfo=timezone.utc)
-MONDAY_AFTER_NINE = datetime(2026, 3, 9, 1, 30, tzinfo=timezone.utc)
+FRIDAY = datetime(2026, 3, 6, 2, 0, tzinfo=UTC)
+SATURDAY = datetime(2026, 3, 7, 2, 0, tzinfo=UTC)
+MONDAY_BEFORE_NINE = datetime(2026, 3, 9, 0, 59, tzinfo=UTC)
+MONDAY_AFTER_NINE = datetime(2026, 3, 9, 1, 30, tzinfo=UTC)
 
 
 async def _balance(code_or_account) -> int:  # noqa: ANN001
@@ -197,17 +197,17 @@ async def test_pending_refunds_past_their_deadline_are_flagged_once(gql):
     # Deadline: three business days after Friday 10:00 is Wednesday 2026-03-11 10:00 China time.
     assert late["reviewDeadline"].startswith("2026-03-11T02:00:00")
 
-    await _jobs(datetime(2026, 3, 11, 1, 59, tzinfo=timezone.utc))
+    await _jobs(datetime(2026, 3, 11, 1, 59, tzinfo=UTC))
     assert not (await _refund(late["refundNo"])).overdue
     assert await RiskAlert.filter(type="REFUND_OVERDUE").count() == 0
 
-    summary = await _jobs(datetime(2026, 3, 11, 2, 1, tzinfo=timezone.utc))
+    summary = await _jobs(datetime(2026, 3, 11, 2, 1, tzinfo=UTC))
     assert summary["refund-deadlines"] == "1 refunds marked overdue"
     assert (await _refund(late["refundNo"])).overdue
     alerts = await RiskAlert.filter(type="REFUND_OVERDUE")
     assert [(a.user_id, a.transaction_id, a.scope) for a in alerts] == [(alice.id, payment.id, f"USER:{alice.id}")]
     assert await OutboxEvent.filter(topic="risk-alerts").count() == 1
-    await _jobs(datetime(2026, 3, 12, 2, 0, tzinfo=timezone.utc))
+    await _jobs(datetime(2026, 3, 12, 2, 0, tzinfo=UTC))
     assert await RiskAlert.filter(type="REFUND_OVERDUE").count() == 1
     staff = token_for(await make_staff("SUPPORT"))  # a fresh token on the moved clock
     queue = (await gql.ok(REVIEW_QUEUE, token=staff))["refundReviewQueue"]["edges"]

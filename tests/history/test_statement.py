@@ -3,7 +3,7 @@ exact lookup, Relay pagination, and who may read an account's statement."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -271,9 +271,9 @@ async def test_account_statement_is_empty_for_strangers_and_open_to_staff(scene)
 
 
 def test_window_start_is_three_calendar_months_on_the_china_clock():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     # 2026-05-31 10:00 China time -> 2026-02-28 10:00 China time.
-    assert window_start(datetime(2026, 5, 31, 2, 0, tzinfo=timezone.utc)) == datetime(2026, 2, 28, 2, 0, tzinfo=timezone.utc)
+    assert window_start(datetime(2026, 5, 31, 2, 0, tzinfo=UTC)) == datetime(2026, 2, 28, 2, 0, tzinfo=UTC)
     # 2026-01-15 01:00 China time is 2026-01-14 17:00 UTC -> 2025-10-15 01:00 China time.
-    assert window_start(datetime(2026, 1, 14, 17, 0, tzinfo=timezone.utc)) == datetime(2025, 10, 14, 17, 0, tzinfo=timezone.utc)
+    assert window_start(datetime(2026, 1, 14, 17, 0, tzinfo=UTC)) == datetime(2025, 10, 14, 17, 0, tzinfo=UTC)

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from app import clock
+from app.errors import DomainError
 from app.identity.passwords import hash_payment_password
 from app.identity.payment_password import verify_payment_password
-from app.errors import DomainError
 from models import AuditRecord, User
 from tests.identity.helpers import VIEWER, send_code
 from tests.support.factories import DEFAULT_PIN, make_user, next_id_number, token_for

@@ -4,7 +4,7 @@ user, rate-limited per key with Retry-After, lastUsedAt stamped, creation/revoca
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from app import clock, runtime
 from models import AuditRecord
@@ -77,7 +77,7 @@ async def test_a_key_over_its_rate_limit_gets_429_with_retry_after(gql, monkeypa
     _, _, secret = await merchant_with_key(gql)
     settings = runtime.settings()
     monkeypatch.setattr(runtime.get(), "settings", dataclasses.replace(settings, api_key_requests_per_minute=3))
-    clock.set_now(datetime(2026, 11, 30, 6, 0, 10, tzinfo=timezone.utc))  # one rate window for all four
+    clock.set_now(datetime(2026, 11, 30, 6, 0, 10, tzinfo=UTC))  # one rate window for all four
     body = {"query": ORDER, "variables": {"no": "none"}}
     statuses = []
     for _ in range(4):

@@ -9,14 +9,14 @@ import asyncio
 import json
 from typing import Any
 
-import websockets
-
 import httpx
 import pytest
+import websockets
 
 from app.ledger.reconcile import reconcile
 from models import Transaction
 from models.merchant_platform import Order
+from tests.payments.support import make_merchant
 from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 from tests.support.server import run_server
 from tests.support.websocket import connect, subscribe
@@ -31,7 +31,6 @@ from .core_support import (
     REFUND,
     key_auth,
 )
-from tests.payments.support import make_merchant
 
 ORDER_STATUS = """subscription($no: String!) { orderStatus(outTradeNo: $no) {
   outTradeNo status fee transaction { amount direction } } }"""
@@ -174,8 +173,8 @@ async def test_two_tills_at_once_cannot_both_stay_under_the_daily_password_free_
     payer (the limit is 1,000.00)."""
     import pyotp
 
-    from app.merchant_platform.payment_code import STEP_SECONDS, step_of
     from app import clock
+    from app.merchant_platform.payment_code import STEP_SECONDS, step_of
 
     _, secret = await _merchant_key(server)
     payer = await make_user()

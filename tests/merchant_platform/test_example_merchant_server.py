@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import httpx
@@ -29,7 +29,7 @@ STATEMENT = """query($no: String!, $date: String!) { merchant(merchantNo: $no) {
   statement(date: $date) { orderCount grossAmount refundAmount feeAmount netAmount csvUrl } } }"""
 
 # Thursday 2026-12-03, 11:00 China time.
-T = datetime(2026, 12, 3, 3, 0, tzinfo=timezone.utc)
+T = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
 
 
 async def test_example_server_orders_receives_verified_webhooks_and_refunds(gql, http, asgi_app) -> None:  # noqa: ANN001
@@ -89,8 +89,8 @@ async def test_example_server_orders_receives_verified_webhooks_and_refunds(gql,
     assert foreign["merchant"]["events"]["edges"] == []  # another merchant's key
 
     # The statement of the day, after the day-end job: the order, its fee and the refund.
-    await run_once(datetime(2026, 12, 3, 16, 5, tzinfo=timezone.utc))
-    clock.set_now(datetime(2026, 12, 3, 16, 6, tzinfo=timezone.utc))
+    await run_once(datetime(2026, 12, 3, 16, 5, tzinfo=UTC))
+    clock.set_now(datetime(2026, 12, 3, 16, 6, tzinfo=UTC))
     data = await gql.ok(STATEMENT, {"no": merchant.merchant_no, "date": "2026-12-03"}, token=token_for(owner))
     statement = data["merchant"]["statement"]
     # 88.00 at 0.6 % -> fee 0.53; the refund of 30.00 returns 0.18 of it.

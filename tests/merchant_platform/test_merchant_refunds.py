@@ -67,8 +67,8 @@ async def test_a_refund_needs_the_money_in_the_settlement_balance_and_a_paid_ord
     assert user_error_codes(unpaid) == ["NOT_REFUNDABLE"]
     missing = await gql.mutate(REFUND, _refund("R-M", "1.00", out_trade_no="nope"), headers=key_auth(secret))
     assert user_error_codes(missing) == ["NOT_FOUND"]
-    from app.ledger import journal
     from app.events.outbox import unit_of_work
+    from app.ledger import journal
     from models import Account
 
     account = await Account.get(id=merchant.account_id)

@@ -12,7 +12,7 @@ from app.ledger.reconcile import reconcile
 from models import Journal, Posting
 from models.merchant_platform_events import MerchantEvent
 from tests.payments.support import make_merchant, merchant_balance
-from tests.support.factories import DEFAULT_PIN, fund, make_staff, make_user, token_for, wallet_balance
+from tests.support.factories import fund, make_staff, make_user, token_for, wallet_balance
 from tests.support.graphql import user_error_codes
 
 from .core_support import (

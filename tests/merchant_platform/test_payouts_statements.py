@@ -11,15 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from app import clock
+from app.business_days import CHINA
 from app.jobs.registry import run_once
 from app.ledger.reconcile import reconcile
-from app.payments.merchants import create_merchant
 from app.money import parse_yuan
-from app.business_days import CHINA
+from app.payments.merchants import create_merchant
 from examples.merchant_server import EventInbox, webhook_app
 from models import Journal, Posting, User
 from models.merchant_platform_events import MerchantEvent, WebhookEndpoint
@@ -32,8 +32,8 @@ from .helpers import CREATE_ENDPOINT, make_merchant
 from .receiver import serve
 
 # Wednesday 2026-12-02, 10:00 China time; the next business day starts 2026-12-03 09:00 China.
-T1 = datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc)
-ARRIVAL = datetime(2026, 12, 3, 1, 0, tzinfo=timezone.utc)
+T1 = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+ARRIVAL = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
 
 REQUEST_PAYOUT = """
 mutation($input: RequestPayoutInput!) { requestPayout(input: $input) {
@@ -178,8 +178,8 @@ async def test_payout_holds_then_arrives_next_business_day_and_statements_tie_to
     assert sum(parse_yuan(row["amount"]) for row in rows if row["type"] != "TOTAL") == posted == 42550
 
     # The 3rd: the payout row ties to the posting that paid it (the hold and nothing else nets to zero).
-    await run_once(datetime(2026, 12, 3, 16, 30, tzinfo=timezone.utc))
-    clock.set_now(datetime(2026, 12, 3, 16, 31, tzinfo=timezone.utc))
+    await run_once(datetime(2026, 12, 3, 16, 30, tzinfo=UTC))
+    clock.set_now(datetime(2026, 12, 3, 16, 31, tzinfo=UTC))
     money = await _money(gql, merchant.merchant_no, owner, "2026-12-03")
     statement = money["statement"]
     assert statement["orderCount"] == 0 and statement["payoutAmount"] == "200.00"
@@ -193,7 +193,7 @@ async def test_payout_holds_then_arrives_next_business_day_and_statements_tie_to
     # The link is short-lived and signed.
     url = statement["csvUrl"]
     assert (await _csv(http, url.replace("signature=", "signature=0")))[0] == 403
-    clock.set_now(datetime(2026, 12, 3, 16, 42, tzinfo=timezone.utc))
+    clock.set_now(datetime(2026, 12, 3, 16, 42, tzinfo=UTC))
     assert (await _csv(http, url))[0] == 403
     # Someone else sees no statement.
     other = await _money(gql, merchant.merchant_no, payer, "2026-12-03")

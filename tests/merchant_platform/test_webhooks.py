@@ -5,7 +5,7 @@ disabling after 3 days of failures, and the events feed."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from app import clock
 from app.jobs.registry import run_once
@@ -18,7 +18,7 @@ from tests.support.graphql import user_error_codes
 from .helpers import CREATE_ENDPOINT, DELETE_ENDPOINT, DELIVERIES, EVENTS, REPLAY, make_merchant
 from .receiver import Scripted, serve
 
-T0 = datetime(2026, 12, 1, 2, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 2, 0, 0, tzinfo=UTC)
 ORDER = {"order": {"outTradeNo": "SHOP-1001", "amount": "25.80", "status": "PAID"}}
 
 

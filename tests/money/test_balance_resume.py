@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
@@ -71,7 +70,7 @@ async def test_without_after_the_change_in_between_is_lost(server, gql):
             try:
                 first = (await subscription.next_data(timeout=0.5))["balanceChanged"]
                 break
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
         assert first is not None
         assert first["transaction"]["transactionNo"] != missed

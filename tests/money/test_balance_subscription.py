@@ -55,7 +55,7 @@ async def _first_event(subscription: Subscription, make_change: Any) -> tuple[di
         made.append(await make_change())
         try:
             return await subscription.next_data(timeout=0.5), made
-        except asyncio.TimeoutError:
+        except TimeoutError:
             continue
     raise AssertionError("no balanceChanged event arrived")
 

@@ -44,8 +44,7 @@ def payment_handlers(monkeypatch):  # noqa: ANN001, ANN201
         calls.append(("failed", transaction_id))
         await Transaction.filter(id=transaction_id, status="PENDING").update(status="FAILED")
 
-    completions.handlers_for("PAYMENT")  # discover first, so the fake below is not overwritten
-    monkeypatch.setitem(completions._handlers, "PAYMENT", completions.Handlers(succeeded, failed))
+    monkeypatch.setitem(completions.HANDLERS, "PAYMENT", completions.Handlers(succeeded, failed))
     return calls
 
 
@@ -73,8 +72,7 @@ async def test_expiry_calls_the_failure_handler(payment_handlers):
 
 
 async def test_a_type_without_handlers_is_refused_and_can_be_retried(http, monkeypatch):
-    completions.handlers_for("PAYMENT")
-    monkeypatch.delitem(completions._handlers, "PAYMENT", raising=False)
+    monkeypatch.delitem(completions.HANDLERS, "PAYMENT", raising=False)
     user = await make_user()
     tx = await _pending_payment(user)
     body, headers = _signed(tx.transaction_no)

@@ -4,7 +4,7 @@ risk decision, and the maximum wallet balance."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -24,7 +24,7 @@ from tests.money.support import bind_card, top_up
 from tests.payments.support import make_merchant, merchant_balance
 from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 
-NOW = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)  # 10:00 in Beijing
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 
 TRANSFER = """
 mutation($input: TransferInput!) { transfer(input: $input) {

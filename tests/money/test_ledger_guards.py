@@ -64,7 +64,7 @@ async def _write_journal(amounts: list[int], *, currencies: tuple[str, ...] = ()
         accounts.append(other.id)
     async with in_transaction("default") as conn:
         journal = await Journal.create(kind="POST", memo="hand-written", using_db=conn)
-        for account_id, amount in zip(accounts, amounts):
+        for account_id, amount in zip(accounts, amounts, strict=False):
             await Posting.create(journal_id=journal.id, account_id=account_id, amount=amount, using_db=conn)
 
 

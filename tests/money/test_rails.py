@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -29,7 +29,7 @@ from tests.money.support import balances, withdraw
 from tests.support.factories import fund, make_user
 
 # Wednesday 2026-03-04 10:00 China time, far from holidays.
-WEDNESDAY = datetime(2026, 3, 4, 2, 0, tzinfo=timezone.utc)
+WEDNESDAY = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
 
 
 async def _jobs(now: datetime) -> dict[str, str]:

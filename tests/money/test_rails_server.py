@@ -7,7 +7,7 @@ server's calls did."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -40,10 +40,10 @@ def _server_still_running(server: Server) -> None:
 
 
 async def test_refunds_through_real_channels_on_a_real_server(rails, server):
-    await refunds_arrive_through_real_channels(rails, datetime.now(timezone.utc))
+    await refunds_arrive_through_real_channels(rails, datetime.now(UTC))
     _server_still_running(server)
 
 
 async def test_0091_and_0092_cards_on_a_real_server(rails, server):
-    await faulty_cards_end_final(rails, datetime.now(timezone.utc))
+    await faulty_cards_end_final(rails, datetime.now(UTC))
     _server_still_running(server)

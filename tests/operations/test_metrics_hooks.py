@@ -50,13 +50,13 @@ async def test_movements_that_finish_later_are_counted_once_when_they_finish(htt
     PROCESSING; the recovery job finishes them SUCCEEDED and FAILED, and a third-party payment
     finishes when the provider confirms: each counts once as finished, and running the jobs again
     counts nothing more (found by the review: finishes were never counted)."""
-    from datetime import timedelta, timezone
+    from datetime import timedelta
 
     from app import clock
     from tests.money.support import bind_card, luhn_card, top_up
     from tests.payments.support import make_merchant
 
-    wednesday = datetime(2026, 3, 4, 2, 0, tzinfo=timezone.utc)
+    wednesday = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
     clock.set_now(wednesday)
     user = await make_user()
     merchant, _ = await make_merchant()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from app import runtime
+from app.events.live import MARKER_KEY, live_messages
 from app.events.outbox import unit_of_work
-from app.payments.live import MARKER_KEY, live_messages
 from app.payments.qr_codes import create_code
 from app.payments.qr_events import emit_paid
 from app.payments.qr_watch import watch_code

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from app import clock
 from app.jobs.registry import run_once
@@ -17,7 +17,7 @@ from tests.payments.support import CREATE_QR, PAY_QR, make_merchant, merchant_ba
 from tests.support.factories import DEFAULT_PIN, fund, make_staff, make_user, token_for, wallet_balance
 from tests.support.graphql import user_error_codes
 
-NOW = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 
 NODE = """query($id: ID!) { node(id: $id) { ... on PaymentQrCode { status amount transaction {
   direction amount counterparty { name } } } } }"""

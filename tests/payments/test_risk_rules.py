@@ -3,7 +3,7 @@ step-up path that succeeds with a valid PAYMENT code."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,12 +15,12 @@ from app.ledger.reconcile import reconcile
 from app.risk.check import Outgoing, check_outgoing
 from models import Transaction
 from models.risk import RiskAlert, RiskDecision
-from tests.payments.support import PAY, PAY_QR, TRANSFER, CREATE_QR, latest_code, make_merchant, merchant_balance
+from tests.payments.support import CREATE_QR, PAY, PAY_QR, TRANSFER, latest_code, make_merchant, merchant_balance
 from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 from tests.support.graphql import user_error_codes
 
 # 10:00 in Beijing, a Monday.
-NOW = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 
 
 def pay_input(merchant_no: str, amount: str, key: str, **extra: object) -> dict:
@@ -115,7 +115,7 @@ async def test_more_than_the_daily_limit_is_refused(gql):
     assert await wallet_balance(payer) == (10_000_00, 0) and await wallet_balance(bob) == (0, 0)
     assert (await _decisions(payer))[-1] == ("TRANSFER", "REJECT", "DAILY_LIMIT")
     # The next Beijing day starts at 16:00 UTC.
-    clock.set_now(datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc))
+    clock.set_now(datetime(2026, 11, 30, 16, 0, tzinfo=UTC))
     next_day = await gql.mutate(PAY, pay_input(merchant.merchant_no, "0.01", "next-day"), token=token_for(payer))
     assert next_day["errors"] == []
 

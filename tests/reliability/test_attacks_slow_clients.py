@@ -34,7 +34,7 @@ async def _trickle(port: int, first: bytes) -> float:
         for _ in range(20):
             try:
                 data = await asyncio.wait_for(reader.read(1024), timeout=1.0)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 writer.write(b"x")
                 await writer.drain()
                 continue

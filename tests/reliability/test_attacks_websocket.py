@@ -88,7 +88,7 @@ async def test_someone_elses_ticket_stream_delivers_nothing(live_server):
             try:
                 first = await own.next_data(timeout=1.5)
                 break
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
         else:
             raise AssertionError("alice's subscription never went live")
@@ -96,7 +96,7 @@ async def test_someone_elses_ticket_stream_delivers_nothing(live_server):
         for subscription in (stolen, anonymous):
             try:
                 message = await subscription.next(timeout=2.0)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue  # nothing at all is fine too
             assert message["type"] in ("error", "complete") or message["payload"].get("errors"), message
             assert "机密" not in json.dumps(message, ensure_ascii=False)
@@ -127,7 +127,7 @@ async def test_balance_changes_reach_only_their_owner(live_server):
             try:
                 event = (await own.next_data(timeout=1.5))["balanceChanged"]
                 break
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
         else:
             raise AssertionError("alice's subscription never went live")
@@ -135,7 +135,7 @@ async def test_balance_changes_reach_only_their_owner(live_server):
         assert event["eventId"], "every balance change names its event"
         try:
             leaked = await others.next(timeout=2.0)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             leaked = None
         assert leaked is None or not any(n in json.dumps(leaked) for n in numbers), leaked
 
@@ -174,7 +174,7 @@ async def test_someone_elses_payment_code_stream_delivers_nothing(live_server, g
         for sub in stolen:
             try:
                 message = await sub.next(timeout=2.0)
-            except (asyncio.TimeoutError, websockets.ConnectionClosed):
+            except (TimeoutError, websockets.ConnectionClosed):
                 continue
             assert number not in json.dumps(message), message
 

@@ -8,8 +8,8 @@ import graphql
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import InvalidArgument
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from hypothesis_graphql import Mode, from_schema
 
 from app.ledger.reconcile import reconcile

@@ -14,8 +14,8 @@ from typing import Any
 from app import crypto
 from app.risk.alerts import raise_alert
 from models import Account, AuditRecord, BankCard, Transaction
-from models.merchant_platform_events import WebhookDelivery
 from models.identity import RealNameReview
+from models.merchant_platform_events import WebhookDelivery
 from models.support import Ticket, TicketMessage
 from models.wealth import Holding
 from schema.node import from_global_id, to_global_id

@@ -46,7 +46,7 @@ async def _quiet(ws, seconds: float = 0.5) -> list[dict]:  # noqa: ANN001
     try:
         while True:
             received.append(json.loads(await asyncio.wait_for(ws.recv(), timeout=seconds)))
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return [m for m in received if m.get("type") not in ("ping", "pong")]
 
 
@@ -90,7 +90,7 @@ async def test_risk_staff_receive_alerts_and_others_do_not(server):
             try:
                 received = await officer.next_data(timeout=1.0)
                 break
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
         assert received is not None, "RISK_OFFICER never received riskAlertRaised"
         alert = received["riskAlertRaised"]

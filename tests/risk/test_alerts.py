@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -228,12 +228,12 @@ async def test_reconcile_mutation_is_admin_only(gql):
 async def test_daily_reconcile_job_raises_the_alert():
     user = await make_user()
     await fund(user, 1_000)
-    results = dict(await run_once(datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)))
+    results = dict(await run_once(datetime(2026, 11, 30, 2, 0, tzinfo=UTC)))
     assert results["reconcile"] == "ledger clean"
     # (From November the calendar job may raise its own alert about next year's make-up days.)
     assert not await RiskAlert.filter(type="RECONCILIATION_BREAK").exists()
     await break_ledger(user)
-    results = dict(await run_once(datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)))
+    results = dict(await run_once(datetime(2026, 12, 1, 2, 0, tzinfo=UTC)))
     assert results["reconcile"].startswith("1 breaks")
     alert = await RiskAlert.get(type="RECONCILIATION_BREAK")
     assert alert.level == "CRITICAL" and alert.scope == "PLATFORM" and alert.status == "OPEN"

@@ -8,7 +8,7 @@ top-up completing) through the services that write them."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -33,7 +33,7 @@ from tests.social.support import PAY_PART, REQUEST, SEND, send_input
 from tests.support.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 from tests.support.graphql import user_error_codes
 
-NOW = datetime(2026, 11, 30, 2, 0, 5, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 2, 0, 5, tzinfo=UTC)
 CLOSE = """
 mutation($password: String!, $code: String) { closeAccount(input: {password: $password, verificationCode: $code}) {
   ok obligations errors { code message field } } }"""

@@ -4,7 +4,7 @@ retention job erasing what the law kept."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from tortoise import Tortoise
@@ -28,7 +28,7 @@ CLOSE = """
 mutation($password: String!, $code: String) { closeAccount(input: {password: $password, verificationCode: $code}) {
   ok obligations errors { code message field } } }"""
 OBLIGATIONS = "{ accountClosureObligations }"
-NOW = datetime(2026, 11, 30, 2, 0, 5, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 2, 0, 5, tzinfo=UTC)
 
 
 async def _close(gql, user, code: str | None, password: str = DEFAULT_PASSWORD) -> dict:  # noqa: ANN001

@@ -4,11 +4,10 @@ user's own data and no one else's (scanned for the other users' phone numbers)."
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
-from app import crypto
-from app import clock
+from app import clock, crypto
 from models import AuditRecord
 from tests.payments.support import PAY, TRANSFER, bind_card, make_merchant
 from tests.support.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for
@@ -17,7 +16,7 @@ from tests.support_desk.documents import submitted
 EXPORT = """
 mutation($password: String!) { exportMyData(input: {password: $password}) {
   url expiresAt errors { code message field } } }"""
-NOW = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 
 
 async def _download(gql, url: str):  # noqa: ANN001

@@ -4,7 +4,7 @@ LINK_INVALID_OR_EXPIRED afterwards, though it has not expired; links of other us
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 import pytest
@@ -12,12 +12,11 @@ import pytest
 from app import clock, runtime, signed_links
 from app.errors import DomainError
 from app.privacy import export
-from app.statements import csv_export
-from app.statements import pdf_font
+from app.statements import csv_export, pdf_font
 from tests.self_service.test_closed_wallet import _close
 from tests.support.factories import DEFAULT_PASSWORD, make_user, token_for
 
-NOW = datetime(2026, 11, 30, 2, 0, 5, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 2, 0, 5, tzinfo=UTC)
 CSV = """{ statementExport(from: "2026-11-01", to: "2026-11-30") { csvUrl } }"""
 PDF = """{ statementExport(from: "2026-11-01", to: "2026-11-30", format: PDF) { url } }"""
 ARCHIVE = """mutation($password: String!) { exportMyData(input: {password: $password}) {

@@ -8,7 +8,7 @@ import dataclasses
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlparse
 
 import pypdfium2 as pdfium
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(
 
 EXPORT = """query($from: String!, $to: String!, $format: StatementExportFormat) {
   statementExport(from: $from, to: $to, format: $format) { csvUrl url format expiresAt } }"""
-FEB_START = datetime(2026, 1, 31, 16, 0, tzinfo=timezone.utc)  # 2026-02-01 00:00 in Beijing
+FEB_START = datetime(2026, 1, 31, 16, 0, tzinfo=UTC)  # 2026-02-01 00:00 in Beijing
 
 
 def pdf_text(document: bytes) -> list[str]:
@@ -70,7 +70,7 @@ async def test_the_pdf_shows_the_period_totals_and_every_entry_in_chinese(gql):
     assert inked_share(response.content) > 0.01  # drawn, not blank
 
     # The totals, read independently from the ledger's postings.
-    opening = await _ledger_sum(wallet.id, None, datetime(2025, 12, 31, 16, 0, tzinfo=timezone.utc))
+    opening = await _ledger_sum(wallet.id, None, datetime(2025, 12, 31, 16, 0, tzinfo=UTC))
     closing = await _ledger_sum(wallet.id, None, FEB_START)
     assert (opening, closing) == (0, 788_71)
     [page] = pdf_text(response.content)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 from tortoise import connections
@@ -27,10 +27,10 @@ EXPORT = """query($from: String!, $to: String!) { statementExport(from: $from, t
 LIST = "{ transactions(first: 50) { edges { node { id } } } }"
 
 # Beijing times: 2026-01-10 12:00, 2026-01-31 23:30 (still January), 2026-02-01 00:10 (February).
-JAN = datetime(2026, 1, 10, 4, 0, tzinfo=timezone.utc)
-JAN_END = datetime(2026, 1, 31, 15, 30, tzinfo=timezone.utc)
-FEB = datetime(2026, 1, 31, 16, 10, tzinfo=timezone.utc)
-NOW = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
+JAN = datetime(2026, 1, 10, 4, 0, tzinfo=UTC)
+JAN_END = datetime(2026, 1, 31, 15, 30, tzinfo=UTC)
+FEB = datetime(2026, 1, 31, 16, 10, tzinfo=UTC)
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 
 
 def _pay(merchant_no: str, amount: str, key: str) -> dict:
@@ -89,9 +89,9 @@ async def test_a_month_equals_the_ledger_and_reaches_beyond_the_list_window(gql)
     assert feb["income"] == "50.00" and feb["spending"] == "5.00" and feb["closingBalance"] == "833.71"
     # Against the ledger, computed independently, and the wallet's balance.
     wallet = await wallet_of(alice.id)
-    jan_start = datetime(2025, 12, 31, 16, 0, tzinfo=timezone.utc)
-    feb_start = datetime(2026, 1, 31, 16, 0, tzinfo=timezone.utc)
-    mar_start = datetime(2026, 2, 28, 16, 0, tzinfo=timezone.utc)
+    jan_start = datetime(2025, 12, 31, 16, 0, tzinfo=UTC)
+    feb_start = datetime(2026, 1, 31, 16, 0, tzinfo=UTC)
+    mar_start = datetime(2026, 2, 28, 16, 0, tzinfo=UTC)
     assert jan["start"].startswith("2025-12-31T16:00") and jan["end"].startswith("2026-01-31T16:00")
     assert format_fen(await _ledger_sum(wallet.id, jan_start, feb_start)) == "788.71"
     assert format_fen(await _ledger_sum(wallet.id, feb_start, mar_start)) == "45.00"

@@ -3,7 +3,7 @@ codes, lockout, turning it off, and the step-up of large payments."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 from app import clock
@@ -13,12 +13,19 @@ from models.risk import RiskAlert
 from models.totp import TotpCredential, TotpRecoveryCode
 from tests.payments.support import PAY, latest_code, make_merchant
 from tests.self_service.totp_steps import (
-    BEGIN, CONFIRM, DISABLE, ENABLED, code_now, codes, enroll, login,
+    BEGIN,
+    CONFIRM,
+    DISABLE,
+    ENABLED,
+    code_now,
+    codes,
+    enroll,
+    login,
 )
 from tests.support.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 
 # 10:00:05 in Beijing: 5 s into a 30 s step, so "now" is far from a step boundary.
-NOW = datetime(2026, 11, 30, 2, 0, 5, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 2, 0, 5, tzinfo=UTC)
 STEP = timedelta(seconds=30)
 
 

@@ -6,7 +6,7 @@ refusing a payment into it (ACCOUNT_CLOSED) with ``fenpay reconcile`` clean; no 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -17,7 +17,8 @@ from app.business_days import CHINA
 from app.identity.codes import send_code
 from app.ledger.accounts import wallet_of
 from tests.payments.support import latest_code
-from tests.self_service.test_statement_pdf import EXPORT, inked_share, pdf_text, pytestmark as needs_font
+from tests.self_service.test_statement_pdf import EXPORT, inked_share, pdf_text
+from tests.self_service.test_statement_pdf import pytestmark as needs_font
 from tests.self_service.test_statements import _ledger_sum
 from tests.social.support import PAY_PART, REQUEST, fenpay_reconcile
 from tests.support.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for
@@ -51,7 +52,7 @@ async def test_the_statement_pdf_through_the_real_server_holds_the_ledger_totals
                                                   "paymentPassword": DEFAULT_PIN, "idempotencyKey": "pdf-1"}},
                              token=token_for(alice))
     assert moved["errors"] == []
-    today = datetime.now(timezone.utc).astimezone(CHINA).date()
+    today = datetime.now(UTC).astimezone(CHINA).date()
     link = (await api.ok(EXPORT, {"from": today.isoformat(), "to": today.isoformat(), "format": "PDF"},
                          token=token_for(alice)))["statementExport"]
     assert link["url"].startswith(api.http.base_url.scheme + "://") or link["url"].startswith("/")

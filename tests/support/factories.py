@@ -8,13 +8,13 @@ from datetime import date
 from stdnum.cn import ric
 
 from app import crypto
+from app.events.outbox import unit_of_work
 from app.identity.passwords import hash_payment_password
 from app.identity.tokens import issue_access_token
 from app.identity.users import add_role, create_user
 from app.ledger import journal
 from app.ledger.accounts import system_account, wallet_of
 from app.ledger.numbers import new_number
-from app.events.outbox import unit_of_work
 from models import Account, Transaction, User
 
 DEFAULT_PASSWORD = "Fen!pay2026"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
@@ -86,7 +85,7 @@ async def test_without_after_the_message_in_between_is_lost(server):
             try:
                 first = (await subscription.next_data(timeout=1.5))["ticketMessages"]
                 break
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
         assert first is not None and first["body"].startswith("探测"), first
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
@@ -54,7 +53,7 @@ async def _until_live(server: Any, subscriptions: list[Subscription], token: str
             if index not in last_seen:
                 try:
                     last_seen[index] = (await subscription.next_data(timeout=1.5))["ticketMessages"]["id"]
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
         if len(last_seen) == len(subscriptions):
             break

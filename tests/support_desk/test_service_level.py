@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from app import clock
 from app.jobs.registry import run_once
@@ -11,7 +11,7 @@ from tests.support.factories import make_staff, make_user, token_for
 
 from .documents import reply, set_status, submitted
 
-SUBMITTED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+SUBMITTED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 async def _submit_at(gql, user, **fields):  # noqa: ANN001, ANN202

@@ -4,7 +4,7 @@ to the owner's card with the payment password, and the fee rate."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +19,6 @@ from tests.payments.support import bind_card
 from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for
 
 from .browser import open_screen, screenshot
-
 
 REQUEST_REFUND = """mutation($input: RequestRefundInput!) { requestRefund(input: $input) {
   refund { refundNo } errors { code message field } } }"""
@@ -64,7 +63,7 @@ async def test_webhooks_statement_and_payout_in_the_console(open_page, require, 
             "transactionNo": paid["transaction"]["transactionNo"], "amount": "3.00", "reason": "WRONG_AMOUNT"}},
             token=token_for(payer))
         assert asked["errors"] == [], asked
-        await run_once(datetime.now(timezone.utc) + timedelta(seconds=1))
+        await run_once(datetime.now(UTC) + timedelta(seconds=1))
         assert len(receiver.requests) == 1
 
         await open_screen(shop, "home")
@@ -88,10 +87,10 @@ async def test_webhooks_statement_and_payout_in_the_console(open_page, require, 
         await screenshot(shop, "merchant-webhooks")
 
     # The day ends (China time); the statement job builds the day's statement.
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     today = now.astimezone(CHINA).date()
     day_end = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=CHINA) + timedelta(minutes=5)
-    await run_once(day_end.astimezone(timezone.utc))
+    await run_once(day_end.astimezone(UTC))
     statement = shop.get_by_test_id("statement-form")
     await statement.get_by_test_id("input-date").fill((today + timedelta(days=1)).isoformat())
     await shop.get_by_test_id("statement-submit").click()

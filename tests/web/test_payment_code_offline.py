@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -92,7 +92,7 @@ async def test_offline_the_code_rotates_and_a_till_charges_it_until_disabled(
     await wallet.clock.install()
     await open_screen(wallet, "pay-code")
     # The page's time stands still (near the server's real time) until the test moves it on.
-    await wallet.clock.pause_at(datetime.now(timezone.utc) + timedelta(seconds=1))
+    await wallet.clock.pause_at(datetime.now(UTC) + timedelta(seconds=1))
     await wallet.get_by_test_id("pay-code-enable").get_by_test_id("input-paymentPassword").fill(DEFAULT_PIN)
     await wallet.get_by_test_id("pay-code-enable-submit").click()
     shown = wallet.get_by_test_id("pay-code")

@@ -12,11 +12,11 @@ import httpx
 from playwright.async_api import expect
 
 from app import clock
+from app.masking import mask_name
 from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 from tests.wealth.support import make_product, set_tolerance
 
 from .browser import open_screen, screenshot
-from app.masking import mask_name
 
 CLAIM = """mutation($input: ClaimRedPacketInput!) { claimRedPacket(input: $input) {
   claim { seq amount } errors { code } } }"""
@@ -71,7 +71,7 @@ async def test_a_group_red_packet_is_sent_and_its_claims_arrive_live(open_page, 
     assert await wallet_balance(sender) == (190_00, 0)  # the total is held from the wallet at once
 
     # two people claim through the API: the sender's screen shows each claim arrive
-    for count, (claimer, claimer_name) in enumerate(zip(claimers[:2], ["李四", "王五"]), 1):
+    for count, (claimer, claimer_name) in enumerate(zip(claimers[:2], ["李四", "王五"], strict=False), 1):
         made = (await api(web_server, CLAIM, {"input": {"packetNo": packet_no}}, token_for(claimer)))["claimRedPacket"]
         assert made["errors"] == [] and made["claim"]["seq"] == count
         await expect(watch.get_by_test_id("rp-claim")).to_have_count(count)
@@ -250,7 +250,7 @@ async def test_a_request_with_fixed_amounts(open_page, require, gql) -> None:  #
     await create.get_by_test_id("input-split-FIXED").check()
     await expect(create.get_by_test_id("input-total")).to_be_hidden()
     await page.get_by_test_id("pr-add-payer").click()
-    for index, (payer, amount) in enumerate(zip(payers, ["12.50", "7"])):
+    for index, (payer, amount) in enumerate(zip(payers, ["12.50", "7"], strict=False)):
         await create.get_by_test_id("pr-payer-recipient").nth(index).fill(payer.phone)
         await create.get_by_test_id("pr-payer-amount").nth(index).fill(amount)
     await page.get_by_test_id("pr-create-submit").click()

@@ -11,7 +11,7 @@ import io
 import json
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,7 +52,7 @@ def _china_month(back: int) -> tuple[str, datetime]:
     today = datetime.now(CHINA)
     index = today.year * 12 + today.month - 1 - back
     year, month = divmod(index, 12)
-    return f"{year}-{month + 1:02d}", datetime(year, month + 1, 15, 12, tzinfo=CHINA).astimezone(timezone.utc)
+    return f"{year}-{month + 1:02d}", datetime(year, month + 1, 15, 12, tzinfo=CHINA).astimezone(UTC)
 
 
 async def _download(base: str, url: str) -> httpx.Response:

@@ -14,11 +14,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from .. import runtime
-from ..events import stream
+from . import stream
 
 MARKER_KEY = "_subscriptionMarker"
 RESEND_SECONDS = 0.1
@@ -29,7 +29,7 @@ class SubscriptionNotLive(Exception):
     """The broker never echoed the marker (broker down)."""
 
 
-async def live_messages(topic: str) -> AsyncIterator[dict[str, Any] | None]:
+async def live_messages(topic: str) -> AsyncGenerator[dict[str, Any] | None, None]:
     broker = runtime.get().broker
     messages = stream.subscribe(topic)  # refills broker gaps from the outbox, drops repeats
     token = secrets.token_hex(8)
