@@ -26,6 +26,7 @@ offers = st.lists(
         status=st.sampled_from(["ON_SALE", "SOLD_OUT", "CLOSED"]),
     ),
     max_size=30,
+    unique_by=lambda offer: offer.product_id,  # a catalogue has one row per product
 )
 moves = st.lists(st.tuples(st.integers(0, 90 * 86400), st.integers(-5_000_00, 5_000_00)), max_size=40)
 
