@@ -7,8 +7,10 @@ data dir (owner-only permissions); production mode refuses to start instead.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import overload
@@ -233,18 +235,29 @@ class Settings:
 
 
 def _load_or_generate_secret(data_dir: Path, name: str, nbytes: int) -> str:
-    """Return the secret kept in ``data_dir/secrets/name``, creating it if absent."""
+    """Return the secret kept in ``data_dir/secrets/name``, creating it if absent.
+
+    Safe when several processes start at once (two ``fenpay serve``, their workers): the secret is
+    written whole to a private temporary file and linked into place, which is atomic and fails if
+    another process got there first; everyone then reads the one file that won, never a partial one.
+    """
     folder = data_dir / "secrets"
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     path = folder / name
-    if path.exists():
-        return path.read_text().strip()
-    value = base64.urlsafe_b64encode(secrets.token_bytes(nbytes)).decode()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value)
-    return value
+    if not path.exists():
+        value = base64.urlsafe_b64encode(secrets.token_bytes(nbytes)).decode()
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.")  # mode 0600
+        try:
+            with os.fdopen(handle, "w") as out:
+                out.write(value)
+                out.flush()
+                os.fsync(out.fileno())
+            with contextlib.suppress(FileExistsError):  # another process's secret won: use it
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    return path.read_text().strip()
 
 
 def _decode_key(variable: str, raw: str) -> bytes:
