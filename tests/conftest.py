@@ -3,8 +3,8 @@ FENPAY_TEST_DATABASE_URL / FENPAY_TEST_REDIS_URL are set), emptied before every 
 
 Fixtures:
 - ``gql``: call the GraphQL API in-process over HTTP (httpx ASGI transport).
-- ``server``: a real uvicorn process on a free port (see tests/support/server.py).
-- factories in tests/support/factories.py make users, tokens and balances directly.
+- ``server``: a real uvicorn process on a free port (see tests/harness/server.py).
+- factories in tests/factories.py make users, tokens and balances directly.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import pytest_asyncio
 
 from app import clock, runtime
 from app.settings import load_settings
-from tests.support.database import create_test_database, drop_test_database, empty_all_tables
-from tests.support.graphql import GraphQLClient
+from tests.harness.database import create_test_database, drop_test_database, empty_all_tables
+from tests.harness.graphql import GraphQLClient
 
 TEST_DATA_DIR = Path(tempfile.mkdtemp(prefix="fenpay-test-"))
 PG_URL = os.environ.get("FENPAY_TEST_DATABASE_URL")

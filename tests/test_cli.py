@@ -107,7 +107,7 @@ async def test_serve_keeps_websockets_uncompressed(tmp_path):
     import httpx
     import websockets
 
-    from tests.support.server import free_port
+    from tests.harness.server import free_port
 
     port = free_port()
     env = {**os.environ, "FENPAY_DATA_DIR": str(tmp_path), "FENPAY_DATABASE_URL": f"sqlite://{tmp_path}/db.sqlite3"}

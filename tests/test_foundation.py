@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from app.ledger.reconcile import reconcile
-from tests.support.factories import fund, make_user, token_for
+from tests.factories import fund, make_user, token_for
 
 ROOT = Path(__file__).resolve().parents[1]
 

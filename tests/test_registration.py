@@ -17,7 +17,7 @@ from app.http import extra_routes
 from app.jobs import catalog, registry
 from schema import root
 
-from .support import import_graph
+from .harness import import_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app"

@@ -9,8 +9,8 @@ import httpx
 import pytest
 import websockets
 
-from tests.support.server import run_server
-from tests.support.websocket import connect
+from tests.harness.server import run_server
+from tests.harness.websocket import connect
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import pytest_asyncio
 
-from tests.support.database import create_test_database, drop_test_database
+from tests.harness.database import create_test_database, drop_test_database
 
 from . import server as served_fenpay
 from .client import Api, Staff, make_staff

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from models import Merchant, User
-from tests.support.factories import DEFAULT_PIN, make_staff, make_user, token_for
+from tests.factories import DEFAULT_PIN, make_staff, make_user, token_for
 
 CREATE_MERCHANT = """
 mutation($input: CreateMerchantInput!) { createMerchant(input: $input) {

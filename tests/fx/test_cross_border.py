@@ -15,6 +15,7 @@ from app.ledger.reconcile import reconcile
 from app.settings import ConfigurationError, load_settings
 from models import Account, Journal, Posting, Transaction
 from models.audit import AuditRecord
+from tests.factories import fund, make_staff, make_user, token_for, wallet_balance
 from tests.fx.support import (
     CREATE_QR,
     HISTORY,
@@ -30,7 +31,6 @@ from tests.fx.support import (
     pay_qr_input,
     quote_input,
 )
-from tests.support.factories import fund, make_staff, make_user, token_for, wallet_balance
 
 
 async def _balances_by_code() -> dict[str, int]:

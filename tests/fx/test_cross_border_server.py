@@ -15,10 +15,10 @@ import pytest
 from app.payments.merchants import create_merchant
 from models import Posting, Transaction
 from tests.conftest import PG_URL
+from tests.factories import fund, make_user, token_for, wallet_balance
 from tests.fx.support import PAY, QUOTE, USAGE, pay_input, quote_input
+from tests.harness.server import Server, run_server
 from tests.social.support import fenpay_reconcile
-from tests.support.factories import fund, make_user, token_for, wallet_balance
-from tests.support.server import Server, run_server
 
 WORKERS = 2 if PG_URL else 1
 LIMIT_ENV = {"FENPAY_FX_ANNUAL_LIMIT_USD_CENTS": "10000"}  # USD 100.00 = 710.00 CNY at the sandbox rate

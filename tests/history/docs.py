@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.ledger.reconcile import reconcile
-from tests.support.graphql import GraphQLClient
+from tests.harness.graphql import GraphQLClient
 
 TX_FIELDS = """
   id transactionNo type status direction amount channel createdAt completedAt expectedArrivalAt

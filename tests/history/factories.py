@@ -1,7 +1,7 @@
 """Set-up for history and refund tests: merchants, cards, and succeeded payments and
 transfers written straight into the ledger (the payments capability is built elsewhere).
 
-Each helper follows tests/support/factories.py ``fund``: one Transaction row and its one
+Each helper follows tests/factories.py ``fund``: one Transaction row and its one
 POST journal in a unit of work, so reconciliation stays clean.
 """
 
@@ -20,7 +20,7 @@ from app.ledger.accounts import MERCHANT, open_account, system_account, wallet_o
 from app.ledger.numbers import new_number
 from app.masking import mask_card, mask_name, mask_phone
 from models import Account, BankCard, Merchant, Transaction, User
-from tests.support.factories import make_user
+from tests.factories import make_user
 
 # Letters only, so a merchant number never matches a phone-number fragment in search tests.
 _merchant_numbers = itertools.count(0)

@@ -18,6 +18,8 @@ from app.refunds import channels
 from models import Account, BankCard, OutboxEvent, Refund, SandboxMessage, Transaction
 from models.ledger import Journal
 from models.risk import RiskAlert
+from tests.factories import fund, make_staff, make_user, token_for, wallet_balance
+from tests.harness.graphql import user_error_codes
 from tests.history.docs import MY_REFUNDS, REVIEW_QUEUE, ask_refund, assert_ledger_clean, decide
 from tests.history.factories import (
     RecordingBank,
@@ -29,8 +31,6 @@ from tests.history.factories import (
     transfer,
     wallet_payment,
 )
-from tests.support.factories import fund, make_staff, make_user, token_for, wallet_balance
-from tests.support.graphql import user_error_codes
 
 ROOT = Path(__file__).resolve().parents[2]
 

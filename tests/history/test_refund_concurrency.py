@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 
 from models import Refund, Transaction
+from tests.factories import fund, make_staff, make_user, token_for, wallet_balance
+from tests.harness.graphql import user_error_codes
 from tests.history.docs import ask_refund, assert_ledger_clean, decide
 from tests.history.factories import make_merchant, wallet_payment
-from tests.support.factories import fund, make_staff, make_user, token_for, wallet_balance
-from tests.support.graphql import user_error_codes
 
 
 async def test_concurrent_requests_cannot_exceed_the_remaining_amount(gql):

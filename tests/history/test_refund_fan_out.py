@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 
 from models import Refund, Transaction
+from tests.factories import fund, make_staff, make_user, token_for
+from tests.harness.graphql import user_error_codes
 from tests.history.docs import ask_refund, assert_ledger_clean, decide
 from tests.history.factories import make_merchant, wallet_payment
-from tests.support.factories import fund, make_staff, make_user, token_for
-from tests.support.graphql import user_error_codes
 
 
 async def test_a_burst_of_small_requests_opens_at_most_three(gql):

@@ -15,6 +15,8 @@ from app.ledger.accounts import balance_of, system_account
 from models import Account, AuditRecord, OutboxEvent, Refund, SandboxMessage, Transaction
 from models.ledger import Journal
 from models.risk import RiskAlert
+from tests.factories import fund, make_staff, make_user, token_for, wallet_balance
+from tests.harness.graphql import user_error_codes
 from tests.history.docs import (
     MY_REFUNDS,
     REFUND_NODE,
@@ -27,8 +29,6 @@ from tests.history.docs import (
     statement,
 )
 from tests.history.factories import make_merchant, transfer, wallet_payment
-from tests.support.factories import fund, make_staff, make_user, token_for, wallet_balance
-from tests.support.graphql import user_error_codes
 
 
 async def _shop_balance(merchant) -> int:  # noqa: ANN001

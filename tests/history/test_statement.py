@@ -12,9 +12,9 @@ from app.history.window import months_before, window_start
 from models import Account
 from resolvers.context import RequestContext
 from resolvers.history import account_statement
+from tests.factories import fund, make_staff, make_user, token_for
 from tests.history.docs import MERCHANT_STATEMENT, STATEMENT, WALLET_STATEMENT, statement
 from tests.history.factories import make_merchant, transfer, wallet_payment
-from tests.support.factories import fund, make_staff, make_user, token_for
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 
 from app import runtime
-from tests.support.factories import DEFAULT_PASSWORD, next_phone
-from tests.support.graphql import GraphQLClient
+from tests.factories import DEFAULT_PASSWORD, next_phone
+from tests.harness.graphql import GraphQLClient
 
 REQUEST_CODE = """
 mutation($recipient: String!, $purpose: VerificationPurpose!) {

@@ -11,6 +11,8 @@ import pytest
 from app import clock
 from app.http.asgi import create_app
 from models.codes import VerificationCode
+from tests.factories import make_user, next_phone, token_for
+from tests.harness.graphql import user_error_codes
 from tests.identity.helpers import (
     REQUEST_CODE,
     change_settings,
@@ -19,8 +21,6 @@ from tests.identity.helpers import (
     sandbox_texts,
     send_code,
 )
-from tests.support.factories import make_user, next_phone, token_for
-from tests.support.graphql import user_error_codes
 
 
 async def request(gql, recipient: str, purpose: str = "REGISTER") -> dict:

@@ -11,7 +11,7 @@ import pytest
 
 from app.http.asgi import create_app
 from models import User
-from tests.support.factories import make_user, token_for
+from tests.factories import make_user, token_for
 
 
 def _nested(levels: int) -> str:

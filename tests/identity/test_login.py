@@ -8,9 +8,9 @@ from app import clock
 from app.identity import login as login_service
 from models import AuditRecord
 from models.risk import RiskAlert
+from tests.factories import DEFAULT_PASSWORD, make_user, next_phone
+from tests.harness.graphql import user_error_codes
 from tests.identity.helpers import VIEWER, change_settings, login
-from tests.support.factories import DEFAULT_PASSWORD, make_user, next_phone
-from tests.support.graphql import user_error_codes
 
 
 async def test_login_by_phone_gives_working_tokens(gql):

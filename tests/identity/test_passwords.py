@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from app import clock
 from models import AuditRecord
+from tests.factories import DEFAULT_PASSWORD, make_user, next_phone, token_for
+from tests.harness.graphql import user_error_codes
 from tests.identity.helpers import REFRESH, login, send_code
-from tests.support.factories import DEFAULT_PASSWORD, make_user, next_phone, token_for
-from tests.support.graphql import user_error_codes
 
 RESET = """
 mutation($input: ResetPasswordInput!) { resetPassword(input: $input) { ok errors { code message field } } }"""

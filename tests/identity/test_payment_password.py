@@ -11,9 +11,9 @@ from app.errors import DomainError
 from app.identity.passwords import hash_payment_password
 from app.identity.payment_password import verify_payment_password
 from models import AuditRecord, User
+from tests.factories import DEFAULT_PIN, make_user, next_id_number, token_for
+from tests.harness.graphql import user_error_codes
 from tests.identity.helpers import VIEWER, send_code
-from tests.support.factories import DEFAULT_PIN, make_user, next_id_number, token_for
-from tests.support.graphql import user_error_codes
 
 SET = """
 mutation($input: SetPaymentPasswordInput!) { setPaymentPassword(input: $input) { ok errors { code message field } } }"""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.factories import make_staff, make_user, token_for
+from tests.factories import make_staff, make_user, token_for
 
 SIGNED_IN_ONLY = {
     "changePassword": '{oldPassword: "a", newPassword: "b", confirmPassword: "b"}',

@@ -6,9 +6,9 @@ from argon2 import PasswordHasher
 
 from models import AuditRecord, User
 from models.identity import SecurityQuestion
+from tests.factories import DEFAULT_PASSWORD, make_user, next_phone, token_for
+from tests.harness.graphql import user_error_codes
 from tests.identity.helpers import VIEWER, login, sandbox_texts, send_code
-from tests.support.factories import DEFAULT_PASSWORD, make_user, next_phone, token_for
-from tests.support.graphql import user_error_codes
 
 CHANGE_PHONE = """
 mutation($input: ChangePhoneInput!) { changePhone(input: $input) {

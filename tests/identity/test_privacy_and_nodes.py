@@ -8,8 +8,8 @@ from app.identity.passwords import hash_password
 from models import User
 from models.identity import RealNameReview
 from schema.node import to_global_id
+from tests.factories import make_staff, make_user, next_id_number, token_for
 from tests.identity.helpers import login, register
-from tests.support.factories import make_staff, make_user, next_id_number, token_for
 
 USER_FIELDS = """
   ... on User { id phone email realName idNumber realNameStatus roles status hasPaymentPassword

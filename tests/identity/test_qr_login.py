@@ -15,10 +15,10 @@ from models.identity import QrLoginSession
 from schema.context import Context
 from schema.node import to_global_id
 from schema.root import schema
+from tests.factories import make_user, token_for
+from tests.harness.graphql import user_error_codes
 from tests.identity.helpers import VIEWER
 from tests.identity.qr_documents import CONFIRM, CREATE, SCAN, STATUS
-from tests.support.factories import make_user, token_for
-from tests.support.graphql import user_error_codes
 
 
 class Watcher:

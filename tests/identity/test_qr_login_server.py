@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.factories import make_user, token_for
+from tests.harness.server import run_server
+from tests.harness.websocket import connect, subscribe
 from tests.identity.qr_documents import CONFIRM, CREATE, SCAN, STATUS
-from tests.support.factories import make_user, token_for
-from tests.support.server import run_server
-from tests.support.websocket import connect, subscribe
 
 
 @pytest.fixture(scope="module")

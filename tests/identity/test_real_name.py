@@ -13,9 +13,9 @@ from app.identity import id_photos
 from models import AuditRecord, User
 from models.identity import RealNameReview
 from schema.node import to_global_id
+from tests.factories import make_staff, make_user, next_id_number, token_for
+from tests.harness.graphql import user_error_codes
 from tests.identity.helpers import VIEWER, sandbox_texts
-from tests.support.factories import make_staff, make_user, next_id_number, token_for
-from tests.support.graphql import user_error_codes
 
 SUBMIT = """
 mutation($input: SubmitRealNameInput!) { submitRealNameVerification(input: $input) {

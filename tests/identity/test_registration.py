@@ -6,9 +6,9 @@ import pytest
 
 from app.compliance.documents import CURRENT_VERSION
 from models import Account, AuditRecord, User
+from tests.factories import make_user, next_phone
+from tests.harness.graphql import user_error_codes
 from tests.identity.helpers import REGISTER, latest_code, register, register_with_code, send_code
-from tests.support.factories import make_user, next_phone
-from tests.support.graphql import user_error_codes
 
 
 async def test_register_creates_user_and_wallet_and_returns_no_tokens(gql):

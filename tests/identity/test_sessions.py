@@ -13,9 +13,9 @@ from app import clock, runtime
 from app.identity.tokens import issue_access_token
 from models import AuditRecord
 from models.identity import RefreshToken
+from tests.factories import make_user, token_for
+from tests.harness.graphql import user_error_codes
 from tests.identity.helpers import REFRESH, VIEWER, login
-from tests.support.factories import make_user, token_for
-from tests.support.graphql import user_error_codes
 
 LOGOUT = "mutation($t: String!) { logout(input: {refreshToken: $t}) { ok errors { code } } }"
 CHANGE_PASSWORD = """

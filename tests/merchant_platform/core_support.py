@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from models import Merchant, User
+from tests.factories import DEFAULT_PIN, token_for
+from tests.harness.graphql import GraphQLClient
 from tests.payments.support import make_merchant
-from tests.support.factories import DEFAULT_PIN, token_for
-from tests.support.graphql import GraphQLClient
 
 ORDER_FIELDS = """id outTradeNo amount description status qrPayload expiresAt paidAt fee refundedAmount
   transaction { transactionNo amount direction } refunds { outRefundNo amount status }"""

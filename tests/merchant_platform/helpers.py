@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.payments.merchants import create_merchant
 from models import Merchant, User
-from tests.support.factories import make_user
+from tests.factories import make_user
 
 CREATE_ENDPOINT = """
 mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) {

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from app import clock, runtime
 from models import AuditRecord
 from models.merchant_platform import MerchantApiKey
-from tests.support.factories import DEFAULT_PIN, make_user, token_for
-from tests.support.graphql import user_error_codes
+from tests.factories import DEFAULT_PIN, make_user, token_for
+from tests.harness.graphql import user_error_codes
 
 from .core_support import CREATE_KEY, CREATE_ORDER, ORDER, REFUND, REVOKE_KEY, create_order, key_auth, merchant_with_key
 

@@ -16,10 +16,10 @@ import websockets
 from app.ledger.reconcile import reconcile
 from models import Transaction
 from models.merchant_platform import Order
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.harness.server import run_server
+from tests.harness.websocket import connect, subscribe
 from tests.payments.support import make_merchant
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
-from tests.support.server import run_server
-from tests.support.websocket import connect, subscribe
 
 from .core_support import (
     CHARGE,

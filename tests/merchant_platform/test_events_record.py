@@ -11,7 +11,7 @@ from app import clock, crypto, db
 from app.merchant_platform.events import UnknownEventType, record_merchant_event
 from app.payments.merchants import create_merchant
 from models.merchant_platform_events import MerchantEvent, WebhookDelivery, WebhookEndpoint
-from tests.support.factories import make_user
+from tests.factories import make_user
 
 
 async def _merchant() -> int:

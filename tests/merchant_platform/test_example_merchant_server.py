@@ -17,8 +17,8 @@ from app import clock
 from app.jobs.registry import run_once
 from app.ledger.reconcile import reconcile
 from examples.merchant_server import EventInbox, FenpayClient, webhook_app
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for
-from tests.support.graphql import user_error_codes
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for
+from tests.harness.graphql import user_error_codes
 
 from .core_support import merchant_with_key
 from .helpers import CREATE_ENDPOINT, EVENTS

@@ -9,9 +9,9 @@ from app.ledger.accounts import balance_of, system_account
 from app.ledger.reconcile import reconcile
 from models import Transaction
 from models.merchant_platform_events import MerchantEvent
+from tests.factories import fund, make_user, token_for, wallet_balance
+from tests.harness.graphql import user_error_codes
 from tests.payments.support import merchant_balance
-from tests.support.factories import fund, make_user, token_for, wallet_balance
-from tests.support.graphql import user_error_codes
 
 from .core_support import ORDER, REFUND, create_order, key_auth, merchant_with_key, pay_order
 

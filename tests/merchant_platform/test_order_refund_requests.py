@@ -4,7 +4,7 @@ without the payer's own text."""
 
 from __future__ import annotations
 
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for
 
 from .core_support import CREATE_KEY, create_order, key_auth, merchant_with_key, pay_order
 

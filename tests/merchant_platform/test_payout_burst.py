@@ -19,8 +19,8 @@ import pytest
 from app.ledger.reconcile import reconcile
 from models.merchant_platform_money import Payout
 from schema.node import to_global_id
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for
 from tests.payments.support import bind_card
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for
 
 from .helpers import make_merchant
 from .test_payouts_statements import REQUEST_PAYOUT
@@ -36,7 +36,7 @@ def served(test_env, platform) -> Iterator[str]:  # noqa: ANN001
     On SQLite one worker: two workers starting at once race on the system accounts' creation
     there (a start-up problem outside payouts), and SQLite serializes writers anyway."""
     from tests.conftest import PG_URL
-    from tests.support.server import free_port
+    from tests.harness.server import free_port
 
     workers = "2" if PG_URL else "1"
     port = free_port()

@@ -24,9 +24,9 @@ from examples.merchant_server import EventInbox, webhook_app
 from models import Journal, Posting, User
 from models.merchant_platform_events import MerchantEvent, WebhookEndpoint
 from schema.node import to_global_id
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for
+from tests.harness.graphql import user_error_codes
 from tests.payments.support import PAY, bind_card
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for
-from tests.support.graphql import user_error_codes
 
 from .helpers import CREATE_ENDPOINT, make_merchant
 from .receiver import serve

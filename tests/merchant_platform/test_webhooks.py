@@ -12,8 +12,8 @@ from app.jobs.registry import run_once
 from app.merchant_platform.events import record_merchant_event
 from examples.merchant_server import EventInbox, verify_signature, webhook_app
 from models import SandboxMessage
-from tests.support.factories import token_for
-from tests.support.graphql import user_error_codes
+from tests.factories import token_for
+from tests.harness.graphql import user_error_codes
 
 from .helpers import CREATE_ENDPOINT, DELETE_ENDPOINT, DELIVERIES, EVENTS, REPLAY, make_merchant
 from .receiver import Scripted, serve

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.database import create_test_database, drop_test_database
+from tests.harness.database import create_test_database, drop_test_database
 
 PG_URL = os.environ.get("FENPAY_TEST_DATABASE_URL")
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,11 +17,11 @@ from app.ledger.accounts import balance_of, system_account
 from app.ledger.reconcile import reconcile
 from models import Account, Merchant, Transaction, User
 from models.channels import SandboxChannelOperation
+from tests.factories import DEFAULT_PIN, make_staff, make_user, token_for
+from tests.harness.graphql import GraphQLClient
 from tests.history.docs import ask_refund, decide
 from tests.money.support import REMOVE_CARD, balances, bind_card, luhn_card, top_up, withdraw
 from tests.payments.support import PAY, make_merchant
-from tests.support.factories import DEFAULT_PIN, make_staff, make_user, token_for
-from tests.support.graphql import GraphQLClient
 
 Jobs = Callable[[datetime], Awaitable[dict[str, str]]]
 GRACE_PASSED = timedelta(minutes=3)  # beyond FENPAY_PROCESSING_GRACE_SECONDS (120 s)

@@ -12,8 +12,8 @@ from app.cards.numbers import luhn_valid
 from app.identity.codes import send_code
 from app.ledger.reconcile import reconcile
 from models import Account, Journal, SandboxMessage, Transaction, User
-from tests.support.factories import DEFAULT_PIN, next_phone, token_for
-from tests.support.graphql import GraphQLClient
+from tests.factories import DEFAULT_PIN, next_phone, token_for
+from tests.harness.graphql import GraphQLClient
 
 ADD_CARD = """
 mutation($input: AddBankCardInput!) {

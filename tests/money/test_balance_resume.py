@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.factories import make_user, token_for
+from tests.harness.server import Server, run_server
+from tests.harness.websocket import connect, subscribe
 from tests.money.support import bind_card
-from tests.support.factories import make_user, token_for
-from tests.support.server import Server, run_server
-from tests.support.websocket import connect, subscribe
 
 from .test_balance_subscription import _top_up_over_http
 

@@ -12,10 +12,10 @@ import pytest
 
 from app.ledger.accounts import wallet_of
 from schema.node import to_global_id
+from tests.factories import make_user, token_for
+from tests.harness.server import Server, run_server
+from tests.harness.websocket import Subscription, connect, subscribe
 from tests.money.support import TOP_UP, bind_card
-from tests.support.factories import make_user, token_for
-from tests.support.server import Server, run_server
-from tests.support.websocket import Subscription, connect, subscribe
 
 REDIS_URL = os.environ.get("FENPAY_TEST_REDIS_URL")
 

@@ -22,9 +22,9 @@ from app.workdays.calendars import primary_knows, year_calendar
 from app.workdays.jobs import ALERT_TYPE
 from app.workdays.makeup_file import SHIPPED_FILE, MakeupFileError
 from models.risk import RiskAlert
+from tests.factories import fund, make_user, token_for
 from tests.history.docs import ask_refund
 from tests.history.factories import make_merchant, wallet_payment
-from tests.support.factories import fund, make_user, token_for
 
 CHINA = timezone(timedelta(hours=8))
 QUOTE = """

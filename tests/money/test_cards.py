@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from app.identity.codes import send_code
 from models import AuditRecord, BankCard, SandboxMessage
+from tests.factories import DEFAULT_PIN, fund, make_user, next_phone, token_for
+from tests.harness.graphql import user_error_codes
 from tests.money.support import (
     ADD_CARD,
     REMOVE_CARD,
@@ -13,8 +15,6 @@ from tests.money.support import (
     luhn_card,
     withdraw,
 )
-from tests.support.factories import DEFAULT_PIN, fund, make_user, next_phone, token_for
-from tests.support.graphql import user_error_codes
 
 
 async def test_binding_a_card_shows_bank_and_masked_number_only(gql):

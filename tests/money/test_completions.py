@@ -14,8 +14,8 @@ from app.ledger.accounts import wallet_of
 from app.ledger.numbers import new_number
 from models import AuditRecord, Transaction
 from models.webhooks import WebhookEvent
+from tests.factories import fund, make_user
 from tests.money.support import withdraw
-from tests.support.factories import fund, make_user
 
 
 async def _pending_payment(user) -> Transaction:  # noqa: ANN001

@@ -19,10 +19,10 @@ from app.ledger.reconcile import reconcile
 from app.risk.check import Outgoing
 from models import Account, IdempotencyRecord, Journal, OutboxEvent, Posting, Transaction
 from models.risk import RiskDecision
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 from tests.identity.helpers import change_settings
 from tests.money.support import bind_card, top_up
 from tests.payments.support import make_merchant, merchant_balance
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 

@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from app.ledger.reconcile import reconcile
 from models import Account, Journal, Posting
-from tests.support.factories import fund, make_user, wallet_balance
+from tests.factories import fund, make_user, wallet_balance
 
 CHANGES = (
     "UPDATE journals SET memo = 'forged'",

@@ -16,9 +16,9 @@ from app import clock
 from app.channels import webhooks
 from app.funding.expiry import expire_stale_pending
 from app.funding.settlement import settle_due_withdrawals
+from tests.factories import make_user
+from tests.harness.graphql import user_error_codes
 from tests.money.support import assert_clean_ledger, balances, bind_card, luhn_card, top_up, withdraw
-from tests.support.factories import make_user
-from tests.support.graphql import user_error_codes
 
 yuan = st.integers(min_value=1, max_value=60).map(lambda n: n * 10)
 operations = st.lists(

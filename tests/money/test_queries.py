@@ -6,8 +6,8 @@ from app.ledger.accounts import open_account, wallet_of
 from app.ledger.numbers import new_number
 from models import Merchant, Transaction
 from schema.node import to_global_id
+from tests.factories import fund, make_user, token_for
 from tests.money.support import top_up
-from tests.support.factories import fund, make_user, token_for
 
 BY_NUMBER = """
 query($no: String!) { transaction(transactionNo: $no) { transactionNo direction amount counterparty { name } } }

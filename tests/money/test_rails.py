@@ -18,6 +18,7 @@ from app.jobs.registry import run_once
 from app.ledger.reconcile import reconcile
 from models import Transaction
 from models.risk import RiskAlert
+from tests.factories import fund, make_user
 from tests.money.rails_support import (
     GRACE_PASSED,
     Rails,
@@ -26,7 +27,6 @@ from tests.money.rails_support import (
     refunds_arrive_through_real_channels,
 )
 from tests.money.support import balances, withdraw
-from tests.support.factories import fund, make_user
 
 # Wednesday 2026-03-04 10:00 China time, far from holidays.
 WEDNESDAY = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)

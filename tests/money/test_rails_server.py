@@ -14,9 +14,9 @@ import pytest
 import pytest_asyncio
 
 from app.jobs.registry import run_once
+from tests.harness.graphql import GraphQLClient
+from tests.harness.server import Server, run_server
 from tests.money.rails_support import Rails, faulty_cards_end_final, refunds_arrive_through_real_channels
-from tests.support.graphql import GraphQLClient
-from tests.support.server import Server, run_server
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from app.ledger.accounts import wallet_of
 from app.ledger.numbers import new_number
 from app.ledger.reconcile import reconcile
 from models import Transaction
+from tests.factories import fund, make_user
 from tests.money.support import balances, bind_card, withdraw
-from tests.support.factories import fund, make_user
 
 
 async def fenpay(*args: str) -> subprocess.CompletedProcess[str]:

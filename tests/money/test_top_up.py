@@ -10,6 +10,8 @@ from app import clock, runtime
 from app.jobs.registry import run_once
 from models import Journal, SandboxMessage, Transaction
 from models.risk import RiskAlert
+from tests.factories import make_user, token_for
+from tests.harness.graphql import user_error_codes
 from tests.money.support import (
     TOP_UP,
     assert_clean_ledger,
@@ -20,8 +22,6 @@ from tests.money.support import (
     system_balance,
     top_up,
 )
-from tests.support.factories import make_user, token_for
-from tests.support.graphql import user_error_codes
 
 
 @pytest.mark.parametrize(

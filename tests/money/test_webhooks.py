@@ -12,8 +12,8 @@ from app.channels import webhooks
 from models import Journal
 from models.risk import RiskAlert
 from models.webhooks import WebhookEvent
+from tests.factories import make_user
 from tests.money.support import assert_clean_ledger, balances, top_up
-from tests.support.factories import make_user
 
 URL = "/webhooks/third-party"
 

@@ -11,6 +11,8 @@ from app import clock
 from app.jobs.registry import run_once
 from models import IdempotencyRecord, Journal, SandboxMessage, Transaction, User
 from models.risk import RiskDecision
+from tests.factories import fund, make_user, token_for
+from tests.harness.graphql import user_error_codes
 from tests.money.support import (
     assert_clean_ledger,
     balances,
@@ -20,8 +22,6 @@ from tests.money.support import (
     system_balance,
     withdraw,
 )
-from tests.support.factories import fund, make_user, token_for
-from tests.support.graphql import user_error_codes
 
 CHINA = timezone(timedelta(hours=8))
 QUOTE = """

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from tests.support.server import free_port
+from tests.harness.server import free_port
 
 
 @dataclass

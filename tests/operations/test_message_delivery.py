@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from tests.harness.server import Server, run_server
 from tests.operations.receivers import HttpReceiver, SmtpServer
-from tests.support.server import Server, run_server
 
 GATEWAY_SECRET = "gw-" + secrets.token_hex(16)
 REQUEST_CODE = """mutation($r: String!) { requestVerificationCode(input: {recipient: $r, purpose: REGISTER}) {

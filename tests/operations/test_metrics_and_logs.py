@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from tests.support.fenpay_serve import fenpay_serve
+from tests.harness.fenpay_serve import fenpay_serve
 
 # Families every scrape has (multi-process mode lists a counter only once it has samples;
 # the money, risk and job families are checked where those happen, in test_metrics_hooks.py).

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from app.jobs.registry import run_once
 from app.payments.merchants import create_merchant
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for
 from tests.operations.test_metrics_and_logs import sample
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for
 
 PAY = """mutation($m: String!, $a: Money!, $k: String!) { pay(input: {merchantNo: $m, amount: $a,
   channel: WALLET_BALANCE, paymentPassword: "%s", idempotencyKey: $k}) { errors { code } } }""" % DEFAULT_PIN

@@ -9,9 +9,9 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from app.payments.merchants import create_merchant
 from tests.conftest import PG_URL, REDIS_URL
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for
+from tests.harness.server import run_server
 from tests.operations.receivers import HttpReceiver
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for
-from tests.support.server import run_server
 
 PAY = """mutation($m: String!) { pay(input: {merchantNo: $m, amount: "12.34", channel: WALLET_BALANCE,
   paymentPassword: "%s", idempotencyKey: "trace-1"}) { transaction { transactionNo } errors { code } } }""" % DEFAULT_PIN

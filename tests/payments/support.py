@@ -11,7 +11,7 @@ from app.channels.base import DECLINED, INSUFFICIENT, PENDING, SUCCEEDED, Channe
 from app.masking import mask_card
 from app.payments.merchants import create_merchant
 from models import Account, BankCard, Merchant, SandboxMessage, User
-from tests.support.factories import make_user
+from tests.factories import make_user
 
 _cards = itertools.count(1)
 

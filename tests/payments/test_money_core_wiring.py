@@ -9,9 +9,9 @@ import pytest
 from app.ledger.reconcile import reconcile
 from models import Transaction
 from schema.node import to_global_id
+from tests.factories import DEFAULT_PIN, make_user, token_for, wallet_balance
+from tests.harness.graphql import user_error_codes
 from tests.payments.support import PAY, bind_card, make_merchant, merchant_balance
-from tests.support.factories import DEFAULT_PIN, make_user, token_for, wallet_balance
-from tests.support.graphql import user_error_codes
 
 completions = pytest.importorskip("app.channels.completions")
 pytest.importorskip("app.channels.sandbox_provider")

@@ -10,8 +10,8 @@ from app.payments.channels import use_channels
 from app.payments.settlement import on_payment_failed, on_payment_succeeded
 from models import Journal, Transaction
 from schema.node import to_global_id
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 from tests.payments.support import PAY, FakeBank, FakeThirdParty, bind_card, make_merchant, merchant_balance
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 
 
 def pay_input(merchant_no: str, amount: str, channel: str, key: str = "k1", **extra: object) -> dict:

@@ -15,9 +15,9 @@ from app.ledger.reconcile import reconcile
 from app.risk.check import Outgoing, check_outgoing
 from models import Transaction
 from models.risk import RiskAlert, RiskDecision
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.harness.graphql import user_error_codes
 from tests.payments.support import CREATE_QR, PAY, PAY_QR, TRANSFER, latest_code, make_merchant, merchant_balance
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
-from tests.support.graphql import user_error_codes
 
 # 10:00 in Beijing, a Monday.
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.server import Server, run_server
+from tests.harness.server import Server, run_server
 
 
 @pytest.fixture(scope="package")

@@ -9,9 +9,9 @@ from datetime import timedelta
 from app import clock
 from models import User
 from models.wealth import Holding
+from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.harness.graphql import user_error_codes
 from tests.identity.helpers import LOGIN, send_code
-from tests.support.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for, wallet_balance
-from tests.support.graphql import user_error_codes
 from tests.wealth.support import PURCHASE, make_product, purchase_input, set_tolerance
 
 RESET_PASSWORD = """

@@ -10,7 +10,7 @@ import pytest
 
 from app.http.body_limit import JSON_LIMIT, MULTIPART_LIMIT
 from models.support import Ticket
-from tests.support.factories import make_user, token_for
+from tests.factories import make_user, token_for
 
 JSON = {"content-type": "application/json"}
 SUBMIT_TICKET = (

@@ -9,9 +9,9 @@ import base64
 import pytest
 
 from schema.node import _LOADERS  # noqa: PLC2701 (every registered node type)
+from tests.factories import DEFAULT_PIN, make_user, token_for
+from tests.harness.graphql import user_error_codes
 from tests.money.support import REMOVE_CARD
-from tests.support.factories import DEFAULT_PIN, make_user, token_for
-from tests.support.graphql import user_error_codes
 
 HUGE = "99999999999999999999999"
 NODE = "query($id: ID!) { node(id: $id) { __typename } }"

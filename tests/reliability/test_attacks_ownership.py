@@ -19,9 +19,9 @@ from models.merchant_platform_money import Payout
 from models.pay_requests import PayRequest, PayRequestItem
 from models.red_packets import RedPacket, RedPacketClaim
 from schema.node import _LOADERS, to_global_id
+from tests.factories import DEFAULT_PIN
+from tests.harness.graphql import user_error_codes
 from tests.reliability import world as worlds
-from tests.support.factories import DEFAULT_PIN
-from tests.support.graphql import user_error_codes
 from tests.wealth.support import HOLDINGS, REDEEM, new_key
 
 NODE = "query($id: ID!) { node(id: $id) { __typename id } }"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from models.support import Ticket
-from tests.support.factories import make_user, token_for
+from tests.factories import make_user, token_for
 
 TICKET = 'submitTicket(input: {kind: FEEDBACK, subject: "s", body: "b"}) { ticket { ticketNo } }'
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from graphql import get_introspection_query
 
-from tests.support.factories import make_user, token_for
+from tests.factories import make_user, token_for
 
 NODE = "edges { node { id transactionNo amount type status createdAt } }"
 

@@ -17,10 +17,10 @@ import pytest_asyncio
 import websockets
 
 from models import Transaction, User
+from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, next_phone
+from tests.harness.fenpay_serve import Served, fenpay_serve
+from tests.harness.graphql import GraphQLClient, user_error_codes
 from tests.identity.helpers import LOGIN
-from tests.support.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, next_phone
-from tests.support.fenpay_serve import Served, fenpay_serve
-from tests.support.graphql import GraphQLClient, user_error_codes
 
 LOGOUT = "mutation($t: String!) { logout(input: {refreshToken: $t}) { ok errors { code } } }"
 CHANGE_PASSWORD = """mutation($old: String!, $new: String!) {

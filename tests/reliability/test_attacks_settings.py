@@ -11,7 +11,7 @@ import sys
 import httpx
 import pytest
 
-from tests.support.server import run_server
+from tests.harness.server import run_server
 
 STRONG = {
     "FENPAY_JWT_SECRET": secrets.token_urlsafe(48),

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.support.fenpay_serve import Served, fenpay_serve
+from tests.harness.fenpay_serve import Served, fenpay_serve
 
 SOCKETS = 50
 

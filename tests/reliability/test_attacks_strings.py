@@ -18,7 +18,7 @@ from graphql import (
 )
 
 from schema.root import schema
-from tests.support.factories import make_user, token_for
+from tests.factories import make_user, token_for
 
 OVERSIZED = "7" * 20_000
 CONTROL = "abc\x00def"

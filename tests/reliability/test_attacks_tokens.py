@@ -12,8 +12,8 @@ import pytest
 
 from app import clock, runtime
 from app.identity.tokens import issue_access_token
+from tests.factories import make_user, token_for
 from tests.identity.helpers import REFRESH, login
-from tests.support.factories import make_user, token_for
 
 VIEWER = "{ viewer { id phone } }"
 SIGNED_IN = "{ holdings { id } }"

@@ -17,8 +17,8 @@ from app import runtime
 from app.channels import webhooks
 from app.ledger.reconcile import reconcile
 from models import Journal, Transaction
+from tests.factories import make_user
 from tests.money.support import balances, top_up
-from tests.support.factories import make_user
 
 URL = "/webhooks/third-party"
 

@@ -12,9 +12,9 @@ import httpx
 import pytest
 import websockets
 
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for
+from tests.harness.websocket import connect, subscribe
 from tests.reliability.test_attacks_tokens import FORGERIES
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for
-from tests.support.websocket import connect, subscribe
 
 TICKET_MESSAGES = "subscription($id: ID!) { ticketMessages(ticketId: $id) { id body } }"
 SUBMIT = (

@@ -16,7 +16,7 @@ from app import db, runtime
 from models import Account
 from models.support import Ticket
 from tests.conftest import PG_URL
-from tests.support.factories import make_user, token_for
+from tests.factories import make_user, token_for
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only (SQLite has no server backends)")
 

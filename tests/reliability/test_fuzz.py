@@ -14,7 +14,7 @@ from hypothesis_graphql import Mode, from_schema
 
 from app.ledger.reconcile import reconcile
 from schema.root import schema as served_schema
-from tests.support.factories import fund, make_staff, make_user, token_for
+from tests.factories import fund, make_staff, make_user, token_for
 
 SDL = served_schema.as_str()
 

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from schema.persisted_queries import PersistedQueryStore, StoredDocument, sha256_hex
-from tests.support.factories import make_user, token_for
-from tests.support.fenpay_serve import Served, fenpay_serve
+from tests.factories import make_user, token_for
+from tests.harness.fenpay_serve import Served, fenpay_serve
 
 NODE = "edges { node { id transactionNo amount type status createdAt } }"
 

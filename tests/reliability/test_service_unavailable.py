@@ -14,9 +14,9 @@ from app import runtime
 from app.kvstore import RedisStore
 from models import Transaction
 from tests.conftest import PG_URL
+from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 from tests.identity.helpers import LOGIN
 from tests.payments.support import TRANSFER
-from tests.support.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 
 UNAVAILABLE_MESSAGE = "服务暂时不可用，请稍后使用相同的请求重试"
 

@@ -23,8 +23,8 @@ from app.ledger.accounts import SYSTEM_ACCOUNTS
 from models import Account
 from models.support import FaqEntry
 from tests.conftest import PG_URL
-from tests.support.database import create_test_database, drop_test_database, empty_all_tables
-from tests.support.server import free_port
+from tests.harness.database import create_test_database, drop_test_database, empty_all_tables
+from tests.harness.server import free_port
 
 WORKERS = 4
 ROUNDS = 10

@@ -19,13 +19,13 @@ from models.merchant_platform_events import WebhookDelivery
 from models.support import Ticket, TicketMessage
 from models.wealth import Holding
 from schema.node import from_global_id, to_global_id
+from tests.factories import DEFAULT_PIN, fund, make_staff, make_user, next_id_number, token_for
+from tests.harness.graphql import GraphQLClient
 from tests.history.docs import REQUEST_REFUND
 from tests.history.factories import make_card, make_merchant, wallet_payment
 from tests.merchant_platform.core_support import CREATE_KEY, REFUND, create_order, pay_order
 from tests.merchant_platform.helpers import CREATE_ENDPOINT
 from tests.social.support import REQUEST, SEND, send_input
-from tests.support.factories import DEFAULT_PIN, fund, make_staff, make_user, next_id_number, token_for
-from tests.support.graphql import GraphQLClient
 from tests.wealth.support import PURCHASE, make_product, purchase_input, set_tolerance
 
 CREATE_QR = (

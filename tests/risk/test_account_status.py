@@ -10,9 +10,9 @@ from app.notifier import sandbox_messages
 from models import AuditRecord, User
 from models.risk import RiskDecision
 from schema.node import to_global_id
+from tests.factories import fund, make_staff, make_user, token_for, wallet_balance
+from tests.harness.graphql import user_error_codes
 from tests.risk.helpers import SET_STATUS, withdraw_to_bank
-from tests.support.factories import fund, make_staff, make_user, token_for, wallet_balance
-from tests.support.graphql import user_error_codes
 
 # Tests here may run first: the database must be up before the per-test clean-up.
 pytestmark = pytest.mark.usefixtures("platform")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.factories import fund, make_staff, make_user, token_for
+from tests.harness.server import run_server
+from tests.harness.websocket import connect, subscribe
 from tests.risk.helpers import break_ledger
-from tests.support.factories import fund, make_staff, make_user, token_for
-from tests.support.server import run_server
-from tests.support.websocket import connect, subscribe
 
 from .test_alert_subscription import _reconcile_over_http
 

@@ -13,10 +13,10 @@ import json
 import httpx
 import pytest
 
+from tests.factories import fund, make_staff, make_user, token_for
+from tests.harness.server import run_server
+from tests.harness.websocket import connect, subscribe
 from tests.risk.helpers import RECONCILE, break_ledger
-from tests.support.factories import fund, make_staff, make_user, token_for
-from tests.support.server import run_server
-from tests.support.websocket import connect, subscribe
 
 # Tests here may run first: the database must be up before the per-test clean-up.
 pytestmark = pytest.mark.usefixtures("platform")

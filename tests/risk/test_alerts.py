@@ -19,9 +19,9 @@ from app.risk.alerts import raise_alert
 from models import AuditRecord, Merchant
 from models.risk import RiskAlert
 from schema.node import to_global_id
+from tests.factories import fund, make_staff, make_user, token_for
+from tests.harness.graphql import user_error_codes
 from tests.risk.helpers import ACKNOWLEDGE, ALERTS, RECONCILE, break_ledger
-from tests.support.factories import fund, make_staff, make_user, token_for
-from tests.support.graphql import user_error_codes
 
 # Tests here may run first: the database must be up before the per-test clean-up.
 pytestmark = pytest.mark.usefixtures("platform")

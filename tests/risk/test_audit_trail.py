@@ -10,8 +10,8 @@ from app import audit
 from models import AuditRecord
 from models.audit import AppendOnlyViolation
 from schema.node import to_global_id
+from tests.factories import make_staff, make_user, token_for
 from tests.risk.helpers import SET_STATUS
-from tests.support.factories import make_staff, make_user, token_for
 
 # Tests here may run first: the database must be up before the per-test clean-up.
 pytestmark = pytest.mark.usefixtures("platform")

@@ -15,9 +15,9 @@ import pytest
 import pytest_asyncio
 
 from app import audit, runtime
+from tests.factories import fund, make_user
+from tests.harness.database import _admin, _with_database
 from tests.risk.helpers import withdraw_to_bank
-from tests.support.database import _admin, _with_database
-from tests.support.factories import fund, make_user
 
 # Tests here may run first: the database must be up before the per-test clean-up.
 pytestmark = pytest.mark.usefixtures("platform")

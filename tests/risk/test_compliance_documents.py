@@ -7,7 +7,7 @@ import pytest
 
 from app.compliance.documents import CURRENT_VERSION
 from app.identity.users import create_user
-from tests.support.factories import make_user, next_phone, token_for
+from tests.factories import make_user, next_phone, token_for
 
 # Tests here may run first: the database must be up before the per-test clean-up.
 pytestmark = pytest.mark.usefixtures("platform")

@@ -19,7 +19,7 @@ from app import crypto, runtime
 from app.masking import mask_card
 from app.ops.key_rotation import encrypted_columns, remaining, rotate, rotate_batches
 from models import BankCard, User
-from tests.support.factories import make_user, next_id_number, token_for
+from tests.factories import make_user, next_id_number, token_for
 
 # Tests here may run first: the database must be up before the per-test clean-up.
 pytestmark = pytest.mark.usefixtures("platform")

@@ -16,7 +16,7 @@ from app.identity.users import create_user
 from app.masking import mask_card
 from app.ops.log_redaction import MARK, RedactingFilter, install, redact
 from models import BankCard, SandboxMessage
-from tests.support.factories import next_id_number, next_phone
+from tests.factories import next_id_number, next_phone
 
 # Tests here may run first: the database must be up before the per-test clean-up.
 pytestmark = pytest.mark.usefixtures("platform")

@@ -17,10 +17,10 @@ from app.ledger.reconcile import reconcile
 from models import Account, Refund, Transaction, User
 from models.privacy import ClosedAccount
 from models.wealth import Holding
+from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_staff, make_user, token_for
 from tests.identity.helpers import REFRESH
 from tests.payments.support import TRANSFER, bind_card, latest_code, make_merchant
 from tests.self_service.totp_steps import code_now, enroll, login
-from tests.support.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_staff, make_user, token_for
 from tests.support_desk.documents import set_status, submitted
 from tests.wealth.support import make_product
 

@@ -9,8 +9,8 @@ from urllib.parse import urlparse
 
 from app import clock, crypto
 from models import AuditRecord
+from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for
 from tests.payments.support import PAY, TRANSFER, bind_card, make_merchant
-from tests.support.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for
 from tests.support_desk.documents import submitted
 
 EXPORT = """

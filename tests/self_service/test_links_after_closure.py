@@ -13,8 +13,8 @@ from app import clock, runtime, signed_links
 from app.errors import DomainError
 from app.privacy import export
 from app.statements import csv_export, pdf_font
+from tests.factories import DEFAULT_PASSWORD, make_user, token_for
 from tests.self_service.test_closed_wallet import _close
-from tests.support.factories import DEFAULT_PASSWORD, make_user, token_for
 
 NOW = datetime(2026, 11, 30, 2, 0, 5, tzinfo=UTC)
 CSV = """{ statementExport(from: "2026-11-01", to: "2026-11-30") { csvUrl } }"""

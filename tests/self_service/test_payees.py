@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from app.ledger.accounts import wallet_of
 from models.payees import SavedPayee
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for
 from tests.payments.support import TRANSFER
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for
 
 ADD = """
 mutation($recipient: String!, $alias: String) { addPayee(input: {recipient: $recipient, alias: $alias}) {

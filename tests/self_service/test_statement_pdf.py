@@ -18,8 +18,8 @@ from app import clock, runtime
 from app.ledger.accounts import wallet_of
 from app.ops import doctor
 from app.statements import pdf_export, pdf_font
+from tests.factories import make_user, token_for
 from tests.self_service.test_statements import JAN, NOW, _history, _ledger_sum
-from tests.support.factories import make_user, token_for
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("FENPAY_STATEMENT_PDF_FONT") and not any(p.is_file() for p in pdf_font.DEFAULT_PATHS),

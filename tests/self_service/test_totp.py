@@ -11,6 +11,7 @@ from app.identity.codes import send_code
 from models import AuditRecord, User
 from models.risk import RiskAlert
 from models.totp import TotpCredential, TotpRecoveryCode
+from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 from tests.payments.support import PAY, latest_code, make_merchant
 from tests.self_service.totp_steps import (
     BEGIN,
@@ -22,7 +23,6 @@ from tests.self_service.totp_steps import (
     enroll,
     login,
 )
-from tests.support.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 
 # 10:00:05 in Beijing: 5 s into a 30 s step, so "now" is far from a step boundary.
 NOW = datetime(2026, 11, 30, 2, 0, 5, tzinfo=UTC)

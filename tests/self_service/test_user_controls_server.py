@@ -16,14 +16,14 @@ from app import clock
 from app.business_days import CHINA
 from app.identity.codes import send_code
 from app.ledger.accounts import wallet_of
+from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for
+from tests.harness.fenpay_serve import Served, fenpay_serve
+from tests.harness.graphql import GraphQLClient, user_error_codes
 from tests.payments.support import latest_code
 from tests.self_service.test_statement_pdf import EXPORT, inked_share, pdf_text
 from tests.self_service.test_statement_pdf import pytestmark as needs_font
 from tests.self_service.test_statements import _ledger_sum
 from tests.social.support import PAY_PART, REQUEST, fenpay_reconcile
-from tests.support.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for
-from tests.support.fenpay_serve import Served, fenpay_serve
-from tests.support.graphql import GraphQLClient, user_error_codes
 
 pytestmark = needs_font
 TRANSFER = """mutation($input: TransferInput!) { transfer(input: $input) { transaction { id } errors { code field } } }"""

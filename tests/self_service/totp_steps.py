@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from app.identity.totp import code_at, current_step
-from tests.support.factories import DEFAULT_PASSWORD, token_for
+from tests.factories import DEFAULT_PASSWORD, token_for
 
 BEGIN = """
 mutation($password: String!) { beginTotpEnrollment(input: {password: $password}) {

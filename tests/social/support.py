@@ -34,7 +34,7 @@ LIVE_PACKET = "subscription($no: String!) { redPacketUpdates(packetNo: $no) { cl
 
 
 def send_input(amount: str, count: int, mode: str = "RANDOM", key: str = "rp-1", **extra: object) -> dict:
-    from tests.support.factories import DEFAULT_PIN
+    from tests.factories import DEFAULT_PIN
 
     return {"input": {"amount": amount, "count": count, "mode": mode, "paymentPassword": DEFAULT_PIN,
                       "idempotencyKey": key, **extra}}

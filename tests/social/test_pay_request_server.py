@@ -14,10 +14,10 @@ import pytest
 
 from app.ledger.reconcile import reconcile
 from tests.conftest import PG_URL
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.harness.server import Server, run_server
+from tests.harness.websocket import connect, subscribe
 from tests.social.support import DECLINE, LIVE_INBOX, LIVE_REQUEST, PAY_PART, REQUEST, fenpay_reconcile
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
-from tests.support.server import Server, run_server
-from tests.support.websocket import connect, subscribe
 
 WORKERS = 2 if PG_URL else 1
 

@@ -9,9 +9,9 @@ from app import clock
 from app.jobs.registry import run_once
 from app.ledger.reconcile import reconcile
 from models import Transaction
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.harness.graphql import user_error_codes
 from tests.social.support import DECLINE, INBOX, PAY_PART, REQUEST
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
-from tests.support.graphql import user_error_codes
 
 
 def _pay(item_id: str, key: str, pin: str = DEFAULT_PIN) -> dict:

@@ -15,10 +15,10 @@ import pytest
 from app.ledger.reconcile import reconcile
 from models.red_packets import RedPacketClaim
 from tests.conftest import PG_URL
+from tests.factories import fund, make_user, token_for, wallet_balance
+from tests.harness.server import Server, run_server
+from tests.harness.websocket import connect, subscribe
 from tests.social.support import CLAIM, LIVE_PACKET, SEND, fenpay_reconcile, send_input
-from tests.support.factories import fund, make_user, token_for, wallet_balance
-from tests.support.server import Server, run_server
-from tests.support.websocket import connect, subscribe
 
 WORKERS = 2 if PG_URL else 1
 

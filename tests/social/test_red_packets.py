@@ -10,9 +10,9 @@ from app.jobs.registry import run_once
 from app.ledger.accounts import balance_of, system_account
 from app.ledger.reconcile import reconcile
 from models import Transaction
+from tests.factories import fund, make_user, token_for, wallet_balance
+from tests.harness.graphql import user_error_codes
 from tests.social.support import CLAIM, PACKET, SEND, send_input
-from tests.support.factories import fund, make_user, token_for, wallet_balance
-from tests.support.graphql import user_error_codes
 
 
 async def _clearing() -> int:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from app import clock
 from app.suggestions.rules import Habits, Offer, fits, habits_from, level, suggest
-from tests.support.factories import fund, make_user, token_for
+from tests.factories import fund, make_user, token_for
 from tests.wealth.support import make_product, set_tolerance
 
 LEVELS = st.integers(1, 5)

@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.factories import make_staff, make_user, token_for
-from tests.support.server import run_server
-from tests.support.websocket import Subscription, connect, subscribe
+from tests.factories import make_staff, make_user, token_for
+from tests.harness.server import run_server
+from tests.harness.websocket import Subscription, connect, subscribe
 
 from .documents import SUBMIT
 from .test_live_chat import _call, _reply

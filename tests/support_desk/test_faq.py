@@ -8,7 +8,7 @@ from app import runtime
 from app.demo import seed
 from app.support.faq import DATA_FILE, load_shipped_faq
 from models.support import FaqEntry
-from tests.support.factories import make_user, token_for
+from tests.factories import make_user, token_for
 
 FAQ = "query($search: String) { faq(search: $search) { id question answer category } }"
 

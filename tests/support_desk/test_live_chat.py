@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from models import SandboxMessage
-from tests.support.factories import make_staff, make_user, token_for
-from tests.support.server import run_server
-from tests.support.websocket import Subscription, connect, subscribe
+from tests.factories import make_staff, make_user, token_for
+from tests.harness.server import run_server
+from tests.harness.websocket import Subscription, connect, subscribe
 
 from .documents import MESSAGES_SUBSCRIPTION, REPLY, SUBMIT
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from app import clock
 from app.jobs.registry import run_once
 from models.risk import RiskAlert
-from tests.support.factories import make_staff, make_user, token_for
+from tests.factories import make_staff, make_user, token_for
 
 from .documents import reply, set_status, submitted
 

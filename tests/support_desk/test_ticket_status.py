@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from models import AuditRecord, SandboxMessage
 from models.support import Ticket
-from tests.support.factories import make_staff, make_user, token_for
-from tests.support.graphql import user_error_codes
+from tests.factories import make_staff, make_user, token_for
+from tests.harness.graphql import user_error_codes
 
 from .documents import REPLY, reply, set_status, submitted
 

@@ -8,8 +8,8 @@ from app.ledger.accounts import wallet_of
 from app.ledger.numbers import new_number
 from models import Transaction, User
 from models.support import Ticket, TicketMessage
-from tests.support.factories import fund, make_staff, make_user, token_for
-from tests.support.graphql import user_error_codes
+from tests.factories import fund, make_staff, make_user, token_for
+from tests.harness.graphql import user_error_codes
 
 from .documents import MY_TICKETS, NODE, STAFF_TICKETS, SUBMIT, reply, submit, submitted
 

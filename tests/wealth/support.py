@@ -12,7 +12,7 @@ from app.wealth.catalogue import NewProduct, create_product, set_status
 from models import User
 from models.wealth import WealthProduct
 from schema.node import to_global_id
-from tests.support.factories import DEFAULT_PIN
+from tests.factories import DEFAULT_PIN
 
 CHINA = timezone(timedelta(hours=8))
 _codes = itertools.count(1)

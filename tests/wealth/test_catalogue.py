@@ -5,8 +5,8 @@ from __future__ import annotations
 from app.wealth import demo
 from models.wealth import WealthProduct
 from schema.node import to_global_id
-from tests.support.factories import make_staff, make_user, token_for
-from tests.support.graphql import user_error_codes
+from tests.factories import make_staff, make_user, token_for
+from tests.harness.graphql import user_error_codes
 from tests.wealth.support import PRODUCT_FIELDS, make_product, product_gid
 
 CREATE = f"""

@@ -8,8 +8,8 @@ from app.ledger.reconcile import reconcile
 from app.wealth.jobs import accrue_and_mature
 from models import Transaction
 from models.wealth import Holding, WealthAccrual
-from tests.support.factories import fund, make_user, token_for, wallet_balance
-from tests.support.graphql import user_error_codes
+from tests.factories import fund, make_user, token_for, wallet_balance
+from tests.harness.graphql import user_error_codes
 from tests.wealth.support import (
     PURCHASE,
     REDEEM,

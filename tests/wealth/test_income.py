@@ -8,7 +8,7 @@ from app.wealth.rates import INCOME_DENOMINATOR
 from models import Journal, Posting, Transaction
 from models.wealth import Holding, WealthAccrual
 from schema.money.types import TransactionType
-from tests.support.factories import fund, make_user, token_for, wallet_balance
+from tests.factories import fund, make_user, token_for, wallet_balance
 from tests.wealth.support import (
     HOLDINGS,
     PURCHASE,

@@ -9,8 +9,8 @@ from app.ledger.reconcile import reconcile
 from models import Journal, OutboxEvent, Posting, SandboxMessage, Transaction
 from models.wealth import Holding
 from schema.node import to_global_id
-from tests.support.factories import fund, make_user, token_for, wallet_balance
-from tests.support.graphql import user_error_codes
+from tests.factories import fund, make_user, token_for, wallet_balance
+from tests.harness.graphql import user_error_codes
 from tests.wealth.support import (
     PURCHASE,
     at,

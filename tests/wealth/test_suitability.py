@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from models import User
 from models.wealth import RiskAssessment
-from tests.support.factories import make_user, token_for
-from tests.support.graphql import user_error_codes
+from tests.factories import make_user, token_for
+from tests.harness.graphql import user_error_codes
 
 QUESTIONNAIRE = "{ riskQuestionnaire { id text options { id text score } } }"
 

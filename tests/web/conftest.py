@@ -12,7 +12,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from tests.support.server import Server, run_server
+from tests.harness.server import Server, run_server
 
 from .browser import CHROMIUM, CHROMIUM_ARGS
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from app import crypto
 from models import User
-from tests.support.factories import DEFAULT_PIN, make_staff, next_id_number, token_for
+from tests.factories import DEFAULT_PIN, make_staff, next_id_number, token_for
 
 CREATE_MERCHANT = """mutation($input: CreateMerchantInput!) {
   createMerchant(input: $input) { merchant { merchantNo name } errors { code message } }

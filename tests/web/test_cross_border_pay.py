@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from app import clock
 from models.fx import FxQuote
-from tests.support.factories import DEFAULT_PIN, fund, make_staff, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PIN, fund, make_staff, make_user, token_for, wallet_balance
 
 from .browser import open_screen, screenshot
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
+from tests.factories import fund, make_user, token_for
 from tests.money.support import bind_card, luhn_card, top_up
-from tests.support.factories import fund, make_user, token_for
 
 from .browser import open_screen
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 from playwright.async_api import expect
 
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for
 from tests.merchant_platform.core_support import CHARGE, key_auth
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for
 
 from .browser import open_screen, screenshot
 from .setup import create_merchant

@@ -13,10 +13,10 @@ from playwright.async_api import expect
 
 from app.business_days import CHINA
 from app.jobs.registry import run_once
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for
 from tests.merchant_platform.core_support import create_order, merchant_with_key, pay_order
 from tests.merchant_platform.receiver import Scripted, serve
 from tests.payments.support import bind_card
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for
 
 from .browser import open_screen, screenshot
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for
 
 from .browser import open_screen, screenshot
 from .setup import create_merchant

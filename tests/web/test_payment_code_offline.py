@@ -16,9 +16,9 @@ import httpx
 import pyotp
 from playwright.async_api import expect
 
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for
+from tests.harness.graphql import user_error_codes
 from tests.merchant_platform.core_support import CHARGE, DISABLE_CODE, key_auth
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for
-from tests.support.graphql import user_error_codes
 
 from .browser import open_screen, screenshot
 from .setup import create_merchant

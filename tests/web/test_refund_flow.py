@@ -7,7 +7,7 @@ import re
 
 from playwright.async_api import expect
 
-from tests.support.factories import fund, make_staff, make_user, token_for
+from tests.factories import fund, make_staff, make_user, token_for
 
 from .browser import open_screen, screenshot
 from .setup import create_merchant, pay_merchant

@@ -133,7 +133,7 @@ async def test_field_errors_show_next_to_the_field_in_both_languages(open_page) 
 
 
 async def test_amounts_are_checked_by_format_before_anything_is_sent(open_page, web_server) -> None:  # noqa: ANN001
-    from tests.support.factories import make_user, token_for
+    from tests.factories import make_user, token_for
 
     user = await make_user()
     page = await open_page(token=token_for(user))

@@ -13,7 +13,7 @@ from playwright.async_api import expect
 
 from app import clock
 from app.masking import mask_name
-from tests.support.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 from tests.wealth.support import make_product, set_tolerance
 
 from .browser import open_screen, screenshot

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.support.factories import DEFAULT_PIN, fund, make_staff, make_user, token_for
+from tests.factories import DEFAULT_PIN, fund, make_staff, make_user, token_for
 
 from .browser import open_screen, screenshot
 from .setup import create_merchant
@@ -58,7 +58,7 @@ async def test_large_payment_steps_up_raises_a_live_alert_and_the_officer_freeze
 
 async def test_real_name_submitted_by_the_user_is_approved_in_the_console(open_page, require) -> None:  # noqa: ANN001
     require("submitRealNameVerification", "realNameReviewQueue", "reviewRealNameVerification")
-    from tests.support.factories import next_id_number
+    from tests.factories import next_id_number
 
     user = await make_user(verified=False)
     page = await open_page(token=token_for(user))

@@ -22,9 +22,9 @@ from app import clock, notifier
 from app.ledger.accounts import wallet_of
 from app.statements import pdf_font
 from models import User
+from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 from tests.payments.support import PAY, TRANSFER, make_merchant
 from tests.self_service.totp_steps import code_now, enroll
-from tests.support.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for, wallet_balance
 
 from .browser import open_screen, screenshot, six_digit_code
 from .test_sign_in import sign_in

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.support.factories import DEFAULT_PIN, make_user, next_phone
+from tests.factories import DEFAULT_PIN, make_user, next_phone
 
 from .browser import luhn_complete, open_screen, screenshot
 from .setup import create_merchant, mark_real_name_verified
@@ -101,7 +101,7 @@ async def test_register_top_up_pay_and_see_the_balance_change_live(open_page, re
 
 async def test_wrong_payment_password_is_shown_next_to_the_field(open_page, require, gql) -> None:  # noqa: ANN001
     require("pay", "createMerchant")
-    from tests.support.factories import fund, token_for
+    from tests.factories import fund, token_for
 
     owner = await make_user()
     merchant_no = await create_merchant(gql, owner.phone)

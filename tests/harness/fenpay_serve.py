@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.server import free_port
+from tests.harness.server import free_port
 
 
 def default_workers(env: dict[str, str]) -> int:
