@@ -31,7 +31,7 @@ REFUNDS = """query { refunds(first: 20) { edges { node { refundNo
   transaction { transactionNo } refundTransaction { transactionNo } } } } }"""
 MY_TICKETS = "query { myTickets(first: 20) { edges { node { ticketNo transaction { transactionNo direction } } } } }"
 RISK_ALERTS = """query { riskAlerts(first: 20) { edges { node { message
-  user { id account { balance } } transaction { transactionNo } } } } }"""
+  user { id account { balance status } merchant { merchantNo } } transaction { transactionNo } } } } }"""
 ORDERS = """query($no: String!) { merchant(merchantNo: $no) { orders(first: 20) { edges { node { outTradeNo
   merchant { merchantNo currency } transaction { transactionNo } } } } } }"""
 AUDIT_LOG = """query($user: ID!) { auditLog(userId: $user, first: 20) { edges { node { action
