@@ -46,14 +46,20 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1])
 
 
+def new_message(recipient: str, purpose: str, text: str, *, params: dict[str, str] | None = None) -> OutboundMessage:
+    """A PENDING message due now, not yet written (``enqueue`` writes it)."""
+    return OutboundMessage(
+        channel=channel_for(recipient), recipient=recipient, purpose=purpose, text=text,
+        params=params or {}, next_attempt_at=clock.now(),
+    )
+
+
 async def enqueue(recipient: str, purpose: str, text: str, *, params: dict[str, str] | None = None,
                   conn: Any = None) -> OutboundMessage:
     """Queue one message (in ``conn``'s transaction when given). Without ``conn`` the row is
     committed at once and a delivery attempt starts in the background."""
-    message = await OutboundMessage.create(
-        channel=channel_for(recipient), recipient=recipient, purpose=purpose, text=text,
-        params=params or {}, next_attempt_at=clock.now(), using_db=conn,
-    )
+    message = new_message(recipient, purpose, text, params=params)
+    await message.save(using_db=conn, force_create=True)
     if conn is None:
         task = asyncio.get_running_loop().create_task(_deliver_quietly(message.id))
         _immediate.add(task)
