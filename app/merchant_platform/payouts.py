@@ -6,7 +6,7 @@ available balance (read under the account's row lock). In one database transacti
 claims the key, writes the PAYOUT transaction (PENDING, arriving 09:00 China time on the
 next Chinese business day), the HOLD journal (available -> frozen) and the payout row.
 
-``settle_due_payouts`` (job): a due payout is claimed (PENDING -> PROCESSING, committed),
+``pay_out_due_payouts`` (job): a due payout is claimed (PENDING -> PROCESSING, committed),
 paid out through the bank channel with no lock held, then finished: success posts
 frozen -> BANK_CLEARING and sends PAYOUT_PAID; a refusal releases the hold and sends
 PAYOUT_FAILED. A call that times out or raises leaves the payout PROCESSING, held; the
@@ -219,7 +219,7 @@ async def pay_out(payout_id: int) -> bool | None:
     return await conclude(payout_id, await calls.call(send, tx.transaction_no, "merchant payout"))
 
 
-async def settle_due_payouts(now: datetime) -> tuple[int, int]:
+async def pay_out_due_payouts(now: datetime) -> tuple[int, int]:
     """Pay out every payout whose arrival time has come; (paid, failed). A payout whose call got
     no answer stays PROCESSING for the rail-recovery job (``app/merchant_platform/recovery.py``)."""
     due = cast("list[int]", await Transaction.filter(

@@ -7,7 +7,7 @@
   the refund stays pending (the whole database transaction rolls back).
 - Bank card / third party: the review is claimed and committed first, then the channel
   is called with no database transaction open, then the journal (merchant -> clearing)
-  is written. A card refund arrives the next business day (app/refunds/settlement.py);
+  is written. A card refund arrives the next business day (app/refunds/arrivals.py);
   a third-party payout that succeeds completes at once. A refused payout marks the
   REFUND transaction FAILED (no journal) and puts the refund back in the review queue.
   A payout without an answer stays PROCESSING for the recovery job.
