@@ -27,8 +27,8 @@ from ..ledger.kernel import Key, MoneyResult, Movement, Notice
 from ..ledger.vocabulary import Channel, TransactionStatus
 from ..money import format_fen
 from ..risk.check import Outgoing, screen
-from .quotes import require_withdrawal_channel, withdrawal_quote
 from .payouts import RELEASED, pay_out
+from .quotes import require_withdrawal_channel, withdrawal_quote
 
 OPERATION = "WITHDRAWAL"
 

@@ -28,8 +28,8 @@ from ..pay_requests import expiry as pay_request_expiry
 from ..payments import qr_codes
 from ..privacy import closure
 from ..red_packets import expiry as red_packet_expiry
-from ..refunds.deadlines import mark_overdue
 from ..refunds.arrivals import complete_arrived
+from ..refunds.deadlines import mark_overdue
 from ..support.service_level import alert_unanswered_complaints
 from ..wealth.jobs import accrue_and_mature, check_custody
 from ..workdays.jobs import check_makeup_days

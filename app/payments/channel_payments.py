@@ -27,8 +27,8 @@ from ..ledger.kernel import Key, MoneyResult, Movement
 from ..ledger.vocabulary import Channel, TransactionStatus, TransactionType
 from ..risk.check import Outgoing
 from . import channels
-from .parties import merchant_party, payer_party
 from .channel_completion import complete_payment, fail_payment
+from .parties import merchant_party, payer_party
 
 log = logging.getLogger(__name__)
 

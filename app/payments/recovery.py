@@ -10,8 +10,8 @@ from models import Transaction
 from ..channels import calls, recovery
 from ..channels.base import NOT_FOUND, SUCCEEDED, UNKNOWN
 from . import channels
-from .channel_payments import BANK_CARD
 from .channel_completion import complete_payment, fail_payment
+from .channel_payments import BANK_CARD
 
 REFUSED = frozenset({"DECLINED", "INSUFFICIENT_FUNDS", "FAILED", NOT_FOUND})
 
