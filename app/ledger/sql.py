@@ -35,6 +35,13 @@ async def fetch(conn: Any, text: str, *values: Any) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
+async def fetch_records(conn: Any, text: str, *values: Any) -> list[Any]:
+    """Rows as the driver gives them, read by position (asyncpg ``Record``, ``sqlite3.Row``):
+    no dict per row, for pages read on a hot path."""
+    _, rows = await conn.execute_query(_for_dialect(conn, text), list(values))
+    return list(rows)
+
+
 async def execute(conn: Any, text: str, *values: Any) -> int:
     count: int
     count, _ = await conn.execute_query(_for_dialect(conn, text), list(values))
