@@ -10,6 +10,7 @@ from app.history.access import may_read_statement
 from app.ledger.accounts import wallet_of
 from models import Account
 
+from .context import RequestContext
 from .merged_pagination import paginate_merged
 from .pagination import Page
 
@@ -31,7 +32,7 @@ def to_filter(given: Any) -> statement.StatementFilter:
 
 
 async def account_statement(
-    ctx: Any,
+    ctx: RequestContext,
     account: Account,
     given: Any,
     *,
@@ -48,6 +49,6 @@ async def account_statement(
     return await paginate_merged(sources, first=first, after=after, last=last, before=before)
 
 
-async def my_wallet(ctx: Any) -> Account:
+async def my_wallet(ctx: RequestContext) -> Account:
     viewer = await ctx.require_viewer()
     return await wallet_of(viewer.id)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.payments import qr_codes
 from models import Account, Merchant, Transaction
 from models.payments import PaymentQrCode
 
+from .context import RequestContext
 
-async def settlement_account(ctx: Any, merchant: Merchant) -> Account | None:
+
+async def settlement_account(ctx: RequestContext, merchant: Merchant) -> Account | None:
     """Only the owner and staff see a merchant's settlement account."""
     viewer = await ctx.viewer()
     if viewer is None:
@@ -35,7 +35,7 @@ async def qr_merchant(code: PaymentQrCode) -> Merchant:
     return await Merchant.get(id=code.merchant_id)
 
 
-async def qr_transaction(code: PaymentQrCode, transaction_id: int | None) -> tuple[Transaction, int] | None:
+async def qr_transaction(code: PaymentQrCode, transaction_id: int | None) -> tuple[Transaction, int | None] | None:
     """The code's payment and the merchant account it is seen from (codes are only ever
     shown to their merchant's owner and staff)."""
     if transaction_id is not None:
