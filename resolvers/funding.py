@@ -11,7 +11,9 @@ from app.ledger.kernel import MoneyResult
 from .context import RequestContext
 
 
-async def top_up(ctx: RequestContext, *, amount: int, channel: str, bank_card_id: int | None, idempotency_key: str) -> MoneyResult:
+async def top_up(
+    ctx: RequestContext, *, amount: int, channel: str, bank_card_id: int | None, idempotency_key: str
+) -> MoneyResult:
     user = await ctx.require_viewer()
     return await top_up_service(
         user, amount=amount, channel=channel, bank_card_id=bank_card_id, idempotency_key=idempotency_key

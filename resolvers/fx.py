@@ -36,7 +36,9 @@ class Usage:
     limit: int
 
 
-async def quote(ctx: RequestContext, merchant_no: str | None, payload: str | None, amount: str | None, currency: str) -> tuple[FxQuote, Merchant]:
+async def quote(
+    ctx: RequestContext, merchant_no: str | None, payload: str | None, amount: str | None, currency: str
+) -> tuple[FxQuote, Merchant]:
     user = await ctx.require_viewer()
     made = await create_quote(user, QuoteRequest(merchant_no=merchant_no, payload=payload, amount=amount,
                                                  amount_currency=currency))

@@ -53,7 +53,9 @@ async def _sees_merchant(ctx: RequestContext, merchant: Merchant, scope: str | N
 
 # --- API keys and the fee rate ---
 
-async def create_api_key(ctx: RequestContext, merchant_no: str, name: str, scopes: list[str], payment_password: str):  # noqa: ANN201
+async def create_api_key(
+    ctx: RequestContext, merchant_no: str, name: str, scopes: list[str], payment_password: str
+) -> api_keys.NewApiKey:
     owner = await ctx.require_viewer()
     merchant = await owned_merchant_by_no(owner, merchant_no)
     return await api_keys.create_key(
@@ -176,7 +178,8 @@ async def watch_order(ctx: RequestContext, out_trade_no: str, merchant_no: str |
 # --- Merchant refunds ---
 
 async def refund_order(
-    ctx: RequestContext, *, merchant_no: str | None, out_trade_no: str, out_refund_no: str, amount: int, reason: str | None
+    ctx: RequestContext, *, merchant_no: str | None, out_trade_no: str, out_refund_no: str, amount: int,
+    reason: str | None,
 ) -> MerchantRefund:
     merchant = await _acting(ctx, merchant_no, "REFUNDS")
     return await merchant_refunds.refund_order(

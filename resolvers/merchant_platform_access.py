@@ -49,7 +49,9 @@ async def _key_merchant_id(ctx: RequestContext, scope: str | None) -> int | None
     return int(key.merchant_id)
 
 
-async def acting_merchant(ctx: RequestContext, merchant_no: str | None, scope: str | None) -> tuple[Merchant, User | None]:
+async def acting_merchant(
+    ctx: RequestContext, merchant_no: str | None, scope: str | None
+) -> tuple[Merchant, User | None]:
     """(merchant, owner-or-None-for-a-key) the caller acts for; ``merchantNo`` optional (an owner
     without it acts for their first merchant). Errors: UNAUTHENTICATED (GraphQL error), NOT_FOUND
     on merchantNo (not the owner's), API_KEY_INVALID (key without the scope or of another merchant)."""

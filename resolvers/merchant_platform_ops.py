@@ -105,7 +105,9 @@ async def attempts_of(delivery: WebhookDelivery) -> list[WebhookAttempt]:
 
 # --- events feed -------------------------------------------------------------------------------
 
-async def events_of(ctx: RequestContext, merchant: Merchant, *, first: int | None, after: str | None) -> Page[MerchantEvent]:
+async def events_of(
+    ctx: RequestContext, merchant: Merchant, *, first: int | None, after: str | None
+) -> Page[MerchantEvent]:
     """Events of the last 30 days, oldest first after the cursor (owner or any key of the merchant)."""
     if not await may_read(ctx, merchant, None):
         return Page(items=[], cursors=[], has_next=False, has_previous=False, total=0)
@@ -129,7 +131,8 @@ def statement_csv_url(merchant: Merchant, statement: MerchantStatement) -> str:
 # --- payouts -----------------------------------------------------------------------------------
 
 async def request_payout(
-    ctx: RequestContext, *, merchant_no: str, amount: int, bank_card_id: int | None, payment_password: str, idempotency_key: str
+    ctx: RequestContext, *, merchant_no: str, amount: int, bank_card_id: int | None, payment_password: str,
+    idempotency_key: str,
 ) -> Payout:
     viewer = await ctx.viewer()
     if viewer is None:

@@ -20,7 +20,9 @@ async def merchant_by_no(merchant_no: str) -> Merchant | None:
     return await merchants.merchant_by_no(merchant_no)
 
 
-async def create_merchant(ctx: RequestContext, name: str, category: str, owner_phone: str, *, currency: str = "CNY") -> Merchant:
+async def create_merchant(
+    ctx: RequestContext, name: str, category: str, owner_phone: str, *, currency: str = "CNY"
+) -> Merchant:
     admin = await ctx.require_viewer()
     return await merchants.create_merchant(
         name, category, owner_phone, actor_id=admin.id, ip=ctx.client_ip, currency=currency

@@ -55,7 +55,9 @@ async def set_status(ctx: RequestContext, user_id: int | None, status: str, reas
     return await account_status.set_account_status(staff, user_id, status, reason, ip=ctx.client_ip)
 
 
-async def alerts_for_risk_staff(ctx: RequestContext, after: str | None = None) -> AsyncIterator[tuple[RiskAlert, int | None]]:
+async def alerts_for_risk_staff(
+    ctx: RequestContext, after: str | None = None
+) -> AsyncIterator[tuple[RiskAlert, int | None]]:
     """New alerts (with their event id) while the subscriber still holds a risk role (checked
     again for each alert); with ``after`` (an event cursor) those raised since it first.
     VALIDATION_FAILED (after) for a malformed cursor."""

@@ -11,7 +11,9 @@ from .context import RequestContext
 from .pagination import Page, paginate
 
 
-async def audit_log(ctx: RequestContext, user_id: int | None, first: int | None, after: str | None) -> Page[AuditRecord]:
+async def audit_log(
+    ctx: RequestContext, user_id: int | None, first: int | None, after: str | None
+) -> Page[AuditRecord]:
     admin = await ctx.require_viewer()
     if user_id is None or not await User.exists(id=user_id):
         raise DomainError(ErrorCode.NOT_FOUND, "用户不存在", ("userId",))
