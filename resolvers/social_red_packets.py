@@ -14,6 +14,7 @@ from app.red_packets.send import SendRequest, send_red_packet
 from models import Account
 from models.red_packets import RedPacket, RedPacketClaim
 
+from . import loaders
 from .context import RequestContext
 
 
@@ -49,7 +50,8 @@ async def my_claim(ctx: RequestContext, packet: RedPacket) -> RedPacketClaim | N
 
 
 async def display_name(user_id: int) -> str:
-    return await queries.display_name(user_id)
+    """A sender's or claimer's masked name (users loader: one query for all claims of a page)."""
+    return queries.name_shown(await loaders.current().users.load(user_id))
 
 
 async def live_packet(ctx: RequestContext, packet_no: str) -> AsyncIterator[RedPacket]:

@@ -136,7 +136,7 @@ class Subscription:
                 account=AccountType.from_model(change.account),
                 delta=Money(change.delta),
                 available=Money(change.available),
-                frozen=Money(change.frozen),
+                frozen=Money(change.held),
                 transaction=(
                     TransactionType.from_model(change.transaction, change.account.id) if change.transaction else None
                 ),
