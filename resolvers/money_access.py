@@ -13,8 +13,10 @@ from app.ledger.events import balance_topic
 from app.ledger.ownership import visible_account, visible_transaction
 from models import Account, Transaction
 
+from .context import RequestContext
 
-async def transaction_by_no(ctx: Any, transaction_no: str) -> tuple[Transaction, int] | None:
+
+async def transaction_by_no(ctx: RequestContext, transaction_no: str) -> tuple[Transaction, int] | None:
     """The transaction and the viewer's side of it, for its initiator or counterparty only."""
     viewer_id = ctx.viewer_id
     if viewer_id is None:
@@ -22,14 +24,14 @@ async def transaction_by_no(ctx: Any, transaction_no: str) -> tuple[Transaction,
     return await visible_transaction(viewer_id, transaction_no=transaction_no)
 
 
-async def transaction_node(ctx: Any, transaction_id: int) -> tuple[Transaction, int] | None:
+async def transaction_node(ctx: RequestContext, transaction_id: int) -> tuple[Transaction, int] | None:
     viewer_id = ctx.viewer_id
     if viewer_id is None:
         return None
     return await visible_transaction(viewer_id, transaction_id=transaction_id)
 
 
-async def account_node(ctx: Any, account_id: int) -> Account | None:
+async def account_node(ctx: RequestContext, account_id: int) -> Account | None:
     viewer_id = ctx.viewer_id
     if viewer_id is None:
         return None
@@ -41,7 +43,7 @@ class BalanceChange:
     account: Account
     delta: int
     available: int
-    frozen: int
+    held: int  # served as ``frozen``
     transaction: Transaction | None
     occurred_at: datetime
     event_id: int | None = None
@@ -54,7 +56,7 @@ async def _build(wallet: Account, payload: dict[str, Any]) -> BalanceChange:
         account=wallet,
         delta=int(payload["delta"]),
         available=int(payload["available"]),
-        frozen=int(payload["frozen"]),
+        held=int(payload["frozen"]),
         transaction=transaction,
         occurred_at=datetime.fromisoformat(payload["occurredAt"]),
         event_id=payload.get("eventId"),

@@ -1,4 +1,4 @@
-"""Property test: random sequences of top-ups, withdrawals, settlements, failures, webhook
+"""Property test: random sequences of top-ups, withdrawals, payouts, failures, webhook
 redeliveries and replays keep the ledger invariants and the wallet where a simple model says."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ operations = st.lists(
         st.tuples(st.just("deliver_twice"), st.integers(0, 9)),
         st.tuples(st.just("withdraw_card"), yuan.map(lambda n: n + 40), st.booleans()),
         st.tuples(st.just("withdraw_third_party"), yuan.map(lambda n: n + 40)),
-        st.tuples(st.just("settle_and_expire")),
+        st.tuples(st.just("pay_out_and_expire")),
         st.tuples(st.just("replay"), st.integers(0, 19)),
         st.tuples(st.just("reuse_key"), st.integers(0, 19)),
     ),
@@ -41,7 +41,7 @@ operations = st.lists(
 @dataclass
 class Model:
     available: int = 0
-    frozen: int = 0
+    held: int = 0
     pending_withdrawals: list[tuple[int, bool]] = field(default_factory=list)
     pending_checkouts: list[tuple[str, int]] = field(default_factory=list)
     # (kind, variables, first transaction number or None, first error codes)
@@ -115,15 +115,15 @@ async def test_random_money_sequences_keep_the_invariants(gql, http, steps):
             assert payload["errors"] == []
             model.available -= amount * 100
             if op == "withdraw_card":
-                model.frozen += amount * 100
+                model.held += amount * 100
                 model.pending_withdrawals.append((amount * 100, to_bad_card))
             await remember("withdraw", {"amount": str(amount), **variables}, payload)
-        elif op == "settle_and_expire":
+        elif op == "pay_out_and_expire":
             later = clock.now() + timedelta(days=15)
             await pay_out_due_withdrawals(later)
             await expire_stale_pending(later)
             for fen, refused in model.pending_withdrawals:
-                model.frozen -= fen
+                model.held -= fen
                 if refused:
                     model.available += fen
             model.pending_withdrawals.clear()
@@ -144,4 +144,4 @@ async def test_random_money_sequences_keep_the_invariants(gql, http, steps):
             assert user_error_codes(reused) == ["IDEMPOTENCY_KEY_REUSED"]
 
         await assert_clean_ledger()
-        assert await balances(user) == (model.available, model.frozen), (step, model)
+        assert await balances(user) == (model.available, model.held), (step, model)

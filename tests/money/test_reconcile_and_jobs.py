@@ -1,4 +1,4 @@
-"""`fenpay reconcile` reports breaks and exits non-zero; `fenpay jobs run --now` settles withdrawals."""
+"""`fenpay reconcile` reports breaks and exits non-zero; `fenpay jobs run --now` pays out withdrawals."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ async def fenpay(*args: str) -> subprocess.CompletedProcess[str]:
     return await asyncio.to_thread(run)
 
 
-async def test_jobs_run_settles_due_withdrawals_and_reconcile_is_clean(gql):
+async def test_jobs_run_pays_out_due_withdrawals_and_reconcile_is_clean(gql):
     user = await make_user()
     card = await bind_card(gql, user)
     await fund(user, 50_000)
@@ -60,7 +60,7 @@ async def test_reconcile_finds_each_kind_of_break():
         )
         await journal.post(
             uow.conn,
-            [journal.Leg(wallet, -1_000, journal.AVAILABLE), journal.Leg(wallet, 1_000, journal.FROZEN)],
+            [journal.Leg(wallet, -1_000, journal.AVAILABLE), journal.Leg(wallet, 1_000, journal.HELD)],
             kind=journal.HOLD, transaction_id=stuck.id,
         )
     # A succeeded transaction without its journal.
@@ -71,7 +71,7 @@ async def test_reconcile_finds_each_kind_of_break():
     report = await reconcile()
     text = "\n".join(report.breaks)
     assert f"wallet {wallet.id} holds" in text
-    assert f"transaction {stuck.id} is FAILED but still holds 1000 frozen" in text
+    assert f"transaction {stuck.id} is FAILED but still holds 1000 on hold" in text
     assert "with 0 posting journals" in text
     result = await fenpay("reconcile")
     assert result.returncode == 1
