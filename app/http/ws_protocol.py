@@ -20,7 +20,8 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 
 from schema.persisted_queries import subscription_text
 
-from .. import clock
+from .. import clock, runtime
+from ..identity.session_check import SESSIONS_ENDED_TOPIC
 
 _OPTIONAL_OBJECT = (dict, type(None))
 log = logging.getLogger("fenpay.ws")
@@ -55,17 +56,27 @@ class SessionWatch:
     and its coroutine (~1.4 KiB per subscriber). Owned by the handler and stopped when the
     connection ends."""
 
-    __slots__ = ("_check", "_context", "_timer", "_websocket")
+    __slots__ = ("_check", "_context", "_family", "_timer", "_websocket")
 
     def __init__(self, context: Any, websocket: Any) -> None:
         self._context = context
         self._websocket = websocket
         self._timer: asyncio.TimerHandle | None = None
         self._check: asyncio.Task[None] | None = None
+        self._family: str | None = None
 
     def start(self) -> None:
         if self._timer is None and self._check is None and getattr(self._context, "authorization", None) is not None:
             self._arm()
+            self._family = getattr(self._context, "session_id", None)
+            if self._family is not None:
+                ended_sessions.watch(self._family, self)
+
+    def check_now(self) -> None:
+        """Re-check at once (its sign-in was announced as ended)."""
+        if self._check is None and self._timer is not None:
+            self._timer.cancel()
+            self._fire()
 
     def _delay(self) -> float:
         """Seconds until the next check: the token's expiry (+10 ms) or the recheck period."""
@@ -97,6 +108,9 @@ class SessionWatch:
         self._arm()
 
     async def stop(self) -> None:
+        if self._family is not None:
+            ended_sessions.unwatch(self._family, self)
+            self._family = None
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -105,6 +119,45 @@ class SessionWatch:
             check.cancel()
             with contextlib.suppress(BaseException):
                 await check
+
+
+class EndedSessions:
+    """Per process: the open sockets of each sign-in, and one broker subscription to
+    ``SESSIONS_ENDED_TOPIC`` (held while a socket is watched) that re-checks a revoked sign-in's
+    sockets at once: logout closes them within milliseconds on every worker."""
+
+    def __init__(self) -> None:
+        self._watches: dict[str, set[SessionWatch]] = {}
+        self._listener: asyncio.Task[None] | None = None
+
+    def watch(self, family: str, watch: SessionWatch) -> None:
+        self._watches.setdefault(family, set()).add(watch)
+        if self._listener is None or self._listener.done():
+            self._listener = asyncio.get_running_loop().create_task(self._listen(), name="sessions-ended")
+
+    def unwatch(self, family: str, watch: SessionWatch) -> None:
+        watches = self._watches.get(family)
+        if watches is not None:
+            watches.discard(watch)
+            if not watches:
+                del self._watches[family]
+        if not self._watches and self._listener is not None:
+            self._listener.cancel()  # no socket left to close: no subscription held
+            self._listener = None
+
+    async def _listen(self) -> None:
+        try:
+            async for message in runtime.get().broker.subscribe(SESSIONS_ENDED_TOPIC):
+                for family in message.get("families") or ():
+                    for watch in list(self._watches.get(family, ())):
+                        watch.check_now()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # broker gone (shutdown, Redis down): sockets keep their periodic check
+            log.debug("ended-sessions listener stopped", exc_info=True)
+
+
+ended_sessions = EndedSessions()
 
 
 def _envelope_problem(message: Any, *, object_payload: tuple[str, ...], with_id: tuple[str, ...]) -> str | None:

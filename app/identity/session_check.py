@@ -15,11 +15,18 @@ Access tokens without a session id are minted only by tests and tools, never by 
 
 from __future__ import annotations
 
+import logging
+
 from models.identity import RefreshToken
 
 from .. import clock, runtime
 
+log = logging.getLogger(__name__)
+
 LIVE_CACHE_SECONDS = 60
+# Broker topic announcing revoked sign-ins ({"families": [...]}), so every worker closes their
+# open sockets at once instead of at its next periodic check.
+SESSIONS_ENDED_TOPIC = "sessions-ended"
 LIVE = "live"
 REVOKED = "revoked"
 
@@ -55,3 +62,7 @@ async def mark_revoked(families: list[str] | set[str]) -> None:
     kv = runtime.get().kv
     for family in set(families):
         await kv.set(_key(family), REVOKED, _revoked_ttl())
+    try:
+        await runtime.get().broker.publish(SESSIONS_ENDED_TOPIC, {"families": sorted(set(families))})
+    except Exception as exc:  # the marker above already refuses them; sockets then close at their next check
+        log.warning("could not announce %d ended sign-in(s): %s", len(set(families)), type(exc).__name__)

@@ -5,6 +5,7 @@ protocol takes one init, and lockouts hold under bursts of concurrent guesses (i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 from collections import Counter
@@ -17,7 +18,7 @@ import pytest_asyncio
 import websockets
 
 from models import Transaction, User
-from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, next_phone
+from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, next_phone, token_for
 from tests.harness.fenpay_serve import Served, fenpay_serve
 from tests.harness.graphql import GraphQLClient, user_error_codes
 from tests.identity.helpers import LOGIN
@@ -104,12 +105,39 @@ async def test_a_socket_opened_before_logout_cannot_move_money_after_it(api, ser
     ws = await _ws(served.ws_url, session["accessToken"], protocol)
     try:
         assert (await api.mutate(LOGOUT, {"t": session["refreshToken"]}))["errors"] == []
-        await ws.send(json.dumps({"id": "1", "type": kind, "payload": {
-            "query": TRANSFER, "variables": _transfer(friend.phone)}}))
+        with contextlib.suppress(websockets.ConnectionClosed):  # the logout may have closed it already
+            await ws.send(json.dumps({"id": "1", "type": kind, "payload": {
+                "query": TRANSFER, "variables": _transfer(friend.phone)}}))
         assert await _close_code(ws) == 4401
     finally:
         await ws.close()
     assert await Transaction.filter(type="TRANSFER").count() == 0
+
+
+async def test_logout_closes_an_idle_subscription_at_once_on_every_worker(api, served):
+    """A socket that only listens sends no operation to be refused: the logout is announced to
+    every worker, which closes the sign-in's sockets at once (before: at its next periodic
+    check, up to 15 s later, still pushing the events of that window)."""
+    user, friend = await make_user(), await make_user()
+    await fund(friend, 10_000)
+    session = await _sign_in(api, user.phone)
+    ws = await _ws(served.ws_url, session["accessToken"])
+    try:
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
+            "query": "subscription { balanceChanged { delta } }"}}))
+        for _ in range(20):  # until the subscription is live: a transfer's event arrives
+            sent = await api.mutate(TRANSFER, _transfer(user.phone), token=token_for(friend))
+            assert sent["errors"] == [], sent
+            with contextlib.suppress(TimeoutError):
+                pushed = json.loads(await asyncio.wait_for(ws.recv(), timeout=1))
+                assert pushed["type"] == "next", pushed
+                break
+        else:
+            pytest.fail("no balanceChanged after 20 transfers")
+        assert (await api.mutate(LOGOUT, {"t": session["refreshToken"]}))["errors"] == []
+        assert await _close_code(ws, timeout=5) == 4401  # well before the 15 s periodic check
+    finally:
+        await ws.close()
 
 
 async def test_a_password_change_closes_open_sockets(api, served):
@@ -120,7 +148,8 @@ async def test_a_password_change_closes_open_sockets(api, served):
         changed = await api.mutate(CHANGE_PASSWORD, {"old": DEFAULT_PASSWORD, "new": NEW_PASSWORD},
                                    token=first["accessToken"])
         assert changed["errors"] == []
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": VIEWER}}))
+        with contextlib.suppress(websockets.ConnectionClosed):  # the change may have closed it already
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": VIEWER}}))
         assert await _close_code(ws) == 4401
     finally:
         await ws.close()
