@@ -249,7 +249,7 @@ async def test_staff_set_a_merchant_currency_only_before_it_moved_money_and_it_i
 async def test_a_cny_merchant_needs_no_quote_and_foreign_orders_are_refused(gql):
     from app.errors import DomainError
     from app.merchant_platform.orders import create_order
-    from tests.payments.support import make_merchant
+    from tests.factories import make_merchant
 
     cny_merchant, _ = await make_merchant()
     payer = await make_user()

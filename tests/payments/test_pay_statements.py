@@ -12,8 +12,7 @@ import aiosqlite
 import asyncpg.connection as pgconn
 import pytest
 
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
-from tests.payments.support import make_merchant
+from tests.factories import DEFAULT_PIN, fund, make_merchant, make_user, token_for, wallet_balance
 
 WITHOUT_BALANCE = """mutation($input: PayInput!) { pay(input: $input) {
   transaction { transactionNo status } account { accountNo } errors { code } } }"""
