@@ -231,16 +231,25 @@ async def _record(
     return tx
 
 
-async def wallet_payment(
-    payer: User, merchant: Merchant, fen: int, *, created_at: datetime | None = None, status: str = "SUCCEEDED"
+async def _merchant_payment(
+    payer: User,
+    merchant: Merchant,
+    fen: int,
+    *,
+    channel: str,
+    source: Account | None,
+    created_at: datetime | None,
+    status: str = "SUCCEEDED",
+    bank_card_id: int | None = None,
 ) -> Transaction:
-    """A balance payment: payer's wallet -> the merchant's settlement account."""
+    """A payment of ``fen`` to ``merchant``'s settlement account from ``source`` (the payer's
+    wallet when None); the payer's wallet is the transaction's account either way."""
     wallet = await wallet_of(payer.id)
     shop = await Account.get(id=merchant.account_id)
     name, ref = await _payer_view(payer)
     return await _record(
         type="PAYMENT",
-        channel="WALLET_BALANCE",
+        channel=channel,
         amount=fen,
         account=wallet,
         counterparty=shop,
@@ -248,9 +257,19 @@ async def wallet_payment(
         counterparty_ref=merchant.merchant_no,
         initiator_name=name,
         initiator_ref=ref,
-        legs=[journal.Leg(wallet, -fen), journal.Leg(shop, fen)],
+        legs=[journal.Leg(source or wallet, -fen), journal.Leg(shop, fen)],
         created_at=created_at,
+        bank_card_id=bank_card_id,
         status=status,
+    )
+
+
+async def wallet_payment(
+    payer: User, merchant: Merchant, fen: int, *, created_at: datetime | None = None, status: str = "SUCCEEDED"
+) -> Transaction:
+    """A balance payment: payer's wallet -> the merchant's settlement account."""
+    return await _merchant_payment(
+        payer, merchant, fen, channel="WALLET_BALANCE", source=None, created_at=created_at, status=status
     )
 
 
@@ -258,45 +277,19 @@ async def card_payment(
     payer: User, merchant: Merchant, fen: int, card: BankCard, *, created_at: datetime | None = None
 ) -> Transaction:
     """A bank-card payment: the bank pays the merchant; the payer's wallet is the initiator."""
-    wallet = await wallet_of(payer.id)
-    shop = await Account.get(id=merchant.account_id)
     bank = await system_account("BANK_CLEARING")
-    name, ref = await _payer_view(payer)
-    return await _record(
-        type="PAYMENT",
-        channel="BANK_CARD",
-        amount=fen,
-        account=wallet,
-        counterparty=shop,
-        counterparty_name=merchant.name,
-        counterparty_ref=merchant.merchant_no,
-        initiator_name=name,
-        initiator_ref=ref,
-        legs=[journal.Leg(bank, -fen), journal.Leg(shop, fen)],
-        created_at=created_at,
-        bank_card_id=card.id,
+    return await _merchant_payment(
+        payer, merchant, fen, channel="BANK_CARD", source=bank, created_at=created_at, bank_card_id=card.id
     )
 
 
 async def third_party_payment(
     payer: User, merchant: Merchant, fen: int, *, created_at: datetime | None = None
 ) -> Transaction:
-    wallet = await wallet_of(payer.id)
-    shop = await Account.get(id=merchant.account_id)
+    """A third-party payment: the provider pays the merchant; the payer's wallet is the initiator."""
     provider = await system_account("THIRD_PARTY_CLEARING")
-    name, ref = await _payer_view(payer)
-    return await _record(
-        type="PAYMENT",
-        channel="THIRD_PARTY",
-        amount=fen,
-        account=wallet,
-        counterparty=shop,
-        counterparty_name=merchant.name,
-        counterparty_ref=merchant.merchant_no,
-        initiator_name=name,
-        initiator_ref=ref,
-        legs=[journal.Leg(provider, -fen), journal.Leg(shop, fen)],
-        created_at=created_at,
+    return await _merchant_payment(
+        payer, merchant, fen, channel="THIRD_PARTY", source=provider, created_at=created_at
     )
 
 
