@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from app import clock
-from app.history import statement
+from app.history import statement, statement_rows
 from app.history.access import may_read_statement
 from app.ledger.accounts import wallet_of
 from models import Account
 
-from .merged_pagination import paginate_merged
-from .pagination import Page
+from .merged_pagination import check_size, paginate_merged
+from .pagination import DEFAULT_PAGE, Page, decode_cursor
 
 
 def to_filter(given: Any) -> statement.StatementFilter:
@@ -46,6 +46,42 @@ async def account_statement(
     if await may_read_statement(await ctx.viewer(), account):
         sources = statement.sides(account.id, wanted, clock.now())
     return await paginate_merged(sources, first=first, after=after, last=last, before=before)
+
+
+async def my_statement_rows(
+    ctx: Any,
+    given: Any,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    used: frozenset[str] | None = None,
+) -> tuple[int, statement_rows.RowPage] | None:
+    """``account_statement`` of ``my_wallet`` as plain rows (``app.history.statement_rows``: the
+    wallet and the page in one statement): (the wallet's account id, the page), with the same
+    rows, count, flags and errors. None where that page reader does not serve the request (a
+    counterparty text filter, no wallet): then take ``my_wallet`` and ``account_statement``.
+    The viewer owns the wallet, so ``may_read_statement`` holds. ``used``: see ``read_page``."""
+    viewer = await ctx.require_viewer()
+    wanted = statement.validate(to_filter(given))
+    if not statement_rows.supported(wanted):
+        return None
+    check_size(first, "first")
+    check_size(last, "last")
+    after_id = decode_cursor(after, "after") if after is not None else None
+    before_id = decode_cursor(before, "before") if before is not None else None
+    backward = last is not None and first is None
+    size = (last or 0) if backward else (DEFAULT_PAGE if first is None else first)
+    request = statement_rows.PageRequest(size, after_id, before_id, backward)
+    found = await statement_rows.read_wallet_page(viewer.id, wanted, clock.now(), request, used)
+    if found is None:
+        return None
+    account_id, page = found
+    if not backward and last is not None:
+        rows = page.rows[-last:] if last else []
+        page = statement_rows.RowPage(rows, page.total, page.has_next, page.has_previous)
+    return account_id, page
 
 
 async def my_wallet(ctx: Any) -> Account:

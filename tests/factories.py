@@ -114,7 +114,7 @@ async def make_merchant(
     currency: str = "CNY",
 ) -> tuple[Merchant, User]:
     """A merchant settling in ``currency``, opened the way staff open one (``create_merchant``:
-    its settlement account, the owner's MERCHANT role, the audit entry); returns it and its owner
+    its merchant account, the owner's MERCHANT role, the audit entry); returns it and its owner
     as saved now. The owner is a new verified user unless given; the merchant number is the
     app's unless given."""
     owner = owner or await make_user()
@@ -242,7 +242,7 @@ async def _merchant_payment(
     status: str = "SUCCEEDED",
     bank_card_id: int | None = None,
 ) -> Transaction:
-    """A payment of ``fen`` to ``merchant``'s settlement account from ``source`` (the payer's
+    """A payment of ``fen`` to ``merchant``'s merchant account from ``source`` (the payer's
     wallet when None); the payer's wallet is the transaction's account either way."""
     wallet = await wallet_of(payer.id)
     shop = await Account.get(id=merchant.account_id)
@@ -267,7 +267,7 @@ async def _merchant_payment(
 async def wallet_payment(
     payer: User, merchant: Merchant, fen: int, *, created_at: datetime | None = None, status: str = "SUCCEEDED"
 ) -> Transaction:
-    """A balance payment: payer's wallet -> the merchant's settlement account."""
+    """A balance payment: payer's wallet -> the merchant account."""
     return await _merchant_payment(
         payer, merchant, fen, channel="WALLET_BALANCE", source=None, created_at=created_at, status=status
     )

@@ -11,6 +11,8 @@ from typing import Any, Protocol
 
 import orjson
 
+from .mailbox import Mailbox
+
 log = logging.getLogger(__name__)
 
 
@@ -32,14 +34,14 @@ class InProcessBroker:
     name = "in-process"
 
     def __init__(self) -> None:
-        self._queues: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
+        self._queues: dict[str, set[Mailbox[dict[str, Any]]]] = defaultdict(set)
 
     async def publish(self, topic: str, message: dict[str, Any]) -> None:
         for queue in list(self._queues.get(topic, ())):
             queue.put_nowait(message)
 
     async def subscribe(self, topic: str) -> AsyncIterator[dict[str, Any]]:
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        queue: Mailbox[dict[str, Any]] = Mailbox()
         self._queues[topic].add(queue)
         try:
             while True:
@@ -75,7 +77,7 @@ class RedisBroker:
         self._redis = connect(url, client_name=f"{prefix}publish", socket_timeout=5, socket_connect_timeout=5)
         self._listen_redis = redis.Redis.from_url(url, client_name=f"{prefix}listen", socket_timeout=None)
         self._pubsub = None
-        self._queues: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
+        self._queues: dict[str, set[Mailbox[dict[str, Any]]]] = defaultdict(set)
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._resubscribe_requested = False
@@ -131,7 +133,7 @@ class RedisBroker:
                 queue.put_nowait({"__resync__": True})
 
     async def subscribe(self, topic: str) -> AsyncIterator[dict[str, Any]]:
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        queue: Mailbox[dict[str, Any]] = Mailbox()
         async with self._lock:
             await self._ensure_reader()
             first = not self._queues[topic]

@@ -82,7 +82,7 @@ async def create_order(
     merchant: Merchant, *, out_trade_no: str, amount: int, description: str | None, expires_in_seconds: int | None
 ) -> Order:
     """Create (or, for a repeat with the same details, answer) an order of ``merchant``
-    (orders are in CNY: CURRENCY_NOT_SUPPORTED for a merchant settling in another currency)."""
+    (orders are in CNY: CURRENCY_NOT_SUPPORTED for a merchant paid in another currency)."""
     out_trade_no = checked_out_no(out_trade_no, "outTradeNo")
     await require_cny_merchant(merchant, "订单", input_field("merchantNo"))
     checked_order_amount(amount)
