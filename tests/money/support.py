@@ -144,7 +144,7 @@ async def payment_movement(
     after: AfterWrite | None = None,
 ) -> Movement:
     """A wallet payment of ``amount`` fen as the payments service describes it to the kernel:
-    the payer's outgoing risk check, wallet -> merchant settlement legs, a balance notice, and
+    the payer's outgoing risk check, wallet -> merchant account legs, a balance notice, and
     the idempotency ``key`` (none when None) for ``operation`` with request ``digest``."""
     wallet = await wallet_of(payer.id)
     merchant_account = await Account.get(id=merchant.account_id)
