@@ -174,7 +174,7 @@ async def fund(user: User, fen: int) -> Transaction:
 
 async def wallet_balance(user: User) -> tuple[int, int]:
     wallet = await Account.get(user_id=user.id, kind="WALLET")
-    return wallet.available, wallet.frozen
+    return wallet.available, wallet.held
 
 
 # Succeeded payments and transfers written straight into the ledger, the way ``fund`` writes a

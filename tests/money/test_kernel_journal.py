@@ -14,7 +14,7 @@ from app.errors import DomainError, ErrorCode
 from app.events.outbox import unit_of_work
 from app.ledger import journal
 from app.ledger.accounts import Balance, system_account, wallet_of
-from app.ledger.journal import FROZEN, HOLD, RELEASE, Leg
+from app.ledger.journal import HELD, HOLD, RELEASE, Leg
 from app.ledger.reconcile import reconcile
 from models import Account, Journal, Posting
 from tests.factories import fund, make_user, wallet_balance
@@ -117,19 +117,19 @@ async def test_a_hold_and_its_release_move_money_between_buckets_and_never_below
     user = await make_user()
     await fund(user, 10_00)
     wallet = await wallet_of(user.id)
-    held = await _post([Leg(wallet, -4_00), Leg(wallet, 4_00, FROZEN)], kind=HOLD)
+    held = await _post([Leg(wallet, -4_00), Leg(wallet, 4_00, HELD)], kind=HOLD)
     assert held == {wallet.id: Balance(6_00, 4_00)}
     before = await _ledger_size()
     for legs in (
-        [Leg(wallet, 4_01), Leg(wallet, -4_01, FROZEN)],  # release more than is frozen
-        [Leg(wallet, -6_01), Leg(wallet, 6_01, FROZEN)],  # hold more than is available
+        [Leg(wallet, 4_01), Leg(wallet, -4_01, HELD)],  # release more than is held
+        [Leg(wallet, -6_01), Leg(wallet, 6_01, HELD)],  # hold more than is available
     ):
         with pytest.raises(DomainError) as refused:
             await _post(legs, kind=RELEASE)
         assert refused.value.code is ErrorCode.INSUFFICIENT_FUNDS
     assert await _ledger_size() == before
     assert await wallet_balance(user) == (6_00, 4_00)
-    assert await _post([Leg(wallet, 4_00), Leg(wallet, -4_00, FROZEN)], kind=RELEASE) == {wallet.id: Balance(10_00, 0)}
+    assert await _post([Leg(wallet, 4_00), Leg(wallet, -4_00, HELD)], kind=RELEASE) == {wallet.id: Balance(10_00, 0)}
     assert [j.kind for j in await Journal.all().order_by("id")] == ["POST", HOLD, RELEASE]
     assert (await reconcile()).clean
 
@@ -147,7 +147,7 @@ async def test_the_maximum_balance_refuses_only_money_that_would_lift_a_wallet_a
     assert await _post([Leg(bank, -100_01), Leg(wallet, 100_01)]) == {wallet.id: Balance(1_000_01, 0)}
     # A wallet already above the cap may still spend and hold: only growth is refused.
     assert await _post([Leg(wallet, -1), Leg(bank, 1)], max_wallet_balance=1_000_00) == {wallet.id: Balance(1_000_00, 0)}
-    held = await _post([Leg(wallet, -50_00), Leg(wallet, 50_00, FROZEN)], kind=HOLD, max_wallet_balance=500_00)
+    held = await _post([Leg(wallet, -50_00), Leg(wallet, 50_00, HELD)], kind=HOLD, max_wallet_balance=500_00)
     assert held == {wallet.id: Balance(950_00, 50_00)}
     # Overdrawing under a cap is still INSUFFICIENT_FUNDS, not AMOUNT_TOO_LARGE.
     with pytest.raises(DomainError) as overdrawn:
