@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.errors import DomainError
 from app.funding.quotes import WithdrawalQuote, withdrawal_quote
 from app.funding.topup import top_up as top_up_service
 from app.funding.withdrawal import withdraw as withdraw_service
 from app.ledger.kernel import MoneyResult
 
+from .context import RequestContext
 
-async def top_up(ctx: Any, *, amount: int, channel: str, bank_card_id: int | None, idempotency_key: str) -> MoneyResult:
+
+async def top_up(
+    ctx: RequestContext, *, amount: int, channel: str, bank_card_id: int | None, idempotency_key: str
+) -> MoneyResult:
     user = await ctx.require_viewer()
     return await top_up_service(
         user, amount=amount, channel=channel, bank_card_id=bank_card_id, idempotency_key=idempotency_key
@@ -19,7 +21,7 @@ async def top_up(ctx: Any, *, amount: int, channel: str, bank_card_id: int | Non
 
 
 async def withdraw(
-    ctx: Any,
+    ctx: RequestContext,
     *,
     amount: int,
     channel: str,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 from app.errors import DomainError, ErrorCode, Forbidden
 from app.ledger.kernel import MoneyResult
@@ -14,12 +13,16 @@ from app.payments.transfer import TransferRequest, transfer
 from models import Merchant
 from models.payments import PaymentQrCode
 
+from .context import RequestContext
+
 
 async def merchant_by_no(merchant_no: str) -> Merchant | None:
     return await merchants.merchant_by_no(merchant_no)
 
 
-async def create_merchant(ctx: Any, name: str, category: str, owner_phone: str, *, currency: str = "CNY") -> Merchant:
+async def create_merchant(
+    ctx: RequestContext, name: str, category: str, owner_phone: str, *, currency: str = "CNY"
+) -> Merchant:
     admin = await ctx.require_viewer()
     return await merchants.create_merchant(
         name, category, owner_phone, actor_id=admin.id, ip=ctx.client_ip, currency=currency
@@ -27,7 +30,7 @@ async def create_merchant(ctx: Any, name: str, category: str, owner_phone: str, 
 
 
 async def pay_merchant(
-    ctx: Any,
+    ctx: RequestContext,
     *,
     merchant_no: str,
     amount: int,
@@ -54,7 +57,7 @@ async def pay_merchant(
 
 
 async def transfer_money(
-    ctx: Any,
+    ctx: RequestContext,
     *,
     recipient: str,
     amount: int,
@@ -75,7 +78,7 @@ async def transfer_money(
 
 
 async def create_qr_code(
-    ctx: Any, amount: int | None, description: str | None, expires_in_seconds: int | None
+    ctx: RequestContext, amount: int | None, description: str | None, expires_in_seconds: int | None
 ) -> PaymentQrCode:
     owner = await ctx.require_viewer()
     return await qr_codes.create_code(
@@ -84,7 +87,7 @@ async def create_qr_code(
 
 
 async def pay_qr_code(
-    ctx: Any,
+    ctx: RequestContext,
     *,
     payload: str,
     amount: int | None,
@@ -104,18 +107,18 @@ async def pay_qr_code(
     return await qr_codes.pay_code(await ctx.require_viewer(), request)
 
 
-async def _may_see_merchant(ctx: Any, merchant: Merchant) -> bool:
+async def _may_see_merchant(ctx: RequestContext, merchant: Merchant) -> bool:
     viewer = await ctx.viewer()
     return viewer is not None and (viewer.id == merchant.owner_id or await ctx.is_staff())
 
 
-async def visible_merchant(ctx: Any, merchant_id: int) -> Merchant | None:
+async def visible_merchant(ctx: RequestContext, merchant_id: int) -> Merchant | None:
     """For ``node``: the merchant's owner and staff only."""
     merchant = await Merchant.get_or_none(id=merchant_id)
     return merchant if merchant is not None and await _may_see_merchant(ctx, merchant) else None
 
 
-async def visible_qr_code(ctx: Any, code_id: int) -> PaymentQrCode | None:
+async def visible_qr_code(ctx: RequestContext, code_id: int) -> PaymentQrCode | None:
     """The code, for its merchant's owner and staff only."""
     code = await PaymentQrCode.get_or_none(id=code_id)
     if code is None:
@@ -124,7 +127,7 @@ async def visible_qr_code(ctx: Any, code_id: int) -> PaymentQrCode | None:
     return code if await _may_see_merchant(ctx, merchant) else None
 
 
-async def watch_qr_code(ctx: Any, code_id: int | None) -> AsyncIterator[QrCodeState]:
+async def watch_qr_code(ctx: RequestContext, code_id: int | None) -> AsyncIterator[QrCodeState]:
     """The code's current state, then each change; refused before anything is sent to a stranger."""
     code = await PaymentQrCode.get_or_none(id=code_id) if code_id is not None else None
     if code is None:
