@@ -23,6 +23,7 @@ from tortoise.expressions import Q
 from models.messaging import OutboundMessage
 
 from .. import clock
+from ..db import Conn
 from .channels import DeliveryError, Message, MessageChannel
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 async def enqueue(recipient: str, purpose: str, text: str, *, params: dict[str, str] | None = None,
-                  conn: Any = None) -> OutboundMessage:
+                  conn: Conn | None = None) -> OutboundMessage:
     """Queue one message (in ``conn``'s transaction when given). Without ``conn`` the row is
     committed at once and a delivery attempt starts in the background."""
     message = await OutboundMessage.create(

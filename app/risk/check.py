@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
@@ -22,6 +22,7 @@ from models.risk import RiskDecision
 
 from .. import clock, runtime
 from ..business_days import china_day_start
+from ..db import Conn
 from ..errors import DomainError, ErrorCode
 from ..fx.booking import used_this_year
 from ..group_write import GroupWrite
@@ -123,7 +124,7 @@ class _Spending:
 
 
 async def _spending(
-    conn: Any, wallet_id: int, *, day_start: datetime, window_start: datetime, lifetime: bool
+    conn: Conn, wallet_id: int, *, day_start: datetime, window_start: datetime, lifetime: bool
 ) -> _Spending:
     """The three figures the rules need, in one statement (index on account_id, created_at)."""
     since = None if lifetime else min(day_start, window_start)
@@ -183,7 +184,7 @@ async def screen(o: Outgoing) -> str:
     return await _check_step_up(o)
 
 
-async def limit_refusal(conn: Any, o: Outgoing) -> Refusal | None:
+async def limit_refusal(conn: Conn, o: Outgoing) -> Refusal | None:
     """The limits that count other movements, evaluated on ``conn`` from figures read there.
 
     Call it while holding the payer's wallet row lock in the movement's own transaction, so two
