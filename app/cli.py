@@ -7,9 +7,10 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from . import db, runtime
 from .identity.roles import STAFF_ROLES
@@ -23,7 +24,7 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _run(coro_factory: Callable[[], Awaitable[int]]) -> int:
+def _run(coro_factory: Callable[[], Coroutine[Any, Any, int]]) -> int:
     try:
         return asyncio.run(coro_factory())
     except ConfigurationError as exc:
@@ -63,6 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     # Links the server hands out (third-party checkout) point at where it really listens,
     # unless FENPAY_PUBLIC_URL says otherwise; the worker processes inherit the variable.
@@ -112,7 +114,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Compression state costs ~45 KiB per websocket (zlib windows), about half of what an
         # idle subscriber holds; fenpay's messages are small JSON events, so it is off.
         ws_per_message_deflate=False,
-        **({"log_config": log_config} if (log_config := uvicorn_log_config(settings.log_format)) else {}),
+        # JSON logs when configured; otherwise uvicorn's own default text format.
+        log_config=uvicorn_log_config(settings.log_format) or LOGGING_CONFIG,
     )
     return 0
 
