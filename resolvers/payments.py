@@ -9,6 +9,7 @@ from app.errors import DomainError, ErrorCode, Forbidden
 from app.ledger.kernel import MoneyResult
 from app.payments import merchants, qr_codes
 from app.payments.pay import PayRequest, pay
+from app.payments.qr_codes import PayQrCodeRequest
 from app.payments.qr_watch import QrCodeState, watch_code
 from app.payments.transfer import TransferRequest, transfer
 from models import Merchant
@@ -26,51 +27,11 @@ async def create_merchant(ctx: Any, name: str, category: str, owner_phone: str, 
     )
 
 
-async def pay_merchant(
-    ctx: Any,
-    *,
-    merchant_no: str,
-    amount: int,
-    channel: str,
-    payment_password: str,
-    idempotency_key: str,
-    bank_card_id: int | None,
-    verification_code: str | None,
-    description: str | None,
-    fx_quote_id: str | None = None,
-) -> MoneyResult:
-    request = PayRequest(
-        merchant_no=merchant_no,
-        amount=amount,
-        channel=channel,
-        payment_password=payment_password,
-        idempotency_key=idempotency_key,
-        bank_card_id=bank_card_id,
-        verification_code=verification_code,
-        description=description,
-        fx_quote_id=fx_quote_id,
-    )
+async def pay_merchant(ctx: Any, request: PayRequest) -> MoneyResult:
     return await pay(await ctx.require_viewer(), request)
 
 
-async def transfer_money(
-    ctx: Any,
-    *,
-    recipient: str,
-    amount: int,
-    payment_password: str,
-    idempotency_key: str,
-    verification_code: str | None,
-    note: str | None,
-) -> MoneyResult:
-    request = TransferRequest(
-        recipient=recipient,
-        amount=amount,
-        payment_password=payment_password,
-        idempotency_key=idempotency_key,
-        verification_code=verification_code,
-        note=note,
-    )
+async def transfer_money(ctx: Any, request: TransferRequest) -> MoneyResult:
     return await transfer(await ctx.require_viewer(), request)
 
 
@@ -83,24 +44,7 @@ async def create_qr_code(
     )
 
 
-async def pay_qr_code(
-    ctx: Any,
-    *,
-    payload: str,
-    amount: int | None,
-    payment_password: str,
-    idempotency_key: str,
-    verification_code: str | None,
-    fx_quote_id: str | None = None,
-) -> MoneyResult:
-    request = qr_codes.PayQrCodeRequest(
-        payload=payload,
-        payment_password=payment_password,
-        idempotency_key=idempotency_key,
-        amount=amount,
-        verification_code=verification_code,
-        fx_quote_id=fx_quote_id,
-    )
+async def pay_qr_code(ctx: Any, request: PayQrCodeRequest) -> MoneyResult:
     return await qr_codes.pay_code(await ctx.require_viewer(), request)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from app.errors import DomainError, ErrorCode
+from app.merchant_platform.orders import NewOrder
 from resolvers import merchant_platform as resolvers
 
 from ..errors import OkPayload, returns_payload
@@ -114,10 +115,11 @@ class Mutation:
     @strawberry.mutation(description="Merchant (API key with ORDERS, or owner).")
     @returns_payload(OrderPayload)
     async def create_order(self, info: strawberry.Info, input: CreateOrderInput) -> OrderPayload:
-        order = await resolvers.create_order(
-            info.context, merchant_no=input.merchant_no, out_trade_no=input.out_trade_no, amount=input.amount,
-            description=input.description, expires_in_seconds=input.expires_in_seconds,
+        new = NewOrder(
+            out_trade_no=input.out_trade_no, amount=input.amount, description=input.description,
+            expires_in_seconds=input.expires_in_seconds,
         )
+        order = await resolvers.create_order(info.context, input.merchant_no, new)
         return OrderPayload(order=OrderType.from_model(order))
 
     @strawberry.mutation(description="Merchant (API key with ORDERS, or owner): close an unpaid order.")
