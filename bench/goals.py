@@ -15,6 +15,8 @@ PAY_ONE_MERCHANT = "fenpay pay, 1 merchant"
 PAY_HALF_PEAK_PREFIX = "fenpay pay at half peak"
 TRANSACTIONS_PREFIX = "transactions(first: 20)"
 SUBSCRIBERS_MARK = "balanceChanged subscribers"
+STATEMENT_HALF_PEAK_PREFIX = "transactions page at half peak"
+WEBHOOKS_HALF_PEAK_PREFIX = "merchant orders at half peak"
 
 
 def _row(rows: list[dict[str, Any]], pick: Callable[[str], bool]) -> dict[str, Any] | None:
@@ -36,6 +38,8 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, Any]]:
     history = _row(rows, lambda s: s.startswith(TRANSACTIONS_PREFIX))
     # The last subscriber scenario is the one at half of the measured peak.
     subscribers = _row(rows, lambda s: SUBSCRIBERS_MARK in s)
+    statement_paced = _row(rows, lambda s: s.startswith(STATEMENT_HALF_PEAK_PREFIX))
+    webhooks = _row(rows, lambda s: s.startswith(WEBHOOKS_HALF_PEAK_PREFIX))
 
     def throughput(r: dict[str, Any] | None) -> float | None:
         return r["throughput"] if r else None
@@ -51,6 +55,10 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, Any]]:
         ("balanceChanged subscribers p99 ≤ 50 ms (payments at half peak)", 50.0, field(subscribers, "p99_ms"), False),
         ("≤ 32 KiB per idle subscriber", 32.0, field(subscribers, "kib_per_idle_subscriber"), False),
         ("pay, metrics on ÷ off ≥ 0.95", 0.95, report.get("metrics_on_off_ratio"), True),
+        ("transactions(first: 20) p99 ≤ 50 ms at half peak", 50.0, field(statement_paced, "p99_ms"), False),
+        ("webhooks keep up at half peak (delivered ÷ paid)", 1.0,
+         _ratio(field(webhooks, "delivered"), field(webhooks, "ok")), True),
+        ("webhook delivery p99 ≤ 1 s at half peak (ms)", 1000.0, field(webhooks, "delivery_p99_ms"), False),
     ]
     return [
         {

@@ -199,6 +199,26 @@ def subscriber_scenario(env: dict[str, str], pay_port: int, tokens: list[str], m
     }
 
 
+def webhook_scenario(seconds: int) -> dict[str, Any]:
+    """Issue 24's merchant scenario on its own database and sandbox server (the receiver is
+    local): orders at half of the order -> pay peak, each ORDER_PAID webhook awaited."""
+    from . import webhooks  # it builds on this module's Server and database helpers
+
+    figures = asyncio.run(webhooks.half_peak(seconds))
+    return {
+        "scenario": f"{goals.WEBHOOKS_HALF_PEAK_PREFIX} ({figures['offered_per_second']:.0f}/s offered, "
+                    f"peak {figures['peak_orders_per_second']:.0f}/s), order -> pay -> webhook",
+        "throughput": figures["paid_per_second"],
+        "ok": figures["paid"],
+        "errors": {"order or payment refused": figures["failures"]} if figures["failures"] else {},
+        "delivered": figures["delivered"],
+        "p50_ms": figures["latency_p50_ms"],
+        "p99_ms": figures["latency_p99_ms"],
+        "delivery_p99_ms": figures["latency_p99_ms"],
+        "duplicates": figures["duplicates"],
+    }
+
+
 def reconcile(env: dict[str, str]) -> tuple[bool, str]:
     out = subprocess.run([sys.executable, "-m", "app.cli", "reconcile"], env={**os.environ, **env}, cwd=ROOT,
                          capture_output=True, text=True)
@@ -212,9 +232,12 @@ def markdown_table(report: dict[str, Any]) -> str:
     for r in report["rows"]:
         ratio = f"{r['throughput'] / pgbench_tps:.2f}" if pgbench_tps else ""
         notes = []
-        if "delivered" in r:
+        if "kib_per_idle_subscriber" in r:
             notes.append(f"{r['delivered']:,} of {r['ok']:,} payments' events delivered; "
                          f"{r['kib_per_idle_subscriber']} KiB per idle subscriber")
+        elif "delivery_p99_ms" in r:
+            notes.append(f"{r['delivered']:,} of {r['ok']:,} paid orders' webhooks delivered within 10 s, "
+                         f"{r['duplicates']} duplicates; latencies: payment answered -> webhook received")
         if r.get("errors"):
             notes.append("errors: " + ", ".join(f"{k} {v}" for k, v in r["errors"].items()))
         elif "ok" in r:
@@ -234,8 +257,8 @@ PAY_SPREAD_METRICS_OFF = "fenpay pay, 100 merchants, metrics off"
 
 def scenario_count(*, postgraphile: bool) -> int:
     """Steps of the scenarios' progress bar: pgbench, PostGraphile (2), fenpay pay (3), pay with
-    metrics off, transactions, subscribers (2)."""
-    return 1 + (2 if postgraphile else 0) + 3 + 1 + 1 + 2
+    metrics off, transactions (2), subscribers (2), merchant webhooks."""
+    return 1 + (2 if postgraphile else 0) + 3 + 1 + 2 + 2 + 1
 
 
 def metrics_ratio(rows: list[dict[str, Any]]) -> float | None:
@@ -339,6 +362,11 @@ def main(argv: list[str] | None = None) -> int:
                                    check=scenarios.check_transactions, seconds=seconds, clients=32)
                 rows.append(row(f"{goals.TRANSACTIONS_PREFIX}, {sizes['history_user']} of {sizes['history']} rows", history))
                 advance(1)
+                statement_half = max(history.throughput / 2, 1)
+                paced_history = load.run("127.0.0.1", server.port, make=scenarios.FenpayTransactions(history_token),
+                                         check=scenarios.check_transactions, seconds=seconds, rate=statement_half)
+                rows.append(row(f"{goals.STATEMENT_HALF_PEAK_PREFIX} ({statement_half:.0f}/s, open loop)", paced_history))
+                advance(1)
 
                 print("subscribers ...", flush=True)
                 # At the goal's rate (500/s) and at half of the measured peak: above its peak the
@@ -347,6 +375,9 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append(subscriber_scenario(env, server.port, tokens[:sizes["subscribers"]], seeded.merchant_nos,
                                                     pin, rate=rate, seconds=seconds))
                     advance(1)
+            print("merchant orders -> webhooks ...", flush=True)
+            rows.append(webhook_scenario(seconds))
+            advance(1)
         ok, summary = reconcile(env)
         report["reconcile"] = {"clean": ok, "summary": summary}
     finally:

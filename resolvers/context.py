@@ -14,6 +14,8 @@ from app.merchant_platform import api_keys
 from models import User
 from models.merchant_platform import MerchantApiKey
 
+from . import loaders as _loaders
+
 
 @dataclass
 class RequestContext:
@@ -23,6 +25,12 @@ class RequestContext:
     _viewer: User | None = field(default=None, repr=False)
     _viewer_loaded: bool = field(default=False, repr=False)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def loaders(self) -> _loaders.Loaders:
+        """The running operation's DataLoaders (``resolvers/loaders.py``): new for every
+        operation, over HTTP and on a websocket alike, so never shared between operations."""
+        return _loaders.current()
 
     @property
     def viewer_id(self) -> int | None:

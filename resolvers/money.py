@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.ledger.accounts import Balance, balance_of
+from app.ledger.accounts import WALLET, Balance, balance_of
 from app.refunds.queries import refunds_for_transaction
 from app.refunds.requests import refundable_amount as _refundable_amount
-from models import Account, Refund, Transaction, User
+from models import Account, Refund, Transaction
+
+from . import loaders
 
 
 def refundable_amount(tx: Transaction, perspective_account_id: int) -> int:
@@ -16,14 +18,20 @@ def refundable_amount(tx: Transaction, perspective_account_id: int) -> int:
 
 
 async def balance(account: Account) -> Balance:
-    return await balance_of(account)
+    """A wallet's running balance as this operation read it (the accounts loader: one query for
+    all the wallets of a page, none when the wallet itself was loaded by it); any other
+    account's is the sum of its postings (``app.ledger.accounts.balance_of``)."""
+    if account.kind != WALLET:
+        return await balance_of(account)
+    fresh = await loaders.must(loaders.current().accounts, account.id)
+    return Balance(fresh.available, fresh.frozen)
 
 
 async def account_status(account: Account) -> str:
+    """The owner's status for a user's account (users loader), NORMAL for the others."""
     if account.user_id is None:
         return "NORMAL"
-    user = await User.get(id=account.user_id)
-    return user.status
+    return (await loaders.must(loaders.current().users, account.user_id)).status
 
 
 async def refunds_of(ctx: Any, tx: Transaction) -> list[Refund]:

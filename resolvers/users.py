@@ -6,13 +6,15 @@ from typing import Any
 
 from app import audit, crypto
 from app.identity import account_security, id_photos, totp
-from app.ledger.accounts import WALLET
 from models import Account, BankCard, Merchant, User
 from models.identity import RealNameReview
 
+from . import loaders
+
 
 async def wallet(user: User) -> Account:
-    return await Account.get(user_id=user.id, kind=WALLET)
+    """The user's wallet (the wallets-by-user loader); DoesNotExist without one."""
+    return await loaders.must(loaders.current().wallets_by_user, user.id)
 
 
 async def bank_cards(user: User) -> list[tuple[BankCard, str]]:
@@ -58,7 +60,8 @@ def review_photo_urls(review: RealNameReview) -> list[str]:
 
 
 async def review_subject(review: RealNameReview) -> User:
-    return await User.get(id=review.user_id)
+    """The user a real-name review is about (users loader: one query for a page of reviews)."""
+    return await loaders.must(loaders.current().users, review.user_id)
 
 
 async def reveal_for_review(ctx: Any, review: RealNameReview, what: str) -> str:

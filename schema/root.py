@@ -30,6 +30,7 @@ from .fresh_viewer import FreshViewerPerOperation
 from .fx import api as fx_api
 from .history import api as history_api
 from .identity import api as identity_api
+from .loaders_scope import LoadersPerOperation
 from .merchant_platform import api as merchant_platform_api
 from .merchant_platform import api_ops as merchant_platform_api_ops
 from .money import api as money_api
@@ -160,6 +161,7 @@ def build_schema(
     extensions: list[Any] = [
         functools.partial(PersistedQueries, store=store),
         FreshViewerPerOperation,
+        LoadersPerOperation,
         OperationTelemetry,
         functools.partial(AddValidationRules, rules),
         functools.partial(MaxTokensLimiter, max_token_count=max_tokens),

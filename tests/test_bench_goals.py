@@ -7,7 +7,8 @@ from bench import goals
 
 def _report(**overrides: float) -> dict:
     figures = {"pgbench": 1000.0, "spread": 160.0, "one": 155.0, "history": 250.0, "paced_p99": 40.0,
-               "subscribers_p99": 60.0, "kib": 20.0, "metrics": 0.96}
+               "subscribers_p99": 60.0, "kib": 20.0, "metrics": 0.96, "statement_p99": 30.0, "delivered": 99.0,
+               "delivery_p99": 1200.0}
     figures.update(overrides)
     return {
         "pgbench": {"tps": figures["pgbench"]},
@@ -22,6 +23,10 @@ def _report(**overrides: float) -> dict:
              "p99_ms": 5.0, "kib_per_idle_subscriber": 99.0},
             {"scenario": f"2000 {goals.SUBSCRIBERS_MARK}, payments offered at 80/s", "throughput": 80.0,
              "p99_ms": figures["subscribers_p99"], "kib_per_idle_subscriber": figures["kib"]},
+            {"scenario": f"{goals.STATEMENT_HALF_PEAK_PREFIX} (125/s, open loop)", "throughput": 125.0,
+             "p99_ms": figures["statement_p99"]},
+            {"scenario": f"{goals.WEBHOOKS_HALF_PEAK_PREFIX} (40/s offered)", "throughput": 40.0, "ok": 100,
+             "delivered": figures["delivered"], "delivery_p99_ms": figures["delivery_p99"]},
         ],
     }
 
@@ -36,6 +41,9 @@ def test_each_goal_is_met_or_not_on_the_runs_figures():
         (60.0, False),  # the half-peak subscriber row (the last one), not the 500/s one
         (20.0, True),
         (0.96, True),
+        (30.0, True),  # the statement page at half peak
+        (0.99, False),  # one webhook of 100 paid orders not delivered
+        (1200.0, False),  # delivery p99 above 1 s
     ]
     markdown = goals.markdown(list(judged.values()))
     assert "| transactions(first: 20) ≥ 0.30 × pgbench | 0.25 | not met |" in markdown

@@ -4,7 +4,7 @@ foreign codes, disabling and a payment-password reset invalidating the secret.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 
@@ -48,7 +48,9 @@ async def test_the_code_is_18_digits_derived_by_rfc_6238_and_shown_as_qr_and_bar
     assert shown["viewer"]["paymentCodeEnabled"] is True
     assert len(code["code"]) == 18 and code["code"].isdigit() and code["code"].startswith("28")
     # The app derives the same digits offline from the secret: TOTP, 30 s, 8 digits after the locator.
-    assert code["code"][10:] == pyotp.TOTP(secret, digits=8, interval=30).now()
+    # (the step the code was made for, read from its expiry: the real clock may have moved on since)
+    made_for = datetime.fromisoformat(code["expiresAt"]) - timedelta(seconds=30)
+    assert code["code"][10:] == pyotp.TOTP(secret, digits=8, interval=30).at(made_for)
     assert code["qrSvg"].lstrip().startswith("<svg") and "<svg" in code["barcodeSvg"]
     wrong = await gql.mutate(ENABLE_CODE, {"pin": "000000"}, token=token_for(await make_user()))
     assert user_error_codes(wrong) == ["INVALID_PAYMENT_PASSWORD"]
@@ -166,6 +168,8 @@ async def test_enabling_hands_the_app_everything_it_needs_to_derive_the_code_off
     prefix = enabled["codePrefix"]
     assert len(prefix) == 10 and prefix.isdigit() and prefix.startswith("28")
     totp = pyotp.TOTP(enabled["secret"], digits=8, interval=30)
-    shown = (await gql.ok(PAYMENT_CODE, token=token_for(payer)))["paymentCode"]["code"]
-    assert shown in {prefix + totp.now(), prefix + totp.at(clock.now() + timedelta(seconds=30))}
+    shown = (await gql.ok(PAYMENT_CODE, token=token_for(payer)))["paymentCode"]
+    made_for = datetime.fromisoformat(shown["expiresAt"]) - timedelta(seconds=30)
+    assert made_for <= clock.now() < made_for + timedelta(seconds=60)
+    assert shown["code"] == prefix + totp.at(made_for)
     assert enabled["secret"] not in caplog.text  # never in a log line

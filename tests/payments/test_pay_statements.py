@@ -4,47 +4,14 @@ item 5), and the figures are the committed ones."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-import aiosqlite
-import asyncpg.connection as pgconn
-import pytest
-
 from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.harness.statements import counted_statements
 from tests.payments.support import make_merchant
 
 WITHOUT_BALANCE = """mutation($input: PayInput!) { pay(input: $input) {
   transaction { transactionNo status } account { accountNo } errors { code } } }"""
 WITH_BALANCE = """mutation($input: PayInput!) { pay(input: $input) {
   transaction { transactionNo status } account { accountNo balance available frozen } errors { code } } }"""
-
-
-@contextmanager
-def counted_statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """Counts every statement either driver sends (asyncpg: prepared and simple ones;
-    aiosqlite: every call onto its thread) while the block runs."""
-    count = [0]
-
-    def counting(cls: Any, name: str, only_without_arguments: bool = False) -> None:
-        original = getattr(cls, name)
-
-        async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if not (only_without_arguments and len(args) > 1):
-                count[0] += 1
-            return await original(self, *args, **kwargs)
-
-        monkeypatch.setattr(cls, name, wrapper)
-
-    counting(pgconn.Connection, "_execute")
-    counting(pgconn.Connection, "execute", only_without_arguments=True)
-    counting(pgconn.Connection, "executemany")
-    counting(aiosqlite.Connection, "_execute")
-    try:
-        yield count
-    finally:
-        monkeypatch.undo()
 
 
 def pay_input(merchant_no: str, key: str) -> dict:
