@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import re
 
+from tortoise.models import Model
+
 from models import SandboxMessage
 
 from . import runtime
@@ -42,6 +44,18 @@ async def send(recipient: str, purpose: str, text: str, *, conn: Conn | None = N
         from .messaging import outbox
 
         await outbox.enqueue(recipient, purpose, text, params=params, conn=conn)
+
+
+def unsaved_message(recipient: str, purpose: str, text: str) -> Model:
+    """The row ``send(recipient, purpose, text, conn=...)`` would write, not yet written: a
+    ``SandboxMessage`` in sandbox mode, else a PENDING ``OutboundMessage`` due now. For a writer
+    that inserts it as part of a larger statement (the money kernel); the delivery job sends it
+    once that transaction committed."""
+    if runtime.settings().sandbox:
+        return SandboxMessage(recipient=recipient, purpose=purpose, text=text)
+    from .messaging import outbox
+
+    return outbox.new_message(recipient, purpose, text)
 
 
 async def sandbox_messages(recipient: str, limit: int = 50) -> list[dict[str, str | None]]:

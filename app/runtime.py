@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import db
+from . import background, db
 from .events.broker import Broker, InProcessBroker, RedisBroker
 from .kvstore import KeyValueStore, MemoryStore, RedisStore
 from .settings import Settings, load_settings
@@ -22,6 +22,7 @@ class Runtime:
 
 
 _current: Runtime | None = None
+SHUTDOWN_GRACE_SECONDS = 5.0
 
 
 def get() -> Runtime:
@@ -59,6 +60,9 @@ async def start(settings: Settings | None = None, *, migrate: bool = False) -> R
 
 async def stop() -> None:
     global _current
+    # after-commit work (a webhook's first attempt, a message's first send) ends first: it
+    # still needs the database; what it leaves undone the jobs retry
+    await background.settle(timeout=SHUTDOWN_GRACE_SECONDS)
     if _current is not None:
         await _current.broker.close()
         await _current.kv.close()

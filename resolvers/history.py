@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from app import clock
-from app.history import statement
+from app.history import statement, statement_rows
 from app.history.access import may_read_statement
 from app.ledger.accounts import wallet_of
 from models import Account
 
-from .merged_pagination import paginate_merged
-from .pagination import Page
+from .merged_pagination import check_size, paginate_merged
+from .pagination import DEFAULT_PAGE, Page, decode_cursor
 
 
 def to_filter(given: Any) -> statement.StatementFilter:
@@ -46,6 +46,41 @@ async def account_statement(
     if await may_read_statement(await ctx.viewer(), account):
         sources = statement.sides(account.id, wanted, clock.now())
     return await paginate_merged(sources, first=first, after=after, last=last, before=before)
+
+
+async def account_statement_rows(
+    ctx: Any,
+    account: Account,
+    given: Any,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> statement_rows.RowPage | None:
+    """``account_statement`` as plain rows (``app.history.statement_rows``, one statement):
+    the same rows, count, flags and errors; None for a filter that page reader does not serve
+    (then use ``account_statement``)."""
+    wanted = statement.validate(to_filter(given))
+    if not statement_rows.supported(wanted):
+        return None
+    check_size(first, "first")
+    check_size(last, "last")
+    after_id = decode_cursor(after, "after") if after is not None else None
+    before_id = decode_cursor(before, "before") if before is not None else None
+    backward = last is not None and first is None
+    size = (last or 0) if backward else (DEFAULT_PAGE if first is None else first)
+    if not await may_read_statement(await ctx.viewer(), account):
+        if backward:
+            return statement_rows.RowPage([], 0, before_id is not None, False)
+        return statement_rows.RowPage([], 0, False, after_id is not None)
+    page = await statement_rows.read_page(
+        account.id, wanted, clock.now(), size=size, after_id=after_id, before_id=before_id, backward=backward
+    )
+    if not backward and last is not None:
+        rows = page.rows[-last:] if last else []
+        return statement_rows.RowPage(rows, page.total, page.has_next, page.has_previous)
+    return page
 
 
 async def my_wallet(ctx: Any) -> Account:

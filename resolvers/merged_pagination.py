@@ -15,7 +15,7 @@ from app.errors import ErrorCode
 from .pagination import DEFAULT_PAGE, MAX_PAGE, BadPageRequest, Page, decode_cursor, encode_cursor
 
 
-def _check_size(value: int | None, argument: str) -> None:
+def check_size(value: int | None, argument: str) -> None:
     if value is not None and not 0 <= value <= MAX_PAGE:
         raise BadPageRequest(
             ErrorCode.VALIDATION_FAILED,
@@ -42,8 +42,8 @@ async def paginate_merged(
     last: int | None = None,
     before: str | None = None,
 ) -> Page[Any]:
-    _check_size(first, "first")
-    _check_size(last, "last")
+    check_size(first, "first")
+    check_size(last, "last")
     after_id = decode_cursor(after, "after") if after is not None else None
     before_id = decode_cursor(before, "before") if before is not None else None
     total = 0

@@ -29,6 +29,7 @@ from app.errors import DomainError, ErrorCode
 from .fresh_viewer import FreshViewerPerOperation
 from .fx import api as fx_api
 from .history import api as history_api
+from .history.statement_fastpath import StatementFastPath
 from .identity import api as identity_api
 from .loaders_scope import LoadersPerOperation
 from .merchant_platform import api as merchant_platform_api
@@ -170,6 +171,9 @@ def build_schema(
         functools.partial(QueryCostLimit, max_cost=max_cost),  # after validation: fields exist
         StringBounds,
         functools.partial(MaskErrorsSayingUnavailable, should_mask_error=_should_mask, error_message="Internal error"),
+        # Last: every check above has run when it answers a planned statement page before
+        # graphql-core executes (schema/history/statement_fastpath.py).
+        StatementFastPath,
     ]
     if not introspection:
         # First, so its after-validation step runs before the result is built.

@@ -135,6 +135,12 @@ async def record_once(
     )
     if rows:
         return None
+    return await taken(conn, user_id, key, operation, digest)
+
+
+async def taken(conn: Conn, user_id: int, key: str, operation: str, digest: str) -> IdempotencyRecord:
+    """The record that holds the key (its insert found it taken), read on ``conn``; raises
+    IDEMPOTENCY_KEY_REUSED when it was stored for another request."""
     existing = await IdempotencyRecord.get(user_id=user_id, key=key, using_db=conn)
     _check_same_request(existing, operation, digest)
     return existing

@@ -71,19 +71,8 @@ async def post(
     account (checked after its row lock is taken, so a closure either committed before and is
     seen, or waits and then finds the money as an obligation).
     """
-    if len(legs) < 2 or not balanced_per_currency(legs):
-        raise UnbalancedJournal(f"legs must be two or more and sum to zero in each currency: {legs!r}")
-    if any(not isinstance(leg.amount, int) for leg in legs):
-        raise UnbalancedJournal("amounts are integer fen")
-
-    deltas: dict[int, list[int]] = {}  # wallet id -> [available, frozen] change
-    for leg in legs:
-        if leg.account.kind == WALLET:
-            delta = deltas.setdefault(leg.account.id, [0, 0])
-            delta[0 if leg.bucket == AVAILABLE else 1] += leg.amount
-
+    ordered = wallet_changes(legs)
     now = clock.now()
-    ordered = sorted(deltas.items())  # the fixed lock order: account id
     balances: dict[int, Balance] = {}
     if conn.capabilities.dialect == "postgres":
         # All wallets but the last one by id first, then the last wallet, the journal and its
@@ -109,6 +98,22 @@ async def post(
         using_db=conn,
     )
     return balances
+
+
+def wallet_changes(legs: list[Leg]) -> list[tuple[int, list[int]]]:
+    """The journal's wallets in the fixed lock order (account id), each with its
+    ``[available, frozen]`` change in fen. Raises ``UnbalancedJournal`` for fewer than two legs,
+    legs not summing to zero in each currency or amounts that are not integers."""
+    if len(legs) < 2 or not balanced_per_currency(legs):
+        raise UnbalancedJournal(f"legs must be two or more and sum to zero in each currency: {legs!r}")
+    if any(not isinstance(leg.amount, int) for leg in legs):
+        raise UnbalancedJournal("amounts are integer fen")
+    deltas: dict[int, list[int]] = {}  # wallet id -> [available, frozen] change
+    for leg in legs:
+        if leg.account.kind == WALLET:
+            delta = deltas.setdefault(leg.account.id, [0, 0])
+            delta[0 if leg.bucket == AVAILABLE else 1] += leg.amount
+    return sorted(deltas.items())
 
 
 async def _refuse_closed(conn: Conn, ordered: list[tuple[int, list[int]]]) -> None:

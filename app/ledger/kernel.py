@@ -11,7 +11,7 @@ journal legs, parties, channel, idempotency ``Key`` and, for money going out, th
    unverified lifetime cap, daily outgoing per China day, velocity) and, for money announced
    to arrive later (``incoming``: a top-up before its channel is asked), the maximum wallet
    balance;
-3. write the Transaction row (the only ``Transaction.create`` for movements);
+3. write the Transaction row (the only place movements' transaction rows are written);
 4. post the journal (``journal.post``: one conditional UPDATE per wallet in account-id order;
    merchant and system accounts only receive postings, so they are never locked; credited
    wallets are kept at or below ``Settings.max_wallet_balance_fen``);
@@ -19,6 +19,11 @@ journal legs, parties, channel, idempotency ``Key`` and, for money going out, th
    duplicate waits on the unique index, finds the key taken, rolls back and answers the
    first result);
 6. run the service's own writes (``after``) and queue the outbox events (``notices``).
+
+On PostgreSQL steps 3 to 6 but ``after`` are ONE statement (``one_statement``: the last wallet's
+conditional UPDATE, the Transaction row, journal and postings, the key, the ``balanceChanged``
+events and the balance SMS, as data-modifying CTEs); the journal's other wallets are moved
+before it, one conditional UPDATE each in account-id order. SQLite sends them one by one.
 
 Anything refused rolls the whole transaction back: nothing half written. A limit refusal is
 then recorded as a risk decision and raised (``risk.check.refuse``). A replay of a key with
@@ -57,18 +62,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn
 
-from models import Account, IdempotencyRecord, Transaction
+import orjson
 
-from .. import clock, runtime
+from models import Account, IdempotencyRecord, OutboxEvent, Transaction
+
+from .. import clock, notifier, runtime
 from ..db import Conn
 from ..errors import DomainError, ErrorCode
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..money import format_fen
 from ..ops import metrics, tracing
 from ..risk.check import Outgoing, Refusal, allow, limit_refusal, refuse
-from . import idempotency, journal, sql
+from . import idempotency, journal, one_statement, sql
 from .accounts import Balance, wallet_of
-from .events import emit_balance_changed
+from .events import balance_payload, balance_sms, balance_sms_parts, balance_topic, emit_balance_changed
 from .finished import finished
 from .numbers import new_number
 from .vocabulary import FINAL_STATUSES, Channel, TransactionStatus
@@ -286,8 +293,19 @@ async def _write(uow: UnitOfWork, m: Movement) -> tuple[Transaction, dict[int, B
             raise _Refused(refusal)
     if m.incoming:
         await _check_room(conn, m.account.id, m.incoming, maximum)
-    now = clock.now()
-    tx = await Transaction.create(
+    tx = _transaction(m)
+    if conn.capabilities.dialect == "postgres":
+        balances = await _write_one_statement(uow, m, tx, maximum if m.cap_balance else None)
+    else:
+        balances = await _write_each(uow, m, tx, maximum if m.cap_balance else None)
+    if m.after is not None:
+        await m.after(uow, tx, balances)
+    return tx, balances
+
+
+def _transaction(m: Movement) -> Transaction:
+    """The movement's Transaction row, not yet written."""
+    return Transaction(
         transaction_no=m.transaction_no or new_number("T"),
         type=m.type,
         status=m.status,
@@ -307,14 +325,18 @@ async def _write(uow: UnitOfWork, m: Movement) -> tuple[Transaction, dict[int, B
         external_ref=m.external_ref,
         checkout_url=m.checkout_url,
         expected_arrival_at=m.expected_arrival_at,
-        completed_at=now if m.status in FINAL_STATUSES else None,
-        using_db=conn,
+        completed_at=clock.now() if m.status in FINAL_STATUSES else None,
     )
+
+
+async def _write_each(uow: UnitOfWork, m: Movement, tx: Transaction, cap: int | None) -> dict[int, Balance]:
+    """SQLite: the transaction row, journal, key, events and messages as separate statements."""
+    conn = uow.conn
+    await tx.save(using_db=conn, force_create=True)
     balances: dict[int, Balance] = {}
     if m.legs:
         balances = await journal.post(
-            conn, list(m.legs), kind=m.journal_kind, transaction_id=tx.id, memo=m.memo,
-            max_wallet_balance=maximum if m.cap_balance else None,
+            conn, list(m.legs), kind=m.journal_kind, transaction_id=tx.id, memo=m.memo, max_wallet_balance=cap,
         )
     if m.key is not None:
         taken = await idempotency.record_once(
@@ -331,9 +353,90 @@ async def _write(uow: UnitOfWork, m: Movement) -> tuple[Transaction, dict[int, B
             uow, notice.account, balance, notice.delta, transaction_id=tx.id,
             sms_phone=notice.sms_phone, sms_text=notice.sms_text(balance) if notice.sms_text else None,
         )
-    if m.after is not None:
-        await m.after(uow, tx, balances)
-    return tx, balances
+    return balances
+
+
+async def _write_one_statement(uow: UnitOfWork, m: Movement, tx: Transaction, cap: int | None) -> dict[int, Balance]:
+    """PostgreSQL: the journal's wallets but the last by id (one conditional UPDATE each, in id
+    order), then the last wallet, the transaction row, journal, key, ``balanceChanged`` events
+    and balance messages in one statement (``one_statement``)."""
+    conn = uow.conn
+    legs = list(m.legs)
+    ordered = journal.wallet_changes(legs) if legs else []
+    balances: dict[int, Balance] = {}
+    for account_id, delta in ordered[:-1]:
+        balances[account_id] = await journal._move_wallet(conn, account_id, *delta, max_total=cap)
+    last = ordered[-1] if ordered else None
+    rows = _rows(m, balances, last[0] if last is not None else None)
+    written = await one_statement.write(
+        conn, tx, wallet=last, legs=legs, kind=m.journal_kind, memo=m.memo, now=clock.now(), max_total=cap,
+        rows=[row for row, _ in rows],
+    )
+    if last is not None and written.balance is not None:
+        balances[last[0]] = written.balance
+    await journal._refuse_closed(conn, ordered)
+    for (row, notice), row_id in zip(rows, written.row_ids, strict=True):
+        if isinstance(row.instance, IdempotencyRecord) and row_id is None:
+            assert m.key is not None
+            raise _KeyAlreadyUsed(
+                await idempotency.taken(conn, m.key.user_id, m.key.key, m.key.operation, m.key.digest)
+            )
+        if isinstance(row.instance, OutboxEvent) and notice is not None:
+            balance = balances[notice.account.id]
+            row.instance.payload.update(available=balance.available, frozen=balance.frozen, transactionId=tx.id)
+            row.instance.id = row_id
+            row.instance._saved_in_db = True
+            uow.events.append(row.instance)
+    for notice in m.notices:  # a message of the service's own wording, from the balance just written
+        if notice.sms_phone and notice.sms_text is not None and last is not None and notice.account.id == last[0]:
+            balance = balances[notice.account.id]
+            await notifier.send(notice.sms_phone, "BALANCE", notice.sms_text(balance), conn=conn)
+    return balances
+
+
+_TRANSACTION_ID: one_statement.Computed = ("tx.id", ())
+_WALLET_BALANCE = "jsonb_build_object('transactionId', tx.id, 'available', wallet.available, 'frozen', wallet.frozen)"
+
+
+def _rows(
+    m: Movement, balances: dict[int, Balance], last_wallet: int | None
+) -> list[tuple[one_statement.Row, Notice | None]]:
+    """The key, events and messages written in the movement's statement, each with the notice it
+    comes from. ``balances`` holds the wallets already moved; ``last_wallet``'s balance is the
+    statement's own (``wallet``), so its event and default message are SQL over it. A message of
+    the service's own wording for that wallet is written after the statement (it needs the
+    balance in Python)."""
+    rows: list[tuple[one_statement.Row, Notice | None]] = []
+    if m.key is not None:
+        idempotency.validate_key(m.key.key)
+        record = IdempotencyRecord(user_id=m.key.user_id, key=m.key.key, operation=m.key.operation,
+                                   request_hash=m.key.digest)
+        computed = {"transaction_id": _TRANSACTION_ID, "result": ("jsonb_build_object('transactionId', tx.id)", ())}
+        rows.append((one_statement.Row(record, computed, on_conflict="(user_id, key) DO NOTHING"), None))
+    for notice in m.notices:
+        account = notice.account
+        statement_wallet = account.id == last_wallet
+        if not statement_wallet and account.id not in balances:
+            raise ValueError(f"notice for account {account.id}, which the journal did not change")
+        balance = balances.get(account.id, Balance(0, 0))
+        payload = balance_payload(account, balance, notice.delta, None)
+        merged = _WALLET_BALANCE if statement_wallet else "jsonb_build_object('transactionId', tx.id)"
+        event = OutboxEvent(topic=balance_topic(account.id), payload=payload)
+        rows.append((one_statement.Row(
+            event, {"payload": ("?::jsonb || " + merged, (orjson.dumps(payload).decode(),))},
+            uses_wallet=statement_wallet,
+        ), notice))
+        if not notice.sms_phone:
+            continue
+        if not statement_wallet:
+            text = notice.sms_text(balance) if notice.sms_text else balance_sms(account, notice.delta, balance.available)
+            rows.append((one_statement.Row(notifier.unsaved_message(notice.sms_phone, "BALANCE", text)), None))
+        elif notice.sms_text is None:
+            prefix, suffix = balance_sms_parts(account, notice.delta)
+            message = notifier.unsaved_message(notice.sms_phone, "BALANCE", prefix + suffix)
+            text_sql = ("? || " + one_statement.fen_text("wallet.available") + " || ?", (prefix, suffix))
+            rows.append((one_statement.Row(message, {"text": text_sql}, uses_wallet=True), None))
+    return rows
 
 
 async def _first_result(key: Key | None) -> MoneyResult | None:

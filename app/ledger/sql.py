@@ -37,6 +37,13 @@ async def fetch(conn: Conn, text: str, *values: Any) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
+async def fetch_records(conn: Conn, text: str, *values: Any) -> list[Any]:
+    """Rows as the driver gives them, read by position (asyncpg ``Record``, ``sqlite3.Row``):
+    no dict per row, for pages read on a hot path."""
+    _, rows = await conn.execute_query(_for_dialect(conn, text), list(values))
+    return list(rows)
+
+
 async def execute(conn: Conn, text: str, *values: Any) -> int:
     count: int
     count, _ = await conn.execute_query(_for_dialect(conn, text), list(values))

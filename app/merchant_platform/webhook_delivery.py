@@ -29,7 +29,7 @@ import httpx
 from models import Merchant, User
 from models.merchant_platform_events import MerchantEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-from .. import clock, notifier, runtime
+from .. import background, clock, notifier, outbound_http, runtime
 from ..errors import DomainError, ErrorCode, input_field
 from .webhooks import check_webhook_url, endpoint_secret
 
@@ -172,7 +172,7 @@ async def _claim(delivery: WebhookDelivery, now: datetime) -> bool:
 
 
 def new_client() -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False)
+    return outbound_http.client(timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False)
 
 
 async def deliver_due(now: datetime | None = None) -> tuple[int, int]:
@@ -251,7 +251,7 @@ async def deliver_soon() -> None:
     if _background is not None and not _background.done():
         _requested_again = True
         return
-    _background = asyncio.get_running_loop().create_task(_drain())
+    _background = background.spawn(_drain(), name="webhook-deliveries")
 
 
 async def _drain() -> None:

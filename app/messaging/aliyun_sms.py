@@ -20,6 +20,7 @@ from urllib.parse import quote
 import httpx
 import orjson
 
+from .. import outbound_http
 from .channels import DeliveryError, Message
 from .http_probe import probe
 from .templates import template_params
@@ -97,7 +98,7 @@ class AliyunSmsChannel:
     async def send(self, message: Message) -> None:
         params = self.request_params(message)
         try:
-            async with httpx.AsyncClient(timeout=self._timeout, transport=self._transport) as client:
+            async with outbound_http.client(timeout=self._timeout, transport=self._transport) as client:
                 response = await client.post(self._endpoint, data=params)
         except httpx.HTTPError as exc:
             raise DeliveryError(f"provider unreachable: {type(exc).__name__}") from exc

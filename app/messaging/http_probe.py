@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from .. import outbound_http
 from .channels import DeliveryError
 
 
@@ -11,7 +12,7 @@ async def probe(method: str, url: str, *, label: str, timeout: float,  # noqa: A
                 transport: httpx.AsyncBaseTransport | None = None) -> str:
     """``"<label> <url> answers (<status>)"``; raises ``DeliveryError`` when nothing answers."""
     try:
-        async with httpx.AsyncClient(timeout=timeout, transport=transport) as client:
+        async with outbound_http.client(timeout=timeout, transport=transport) as client:
             response = await client.request(method, url)
     except httpx.HTTPError as exc:
         raise DeliveryError(f"{label} {url} unreachable: {type(exc).__name__}") from exc

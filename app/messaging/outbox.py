@@ -12,17 +12,16 @@ verification code that expired on the way) the message is DEAD: a dead letter st
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
 from tortoise.expressions import Q
 
 from models.messaging import OutboundMessage
 
-from .. import clock
+from .. import background, clock
 from ..db import Conn
 from .channels import DeliveryError, Message, MessageChannel
 
@@ -35,7 +34,6 @@ BACKOFF_SECONDS = (10, 30, 120, 600, 1800, 3600, 7200)
 CODE_VALIDITY = timedelta(minutes=5)
 """A verification code is worthless after this; a code still undelivered then is not sent late."""
 
-_immediate: set[asyncio.Task[Any]] = set()
 
 
 def channel_for(recipient: str) -> str:
@@ -47,18 +45,22 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1])
 
 
+def new_message(recipient: str, purpose: str, text: str, *, params: dict[str, str] | None = None) -> OutboundMessage:
+    """A PENDING message due now, not yet written (``enqueue`` writes it)."""
+    return OutboundMessage(
+        channel=channel_for(recipient), recipient=recipient, purpose=purpose, text=text,
+        params=params or {}, next_attempt_at=clock.now(),
+    )
+
+
 async def enqueue(recipient: str, purpose: str, text: str, *, params: dict[str, str] | None = None,
                   conn: Conn | None = None) -> OutboundMessage:
     """Queue one message (in ``conn``'s transaction when given). Without ``conn`` the row is
     committed at once and a delivery attempt starts in the background."""
-    message = await OutboundMessage.create(
-        channel=channel_for(recipient), recipient=recipient, purpose=purpose, text=text,
-        params=params or {}, next_attempt_at=clock.now(), using_db=conn,
-    )
+    message = new_message(recipient, purpose, text, params=params)
+    await message.save(using_db=conn, force_create=True)
     if conn is None:
-        task = asyncio.get_running_loop().create_task(_deliver_quietly(message.id))
-        _immediate.add(task)
-        task.add_done_callback(_immediate.discard)
+        background.spawn(_deliver_quietly(message.id), name=f"message-{message.id}")
     return message
 
 
@@ -153,7 +155,3 @@ async def dead_letters(limit: int = 50, after_id: int | None = None) -> list[Out
     return await query.order_by("-id").limit(limit)
 
 
-async def wait_for_immediate() -> None:
-    """Let background delivery attempts finish (shutdown and tests)."""
-    if _immediate:
-        await asyncio.gather(*list(_immediate), return_exceptions=True)

@@ -13,6 +13,7 @@ import time
 import httpx
 import orjson
 
+from .. import outbound_http
 from .channels import DeliveryError, Message
 from .http_probe import probe
 from .signing import signature_header
@@ -36,7 +37,7 @@ class HttpSmsGateway:
         headers = {"Content-Type": "application/json",
                    "X-Fenpay-Signature": signature_header(self._secret, body, int(time.time()))}
         try:
-            async with httpx.AsyncClient(timeout=self._timeout, transport=self._transport) as client:
+            async with outbound_http.client(timeout=self._timeout, transport=self._transport) as client:
                 response = await client.post(self._url, content=body, headers=headers)
         except httpx.HTTPError as exc:
             raise DeliveryError(f"gateway unreachable: {type(exc).__name__}") from exc

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from app import clock
+from app import background, clock
 from app.jobs.registry import run_once
 from app.merchant_platform.events import record_merchant_event
 from examples.merchant_server import EventInbox, verify_signature, webhook_app
@@ -253,7 +253,7 @@ async def test_deliver_soon_after_commit_sends_without_waiting_for_the_job(gql) 
             event_id = await record_merchant_event(uow.conn, merchant_id=merchant.id, event_type="ORDER_PAID", data=ORDER)
             uow.after_commit(webhook_delivery.deliver_soon)
         await asyncio.wait_for(arrived.wait(), timeout=10)
-        await webhook_delivery._background
+        await background.settle()
     assert list(inbox.events) == [event_id]
     data = await gql.ok(DELIVERIES, {"no": merchant.merchant_no}, token=token_for(owner))
     assert data["merchant"]["webhookDeliveries"]["edges"][0]["node"]["status"] == "SUCCEEDED"
