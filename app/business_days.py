@@ -1,8 +1,8 @@
 """Chinese working days (statutory holidays and make-up working days) for every year.
 
 ``chinese_calendar`` first; for years it lacks, the ``holidays`` package plus the make-up
-day file (see ``app.workdays.calendars``). Withdrawal arrival, refund review deadlines and
-settlement all use these functions.
+day file (see ``app.workdays.calendars``). Withdrawal, payout and refund arrival times and
+refund review deadlines all use these functions.
 """
 
 from __future__ import annotations

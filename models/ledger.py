@@ -19,7 +19,7 @@ from .base import created_at_field
 class Account(Model):
     id = fields.BigIntField(primary_key=True)
     account_no = fields.CharField(max_length=24, unique=True)
-    # WALLET (a user's), MERCHANT (settlement), SYSTEM (the outside world).
+    # WALLET (a user's), MERCHANT (a merchant account: receives payments), SYSTEM (the outside world).
     kind = fields.CharField(max_length=10)
     # Stable name of a system account, e.g. BANK_CLEARING.
     code = fields.CharField(max_length=40, null=True, unique=True)

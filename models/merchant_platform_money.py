@@ -1,4 +1,4 @@
-"""Merchant payouts (settlement balance to the owner's bank card) and daily statements (对账单)."""
+"""Merchant payouts (merchant account balance to the owner's bank card) and daily statements (对账单)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from .base import created_at_field
 
 
 class Payout(Model):
-    """A payout of a merchant's settlement balance; its money moves in ``transaction`` (type PAYOUT).
+    """A payout of a merchant account's balance; its money moves in ``transaction`` (type PAYOUT).
 
     PROCESSING (held out of available) -> PAID | FAILED (released back to available).
     """
@@ -35,7 +35,7 @@ class MerchantStatement(Model):
     """One China calendar day of a merchant's money, built once by the day-end job.
 
     Amounts in fen: ``gross`` (orders), ``refunds``, ``fees`` (of orders paid that day),
-    ``payouts``; ``ledger_change`` is the sum of the day's postings on the settlement account.
+    ``payouts``; ``ledger_change`` is the sum of the day's postings on the merchant account.
     ``csv`` is the downloadable file (UTF-8 with BOM).
     """
 
@@ -48,7 +48,7 @@ class MerchantStatement(Model):
     fees = fields.BigIntField()
     payouts = fields.BigIntField()
     ledger_change = fields.BigIntField()
-    # The settlement account's currency (the amounts above are in its minor unit) and, for a
+    # The merchant account's currency (the amounts above are in its minor unit) and, for a
     # foreign one, what the day's payments and refunds were in CNY fen (cross-border, app/fx/).
     currency = fields.CharField(max_length=3, default="CNY", db_default="CNY")
     gross_cny = fields.BigIntField(default=0, db_default=0)

@@ -1,4 +1,4 @@
-"""Merchants and their settlement accounts."""
+"""Merchants and their merchant accounts."""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ from models import Account, Merchant, Transaction
 from models.payments import PaymentQrCode
 
 
-async def settlement_account(ctx: Any, merchant: Merchant) -> Account | None:
-    """Only the owner and staff see a merchant's settlement account."""
+async def merchant_account(ctx: Any, merchant: Merchant) -> Account | None:
+    """Only the owner and staff see a merchant's merchant account."""
     viewer = await ctx.viewer()
     if viewer is None:
         return None

@@ -36,7 +36,7 @@ class BankChannel(Protocol):
         """Take money from a card (top-up, bank-card payment)."""
 
     async def payout(self, card_number: str, amount: int, reference: str) -> ChannelResult:
-        """Send money to a card (withdrawal settlement, bank-card refund)."""
+        """Send money to a card (withdrawal payout, bank-card refund)."""
 
     async def query(self, reference: str) -> ChannelResult:
         """What the bank did with ``reference``: SUCCEEDED, DECLINED, INSUFFICIENT_FUNDS or NOT_FOUND."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from models import Transaction
 
 from ..funding.completions import top_up_failed, top_up_succeeded
-from ..payments.settlement import PAYMENT, on_payment_failed, on_payment_succeeded
+from ..payments.channel_completion import PAYMENT, on_payment_failed, on_payment_succeeded
 
 Handler = Callable[[int], Awaitable[bool | None]]
 

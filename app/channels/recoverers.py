@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from ..funding.recovery import recover_top_up, recover_withdrawal
 from ..merchant_platform.payouts import PAYOUT
 from ..merchant_platform.recovery import recover_payout
+from ..payments.channel_completion import PAYMENT
 from ..payments.recovery import recover_payment
-from ..payments.settlement import PAYMENT
 from ..refunds.recovery import recover_refund
 from .recovery import Recoverer
 

@@ -1,1 +1,1 @@
-"""Money in and out of wallets: top-ups, withdrawals, their settlement and expiry."""
+"""Money in and out of wallets: top-ups, withdrawals, their payouts and expiry."""

@@ -5,7 +5,7 @@ finished by the same code the normal path uses:
 
 - top-up by card: charged -> credited (clearing -> wallet); declined, short of money or
   never received -> FAILED (nothing was posted);
-- withdrawal: paid out -> frozen settled to clearing and fee income; refused or never
+- withdrawal: paid out -> the held amount goes to clearing and fee income; refused or never
   received -> the hold is released back to available.
 
 Anything else (the query itself unanswered) leaves the movement as it is.
@@ -20,7 +20,7 @@ from ..channels.base import NOT_FOUND, SUCCEEDED, UNKNOWN, ChannelResult
 from ..channels.registry import bank_channel, third_party_channel
 from ..events.outbox import unit_of_work
 from ..ledger.vocabulary import Channel, TransactionStatus
-from .settlement import release, settle
+from .payouts import complete_payout, release
 from .topup import credit
 from .transitions import transition
 
@@ -53,7 +53,7 @@ async def recover_top_up(tx: Transaction) -> str:
 async def recover_withdrawal(tx: Transaction) -> str:
     result = await _query(tx)
     if result.status == SUCCEEDED:
-        await settle(tx)
+        await complete_payout(tx)
     elif result.status in REFUSED:
         await release(tx, "渠道未付款" if result.status == NOT_FOUND else result.message or "渠道退回")
     else:

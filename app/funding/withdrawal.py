@@ -2,7 +2,7 @@
 payment password, the risk check, enough available money.
 
 The amount moves from available to frozen at once (a HOLD journal). A bank-card
-withdrawal stays PENDING until the settlement job pays it out on the next
+withdrawal stays PENDING until the payout job pays it out on the next
 business day; a third-party withdrawal is paid out right away (a payout without an
 answer stays PROCESSING, frozen once, until the recovery job learns the outcome). The fee comes out
 of the amount: the user receives ``amount - fee``.
@@ -27,8 +27,8 @@ from ..ledger.kernel import Key, MoneyResult, Movement, Notice
 from ..ledger.vocabulary import Channel, TransactionStatus
 from ..money import format_fen
 from ..risk.check import Outgoing, screen
+from .payouts import RELEASED, pay_out
 from .quotes import require_withdrawal_channel, withdrawal_quote
-from .settlement import RELEASED, pay_out
 
 OPERATION = "WITHDRAWAL"
 
@@ -98,7 +98,7 @@ async def withdraw(user: User, request: WithdrawalRequest, *, ip: str | None = N
         notices=(Notice(wallet, -amount, sms_phone=fresh.phone, sms_text=sms),),
         after=audit_request,
     )
-    if card is not None:  # paid out by the settlement job on the next business day
+    if card is not None:  # paid out by the payout job on the next business day
         hold = replace(
             hold, status=TransactionStatus.PENDING, counterparty_name=card.bank_name, counterparty_ref=card.masked_number,
             bank_card_id=card.id, expected_arrival_at=quote.expected_arrival_at,

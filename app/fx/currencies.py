@@ -1,4 +1,4 @@
-"""Currencies a merchant may settle in, with their ISO 4217 minor units.
+"""Currencies a merchant may be paid in (its account's currency), with their ISO 4217 minor units.
 
 Amounts are integers in each currency's minor unit (fen for CNY, cents for USD/HKD/EUR,
 whole yen for JPY, which has no minor unit). At the API edge an amount is a decimal string
@@ -19,7 +19,7 @@ _AMOUNT = re.compile(r"([0-9]{1,15})(?:\.([0-9]{1,2}))?", re.ASCII)
 
 
 def supported(currency: str, field: tuple[str, ...]) -> str:
-    """``currency`` upper-cased when fenpay settles in it; CURRENCY_NOT_SUPPORTED (``field``) otherwise."""
+    """``currency`` upper-cased when a merchant may be paid in it; CURRENCY_NOT_SUPPORTED (``field``) otherwise."""
     code = str(getattr(currency, "value", currency) or "").strip().upper()
     if code not in MINOR_UNITS:
         raise DomainError(

@@ -15,11 +15,11 @@ from ..channels.recoverers import RECOVERERS
 from ..channels.recovery import recover_stuck
 from ..events import outbox
 from ..funding.expiry import expire_stale_pending
-from ..funding.settlement import settle_due_withdrawals
+from ..funding.payouts import pay_out_due_withdrawals
 from ..identity import qr_login
 from ..ledger import idempotency
 from ..merchant_platform import orders as merchant_orders
-from ..merchant_platform.payouts import settle_due_payouts
+from ..merchant_platform.payouts import pay_out_due_payouts
 from ..merchant_platform.statements import build_ended_days
 from ..merchant_platform.webhook_delivery import deliver_due as deliver_due_webhooks
 from ..messaging.outbox import deliver_due as deliver_due_messages
@@ -28,8 +28,8 @@ from ..pay_requests import expiry as pay_request_expiry
 from ..payments import qr_codes
 from ..privacy import closure
 from ..red_packets import expiry as red_packet_expiry
+from ..refunds.arrivals import complete_arrived
 from ..refunds.deadlines import mark_overdue
-from ..refunds.settlement import complete_arrived
 from ..support.service_level import alert_unanswered_complaints
 from ..wealth.jobs import accrue_and_mature, check_custody
 from ..workdays.jobs import check_makeup_days
@@ -50,8 +50,8 @@ async def _recover(now: datetime) -> str:
     return (await recover_stuck(now, RECOVERERS)).summary()
 
 
-async def _settle_withdrawals(now: datetime) -> str:
-    paid, failed = await settle_due_withdrawals(now)
+async def _pay_out_withdrawals(now: datetime) -> str:
+    paid, failed = await pay_out_due_withdrawals(now)
     return f"withdrawals paid out {paid}, failed and released {failed}"
 
 
@@ -84,7 +84,7 @@ async def _close_expired_orders(now: datetime) -> str:
 
 
 async def _merchant_payouts(now: datetime) -> str:
-    paid, failed = await settle_due_payouts(now)
+    paid, failed = await pay_out_due_payouts(now)
     return f"payouts paid {paid}, failed and released {failed}"
 
 
@@ -138,13 +138,13 @@ JOBS: list[Job] = [
     Job("outbox-sweep", 10, _sweep_outbox),
     Job("purge", 3600, _purge),
     Job("rail-recovery", 60, _recover),
-    Job("settle-withdrawals", 300, _settle_withdrawals),
+    Job("settle-withdrawals", 300, _pay_out_withdrawals),  # name kept: metrics labels, job locks
     Job("expire-pending", 60, _expire_pending),
     Job("qr-login-expiry", 5, _expire_qr_sessions),
     Job("identity-purge", 3600, _identity_purge),
     Job("reconcile", 24 * 3600, _reconcile),
     # Merchant platform: orders closed by expiry announce ORDER_CLOSED, delivered by the webhook
-    # job below; payouts before statements, so a day's payouts are settled before it is read;
+    # job below; payouts before statements, so a day's payouts are finished before it is read;
     # webhook deliveries last, so events written by the jobs above go out in the same run.
     Job("merchant-order-expiry", 30, _close_expired_orders),
     Job("merchant-payouts", 300, _merchant_payouts),

@@ -1,4 +1,4 @@
-"""Accounts: user wallets, merchant settlement accounts and the system accounts."""
+"""Accounts: user wallets, merchant accounts and the system accounts."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The kernel counts a movement once, with its status at commit (``fenpay_money_movements_total``); a
 PENDING or PROCESSING one reaches SUCCEEDED or FAILED later, in one of the completion paths (channel
-webhooks and answers, the rail-recovery job, refund arrivals, withdrawal and payout settlement), each
+webhooks and answers, the rail-recovery job, refund arrivals, withdrawal and merchant payouts), each
 of which calls ``finished`` right after its conditional status UPDATE moved the row. Counted once the
 enclosing unit of work commits; inside a bare ``db.atomic()`` block (no unit of work), at once.
 """

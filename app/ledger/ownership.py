@@ -8,7 +8,7 @@ from models import Account, Merchant, Transaction
 
 
 async def account_ids_of(user_id: int) -> set[int]:
-    """The user's wallet plus the settlement accounts of merchants the user owns."""
+    """The user's wallet plus the merchant accounts of merchants the user owns."""
     wallets = cast("list[int]", await Account.filter(user_id=user_id).values_list("id", flat=True))
     merchant_accounts = cast("list[int]", await Merchant.filter(owner_id=user_id).values_list("account_id", flat=True))
     return {int(i) for i in wallets} | {int(i) for i in merchant_accounts}

@@ -1,7 +1,7 @@
 """Raw SQL on the current connection, with '?' placeholders on every backend.
 
 ``fetch_model`` and ``from_row`` load ORM objects from one hand-written statement on the
-hot paths (the viewer, the wallet, the merchant with its settlement account): the same objects
+hot paths (the viewer, the wallet, the merchant with its merchant account): the same objects
 Tortoise would build, without building a query per call (about 0.2 ms of CPU each).
 """
 

@@ -25,7 +25,7 @@ def _no_such_merchant() -> DomainError:
 
 
 async def acting_merchant(caller: MerchantCaller, merchant_no: str | None, scope: str) -> Merchant:
-    """The merchant the caller acts for, its settlement account loaded.
+    """The merchant the caller acts for, its merchant account loaded.
 
     Key: API_KEY_INVALID without ``scope`` or when ``merchant_no`` names another merchant.
     Owner: VALIDATION_FAILED without ``merchant_no``; NOT_FOUND for a merchant not theirs.

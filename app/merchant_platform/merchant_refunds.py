@@ -5,13 +5,13 @@ description is made inside its database transaction:
 - the merchant's row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serializes
   writers; payouts take the same lock), then the payer's wallet row (the order payments take
   the wallet before the order, so both lock in that order), so concurrent spends of one
-  settlement balance are checked one after the other;
+  merchant balance are checked one after the other;
 - a repeat of an ``outRefundNo`` answers the first refund (different details:
   IDEMPOTENCY_KEY_REUSED);
 - the original payment's ``refunded_amount`` grows by one conditional UPDATE that keeps it
   within the payment (REFUND_EXCEEDS_REMAINING otherwise; user refund requests count too);
 - the fee comes back pro rata (``fees.fee_refund_of``) from the platform's fee income, and the
-  rest from the merchant's settlement balance, which must hold it (INSUFFICIENT_FUNDS);
+  rest from the merchant account's balance, which must hold it (INSUFFICIENT_FUNDS);
 - one journal: merchant -(amount - feeRefund), fee income -feeRefund, payer wallet +amount
   (orders are paid from the balance, so the money goes back to the balance at once);
 - the payer's balance event and the merchant's REFUND_SUCCEEDED event are queued.

@@ -1,7 +1,7 @@
 """Paying an order from the payer's wallet balance, with the merchant's fee, through the money kernel.
 
 ``order_movement`` describes the movement for ``app.ledger.kernel``: ONE journal of
-payer wallet -amount, merchant settlement +(amount - fee), platform fee income +fee
+payer wallet -amount, merchant account +(amount - fee), platform fee income +fee
 (fee = half-up of amount x feeRateBps / 10,000), the payer's limits evaluated under the
 wallet lock, and, in the same transaction (``after``), the claim of the order: one conditional
 UPDATE from an open status to PAID while unexpired, so of two payers (or two tills, or a payer

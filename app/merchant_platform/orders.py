@@ -92,7 +92,7 @@ class NewOrder:
 
 async def create_order(merchant: Merchant, new: NewOrder) -> Order:
     """Create (or, for a repeat with the same details, answer) an order of ``merchant``
-    (orders are in CNY: CURRENCY_NOT_SUPPORTED for a merchant settling in another currency)."""
+    (orders are in CNY: CURRENCY_NOT_SUPPORTED for a merchant paid in another currency)."""
     out_trade_no = checked_out_no(new.out_trade_no, "outTradeNo")
     await require_cny_merchant(merchant, "订单", input_field("merchantNo"))
     amount = new.amount

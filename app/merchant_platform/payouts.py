@@ -1,12 +1,12 @@
-"""Payouts: a merchant's settlement balance to a bank card bound by its owner.
+"""Payouts: a merchant account's balance to a bank card bound by the merchant's owner.
 
 ``request_payout`` (owner only): real-name VERIFIED as for withdrawals, payment password,
-idempotency key, a card the owner bound, an amount within the settlement account's
+idempotency key, a card the owner bound, an amount within the merchant account's
 available balance (read under the account's row lock). In one database transaction it
 claims the key, writes the PAYOUT transaction (PENDING, arriving 09:00 China time on the
 next Chinese business day), the HOLD journal (available -> frozen) and the payout row.
 
-``settle_due_payouts`` (job): a due payout is claimed (PENDING -> PROCESSING, committed),
+``pay_out_due_payouts`` (job): a due payout is claimed (PENDING -> PROCESSING, committed),
 paid out through the bank channel with no lock held, then finished: success posts
 frozen -> BANK_CLEARING and sends PAYOUT_PAID; a refusal releases the hold and sends
 PAYOUT_FAILED. A call that times out or raises leaves the payout PROCESSING, held; the
@@ -76,8 +76,8 @@ def payout_object(payout: Payout, tx: Transaction, merchant: Merchant) -> dict[s
     }
 
 
-async def _lock_settlement_account(conn: Conn, merchant: Merchant) -> int:
-    """Lock the merchant's row and return its settlement account's available balance (fen).
+async def _lock_merchant_account(conn: Conn, merchant: Merchant) -> int:
+    """Lock the merchant's row and return its merchant account's available balance (fen).
 
     Everything that takes money out of a merchant account (payouts, merchant refunds) takes
     this same lock first (``SELECT ... FROM merchants ... FOR UPDATE``), so two of them never
@@ -101,7 +101,7 @@ def _require_amount(amount: int) -> None:
 async def request_payout(owner: User, merchant: Merchant, request: PayoutRequest, *, ip: str | None = None) -> Payout:
     """The payout (new, or the first result of the same idempotency key). Errors: INVALID_AMOUNT, AMOUNT_TOO_LARGE,
     ACCOUNT_FROZEN (owner frozen by risk staff), REAL_NAME_REQUIRED, NOT_FOUND (card), payment password errors, IDEMPOTENCY_KEY_REUSED,
-    INSUFFICIENT_FUNDS (settlement available below the amount)."""
+    INSUFFICIENT_FUNDS (the merchant account's available below the amount)."""
     _require_amount(request.amount)
     await require_cny_merchant(merchant, "提款到银行卡", input_field("amount"))
     fresh = await User.get(id=owner.id)
@@ -122,7 +122,7 @@ async def request_payout(owner: User, merchant: Merchant, request: PayoutRequest
 
     async def describe(uow: UnitOfWork) -> kernel.Movement:
         account = await Account.get(id=merchant.account_id, using_db=uow.conn)
-        available = await _lock_settlement_account(uow.conn, merchant)
+        available = await _lock_merchant_account(uow.conn, merchant)
         if available < request.amount:
             raise DomainError(ErrorCode.INSUFFICIENT_FUNDS, "可提款余额不足", input_field("amount"))
         return _movement(key, merchant, account, card, request.amount, owner_id=fresh.id, ip=ip)
@@ -136,7 +136,7 @@ def _movement(
     ip: str | None,
 ) -> kernel.Movement:
     """A payout request as a kernel movement: the PAYOUT transaction (PENDING until the arrival
-    day), its HOLD journal (available -> frozen of the settlement account) and the payout row."""
+    day), its HOLD journal (available -> frozen of the merchant account) and the payout row."""
     now = clock.now()
     arrival = next_business_day_start(now)
 
@@ -220,7 +220,7 @@ async def pay_out(payout_id: int) -> bool | None:
     return await conclude(payout_id, await calls.call(send, tx.transaction_no, "merchant payout"))
 
 
-async def settle_due_payouts(now: datetime) -> tuple[int, int]:
+async def pay_out_due_payouts(now: datetime) -> tuple[int, int]:
     """Pay out every payout whose arrival time has come; (paid, failed). A payout whose call got
     no answer stays PROCESSING for the rail-recovery job (``app/merchant_platform/recovery.py``)."""
     due = cast("list[int]", await Transaction.filter(

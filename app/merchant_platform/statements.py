@@ -1,7 +1,7 @@
-"""Daily statements (对账单): one China calendar day of a merchant's settlement account.
+"""Daily statements (对账单): one China calendar day of a merchant account.
 
 The day-end job builds, once per merchant and ended China day, the statement from the
-postings of the merchant's settlement account that day, so it ties to the ledger by
+postings of the merchant account that day, so it ties to the ledger by
 construction: every journal that changed the account becomes rows whose amounts sum to
 the account's change in that journal.
 
@@ -11,7 +11,7 @@ paid out to the owner's card), ADJUSTMENT (anything else that moved the account)
 one TOTAL row (the day's net change of the account). The CSV is UTF-8 with a BOM, amounts
 in yuan with two decimals, served at a signed URL valid ``CSV_URL_TTL``.
 
-A merchant settling in another currency (cross-border, ``app/fx/``) has its rows in that
+A merchant paid in another currency (cross-border, ``app/fx/``) has its rows in that
 currency (``amount`` with the currency's minor-unit decimals; JPY none) and, in the
 ``currency`` and ``cnyAmount`` columns, the currency and what the payer paid or got back in
 CNY; no fees are taken on cross-border payments. CNY merchants' rows repeat the amount there.
@@ -168,7 +168,7 @@ async def statement_rows(account_id: int, day: date) -> list[StatementRow]:
 
 def render_csv(rows: list[StatementRow], currency: str = CNY) -> str:
     """UTF-8 text with a BOM: a header, one line per row, then the TOTAL line (amounts in
-    ``currency``, the settlement account's; ``cnyAmount`` in yuan)."""
+    ``currency``, the merchant account's; ``cnyAmount`` in yuan)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")

@@ -2,8 +2,9 @@
 
 The channel is never called inside a database transaction: first the attempt is
 recorded (the Transaction, PROCESSING or PENDING, and the idempotency key), then the
-channel is asked, then a second short transaction settles or fails the payment. The
-payer's wallet is untouched; the merchant is credited from the channel's clearing account.
+channel is asked, then a second short transaction completes or fails the payment
+(app/payments/channel_completion.py). The payer's wallet is untouched; the merchant
+account is credited from the channel's clearing account.
 A card charge that raises or times out leaves the payment PROCESSING (the answer says so,
 and a retry with the same key answers the same payment); the recovery job asks the bank
 later (app/payments/recovery.py). A checkout that cannot be opened fails: without a
@@ -26,8 +27,8 @@ from ..ledger.kernel import Key, MoneyResult, Movement
 from ..ledger.vocabulary import Channel, TransactionStatus, TransactionType
 from ..risk.check import Outgoing
 from . import channels
+from .channel_completion import complete_payment, fail_payment
 from .parties import merchant_party, payer_party
-from .settlement import fail_payment, settle_payment
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ async def pay_through_channel(p: ChannelPayment, *, key: Key, risk: Outgoing, al
         if result.status == UNKNOWN:
             pass  # stays PROCESSING for the recovery job
         elif result.status == SUCCEEDED:
-            await settle_payment(tx.id, external_ref=result.reference)
+            await complete_payment(tx.id, external_ref=result.reference)
         else:
             error = DomainError(ErrorCode.CHANNEL_DECLINED, _decline_message(result), input_field("bankCardId"))
             raise await _refuse(tx, key, error)
@@ -106,7 +107,7 @@ async def pay_through_channel(p: ChannelPayment, *, key: Key, risk: Outgoing, al
         if result.status == PENDING and result.checkout_url:
             await Transaction.filter(id=tx.id).update(checkout_url=result.checkout_url, external_ref=result.reference)
         elif result.status == SUCCEEDED:
-            await settle_payment(tx.id, external_ref=result.reference)
+            await complete_payment(tx.id, external_ref=result.reference)
         else:
             log.info("third-party checkout refused for %s: %s", tx.transaction_no, result.status)
             error = DomainError(ErrorCode.CHANNEL_DECLINED, _decline_message(result), input_field("channel"))

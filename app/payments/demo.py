@@ -1,5 +1,5 @@
 """`fenpay seed-demo`: a café, a noodle shop, a utility company and a Tokyo ramen shop that
-settles in JPY (cross-border, paid with a locked quote), each with an owner who can sign in
+is paid in JPY (cross-border, paid with a locked quote), each with an owner who can sign in
 (sandbox credentials below). Idempotent: existing merchants are left alone."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from .merchants import create_merchant
 
 DEMO_OWNER_PASSWORD = "Shop#demo2026"
 
-# (merchant number, name, category, owner's phone, settlement currency)
+# (merchant number, name, category, owner's phone, merchant's currency)
 DEMO_MERCHANTS = (
     ("M000000000101", "分付咖啡馆", "餐饮·咖啡", "13700000101", "CNY"),
     ("M000000000102", "老街牛肉面馆", "餐饮·面馆", "13700000102", "CNY"),

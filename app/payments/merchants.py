@@ -1,6 +1,6 @@
 """Merchants: created by an ADMIN for a registered user, who gains the MERCHANT role.
 
-Each merchant gets a settlement account (kind MERCHANT) that only takes postings: its
+Each merchant gets a merchant account (kind MERCHANT) that only takes postings: its
 balance is the sum of its postings, so paying a popular merchant never waits on its row.
 """
 
@@ -41,7 +41,7 @@ async def create_merchant(
     currency: str = "CNY",
 ) -> Merchant:
     """A merchant for a registered user (NOT_FOUND for an unknown phone; VALIDATION_FAILED when
-    the user has one already); ``currency`` is its settlement currency (CURRENCY_NOT_SUPPORTED)."""
+    the user has one already); ``currency`` is its account's currency (CURRENCY_NOT_SUPPORTED)."""
     name = required_text(name, 100, "name")
     currency = supported(currency, input_field("currency"))
     category = required_text(category, 60, "category")
@@ -75,7 +75,7 @@ async def create_merchant(
 
 
 async def set_merchant_currency(merchant_no: str, currency: str, *, actor_id: int, ip: str | None = None) -> Merchant:
-    """Staff (ADMIN) change a merchant's settlement currency, audited (MERCHANT_CURRENCY_SET).
+    """Staff (ADMIN) change a merchant's currency (its account's), audited (MERCHANT_CURRENCY_SET).
 
     Only before the merchant has moved money or issued anything priced in the old currency:
     INVALID_STATE when its account has postings or it has payment QR codes or orders.
@@ -117,7 +117,7 @@ def _by_no() -> str:
 
 
 async def merchant_by_no(merchant_no: str) -> Merchant | None:
-    """The merchant with its settlement account loaded (``merchant.account``), in one query
+    """The merchant with its merchant account loaded (``merchant.account``), in one query
     (hand-written: the payment path's look-up)."""
     rows = await sql.fetch(connections.get("default"), _by_no(), merchant_no.strip())
     if not rows:

@@ -5,7 +5,7 @@
   the provider) -> posted as the approval would have (``returns.finish_payout``);
   refused or never received -> the REFUND transaction fails and the refund goes back to
   the review queue. An unanswered query leaves it as it is.
-- Posted and on its way: left to the arrivals job (app/refunds/settlement.py), which
+- Posted and on its way: left to the arrivals job (app/refunds/arrivals.py), which
   completes it at its expected arrival; past the maximum age after that it alerts too.
 """
 

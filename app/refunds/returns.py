@@ -1,13 +1,13 @@
 """Money back the original way, once a refund is approved. One journal per refund.
 
-- Balance payment: merchant settlement account -> payer's wallet, at once (COMPLETED).
-  The settlement account may go below zero here (and only here); that raises an alert.
+- Balance payment: merchant account -> payer's wallet, at once (COMPLETED).
+  The merchant account may go below zero here (and only here); that raises an alert.
 - Transfer: recipient's available balance -> sender's wallet, at once; a recipient
   without enough available money makes the approval fail with INSUFFICIENT_FUNDS and
   the refund stays pending (the whole database transaction rolls back).
 - Bank card / third party: the review is claimed and committed first, then the channel
   is called with no database transaction open, then the journal (merchant -> clearing)
-  is written. A card refund arrives the next business day (app/refunds/settlement.py);
+  is written. A card refund arrives the next business day (app/refunds/arrivals.py);
   a third-party payout that succeeds completes at once. A refused payout marks the
   REFUND transaction FAILED (no journal) and puts the refund back in the review queue.
   A payout without an answer stays PROCESSING for the recovery job.
@@ -127,7 +127,7 @@ async def _announce_wallets(
 
 
 async def _alert_if_merchant_negative(account: Account, refund: Refund, tx_id: int) -> None:
-    """After commit: a refund that overdraws a settlement account is for staff to chase."""
+    """After commit: a refund that overdraws a merchant account is for staff to chase."""
     if account.kind != MERCHANT:
         return
     balance = await balance_of(account)

@@ -10,7 +10,7 @@ from ..ledger.vocabulary import Channel, TransactionType
 
 
 class ReturnWay(str, Enum):
-    WALLET = "WALLET"  # a balance payment: merchant settlement account -> payer's wallet, at once
+    WALLET = "WALLET"  # a balance payment: merchant account -> payer's wallet, at once
     TRANSFER = "TRANSFER"  # recipient's available balance -> sender's wallet, at once
     BANK_CARD = "BANK_CARD"  # merchant -> bank clearing -> the card; arrives the next business day
     THIRD_PARTY = "THIRD_PARTY"  # merchant -> third-party clearing -> the payer's provider account

@@ -43,7 +43,7 @@ class Mutation:
         return FxQuotePayload(quote=FxQuoteType.from_model(quote, merchant), errors=[])
 
     @strawberry.mutation(
-        description="Staff only (ADMIN): a merchant's settlement currency, before it has moved money. Audited.",
+        description="Staff only (ADMIN): a merchant's currency (its account's), before it has moved money. Audited.",
         permission_classes=ADMINS,
     )
     @returns_payload(MerchantPayload)

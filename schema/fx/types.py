@@ -16,7 +16,7 @@ from ..errors import UserError
 from ..scalars import Money
 
 
-@strawberry.enum(name="Currency", description="ISO 4217 codes fenpay settles in (JPY has no minor unit).")
+@strawberry.enum(name="Currency", description="ISO 4217 codes merchants may be paid in (JPY has no minor unit).")
 class CurrencyEnum(Enum):
     CNY = "CNY"
     HKD = "HKD"
@@ -92,7 +92,7 @@ class CreateFxQuoteInput:
         default=None, description="In amountCurrency; required unless the QR code carries a fixed amount."
     )
     amount_currency: CurrencyEnum = strawberry.field(
-        default=CurrencyEnum.CNY, description="CNY or the merchant's settlement currency."
+        default=CurrencyEnum.CNY, description="CNY or the merchant account's currency."
     )
 
 

@@ -78,7 +78,7 @@ class Mutation:
         delivery = await ops.replay_delivery(info.context, from_global_id(input.delivery_id, "WebhookDelivery"))
         return WebhookDeliveryPayload(delivery=WebhookDeliveryType.from_model(delivery), errors=[])
 
-    @strawberry.mutation(description="Merchant owner: settlement balance to a bank card bound by the owner.")
+    @strawberry.mutation(description="Merchant owner: pay out the merchant account's balance to a bank card bound by the owner.")
     @returns_payload(PayoutPayload)
     async def request_payout(self, info: strawberry.Info, input: RequestPayoutInput) -> PayoutPayload:
         payout = await ops.request_payout(

@@ -172,7 +172,7 @@ class MerchantStatementType:
     net_amount: Money = strawberry.field(description="gross - refunds - fees.")
     payout_amount: Money = strawberry.field(description="Paid out to the owner's card that day.")
     ledger_change: Money = strawberry.field(
-        description="The day's net change of the settlement account (the sum of the CSV rows)."
+        description="The day's net change of the merchant account (the sum of the CSV rows)."
     )
 
     @classmethod
@@ -190,21 +190,21 @@ class MerchantStatementType:
             ledger_change=statement.ledger_change,
         )
 
-    @strawberry.field(description="The settlement currency: the Money amounts above are in its minor unit.")
+    @strawberry.field(description="The merchant account's currency: the Money amounts above are in its minor unit.")
     def currency(self) -> Annotated[CurrencyEnum, strawberry.lazy("schema.fx.types")]:
         from ..fx.types import CurrencyEnum
 
         return CurrencyEnum(self._model.currency)
 
-    @strawberry.field(description='Orders of the day in the settlement currency ("14.08" USD, "1500" JPY).')
+    @strawberry.field(description='Orders of the day in the merchant account\'s currency ("14.08" USD, "1500" JPY).')
     def gross_in_currency(self) -> str:
         return format_minor(self._model.gross, self._model.currency)
 
-    @strawberry.field(description="Refunds of the day in the settlement currency.")
+    @strawberry.field(description="Refunds of the day in the merchant account's currency.")
     def refund_in_currency(self) -> str:
         return format_minor(self._model.refunds, self._model.currency)
 
-    @strawberry.field(description="The day's net change of the settlement account, in its currency.")
+    @strawberry.field(description="The day's net change of the merchant account, in its currency.")
     def ledger_change_in_currency(self) -> str:
         return format_minor(self._model.ledger_change, self._model.currency)
 

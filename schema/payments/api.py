@@ -63,7 +63,7 @@ async def _load_qr_code(info: Any, pk: int) -> PaymentQrCodeType | None:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="A merchant by its public number (the settlement account only for owner and staff).")
+    @strawberry.field(description="A merchant by its public number (the merchant account only for owner and staff).")
     async def merchant(self, merchant_no: str) -> MerchantType | None:
         merchant = await resolvers.merchant_by_no(merchant_no)
         return MerchantType.from_model(merchant) if merchant else None

@@ -39,15 +39,15 @@ class MerchantType(MerchantPlatformFields, MerchantPlatformOpsFields, Node):
             category=merchant.category,
         )
 
-    @strawberry.field(description="The settlement currency (CNY unless staff set another).")
+    @strawberry.field(description="The merchant account's currency (CNY unless staff set another).")
     async def currency(self) -> CurrencyEnum:
         return CurrencyEnum(await fx_resolvers.merchant_currency(self._model))
 
     @strawberry.field(
-        description="The merchant's settlement account; visible to its owner and staff only (null otherwise)."
+        description="The merchant account (receives the payments); visible to its owner and staff only (null otherwise)."
     )
     async def account(self, info: strawberry.Info) -> AccountType | None:
-        account = await payments_fields.settlement_account(info.context, self._model)
+        account = await payments_fields.merchant_account(info.context, self._model)
         return AccountType.from_model(account) if account else None
 
 
@@ -113,7 +113,7 @@ class CreateMerchantInput:
     name: str
     category: str
     owner_phone: str = strawberry.field(description="Phone of the registered user who will own the merchant.")
-    currency: CurrencyEnum = strawberry.field(default=CurrencyEnum.CNY, description="Settlement currency.")
+    currency: CurrencyEnum = strawberry.field(default=CurrencyEnum.CNY, description="The merchant account's currency.")
 
 
 @strawberry.type

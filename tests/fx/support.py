@@ -70,7 +70,7 @@ mutation($input: ReviewRefundInput!) { reviewRefund(input: $input) {
 
 
 async def foreign_merchant(gql: Any, currency: str, name: str = "东京拉面") -> tuple[Merchant, User, str]:
-    """A merchant settling in ``currency``, created by an ADMIN through the API; (merchant, owner, admin token)."""
+    """A merchant paid in ``currency``, created by an ADMIN through the API; (merchant, owner, admin token)."""
     owner = await make_user()
     admin = token_for(await make_staff("ADMIN"))
     data = await gql.ok(CREATE_MERCHANT, {"input": {"name": name, "category": "餐饮", "ownerPhone": owner.phone,

@@ -127,7 +127,7 @@ async def _record(
 async def wallet_payment(
     payer: User, merchant: Merchant, fen: int, *, created_at: datetime | None = None, status: str = "SUCCEEDED"
 ) -> Transaction:
-    """A balance payment: payer's wallet -> the merchant's settlement account."""
+    """A balance payment: payer's wallet -> the merchant account."""
     wallet = await wallet_of(payer.id)
     shop = await Account.get(id=merchant.account_id)
     name, ref = await _payer_view(payer)

@@ -242,7 +242,7 @@ async def test_page_size_limit_and_bad_cursor_are_clear_errors(gql, scene):
     assert bad.error_codes() == ["VALIDATION_FAILED"]
 
 
-async def test_merchant_owner_sees_the_settlement_account_rows(gql, scene):
+async def test_merchant_owner_sees_the_merchant_account_rows(gql, scene):
     owner_token = token_for(await scene["shop"].owner)
     data = await gql.ok(MERCHANT_STATEMENT, token=owner_token)
     shop_rows = data_rows(data["viewer"]["merchant"]["account"]["transactions"])

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from app import clock
 from app.channels import webhooks
 from app.funding.expiry import expire_stale_pending
-from app.funding.settlement import settle_due_withdrawals
+from app.funding.payouts import pay_out_due_withdrawals
 from tests.factories import make_user
 from tests.harness.graphql import user_error_codes
 from tests.money.support import assert_clean_ledger, balances, bind_card, luhn_card, top_up, withdraw
@@ -120,7 +120,7 @@ async def test_random_money_sequences_keep_the_invariants(gql, http, steps):
             await remember("withdraw", {"amount": str(amount), **variables}, payload)
         elif op == "settle_and_expire":
             later = clock.now() + timedelta(days=15)
-            await settle_due_withdrawals(later)
+            await pay_out_due_withdrawals(later)
             await expire_stale_pending(later)
             for fen, refused in model.pending_withdrawals:
                 model.frozen -= fen

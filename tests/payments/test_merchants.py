@@ -27,7 +27,7 @@ async def test_admin_creates_a_merchant_whose_owner_gains_the_merchant_role(gql)
     created = payload["merchant"]
     assert created["name"] == "街角咖啡" and created["category"] == "餐饮"
     assert created["merchantNo"].startswith("M") and len(created["merchantNo"]) == 13
-    assert created["account"]["available"] == "0.00"  # staff see the settlement account
+    assert created["account"]["available"] == "0.00"  # staff see the merchant account
 
     merchant = await Merchant.get(merchant_no=created["merchantNo"])
     account = await Account.get(id=merchant.account_id)

@@ -23,7 +23,7 @@ def pay_input(merchant_no: str, amount: str, channel: str, key: str, **extra: ob
 
 
 def test_payment_handlers_are_registered():
-    from app.payments.settlement import on_payment_failed, on_payment_succeeded
+    from app.payments.channel_completion import on_payment_failed, on_payment_succeeded
 
     handlers = completions.handlers_for("PAYMENT")
     assert handlers is not None

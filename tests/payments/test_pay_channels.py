@@ -6,8 +6,8 @@ import pytest
 
 from app.ledger.accounts import balance_of, system_account
 from app.ledger.reconcile import reconcile
+from app.payments.channel_completion import on_payment_failed, on_payment_succeeded
 from app.payments.channels import use_channels
-from app.payments.settlement import on_payment_failed, on_payment_succeeded
 from models import Journal, Transaction
 from schema.node import to_global_id
 from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance

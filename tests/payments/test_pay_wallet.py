@@ -42,7 +42,7 @@ async def test_paying_from_the_wallet_moves_money_in_one_journal(gql):
     row = await Transaction.get(transaction_no=tx["transactionNo"])
     journals = await Journal.filter(transaction_id=row.id)
     assert [j.kind for j in journals] == ["POST"]
-    # Hot merchants: the settlement account row is never written, only its postings.
+    # Hot merchants: the merchant account row is never written, only its postings.
     merchant_account_after = await Account.get(id=merchant.account_id)
     assert (merchant_account_after.available, merchant_account_after.frozen) == (
         merchant_account_before.available, merchant_account_before.frozen) == (0, 0)

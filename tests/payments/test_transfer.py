@@ -82,7 +82,7 @@ async def test_unknown_or_malformed_recipients(gql, recipient, code):
     assert await wallet_balance(alice) == (10_00, 0)
 
 
-async def test_a_merchant_settlement_account_is_not_a_transfer_recipient(gql):
+async def test_a_merchant_account_is_not_a_transfer_recipient(gql):
     merchant, _ = await make_merchant()
     alice = await make_user()
     await fund(alice, 10_00)

@@ -276,7 +276,7 @@ async def test_staff_lists_are_forbidden_to_users(gql, world, query):
     assert result.get("data") is None
 
 
-async def test_merchant_lookup_by_number_hides_the_settlement_account(gql, world):
+async def test_merchant_lookup_by_number_hides_the_merchant_account(gql, world):
     merchant_no = (await gql.ok("query($id: ID!) { node(id: $id) { ... on Merchant { merchantNo } } }",
                                 {"id": world.ids["Merchant"]}, token=world.alice_token))["node"]["merchantNo"]
     document = "query($no: String!) { merchant(merchantNo: $no) { name account { accountNo balance } } }"

@@ -110,7 +110,7 @@ async def test_webhooks_statement_and_payout_in_the_console(open_page, require, 
     assert "WEB-OPS-1" in download.content.decode("utf-8")
     await screenshot(shop, "merchant-statement")
 
-    # A payout of part of the settlement balance to the owner's card.
+    # A payout of part of the merchant account's balance to the owner's card.
     await expect(shop.get_by_test_id("payout-available")).to_have_text("¥19.88")
     payout = shop.get_by_test_id("payout-form")
     await payout.get_by_test_id("input-amount").fill("10.00")

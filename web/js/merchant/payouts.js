@@ -1,4 +1,4 @@
-// Merchant console: payouts of the settlement balance to the owner's bank card (with the
+// Merchant console: payouts of the merchant account's balance to the owner's bank card (with the
 // payment password and an idempotency key per attempt), and the list of payouts.
 
 import { h, fill, formatDateTime, addFirst } from "../dom.js";

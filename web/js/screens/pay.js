@@ -1,5 +1,5 @@
 // Pay a merchant by merchant number; a large or unusual payment may ask for an SMS code.
-// A foreign merchant (settlement currency other than CNY) is paid at a locked quote, shown
+// A foreign merchant (its account in a currency other than CNY) is paid at a locked quote, shown
 // with both currencies, the rate and a countdown before the payment password is asked.
 
 import { h, fill, add } from "../dom.js";
@@ -26,7 +26,7 @@ export default {
     const keys = attemptKeys();
     const merchantName = h("div", { class: "muted", testid: "merchant-name" });
     const result = h("div", { testid: "pay-result" });
-    let foreign = null; // the looked-up merchant when it settles in another currency
+    let foreign = null; // the looked-up merchant when it is paid in another currency
     let lookedUp = null; // the merchant number foreign was looked up for
     const submitButton = submit(t("pay.submit"), "pay-submit");
     const quote = quoteBox(() => showQuoteStep(false));

@@ -1,10 +1,12 @@
-"""Settling or failing a payment that went through a bank or third-party channel.
+"""Completing or failing a payment that went through a bank or third-party channel.
 
-A bank-card payment settles right after the bank's answer; a third-party payment stays
-PENDING until the provider's signed webhook reaches the money core, which calls
-``on_payment_succeeded``/``on_payment_failed`` with the Transaction id (listed in
-``HANDLERS`` of app/channels/completions.py; the expiry job of stale pending payments
-calls ``on_payment_failed``).
+Completion ("capture" in card terms) is the second step of a channel payment: the channel
+has taken the payer's money, so its clearing account pays the merchant account and the
+payment is SUCCEEDED. A bank-card payment completes right after the bank's answer; a
+third-party payment stays PENDING until the provider's signed webhook reaches the money
+core, which calls ``on_payment_succeeded``/``on_payment_failed`` with the Transaction id
+(listed in ``HANDLERS`` of app/channels/completions.py; the expiry job of stale pending
+payments calls ``on_payment_failed``).
 Both are idempotent: only the first call moves a PENDING/PROCESSING payment on (a
 conditional UPDATE) and returns True; repeats and late calls do nothing and return False.
 """
@@ -23,8 +25,9 @@ from ..ledger.vocabulary import OPEN_STATUSES, TransactionStatus, TransactionTyp
 PAYMENT = TransactionType.PAYMENT
 
 
-async def settle_payment(transaction_id: int, *, external_ref: str | None = None) -> bool:
-    """Credit the merchant from the channel's clearing account; False if already settled or failed."""
+async def complete_payment(transaction_id: int, *, external_ref: str | None = None) -> bool:
+    """Credit the merchant account from the channel's clearing account and mark the payment
+    SUCCEEDED; False if it was already completed or failed."""
     now = clock.now()
     changes: dict[str, object] = {"status": TransactionStatus.SUCCEEDED, "completed_at": now}
     if external_ref:
@@ -60,7 +63,7 @@ async def fail_payment(transaction_id: int) -> bool:
 
 
 async def on_payment_succeeded(transaction_id: int) -> bool:
-    return await settle_payment(transaction_id)
+    return await complete_payment(transaction_id)
 
 
 async def on_payment_failed(transaction_id: int) -> bool:

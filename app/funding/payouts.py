@@ -5,7 +5,9 @@ other worker pays it, paid out through the channel with no lock held, then
 finished: success posts frozen -> clearing (net) + fee income (fee); a refusal
 releases the hold back to available and marks the withdrawal FAILED. A payout call
 that raises or times out leaves the withdrawal PROCESSING with the money frozen; the
-recovery job (app/funding/recovery.py) asks the channel and settles or releases it.
+recovery job (app/funding/recovery.py) asks the channel and completes or releases it.
+The withdrawal's arrival time (``expected_arrival_at``, the next business day for a card)
+is the only "settlement" here: the interbank settlement date the payout waits for.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ async def _call_channel(tx: Transaction) -> ChannelResult:
     return await bank_channel().payout(card_number(card), net, tx.transaction_no)
 
 
-async def settle(tx: Transaction) -> None:
+async def complete_payout(tx: Transaction) -> None:
     """The payout arrived: frozen -> clearing (net) + fee income, once (a no-op if no longer PROCESSING)."""
     async with unit_of_work() as uow:
         if not await transition(uow.conn, tx.id, (TransactionStatus.PROCESSING,), TransactionStatus.SUCCEEDED):
@@ -102,13 +104,13 @@ async def pay_out(transaction_id: int) -> str:
     if result.status == UNKNOWN:
         return UNKNOWN
     if result.status == SUCCEEDED:
-        await settle(tx)
+        await complete_payout(tx)
         return PAID
     await release(tx, result.message or "渠道退回")
     return RELEASED
 
 
-async def settle_due_withdrawals(now: datetime) -> tuple[int, int]:
+async def pay_out_due_withdrawals(now: datetime) -> tuple[int, int]:
     """Pay out every bank-card withdrawal whose arrival time has come; (paid, failed).
     One without an answer from the bank stays PROCESSING (counted in neither)."""
     due = cast("list[int]", await Transaction.filter(
