@@ -16,7 +16,7 @@ from . import db, runtime
 from .identity.roles import STAFF_ROLES
 from .ops import log_redaction
 from .ops.progress import progress
-from .settings import ConfigurationError, check_production_serving, load_settings
+from .settings import ConfigurationError, Settings, check_production_serving, load_settings
 
 
 def _fail(message: str) -> int:
@@ -60,17 +60,39 @@ def served_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+def uvicorn_options(settings: Settings, *, workers: int, log_level: str) -> dict[str, Any]:
+    """The uvicorn options of ``fenpay serve`` (all but host and port): ``uvicorn.run(**...)``
+    or ``uvicorn.Config(**...)`` (bench.subscriber_probe serves with the same ones in-process)."""
+    from .ops.log_format import uvicorn_log_config
+
+    return {
+        "app": "app.http.asgi:app_factory",
+        "factory": True,
+        "workers": workers,
+        "log_level": log_level,
+        "proxy_headers": False,
+        # Header and body read deadlines (app/http/read_timeouts.py); uvicorn has none.
+        "http": "app.http.read_timeouts:TimedHttpToolsProtocol",
+        # uvloop (from uvicorn[standard]) named, so a missing one fails loudly instead of
+        # silently falling back to the slower asyncio loop.
+        "loop": "uvloop",
+        # Compression state costs ~45 KiB per websocket (zlib windows), about half of what an
+        # idle subscriber holds; fenpay's messages are small JSON events, so it is off.
+        "ws_per_message_deflate": False,
+        # uvicorn's websockets sans-I/O protocol with less state per open socket (subscribers).
+        "ws": "app.http.ws_server:LeanWebSocketProtocol",
+        **({"log_config": log_config} if (log_config := uvicorn_log_config(settings.log_format)) else {}),
+    }
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
     import uvicorn
-    from uvicorn.config import LOGGING_CONFIG
 
     # Links the server hands out (third-party checkout) point at where it really listens,
     # unless FENPAY_PUBLIC_URL says otherwise; the worker processes inherit the variable.
     os.environ.setdefault("FENPAY_PUBLIC_URL", served_url(args.host, args.port))
-
-    from .ops.log_format import uvicorn_log_config
 
     settings = load_settings()
     check_production_serving(settings, args.workers)
@@ -98,25 +120,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         code = _run(_check)
         if code:
             return code
-    uvicorn.run(
-        "app.http.asgi:app_factory",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-        proxy_headers=False,
-        # Header and body read deadlines (app/http/read_timeouts.py); uvicorn has none.
-        http="app.http.read_timeouts:TimedHttpToolsProtocol",
-        # uvloop (from uvicorn[standard]) named, so a missing one fails loudly instead of
-        # silently falling back to the slower asyncio loop.
-        loop="uvloop",
-        # Compression state costs ~45 KiB per websocket (zlib windows), about half of what an
-        # idle subscriber holds; fenpay's messages are small JSON events, so it is off.
-        ws_per_message_deflate=False,
-        # JSON logs when configured; otherwise uvicorn's own default text format.
-        log_config=uvicorn_log_config(settings.log_format) or LOGGING_CONFIG,
-    )
+    uvicorn.run(host=args.host, port=args.port, **uvicorn_options(settings, workers=args.workers, log_level=args.log_level))
     return 0
 
 

@@ -48,19 +48,22 @@ async def account_statement(
     return await paginate_merged(sources, first=first, after=after, last=last, before=before)
 
 
-async def account_statement_rows(
+async def my_statement_rows(
     ctx: Any,
-    account: Account,
     given: Any,
     *,
     first: int | None,
     after: str | None,
     last: int | None,
     before: str | None,
-) -> statement_rows.RowPage | None:
-    """``account_statement`` as plain rows (``app.history.statement_rows``, one statement):
-    the same rows, count, flags and errors; None for a filter that page reader does not serve
-    (then use ``account_statement``)."""
+    used: frozenset[str] | None = None,
+) -> tuple[int, statement_rows.RowPage] | None:
+    """``account_statement`` of ``my_wallet`` as plain rows (``app.history.statement_rows``: the
+    wallet and the page in one statement): (the wallet's account id, the page), with the same
+    rows, count, flags and errors. None where that page reader does not serve the request (a
+    counterparty text filter, no wallet): then take ``my_wallet`` and ``account_statement``.
+    The viewer owns the wallet, so ``may_read_statement`` holds. ``used``: see ``read_page``."""
+    viewer = await ctx.require_viewer()
     wanted = statement.validate(to_filter(given))
     if not statement_rows.supported(wanted):
         return None
@@ -70,17 +73,15 @@ async def account_statement_rows(
     before_id = decode_cursor(before, "before") if before is not None else None
     backward = last is not None and first is None
     size = (last or 0) if backward else (DEFAULT_PAGE if first is None else first)
-    if not await may_read_statement(await ctx.viewer(), account):
-        if backward:
-            return statement_rows.RowPage([], 0, before_id is not None, False)
-        return statement_rows.RowPage([], 0, False, after_id is not None)
-    page = await statement_rows.read_page(
-        account.id, wanted, clock.now(), size=size, after_id=after_id, before_id=before_id, backward=backward
-    )
+    request = statement_rows.PageRequest(size, after_id, before_id, backward)
+    found = await statement_rows.read_wallet_page(viewer.id, wanted, clock.now(), request, used)
+    if found is None:
+        return None
+    account_id, page = found
     if not backward and last is not None:
         rows = page.rows[-last:] if last else []
-        return statement_rows.RowPage(rows, page.total, page.has_next, page.has_previous)
-    return page
+        page = statement_rows.RowPage(rows, page.total, page.has_next, page.has_previous)
+    return account_id, page
 
 
 async def my_wallet(ctx: Any) -> Account:

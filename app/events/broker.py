@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
+from .mailbox import Mailbox
+
 if TYPE_CHECKING:
     from redis.asyncio.client import PubSub
 
@@ -35,14 +37,14 @@ class InProcessBroker:
     name = "in-process"
 
     def __init__(self) -> None:
-        self._queues: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
+        self._queues: dict[str, set[Mailbox[dict[str, Any]]]] = defaultdict(set)
 
     async def publish(self, topic: str, message: dict[str, Any]) -> None:
         for queue in list(self._queues.get(topic, ())):
             queue.put_nowait(message)
 
     async def subscribe(self, topic: str) -> AsyncIterator[dict[str, Any]]:
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        queue: Mailbox[dict[str, Any]] = Mailbox()
         self._queues[topic].add(queue)
         try:
             while True:
@@ -78,7 +80,7 @@ class RedisBroker:
         self._redis = connect(url, client_name=f"{prefix}publish", socket_timeout=5, socket_connect_timeout=5)
         self._listen_redis = redis.Redis.from_url(url, client_name=f"{prefix}listen", socket_timeout=None)
         self._pubsub: PubSub | None = None
-        self._queues: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
+        self._queues: dict[str, set[Mailbox[dict[str, Any]]]] = defaultdict(set)
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._resubscribe_requested = False
@@ -134,7 +136,7 @@ class RedisBroker:
                 queue.put_nowait({"__resync__": True})
 
     async def subscribe(self, topic: str) -> AsyncIterator[dict[str, Any]]:
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        queue: Mailbox[dict[str, Any]] = Mailbox()
         async with self._lock:
             await self._ensure_reader()
             first = not self._queues[topic]

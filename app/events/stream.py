@@ -24,6 +24,7 @@ from .. import clock, runtime
 from ..ops import metrics
 
 RESYNC = "__resync__"
+SEEN_IDS = 2048
 
 
 # Publishers stamp published_at with their own clock, after the broker took the message.
@@ -31,17 +32,22 @@ CLOCK_SKEW = timedelta(seconds=5)
 
 
 async def subscribe(topic: str) -> AsyncGenerator[dict[str, Any], None]:
-    seen: deque[int] = deque(maxlen=2048)
+    # The last SEEN_IDS event ids, for dropping repeats; built on the first event (an empty
+    # deque already holds a 64-slot block: ~0.6 KiB per idle subscriber).
+    seen: deque[int] | None = None
     seen_set: set[int] = set()
     newest = cast("int | None", await OutboxEvent.all().order_by("-id").first().values_list("id", flat=True))
     start_id = int(newest) if newest is not None else 0  # older events are history, not news
     listening_since = clock.now()  # a gap can only begin after the last message that arrived
 
     def fresh(event_id: int | None) -> bool:
+        nonlocal seen
         if event_id is None:
             return True
         if event_id in seen_set:
             return False
+        if seen is None:
+            seen = deque(maxlen=SEEN_IDS)
         if len(seen) == seen.maxlen:
             seen_set.discard(seen[0])
         seen.append(event_id)

@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import runtime
 from ..ops import tracing
@@ -71,8 +72,33 @@ def create_app(settings: Settings | None = None, *, manage_runtime: bool = True)
             if manage_runtime:
                 await runtime.stop()
 
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestTelemetry), Middleware(BodySizeLimit)])
+    app = FenpayStarlette(
+        routes=routes, lifespan=lifespan, middleware=[Middleware(RequestTelemetry), Middleware(BodySizeLimit)]
+    )
+    app.graphql_sockets = RequestTelemetry(graphql)
     return tracing.wrap_asgi(app)  # type: ignore[no-any-return]  # the app itself when tracing is off
+
+
+class FenpayStarlette(Starlette):
+    """Starlette, with a websocket to ``/graphql`` handed straight to the GraphQL app (with its
+    request id and metrics, ``RequestTelemetry``).
+
+    A socket's ASGI call lasts as long as the connection, and every layer it passes keeps a
+    suspended coroutine frame for that long: Starlette's error and exception middleware, the
+    body-size limit (HTTP only), the router and the route, ~3 KiB per idle subscriber, none of
+    which does anything for this socket (origins and the protocol are the GraphQL app's). The
+    path matches the one ``WebSocketRoute("/graphql", ...)`` exactly; any other websocket and
+    all HTTP go through the middleware and the router as before."""
+
+    graphql_sockets: ASGIApp | None = None
+    graphql_path = "/graphql"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.graphql_sockets is not None and scope["type"] == "websocket" and scope["path"] == self.graphql_path:
+            scope["app"] = self
+            await self.graphql_sockets(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def app_factory() -> Starlette:

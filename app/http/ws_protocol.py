@@ -48,44 +48,64 @@ async def _session_holds(context: Any) -> bool:
 
 
 class SessionWatch:
-    """Per connection: one task that closes the socket when its access token ends.
+    """Per connection: closes the socket when its access token ends.
 
-    It sleeps until the token's expiry (or ``SESSION_RECHECK_SECONDS``, whichever is
-    sooner), then asks ``RequestContext.authenticate`` again. Owned by the handler and
-    cancelled when the connection ends."""
+    A timer (no task) fires at the token's expiry or after ``SESSION_RECHECK_SECONDS``,
+    whichever is sooner; a short-lived task then asks ``RequestContext.authenticate`` again
+    and re-arms the timer. An idle socket holds a ``TimerHandle`` instead of a sleeping task
+    and its coroutine (~1.4 KiB per subscriber). Owned by the handler and stopped when the
+    connection ends."""
+
+    __slots__ = ("_check", "_context", "_timer", "_websocket")
 
     def __init__(self, context: Any, websocket: Any) -> None:
         self._context = context
         self._websocket = websocket
-        self._task: asyncio.Task | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._check: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        if self._task is None and getattr(self._context, "authorization", None) is not None:
-            self._task = asyncio.create_task(self._run())
+        if self._timer is None and self._check is None and getattr(self._context, "authorization", None) is not None:
+            self._arm()
 
-    async def _run(self) -> None:
+    def _delay(self) -> float:
+        """Seconds until the next check: the token's expiry (+10 ms) or the recheck period."""
+        if getattr(self._context, "has_api_key", False):
+            return SESSION_RECHECK_SECONDS  # keys do not expire; revocation is re-checked
+        claims = self._context._claims()
+        remaining = (claims.expires_at - clock.now().timestamp()) if claims else 0.0
+        return max(0.0, min(remaining + 0.01, SESSION_RECHECK_SECONDS))
+
+    def _arm(self) -> None:
+        self._timer = asyncio.get_running_loop().call_later(self._delay(), self._fire)
+
+    def _fire(self) -> None:
+        self._timer = None
+        self._check = asyncio.create_task(self._recheck())
+
+    async def _recheck(self) -> None:
         try:
-            while True:
-                claims = None if getattr(self._context, "has_api_key", False) else self._context._claims()
-                if getattr(self._context, "has_api_key", False):
-                    remaining = SESSION_RECHECK_SECONDS  # keys do not expire; revocation is re-checked
-                else:
-                    remaining = (claims.expires_at - clock.now().timestamp()) if claims else 0.0
-                await asyncio.sleep(max(0.0, min(remaining + 0.01, SESSION_RECHECK_SECONDS)))
-                if not await _session_holds(self._context):
-                    await self._websocket.close(code=CLOSE_SESSION_ENDED, reason=SESSION_ENDED_REASON)
-                    return
+            if not await _session_holds(self._context):
+                await self._websocket.close(code=CLOSE_SESSION_ENDED, reason=SESSION_ENDED_REASON)
+                return
         except asyncio.CancelledError:
             raise
         except Exception:  # the socket went away under us: nothing left to watch
             log.debug("session watch ended", exc_info=True)
+            return
+        finally:
+            self._check = None
+        self._arm()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        check, self._check = self._check, None
+        if check is not None:
+            check.cancel()
             with contextlib.suppress(BaseException):
-                await self._task
-            self._task = None
+                await check
 
 
 def _envelope_problem(message: Any, *, object_payload: tuple[str, ...], with_id: tuple[str, ...]) -> str | None:

@@ -5,7 +5,7 @@ calls for a 20-row page). For a document whose operation asks only for the viewe
 ``transactions`` (any aliases, fragments, variables and ``__typename``), a plan is made once per
 document (by identity, as the parse cache and the persisted-query store hand the same document
 back): which response key each row needs and from which column. A request then reads the page
-as plain rows in one statement (``resolvers.history.account_statement_rows``) and builds the
+as plain rows in one statement (``resolvers.history.my_statement_rows``) and builds the
 response's ``data`` as plain dicts, which the view encodes with orjson.
 
 The answer is the normal executor's, key order included: the leaves are coerced by the schema's
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -37,7 +37,9 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    Visitor,
     is_abstract_type,
+    visit,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
@@ -80,17 +82,34 @@ _FIELDS: dict[str, dict[str, str | None]] = {
 Selection = tuple[tuple[str, str, Any], ...]
 
 
+# The row columns (app.history.statement_rows.COLUMNS) each Transaction field reads; every row
+# also reads its id (the cursor) and account_id (whose side the viewer is on).
+_COLUMNS_OF: dict[str, tuple[str, ...]] = {
+    "id": (), "transactionNo": ("transaction_no",), "type": ("type",), "status": ("status",),
+    "direction": ("type",), "amount": ("amount",), "fee": ("fee",), "channel": ("channel",),
+    "counterparty": ("counterparty_name", "counterparty_ref", "initiator_name", "initiator_ref"),
+    "description": ("description",), "createdAt": ("created_at",), "completedAt": ("completed_at",),
+    "expectedArrivalAt": ("expected_arrival_at",), "checkoutUrl": ("checkout_url",), "__typename": (),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RootField:
     key: str
     node: FieldNode | None  # None: ``__typename``
     connection: Selection
+    used: frozenset[str] = frozenset()
+    """The row columns the selection reads."""
+    literal: bool = False
+    """No variable in the arguments: they are coerced once per plan."""
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
     operation: OperationDefinitionNode
     root: tuple[RootField, ...]
+    arguments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Root key -> the coerced arguments of a ``literal`` root field, once coerced."""
 
 
 # -- planning (once per document) ---------------------------------------------------------------
@@ -176,6 +195,31 @@ def _plan_object(
     return tuple(planned)
 
 
+def _used_columns(connection: Selection) -> frozenset[str]:
+    used = {"id", "account_id"}
+    for _, name, edge in connection:
+        if name != "edges":
+            continue
+        for _, edge_field, node in edge:
+            if edge_field == "node":
+                for _, node_field, _ in node:
+                    used.update(_COLUMNS_OF[node_field])
+    return frozenset(used)
+
+
+def _has_variables(node: FieldNode) -> bool:
+    found = False
+
+    class _Finder(Visitor):
+        def enter_variable(self, *_: Any) -> None:
+            nonlocal found
+            found = True
+
+    for argument in node.arguments or ():
+        visit(argument, _Finder())
+    return found
+
+
 def _operation(document: Any, operation_name: str | None) -> OperationDefinitionNode | None:
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is None:
@@ -189,14 +233,14 @@ def _serves_transactions(strawberry_schema: Any) -> bool:
     its permission classes), so a change there sends every request to the normal executor."""
     from .api import Query
 
-    field = strawberry_schema.get_field_for_type("transactions", "Query")
+    served = strawberry_schema.get_field_for_type("transactions", "Query")
     ours = next(f for f in get_object_definition(Query, strict=True).fields if f.python_name == "transactions")
     return (
-        field is not None
-        and field.base_resolver is not None
+        served is not None
+        and served.base_resolver is not None
         and ours.base_resolver is not None
-        and field.base_resolver.wrapped_func is ours.base_resolver.wrapped_func
-        and list(field.permission_classes) == list(SIGNED_IN)
+        and served.base_resolver.wrapped_func is ours.base_resolver.wrapped_func
+        and list(served.permission_classes) == list(SIGNED_IN)
     )
 
 
@@ -224,7 +268,7 @@ def make_plan(strawberry_schema: Any, document: Any, operation_name: str | None)
         connection = _plan_object(schema, "TransactionConnection", group, fragments)
         if connection is None:
             return None
-        root.append(RootField(key, group[0], connection))
+        root.append(RootField(key, group[0], connection, _used_columns(connection), not _has_variables(group[0])))
     if not any(field.node is not None for field in root) or not _serves_transactions(strawberry_schema):
         return None
     return Plan(operation, tuple(root))
@@ -343,8 +387,8 @@ def _node(selection: Selection, row: Row, perspective: int, leaves: _Leaves) -> 
 
 def _counterparty(selection: Selection, name: str, ref: str | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key, field, _ in selection:
-        out[key] = "Counterparty" if field == "__typename" else (name if field == "name" else ref)
+    for key, wanted, _ in selection:
+        out[key] = "Counterparty" if wanted == "__typename" else (name if wanted == "name" else ref)
     return out
 
 
@@ -405,40 +449,53 @@ class _Runner:
         self.field = strawberry_schema.get_field_for_type("transactions", "Query")
         self.leaves = _Leaves(self.schema)
 
+    def _arguments(self, plan: Plan, root: RootField, coerced: Any) -> dict[str, Any]:
+        """The field's arguments as its resolver receives them (graphql-core's and strawberry's
+        coercion), once per plan for a root field without variables."""
+        known = plan.arguments.get(root.key) if root.literal else None
+        if known is not None:
+            return known
+        raw = get_argument_values(self.field_def, root.node, coerced)  # type: ignore[arg-type]
+        kwargs = convert_arguments(
+            raw,
+            self.field.arguments,
+            scalar_registry=self.strawberry_schema.schema_converter.scalar_registry,
+            config=self.strawberry_schema.config,
+        )
+        if root.literal:
+            plan.arguments[root.key] = kwargs
+        return kwargs
+
     async def answer(self, plan: Plan, context: Any, variables: dict[str, Any] | None) -> dict[str, Any] | None:
         """``data`` for the request, or None: the normal executor answers it."""
-        coerced = get_variable_values(self.schema, plan.operation.variable_definitions or (), variables or {})
-        if isinstance(coerced, list):
-            return None  # the variables' errors are the normal executor's to report
+        coerced: Any = None
+        if plan.operation.variable_definitions:
+            coerced = get_variable_values(self.schema, plan.operation.variable_definitions, variables or {})
+            if isinstance(coerced, list):
+                return None  # the variables' errors are the normal executor's to report
         data: dict[str, Any] = {}
         for root in plan.root:
             if root.node is None:
                 data[root.key] = self.schema.query_type.name  # type: ignore[union-attr]
                 continue
-            raw = get_argument_values(self.field_def, root.node, coerced)
-            kwargs = convert_arguments(
-                raw,
-                self.field.arguments,
-                scalar_registry=self.strawberry_schema.schema_converter.scalar_registry,
-                config=self.strawberry_schema.config,
-            )
+            kwargs = self._arguments(plan, root, coerced)
             info = _PermissionInfo(context)
             for permission in self.field.permission_classes:
                 if not await permission().has_permission(None, info, **kwargs):
                     return None
-            wallet = await history_resolvers.my_wallet(context)
-            page = await history_resolvers.account_statement_rows(
+            found = await history_resolvers.my_statement_rows(
                 context,
-                wallet,
                 kwargs.get("filter"),
                 first=kwargs.get("first"),
                 after=kwargs.get("after"),
                 last=kwargs.get("last"),
                 before=kwargs.get("before"),
+                used=root.used,
             )
-            if page is None:
+            if found is None:
                 return None
-            data[root.key] = _connection(root.connection, page, wallet.id, self.leaves)
+            wallet_id, page = found
+            data[root.key] = _connection(root.connection, page, wallet_id, self.leaves)
         return data
 
 

@@ -50,6 +50,7 @@ def run_server(
         [sys.executable, "-m", "uvicorn", "app.http.asgi:app_factory", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
          "--ws-per-message-deflate", "false",  # as `fenpay serve` runs it
+         "--ws", "app.http.ws_server:LeanWebSocketProtocol",
          *(["--workers", str(workers)] if workers > 1 else [])],
         env={**os.environ, **env, **(extra_env or {})},
         stdout=output,
