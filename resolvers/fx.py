@@ -17,6 +17,8 @@ from app.payments import merchants
 from models import Account, Merchant, Transaction
 from models.fx import FxQuote
 
+from . import loaders
+
 
 @dataclass(frozen=True)
 class FxView:
@@ -52,8 +54,8 @@ async def merchant_currency(merchant: Merchant) -> str:
     loaded = getattr(merchant, "_account", None)
     if isinstance(loaded, Account):
         return loaded.currency
-    found = await Account.filter(id=merchant.account_id).values_list("currency", flat=True)
-    return str(found[0]) if found else CNY
+    account = await loaders.current().accounts.load(merchant.account_id)  # one query for a page
+    return account.currency if account is not None else CNY
 
 
 async def fx_of(tx: Transaction) -> FxView | None:

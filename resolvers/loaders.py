@@ -46,8 +46,9 @@ def _by_id(model: Any) -> Callable[[list[int]], Awaitable[list[Any]]]:
 
 
 class Loaders:
-    """This operation's loaders; each is made on first use. Keys are database ids (ints); a
-    missing row loads as None. ``cache=False`` (mutations) still batches one event-loop turn."""
+    """This operation's loaders; each is made on first use. Keys are database ids (ints): a
+    row's own id, or the user id (``wallets_by_user``, ``merchants_by_owner``) or account id
+    (``merchants_by_account``) it is looked up by; a missing row loads as None. ``cache=False`` (mutations) still batches one event-loop turn."""
 
     def __init__(self, *, cache: bool = True) -> None:
         self.cache = cache
@@ -75,6 +76,29 @@ class Loaders:
     @cached_property
     def merchants(self) -> DataLoader[int, Merchant | None]:
         return DataLoader(_by_id(Merchant), cache=self.cache)
+
+    @cached_property
+    def merchants_by_account(self) -> DataLoader[int, Merchant | None]:
+        """The merchant whose settlement account this is, by account id (None for others)."""
+
+        async def load(account_ids: list[int]) -> list[Merchant | None]:
+            merchants = await Merchant.filter(account_id__in=sorted(set(account_ids)))
+            self.merchants.prime_many({merchant.id: merchant for merchant in merchants})
+            return _in_key_order(account_ids, merchants, lambda merchant: merchant.account_id)
+
+        return DataLoader(load, cache=self.cache)
+
+    @cached_property
+    def merchants_by_owner(self) -> DataLoader[int, Merchant | None]:
+        """A user's first merchant (lowest id) by owner user id (None for a user without one)."""
+
+        async def load(owner_ids: list[int]) -> list[Merchant | None]:
+            merchants = await Merchant.filter(owner_id__in=sorted(set(owner_ids))).order_by("-id")
+            self.merchants.prime_many({merchant.id: merchant for merchant in merchants})
+            # Newest first: an owner's lowest id is read last and wins.
+            return _in_key_order(owner_ids, merchants, lambda merchant: merchant.owner_id)
+
+        return DataLoader(load, cache=self.cache)
 
     @cached_property
     def transactions(self) -> DataLoader[int, Transaction | None]:

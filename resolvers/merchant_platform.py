@@ -15,6 +15,7 @@ from app.merchant_platform.acting import MerchantCaller, acting_merchant, owned_
 from models import Merchant, Refund, Transaction, User
 from models.merchant_platform import MerchantApiKey, MerchantRefund, Order
 
+from . import loaders
 from .pagination import Page, paginate
 
 
@@ -118,22 +119,27 @@ async def visible_order(ctx: Any, pk: int) -> Order | None:
     order = await Order.get_or_none(id=pk)
     if order is None:
         return None
-    merchant = await Merchant.get(id=order.merchant_id)
+    merchant = await _merchant(order.merchant_id)
     if await _sees_merchant(ctx, merchant, "ORDERS"):
         return order
     viewer = await ctx.viewer()
     return order if viewer is not None and order.payer_user_id == viewer.id else None
 
 
+async def _merchant(merchant_id: int) -> Merchant:
+    """A row's merchant (merchants loader: one query for all the rows of a page)."""
+    return await loaders.must(loaders.current().merchants, merchant_id)
+
+
 async def order_merchant(order: Order) -> Merchant:
-    return await Merchant.get(id=order.merchant_id)
+    return await _merchant(order.merchant_id)
 
 
 async def order_transaction(order: Order, *, for_payer: bool) -> tuple[Transaction, int] | None:
     """The order's payment and the account it is seen from (the payer's or the merchant's)."""
     if order.transaction_id is None:
         return None
-    tx = await Transaction.get(id=order.transaction_id)
+    tx = await loaders.must(loaders.current().transactions, order.transaction_id)
     return tx, (tx.account_id if for_payer else tx.counterparty_account_id)
 
 
@@ -149,7 +155,7 @@ async def order_refund_requests(ctx: Any, order: Order) -> list[Refund]:
     """
     if order.transaction_id is None:
         return []
-    merchant = await Merchant.get(id=order.merchant_id)
+    merchant = await _merchant(order.merchant_id)
     if not (await _sees_merchant(ctx, merchant, "ORDERS") or await _sees_merchant(ctx, merchant, "REFUNDS")):
         return []
     return list(await Refund.filter(transaction_id=order.transaction_id).order_by("id"))
@@ -184,7 +190,7 @@ async def refund_order_of(refund: MerchantRefund) -> Order:
 async def refund_transaction(refund: MerchantRefund) -> tuple[Transaction, int] | None:
     if refund.transaction_id is None:
         return None
-    tx = await Transaction.get(id=refund.transaction_id)
+    tx = await loaders.must(loaders.current().transactions, refund.transaction_id)
     return tx, tx.counterparty_account_id
 
 
@@ -192,7 +198,7 @@ async def visible_refund(ctx: Any, pk: int) -> MerchantRefund | None:
     refund = await MerchantRefund.get_or_none(id=pk)
     if refund is None:
         return None
-    merchant = await Merchant.get(id=refund.merchant_id)
+    merchant = await _merchant(refund.merchant_id)
     return refund if await _sees_merchant(ctx, merchant) else None
 
 
@@ -200,7 +206,7 @@ async def visible_api_key(ctx: Any, pk: int) -> MerchantApiKey | None:
     key = await MerchantApiKey.get_or_none(id=pk)
     if key is None:
         return None
-    return key if key in await merchant_api_keys(ctx, await Merchant.get(id=key.merchant_id)) else None
+    return key if key in await merchant_api_keys(ctx, await _merchant(key.merchant_id)) else None
 
 
 # --- The payment code ---

@@ -15,6 +15,7 @@ from models import BankCard, Merchant, Transaction
 from models.merchant_platform_events import MerchantEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from models.merchant_platform_money import MerchantStatement, Payout
 
+from . import loaders
 from .merchant_platform_access import Unauthenticated, acting_merchant, may_read
 from .pagination import Page, paginate
 
@@ -161,7 +162,8 @@ async def payout_card(payout: Payout) -> tuple[BankCard, str] | None:
 
 
 async def payout_transaction(payout: Payout) -> Transaction:
-    return await Transaction.get(id=payout.transaction_id)
+    """A payout's transaction (transactions loader: one query for a page of payouts)."""
+    return await loaders.must(loaders.current().transactions, payout.transaction_id)
 
 
 

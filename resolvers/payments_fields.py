@@ -8,6 +8,8 @@ from app.payments import qr_codes
 from models import Account, Merchant, Transaction
 from models.payments import PaymentQrCode
 
+from . import loaders
+
 
 async def merchant_account(ctx: Any, merchant: Merchant) -> Account | None:
     """Only the owner and staff see a merchant's merchant account."""
@@ -16,7 +18,7 @@ async def merchant_account(ctx: Any, merchant: Merchant) -> Account | None:
         return None
     if viewer.id != merchant.owner_id and not await ctx.is_staff():
         return None
-    return await Account.get(id=merchant.account_id)
+    return await loaders.must(loaders.current().accounts, merchant.account_id)
 
 
 def qr_payload(code: PaymentQrCode) -> str:
@@ -32,14 +34,16 @@ def qr_status(code: PaymentQrCode) -> str:
 
 
 async def qr_merchant(code: PaymentQrCode) -> Merchant:
-    return await Merchant.get(id=code.merchant_id)
+    """The code's merchant (merchants loader: one query for a page of codes)."""
+    return await loaders.must(loaders.current().merchants, code.merchant_id)
 
 
 async def qr_transaction(code: PaymentQrCode, transaction_id: int | None) -> tuple[Transaction, int] | None:
     """The code's payment and the merchant account it is seen from (codes are only ever
     shown to their merchant's owner and staff)."""
     if transaction_id is not None:
-        tx = await Transaction.get_or_none(id=transaction_id, reference_id=code.id)
+        tx = await loaders.current().transactions.load(transaction_id)
+        tx = tx if tx is not None and tx.reference_id == code.id else None
     else:
         tx = await qr_codes.latest_payment(code)
     if tx is None:

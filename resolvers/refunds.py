@@ -12,8 +12,9 @@ from tortoise.expressions import Q
 from app.errors import ErrorCode
 from app.refunds import requests, review
 from app.refunds.states import PENDING_REVIEW
-from models import Refund
+from models import Refund, Transaction
 
+from . import loaders
 from .pagination import DEFAULT_PAGE, MAX_PAGE, BadPageRequest, Page, paginate
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -95,3 +96,15 @@ async def request_refund(ctx: Any, given: Any) -> Refund:
 async def review_refund(ctx: Any, refund_id: int | None, given: Any) -> Refund:
     viewer = await ctx.require_viewer()
     return await review.review_refund(viewer, refund_id, approve=given.approve, note=given.note, ip=ctx.client_ip)
+
+
+async def refund_transaction(refund: Refund) -> Transaction:
+    """The transaction a refund was asked for (transactions loader: one query for a page)."""
+    return await loaders.must(loaders.current().transactions, refund.transaction_id)
+
+
+async def refund_paid_by(refund: Refund) -> Transaction | None:
+    """The REFUND transaction returning the money, once approved (transactions loader)."""
+    if refund.refund_transaction_id is None:
+        return None
+    return await loaders.must(loaders.current().transactions, refund.refund_transaction_id)

@@ -14,6 +14,7 @@ from app.risk.reconciliation import reconcile_for_staff
 from models import Transaction, User
 from models.risk import RiskAlert
 
+from . import loaders
 from .pagination import Page, paginate
 
 
@@ -30,11 +31,13 @@ async def alert_user(alert: RiskAlert) -> User | None:
 
 
 async def alert_transaction(alert: RiskAlert) -> Transaction | None:
-    return await Transaction.get_or_none(id=alert.transaction_id) if alert.transaction_id else None
+    """The transaction an alert is about, if any (transactions loader: one query for a page)."""
+    return await loaders.current().transactions.load(alert.transaction_id) if alert.transaction_id else None
 
 
 async def user_by_id(user_id: int | None) -> User | None:
-    return await User.get_or_none(id=user_id) if user_id else None
+    """A user of a staff console row (alert, audit record), if any (users loader)."""
+    return await loaders.current().users.load(user_id) if user_id else None
 
 
 async def alert_for_staff(ctx: Any, alert_id: int) -> RiskAlert | None:

@@ -11,8 +11,10 @@ from app.pay_requests import queries
 from app.pay_requests.create import NewRequest, create_request
 from app.pay_requests.live import changes, inbox_topic, request_topic
 from app.pay_requests.settle import PayPart, decline_item, pay_item
-from app.red_packets.queries import display_name as person_name
+from app.red_packets.queries import name_shown
 from models.pay_requests import PayRequest, PayRequestItem
+
+from . import loaders
 
 
 async def create(ctx: Any, request: NewRequest) -> PayRequest:
@@ -52,7 +54,8 @@ async def request_of(item: PayRequestItem) -> PayRequest:
 
 
 async def display_name(user_id: int) -> str:
-    return await person_name(user_id)
+    """A requester's or payer's masked name (users loader: one query for all items of a page)."""
+    return name_shown(await loaders.current().users.load(user_id))
 
 
 async def live_request(ctx: Any, request_no: str) -> AsyncIterator[PayRequest]:

@@ -15,6 +15,8 @@ from app.red_packets.send import SendRequest, send_red_packet
 from models import Account
 from models.red_packets import RedPacket, RedPacketClaim
 
+from . import loaders
+
 
 async def send(ctx: Any, request: SendRequest) -> tuple[RedPacket, MoneyResult]:
     return await send_red_packet(await ctx.require_viewer(), request)
@@ -48,7 +50,8 @@ async def my_claim(ctx: Any, packet: RedPacket) -> RedPacketClaim | None:
 
 
 async def display_name(user_id: int) -> str:
-    return await queries.display_name(user_id)
+    """A sender's or claimer's masked name (users loader: one query for all claims of a page)."""
+    return queries.name_shown(await loaders.current().users.load(user_id))
 
 
 async def live_packet(ctx: Any, packet_no: str) -> AsyncIterator[RedPacket]:

@@ -24,7 +24,8 @@ async def bank_cards(user: User) -> list[tuple[BankCard, str]]:
 
 
 async def merchant(user: User) -> Merchant | None:
-    return await Merchant.filter(owner_id=user.id).first()
+    """The user's first merchant, if any (merchants-by-owner loader: one query for a list of users)."""
+    return await loaders.current().merchants_by_owner.load(user.id)
 
 
 def real_name(user: User) -> str | None:

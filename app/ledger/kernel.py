@@ -20,10 +20,15 @@ journal legs, parties, channel, idempotency ``Key`` and, for money going out, th
    first result);
 6. run the service's own writes (``after``) and queue the outbox events (``notices``).
 
+The ALLOW risk decision is written with the movement (a refusal's decision after the rollback).
 On PostgreSQL steps 3 to 6 but ``after`` are ONE statement (``one_statement``: the last wallet's
-conditional UPDATE, the Transaction row, journal and postings, the key, the ``balanceChanged``
-events and the balance SMS, as data-modifying CTEs); the journal's other wallets are moved
-before it, one conditional UPDATE each in account-id order. SQLite sends them one by one.
+conditional UPDATE, the Transaction row, journal and postings, the key, the ALLOW decision, the
+``balanceChanged`` events and the balance SMS, as data-modifying CTEs); the journal's other
+wallets are moved before it, one conditional UPDATE each in account-id order. For a movement with
+one wallet and no cross-border limit the same statement reads the risk figures of step 2: it is
+sent after the lock was granted, so its snapshot holds every earlier movement of the wallet (a
+statement that itself waited for the lock would keep its older snapshot), and a refusal judged from
+them rolls back what it wrote. SQLite sends the steps one by one.
 
 Anything refused rolls the whole transaction back: nothing half written. A limit refusal is
 then recorded as a risk decision and raised (``risk.check.refuse``). A replay of a key with
@@ -72,7 +77,17 @@ from ..errors import DomainError, ErrorCode
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..money import format_fen
 from ..ops import metrics, tracing
-from ..risk.check import Outgoing, Refusal, allow, limit_refusal, refuse
+from ..risk.check import (
+    Outgoing,
+    Refusal,
+    allowed_decision,
+    count_allowed,
+    judge,
+    limit_refusal,
+    refuse,
+    spending_from,
+    spending_query,
+)
 from . import idempotency, journal, one_statement, sql
 from .accounts import Balance, wallet_of
 from .events import balance_payload, balance_sms, balance_sms_parts, balance_topic, emit_balance_changed
@@ -287,20 +302,32 @@ async def _write(uow: UnitOfWork, m: Movement) -> tuple[Transaction, dict[int, B
     maximum = runtime.settings().max_wallet_balance_fen
     if m.risk is not None or m.incoming:
         await lock_wallet(conn, m.account.id)
-    if m.risk is not None:
+    one = conn.capabilities.dialect == "postgres"
+    inline = one and _figures_inline(m)
+    if m.risk is not None and not inline:
         refusal = await limit_refusal(conn, m.risk)
         if refusal is not None:
             raise _Refused(refusal)
     if m.incoming:
         await _check_room(conn, m.account.id, m.incoming, maximum)
     tx = _transaction(m)
-    if conn.capabilities.dialect == "postgres":
-        balances = await _write_one_statement(uow, m, tx, maximum if m.cap_balance else None)
+    if one:
+        balances = await _write_one_statement(uow, m, tx, maximum if m.cap_balance else None, inline)
     else:
         balances = await _write_each(uow, m, tx, maximum if m.cap_balance else None)
     if m.after is not None:
         await m.after(uow, tx, balances)
     return tx, balances
+
+
+def _figures_inline(m: Movement) -> bool:
+    """Whether the limits are judged from figures read by the movement's own statement (PostgreSQL;
+    sent after the wallet lock, so its snapshot holds every earlier movement of the wallet). Not for
+    a cross-border payment (its year's total is one more read) nor for a journal moving another
+    wallet before the statement (the limits are judged before any money moves)."""
+    if m.risk is None or m.risk.cross_border_limit_fen is not None:
+        return False
+    return not m.legs or len(journal.wallet_changes(list(m.legs))) <= 1
 
 
 def _transaction(m: Movement) -> Transaction:
@@ -333,6 +360,8 @@ async def _write_each(uow: UnitOfWork, m: Movement, tx: Transaction, cap: int | 
     """SQLite: the transaction row, journal, key, events and messages as separate statements."""
     conn = uow.conn
     await tx.save(using_db=conn, force_create=True)
+    if m.risk is not None:
+        await allowed_decision(m.risk, m.allow_rule).save(using_db=conn, force_create=True)
     balances: dict[int, Balance] = {}
     if m.legs:
         balances = await journal.post(
@@ -356,10 +385,13 @@ async def _write_each(uow: UnitOfWork, m: Movement, tx: Transaction, cap: int | 
     return balances
 
 
-async def _write_one_statement(uow: UnitOfWork, m: Movement, tx: Transaction, cap: int | None) -> dict[int, Balance]:
+async def _write_one_statement(
+    uow: UnitOfWork, m: Movement, tx: Transaction, cap: int | None, inline_figures: bool
+) -> dict[int, Balance]:
     """PostgreSQL: the journal's wallets but the last by id (one conditional UPDATE each, in id
-    order), then the last wallet, the transaction row, journal, key, ``balanceChanged`` events
-    and balance messages in one statement (``one_statement``)."""
+    order), then the last wallet, the transaction row, journal, key, ALLOW decision,
+    ``balanceChanged`` events and balance messages in one statement (``one_statement``), which
+    also reads the risk figures when ``inline_figures``."""
     conn = uow.conn
     legs = list(m.legs)
     ordered = journal.wallet_changes(legs) if legs else []
@@ -368,9 +400,19 @@ async def _write_one_statement(uow: UnitOfWork, m: Movement, tx: Transaction, ca
         balances[account_id] = await journal._move_wallet(conn, account_id, *delta, max_total=cap)
     last = ordered[-1] if ordered else None
     rows = _rows(m, balances, last[0] if last is not None else None)
+    risk = m.risk
+    figures: one_statement.Computed | None = None
+    if risk is not None and inline_figures:
+        figures = spending_query(risk, clock.now())
+
+    def check_figures(row: dict[str, Any]) -> None:
+        refusal = judge(risk, spending_from(row)) if risk is not None else None
+        if refusal is not None:
+            raise _Refused(refusal)
+
     written = await one_statement.write(
         conn, tx, wallet=last, legs=legs, kind=m.journal_kind, memo=m.memo, now=clock.now(), max_total=cap,
-        rows=[row for row, _ in rows],
+        rows=[row for row, _ in rows], figures=figures, check_figures=check_figures if figures else None,
     )
     if last is not None and written.balance is not None:
         balances[last[0]] = written.balance
@@ -407,6 +449,8 @@ def _rows(
     the service's own wording for that wallet is written after the statement (it needs the
     balance in Python)."""
     rows: list[tuple[one_statement.Row, Notice | None]] = []
+    if m.risk is not None:
+        rows.append((one_statement.Row(allowed_decision(m.risk, m.allow_rule)), None))
     if m.key is not None:
         idempotency.validate_key(m.key.key)
         record = IdempotencyRecord(user_id=m.key.user_id, key=m.key.key, operation=m.key.operation,
@@ -487,7 +531,7 @@ async def move_described(key: Key | None, describe: Describe) -> MoneyResult:
             return first
         raise
     if m.risk is not None:
-        await allow(m.risk, m.allow_rule)
+        count_allowed(m.allow_rule)  # the decision was written with the movement
     metrics.MONEY_MOVEMENTS.labels(tx.type, tx.status).inc()
     tracing.annotate(transaction_no=tx.transaction_no)
     after = balances.get(m.account.id)

@@ -3,7 +3,8 @@
 The money kernel (``kernel.py``) calls ``write`` after it took its locks and checked the limits;
 the statement it sends is, in this order::
 
-    WITH wallet  AS (UPDATE accounts SET available = available + ?, frozen = frozen + ?
+    WITH figures AS (SELECT ... FROM transactions ...),   -- the risk figures, when the caller has limits
+         wallet  AS (UPDATE accounts SET available = available + ?, frozen = frozen + ?
                      WHERE id = ? AND available + ? >= 0 AND frozen + ? >= 0 [AND under the ceiling]
                      RETURNING available, frozen),            -- the journal's last wallet by id, if any
          tx      AS (INSERT INTO transactions (...) SELECT ... FROM wallet RETURNING id),
@@ -30,7 +31,7 @@ Rows are unsaved Tortoise objects; their columns are written with the ORM's own 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -114,10 +115,16 @@ async def write(
     now: datetime,
     max_total: int | None,
     rows: Sequence[Row] = (),
+    figures: Computed | None = None,
+    check_figures: Callable[[dict[str, Any]], None] | None = None,
 ) -> Written:
     """Write ``tx`` (saved: its ``id`` is set), the journal of ``legs`` (none when empty), the
     change of ``wallet`` (``(account id, [available delta, frozen delta])`` in fen; the caller
     moved the journal's other wallets before, in id order) and ``rows``, in one statement.
+
+    ``figures`` is a one-row SELECT read with the statement's snapshot (the risk figures, under
+    the wallet lock the caller holds); its row goes to ``check_figures`` first, which raises to
+    refuse the movement (the caller's transaction then rolls back what the statement wrote).
 
     Raises ``DomainError`` INSUFFICIENT_FUNDS or AMOUNT_TOO_LARGE when the wallet's conditional
     UPDATE matched no row (nothing was written then)."""
@@ -126,6 +133,9 @@ async def write(
     values: list[Any] = []
     parts: list[str] = []
     clause = ""
+    if figures is not None:
+        parts.append(f"figures AS ({figures[0]})")
+        values.extend(figures[1])
     if wallet is not None:
         account_id, (d_available, d_frozen) = wallet
         clause, bound = journal._ceiling(max_total, d_available, d_frozen)
@@ -151,8 +161,13 @@ async def write(
     if wallet is not None:
         selected += ["(SELECT available FROM wallet) AS available", "(SELECT frozen FROM wallet) AS frozen"]
     selected += [f"(SELECT id FROM r{index}) AS r{index}" for index in range(len(rows))]
-    found = await sql.fetch(conn, "WITH " + ", ".join(parts) + " SELECT " + ", ".join(selected), *values)
+    if figures is not None:
+        selected.append("figures.*")
+    source = " FROM figures" if figures is not None else ""
+    found = await sql.fetch(conn, "WITH " + ", ".join(parts) + " SELECT " + ", ".join(selected) + source, *values)
     result = found[0]
+    if check_figures is not None:
+        check_figures(result)
     if result["tx"] is None:
         assert wallet is not None  # only the wallet's condition can leave the transaction unwritten
         account_id, (d_available, d_frozen) = wallet

@@ -7,6 +7,7 @@ balance is the sum of its postings, so paying a popular merchant never waits on 
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from tortoise import connections
 
@@ -109,22 +110,30 @@ async def set_merchant_currency(merchant_no: str, currency: str, *, actor_id: in
     return refreshed
 
 
-def _by_no() -> str:
+def by_no_statement(account_alias: str = "a") -> str:
+    """The SELECT of a merchant by number (one '?') with its settlement account, columns named
+    ``m.<column>`` and ``<account_alias>.<column>`` (``from_row``)."""
     return (
-        f"SELECT {sql.columns(Merchant, 'm')}, {sql.columns(Account, 'a')} FROM merchants"
+        f"SELECT {sql.columns(Merchant, 'm')}, {sql.columns(Account, account_alias)} FROM merchants"
         " JOIN accounts ON accounts.id = merchants.account_id WHERE merchants.merchant_no = ? LIMIT 1"
     )
+
+
+def from_row(row: dict[str, Any], account_alias: str = "a") -> Merchant | None:
+    """The merchant with ``merchant.account`` loaded from a row of ``by_no_statement``; None when
+    the row holds no merchant (an outer join found none)."""
+    if row.get("m.id") is None:
+        return None
+    merchant = sql.from_row(Merchant, row, "m")
+    object.__setattr__(merchant, "_account", sql.from_row(Account, row, account_alias))
+    return merchant
 
 
 async def merchant_by_no(merchant_no: str) -> Merchant | None:
     """The merchant with its merchant account loaded (``merchant.account``), in one query
     (hand-written: the payment path's look-up)."""
-    rows = await sql.fetch(connections.get("default"), _by_no(), merchant_no.strip())
-    if not rows:
-        return None
-    merchant = sql.from_row(Merchant, rows[0], "m")
-    object.__setattr__(merchant, "_account", sql.from_row(Account, rows[0], "a"))
-    return merchant
+    rows = await sql.fetch(connections.get("default"), by_no_statement(), merchant_no.strip())
+    return from_row(rows[0]) if rows else None
 
 
 async def payable_merchant(merchant_no: str) -> Merchant:

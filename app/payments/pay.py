@@ -19,9 +19,8 @@ from ..ledger.kernel import Key, MoneyResult, Movement, Notice
 from ..ledger.vocabulary import Channel, TransactionType
 from ..risk.check import Outgoing, screen
 from .channel_payments import BANK_CARD, THIRD_PARTY, ChannelPayment, pay_through_channel
-from .merchants import payable_merchant
 from .parties import merchant_party, payer_party
-from .payer import payer_facts
+from .payer import pay_parties
 from .validation import optional_text, positive_amount
 
 OPERATION = "pay"
@@ -72,12 +71,15 @@ async def pay(user: User, request: PayRequest) -> MoneyResult:
         raise DomainError(
             ErrorCode.VALIDATION_FAILED, "支付方式须为余额、银行卡或第三方支付", input_field("channel")
         )
-    merchant = await payable_merchant(request.merchant_no)
+    parties = await pay_parties(user.id, request.idempotency_key, request.merchant_no)
+    merchant = parties.merchant
+    if merchant is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "商户不存在", input_field("merchantNo"))
     booking.require_quote(merchant.account, request.fx_quote_id)
     if booking.is_foreign(merchant.account) and request.channel != WALLET_BALANCE:
         raise DomainError(ErrorCode.VALIDATION_FAILED, "跨境付款仅支持余额支付", input_field("channel"))
     card = await _card(user, request) if request.channel == BANK_CARD else None
-    facts = await payer_facts(user.id, request.idempotency_key)
+    facts = parties.payer
     await verify_payment_password(user, request.payment_password, state=facts.password if facts else None)
 
     key = Key(user.id, request.idempotency_key, OPERATION, request.digest())

@@ -49,7 +49,7 @@ async def claim_of(packet: RedPacket, user: User) -> RedPacketClaim | None:
     return await RedPacketClaim.get_or_none(packet_id=packet.id, user_id=user.id)
 
 
-async def display_name(user_id: int) -> str:
-    """How a sender or claimer is shown to others: masked real name, else masked phone."""
-    user = await User.get_or_none(id=user_id)
+def name_shown(user: User | None) -> str:
+    """How a sender or claimer is shown to others: masked real name, else masked phone (None:
+    a user that does not exist)."""
     return person_party(user).name if user else mask_phone("")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
@@ -117,30 +117,40 @@ class Refusal:
 
 
 @dataclass(frozen=True)
-class _Spending:
+class Spending:
+    """The figures the limits count (fen, except ``recent_payments``)."""
+
     lifetime: int
     today: int
     recent_payments: int
 
 
-async def _spending(
-    conn: Conn, wallet_id: int, *, day_start: datetime, window_start: datetime, lifetime: bool
-) -> _Spending:
-    """The three figures the rules need, in one statement (index on account_id, created_at)."""
-    since = None if lifetime else min(day_start, window_start)
+def spending_query(o: Outgoing, now: datetime) -> tuple[str, tuple[Any, ...]]:
+    """The SELECT (one row: ``lifetime``, ``today``, ``recent``) of the payer's figures at ``now``,
+    with its '?' values (index on account_id, created_at). ``lifetime`` covers only the day and the
+    velocity window for a verified user (no lifetime cap applies to them). The money kernel sends it
+    as its own statement or as part of the movement's one statement (either way after it holds
+    the wallet lock, so the statement's snapshot holds every earlier movement of the wallet)."""
+    settings = runtime.settings()
+    day_start = china_day_start(now)
+    window_start = now - timedelta(seconds=settings.risk_velocity_window_seconds)
+    since = None if o.user.real_name_status != "VERIFIED" else min(day_start, window_start)
     live = ", ".join("?" * len(LIVE_STATUSES))
-    rows = await sql.fetch(
-        conn,
+    text = (
         "SELECT COALESCE(SUM(amount), 0) AS lifetime,"
         " COALESCE(SUM(CASE WHEN created_at >= ? THEN amount ELSE 0 END), 0) AS today,"
         " COALESCE(SUM(CASE WHEN created_at >= ? AND type IN ('PAYMENT', 'TRANSFER') AND status = 'SUCCEEDED'"
         " THEN 1 ELSE 0 END), 0) AS recent"
         f" FROM transactions WHERE account_id = ? AND type IN ({', '.join('?' * len(OUTGOING_TYPES))})"
-        f" AND status IN ({live})" + ("" if since is None else " AND created_at >= ?"),
-        day_start, window_start, wallet_id, *OUTGOING_TYPES, *LIVE_STATUSES, *(() if since is None else (since,)),
+        f" AND status IN ({live})" + ("" if since is None else " AND created_at >= ?")
     )
-    row = rows[0]
-    return _Spending(int(row["lifetime"] or 0), int(row["today"] or 0), int(row["recent"] or 0))
+    values = (day_start, window_start, o.wallet_id, *OUTGOING_TYPES, *LIVE_STATUSES, *(() if since is None else (since,)))
+    return text, values
+
+
+def spending_from(row: dict[str, Any]) -> Spending:
+    """The figures from a row of ``spending_query``."""
+    return Spending(int(row["lifetime"] or 0), int(row["today"] or 0), int(row["recent"] or 0))
 
 
 async def _check_standing(o: Outgoing) -> None:
@@ -192,13 +202,18 @@ async def limit_refusal(conn: Conn, o: Outgoing) -> Refusal | None:
     lifetime cap (REAL_NAME_REQUIRED), daily outgoing per China day (LIMIT_EXCEEDED), velocity
     count in the window (RISK_REJECTED), the annual cross-border limit (LIMIT_EXCEEDED). Returns None when all pass; records nothing (the caller
     rolls back and then calls ``refuse``)."""
-    settings = runtime.settings()
     now = clock.now()
+    text, values = spending_query(o, now)
+    rows = await sql.fetch(conn, text, *values)
+    used = await used_this_year(conn, o.user.id, now) if o.cross_border_limit_fen is not None else 0
+    return judge(o, spending_from(rows[0]), cross_border_used=used)
+
+
+def judge(o: Outgoing, spending: Spending, *, cross_border_used: int = 0) -> Refusal | None:
+    """The limits' verdict on ``o`` given the figures (``spending_query``) and, for a cross-border
+    payment, the year's cross-border total so far (fen); None when all pass."""
+    settings = runtime.settings()
     verified = o.user.real_name_status == "VERIFIED"
-    window = now - timedelta(seconds=settings.risk_velocity_window_seconds)
-    spending = await _spending(
-        conn, o.wallet_id, day_start=china_day_start(now), window_start=window, lifetime=not verified
-    )
     if not verified and spending.lifetime + o.amount > settings.risk_unverified_lifetime_fen:
         return Refusal(
             "UNVERIFIED_CAP", ErrorCode.REAL_NAME_REQUIRED,
@@ -209,14 +224,12 @@ async def limit_refusal(conn: Conn, o: Outgoing) -> Refusal | None:
             "DAILY_LIMIT", ErrorCode.LIMIT_EXCEEDED,
             f"超出每日转出限额 {format_fen(settings.risk_daily_out_limit_fen)} 元",
         )
-    if o.cross_border_limit_fen is not None:
-        used = await used_this_year(conn, o.user.id, now)
-        if used + o.amount > o.cross_border_limit_fen:
-            return Refusal(
-                "FX_ANNUAL_LIMIT", ErrorCode.LIMIT_EXCEEDED,
-                f"超出年度跨境支付额度 {format_fen(o.cross_border_limit_fen)} 元"
-                f"（今年已用 {format_fen(used)} 元）",
-            )
+    if o.cross_border_limit_fen is not None and cross_border_used + o.amount > o.cross_border_limit_fen:
+        return Refusal(
+            "FX_ANNUAL_LIMIT", ErrorCode.LIMIT_EXCEEDED,
+            f"超出年度跨境支付额度 {format_fen(o.cross_border_limit_fen)} 元"
+            f"（今年已用 {format_fen(cross_border_used)} 元）",
+        )
     if o.operation in VELOCITY_OPERATIONS and spending.recent_payments >= settings.risk_velocity_count:
         return Refusal(
             "VELOCITY", ErrorCode.RISK_REJECTED, "交易过于频繁，已被风控拦截", recent_payments=spending.recent_payments
@@ -243,6 +256,17 @@ async def refuse(o: Outgoing, refusal: Refusal) -> NoReturn:
 async def allow(o: Outgoing, rule: str) -> None:
     """Record that the movement passed every rule (after it committed)."""
     await _record(o, "ALLOW", rule)
+
+
+def allowed_decision(o: Outgoing, rule: str) -> RiskDecision:
+    """The ALLOW decision of ``o``, not yet written: the money kernel writes it with the movement
+    (then calls ``count_allowed`` once committed) instead of ``allow`` after it."""
+    return RiskDecision(user_id=o.user.id, operation=o.operation, amount=o.amount, outcome="ALLOW", rule=rule)
+
+
+def count_allowed(rule: str) -> None:
+    """The metric of an ALLOW decision written with its movement."""
+    metrics.RISK_DECISIONS.labels("ALLOW", rule).inc()
 
 
 async def check_outgoing(o: Outgoing) -> None:

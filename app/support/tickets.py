@@ -198,6 +198,10 @@ async def transaction_of(ticket: Ticket) -> tuple[Transaction, int] | None:
     if ticket.transaction_id is None:
         return None
     tx = await Transaction.get(id=ticket.transaction_id)
-    own = await accounts_of(ticket.user_id)
-    perspective = tx.account_id if tx.account_id in own else tx.counterparty_account_id or tx.account_id
-    return tx, perspective
+    return tx, side_seen_by_owner(tx, tx.account_id in await accounts_of(ticket.user_id))
+
+
+def side_seen_by_owner(tx: Transaction, owner_initiated: bool) -> int:
+    """The account a ticket's transaction is shown from: the initiator's when the ticket's owner
+    holds that account (their wallet or an owned merchant's), else the counterparty's."""
+    return tx.account_id if owner_initiated else tx.counterparty_account_id or tx.account_id

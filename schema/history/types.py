@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from models import Refund
+from resolvers import refunds as refund_resolvers
 
 from ..errors import UserError
 from ..money.types import TransactionStatusEnum, TransactionTypeEnum
@@ -97,25 +98,18 @@ class RefundType(Node):
     async def transaction(
         self,
     ) -> Annotated[TransactionType, strawberry.lazy("schema.money.types")]:
-        from models import Transaction
-
         from ..money.types import TransactionType
 
-        tx = await Transaction.get(id=self._model.transaction_id)
-        return TransactionType.from_model(tx)
+        return TransactionType.from_model(await refund_resolvers.refund_transaction(self._model))
 
     @strawberry.field(description="The REFUND transaction returning the money, once approved.")
     async def refund_transaction(
         self,
     ) -> Annotated[TransactionType, strawberry.lazy("schema.money.types")] | None:
-        from models import Transaction
-
         from ..money.types import TransactionType
 
-        if self._model.refund_transaction_id is None:
-            return None
-        tx = await Transaction.get(id=self._model.refund_transaction_id)
-        return TransactionType.from_model(tx)
+        tx = await refund_resolvers.refund_paid_by(self._model)
+        return TransactionType.from_model(tx) if tx else None
 
 
 RefundConnection = Connection[RefundType]

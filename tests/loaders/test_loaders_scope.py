@@ -1,5 +1,6 @@
-"""DataLoaders live for one operation: two operations on one websocket (whose context is shared
-by all of them) never share one, and every event of a subscription is read afresh."""
+"""DataLoaders live for one operation: two requests never share one, nor two operations on one
+websocket (whose context is shared by all of them), and every event of a subscription is read
+afresh."""
 
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ async def _answer(subscription: Subscription) -> dict[str, Any]:
     data = await subscription.next_data()
     assert (await subscription.next())["type"] == "complete"
     return data
+
+
+async def test_a_second_request_sees_the_change_made_after_the_first(gql):
+    # The in-process client runs every request in the test's own task: only the per-operation
+    # scope keeps the first request's loaders from answering the second.
+    user = await make_user()
+    first = await gql.ok(BALANCE, token=token_for(user))
+    await fund(user, 7_00)
+    second = await gql.ok(BALANCE, token=token_for(user))
+    assert first["viewer"]["account"] == {"balance": "0.00", "available": "0.00"}
+    assert second["viewer"]["account"] == {"balance": "7.00", "available": "7.00"}
 
 
 async def test_a_second_operation_on_a_socket_sees_the_change_made_after_the_first(server):
