@@ -181,7 +181,7 @@ class Settings:
     calendar_file: Path | None = None
     """JSON of make-up working days (调休) and extra holidays; None = the file shipped in app/workdays/data."""
     max_wallet_balance_fen: int = 1_000_000_000
-    """The most a user wallet may hold (available + frozen): 10,000,000.00 yuan by default."""
+    """The most a user wallet may hold (available + held): 10,000,000.00 yuan by default."""
     api_key_requests_per_minute: int = 600
     payment_code_password_free_fen: int = 100_000
     channel_timeout_seconds: int = 20

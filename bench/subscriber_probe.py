@@ -37,8 +37,35 @@ def _site(traceback: tracemalloc.Traceback) -> str:
     return f"{traceback[-1].filename}:{traceback[-1].lineno}"
 
 
-def _trace(env: dict[str, str], tokens: list[str], top: int, ws: str | None) -> None:
-    """Serve subscriptions in this process and print what N idle subscribers allocated."""
+async def _gc_pauses(port: int, tokens: list[str], gc_mode: str) -> None:
+    """A full collection's pause with ``len(tokens)`` idle subscribers connected."""
+    import gc
+    import time
+
+    if gc_mode == "plain":
+        gc.unfreeze()  # what the worker froze at start-up goes back to the collector
+    parent, child = mp.get_context("spawn").Pipe()
+    proc = mp.get_context("spawn").Process(target=run_subscribers, args=(f"ws://127.0.0.1:{port}/graphql", tokens, child, 0))
+    proc.start()
+    loop = asyncio.get_running_loop()
+    assert await loop.run_in_executor(None, parent.recv) == "ready"
+    await asyncio.sleep(1.0)
+    pauses = []
+    for _ in range(5):
+        started = time.perf_counter()
+        gc.collect()
+        pauses.append((time.perf_counter() - started) * 1000)
+    print(f"gc {gc_mode}: {len(gc.get_objects())} tracked objects ({gc.get_freeze_count()} frozen), "
+          f"full collection {min(pauses):.1f}-{max(pauses):.1f} ms (median {sorted(pauses)[2]:.1f})")
+    parent.send("stop")
+    await loop.run_in_executor(None, parent.recv)
+    proc.join(30)
+
+
+def _trace(env: dict[str, str], tokens: list[str], top: int, ws: str | None, gc_mode: str | None = None) -> None:
+    """Serve subscriptions in this process and print what N idle subscribers allocated; with
+    ``gc_mode`` ("plain" or "frozen": ``gc.freeze()`` once started, as a worker does) print the
+    objects the collector tracks and how long a full collection takes instead."""
     os.environ.update(env)
     import uvicorn
 
@@ -56,6 +83,11 @@ def _trace(env: dict[str, str], tokens: list[str], top: int, ws: str | None) -> 
         serving = asyncio.create_task(server.serve())
         while not server.started:
             await asyncio.sleep(0.05)
+        if gc_mode is not None:
+            await _gc_pauses(port, tokens, gc_mode)
+            server.should_exit = True
+            await serving
+            return
         tracemalloc.start(12)
         before = tracemalloc.take_snapshot()
         rss_before = rss_kib(os.getpid())
@@ -102,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--trace", action="store_true", help="tracemalloc in-process instead of RSS")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--gc", choices=("plain", "frozen"), help="time a full collection (in-process)")
     parser.add_argument("--ws", help="with --trace: uvicorn's websocket implementation instead of fenpay serve's")
     args = parser.parse_args(argv)
     name = f"fenpay_subprobe_{secrets.token_hex(3)}"
@@ -113,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = {"users": args.subscribers, "history": 0, "history_user": 0}
     try:
         seeded, tokens, _history_token, pin = asyncio.run(bench_run.prepare(env, sizes))
-        if args.trace:
-            _trace(env, tokens, args.top, args.ws)
+        if args.trace or args.gc:
+            _trace(env, tokens, args.top, args.ws, args.gc)
             return 0
         result: dict[str, Any]
         with bench_run.Server(env, workers=2) as payer:

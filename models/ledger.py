@@ -1,6 +1,6 @@
 """The double-entry ledger's tables.
 
-Wallet accounts keep running ``available``/``frozen`` balances (never negative:
+Wallet accounts keep running ``available``/``held`` balances (never negative:
 checked under lock and by a CHECK constraint added in the migration). Merchant
 and system accounts keep no running balance: their balance is the sum of their
 postings, so hot accounts never become a row every payment waits on.
@@ -30,7 +30,10 @@ class Account(Model):
     user_id: int | None
     currency = fields.CharField(max_length=3, default="CNY")
     available = fields.BigIntField(default=0)
-    frozen = fields.BigIntField(default=0)
+    # Money on hold (a withdrawal or payout waiting for its channel): not spendable, still the
+    # owner's. Stored in the column ``frozen`` (the API's ``Account.frozen``); not the user's
+    # account status FROZEN, which risk staff set.
+    held = fields.BigIntField(default=0, source_field="frozen")
     created_at = created_at_field()
 
     class Meta:
@@ -97,7 +100,7 @@ class Journal(Model):
     """
 
     id = fields.BigIntField(primary_key=True)
-    # POST settles a transaction; HOLD/RELEASE move money between available and frozen.
+    # POST settles a transaction; HOLD/RELEASE move money between available and held.
     kind = fields.CharField(max_length=10)
     transaction: fields.ForeignKeyNullableRelation[Transaction] = fields.ForeignKeyField(
         "models.Transaction", related_name="journals", null=True, on_delete=fields.RESTRICT
@@ -122,7 +125,7 @@ class Posting(Model):
         "models.Account", related_name="postings", on_delete=fields.RESTRICT
     )
     account_id: int
-    # AVAILABLE or FROZEN: which balance of the account the amount lands in.
+    # AVAILABLE or FROZEN (stored value of the held bucket, journal.HELD): which balance of the account the amount lands in.
     bucket = fields.CharField(max_length=10, default="AVAILABLE")
     amount = fields.BigIntField()
     created_at = created_at_field()

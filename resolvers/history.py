@@ -58,12 +58,11 @@ async def my_statement_rows(
     before: str | None,
     used: frozenset[str] | None = None,
 ) -> tuple[int, statement_rows.RowPage] | None:
-    """``account_statement`` of ``my_wallet`` as plain rows (``app.history.statement_rows``: the
-    wallet and the page in one statement): (the wallet's account id, the page), with the same
-    rows, count, flags and errors. None where that page reader does not serve the request (a
-    counterparty text filter, no wallet): then take ``my_wallet`` and ``account_statement``.
-    The viewer owns the wallet, so ``may_read_statement`` holds. ``used``: see ``read_page``."""
-    viewer = await ctx.require_viewer()
+    """``account_statement`` of ``my_wallet`` as plain rows (``app.history.statement_rows``, one
+    statement for the page): (the wallet's account id, the page), with the same rows, count, flags
+    and errors. None for a filter that page reader does not serve (the counterparty text): then
+    take ``account_statement``. The viewer owns the wallet, so ``may_read_statement`` holds.
+    ``used``: see ``read_page``."""
     wanted = statement.validate(to_filter(given))
     if not statement_rows.supported(wanted):
         return None
@@ -73,11 +72,9 @@ async def my_statement_rows(
     before_id = decode_cursor(before, "before") if before is not None else None
     backward = last is not None and first is None
     size = (last or 0) if backward else (DEFAULT_PAGE if first is None else first)
+    account_id = (await my_wallet(ctx)).id
     request = statement_rows.PageRequest(size, after_id, before_id, backward)
-    found = await statement_rows.read_wallet_page(viewer.id, wanted, clock.now(), request, used)
-    if found is None:
-        return None
-    account_id, page = found
+    page = await statement_rows.read_page(account_id, wanted, clock.now(), request, used)
     if not backward and last is not None:
         rows = page.rows[-last:] if last else []
         page = statement_rows.RowPage(rows, page.total, page.has_next, page.has_previous)

@@ -24,7 +24,7 @@ async def balance(account: Account) -> Balance:
     if account.kind != WALLET:
         return await balance_of(account)
     fresh = await loaders.must(loaders.current().accounts, account.id)
-    return Balance(fresh.available, fresh.frozen)
+    return Balance(fresh.available, fresh.held)
 
 
 async def account_status(account: Account) -> str:

@@ -41,7 +41,7 @@ class BalanceChange:
     account: Account
     delta: int
     available: int
-    frozen: int
+    held: int  # served as ``frozen``
     transaction: Transaction | None
     occurred_at: datetime
     event_id: int | None = None
@@ -54,7 +54,7 @@ async def _build(wallet: Account, payload: dict[str, Any]) -> BalanceChange:
         account=wallet,
         delta=int(payload["delta"]),
         available=int(payload["available"]),
-        frozen=int(payload["frozen"]),
+        held=int(payload["frozen"]),
         transaction=transaction,
         occurred_at=datetime.fromisoformat(payload["occurredAt"]),
         event_id=payload.get("eventId"),

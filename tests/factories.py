@@ -96,4 +96,4 @@ async def fund(user: User, fen: int) -> Transaction:
 
 async def wallet_balance(user: User) -> tuple[int, int]:
     wallet = await Account.get(user_id=user.id, kind="WALLET")
-    return wallet.available, wallet.frozen
+    return wallet.available, wallet.held

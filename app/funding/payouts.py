@@ -2,9 +2,9 @@
 
 A due bank-card withdrawal is claimed (PENDING -> PROCESSING, committed) so no
 other worker pays it, paid out through the channel with no lock held, then
-finished: success posts frozen -> clearing (net) + fee income (fee); a refusal
+finished: success posts held -> clearing (net) + fee income (fee); a refusal
 releases the hold back to available and marks the withdrawal FAILED. A payout call
-that raises or times out leaves the withdrawal PROCESSING with the money frozen; the
+that raises or times out leaves the withdrawal PROCESSING with the money on hold; the
 recovery job (app/funding/recovery.py) asks the channel and completes or releases it.
 The withdrawal's arrival time (``expected_arrival_at``, the next business day for a card)
 is the only "settlement" here: the interbank settlement date the payout waits for.
@@ -47,13 +47,13 @@ async def _call_channel(tx: Transaction) -> ChannelResult:
 
 
 async def complete_payout(tx: Transaction) -> None:
-    """The payout arrived: frozen -> clearing (net) + fee income, once (a no-op if no longer PROCESSING)."""
+    """The payout arrived: held -> clearing (net) + fee income, once (a no-op if no longer PROCESSING)."""
     async with unit_of_work() as uow:
         if not await transition(uow.conn, tx.id, (TransactionStatus.PROCESSING,), TransactionStatus.SUCCEEDED):
             return
         wallet = await Account.get(id=tx.account_id, using_db=uow.conn)
         legs = [
-            journal.Leg(wallet, -tx.amount, journal.FROZEN),
+            journal.Leg(wallet, -tx.amount, journal.HELD),
             journal.Leg(await clearing_account(tx.channel), tx.amount - tx.fee),
         ]
         if tx.fee:
@@ -76,7 +76,7 @@ async def release(tx: Transaction, reason: str) -> None:
         wallet = await Account.get(id=tx.account_id, using_db=uow.conn)
         balances = await journal.post(
             uow.conn,
-            [journal.Leg(wallet, -tx.amount, journal.FROZEN), journal.Leg(wallet, tx.amount, journal.AVAILABLE)],
+            [journal.Leg(wallet, -tx.amount, journal.HELD), journal.Leg(wallet, tx.amount, journal.AVAILABLE)],
             kind=journal.RELEASE,
             transaction_id=tx.id,
             memo="withdrawal failed",
@@ -96,7 +96,7 @@ async def release(tx: Transaction, reason: str) -> None:
 
 async def pay_out(transaction_id: int) -> str:
     """Pay out one PROCESSING withdrawal and finish it: ``PAID``, ``RELEASED``, or ``UNKNOWN``
-    (no answer from the channel: still PROCESSING, money frozen, left to the recovery job)."""
+    (no answer from the channel: still PROCESSING, money on hold, left to the recovery job)."""
     tx = await Transaction.get(id=transaction_id)
     if tx.status != TransactionStatus.PROCESSING:
         return UNKNOWN

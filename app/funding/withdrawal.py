@@ -1,10 +1,10 @@
 """Withdrawals (seed 3.3.2, 6.2, 6.3): real-name VERIFIED, whole yuan, at least 50.00,
 payment password, the risk check, enough available money.
 
-The amount moves from available to frozen at once (a HOLD journal). A bank-card
+The amount moves from available to held at once (a HOLD journal). A bank-card
 withdrawal stays PENDING until the payout job pays it out on the next
 business day; a third-party withdrawal is paid out right away (a payout without an
-answer stays PROCESSING, frozen once, until the recovery job learns the outcome). The fee comes out
+answer stays PROCESSING, held once, until the recovery job learns the outcome). The fee comes out
 of the amount: the user receives ``amount - fee``.
 """
 
@@ -73,7 +73,7 @@ async def withdraw(user: User, request: WithdrawalRequest, *, ip: str | None = N
         return first
     wallet = await wallet_of(fresh.id)
     if channel == Channel.THIRD_PARTY:
-        third_party_channel()  # no channel configured: refused before anything is frozen
+        third_party_channel()  # no channel configured: refused before anything is held
     risk = Outgoing(user=fresh, wallet_id=wallet.id, amount=amount, operation="WITHDRAW")
     rule = await screen(risk)
 
@@ -92,7 +92,7 @@ async def withdraw(user: User, request: WithdrawalRequest, *, ip: str | None = N
     hold = Movement(
         type=OPERATION, account=wallet, amount=amount, fee=quote.fee, channel=channel, key=key,
         risk=risk, allow_rule=rule, status=TransactionStatus.PROCESSING,
-        legs=(Leg(wallet, -amount, journal.AVAILABLE), Leg(wallet, amount, journal.FROZEN)),
+        legs=(Leg(wallet, -amount, journal.AVAILABLE), Leg(wallet, amount, journal.HELD)),
         journal_kind=journal.HOLD, memo="withdrawal hold",
         counterparty_name="第三方支付账户", description="提现到第三方支付账户",
         notices=(Notice(wallet, -amount, sms_phone=fresh.phone, sms_text=sms),),

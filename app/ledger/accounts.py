@@ -44,11 +44,11 @@ def system_currency(code: str) -> str:
 @dataclass(frozen=True)
 class Balance:
     available: int
-    frozen: int
+    held: int  # on hold (the API's ``frozen``)
 
     @property
     def total(self) -> int:
-        return self.available + self.frozen
+        return self.available + self.held
 
 
 def new_account_no() -> str:
@@ -98,7 +98,7 @@ async def balance_of(account: Account, conn: Conn | None = None) -> Balance:
     """Wallets keep running balances; other accounts are the sum of their postings."""
     if account.kind == WALLET:
         fresh = await Account.get(id=account.id, using_db=conn)
-        return Balance(fresh.available, fresh.frozen)
+        return Balance(fresh.available, fresh.held)
     conn = conn or connections.get("default")
     rows = await sql.fetch(
         conn,
@@ -107,4 +107,4 @@ async def balance_of(account: Account, conn: Conn | None = None) -> Balance:
         account.id,
     )
     totals = {row["bucket"]: int(row["total"]) for row in rows}
-    return Balance(totals.get("AVAILABLE", 0), totals.get("FROZEN", 0))
+    return Balance(totals.get("AVAILABLE", 0), totals.get("FROZEN", 0))  # "FROZEN": the held bucket

@@ -2,7 +2,7 @@
 
 Money arriving from or leaving to a channel passes its clearing account (a SYSTEM account,
 never row-locked): a top-up is clearing -> wallet, a card or third-party payment is
-clearing -> merchant, a withdrawal payout is frozen -> clearing, a refund to a card is
+clearing -> merchant, a withdrawal payout is held -> clearing, a refund to a card is
 merchant -> clearing.
 """
 

@@ -24,7 +24,7 @@ def balance_payload(account: Account, balance: Balance, delta: int, transaction_
         "accountId": account.id,
         "delta": delta,
         "available": balance.available,
-        "frozen": balance.frozen,
+        "frozen": balance.held,  # the API's name
         "transactionId": transaction_id,
         "occurredAt": clock.now().isoformat(),
     }

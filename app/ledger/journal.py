@@ -23,12 +23,14 @@ from ..errors import DomainError, ErrorCode
 from . import sql
 from .accounts import WALLET, Balance
 
+# Posting buckets: spendable money, and money on hold (stored as "FROZEN", the column and API
+# name; not the account status FROZEN).
 AVAILABLE = "AVAILABLE"
-FROZEN = "FROZEN"
+HELD = "FROZEN"
 
-POST = "POST"  # settles a transaction (exactly one per succeeded transaction)
-HOLD = "HOLD"  # available -> frozen
-RELEASE = "RELEASE"  # frozen -> available
+POST = "POST"  # completes a transaction (exactly one per succeeded transaction)
+HOLD = "HOLD"  # available -> held
+RELEASE = "RELEASE"  # held -> available
 
 
 class UnbalancedJournal(Exception):
@@ -64,7 +66,7 @@ async def post(
 
     Raises ``DomainError(INSUFFICIENT_FUNDS)`` when a wallet would go below zero, and
     ``DomainError(AMOUNT_TOO_LARGE)`` when ``max_wallet_balance`` (fen) is given and a wallet
-    whose total (available + frozen) grows would end above it; either way the caller's
+    whose total (available + held) grows would end above it; either way the caller's
     transaction then rolls back and nothing moved. Both checks are in the wallet's one
     conditional UPDATE, so they hold under any concurrency. Raises
     ``DomainError(ACCOUNT_CLOSED)`` when a wallet whose total grows belongs to a closed
@@ -108,7 +110,7 @@ def wallet_changes(legs: list[Leg]) -> list[tuple[int, list[int]]]:
         raise UnbalancedJournal(f"legs must be two or more and sum to zero in each currency: {legs!r}")
     if any(not isinstance(leg.amount, int) for leg in legs):
         raise UnbalancedJournal("amounts are integer fen")
-    deltas: dict[int, list[int]] = {}  # wallet id -> [available, frozen] change
+    deltas: dict[int, list[int]] = {}  # wallet id -> [available, held] change
     for leg in legs:
         if leg.account.kind == WALLET:
             delta = deltas.setdefault(leg.account.id, [0, 0])
@@ -117,13 +119,13 @@ def wallet_changes(legs: list[Leg]) -> list[tuple[int, list[int]]]:
 
 
 async def _refuse_closed(conn: Conn, ordered: list[tuple[int, list[int]]]) -> None:
-    """ACCOUNT_CLOSED when money arrives (available + frozen grows) in a closed account's wallet.
+    """ACCOUNT_CLOSED when money arrives (available + held grows) in a closed account's wallet.
 
     Run with the wallets' row locks held, as its own statement: on PostgreSQL it reads the
     users row as committed now (a condition inside the wallet UPDATE would be re-checked
     against the statement's older snapshot after waiting for a closure's lock). Movements that
     only debit or move money within a wallet pay nothing for it."""
-    credited = [account_id for account_id, (d_available, d_frozen) in ordered if d_available + d_frozen > 0]
+    credited = [account_id for account_id, (d_available, d_held) in ordered if d_available + d_held > 0]
     if not credited:
         return
     rows = await sql.fetch(
@@ -148,41 +150,41 @@ def _too_large(max_total: int) -> DomainError:
     )
 
 
-def _ceiling(max_total: int | None, d_available: int, d_frozen: int) -> tuple[str, tuple[int, ...]]:
+def _ceiling(max_total: int | None, d_available: int, d_held: int) -> tuple[str, tuple[int, ...]]:
     """The extra WHERE clause (and its values) keeping a growing wallet at or below ``max_total``."""
-    if max_total is None or d_available + d_frozen <= 0:
+    if max_total is None or d_available + d_held <= 0:
         return "", ()
-    return " AND available + frozen + ? <= ?", (d_available + d_frozen, max_total)
+    return " AND available + frozen + ? <= ?", (d_available + d_held, max_total)
 
 
-async def _refusal(conn: Conn, account_id: int, d_available: int, d_frozen: int, max_total: int | None) -> DomainError:
+async def _refusal(conn: Conn, account_id: int, d_available: int, d_held: int, max_total: int | None) -> DomainError:
     """Why a wallet's conditional UPDATE matched no row (read under the lock the caller holds)."""
     rows = await sql.fetch(conn, "SELECT available, frozen FROM accounts WHERE id = ?", account_id)
     if rows and max_total is not None:
-        available, frozen = int(rows[0]["available"]), int(rows[0]["frozen"])
-        if available + d_available >= 0 and frozen + d_frozen >= 0:
+        available, held = int(rows[0]["available"]), int(rows[0]["frozen"])
+        if available + d_available >= 0 and held + d_held >= 0:
             return _too_large(max_total)
     return _insufficient()
 
 
 async def _move_wallet(
-    conn: Conn, account_id: int, d_available: int, d_frozen: int, *, max_total: int | None = None
+    conn: Conn, account_id: int, d_available: int, d_held: int, *, max_total: int | None = None
 ) -> Balance:
-    clause, bound = _ceiling(max_total, d_available, d_frozen)
+    clause, bound = _ceiling(max_total, d_available, d_held)
     rows = await sql.fetch(
         conn,
         "UPDATE accounts SET available = available + ?, frozen = frozen + ?"
         " WHERE id = ? AND available + ? >= 0 AND frozen + ? >= 0" + clause +
         " RETURNING available, frozen",
         d_available,
-        d_frozen,
+        d_held,
         account_id,
         d_available,
-        d_frozen,
+        d_held,
         *bound,
     )
     if not rows:
-        raise await _refusal(conn, account_id, d_available, d_frozen, max_total if clause else None)
+        raise await _refusal(conn, account_id, d_available, d_held, max_total if clause else None)
     return Balance(int(rows[0]["available"]), int(rows[0]["frozen"]))
 
 
@@ -219,8 +221,8 @@ async def _write_postgres(
             kind, transaction_id, memo, now, now, *columns,
         )
         return Balance(0, 0)
-    account_id, (d_available, d_frozen) = wallet
-    clause, bound = _ceiling(max_total, d_available, d_frozen)
+    account_id, (d_available, d_held) = wallet
+    clause, bound = _ceiling(max_total, d_available, d_held)
     rows = await sql.fetch(
         conn,
         "WITH wallet AS (UPDATE accounts SET available = available + ?, frozen = frozen + ?"
@@ -229,9 +231,9 @@ async def _write_postgres(
         " SELECT ?::text, ?::bigint, ?::text, ?::timestamptz WHERE EXISTS (SELECT 1 FROM wallet) RETURNING id),"
         " inserted AS (" + _POSTINGS + " RETURNING 1)"
         " SELECT available, frozen FROM wallet",
-        d_available, d_frozen, account_id, d_available, d_frozen, *bound,
+        d_available, d_held, account_id, d_available, d_held, *bound,
         kind, transaction_id, memo, now, now, *columns,
     )
     if not rows:
-        raise await _refusal(conn, account_id, d_available, d_frozen, max_total if clause else None)
+        raise await _refusal(conn, account_id, d_available, d_held, max_total if clause else None)
     return Balance(int(rows[0]["available"]), int(rows[0]["frozen"]))

@@ -102,7 +102,7 @@ WALLET_BALANCE = Channel.WALLET_BALANCE
 @dataclass(frozen=True)
 class MoneyResult:
     """What every money mutation answers: the transaction, and the caller's wallet as it is
-    after the movement (its ``available``/``frozen`` are the committed balances)."""
+    after the movement (its ``available``/``held`` are the committed balances)."""
 
     transaction: Transaction
     account: Account
@@ -154,7 +154,7 @@ class Movement:
 
     ``account`` is the user wallet the transaction belongs to (the payer's for money going
     out, the receiver's for top-ups and redemptions). ``legs`` is the journal posted now
-    (none for a movement that waits for a channel; a HOLD moves available -> frozen). Amounts
+    (none for a movement that waits for a channel; a HOLD moves available -> held). Amounts
     are integer fen.
     """
 
@@ -224,7 +224,7 @@ async def replay(record: IdempotencyRecord, user_id: int) -> MoneyResult:
     idempotency.raise_stored_error(record)
     transaction = await Transaction.get(id=record.transaction_id)
     wallet = await wallet_of(user_id)
-    return MoneyResult(transaction, wallet, replayed=True, balance=Balance(wallet.available, wallet.frozen))
+    return MoneyResult(transaction, wallet, replayed=True, balance=Balance(wallet.available, wallet.held))
 
 
 async def earlier(key: Key) -> MoneyResult | None:
@@ -425,7 +425,7 @@ async def _write_one_statement(
             )
         if isinstance(row.instance, OutboxEvent) and notice is not None:
             balance = balances[notice.account.id]
-            row.instance.payload.update(available=balance.available, frozen=balance.frozen, transactionId=tx.id)
+            row.instance.payload.update(available=balance.available, frozen=balance.held, transactionId=tx.id)
             row.instance.id = row_id
             row.instance._saved_in_db = True
             uow.events.append(row.instance)
@@ -536,7 +536,7 @@ async def move_described(key: Key | None, describe: Describe) -> MoneyResult:
     tracing.annotate(transaction_no=tx.transaction_no)
     after = balances.get(m.account.id)
     if after is not None:
-        m.account.available, m.account.frozen = after.available, after.frozen
+        m.account.available, m.account.held = after.available, after.held
     return MoneyResult(tx, m.account, balance=after)
 
 

@@ -119,7 +119,7 @@ async def write(
     check_figures: Callable[[dict[str, Any]], None] | None = None,
 ) -> Written:
     """Write ``tx`` (saved: its ``id`` is set), the journal of ``legs`` (none when empty), the
-    change of ``wallet`` (``(account id, [available delta, frozen delta])`` in fen; the caller
+    change of ``wallet`` (``(account id, [available delta, held delta])`` in fen; the caller
     moved the journal's other wallets before, in id order) and ``rows``, in one statement.
 
     ``figures`` is a one-row SELECT read with the statement's snapshot (the risk figures, under
@@ -137,13 +137,13 @@ async def write(
         parts.append(f"figures AS ({figures[0]})")
         values.extend(figures[1])
     if wallet is not None:
-        account_id, (d_available, d_frozen) = wallet
-        clause, bound = journal._ceiling(max_total, d_available, d_frozen)
+        account_id, (d_available, d_held) = wallet
+        clause, bound = journal._ceiling(max_total, d_available, d_held)
         parts.append(
             "wallet AS (UPDATE accounts SET available = available + ?, frozen = frozen + ?"
             " WHERE id = ? AND available + ? >= 0 AND frozen + ? >= 0" + clause + " RETURNING available, frozen)"
         )
-        values.extend((d_available, d_frozen, account_id, d_available, d_frozen, *bound))
+        values.extend((d_available, d_held, account_id, d_available, d_held, *bound))
     parts.append(_insert("tx", Row(tx), "wallet" if wallet is not None else "", values))
     if legs:
         parts.append(
@@ -170,8 +170,8 @@ async def write(
         check_figures(result)
     if result["tx"] is None:
         assert wallet is not None  # only the wallet's condition can leave the transaction unwritten
-        account_id, (d_available, d_frozen) = wallet
-        raise await journal._refusal(conn, account_id, d_available, d_frozen, max_total if clause else None)
+        account_id, (d_available, d_held) = wallet
+        raise await journal._refusal(conn, account_id, d_available, d_held, max_total if clause else None)
     tx.id = int(result["tx"])
     tx._saved_in_db = True
     balance = Balance(int(result["available"]), int(result["frozen"])) if wallet is not None else None

@@ -4,7 +4,7 @@ payment posts CNY and the merchant's currency, each balanced through the platfor
 position accounts); RED_PACKET_CLEARING holds exactly the unclaimed, unreturned shares of
 the red packets; every wallet equals the sum of
 its postings; no wallet is negative; every succeeded transaction has exactly one POST
-journal (failed and canceled ones none); a finished transaction holds no frozen money."""
+journal (failed and canceled ones none); a finished transaction holds no money on hold."""
 
 from __future__ import annotations
 
@@ -132,7 +132,7 @@ async def reconcile() -> Report:
         report.breaks.append(f"transaction {row['id']} is {row['status']} with {row['posts']} posting journals")
     if len(journal_counts) > 20:
         report.breaks.append(f"... and {len(journal_counts) - 20} more transactions")
-    # A finished transaction holds nothing: its HOLD was settled (POST) or released.
+    # A finished transaction holds nothing: its HOLD was posted (POST) or released.
     open_holds = await sql.fetch(
         conn,
         "SELECT t.id, t.status, SUM(p.amount) AS held FROM transactions t"
@@ -143,7 +143,7 @@ async def reconcile() -> Report:
         " GROUP BY t.id, t.status HAVING SUM(p.amount) <> 0",
     )
     for row in open_holds[:20]:
-        report.breaks.append(f"transaction {row['id']} is {row['status']} but still holds {row['held']} frozen")
+        report.breaks.append(f"transaction {row['id']} is {row['status']} but still holds {row['held']} on hold")
     await _stale_processing(report)
     figures["breaks"] = len(report.breaks)
     return report

@@ -4,11 +4,11 @@
 idempotency key, a card the owner bound, an amount within the merchant account's
 available balance (read under the account's row lock). In one database transaction it
 claims the key, writes the PAYOUT transaction (PENDING, arriving 09:00 China time on the
-next Chinese business day), the HOLD journal (available -> frozen) and the payout row.
+next Chinese business day), the HOLD journal (available -> held) and the payout row.
 
 ``pay_out_due_payouts`` (job): a due payout is claimed (PENDING -> PROCESSING, committed),
 paid out through the bank channel with no lock held, then finished: success posts
-frozen -> BANK_CLEARING and sends PAYOUT_PAID; a refusal releases the hold and sends
+held -> BANK_CLEARING and sends PAYOUT_PAID; a refusal releases the hold and sends
 PAYOUT_FAILED. A call that times out or raises leaves the payout PROCESSING, held; the
 rail-recovery job asks the bank (``query``) and finishes it the same way (recovery.py).
 Payouts carry no fee (``fee`` is 0): the merchant already paid its fee on each order.
@@ -136,7 +136,7 @@ def _movement(
     ip: str | None,
 ) -> kernel.Movement:
     """A payout request as a kernel movement: the PAYOUT transaction (PENDING until the arrival
-    day), its HOLD journal (available -> frozen of the merchant account) and the payout row."""
+    day), its HOLD journal (available -> held of the merchant account) and the payout row."""
     now = clock.now()
     arrival = next_business_day_start(now)
 
@@ -152,7 +152,7 @@ def _movement(
 
     return kernel.Movement(
         type=PAYOUT, account=account, amount=amount, key=key, status=TransactionStatus.PENDING, channel=Channel.BANK_CARD, fee=0,
-        legs=(journal.Leg(account, -amount, journal.AVAILABLE), journal.Leg(account, amount, journal.FROZEN)),
+        legs=(journal.Leg(account, -amount, journal.AVAILABLE), journal.Leg(account, amount, journal.HELD)),
         journal_kind=journal.HOLD, memo="payout hold",
         counterparty_name=card.bank_name, counterparty_ref=card.masked_number, bank_card_id=card.id,
         expected_arrival_at=arrival, description=f"商户提款到{card.bank_name}（尾号{card.last4}）",
@@ -171,12 +171,12 @@ async def _finish(payout_id: int, *, paid: bool, reason: str | None = None) -> b
         account = await Account.get(id=tx.account_id, using_db=conn)
         now = clock.now()
         if paid:
-            legs = [journal.Leg(account, -tx.amount, journal.FROZEN),
+            legs = [journal.Leg(account, -tx.amount, journal.HELD),
                     journal.Leg(await system_account("BANK_CLEARING"), tx.amount)]
             await journal.post(conn, legs, transaction_id=tx.id, memo="payout paid")
             payout.status, payout.paid_at = PAID, now
         else:
-            legs = [journal.Leg(account, -tx.amount, journal.FROZEN), journal.Leg(account, tx.amount, journal.AVAILABLE)]
+            legs = [journal.Leg(account, -tx.amount, journal.HELD), journal.Leg(account, tx.amount, journal.AVAILABLE)]
             await journal.post(conn, legs, kind=journal.RELEASE, transaction_id=tx.id, memo="payout failed")
             payout.status, payout.failure_reason = FAILED, (reason or "银行退回")[:200]
         await payout.save(using_db=conn, update_fields=["status", "paid_at", "failure_reason"])

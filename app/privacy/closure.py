@@ -2,7 +2,7 @@
 own account.
 
 Refused while money or obligations remain, each named (``Obligation``): a balance,
-frozen money, wealth holdings, pending refunds, movements still in progress, open
+money on hold, wealth holdings, pending refunds, movements still in progress, open
 tickets, an owned merchant, red packets still open (their unclaimed rest returns to the
 wallet). Money that arrives anyway is refused by the ledger (``journal.post``:
 ACCOUNT_CLOSED), so a movement that began before the closure cannot credit the closed wallet. Otherwise, in one database transaction: the account is
@@ -90,7 +90,7 @@ async def obligations(user_id: int, conn: Conn | None = None) -> list[Obligation
     wallets = await Account.filter(user_id=user_id).using_db(conn)
     if any(w.available > 0 for w in wallets):
         found.append(Obligation.BALANCE)
-    if any(w.frozen > 0 for w in wallets):
+    if any(w.held > 0 for w in wallets):
         found.append(Obligation.FROZEN_FUNDS)
     if await Holding.filter(user_id=user_id).exclude(status="REDEEMED").using_db(conn).exists():
         found.append(Obligation.WEALTH_HOLDINGS)

@@ -137,7 +137,7 @@ async def build_archive(user_id: int) -> dict[str, Any]:
             "createdAt": _plain(user.created_at),
         },
         "wallet": [
-            {"accountNo": a.account_no, "availableFen": a.available, "frozenFen": a.frozen, "currency": a.currency}
+            {"accountNo": a.account_no, "availableFen": a.available, "frozenFen": a.held, "currency": a.currency}
             for a in await Account.filter(user_id=user.id, kind="WALLET")
         ],
         "transactions": await _transactions(user),

@@ -1,5 +1,5 @@
 """The wallet's ledger entries over a period: one entry per journal that changed the
-wallet's total balance (available + frozen), with the transaction it settled.
+wallet's total balance (available + held), with the transaction it belongs to.
 
 Holds and releases move money between the wallet's own buckets and net to zero, so
 they never appear; everything that does appear sums to the balance change over the

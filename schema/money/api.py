@@ -135,7 +135,7 @@ class Subscription:
                 account=AccountType.from_model(change.account),
                 delta=change.delta,
                 available=change.available,
-                frozen=change.frozen,
+                frozen=change.held,
                 transaction=(
                     TransactionType.from_model(change.transaction, change.account.id) if change.transaction else None
                 ),

@@ -128,7 +128,7 @@ class AccountType(Node):
     @classmethod
     def from_model(cls, account: Account, balance: Balance | None = None) -> AccountType:
         """``balance``: the balance a money mutation just wrote (then balance, available and
-        frozen send no statement); without it the first of them reads it once."""
+        frozen (held) send no statement); without it the first of them reads it once."""
         return cls(
             _model=account,
             id=to_global_id("Account", account.id),
@@ -158,7 +158,7 @@ class AccountType(Node):
 
     @strawberry.field
     async def frozen(self) -> Money:
-        return (await self._current()).frozen
+        return (await self._current()).held
 
     @strawberry.field
     async def status(self) -> AccountStatusEnum:

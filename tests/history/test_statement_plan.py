@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import os
 import time
+from datetime import datetime
 from typing import Any
 
 import pytest
 from tortoise import connections
 
 from app import clock
-from app.history import statement
+from app.history import statement, statement_rows
 
 ROWS = int(os.environ.get("FENPAY_PLAN_ROWS", "200000"))
 WALLETS = 5_000
@@ -106,6 +107,33 @@ async def _check(
     return report
 
 
+def _literal(value: Any) -> str:
+    if isinstance(value, datetime):
+        return f"'{value.isoformat()}'::timestamptz"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return str(int(value))
+
+
+async def _check_fast_path(
+    conn: Any, account_id: int, wanted: statement.StatementFilter, *, before_id: int | None = None
+) -> tuple[float, list[Any], list[str]]:
+    """EXPLAIN ANALYZE the statement page's one SELECT (app/history/statement_rows.py): no
+    sequential scan, and nothing sorted but the two sides' merged page (at most 2 x 21 rows)."""
+    request = statement_rows.PageRequest(20, None, before_id)
+    text, arguments = statement_rows.page_statement(account_id, statement.validate(wanted), clock.now(), request)
+    parts = text.split("?")
+    assert len(parts) == len(arguments) + 1
+    inline = parts[0] + "".join(_literal(v) + part for v, part in zip(arguments, parts[1:], strict=True))
+    plan = await _plan(conn, inline)
+    nodes = _nodes(plan["Plan"])
+    kinds = [n["Node Type"] for n in nodes]
+    assert "Seq Scan" not in kinds, kinds
+    assert all(n["Actual Rows"] <= 42 for n in nodes if n["Node Type"] == "Sort"), nodes
+    used = [(n["Node Type"], n.get("Index Name"), n.get("Scan Direction")) for n in nodes if n.get("Index Name")]
+    return plan["Execution Time"], used, kinds
+
+
 def _straight_off_an_index(entry: tuple[str, float, list, list[str]], columns: dict[str, str]) -> None:
     """A page read newest-first in id order from an index: no sort of the account's rows."""
     label, _, used, kinds = entry
@@ -143,7 +171,20 @@ async def test_statement_queries_use_the_indexes_on_a_large_table(platform):  # 
     for label, _, used, _ in exact:
         assert any("transaction_no" in columns[name] for _, name, _ in used), (label, used)
 
+    fast = {
+        "typical wallet": await _check_fast_path(conn, wallet, statement.StatementFilter()),
+        "filtered": await _check_fast_path(conn, wallet, statement.StatementFilter(types=("PAYMENT",), min_amount=1_000)),
+        "hot merchant": await _check_fast_path(conn, hot, statement.StatementFilter()),
+        "shop deep": await _check_fast_path(conn, hot + 1, statement.StatementFilter(), before_id=int(middle[0]["id"])),
+    }
+
+    # An account with many received rows reads that page backwards off an index (no sort of its rows).
+    for name in ("hot merchant", "shop deep"):
+        assert ("Index Scan", "Backward") in [(kind, direction) for kind, _, direction in fast[name][1]], fast[name]
+
     print(f"\nseeded {ROWS} rows in {seeded:.1f}s")
+    for name, (ms, used, _) in fast.items():
+        print(f"fast path {name:15} {ms:8.2f} ms  {used}")
     for name, report in (("typical wallet", typical), ("filtered", filtered), ("hot merchant", merchant), ("shop", regular), ("shop deep", deep), ("exact", exact)):
         for label, ms, used, _ in report:
             print(f"{name:15} {label:5} {ms:8.2f} ms  {used}")

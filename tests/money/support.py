@@ -140,7 +140,7 @@ async def withdraw(
 
 async def balances(user: User) -> tuple[int, int]:
     wallet = await Account.get(user_id=user.id, kind="WALLET")
-    return wallet.available, wallet.frozen
+    return wallet.available, wallet.held
 
 
 async def system_balance(code: str) -> int:

@@ -53,7 +53,7 @@ async def test_a_movement_writes_one_balanced_journal_its_events_and_its_key():
     result = await kernel.move(await _payment(payer, merchant, 30_00, "k1"))
 
     assert not result.replayed and result.transaction.status == "SUCCEEDED"
-    assert (result.account.available, result.account.frozen) == (70_00, 0)
+    assert (result.account.available, result.account.held) == (70_00, 0)
     journals = await Journal.filter(transaction_id=result.transaction.id)
     assert [j.kind for j in journals] == ["POST"]
     postings = await Posting.filter(journal_id=journals[0].id)

@@ -41,7 +41,7 @@ operations = st.lists(
 @dataclass
 class Model:
     available: int = 0
-    frozen: int = 0
+    held: int = 0
     pending_withdrawals: list[tuple[int, bool]] = field(default_factory=list)
     pending_checkouts: list[tuple[str, int]] = field(default_factory=list)
     # (kind, variables, first transaction number or None, first error codes)
@@ -115,7 +115,7 @@ async def test_random_money_sequences_keep_the_invariants(gql, http, steps):
             assert payload["errors"] == []
             model.available -= amount * 100
             if op == "withdraw_card":
-                model.frozen += amount * 100
+                model.held += amount * 100
                 model.pending_withdrawals.append((amount * 100, to_bad_card))
             await remember("withdraw", {"amount": str(amount), **variables}, payload)
         elif op == "settle_and_expire":
@@ -123,7 +123,7 @@ async def test_random_money_sequences_keep_the_invariants(gql, http, steps):
             await pay_out_due_withdrawals(later)
             await expire_stale_pending(later)
             for fen, refused in model.pending_withdrawals:
-                model.frozen -= fen
+                model.held -= fen
                 if refused:
                     model.available += fen
             model.pending_withdrawals.clear()
@@ -144,4 +144,4 @@ async def test_random_money_sequences_keep_the_invariants(gql, http, steps):
             assert user_error_codes(reused) == ["IDEMPOTENCY_KEY_REUSED"]
 
         await assert_clean_ledger()
-        assert await balances(user) == (model.available, model.frozen), (step, model)
+        assert await balances(user) == (model.available, model.held), (step, model)

@@ -31,7 +31,7 @@ async def test_the_sql_amount_text_is_format_fen():
 
 def _transfer(sender_wallet, recipient_wallet, sender, recipient, amount: int, key: str) -> Movement:  # noqa: ANN001
     def recipient_text(balance: Balance) -> str:
-        return f"收到 {format_fen(amount)} 元，可用 {format_fen(balance.available)} 元，冻结 {format_fen(balance.frozen)} 元"
+        return f"收到 {format_fen(amount)} 元，可用 {format_fen(balance.available)} 元，冻结 {format_fen(balance.held)} 元"
 
     return Movement(
         type="TRANSFER", account=sender_wallet, amount=amount, key=Key(sender.id, key, "transfer", "d"),

@@ -60,7 +60,7 @@ async def test_reconcile_finds_each_kind_of_break():
         )
         await journal.post(
             uow.conn,
-            [journal.Leg(wallet, -1_000, journal.AVAILABLE), journal.Leg(wallet, 1_000, journal.FROZEN)],
+            [journal.Leg(wallet, -1_000, journal.AVAILABLE), journal.Leg(wallet, 1_000, journal.HELD)],
             kind=journal.HOLD, transaction_id=stuck.id,
         )
     # A succeeded transaction without its journal.
@@ -71,7 +71,7 @@ async def test_reconcile_finds_each_kind_of_break():
     report = await reconcile()
     text = "\n".join(report.breaks)
     assert f"wallet {wallet.id} holds" in text
-    assert f"transaction {stuck.id} is FAILED but still holds 1000 frozen" in text
+    assert f"transaction {stuck.id} is FAILED but still holds 1000 on hold" in text
     assert "with 0 posting journals" in text
     result = await fenpay("reconcile")
     assert result.returncode == 1

@@ -44,8 +44,8 @@ async def test_paying_from_the_wallet_moves_money_in_one_journal(gql):
     assert [j.kind for j in journals] == ["POST"]
     # Hot merchants: the merchant account row is never written, only its postings.
     merchant_account_after = await Account.get(id=merchant.account_id)
-    assert (merchant_account_after.available, merchant_account_after.frozen) == (
-        merchant_account_before.available, merchant_account_before.frozen) == (0, 0)
+    assert (merchant_account_after.available, merchant_account_after.held) == (
+        merchant_account_before.available, merchant_account_before.held) == (0, 0)
 
     # The merchant sees the same row as an incoming payment from the payer's masked phone.
     merchant_view = TransactionType.from_model(row, merchant.account_id)

@@ -175,7 +175,7 @@ async def _social(gql: GraphQLClient, world: World) -> dict[str, str]:
 
 async def figures(world: World) -> dict[str, Any]:
     """What an attack must not change: balances, Alice's objects and the rows that hold money."""
-    wallets = {a.user_id: (a.available, a.frozen) for a in await Account.filter(kind="WALLET")}
+    wallets = {a.user_id: (a.available, a.held) for a in await Account.filter(kind="WALLET")}
     holding = await Holding.all().values("id", "status", "principal")
     tickets = await Ticket.all().values("id", "status", "transaction_id")
     return {

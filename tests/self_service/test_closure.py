@@ -44,8 +44,8 @@ async def _balance(user: User) -> None:
     await fund(user, 1)
 
 
-async def _frozen(user: User) -> None:
-    await Account.filter(id=(await wallet_of(user.id)).id).update(frozen=5)
+async def _held(user: User) -> None:
+    await Account.filter(id=(await wallet_of(user.id)).id).update(held=5)
 
 
 async def _holding(user: User) -> None:
@@ -76,7 +76,7 @@ async def _merchant(user: User) -> None:
     ("setup", "expected"),
     [
         (_balance, ["BALANCE"]),
-        (_frozen, ["FROZEN_FUNDS"]),
+        (_held, ["FROZEN_FUNDS"]),
         (_holding, ["WEALTH_HOLDINGS"]),
         (_refund, ["PENDING_REFUNDS"]),
         (_processing, ["PENDING_TRANSACTIONS"]),

@@ -78,8 +78,8 @@ async def test_30_concurrent_claimers_of_a_10_share_random_packet(server, test_e
     assert await RedPacketClaim.all().count() == 10
     claimed_total = 0
     for user in claimers:
-        available, frozen = await wallet_balance(user)
-        assert frozen == 0
+        available, held = await wallet_balance(user)
+        assert held == 0
         claimed_total += available
     assert claimed_total == 88_88
     assert await wallet_balance(sender) == (200_00 - 88_88, 0)
