@@ -47,11 +47,11 @@ async def seed(conn, *, users: int, merchants: int, balance_fen: int, history_ro
     ]
     await Account.bulk_create(wallets, batch_size=2000, using_db=conn)
     owner_ids = ids[users:]
-    settlement = [
+    shops = [
         Account(kind="MERCHANT", name=f"商户{i}", user_id=uid, account_no=new_account_no(), created_at=now)
         for i, uid in enumerate(owner_ids)
     ]
-    await Account.bulk_create(settlement, batch_size=2000, using_db=conn)
+    await Account.bulk_create(shops, batch_size=2000, using_db=conn)
     await sql.execute(conn, "UPDATE users SET roles = 'USER MERCHANT' WHERE id >= ?", owner_ids[0])
     merchant_accounts = await sql.fetch(conn, "SELECT id, user_id FROM accounts WHERE kind = 'MERCHANT' ORDER BY id")
     await Merchant.bulk_create(

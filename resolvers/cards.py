@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app import crypto
 from app.cards import service
 from models import BankCard
 
+from .context import RequestContext
+
 
 async def add_bank_card(
-    ctx: Any, *, card_number: str, holder_name: str, id_number: str, phone: str, verification_code: str
+    ctx: RequestContext, *, card_number: str, holder_name: str, id_number: str, phone: str, verification_code: str
 ) -> tuple[BankCard, str]:
     user = await ctx.require_viewer()
     card = await service.add_bank_card(
@@ -25,12 +25,12 @@ async def add_bank_card(
     return card, crypto.decrypt(card.holder_name_enc)
 
 
-async def remove_bank_card(ctx: Any, card_id: int | None, payment_password: str) -> None:
+async def remove_bank_card(ctx: RequestContext, card_id: int | None, payment_password: str) -> None:
     user = await ctx.require_viewer()
     await service.remove_bank_card(user, card_id, payment_password, ip=ctx.client_ip)
 
 
-async def card_node(ctx: Any, card_id: int) -> tuple[BankCard, str] | None:
+async def card_node(ctx: RequestContext, card_id: int) -> tuple[BankCard, str] | None:
     """The card for its owner only."""
     viewer_id = ctx.viewer_id
     if viewer_id is None:

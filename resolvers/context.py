@@ -8,7 +8,7 @@ from typing import Any
 from app.errors import DomainError, ErrorCode
 from app.identity.roles import STAFF_ROLES
 from app.identity.session_check import is_live
-from app.identity.tokens import decode_access_token
+from app.identity.tokens import AccessClaims, decode_access_token
 from app.identity.users import user_by_id
 from app.merchant_platform import api_keys
 from models import User
@@ -48,13 +48,15 @@ class RequestContext:
             return self.authorization[7:].strip() or None
         return None
 
-    def _claims(self):  # noqa: ANN202
+    def _claims(self) -> AccessClaims | None:
+        """The access token's claims (decoded once per operation), or None without a usable one."""
         if "claims" not in self.cache:
             token = self._bearer()
             # A merchant API key is never a user: the viewer stays None.
             usable = token is not None and not api_keys.is_api_key(token)
-            self.cache["claims"] = decode_access_token(token) if usable else None
-        return self.cache["claims"]
+            self.cache["claims"] = decode_access_token(token) if usable and token is not None else None
+        claims: AccessClaims | None = self.cache["claims"]
+        return claims
 
     async def authenticate(self) -> None:
         """Decode the access token afresh (expiry by ``app.clock``) and refuse it when its

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.errors import DomainError
 from app.funding.quotes import WithdrawalQuote, withdrawal_quote
 from app.funding.topup import TopUpRequest
@@ -12,12 +10,14 @@ from app.funding.withdrawal import WithdrawalRequest
 from app.funding.withdrawal import withdraw as withdraw_service
 from app.ledger.kernel import MoneyResult
 
+from .context import RequestContext
 
-async def top_up(ctx: Any, request: TopUpRequest) -> MoneyResult:
+
+async def top_up(ctx: RequestContext, request: TopUpRequest) -> MoneyResult:
     return await top_up_service(await ctx.require_viewer(), request)
 
 
-async def withdraw(ctx: Any, request: WithdrawalRequest) -> MoneyResult:
+async def withdraw(ctx: RequestContext, request: WithdrawalRequest) -> MoneyResult:
     return await withdraw_service(await ctx.require_viewer(), request, ip=ctx.client_ip)
 
 

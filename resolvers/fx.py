@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from tortoise import connections
 
@@ -18,6 +17,7 @@ from models import Account, Merchant, Transaction
 from models.fx import FxQuote
 
 from . import loaders
+from .context import RequestContext
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,9 @@ class Usage:
     limit: int
 
 
-async def quote(ctx: Any, merchant_no: str | None, payload: str | None, amount: str | None, currency: str) -> tuple[FxQuote, Merchant]:
+async def quote(
+    ctx: RequestContext, merchant_no: str | None, payload: str | None, amount: str | None, currency: str
+) -> tuple[FxQuote, Merchant]:
     user = await ctx.require_viewer()
     made = await create_quote(user, QuoteRequest(merchant_no=merchant_no, payload=payload, amount=amount,
                                                  amount_currency=currency))
@@ -45,7 +47,7 @@ async def quote(ctx: Any, merchant_no: str | None, payload: str | None, amount: 
     return made, merchant
 
 
-async def set_currency(ctx: Any, merchant_no: str, currency: str) -> Merchant:
+async def set_currency(ctx: RequestContext, merchant_no: str, currency: str) -> Merchant:
     admin = await ctx.require_viewer()
     return await merchants.set_merchant_currency(merchant_no, currency, actor_id=admin.id, ip=ctx.client_ip)
 
@@ -78,7 +80,7 @@ async def fx_of(tx: Transaction) -> FxView | None:
     return FxView(tx.amount, int(rows[0]["back"] or 0) if rows else 0, q.currency, q.rate)
 
 
-async def usage(ctx: Any) -> Usage:
+async def usage(ctx: RequestContext) -> Usage:
     user = await ctx.require_viewer()
     now = clock.now()
     used = await booking.used_this_year(connections.get("default"), user.id, now)

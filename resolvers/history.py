@@ -10,6 +10,7 @@ from app.history.access import may_read_statement
 from app.ledger.accounts import wallet_of
 from models import Account
 
+from .context import RequestContext
 from .merged_pagination import check_size, paginate_merged
 from .pagination import DEFAULT_PAGE, Page, decode_cursor
 
@@ -31,7 +32,7 @@ def to_filter(given: Any) -> statement.StatementFilter:
 
 
 async def account_statement(
-    ctx: Any,
+    ctx: RequestContext,
     account: Account,
     given: Any,
     *,
@@ -49,7 +50,7 @@ async def account_statement(
 
 
 async def my_statement_rows(
-    ctx: Any,
+    ctx: RequestContext,
     given: Any,
     *,
     first: int | None,
@@ -81,6 +82,6 @@ async def my_statement_rows(
     return account_id, page
 
 
-async def my_wallet(ctx: Any) -> Account:
+async def my_wallet(ctx: RequestContext) -> Account:
     viewer = await ctx.require_viewer()
     return await wallet_of(viewer.id)

@@ -8,7 +8,6 @@ sk_...``; the key's scope is checked) or by the merchant's signed-in owner. User
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 from app.merchant_platform import api_keys, fee_rates, merchant_refunds, order_watch, orders, payment_code
 from app.merchant_platform.acting import MerchantCaller, acting_merchant, owned_merchant_by_no
@@ -16,6 +15,7 @@ from models import Merchant, Refund, Transaction, User
 from models.merchant_platform import MerchantApiKey, MerchantRefund, Order
 
 from . import loaders
+from .context import RequestContext
 from .pagination import Page, paginate
 
 
@@ -26,7 +26,7 @@ class Unauthenticated(PermissionError):
         super().__init__("请先登录或提供商户 API 密钥 (authentication required)")
 
 
-async def merchant_caller(ctx: Any) -> MerchantCaller:
+async def merchant_caller(ctx: RequestContext) -> MerchantCaller:
     """The API key of the request, else the signed-in user; neither: UNAUTHENTICATED."""
     key = await ctx.api_key()
     if key is not None:
@@ -37,11 +37,11 @@ async def merchant_caller(ctx: Any) -> MerchantCaller:
     return MerchantCaller(user=viewer)
 
 
-async def _acting(ctx: Any, merchant_no: str | None, scope: str) -> Merchant:
+async def _acting(ctx: RequestContext, merchant_no: str | None, scope: str) -> Merchant:
     return await acting_merchant(await merchant_caller(ctx), merchant_no, scope)
 
 
-async def _sees_merchant(ctx: Any, merchant: Merchant, scope: str | None = None) -> bool:
+async def _sees_merchant(ctx: RequestContext, merchant: Merchant, scope: str | None = None) -> bool:
     """Owner, staff, or (with ``scope``, or any scope when None) a key of this merchant."""
     if ctx.has_api_key:
         key = await ctx.api_key()
@@ -54,7 +54,9 @@ async def _sees_merchant(ctx: Any, merchant: Merchant, scope: str | None = None)
 
 # --- API keys and the fee rate ---
 
-async def create_api_key(ctx: Any, merchant_no: str, name: str, scopes: list[str], payment_password: str):  # noqa: ANN201
+async def create_api_key(
+    ctx: RequestContext, merchant_no: str, name: str, scopes: list[str], payment_password: str
+) -> api_keys.NewApiKey:
     owner = await ctx.require_viewer()
     merchant = await owned_merchant_by_no(owner, merchant_no)
     return await api_keys.create_key(
@@ -62,11 +64,11 @@ async def create_api_key(ctx: Any, merchant_no: str, name: str, scopes: list[str
     )
 
 
-async def revoke_api_key(ctx: Any, key_id: int) -> MerchantApiKey:
+async def revoke_api_key(ctx: RequestContext, key_id: int) -> MerchantApiKey:
     return await api_keys.revoke_key(await ctx.require_viewer(), key_id, ip=ctx.client_ip)
 
 
-async def merchant_api_keys(ctx: Any, merchant: Merchant) -> list[MerchantApiKey]:
+async def merchant_api_keys(ctx: RequestContext, merchant: Merchant) -> list[MerchantApiKey]:
     """Owner and staff only (an API key does not see the keys)."""
     viewer = await ctx.viewer()
     if viewer is None or (viewer.id != merchant.owner_id and not await ctx.is_staff()):
@@ -74,15 +76,15 @@ async def merchant_api_keys(ctx: Any, merchant: Merchant) -> list[MerchantApiKey
     return list(await MerchantApiKey.filter(merchant_id=merchant.id).order_by("-id"))
 
 
-async def merchant_fee_rate(ctx: Any, merchant: Merchant) -> int | None:
+async def merchant_fee_rate(ctx: RequestContext, merchant: Merchant) -> int | None:
     return merchant.fee_rate_bps if await _sees_merchant(ctx, merchant) else None
 
 
-async def set_fee_rate(ctx: Any, merchant_no: str, fee_rate_bps: int) -> Merchant:
+async def set_fee_rate(ctx: RequestContext, merchant_no: str, fee_rate_bps: int) -> Merchant:
     return await fee_rates.set_fee_rate(await ctx.require_viewer(), merchant_no, fee_rate_bps, ip=ctx.client_ip)
 
 
-async def my_merchants(ctx: Any) -> list[Merchant]:
+async def my_merchants(ctx: RequestContext) -> list[Merchant]:
     viewer = await ctx.viewer()
     if viewer is None:
         return []
@@ -91,30 +93,30 @@ async def my_merchants(ctx: Any) -> list[Merchant]:
 
 # --- Orders ---
 
-async def create_order(ctx: Any, merchant_no: str | None, new: orders.NewOrder) -> Order:
+async def create_order(ctx: RequestContext, merchant_no: str | None, new: orders.NewOrder) -> Order:
     merchant = await _acting(ctx, merchant_no, "ORDERS")
     return await orders.create_order(merchant, new)
 
 
-async def close_order(ctx: Any, *, merchant_no: str | None, out_trade_no: str) -> Order:
+async def close_order(ctx: RequestContext, *, merchant_no: str | None, out_trade_no: str) -> Order:
     merchant = await _acting(ctx, merchant_no, "ORDERS")
     return await orders.close_order(merchant, out_trade_no)
 
 
-async def order_by_no(ctx: Any, out_trade_no: str, merchant_no: str | None) -> Order | None:
+async def order_by_no(ctx: RequestContext, out_trade_no: str, merchant_no: str | None) -> Order | None:
     merchant = await _acting(ctx, merchant_no, "ORDERS")
     return await orders.find_order(merchant, out_trade_no)
 
 
 async def merchant_orders(
-    ctx: Any, merchant: Merchant, *, first: int | None, after: str | None, status: str | None
+    ctx: RequestContext, merchant: Merchant, *, first: int | None, after: str | None, status: str | None
 ) -> Page[Order]:
     if not await _sees_merchant(ctx, merchant, "ORDERS"):
         return Page(items=[], cursors=[], has_next=False, has_previous=False, total=0)
     return await paginate(orders.merchant_orders(merchant, status), first=first, after=after)
 
 
-async def visible_order(ctx: Any, pk: int) -> Order | None:
+async def visible_order(ctx: RequestContext, pk: int) -> Order | None:
     """An order for its merchant (owner, staff, key with ORDERS) or its payment-code payer."""
     order = await Order.get_or_none(id=pk)
     if order is None:
@@ -135,8 +137,9 @@ async def order_merchant(order: Order) -> Merchant:
     return await _merchant(order.merchant_id)
 
 
-async def order_transaction(order: Order, *, for_payer: bool) -> tuple[Transaction, int] | None:
-    """The order's payment and the account it is seen from (the payer's or the merchant's)."""
+async def order_transaction(order: Order, *, for_payer: bool) -> tuple[Transaction, int | None] | None:
+    """The order's payment and the account it is seen from (the payer's or the merchant's; None: the
+    payer's, see ``TransactionType.from_model``)."""
     if order.transaction_id is None:
         return None
     tx = await loaders.must(loaders.current().transactions, order.transaction_id)
@@ -147,7 +150,7 @@ async def order_refunds(order: Order) -> list[MerchantRefund]:
     return list(await MerchantRefund.filter(order_id=order.id).order_by("id"))
 
 
-async def order_refund_requests(ctx: Any, order: Order) -> list[Refund]:
+async def order_refund_requests(ctx: RequestContext, order: Order) -> list[Refund]:
     """The payer's refund requests (the staff-reviewed flow of app.refunds) against the order's payment.
 
     Seen by the merchant's owner, staff, or a key of the merchant with the ORDERS or REFUNDS
@@ -165,7 +168,7 @@ def order_status(order: Order) -> str:
     return orders.status_of(order)
 
 
-async def watch_order(ctx: Any, out_trade_no: str, merchant_no: str | None) -> AsyncIterator[Order]:
+async def watch_order(ctx: RequestContext, out_trade_no: str, merchant_no: str | None) -> AsyncIterator[Order]:
     merchant = await _acting(ctx, merchant_no, "ORDERS")
     order = await orders.order_of(merchant, out_trade_no)
     async for state in order_watch.watch_order(order.id):
@@ -175,7 +178,8 @@ async def watch_order(ctx: Any, out_trade_no: str, merchant_no: str | None) -> A
 # --- Merchant refunds ---
 
 async def refund_order(
-    ctx: Any, *, merchant_no: str | None, out_trade_no: str, out_refund_no: str, amount: int, reason: str | None
+    ctx: RequestContext, *, merchant_no: str | None, out_trade_no: str, out_refund_no: str, amount: int,
+    reason: str | None,
 ) -> MerchantRefund:
     merchant = await _acting(ctx, merchant_no, "REFUNDS")
     return await merchant_refunds.refund_order(
@@ -187,14 +191,14 @@ async def refund_order_of(refund: MerchantRefund) -> Order:
     return await Order.get(id=refund.order_id)
 
 
-async def refund_transaction(refund: MerchantRefund) -> tuple[Transaction, int] | None:
+async def refund_transaction(refund: MerchantRefund) -> tuple[Transaction, int | None] | None:
     if refund.transaction_id is None:
         return None
     tx = await loaders.must(loaders.current().transactions, refund.transaction_id)
     return tx, tx.counterparty_account_id
 
 
-async def visible_refund(ctx: Any, pk: int) -> MerchantRefund | None:
+async def visible_refund(ctx: RequestContext, pk: int) -> MerchantRefund | None:
     refund = await MerchantRefund.get_or_none(id=pk)
     if refund is None:
         return None
@@ -202,7 +206,7 @@ async def visible_refund(ctx: Any, pk: int) -> MerchantRefund | None:
     return refund if await _sees_merchant(ctx, merchant) else None
 
 
-async def visible_api_key(ctx: Any, pk: int) -> MerchantApiKey | None:
+async def visible_api_key(ctx: RequestContext, pk: int) -> MerchantApiKey | None:
     key = await MerchantApiKey.get_or_none(id=pk)
     if key is None:
         return None
@@ -211,15 +215,15 @@ async def visible_api_key(ctx: Any, pk: int) -> MerchantApiKey | None:
 
 # --- The payment code ---
 
-async def enable_payment_code(ctx: Any, payment_password: str) -> payment_code.EnabledCode:
+async def enable_payment_code(ctx: RequestContext, payment_password: str) -> payment_code.EnabledCode:
     return await payment_code.enable(await ctx.require_viewer(), payment_password, ip=ctx.client_ip)
 
 
-async def disable_payment_code(ctx: Any, payment_password: str) -> None:
+async def disable_payment_code(ctx: RequestContext, payment_password: str) -> None:
     await payment_code.disable(await ctx.require_viewer(), payment_password, ip=ctx.client_ip)
 
 
-async def current_payment_code(ctx: Any) -> payment_code.PaymentCodeView | None:
+async def current_payment_code(ctx: RequestContext) -> payment_code.PaymentCodeView | None:
     return await payment_code.current_code(await ctx.require_viewer())
 
 
@@ -228,7 +232,7 @@ async def payment_code_enabled(user: User) -> bool:
 
 
 async def charge_payment_code(
-    ctx: Any, *, merchant_no: str | None, code: str, amount: int, out_trade_no: str, description: str | None
+    ctx: RequestContext, *, merchant_no: str | None, code: str, amount: int, out_trade_no: str, description: str | None
 ) -> Order:
     merchant = await _acting(ctx, merchant_no, "ORDERS")
     return await payment_code.charge(
@@ -237,14 +241,14 @@ async def charge_payment_code(
 
 
 async def confirm_payment_code_charge(
-    ctx: Any, order_id: int, payment_password: str, verification_code: str | None
+    ctx: RequestContext, order_id: int, payment_password: str, verification_code: str | None
 ) -> Order:
     return await payment_code.confirm(
         await ctx.require_viewer(), order_id, payment_password=payment_password, verification_code=verification_code
     )
 
 
-async def watch_payment_code_charges(ctx: Any) -> AsyncIterator[Order]:
+async def watch_payment_code_charges(ctx: RequestContext) -> AsyncIterator[Order]:
     user_id = await ctx.streaming_viewer_id()
     async for order in order_watch.watch_payer_charges(user_id):
         yield order

@@ -11,6 +11,9 @@ from typing import Any
 from app.errors import DomainError, ErrorCode, input_field
 from app.payments.merchants import merchant_by_no
 from models import Merchant, User
+from models.merchant_platform import MerchantApiKey
+
+from .context import RequestContext
 
 
 class Unauthenticated(PermissionError):
@@ -19,11 +22,11 @@ class Unauthenticated(PermissionError):
     extensions = {"code": "UNAUTHENTICATED"}
 
 
-async def request_key(ctx: Any) -> Any | None:
+async def request_key(ctx: RequestContext) -> MerchantApiKey | None:
     """The live API key of an ``Authorization: Bearer sk_...`` request (helper ``merchant``'s
     context: ``has_api_key`` / ``await api_key()``, which raises API_KEY_INVALID or RATE_LIMITED);
     None for a user token or no credentials."""
-    if not getattr(ctx, "has_api_key", False):
+    if not ctx.has_api_key:
         return None
     return await ctx.api_key()
 
@@ -34,7 +37,7 @@ def key_has_scope(key: Any, scope: str | None) -> bool:
     return scope is None or scope in api_keys.scopes_of(key)
 
 
-async def _key_merchant_id(ctx: Any, scope: str | None) -> int | None:
+async def _key_merchant_id(ctx: RequestContext, scope: str | None) -> int | None:
     """The merchant id of the request's API key after checking ``scope`` (None: no key)."""
     key = await request_key(ctx)
     if key is None:
@@ -46,16 +49,18 @@ async def _key_merchant_id(ctx: Any, scope: str | None) -> int | None:
     return int(key.merchant_id)
 
 
-async def acting_merchant(ctx: Any, merchant_no: str | None, scope: str | None) -> tuple[Merchant, User | None]:
+async def acting_merchant(
+    ctx: RequestContext, merchant_no: str | None, scope: str | None
+) -> tuple[Merchant, User | None]:
     """(merchant, owner-or-None-for-a-key) the caller acts for; ``merchantNo`` optional (an owner
     without it acts for their first merchant). Errors: UNAUTHENTICATED (GraphQL error), NOT_FOUND
     on merchantNo (not the owner's), API_KEY_INVALID (key without the scope or of another merchant)."""
     key_merchant = await _key_merchant_id(ctx, scope)
     if key_merchant is not None:
-        merchant = await Merchant.get(id=key_merchant)
-        if merchant_no and merchant_no.strip() != merchant.merchant_no:
+        keyed = await Merchant.get(id=key_merchant)
+        if merchant_no and merchant_no.strip() != keyed.merchant_no:
             raise DomainError(ErrorCode.API_KEY_INVALID, "API 密钥不属于该商户", input_field("merchantNo"))
-        return merchant, None
+        return keyed, None
     viewer = await ctx.viewer()
     if viewer is None:
         raise Unauthenticated("请先登录 (authentication required)")
@@ -70,13 +75,13 @@ async def acting_merchant(ctx: Any, merchant_no: str | None, scope: str | None) 
     return merchant, viewer
 
 
-async def may_read(ctx: Any, merchant: Merchant, scope: str | None) -> bool:
+async def may_read(ctx: RequestContext, merchant: Merchant, scope: str | None) -> bool:
     """Whether the caller may read the merchant's platform data: its owner, or its API key
     (with ``scope``; any scope when None, as for the events feed)."""
     key = await request_key(ctx)
     if key is not None:
         return int(key.merchant_id) == merchant.id and key_has_scope(key, scope)
-    if getattr(ctx, "has_api_key", False):
+    if ctx.has_api_key:
         return False
     viewer = await ctx.viewer()
     return viewer is not None and viewer.id == merchant.owner_id

@@ -5,8 +5,6 @@ Thin: who may act (``merchant_platform_access``), then the service call. No SQL,
 
 from __future__ import annotations
 
-from typing import Any
-
 from app import clock, crypto
 from app.errors import DomainError, ErrorCode
 from app.merchant_platform import payouts, statements, webhook_delivery, webhooks
@@ -16,6 +14,7 @@ from models.merchant_platform_events import MerchantEvent, WebhookAttempt, Webho
 from models.merchant_platform_money import MerchantStatement, Payout
 
 from . import loaders
+from .context import RequestContext
 from .merchant_platform_access import Unauthenticated, acting_merchant, may_read
 from .pagination import Page, paginate
 
@@ -27,7 +26,7 @@ PAYOUTS = "PAYOUTS"
 # --- webhook endpoints -------------------------------------------------------------------------
 
 async def create_endpoint(
-    ctx: Any, merchant_no: str | None, url: str, events: list[str]
+    ctx: RequestContext, merchant_no: str | None, url: str, events: list[str]
 ) -> tuple[WebhookEndpoint, str]:
     merchant, owner = await acting_merchant(ctx, merchant_no, WEBHOOKS)
     return await webhooks.create_endpoint(
@@ -35,19 +34,19 @@ async def create_endpoint(
     )
 
 
-async def _endpoint_owner_merchant(ctx: Any, endpoint_id: int | None) -> WebhookEndpoint:
+async def _endpoint_owner_merchant(ctx: RequestContext, endpoint_id: int | None) -> WebhookEndpoint:
     """The endpoint, when the caller may manage its merchant (NOT_FOUND otherwise)."""
     endpoint = await WebhookEndpoint.get_or_none(id=endpoint_id, deleted_at=None) if endpoint_id else None
     merchant = await Merchant.get_or_none(id=endpoint.merchant_id) if endpoint else None
     if merchant is None or not await may_read(ctx, merchant, WEBHOOKS):
-        if await ctx.viewer() is None and not getattr(ctx, "has_api_key", False):
+        if await ctx.viewer() is None and not ctx.has_api_key:
             raise Unauthenticated("请先登录 (authentication required)")
         raise DomainError(ErrorCode.NOT_FOUND, "通知地址不存在", ("input", "endpointId"))
     assert endpoint is not None
     return endpoint
 
 
-async def delete_endpoint(ctx: Any, endpoint_id: int | None) -> None:
+async def delete_endpoint(ctx: RequestContext, endpoint_id: int | None) -> None:
     endpoint = await _endpoint_owner_merchant(ctx, endpoint_id)
     viewer = await ctx.viewer()
     await webhooks.delete_endpoint(
@@ -55,13 +54,13 @@ async def delete_endpoint(ctx: Any, endpoint_id: int | None) -> None:
     )
 
 
-async def endpoints_of(ctx: Any, merchant: Merchant) -> list[WebhookEndpoint]:
+async def endpoints_of(ctx: RequestContext, merchant: Merchant) -> list[WebhookEndpoint]:
     if not await may_read(ctx, merchant, WEBHOOKS):
         return []
     return await webhooks.live_endpoints(merchant.id)
 
 
-async def endpoint_node(ctx: Any, pk: int) -> WebhookEndpoint | None:
+async def endpoint_node(ctx: RequestContext, pk: int) -> WebhookEndpoint | None:
     endpoint = await WebhookEndpoint.get_or_none(id=pk)
     merchant = await Merchant.get_or_none(id=endpoint.merchant_id) if endpoint else None
     return endpoint if merchant and await may_read(ctx, merchant, WEBHOOKS) else None
@@ -74,7 +73,7 @@ async def endpoint_of(delivery: WebhookDelivery) -> WebhookEndpoint:
 # --- deliveries --------------------------------------------------------------------------------
 
 async def deliveries_of(
-    ctx: Any, merchant: Merchant, *, first: int | None, after: str | None, status: str | None
+    ctx: RequestContext, merchant: Merchant, *, first: int | None, after: str | None, status: str | None
 ) -> Page[WebhookDelivery]:
     if not await may_read(ctx, merchant, WEBHOOKS):
         return Page(items=[], cursors=[], has_next=False, has_previous=False, total=0)
@@ -84,17 +83,17 @@ async def deliveries_of(
     return await paginate(queryset.select_related("event"), first=first, after=after)
 
 
-async def delivery_node(ctx: Any, pk: int) -> WebhookDelivery | None:
+async def delivery_node(ctx: RequestContext, pk: int) -> WebhookDelivery | None:
     delivery = await WebhookDelivery.get_or_none(id=pk).select_related("event")
     merchant = await Merchant.get_or_none(id=delivery.merchant_id) if delivery else None
     return delivery if merchant and await may_read(ctx, merchant, WEBHOOKS) else None
 
 
-async def replay_delivery(ctx: Any, delivery_id: int | None) -> WebhookDelivery:
+async def replay_delivery(ctx: RequestContext, delivery_id: int | None) -> WebhookDelivery:
     delivery = await WebhookDelivery.get_or_none(id=delivery_id) if delivery_id else None
     merchant = await Merchant.get_or_none(id=delivery.merchant_id) if delivery else None
-    if merchant is None or not await may_read(ctx, merchant, WEBHOOKS):
-        if await ctx.viewer() is None and not getattr(ctx, "has_api_key", False):
+    if delivery is None or merchant is None or not await may_read(ctx, merchant, WEBHOOKS):
+        if await ctx.viewer() is None and not ctx.has_api_key:
             raise Unauthenticated("请先登录 (authentication required)")
         raise DomainError(ErrorCode.NOT_FOUND, "通知记录不存在", ("input", "deliveryId"))
     replayed = await webhook_delivery.replay(merchant.id, delivery.id)
@@ -107,7 +106,9 @@ async def attempts_of(delivery: WebhookDelivery) -> list[WebhookAttempt]:
 
 # --- events feed -------------------------------------------------------------------------------
 
-async def events_of(ctx: Any, merchant: Merchant, *, first: int | None, after: str | None) -> Page[MerchantEvent]:
+async def events_of(
+    ctx: RequestContext, merchant: Merchant, *, first: int | None, after: str | None
+) -> Page[MerchantEvent]:
     """Events of the last 30 days, oldest first after the cursor (owner or any key of the merchant)."""
     if not await may_read(ctx, merchant, None):
         return Page(items=[], cursors=[], has_next=False, has_previous=False, total=0)
@@ -118,7 +119,7 @@ async def events_of(ctx: Any, merchant: Merchant, *, first: int | None, after: s
 
 # --- statements --------------------------------------------------------------------------------
 
-async def statement_of(ctx: Any, merchant: Merchant, day: str) -> MerchantStatement | None:
+async def statement_of(ctx: RequestContext, merchant: Merchant, day: str) -> MerchantStatement | None:
     if not await may_read(ctx, merchant, STATEMENTS):
         return None
     return await statements.statement_of(merchant.id, day)
@@ -131,7 +132,8 @@ def statement_csv_url(merchant: Merchant, statement: MerchantStatement) -> str:
 # --- payouts -----------------------------------------------------------------------------------
 
 async def request_payout(
-    ctx: Any, *, merchant_no: str, amount: int, bank_card_id: int | None, payment_password: str, idempotency_key: str
+    ctx: RequestContext, *, merchant_no: str, amount: int, bank_card_id: int | None, payment_password: str,
+    idempotency_key: str,
 ) -> Payout:
     viewer = await ctx.viewer()
     if viewer is None:
@@ -144,13 +146,13 @@ async def request_payout(
     return await payouts.request_payout(owner, merchant, request, ip=ctx.client_ip)
 
 
-async def payouts_of(ctx: Any, merchant: Merchant, *, first: int | None, after: str | None) -> Page[Payout]:
+async def payouts_of(ctx: RequestContext, merchant: Merchant, *, first: int | None, after: str | None) -> Page[Payout]:
     if not await may_read(ctx, merchant, PAYOUTS):
         return Page(items=[], cursors=[], has_next=False, has_previous=False, total=0)
     return await paginate(Payout.filter(merchant_id=merchant.id), first=first, after=after)
 
 
-async def payout_node(ctx: Any, pk: int) -> Payout | None:
+async def payout_node(ctx: RequestContext, pk: int) -> Payout | None:
     payout = await Payout.get_or_none(id=pk)
     merchant = await Merchant.get_or_none(id=payout.merchant_id) if payout else None
     return payout if merchant and await may_read(ctx, merchant, PAYOUTS) else None

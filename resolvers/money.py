@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.ledger.accounts import WALLET, Balance, balance_of
 from app.refunds.queries import refunds_for_transaction
 from app.refunds.requests import refundable_amount as _refundable_amount
 from models import Account, Refund, Transaction
 
 from . import loaders
+from .context import RequestContext
 
 
 def refundable_amount(tx: Transaction, perspective_account_id: int) -> int:
@@ -34,7 +33,7 @@ async def account_status(account: Account) -> str:
     return (await loaders.must(loaders.current().users, account.user_id)).status
 
 
-async def refunds_of(ctx: Any, tx: Transaction) -> list[Refund]:
+async def refunds_of(ctx: RequestContext, tx: Transaction) -> list[Refund]:
     """Refunds of a transaction: the payer's own view, or staff."""
     viewer = await ctx.viewer()
     if viewer is None:

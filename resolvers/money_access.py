@@ -13,8 +13,10 @@ from app.ledger.events import balance_topic
 from app.ledger.ownership import visible_account, visible_transaction
 from models import Account, Transaction
 
+from .context import RequestContext
 
-async def transaction_by_no(ctx: Any, transaction_no: str) -> tuple[Transaction, int] | None:
+
+async def transaction_by_no(ctx: RequestContext, transaction_no: str) -> tuple[Transaction, int] | None:
     """The transaction and the viewer's side of it, for its initiator or counterparty only."""
     viewer_id = ctx.viewer_id
     if viewer_id is None:
@@ -22,14 +24,14 @@ async def transaction_by_no(ctx: Any, transaction_no: str) -> tuple[Transaction,
     return await visible_transaction(viewer_id, transaction_no=transaction_no)
 
 
-async def transaction_node(ctx: Any, transaction_id: int) -> tuple[Transaction, int] | None:
+async def transaction_node(ctx: RequestContext, transaction_id: int) -> tuple[Transaction, int] | None:
     viewer_id = ctx.viewer_id
     if viewer_id is None:
         return None
     return await visible_transaction(viewer_id, transaction_id=transaction_id)
 
 
-async def account_node(ctx: Any, account_id: int) -> Account | None:
+async def account_node(ctx: RequestContext, account_id: int) -> Account | None:
     viewer_id = ctx.viewer_id
     if viewer_id is None:
         return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 from app.errors import DomainError, ErrorCode, Forbidden
 from app.ledger.kernel import MoneyResult
@@ -15,28 +14,32 @@ from app.payments.transfer import TransferRequest, transfer
 from models import Merchant
 from models.payments import PaymentQrCode
 
+from .context import RequestContext
+
 
 async def merchant_by_no(merchant_no: str) -> Merchant | None:
     return await merchants.merchant_by_no(merchant_no)
 
 
-async def create_merchant(ctx: Any, name: str, category: str, owner_phone: str, *, currency: str = "CNY") -> Merchant:
+async def create_merchant(
+    ctx: RequestContext, name: str, category: str, owner_phone: str, *, currency: str = "CNY"
+) -> Merchant:
     admin = await ctx.require_viewer()
     return await merchants.create_merchant(
         name, category, owner_phone, actor_id=admin.id, ip=ctx.client_ip, currency=currency
     )
 
 
-async def pay_merchant(ctx: Any, request: PayRequest) -> MoneyResult:
+async def pay_merchant(ctx: RequestContext, request: PayRequest) -> MoneyResult:
     return await pay(await ctx.require_viewer(), request)
 
 
-async def transfer_money(ctx: Any, request: TransferRequest) -> MoneyResult:
+async def transfer_money(ctx: RequestContext, request: TransferRequest) -> MoneyResult:
     return await transfer(await ctx.require_viewer(), request)
 
 
 async def create_qr_code(
-    ctx: Any, amount: int | None, description: str | None, expires_in_seconds: int | None
+    ctx: RequestContext, amount: int | None, description: str | None, expires_in_seconds: int | None
 ) -> PaymentQrCode:
     owner = await ctx.require_viewer()
     return await qr_codes.create_code(
@@ -44,22 +47,22 @@ async def create_qr_code(
     )
 
 
-async def pay_qr_code(ctx: Any, request: PayQrCodeRequest) -> MoneyResult:
+async def pay_qr_code(ctx: RequestContext, request: PayQrCodeRequest) -> MoneyResult:
     return await qr_codes.pay_code(await ctx.require_viewer(), request)
 
 
-async def _may_see_merchant(ctx: Any, merchant: Merchant) -> bool:
+async def _may_see_merchant(ctx: RequestContext, merchant: Merchant) -> bool:
     viewer = await ctx.viewer()
     return viewer is not None and (viewer.id == merchant.owner_id or await ctx.is_staff())
 
 
-async def visible_merchant(ctx: Any, merchant_id: int) -> Merchant | None:
+async def visible_merchant(ctx: RequestContext, merchant_id: int) -> Merchant | None:
     """For ``node``: the merchant's owner and staff only."""
     merchant = await Merchant.get_or_none(id=merchant_id)
     return merchant if merchant is not None and await _may_see_merchant(ctx, merchant) else None
 
 
-async def visible_qr_code(ctx: Any, code_id: int) -> PaymentQrCode | None:
+async def visible_qr_code(ctx: RequestContext, code_id: int) -> PaymentQrCode | None:
     """The code, for its merchant's owner and staff only."""
     code = await PaymentQrCode.get_or_none(id=code_id)
     if code is None:
@@ -68,7 +71,7 @@ async def visible_qr_code(ctx: Any, code_id: int) -> PaymentQrCode | None:
     return code if await _may_see_merchant(ctx, merchant) else None
 
 
-async def watch_qr_code(ctx: Any, code_id: int | None) -> AsyncIterator[QrCodeState]:
+async def watch_qr_code(ctx: RequestContext, code_id: int | None) -> AsyncIterator[QrCodeState]:
     """The code's current state, then each change; refused before anything is sent to a stranger."""
     code = await PaymentQrCode.get_or_none(id=code_id) if code_id is not None else None
     if code is None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.payments import qr_codes
 from models import Account, Merchant, Transaction
 from models.payments import PaymentQrCode
 
 from . import loaders
+from .context import RequestContext
 
 
-async def merchant_account(ctx: Any, merchant: Merchant) -> Account | None:
+async def merchant_account(ctx: RequestContext, merchant: Merchant) -> Account | None:
     """Only the owner and staff see a merchant's merchant account."""
     viewer = await ctx.viewer()
     if viewer is None:
@@ -38,7 +37,7 @@ async def qr_merchant(code: PaymentQrCode) -> Merchant:
     return await loaders.must(loaders.current().merchants, code.merchant_id)
 
 
-async def qr_transaction(code: PaymentQrCode, transaction_id: int | None) -> tuple[Transaction, int] | None:
+async def qr_transaction(code: PaymentQrCode, transaction_id: int | None) -> tuple[Transaction, int | None] | None:
     """The code's payment and the merchant account it is seen from (codes are only ever
     shown to their merchant's owner and staff)."""
     if transaction_id is not None:

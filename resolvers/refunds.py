@@ -15,13 +15,14 @@ from app.refunds.states import PENDING_REVIEW
 from models import Refund, Transaction
 
 from . import loaders
+from .context import RequestContext
 from .pagination import DEFAULT_PAGE, MAX_PAGE, BadPageRequest, Page, paginate
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 
 
-async def visible_refund(ctx: Any, pk: int) -> Refund | None:
+async def visible_refund(ctx: RequestContext, pk: int) -> Refund | None:
     """The refund for its requester or staff; None for anyone else."""
     viewer = await ctx.viewer()
     if viewer is None:
@@ -34,7 +35,7 @@ async def visible_refund(ctx: Any, pk: int) -> Refund | None:
     return None
 
 
-async def my_refunds(ctx: Any, *, first: int | None, after: str | None) -> Page[Refund]:
+async def my_refunds(ctx: RequestContext, *, first: int | None, after: str | None) -> Page[Refund]:
     viewer = await ctx.require_viewer()
     return await paginate(Refund.filter(user_id=viewer.id), first=first, after=after)
 
@@ -81,7 +82,7 @@ async def review_queue(*, first: int | None, after: str | None) -> Page[Refund]:
     )
 
 
-async def request_refund(ctx: Any, given: Any) -> Refund:
+async def request_refund(ctx: RequestContext, given: Any) -> Refund:
     viewer = await ctx.require_viewer()
     return await requests.request_refund(
         viewer,
@@ -93,7 +94,7 @@ async def request_refund(ctx: Any, given: Any) -> Refund:
     )
 
 
-async def review_refund(ctx: Any, refund_id: int | None, given: Any) -> Refund:
+async def review_refund(ctx: RequestContext, refund_id: int | None, given: Any) -> Refund:
     viewer = await ctx.require_viewer()
     return await review.review_refund(viewer, refund_id, approve=given.approve, note=given.note, ip=ctx.client_ip)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 from app.events.resume import parse_cursor
 from app.identity.roles import RISK_ROLES, STAFF_ROLES
@@ -15,6 +14,7 @@ from models import Transaction, User
 from models.risk import RiskAlert
 
 from . import loaders
+from .context import RequestContext
 from .pagination import Page, paginate
 
 
@@ -40,7 +40,7 @@ async def user_by_id(user_id: int | None) -> User | None:
     return await loaders.current().users.load(user_id) if user_id else None
 
 
-async def alert_for_staff(ctx: Any, alert_id: int) -> RiskAlert | None:
+async def alert_for_staff(ctx: RequestContext, alert_id: int) -> RiskAlert | None:
     """The alert behind a node id, for staff only."""
     viewer = await ctx.viewer()
     if viewer is None or not viewer.role_set & STAFF_ROLES:
@@ -48,17 +48,19 @@ async def alert_for_staff(ctx: Any, alert_id: int) -> RiskAlert | None:
     return await RiskAlert.get_or_none(id=alert_id)
 
 
-async def acknowledge(ctx: Any, alert_id: int | None, close: bool, note: str | None) -> RiskAlert:
+async def acknowledge(ctx: RequestContext, alert_id: int | None, close: bool, note: str | None) -> RiskAlert:
     staff = await ctx.require_viewer()
     return await alert_review.acknowledge(alert_id, staff, close=close, note=note, ip=ctx.client_ip)
 
 
-async def set_status(ctx: Any, user_id: int | None, status: str, reason: str) -> User:
+async def set_status(ctx: RequestContext, user_id: int | None, status: str, reason: str) -> User:
     staff = await ctx.require_viewer()
     return await account_status.set_account_status(staff, user_id, status, reason, ip=ctx.client_ip)
 
 
-async def alerts_for_risk_staff(ctx: Any, after: str | None = None) -> AsyncIterator[tuple[RiskAlert, int | None]]:
+async def alerts_for_risk_staff(
+    ctx: RequestContext, after: str | None = None
+) -> AsyncIterator[tuple[RiskAlert, int | None]]:
     """New alerts (with their event id) while the subscriber still holds a risk role (checked
     again for each alert); with ``after`` (an event cursor) those raised since it first.
     VALIDATION_FAILED (after) for a malformed cursor."""
@@ -75,6 +77,6 @@ async def alerts_cursor() -> str:
     return await alerts_event_cursor()
 
 
-async def reconcile_now(ctx: Any) -> tuple[Report, RiskAlert | None]:
+async def reconcile_now(ctx: RequestContext) -> tuple[Report, RiskAlert | None]:
     admin = await ctx.require_viewer()
     return await reconcile_for_staff(admin, ip=ctx.client_ip)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.compliance import audit_trail, documents
 from app.compliance.documents import Document
 from app.errors import DomainError, ErrorCode
 from models import AuditRecord, User
 
+from .context import RequestContext
 from .pagination import Page, paginate
 
 
-async def audit_log(ctx: Any, user_id: int | None, first: int | None, after: str | None) -> Page[AuditRecord]:
+async def audit_log(
+    ctx: RequestContext, user_id: int | None, first: int | None, after: str | None
+) -> Page[AuditRecord]:
     admin = await ctx.require_viewer()
     if user_id is None or not await User.exists(id=user_id):
         raise DomainError(ErrorCode.NOT_FOUND, "用户不存在", ("userId",))
@@ -21,7 +22,7 @@ async def audit_log(ctx: Any, user_id: int | None, first: int | None, after: str
     return page
 
 
-async def audit_record_for_admin(ctx: Any, record_id: int) -> AuditRecord | None:
+async def audit_record_for_admin(ctx: RequestContext, record_id: int) -> AuditRecord | None:
     viewer = await ctx.viewer()
     if viewer is None or "ADMIN" not in viewer.role_set:
         return None
@@ -32,6 +33,6 @@ def legal_documents() -> list[Document]:
     return [documents.document(kind) for kind in documents.KINDS]
 
 
-async def viewer_terms_version(ctx: Any) -> str | None:
+async def viewer_terms_version(ctx: RequestContext) -> str | None:
     viewer = await ctx.require_viewer()
     return viewer.terms_version

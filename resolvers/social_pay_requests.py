@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 from app.errors import DomainError, ErrorCode
 from app.ledger.kernel import MoneyResult
@@ -15,37 +14,38 @@ from app.red_packets.queries import name_shown
 from models.pay_requests import PayRequest, PayRequestItem
 
 from . import loaders
+from .context import RequestContext
 
 
-async def create(ctx: Any, request: NewRequest) -> PayRequest:
+async def create(ctx: RequestContext, request: NewRequest) -> PayRequest:
     return await create_request(await ctx.require_viewer(), request)
 
 
-async def pay(ctx: Any, part: PayPart) -> tuple[PayRequestItem, MoneyResult]:
+async def pay(ctx: RequestContext, part: PayPart) -> tuple[PayRequestItem, MoneyResult]:
     return await pay_item(await ctx.require_viewer(), part)
 
 
-async def decline(ctx: Any, item_id: int | None) -> PayRequestItem:
+async def decline(ctx: RequestContext, item_id: int | None) -> PayRequestItem:
     return await decline_item(await ctx.require_viewer(), item_id)
 
 
-async def request_node(ctx: Any, pk: int) -> PayRequest | None:
+async def request_node(ctx: RequestContext, pk: int) -> PayRequest | None:
     return await queries.visible_request(await ctx.viewer(), pk)
 
 
-async def by_no(ctx: Any, request_no: str) -> PayRequest | None:
+async def by_no(ctx: RequestContext, request_no: str) -> PayRequest | None:
     return await queries.by_no(await ctx.require_viewer(), request_no)
 
 
-async def sent(ctx: Any) -> list[PayRequest]:
+async def sent(ctx: RequestContext) -> list[PayRequest]:
     return await queries.sent_by(await ctx.require_viewer())
 
 
-async def inbox(ctx: Any, status: str | None) -> list[PayRequestItem]:
+async def inbox(ctx: RequestContext, status: str | None) -> list[PayRequestItem]:
     return await queries.inbox_of(await ctx.require_viewer(), status)
 
 
-async def items(ctx: Any, request: PayRequest) -> list[PayRequestItem]:
+async def items(ctx: RequestContext, request: PayRequest) -> list[PayRequestItem]:
     return await queries.items_of(request, await ctx.viewer())
 
 
@@ -58,7 +58,7 @@ async def display_name(user_id: int) -> str:
     return name_shown(await loaders.current().users.load(user_id))
 
 
-async def live_request(ctx: Any, request_no: str) -> AsyncIterator[PayRequest]:
+async def live_request(ctx: RequestContext, request_no: str) -> AsyncIterator[PayRequest]:
     """A request the viewer made: now, then after every payment, decline or expiry."""
     viewer = await ctx.require_viewer()
     found = await queries.by_no(viewer, request_no)
@@ -68,7 +68,7 @@ async def live_request(ctx: Any, request_no: str) -> AsyncIterator[PayRequest]:
         yield await PayRequest.get(id=found.id)
 
 
-async def live_inbox(ctx: Any) -> AsyncIterator[list[PayRequestItem]]:
+async def live_inbox(ctx: RequestContext) -> AsyncIterator[list[PayRequestItem]]:
     """The viewer's pending parts now, then again whenever a request reaches or leaves them."""
     viewer = await ctx.require_viewer()
     async for _change in changes(inbox_topic(viewer.id)):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 from app.errors import DomainError, ErrorCode
 from app.ledger.accounts import wallet_of
@@ -16,27 +15,28 @@ from models import Account
 from models.red_packets import RedPacket, RedPacketClaim
 
 from . import loaders
+from .context import RequestContext
 
 
-async def send(ctx: Any, request: SendRequest) -> tuple[RedPacket, MoneyResult]:
+async def send(ctx: RequestContext, request: SendRequest) -> tuple[RedPacket, MoneyResult]:
     return await send_red_packet(await ctx.require_viewer(), request)
 
 
-async def claim(ctx: Any, packet_no: str) -> tuple[RedPacketClaim, RedPacket, Account]:
+async def claim(ctx: RequestContext, packet_no: str) -> tuple[RedPacketClaim, RedPacket, Account]:
     viewer = await ctx.require_viewer()
     made = await claim_red_packet(viewer, packet_no)
     return made, await RedPacket.get(id=made.packet_id), await wallet_of(viewer.id)
 
 
-async def packet(ctx: Any, packet_no: str) -> RedPacket | None:
+async def packet(ctx: RequestContext, packet_no: str) -> RedPacket | None:
     return await queries.packet_by_no(await ctx.require_viewer(), packet_no)
 
 
-async def packet_node(ctx: Any, pk: int) -> RedPacket | None:
+async def packet_node(ctx: RequestContext, pk: int) -> RedPacket | None:
     return await queries.visible_packet(await ctx.viewer(), pk)
 
 
-async def sent(ctx: Any) -> list[RedPacket]:
+async def sent(ctx: RequestContext) -> list[RedPacket]:
     return await queries.sent_by(await ctx.require_viewer())
 
 
@@ -44,7 +44,7 @@ async def claims(packet: RedPacket) -> list[RedPacketClaim]:
     return await queries.claims_of(packet)
 
 
-async def my_claim(ctx: Any, packet: RedPacket) -> RedPacketClaim | None:
+async def my_claim(ctx: RequestContext, packet: RedPacket) -> RedPacketClaim | None:
     viewer = await ctx.viewer()
     return await queries.claim_of(packet, viewer) if viewer else None
 
@@ -54,7 +54,7 @@ async def display_name(user_id: int) -> str:
     return queries.name_shown(await loaders.current().users.load(user_id))
 
 
-async def live_packet(ctx: Any, packet_no: str) -> AsyncIterator[RedPacket]:
+async def live_packet(ctx: RequestContext, packet_no: str) -> AsyncIterator[RedPacket]:
     """A packet the viewer sent, now and after every claim; NOT_FOUND for anyone else's."""
     viewer = await ctx.require_viewer()
     found = await queries.packet_by_no(viewer, packet_no)

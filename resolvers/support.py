@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 from app import runtime
 from app.errors import DomainError, ErrorCode
@@ -17,6 +16,7 @@ from models import Transaction
 from models.support import FaqEntry, Ticket, TicketMessage
 
 from . import loaders
+from .context import RequestContext
 from .pagination import Page, paginate
 
 
@@ -29,22 +29,22 @@ def channels() -> list[ContactChannel]:
 
 
 async def submit_ticket(
-    ctx: Any, kind: str, subject: str, body: str, transaction_no: str | None
+    ctx: RequestContext, kind: str, subject: str, body: str, transaction_no: str | None
 ) -> Ticket:
     return await ticket_service.submit_ticket(await ctx.require_viewer(), kind, subject, body, transaction_no)
 
 
-async def reply_ticket(ctx: Any, ticket_id: int | None, body: str) -> Ticket:
+async def reply_ticket(ctx: RequestContext, ticket_id: int | None, body: str) -> Ticket:
     return await ticket_service.reply_ticket(await ctx.require_viewer(), ticket_id, body)
 
 
-async def update_ticket_status(ctx: Any, ticket_id: int | None, status: str) -> Ticket:
+async def update_ticket_status(ctx: RequestContext, ticket_id: int | None, status: str) -> Ticket:
     return await ticket_service.update_ticket_status(
         await ctx.require_viewer(), ticket_id, status, ip=ctx.client_ip
     )
 
 
-async def my_tickets(ctx: Any, first: int | None, after: str | None) -> Page[Ticket]:
+async def my_tickets(ctx: RequestContext, first: int | None, after: str | None) -> Page[Ticket]:
     viewer = await ctx.require_viewer()
     return await paginate(ticket_service.tickets_of(viewer.id), first=first, after=after)
 
@@ -53,7 +53,7 @@ async def staff_tickets(status: str | None, first: int | None, after: str | None
     return await paginate(ticket_service.all_tickets(status), first=first, after=after)
 
 
-async def ticket_node(ctx: Any, ticket_id: int) -> Ticket | None:
+async def ticket_node(ctx: RequestContext, ticket_id: int) -> Ticket | None:
     return await ticket_service.visible_ticket(await ctx.viewer(), ticket_id)
 
 
@@ -77,7 +77,7 @@ async def transaction(ticket: Ticket) -> tuple[Transaction, int] | None:
 
 
 async def live_messages(
-    ctx: Any, ticket_id: int | None, after: str | None = None
+    ctx: RequestContext, ticket_id: int | None, after: str | None = None
 ) -> AsyncIterator[tuple[TicketMessage, int | None]]:
     """New messages (with their event id) of a ticket the viewer owns or, for staff, any ticket.
 

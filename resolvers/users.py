@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app import audit, crypto
 from app.identity import account_security, id_photos, totp
 from models import Account, BankCard, Merchant, User
 from models.identity import RealNameReview
 
 from . import loaders
+from .context import RequestContext
 
 
 async def wallet(user: User) -> Account:
@@ -65,7 +64,7 @@ async def review_subject(review: RealNameReview) -> User:
     return await loaders.must(loaders.current().users, review.user_id)
 
 
-async def reveal_for_review(ctx: Any, review: RealNameReview, what: str) -> str:
+async def reveal_for_review(ctx: RequestContext, review: RealNameReview, what: str) -> str:
     """The unmasked real name (``what="realName"``) or ID number (``"idNumber"``) of a review, for
     the staff member who must compare it with the photos; every reveal is audited
     (``real_name.reveal``, actor, subject user, review and field)."""

@@ -15,7 +15,8 @@ from app.errors import ErrorCode as DomainErrorCode
 
 log = logging.getLogger("fenpay.graphql")
 
-ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
+strawberry.enum(DomainErrorCode, name="ErrorCode")  # the domain enum, served as GraphQL enum ErrorCode
+ErrorCode = DomainErrorCode
 
 
 def _extensions(self: DomainError) -> dict[str, object]:

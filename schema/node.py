@@ -9,11 +9,13 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import strawberry
 
-NodeLoader = Callable[[Any, int], Awaitable[Any]]
+from .context import Info
+
+NodeLoader = Callable[[Info, int], Awaitable["Node | None"]]
+"""``(info, primary key) -> the object, or None when absent or not the viewer's to see``."""
 _LOADERS: dict[str, NodeLoader] = {}
 
 
@@ -60,7 +62,7 @@ def register_node(type_name: str) -> Callable[[NodeLoader], NodeLoader]:
     return decorate
 
 
-async def resolve_node(info: Any, global_id: str) -> Any:
+async def resolve_node(info: Info, global_id: str) -> Node | None:
     type_name = type_of_global_id(global_id)
     loader = _LOADERS.get(type_name or "")
     pk = from_global_id(global_id, type_name)

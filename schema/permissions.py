@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from graphql import GraphQLErrorExtensions
 from strawberry.permission import BasePermission
 
 from app.errors import ErrorCode
 from app.identity.roles import ADMIN_ROLES, MERCHANT_ROLES, REFUND_REVIEWER_ROLES, RISK_ROLES, STAFF_ROLES, Role
 
+from .context import Info
+
 
 class IsAuthenticated(BasePermission):
     message = "请先登录 (authentication required)"
-    error_extensions: ClassVar[dict[str, Any]] = {"code": "UNAUTHENTICATED"}
+    error_extensions: GraphQLErrorExtensions | None = {"code": "UNAUTHENTICATED"}
 
-    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return await info.context.viewer() is not None
 
 
@@ -24,9 +27,9 @@ class _HasRole(BasePermission):
 
     roles: ClassVar[frozenset[Role]] = frozenset()
     message = "无权访问 (forbidden)"
-    error_extensions: ClassVar[dict[str, Any]] = {"code": ErrorCode.FORBIDDEN.value}
+    error_extensions: GraphQLErrorExtensions | None = {"code": ErrorCode.FORBIDDEN.value}
 
-    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         viewer = await info.context.viewer()
         return viewer is not None and bool(viewer.role_set & self.roles)
 
@@ -52,9 +55,9 @@ class IsMerchant(_HasRole):
 
 
 # Ready-made permission lists for ``strawberry.field(permission_classes=...)``.
-SIGNED_IN = [IsAuthenticated]
-STAFF = [IsAuthenticated, IsStaff]
-REFUND_REVIEWERS = [IsAuthenticated, IsRefundReviewer]
-RISK_STAFF = [IsAuthenticated, IsRiskStaff]
-ADMINS = [IsAuthenticated, IsAdmin]
-MERCHANTS = [IsAuthenticated, IsMerchant]
+SIGNED_IN: list[type[BasePermission]] = [IsAuthenticated]
+STAFF: list[type[BasePermission]] = [IsAuthenticated, IsStaff]
+REFUND_REVIEWERS: list[type[BasePermission]] = [IsAuthenticated, IsRefundReviewer]
+RISK_STAFF: list[type[BasePermission]] = [IsAuthenticated, IsRiskStaff]
+ADMINS: list[type[BasePermission]] = [IsAuthenticated, IsAdmin]
+MERCHANTS: list[type[BasePermission]] = [IsAuthenticated, IsMerchant]

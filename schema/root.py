@@ -21,11 +21,13 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from app.dependency_faults import SERVICE_UNAVAILABLE_MESSAGE, is_dependency_failure
 from app.errors import DomainError, ErrorCode
 
+from .context import Info
 from .fresh_viewer import FreshViewerPerOperation
 from .fx import api as fx_api
 from .history import api as history_api
@@ -41,6 +43,7 @@ from .payments import api as payments_api
 from .persisted_queries import CachedParse, CachedValidation, PersistedQueries, PersistedQueryStore
 from .query_cost import QueryCostLimit
 from .risk import api as risk_api
+from .scalars import SCALARS
 from .self_service import api as self_service_api
 from .social import api as social_api
 from .social import api_pay_requests as social_api_pay_requests
@@ -75,7 +78,7 @@ API_MODULES: tuple[ModuleType, ...] = (
 @strawberry.type
 class CoreQuery:
     @strawberry.field(description="Fetch any object by its global id (null when absent or not yours).")
-    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await resolve_node(info, id)
 
 
@@ -186,6 +189,7 @@ def build_schema(
         mutation=merge_types("Mutation", tuple(mutations)) if mutations else None,
         subscription=merge_types("Subscription", tuple(subscriptions)) if subscriptions else None,
         extensions=extensions,
+        config=StrawberryConfig(scalar_map=SCALARS),
     )
     built.persisted_queries = store  # for websocket subscribe messages (app/http/ws_protocol.py)
     return built

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from contextvars import ContextVar, Token
 from typing import Any
 
 from graphql import OperationDefinitionNode
@@ -47,7 +48,7 @@ class OperationTelemetry(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context.context
         kind, field = _root_field(self.execution_context.graphql_document)
-        tokens = [
+        tokens: list[Token[Any]] = [
             log_context.request_id.set(getattr(context, "request_id", None) or None),
             log_context.user_id.set(getattr(context, "viewer_id", None)),
             log_context.operation.set(field),
@@ -66,8 +67,9 @@ class OperationTelemetry(SchemaExtension):
                 metrics.GRAPHQL_OUTCOMES.labels(kind, field, outcome).inc()
                 if runtime.settings().log_format == "json":
                     log.info("operation", extra={"duration_ms": round(elapsed * 1000, 2), "outcome": outcome})
-            for var, token in zip((log_context.request_id, log_context.user_id, log_context.operation), tokens,
-                                  strict=True):
+            context_vars: tuple[ContextVar[Any], ...] = (log_context.request_id, log_context.user_id,
+                                                         log_context.operation)
+            for var, token in zip(context_vars, tokens, strict=True):
                 try:
                     var.reset(token)
                 except ValueError:  # finished in another context (task): nothing of ours to undo there

@@ -17,7 +17,7 @@ description is made inside its database transaction:
 - the payer's balance event and the merchant's REFUND_SUCCEEDED event are queued.
 
 A payer who closed their account cannot receive it (the ledger refuses to credit a closed
-wallet): ACCOUNT_CLOSED, nothing recorded, and the merchant settles with the customer
+wallet): ACCOUNT_CLOSED, nothing recorded, and the merchant repays the customer
 another way, as with WeChat Pay's refund error USER_ACCOUNT_ABNORMAL (用户账户已注销).
 """
 

@@ -18,7 +18,7 @@ from models.wealth import Holding
 from ..business_days import china_date
 from ..ledger.accounts import balance_of, system_account
 from .holdings import HOLDING, custody_total_of_holdings
-from .redemption import settle_holding
+from .redemption import accrue_and_mature_holding
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -43,7 +43,7 @@ async def accrue_and_mature(now: datetime) -> str:
     holdings = days = fen = matured = failed = 0
     async for holding_id in _due_holdings(now):
         try:
-            d, f, m = await settle_holding(holding_id, now)
+            d, f, m = await accrue_and_mature_holding(holding_id, now)
         except Exception:  # one bad holding must not stop the others; it is retried next run
             log.exception("wealth income: holding %s failed", holding_id)
             failed += 1

@@ -139,7 +139,7 @@ async def redeem(user: User, request: RedemptionRequest, *, ip: str | None = Non
     return await kernel.move_described(key, describe)
 
 
-async def settle_holding(holding_id: int, now: datetime) -> tuple[int, int, bool]:
+async def accrue_and_mature_holding(holding_id: int, now: datetime) -> tuple[int, int, bool]:
     """The job's work on one holding: accrue complete days, and redeem in full at maturity.
 
     Returns (days accrued, income fen, matured). One database transaction per holding.

@@ -6,6 +6,7 @@ import strawberry
 
 from resolvers import fx as resolvers
 
+from ..context import Info
 from ..errors import returns_payload
 from ..payments.types import MerchantPayload, MerchantType
 from ..permissions import ADMINS, SIGNED_IN
@@ -24,7 +25,7 @@ class Query:
         description="The viewer's cross-border payments this year against the annual limit.",
         permission_classes=SIGNED_IN,
     )
-    async def cross_border_usage(self, info: strawberry.Info) -> CrossBorderUsageType:
+    async def cross_border_usage(self, info: Info) -> CrossBorderUsageType:
         return CrossBorderUsageType.from_usage(await resolvers.usage(info.context))
 
 
@@ -36,7 +37,7 @@ class Mutation:
         permission_classes=SIGNED_IN,
     )
     @returns_payload(FxQuotePayload)
-    async def create_fx_quote(self, info: strawberry.Info, input: CreateFxQuoteInput) -> FxQuotePayload:
+    async def create_fx_quote(self, info: Info, input: CreateFxQuoteInput) -> FxQuotePayload:
         quote, merchant = await resolvers.quote(
             info.context, input.merchant_no, input.payload, input.amount, input.amount_currency.value
         )
@@ -47,6 +48,6 @@ class Mutation:
         permission_classes=ADMINS,
     )
     @returns_payload(MerchantPayload)
-    async def set_merchant_currency(self, info: strawberry.Info, input: SetMerchantCurrencyInput) -> MerchantPayload:
+    async def set_merchant_currency(self, info: Info, input: SetMerchantCurrencyInput) -> MerchantPayload:
         merchant = await resolvers.set_currency(info.context, input.merchant_no, input.currency.value)
         return MerchantPayload(merchant=MerchantType.from_model(merchant), errors=[])

@@ -64,7 +64,7 @@ class FxDetailsType:
     @classmethod
     def from_view(cls, view: FxView) -> FxDetailsType:
         return cls(
-            cny_amount=view.cny_amount,
+            cny_amount=Money(view.cny_amount),
             merchant_amount=format_minor(view.merchant_amount, view.currency),
             merchant_currency=CurrencyEnum(view.currency),
             rate=view.rate,
@@ -80,8 +80,8 @@ class CrossBorderUsageType:
 
     @classmethod
     def from_usage(cls, usage: Usage) -> CrossBorderUsageType:
-        return cls(year=usage.year, used_cny=usage.used, limit_cny=usage.limit,
-                   remaining_cny=max(usage.limit - usage.used, 0))
+        return cls(year=usage.year, used_cny=Money(usage.used), limit_cny=Money(usage.limit),
+                   remaining_cny=Money(max(usage.limit - usage.used, 0)))
 
 
 @strawberry.input

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
 from models import Account
 from resolvers import history as history_resolvers
 from resolvers import refunds as refund_resolvers
 
+from ..context import Info
 from ..errors import returns_payload
 from ..money.types import TransactionConnection, TransactionType
 from ..node import from_global_id, register_node
@@ -26,7 +25,7 @@ from .types import (
 
 
 async def account_transactions(
-    info: strawberry.Info,
+    info: Info,
     account: Account,
     filter: TransactionFilter | None,
     first: int | None,
@@ -42,7 +41,7 @@ async def account_transactions(
 
 
 @register_node("Refund")
-async def _load_refund(info: Any, pk: int) -> RefundType | None:
+async def _load_refund(info: Info, pk: int) -> RefundType | None:
     refund = await refund_resolvers.visible_refund(info.context, pk)
     return RefundType.from_model(refund) if refund else None
 
@@ -55,7 +54,7 @@ class Query:
     )
     async def transactions(
         self,
-        info: strawberry.Info,
+        info: Info,
         filter: TransactionFilter | None = None,
         first: int | None = None,
         after: str | None = None,
@@ -67,7 +66,7 @@ class Query:
 
     @strawberry.field(permission_classes=SIGNED_IN, description="The viewer's refund requests, newest first.")
     async def refunds(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None
     ) -> RefundConnection:
         page = await refund_resolvers.my_refunds(info.context, first=first, after=after)
         return to_connection(page, RefundType.from_model)
@@ -77,7 +76,7 @@ class Query:
         description="Staff only (SUPPORT, ADMIN): pending refunds, earliest review deadline first.",
     )
     async def refund_review_queue(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None
     ) -> RefundConnection:
         page = await refund_resolvers.review_queue(first=first, after=after)
         return to_connection(page, RefundType.from_model)
@@ -87,13 +86,13 @@ class Query:
 class Mutation:
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(RefundPayload)
-    async def request_refund(self, info: strawberry.Info, input: RequestRefundInput) -> RefundPayload:
+    async def request_refund(self, info: Info, input: RequestRefundInput) -> RefundPayload:
         refund = await refund_resolvers.request_refund(info.context, input)
         return RefundPayload(refund=RefundType.from_model(refund), errors=[])
 
     @strawberry.mutation(permission_classes=REFUND_REVIEWERS, description="Staff only (SUPPORT, ADMIN).")
     @returns_payload(RefundPayload)
-    async def review_refund(self, info: strawberry.Info, input: ReviewRefundInput) -> RefundPayload:
+    async def review_refund(self, info: Info, input: ReviewRefundInput) -> RefundPayload:
         refund_id = from_global_id(input.refund_id, "Refund")
         refund = await refund_resolvers.review_refund(info.context, refund_id, input)
         return RefundPayload(refund=RefundType.from_model(refund), errors=[])

@@ -16,6 +16,7 @@ from models import User
 from models.identity import QrLoginSession, RealNameReview
 from resolvers import users as user_resolvers
 
+from ..context import Info
 from ..money.types import AccountStatusEnum, AccountType, BankCardType
 from ..node import Node, to_global_id
 from ..permissions import STAFF
@@ -84,7 +85,7 @@ class UserType(Node):
         )
 
     @strawberry.field
-    async def email(self, info: strawberry.Info) -> str | None:
+    async def email(self, info: Info) -> str | None:
         """The full address for its owner; masked for anyone else (staff)."""
         email = self._model.email
         if email is None:
@@ -219,12 +220,12 @@ class RealNameReviewType(Node):
         description="Staff only: the real name as submitted, unmasked, to compare with the photos (each read is audited).",
         permission_classes=STAFF,
     )
-    async def unmasked_real_name(self, info: strawberry.Info) -> str:
+    async def unmasked_real_name(self, info: Info) -> str:
         return await user_resolvers.reveal_for_review(info.context, self._model, "realName")
 
     @strawberry.field(
         description="Staff only: the ID number as submitted, unmasked, to compare with the photos (each read is audited).",
         permission_classes=STAFF,
     )
-    async def unmasked_id_number(self, info: strawberry.Info) -> str:
+    async def unmasked_id_number(self, info: Info) -> str:
         return await user_resolvers.reveal_for_review(info.context, self._model, "idNumber")

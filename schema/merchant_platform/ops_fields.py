@@ -8,6 +8,7 @@ import strawberry
 from models import Merchant
 from resolvers import merchant_platform_ops as ops
 
+from ..context import Info
 from ..pagination import PageInfo, to_connection
 from .ops_types import (
     MerchantEventConnection,
@@ -30,13 +31,13 @@ class MerchantPlatformOpsFields:
     _model: strawberry.Private[Merchant]
 
     @strawberry.field
-    async def webhook_endpoints(self, info: strawberry.Info) -> list[WebhookEndpointType]:
+    async def webhook_endpoints(self, info: Info) -> list[WebhookEndpointType]:
         return [WebhookEndpointType.from_model(e) for e in await ops.endpoints_of(info.context, self._model)]
 
     @strawberry.field
     async def webhook_deliveries(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         status: WebhookDeliveryStatusEnum | None = None,
@@ -48,7 +49,7 @@ class MerchantPlatformOpsFields:
 
     @strawberry.field(description="Events of the last 30 days, oldest first after the cursor.")
     async def events(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None
     ) -> MerchantEventConnection:
         page = await ops.events_of(info.context, self._model, first=first, after=after)
         edges = [
@@ -66,13 +67,13 @@ class MerchantPlatformOpsFields:
         )
 
     @strawberry.field(description="Null before the day has ended (and the day-end job has run).")
-    async def statement(self, info: strawberry.Info, date: str) -> MerchantStatementType | None:
+    async def statement(self, info: Info, date: str) -> MerchantStatementType | None:
         statement = await ops.statement_of(info.context, self._model, date)
         return MerchantStatementType.from_model(statement, self._model) if statement else None
 
     @strawberry.field
     async def payouts(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None
     ) -> PayoutConnection:
         page = await ops.payouts_of(info.context, self._model, first=first, after=after)
         return to_connection(page, PayoutType.from_model)

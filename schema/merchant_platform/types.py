@@ -13,6 +13,7 @@ from models import Refund
 from models.merchant_platform import MerchantApiKey, MerchantRefund, Order
 from resolvers import merchant_platform as resolvers
 
+from ..context import Info
 from ..errors import UserError
 from ..history.types import RefundReasonEnum, RefundStatusEnum
 from ..money.types import TransactionType
@@ -142,7 +143,7 @@ class OrderType(Node):
         description="The payer's refund requests against this order (reviewed by staff), oldest first;"
         " seen by the owner and by keys with the ORDERS or REFUNDS scope."
     )
-    async def refund_requests(self, info: strawberry.Info) -> list[RefundRequestSummaryType]:
+    async def refund_requests(self, info: Info) -> list[RefundRequestSummaryType]:
         if self._for_payer:
             return []
         found = await resolvers.order_refund_requests(info.context, self._model)

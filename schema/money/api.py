@@ -12,6 +12,7 @@ from resolvers import funding as funding_resolvers
 from resolvers import money_access
 from resolvers.funding import MoneyResult, TopUpRequest, WithdrawalRequest
 
+from ..context import Info
 from ..errors import OkPayload, returns_payload
 from ..node import from_global_id
 from ..permissions import SIGNED_IN
@@ -47,7 +48,7 @@ def _transaction_payload(result: MoneyResult) -> TransactionPayload:
 @strawberry.type
 class Query:
     @strawberry.field(description="A transaction by its number; null unless the viewer is one of its parties.")
-    async def transaction(self, info: strawberry.Info, transaction_no: str) -> TransactionType | None:
+    async def transaction(self, info: Info, transaction_no: str) -> TransactionType | None:
         found = await money_access.transaction_by_no(info.context, transaction_no)
         return TransactionType.from_model(*found) if found else None
 
@@ -58,9 +59,9 @@ class Query:
     async def withdrawal_quote(self, amount: Money, channel: ChannelEnum) -> WithdrawalQuoteType:
         quote = funding_resolvers.quote(amount, channel.value)
         return WithdrawalQuoteType(
-            amount=quote.amount,
-            fee=quote.fee,
-            net_amount=quote.net_amount,
+            amount=Money(quote.amount),
+            fee=Money(quote.fee),
+            net_amount=Money(quote.net_amount),
             expected_arrival_at=quote.expected_arrival_at,
         )
 
@@ -69,7 +70,7 @@ class Query:
 class Mutation:
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(BankCardPayload)
-    async def add_bank_card(self, info: strawberry.Info, input: AddBankCardInput) -> BankCardPayload:
+    async def add_bank_card(self, info: Info, input: AddBankCardInput) -> BankCardPayload:
         card, holder = await card_resolvers.add_bank_card(
             info.context,
             card_number=input.card_number,
@@ -82,13 +83,13 @@ class Mutation:
 
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(OkPayload, ok=False)
-    async def remove_bank_card(self, info: strawberry.Info, input: RemoveBankCardInput) -> OkPayload:
+    async def remove_bank_card(self, info: Info, input: RemoveBankCardInput) -> OkPayload:
         await card_resolvers.remove_bank_card(info.context, _card_pk(input.bank_card_id), input.payment_password)
         return OkPayload(ok=True, errors=[])
 
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(TransactionPayload)
-    async def top_up(self, info: strawberry.Info, input: TopUpInput) -> TransactionPayload:
+    async def top_up(self, info: Info, input: TopUpInput) -> TransactionPayload:
         request = TopUpRequest(
             amount=input.amount,
             channel=input.channel.value,
@@ -100,7 +101,7 @@ class Mutation:
 
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(TransactionPayload)
-    async def withdraw(self, info: strawberry.Info, input: WithdrawInput) -> TransactionPayload:
+    async def withdraw(self, info: Info, input: WithdrawInput) -> TransactionPayload:
         request = WithdrawalRequest(
             amount=input.amount,
             channel=input.channel.value,
@@ -120,7 +121,7 @@ class Subscription:
     )
     async def balance_changed(
         self,
-        info: strawberry.Info,
+        info: Info,
         after: Annotated[
             str | None,
             strawberry.argument(
@@ -133,9 +134,9 @@ class Subscription:
         async for change in money_access.balance_changes(viewer_id, after):
             yield BalanceChangeType(
                 account=AccountType.from_model(change.account),
-                delta=change.delta,
-                available=change.available,
-                frozen=change.held,
+                delta=Money(change.delta),
+                available=Money(change.available),
+                frozen=Money(change.held),
                 transaction=(
                     TransactionType.from_model(change.transaction, change.account.id) if change.transaction else None
                 ),

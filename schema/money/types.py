@@ -16,6 +16,7 @@ from resolvers import fx as fx_resolvers
 from resolvers import money as money_resolvers
 from resolvers import money_access
 
+from ..context import Info
 from ..node import Node, to_global_id
 from ..pagination import Connection
 from ..scalars import Money
@@ -26,10 +27,15 @@ if TYPE_CHECKING:
 
 
 # The domain's own enums (app/ledger/vocabulary.py), served under their GraphQL names.
-ChannelEnum = strawberry.enum(vocabulary.Channel, name="Channel")
-TransactionTypeEnum = strawberry.enum(vocabulary.TransactionType, name="TransactionType")
-TransactionStatusEnum = strawberry.enum(vocabulary.TransactionStatus, name="TransactionStatus")
-DirectionEnum = strawberry.enum(vocabulary.Direction, name="Direction")
+# ``strawberry.enum`` marks the class in place; the aliases below are the same classes.
+strawberry.enum(vocabulary.Channel, name="Channel")
+strawberry.enum(vocabulary.TransactionType, name="TransactionType")
+strawberry.enum(vocabulary.TransactionStatus, name="TransactionStatus")
+strawberry.enum(vocabulary.Direction, name="Direction")
+ChannelEnum = vocabulary.Channel
+TransactionTypeEnum = vocabulary.TransactionType
+TransactionStatusEnum = vocabulary.TransactionStatus
+DirectionEnum = vocabulary.Direction
 
 
 @strawberry.enum(name="AccountStatus")
@@ -95,7 +101,7 @@ class TransactionType(Node):
 
     @strawberry.field(description="For payments: what may still be refunded.")
     def refundable_amount(self) -> Money:
-        return money_resolvers.refundable_amount(self._model, self._perspective)
+        return Money(money_resolvers.refundable_amount(self._model, self._perspective))
 
     @strawberry.field(description="Both currencies of a cross-border payment (or its refund); null otherwise.")
     async def fx(self) -> Annotated[FxDetailsType, strawberry.lazy("schema.fx.types")] | None:
@@ -106,7 +112,7 @@ class TransactionType(Node):
 
     @strawberry.field
     async def refunds(
-        self, info: strawberry.Info
+        self, info: Info
     ) -> list[Annotated[RefundType, strawberry.lazy("schema.history.types")]]:
         from ..history.types import RefundType
 
@@ -150,15 +156,15 @@ class AccountType(Node):
 
     @strawberry.field(description="available + frozen")
     async def balance(self) -> Money:
-        return (await self._current()).total
+        return Money((await self._current()).total)
 
     @strawberry.field
     async def available(self) -> Money:
-        return (await self._current()).available
+        return Money((await self._current()).available)
 
     @strawberry.field
     async def frozen(self) -> Money:
-        return (await self._current()).held
+        return Money((await self._current()).held)
 
     @strawberry.field
     async def status(self) -> AccountStatusEnum:
@@ -167,7 +173,7 @@ class AccountType(Node):
     @strawberry.field
     async def transactions(
         self,
-        info: strawberry.Info,
+        info: Info,
         filter: Annotated[TransactionFilter, strawberry.lazy("schema.history.types")] | None = None,
         first: int | None = None,
         after: str | None = None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any
 
 import strawberry
 
@@ -14,6 +13,7 @@ from app.payments.qr_codes import PayQrCodeRequest
 from app.payments.transfer import TransferRequest
 from resolvers import payments as resolvers
 
+from ..context import Info
 from ..errors import returns_payload
 from ..money.inputs import TransactionPayload
 from ..money.types import AccountType, TransactionType
@@ -50,13 +50,13 @@ def _bank_card_pk(global_id: strawberry.ID | None) -> int | None:
 
 
 @register_node("Merchant")
-async def _load_merchant(info: Any, pk: int) -> MerchantType | None:
+async def _load_merchant(info: Info, pk: int) -> MerchantType | None:
     merchant = await resolvers.visible_merchant(info.context, pk)
     return MerchantType.from_model(merchant) if merchant else None
 
 
 @register_node("PaymentQrCode")
-async def _load_qr_code(info: Any, pk: int) -> PaymentQrCodeType | None:
+async def _load_qr_code(info: Info, pk: int) -> PaymentQrCodeType | None:
     code = await resolvers.visible_qr_code(info.context, pk)
     return PaymentQrCodeType.from_model(code) if code else None
 
@@ -73,7 +73,7 @@ class Query:
 class Mutation:
     @strawberry.mutation(description="Staff only (ADMIN).", permission_classes=ADMINS)
     @returns_payload(MerchantPayload)
-    async def create_merchant(self, info: strawberry.Info, input: CreateMerchantInput) -> MerchantPayload:
+    async def create_merchant(self, info: Info, input: CreateMerchantInput) -> MerchantPayload:
         merchant = await resolvers.create_merchant(
             info.context, input.name, input.category, input.owner_phone, currency=input.currency.value
         )
@@ -81,7 +81,7 @@ class Mutation:
 
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(TransactionPayload)
-    async def pay(self, info: strawberry.Info, input: PayInput) -> TransactionPayload:
+    async def pay(self, info: Info, input: PayInput) -> TransactionPayload:
         request = PayRequest(
             merchant_no=input.merchant_no,
             amount=input.amount,
@@ -97,7 +97,7 @@ class Mutation:
 
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(TransactionPayload)
-    async def transfer(self, info: strawberry.Info, input: TransferInput) -> TransactionPayload:
+    async def transfer(self, info: Info, input: TransferInput) -> TransactionPayload:
         request = TransferRequest(
             recipient=input.recipient,
             amount=input.amount,
@@ -111,14 +111,14 @@ class Mutation:
     @strawberry.mutation(description="For a merchant's owner.", permission_classes=MERCHANTS)
     @returns_payload(PaymentQrCodePayload)
     async def create_payment_qr_code(
-        self, info: strawberry.Info, input: CreatePaymentQrCodeInput
+        self, info: Info, input: CreatePaymentQrCodeInput
     ) -> PaymentQrCodePayload:
         code = await resolvers.create_qr_code(info.context, input.amount, input.description, input.expires_in_seconds)
         return PaymentQrCodePayload(qr_code=PaymentQrCodeType.from_model(code), errors=[])
 
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(TransactionPayload)
-    async def pay_qr_code(self, info: strawberry.Info, input: PayQrCodeInput) -> TransactionPayload:
+    async def pay_qr_code(self, info: Info, input: PayQrCodeInput) -> TransactionPayload:
         request = PayQrCodeRequest(
             payload=input.payload,
             amount=input.amount,
@@ -138,7 +138,7 @@ class Subscription:
         permission_classes=SIGNED_IN,
     )
     async def payment_qr_code_status(
-        self, info: strawberry.Info, qr_code_id: strawberry.ID
+        self, info: Info, qr_code_id: strawberry.ID
     ) -> AsyncGenerator[PaymentQrCodeType, None]:
         code_id = from_global_id(qr_code_id, "PaymentQrCode")
         async for state in resolvers.watch_qr_code(info.context, code_id):

@@ -12,6 +12,7 @@ from models.payments import PaymentQrCode
 from resolvers import fx as fx_resolvers
 from resolvers import payments_fields
 
+from ..context import Info
 from ..errors import UserError
 from ..fx.types import CurrencyEnum
 from ..merchant_platform.merchant_fields import MerchantPlatformFields
@@ -46,7 +47,7 @@ class MerchantType(MerchantPlatformFields, MerchantPlatformOpsFields, Node):
     @strawberry.field(
         description="The merchant account (receives the payments); visible to its owner and staff only (null otherwise)."
     )
-    async def account(self, info: strawberry.Info) -> AccountType | None:
+    async def account(self, info: Info) -> AccountType | None:
         account = await payments_fields.merchant_account(info.context, self._model)
         return AccountType.from_model(account) if account else None
 

@@ -12,6 +12,7 @@ from resolvers import messaging as messaging_resolvers
 from resolvers import risk as risk_resolvers
 from resolvers import risk_compliance
 
+from ..context import Info
 from ..errors import returns_payload
 from ..identity.payloads import UserPayload
 from ..node import from_global_id, register_node
@@ -34,13 +35,13 @@ from .types import (
 
 
 @register_node("RiskAlert")
-async def _load_alert(info: strawberry.Info, pk: int) -> RiskAlertType | None:
+async def _load_alert(info: Info, pk: int) -> RiskAlertType | None:
     alert = await risk_resolvers.alert_for_staff(info.context, pk)
     return RiskAlertType.from_model(alert) if alert else None
 
 
 @register_node("AuditRecord")
-async def _load_audit_record(info: strawberry.Info, pk: int) -> AuditRecordType | None:
+async def _load_audit_record(info: Info, pk: int) -> AuditRecordType | None:
     record = await risk_compliance.audit_record_for_admin(info.context, pk)
     return AuditRecordType.from_model(record) if record else None
 
@@ -71,7 +72,7 @@ class Query:
     )
     async def audit_log(
         self,
-        info: strawberry.Info,
+        info: Info,
         user_id: strawberry.ID,
         first: int | None = None,
         after: str | None = None,
@@ -94,7 +95,7 @@ class Query:
         description="The legal-document version the signed-in user accepted (null if none yet).",
         permission_classes=SIGNED_IN,
     )
-    async def viewer_terms_version(self, info: strawberry.Info) -> str | None:
+    async def viewer_terms_version(self, info: Info) -> str | None:
         return await risk_compliance.viewer_terms_version(info.context)
 
 
@@ -102,7 +103,7 @@ class Query:
 class Mutation:
     @strawberry.mutation(description="Staff only (RISK_OFFICER, ADMIN).", permission_classes=RISK_STAFF)
     @returns_payload(RiskAlertPayload)
-    async def acknowledge_risk_alert(self, info: strawberry.Info, input: AcknowledgeRiskAlertInput) -> RiskAlertPayload:
+    async def acknowledge_risk_alert(self, info: Info, input: AcknowledgeRiskAlertInput) -> RiskAlertPayload:
         alert = await risk_resolvers.acknowledge(
             info.context, from_global_id(input.alert_id, "RiskAlert"), bool(input.close), input.note
         )
@@ -110,7 +111,7 @@ class Mutation:
 
     @strawberry.mutation(description="Staff only (RISK_OFFICER, ADMIN).", permission_classes=RISK_STAFF)
     @returns_payload(UserPayload)
-    async def set_account_status(self, info: strawberry.Info, input: SetAccountStatusInput) -> UserPayload:
+    async def set_account_status(self, info: Info, input: SetAccountStatusInput) -> UserPayload:
         from ..identity.types import UserType
 
         user = await risk_resolvers.set_status(
@@ -123,7 +124,7 @@ class Mutation:
         permission_classes=ADMINS,
     )
     @returns_payload(ReconciliationPayload)
-    async def reconcile_ledger(self, info: strawberry.Info) -> ReconciliationPayload:
+    async def reconcile_ledger(self, info: Info) -> ReconciliationPayload:
         report, alert = await risk_resolvers.reconcile_now(info.context)
         return ReconciliationPayload(
             report=ReconciliationReport.from_report(report),
@@ -137,7 +138,7 @@ class Subscription:
     @strawberry.subscription(description="Staff only (RISK_OFFICER, ADMIN).", permission_classes=RISK_STAFF)
     async def risk_alert_raised(
         self,
-        info: strawberry.Info,
+        info: Info,
         after: Annotated[
             str | None,
             strawberry.argument(

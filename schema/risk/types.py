@@ -10,7 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.ledger.reconcile import Report
-from models import AuditRecord
+from models import AuditRecord, User
 from models.risk import RiskAlert
 from resolvers import risk as risk_resolvers
 
@@ -39,7 +39,7 @@ class AlertStatusEnum(Enum):
     CLOSED = "CLOSED"
 
 
-def _user_type(user):  # noqa: ANN001, ANN202
+def _user_type(user: User | None) -> UserType | None:
     from ..identity.types import UserType
 
     return UserType.from_model(user) if user is not None else None

@@ -44,7 +44,7 @@ class RecentRecipient:
 
     @classmethod
     def from_domain(cls, r: Recent) -> RecentRecipient:
-        return cls(name=r.name, phone=r.masked_phone, account_no=r.account_no, last_amount=r.last_amount,
+        return cls(name=r.name, phone=r.masked_phone, account_no=r.account_no, last_amount=Money(r.last_amount),
                    last_transferred_at=r.last_transferred_at)
 
 

@@ -29,7 +29,8 @@ class ExportMyDataPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-AccountObligation = strawberry.enum(Obligation, name="AccountObligation")
+strawberry.enum(Obligation, name="AccountObligation")  # the domain enum, served as GraphQL enum AccountObligation
+AccountObligation = Obligation
 
 
 @strawberry.input

@@ -26,7 +26,7 @@ class StatementBreakdown:
 
     @classmethod
     def from_domain(cls, b: Breakdown) -> StatementBreakdown:
-        return cls(key=b.key, income=b.income, spending=b.spending, count=b.count)
+        return cls(key=b.key, income=Money(b.income), spending=Money(b.spending), count=b.count)
 
 
 @strawberry.type(description="A China calendar month of the viewer's wallet, read from the ledger.")
@@ -45,8 +45,8 @@ class MonthlyStatement:
     @classmethod
     def from_domain(cls, s: Statement) -> MonthlyStatement:
         return cls(
-            month=s.month, start=s.start, end=s.end, opening_balance=s.opening_balance,
-            closing_balance=s.closing_balance, income=s.income, spending=s.spending,
+            month=s.month, start=s.start, end=s.end, opening_balance=Money(s.opening_balance),
+            closing_balance=Money(s.closing_balance), income=Money(s.income), spending=Money(s.spending),
             by_type=[StatementBreakdown.from_domain(b) for b in s.by_type],
             by_counterparty=[StatementBreakdown.from_domain(b) for b in s.by_counterparty],
             top_merchants=[StatementBreakdown.from_domain(b) for b in s.top_merchants],

@@ -7,6 +7,7 @@ import strawberry
 from app.suggestions.service import Suggestions
 from resolvers import social_suggestions as resolvers
 
+from ..context import Info
 from ..errors import UserError, returns_payload
 from ..permissions import SIGNED_IN
 from ..scalars import Money
@@ -32,7 +33,7 @@ class WealthSuggestionsType:
         return cls(
             enabled=found.enabled, risk_tolerance=found.tolerance,
             idle_days=found.habits.idle_days if found.habits else None,
-            idle_amount=found.habits.idle_amount if found.habits else None,
+            idle_amount=Money(found.habits.idle_amount) if found.habits else None,
             items=[WealthSuggestion(product=WealthProductType.from_model(p), reason=r) for p, r in found.items],
         )
 
@@ -54,7 +55,7 @@ class Query:
         permission_classes=SIGNED_IN,
         description="Wealth products that fit the viewer's idle money and risk tolerance (never above it).",
     )
-    async def wealth_suggestions(self, info: strawberry.Info) -> WealthSuggestionsType:
+    async def wealth_suggestions(self, info: Info) -> WealthSuggestionsType:
         return WealthSuggestionsType.from_result(await resolvers.suggestions(info.context))
 
 
@@ -63,7 +64,7 @@ class Mutation:
     @strawberry.mutation(permission_classes=SIGNED_IN, description="Turn wealth suggestions off or on.")
     @returns_payload(WealthSuggestionsPayload)
     async def set_wealth_suggestions(
-        self, info: strawberry.Info, input: SetWealthSuggestionsInput
+        self, info: Info, input: SetWealthSuggestionsInput
     ) -> WealthSuggestionsPayload:
         return WealthSuggestionsPayload(
             suggestions=WealthSuggestionsType.from_result(await resolvers.turn(info.context, input.enabled)), errors=[]

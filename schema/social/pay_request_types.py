@@ -10,6 +10,7 @@ import strawberry
 from models.pay_requests import PayRequest, PayRequestItem
 from resolvers import social_pay_requests as resolvers
 
+from ..context import Info
 from ..errors import UserError
 from ..money.types import AccountType, TransactionType
 from ..node import Node, to_global_id
@@ -79,7 +80,7 @@ class PayRequestType(Node):
         return await resolvers.display_name(self._model.requester_id)
 
     @strawberry.field(description="Every part for the requester; a payer sees only their own.")
-    async def items(self, info: strawberry.Info) -> list[PayRequestItemType]:
+    async def items(self, info: Info) -> list[PayRequestItemType]:
         return [PayRequestItemType.from_model(i) for i in await resolvers.items(info.context, self._model)]
 
 

@@ -10,6 +10,7 @@ import strawberry
 from models.red_packets import RedPacket, RedPacketClaim
 from resolvers import social_red_packets as resolvers
 
+from ..context import Info
 from ..errors import UserError
 from ..money.types import AccountType
 from ..node import Node, to_global_id
@@ -92,7 +93,7 @@ class RedPacketType(Node):
         return [RedPacketClaimType.from_model(c) for c in await resolvers.claims(self._model)]
 
     @strawberry.field(description="The viewer's own claim, if any.")
-    async def my_claim(self, info: strawberry.Info) -> RedPacketClaimType | None:
+    async def my_claim(self, info: Info) -> RedPacketClaimType | None:
         claim = await resolvers.my_claim(info.context, self._model)
         return RedPacketClaimType.from_model(claim) if claim else None
 

@@ -9,6 +9,7 @@ import strawberry
 
 from resolvers import support as support_resolvers
 
+from ..context import Info
 from ..errors import returns_payload
 from ..node import from_global_id
 from ..pagination import to_connection
@@ -42,7 +43,7 @@ class Query:
 
     @strawberry.field(permission_classes=SIGNED_IN, description="The viewer's own tickets, newest first.")
     async def my_tickets(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None
     ) -> TicketConnection:
         page = await support_resolvers.my_tickets(info.context, first, after)
         return to_connection(page, TicketType.from_model)
@@ -62,7 +63,7 @@ class Query:
 class Mutation:
     @strawberry.mutation(permission_classes=SIGNED_IN, description="Submit feedback or a complaint.")
     @returns_payload(TicketPayload)
-    async def submit_ticket(self, info: strawberry.Info, input: SubmitTicketInput) -> TicketPayload:
+    async def submit_ticket(self, info: Info, input: SubmitTicketInput) -> TicketPayload:
         ticket = await support_resolvers.submit_ticket(
             info.context, input.kind.value, input.subject, input.body, input.transaction_no
         )
@@ -73,7 +74,7 @@ class Mutation:
         description="The ticket's owner or staff add a message; a closed ticket takes none.",
     )
     @returns_payload(TicketPayload)
-    async def reply_ticket(self, info: strawberry.Info, input: ReplyTicketInput) -> TicketPayload:
+    async def reply_ticket(self, info: Info, input: ReplyTicketInput) -> TicketPayload:
         ticket = await support_resolvers.reply_ticket(
             info.context, from_global_id(input.ticket_id, "Ticket"), input.body
         )
@@ -84,7 +85,7 @@ class Mutation:
         description="Staff only, except that a user may close their own ticket (status CLOSED).",
     )
     @returns_payload(TicketPayload)
-    async def update_ticket_status(self, info: strawberry.Info, input: UpdateTicketStatusInput) -> TicketPayload:
+    async def update_ticket_status(self, info: Info, input: UpdateTicketStatusInput) -> TicketPayload:
         ticket = await support_resolvers.update_ticket_status(
             info.context, from_global_id(input.ticket_id, "Ticket"), input.status.value
         )
@@ -99,7 +100,7 @@ class Subscription:
     )
     async def ticket_messages(
         self,
-        info: strawberry.Info,
+        info: Info,
         ticket_id: strawberry.ID,
         after: Annotated[
             str | None,

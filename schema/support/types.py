@@ -12,6 +12,7 @@ from app.support.contact import ContactChannel
 from models.support import FaqEntry, Ticket, TicketMessage
 from resolvers import support as support_resolvers
 
+from ..context import Info
 from ..errors import UserError
 from ..node import Node, register_node, to_global_id
 from ..pagination import Connection
@@ -149,7 +150,7 @@ TicketConnection = Connection[TicketType]
 
 
 @register_node("Ticket")
-async def load_ticket(info: strawberry.Info, pk: int) -> TicketType | None:
+async def load_ticket(info: Info, pk: int) -> TicketType | None:
     ticket = await support_resolvers.ticket_node(info.context, pk)
     return TicketType.from_model(ticket) if ticket else None
 

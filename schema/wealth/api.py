@@ -9,6 +9,7 @@ from app.wealth.purchase import PurchaseRequest
 from app.wealth.redemption import RedemptionRequest
 from resolvers import wealth_catalogue, wealth_holdings, wealth_suitability
 
+from ..context import Info
 from ..errors import returns_payload
 from ..money.types import TransactionType
 from ..node import from_global_id
@@ -74,7 +75,7 @@ class Query:
         permission_classes=SIGNED_IN,
         description="The viewer's holdings; redeemed ones only with includeRedeemed.",
     )
-    async def holdings(self, info: strawberry.Info, include_redeemed: bool = False) -> list[HoldingType]:
+    async def holdings(self, info: Info, include_redeemed: bool = False) -> list[HoldingType]:
         rows = await wealth_holdings.my_holdings(info.context, include_redeemed=include_redeemed)
         return [HoldingType.from_model(h) for h in rows]
 
@@ -95,7 +96,7 @@ class Mutation:
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(RiskAssessmentPayload)
     async def submit_risk_assessment(
-        self, info: strawberry.Info, input: SubmitRiskAssessmentInput
+        self, info: Info, input: SubmitRiskAssessmentInput
     ) -> RiskAssessmentPayload:
         answers = [(a.question_id, a.option_id) for a in input.answers]
         tolerance = await wealth_suitability.submit(info.context, answers)
@@ -103,7 +104,7 @@ class Mutation:
 
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(HoldingPayload)
-    async def purchase_wealth_product(self, info: strawberry.Info, input: PurchaseWealthProductInput) -> HoldingPayload:
+    async def purchase_wealth_product(self, info: Info, input: PurchaseWealthProductInput) -> HoldingPayload:
         request = PurchaseRequest(
             product_id=from_global_id(input.product_id, "WealthProduct"),
             amount=input.amount,
@@ -116,7 +117,7 @@ class Mutation:
 
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(HoldingPayload)
-    async def redeem_wealth_product(self, info: strawberry.Info, input: RedeemWealthProductInput) -> HoldingPayload:
+    async def redeem_wealth_product(self, info: Info, input: RedeemWealthProductInput) -> HoldingPayload:
         request = RedemptionRequest(
             holding_id=from_global_id(input.holding_id, "Holding"),
             amount=input.amount,
@@ -128,7 +129,7 @@ class Mutation:
     @strawberry.mutation(permission_classes=ADMINS, description="Staff only (ADMIN).")
     @returns_payload(WealthProductPayload)
     async def create_wealth_product(
-        self, info: strawberry.Info, input: CreateWealthProductInput
+        self, info: Info, input: CreateWealthProductInput
     ) -> WealthProductPayload:
         new = NewProduct(
             code=input.code,
@@ -150,7 +151,7 @@ class Mutation:
     )
     @returns_payload(WealthProductPayload)
     async def set_wealth_product_status(
-        self, info: strawberry.Info, input: SetWealthProductStatusInput
+        self, info: Info, input: SetWealthProductStatusInput
     ) -> WealthProductPayload:
         product = await wealth_catalogue.set_product_status(
             info.context, from_global_id(input.product_id, "WealthProduct"), input.status.value

@@ -11,6 +11,7 @@ from app.wealth.rates import format_percent
 from models.wealth import Holding, WealthProduct
 from resolvers import wealth_catalogue, wealth_holdings
 
+from ..context import Info
 from ..errors import UserError
 from ..money.types import TransactionType
 from ..node import Node, register_node, to_global_id
@@ -128,7 +129,7 @@ class HoldingType(Node):
         "holding before maturity and for a redeemed one."
     )
     def redeemable(self) -> Money:
-        return wealth_holdings.redeemable(self._model)
+        return Money(wealth_holdings.redeemable(self._model))
 
 
 @strawberry.type
@@ -216,12 +217,12 @@ class WealthProductPayload:
 
 
 @register_node("WealthProduct")
-async def _load_product(info: strawberry.Info, pk: int) -> WealthProductType | None:
+async def _load_product(info: Info, pk: int) -> WealthProductType | None:
     product = await wealth_catalogue.product(pk)
     return WealthProductType.from_model(product) if product else None
 
 
 @register_node("Holding")
-async def _load_holding(info: strawberry.Info, pk: int) -> HoldingType | None:
+async def _load_holding(info: Info, pk: int) -> HoldingType | None:
     holding = await wealth_holdings.holding(info.context, pk)
     return HoldingType.from_model(holding) if holding else None

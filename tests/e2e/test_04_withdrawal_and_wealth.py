@@ -1,4 +1,4 @@
-"""Withdrawal with its quote and next-business-day settlement (the settlement job run as
+"""Withdrawal with its quote and next-business-day payout (the payout job run as
 ``fenpay jobs run --now T``), and wealth: questionnaire, purchase, daily income, redemption,
 and a fixed-term product redeemed by the job at maturity."""
 
@@ -18,7 +18,7 @@ REDEEM = "mutation($input: RedeemWealthProductInput!) { redeemWealthProduct(inpu
 HOLDINGS = "{ holdings(includeRedeemed: true) { id principal accruedIncome redeemable status product { code } } }"
 
 
-async def test_withdrawal_is_quoted_then_settles_the_next_business_day(api: Api, staff: Staff) -> None:
+async def test_withdrawal_is_quoted_then_paid_out_the_next_business_day(api: Api, staff: Staff) -> None:
     person = await api.new_customer(staff, top_up="800.00", real_name="郑提现")
     quote = (await api.ok(QUOTE, {"amount": "100", "channel": "BANK_CARD"}, token=person.token))["withdrawalQuote"]
     assert (quote["amount"], quote["fee"], quote["netAmount"]) == ("100.00", "0.50", "99.50")
@@ -42,8 +42,8 @@ async def test_withdrawal_is_quoted_then_settles_the_next_business_day(api: Api,
     early = (await api.ok(TRANSACTION, {"no": withdrawal["transactionNo"]}, token=person.token))["transaction"]
     assert early["status"] in ("PENDING", "PROCESSING"), early  # not before the arrival time
     api.server.run_jobs(arrival + timedelta(minutes=10))
-    settled = (await api.ok(TRANSACTION, {"no": withdrawal["transactionNo"]}, token=person.token))["transaction"]
-    assert settled["status"] == "SUCCEEDED" and settled["completedAt"], settled
+    paid = (await api.ok(TRANSACTION, {"no": withdrawal["transactionNo"]}, token=person.token))["transaction"]
+    assert paid["status"] == "SUCCEEDED" and paid["completedAt"], paid
     assert await api.balance(person) == {"balance": "700.00", "available": "700.00", "frozen": "0.00"}
 
 

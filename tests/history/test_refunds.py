@@ -234,7 +234,7 @@ async def test_refund_may_overdraw_the_merchant_and_raises_an_alert(gql):
     account = await Account.get(id=shop.account_id)
     bank = await system_account("BANK_CLEARING")
     async with unit_of_work() as uow:
-        await journal.post(uow.conn, [journal.Leg(account, -9_000), journal.Leg(bank, 9_000)], memo="settlement")
+        await journal.post(uow.conn, [journal.Leg(account, -9_000), journal.Leg(bank, 9_000)], memo="merchant payout")
     refund = (await ask_refund(gql, token_for(alice), payment.transaction_no, amount="25.00"))["refund"]
     done = await decide(gql, token_for(await make_staff("ADMIN")), refund["id"], True)
     assert done["refund"]["status"] == "COMPLETED"

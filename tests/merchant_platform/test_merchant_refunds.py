@@ -1,4 +1,4 @@
-"""Merchant refunds: keyed by outRefundNo, up to what remains, from the merchant's settlement
+"""Merchant refunds: keyed by outRefundNo, up to what remains, from the merchant account's
 balance, back to the payer's balance at once, the fee returned pro rata, no staff review."""
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ async def test_a_partial_refund_goes_back_to_the_payer_with_the_fee_pro_rata(gql
     assert (await reconcile()).clean
 
 
-async def test_a_refund_needs_the_money_in_the_settlement_balance_and_a_paid_order(gql):
+async def test_a_refund_needs_the_money_in_the_merchant_account_and_a_paid_order(gql):
     merchant, owner, secret, payer = await _paid_order(gql)
     # The merchant paid the money out elsewhere (set-up: a refund of another order drains it).
     await create_order(gql, secret, "U-1", "5.00")

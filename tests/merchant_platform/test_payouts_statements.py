@@ -1,7 +1,7 @@
 """Payouts and daily statements through the public API, with the jobs run on demand at injected times.
 
 A payout holds its amount out of ``available`` while PROCESSING, arrives on the next Chinese
-business day through the settlement job (PAYOUT_PAID webhook, signed), or is released when the
+business day through the payout job (PAYOUT_PAID webhook, signed), or is released when the
 bank refuses (PAYOUT_FAILED). The statement exists once the day-end job ran for the China day;
 its CSV (signed short-lived URL, no token) sums to the postings of the merchant's account that day.
 """
@@ -150,7 +150,7 @@ async def test_payout_holds_then_arrives_next_business_day_and_statements_tie_to
         async with serve(inbox_app) as base2:
             # Point the endpoint's URL at the verifying receiver (same secret).
             await WebhookEndpoint.filter(merchant_id=merchant.id).update(url=f"{base2}/fenpay/webhook")
-            await run_once(ARRIVAL)  # the settlement job pays it out; the webhook goes out in the same run
+            await run_once(ARRIVAL)  # the payout job pays it out; the webhook goes out in the same run
             clock.set_now(ARRIVAL)
             money = await _money(gql, merchant.merchant_no, owner, "2026-12-02")
 

@@ -150,7 +150,7 @@ async def faulty_cards_end_final(rails: Rails, now: datetime) -> None:
     refund_no = refund["refundTransaction"]["transactionNo"]
     assert await merchant_total(merchant) == 30_00  # nothing posted while the outcome is unknown
 
-    # Bank-card withdrawals: held at once, paid out by the settlement job on the next business day.
+    # Bank-card withdrawals: held at once, paid out by the payout job on the next business day.
     withdrawals = {}
     for name, card in (("done", done_card), ("lost", lost_card)):
         out = await withdraw(rails.gql, user, "50", card=card)
@@ -158,16 +158,16 @@ async def faulty_cards_end_final(rails: Rails, now: datetime) -> None:
         withdrawals[name] = out["transaction"]["transactionNo"]
     assert await balances(user) == (100_00, 100_00)
 
-    settle_at = next_business_day_start(now + GRACE_PASSED) + timedelta(minutes=1)
-    await rails.jobs(settle_at)
+    payout_at = next_business_day_start(now + GRACE_PASSED) + timedelta(minutes=1)
+    await rails.jobs(payout_at)
     assert [await rails.status(withdrawals[n]) for n in ("done", "lost")] == ["PROCESSING", "PROCESSING"]
     assert await balances(user) == (100_00, 100_00)  # held once, still held
     assert await merchant_total(merchant) == 0  # the refund was found paid and posted
-    await rails.jobs(settle_at + GRACE_PASSED)
+    await rails.jobs(payout_at + GRACE_PASSED)
     assert [await rails.status(withdrawals[n]) for n in ("done", "lost")] == ["SUCCEEDED", "FAILED"]
     assert await balances(user) == (150_00, 0)
     assert await rails.status(refund_no) == "PROCESSING"  # posted, arriving the next business day
-    await rails.jobs(next_business_day_start(settle_at) + timedelta(minutes=5))
+    await rails.jobs(next_business_day_start(payout_at) + timedelta(minutes=5))
     assert await rails.status(refund_no) == "SUCCEEDED"
     assert await Transaction.filter(status="PROCESSING").count() == 0
     await assert_reconciled()

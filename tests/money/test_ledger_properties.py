@@ -1,4 +1,4 @@
-"""Property test: random sequences of top-ups, withdrawals, settlements, failures, webhook
+"""Property test: random sequences of top-ups, withdrawals, payouts, failures, webhook
 redeliveries and replays keep the ledger invariants and the wallet where a simple model says."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ operations = st.lists(
         st.tuples(st.just("deliver_twice"), st.integers(0, 9)),
         st.tuples(st.just("withdraw_card"), yuan.map(lambda n: n + 40), st.booleans()),
         st.tuples(st.just("withdraw_third_party"), yuan.map(lambda n: n + 40)),
-        st.tuples(st.just("settle_and_expire")),
+        st.tuples(st.just("pay_out_and_expire")),
         st.tuples(st.just("replay"), st.integers(0, 19)),
         st.tuples(st.just("reuse_key"), st.integers(0, 19)),
     ),
@@ -118,7 +118,7 @@ async def test_random_money_sequences_keep_the_invariants(gql, http, steps):
                 model.held += amount * 100
                 model.pending_withdrawals.append((amount * 100, to_bad_card))
             await remember("withdraw", {"amount": str(amount), **variables}, payload)
-        elif op == "settle_and_expire":
+        elif op == "pay_out_and_expire":
             later = clock.now() + timedelta(days=15)
             await pay_out_due_withdrawals(later)
             await expire_stale_pending(later)

@@ -36,12 +36,12 @@ async def test_transaction_by_number_for_its_owner_only(gql):
 
 async def test_the_counterparty_sees_the_other_direction(gql):
     payer, owner = await make_user(), await make_user(roles="USER MERCHANT")
-    settlement = await open_account("MERCHANT", "测试商户", user_id=None)
-    await Merchant.create(merchant_no="M0001", name="测试商户", category="餐饮", owner_id=owner.id, account_id=settlement.id)
+    receiving = await open_account("MERCHANT", "测试商户", user_id=None)
+    await Merchant.create(merchant_no="M0001", name="测试商户", category="餐饮", owner_id=owner.id, account_id=receiving.id)
     wallet = await wallet_of(payer.id)
     tx = await Transaction.create(
         transaction_no=new_number("T"), type="PAYMENT", status="SUCCEEDED", channel="WALLET_BALANCE",
-        amount=1_000, account_id=wallet.id, counterparty_account_id=settlement.id,
+        amount=1_000, account_id=wallet.id, counterparty_account_id=receiving.id,
         counterparty_name="测试商户", initiator_name="张*",
     )
     as_payer = await gql.ok(BY_NUMBER, {"no": tx.transaction_no}, token=token_for(payer))
@@ -50,8 +50,8 @@ async def test_the_counterparty_sees_the_other_direction(gql):
     assert as_payer["transaction"]["counterparty"] == {"name": "测试商户"}
     assert as_merchant["transaction"]["direction"] == "IN"
     assert as_merchant["transaction"]["counterparty"] == {"name": "张*"}
-    merchant_account = await gql.ok(NODE, {"id": to_global_id("Account", settlement.id)}, token=token_for(owner))
-    assert merchant_account["node"]["accountNo"] == settlement.account_no
+    merchant_account = await gql.ok(NODE, {"id": to_global_id("Account", receiving.id)}, token=token_for(owner))
+    assert merchant_account["node"]["accountNo"] == receiving.account_no
 
 
 async def test_node_for_account_and_transaction_is_owner_only(gql):

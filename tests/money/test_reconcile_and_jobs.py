@@ -1,4 +1,4 @@
-"""`fenpay reconcile` reports breaks and exits non-zero; `fenpay jobs run --now` settles withdrawals."""
+"""`fenpay reconcile` reports breaks and exits non-zero; `fenpay jobs run --now` pays out withdrawals."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ async def fenpay(*args: str) -> subprocess.CompletedProcess[str]:
     return await asyncio.to_thread(run)
 
 
-async def test_jobs_run_settles_due_withdrawals_and_reconcile_is_clean(gql):
+async def test_jobs_run_pays_out_due_withdrawals_and_reconcile_is_clean(gql):
     user = await make_user()
     card = await bind_card(gql, user)
     await fund(user, 50_000)

@@ -53,7 +53,7 @@ async def test_malformed_money_is_a_request_error(gql, amount):
     assert await Transaction.all().count() == 0
 
 
-async def test_bank_card_top_up_settles_at_once(gql):
+async def test_bank_card_top_up_completes_at_once(gql):
     user = await make_user()
     card = await bind_card(gql, user, luhn_card("621700"))
     payload = await top_up(gql, user, "100", card=card)

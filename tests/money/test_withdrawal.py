@@ -1,4 +1,4 @@
-"""Withdrawals: rules, quote, hold, settlement on the next business day, failures, idempotency."""
+"""Withdrawals: rules, quote, hold, payout on the next business day, failures, idempotency."""
 
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ async def test_frozen_account_is_refused_by_the_risk_check(gql):
     assert await balances(user) == (100_000, 0)
 
 
-async def test_bank_card_withdrawal_holds_then_settles_on_the_next_business_day(gql):
+async def test_bank_card_withdrawal_holds_then_is_paid_out_on_the_next_business_day(gql):
     user = await make_user()
     card = await bind_card(gql, user, luhn_card("622588"))
     await fund(user, 100_000)
@@ -141,8 +141,8 @@ async def test_bank_card_withdrawal_holds_then_settles_on_the_next_business_day(
 
     results = dict(await run_once(arrival))
     assert results["settle-withdrawals"] == "withdrawals paid out 1, failed and released 0"
-    settled = await Transaction.get(transaction_no=tx["transactionNo"])
-    assert settled.status == "SUCCEEDED" and settled.completed_at is not None
+    paid = await Transaction.get(transaction_no=tx["transactionNo"])
+    assert paid.status == "SUCCEEDED" and paid.completed_at is not None
     assert await balances(user) == (80_000, 0)
     assert await system_balance("FEE_INCOME") == 100
     assert await system_balance("BANK_CLEARING") == -100_000 + 19_900
@@ -171,7 +171,7 @@ async def test_refused_payout_releases_the_hold(gql):
     await assert_clean_ledger()
 
 
-async def test_third_party_withdrawal_settles_at_once(gql):
+async def test_third_party_withdrawal_is_paid_out_at_once(gql):
     user = await make_user()
     await fund(user, 100_000)
     payload = await withdraw(gql, user, "500", channel="THIRD_PARTY")

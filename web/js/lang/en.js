@@ -31,7 +31,7 @@ export default {
   "scan.submit": "Read", "scan.asking": "This device asks to sign in to your account:", "scan.unknownClient": "Unknown device",
   "scan.confirm": "Confirm sign-in", "scan.reject": "Reject", "scan.confirmed": "Confirmed: the computer signs in now.", "scan.rejected": "Sign-in rejected.",
 
-  "home.available": "Available", "home.frozen": "Frozen", "home.total": "Total", "home.accountNo": "Account no.",
+  "home.available": "Available", "home.frozen": "On hold", "home.total": "Total", "home.accountNo": "Account no.",
   "home.lastChange": "Last change", "home.recent": "Recent transactions", "home.noTransactions": "No transactions yet", "home.allTransactions": "All transactions",
   "home.accountStatus": "Account status:", "home.realNameHint": "Real-name verification:", "home.realNameLink": "Verify now",
   "home.pinHint": "No payment password yet.", "home.pinLink": "Set one",
@@ -92,7 +92,7 @@ export default {
   "privacy.obligationsTitle": "Settle these first:", "privacy.noObligations": "Nothing is left to settle: the account can be closed.",
   "privacy.totpInstead": "Your authenticator is on: its code works in the code field too.",
   "privacy.understood": "I understand a closed account cannot be restored", "privacy.close": "Close my account",
-  "enum.AccountObligation.BALANCE": "Money is left in the wallet: withdraw it first", "enum.AccountObligation.FROZEN_FUNDS": "Money is frozen",
+  "enum.AccountObligation.BALANCE": "Money is left in the wallet: withdraw it first", "enum.AccountObligation.FROZEN_FUNDS": "Money is on hold",
   "enum.AccountObligation.WEALTH_HOLDINGS": "Wealth holdings remain: redeem them first", "enum.AccountObligation.PENDING_REFUNDS": "A refund request is in progress",
   "enum.AccountObligation.PENDING_TRANSACTIONS": "A transaction (such as a withdrawal) is in progress", "enum.AccountObligation.OPEN_TICKETS": "A support ticket is open",
   "enum.AccountObligation.MERCHANT": "You own a merchant: close it first",
@@ -133,7 +133,7 @@ export default {
   "ticket.staff": "Support", "ticket.user": "Customer", "ticket.reply": "Reply", "ticket.send": "Send",
 
   "merchant.title": "Merchant", "merchant.none": "This account owns no merchant.", "merchant.no": "Merchant no.",
-  "merchant.settlement": "Settlement account available", "merchant.newCode": "New payment code", "merchant.amountHint": "Leave empty to let the payer enter the amount",
+  "merchant.settlement": "Merchant account available", "merchant.newCode": "New payment code", "merchant.amountHint": "Leave empty to let the payer enter the amount",
   "merchant.description": "Description", "merchant.expiresIn": "Valid for (seconds)", "merchant.create": "Create code",
   "merchant.qrAlt": "Payment QR code", "merchant.amount": "Amount:", "merchant.payerEnters": "entered by the payer",
   "merchant.status": "Status:", "merchant.expiresAt": "Valid until", "merchant.payload": "Code content (for developers)",

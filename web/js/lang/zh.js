@@ -133,7 +133,7 @@ export default {
   "ticket.staff": "客服", "ticket.user": "用户", "ticket.reply": "回复", "ticket.send": "发送",
 
   "merchant.title": "商户收款", "merchant.none": "当前账户没有关联商户。", "merchant.no": "商户号",
-  "merchant.settlement": "结算账户可用余额", "merchant.newCode": "生成收款码", "merchant.amountHint": "不填则由付款人输入金额",
+  "merchant.settlement": "商户账户可用余额", "merchant.newCode": "生成收款码", "merchant.amountHint": "不填则由付款人输入金额",
   "merchant.description": "收款说明", "merchant.expiresIn": "有效期（秒）", "merchant.create": "生成收款码",
   "merchant.qrAlt": "收款二维码", "merchant.amount": "金额：", "merchant.payerEnters": "由付款人输入",
   "merchant.status": "状态：", "merchant.expiresAt": "有效期至", "merchant.payload": "收款码内容（开发用）",
