@@ -43,7 +43,7 @@ def deposit_reference() -> str:
 
 
 async def credit(uow: UnitOfWork, transaction_id: int, from_statuses: tuple[str, ...]) -> bool:
-    """Settle a top-up: clearing -> wallet, once. False when it was no longer in ``from_statuses``."""
+    """Complete a top-up: clearing -> wallet, once. False when it was no longer in ``from_statuses``."""
     if not await transition(uow.conn, transaction_id, from_statuses, TransactionStatus.SUCCEEDED):
         return False
     tx = await Transaction.get(id=transaction_id, using_db=uow.conn)

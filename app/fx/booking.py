@@ -1,7 +1,7 @@
 """The ledger side of a cross-border payment: its journal, the claim of its quote, its
 refunds at the original rate and the annual per-person figure.
 
-A payment of ``N`` fen to a merchant settling ``M`` minor units of currency ``X`` is ONE
+A payment of ``N`` fen to a merchant paid ``M`` minor units of currency ``X`` is ONE
 journal balanced in each currency::
 
     payer wallet (CNY)      -N

@@ -104,7 +104,7 @@ async def post(
 
 def wallet_changes(legs: list[Leg]) -> list[tuple[int, list[int]]]:
     """The journal's wallets in the fixed lock order (account id), each with its
-    ``[available, frozen]`` change in fen. Raises ``UnbalancedJournal`` for fewer than two legs,
+    ``[available, held]`` change in fen. Raises ``UnbalancedJournal`` for fewer than two legs,
     legs not summing to zero in each currency or amounts that are not integers."""
     if len(legs) < 2 or not balanced_per_currency(legs):
         raise UnbalancedJournal(f"legs must be two or more and sum to zero in each currency: {legs!r}")
