@@ -100,7 +100,7 @@ class Journal(Model):
     """
 
     id = fields.BigIntField(primary_key=True)
-    # POST settles a transaction; HOLD/RELEASE move money between available and held.
+    # POST completes a transaction; HOLD/RELEASE move money between available and held.
     kind = fields.CharField(max_length=10)
     transaction: fields.ForeignKeyNullableRelation[Transaction] = fields.ForeignKeyField(
         "models.Transaction", related_name="journals", null=True, on_delete=fields.RESTRICT

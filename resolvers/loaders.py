@@ -1,5 +1,5 @@
 """DataLoaders for the rows GraphQL fields look up one by one: accounts (wallets and merchant
-settlement accounts), users, merchants and transactions.
+accounts), users, merchants and transactions.
 
 A list of N rows asking each row's account, user, merchant or transaction sends one
 ``SELECT ... WHERE id IN (...)`` per kind instead of N single-row queries.
@@ -55,7 +55,7 @@ class Loaders:
 
     @cached_property
     def accounts(self) -> DataLoader[int, Account | None]:
-        """Accounts by id, as they are now (a wallet's ``available``/``frozen`` included)."""
+        """Accounts by id, as they are now (a wallet's ``available``/``held`` included)."""
         return DataLoader(_by_id(Account), cache=self.cache)
 
     @cached_property
@@ -79,7 +79,7 @@ class Loaders:
 
     @cached_property
     def merchants_by_account(self) -> DataLoader[int, Merchant | None]:
-        """The merchant whose settlement account this is, by account id (None for others)."""
+        """The merchant whose merchant account this is, by account id (None for others)."""
 
         async def load(account_ids: list[int]) -> list[Merchant | None]:
             merchants = await Merchant.filter(account_id__in=sorted(set(account_ids)))

@@ -25,6 +25,7 @@ protocol's ``error`` message for that id.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
@@ -208,13 +209,18 @@ async def subscription_text(store: PersistedQueryStore, operation_extensions: An
 
 
 class CachedParse(ParserCache):
-    """strawberry's process-wide parse LRU, skipped when a persisted document is already set."""
+    """strawberry's process-wide parse LRU, skipped when a persisted document is already set.
+
+    A text that does not parse is left to strawberry's own parse step, which runs inside its
+    error handling and answers GraphQL's syntax error: raised here, before that step, the error
+    escaped it (on a websocket, a traceback in the server's output and a bare ``complete``)."""
 
     def on_parse(self) -> Iterator[None]:
-        if self.execution_context.graphql_document is not None:
-            yield
-            return
-        yield from super().on_parse()
+        context = self.execution_context
+        if context.graphql_document is None and isinstance(context.query, str):
+            with contextlib.suppress(GraphQLError):
+                context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        yield
 
 
 class CachedValidation(ValidationCache):

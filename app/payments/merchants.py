@@ -111,7 +111,7 @@ async def set_merchant_currency(merchant_no: str, currency: str, *, actor_id: in
 
 
 def by_no_statement(account_alias: str = "a") -> str:
-    """The SELECT of a merchant by number (one '?') with its settlement account, columns named
+    """The SELECT of a merchant by number (one '?') with its merchant account, columns named
     ``m.<column>`` and ``<account_alias>.<column>`` (``from_row``)."""
     return (
         f"SELECT {sql.columns(Merchant, 'm')}, {sql.columns(Account, account_alias)} FROM merchants"

@@ -2,7 +2,7 @@
 
 The payer's wallet, the payment-password lock state and whether the idempotency key has
 been used before are three indexed look-ups of rows keyed by the user; asking them in one
-SELECT saves two round trips on every payment; the merchant with its settlement account comes in the
+SELECT saves two round trips on every payment; the merchant with its merchant account comes in the
 same statement (``pay_parties``: one more round trip saved). Each figure is used exactly as its own read
 would be: the lock state by ``verify_payment_password`` (the atomic counter stays the
 authority for wrong tries), the key probe by ``kernel.earlier`` (``kernel.move`` stays the
@@ -39,7 +39,7 @@ class PayParties:
     payer: PayerFacts | None
     """None when the user has no wallet."""
     merchant: Merchant | None
-    """With its settlement account loaded (``merchant.account``); None for an unknown number."""
+    """With its merchant account loaded (``merchant.account``); None for an unknown number."""
 
 
 @lru_cache(maxsize=1)

@@ -47,7 +47,7 @@ ACTIVE, PAID, EXPIRED = "ACTIVE", "PAID", "EXPIRED"
 
 
 def fixed_amount_scale(currency: str) -> int:
-    """A code's ``amount`` is written like Money (hundredths) in the merchant's settlement
+    """A code's ``amount`` is written like Money (hundredths) in the merchant account's
     currency ("1500.00" for JPY 1500): this divides it into that currency's minor unit."""
     return 10 ** (2 - MINOR_UNITS[currency])
 
