@@ -6,6 +6,8 @@ from typing import Any
 
 from models import AuditRecord
 
+from .db import Conn
+
 
 async def record(
     action: str,
@@ -14,7 +16,7 @@ async def record(
     subject_user_id: int | None = None,
     ip: str | None = None,
     details: dict[str, Any] | None = None,
-    conn: Any = None,
+    conn: Conn | None = None,
 ) -> None:
     """Write one record. ``details`` must never hold secrets (passwords, codes, full numbers)."""
     await AuditRecord.create(

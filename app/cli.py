@@ -7,7 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _run(coro_factory: Callable[[], Awaitable[int]]) -> int:
+def _run(coro_factory: Callable[[], Coroutine[Any, Any, int]]) -> int:
     try:
         return asyncio.run(coro_factory())
     except ConfigurationError as exc:

@@ -5,15 +5,21 @@ from __future__ import annotations
 import contextlib
 import pkgutil
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections
-from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient, TransactionContext
 from tortoise.transactions import in_transaction
 
 from .pg_client import CONNECTION_ERRORS
 from .settings import ConfigurationError, Settings
+
+Conn: TypeAlias = BaseDBAsyncClient
+"""A database connection: the pooled default client, or the transaction client ``atomic()``
+(and so ``unit_of_work()``) yields. Queries take it as ``using_db=conn``; raw SQL goes through
+``app.ledger.sql`` with it. ``None`` where a function accepts ``Conn | None`` means the task's
+default connection (inside ``atomic()``, that transaction)."""
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -125,9 +131,9 @@ class Atomic:
     ATTEMPTS = 3
 
     def __init__(self) -> None:
-        self._context: Any = None
+        self._context: TransactionContext | None = None
 
-    async def __aenter__(self) -> Any:
+    async def __aenter__(self) -> TransactionalDBClient:
         for attempt in range(1, self.ATTEMPTS + 1):
             context = in_transaction("default")
             try:
@@ -142,10 +148,11 @@ class Atomic:
         raise AssertionError("unreachable")
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        assert self._context is not None, "__aexit__ without __aenter__"
         await self._context.__aexit__(exc_type, exc, tb)
 
 
-async def _discard(context: Any) -> None:
+async def _discard(context: TransactionContext) -> None:
     """Undo a half-entered pooled transaction context: drop its connection, reset the task,
     and have the pool replace its other connections (their backend is most likely gone too)."""
     from tortoise.connection import get_connections

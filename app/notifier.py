@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
 
 from tortoise.models import Model
 
 from models import SandboxMessage
 
 from . import runtime
+from .db import Conn
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def code_in(text: str) -> str | None:
     return found.group(1) if found else None
 
 
-async def send(recipient: str, purpose: str, text: str, *, conn: Any = None,
+async def send(recipient: str, purpose: str, text: str, *, conn: Conn | None = None,
                params: dict[str, str] | None = None) -> None:
     """Send ``text`` (Simplified Chinese) to a phone number or email address, in ``conn``'s
     transaction when given. ``params`` are template values for providers that send by

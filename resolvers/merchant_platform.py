@@ -93,15 +93,9 @@ async def my_merchants(ctx: RequestContext) -> list[Merchant]:
 
 # --- Orders ---
 
-async def create_order(
-    ctx: RequestContext, *, merchant_no: str | None, out_trade_no: str, amount: int, description: str | None,
-    expires_in_seconds: int | None,
-) -> Order:
+async def create_order(ctx: RequestContext, merchant_no: str | None, new: orders.NewOrder) -> Order:
     merchant = await _acting(ctx, merchant_no, "ORDERS")
-    return await orders.create_order(
-        merchant, out_trade_no=out_trade_no, amount=amount, description=description,
-        expires_in_seconds=expires_in_seconds,
-    )
+    return await orders.create_order(merchant, new)
 
 
 async def close_order(ctx: RequestContext, *, merchant_no: str | None, out_trade_no: str) -> Order:

@@ -8,6 +8,7 @@ from app.errors import DomainError, ErrorCode, Forbidden
 from app.ledger.kernel import MoneyResult
 from app.payments import merchants, qr_codes
 from app.payments.pay import PayRequest, pay
+from app.payments.qr_codes import PayQrCodeRequest
 from app.payments.qr_watch import QrCodeState, watch_code
 from app.payments.transfer import TransferRequest, transfer
 from models import Merchant
@@ -29,51 +30,11 @@ async def create_merchant(
     )
 
 
-async def pay_merchant(
-    ctx: RequestContext,
-    *,
-    merchant_no: str,
-    amount: int,
-    channel: str,
-    payment_password: str,
-    idempotency_key: str,
-    bank_card_id: int | None,
-    verification_code: str | None,
-    description: str | None,
-    fx_quote_id: str | None = None,
-) -> MoneyResult:
-    request = PayRequest(
-        merchant_no=merchant_no,
-        amount=amount,
-        channel=channel,
-        payment_password=payment_password,
-        idempotency_key=idempotency_key,
-        bank_card_id=bank_card_id,
-        verification_code=verification_code,
-        description=description,
-        fx_quote_id=fx_quote_id,
-    )
+async def pay_merchant(ctx: RequestContext, request: PayRequest) -> MoneyResult:
     return await pay(await ctx.require_viewer(), request)
 
 
-async def transfer_money(
-    ctx: RequestContext,
-    *,
-    recipient: str,
-    amount: int,
-    payment_password: str,
-    idempotency_key: str,
-    verification_code: str | None,
-    note: str | None,
-) -> MoneyResult:
-    request = TransferRequest(
-        recipient=recipient,
-        amount=amount,
-        payment_password=payment_password,
-        idempotency_key=idempotency_key,
-        verification_code=verification_code,
-        note=note,
-    )
+async def transfer_money(ctx: RequestContext, request: TransferRequest) -> MoneyResult:
     return await transfer(await ctx.require_viewer(), request)
 
 
@@ -86,24 +47,7 @@ async def create_qr_code(
     )
 
 
-async def pay_qr_code(
-    ctx: RequestContext,
-    *,
-    payload: str,
-    amount: int | None,
-    payment_password: str,
-    idempotency_key: str,
-    verification_code: str | None,
-    fx_quote_id: str | None = None,
-) -> MoneyResult:
-    request = qr_codes.PayQrCodeRequest(
-        payload=payload,
-        payment_password=payment_password,
-        idempotency_key=idempotency_key,
-        amount=amount,
-        verification_code=verification_code,
-        fx_quote_id=fx_quote_id,
-    )
+async def pay_qr_code(ctx: RequestContext, request: PayQrCodeRequest) -> MoneyResult:
     return await qr_codes.pay_code(await ctx.require_viewer(), request)
 
 

@@ -7,11 +7,14 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
 from .mailbox import Mailbox
+
+if TYPE_CHECKING:
+    from redis.asyncio.client import PubSub
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +79,7 @@ class RedisBroker:
         # Named connections: CLIENT LIST shows what each one serves (and tests can drop them).
         self._redis = connect(url, client_name=f"{prefix}publish", socket_timeout=5, socket_connect_timeout=5)
         self._listen_redis = redis.Redis.from_url(url, client_name=f"{prefix}listen", socket_timeout=None)
-        self._pubsub = None
+        self._pubsub: PubSub | None = None
         self._queues: dict[str, set[Mailbox[dict[str, Any]]]] = defaultdict(set)
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()

@@ -18,6 +18,7 @@ from typing import Any
 from models import OutboxEvent
 
 from .. import clock, db, runtime
+from ..db import Conn
 from ..group_write import GroupWrite
 from ..ops import metrics
 
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 class UnitOfWork:
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
         self.events: list[OutboxEvent] = []
         self._after_commit: list[Any] = []

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from models import Account, BankCard, Transaction, User
 
@@ -63,24 +63,38 @@ async def credit(uow: UnitOfWork, transaction_id: int, from_statuses: tuple[str,
     return True
 
 
-async def top_up(
-    user: User,
-    *,
-    amount: int,
-    channel: str,
-    bank_card_id: int | None,
-    idempotency_key: str,
-) -> MoneyResult:
+@dataclass(frozen=True)
+class TopUpRequest:
+    """A ``topUp``: ``amount`` in fen (whole yuan, at least ``TOP_UP_MINIMUM``), the ``channel``
+    (one of ``TOP_UP_CHANNELS``), the card for BANK_CARD, and the caller's idempotency key."""
+
+    amount: int
+    channel: str
+    idempotency_key: str
+    bank_card_id: int | None = None
+
+    def digest(self) -> str:
+        """The request hash an idempotency key is bound to."""
+        return idempotency.request_hash(
+            OPERATION, {"amount": self.amount, "channel": self.channel, "bankCardId": self.bank_card_id}
+        )
+
+
+async def top_up(user: User, request: TopUpRequest) -> MoneyResult:
+    """Start (BANK_CARD: and try to finish) a top-up of ``user``'s wallet.
+
+    Raises DomainError for a bad amount or channel, a card that is not the user's, a reused
+    idempotency key with another request, a full wallet or a channel's refusal."""
+    amount, channel = request.amount, request.channel
     require_whole_yuan(amount, TOP_UP_MINIMUM)
     if channel not in TOP_UP_CHANNELS:
         raise DomainError(ErrorCode.VALIDATION_FAILED, "充值方式须为银行卡、第三方支付或线下汇款", input_field("channel"))
     card: BankCard | None = None
     if channel == Channel.BANK_CARD:
-        if bank_card_id is None:
+        if request.bank_card_id is None:
             raise DomainError(ErrorCode.VALIDATION_FAILED, "银行卡充值请选择银行卡", input_field("bankCardId"))
-        card = await owned_card(user.id, bank_card_id)
-    key = Key(user.id, idempotency_key, OPERATION,
-              idempotency.request_hash(OPERATION, {"amount": amount, "channel": channel, "bankCardId": bank_card_id}))
+        card = await owned_card(user.id, request.bank_card_id)
+    key = Key(user.id, request.idempotency_key, OPERATION, request.digest())
     if (first := await kernel.earlier(key)) is not None:
         return first
     wallet = await wallet_of(user.id)
@@ -90,23 +104,23 @@ async def top_up(
 
     # The amount must fit under the maximum wallet balance before any channel is asked.
     number = new_number("T")
-    request = Movement(type=OPERATION, account=wallet, amount=amount, channel=channel, key=key, incoming=amount,
-                       transaction_no=number, status=TransactionStatus.PENDING)
+    movement = Movement(type=OPERATION, account=wallet, amount=amount, channel=channel, key=key, incoming=amount,
+                        transaction_no=number, status=TransactionStatus.PENDING)
     if channel == Channel.BANK_CARD:
         assert card is not None
-        request = replace(
-            request, status=TransactionStatus.PROCESSING, counterparty_name=card.bank_name, counterparty_ref=card.masked_number,
-            bank_card_id=card.id, description=f"{card.bank_name}（尾号{card.last4}）充值",
+        movement = replace(
+            movement, status=TransactionStatus.PROCESSING, counterparty_name=card.bank_name,
+            counterparty_ref=card.masked_number, bank_card_id=card.id, description=f"{card.bank_name}（尾号{card.last4}）充值",
         )
     elif channel == Channel.THIRD_PARTY:
-        request = replace(request, counterparty_name="第三方支付", external_ref=number, description="第三方支付充值")
+        movement = replace(movement, counterparty_name="第三方支付", external_ref=number, description="第三方支付充值")
     else:
         reference = deposit_reference()
-        request = replace(
-            request, counterparty_name="线下汇款", counterparty_ref=reference, external_ref=reference,
+        movement = replace(
+            movement, counterparty_name="线下汇款", counterparty_ref=reference, external_ref=reference,
             description=f"线下汇款充值：请到合作银行网点汇款 {format_fen(amount)} 元，并在附言中填写存款识别码 {reference}",
         )
-    started = await kernel.move(request)
+    started = await kernel.move(movement)
     if started.replayed:
         return started
     if bank is not None:

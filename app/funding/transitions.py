@@ -12,13 +12,14 @@ from typing import Any
 from models import Transaction
 
 from .. import clock
+from ..db import Conn
 from ..ledger.finished import finished
 from ..ledger.vocabulary import FINAL_STATUSES
 
 FINAL = FINAL_STATUSES
 
 
-async def transition(conn: Any, transaction_id: int, from_statuses: tuple[str, ...], to: str) -> bool:
+async def transition(conn: Conn, transaction_id: int, from_statuses: tuple[str, ...], to: str) -> bool:
     """True when this call moved the transaction from one of ``from_statuses`` to ``to``."""
     changes: dict[str, Any] = {"status": to}
     if to in FINAL:

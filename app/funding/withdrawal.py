@@ -10,7 +10,7 @@ of the amount: the user receives ``amount - fee``.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from models import BankCard, Transaction, User
 
@@ -33,16 +33,30 @@ from .quotes import require_withdrawal_channel, withdrawal_quote
 OPERATION = "WITHDRAWAL"
 
 
-async def withdraw(
-    user: User,
-    *,
-    amount: int,
-    channel: str,
-    bank_card_id: int | None,
-    payment_password: str,
-    idempotency_key: str,
-    ip: str | None = None,
-) -> MoneyResult:
+@dataclass(frozen=True)
+class WithdrawalRequest:
+    """A ``withdraw``: ``amount`` in fen, the ``channel`` (BANK_CARD with ``bank_card_id``, or
+    THIRD_PARTY), the payment password and the caller's idempotency key."""
+
+    amount: int
+    channel: str
+    payment_password: str
+    idempotency_key: str
+    bank_card_id: int | None = None
+
+    def digest(self) -> str:
+        """The request hash an idempotency key is bound to (the password is not part of it)."""
+        return idempotency.request_hash(
+            OPERATION, {"amount": self.amount, "channel": self.channel, "bankCardId": self.bank_card_id}
+        )
+
+
+async def withdraw(user: User, request: WithdrawalRequest, *, ip: str | None = None) -> MoneyResult:
+    """Freeze ``amount`` on ``user``'s wallet for a payout, the fee coming out of it (see the module docstring).
+
+    Raises DomainError for a bad amount or channel, no verified real name, a card that is not the
+    user's, a wrong payment password, a reused idempotency key, a risk refusal or too little money."""
+    amount, channel = request.amount, request.channel
     require_withdrawal_channel(channel)
     quote = withdrawal_quote(amount, channel)
     fresh = await User.get(id=user.id)
@@ -50,12 +64,11 @@ async def withdraw(
         raise DomainError(ErrorCode.REAL_NAME_REQUIRED, "提现前请先完成实名认证", input_field("amount"))
     card: BankCard | None = None
     if channel == Channel.BANK_CARD:
-        if bank_card_id is None:
+        if request.bank_card_id is None:
             raise DomainError(ErrorCode.VALIDATION_FAILED, "请选择提现到账的银行卡", input_field("bankCardId"))
-        card = await owned_card(fresh.id, bank_card_id)
-    key = Key(fresh.id, idempotency_key, OPERATION,
-              idempotency.request_hash(OPERATION, {"amount": amount, "channel": channel, "bankCardId": bank_card_id}))
-    await verify_payment_password(fresh, payment_password)
+        card = await owned_card(fresh.id, request.bank_card_id)
+    key = Key(fresh.id, request.idempotency_key, OPERATION, request.digest())
+    await verify_payment_password(fresh, request.payment_password)
     if (first := await kernel.earlier(key)) is not None:
         return first
     wallet = await wallet_of(fresh.id)

@@ -16,13 +16,13 @@ bought); a refund runs the same legs backwards at the quote's own ratio (``refun
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from models import Account, Merchant, Transaction, User
 from models.fx import FxQuote
 
 from .. import clock
 from ..business_days import CHINA
+from ..db import Conn
 from ..errors import DomainError, ErrorCode, input_field
 from ..ledger import sql
 from ..ledger.accounts import system_account
@@ -114,7 +114,7 @@ async def payment_legs(wallet: Account, merchant_account: Account, quote: FxQuot
     )
 
 
-async def claim(conn: Any, quote: FxQuote, transaction: Transaction) -> None:
+async def claim(conn: Conn, quote: FxQuote, transaction: Transaction) -> None:
     """Mark ``quote`` used by ``transaction``: one conditional UPDATE (unused and unexpired), so
     of two payments with one quote exactly one commits; the other rolls back with FX_QUOTE_USED
     (or FX_QUOTE_EXPIRED when its validity ran out meanwhile)."""
@@ -128,7 +128,7 @@ async def claim(conn: Any, quote: FxQuote, transaction: Transaction) -> None:
     quote.transaction_id, quote.used_at = transaction.id, now
 
 
-async def used_this_year(conn: Any, user_id: int, now: datetime) -> int:
+async def used_this_year(conn: Conn, user_id: int, now: datetime) -> int:
     """Fen of the user's cross-border payments since the start of this China calendar year
     (refunds do not give the quota back)."""
     rows = await sql.fetch(
@@ -140,7 +140,7 @@ async def used_this_year(conn: Any, user_id: int, now: datetime) -> int:
     return int(rows[0]["used"] or 0) if rows else 0
 
 
-async def quote_of_payment(transaction_id: int, conn: Any = None) -> FxQuote | None:
+async def quote_of_payment(transaction_id: int, conn: Conn | None = None) -> FxQuote | None:
     """The quote a cross-border payment used (None for any other transaction)."""
     return await FxQuote.get_or_none(transaction_id=transaction_id, using_db=conn)
 
@@ -153,7 +153,7 @@ def merchant_share(cny_fen: int, quote: FxQuote) -> int:
     return whole + (1 if remainder * 2 >= quote.cny_amount else 0)
 
 
-async def refunded_before(conn: Any, original_id: int, excluding: int) -> int:
+async def refunded_before(conn: Conn, original_id: int, excluding: int) -> int:
     """Fen of the payment already returned by other posted refunds (cumulative rounding base)."""
     rows = await sql.fetch(
         conn,
@@ -166,7 +166,7 @@ async def refunded_before(conn: Any, original_id: int, excluding: int) -> int:
 
 
 async def refund_legs(
-    conn: Any, quote: FxQuote, original_id: int, refund_tx_id: int, amount: int, source: Account, payer: Account
+    conn: Conn, quote: FxQuote, original_id: int, refund_tx_id: int, amount: int, source: Account, payer: Account
 ) -> list[Leg]:
     """A refund of ``amount`` fen of a cross-border payment, at the original rate.
 

@@ -31,7 +31,7 @@ def _client_ip(request: Request | WebSocket) -> str | None:
     return request.client.host if request.client else None
 
 
-class FenpayGraphQL(GraphQL):
+class FenpayGraphQL(GraphQL[Context, None]):
     # Both protocols the contract names; each checks message shapes before strawberry
     # indexes into them (malformed messages close the socket with 4400 instead of crashing).
     graphql_transport_ws_handler_class = CheckedTransportWSHandler
@@ -92,7 +92,7 @@ class FenpayGraphQL(GraphQL):
             is_websocket=is_ws,
         )
 
-    async def on_ws_connect(self, context: Context) -> Any:
+    async def on_ws_connect(self, context: Context) -> None:
         """Take the access token from the connection_init payload; a bad token is refused."""
         params = context.connection_params or {}
         # Read here only: the decoded payload would otherwise stay on the context for the

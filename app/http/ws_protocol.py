@@ -18,6 +18,7 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
+from schema.context import Context
 from schema.persisted_queries import subscription_text
 
 from .. import clock, runtime
@@ -205,7 +206,7 @@ def shape_problem(message: Any) -> str | None:
     return problem
 
 
-class CheckedTransportWSHandler(BaseGraphQLTransportWSHandler):
+class CheckedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     _watch: SessionWatch | None = None
 
     async def handle_message(self, message: Any) -> None:
@@ -260,7 +261,7 @@ def legacy_shape_problem(message: Any) -> str | None:
     return problem
 
 
-class CheckedLegacyWSHandler(BaseGraphQLWSHandler):
+class CheckedLegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     """The legacy protocol held to the same rules as graphql-transport-ws: one
     ``connection_init`` per socket (a second closes with 4429; strawberry acked each one and
     started another keep-alive task that nothing cancelled), an init timeout (4408), one

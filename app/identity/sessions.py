@@ -11,12 +11,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, cast
+from typing import cast
 
 from models import User
 from models.identity import RefreshToken
 
 from .. import audit, clock, runtime
+from ..db import Conn
 from ..errors import DomainError, ErrorCode
 from . import session_check
 from .tokens import issue_access_token
@@ -36,7 +37,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def _new_refresh_token(user_id: int, family: str, ip: str | None, conn: Any = None) -> str:
+async def _new_refresh_token(user_id: int, family: str, ip: str | None, conn: Conn | None = None) -> str:
     token = secrets.token_urlsafe(32)
     await RefreshToken.create(
         user_id=user_id,
@@ -49,7 +50,7 @@ async def _new_refresh_token(user_id: int, family: str, ip: str | None, conn: An
     return token
 
 
-async def start_session(user: User, ip: str | None, conn: Any = None) -> SignedIn:
+async def start_session(user: User, ip: str | None, conn: Conn | None = None) -> SignedIn:
     """A fresh token family for a completed sign-in."""
     family = secrets.token_hex(16)
     refresh = await _new_refresh_token(user.id, family, ip, conn)

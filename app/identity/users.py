@@ -9,6 +9,7 @@ from tortoise import connections
 from models import User
 
 from .. import db
+from ..db import Conn
 from ..ledger import sql
 from ..ledger.accounts import WALLET, open_account
 from .passwords import hash_password
@@ -21,7 +22,7 @@ async def create_user(
     email: str | None = None,
     roles: str = "USER",
     terms_version: str | None = None,
-    conn: Any = None,
+    conn: Conn | None = None,
 ) -> User:
     async def _create(c: Any) -> User:
         user = await User.create(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 from tortoise import connections
 from tortoise.exceptions import DoesNotExist
 
 from models import Account
 
+from ..db import Conn
 from . import sql
 
 WALLET = "WALLET"
@@ -76,14 +77,14 @@ async def system_account(code: str) -> Account:
 
 
 async def open_account(
-    kind: str, name: str, *, user_id: int | None, conn: Any = None, currency: str = "CNY"
+    kind: str, name: str, *, user_id: int | None, conn: Conn | None = None, currency: str = "CNY"
 ) -> Account:
     return await Account.create(
         kind=kind, name=name, user_id=user_id, account_no=new_account_no(), currency=currency, using_db=conn
     )
 
 
-async def wallet_of(user_id: int, conn: Any = None) -> Account:
+async def wallet_of(user_id: int, conn: Conn | None = None) -> Account:
     """The user's wallet (one indexed SELECT without an ORM query); DoesNotExist without one."""
     wallet = await sql.fetch_model(
         conn or connections.get("default"), Account, '"user_id" = ? AND "kind" = ?', user_id, WALLET
@@ -93,7 +94,7 @@ async def wallet_of(user_id: int, conn: Any = None) -> Account:
     return wallet
 
 
-async def balance_of(account: Account, conn: Any = None) -> Balance:
+async def balance_of(account: Account, conn: Conn | None = None) -> Balance:
     """Wallets keep running balances; other accounts are the sum of their postings."""
     if account.kind == WALLET:
         fresh = await Account.get(id=account.id, using_db=conn)

@@ -9,18 +9,18 @@ enclosing unit of work commits; inside a bare ``db.atomic()`` block (no unit of 
 
 from __future__ import annotations
 
-from typing import Any
-
 from models import Transaction
 
+from ..db import Conn
 from ..events import outbox
 from ..ops import metrics
 from .vocabulary import FINAL_STATUSES
 
 
-async def finished(conn: Any, transaction_id: int, status: str, tx_type: str | None = None) -> None:
+async def finished(conn: Conn | None, transaction_id: int, status: str, tx_type: str | None = None) -> None:
     """Count transaction ``transaction_id`` as finished with ``status`` (a final status; others are
-    ignored). ``tx_type`` saves a read when the caller knows it."""
+    ignored). ``tx_type`` saves a read when the caller knows it; ``conn`` None reads on the
+    default connection."""
     if status not in FINAL_STATUSES:
         return
     if tx_type is None:

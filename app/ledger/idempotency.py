@@ -21,6 +21,7 @@ from tortoise import connections
 from models import IdempotencyRecord
 
 from .. import clock
+from ..db import Conn
 from ..errors import DomainError, ErrorCode
 from . import sql
 
@@ -90,7 +91,7 @@ def raise_stored_error(record: IdempotencyRecord) -> None:
         raise DomainError(ErrorCode(stored["code"]), stored["message"], tuple(stored["field"]) or None)
 
 
-async def claim(conn: Any, user_id: int, key: str, operation: str, digest: str) -> Claim:
+async def claim(conn: Conn, user_id: int, key: str, operation: str, digest: str) -> Claim:
     validate_key(key)
     rows = await sql.fetch(
         conn,
@@ -110,7 +111,7 @@ async def claim(conn: Any, user_id: int, key: str, operation: str, digest: str) 
 
 
 async def record_once(
-    conn: Any, user_id: int, key: str, operation: str, digest: str, *, transaction_id: int, result: dict[str, Any]
+    conn: Conn, user_id: int, key: str, operation: str, digest: str, *, transaction_id: int, result: dict[str, Any]
 ) -> IdempotencyRecord | None:
     """Store the key with its finished result, at the end of the mutation's transaction.
 
@@ -137,7 +138,7 @@ async def record_once(
     return await taken(conn, user_id, key, operation, digest)
 
 
-async def taken(conn: Any, user_id: int, key: str, operation: str, digest: str) -> IdempotencyRecord:
+async def taken(conn: Conn, user_id: int, key: str, operation: str, digest: str) -> IdempotencyRecord:
     """The record that holds the key (its insert found it taken), read on ``conn``; raises
     IDEMPOTENCY_KEY_REUSED when it was stored for another request."""
     existing = await IdempotencyRecord.get(user_id=user_id, key=key, using_db=conn)
@@ -146,7 +147,7 @@ async def taken(conn: Any, user_id: int, key: str, operation: str, digest: str) 
 
 
 async def complete(
-    conn: Any, record_id: int, *, transaction_id: int | None, result: dict[str, Any] | None = None
+    conn: Conn, record_id: int, *, transaction_id: int | None, result: dict[str, Any] | None = None
 ) -> None:
     await IdempotencyRecord.filter(id=record_id).using_db(conn).update(
         transaction_id=transaction_id, result=result or {}

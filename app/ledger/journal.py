@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from models import Account, Journal, Posting
 
 from .. import clock
+from ..db import Conn
 from ..errors import DomainError, ErrorCode
 from . import sql
 from .accounts import WALLET, Balance
@@ -54,7 +54,7 @@ def balanced_per_currency(legs: list[Leg]) -> bool:
 
 
 async def post(
-    conn: Any,
+    conn: Conn,
     legs: list[Leg],
     *,
     kind: str = POST,
@@ -118,7 +118,7 @@ def wallet_changes(legs: list[Leg]) -> list[tuple[int, list[int]]]:
     return sorted(deltas.items())
 
 
-async def _refuse_closed(conn: Any, ordered: list[tuple[int, list[int]]]) -> None:
+async def _refuse_closed(conn: Conn, ordered: list[tuple[int, list[int]]]) -> None:
     """ACCOUNT_CLOSED when money arrives (available + held grows) in a closed account's wallet.
 
     Run with the wallets' row locks held, as its own statement: on PostgreSQL it reads the
@@ -157,7 +157,7 @@ def _ceiling(max_total: int | None, d_available: int, d_held: int) -> tuple[str,
     return " AND available + frozen + ? <= ?", (d_available + d_held, max_total)
 
 
-async def _refusal(conn: Any, account_id: int, d_available: int, d_held: int, max_total: int | None) -> DomainError:
+async def _refusal(conn: Conn, account_id: int, d_available: int, d_held: int, max_total: int | None) -> DomainError:
     """Why a wallet's conditional UPDATE matched no row (read under the lock the caller holds)."""
     rows = await sql.fetch(conn, "SELECT available, frozen FROM accounts WHERE id = ?", account_id)
     if rows and max_total is not None:
@@ -168,7 +168,7 @@ async def _refusal(conn: Any, account_id: int, d_available: int, d_held: int, ma
 
 
 async def _move_wallet(
-    conn: Any, account_id: int, d_available: int, d_held: int, *, max_total: int | None = None
+    conn: Conn, account_id: int, d_available: int, d_held: int, *, max_total: int | None = None
 ) -> Balance:
     clause, bound = _ceiling(max_total, d_available, d_held)
     rows = await sql.fetch(
@@ -196,7 +196,7 @@ _POSTINGS = (
 
 
 async def _write_postgres(
-    conn: Any,
+    conn: Conn,
     wallet: tuple[int, list[int]] | None,
     legs: list[Leg],
     kind: str,

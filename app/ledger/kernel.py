@@ -72,6 +72,7 @@ import orjson
 from models import Account, IdempotencyRecord, OutboxEvent, Transaction
 
 from .. import clock, notifier, runtime
+from ..db import Conn
 from ..errors import DomainError, ErrorCode
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..money import format_fen
@@ -239,7 +240,7 @@ async def current(transaction_id: int, account_id: int) -> MoneyResult:
     return MoneyResult(await Transaction.get(id=transaction_id), await Account.get(id=account_id))
 
 
-async def remember_failure(key: Key, transaction_id: int, error: DomainError, conn: Any = None) -> None:
+async def remember_failure(key: Key, transaction_id: int, error: DomainError, conn: Conn | None = None) -> None:
     """Store ``error`` under the key of a recorded movement that then failed (a channel
     declined), so a replay fails the same way; call it in the transaction that marks it FAILED."""
     result = {"transactionId": transaction_id, **idempotency.error_result(error)}
@@ -271,7 +272,7 @@ def _too_large(room: int) -> DomainError:
     )
 
 
-async def lock_wallet(conn: Any, account_id: int) -> None:
+async def lock_wallet(conn: Conn, account_id: int) -> None:
     """Take the wallet's row lock for the rest of the transaction (fixed order: a movement
     locks its own wallet first, then ``journal.post`` locks wallets in id order)."""
     if conn.capabilities.dialect == "postgres":
@@ -280,7 +281,7 @@ async def lock_wallet(conn: Any, account_id: int) -> None:
         await sql.execute(conn, "UPDATE accounts SET available = available WHERE id = ?", account_id)
 
 
-async def _check_room(conn: Any, account_id: int, incoming: int, maximum: int) -> None:
+async def _check_room(conn: Conn, account_id: int, incoming: int, maximum: int) -> None:
     """Under the wallet lock: balance + open top-ups + ``incoming`` must stay <= ``maximum``."""
     rows = await sql.fetch(
         conn,

@@ -40,6 +40,7 @@ from tortoise.models import Model
 
 from models import Transaction
 
+from ..db import Conn
 from . import journal, sql
 from .accounts import Balance
 
@@ -104,7 +105,7 @@ def _insert(name: str, row: Row, sources: str, values: list[Any]) -> str:
 
 
 async def write(
-    conn: Any,
+    conn: Conn,
     tx: Transaction,
     *,
     wallet: tuple[int, list[int]] | None,

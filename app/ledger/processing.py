@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from models import Transaction
 from models.channels import RailAttempt
 
+from ..db import Conn
 from .vocabulary import TransactionStatus, TransactionType
 
 BATCH = 500
@@ -59,6 +59,6 @@ async def waiting_longer_than(now: datetime, age: timedelta, *, limit: int = BAT
     return [w for w in waiting if w.since < cutoff]
 
 
-async def mark_started(conn: BaseDBAsyncClient, transaction_id: int) -> None:
+async def mark_started(conn: Conn, transaction_id: int) -> None:
     """Inside the transaction that moves a movement to PROCESSING later than its creation."""
     await RailAttempt.create(transaction_id=transaction_id, using_db=conn)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from tortoise import connections
 
 from .. import clock, runtime
+from ..db import Conn
 from . import sql
 from .processing import waiting_longer_than
 
@@ -34,7 +34,7 @@ class Report:
         return out
 
 
-async def _scalar(conn: Any, text: str) -> int:
+async def _scalar(conn: Conn, text: str) -> int:
     rows = await sql.fetch(conn, text)
     value = next(iter(rows[0].values())) if rows else 0
     return int(value or 0)
@@ -149,7 +149,7 @@ async def reconcile() -> Report:
     return report
 
 
-async def _red_packet_clearing(conn: Any, report: Report) -> None:
+async def _red_packet_clearing(conn: Conn, report: Report) -> None:
     """RED_PACKET_CLEARING equals what the packets still owe: each packet's total less its
     claimed shares and the rest returned to its sender (zero for EMPTY and EXPIRED packets)."""
     held = await _scalar(

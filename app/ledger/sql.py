@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 from tortoise.models import Model
 
+from ..db import Conn
+
 _PLACEHOLDER = re.compile(r"\?")
 M = TypeVar("M", bound=Model)
 
@@ -23,26 +25,26 @@ def _numbered(text: str) -> str:
     return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", text)
 
 
-def _for_dialect(conn: Any, text: str) -> str:
+def _for_dialect(conn: Conn, text: str) -> str:
     if conn.capabilities.dialect == "postgres":
         return _numbered(text)
     return text
 
 
-async def fetch(conn: Any, text: str, *values: Any) -> list[dict[str, Any]]:
+async def fetch(conn: Conn, text: str, *values: Any) -> list[dict[str, Any]]:
     # execute_query_dict always fetches rows (execute_query drops UPDATE ... RETURNING rows on asyncpg).
     rows = await conn.execute_query_dict(_for_dialect(conn, text), list(values))
     return [dict(row) for row in rows]
 
 
-async def fetch_records(conn: Any, text: str, *values: Any) -> list[Any]:
+async def fetch_records(conn: Conn, text: str, *values: Any) -> list[Any]:
     """Rows as the driver gives them, read by position (asyncpg ``Record``, ``sqlite3.Row``):
     no dict per row, for pages read on a hot path."""
     _, rows = await conn.execute_query(_for_dialect(conn, text), list(values))
     return list(rows)
 
 
-async def execute(conn: Any, text: str, *values: Any) -> int:
+async def execute(conn: Conn, text: str, *values: Any) -> int:
     count: int
     count, _ = await conn.execute_query(_for_dialect(conn, text), list(values))
     return count
@@ -68,7 +70,7 @@ def from_row(model: type[M], row: dict[str, Any], alias: str = "") -> M:
     return model._init_from_db(**row)
 
 
-async def fetch_model(conn: Any, model: type[M], where: str, *values: Any) -> M | None:
+async def fetch_model(conn: Conn, model: type[M], where: str, *values: Any) -> M | None:
     """The first ``model`` row matching ``where`` (SQL with '?' placeholders), or None."""
     text = f'SELECT {columns(model)} FROM "{model._meta.db_table}" WHERE {where} LIMIT 1'
     rows = await fetch(conn, text, *values)

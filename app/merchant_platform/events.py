@@ -17,6 +17,7 @@ from typing import Any
 from models.merchant_platform_events import MerchantEvent, WebhookDelivery, WebhookEndpoint
 
 from .. import clock
+from ..db import Conn
 
 ORDER_PAID = "ORDER_PAID"
 ORDER_CLOSED = "ORDER_CLOSED"
@@ -51,7 +52,7 @@ def event_body(event_id: str, event_type: str, created_at: datetime, data: dict[
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
 
 
-async def record_merchant_event(conn: Any, *, merchant_id: int, event_type: str, data: dict[str, Any]) -> str:
+async def record_merchant_event(conn: Conn, *, merchant_id: int, event_type: str, data: dict[str, Any]) -> str:
     """Write the event and its pending deliveries in the caller's transaction; returns the event id.
 
     ``conn``: the Tortoise connection of the caller's open transaction (or None for the

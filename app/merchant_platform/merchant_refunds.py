@@ -23,14 +23,13 @@ another way, as with WeChat Pay's refund error USER_ACCOUNT_ABNORMAL (用户账�
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise.exceptions import IntegrityError
 
 from models import Account, Merchant, Transaction, User
 from models.merchant_platform import MerchantRefund, Order
 
 from .. import clock
+from ..db import Conn
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork
 from ..ledger import kernel, sql
@@ -151,13 +150,13 @@ async def refund_order(
     return done[-1]
 
 
-async def _lock(conn: Any, table: str, row_id: int) -> None:
+async def _lock(conn: Conn, table: str, row_id: int) -> None:
     """A row lock for the rest of the transaction (PostgreSQL; SQLite serializes writers)."""
     if conn.capabilities.dialect == "postgres":
         await sql.fetch(conn, f"SELECT id FROM {table} WHERE id = ? FOR UPDATE", row_id)
 
 
-async def _reserve(conn: Any, transaction_id: int, amount: int) -> int:
+async def _reserve(conn: Conn, transaction_id: int, amount: int) -> int:
     """Count ``amount`` as refunded on the original payment, only if it stays within it."""
     rows = await sql.fetch(
         conn,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import segno
@@ -78,16 +79,26 @@ def _same_details(order: Order, amount: int, description: str | None, source: st
     return order.amount == amount and order.description == description and order.source == source
 
 
-async def create_order(
-    merchant: Merchant, *, out_trade_no: str, amount: int, description: str | None, expires_in_seconds: int | None
-) -> Order:
+@dataclass(frozen=True)
+class NewOrder:
+    """A ``createOrder``: the merchant's own ``out_trade_no``, ``amount`` in fen (CNY), an
+    optional ``description`` and lifetime in seconds (None: ``DEFAULT_LIFETIME_SECONDS``)."""
+
+    out_trade_no: str
+    amount: int
+    description: str | None = None
+    expires_in_seconds: int | None = None
+
+
+async def create_order(merchant: Merchant, new: NewOrder) -> Order:
     """Create (or, for a repeat with the same details, answer) an order of ``merchant``
     (orders are in CNY: CURRENCY_NOT_SUPPORTED for a merchant paid in another currency)."""
-    out_trade_no = checked_out_no(out_trade_no, "outTradeNo")
+    out_trade_no = checked_out_no(new.out_trade_no, "outTradeNo")
     await require_cny_merchant(merchant, "订单", input_field("merchantNo"))
+    amount = new.amount
     checked_order_amount(amount)
-    description = optional_text(description, 100, "description")
-    lifetime = DEFAULT_LIFETIME_SECONDS if expires_in_seconds is None else expires_in_seconds
+    description = optional_text(new.description, 100, "description")
+    lifetime = DEFAULT_LIFETIME_SECONDS if new.expires_in_seconds is None else new.expires_in_seconds
     if not MIN_LIFETIME_SECONDS <= lifetime <= MAX_LIFETIME_SECONDS:
         raise DomainError(
             ErrorCode.VALIDATION_FAILED,

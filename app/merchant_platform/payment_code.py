@@ -20,7 +20,6 @@ import io
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import barcode
 import pyotp
@@ -34,6 +33,7 @@ from models.merchant_platform import Order, PaymentCodeSecret
 
 from .. import audit, clock, crypto, db, runtime
 from ..business_days import china_day_start
+from ..db import Conn
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..fx.booking import require_cny_merchant
@@ -162,7 +162,7 @@ async def _match(code: str) -> tuple[PaymentCodeSecret, int]:
     raise _invalid_code()
 
 
-async def _password_free_today(user_id: int, conn: Any = None) -> int:
+async def _password_free_today(user_id: int, conn: Conn | None = None) -> int:
     """Password-free charges paid today (China day), in fen; under the payer's wallet lock when
     ``conn`` holds it."""
     rows = await sql.fetch(

@@ -29,6 +29,7 @@ from ..cards.service import card_number, owned_card
 from ..channels import calls
 from ..channels.base import NOT_FOUND, SUCCEEDED, ChannelResult
 from ..channels.registry import bank_channel
+from ..db import Conn
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork
 from ..funding.transitions import transition
@@ -75,7 +76,7 @@ def payout_object(payout: Payout, tx: Transaction, merchant: Merchant) -> dict[s
     }
 
 
-async def _lock_merchant_account(conn: Any, merchant: Merchant) -> int:
+async def _lock_merchant_account(conn: Conn, merchant: Merchant) -> int:
     """Lock the merchant's row and return its merchant account's available balance (fen).
 
     Everything that takes money out of a merchant account (payouts, merchant refunds) takes

@@ -15,13 +15,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
 from tortoise.expressions import Q
 
 from models.messaging import OutboundMessage
 
 from .. import background, clock
+from ..db import Conn
 from .channels import DeliveryError, Message, MessageChannel
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def new_message(recipient: str, purpose: str, text: str, *, params: dict[str, st
 
 
 async def enqueue(recipient: str, purpose: str, text: str, *, params: dict[str, str] | None = None,
-                  conn: Any = None) -> OutboundMessage:
+                  conn: Conn | None = None) -> OutboundMessage:
     """Queue one message (in ``conn``'s transaction when given). Without ``conn`` the row is
     committed at once and a delivery attempt starts in the background."""
     message = new_message(recipient, purpose, text, params=params)

@@ -11,12 +11,12 @@ When no item is PENDING any more the request is SETTLED.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from models import User
 from models.pay_requests import PayRequest, PayRequestItem
 
 from .. import clock
+from ..db import Conn
 from ..errors import DomainError, ErrorCode
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..identity.payment_password import verify_payment_password
@@ -62,7 +62,7 @@ def _closed(item: PayRequestItem, request: PayRequest) -> DomainError | None:
 _STATUS_TEXT = {"PAID": "支付", "DECLINED": "拒绝", "EXPIRED": "过期"}
 
 
-async def _settle(conn: Any, item: PayRequestItem, status: str, transaction_id: int | None) -> None:
+async def _settle(conn: Conn, item: PayRequestItem, status: str, transaction_id: int | None) -> None:
     """PENDING -> ``status`` for a live request, else INVALID_STATE (rolls the caller back)."""
     now = clock.now()
     rows = await sql.fetch(

@@ -28,7 +28,6 @@ import secrets
 from datetime import datetime, timedelta
 from enum import Enum
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models import Account, BankCard, Merchant, Refund, Transaction, User
@@ -43,6 +42,7 @@ from models.totp import TotpCredential, TotpRecoveryCode
 from models.wealth import Holding
 
 from .. import audit, clock, crypto, runtime
+from ..db import Conn
 from ..errors import DomainError, ErrorCode, input_field
 from ..identity import id_photos, totp
 from ..identity.codes import consume_code
@@ -84,7 +84,7 @@ class ObligationsRemain(DomainError):
         self.obligations = obligations
 
 
-async def obligations(user_id: int, conn: BaseDBAsyncClient | None = None) -> list[Obligation]:
+async def obligations(user_id: int, conn: Conn | None = None) -> list[Obligation]:
     """What still ties the user to fenpay, in a fixed order (empty: the account may close)."""
     found: list[Obligation] = []
     wallets = await Account.filter(user_id=user_id).using_db(conn)

@@ -9,14 +9,13 @@ RED_PACKET_CLEARING account to the claimer's wallet. Anything refused rolls it a
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise.exceptions import IntegrityError
 
 from models import User
 from models.red_packets import RedPacket, RedPacketClaim
 
 from .. import clock
+from ..db import Conn
 from ..errors import DomainError, ErrorCode
 from ..events.outbox import UnitOfWork
 from ..ledger import kernel, sql
@@ -62,7 +61,7 @@ def _refuse_closed(packet: RedPacket) -> None:
         raise _empty()
 
 
-async def _take_share(conn: Any, packet: RedPacket) -> tuple[int, int]:
+async def _take_share(conn: Conn, packet: RedPacket) -> tuple[int, int]:
     """(seq, amount) of the next share; the packet row is locked from here on."""
     rows = await sql.fetch(
         conn,

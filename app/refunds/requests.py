@@ -12,12 +12,12 @@ at most ``max_open_refund_requests`` (setting) await an answer at once.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from models import Refund, Transaction, User
 
 from .. import audit, clock, runtime
 from ..business_days import business_days_later
+from ..db import Conn
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import unit_of_work
 from ..history.window import window_start
@@ -70,7 +70,7 @@ def _check_refundable(tx: Transaction, wallet_id: int, now: datetime) -> None:
         refuse("该交易无法原路退回，请联系客服")
 
 
-async def _reserve(conn: Any, transaction_id: int, amount: int) -> bool:
+async def _reserve(conn: Conn, transaction_id: int, amount: int) -> bool:
     """Count ``amount`` against the transaction unless that would exceed it."""
     changed = await sql.execute(
         conn,
@@ -83,7 +83,7 @@ async def _reserve(conn: Any, transaction_id: int, amount: int) -> bool:
     return changed == 1
 
 
-async def _refuse_when_too_many_open(conn: Any, transaction_id: int) -> None:
+async def _refuse_when_too_many_open(conn: Conn, transaction_id: int) -> None:
     """Raise TOO_MANY_REFUND_REQUESTS when the transaction already has the maximum awaiting an answer.
 
     Call it after ``_reserve``: the reservation holds the transaction row, so concurrent

@@ -24,6 +24,7 @@ from .. import audit, clock, crypto
 from ..business_days import next_business_day_start
 from ..channels import base as channel_base
 from ..channels import calls
+from ..db import Conn
 from ..errors import DomainError, ErrorCode
 from ..events.outbox import UnitOfWork, unit_of_work
 from ..fx import booking as fx_booking
@@ -56,7 +57,7 @@ class ReviewTaken(DomainError):
 
 
 async def claim_review(
-    conn: Any, refund: Refund, *, status: str, reviewer_id: int, note: str | None, completed: bool = False
+    conn: Conn, refund: Refund, *, status: str, reviewer_id: int, note: str | None, completed: bool = False
 ) -> None:
     """Move a pending refund to ``status`` (conditional UPDATE: a second reviewer gets INVALID_STATE)."""
     now = clock.now()
@@ -103,7 +104,7 @@ async def _refund_transaction(
     return tx
 
 
-async def _phone_of(account: Account, conn: Any) -> str | None:
+async def _phone_of(account: Account, conn: Conn) -> str | None:
     if account.user_id is None:
         return None
     user = await User.get(id=account.user_id, using_db=conn)
@@ -276,7 +277,7 @@ async def finish_payout(refund: Refund, tx: Transaction, result: channel_base.Ch
     return True
 
 
-async def _complete(conn: Any, refund: Refund, tx: Transaction, now: datetime) -> None:
+async def _complete(conn: Conn, refund: Refund, tx: Transaction, now: datetime) -> None:
     await Transaction.filter(id=tx.id).using_db(conn).update(status=TransactionStatus.SUCCEEDED, completed_at=now)
     await finished(conn, tx.id, TransactionStatus.SUCCEEDED, tx.type)
     await Refund.filter(id=refund.id).using_db(conn).update(status=COMPLETED, completed_at=now)
@@ -303,7 +304,7 @@ async def _reopen(refund: Refund, tx: Transaction) -> None:
         )
 
 
-async def _audit(refund: Refund, reviewer_id: int, ip: str | None, decision: str, conn: Any) -> None:
+async def _audit(refund: Refund, reviewer_id: int, ip: str | None, decision: str, conn: Conn) -> None:
     await audit.record(
         "refund.review",
         actor_id=reviewer_id,

@@ -63,7 +63,7 @@ async def acknowledge(
             **changes
         )
         if moved != 1:
-            current = await RiskAlert.get(id=alert.id).using_db(conn)
+            current = await RiskAlert.get(id=alert.id, using_db=conn)
             message = "预警已关闭，不能再处理" if current.status == "CLOSED" else "预警已确认，只能关闭"
             raise DomainError(ErrorCode.INVALID_STATE, message, ("input", "alertId"))
         await audit.record(

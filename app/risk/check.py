@@ -22,6 +22,7 @@ from models.risk import RiskDecision
 
 from .. import clock, runtime
 from ..business_days import china_day_start
+from ..db import Conn
 from ..errors import DomainError, ErrorCode
 from ..fx.booking import used_this_year
 from ..group_write import GroupWrite
@@ -193,7 +194,7 @@ async def screen(o: Outgoing) -> str:
     return await _check_step_up(o)
 
 
-async def limit_refusal(conn: Any, o: Outgoing) -> Refusal | None:
+async def limit_refusal(conn: Conn, o: Outgoing) -> Refusal | None:
     """The limits that count other movements, evaluated on ``conn`` from figures read there.
 
     Call it while holding the payer's wallet row lock in the movement's own transaction, so two

@@ -24,6 +24,7 @@ from models import Account, Merchant, Transaction, User
 from models.support import Ticket, TicketMessage
 
 from .. import audit, clock, notifier
+from ..db import Conn
 from ..errors import DomainError, ErrorCode, Forbidden, input_field
 from ..events.outbox import unit_of_work
 from ..identity.roles import STAFF_ROLES
@@ -101,7 +102,7 @@ async def submit_ticket(
     return ticket
 
 
-async def _locked_visible_ticket(conn: Any, viewer: User, ticket_id: int | None) -> Ticket:
+async def _locked_visible_ticket(conn: Conn, viewer: User, ticket_id: int | None) -> Ticket:
     if ticket_id is None:
         raise _not_found()
     ticket = await Ticket.select_for_update().using_db(conn).get_or_none(id=ticket_id)

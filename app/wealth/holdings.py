@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from tortoise import connections
 
@@ -11,6 +10,7 @@ from models.wealth import Holding, WealthProduct
 
 from .. import clock
 from ..business_days import CHINA, china_date
+from ..db import Conn
 from ..ledger import sql
 
 HOLDING = "HOLDING"
@@ -64,7 +64,7 @@ async def holding_of(user_id: int | None, holding_id: int | None) -> Holding | N
     return await Holding.get_or_none(id=holding_id, user_id=user_id)
 
 
-async def product_of(holding: Holding, conn: Any = None) -> WealthProduct:
+async def product_of(holding: Holding, conn: Conn | None = None) -> WealthProduct:
     return await WealthProduct.get(id=holding.product_id, using_db=conn)
 
 

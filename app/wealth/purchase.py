@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 from models import Transaction, User
 from models.wealth import Holding, WealthProduct
 
 from .. import audit, clock
 from ..business_days import china_date
+from ..db import Conn
 from ..errors import DomainError, ErrorCode, input_field
 from ..events.outbox import UnitOfWork
 from ..identity.payment_password import verify_payment_password
@@ -37,7 +37,7 @@ class PurchaseRequest:
     verification_code: str | None = None
 
 
-async def _on_sale_product(product_id: int | None, conn: Any = None) -> WealthProduct:
+async def _on_sale_product(product_id: int | None, conn: Conn | None = None) -> WealthProduct:
     product = await WealthProduct.get_or_none(id=product_id, using_db=conn) if product_id is not None else None
     if product is None:
         raise DomainError(ErrorCode.NOT_FOUND, "理财产品不存在", input_field("productId"))

@@ -43,7 +43,8 @@ class RedemptionRequest:
 def _check_state(holding: Holding, now: datetime) -> None:
     if holding.status != HOLDING:
         raise DomainError(ErrorCode.INVALID_STATE, "该持仓已全部赎回", input_field("holdingId"))
-    if not may_redeem_now(holding, now):
+    # Only a fixed-term holding (one with a maturity) can be refused here.
+    if holding.matures_at is not None and not may_redeem_now(holding, now):
         raise DomainError(
             ErrorCode.INVALID_STATE,
             f"定期产品不能提前赎回，到期后将自动赎回至余额（到期时间：北京时间 "
@@ -108,6 +109,7 @@ async def redeem(user: User, request: RedemptionRequest, *, ip: str | None = Non
         holding = await holding_of(user.id, request.holding_id)
         if holding is None:
             raise DomainError(ErrorCode.NOT_FOUND, "持仓不存在", input_field("holdingId"))
+        holding_id = holding.id
         _check_state(holding, clock.now())
         if request.amount is not None and request.amount <= 0:
             raise DomainError(ErrorCode.INVALID_AMOUNT, "赎回金额须大于 0", input_field("amount"))
@@ -119,7 +121,7 @@ async def redeem(user: User, request: RedemptionRequest, *, ip: str | None = Non
 
     async def describe(uow: UnitOfWork) -> Movement:
         now = clock.now()
-        locked = await _lock(holding.id, uow)
+        locked = await _lock(holding_id, uow)
         _check_state(locked, now)
         # Income of the days already complete belongs to the principal held on them.
         await accrue(uow, locked, await product_of(locked, uow.conn), now)

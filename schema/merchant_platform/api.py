@@ -7,6 +7,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from app.errors import DomainError, ErrorCode
+from app.merchant_platform.orders import NewOrder
 from resolvers import merchant_platform as resolvers
 
 from ..context import Info
@@ -114,10 +115,11 @@ class Mutation:
     @strawberry.mutation(description="Merchant (API key with ORDERS, or owner).")
     @returns_payload(OrderPayload)
     async def create_order(self, info: Info, input: CreateOrderInput) -> OrderPayload:
-        order = await resolvers.create_order(
-            info.context, merchant_no=input.merchant_no, out_trade_no=input.out_trade_no, amount=input.amount,
-            description=input.description, expires_in_seconds=input.expires_in_seconds,
+        new = NewOrder(
+            out_trade_no=input.out_trade_no, amount=input.amount, description=input.description,
+            expires_in_seconds=input.expires_in_seconds,
         )
+        order = await resolvers.create_order(info.context, input.merchant_no, new)
         return OrderPayload(order=OrderType.from_model(order))
 
     @strawberry.mutation(description="Merchant (API key with ORDERS, or owner): close an unpaid order.")

@@ -10,7 +10,7 @@ import strawberry
 from resolvers import cards as card_resolvers
 from resolvers import funding as funding_resolvers
 from resolvers import money_access
-from resolvers.funding import MoneyResult
+from resolvers.funding import MoneyResult, TopUpRequest, WithdrawalRequest
 
 from ..context import Info
 from ..errors import OkPayload, returns_payload
@@ -90,26 +90,26 @@ class Mutation:
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(TransactionPayload)
     async def top_up(self, info: Info, input: TopUpInput) -> TransactionPayload:
-        result = await funding_resolvers.top_up(
-            info.context,
+        request = TopUpRequest(
             amount=input.amount,
             channel=input.channel.value,
             bank_card_id=_card_pk(input.bank_card_id),
             idempotency_key=input.idempotency_key,
         )
+        result = await funding_resolvers.top_up(info.context, request)
         return _transaction_payload(result)
 
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(TransactionPayload)
     async def withdraw(self, info: Info, input: WithdrawInput) -> TransactionPayload:
-        result = await funding_resolvers.withdraw(
-            info.context,
+        request = WithdrawalRequest(
             amount=input.amount,
             channel=input.channel.value,
             bank_card_id=_card_pk(input.bank_card_id),
             payment_password=input.payment_password,
             idempotency_key=input.idempotency_key,
         )
+        result = await funding_resolvers.withdraw(info.context, request)
         return _transaction_payload(result)
 
 

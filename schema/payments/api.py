@@ -8,6 +8,9 @@ import strawberry
 
 from app.errors import DomainError, ErrorCode
 from app.ledger.kernel import MoneyResult
+from app.payments.pay import PayRequest
+from app.payments.qr_codes import PayQrCodeRequest
+from app.payments.transfer import TransferRequest
 from resolvers import payments as resolvers
 
 from ..context import Info
@@ -79,8 +82,7 @@ class Mutation:
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(TransactionPayload)
     async def pay(self, info: Info, input: PayInput) -> TransactionPayload:
-        outcome = await resolvers.pay_merchant(
-            info.context,
+        request = PayRequest(
             merchant_no=input.merchant_no,
             amount=input.amount,
             channel=input.channel.value,
@@ -91,13 +93,12 @@ class Mutation:
             description=input.description,
             fx_quote_id=input.fx_quote_id,
         )
-        return _transaction_payload(outcome)
+        return _transaction_payload(await resolvers.pay_merchant(info.context, request))
 
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(TransactionPayload)
     async def transfer(self, info: Info, input: TransferInput) -> TransactionPayload:
-        outcome = await resolvers.transfer_money(
-            info.context,
+        request = TransferRequest(
             recipient=input.recipient,
             amount=input.amount,
             payment_password=input.payment_password,
@@ -105,7 +106,7 @@ class Mutation:
             verification_code=input.verification_code,
             note=input.note,
         )
-        return _transaction_payload(outcome)
+        return _transaction_payload(await resolvers.transfer_money(info.context, request))
 
     @strawberry.mutation(description="For a merchant's owner.", permission_classes=MERCHANTS)
     @returns_payload(PaymentQrCodePayload)
@@ -118,8 +119,7 @@ class Mutation:
     @strawberry.mutation(permission_classes=SIGNED_IN)
     @returns_payload(TransactionPayload)
     async def pay_qr_code(self, info: Info, input: PayQrCodeInput) -> TransactionPayload:
-        outcome = await resolvers.pay_qr_code(
-            info.context,
+        request = PayQrCodeRequest(
             payload=input.payload,
             amount=input.amount,
             payment_password=input.payment_password,
@@ -127,7 +127,7 @@ class Mutation:
             verification_code=input.verification_code,
             fx_quote_id=input.fx_quote_id,
         )
-        return _transaction_payload(outcome)
+        return _transaction_payload(await resolvers.pay_qr_code(info.context, request))
 
 
 @strawberry.type

@@ -17,40 +17,13 @@ from typing import Any
 import httpx
 import websockets
 
+from tests.factories import card_number, next_id_number, next_phone
+
 from .server import ServedFenpay
 
 PASSWORD = "Fen#pay2026x"
 PIN = "135790"
-_phones = itertools.count(13900000001)
-_serials = itertools.count(101)
-_cards = itertools.count(100001)
 _keys = itertools.count(1)
-
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
-
-
-def next_phone() -> str:
-    return str(next(_phones))
-
-
-def id_number(birth: str = "19900101") -> str:
-    """A valid GB 11643 resident ID number, distinct per call."""
-    body = f"110105{birth}{next(_serials) % 1000:03d}"
-    return body + ID_CHECK[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=False)) % 11]
-
-
-def card_number(prefix: str = "6217000000") -> str:
-    """A Luhn-valid 19-digit debit card number (the sandbox bank accepts any), distinct per call."""
-    body = f"{prefix}{next(_cards):08d}"
-    total = 0
-    for index, digit in enumerate(reversed([int(d) for d in body])):
-        if index % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return body + str((10 - total % 10) % 10)
 
 
 def key(label: str = "k") -> str:
@@ -172,7 +145,7 @@ class Api:
 
     async def submit_real_name(self, person: Person, real_name: str = "张三") -> None:
         """submitRealNameVerification as a multipart upload with an ID card photo."""
-        person.id_number, person.real_name = id_number(), real_name
+        person.id_number, person.real_name = next_id_number("19900101"), real_name
         operations = {
             "query": "mutation($input: SubmitRealNameInput!) { submitRealNameVerification(input: $input) { user { realNameStatus } errors { code message field } } }",
             "variables": {"input": {"realName": real_name, "idNumber": person.id_number, "idCardFront": None}},
@@ -206,7 +179,7 @@ class Api:
         code = await self.send_code(person.phone, "BIND_BANK_CARD", token=person.token)
         payload = await self.mutate(
             "mutation($input: AddBankCardInput!) { addBankCard(input: $input) { bankCard { id last4 bankName } errors { code message field } } }",
-            {"input": {"cardNumber": card_number(), "holderName": person.real_name, "idNumber": person.id_number,
+            {"input": {"cardNumber": card_number("6217000000", length=19), "holderName": person.real_name, "idNumber": person.id_number,
                        "phone": person.phone, "verificationCode": code}}, token=person.token,
         )
         person.card_id = payload["bankCard"]["id"]

@@ -248,8 +248,8 @@ async def test_staff_set_a_merchant_currency_only_before_it_moved_money_and_it_i
 
 async def test_a_cny_merchant_needs_no_quote_and_foreign_orders_are_refused(gql):
     from app.errors import DomainError
-    from app.merchant_platform.orders import create_order
-    from tests.payments.support import make_merchant
+    from app.merchant_platform.orders import NewOrder, create_order
+    from tests.factories import make_merchant
 
     cny_merchant, _ = await make_merchant()
     payer = await make_user()
@@ -259,7 +259,7 @@ async def test_a_cny_merchant_needs_no_quote_and_foreign_orders_are_refused(gql)
     assert [e["code"] for e in refused["errors"]] == ["VALIDATION_FAILED"]
     foreign, _owner, _admin = await foreign_merchant(gql, "EUR")
     with pytest.raises(DomainError) as raised:
-        await create_order(foreign, out_trade_no="o-1", amount=100, description=None, expires_in_seconds=None)
+        await create_order(foreign, NewOrder(out_trade_no="o-1", amount=100))
     assert raised.value.code.value == "CURRENCY_NOT_SUPPORTED"
 
 

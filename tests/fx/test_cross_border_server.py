@@ -12,10 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.payments.merchants import create_merchant
 from models import Posting, Transaction
 from tests.conftest import PG_URL
-from tests.factories import fund, make_user, token_for, wallet_balance
+from tests.factories import fund, make_merchant, make_user, token_for, wallet_balance
 from tests.fx.support import PAY, QUOTE, USAGE, pay_input, quote_input
 from tests.harness.server import Server, run_server
 from tests.social.support import fenpay_reconcile
@@ -42,8 +41,7 @@ async def _post(client: httpx.AsyncClient, query: str, variables: dict | None, t
 
 
 async def test_a_burst_of_quoted_payments_never_passes_the_annual_limit(server, test_env):
-    owner = await make_user()
-    merchant = await create_merchant("伦敦书店", "零售", owner.phone, actor_id=None, currency="EUR")
+    merchant, _ = await make_merchant("伦敦书店", category="零售", currency="EUR")
     payer = await make_user()
     await fund(payer, 5000_00)
     token = token_for(payer)

@@ -18,19 +18,22 @@ from app.refunds import channels
 from models import Account, BankCard, OutboxEvent, Refund, SandboxMessage, Transaction
 from models.ledger import Journal
 from models.risk import RiskAlert
-from tests.factories import fund, make_staff, make_user, token_for, wallet_balance
-from tests.harness.graphql import user_error_codes
-from tests.history.docs import MY_REFUNDS, REVIEW_QUEUE, ask_refund, assert_ledger_clean, decide
-from tests.history.factories import (
-    RecordingBank,
-    RecordingProvider,
+from tests.factories import (
     card_payment,
+    fund,
     make_card,
     make_merchant,
+    make_staff,
+    make_user,
     third_party_payment,
+    token_for,
     transfer,
+    wallet_balance,
     wallet_payment,
 )
+from tests.harness.graphql import user_error_codes
+from tests.history.docs import MY_REFUNDS, REVIEW_QUEUE, ask_refund, assert_ledger_clean, decide
+from tests.history.doubles import RecordingBank, RecordingProvider
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,7 +63,7 @@ async def test_bank_card_refund_goes_back_to_the_card_and_arrives_next_business_
     clock.set_now(FRIDAY)
     alice = await make_user(real_name="张三")
     card = await make_card(alice)
-    shop = await make_merchant()
+    shop, _ = await make_merchant()
     payment = await card_payment(alice, shop, 10_000, card)
     shop_account = await Account.get(id=shop.account_id)
     assert await wallet_balance(alice) == (0, 0)
@@ -110,7 +113,7 @@ async def test_a_refused_card_refund_stays_pending_and_moves_no_money(gql):
     clock.set_now(FRIDAY)
     alice = await make_user()
     card = await make_card(alice)
-    shop = await make_merchant()
+    shop, _ = await make_merchant()
     payment = await card_payment(alice, shop, 5_000, card)
     staff = token_for(await make_staff("ADMIN"))
     refund = (await ask_refund(gql, token_for(alice), payment.transaction_no))["refund"]
@@ -138,7 +141,7 @@ async def test_a_card_unbound_since_the_payment_keeps_the_refund_pending(gql):
     clock.set_now(FRIDAY)
     alice = await make_user()
     card = await make_card(alice)
-    payment = await card_payment(alice, await make_merchant(), 5_000, card)
+    payment = await card_payment(alice, (await make_merchant())[0], 5_000, card)
     refund = (await ask_refund(gql, token_for(alice), payment.transaction_no))["refund"]
     await BankCard.filter(id=card.id).delete()
     bank = RecordingBank()
@@ -153,7 +156,7 @@ async def test_a_card_unbound_since_the_payment_keeps_the_refund_pending(gql):
 async def test_third_party_refund_completes_when_the_provider_pays_at_once(gql):
     clock.set_now(FRIDAY)
     alice = await make_user()
-    shop = await make_merchant()
+    shop, _ = await make_merchant()
     payment = await third_party_payment(alice, shop, 8_000)
     staff = token_for(await make_staff("SUPPORT"))
     refund = (await ask_refund(gql, token_for(alice), payment.transaction_no, amount="80.00"))["refund"]
@@ -174,7 +177,7 @@ async def test_third_party_refund_completes_when_the_provider_pays_at_once(gql):
 async def test_third_party_refund_the_provider_accepts_for_later_arrives_through_the_jobs(gql):
     clock.set_now(FRIDAY)
     alice = await make_user()
-    shop = await make_merchant()
+    shop, _ = await make_merchant()
     payment = await third_party_payment(alice, shop, 8_000)
     refund = (await ask_refund(gql, token_for(alice), payment.transaction_no))["refund"]
     with channels.substituted(third_party=RecordingProvider(status=PENDING)):
@@ -187,7 +190,7 @@ async def test_third_party_refund_the_provider_accepts_for_later_arrives_through
 
 async def test_pending_refunds_past_their_deadline_are_flagged_once(gql):
     clock.set_now(FRIDAY)
-    alice, shop = await make_user(), await make_merchant()
+    alice, (shop, _) = await make_user(), await make_merchant()
     await fund(alice, 50_000)
     payment = await wallet_payment(alice, shop, 20_000)
     token, staff = token_for(alice), token_for(await make_staff("SUPPORT"))
@@ -219,7 +222,7 @@ async def test_pending_refunds_past_their_deadline_are_flagged_once(gql):
 async def test_ledger_reconciles_after_every_kind_of_refund(gql, test_env):
     clock.set_now(FRIDAY)
     alice, bob = await make_user(real_name="张三"), await make_user(real_name="王五")
-    shop = await make_merchant()
+    shop, _ = await make_merchant()
     card = await make_card(alice)
     await fund(alice, 100_000)
     staff = token_for(await make_staff("ADMIN"))

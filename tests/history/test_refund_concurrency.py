@@ -6,15 +6,14 @@ from __future__ import annotations
 import asyncio
 
 from models import Refund, Transaction
-from tests.factories import fund, make_staff, make_user, token_for, wallet_balance
+from tests.factories import fund, make_merchant, make_staff, make_user, token_for, wallet_balance, wallet_payment
 from tests.harness.graphql import user_error_codes
 from tests.history.docs import ask_refund, assert_ledger_clean, decide
-from tests.history.factories import make_merchant, wallet_payment
 
 
 async def test_concurrent_requests_cannot_exceed_the_remaining_amount(gql):
     alice = await make_user()
-    shop = await make_merchant()
+    shop, _ = await make_merchant()
     await fund(alice, 20_000)
     payment = await wallet_payment(alice, shop, 10_000)
     token = token_for(alice)
@@ -31,7 +30,7 @@ async def test_concurrent_requests_cannot_exceed_the_remaining_amount(gql):
 
 async def test_concurrent_reviews_of_one_refund_move_the_money_once(gql):
     alice = await make_user()
-    shop = await make_merchant()
+    shop, _ = await make_merchant()
     await fund(alice, 20_000)
     payment = await wallet_payment(alice, shop, 10_000)
     refund = (await ask_refund(gql, token_for(alice), payment.transaction_no))["refund"]

@@ -7,15 +7,14 @@ from __future__ import annotations
 import asyncio
 
 from models import Refund, Transaction
-from tests.factories import fund, make_staff, make_user, token_for
+from tests.factories import fund, make_merchant, make_staff, make_user, token_for, wallet_payment
 from tests.harness.graphql import user_error_codes
 from tests.history.docs import ask_refund, assert_ledger_clean, decide
-from tests.history.factories import make_merchant, wallet_payment
 
 
 async def test_a_burst_of_small_requests_opens_at_most_three(gql):
     alice = await make_user()
-    shop = await make_merchant()
+    shop, _ = await make_merchant()
     await fund(alice, 20_00)
     payment = await wallet_payment(alice, shop, 20_00)
     token = token_for(alice)
@@ -36,7 +35,7 @@ async def test_a_burst_of_small_requests_opens_at_most_three(gql):
 
 async def test_a_decided_request_frees_its_place(gql):
     alice = await make_user()
-    shop = await make_merchant()
+    shop, _ = await make_merchant()
     await fund(alice, 20_00)
     payment = await wallet_payment(alice, shop, 20_00)
     token = token_for(alice)

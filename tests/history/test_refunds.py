@@ -15,7 +15,16 @@ from app.ledger.accounts import balance_of, system_account
 from models import Account, AuditRecord, OutboxEvent, Refund, SandboxMessage, Transaction
 from models.ledger import Journal
 from models.risk import RiskAlert
-from tests.factories import fund, make_staff, make_user, token_for, wallet_balance
+from tests.factories import (
+    fund,
+    make_merchant,
+    make_staff,
+    make_user,
+    token_for,
+    transfer,
+    wallet_balance,
+    wallet_payment,
+)
 from tests.harness.graphql import user_error_codes
 from tests.history.docs import (
     MY_REFUNDS,
@@ -28,7 +37,6 @@ from tests.history.docs import (
     decide,
     statement,
 )
-from tests.history.factories import make_merchant, transfer, wallet_payment
 
 
 async def _shop_balance(merchant) -> int:  # noqa: ANN001
@@ -37,7 +45,7 @@ async def _shop_balance(merchant) -> int:  # noqa: ANN001
 
 async def _paid(fen: int = 10_000):
     alice = await make_user(real_name="张三")
-    shop = await make_merchant()
+    shop, _ = await make_merchant()
     await fund(alice, 100_000)
     payment = await wallet_payment(alice, shop, fen)
     return alice, shop, payment
@@ -198,7 +206,7 @@ async def test_transfer_refund_needs_the_recipients_available_balance(gql):
     await fund(alice, 10_000)
     sent = await transfer(alice, bob, 5_000)
     # Bob spends most of it before the review.
-    shop = await make_merchant()
+    shop, _ = await make_merchant()
     await wallet_payment(bob, shop, 4_000)
     staff = token_for(await make_staff("SUPPORT"))
     refund = (await ask_refund(gql, token_for(alice), sent.transaction_no, reason="WRONG_COUNTERPARTY"))["refund"]

@@ -15,8 +15,7 @@ import pytest
 from app import clock
 from models import Transaction
 from schema.history import statement_fastpath
-from tests.factories import fund, make_user, token_for
-from tests.history.factories import make_merchant, transfer, wallet_payment
+from tests.factories import fund, make_merchant, make_user, token_for, transfer, wallet_payment
 
 ALL_NODE = """
   __typename id transactionNo type status direction amount fee channel
@@ -90,7 +89,7 @@ async def scene() -> dict[str, Any]:
     alice = await make_user(real_name="张三")
     bob = await make_user(real_name="王五")
     carol = await make_user(real_name="李四")
-    shop = await make_merchant(name="好再来餐厅")
+    shop, _ = await make_merchant("好再来餐厅")
     await fund(alice, 500_000)
     await fund(bob, 200_000)
     await fund(carol, 10_000)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 import httpx
 
 from app import runtime
-from tests.factories import DEFAULT_PASSWORD, next_phone
+from tests.factories import DEFAULT_PASSWORD, latest_code, next_phone
 from tests.harness.graphql import GraphQLClient
 
 REQUEST_CODE = """
@@ -52,19 +51,10 @@ async def sandbox_texts(http: httpx.AsyncClient, recipient: str) -> list[dict[st
     return response.json()
 
 
-async def latest_code(http: httpx.AsyncClient, recipient: str) -> str:
-    """The code inside the newest sandbox message to ``recipient``."""
-    messages = await sandbox_texts(http, recipient)
-    assert messages, f"no message sent to {recipient}"
-    found = re.search(r"\b(\d{6})\b", messages[0]["text"])
-    assert found, messages[0]
-    return found.group(1)
-
-
 async def send_code(gql: GraphQLClient, recipient: str, purpose: str) -> str:
     payload = await gql.mutate(REQUEST_CODE, {"recipient": recipient, "purpose": purpose})
     assert payload["sent"] is True, payload
-    return await latest_code(gql.http, recipient)
+    return await latest_code(recipient, purpose)
 
 
 async def register(

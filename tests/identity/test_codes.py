@@ -11,16 +11,9 @@ import pytest
 from app import clock
 from app.http.asgi import create_app
 from models.codes import VerificationCode
-from tests.factories import make_user, next_phone, token_for
+from tests.factories import latest_code, make_user, next_phone, token_for
 from tests.harness.graphql import user_error_codes
-from tests.identity.helpers import (
-    REQUEST_CODE,
-    change_settings,
-    latest_code,
-    register_with_code,
-    sandbox_texts,
-    send_code,
-)
+from tests.identity.helpers import REQUEST_CODE, change_settings, register_with_code, sandbox_texts, send_code
 
 
 async def request(gql, recipient: str, purpose: str = "REGISTER") -> dict:
@@ -35,7 +28,7 @@ async def test_code_is_six_digits_stored_hashed_and_readable_in_the_sandbox(gql,
     assert len(messages) == 1
     assert set(messages[0]) == {"recipient", "purpose", "text", "code", "sentAt"}
     assert messages[0]["purpose"] == "REGISTER"
-    code = await latest_code(http, phone)
+    code = await latest_code(phone, "REGISTER")
     assert len(code) == 6 and code.isdigit()
     # the code is a field of its own, the same as the one inside the text
     assert messages[0]["code"] == code and code in messages[0]["text"]

@@ -6,9 +6,9 @@ import pytest
 
 from app.compliance.documents import CURRENT_VERSION
 from models import Account, AuditRecord, User
-from tests.factories import make_user, next_phone
+from tests.factories import latest_code, make_user, next_phone
 from tests.harness.graphql import user_error_codes
-from tests.identity.helpers import REGISTER, latest_code, register, register_with_code, send_code
+from tests.identity.helpers import REGISTER, register, register_with_code, send_code
 
 
 async def test_register_creates_user_and_wallet_and_returns_no_tokens(gql):
@@ -120,10 +120,10 @@ async def test_wrong_code_creates_nothing(gql):
     assert await User.all().count() == 0
 
 
-async def test_phone_in_international_form_registers_the_national_number(gql, http):
+async def test_phone_in_international_form_registers_the_national_number(gql):
     await send_code(gql, "13912345678", "REGISTER")
     payload = await gql.mutate(REGISTER, {"input": {
-        "phone": "+86 139 1234 5678", "verificationCode": await latest_code(http, "13912345678"),
+        "phone": "+86 139 1234 5678", "verificationCode": await latest_code("13912345678", "REGISTER"),
         "password": "Fen!pay2026", "confirmPassword": "Fen!pay2026", "acceptTerms": True,
     }})
     assert payload["errors"] == []

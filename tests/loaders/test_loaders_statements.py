@@ -17,10 +17,9 @@ from models.merchant_platform import Order
 from models.risk import RiskAlert
 from models.support import Ticket
 from schema.node import to_global_id
-from tests.factories import fund, make_staff, make_user, token_for
+from tests.factories import fund, make_merchant, make_staff, make_user, token_for
 from tests.harness.graphql import GraphQLClient
 from tests.harness.statements import counted_statements
-from tests.payments.support import make_merchant
 
 # The fields web/js/transactions.js asks for every row of the statement page.
 TX_FIELDS = """id transactionNo type status direction amount fee channel

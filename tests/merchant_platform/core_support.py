@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from models import Merchant, User
-from tests.factories import DEFAULT_PIN, token_for
+from tests.factories import DEFAULT_PIN, make_merchant, token_for
 from tests.harness.graphql import GraphQLClient
-from tests.payments.support import make_merchant
 
 ORDER_FIELDS = """id outTradeNo amount description status qrPayload expiresAt paidAt fee refundedAmount
   transaction { transactionNo amount direction } refunds { outRefundNo amount status }"""

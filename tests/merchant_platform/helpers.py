@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from app.payments.merchants import create_merchant
-from models import Merchant, User
-from tests.factories import make_user
-
 CREATE_ENDPOINT = """
 mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) {
   endpoint { id url events enabled createdAt } secret errors { code message field } } }"""
@@ -31,8 +27,3 @@ query($no: String!, $after: String, $first: Int) { merchant(merchantNo: $no) {
   events(first: $first, after: $after) { edges { cursor node { id type payload createdAt } }
     pageInfo { hasNextPage endCursor } } } }"""
 
-
-async def make_merchant(name: str = "测试商店") -> tuple[Merchant, User]:
-    owner = await make_user()
-    merchant = await create_merchant(name, "零售", owner.phone, actor_id=None)
-    return merchant, await User.get(id=owner.id)

@@ -16,10 +16,9 @@ import websockets
 from app.ledger.reconcile import reconcile
 from models import Transaction
 from models.merchant_platform import Order
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PIN, fund, make_merchant, make_user, token_for, wallet_balance
 from tests.harness.server import run_server
 from tests.harness.websocket import connect, subscribe
-from tests.payments.support import make_merchant
 
 from .core_support import (
     CHARGE,

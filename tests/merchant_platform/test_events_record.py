@@ -9,14 +9,12 @@ import pytest
 
 from app import clock, crypto, db
 from app.merchant_platform.events import UnknownEventType, record_merchant_event
-from app.payments.merchants import create_merchant
 from models.merchant_platform_events import MerchantEvent, WebhookDelivery, WebhookEndpoint
-from tests.factories import make_user
+from tests.factories import make_merchant
 
 
 async def _merchant() -> int:
-    owner = await make_user()
-    merchant = await create_merchant("测试商店", "零售", owner.phone, actor_id=None)
+    merchant, _ = await make_merchant("测试商店", category="零售")
     return merchant.id
 
 

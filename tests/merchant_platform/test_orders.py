@@ -11,9 +11,9 @@ from app.ledger.accounts import balance_of, system_account
 from app.ledger.reconcile import reconcile
 from models import Journal, Posting
 from models.merchant_platform_events import MerchantEvent
-from tests.factories import fund, make_staff, make_user, token_for, wallet_balance
+from tests.factories import fund, make_merchant, make_staff, make_user, token_for, wallet_balance
 from tests.harness.graphql import user_error_codes
-from tests.payments.support import make_merchant, merchant_balance
+from tests.payments.support import merchant_balance
 
 from .core_support import (
     CLOSE_ORDER,

@@ -10,9 +10,9 @@ import pyotp
 
 from app import clock
 from app.ledger.reconcile import reconcile
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PIN, fund, latest_code, make_user, token_for, wallet_balance
 from tests.harness.graphql import user_error_codes
-from tests.payments.support import latest_code, merchant_balance
+from tests.payments.support import merchant_balance
 
 from .core_support import (
     CHARGE,

@@ -19,10 +19,8 @@ import pytest
 from app.ledger.reconcile import reconcile
 from models.merchant_platform_money import Payout
 from schema.node import to_global_id
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for
-from tests.payments.support import bind_card
+from tests.factories import DEFAULT_PIN, fund, make_card, make_merchant, make_user, token_for
 
-from .helpers import make_merchant
 from .test_payouts_statements import REQUEST_PAYOUT
 
 PAY = """mutation($input: PayInput!) { pay(input: $input) { errors { code } } }"""
@@ -79,7 +77,7 @@ async def test_concurrent_payouts_never_hold_more_than_available(served: str) ->
     merchant, owner = await make_merchant()
     payer = await make_user()
     await fund(payer, 100_00)
-    card = to_global_id("BankCard", (await bind_card(owner)).id)
+    card = to_global_id("BankCard", (await make_card(owner)).id)
     token = token_for(owner)
     async with httpx.AsyncClient(base_url=served, timeout=60) as client:
         paid = await _call(

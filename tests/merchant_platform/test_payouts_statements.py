@@ -19,16 +19,15 @@ from app.business_days import CHINA
 from app.jobs.registry import run_once
 from app.ledger.reconcile import reconcile
 from app.money import parse_yuan
-from app.payments.merchants import create_merchant
 from examples.merchant_server import EventInbox, webhook_app
 from models import Journal, Posting, User
 from models.merchant_platform_events import MerchantEvent, WebhookEndpoint
 from schema.node import to_global_id
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for
+from tests.factories import DEFAULT_PIN, fund, make_card, make_merchant, make_user, token_for
 from tests.harness.graphql import user_error_codes
-from tests.payments.support import PAY, bind_card
+from tests.payments.support import PAY
 
-from .helpers import CREATE_ENDPOINT, make_merchant
+from .helpers import CREATE_ENDPOINT
 from .receiver import serve
 
 # Wednesday 2026-12-02, 10:00 China time; the next business day starts 2026-12-03 09:00 China.
@@ -92,7 +91,7 @@ async def test_payout_holds_then_arrives_next_business_day_and_statements_tie_to
     await fund(payer, 100_000)
     await _pay(gql, payer, merchant.merchant_no, "300.00", "order-1")
     await _pay(gql, payer, merchant.merchant_no, "125.50", "order-2")
-    card = await bind_card(owner, "4321")
+    card = await make_card(owner, ending="4321")
     card_id = to_global_id("BankCard", card.id)
     inbox = EventInbox()
     async with serve(webhook_app("pending", inbox)) as base:
@@ -111,7 +110,7 @@ async def test_payout_holds_then_arrives_next_business_day_and_statements_tie_to
             token=token_for(owner),
         )
         assert user_error_codes(wrong_pin) == ["INVALID_PAYMENT_PASSWORD"]
-        stranger_card = to_global_id("BankCard", (await bind_card(payer, "5555")).id)
+        stranger_card = to_global_id("BankCard", (await make_card(payer, ending="5555")).id)
         foreign = await gql.mutate(REQUEST_PAYOUT, _payout_input(merchant.merchant_no, stranger_card, "10.00", "p0"),
                                    token=token_for(owner))
         assert user_error_codes(foreign) == ["NOT_FOUND"]
@@ -208,7 +207,7 @@ async def test_refused_payout_is_released_and_announced(gql) -> None:  # noqa: A
     payer = await make_user()
     await fund(payer, 50_000)
     await _pay(gql, payer, merchant.merchant_no, "80.00", "o-1")
-    declined_card = await bind_card(owner, "0002")  # the sandbox bank refuses payouts to it
+    declined_card = await make_card(owner, ending="0002")  # the sandbox bank refuses payouts to it
     requested = await gql.mutate(
         REQUEST_PAYOUT,
         _payout_input(merchant.merchant_no, to_global_id("BankCard", declined_card.id), "80.00", "k"),
@@ -233,8 +232,8 @@ async def test_refused_payout_is_released_and_announced(gql) -> None:  # noqa: A
 
 async def test_unverified_owner_cannot_pay_out(gql) -> None:  # noqa: ANN001
     owner = await make_user(verified=False)
-    merchant, owner = await make_merchant_for(owner)
-    card = await bind_card(owner)
+    merchant, owner = await make_merchant("未实名商户", owner)
+    card = await make_card(owner)
     refused = await gql.mutate(
         REQUEST_PAYOUT, _payout_input(merchant.merchant_no, to_global_id("BankCard", card.id), "1.00", "k"),
         token=token_for(owner),
@@ -244,18 +243,13 @@ async def test_unverified_owner_cannot_pay_out(gql) -> None:  # noqa: ANN001
 
 async def test_frozen_owner_cannot_pay_out(gql) -> None:  # noqa: ANN001
     merchant, owner = await make_merchant()
-    card = await bind_card(owner)
+    card = await make_card(owner)
     await User.filter(id=owner.id).update(status="FROZEN")
     refused = await gql.mutate(
         REQUEST_PAYOUT, _payout_input(merchant.merchant_no, to_global_id("BankCard", card.id), "1.00", "k"),
         token=token_for(owner),
     )
     assert user_error_codes(refused) == ["ACCOUNT_FROZEN"]
-
-
-async def make_merchant_for(owner):  # noqa: ANN001, ANN201
-    merchant = await create_merchant("未实名商户", "零售", owner.phone, actor_id=None)
-    return merchant, await User.get(id=owner.id)
 
 
 async def test_unanswered_payout_stays_held_until_recovery_asks_the_bank(gql) -> None:  # noqa: ANN001
@@ -267,7 +261,7 @@ async def test_unanswered_payout_stays_held_until_recovery_asks_the_bank(gql) ->
         payer = await make_user()
         await fund(payer, 20_000)
         await _pay(gql, payer, merchant.merchant_no, "50.00", f"o-{suffix}")
-        card = await bind_card(owner, suffix)
+        card = await make_card(owner, ending=suffix)
         requested = await gql.mutate(
             REQUEST_PAYOUT,
             _payout_input(merchant.merchant_no, to_global_id("BankCard", card.id), "50.00", f"k-{suffix}"),

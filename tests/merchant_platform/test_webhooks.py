@@ -12,10 +12,10 @@ from app.jobs.registry import run_once
 from app.merchant_platform.events import record_merchant_event
 from examples.merchant_server import EventInbox, verify_signature, webhook_app
 from models import SandboxMessage
-from tests.factories import token_for
+from tests.factories import make_merchant, token_for
 from tests.harness.graphql import user_error_codes
 
-from .helpers import CREATE_ENDPOINT, DELETE_ENDPOINT, DELIVERIES, EVENTS, REPLAY, make_merchant
+from .helpers import CREATE_ENDPOINT, DELETE_ENDPOINT, DELIVERIES, EVENTS, REPLAY
 from .receiver import Scripted, serve
 
 T0 = datetime(2026, 12, 1, 2, 0, 0, tzinfo=UTC)

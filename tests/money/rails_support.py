@@ -17,11 +17,11 @@ from app.ledger.accounts import balance_of, system_account
 from app.ledger.reconcile import reconcile
 from models import Account, Merchant, Transaction, User
 from models.channels import SandboxChannelOperation
-from tests.factories import DEFAULT_PIN, make_staff, make_user, token_for
+from tests.factories import DEFAULT_PIN, card_number, make_merchant, make_staff, make_user, token_for, wallet_balance
 from tests.harness.graphql import GraphQLClient
 from tests.history.docs import ask_refund, decide
-from tests.money.support import REMOVE_CARD, balances, bind_card, luhn_card, top_up, withdraw
-from tests.payments.support import PAY, make_merchant
+from tests.money.support import REMOVE_CARD, bind_card, top_up, withdraw
+from tests.payments.support import PAY
 
 Jobs = Callable[[datetime], Awaitable[dict[str, str]]]
 GRACE_PASSED = timedelta(minutes=3)  # beyond FENPAY_PROCESSING_GRACE_SECONDS (120 s)
@@ -70,7 +70,7 @@ async def refunds_arrive_through_real_channels(rails: Rails, now: datetime) -> N
     money arrives after the jobs run (the sandbox records each payout it made)."""
     payer = await make_user()
     merchant, _ = await make_merchant()
-    card = await bind_card(rails.gql, payer, luhn_card())
+    card = await bind_card(rails.gql, payer, card_number())
     by_card = await rails.pay(payer, merchant, "100.00", "BANK_CARD", bankCardId=card)
     assert by_card["errors"] == [] and by_card["transaction"]["status"] == "SUCCEEDED", by_card
     checkout = await rails.pay(payer, merchant, "50.00", "THIRD_PARTY")
@@ -105,8 +105,8 @@ async def faulty_cards_end_final(rails: Rails, now: datetime) -> None:
     withdrawal and (0091) refund each end SUCCEEDED or FAILED after the recovery job."""
     user = await make_user()
     merchant, _ = await make_merchant()
-    done_card = await bind_card(rails.gql, user, luhn_card(ending="0091"))
-    lost_card = await bind_card(rails.gql, user, luhn_card(ending="0092"))
+    done_card = await bind_card(rails.gql, user, card_number(ending="0091"))
+    lost_card = await bind_card(rails.gql, user, card_number(ending="0092"))
 
     # Top-ups: no answer -> PROCESSING (never CHANNEL_DECLINED), a retry answers the same movement.
     top_ups = {}
@@ -118,7 +118,7 @@ async def faulty_cards_end_final(rails: Rails, now: datetime) -> None:
         assert first["transaction"]["status"] == "PROCESSING"
         assert again["transaction"]["transactionNo"] == first["transaction"]["transactionNo"]
         top_ups[name] = first["transaction"]["transactionNo"]
-    assert await balances(user) == (0, 0)
+    assert await wallet_balance(user) == (0, 0)
 
     payments = {}
     for name, card in (("done", done_card), ("lost", lost_card)):
@@ -136,13 +136,13 @@ async def faulty_cards_end_final(rails: Rails, now: datetime) -> None:
     await rails.jobs(now + GRACE_PASSED)
     assert [await rails.status(top_ups[n]) for n in ("done", "lost")] == ["SUCCEEDED", "FAILED"]
     assert [await rails.status(payments[n]) for n in ("done", "lost")] == ["SUCCEEDED", "FAILED"]
-    assert await balances(user) == (200_00, 0)
+    assert await wallet_balance(user) == (200_00, 0)
     assert await merchant_total(merchant) == 30_00
     removal = await rails.gql.mutate(
         REMOVE_CARD, {"input": {"bankCardId": lost_card, "paymentPassword": DEFAULT_PIN}}, token=token_for(user)
     )
     assert removal["errors"] == [] and removal["ok"] is True, removal
-    lost_card = await bind_card(rails.gql, user, luhn_card(ending="0092"))
+    lost_card = await bind_card(rails.gql, user, card_number(ending="0092"))
 
     # Refund of the 0091 payment: the payout is made but its answer is lost.
     refund = await rails.refund_everything(user, payments["done"], "30.00")
@@ -156,16 +156,16 @@ async def faulty_cards_end_final(rails: Rails, now: datetime) -> None:
         out = await withdraw(rails.gql, user, "50", card=card)
         assert out["errors"] == [] and out["transaction"]["status"] == "PENDING", out
         withdrawals[name] = out["transaction"]["transactionNo"]
-    assert await balances(user) == (100_00, 100_00)
+    assert await wallet_balance(user) == (100_00, 100_00)
 
     payout_at = next_business_day_start(now + GRACE_PASSED) + timedelta(minutes=1)
     await rails.jobs(payout_at)
     assert [await rails.status(withdrawals[n]) for n in ("done", "lost")] == ["PROCESSING", "PROCESSING"]
-    assert await balances(user) == (100_00, 100_00)  # held once, still held
+    assert await wallet_balance(user) == (100_00, 100_00)  # held once, still held
     assert await merchant_total(merchant) == 0  # the refund was found paid and posted
     await rails.jobs(payout_at + GRACE_PASSED)
     assert [await rails.status(withdrawals[n]) for n in ("done", "lost")] == ["SUCCEEDED", "FAILED"]
-    assert await balances(user) == (150_00, 0)
+    assert await wallet_balance(user) == (150_00, 0)
     assert await rails.status(refund_no) == "PROCESSING"  # posted, arriving the next business day
     await rails.jobs(next_business_day_start(payout_at) + timedelta(minutes=5))
     assert await rails.status(refund_no) == "SUCCEEDED"

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import itertools
-import re
 import secrets
 from typing import Any
 
 from app import crypto
-from app.cards.numbers import luhn_valid
 from app.identity.codes import send_code
+from app.ledger.accounts import wallet_of
+from app.ledger.journal import Leg
+from app.ledger.kernel import AfterWrite, Key, Movement, Notice
 from app.ledger.reconcile import reconcile
-from models import Account, Journal, SandboxMessage, Transaction, User
-from tests.factories import DEFAULT_PIN, next_phone, token_for
+from app.risk.check import Outgoing
+from models import Account, Journal, Merchant, Transaction, User
+from tests.factories import DEFAULT_PIN, card_number, latest_code, next_phone, token_for
 from tests.harness.graphql import GraphQLClient
 
 ADD_CARD = """
@@ -51,29 +52,6 @@ mutation($input: WithdrawInput!) {{
   }}
 }}"""
 
-_card_serial = itertools.count(1)
-
-
-def luhn_card(prefix: str = "622202", ending: str = "", length: int = 16) -> str:
-    """A Luhn-valid number with ``prefix``, ending in ``ending`` (distinct per call)."""
-    serial = f"{next(_card_serial):06d}{secrets.randbelow(10**4):04d}"
-    free = length - len(prefix) - len(ending) - 1
-    middle = serial[-free:].rjust(free, "0")
-    for digit in "0123456789":
-        number = prefix + middle + digit + ending
-        if luhn_valid(number):
-            return number
-    raise AssertionError("unreachable: one digit always fixes the Luhn sum")
-
-
-async def latest_code(recipient: str, purpose: str) -> str:
-    message = await SandboxMessage.filter(recipient=recipient, purpose=purpose).order_by("-id").first()
-    assert message is not None, f"no {purpose} message for {recipient}"
-    match = re.search(r"\b(\d{6})\b", message.text)
-    assert match is not None
-    return match.group(1)
-
-
 def real_name_of(user: User) -> tuple[str, str]:
     return crypto.decrypt(user.real_name_enc), crypto.decrypt(user.id_number_enc)
 
@@ -96,7 +74,7 @@ async def card_input(user: User, number: str, *, phone: str | None = None, code:
 async def bind_card(gql: GraphQLClient, user: User, number: str | None = None) -> str:
     """Bind a card through the API; returns its global id."""
     payload = await gql.mutate(
-        ADD_CARD, {"input": await card_input(user, number or luhn_card())}, token=token_for(user)
+        ADD_CARD, {"input": await card_input(user, number or card_number())}, token=token_for(user)
     )
     assert payload["errors"] == [], payload["errors"]
     return payload["bankCard"]["id"]
@@ -138,11 +116,6 @@ async def withdraw(
     return await gql.mutate(WITHDRAW, {"input": variables}, token=token_for(user))
 
 
-async def balances(user: User) -> tuple[int, int]:
-    wallet = await Account.get(user_id=user.id, kind="WALLET")
-    return wallet.available, wallet.held
-
-
 async def system_balance(code: str) -> int:
     from app.ledger.accounts import balance_of, system_account
 
@@ -158,3 +131,29 @@ async def journals_of(transaction_no: str, kind: str | None = None) -> int:
 async def assert_clean_ledger() -> None:
     report = await reconcile()
     assert report.clean, report.breaks
+
+
+async def payment_movement(
+    payer: User,
+    merchant: Merchant,
+    amount: int,
+    key: str | None,
+    *,
+    digest: str = "d",
+    operation: str = "pay",
+    after: AfterWrite | None = None,
+) -> Movement:
+    """A wallet payment of ``amount`` fen as the payments service describes it to the kernel:
+    the payer's outgoing risk check, wallet -> merchant account legs, a balance notice, and
+    the idempotency ``key`` (none when None) for ``operation`` with request ``digest``."""
+    wallet = await wallet_of(payer.id)
+    merchant_account = await Account.get(id=merchant.account_id)
+    return Movement(
+        type="PAYMENT", account=wallet, amount=amount,
+        key=Key(payer.id, key, operation, digest) if key else None,
+        risk=Outgoing(user=payer, wallet_id=wallet.id, amount=amount, operation="PAY"),
+        legs=(Leg(wallet, -amount), Leg(merchant_account, amount)),
+        counterparty_account_id=merchant_account.id, counterparty_name=merchant.name,
+        notices=(Notice(wallet, -amount, sms_phone=payer.phone),),
+        after=after,
+    )

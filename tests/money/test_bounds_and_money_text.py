@@ -13,9 +13,9 @@ from app.channels.base import ChannelResult
 from app.ledger.reconcile import reconcile
 from models import Account, Refund, Transaction
 from models.wealth import Holding
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PIN, fund, make_merchant, make_user, token_for, wallet_balance
 from tests.money.support import TOP_UP, WITHDRAW, bind_card
-from tests.payments.support import CREATE_QR, PAY, TRANSFER, make_merchant
+from tests.payments.support import CREATE_QR, PAY, TRANSFER
 from tests.wealth.support import PURCHASE, REDEEM, make_product, purchase_input, redeem_input, set_tolerance
 
 MAXIMUM = "1000000.00"  # the default FENPAY_MAX_MOVEMENT_FEN, in yuan

@@ -22,9 +22,8 @@ from app.workdays.calendars import primary_knows, year_calendar
 from app.workdays.jobs import ALERT_TYPE
 from app.workdays.makeup_file import SHIPPED_FILE, MakeupFileError
 from models.risk import RiskAlert
-from tests.factories import fund, make_user, token_for
+from tests.factories import fund, make_merchant, make_user, token_for, wallet_payment
 from tests.history.docs import ask_refund
-from tests.history.factories import make_merchant, wallet_payment
 
 CHINA = timezone(timedelta(hours=8))
 QUOTE = """
@@ -107,7 +106,7 @@ async def test_a_malformed_file_is_an_error_not_a_silent_guess(calendar_file):
 
 async def test_refund_review_deadline_counts_2027_working_days(gql):
     alice = await make_user()
-    shop = await make_merchant()
+    shop, _ = await make_merchant()
     await fund(alice, 100_00)
     payment = await wallet_payment(alice, shop, 50_00)
     clock.set_now(datetime(2026, 12, 31, 10, 0, tzinfo=CHINA))

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from app.identity.codes import send_code
 from models import AuditRecord, BankCard, SandboxMessage
-from tests.factories import DEFAULT_PIN, fund, make_user, next_phone, token_for
+from tests.factories import DEFAULT_PIN, card_number, fund, latest_code, make_user, next_phone, token_for
 from tests.harness.graphql import user_error_codes
-from tests.money.support import (
-    ADD_CARD,
-    REMOVE_CARD,
-    bind_card,
-    card_input,
-    latest_code,
-    luhn_card,
-    withdraw,
-)
+from tests.money.support import ADD_CARD, REMOVE_CARD, bind_card, card_input, withdraw
 
 
 async def test_binding_a_card_shows_bank_and_masked_number_only(gql):
     user = await make_user()
-    number = luhn_card("622202")
+    number = card_number("622202")
     variables = {"input": await card_input(user, number)}
     payload = await gql.mutate(ADD_CARD, variables, token=token_for(user))
     assert payload["errors"] == []
@@ -39,10 +31,10 @@ async def test_binding_a_card_shows_bank_and_masked_number_only(gql):
 async def test_bank_name_comes_from_the_bin_with_a_generic_fallback(gql):
     user = await make_user()
     merchants_bank = await gql.mutate(
-        ADD_CARD, {"input": await card_input(user, luhn_card("622588"))}, token=token_for(user)
+        ADD_CARD, {"input": await card_input(user, card_number("622588"))}, token=token_for(user)
     )
     unknown = await gql.mutate(
-        ADD_CARD, {"input": await card_input(user, luhn_card("777777"))}, token=token_for(user)
+        ADD_CARD, {"input": await card_input(user, card_number("777777"))}, token=token_for(user)
     )
     assert merchants_bank["bankCard"]["bankName"] == "招商银行"
     assert unknown["bankCard"]["bankName"] == "银行卡"
@@ -52,7 +44,7 @@ async def test_bank_name_comes_from_the_bin_with_a_generic_fallback(gql):
 async def test_unverified_user_cannot_bind(gql):
     user = await make_user(verified=False)
     variables = {"input": {
-        "cardNumber": luhn_card(), "holderName": "张三", "idNumber": "110105194912310021",
+        "cardNumber": card_number(), "holderName": "张三", "idNumber": "110105194912310021",
         "phone": next_phone(), "verificationCode": "123456",
     }}
     payload = await gql.mutate(ADD_CARD, variables, token=token_for(user))
@@ -62,7 +54,7 @@ async def test_unverified_user_cannot_bind(gql):
 
 async def test_number_failing_luhn_is_refused(gql):
     user = await make_user()
-    number = luhn_card()
+    number = card_number()
     broken = number[:-1] + str((int(number[-1]) + 1) % 10)
     payload = await gql.mutate(ADD_CARD, {"input": await card_input(user, broken)}, token=token_for(user))
     assert user_error_codes(payload) == ["INVALID_CARD_NUMBER"]
@@ -71,12 +63,12 @@ async def test_number_failing_luhn_is_refused(gql):
 
 async def test_holder_and_id_number_must_match_the_verified_identity(gql):
     user = await make_user(real_name="张三")
-    wrong_name = await card_input(user, luhn_card())
+    wrong_name = await card_input(user, card_number())
     wrong_name["holderName"] = "李四"
     payload = await gql.mutate(ADD_CARD, {"input": wrong_name}, token=token_for(user))
     assert user_error_codes(payload) == ["VALIDATION_FAILED"]
     assert payload["errors"][0]["field"] == ["input", "holderName"]
-    wrong_id = await card_input(user, luhn_card())
+    wrong_id = await card_input(user, card_number())
     wrong_id["idNumber"] = "110105194912310999"
     payload = await gql.mutate(ADD_CARD, {"input": wrong_id}, token=token_for(user))
     assert payload["errors"][0]["field"] == ["input", "idNumber"]
@@ -91,18 +83,18 @@ async def test_code_goes_to_the_reserved_phone_and_must_be_right(gql):
     code = await latest_code(reserved, "BIND_BANK_CARD")
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     bad = await gql.mutate(
-        ADD_CARD, {"input": await card_input(user, luhn_card(), phone=reserved, code=wrong)}, token=token_for(user)
+        ADD_CARD, {"input": await card_input(user, card_number(), phone=reserved, code=wrong)}, token=token_for(user)
     )
     assert user_error_codes(bad) == ["INVALID_VERIFICATION_CODE"]
     good = await gql.mutate(
-        ADD_CARD, {"input": await card_input(user, luhn_card(), phone=reserved, code=code)}, token=token_for(user)
+        ADD_CARD, {"input": await card_input(user, card_number(), phone=reserved, code=code)}, token=token_for(user)
     )
     assert good["errors"] == []
 
 
 async def test_a_card_binds_once_across_all_users(gql):
     first, second = await make_user(), await make_user()
-    number = luhn_card()
+    number = card_number()
     await bind_card(gql, first, number)
     spaced = " ".join(number[i : i + 4] for i in range(0, len(number), 4))
     again = await gql.mutate(ADD_CARD, {"input": await card_input(second, spaced)}, token=token_for(second))
@@ -112,7 +104,7 @@ async def test_a_card_binds_once_across_all_users(gql):
 
 async def test_cvv_is_never_accepted(gql):
     user = await make_user()
-    variables = {"input": {**await card_input(user, luhn_card()), "cvv": "123"}}
+    variables = {"input": {**await card_input(user, card_number()), "cvv": "123"}}
     result = await gql(ADD_CARD, variables, token=token_for(user))
     assert result.errors and not result.data
     assert await BankCard.all().count() == 0
@@ -120,7 +112,7 @@ async def test_cvv_is_never_accepted(gql):
 
 async def test_anonymous_cannot_bind(gql):
     result = await gql(ADD_CARD, {"input": {
-        "cardNumber": luhn_card(), "holderName": "张三", "idNumber": "1", "phone": "13800000000",
+        "cardNumber": card_number(), "holderName": "张三", "idNumber": "1", "phone": "13800000000",
         "verificationCode": "000000",
     }})
     assert result.error_codes() == ["UNAUTHENTICATED"]

@@ -14,15 +14,14 @@ from app.events.outbox import UnitOfWork
 from app.ledger import journal, kernel
 from app.ledger.accounts import wallet_of
 from app.ledger.journal import Leg
-from app.ledger.kernel import Key, Movement, Notice
+from app.ledger.kernel import Key, Movement
 from app.ledger.reconcile import reconcile
-from app.risk.check import Outgoing
-from models import Account, IdempotencyRecord, Journal, OutboxEvent, Posting, Transaction
+from models import IdempotencyRecord, Journal, OutboxEvent, Posting, Transaction
 from models.risk import RiskDecision
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PIN, fund, make_merchant, make_user, token_for, wallet_balance
 from tests.identity.helpers import change_settings
-from tests.money.support import bind_card, top_up
-from tests.payments.support import make_merchant, merchant_balance
+from tests.money.support import bind_card, payment_movement, top_up
+from tests.payments.support import merchant_balance
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 
@@ -32,25 +31,11 @@ mutation($input: TransferInput!) { transfer(input: $input) {
 } }"""
 
 
-async def _payment(payer, merchant, amount: int, key: str | None, *, digest: str = "d", after=None) -> Movement:  # noqa: ANN001
-    wallet = await wallet_of(payer.id)
-    merchant_account = await Account.get(id=merchant.account_id)
-    return Movement(
-        type="PAYMENT", account=wallet, amount=amount,
-        key=Key(payer.id, key, "pay", digest) if key else None,
-        risk=Outgoing(user=payer, wallet_id=wallet.id, amount=amount, operation="PAY"),
-        legs=(Leg(wallet, -amount), Leg(merchant_account, amount)),
-        counterparty_account_id=merchant_account.id, counterparty_name=merchant.name,
-        notices=(Notice(wallet, -amount, sms_phone=payer.phone),),
-        after=after,
-    )
-
-
 async def test_a_movement_writes_one_balanced_journal_its_events_and_its_key():
     merchant, _ = await make_merchant()
     payer = await make_user()
     await fund(payer, 100_00)
-    result = await kernel.move(await _payment(payer, merchant, 30_00, "k1"))
+    result = await kernel.move(await payment_movement(payer, merchant, 30_00, "k1"))
 
     assert not result.replayed and result.transaction.status == "SUCCEEDED"
     assert (result.account.available, result.account.held) == (70_00, 0)
@@ -71,7 +56,7 @@ async def test_unbalanced_legs_are_refused_before_anything_is_written():
     merchant, _ = await make_merchant()
     payer = await make_user()
     await fund(payer, 100_00)
-    movement = await _payment(payer, merchant, 30_00, "k1")
+    movement = await payment_movement(payer, merchant, 30_00, "k1")
     wallet = movement.account
     broken = Movement(
         type="PAYMENT", account=wallet, amount=30_00, legs=(Leg(wallet, -30_00), Leg(movement.legs[1].account, 29_99))
@@ -86,8 +71,8 @@ async def test_a_replay_answers_the_first_result_and_moves_nothing_again():
     merchant, _ = await make_merchant()
     payer = await make_user()
     await fund(payer, 100_00)
-    first = await kernel.move(await _payment(payer, merchant, 30_00, "same"))
-    again = await kernel.move(await _payment(payer, merchant, 30_00, "same"))
+    first = await kernel.move(await payment_movement(payer, merchant, 30_00, "same"))
+    again = await kernel.move(await payment_movement(payer, merchant, 30_00, "same"))
     assert again.replayed and again.transaction.id == first.transaction.id
     looked_up = await kernel.earlier(Key(payer.id, "same", "pay", "d"))
     assert looked_up is not None and looked_up.transaction.id == first.transaction.id
@@ -99,9 +84,9 @@ async def test_a_key_reused_for_another_request_is_refused():
     merchant, _ = await make_merchant()
     payer = await make_user()
     await fund(payer, 100_00)
-    await kernel.move(await _payment(payer, merchant, 30_00, "same", digest="first"))
+    await kernel.move(await payment_movement(payer, merchant, 30_00, "same", digest="first"))
     with pytest.raises(DomainError) as reused:
-        await kernel.move(await _payment(payer, merchant, 40_00, "same", digest="second"))
+        await kernel.move(await payment_movement(payer, merchant, 40_00, "same", digest="second"))
     assert reused.value.code is ErrorCode.IDEMPOTENCY_KEY_REUSED
     with pytest.raises(DomainError) as looked_up:
         await kernel.earlier(Key(payer.id, "same", "pay", "second"))
@@ -115,14 +100,14 @@ async def test_a_limit_refusal_rolls_everything_back_and_is_recorded():
     payer = await make_user()
     await fund(payer, 60_000_00)
     for i in range(10):  # the whole 50,000.00 daily limit
-        await kernel.move(await _payment(payer, merchant, 5_000_00, f"d{i}"))
+        await kernel.move(await payment_movement(payer, merchant, 5_000_00, f"d{i}"))
     written: list[int] = []
 
     async def after(uow: UnitOfWork, tx: Transaction, _balances: object) -> None:
         written.append(tx.id)
 
     with pytest.raises(DomainError) as refused:
-        await kernel.move(await _payment(payer, merchant, 1, "over", after=after))
+        await kernel.move(await payment_movement(payer, merchant, 1, "over", after=after))
     assert refused.value.code is ErrorCode.LIMIT_EXCEEDED and refused.value.field == ("input", "amount")
     assert written == []  # refused under the lock, before the transaction row
     assert await Transaction.filter(type="PAYMENT").count() == 10
@@ -141,7 +126,7 @@ async def test_a_refusal_by_the_services_own_write_rolls_back_the_money_too():
         raise DomainError(ErrorCode.QR_CODE_USED, "该付款码已被使用", ("input", "payload"))
 
     with pytest.raises(DomainError) as refused:
-        await kernel.move(await _payment(payer, merchant, 30_00, "k", after=after))
+        await kernel.move(await payment_movement(payer, merchant, 30_00, "k", after=after))
     assert refused.value.code is ErrorCode.QR_CODE_USED
     assert await wallet_balance(payer) == (100_00, 0) and await merchant_balance(merchant) == 0
     assert await Transaction.filter(type="PAYMENT").count() == 0 and await Journal.all().count() == 1  # the funding

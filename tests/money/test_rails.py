@@ -18,7 +18,7 @@ from app.jobs.registry import run_once
 from app.ledger.reconcile import reconcile
 from models import Transaction
 from models.risk import RiskAlert
-from tests.factories import fund, make_user
+from tests.factories import fund, make_user, wallet_balance
 from tests.money.rails_support import (
     GRACE_PASSED,
     Rails,
@@ -26,7 +26,7 @@ from tests.money.rails_support import (
     faulty_cards_end_final,
     refunds_arrive_through_real_channels,
 )
-from tests.money.support import balances, withdraw
+from tests.money.support import withdraw
 
 # Wednesday 2026-03-04 10:00 China time, far from holidays.
 WEDNESDAY = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
@@ -80,13 +80,13 @@ async def test_a_payout_that_raises_stays_processing_and_holds_once(rails, provi
     assert first["errors"] == [] and again["errors"] == [], (first, again)
     assert first["transaction"]["status"] == again["transaction"]["status"] == "PROCESSING"
     assert again["transaction"]["transactionNo"] == first["transaction"]["transactionNo"]
-    assert await balances(user) == (400_00, 100_00)
+    assert await wallet_balance(user) == (400_00, 100_00)
     assert await Transaction.filter(type="WITHDRAWAL").count() == 1
 
     registry.install()  # the sandbox provider is back: it never received the payout
     await rails.jobs(WEDNESDAY + GRACE_PASSED)
     assert (await Transaction.get(type="WITHDRAWAL")).status == "FAILED"
-    assert await balances(user) == (500_00, 0)
+    assert await wallet_balance(user) == (500_00, 0)
     await assert_reconciled()
 
 
@@ -105,7 +105,7 @@ async def test_an_unresolvable_movement_alerts_once_and_is_a_reconcile_break(rai
     await rails.jobs(late + timedelta(hours=1))
     [alert] = await RiskAlert.filter(type="PROCESSING_TOO_LONG")
     assert alert.level == "CRITICAL" and number in alert.message
-    assert await balances(user) == (200_00, 100_00)  # still held
+    assert await wallet_balance(user) == (200_00, 100_00)  # still held
     assert (await Transaction.get(transaction_no=number)).status == "PROCESSING"
     report = await reconcile()
     assert any("PROCESSING since" in line for line in report.breaks), report.breaks
@@ -119,7 +119,7 @@ async def test_an_unresolvable_movement_alerts_once_and_is_a_reconcile_break(rai
     registry.install()  # the provider answers again: it never made the payout
     await rails.jobs(late + timedelta(hours=2))
     assert (await Transaction.get(transaction_no=number)).status == "FAILED"
-    assert await balances(user) == (300_00, 0)
+    assert await wallet_balance(user) == (300_00, 0)
     await assert_reconciled()
 
 

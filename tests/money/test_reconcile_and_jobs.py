@@ -16,8 +16,8 @@ from app.ledger.accounts import wallet_of
 from app.ledger.numbers import new_number
 from app.ledger.reconcile import reconcile
 from models import Transaction
-from tests.factories import fund, make_user
-from tests.money.support import balances, bind_card, withdraw
+from tests.factories import fund, make_user, wallet_balance
+from tests.money.support import bind_card, withdraw
 
 
 async def fenpay(*args: str) -> subprocess.CompletedProcess[str]:
@@ -39,7 +39,7 @@ async def test_jobs_run_pays_out_due_withdrawals_and_reconcile_is_clean(gql):
     assert result.returncode == 0, result.stderr
     assert "settle-withdrawals: withdrawals paid out 1" in result.stdout
     assert (await Transaction.get(transaction_no=tx["transactionNo"])).status == "SUCCEEDED"
-    assert await balances(user) == (40_000, 0)
+    assert await wallet_balance(user) == (40_000, 0)
     clean = await fenpay("reconcile")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "ledger clean" in clean.stdout and "wallet_available_fen: 40000" in clean.stdout

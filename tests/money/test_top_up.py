@@ -10,18 +10,9 @@ from app import clock, runtime
 from app.jobs.registry import run_once
 from models import Journal, SandboxMessage, Transaction
 from models.risk import RiskAlert
-from tests.factories import make_user, token_for
+from tests.factories import card_number, make_user, token_for, wallet_balance
 from tests.harness.graphql import user_error_codes
-from tests.money.support import (
-    TOP_UP,
-    assert_clean_ledger,
-    balances,
-    bind_card,
-    journals_of,
-    luhn_card,
-    system_balance,
-    top_up,
-)
+from tests.money.support import TOP_UP, assert_clean_ledger, bind_card, journals_of, system_balance, top_up
 
 
 @pytest.mark.parametrize(
@@ -55,7 +46,7 @@ async def test_malformed_money_is_a_request_error(gql, amount):
 
 async def test_bank_card_top_up_completes_at_once(gql):
     user = await make_user()
-    card = await bind_card(gql, user, luhn_card("621700"))
+    card = await bind_card(gql, user, card_number("621700"))
     payload = await top_up(gql, user, "100", card=card)
     assert payload["errors"] == []
     tx = payload["transaction"]
@@ -65,7 +56,7 @@ async def test_bank_card_top_up_completes_at_once(gql):
     assert tx["counterparty"]["name"] == "中国建设银行"
     assert tx["counterparty"]["account"].startswith("621700") and "******" in tx["counterparty"]["account"]
     assert payload["account"] == {"available": "100.00", "frozen": "0.00", "balance": "100.00"}
-    assert await balances(user) == (10_000, 0)
+    assert await wallet_balance(user) == (10_000, 0)
     assert await journals_of(tx["transactionNo"], "POST") == 1
     assert await system_balance("BANK_CLEARING") == -10_000
     sms = await SandboxMessage.filter(recipient=user.phone, purpose="BALANCE").first()
@@ -82,14 +73,14 @@ async def test_unverified_user_may_top_up(gql):
 @pytest.mark.parametrize(("ending", "reason"), [("0002", "拒绝"), ("0051", "余额不足")])
 async def test_declined_card_moves_no_money_and_replays_the_failure(gql, ending, reason):
     user = await make_user()
-    card = await bind_card(gql, user, luhn_card(ending=ending))
+    card = await bind_card(gql, user, card_number(ending=ending))
     payload = await top_up(gql, user, "50", card=card, key="declined")
     assert user_error_codes(payload) == ["CHANNEL_DECLINED"]
     assert reason in payload["errors"][0]["message"]
     assert payload["transaction"] is None
     replay = await top_up(gql, user, "50", card=card, key="declined")
     assert replay["errors"] == payload["errors"]
-    assert await balances(user) == (0, 0)
+    assert await wallet_balance(user) == (0, 0)
     assert await Journal.all().count() == 0
     (tx,) = await Transaction.all()
     assert tx.status == "FAILED"
@@ -121,15 +112,15 @@ async def test_third_party_top_up_waits_for_the_provider(gql, http):
     number = tx["transactionNo"]
     assert tx["status"] == "PENDING"
     assert tx["checkoutUrl"] == f"{runtime.settings().public_url}/sandbox/checkout/{number}"
-    assert await balances(user) == (0, 0)
+    assert await wallet_balance(user) == (0, 0)
     page = await http.get(f"/sandbox/checkout/{number}")
     assert page.status_code == 200 and "30.00" in page.text
     done = await http.post(f"/sandbox/checkout/{number}/complete")
     assert done.status_code == 200 and done.json()["status"] == "processed"
-    assert await balances(user) == (3_000, 0)
+    assert await wallet_balance(user) == (3_000, 0)
     again = await http.post(f"/sandbox/checkout/{number}/complete")
     assert again.json()["status"] == "ignored"
-    assert await balances(user) == (3_000, 0)
+    assert await wallet_balance(user) == (3_000, 0)
     assert await journals_of(number, "POST") == 1
     assert await system_balance("THIRD_PARTY_CLEARING") == -3_000
     await assert_clean_ledger()
@@ -142,7 +133,7 @@ async def test_failed_third_party_checkout_moves_nothing(gql, http):
     assert failed.json()["transactionStatus"] == "FAILED"
     late = await http.post(f"/sandbox/checkout/{number}/complete")
     assert late.json()["status"] == "ignored"
-    assert await balances(user) == (0, 0)
+    assert await wallet_balance(user) == (0, 0)
     assert await RiskAlert.filter(type="CHANNEL_LATE_CONFIRMATION").count() == 1
     await assert_clean_ledger()
 
@@ -156,7 +147,7 @@ async def test_offline_top_up_waits_for_the_bank_notice(gql, http):
     assert reference and reference in tx["description"]
     arrived = await http.post(f"/sandbox/deposits/{reference}/arrive")
     assert arrived.status_code == 200 and arrived.json()["transactionStatus"] == "SUCCEEDED"
-    assert await balances(user) == (200_000, 0)
+    assert await wallet_balance(user) == (200_000, 0)
     assert await system_balance("OFFLINE_CLEARING") == -200_000
     await assert_clean_ledger()
 
@@ -175,7 +166,7 @@ async def test_stale_pending_third_party_top_ups_expire(gql, http):
     assert statuses == {old: "FAILED", fresh: "PENDING", offline: "PENDING"}
     late = await http.post(f"/sandbox/checkout/{old}/complete")
     assert late.json()["status"] == "ignored"
-    assert await balances(user) == (0, 0)
+    assert await wallet_balance(user) == (0, 0)
     await run_once(start + timedelta(days=8))
     assert (await Transaction.get(transaction_no=offline)).status == "FAILED"
     await assert_clean_ledger()
@@ -187,7 +178,7 @@ async def test_top_up_replay_returns_the_first_result(gql):
     first = await top_up(gql, user, "100", card=card, key="same")
     replay = await top_up(gql, user, "100", card=card, key="same")
     assert replay["transaction"] == first["transaction"]
-    assert await balances(user) == (10_000, 0)
+    assert await wallet_balance(user) == (10_000, 0)
     reused = await top_up(gql, user, "200", card=card, key="same")
     assert user_error_codes(reused) == ["IDEMPOTENCY_KEY_REUSED"]
     assert await Transaction.all().count() == 1 and await Journal.all().count() == 1

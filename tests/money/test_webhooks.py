@@ -12,8 +12,8 @@ from app.channels import webhooks
 from models import Journal
 from models.risk import RiskAlert
 from models.webhooks import WebhookEvent
-from tests.factories import make_user
-from tests.money.support import assert_clean_ledger, balances, top_up
+from tests.factories import make_user, wallet_balance
+from tests.money.support import assert_clean_ledger, top_up
 
 URL = "/webhooks/third-party"
 
@@ -34,7 +34,7 @@ async def test_correctly_signed_notice_credits_the_wallet(gql, http):
     body = _body(number, 3_000)
     response = await http.post(URL, content=body, headers=webhooks.signed_headers(body))
     assert response.status_code == 200 and response.json()["status"] == "processed"
-    assert await balances(user) == (3_000, 0)
+    assert await wallet_balance(user) == (3_000, 0)
 
 
 async def test_bad_signature_is_refused(gql, http):
@@ -53,7 +53,7 @@ async def test_bad_signature_is_refused(gql, http):
     assert response.status_code == 401
     unsigned = await http.post(URL, content=body)
     assert unsigned.status_code == 401
-    assert await balances(user) == (0, 0)
+    assert await wallet_balance(user) == (0, 0)
     assert await WebhookEvent.all().count() == 0
 
 
@@ -65,10 +65,10 @@ async def test_timestamp_outside_five_minutes_is_refused(gql, http):
     for stamp in (now - 301, now + 301):
         response = await http.post(URL, content=body, headers=webhooks.signed_headers(body, timestamp=stamp))
         assert response.status_code == 400, stamp
-    assert await balances(user) == (0, 0)
+    assert await wallet_balance(user) == (0, 0)
     inside = await http.post(URL, content=body, headers=webhooks.signed_headers(body, timestamp=now - 290))
     assert inside.status_code == 200
-    assert await balances(user) == (3_000, 0)
+    assert await wallet_balance(user) == (3_000, 0)
 
 
 async def test_repeated_delivery_acts_once(gql, http):
@@ -82,7 +82,7 @@ async def test_repeated_delivery_acts_once(gql, http):
         assert response.status_code == 200
         statuses.append(response.json()["status"])
     assert statuses == ["processed", "duplicate", "duplicate"]
-    assert await balances(user) == (3_000, 0)
+    assert await wallet_balance(user) == (3_000, 0)
     assert await Journal.all().count() == 1
     await assert_clean_ledger()
 
@@ -100,7 +100,7 @@ async def test_concurrent_deliveries_act_once(gql, http):
     assert statuses[:4].count("duplicate") == 3
     assert statuses.count("processed") == 1
     assert statuses.count("ignored") == 7 - statuses.count("duplicate")
-    assert await balances(user) == (3_000, 0)
+    assert await wallet_balance(user) == (3_000, 0)
     assert await Journal.all().count() == 1
     await assert_clean_ledger()
 
@@ -118,7 +118,7 @@ async def test_amount_or_reference_that_does_not_match_moves_nothing(gql, http):
     malformed = b'{"id": "evt_x", "type": "payment.succeeded"}'
     response = await http.post(URL, content=malformed, headers=webhooks.signed_headers(malformed))
     assert response.status_code == 400
-    assert await balances(user) == (0, 0)
+    assert await wallet_balance(user) == (0, 0)
 
 
 async def test_a_third_party_notice_cannot_confirm_an_offline_deposit(gql, http):
@@ -135,8 +135,8 @@ async def test_a_third_party_notice_cannot_confirm_an_offline_deposit(gql, http)
         URL, content=as_deposit_on_wrong_route, headers=webhooks.signed_headers(as_deposit_on_wrong_route)
     )
     assert response.status_code == 400
-    assert await balances(user) == (0, 0)
+    assert await wallet_balance(user) == (0, 0)
     notice = as_deposit_on_wrong_route
     response = await http.post("/webhooks/offline-deposits", content=notice, headers=webhooks.signed_headers(notice))
     assert response.status_code == 200
-    assert await balances(user) == (10_000, 0)
+    assert await wallet_balance(user) == (10_000, 0)

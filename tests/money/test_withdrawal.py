@@ -11,17 +11,9 @@ from app import clock
 from app.jobs.registry import run_once
 from models import IdempotencyRecord, Journal, SandboxMessage, Transaction, User
 from models.risk import RiskDecision
-from tests.factories import fund, make_user, token_for
+from tests.factories import card_number, fund, make_user, token_for, wallet_balance
 from tests.harness.graphql import user_error_codes
-from tests.money.support import (
-    assert_clean_ledger,
-    balances,
-    bind_card,
-    journals_of,
-    luhn_card,
-    system_balance,
-    withdraw,
-)
+from tests.money.support import assert_clean_ledger, bind_card, journals_of, system_balance, withdraw
 
 CHINA = timezone(timedelta(hours=8))
 QUOTE = """
@@ -74,7 +66,7 @@ async def test_amount_rules(gql, amount, code):
     await fund(user, 100_000)
     payload = await withdraw(gql, user, amount, channel="THIRD_PARTY")
     assert user_error_codes(payload) == [code]
-    assert await balances(user) == (100_000, 0)
+    assert await wallet_balance(user) == (100_000, 0)
 
 
 async def test_unverified_user_cannot_withdraw(gql):
@@ -82,7 +74,7 @@ async def test_unverified_user_cannot_withdraw(gql):
     await fund(user, 100_000)
     payload = await withdraw(gql, user, "100", channel="THIRD_PARTY")
     assert user_error_codes(payload) == ["REAL_NAME_REQUIRED"]
-    assert await balances(user) == (100_000, 0)
+    assert await wallet_balance(user) == (100_000, 0)
 
 
 async def test_wrong_payment_password_moves_nothing(gql):
@@ -90,7 +82,7 @@ async def test_wrong_payment_password_moves_nothing(gql):
     await fund(user, 100_000)
     payload = await withdraw(gql, user, "100", channel="THIRD_PARTY", pin="000000")
     assert user_error_codes(payload) == ["INVALID_PAYMENT_PASSWORD"]
-    assert await balances(user) == (100_000, 0)
+    assert await wallet_balance(user) == (100_000, 0)
     assert await Transaction.filter(type="WITHDRAWAL").count() == 0
 
 
@@ -99,7 +91,7 @@ async def test_not_enough_money(gql):
     await fund(user, 9_900)
     payload = await withdraw(gql, user, "100", channel="THIRD_PARTY", key="short")
     assert user_error_codes(payload) == ["INSUFFICIENT_FUNDS"]
-    assert await balances(user) == (9_900, 0)
+    assert await wallet_balance(user) == (9_900, 0)
     assert await Transaction.filter(type="WITHDRAWAL").count() == 0
     # Nothing was kept under the key: once funded, the same key works.
     await fund(user, 100)
@@ -114,12 +106,12 @@ async def test_frozen_account_is_refused_by_the_risk_check(gql):
     payload = await withdraw(gql, user, "100", channel="THIRD_PARTY")
     assert user_error_codes(payload) == ["ACCOUNT_FROZEN"]
     assert await RiskDecision.filter(user_id=user.id, operation="WITHDRAW", outcome="REJECT").count() == 1
-    assert await balances(user) == (100_000, 0)
+    assert await wallet_balance(user) == (100_000, 0)
 
 
 async def test_bank_card_withdrawal_holds_then_is_paid_out_on_the_next_business_day(gql):
     user = await make_user()
-    card = await bind_card(gql, user, luhn_card("622588"))
+    card = await bind_card(gql, user, card_number("622588"))
     await fund(user, 100_000)
     clock.set_now(datetime(2025, 9, 30, 10, 0, tzinfo=CHINA))
     payload = await withdraw(gql, user, "200", card=card)
@@ -143,7 +135,7 @@ async def test_bank_card_withdrawal_holds_then_is_paid_out_on_the_next_business_
     assert results["settle-withdrawals"] == "withdrawals paid out 1, failed and released 0"
     paid = await Transaction.get(transaction_no=tx["transactionNo"])
     assert paid.status == "SUCCEEDED" and paid.completed_at is not None
-    assert await balances(user) == (80_000, 0)
+    assert await wallet_balance(user) == (80_000, 0)
     assert await system_balance("FEE_INCOME") == 100
     assert await system_balance("BANK_CLEARING") == -100_000 + 19_900
     assert await journals_of(tx["transactionNo"], "POST") == 1
@@ -157,14 +149,14 @@ async def test_bank_card_withdrawal_holds_then_is_paid_out_on_the_next_business_
 
 async def test_refused_payout_releases_the_hold(gql):
     user = await make_user()
-    card = await bind_card(gql, user, luhn_card(ending="0002"))
+    card = await bind_card(gql, user, card_number(ending="0002"))
     await fund(user, 100_000)
     tx = (await withdraw(gql, user, "300", card=card))["transaction"]
-    assert await balances(user) == (70_000, 30_000)
+    assert await wallet_balance(user) == (70_000, 30_000)
     await run_once(datetime.fromisoformat(tx["expectedArrivalAt"]))
     failed = await Transaction.get(transaction_no=tx["transactionNo"])
     assert failed.status == "FAILED"
-    assert await balances(user) == (100_000, 0)
+    assert await wallet_balance(user) == (100_000, 0)
     assert await journals_of(tx["transactionNo"], "RELEASE") == 1
     assert await journals_of(tx["transactionNo"], "POST") == 0
     assert await system_balance("FEE_INCOME") == 0
@@ -189,7 +181,7 @@ async def test_bank_card_is_required_for_bank_withdrawals(gql):
     assert user_error_codes(await withdraw(gql, user, "100")) == ["VALIDATION_FAILED"]
     foreign = await bind_card(gql, other)
     assert user_error_codes(await withdraw(gql, user, "100", card=foreign)) == ["NOT_FOUND"]
-    assert await balances(user) == (100_000, 0)
+    assert await wallet_balance(user) == (100_000, 0)
 
 
 async def test_replay_returns_the_first_result_and_moves_nothing(gql):
@@ -199,7 +191,7 @@ async def test_replay_returns_the_first_result_and_moves_nothing(gql):
     first = await withdraw(gql, user, "100", card=card, key="w-1")
     replay = await withdraw(gql, user, "100", card=card, key="w-1")
     assert replay["transaction"] == first["transaction"]
-    assert await balances(user) == (90_000, 10_000)
+    assert await wallet_balance(user) == (90_000, 10_000)
     reused = await withdraw(gql, user, "200", card=card, key="w-1")
     assert user_error_codes(reused) == ["IDEMPOTENCY_KEY_REUSED"]
     assert await Transaction.filter(type="WITHDRAWAL").count() == 1
@@ -221,7 +213,7 @@ async def test_concurrent_requests_with_one_key_make_one_journal(gql):
     assert await Journal.filter(transaction_id=tx.id, kind="HOLD").count() == 1
     assert await Journal.filter(transaction_id=tx.id, kind="POST").count() == 1
     assert await IdempotencyRecord.filter(user_id=user.id).count() == 1
-    assert await balances(user) == (90_000, 0)
+    assert await wallet_balance(user) == (90_000, 0)
     await assert_clean_ledger()
 
 
@@ -232,7 +224,7 @@ async def test_fifty_concurrent_withdrawals_against_a_wallet_that_affords_ten(gq
     codes = [tuple(user_error_codes(p)) for p in payloads]
     assert codes.count(()) == 10
     assert codes.count(("INSUFFICIENT_FUNDS",)) == 40
-    assert await balances(user) == (0, 0)
+    assert await wallet_balance(user) == (0, 0)
     assert await Transaction.filter(type="WITHDRAWAL", status="SUCCEEDED").count() == 10
     await assert_clean_ledger()
 
@@ -242,7 +234,7 @@ async def test_refused_third_party_payout_releases_and_replays_the_failure(gql, 
     await fund(user, 100_000)
     payload = await withdraw(gql, user, "100", channel="THIRD_PARTY", key="refused")
     assert user_error_codes(payload) == ["CHANNEL_DECLINED"]
-    assert await balances(user) == (100_000, 0)
+    assert await wallet_balance(user) == (100_000, 0)
     tx = await Transaction.get(type="WITHDRAWAL")
     assert tx.status == "FAILED"
     assert await Journal.filter(transaction_id=tx.id).order_by("id").values_list("kind", flat=True) == ["HOLD", "RELEASE"]

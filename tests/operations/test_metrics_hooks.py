@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.jobs.registry import run_once
-from app.payments.merchants import create_merchant
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for
+from tests.factories import DEFAULT_PIN, card_number, fund, make_merchant, make_user, token_for
 from tests.operations.test_metrics_and_logs import sample
 
 PAY = """mutation($m: String!, $a: Money!, $k: String!) { pay(input: {merchantNo: $m, amount: $a,
@@ -23,8 +22,7 @@ async def scrape(http) -> str:  # noqa: ANN001
 async def test_payments_jobs_and_risk_decisions_are_counted(http, gql):
     payer = await make_user()
     await fund(payer, 5_000)
-    owner = await make_user()
-    merchant = await create_merchant("计数小店", "餐饮", owner.phone, actor_id=None)
+    merchant, _ = await make_merchant("计数小店")
     before = await scrape(http)
 
     paid = await gql.mutate(PAY, {"m": merchant.merchant_no, "a": "10.00", "k": "m-1"}, token=token_for(payer))
@@ -53,15 +51,14 @@ async def test_movements_that_finish_later_are_counted_once_when_they_finish(htt
     from datetime import timedelta
 
     from app import clock
-    from tests.money.support import bind_card, luhn_card, top_up
-    from tests.payments.support import make_merchant
+    from tests.money.support import bind_card, top_up
 
     wednesday = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
     clock.set_now(wednesday)
     user = await make_user()
     merchant, _ = await make_merchant()
-    done_card = await bind_card(gql, user, luhn_card(ending="0091"))
-    lost_card = await bind_card(gql, user, luhn_card(ending="0092"))
+    done_card = await bind_card(gql, user, card_number(ending="0091"))
+    lost_card = await bind_card(gql, user, card_number(ending="0092"))
     before = await scrape(http)
     for card in (done_card, lost_card):
         answer = await top_up(gql, user, "200", card=card)

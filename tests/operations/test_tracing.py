@@ -7,9 +7,8 @@ from __future__ import annotations
 import httpx
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from app.payments.merchants import create_merchant
 from tests.conftest import PG_URL, REDIS_URL
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for
+from tests.factories import DEFAULT_PIN, fund, make_merchant, make_user, token_for
 from tests.harness.server import run_server
 from tests.operations.receivers import HttpReceiver
 
@@ -32,8 +31,7 @@ def exported_spans(receiver: HttpReceiver) -> list[tuple[str, dict[str, object]]
 async def test_one_pay_is_traced_through_request_sql_and_redis(test_env):
     payer = await make_user()
     await fund(payer, 10_000)
-    owner = await make_user()
-    merchant = await create_merchant("追踪小店", "餐饮", owner.phone, actor_id=None)
+    merchant, _ = await make_merchant("追踪小店")
     with HttpReceiver() as collector:
         env = {**test_env, "FENPAY_OTEL_ENDPOINT": collector.url, "OTEL_BSP_SCHEDULE_DELAY": "100"}
         with run_server(env) as server:

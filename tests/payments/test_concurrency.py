@@ -7,9 +7,9 @@ import asyncio
 
 from app.ledger.reconcile import reconcile
 from models import Journal, Transaction
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PIN, fund, make_merchant, make_user, token_for, wallet_balance
 from tests.harness.graphql import user_error_codes
-from tests.payments.support import PAY, make_merchant, merchant_balance
+from tests.payments.support import PAY, merchant_balance
 
 
 async def test_30_concurrent_payments_against_a_wallet_that_affords_10(gql):

@@ -23,9 +23,9 @@ from app.ledger.reconcile import reconcile
 from models import Transaction, User
 from models.risk import RiskDecision
 from tests.conftest import PG_URL
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PIN, fund, make_merchant, make_user, token_for, wallet_balance
 from tests.harness.server import Server, run_server
-from tests.payments.support import PAY, make_merchant, merchant_balance
+from tests.payments.support import PAY, merchant_balance
 
 WORKERS = 2 if PG_URL else 1
 

@@ -10,7 +10,7 @@ from app.events.outbox import unit_of_work
 from app.payments.qr_codes import create_code
 from app.payments.qr_events import emit_paid
 from app.payments.qr_watch import watch_code
-from tests.payments.support import make_merchant
+from tests.factories import make_merchant
 
 
 async def test_an_event_published_right_after_going_live_arrives_and_markers_never_do():

@@ -5,8 +5,7 @@ from __future__ import annotations
 from app.payments import demo
 from models import Account, AuditRecord, Merchant, User
 from schema.node import to_global_id
-from tests.factories import make_staff, make_user, token_for
-from tests.payments.support import make_merchant
+from tests.factories import make_merchant, make_staff, make_user, token_for
 
 CREATE = """
 mutation($input: CreateMerchantInput!) { createMerchant(input: $input) {

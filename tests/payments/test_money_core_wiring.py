@@ -9,9 +9,9 @@ import pytest
 from app.ledger.reconcile import reconcile
 from models import Transaction
 from schema.node import to_global_id
-from tests.factories import DEFAULT_PIN, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PIN, make_card, make_merchant, make_user, token_for, wallet_balance
 from tests.harness.graphql import user_error_codes
-from tests.payments.support import PAY, bind_card, make_merchant, merchant_balance
+from tests.payments.support import PAY, merchant_balance
 
 completions = pytest.importorskip("app.channels.completions")
 pytest.importorskip("app.channels.sandbox_provider")
@@ -51,7 +51,7 @@ async def test_a_third_party_payment_finishes_through_the_signed_webhook(gql, ht
 async def test_sandbox_bank_cards_pay_or_decline(gql):
     merchant, _ = await make_merchant()
     payer = await make_user()
-    good, declined = await bind_card(payer, "1234"), await bind_card(payer, "0002")
+    good, declined = await make_card(payer, ending="1234"), await make_card(payer, ending="0002")
     token = token_for(payer)
     ok = await gql.mutate(PAY, pay_input(merchant.merchant_no, "10.00", "BANK_CARD", "c1",
                                          bankCardId=to_global_id("BankCard", good.id)), token=token)

@@ -10,8 +10,8 @@ from app.payments.channel_completion import on_payment_failed, on_payment_succee
 from app.payments.channels import use_channels
 from models import Journal, Transaction
 from schema.node import to_global_id
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
-from tests.payments.support import PAY, FakeBank, FakeThirdParty, bind_card, make_merchant, merchant_balance
+from tests.factories import DEFAULT_PIN, fund, make_card, make_merchant, make_user, token_for, wallet_balance
+from tests.payments.support import PAY, FakeBank, FakeThirdParty, merchant_balance
 
 
 def pay_input(merchant_no: str, amount: str, channel: str, key: str = "k1", **extra: object) -> dict:
@@ -37,7 +37,7 @@ async def test_bank_card_payment_charges_the_card_and_credits_the_merchant(gql, 
     merchant, _ = await make_merchant("面馆")
     payer = await make_user()
     await fund(payer, 5_00)
-    card = await bind_card(payer)
+    card = await make_card(payer)
     payload = await gql.mutate(
         PAY, pay_input(merchant.merchant_no, "88.00", "BANK_CARD", bankCardId=to_global_id("BankCard", card.id)),
         token=token_for(payer),
@@ -61,7 +61,7 @@ async def test_bank_card_payment_charges_the_card_and_credits_the_merchant(gql, 
 async def test_a_declined_card_moves_nothing_and_a_replay_gives_the_same_answer(gql, bank, suffix):
     merchant, _ = await make_merchant()
     payer = await make_user()
-    card = await bind_card(payer, suffix)
+    card = await make_card(payer, ending=suffix)
     variables = pay_input(merchant.merchant_no, "30.00", "BANK_CARD", key="card-1",
                           bankCardId=to_global_id("BankCard", card.id))
     payload = await gql.mutate(PAY, variables, token=token_for(payer))
@@ -81,7 +81,7 @@ async def test_a_declined_card_moves_nothing_and_a_replay_gives_the_same_answer(
 async def test_bank_card_payment_needs_the_payers_own_card(gql, bank):
     merchant, _ = await make_merchant()
     payer, other = await make_user(), await make_user()
-    others_card = await bind_card(other)
+    others_card = await make_card(other)
     token = token_for(payer)
     missing = await gql.mutate(PAY, pay_input(merchant.merchant_no, "1.00", "BANK_CARD"), token=token)
     assert [(e["code"], e["field"]) for e in missing["errors"]] == [("VALIDATION_FAILED", ["input", "bankCardId"])]

@@ -8,9 +8,8 @@ which also reads the risk figures."""
 from __future__ import annotations
 
 from tests.conftest import PG_URL
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PIN, fund, make_merchant, make_user, token_for, wallet_balance
 from tests.harness.statements import counted_statements
-from tests.payments.support import make_merchant
 
 MAX_PAY_STATEMENTS = 7
 """viewer, payer and merchant (wallet + lock state + key probe + merchant with its account), BEGIN,

@@ -10,9 +10,9 @@ from app.masking import mask_phone
 from models import Account, IdempotencyRecord, Journal, OutboxEvent, SandboxMessage, Transaction
 from models.risk import RiskDecision
 from schema.money.types import TransactionType
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PIN, fund, make_merchant, make_user, token_for, wallet_balance
 from tests.harness.graphql import user_error_codes
-from tests.payments.support import MERCHANT_BALANCE, PAY, make_merchant, merchant_balance
+from tests.payments.support import MERCHANT_BALANCE, PAY, merchant_balance
 
 
 def pay_input(merchant_no: str, amount: str, key: str = "k1", **extra: object) -> dict:

@@ -13,9 +13,9 @@ from app.payments.qr_events import qr_code_topic
 from models import OutboxEvent, Transaction
 from models.payments import PaymentQrCode
 from schema.node import to_global_id
-from tests.factories import DEFAULT_PIN, fund, make_staff, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PIN, fund, make_merchant, make_staff, make_user, token_for, wallet_balance
 from tests.harness.graphql import user_error_codes
-from tests.payments.support import CREATE_QR, PAY_QR, make_merchant, merchant_balance
+from tests.payments.support import CREATE_QR, PAY_QR, merchant_balance
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 

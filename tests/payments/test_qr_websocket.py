@@ -6,10 +6,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.factories import DEFAULT_PIN, fund, make_staff, make_user, token_for
+from tests.factories import DEFAULT_PIN, fund, make_merchant, make_staff, make_user, token_for
 from tests.harness.server import run_server
 from tests.harness.websocket import connect, subscribe
-from tests.payments.support import CREATE_QR, PAY_QR, make_merchant
+from tests.payments.support import CREATE_QR, PAY_QR
 
 WATCH = """subscription($id: ID!) { paymentQrCodeStatus(qrCodeId: $id) {
   id status amount transaction { transactionNo direction amount counterparty { name } } } }"""

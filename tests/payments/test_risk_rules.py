@@ -15,9 +15,9 @@ from app.ledger.reconcile import reconcile
 from app.risk.check import Outgoing, check_outgoing
 from models import Transaction
 from models.risk import RiskAlert, RiskDecision
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PIN, fund, latest_code, make_merchant, make_user, token_for, wallet_balance
 from tests.harness.graphql import user_error_codes
-from tests.payments.support import CREATE_QR, PAY, PAY_QR, TRANSFER, latest_code, make_merchant, merchant_balance
+from tests.payments.support import CREATE_QR, PAY, PAY_QR, TRANSFER, merchant_balance
 
 # 10:00 in Beijing, a Monday.
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
@@ -58,7 +58,7 @@ async def test_a_large_payment_needs_a_payment_code_and_nothing_moves_before(gql
     assert await wallet_balance(payer) == (20_000_00, 0)
 
     await send_code(payer.phone, "PAYMENT")
-    code = await latest_code(payer.phone)
+    code = await latest_code(payer.phone, "PAYMENT")
     done = await gql.mutate(PAY, pay_input(merchant.merchant_no, "5000.01", "big", verificationCode=code), token=token)
     assert done["errors"] == [] and done["transaction"]["status"] == "SUCCEEDED"
     assert await wallet_balance(payer) == (20_000_00 - 5000_01, 0)
@@ -84,7 +84,7 @@ async def test_large_transfers_and_qr_payments_step_up_too(gql):
     asked = await gql.mutate(TRANSFER, transfer_input(bob.phone, "6000.00", "t"), token=token)
     assert errors(asked) == [("VERIFICATION_REQUIRED", ["input", "verificationCode"])]
     await send_code(alice.phone, "PAYMENT")
-    sent = await gql.mutate(TRANSFER, transfer_input(bob.phone, "6000.00", "t", verificationCode=await latest_code(alice.phone)),
+    sent = await gql.mutate(TRANSFER, transfer_input(bob.phone, "6000.00", "t", verificationCode=await latest_code(alice.phone, "PAYMENT")),
                             token=token)
     assert sent["errors"] == [] and await wallet_balance(bob) == (6000_00, 0)
 
@@ -94,7 +94,7 @@ async def test_large_transfers_and_qr_payments_step_up_too(gql):
     assert user_error_codes(asked) == ["VERIFICATION_REQUIRED"]
     clock.set_now(NOW + timedelta(seconds=61))  # a new code may be sent after 60 s
     await send_code(alice.phone, "PAYMENT")
-    qr_input["input"]["verificationCode"] = await latest_code(alice.phone)
+    qr_input["input"]["verificationCode"] = await latest_code(alice.phone, "PAYMENT")
     paid = await gql.mutate(PAY_QR, qr_input, token=token)
     assert paid["errors"] == [] and await merchant_balance(merchant) == 5500_00
 

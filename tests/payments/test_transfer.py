@@ -7,9 +7,9 @@ import pytest
 from app.ledger.reconcile import reconcile
 from models import Account, Journal, OutboxEvent, SandboxMessage, Transaction
 from schema.money.types import TransactionType
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PIN, fund, make_merchant, make_user, token_for, wallet_balance
 from tests.harness.graphql import user_error_codes
-from tests.payments.support import TRANSFER, make_merchant
+from tests.payments.support import TRANSFER
 
 
 def transfer_input(recipient: str, amount: str, key: str = "t1", **extra: object) -> dict:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from models import User
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PIN, fund, make_merchant, make_user, token_for, wallet_balance
 from tests.harness.server import run_server
 from tests.harness.websocket import connect, subscribe
-from tests.payments.support import PAY, make_merchant
+from tests.payments.support import PAY
 
 
 @pytest.fixture(scope="module")

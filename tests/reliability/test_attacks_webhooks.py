@@ -17,8 +17,8 @@ from app import runtime
 from app.channels import webhooks
 from app.ledger.reconcile import reconcile
 from models import Journal, Transaction
-from tests.factories import make_user
-from tests.money.support import balances, top_up
+from tests.factories import make_user, wallet_balance
+from tests.money.support import top_up
 
 URL = "/webhooks/third-party"
 
@@ -70,7 +70,7 @@ def _forgeries(number: str) -> dict[str, tuple[bytes, dict[str, str]]]:
 
 
 async def _moved(user) -> tuple:  # noqa: ANN001
-    return await balances(user), await Journal.all().count()
+    return await wallet_balance(user), await Journal.all().count()
 
 
 FORGERY_NAMES = [
@@ -108,7 +108,7 @@ async def test_a_replayed_notification_credits_once(gql, http):
     # Nor does a late "failed" for the same payment.
     failed = _body(number, 3_000, kind="payment.failed")
     await http.post(URL, content=failed, headers=webhooks.signed_headers(failed))
-    assert await balances(user) == (3_000, 0)
+    assert await wallet_balance(user) == (3_000, 0)
     assert (await Transaction.get(transaction_no=number)).status == "SUCCEEDED"
     assert (await reconcile()).clean
 
@@ -126,7 +126,7 @@ async def test_a_replay_flood_over_a_real_server_credits_once(gql, live_server):
     statuses = [r.json().get("status") for r in replies if r.status_code == 200]
     assert statuses.count("processed") == 1, statuses
     assert all(r.status_code < 500 for r in replies)
-    assert await balances(user) == (3_000, 0)
+    assert await wallet_balance(user) == (3_000, 0)
     assert await Journal.filter(transaction_id=(await Transaction.get(transaction_no=number)).id,
                                 kind="POST").count() == 1
     assert (await reconcile()).clean

@@ -19,10 +19,19 @@ from models.merchant_platform_events import WebhookDelivery
 from models.support import Ticket, TicketMessage
 from models.wealth import Holding
 from schema.node import from_global_id, to_global_id
-from tests.factories import DEFAULT_PIN, fund, make_staff, make_user, next_id_number, token_for
+from tests.factories import (
+    DEFAULT_PIN,
+    fund,
+    make_card,
+    make_merchant,
+    make_staff,
+    make_user,
+    next_id_number,
+    token_for,
+    wallet_payment,
+)
 from tests.harness.graphql import GraphQLClient
 from tests.history.docs import REQUEST_REFUND
-from tests.history.factories import make_card, make_merchant, wallet_payment
 from tests.merchant_platform.core_support import CREATE_KEY, REFUND, create_order, pay_order
 from tests.merchant_platform.helpers import CREATE_ENDPOINT
 from tests.social.support import REQUEST, SEND, send_input
@@ -75,7 +84,7 @@ async def build(gql: GraphQLClient) -> World:
 
     card = await make_card(alice)
     world.card_id = to_global_id("BankCard", card.id)
-    merchant = await make_merchant(name="街角咖啡")
+    merchant, _ = await make_merchant("街角咖啡")
     paid = await wallet_payment(alice, merchant, 3_000)
     world.transaction_no = paid.transaction_no
     refund = await gql.mutate(
@@ -90,7 +99,7 @@ async def build(gql: GraphQLClient) -> World:
     )
     world.ticket_id = ticket["ticket"]["id"]
 
-    shop = await make_merchant(owner=alice, name="爱丽丝小店")
+    shop, _ = await make_merchant("爱丽丝小店", owner=alice)
     world.alice_token = token_for(alice)  # the MERCHANT role is in the token's user row, not the token
     code = await gql.mutate(CREATE_QR, {"input": {"amount": "12.00", "description": "爱丽丝的收款码"}},
                             token=world.alice_token)

@@ -27,10 +27,10 @@ from app.payments.transfer import find_recipient
 from models import Transaction, User
 from models.merchant_platform import Order
 from models.pay_requests import PayRequestItem
-from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, latest_code, make_user, token_for, wallet_balance
 from tests.harness.graphql import user_error_codes
 from tests.merchant_platform.core_support import REFUND, create_order, key_auth, merchant_with_key, pay_order
-from tests.payments.support import latest_code, merchant_balance
+from tests.payments.support import merchant_balance
 from tests.social.support import PAY_PART, REQUEST, SEND, send_input
 
 NOW = datetime(2026, 11, 30, 2, 0, 5, tzinfo=UTC)

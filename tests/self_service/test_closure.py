@@ -17,9 +17,19 @@ from app.ledger.reconcile import reconcile
 from models import Account, Refund, Transaction, User
 from models.privacy import ClosedAccount
 from models.wealth import Holding
-from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_staff, make_user, token_for
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    DEFAULT_PIN,
+    fund,
+    latest_code,
+    make_card,
+    make_merchant,
+    make_staff,
+    make_user,
+    token_for,
+)
 from tests.identity.helpers import REFRESH
-from tests.payments.support import TRANSFER, bind_card, latest_code, make_merchant
+from tests.payments.support import TRANSFER
 from tests.self_service.totp_steps import code_now, enroll, login
 from tests.support_desk.documents import set_status, submitted
 from tests.wealth.support import make_product
@@ -143,7 +153,7 @@ async def test_closing_removes_personal_data_and_signs_out_everywhere(gql):
     bob = await make_user()
     staff = await make_staff("SUPPORT")
     await fund(alice, 50_00)
-    await bind_card(alice, "4321")
+    await make_card(alice, ending="4321")
     signed_in = await login(gql, alice)
     refresh_token_before = signed_in["errors"] == [] and (await gql.mutate(
         "mutation($i: String!, $p: String!) { login(input: {identifier: $i, password: $p}) { auth { refreshToken } } }",

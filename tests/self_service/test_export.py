@@ -9,8 +9,8 @@ from urllib.parse import urlparse
 
 from app import clock, crypto
 from models import AuditRecord
-from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for
-from tests.payments.support import PAY, TRANSFER, bind_card, make_merchant
+from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_card, make_merchant, make_user, token_for
+from tests.payments.support import PAY, TRANSFER
 from tests.support_desk.documents import submitted
 
 EXPORT = """
@@ -33,8 +33,8 @@ async def test_the_archive_holds_the_users_data_and_no_one_elses(gql):
     await fund(alice, 1000_00)
     await fund(bob, 1000_00)
     await fund(carol, 1000_00)
-    card = await bind_card(alice, "4321")
-    await bind_card(bob, "8765")
+    card = await make_card(alice, ending="4321")
+    await make_card(bob, ending="8765")
     alice_token, bob_token = token_for(alice), token_for(bob)
     transfer = {"input": {"recipient": bob.phone, "amount": "10.00", "paymentPassword": DEFAULT_PIN,
                           "idempotencyKey": "a-b"}}

@@ -15,8 +15,8 @@ from app.ledger import sql
 from app.ledger.accounts import wallet_of
 from app.ledger.reconcile import reconcile
 from app.money import format_fen
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for, wallet_balance
-from tests.payments.support import PAY, TRANSFER, make_merchant
+from tests.factories import DEFAULT_PIN, fund, make_merchant, make_user, token_for, wallet_balance
+from tests.payments.support import PAY, TRANSFER
 
 STATEMENT = """
 query($month: String!) { monthlyStatement(month: $month) {

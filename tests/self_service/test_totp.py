@@ -11,8 +11,17 @@ from app.identity.codes import send_code
 from models import AuditRecord, User
 from models.risk import RiskAlert
 from models.totp import TotpCredential, TotpRecoveryCode
-from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for, wallet_balance
-from tests.payments.support import PAY, latest_code, make_merchant
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    DEFAULT_PIN,
+    fund,
+    latest_code,
+    make_merchant,
+    make_user,
+    token_for,
+    wallet_balance,
+)
+from tests.payments.support import PAY
 from tests.self_service.totp_steps import (
     BEGIN,
     CONFIRM,
@@ -200,7 +209,7 @@ async def test_large_payments_take_the_current_code_instead_of_an_sms_code(gql):
     assert await wallet_balance(payer) == (14_000_00, 0)
     # An SMS code still works for a user with the token.
     await send_code(payer.phone, "PAYMENT")
-    sms = await gql.mutate(PAY, _pay(merchant.merchant_no, "d", await latest_code(payer.phone)), token=token)
+    sms = await gql.mutate(PAY, _pay(merchant.merchant_no, "d", await latest_code(payer.phone, "PAYMENT")), token=token)
     assert sms["errors"] == [] and await wallet_balance(payer) == (8_000_00, 0)
 
 

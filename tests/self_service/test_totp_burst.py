@@ -17,9 +17,8 @@ import httpx
 import pytest
 
 from models.risk import RiskAlert
-from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for, wallet_balance
+from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_merchant, make_user, token_for, wallet_balance
 from tests.harness.server import free_port
-from tests.payments.support import make_merchant
 from tests.self_service.totp_steps import BEGIN, CONFIRM, LOGIN, code_now
 
 BURST = 12

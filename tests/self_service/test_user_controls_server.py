@@ -16,10 +16,9 @@ from app import clock
 from app.business_days import CHINA
 from app.identity.codes import send_code
 from app.ledger.accounts import wallet_of
-from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for
+from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, latest_code, make_user, token_for
 from tests.harness.fenpay_serve import Served, fenpay_serve
 from tests.harness.graphql import GraphQLClient, user_error_codes
-from tests.payments.support import latest_code
 from tests.self_service.test_statement_pdf import EXPORT, inked_share, pdf_text
 from tests.self_service.test_statement_pdf import pytestmark as needs_font
 from tests.self_service.test_statements import _ledger_sum

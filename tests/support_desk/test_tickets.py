@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-from app.events.outbox import unit_of_work
-from app.ledger import journal
-from app.ledger.accounts import wallet_of
-from app.ledger.numbers import new_number
-from models import Transaction, User
 from models.support import Ticket, TicketMessage
-from tests.factories import fund, make_staff, make_user, token_for
+from tests.factories import fund, make_staff, make_user, token_for, transfer
 from tests.harness.graphql import user_error_codes
 
 from .documents import MY_TICKETS, NODE, STAFF_TICKETS, SUBMIT, reply, submit, submitted
-
-
-async def _transfer(sender: User, recipient: User, fen: int) -> Transaction:
-    """A settled transfer between two wallets (one balanced journal)."""
-    source, target = await wallet_of(sender.id), await wallet_of(recipient.id)
-    async with unit_of_work() as uow:
-        tx = await Transaction.create(
-            transaction_no=new_number("T"),
-            type="TRANSFER",
-            status="SUCCEEDED",
-            channel="WALLET_BALANCE",
-            amount=fen,
-            account_id=source.id,
-            counterparty_account_id=target.id,
-            counterparty_name="李*",
-            initiator_name="张*",
-            using_db=uow.conn,
-        )
-        await journal.post(uow.conn, [journal.Leg(source, -fen), journal.Leg(target, fen)], transaction_id=tx.id)
-    return tx
 
 
 async def test_submit_feedback_without_a_transaction(gql):
@@ -64,11 +39,11 @@ async def test_complaint_about_own_transaction_shows_it_from_the_owner_side(gql)
 async def test_the_receiving_side_of_a_transfer_may_name_it(gql):
     sender, recipient = await make_user(), await make_user()
     await fund(sender, 5_000)
-    transfer = await _transfer(sender, recipient, 2_000)
-    ticket = await submitted(gql, token_for(recipient), kind="COMPLAINT", transactionNo=transfer.transaction_no)
+    sent = await transfer(sender, recipient, 2_000)
+    ticket = await submitted(gql, token_for(recipient), kind="COMPLAINT", transactionNo=sent.transaction_no)
     # The recipient sees money coming in; the sender would see it going out.
     assert ticket["transaction"]["direction"] == "IN"
-    sender_ticket = await submitted(gql, token_for(sender), transactionNo=transfer.transaction_no)
+    sender_ticket = await submitted(gql, token_for(sender), transactionNo=sent.transaction_no)
     assert sender_ticket["transaction"]["direction"] == "OUT"
 
 

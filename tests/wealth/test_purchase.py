@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from app.identity.codes import send_code
 from app.ledger.reconcile import reconcile
-from models import Journal, OutboxEvent, Posting, SandboxMessage, Transaction
+from models import Journal, OutboxEvent, Posting, Transaction
 from models.wealth import Holding
 from schema.node import to_global_id
-from tests.factories import fund, make_user, token_for, wallet_balance
+from tests.factories import fund, latest_code, make_user, token_for, wallet_balance
 from tests.harness.graphql import user_error_codes
 from tests.wealth.support import (
     PURCHASE,
@@ -157,8 +155,7 @@ async def test_large_purchase_needs_a_verification_code(gql):
     assert user_error_codes(payload) == ["VERIFICATION_REQUIRED"]
     assert await Holding.all().count() == 0
     await send_code(user.phone, "PAYMENT")
-    text = (await SandboxMessage.filter(recipient=user.phone, purpose="PAYMENT").first()).text
-    code = re.search(r"\d{6}", text).group(0)
+    code = await latest_code(user.phone, "PAYMENT")
     payload = await gql.mutate(
         PURCHASE,
         {"input": purchase_input(product, "6000.00", idempotencyKey=key, verificationCode=code)},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -66,21 +65,3 @@ async def screenshot(page: Any, name: str) -> Path | None:
     await page.screenshot(path=str(path), full_page=True)
     return path
 
-
-def luhn_complete(prefix: str) -> str:
-    """``prefix`` plus the Luhn check digit (the sandbox bank accepts any Luhn-valid number)."""
-    digits = [int(d) for d in prefix]
-    total = 0
-    for index, digit in enumerate(reversed(digits)):
-        if index % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return prefix + str((10 - total % 10) % 10)
-
-
-def six_digit_code(text: str) -> str:
-    match = re.search(r"(?<!\d)(\d{6})(?!\d)", text)
-    assert match, f"no code in {text!r}"
-    return match.group(1)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from app import crypto
 from models import User
-from tests.factories import DEFAULT_PIN, make_staff, next_id_number, token_for
+from tests.factories import DEFAULT_PIN, make_staff, token_for, verify_real_name
 
 CREATE_MERCHANT = """mutation($input: CreateMerchantInput!) {
   createMerchant(input: $input) { merchant { merchantNo name } errors { code message } }
@@ -41,13 +39,8 @@ async def pay_merchant(gql: Any, payer: User, merchant_no: str, amount: str, key
 
 async def mark_real_name_verified(phone: str, real_name: str = "张三") -> str:
     """Stand in for the real-name review (tested on its own); returns the ID number used."""
-    id_number = next_id_number()
     user = await User.get(phone=phone)
-    user.real_name_status = "VERIFIED"
-    user.real_name_enc = crypto.encrypt(real_name)
-    user.id_number_enc = crypto.encrypt(id_number)
-    user.id_number_index = crypto.blind_index(id_number, "id_number")
-    user.birth_date = date(1949, 12, 31)
+    id_number = verify_real_name(user, real_name)
     await user.save()
     return id_number
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.factories import fund, make_user, token_for
-from tests.money.support import bind_card, luhn_card, top_up
+from tests.factories import card_number, fund, make_user, token_for
+from tests.money.support import bind_card, top_up
 
 from .browser import open_screen
 
@@ -14,7 +14,7 @@ async def test_a_failed_top_up_is_struck_through_not_a_green_plus(open_page, req
     require("topUp", "addBankCard")
     user = await make_user()
     await fund(user, 50_00)
-    declined = await bind_card(gql, user, luhn_card(ending="0002"))
+    declined = await bind_card(gql, user, card_number(ending="0002"))
     refused = await top_up(gql, user, "20", card=declined)
     assert [e["code"] for e in refused["errors"]] == ["CHANNEL_DECLINED"]
 

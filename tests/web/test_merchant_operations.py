@@ -13,10 +13,9 @@ from playwright.async_api import expect
 
 from app.business_days import CHINA
 from app.jobs.registry import run_once
-from tests.factories import DEFAULT_PIN, fund, make_user, token_for
+from tests.factories import DEFAULT_PIN, fund, make_card, make_user, token_for
 from tests.merchant_platform.core_support import create_order, merchant_with_key, pay_order
 from tests.merchant_platform.receiver import Scripted, serve
-from tests.payments.support import bind_card
 
 from .browser import open_screen, screenshot
 
@@ -32,7 +31,7 @@ async def _answer_200(scope: dict[str, Any], receive: Any, send: Any) -> None:
 async def test_webhooks_statement_and_payout_in_the_console(open_page, require, gql, web_server) -> None:  # noqa: ANN001
     require("createWebhookEndpoint", "deleteWebhookEndpoint", "replayWebhookDelivery", "requestPayout", "createOrder")
     merchant, owner, secret = await merchant_with_key(gql, name="街角面包店")
-    card = await bind_card(owner, "8866")
+    card = await make_card(owner, ending="8866")
     payer = await make_user()
     await fund(payer, 100_00)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.factories import DEFAULT_PIN, fund, make_staff, make_user, token_for
+from tests.factories import DEFAULT_PIN, card_number, fund, latest_code, make_staff, make_user, token_for
 
-from .browser import luhn_complete, open_screen, screenshot
+from .browser import open_screen, screenshot
 
 CREATE_PRODUCT = """mutation($input: CreateWealthProductInput!) {
   createWealthProduct(input: $input) { product { id code } errors { code message } }
@@ -17,18 +17,15 @@ ADD_CARD = """mutation($input: AddBankCardInput!) { addBankCard(input: $input) {
 
 async def bind_card(gql, user) -> None:  # noqa: ANN001
     """Bind a sandbox card through the API (the card screen is driven in test_wallet_flow)."""
-    from app import crypto, notifier
+    from app import crypto
 
     token = token_for(user)
     sent = await gql.mutate(REQUEST_CODE, {"input": {"recipient": user.phone, "purpose": "BIND_BANK_CARD"}}, token=token)
     assert sent["sent"], sent
-    code = (await notifier.sandbox_messages(user.phone))[0]["text"]
-    from .browser import six_digit_code
-
     payload = await gql.mutate(ADD_CARD, {"input": {
-        "cardNumber": luhn_complete("621700000000123456"), "holderName": "张三",
+        "cardNumber": card_number("621700", length=19), "holderName": "张三",
         "idNumber": crypto.decrypt(user.id_number_enc), "phone": user.phone,
-        "verificationCode": six_digit_code(code),
+        "verificationCode": await latest_code(user.phone, "BIND_BANK_CARD"),
     }}, token=token)
     assert not payload["errors"], payload
 

@@ -18,15 +18,24 @@ from urllib.parse import urlsplit
 import httpx
 from playwright.async_api import expect
 
-from app import clock, notifier
+from app import clock
 from app.ledger.accounts import wallet_of
 from app.statements import pdf_font
 from models import User
-from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, fund, make_user, token_for, wallet_balance
-from tests.payments.support import PAY, TRANSFER, make_merchant
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    DEFAULT_PIN,
+    fund,
+    latest_code,
+    make_merchant,
+    make_user,
+    token_for,
+    wallet_balance,
+)
+from tests.payments.support import PAY, TRANSFER
 from tests.self_service.totp_steps import code_now, enroll
 
-from .browser import open_screen, screenshot, six_digit_code
+from .browser import open_screen, screenshot
 from .test_sign_in import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -339,8 +348,7 @@ async def test_closing_an_account_with_an_sms_code_signs_out_for_good(open_page,
     close = page.get_by_test_id("close-account-form")
     await close.get_by_test_id("send-code-verificationCode").click()
     await expect(page.get_by_test_id("dev-sms-recipient")).to_have_text(user.phone)
-    messages = await notifier.sandbox_messages(user.phone)
-    code = six_digit_code(messages[0]["text"])
+    code = await latest_code(user.phone, "CLOSE_ACCOUNT")
     await close.get_by_test_id("input-password").fill(DEFAULT_PASSWORD)
     await close.get_by_test_id("input-verificationCode").fill(code)
     await close.get_by_test_id("input-understood").check()
